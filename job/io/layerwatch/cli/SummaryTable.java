@@ -1,0 +1,32 @@
+package io.layerwatch.cli;
+
+import io.layerwatch.pipeline.Replay;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The human summary printed after a replay or the demo. */
+final class SummaryTable {
+    private SummaryTable() {}
+
+    static void print(PrintWriter out, Replay.Summary s, Path dir, int files) {
+        out.printf("%nLayerWatch replay: %d files, %d events read, %d ECR events analysed%n", files, s.eventsRead(),
+                s.eventsMatched());
+        out.printf("%-32s %s%n", "RULE", "FINDINGS");
+        long total = 0;
+        for (Map.Entry<String, Long> e : s.findings().entrySet()) {
+            if (e.getValue() > 0) {
+                out.printf("%-32s %d%n", e.getKey(), e.getValue());
+                total += e.getValue();
+            }
+        }
+        out.printf("%-32s %d%n", "total", total);
+        StringBuilder sev = new StringBuilder();
+        s.bySeverity().forEach((k, v) -> sev.append(sev.length() == 0 ? "" : "  ").append(k).append('=').append(v));
+        out.println("by severity: " + sev);
+        out.printf("dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(), s.late(), s.scansFailed());
+        out.println("written: " + dir.resolve(Replay.FINDINGS) + ", " + dir.resolve(Replay.DEAD_LETTERS) + ", "
+                + dir.resolve(Replay.SUMMARY));
+        out.flush();
+    }
+}

@@ -1,0 +1,176 @@
+package io.layerwatch.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The value types a config key can hold; each parses a YAML node or explains what is wrong. */
+public enum ParamType {
+    BOOLEAN("true or false"),
+    COUNT("a whole number >= 0"),
+    DURATION("a duration such as 30s, 15m, 2h, 7d or PT15M"),
+    SEVERITY("one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL"),
+    STRING_LIST("a list of strings"),
+    CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
+    ACCOUNT_LIST("a list of 12-digit AWS account ids"),
+    ORGANIZATION_ID("an organization id such as o-a1b2c3d4e5");
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private final String expected;
+
+    ParamType(String expected) {
+        this.expected = expected;
+    }
+
+    public String expected() {
+        return expected;
+    }
+
+    /** Parses a node; throws IllegalArgumentException whose message states the problem. */
+    public Serializable parse(JsonNode node) {
+        switch (this) {
+            case BOOLEAN:
+                if (!node.isBoolean()) {
+                    throw bad(node);
+                }
+                return node.booleanValue();
+            case COUNT:
+                if (!node.isIntegralNumber() || node.asLong() < 0 || node.asLong() > Integer.MAX_VALUE) {
+                    throw bad(node);
+                }
+                return node.intValue();
+            case DURATION:
+                return parseDuration(node);
+            case SEVERITY:
+                try {
+                    if (!node.isTextual()) {
+                        throw bad(node);
+                    }
+                    return Severity.valueOf(node.asText().trim().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw bad(node);
+                }
+            case ORGANIZATION_ID:
+                if (node.isNull()) {
+                    return null;
+                }
+                if (!node.isTextual() || !node.asText().matches("o-[a-z0-9]{10,32}")) {
+                    throw bad(node);
+                }
+                return node.asText();
+            default:
+                return parseList(node);
+        }
+    }
+
+    private ArrayList<Serializable> parseList(JsonNode node) {
+        if (node.isNull()) {
+            return new ArrayList<>();
+        }
+        if (!node.isArray()) {
+            throw bad(node);
+        }
+        ArrayList<Serializable> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode item : node) {
+            if (!item.isTextual() && !(this == ACCOUNT_LIST && item.isIntegralNumber())) {
+                throw new IllegalArgumentException("item " + i + " is " + describe(item) + ", expected " + expected);
+            }
+            String s = item.asText().trim();
+            switch (this) {
+                case CIDR_LIST:
+                    try {
+                        out.add(Cidr.parse(s));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("item " + i + ": " + e.getMessage());
+                    }
+                    break;
+                case ACCOUNT_LIST:
+                    if (item.isIntegralNumber()) {
+                        s = String.format("%012d", item.asLong());
+                    }
+                    if (!s.matches("\\d{12}")) {
+                        throw new IllegalArgumentException("item " + i + " '" + s + "' is not a 12-digit AWS account id");
+                    }
+                    out.add(s);
+                    break;
+                default:
+                    out.add(s);
+            }
+            i++;
+        }
+        return out;
+    }
+
+    private Duration parseDuration(JsonNode node) {
+        if (!node.isTextual()) {
+            throw bad(node);
+        }
+        String s = node.asText().trim();
+        Matcher m = SIMPLE_DURATION.matcher(s.toLowerCase(Locale.ROOT));
+        Duration d;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": d = Duration.ofMillis(n); break;
+                case "s": d = Duration.ofSeconds(n); break;
+                case "m": d = Duration.ofMinutes(n); break;
+                case "h": d = Duration.ofHours(n); break;
+                default: d = Duration.ofDays(n);
+            }
+        } else {
+            try {
+                d = Duration.parse(s);
+            } catch (RuntimeException e) {
+                throw bad(node);
+            }
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("'" + s + "' must be a positive duration");
+        }
+        return d;
+    }
+
+    private IllegalArgumentException bad(JsonNode node) {
+        return new IllegalArgumentException(describe(node) + " is not " + expected);
+    }
+
+    static String describe(JsonNode node) {
+        if (node.isTextual()) {
+            return "'" + node.asText() + "'";
+        }
+        if (node.isContainerNode()) {
+            return node.isArray() ? "a list" : "a mapping";
+        }
+        return node.isNull() ? "empty" : node.toString();
+    }
+
+    /** Shown in docs and `rules` output. */
+    public static String format(Object value) {
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            if (d.toMillis() % 86_400_000L == 0) {
+                return d.toDays() + "d";
+            } else if (d.toMillis() % 3_600_000L == 0) {
+                return d.toHours() + "h";
+            } else if (d.toMillis() % 60_000L == 0) {
+                return d.toMinutes() + "m";
+            }
+            return d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
+        }
+        return String.valueOf(value);
+    }
+
+    static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) list) {
+            out.add(o.toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,59 @@
+package io.layerwatch.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+
+/** The validated detection configuration: event-time settings and every rule's settings. */
+public final class RulesConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String source;
+    private final Duration maxOutOfOrderness;
+    private final Duration idleness;
+    private final Allowlist globalAllowlist;
+    private final Map<String, RuleSettings> rules;
+
+    RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
+            Map<String, RuleSettings> rules) {
+        this.source = source;
+        this.maxOutOfOrderness = maxOutOfOrderness;
+        this.idleness = idleness;
+        this.globalAllowlist = globalAllowlist;
+        this.rules = Collections.unmodifiableMap(rules);
+    }
+
+    /** Where it came from: the built-in file, plus the user file when one was given. */
+    public String source() {
+        return source;
+    }
+
+    public Duration maxOutOfOrderness() {
+        return maxOutOfOrderness;
+    }
+
+    public Duration idleness() {
+        return idleness;
+    }
+
+    public Allowlist globalAllowlist() {
+        return globalAllowlist;
+    }
+
+    public RuleSettings rule(String id) {
+        RuleSettings s = rules.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown rule id " + id);
+        }
+        return s;
+    }
+
+    public boolean enabled(String id) {
+        return rule(id).enabled();
+    }
+
+    public Map<String, RuleSettings> rules() {
+        return rules;
+    }
+}

@@ -1,0 +1,314 @@
+package io.layerwatch.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads the built-in rules file (rules/layerwatch-rules.yaml in the jar) and, optionally, a user file
+ * that overrides it key by key. Validation is strict: unknown keys (with the closest valid key
+ * suggested), bad CIDRs, durations, severities and counts fail with file, key path and problem.
+ */
+public final class RulesConfigLoader {
+
+    public static final String BUILT_IN = "rules/layerwatch-rules.yaml";
+
+    static final String EVENT_TIME = "eventTime";
+    static final String ALLOWLIST = "allowlist";
+    static final String RULES = "rules";
+    static final String VERSION = "version";
+    static final String ENABLED = "enabled";
+    static final String SEVERITY = "severity";
+
+    private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
+    private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
+
+    static {
+        ALLOWLIST_KEYS.put(Allowlist.PRINCIPALS, ParamType.STRING_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.REPOSITORIES, ParamType.STRING_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_CIDRS, ParamType.CIDR_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID);
+        EVENT_TIME_KEYS.put("maxOutOfOrderness", ParamType.DURATION);
+        EVENT_TIME_KEYS.put("idleness", ParamType.DURATION);
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private RulesConfigLoader() {}
+
+    /** The built-in configuration. */
+    public static RulesConfig builtIn() {
+        return load(null);
+    }
+
+    /** The built-in configuration overridden by {@code userFile} (null for none). */
+    public static RulesConfig load(Path userFile) {
+        JsonNode defaults = readBuiltIn();
+        validate(defaults, BUILT_IN + " (built-in)");
+        if (userFile == null) {
+            return build(defaults, BUILT_IN + " (built-in)");
+        }
+        String name = userFile.toString();
+        JsonNode user = readFile(userFile);
+        validate(user, name);
+        return build(merge(defaults.deepCopy(), user), BUILT_IN + " (built-in) + " + name);
+    }
+
+    /** Parses YAML text as a user file named {@code name} (for tests and non-file sources). */
+    public static RulesConfig fromYaml(String yaml, String name) {
+        JsonNode user = parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), name);
+        validate(user, name);
+        return build(merge(readBuiltIn().deepCopy(), user), BUILT_IN + " (built-in) + " + name);
+    }
+
+    private static JsonNode readBuiltIn() {
+        try (InputStream in = RulesConfigLoader.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
+            if (in == null) {
+                throw new ConfigException(BUILT_IN + ": missing from the classpath (broken build)");
+            }
+            return parse(in.readAllBytes(), BUILT_IN);
+        } catch (IOException e) {
+            throw new ConfigException(BUILT_IN + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode readFile(Path file) {
+        try {
+            return parse(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode parse(byte[] bytes, String name) {
+        try {
+            JsonNode node = YAML.readTree(bytes);
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return YAML.createObjectNode();
+            }
+            if (!node.isObject()) {
+                throw new ConfigException(name + ": the top level must be a mapping of keys, found "
+                        + ParamType.describe(node));
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new ConfigException(name + ": invalid YAML" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    // ---- validation -----------------------------------------------------------------------------
+
+    private static void validate(JsonNode root, String name) {
+        List<String> errors = new ArrayList<>();
+        Map<String, ParamType> top = new LinkedHashMap<>();
+        top.put(VERSION, ParamType.COUNT);
+        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES), errors);
+        JsonNode eventTime = root.get(EVENT_TIME);
+        if (eventTime != null) {
+            checkMapping(eventTime, EVENT_TIME, EVENT_TIME_KEYS, Set.of(), errors);
+        }
+        JsonNode allowlist = root.get(ALLOWLIST);
+        if (allowlist != null) {
+            checkMapping(allowlist, ALLOWLIST, ALLOWLIST_KEYS, Set.of(), errors);
+        }
+        JsonNode rules = root.get(RULES);
+        if (rules != null) {
+            if (!rules.isObject()) {
+                errors.add(RULES + ": " + ParamType.describe(rules) + " is not a mapping of rule ids");
+            } else {
+                Iterator<Map.Entry<String, JsonNode>> it = rules.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> rule = it.next();
+                    String path = RULES + "." + rule.getKey();
+                    if (!RuleCatalog.exists(rule.getKey())) {
+                        errors.add(path + ": unknown rule id" + suggestion(rule.getKey(), RuleCatalog.ids()));
+                        continue;
+                    }
+                    Map<String, ParamType> keys = new LinkedHashMap<>();
+                    keys.put(ENABLED, ParamType.BOOLEAN);
+                    keys.put(SEVERITY, ParamType.SEVERITY);
+                    keys.putAll(RuleCatalog.params(rule.getKey()));
+                    checkMapping(rule.getValue(), path, keys, Set.of(ALLOWLIST), errors);
+                    JsonNode ruleAllowlist = rule.getValue().get(ALLOWLIST);
+                    if (ruleAllowlist != null) {
+                        checkMapping(ruleAllowlist, path + "." + ALLOWLIST, ALLOWLIST_KEYS, Set.of(), errors);
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            StringBuilder msg = new StringBuilder();
+            for (String error : errors) {
+                msg.append(msg.length() == 0 ? "" : "\n").append(name).append(": ").append(error);
+            }
+            throw new ConfigException(msg.toString());
+        }
+    }
+
+    private static void checkMapping(JsonNode node, String path, Map<String, ParamType> scalars, Set<String> sections,
+            List<String> errors) {
+        String prefix = path.isEmpty() ? "" : path + ".";
+        if (!node.isObject()) {
+            errors.add((path.isEmpty() ? "(top level)" : path) + ": " + ParamType.describe(node) + " is not a mapping");
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = field.getKey();
+            ParamType type = scalars.get(key);
+            if (type != null) {
+                try {
+                    type.parse(field.getValue());
+                } catch (IllegalArgumentException e) {
+                    errors.add(prefix + key + ": " + e.getMessage());
+                }
+            } else if (sections.contains(key)) {
+                if (!field.getValue().isObject()) {
+                    errors.add(prefix + key + ": " + ParamType.describe(field.getValue()) + " is not a mapping");
+                }
+            } else {
+                Set<String> valid = new LinkedHashSet<>(scalars.keySet());
+                valid.addAll(sections);
+                errors.add(prefix + key + ": unknown key" + suggestion(key, valid));
+            }
+        }
+    }
+
+    static String suggestion(String key, Iterable<String> valid) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        List<String> all = new ArrayList<>();
+        for (String candidate : valid) {
+            all.add(candidate);
+            int d = distance(key.toLowerCase(), candidate.toLowerCase());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        if (best != null && bestDistance <= Math.max(2, best.length() / 3)) {
+            return " (did you mean '" + best + "'?)";
+        }
+        return all.isEmpty() ? "" : " (valid keys: " + String.join(", ", all) + ")";
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    // ---- merge and build ------------------------------------------------------------------------
+
+    /** Mappings merge key by key; anything else (lists included) is replaced by the override. */
+    static JsonNode merge(JsonNode base, JsonNode override) {
+        if (!(base instanceof ObjectNode) || !override.isObject()) {
+            return override;
+        }
+        ObjectNode out = (ObjectNode) base;
+        override.fields().forEachRemaining(f -> {
+            JsonNode existing = out.get(f.getKey());
+            out.set(f.getKey(), existing == null ? f.getValue() : merge(existing, f.getValue()));
+        });
+        return out;
+    }
+
+    private static RulesConfig build(JsonNode root, String source) {
+        try {
+            Allowlist global = allowlist(root.path(ALLOWLIST));
+            Map<String, RuleSettings> rules = new LinkedHashMap<>();
+            for (String id : RuleCatalog.ids()) {
+                JsonNode node = root.path(RULES).path(id);
+                if (node.isMissingNode()) {
+                    throw new ConfigException(source + ": " + RULES + "." + id + ": missing");
+                }
+                Map<String, Serializable> params = new LinkedHashMap<>();
+                for (Map.Entry<String, ParamType> p : RuleCatalog.params(id).entrySet()) {
+                    JsonNode value = node.get(p.getKey());
+                    if (value == null) {
+                        throw new ConfigException(source + ": " + RULES + "." + id + "." + p.getKey() + ": missing");
+                    }
+                    params.put(p.getKey(), p.getValue().parse(value));
+                }
+                boolean enabled = (Boolean) ParamType.BOOLEAN.parse(node.path(ENABLED));
+                Severity severity = (Severity) ParamType.SEVERITY.parse(node.path(SEVERITY));
+                rules.put(id, new RuleSettings(id, enabled, severity, params, global.merge(allowlist(node.path(ALLOWLIST)))));
+            }
+            JsonNode eventTime = root.path(EVENT_TIME);
+            return new RulesConfig(source,
+                    (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
+                    (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Allowlist allowlist(JsonNode node) {
+        if (node.isMissingNode()) {
+            return Allowlist.empty();
+        }
+        List<Glob> principals = globs(node.get(Allowlist.PRINCIPALS));
+        List<Glob> repositories = globs(node.get(Allowlist.REPOSITORIES));
+        List<Cidr> cidrs = node.has(Allowlist.TRUSTED_CIDRS)
+                ? (List<Cidr>) (List<?>) ParamType.CIDR_LIST.parse(node.get(Allowlist.TRUSTED_CIDRS))
+                : List.of();
+        Set<String> vpces = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_VPC_ENDPOINTS), ParamType.STRING_LIST));
+        Set<String> accounts = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_ACCOUNTS), ParamType.ACCOUNT_LIST));
+        String org = node.has(Allowlist.ORGANIZATION_ID)
+                ? (String) ParamType.ORGANIZATION_ID.parse(node.get(Allowlist.ORGANIZATION_ID))
+                : null;
+        return new Allowlist(principals, repositories, cidrs, vpces, accounts, org);
+    }
+
+    private static List<String> strings(JsonNode node, ParamType type) {
+        return node == null ? List.of() : ParamType.strings(type.parse(node));
+    }
+
+    private static List<Glob> globs(JsonNode node) {
+        List<Glob> out = new ArrayList<>();
+        for (String s : strings(node, ParamType.STRING_LIST)) {
+            out.add(new Glob(s));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,18 @@
+package io.layerwatch.config;
+
+/** ASFF severity labels, lowest first. */
+public enum Severity {
+    INFORMATIONAL,
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL;
+
+    public boolean atLeast(Severity other) {
+        return compareTo(other) >= 0;
+    }
+
+    public static Severity max(Severity a, Severity b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

@@ -1,0 +1,11 @@
+package io.layerwatch.event;
+
+/** Receives what {@link PayloadDecoder} makes of one payload. */
+public interface DecodeOutput {
+    void event(EcrEvent event);
+
+    void deadLetter(DeadLetter deadLetter);
+
+    /** A well-formed input that carries no event (CloudWatch Logs control message, blank line). */
+    default void skipped(String why) {}
+}

@@ -1,0 +1,349 @@
+package io.layerwatch.event;
+
+import static io.layerwatch.event.PrincipalNormalizer.text;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Decodes one payload of any supported shape, detected by content (never by file name):
+ * gzip (CloudWatch Logs subscription data, .json.gz log files), a CloudTrail log file
+ * {@code {"Records":[...]}}, a CloudWatch Logs subscription message, an EventBridge envelope, a raw
+ * CloudTrail record, a bare JSON array of any of these, or JSON lines of any of these.
+ *
+ * <p>Never throws: whatever cannot be decoded goes to {@link DecodeOutput#deadLetter} with a reason
+ * and the offending bytes; a bad line in JSON lines costs only that line.
+ */
+public final class PayloadDecoder {
+
+    public static final String STAGE = "decode";
+    static final long MAX_INFLATED_BYTES = 1L << 30;
+    private static final int MAX_GZIP_DEPTH = 2;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public void decode(byte[] bytes, String source, DecodeOutput out) {
+        try {
+            decode(bytes, 0, bytes.length, source, new Guarded(out), 0);
+        } catch (DownstreamFailure e) {
+            throw e.failure;
+        }
+    }
+
+    /** A failure of the receiver, not of the input: must not be mistaken for undecodable input. */
+    private static final class DownstreamFailure extends RuntimeException {
+        final RuntimeException failure;
+
+        DownstreamFailure(RuntimeException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private record Guarded(DecodeOutput out) implements DecodeOutput {
+        @Override
+        public void event(EcrEvent event) {
+            try {
+                out.event(event);
+            } catch (RuntimeException e) {
+                throw new DownstreamFailure(e);
+            }
+        }
+
+        @Override
+        public void deadLetter(DeadLetter deadLetter) {
+            try {
+                out.deadLetter(deadLetter);
+            } catch (RuntimeException e) {
+                throw new DownstreamFailure(e);
+            }
+        }
+
+        @Override
+        public void skipped(String why) {
+            out.skipped(why);
+        }
+    }
+
+    private void decode(byte[] bytes, int offset, int length, String source, DecodeOutput out, int depth) {
+        try {
+            if (isGzip(bytes, offset, length)) {
+                byte[] inflated;
+                try {
+                    inflated = gunzip(bytes, offset, length);
+                } catch (IOException e) {
+                    out.deadLetter(DeadLetter.of(source, STAGE, "corrupt gzip: " + e.getMessage(), bytes, offset, length));
+                    return;
+                }
+                if (depth >= MAX_GZIP_DEPTH) {
+                    out.deadLetter(DeadLetter.of(source, STAGE, "gzip nested too deep", bytes, offset, length));
+                    return;
+                }
+                decode(inflated, 0, inflated.length, source, out, depth + 1);
+                return;
+            }
+            int end = offset + length;
+            int start = skipBlank(bytes, offset, end);
+            if (start == end) {
+                out.skipped("empty payload");
+                return;
+            }
+            if (bytes[start] != '{' && bytes[start] != '[' && looksBinary(bytes, start, end)) {
+                out.deadLetter(DeadLetter.of(source, STAGE, "not JSON or gzip", bytes, offset, length));
+                return;
+            }
+            decodeJsonSequence(bytes, start, end, source, out);
+        } catch (DownstreamFailure e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            out.deadLetter(DeadLetter.of(source, STAGE, "undecodable: " + e, bytes, offset, length));
+        }
+    }
+
+    /** Root values one after another; on a syntax error, dead-letter that line (or the broken document) and go on. */
+    private void decodeJsonSequence(byte[] bytes, int start, int end, String source, DecodeOutput out) {
+        int pos = start;
+        while (pos < end) {
+            long valueStart = 0;
+            try (JsonParser p = mapper.getFactory().createParser(new ByteArrayInputStream(bytes, pos, end - pos))) {
+                try {
+                    while (true) {
+                        // Where a bad token would start: after the previous value (nextToken itself may fail).
+                        valueStart = p.currentLocation().getByteOffset();
+                        if (p.nextToken() == null) {
+                            break;
+                        }
+                        valueStart = p.currentTokenLocation().getByteOffset();
+                        JsonNode node = mapper.readTree(p);
+                        root(node, source, out);
+                    }
+                    return;
+                } catch (JsonProcessingException e) {
+                    long errorAt = Math.max(valueStart, p.currentLocation().getByteOffset());
+                    int badStart = skipBlank(bytes, pos + (int) valueStart, end);
+                    int lineEnd = indexOf(bytes, (byte) '\n', badStart, end);
+                    String reason = "malformed JSON: " + e.getOriginalMessage();
+                    if (pos + errorAt > lineEnd && lineEnd < end && !nextLineIsJsonValue(bytes, lineEnd + 1, end)) {
+                        // A multi-line document broke: one dead letter for the rest, not one per line.
+                        out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, end - badStart));
+                        return;
+                    }
+                    out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, lineEnd - badStart));
+                    pos = skipBlank(bytes, Math.min(lineEnd + 1, end), end);
+                }
+            } catch (IOException e) {
+                out.deadLetter(DeadLetter.of(source, STAGE, "unreadable: " + e.getMessage(), bytes, pos, end - pos));
+                return;
+            }
+        }
+    }
+
+    /** True when the next non-blank line is one complete JSON object or array: then the input is JSON lines. */
+    private boolean nextLineIsJsonValue(byte[] bytes, int from, int end) {
+        int start = skipBlank(bytes, from, end);
+        if (start == end || (bytes[start] != '{' && bytes[start] != '[')) {
+            return false;
+        }
+        int lineEnd = indexOf(bytes, (byte) '\n', start, end);
+        try (JsonParser p = mapper.getFactory().createParser(bytes, start, lineEnd - start)) {
+            p.nextToken();
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void root(JsonNode node, String source, DecodeOutput out) {
+        if (node.isArray() && node.isEmpty()) {
+            out.skipped("empty JSON array");
+        } else if (node.isObject()) {
+            object(node, source, out);
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (element.isObject()) {
+                    object(element, source, out);
+                } else {
+                    out.deadLetter(DeadLetter.of(source, STAGE, "array element is not a JSON object", element.toString()));
+                }
+            }
+        } else {
+            out.deadLetter(DeadLetter.of(source, STAGE, "JSON value is not an object or array", node.toString()));
+        }
+    }
+
+    private void object(JsonNode node, String source, DecodeOutput out) {
+        JsonNode records = node.get("Records");
+        if (records != null && records.isArray()) {
+            if (records.isEmpty()) {
+                out.skipped("CloudTrail log file without records");
+            }
+            for (JsonNode record : records) {
+                cloudTrail(record, null, null, source, out);
+            }
+        } else if (node.has("messageType") && node.has("logEvents")) {
+            cloudWatchLogs(node, source, out);
+        } else if (node.has("detail-type") && node.has("detail")) {
+            eventBridge(node, source, out);
+        } else if (node.has("eventVersion") || (node.has("eventSource") && node.has("eventName"))) {
+            cloudTrail(node, null, null, source, out);
+        } else {
+            out.deadLetter(DeadLetter.of(source, STAGE, "unrecognised JSON object (fields: " + fieldNames(node) + ")",
+                    node.toString()));
+        }
+    }
+
+    private void cloudWatchLogs(JsonNode node, String source, DecodeOutput out) {
+        String type = text(node, "messageType");
+        if ("CONTROL_MESSAGE".equals(type)) {
+            out.skipped("CloudWatch Logs control message");
+            return;
+        }
+        String logSource = source + "#" + text(node, "logGroup");
+        JsonNode logEvents = node.path("logEvents");
+        if (!logEvents.isArray()) {
+            out.deadLetter(DeadLetter.of(logSource, STAGE, "logEvents is not an array", node.toString()));
+            return;
+        }
+        if (logEvents.isEmpty()) {
+            out.skipped("CloudWatch Logs message without log events");
+            return;
+        }
+        for (JsonNode logEvent : logEvents) {
+            String message = text(logEvent, "message");
+            if (message == null) {
+                out.deadLetter(DeadLetter.of(logSource, STAGE, "log event without message", logEvent.toString()));
+                continue;
+            }
+            try {
+                JsonNode record = mapper.readTree(message);
+                if (record != null && record.isObject()) {
+                    object(record, logSource, out);
+                } else {
+                    out.deadLetter(DeadLetter.of(logSource, STAGE, "log event message is not a JSON object", message));
+                }
+            } catch (JsonProcessingException e) {
+                out.deadLetter(DeadLetter.of(logSource, STAGE, "malformed JSON in log event: " + e.getOriginalMessage(),
+                        message));
+            }
+        }
+    }
+
+    private void eventBridge(JsonNode envelope, String source, DecodeOutput out) {
+        String detailType = text(envelope, "detail-type");
+        JsonNode detail = envelope.get("detail");
+        try {
+            if (detailType == null || !detail.isObject()) {
+                throw new EventMapper.InvalidRecord("EventBridge event without detail-type or detail object");
+            }
+            switch (detailType) {
+                case "AWS API Call via CloudTrail":
+                case "AWS Service Event via CloudTrail":
+                    cloudTrail(detail, text(envelope, "region"), text(envelope, "account"), source, out);
+                    return;
+                case "Inspector2 Scan":
+                    // Inspector also scans EC2 instances and Lambda functions: only container images are ours.
+                    out.event(detail.has("repository-name") ? EventMapper.scan(envelope, detail)
+                            : EventMapper.other(envelope, detail, EventKind.OTHER));
+                    return;
+                case "ECR Image Scan":
+                    out.event(EventMapper.scan(envelope, detail));
+                    return;
+                case "ECR Image Action":
+                    out.event(EventMapper.other(envelope, detail, EventKind.IMAGE_ACTION));
+                    return;
+                default:
+                    out.event(EventMapper.other(envelope, detail, EventKind.OTHER));
+            }
+        } catch (EventMapper.InvalidRecord e) {
+            out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), envelope.toString()));
+        }
+    }
+
+    private void cloudTrail(JsonNode record, String region, String account, String source, DecodeOutput out) {
+        if (!record.isObject()) {
+            out.deadLetter(DeadLetter.of(source, STAGE, "CloudTrail record is not a JSON object", record.toString()));
+            return;
+        }
+        try {
+            out.event(EventMapper.cloudTrail(record, region, account));
+        } catch (EventMapper.InvalidRecord e) {
+            out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), record.toString()));
+        }
+    }
+
+    static boolean isGzip(byte[] b, int offset, int length) {
+        return length >= 2 && (b[offset] & 0xff) == 0x1f && (b[offset + 1] & 0xff) == 0x8b;
+    }
+
+    static byte[] gunzip(byte[] bytes, int offset, int length) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes, offset, length))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length * 4));
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > MAX_INFLATED_BYTES) {
+                    throw new IOException("inflates beyond " + MAX_INFLATED_BYTES + " bytes");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static int skipBlank(byte[] b, int from, int end) {
+        int i = from;
+        // UTF-8 byte order mark
+        if (end - i >= 3 && (b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBB && (b[i + 2] & 0xff) == 0xBF) {
+            i += 3;
+        }
+        while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean looksBinary(byte[] b, int from, int end) {
+        int limit = Math.min(end, from + 512);
+        boolean newline = false;
+        for (int i = from; i < limit; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\n') {
+                newline = true;
+            } else if (c < 0x20 && c != '\r' && c != '\t') {
+                return true;
+            }
+        }
+        return !newline;
+    }
+
+    private static int indexOf(byte[] b, byte value, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    private static String fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        Iterator<String> it = node.fieldNames();
+        while (it.hasNext() && names.size() < 8) {
+            names.add(it.next());
+        }
+        return String.join(", ", names);
+    }
+}

@@ -1,0 +1,57 @@
+package io.layerwatch.finding;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.Severity;
+import io.layerwatch.util.JsonTypeInfoFactory;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * One detection, as every sink receives it. The id is deterministic (rule id, key, first evidence
+ * event), so a rerun, a restart or an update of a folded episode carries the same id.
+ *
+ * @param key what the rule keyed on (principal ARN, repository, access key)
+ * @param eventIds CloudTrail eventIDs of the evidence, first ones first (capped)
+ * @param evidence the raw evidence records (capped)
+ */
+@TypeInfo(Finding.TypeInfoFactory.class)
+public record Finding(
+        String id,
+        String ruleId,
+        Severity severity,
+        String title,
+        String description,
+        String accountId,
+        String region,
+        FindingPrincipal principal,
+        FindingRepository repository,
+        String sourceIp,
+        String userAgent,
+        Instant firstEventTime,
+        Instant lastEventTime,
+        long eventCount,
+        String key,
+        List<String> eventIds,
+        Map<String, Object> details,
+        List<JsonNode> evidence) {
+
+    /** Flink type information: JSON text. */
+    public static final class TypeInfoFactory extends JsonTypeInfoFactory<Finding> {
+        public TypeInfoFactory() {
+            super(Finding.class);
+        }
+    }
+
+    public record FindingPrincipal(String arn, String type, String name, String accountId, String accessKeyId,
+            String sessionName) {}
+
+    public record FindingRepository(String name, String registryId) {}
+
+    public Finding withUpdate(long count, Instant last, List<String> ids, Map<String, Object> newDetails,
+            List<JsonNode> newEvidence) {
+        return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
+                sourceIp, userAgent, firstEventTime, last, count, key, ids, newDetails, newEvidence);
+    }
+}

@@ -1,0 +1,101 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.finding.Finding;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Folds an episode: candidate findings with the same fold key arriving within the rule's gap of the
+ * episode's last event update the same finding (same id, new counts and lastEventTime) instead of
+ * creating new ones. A new finding starts only after a quiet gap. Keyed by fold key.
+ */
+public final class FindingFolder extends KeyedProcessFunction<String, Finding, Finding> {
+    private static final long serialVersionUID = 1L;
+    static final int MAX_LIST = 100;
+
+    private final Map<String, CepRule> rules;
+    private final Map<String, Long> gapMillis;
+    private transient ValueState<Finding> current;
+
+    public FindingFolder(Map<String, CepRule> rules, Map<String, Long> gapMillis) {
+        this.rules = new LinkedHashMap<>(rules);
+        this.gapMillis = new LinkedHashMap<>(gapMillis);
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        ValueStateDescriptor<Finding> d = new ValueStateDescriptor<>("episode", TypeInformation.of(Finding.class));
+        long maxGap = gapMillis.values().stream().mapToLong(Long::longValue).max().orElse(0L);
+        // Timers clear the state in event time; the TTL bounds it should a timer never fire.
+        d.enableTimeToLive(StateTtlConfig.newBuilder(java.time.Duration.ofMillis(Math.max(maxGap * 2, 3_600_000L)))
+                .cleanupFullSnapshot().build());
+        current = getRuntimeContext().getState(d);
+    }
+
+    @Override
+    public void processElement(Finding next, Context ctx, Collector<Finding> out) throws Exception {
+        long gap = gapMillis.getOrDefault(next.ruleId(), 0L);
+        Finding episode = current.value();
+        Finding emitted;
+        if (episode != null && next.firstEventTime().toEpochMilli() <= episode.lastEventTime().toEpochMilli() + gap) {
+            emitted = rules.get(next.ruleId()).merge(episode, next);
+        } else {
+            emitted = next;
+        }
+        current.update(emitted);
+        ctx.timerService().registerEventTimeTimer(emitted.lastEventTime().toEpochMilli() + gap + 1);
+        out.collect(emitted);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        Finding episode = current.value();
+        if (episode != null && timestamp > episode.lastEventTime().toEpochMilli()
+                + gapMillis.getOrDefault(episode.ruleId(), 0L)) {
+            current.clear();
+        }
+    }
+
+    /** Counts add up (minus evidence both share), lists union, scalars keep the current value. */
+    public static Finding mergeDefault(Finding current, Finding next) {
+        Set<String> ids = new LinkedHashSet<>(current.eventIds());
+        long overlap = next.eventIds().stream().filter(ids::contains).count();
+        ids.addAll(next.eventIds());
+        Map<String, Object> details = new LinkedHashMap<>(current.details());
+        next.details().forEach((k, v) -> details.merge(k, v, FindingFolder::union));
+        List<com.fasterxml.jackson.databind.JsonNode> evidence = new ArrayList<>(current.evidence());
+        for (com.fasterxml.jackson.databind.JsonNode n : next.evidence()) {
+            if (evidence.size() < io.layerwatch.finding.FindingBuilder.MAX_EVIDENCE && !evidence.contains(n)) {
+                evidence.add(n);
+            }
+        }
+        java.time.Instant last = next.lastEventTime().isAfter(current.lastEventTime())
+                ? next.lastEventTime() : current.lastEventTime();
+        return current.withUpdate(current.eventCount() + next.eventCount() - overlap, last,
+                cap(new ArrayList<>(ids)), details, evidence);
+    }
+
+    private static Object union(Object a, Object b) {
+        if (a instanceof List && b instanceof List) {
+            Set<Object> all = new LinkedHashSet<>((List<?>) a);
+            all.addAll((List<?>) b);
+            return cap(new ArrayList<>(all));
+        }
+        return a;
+    }
+
+    private static <T> List<T> cap(List<T> list) {
+        return list.size() <= MAX_LIST ? list : new ArrayList<>(list.subList(0, MAX_LIST));
+    }
+}

@@ -1,0 +1,231 @@
+package io.layerwatch.pipeline;
+
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RuleSettings;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.EventKind;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.CepRule;
+import io.layerwatch.patterns.FindingFolder;
+import io.layerwatch.rules.FirstSeenPuller;
+import io.layerwatch.rules.SingleEventRule;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.RichFilterFunction;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.EventComparator;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The one place that wires the job: payloads -> decode -> ECR filter -> event time -> single-event
+ * rules, CEP patterns keyed by principal / registry, first-seen keyed by repository -> findings.
+ * Source and sinks are the caller's, so replay, tests and the streaming mode share it.
+ */
+public final class LayerWatchPipeline {
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    public static final OutputTag<EcrEvent> LATE_EVENTS =
+            new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
+
+    /** What the pipeline produces; the caller attaches sinks. */
+    public record Outputs(DataStream<Finding> findings, DataStream<DeadLetter> deadLetters,
+            DataStream<EcrEvent> lateEvents) {}
+
+    private LayerWatchPipeline() {}
+
+    /**
+     * @param from keep events at or after this time (null: no bound)
+     * @param to keep events before this time (null: no bound)
+     */
+    public static Outputs build(DataStream<Payload> payloads, RulesConfig config, Instant from, Instant to) {
+        SingleOutputStreamOperator<EcrEvent> decoded = payloads
+                .process(new DecodeFunction())
+                .uid("decode").name("Decode payloads");
+
+        SingleOutputStreamOperator<EcrEvent> events = decoded
+                .filter(new RelevanceFilter(from, to))
+                .uid("filter-ecr").name("Keep ECR events in range")
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<EcrEvent>forGenerator(ctx -> new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
+                        .withTimestampAssigner((e, previous) -> e.eventTime())
+                        .withIdleness(config.idleness()))
+                .uid("event-time").name("Event time and watermarks")
+                .process(new LateTagger())
+                .uid("late-events").name("Tag late events");
+
+        DataStream<Finding> findings = events
+                .flatMap(new SingleEventRules(config))
+                .uid("rules-single-event").name("Single-event rules");
+
+        DataStream<Finding> patterns = patternFindings(events, config);
+        if (patterns != null) {
+            findings = findings.union(patterns);
+        }
+
+        RuleSettings firstSeen = config.rule(RuleCatalog.FIRST_SEEN_PULLER);
+        if (firstSeen.enabled()) {
+            findings = findings.union(events
+                    .filter(FirstSeenPuller::isPull)
+                    .uid("first-seen-puller-filter").name("Pulls")
+                    .keyBy(EcrEvent::repositoryKey, Types.STRING)
+                    .process(new FirstSeenPuller(firstSeen))
+                    .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
+        }
+        return new Outputs(findings, decoded.getSideOutput(DEAD_LETTERS), events.getSideOutput(LATE_EVENTS));
+    }
+
+    private static DataStream<Finding> patternFindings(DataStream<EcrEvent> events, RulesConfig config) {
+        DataStream<Finding> matches = null;
+        Map<String, CepRule> active = new LinkedHashMap<>();
+        Map<String, Long> gaps = new LinkedHashMap<>();
+        for (CepRule rule : RuleSet.cepRules()) {
+            if (!rule.active(config)) {
+                continue;
+            }
+            RuleSettings settings = config.rule(rule.id());
+            active.put(rule.id(), rule);
+            gaps.put(rule.id(), rule.foldGap(settings).toMillis());
+            DataStream<Finding> ruleMatches = CEP.pattern(
+                            events.filter(e -> rule.relevant(e, config) && !settings.allowlisted(e))
+                                    .uid("cep-" + rule.id() + "-input").name(rule.id() + " input")
+                                    .keyBy(rule::key, Types.STRING),
+                            rule.pattern(config),
+                            new ByEventId())
+                    .process(new MatchToFinding(rule, settings))
+                    .uid("cep-" + rule.id()).name(rule.id() + " (CEP)");
+            matches = matches == null ? ruleMatches : matches.union(ruleMatches);
+        }
+        if (matches == null) {
+            return null;
+        }
+        return matches
+                .keyBy(f -> active.get(f.ruleId()).foldKey(f), Types.STRING)
+                .process(new FindingFolder(active, gaps))
+                .uid("fold-episodes").name("Fold episodes");
+    }
+
+    /** Only ECR calls, scans and image actions in the requested time range go on. */
+    static final class RelevanceFilter extends RichFilterFunction<EcrEvent> {
+        private static final long serialVersionUID = 1L;
+        private final Long fromMillis;
+        private final Long toMillis;
+        private transient LongCounter matched;
+        private transient LongCounter scansFailed;
+        private transient Counter matchedMetric;
+
+        RelevanceFilter(Instant from, Instant to) {
+            this.fromMillis = from == null ? null : from.toEpochMilli();
+            this.toMillis = to == null ? null : to.toEpochMilli();
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            matched = getRuntimeContext().getLongCounter(Counters.EVENTS_MATCHED);
+            scansFailed = getRuntimeContext().getLongCounter(Counters.SCANS_FAILED);
+            matchedMetric = getRuntimeContext().getMetricGroup().counter(Counters.EVENTS_MATCHED);
+        }
+
+        @Override
+        public boolean filter(EcrEvent e) {
+            boolean relevant = e.isEcrApiCall() || e.kind() == EventKind.IMAGE_SCAN || e.kind() == EventKind.IMAGE_ACTION;
+            if (!relevant || (fromMillis != null && e.eventTime() < fromMillis)
+                    || (toMillis != null && e.eventTime() >= toMillis)) {
+                return false;
+            }
+            if (e.kind() == EventKind.IMAGE_SCAN && "FAILED".equals(e.scanStatus())) {
+                scansFailed.add(1);
+            }
+            matched.add(1);
+            matchedMetric.inc();
+            return true;
+        }
+    }
+
+    /** Passes every event on; copies those behind the watermark to the late side output and counts them. */
+    static final class LateTagger extends ProcessFunction<EcrEvent, EcrEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient LongCounter late;
+        private transient Counter lateMetric;
+
+        @Override
+        public void open(Configuration parameters) {
+            late = getRuntimeContext().getLongCounter(Counters.LATE);
+            lateMetric = getRuntimeContext().getMetricGroup().counter(Counters.LATE);
+        }
+
+        @Override
+        public void processElement(EcrEvent e, Context ctx, Collector<EcrEvent> out) {
+            if (e.eventTime() <= ctx.timerService().currentWatermark()) {
+                late.add(1);
+                lateMetric.inc();
+                ctx.output(LATE_EVENTS, e);
+            }
+            out.collect(e);
+        }
+    }
+
+    /** Runs every enabled single-event rule whose allowlist does not cover the event. */
+    static final class SingleEventRules extends RichFlatMapFunction<EcrEvent, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final RulesConfig config;
+        private final List<SingleEventRule> rules;
+
+        SingleEventRules(RulesConfig config) {
+            this.config = config;
+            this.rules = RuleSet.singleEventRules().stream().filter(r -> config.enabled(r.id())).toList();
+        }
+
+        @Override
+        public void flatMap(EcrEvent e, Collector<Finding> out) {
+            for (SingleEventRule rule : rules) {
+                RuleSettings settings = config.rule(rule.id());
+                if (!settings.allowlisted(e)) {
+                    rule.evaluate(e, settings).ifPresent(out::collect);
+                }
+            }
+        }
+    }
+
+    /** Ties in event time are broken by event id, so CEP sees one order whatever the arrival order. */
+    static final class ByEventId implements EventComparator<EcrEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(EcrEvent a, EcrEvent b) {
+            return a.eventId().compareTo(b.eventId());
+        }
+    }
+
+    static final class MatchToFinding extends PatternProcessFunction<EcrEvent, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final CepRule rule;
+        private final RuleSettings settings;
+
+        MatchToFinding(CepRule rule, RuleSettings settings) {
+            this.rule = rule;
+            this.settings = settings;
+        }
+
+        @Override
+        public void processMatch(Map<String, List<EcrEvent>> match, Context ctx, Collector<Finding> out) {
+            out.collect(rule.toFinding(match, settings));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.layerwatch.rules;
+
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RuleSettings;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * {@code first-seen-puller}: per repository, a principal pulling that was not seen before. Each
+ * repository first learns quietly for {@code learningPeriod} (event time, from its first pull);
+ * a puller unseen for {@code forgetAfter} counts as new again. Events are processed in event-time
+ * order (buffered until the watermark passes them), so any arrival order gives the same findings.
+ * Keyed by repository.
+ */
+public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent, Finding> {
+    private static final long serialVersionUID = 1L;
+    public static final String ID = RuleCatalog.FIRST_SEEN_PULLER;
+
+    private final RuleSettings settings;
+    private transient ValueState<Long> learningStart;
+    private transient MapState<String, Long> lastSeen;
+    private transient MapState<Long, List<EcrEvent>> buffer;
+
+    public FirstSeenPuller(RuleSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Successful pulls by anyone but AWS services. */
+    public static boolean isPull(EcrEvent e) {
+        return (e.is("BatchGetImage") || e.is("GetDownloadUrlForLayer")) && !e.failed()
+                && !e.principal().isAwsService() && e.repositoryName() != null;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        Duration retention = settings.duration("forgetAfter").plus(settings.duration("learningPeriod"));
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
+        ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
+        start.enableTimeToLive(ttl);
+        MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
+        seen.enableTimeToLive(ttl);
+        learningStart = getRuntimeContext().getState(start);
+        lastSeen = getRuntimeContext().getMapState(seen);
+        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
+                Types.LIST(TypeInformation.of(EcrEvent.class))));
+    }
+
+    @Override
+    public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
+        if (e.eventTime() <= ctx.timerService().currentWatermark()) {
+            judge(e, out); // late: judged at once rather than lost
+            return;
+        }
+        List<EcrEvent> pending = buffer.get(e.eventTime());
+        if (pending == null) {
+            pending = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(e.eventTime());
+        }
+        pending.add(e);
+        buffer.put(e.eventTime(), pending);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        List<EcrEvent> pending = buffer.get(timestamp);
+        if (pending == null) {
+            return;
+        }
+        pending.sort(FindingBuilder.EVENT_ORDER);
+        for (EcrEvent e : pending) {
+            judge(e, out);
+        }
+        buffer.remove(timestamp);
+    }
+
+    private void judge(EcrEvent e, Collector<Finding> out) throws Exception {
+        Long start = learningStart.value();
+        if (start == null) {
+            start = e.eventTime();
+            learningStart.update(start);
+        }
+        String who = e.principal().arn();
+        Long previous = lastSeen.get(who);
+        lastSeen.put(who, previous == null ? e.eventTime() : Math.max(previous, e.eventTime()));
+        boolean learning = e.eventTime() < start + settings.duration("learningPeriod").toMillis();
+        boolean known = previous != null && e.eventTime() - previous <= settings.duration("forgetAfter").toMillis();
+        if (learning || known || settings.allowlisted(e)) {
+            return;
+        }
+        out.collect(FindingBuilder.of(settings)
+                .event(e)
+                .key(e.repositoryKey() + "|" + who)
+                .title("New puller of " + e.repositoryName() + ": " + e.principal().name())
+                .description(e.principal().arn() + " pulled from repository " + e.repositoryName() + " (" + e.eventName()
+                        + ") from " + e.sourceIp() + (previous == null ? ", for the first time since LayerWatch "
+                        + "started learning this repository." : ", after not pulling for longer than "
+                        + io.layerwatch.config.ParamType.format(settings.duration("forgetAfter")) + "."))
+                .detail("firstSeen", previous == null)
+                .detail("learningStartedAt", java.time.Instant.ofEpochMilli(start).toString())
+                .build());
+    }
+}

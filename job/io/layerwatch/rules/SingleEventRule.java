@@ -1,0 +1,17 @@
+package io.layerwatch.rules;
+
+import io.layerwatch.config.RuleSettings;
+import io.layerwatch.event.EcrEvent;
+import java.io.Serializable;
+import java.util.Optional;
+
+/**
+ * A rule that judges one event on its own. The pipeline calls it only when the rule is enabled and
+ * the event is not covered by the rule's allowlist; late events are evaluated too.
+ */
+public interface SingleEventRule extends Serializable {
+
+    String id();
+
+    Optional<io.layerwatch.finding.Finding> evaluate(EcrEvent event, RuleSettings settings);
+}

@@ -1,0 +1,151 @@
+package io.layerwatch.util;
+
+import java.lang.reflect.Type;
+import java.util.Map;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * Flink type information for LayerWatch's low-volume JSON-shaped types (findings, dead letters):
+ * serialised as their JSON text, so they never fall back to Kryo and their state stays readable
+ * and evolvable. Subclass per type (Flink instantiates the factory reflectively).
+ */
+public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
+
+    private final Class<T> type;
+
+    protected JsonTypeInfoFactory(Class<T> type) {
+        this.type = type;
+    }
+
+    @Override
+    public TypeInformation<T> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        return new JsonTypeInformation<>(type);
+    }
+
+    /** Type information serialising values as JSON text. */
+    public static final class JsonTypeInformation<T> extends TypeInformation<T> {
+        private static final long serialVersionUID = 1L;
+        private final Class<T> type;
+
+        public JsonTypeInformation(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override public boolean isBasicType() { return false; }
+        @Override public boolean isTupleType() { return false; }
+        @Override public int getArity() { return 1; }
+        @Override public int getTotalFields() { return 1; }
+        @Override public Class<T> getTypeClass() { return type; }
+        @Override public boolean isKeyType() { return false; }
+
+        @Override
+        public TypeSerializer<T> createSerializer(SerializerConfig config) {
+            return new JsonSerializer<>(type);
+        }
+
+        @Override
+        @Deprecated
+        public TypeSerializer<T> createSerializer(ExecutionConfig config) {
+            return new JsonSerializer<>(type);
+        }
+
+        @Override public String toString() { return "Json<" + type.getSimpleName() + ">"; }
+        @Override public boolean equals(Object o) { return o instanceof JsonTypeInformation && ((JsonTypeInformation<?>) o).type == type; }
+        @Override public int hashCode() { return type.hashCode(); }
+        @Override public boolean canEqual(Object o) { return o instanceof JsonTypeInformation; }
+    }
+
+    /** Writes the JSON text with Flink's long-string encoding; values are immutable, so copy is identity. */
+    public static final class JsonSerializer<T> extends TypeSerializer<T> {
+        private static final long serialVersionUID = 1L;
+        private final Class<T> type;
+
+        public JsonSerializer(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override public boolean isImmutableType() { return true; }
+        @Override public TypeSerializer<T> duplicate() { return this; }
+        @Override public T createInstance() { return null; }
+        @Override public T copy(T from) { return from; }
+        @Override public T copy(T from, T reuse) { return from; }
+        @Override public int getLength() { return -1; }
+
+        @Override
+        public void serialize(T record, DataOutputView target) throws java.io.IOException {
+            StringValue.writeString(Json.write(record), target);
+        }
+
+        @Override
+        public T deserialize(DataInputView source) throws java.io.IOException {
+            return Json.read(StringValue.readString(source), type);
+        }
+
+        @Override
+        public T deserialize(T reuse, DataInputView source) throws java.io.IOException {
+            return deserialize(source);
+        }
+
+        @Override
+        public void copy(DataInputView source, DataOutputView target) throws java.io.IOException {
+            StringValue.copyString(source, target);
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof JsonSerializer && ((JsonSerializer<?>) o).type == type; }
+        @Override public int hashCode() { return type.hashCode(); }
+
+        @Override
+        public TypeSerializerSnapshot<T> snapshotConfiguration() {
+            return new Snapshot<>(type);
+        }
+    }
+
+    /** Snapshot that remembers the value class; JSON tolerates added fields, so versions stay compatible. */
+    public static final class Snapshot<T> implements TypeSerializerSnapshot<T> {
+        private Class<T> type;
+
+        public Snapshot() {}
+
+        Snapshot(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override public int getCurrentVersion() { return 1; }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws java.io.IOException {
+            out.writeUTF(type.getName());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws java.io.IOException {
+            try {
+                type = (Class<T>) Class.forName(in.readUTF(), false, classLoader);
+            } catch (ClassNotFoundException e) {
+                throw new java.io.IOException(e);
+            }
+        }
+
+        @Override
+        public TypeSerializer<T> restoreSerializer() {
+            return new JsonSerializer<>(type);
+        }
+
+        @Override
+        public org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<T> oldSnapshot) {
+            return oldSnapshot instanceof Snapshot && ((Snapshot<?>) oldSnapshot).type == type
+                    ? org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility.incompatible();
+        }
+    }
+}

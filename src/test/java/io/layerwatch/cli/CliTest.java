@@ -1,0 +1,105 @@
+package io.layerwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI contract scripts rely on: commands, flags, exit codes, output files, one-line errors. */
+class CliTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void validateSaysOkOrNamesTheProblem(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, "rules:\n  layer-download: {severity: MEDIUM}\n");
+        Run ok = run("validate", "--rules", good.toString());
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out().strip()).isEqualTo("OK: " + good + " is valid");
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "allowlist:\n  trustedCidrs: [300.1.1.1/8]\n");
+        Run fail = run("validate", "--rules", bad.toString());
+        assertThat(fail.code()).isEqualTo(2);
+        assertThat(fail.err()).startsWith("error: " + bad + ": allowlist.trustedCidrs: item 0:")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void rulesListsEveryRuleAndWhatIsInactive() {
+        Run r = run("rules");
+        assertThat(r.code()).isZero();
+        for (String id : io.layerwatch.config.RuleCatalog.ids()) {
+            assertThat(r.out()).contains(id);
+        }
+        assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
+                .contains("credential-network-hop is inactive");
+    }
+
+    @Test
+    void replayWritesFindingsDeadLettersAndSummary(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("trail.jsonl");
+        Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
+                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1"))
+                .json() + "\n\n{broken\n");
+        Path out = dir.resolve("out");
+        Run r = run("replay", "--out", out.toString(), input.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("layer-download").contains("dead-lettered: 1");
+
+        assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).singleElement()
+                .satisfies(l -> assertThat(Json.tree(l).path("ruleId").asText()).isEqualTo("layer-download"));
+        assertThat(Files.readAllLines(out.resolve("dead-letter.jsonl"))).singleElement()
+                .satisfies(l -> assertThat(Json.tree(l).path("payload").asText()).isEqualTo("{broken"));
+        JsonNode summary = Json.tree(Files.readString(out.resolve("summary.json")));
+        assertThat(summary.path("eventsRead").asLong()).isEqualTo(1);
+        assertThat(summary.path("eventsMatched").asLong()).isEqualTo(1);
+        assertThat(summary.path("findings").path("layer-download").asLong()).isEqualTo(1);
+        assertThat(summary.path("bySeverity").path("LOW").asLong()).isEqualTo(1);
+        assertThat(summary.path("deadLettered").asLong()).isEqualTo(1);
+        assertThat(summary.has("late")).isTrue();
+    }
+
+    @Test
+    void replayHonoursTheTimeRange(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("trail.jsonl");
+        Files.writeString(input, CloudTrailRecords.record("DeleteRepositoryPolicy").repositoryName("app")
+                .time(java.time.Instant.parse("2024-05-01T12:00:00Z")).json() + "\n");
+        Path out = dir.resolve("out");
+        assertThat(run("replay", "--from", "2024-05-02", "--out", out.toString(), input.toString()).code()).isZero();
+        assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).isEmpty();
+        assertThat(run("replay", "--from", "2024-05-01", "--to", "2024-05-02", "--out", out.toString(),
+                input.toString()).code()).isZero();
+        assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).hasSize(1);
+    }
+
+    @Test
+    void errorsAreOneLineWithoutStackTraces(@TempDir Path dir) {
+        Run missing = run("replay", "--out", dir.toString(), dir.resolve("nope.json").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("error: ").contains("nope.json").doesNotContain("\tat ");
+
+        Run badTime = run("replay", "--from", "yesterday", "--out", dir.toString(), "x");
+        assertThat(badTime.code()).isEqualTo(2);
+        assertThat(badTime.err()).contains("'yesterday' is not a time");
+
+        Run help = run("replay", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--rules").contains("--from").contains("--to").contains("--out");
+    }
+}

@@ -1,0 +1,117 @@
+package io.layerwatch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RulesConfigLoaderTest {
+
+    @Test
+    void builtInDefaultsAreValidAndComplete() {
+        RulesConfig c = RulesConfigLoader.builtIn();
+        for (String id : RuleCatalog.ids()) {
+            assertThat(c.rule(id).enabled()).as(id).isTrue();
+        }
+        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).severity()).isEqualTo(Severity.LOW);
+        assertThat(c.maxOutOfOrderness()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST).duration("window")).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void userFileOverridesKeyByKeyAndMergesAllowlists(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mine.yaml");
+        Files.writeString(file, """
+                allowlist:
+                  principals: ["arn:aws:iam::*:role/ci-*"]
+                  trustedCidrs: [10.0.0.0/8, "2001:db8::/32"]
+                rules:
+                  layer-download:
+                    enabled: false
+                  layer-download-burst:
+                    window: 2h
+                    allowlist:
+                      repositories: ["mirror/*"]
+                """);
+        RulesConfig c = RulesConfigLoader.load(file);
+        assertThat(c.source()).contains(file.toString());
+        assertThat(c.enabled(RuleCatalog.LAYER_DOWNLOAD)).isFalse();
+        RuleSettings burst = c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST);
+        assertThat(burst.duration("window")).isEqualTo(Duration.ofHours(2));
+        assertThat(burst.count("minDistinctLayers")).isEqualTo(50); // kept from the defaults
+        assertThat(burst.allowlist().principalAllowed("arn:aws:iam::123456789012:role/ci-build")).isTrue();
+        assertThat(burst.allowlist().repositoryAllowed("mirror/nginx")).isTrue();
+        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).allowlist().repositoryAllowed("mirror/nginx")).isFalse();
+        assertThat(burst.allowlist().trustedCidrs()).extracting(Object::toString)
+                .containsExactly("10.0.0.0/8", "2001:db8::/32");
+    }
+
+    @Test
+    void unknownKeyNamesFileAndPathAndSuggestsTheClosestKey() {
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules:\n  layer-download-burst:\n    windw: 5m\n", "my.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("my.yaml: rules.layer-download-burst.windw: unknown key (did you mean 'window'?)");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules:\n  layer-downlod: {enabled: false}\n", "my.yaml"))
+                .hasMessage("my.yaml: rules.layer-downlod: unknown rule id (did you mean 'layer-download'?)");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("alowlist: {}\n", "my.yaml"))
+                .hasMessage("my.yaml: alowlist: unknown key (did you mean 'allowlist'?)");
+    }
+
+    @Test
+    void badValuesAreReportedTogether() {
+        String yaml = """
+                allowlist:
+                  trustedCidrs: [10.0.0.0/33, not-an-ip]
+                  trustedAccounts: ["12345"]
+                  organizationId: org-1
+                eventTime:
+                  maxOutOfOrderness: soon
+                rules:
+                  layer-download:
+                    severity: URGENT
+                  access-denied-burst:
+                    minCount: -1
+                """;
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml(yaml, "bad.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bad.yaml: allowlist.trustedCidrs: item 0: '10.0.0.0/33' has an invalid prefix length")
+                .hasMessageContaining("bad.yaml: allowlist.trustedAccounts: item 0 '12345' is not a 12-digit AWS account id")
+                .hasMessageContaining("bad.yaml: allowlist.organizationId: 'org-1' is not an organization id")
+                .hasMessageContaining("bad.yaml: eventTime.maxOutOfOrderness: 'soon' is not a duration")
+                .hasMessageContaining("bad.yaml: rules.layer-download.severity: 'URGENT' is not one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL")
+                .hasMessageContaining("bad.yaml: rules.access-denied-burst.minCount: -1 is not a whole number >= 0");
+    }
+
+    @Test
+    void invalidYamlAndMissingFilesAreClearErrors(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules: [unclosed\n", "broken.yaml"))
+                .hasMessageStartingWith("broken.yaml: invalid YAML at line");
+        assertThatThrownBy(() -> RulesConfigLoader.load(dir.resolve("nope.yaml")))
+                .hasMessage(dir.resolve("nope.yaml") + ": file not found");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("- a\n- b\n", "list.yaml"))
+                .hasMessageContaining("list.yaml: the top level must be a mapping");
+    }
+
+    @Test
+    void durationsAcceptShortAndIsoForms() {
+        RulesConfig c = RulesConfigLoader.fromYaml(
+                "rules:\n  credential-network-hop: {window: PT90M}\n  first-seen-puller: {learningPeriod: 36h}\n", "d.yaml");
+        assertThat(c.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).duration("window")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(c.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod")).isEqualTo(Duration.ofHours(36));
+    }
+
+    @Test
+    void cidrsMatchLiteralsOnly() {
+        Cidr c = Cidr.parse("10.1.0.0/16");
+        assertThat(c.contains("10.1.200.3")).isTrue();
+        assertThat(c.contains("10.2.0.1")).isFalse();
+        assertThat(c.contains("ecr.amazonaws.com")).isFalse();
+        assertThat(c.contains("AWS Internal")).isFalse();
+        assertThat(Cidr.parse("2001:db8::/32").contains("2001:db8:1::5")).isTrue();
+        assertThat(Cidr.parse("2001:db8::/32").contains("10.1.0.1")).isFalse();
+    }
+}
