@@ -37,6 +37,7 @@ public final class FindingBuilder {
     private String key;
     private long eventCount = -1;
     private EcrEvent subject;
+    private EcrEvent repositoryOf;
 
     private FindingBuilder(String ruleId, Severity severity) {
         this.ruleId = ruleId;
@@ -65,6 +66,12 @@ public final class FindingBuilder {
     /** The event whose principal, repository and network describe the finding (default: the last one). */
     public FindingBuilder subject(EcrEvent e) {
         this.subject = e;
+        return this;
+    }
+
+    /** The event naming the repository, when the subject's call is registry-wide (default: the subject). */
+    public FindingBuilder repositoryFrom(EcrEvent e) {
+        this.repositoryOf = e;
         return this;
     }
 
@@ -107,6 +114,7 @@ public final class FindingBuilder {
         EcrEvent s = subject != null ? subject : last;
         String k = key != null ? key : s.principal().arn();
         Principal p = s.principal();
+        EcrEvent r = repositoryOf != null ? repositoryOf : s;
         List<String> ids = new ArrayList<>();
         List<JsonNode> evidence = new ArrayList<>();
         for (EcrEvent e : sorted) {
@@ -129,7 +137,7 @@ public final class FindingBuilder {
                 s.accountId(),
                 s.region(),
                 new Finding.FindingPrincipal(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), p.sessionName()),
-                s.repositoryName() == null ? null : new Finding.FindingRepository(s.repositoryName(), s.registryId()),
+                r.repositoryName() == null ? null : new Finding.FindingRepository(r.repositoryName(), r.registryId()),
                 s.sourceIp(),
                 s.userAgent(),
                 Instant.ofEpochMilli(first.eventTime()),

@@ -91,6 +91,7 @@ public final class PolicyChangeAfterScan implements CepRule {
                 .event(scan)
                 .event(change)
                 .subject(change)
+                .repositoryFrom(scan)
                 .key(scan.repositoryKey() + "|" + change.eventId())
                 .title(change.eventName() + " on " + (registryWide ? "the registry of " : "") + scan.repositoryName()
                         + " after a vulnerable scan")

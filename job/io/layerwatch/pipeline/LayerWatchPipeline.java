@@ -18,7 +18,6 @@ import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichFilterFunction;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
@@ -70,9 +69,10 @@ public final class LayerWatchPipeline {
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
 
-        DataStream<Finding> findings = events
-                .flatMap(new SingleEventRules(config))
+        SingleOutputStreamOperator<Finding> singles = events
+                .process(new SingleEventRules(config))
                 .uid("rules-single-event").name("Single-event rules");
+        DataStream<Finding> findings = singles;
 
         DataStream<Finding> patterns = patternFindings(events, config);
         if (patterns != null) {
@@ -88,7 +88,8 @@ public final class LayerWatchPipeline {
                     .process(new FirstSeenPuller(firstSeen))
                     .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
         }
-        return new Outputs(findings, decoded.getSideOutput(DEAD_LETTERS), events.getSideOutput(LATE_EVENTS));
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
+        return new Outputs(findings, deadLetters, events.getSideOutput(LATE_EVENTS));
     }
 
     private static DataStream<Finding> patternFindings(DataStream<EcrEvent> events, RulesConfig config) {
@@ -181,8 +182,11 @@ public final class LayerWatchPipeline {
         }
     }
 
-    /** Runs every enabled single-event rule whose allowlist does not cover the event. */
-    static final class SingleEventRules extends RichFlatMapFunction<EcrEvent, Finding> {
+    /**
+     * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that
+     * fails on an event dead-letters that event (stage "rule:ID") instead of stopping the job.
+     */
+    static final class SingleEventRules extends ProcessFunction<EcrEvent, Finding> {
         private static final long serialVersionUID = 1L;
         private final RulesConfig config;
         private final List<SingleEventRule> rules;
@@ -192,12 +196,25 @@ public final class LayerWatchPipeline {
             this.rules = RuleSet.singleEventRules().stream().filter(r -> config.enabled(r.id())).toList();
         }
 
+        private transient LongCounter deadLettered;
+
         @Override
-        public void flatMap(EcrEvent e, Collector<Finding> out) {
+        public void open(Configuration parameters) {
+            deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
+        }
+
+        @Override
+        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) {
             for (SingleEventRule rule : rules) {
                 RuleSettings settings = config.rule(rule.id());
-                if (!settings.allowlisted(e)) {
-                    rule.evaluate(e, settings).ifPresent(out::collect);
+                try {
+                    if (!settings.allowlisted(e)) {
+                        rule.evaluate(e, settings).ifPresent(out::collect);
+                    }
+                } catch (RuntimeException failure) {
+                    deadLettered.add(1);
+                    ctx.output(DEAD_LETTERS, DeadLetter.of(e.eventId(), "rule:" + rule.id(),
+                            "rule failed: " + failure, e.raw()));
                 }
             }
         }
