@@ -54,25 +54,25 @@ public final class PayloadDecoder {
     private record Guarded(DecodeOutput out) implements DecodeOutput {
         @Override
         public void event(EcrEvent event) {
-            try {
-                out.event(event);
-            } catch (RuntimeException e) {
-                throw new DownstreamFailure(e);
-            }
+            guard(() -> out.event(event));
         }
 
         @Override
         public void deadLetter(DeadLetter deadLetter) {
-            try {
-                out.deadLetter(deadLetter);
-            } catch (RuntimeException e) {
-                throw new DownstreamFailure(e);
-            }
+            guard(() -> out.deadLetter(deadLetter));
         }
 
         @Override
         public void skipped(String why) {
             out.skipped(why);
+        }
+
+        private static void guard(Runnable delivery) {
+            try {
+                delivery.run();
+            } catch (RuntimeException e) {
+                throw new DownstreamFailure(e);
+            }
         }
     }
 
