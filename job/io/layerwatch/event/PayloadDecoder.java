@@ -114,6 +114,7 @@ public final class PayloadDecoder {
     /** Root values one after another; on a syntax error, dead-letter that line (or the broken document) and go on. */
     private void decodeJsonSequence(byte[] bytes, int start, int end, String source, DecodeOutput out) {
         int pos = start;
+        int values = 0; // two root values, or one bad line handled, mean JSON lines: bad lines cost one line each
         while (pos < end) {
             long valueStart = 0;
             try (JsonParser p = mapper.getFactory().createParser(new ByteArrayInputStream(bytes, pos, end - pos))) {
@@ -126,6 +127,7 @@ public final class PayloadDecoder {
                         }
                         valueStart = p.currentTokenLocation().getByteOffset();
                         JsonNode node = mapper.readTree(p);
+                        values++;
                         root(node, source, out);
                     }
                     return;
@@ -134,12 +136,14 @@ public final class PayloadDecoder {
                     int badStart = skipBlank(bytes, pos + (int) valueStart, end);
                     int lineEnd = indexOf(bytes, (byte) '\n', badStart, end);
                     String reason = "malformed JSON: " + e.getOriginalMessage();
-                    if (pos + errorAt > lineEnd && lineEnd < end && !nextLineIsJsonValue(bytes, lineEnd + 1, end)) {
+                    if (values < 2 && pos + errorAt > lineEnd && lineEnd < end
+                            && !nextLineIsJsonValue(bytes, lineEnd + 1, end)) {
                         // A multi-line document broke: one dead letter for the rest, not one per line.
                         out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, end - badStart));
                         return;
                     }
                     out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, lineEnd - badStart));
+                    values = Math.max(values, 2);
                     pos = skipBlank(bytes, Math.min(lineEnd + 1, end), end);
                 }
             } catch (IOException e) {

@@ -545,6 +545,22 @@ class PayloadDecoderTest {
     }
 
     @Test
+    void jsonLinesTwoBrokenLinesInARowCostOnlyThoseLines() {
+        String lines = String.join("\n",
+                Samples.oneLine(Samples.PULL),
+                Samples.oneLine(Samples.BASIC_SCAN),
+                "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\"",
+                "{\"eventVersion\":\"1.08\", oops",
+                Samples.oneLine(Samples.IMAGE_DELETED));
+
+        CollectingOutput out = decode(lines);
+
+        assertThat(out.deadLetters()).hasSize(2);
+        assertThat(eventIds(out)).containsExactly("c84f5880-c2f9-4585-9757-28fa5c1065df",
+                "85fc3613-e913-7fc4-a80c-a3753e4aa9ae", "dd3b46cb-2c74-f49e-393b-28286b67279d");
+    }
+
+    @Test
     void jsonLinesWithBlankLinesAndCrlf() {
         String lines = "\n\n  \r\n" + Samples.oneLine(Samples.PULL) + "\r\n\r\n\t\n" + Samples.oneLine(Samples.IMAGE_DELETED)
                 + "\n   \n";
