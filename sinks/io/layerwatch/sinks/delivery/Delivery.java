@@ -11,11 +11,21 @@ import java.io.Serializable;
  * @param payload the destination-specific encoding, produced once by {@link DeliveryTarget#encode}
  * @param finding the finding as JSON
  * @param attempts completed attempts so far
+ * @param problem why the finding could not be encoded for this destination (then payload is empty)
  */
-public record Delivery(String findingId, String payload, String finding, int attempts) implements Serializable {
+public record Delivery(String findingId, String payload, String finding, int attempts, String problem)
+        implements Serializable {
+
+    public static Delivery of(String findingId, String payload, String finding) {
+        return new Delivery(findingId, payload, finding, 0, null);
+    }
+
+    public static Delivery unencodable(String findingId, String finding, String problem) {
+        return new Delivery(findingId, "", finding, 0, problem);
+    }
 
     public Delivery retried() {
-        return new Delivery(findingId, payload, finding, attempts + 1);
+        return new Delivery(findingId, payload, finding, attempts + 1, problem);
     }
 
     /** Bytes the entry counts for in batch size limits (UTF-8 length of the payload). */

@@ -1,0 +1,223 @@
+package io.layerwatch.sinks.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.Severity;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.sinks.delivery.Delivery;
+import io.layerwatch.sinks.delivery.DeliveryClient;
+import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.EntryResult;
+import io.layerwatch.sinks.delivery.ErrorClassifier;
+import io.layerwatch.util.Json;
+import java.io.Serializable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * HTTPS POST of each finding to a ticketing or chat tool: Slack incoming webhooks, PagerDuty Events
+ * v2, or a generic JSON template. The URL and secrets come from config or from a Secrets Manager
+ * secret (JSON with "url", optional "routingKey" and "headers"); they are never logged.
+ */
+public final class WebhookTarget implements DeliveryTarget {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\w+)}}");
+
+    public enum Format { SLACK, PAGERDUTY, GENERIC }
+
+    /**
+     * @param url the endpoint (or null with secretArn)
+     * @param secretArn a Secrets Manager secret holding url / routingKey / headers (optional)
+     * @param routingKey PagerDuty integration key (or in the secret)
+     * @param template GENERIC body: JSON with {{id}} {{ruleId}} {{severity}} {{title}} {{description}}
+     *     {{principal}} {{repository}} {{sourceIp}} {{time}} as string values and {{finding}} for the whole finding
+     */
+    public record Settings(String name, Format format, String url, String secretArn, String routingKey,
+            Map<String, String> headers, String template, Duration timeout, AwsClientSettings aws)
+            implements Serializable {}
+
+    private final Settings settings;
+
+    public WebhookTarget(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.name() == null ? "webhook" : settings.name();
+    }
+
+    @Override
+    public Limits limits() {
+        return new Limits(1, 512 * 1024, 512 * 1024, 0);
+    }
+
+    @Override
+    public String encode(Finding f) {
+        switch (settings.format()) {
+            case SLACK:
+                return Json.write(slack(f));
+            case PAGERDUTY:
+                return Json.write(pagerDuty(f, settings.routingKey() == null ? "{{routingKey}}" : settings.routingKey()));
+            default:
+                return settings.template() == null ? Json.write(f) : fill(settings.template(), f);
+        }
+    }
+
+    static ObjectNode slack(Finding f) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        String headline = "[" + f.severity() + "] " + f.title();
+        body.put("text", headline);
+        ArrayNode blocks = body.putArray("blocks");
+        blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
+                .put("text", abbreviate(headline, 150));
+        StringBuilder fields = new StringBuilder()
+                .append("*Rule:* ").append(f.ruleId())
+                .append("\n*Principal:* ").append(f.principal().arn())
+                .append(f.repository() == null ? "" : "\n*Repository:* " + f.repository().name())
+                .append(f.sourceIp() == null ? "" : "\n*Source IP:* " + f.sourceIp())
+                .append("\n*When:* ").append(f.firstEventTime()).append(" - ").append(f.lastEventTime())
+                .append(" (").append(f.eventCount()).append(" events)");
+        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+                .put("text", abbreviate(fields.toString(), 3000));
+        blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
+                .put("text", abbreviate(f.description() == null ? "" : f.description(), 3000));
+        blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+                .put("text", "finding " + f.id());
+        return body;
+    }
+
+    static ObjectNode pagerDuty(Finding f, String routingKey) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("routing_key", routingKey);
+        body.put("event_action", "trigger");
+        body.put("dedup_key", f.id());
+        ObjectNode payload = body.putObject("payload");
+        payload.put("summary", abbreviate("[" + f.severity() + "] " + f.title(), 1024));
+        payload.put("source", f.principal().arn());
+        payload.put("severity", pagerDutySeverity(f.severity()));
+        payload.put("timestamp", f.lastEventTime().toString());
+        payload.put("component", f.repository() == null ? "ecr-registry" : f.repository().name());
+        payload.put("group", f.accountId() + "/" + f.region());
+        payload.put("class", f.ruleId());
+        ObjectNode details = payload.putObject("custom_details");
+        details.put("description", f.description());
+        details.put("sourceIp", f.sourceIp());
+        details.put("eventCount", f.eventCount());
+        details.set("eventIds", Json.MAPPER.valueToTree(f.eventIds()));
+        details.set("details", Json.MAPPER.valueToTree(f.details()));
+        return body;
+    }
+
+    static String pagerDutySeverity(Severity s) {
+        switch (s) {
+            case CRITICAL: return "critical";
+            case HIGH: return "error";
+            case MEDIUM: return "warning";
+            default: return "info";
+        }
+    }
+
+    static String fill(String template, Finding f) {
+        Map<String, String> values = new java.util.HashMap<>();
+        values.put("id", f.id());
+        values.put("ruleId", f.ruleId());
+        values.put("severity", f.severity().name());
+        values.put("title", f.title());
+        values.put("description", f.description());
+        values.put("principal", f.principal().arn());
+        values.put("repository", f.repository() == null ? "" : f.repository().name());
+        values.put("sourceIp", f.sourceIp() == null ? "" : f.sourceIp());
+        values.put("time", f.lastEventTime().toString());
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String key = m.group(1);
+            String replacement;
+            if ("finding".equals(key)) {
+                replacement = Json.write(f);
+            } else {
+                String v = values.getOrDefault(key, "");
+                String quoted = Json.write(v == null ? "" : v);
+                replacement = quoted.substring(1, quoted.length() - 1); // escaped for a JSON string
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    @Override
+    public DeliveryClient connect() {
+        String url = settings.url();
+        String routingKey = settings.routingKey();
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (settings.headers() != null) {
+            headers.putAll(settings.headers());
+        }
+        if (settings.secretArn() != null) {
+            JsonNode secret = readSecret();
+            url = secret.hasNonNull("url") ? secret.get("url").asText() : url;
+            routingKey = secret.hasNonNull("routingKey") ? secret.get("routingKey").asText() : routingKey;
+            secret.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        }
+        if (url == null) {
+            throw new IllegalStateException("webhook sink " + name() + " has no url (config or secret)");
+        }
+        return new Client(URI.create(url), routingKey, headers, settings.timeout());
+    }
+
+    private JsonNode readSecret() {
+        try (SecretsManagerClient sm = settings.aws().build(SecretsManagerClient.builder())) {
+            JsonNode secret = Json.tree(sm.getSecretValue(b -> b.secretId(settings.secretArn())).secretString());
+            if (secret == null || !secret.isObject()) {
+                throw new IllegalStateException("secret of webhook sink " + name() + " is not a JSON object");
+            }
+            return secret;
+        }
+    }
+
+    private static final class Client implements DeliveryClient {
+        private final HttpClient http;
+        private final URI uri;
+        private final String routingKey;
+        private final Map<String, String> headers;
+        private final Duration timeout;
+
+        Client(URI uri, String routingKey, Map<String, String> headers, Duration timeout) {
+            this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+            this.uri = uri;
+            this.routingKey = routingKey;
+            this.headers = headers;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public List<EntryResult> send(List<Delivery> batch) throws Exception {
+            String body = batch.get(0).payload();
+            if (routingKey != null) {
+                body = body.replace("{{routingKey}}", routingKey);
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return List.of(ErrorClassifier.classifyHttp(response.statusCode(), response.body()));
+        }
+    }
+}
