@@ -15,6 +15,8 @@ public enum ParamType {
     COUNT("a whole number >= 0"),
     DURATION("a duration such as 30s, 15m, 2h, 7d or PT15M"),
     SEVERITY("one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL"),
+    STRING("a string"),
+    STRING_MAP("a mapping of names to strings"),
     STRING_LIST("a list of strings"),
     CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
     ACCOUNT_LIST("a list of 12-digit AWS account ids"),
@@ -55,6 +57,27 @@ public enum ParamType {
                 } catch (IllegalArgumentException e) {
                     throw bad(node);
                 }
+            case STRING:
+                if (node.isNull()) {
+                    return null;
+                }
+                if (!node.isTextual() && !node.isNumber()) {
+                    throw bad(node);
+                }
+                return node.asText();
+            case STRING_MAP: {
+                if (!node.isObject()) {
+                    throw bad(node);
+                }
+                java.util.LinkedHashMap<String, String> map = new java.util.LinkedHashMap<>();
+                node.fields().forEachRemaining(f -> {
+                    if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+                        throw new IllegalArgumentException("'" + f.getKey() + "' is not a string");
+                    }
+                    map.put(f.getKey(), f.getValue().asText());
+                });
+                return map;
+            }
             case ORGANIZATION_ID:
                 if (node.isNull()) {
                     return null;

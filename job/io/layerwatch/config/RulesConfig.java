@@ -14,9 +14,11 @@ public final class RulesConfig implements Serializable {
     private final Duration idleness;
     private final Allowlist globalAllowlist;
     private final Map<String, RuleSettings> rules;
+    private final SinksConfig sinks;
 
     RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
-            Map<String, RuleSettings> rules) {
+            Map<String, RuleSettings> rules, SinksConfig sinks) {
+        this.sinks = sinks;
         this.source = source;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.idleness = idleness;
@@ -55,5 +57,10 @@ public final class RulesConfig implements Serializable {
 
     public Map<String, RuleSettings> rules() {
         return rules;
+    }
+
+    /** The sinks: section (what delivers findings, retries, dead letters, notification policy). */
+    public SinksConfig sinks() {
+        return sinks;
     }
 }

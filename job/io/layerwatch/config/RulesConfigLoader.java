@@ -36,6 +36,11 @@ public final class RulesConfigLoader {
     static final String VERSION = "version";
     static final String ENABLED = "enabled";
     static final String SEVERITY = "severity";
+    static final String SINKS = "sinks";
+    static final String POLICY = "policy";
+
+    /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
+    static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
 
     private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
     private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
@@ -127,7 +132,11 @@ public final class RulesConfigLoader {
         List<String> errors = new ArrayList<>();
         Map<String, ParamType> top = new LinkedHashMap<>();
         top.put(VERSION, ParamType.COUNT);
-        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES), errors);
+        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS), errors);
+        JsonNode sinks = root.get(SINKS);
+        if (sinks != null) {
+            checkSchema(sinks, SINKS, SINKS_SCHEMA, errors);
+        }
         JsonNode eventTime = root.get(EVENT_TIME);
         if (eventTime != null) {
             checkMapping(eventTime, EVENT_TIME, EVENT_TIME_KEYS, Set.of(), errors);
@@ -198,6 +207,82 @@ public final class RulesConfigLoader {
                 errors.add(prefix + key + ": unknown key" + suggestion(key, valid));
             }
         }
+    }
+
+    private static Map<String, Object> sinksSchema() {
+        Map<String, Object> policy = schema("minSeverity", ParamType.SEVERITY, "includeRules", ParamType.STRING_LIST,
+                "excludeRules", ParamType.STRING_LIST, "suppressionWindow", ParamType.DURATION);
+        Object[] common = {ENABLED, ParamType.BOOLEAN, POLICY, policy, "region", ParamType.STRING,
+                "endpoint", ParamType.STRING};
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("delivery", schema("maxAttempts", ParamType.COUNT, "baseDelay", ParamType.DURATION,
+                "maxDelay", ParamType.DURATION, "maxTimeInBuffer", ParamType.DURATION));
+        out.put("deadLetter", schema("type", Set.of("FILE", "S3", "SQS"), "path", ParamType.STRING,
+                "bucket", ParamType.STRING, "prefix", ParamType.STRING, "queueUrl", ParamType.STRING));
+        out.put("aws", schema("region", ParamType.STRING, "endpoint", ParamType.STRING,
+                "callTimeout", ParamType.DURATION, "attemptTimeout", ParamType.DURATION));
+        out.put("jsonl", schema(common));
+        out.put("sns", schema(common, "topicArn", ParamType.STRING, "format", Set.of("TEXT_AND_JSON", "JSON"),
+                "reportBaseUrl", ParamType.STRING));
+        out.put("securityhub", schema(common, "hubAccountId", ParamType.STRING, "hubRegion", ParamType.STRING,
+                "requestsPerSecond", ParamType.COUNT));
+        out.put("ocsf", schema(common, "target", Set.of("FILE", "STDOUT", "KINESIS", "FIREHOSE"),
+                "path", ParamType.STRING, "streamName", ParamType.STRING, "streamArn", ParamType.STRING,
+                "deliveryStream", ParamType.STRING));
+        out.put("webhook", schema(common, "format", Set.of("SLACK", "PAGERDUTY", "GENERIC"), "url", ParamType.STRING,
+                "secretArn", ParamType.STRING, "routingKey", ParamType.STRING, "headers", ParamType.STRING_MAP,
+                "template", ParamType.STRING, "timeout", ParamType.DURATION));
+        return out;
+    }
+
+    private static Map<String, Object> schema(Object... pairs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i++) {
+            if (pairs[i] instanceof Object[]) {
+                Object[] inner = (Object[]) pairs[i];
+                for (int j = 0; j < inner.length; j += 2) {
+                    out.put((String) inner[j], inner[j + 1]);
+                }
+            } else {
+                out.put((String) pairs[i], pairs[++i]);
+            }
+        }
+        return out;
+    }
+
+    /** Validates a mapping against a schema of ParamTypes, choice sets and nested mappings. */
+    @SuppressWarnings("unchecked")
+    private static void checkSchema(JsonNode node, String path, Map<String, Object> schema, List<String> errors) {
+        if (!node.isObject()) {
+            errors.add(path + ": " + ParamType.describe(node) + " is not a mapping");
+            return;
+        }
+        node.fields().forEachRemaining(field -> {
+            String key = path + "." + field.getKey();
+            Object expected = schema.get(field.getKey());
+            JsonNode value = field.getValue();
+            if (expected == null) {
+                errors.add(key + ": unknown key" + suggestion(field.getKey(), schema.keySet()));
+            } else if (expected instanceof Map) {
+                checkSchema(value, key, (Map<String, Object>) expected, errors);
+            } else if (expected instanceof Set) {
+                String v = value.isTextual() ? choice(value.asText()) : null;
+                if (v == null || !((Set<String>) expected).contains(v)) {
+                    errors.add(key + ": " + ParamType.describe(value) + " is not one of "
+                            + String.join(", ", new java.util.TreeSet<>((Set<String>) expected)).toLowerCase());
+                }
+            } else {
+                try {
+                    ((ParamType) expected).parse(value);
+                } catch (IllegalArgumentException e) {
+                    errors.add(key + ": " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    static String choice(String value) {
+        return value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 
     static String suggestion(String key, Iterable<String> valid) {
@@ -276,10 +361,70 @@ public final class RulesConfigLoader {
             JsonNode eventTime = root.path(EVENT_TIME);
             return new RulesConfig(source,
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
-                    (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules);
+                    (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
+                    sinks(root.path(SINKS)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SinksConfig sinks(JsonNode node) {
+        JsonNode d = node.path("delivery");
+        JsonNode dl = node.path("deadLetter");
+        JsonNode aws = node.path("aws");
+        Map<String, SinksConfig.Sink> sinks = new LinkedHashMap<>();
+        for (String name : SinksConfig.SINK_NAMES) {
+            JsonNode s = node.path(name);
+            Map<String, Object> schema = (Map<String, Object>) SINKS_SCHEMA.get(name);
+            Map<String, Serializable> options = new LinkedHashMap<>();
+            s.fields().forEachRemaining(f -> {
+                Object type = schema.get(f.getKey());
+                if (type instanceof ParamType && !ENABLED.equals(f.getKey())) {
+                    options.put(f.getKey(), ((ParamType) type).parse(f.getValue()));
+                } else if (type instanceof Set) {
+                    options.put(f.getKey(), choice(f.getValue().asText()));
+                }
+            });
+            JsonNode p = s.path(POLICY);
+            SinksConfig.Policy policy = new SinksConfig.Policy(
+                    p.has("minSeverity") ? (Severity) ParamType.SEVERITY.parse(p.get("minSeverity")) : Severity.INFORMATIONAL,
+                    new LinkedHashSet<>(strings(p.get("includeRules"), ParamType.STRING_LIST)),
+                    new LinkedHashSet<>(strings(p.get("excludeRules"), ParamType.STRING_LIST)),
+                    p.has("suppressionWindow") ? (Duration) ParamType.DURATION.parse(p.get("suppressionWindow")) : null);
+            for (String rule : policy.includeRules()) {
+                requireRule(rule, SINKS + "." + name + ".policy.includeRules");
+            }
+            for (String rule : policy.excludeRules()) {
+                requireRule(rule, SINKS + "." + name + ".policy.excludeRules");
+            }
+            sinks.put(name, new SinksConfig.Sink(name, s.path(ENABLED).asBoolean(false), options, policy));
+        }
+        return new SinksConfig(
+                new SinksConfig.Delivery(d.path("maxAttempts").asInt(5), duration(d, "baseDelay", "200ms"),
+                        duration(d, "maxDelay", "20s"), duration(d, "maxTimeInBuffer", "1s")),
+                new SinksConfig.DeadLetter(choice(dl.path("type").asText("file")), text(dl, "path"), text(dl, "bucket"),
+                        text(dl, "prefix"), text(dl, "queueUrl")),
+                new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
+                        duration(aws, "attemptTimeout", "10s")),
+                sinks);
+    }
+
+    private static void requireRule(String rule, String path) {
+        if (!RuleCatalog.exists(rule)) {
+            throw new IllegalArgumentException(path + ": unknown rule id '" + rule + "'"
+                    + suggestion(rule, RuleCatalog.ids()));
+        }
+    }
+
+    private static Duration duration(JsonNode node, String key, String fallback) {
+        JsonNode v = node.get(key);
+        return (Duration) ParamType.DURATION.parse(v != null ? v : YAML.getNodeFactory().textNode(fallback));
+    }
+
+    private static String text(JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     @SuppressWarnings("unchecked")

@@ -114,4 +114,43 @@ class RulesConfigLoaderTest {
         assertThat(Cidr.parse("2001:db8::/32").contains("2001:db8:1::5")).isTrue();
         assertThat(Cidr.parse("2001:db8::/32").contains("10.1.0.1")).isFalse();
     }
+
+    @Test
+    void sinksSectionIsParsedWithDefaultsAndPolicies() {
+        RulesConfig c = RulesConfigLoader.fromYaml("""
+                sinks:
+                  deadLetter: {type: sqs, queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/dlq"}
+                  sns:
+                    enabled: true
+                    topicArn: arn:aws:sns:us-east-1:111122223333:alerts
+                    policy: {minSeverity: HIGH, excludeRules: [layer-download], suppressionWindow: 30m}
+                  webhook: {enabled: true, format: PagerDuty, headers: {X-Team: sec}}
+                """, "sinks.yaml");
+        SinksConfig s = c.sinks();
+        assertThat(s.enabled()).containsExactly("jsonl", "sns", "webhook");
+        assertThat(s.deadLetter().type()).isEqualTo("SQS");
+        assertThat(s.delivery().maxAttempts()).isEqualTo(5);
+        SinksConfig.Sink sns = s.sink("sns");
+        assertThat(sns.option("topicArn")).isEqualTo("arn:aws:sns:us-east-1:111122223333:alerts");
+        assertThat(sns.option("format")).isEqualTo("TEXT_AND_JSON"); // from the built-in defaults
+        assertThat(sns.policy().suppressionWindow()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(sns.policy().admits("untrusted-network", Severity.HIGH)).isTrue();
+        assertThat(sns.policy().admits("untrusted-network", Severity.MEDIUM)).isFalse();
+        assertThat(sns.policy().admits("layer-download", Severity.CRITICAL)).isFalse();
+        assertThat(s.sink("webhook").option("format")).isEqualTo("PAGERDUTY");
+        assertThat(s.sink("webhook").map("headers")).containsEntry("X-Team", "sec");
+    }
+
+    @Test
+    void badSinkSettingsNameTheKeyPath() {
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  sns: {topicArm: x}\n", "s.yaml"))
+                .hasMessage("s.yaml: sinks.sns.topicArm: unknown key (did you mean 'topicArn'?)");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  ocsf: {target: splunk}\n", "s.yaml"))
+                .hasMessage("s.yaml: sinks.ocsf.target: 'splunk' is not one of file, firehose, kinesis, stdout");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  pagerduty: {}\n", "s.yaml"))
+                .hasMessageStartingWith("s.yaml: sinks.pagerduty: unknown key");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml(
+                "sinks:\n  sns: {policy: {includeRules: [layer-downloads]}}\n", "s.yaml"))
+                .hasMessageContaining("sinks.sns.policy.includeRules: unknown rule id 'layer-downloads' (did you mean 'layer-download'?)");
+    }
 }

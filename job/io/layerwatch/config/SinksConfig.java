@@ -1,0 +1,119 @@
+package io.layerwatch.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code sinks:} section of the config file: which sinks deliver findings, their options, the
+ * shared delivery (retry) and dead-letter settings, and each sink's notification policy. Plain
+ * values only: the sinks package turns them into sinks.
+ */
+public final class SinksConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Sink names, a contract of the config file and of {@code --sink}. */
+    public static final List<String> SINK_NAMES = List.of("jsonl", "sns", "securityhub", "ocsf", "webhook");
+
+    public record Delivery(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxTimeInBuffer)
+            implements Serializable {}
+
+    public record DeadLetter(String type, String path, String bucket, String prefix, String queueUrl)
+            implements Serializable {}
+
+    public record Aws(String region, String endpoint, Duration callTimeout, Duration attemptTimeout)
+            implements Serializable {}
+
+    /** Which findings reach a sink and how repeats are folded. */
+    public record Policy(Severity minSeverity, Set<String> includeRules, Set<String> excludeRules,
+            Duration suppressionWindow) implements Serializable {
+
+        public static final Policy ALL = new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null);
+
+        public boolean admits(String ruleId, Severity severity) {
+            return severity.atLeast(minSeverity) && (includeRules.isEmpty() || includeRules.contains(ruleId))
+                    && !excludeRules.contains(ruleId);
+        }
+    }
+
+    /** One sink: enabled, its own options (validated by the loader's schema) and its policy. */
+    public record Sink(String name, boolean enabled, Map<String, Serializable> options, Policy policy)
+            implements Serializable {
+
+        public String option(String key) {
+            Object v = options.get(key);
+            return v == null ? null : v.toString();
+        }
+
+        public Duration duration(String key) {
+            return (Duration) options.get(key);
+        }
+
+        @SuppressWarnings("unchecked")
+        public Map<String, String> map(String key) {
+            Object v = options.get(key);
+            return v == null ? Map.of() : (Map<String, String>) v;
+        }
+
+        public Sink enabled(boolean on) {
+            return new Sink(name, on, options, policy);
+        }
+
+        public Sink withOption(String key, Serializable value) {
+            Map<String, Serializable> copy = new LinkedHashMap<>(options);
+            copy.put(key, value);
+            return new Sink(name, enabled, copy, policy);
+        }
+    }
+
+    private final Delivery delivery;
+    private final DeadLetter deadLetter;
+    private final Aws aws;
+    private final Map<String, Sink> sinks;
+
+    public SinksConfig(Delivery delivery, DeadLetter deadLetter, Aws aws, Map<String, Sink> sinks) {
+        this.delivery = delivery;
+        this.deadLetter = deadLetter;
+        this.aws = aws;
+        this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
+    }
+
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    public DeadLetter deadLetter() {
+        return deadLetter;
+    }
+
+    public Aws aws() {
+        return aws;
+    }
+
+    public Sink sink(String name) {
+        return sinks.get(name);
+    }
+
+    public Map<String, Sink> sinks() {
+        return sinks;
+    }
+
+    /** The enabled sinks, in the order of {@link #SINK_NAMES}. */
+    public Set<String> enabled() {
+        Set<String> out = new LinkedHashSet<>();
+        sinks.values().stream().filter(Sink::enabled).forEach(s -> out.add(s.name()));
+        return out;
+    }
+
+    /** A copy with {@code sink} replaced (CLI flags override the file). */
+    public SinksConfig with(Sink sink) {
+        Map<String, Sink> copy = new LinkedHashMap<>(sinks);
+        copy.put(sink.name(), sink);
+        return new SinksConfig(delivery, deadLetter, aws, copy);
+    }
+}
