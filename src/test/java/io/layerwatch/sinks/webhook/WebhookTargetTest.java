@@ -1,0 +1,135 @@
+package io.layerwatch.sinks.webhook;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.sinks.delivery.Delivery;
+import io.layerwatch.sinks.delivery.DeliveryClient;
+import io.layerwatch.sinks.delivery.EntryResult;
+import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WebhookTargetTest {
+
+    WireMockServer http;
+
+    @BeforeEach
+    void start() {
+        http = new WireMockServer(wireMockConfig().dynamicPort());
+        http.start();
+        System.setProperty("aws.accessKeyId", "AKIATEST");
+        System.setProperty("aws.secretAccessKey", "secret");
+    }
+
+    @AfterEach
+    void stop() {
+        http.stop();
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+    }
+
+    static Finding finding() {
+        return FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
+                .event(CloudTrailRecords.record("BatchGetImage").repositoryName("payments").sourceIp("198.51.100.7")
+                        .eventId("evt-1").event())
+                .title("ECR BatchGetImage on payments from an untrusted origin")
+                .description("why \"it\" fired").build();
+    }
+
+    static WebhookTarget.Settings settings(WebhookTarget.Format format, String url, String secretArn, String template,
+            AwsClientSettings aws) {
+        return new WebhookTarget.Settings("webhook", format, url, secretArn, null, Map.of(), template,
+                Duration.ofSeconds(5), aws);
+    }
+
+    @Test
+    void slackBodyHasAHeadlineAndTheFacts() {
+        Finding f = finding();
+        JsonNode body = Json.tree(new WebhookTarget(settings(WebhookTarget.Format.SLACK, "http://x", null, null, null))
+                .encode(f));
+        assertThat(body.path("text").asText()).isEqualTo("[HIGH] " + f.title());
+        assertThat(body.path("blocks").get(1).path("text").path("text").asText())
+                .contains("*Rule:* untrusted-network").contains("*Repository:* payments")
+                .contains("*Source IP:* 198.51.100.7");
+        assertThat(body.path("blocks").get(3).toString()).contains(f.id());
+    }
+
+    @Test
+    void pagerDutyEventsV2Trigger() {
+        Finding f = finding();
+        JsonNode body = Json.tree(new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.PAGERDUTY,
+                "http://x", null, "R0UTINGKEY", Map.of(), null, Duration.ofSeconds(5), null)).encode(f));
+        assertThat(body.path("routing_key").asText()).isEqualTo("R0UTINGKEY");
+        assertThat(body.path("event_action").asText()).isEqualTo("trigger");
+        assertThat(body.path("dedup_key").asText()).isEqualTo(f.id());
+        assertThat(body.path("payload").path("severity").asText()).isEqualTo("error");
+        assertThat(body.path("payload").path("class").asText()).isEqualTo("untrusted-network");
+        assertThat(body.path("payload").path("component").asText()).isEqualTo("payments");
+    }
+
+    @Test
+    void genericTemplateEscapesValuesAndEmbedsTheFinding() {
+        Finding f = finding();
+        String body = new WebhookTarget(settings(WebhookTarget.Format.GENERIC, "http://x", null,
+                "{\"summary\":\"{{title}}: {{description}}\",\"finding\":{{finding}}}", null)).encode(f);
+        JsonNode json = Json.tree(body);
+        assertThat(json).as(body).isNotNull();
+        assertThat(json.path("summary").asText()).isEqualTo(f.title() + ": why \"it\" fired");
+        assertThat(json.path("finding").path("id").asText()).isEqualTo(f.id());
+    }
+
+    @Test
+    void urlAndRoutingKeyComeFromSecretsManager() throws Exception {
+        String hook = "http://localhost:" + http.port() + "/pd/enqueue";
+        http.stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/pagerduty\"}"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+                                "Name", "layerwatch/pagerduty", "SecretString", Json.write(Map.of("url", hook,
+                                        "routingKey", "FROM-SECRET", "headers", Map.of("X-Token", "t0k"))))))));
+        http.stubFor(post("/pd/enqueue").willReturn(aResponse().withStatus(202)));
+
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.PAGERDUTY,
+                null, "layerwatch/pagerduty", null, Map.of(), null, Duration.ofSeconds(5),
+                AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint("http://localhost:" + http.port())));
+        Finding f = finding();
+        try (DeliveryClient client = target.connect()) {
+            List<EntryResult> results = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f))));
+            assertThat(results).containsExactly(EntryResult.DELIVERED);
+        }
+        http.verify(postRequestedFor(urlEqualTo("/pd/enqueue")).withHeader("X-Token", equalTo("t0k"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                        "$.routing_key", equalTo("FROM-SECRET"))));
+    }
+
+    @Test
+    void errorsNeverCarryTheUrlOrSecrets() throws Exception {
+        http.stubFor(post("/secret-path-token").willReturn(aResponse().withStatus(403).withBody("forbidden")));
+        WebhookTarget target = new WebhookTarget(settings(WebhookTarget.Format.SLACK,
+                "http://localhost:" + http.port() + "/secret-path-token", null, null, null));
+        Finding f = finding();
+        try (DeliveryClient client = target.connect()) {
+            EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);
+            assertThat(r.status()).isEqualTo(EntryResult.Status.REJECTED);
+            assertThat(r.error()).isEqualTo("HTTP 403: forbidden").doesNotContain("secret-path-token");
+        }
+    }
+}
