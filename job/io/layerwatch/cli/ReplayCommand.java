@@ -43,6 +43,14 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Flink parallelism (default ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--sink", paramLabel = "SINK",
+            description = "Also deliver to this sink (repeatable): jsonl, ocsf, securityhub, webhook, sns or "
+                    + "sns:TOPIC_ARN. Settings come from the sinks: section of the rules file. findings.jsonl is always written.")
+    List<String> sinks = new java.util.ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Print what the remote sinks would send instead of sending it.")
+    boolean dryRun;
+
     @Parameters(paramLabel = "PATH", arity = "1..*",
             description = "Files, directories (recursive, CloudTrail S3 layout) or - for standard input. "
                     + "Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
@@ -54,8 +62,21 @@ final class ReplayCommand implements Callable<Integer> {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--from must be before --to");
         }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String sink : sinks) {
+            String name = sink.contains(":") ? sink.substring(0, sink.indexOf(':')) : sink;
+            if (!io.layerwatch.config.SinksConfig.SINK_NAMES.contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sink " + sink + ": unknown sink (one of "
+                        + String.join(", ", io.layerwatch.config.SinksConfig.SINK_NAMES) + ", sns:TOPIC_ARN)");
+            }
+            if ("sns".equals(name) && sink.contains(":")) {
+                config = config.withSinks(config.sinks().with(config.sinks().sink("sns")
+                        .withOption("topicArn", sink.substring(4))));
+            }
+            names.add(name);
+        }
         List<Path> files = InputFiles.expand(paths, from, to, System.in);
-        Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism);
+        Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism, names, dryRun);
         SummaryTable.print(spec.commandLine().getOut(), summary, out, files.size());
         return 0;
     }

@@ -59,6 +59,11 @@ public final class RulesConfig implements Serializable {
         return rules;
     }
 
+    /** A copy with other sink settings (command-line flags override the file). */
+    public RulesConfig withSinks(SinksConfig s) {
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s);
+    }
+
     /** The sinks: section (what delivers findings, retries, dead letters, notification policy). */
     public SinksConfig sinks() {
         return sinks;

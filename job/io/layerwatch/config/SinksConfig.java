@@ -64,6 +64,10 @@ public final class SinksConfig implements Serializable {
             return new Sink(name, on, options, policy);
         }
 
+        public Sink withPolicy(Policy p) {
+            return new Sink(name, enabled, options, p);
+        }
+
         public Sink withOption(String key, Serializable value) {
             Map<String, Serializable> copy = new LinkedHashMap<>(options);
             copy.put(key, value);

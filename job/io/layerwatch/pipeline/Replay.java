@@ -6,6 +6,8 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.config.SinksConfig;
+import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -50,6 +54,15 @@ public final class Replay {
 
     public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
             int parallelism) throws Exception {
+        return run(files, config, from, to, outDir, parallelism, Set.of(), false);
+    }
+
+    /**
+     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's sinks: section)
+     * @param dryRun print what the remote sinks would send instead of sending it
+     */
+    public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
+            int parallelism, Set<String> sinks, boolean dryRun) throws Exception {
         Files.createDirectories(outDir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
                 localConfiguration());
@@ -62,9 +75,11 @@ public final class Replay {
                 : env.fromData(payloads);
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(
                 source.rebalance(), config, from, to);
-        out.findings()
-                .sinkTo(JsonLinesFileSink.foldingBy(outDir.resolve(FINDINGS), Finding::id))
-                .uid("sink-findings-jsonl").name("findings.jsonl").setParallelism(1);
+        Set<String> attach = new LinkedHashSet<>();
+        attach.add("jsonl");
+        attach.addAll(sinks);
+        FindingSinks.attach(out.findings(), config.sinks().with(config.sinks().sink("jsonl").enabled(true)
+                .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
         out.deadLetters()
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
                 .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);

@@ -1,0 +1,344 @@
+package io.layerwatch.sinks.ocsf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.Cidr;
+import io.layerwatch.config.Severity;
+import io.layerwatch.event.Principal;
+import io.layerwatch.event.PrincipalNormalizer;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.util.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * A {@link Finding} as an OCSF 1.1.0 Detection Finding (class_uid 2004, category Findings), one JSON
+ * line. 1.1.0 is the version the AWS OCSF tooling (Security Lake custom sources, CloudWatch Logs
+ * parseToOCSF) accepts; the profiles used are cloud (cloud, resources' region) and host (actor).
+ *
+ * <ul>
+ *   <li>activity_id is always 1 Create: an update of a folded episode re-emits the same finding id
+ *       with a later last_seen_time and count, and this stateless mapper cannot tell it from the first
+ *       emission. Consumers upsert by finding_info.uid; metadata.uid names this version.
+ *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time and
+ *       first_seen_time the first event time (event time, so replays and reruns map identically).
+ *   <li>evidences: one per raw record the finding carries, with the call (api), caller (actor) and
+ *       source (src_endpoint: ip for an IP literal, svc_name for an AWS service name) read from the
+ *       record, and the complete original record under data. Detection Finding has no top-level
+ *       src_endpoint; the finding's own source IP is in unmapped.
+ *   <li>unmapped holds LayerWatch's fields without an OCSF home: key, eventIds, sourceIp, userAgent,
+ *       sessionName, the rule's details.
+ * </ul>
+ *
+ * Lines above {@link #MAX_LINE_BYTES} are trimmed, never dropped: whole evidences go first (the ones
+ * kept stay complete), then details, then event ids; unmapped.truncated says what was left out.
+ */
+public final class OcsfMapper {
+
+    public static final String OCSF_VERSION = "1.1.0";
+    public static final String PRODUCT = "LayerWatch";
+    public static final String PRODUCT_VERSION = "0.1.0";
+    public static final int CLASS_UID = 2004;
+    public static final int CATEGORY_UID = 2;
+    public static final int ACTIVITY_CREATE = 1;
+    public static final String REPOSITORY_TYPE = "AWS::ECR::Repository";
+    public static final String REGISTRY_TYPE = "AWS::ECR::Registry";
+    /** Firehose's per-record limit (1,000 KiB) less the newline; Kinesis allows 1 MiB. */
+    public static final int MAX_LINE_BYTES = 1_000 * 1024 - 1;
+
+    private static final int ACCOUNT_TYPE_AWS = 10;
+
+    private OcsfMapper() {}
+
+    /** The OCSF event as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
+    public static String line(Finding f) {
+        return line(f, MAX_LINE_BYTES);
+    }
+
+    /** The OCSF event as one JSON line of at most {@code maxBytes} UTF-8 bytes (as far as trimming allows). */
+    public static String line(Finding f, int maxBytes) {
+        ObjectNode event = toNode(f);
+        String line = Json.write(event);
+        ObjectNode unmapped = (ObjectNode) event.get("unmapped");
+        ArrayNode evidences = (ArrayNode) event.get("evidences");
+        int omitted = 0;
+        while (bytes(line) > maxBytes && evidences != null && !evidences.isEmpty()) {
+            evidences.remove(evidences.size() - 1);
+            unmapped.withObjectProperty("truncated").put("evidencesOmitted", ++omitted);
+            line = Json.write(event);
+        }
+        for (String field : new String[] {"details", "eventIds"}) {
+            if (bytes(line) > maxBytes && unmapped.remove(field) != null) {
+                unmapped.withObjectProperty("truncated").put(field + "Omitted", true);
+                line = Json.write(event);
+            }
+        }
+        return line;
+    }
+
+    /** The OCSF event as a JSON tree (untrimmed). */
+    public static ObjectNode toNode(Finding f) {
+        ObjectNode e = object();
+        e.put("class_uid", CLASS_UID);
+        e.put("class_name", "Detection Finding");
+        e.put("category_uid", CATEGORY_UID);
+        e.put("category_name", "Findings");
+        e.put("activity_id", ACTIVITY_CREATE);
+        e.put("activity_name", "Create");
+        e.put("type_uid", CLASS_UID * 100L + ACTIVITY_CREATE);
+        e.put("type_name", "Detection Finding: Create");
+        e.put("time", millis(f.lastEventTime()));
+        putMillis(e, "start_time", f.firstEventTime());
+        putMillis(e, "end_time", f.lastEventTime());
+        e.put("count", f.eventCount());
+        e.put("timezone_offset", 0);
+        e.put("severity_id", severityId(f.severity()));
+        put(e, "severity", caption(f.severity()));
+        e.put("status_id", 1);
+        e.put("status", "New");
+        put(e, "message", f.title());
+        e.set("metadata", metadata(f));
+        e.set("finding_info", findingInfo(f));
+        e.set("cloud", cloud(f));
+        if (f.principal() != null) {
+            Finding.FindingPrincipal p = f.principal();
+            e.set("actor", actor(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), null));
+        }
+        e.putArray("resources").add(resource(f));
+        if (f.evidence() != null && !f.evidence().isEmpty()) {
+            ArrayNode evidences = e.putArray("evidences");
+            f.evidence().forEach(record -> evidences.add(evidence(record)));
+        }
+        e.set("unmapped", unmapped(f));
+        return e;
+    }
+
+    /** ASFF label to OCSF severity_id: INFORMATIONAL 1, LOW 2, MEDIUM 3, HIGH 4, CRITICAL 5 (0 Unknown). */
+    public static int severityId(Severity s) {
+        if (s == null) {
+            return 0;
+        }
+        switch (s) {
+            case INFORMATIONAL: return 1;
+            case LOW: return 2;
+            case MEDIUM: return 3;
+            case HIGH: return 4;
+            case CRITICAL: return 5;
+            default: return 0;
+        }
+    }
+
+    private static String caption(Severity s) {
+        String name = s == null ? "UNKNOWN" : s.name();
+        return name.charAt(0) + name.substring(1).toLowerCase();
+    }
+
+    private static ObjectNode metadata(Finding f) {
+        ObjectNode m = object();
+        m.put("version", OCSF_VERSION);
+        ObjectNode product = m.putObject("product");
+        product.put("name", PRODUCT);
+        product.put("vendor_name", PRODUCT);
+        product.put("version", PRODUCT_VERSION);
+        // One uid per emitted version: an episode update has the same finding id but more events.
+        put(m, "uid", f.id() + ":" + millis(f.lastEventTime()) + ":" + f.eventCount());
+        m.putArray("profiles").add("cloud").add("host");
+        return m;
+    }
+
+    private static ObjectNode findingInfo(Finding f) {
+        ObjectNode i = object();
+        put(i, "uid", f.id());
+        put(i, "title", f.title());
+        put(i, "desc", f.description());
+        if (f.ruleId() != null) {
+            i.putArray("types").add(f.ruleId());
+        }
+        putMillis(i, "created_time", f.firstEventTime());
+        putMillis(i, "first_seen_time", f.firstEventTime());
+        putMillis(i, "last_seen_time", f.lastEventTime());
+        putMillis(i, "modified_time", f.lastEventTime());
+        ObjectNode analytic = i.putObject("analytic");
+        put(analytic, "name", f.ruleId());
+        put(analytic, "uid", f.ruleId());
+        analytic.put("type_id", 1);
+        analytic.put("type", "Rule");
+        return i;
+    }
+
+    private static ObjectNode cloud(Finding f) {
+        ObjectNode c = object();
+        c.put("provider", "AWS");
+        put(c, "region", f.region());
+        if (f.accountId() != null) {
+            c.set("account", account(f.accountId()));
+        }
+        return c;
+    }
+
+    /** The repository (type AWS::ECR::Repository, uid its ARN), or the registry for registry-wide findings. */
+    private static ObjectNode resource(Finding f) {
+        ObjectNode r = object();
+        String partition = partition(f.region());
+        Finding.FindingRepository repo = f.repository();
+        if (repo != null) {
+            String registry = repo.registryId() != null ? repo.registryId() : f.accountId();
+            r.put("type", REPOSITORY_TYPE);
+            put(r, "uid", "arn:" + partition + ":ecr:" + f.region() + ":" + registry + ":repository/" + repo.name());
+            put(r, "name", repo.name());
+        } else {
+            r.put("type", REGISTRY_TYPE);
+            put(r, "uid", f.accountId());
+            put(r, "name", f.accountId());
+        }
+        put(r, "region", f.region());
+        r.put("cloud_partition", partition);
+        return r;
+    }
+
+    static String partition(String region) {
+        if (region == null) {
+            return "aws";
+        }
+        return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    }
+
+    /** OCSF actor: user (uid = principal key ARN) plus invoked_by for AWS services, session for role sessions. */
+    private static ObjectNode actor(String arn, String type, String name, String accountId, String accessKeyId,
+            String sessionArn) {
+        ObjectNode actor = object();
+        ObjectNode user = actor.putObject("user");
+        put(user, "uid", arn);
+        put(user, "name", name);
+        put(user, "type", type);
+        user.put("type_id", userTypeId(type));
+        put(user, "credential_uid", accessKeyId);
+        if (accountId != null) {
+            user.set("account", account(accountId));
+        }
+        if (Principal.TYPE_AWS_SERVICE.equals(type)) {
+            put(actor, "invoked_by", name);
+        }
+        if (sessionArn != null) {
+            ObjectNode session = actor.putObject("session");
+            put(session, "issuer", arn);
+            put(session, "uid_alt", sessionArn);
+            put(session, "credential_uid", accessKeyId);
+        }
+        return actor;
+    }
+
+    /** OCSF user.type_id: 2 Admin (root), 3 System (AWS service), 0 Unknown, 99 Other (type names the AWS kind). */
+    private static int userTypeId(String type) {
+        if (type == null || Principal.TYPE_UNKNOWN.equals(type)) {
+            return 0;
+        }
+        switch (type) {
+            case Principal.TYPE_ROOT: return 2;
+            case Principal.TYPE_AWS_SERVICE: return 3;
+            default: return 99;
+        }
+    }
+
+    private static ObjectNode account(String uid) {
+        ObjectNode a = object();
+        a.put("uid", uid);
+        a.put("type_id", ACCOUNT_TYPE_AWS);
+        a.put("type", "AWS Account");
+        return a;
+    }
+
+    /**
+     * One evidence: the complete record under data; for a CloudTrail record also api, actor and
+     * src_endpoint. Other records (EventBridge scan events) carry data only.
+     */
+    private static ObjectNode evidence(JsonNode record) {
+        ObjectNode ev = object();
+        if (record.hasNonNull("eventName") && record.hasNonNull("eventSource")) {
+            ev.set("api", api(record));
+            Principal p = PrincipalNormalizer.normalize(record.get("userIdentity"), text(record, "recipientAccountId"));
+            ev.set("actor", actor(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), p.sessionArn()));
+            ObjectNode src = sourceEndpoint(text(record, "sourceIPAddress"));
+            if (src != null) {
+                ev.set("src_endpoint", src);
+            }
+        }
+        ev.set("data", record);
+        return ev;
+    }
+
+    private static ObjectNode api(JsonNode record) {
+        ObjectNode api = object();
+        api.put("operation", text(record, "eventName"));
+        api.putObject("service").put("name", text(record, "eventSource"));
+        String requestId = text(record, "requestID");
+        if (requestId != null) {
+            api.putObject("request").put("uid", requestId);
+        }
+        String error = text(record, "errorCode");
+        if (error != null) {
+            ObjectNode response = api.putObject("response");
+            response.put("error", error);
+            put(response, "error_message", text(record, "errorMessage"));
+        }
+        return api;
+    }
+
+    /** ip for an IPv4/IPv6 literal; CloudTrail's service names ("ecr.amazonaws.com", "AWS Internal") as svc_name. */
+    static ObjectNode sourceEndpoint(String source) {
+        if (source == null || source.isEmpty()) {
+            return null;
+        }
+        ObjectNode src = object();
+        src.put(Cidr.isIpAddress(source) ? "ip" : "svc_name", source);
+        return src;
+    }
+
+    private static ObjectNode unmapped(Finding f) {
+        ObjectNode u = object();
+        put(u, "key", f.key());
+        if (f.eventIds() != null) {
+            ArrayNode ids = u.putArray("eventIds");
+            f.eventIds().forEach(ids::add);
+        }
+        put(u, "sourceIp", f.sourceIp());
+        put(u, "userAgent", f.userAgent());
+        if (f.principal() != null) {
+            put(u, "sessionName", f.principal().sessionName());
+        }
+        if (f.details() != null && !f.details().isEmpty()) {
+            u.set("details", Json.MAPPER.valueToTree(f.details()));
+        }
+        return u;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
+    private static void put(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static void putMillis(ObjectNode node, String field, Instant t) {
+        if (t != null) {
+            node.put(field, t.toEpochMilli());
+        }
+    }
+
+    private static long millis(Instant t) {
+        return t == null ? 0 : t.toEpochMilli();
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static ObjectNode object() {
+        return Json.MAPPER.createObjectNode();
+    }
+}

@@ -1,0 +1,623 @@
+package io.layerwatch.sinks.securityhub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.Finding.FindingPrincipal;
+import io.layerwatch.util.Json;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.SdkField;
+import software.amazon.awssdk.core.SdkPojo;
+import software.amazon.awssdk.core.traits.ListTrait;
+import software.amazon.awssdk.core.traits.MapTrait;
+import software.amazon.awssdk.services.securityhub.model.AwsSecurityFinding;
+import software.amazon.awssdk.utils.builder.SdkBuilder;
+
+/**
+ * A {@link Finding} as an AWS Security Finding Format (ASFF 2018-10-08) finding for
+ * BatchImportFindings, and that JSON as the SDK's {@link AwsSecurityFinding}.
+ *
+ * <p>No wall clock: the same finding version always gives the same JSON. CreatedAt and
+ * FirstObservedAt are the first event time, UpdatedAt and LastObservedAt the last one, so a re-import
+ * changes nothing while a folded episode (same id, later last event) replaces the older version
+ * (Security Hub ignores imports whose UpdatedAt is not later than the stored one).
+ *
+ * <p>Limits (AwsSecurityFinding API reference, ASFF user guide) are applied while mapping: strings are
+ * cut (never inside a surrogate pair) and marked with an ellipsis, lists and maps are capped.
+ */
+public final class AsffMapper implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String SCHEMA_VERSION = "2018-10-08";
+    public static final String PRODUCT_NAME = "LayerWatch";
+    public static final String VERSION = version();
+    /** GeneratorId prefix: "layerwatch/untrusted-network". */
+    public static final String GENERATOR_PREFIX = "layerwatch/";
+    /** ProductFields key prefix. */
+    public static final String FIELD_PREFIX = "layerwatch/";
+
+    static final int MAX_ID = 512;
+    static final int MAX_TITLE = 256;
+    static final int MAX_DESCRIPTION = 1024;
+    static final int MAX_REMEDIATION_TEXT = 512;
+    static final int MAX_TYPES = 50;
+    static final int MAX_REQUIREMENTS = 32;
+    static final int MAX_RESOURCES = 32;
+    static final int MAX_FIELD_KEY = 128;
+    static final int MAX_FIELD_VALUE = 2048;
+    /** Resource.Details.Other values must be shorter than 1024 characters. */
+    static final int MAX_OTHER_VALUE = 1023;
+    /** ProductFields allow 50 pairs; Security Hub adds its own aws/securityhub/* keys, so we use at most 40. */
+    static final int MAX_OWN_FIELDS = 40;
+    static final int MAX_IMAGES = 10;
+    /** BatchImportFindings: 240 KB per finding. */
+    public static final long MAX_FINDING_BYTES = 240_000;
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final String ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/";
+    private static final String REVOKE_SESSIONS =
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html";
+
+    /**
+     * How a rule shows in Security Hub: Types (ASFF types taxonomy), whether it is a failed check of a
+     * resource's configuration (Compliance.Status FAILED), related NIST 800-53 r5 / PCI DSS v4.0.1
+     * requirements (the ids Security Hub's own controls use), and the remediation recommendation.
+     */
+    private record Profile(List<String> types, boolean failedCheck, List<String> requirements, String remediation,
+            String url) {}
+
+    private static final Map<String, Profile> PROFILES = new LinkedHashMap<>();
+    private static final Profile UNKNOWN_RULE = new Profile(List.of("Unusual Behaviors"), false, List.of(),
+            "Review the evidence events (ProductFields layerwatch/eventIds) in CloudTrail.", null);
+
+    static {
+        profile(RuleCatalog.LAYER_DOWNLOAD, List.of("TTPs/Collection"), false,
+                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.2.1"),
+                "Confirm the principal should pull this image. Presigned layer URLs work from any network: limit"
+                        + " ECR pulls to your VPC endpoints (aws:SourceVpce in repository and endpoint policies).",
+                ECR_DOCS + "vpc-endpoints.html");
+        profile(RuleCatalog.LAYER_DOWNLOAD_BURST,
+                List.of("TTPs/Collection", "Effects/Data Exfiltration", "Unusual Behaviors/User"), false,
+                List.of("NIST.800-53.r5 SI-4", "NIST.800-53.r5 SI-4(18)", "NIST.800-53.r5 SC-7(10)",
+                        "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/10.4.1"),
+                "Check whether the bulk download is expected (cache warm-up, mirroring). If not, revoke the"
+                        + " principal's active sessions, rotate its credentials and restrict ECR pulls to your VPC endpoints.",
+                REVOKE_SESSIONS);
+        profile(RuleCatalog.UNTRUSTED_NETWORK,
+                List.of("TTPs/Initial Access", "Unusual Behaviors/IP address", "Effects/Data Exfiltration"), false,
+                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-17", "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.3.1",
+                        "PCI DSS v4.0.1/7.2.1"),
+                "Verify the caller and its network. If unexpected, revoke the role's sessions or deactivate the access"
+                        + " key, and require aws:SourceVpce or aws:SourceIp for ECR pulls in repository and identity policies.",
+                ECR_DOCS + "vpc-endpoints.html");
+        profile(RuleCatalog.CREDENTIAL_NETWORK_HOP,
+                List.of("TTPs/Credential Access", "TTPs/Initial Access", "Unusual Behaviors/IP address"), false,
+                List.of("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-2", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.4.1"),
+                "Treat the access key as compromised: revoke the role's active sessions (or deactivate the user's key),"
+                        + " search CloudTrail for other calls with it, and pin ECR access to trusted networks.",
+                REVOKE_SESSIONS);
+        profile(RuleCatalog.REPOSITORY_EXPOSED,
+                List.of("Effects/Data Exposure", "Software and Configuration Checks/AWS Security Best Practices"), true,
+                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 AC-21",
+                        "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.4.4", "PCI DSS v4.0.1/7.2.1"),
+                "Remove the statements granting the public or foreign accounts, or limit them with aws:PrincipalOrgID."
+                        + " Then review who pulled images while the policy was in place.",
+                ECR_DOCS + "repository-policies.html");
+        profile(RuleCatalog.ENDGAME_IOC, List.of("TTPs/Persistence", "Effects/Data Exposure"), true,
+                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.4.1"),
+                "Restore the previous resource policy and remove grants to unknown accounts. Endgame is used after a"
+                        + " credential compromise: rotate the principal's credentials and investigate its other activity.",
+                ECR_DOCS + "repository-policies.html");
+        profile(RuleCatalog.POLICY_DELETED,
+                List.of("TTPs/Defense Evasion", "Software and Configuration Checks/AWS Security Best Practices"), false,
+                List.of("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 AC-3", "PCI DSS v4.0.1/10.2.1.2"),
+                "Confirm the deletion was an approved change. If not, restore the policy from infrastructure as code"
+                        + " and review the principal's other activity.",
+                ECR_DOCS + "repository-policies.html");
+        profile(RuleCatalog.VULNERABLE_IMAGE_SCAN, List.of("Software and Configuration Checks/Vulnerabilities/CVE"),
+                true,
+                List.of("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/6.3.1", "PCI DSS v4.0.1/6.3.3"),
+                "Rebuild the image on patched base images and dependencies, push it and stop deploying this digest."
+                        + " The scan findings list the affected packages.",
+                ECR_DOCS + "image-scanning.html");
+        profile(RuleCatalog.POLICY_CHANGE_AFTER_SCAN,
+                List.of("TTPs/Defense Evasion", "Effects/Data Exposure",
+                        "Software and Configuration Checks/Vulnerabilities/CVE"), false,
+                List.of("NIST.800-53.r5 CM-3", "NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/6.3.3", "PCI DSS v4.0.1/10.2.1.2"),
+                "Confirm the change was approved. A known-vulnerable image should not be exposed, deleted or taken out"
+                        + " of scanning before it is fixed: revert the change and rebuild the image.",
+                ECR_DOCS + "image-scanning.html");
+        profile(RuleCatalog.FIRST_SEEN_PULLER, List.of("Unusual Behaviors/User"), false,
+                List.of("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.4.1"),
+                "Confirm the principal is expected to pull from this repository; if not, limit the repository policy"
+                        + " to the intended principals.",
+                ECR_DOCS + "repository-policies.html");
+        profile(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, List.of("Effects/Data Exfiltration", "TTPs/Persistence"),
+                true,
+                List.of("NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-20", "NIST.800-53.r5 AC-21", "NIST.800-53.r5 CM-3",
+                        "PCI DSS v4.0.1/7.2.1"),
+                "Unless the destination is approved, remove the replication rule (PutReplicationConfiguration) and"
+                        + " check which images were already replicated.",
+                ECR_DOCS + "replication.html");
+        profile(RuleCatalog.ACCESS_DENIED_BURST, List.of("TTPs/Discovery", "Unusual Behaviors/User"), false,
+                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.2.1.4"),
+                "Find out whether the principal is probing repositories or a workload lost access after a policy"
+                        + " change, and fix or revoke its permissions accordingly.",
+                ECR_DOCS + "security_iam_troubleshoot.html");
+    }
+
+    private final String hubAccountId;
+    private final String hubRegion;
+    private final Map<String, List<String>> compliance;
+    private final long maxBytes;
+
+    /**
+     * @param hubAccountId the account findings are imported into; null: each finding's own account
+     * @param hubRegion the Security Hub region (of the client); null: each finding's own region
+     * @param compliance related requirements per rule id; null: {@link #defaultCompliance()}
+     */
+    public AsffMapper(String hubAccountId, String hubRegion, Map<String, List<String>> compliance) {
+        this(hubAccountId, hubRegion, compliance, MAX_FINDING_BYTES);
+    }
+
+    AsffMapper(String hubAccountId, String hubRegion, Map<String, List<String>> compliance, long maxBytes) {
+        this.hubAccountId = blankToNull(hubAccountId);
+        this.hubRegion = blankToNull(hubRegion);
+        this.compliance = copy(compliance == null ? defaultCompliance() : compliance);
+        this.maxBytes = maxBytes;
+    }
+
+    private static void profile(String ruleId, List<String> types, boolean failedCheck, List<String> requirements,
+            String remediation, String url) {
+        PROFILES.put(ruleId, new Profile(types, failedCheck, requirements, remediation, url));
+    }
+
+    /** The built-in related requirements per rule id. */
+    public static Map<String, List<String>> defaultCompliance() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        PROFILES.forEach((id, p) -> out.put(id, p.requirements()));
+        return out;
+    }
+
+    /** The ASFF Types of a rule's findings. */
+    public static List<String> types(String ruleId) {
+        return profileOf(ruleId).types();
+    }
+
+    /** The finding as compact ASFF JSON, within {@link #MAX_FINDING_BYTES}. */
+    public String toJson(Finding f) {
+        ObjectNode asff = toAsff(f);
+        String json = asff.toString();
+        ObjectNode fields = (ObjectNode) asff.get("ProductFields");
+        List<String> droppable = droppableFields(fields);
+        int dropped = 0;
+        while (bytes(json) > maxBytes && dropped < droppable.size()) {
+            fields.remove(droppable.get(dropped++));
+            fields.put(FIELD_PREFIX + "trimmedFields", String.valueOf(dropped));
+            json = asff.toString();
+        }
+        return json;
+    }
+
+    /** The finding as an ASFF JSON object. */
+    public ObjectNode toAsff(Finding f) {
+        Profile profile = profileOf(f.ruleId());
+        String region = hubRegion != null ? hubRegion : orEmpty(f.region());
+        String account = hubAccountId != null ? hubAccountId : findingAccount(f);
+        Instant updated = f.lastEventTime() != null ? f.lastEventTime() : f.firstEventTime();
+        Instant created = f.firstEventTime() != null ? f.firstEventTime() : updated;
+        String title = nonBlank(cut(oneLine(f.title()), MAX_TITLE), PRODUCT_NAME + " " + f.ruleId());
+        ArrayNode types = strings(profile.types(), MAX_TYPES);
+        ObjectNode severity = NODES.objectNode().put("Label", f.severity().name()).put("Original", f.severity().name());
+
+        ObjectNode a = NODES.objectNode();
+        a.put("SchemaVersion", SCHEMA_VERSION);
+        a.put("Id", cut(f.id(), MAX_ID));
+        a.put("ProductArn", "arn:" + partition(region) + ":securityhub:" + region + ":" + account + ":product/"
+                + account + "/default");
+        a.put("ProductName", PRODUCT_NAME);
+        a.put("CompanyName", PRODUCT_NAME);
+        a.put("GeneratorId", GENERATOR_PREFIX + f.ruleId());
+        a.put("AwsAccountId", account);
+        a.set("Types", types);
+        a.put("FirstObservedAt", created.toString());
+        a.put("LastObservedAt", updated.toString());
+        a.put("CreatedAt", created.toString());
+        a.put("UpdatedAt", updated.toString());
+        a.set("Severity", severity);
+        a.put("Title", title);
+        a.put("Description", nonBlank(cut(oneLine(f.description()), MAX_DESCRIPTION), title));
+        ObjectNode recommendation = a.putObject("Remediation").putObject("Recommendation")
+                .put("Text", cut(profile.remediation(), MAX_REMEDIATION_TEXT));
+        if (profile.url() != null) {
+            recommendation.put("Url", profile.url());
+        }
+        a.set("ProductFields", productFields(f));
+        a.set("Resources", resources(f));
+        ObjectNode network = network(f.sourceIp());
+        if (network != null) {
+            a.set("Network", network);
+        }
+        List<String> requirements = compliance.getOrDefault(f.ruleId(), List.of());
+        if (!requirements.isEmpty() || profile.failedCheck()) {
+            ObjectNode c = a.putObject("Compliance");
+            if (profile.failedCheck()) {
+                c.put("Status", "FAILED");
+            }
+            if (!requirements.isEmpty()) {
+                c.set("RelatedRequirements", strings(requirements, MAX_REQUIREMENTS));
+            }
+        }
+        ObjectNode provider = a.putObject("FindingProviderFields");
+        provider.set("Severity", severity.deepCopy());
+        provider.set("Types", types.deepCopy());
+        a.put("RecordState", "ACTIVE");
+        return a;
+    }
+
+    // ---- ProductFields
+
+    private ObjectNode productFields(Finding f) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("ruleId", f.ruleId());
+        m.put("findingId", f.id());
+        m.put("key", f.key());
+        m.put("eventCount", String.valueOf(f.eventCount()));
+        m.put("eventIds", joinCapped(f.eventIds()));
+        m.put("version", VERSION);
+        m.put("accountId", f.accountId());
+        m.put("region", f.region());
+        FindingPrincipal p = f.principal();
+        if (p != null) {
+            m.put("principal/arn", p.arn());
+            m.put("principal/type", p.type());
+            m.put("principal/name", p.name());
+            m.put("principal/accountId", p.accountId());
+            m.put("principal/accessKeyId", p.accessKeyId());
+            m.put("principal/sessionName", p.sessionName());
+        }
+        if (f.repository() != null) {
+            m.put("repository/name", f.repository().name());
+            m.put("repository/registryId", f.repository().registryId());
+        }
+        m.put("sourceIp", f.sourceIp());
+        m.put("userAgent", f.userAgent());
+        if (f.details() != null) {
+            f.details().forEach((k, v) -> m.put("details/" + k, v instanceof String ? (String) v : Json.write(v)));
+        }
+        ObjectNode fields = NODES.objectNode();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (fields.size() >= MAX_OWN_FIELDS) {
+                break;
+            }
+            if (e.getValue() != null && !e.getValue().isBlank()) {
+                fields.put(cut(FIELD_PREFIX + e.getKey(), MAX_FIELD_KEY), cut(e.getValue(), MAX_FIELD_VALUE));
+            }
+        }
+        return fields;
+    }
+
+    /** Ids joined by commas, as many as fit one value, then "+N more". */
+    static String joinCapped(List<String> ids) {
+        if (ids == null || ids.isEmpty()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < ids.size(); i++) {
+            String more = ",+" + (ids.size() - i) + " more";
+            String next = (i == 0 ? "" : ",") + ids.get(i);
+            if (out.length() + next.length() + (i == ids.size() - 1 ? 0 : more.length()) > MAX_FIELD_VALUE) {
+                return out.append(more).toString();
+            }
+            out.append(next);
+        }
+        return out.toString();
+    }
+
+    /** Trimmed first when a finding is too large: details (last first), then the long descriptive fields. */
+    private static List<String> droppableFields(ObjectNode fields) {
+        List<String> details = new ArrayList<>();
+        fields.fieldNames().forEachRemaining(k -> {
+            if (k.startsWith(FIELD_PREFIX + "details/")) {
+                details.add(0, k);
+            }
+        });
+        details.add(FIELD_PREFIX + "eventIds");
+        details.add(FIELD_PREFIX + "userAgent");
+        return details;
+    }
+
+    // ---- Resources
+
+    private ArrayNode resources(Finding f) {
+        String region = orEmpty(f.region());
+        String partition = partition(region);
+        ArrayNode out = NODES.arrayNode();
+        if (f.repository() != null && f.repository().name() != null) {
+            String registry = f.repository().registryId() != null ? f.repository().registryId() : f.accountId();
+            String name = f.repository().name();
+            String repositoryArn = "arn:" + partition + ":ecr:" + region + ":" + registry + ":repository/" + name;
+            ObjectNode repo = resource(out, "AwsEcrRepository", repositoryArn, partition, region)
+                    .putObject("Details").putObject("AwsEcrRepository");
+            repo.put("Arn", repositoryArn).put("RepositoryName", name);
+            for (Image image : images(f)) {
+                ObjectNode details = resource(out, "AwsEcrContainerImage", repositoryArn + "/" + image.digest(),
+                        partition, region).putObject("Details").putObject("AwsEcrContainerImage");
+                details.put("RegistryId", registry).put("RepositoryName", name).put("ImageDigest", image.digest());
+                if (!image.tags().isEmpty()) {
+                    details.set("ImageTags", strings(image.tags(), Integer.MAX_VALUE));
+                }
+            }
+        } else {
+            String registry = f.accountId() != null ? f.accountId() : hubAccountId;
+            if (registry != null) {
+                resource(out, "AwsAccount", "AWS::::Account:" + registry, partition, region);
+            }
+        }
+        principalResource(out, f.principal(), partition, region);
+        if (out.isEmpty()) {
+            resource(out, "Other", f.key() != null ? f.key() : f.id(), partition, region);
+        }
+        while (out.size() > MAX_RESOURCES) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    private static void principalResource(ArrayNode out, FindingPrincipal p, String partition, String region) {
+        if (p == null || p.arn() == null || "unknown".equals(p.arn())) {
+            return;
+        }
+        String arn = p.arn();
+        if (arn.contains(":role/")) {
+            resource(out, "AwsIamRole", arn, partition, region).putObject("Details").putObject("AwsIamRole")
+                    .put("RoleName", arn.substring(arn.lastIndexOf('/') + 1));
+        } else if (arn.contains(":user/")) {
+            resource(out, "AwsIamUser", arn, partition, region).putObject("Details").putObject("AwsIamUser")
+                    .put("UserName", arn.substring(arn.lastIndexOf('/') + 1));
+        } else {
+            ObjectNode other = resource(out, "Other", arn, partition, region).putObject("Details").putObject("Other");
+            other.put("principalType", cut(orEmpty(p.type()), MAX_OTHER_VALUE));
+            if (p.name() != null) {
+                other.put("principalName", cut(p.name(), MAX_OTHER_VALUE));
+            }
+        }
+    }
+
+    private static ObjectNode resource(ArrayNode out, String type, String id, String partition, String region) {
+        ObjectNode r = out.addObject().put("Type", type).put("Id", id).put("Partition", partition);
+        if (!region.isEmpty()) {
+            r.put("Region", region);
+        }
+        return r;
+    }
+
+    private record Image(String digest, List<String> tags) {}
+
+    /** Images named by the details: imageDigest/imageTags, or scans[] (policy-change-after-scan). */
+    private static List<Image> images(Finding f) {
+        if (f.details() == null) {
+            return List.of();
+        }
+        JsonNode details = Json.MAPPER.valueToTree(f.details());
+        List<JsonNode> sources = new ArrayList<>();
+        sources.add(details);
+        details.path("scans").forEach(sources::add);
+        Map<String, Image> out = new LinkedHashMap<>();
+        for (JsonNode s : sources) {
+            String digest = s.path("imageDigest").asText(null);
+            if (digest != null && !digest.isBlank() && out.size() < MAX_IMAGES) {
+                out.putIfAbsent(digest, new Image(digest, tags(s.path("imageTags"))));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    private static List<String> tags(JsonNode node) {
+        Set<String> out = new LinkedHashSet<>();
+        if (node.isArray()) {
+            node.forEach(t -> out.add(t.asText()));
+        } else if (node.isTextual()) {
+            for (String t : node.asText().split(",")) {
+                out.add(t.trim());
+            }
+        }
+        out.removeIf(String::isEmpty);
+        return List.copyOf(out);
+    }
+
+    // ---- Network
+
+    /** Network (inbound) with SourceIpV4 or SourceIpV6 when the source is an IP literal. */
+    static ObjectNode network(String sourceIp) {
+        if (sourceIp == null) {
+            return null;
+        }
+        if (IPV4.matcher(sourceIp).matches()) {
+            return NODES.objectNode().put("Direction", "IN").put("SourceIpV4", sourceIp);
+        }
+        if (sourceIp.indexOf(':') >= 0 && IPV6_CHARS.matcher(sourceIp).matches()) {
+            try {
+                InetAddress.getByName(sourceIp); // a literal with ':' is parsed, never looked up
+                return NODES.objectNode().put("Direction", "IN").put("SourceIpV6", sourceIp);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    // ---- JSON -> SDK model
+
+    /**
+     * Parses ASFF JSON into the SDK model through the model's own field metadata (the member names it
+     * marshals), so the request carries exactly this JSON. Strict: an attribute the SDK does not know
+     * is an error rather than silently dropped.
+     */
+    public static AwsSecurityFinding toSdk(String json) {
+        JsonNode node = Json.tree(json);
+        if (node == null) {
+            throw new IllegalArgumentException("not JSON");
+        }
+        return (AwsSecurityFinding) pojo(AwsSecurityFinding.builder(), node, "");
+    }
+
+    private static Object pojo(SdkPojo builder, JsonNode node, String path) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(path + ": an object expected");
+        }
+        Map<String, SdkField<?>> fields = new LinkedHashMap<>();
+        builder.sdkFields().forEach(f -> fields.put(f.locationName(), f));
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            SdkField<?> field = fields.get(e.getKey());
+            if (field == null) {
+                throw new IllegalArgumentException("unknown ASFF attribute " + path + e.getKey());
+            }
+            field.set(builder, value(field, e.getValue(), path + e.getKey()));
+        }
+        return ((SdkBuilder<?, ?>) builder).build();
+    }
+
+    private static Object value(SdkField<?> field, JsonNode v, String path) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        switch (field.marshallingType().getKnownType()) {
+            case STRING:
+                return expect(v, v.isTextual(), path).asText();
+            case INTEGER:
+                return expect(v, v.canConvertToInt(), path).intValue();
+            case LONG:
+                return expect(v, v.canConvertToLong(), path).longValue();
+            case DOUBLE:
+                return expect(v, v.isNumber(), path).doubleValue();
+            case FLOAT:
+                return expect(v, v.isNumber(), path).floatValue();
+            case BOOLEAN:
+                return expect(v, v.isBoolean(), path).booleanValue();
+            case SDK_POJO:
+                return pojo(field.constructor().get(), v, path + ".");
+            case LIST: {
+                SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
+                List<Object> out = new ArrayList<>();
+                for (JsonNode item : expect(v, v.isArray(), path)) {
+                    out.add(value(member, item, path + "[" + out.size() + "]"));
+                }
+                return out;
+            }
+            case MAP: {
+                SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
+                Map<String, Object> out = new LinkedHashMap<>();
+                expect(v, v.isObject(), path).fields()
+                        .forEachRemaining(e -> out.put(e.getKey(), value(member, e.getValue(), path + "." + e.getKey())));
+                return out;
+            }
+            default:
+                throw new IllegalArgumentException(path + ": unsupported type " + field.marshallingType());
+        }
+    }
+
+    private static JsonNode expect(JsonNode v, boolean ok, String path) {
+        if (!ok) {
+            throw new IllegalArgumentException(path + ": unexpected " + v.getNodeType());
+        }
+        return v;
+    }
+
+    // ---- helpers
+
+    private static Profile profileOf(String ruleId) {
+        return PROFILES.getOrDefault(ruleId, UNKNOWN_RULE);
+    }
+
+    /** The account the finding concerns: its event's account, else the registry's, else the caller's. */
+    private static String findingAccount(Finding f) {
+        for (String candidate : new String[] {f.accountId(), f.repository() == null ? null : f.repository().registryId(),
+                f.principal() == null ? null : f.principal().accountId()}) {
+            if (candidate != null && ACCOUNT_ID.matcher(candidate).matches()) {
+                return candidate;
+            }
+        }
+        return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with the reason
+    }
+
+    /** The ARN partition of a region. */
+    static String partition(String region) {
+        if (region.startsWith("cn-")) {
+            return "aws-cn";
+        }
+        return region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    }
+
+    /** At most {@code max} characters; a cut string ends with an ellipsis and never splits a surrogate pair. */
+    static String cut(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int end = max - 1;
+        if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(0, end) + "\u2026";
+    }
+
+    /** Control characters (line breaks, tabs) as spaces: ASFF text attributes are single-line patterns. */
+    private static String oneLine(String s) {
+        return s == null ? null : s.replaceAll("\\p{Cntrl}+", " ").strip();
+    }
+
+    private static String nonBlank(String s, String fallback) {
+        return s == null || s.isBlank() ? fallback : s;
+    }
+
+    private static ArrayNode strings(List<String> values, int max) {
+        ArrayNode out = NODES.arrayNode();
+        new LinkedHashSet<>(values).stream().filter(v -> v != null && !v.isBlank()).limit(max).forEach(out::add);
+        return out;
+    }
+
+    private static Map<String, List<String>> copy(Map<String, List<String>> m) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v == null ? List.of() : List.copyOf(v)));
+        return out;
+    }
+
+    private static long bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static String version() {
+        String v = AsffMapper.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0";
+    }
+}

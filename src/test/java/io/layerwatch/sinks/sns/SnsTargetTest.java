@@ -1,0 +1,591 @@
+package io.layerwatch.sinks.sns;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.config.Severity;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.rules.UntrustedNetwork;
+import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.sinks.delivery.Delivery;
+import io.layerwatch.sinks.delivery.DeliveryClient;
+import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.EntryResult;
+import io.layerwatch.sinks.delivery.EntryResult.Status;
+import io.layerwatch.sinks.delivery.ErrorClassifier;
+import io.layerwatch.sinks.sns.SnsTarget.MessageFormat;
+import io.layerwatch.sinks.sns.SnsTarget.Settings;
+import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.sns.model.AuthorizationErrorException;
+
+/** SnsTarget with the real SDK SnsClient against WireMock: the query-protocol wire form and the XML replies. */
+class SnsTargetTest {
+
+    static final String TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings";
+    static final String FIFO_TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings.fifo";
+    static final String REPORTS = "https://layerwatch.example.com/findings";
+    static final String EXAMPLE = "examples/sns-email-example.txt";
+    static final RulesConfig TRUSTING = RulesConfigLoader.fromYaml("""
+            allowlist:
+              trustedCidrs: [10.0.0.0/8]
+              trustedVpcEndpoints: [vpce-0a1b2c3d4e5f60718]
+            """, "trusting.yaml");
+    static final String DOCKER = "docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.1.0 os/linux arch/amd64"
+            + " UpstreamClient(Docker-Client/24.0.7 \\(linux\\))";
+
+    static WireMockServer wm;
+    static final Map<String, String> savedProperties = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() {
+        wm = new WireMockServer(wireMockConfig().dynamicPort());
+        wm.start();
+        for (String[] p : new String[][] {{"aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE"},
+                {"aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}) {
+            savedProperties.put(p[0], System.getProperty(p[0]));
+            System.setProperty(p[0], p[1]);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        wm.stop();
+        savedProperties.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    @BeforeEach
+    void reset() {
+        wm.resetAll();
+    }
+
+    // ---- fixtures ----
+
+    static AwsClientSettings aws(Duration attemptTimeout) {
+        return new AwsClientSettings("us-east-1", "http://localhost:" + wm.port(), Duration.ofSeconds(10), attemptTimeout);
+    }
+
+    static SnsTarget target(String topic, MessageFormat format) {
+        return new SnsTarget(new Settings(topic, aws(Duration.ofSeconds(5)), format, REPORTS));
+    }
+
+    static SnsTarget target() {
+        return target(TOPIC, MessageFormat.TEXT_AND_JSON);
+    }
+
+    /** untrusted-network: the developer role's session alice pulls a payments-api layer from the internet. */
+    static CloudTrailRecords.Builder pull(String eventId) {
+        return record("GetDownloadUrlForLayer").assumedRole(ACCOUNT, "developer", "alice")
+                .repositoryName("payments-api").param("registryId", ACCOUNT)
+                .param("layerDigest", "sha256:2840cf324a4e53fea5adc597d94b38d72840cf324a4e53fea5adc597d94b38d7")
+                .sourceIp("198.51.100.7").userAgent(DOCKER).eventId(eventId)
+                .time(Instant.parse("2026-03-02T09:14:05Z"));
+    }
+
+    static Finding untrusted(CloudTrailRecords.Builder event) {
+        return new UntrustedNetwork().evaluate(event.event(), TRUSTING.rule(UntrustedNetwork.ID)).orElseThrow();
+    }
+
+    static Finding example() {
+        return untrusted(pull("6f1c2a9e-4b7d-4c1e-9a53-0d2b8e7f6a41"));
+    }
+
+    /** A finding of any rule, built like the rules build them. */
+    static FindingBuilder finding(String ruleId, CloudTrailRecords.Builder... events) {
+        FindingBuilder b = FindingBuilder.of(RulesConfigLoader.builtIn().rule(ruleId))
+                .title("Test finding of " + ruleId).description("Fired in a test.");
+        for (CloudTrailRecords.Builder e : events) {
+            b.event(e.event());
+        }
+        return b;
+    }
+
+    static Delivery delivery(SnsTarget target, Finding f) {
+        return Delivery.of(f.id(), target.encode(f), Json.write(f));
+    }
+
+    static List<Delivery> deliveries(SnsTarget target, Finding... findings) {
+        List<Delivery> batch = new ArrayList<>();
+        for (Finding f : findings) {
+            batch.add(delivery(target, f));
+        }
+        return batch;
+    }
+
+    static List<EntryResult> send(SnsTarget target, List<Delivery> batch) throws Exception {
+        try (DeliveryClient client = target.connect()) {
+            return client.send(batch);
+        }
+    }
+
+    static List<EntryResult> send(SnsTarget target, Finding... findings) throws Exception {
+        return send(target, deliveries(target, findings));
+    }
+
+    // ---- SNS stubs: the query protocol's XML ----
+
+    static void reply(ResponseDefinitionBuilder response) {
+        wm.stubFor(post(urlEqualTo("/")).willReturn(response.withHeader("Content-Type", "text/xml")));
+    }
+
+    /** Entries 0..n-1 succeeded. */
+    static void allSucceed(int n) {
+        batchReply(IntStream.range(0, n).mapToObj(Integer::toString).toList(), "");
+    }
+
+    static void batchReply(List<String> successfulIds, String failedMembers) {
+        StringBuilder ok = new StringBuilder();
+        successfulIds.forEach(id -> ok.append("<member><Id>").append(id).append("</Id><MessageId>")
+                .append(java.util.UUID.nameUUIDFromBytes(id.getBytes())).append("</MessageId></member>"));
+        reply(aResponse().withStatus(200).withBody("""
+                <PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
+                  <PublishBatchResult>
+                    <Successful>%s</Successful>
+                    <Failed>%s</Failed>
+                  </PublishBatchResult>
+                  <ResponseMetadata><RequestId>0f8b7c3e-1d2a-5b6c-9e8f-7a6b5c4d3e2f</RequestId></ResponseMetadata>
+                </PublishBatchResponse>""".formatted(ok, failedMembers)));
+    }
+
+    static String failed(String id, String code, String message, boolean senderFault) {
+        return "<member><Id>%s</Id><Code>%s</Code><Message>%s</Message><SenderFault>%s</SenderFault></member>"
+                .formatted(id, code, message, senderFault);
+    }
+
+    static void error(int status, String type, String code, String message) {
+        reply(aResponse().withStatus(status).withBody("""
+                <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
+                  <Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>
+                  <RequestId>5c1f8a2b-3d4e-5f6a-7b8c-9d0e1f2a3b4c</RequestId>
+                </ErrorResponse>""".formatted(type, code, message)));
+    }
+
+    // ---- the wire form ----
+
+    static LoggedRequest onlyRequest() {
+        List<LoggedRequest> requests = wm.findAll(postRequestedFor(urlEqualTo("/")));
+        assertThat(requests).hasSize(1);
+        return requests.get(0);
+    }
+
+    static Map<String, String> form(LoggedRequest request) {
+        Map<String, String> form = new TreeMap<>();
+        for (String pair : request.getBodyAsString().split("&")) {
+            int eq = pair.indexOf('=');
+            form.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+        }
+        return form;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** One PublishBatch entry off the wire: its own fields, and its attributes as name -> [type, value]. */
+    record WireEntry(Map<String, String> fields, Map<String, List<String>> attributes) {
+        String get(String name) {
+            return fields.get(name);
+        }
+
+        JsonNode messageJson() {
+            return Json.tree(get("Message"));
+        }
+    }
+
+    static List<WireEntry> entries(Map<String, String> form) {
+        List<WireEntry> out = new ArrayList<>();
+        for (int n = 1; form.containsKey("PublishBatchRequestEntries.member." + n + ".Id"); n++) {
+            String prefix = "PublishBatchRequestEntries.member." + n + ".";
+            Map<String, String> fields = new TreeMap<>();
+            form.forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    fields.put(k.substring(prefix.length()), v);
+                }
+            });
+            Map<String, List<String>> attributes = new TreeMap<>();
+            for (int a = 1; fields.containsKey("MessageAttributes.entry." + a + ".Name"); a++) {
+                String ap = "MessageAttributes.entry." + a + ".";
+                attributes.put(fields.get(ap + "Name"), List.of(fields.get(ap + "Value.DataType"),
+                        fields.get(ap + "Value.StringValue")));
+            }
+            out.add(new WireEntry(fields, attributes));
+        }
+        return out;
+    }
+
+    static List<WireEntry> sentEntries() {
+        Map<String, String> form = form(onlyRequest());
+        assertThat(form).containsEntry("Action", "PublishBatch").containsEntry("Version", "2010-03-31");
+        return entries(form);
+    }
+
+    // ---- tests ----
+
+    @Test
+    void publishesSubjectAttributesAndJsonStructure() throws Exception {
+        allSucceed(1);
+        Finding f = untrusted(pull("e1").vpcEndpointId("vpce-0fe9d8c7b6a5f4e3d").sourceIp("172.31.4.17"));
+
+        assertThat(send(target(), f)).containsExactly(EntryResult.DELIVERED);
+
+        Map<String, String> form = form(onlyRequest());
+        assertThat(form).containsEntry("TopicArn", TOPIC);
+        WireEntry e = entries(form).get(0);
+        assertThat(e.get("Id")).isEqualTo("0");
+        assertThat(e.get("Subject")).isEqualTo("[HIGH] untrusted-network: developer on payments-api");
+        assertThat(e.get("MessageStructure")).isEqualTo("json");
+        assertThat(e.fields()).doesNotContainKeys("MessageGroupId", "MessageDeduplicationId");
+        assertThat(e.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "severity", List.of("String", "HIGH"),
+                "ruleId", List.of("String", "untrusted-network"),
+                "accountId", List.of("String", ACCOUNT),
+                "repository", List.of("String", "payments-api")));
+
+        JsonNode message = e.messageJson();
+        assertThat(message.path("default").asText())
+                .contains("arn:aws:iam::111122223333:role/developer", "Session:        alice",
+                        "VPC endpoint:   vpce-0fe9d8c7b6a5f4e3d", "Source IP:      172.31.4.17", f.id());
+        for (String protocol : SnsTarget.JSON_PROTOCOLS) {
+            Finding received = Json.read(message.path(protocol).asText(), Finding.class);
+            assertThat(received.id()).isEqualTo(f.id());
+            assertThat(received.evidence()).hasSize(1);
+            assertThat(received).usingRecursiveComparison().ignoringFields("evidence", "details").isEqualTo(f);
+        }
+        assertThat(message.path("sms").asText()).startsWith("[HIGH] untrusted-network").endsWith(f.id());
+        assertThat(message.has("email")).as("email subscribers read \"default\"").isFalse();
+    }
+
+    @Test
+    void emailExampleIsTheDocumentedOne() throws Exception {
+        Finding f = example();
+        SnsTarget target = target();
+        String text = target.emailText(f, List.of());
+        assertThat(text.split("\n")).contains(
+                "LayerWatch finding (HIGH): ECR GetDownloadUrlForLayer on payments-api from an untrusted origin",
+                "  Principal:      arn:aws:iam::111122223333:role/developer",
+                "  Type:           AssumedRole",
+                "  Session:        alice",
+                "  Account:        111122223333",
+                "  Rule:           untrusted-network",
+                "  Repository:     payments-api (registry 111122223333)",
+                "  Layer/image:    layer sha256:2840cf324a4e53fea5adc597d94b38d72840cf324a4e53fea5adc597d94b38d7",
+                "  Source IP:      198.51.100.7",
+                "  User agent:     " + DOCKER,
+                "  First event:    2026-03-02T09:14:05Z",
+                "  Events:         1",
+                "  Finding id:     " + f.id(),
+                "  Full finding:   " + REPORTS + "/" + f.id(),
+                "    6f1c2a9e-4b7d-4c1e-9a53-0d2b8e7f6a41");
+        assertThat(text).contains("WHAT TO DO\n  " + SnsTarget.recommendation(RuleCatalog.UNTRUSTED_NETWORK));
+        // the subject and body as an email subscriber gets them; regenerate with -Dlayerwatch.writeExamples=true
+        String email = "Subject: " + SnsTarget.subject(f) + "\n\n" + text;
+        Path source = Path.of("src/test/resources", EXAMPLE);
+        if (Boolean.getBoolean("layerwatch.writeExamples")) {
+            Files.createDirectories(source.getParent());
+            Files.writeString(source, email);
+        }
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(EXAMPLE)) {
+            assertThat(in).as(EXAMPLE + " on the test classpath").isNotNull();
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(email);
+        }
+    }
+
+    @Test
+    void subjectStaysShortPrintableAsciiAndNamesWhoAndWhere() {
+        Finding plain = example();
+        assertThat(SnsTarget.subject(plain)).isEqualTo("[HIGH] untrusted-network: developer on payments-api");
+
+        String longRole = "build-" + "x".repeat(60) + "\u00e9\u202e\n";
+        Finding long1 = finding(RuleCatalog.REPOSITORY_EXPOSED, record("SetRepositoryPolicy")
+                .assumedRole(ACCOUNT, longRole, "s").repositoryName("team/" + "y".repeat(200))).severity(Severity.CRITICAL)
+                .build();
+        String subject = SnsTarget.subject(long1);
+        assertThat(subject.length()).isLessThanOrEqualTo(100);
+        assertThat(subject).startsWith("[CRITICAL] repository-exposed: build-xxx").contains("... on team/yyy")
+                .endsWith("...").matches("[\\x20-\\x7e]+");
+
+        Finding noRepository = finding(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
+                record("PutReplicationConfiguration").iamUser(ACCOUNT, "ops-admin")).build();
+        assertThat(SnsTarget.subject(noRepository))
+                .isEqualTo("[HIGH] replication-to-foreign-account: ops-admin in account " + ACCOUNT);
+    }
+
+    @Test
+    void attributesOmitAbsentValues() throws Exception {
+        allSucceed(1);
+        Finding f = finding(RuleCatalog.CREDENTIAL_NETWORK_HOP, record("GetAuthorizationToken")).build();
+        assertThat(f.repository()).isNull();
+
+        assertThat(send(target(), f)).containsExactly(EntryResult.DELIVERED);
+
+        assertThat(sentEntries().get(0).attributes()).containsOnlyKeys("severity", "ruleId", "accountId");
+    }
+
+    @Test
+    void fifoTopicsGetGroupAndVersionedDedupIds() throws Exception {
+        allSucceed(2);
+        Finding first = example();
+        Finding update = first.withUpdate(7, first.lastEventTime().plusSeconds(60), first.eventIds(), first.details(),
+                first.evidence());
+        SnsTarget fifo = target(FIFO_TOPIC, MessageFormat.TEXT_AND_JSON);
+        assertThat(fifo.limits().requestsPerSecond()).isPositive();
+
+        assertThat(send(fifo, first, update)).containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
+
+        List<WireEntry> sent = sentEntries();
+        assertThat(sent).extracting(e -> e.get("Id")).containsExactly("0", "1");
+        assertThat(sent).extracting(e -> e.get("MessageGroupId"))
+                .containsOnly("untrusted-network:arn:aws:iam::111122223333:role/developer");
+        assertThat(sent).extracting(e -> e.get("MessageDeduplicationId"))
+                .containsExactly(first.id() + "-1", first.id() + "-7");
+
+        Finding longKey = finding(RuleCatalog.FIRST_SEEN_PULLER, pull("e2")).key("z".repeat(300)).build();
+        assertThat(SnsTarget.groupId(longKey)).startsWith("first-seen-puller:").hasSizeLessThanOrEqualTo(128);
+        assertThat(SnsTarget.dedupId(longKey)).hasSizeLessThanOrEqualTo(128);
+    }
+
+    @Test
+    void jsonFormatSendsTheFindingJson() throws Exception {
+        allSucceed(1);
+        Finding f = example();
+
+        send(target(TOPIC, MessageFormat.JSON), f);
+
+        WireEntry e = sentEntries().get(0);
+        assertThat(e.fields()).doesNotContainKey("MessageStructure");
+        assertThat(e.get("Subject")).isEqualTo(SnsTarget.subject(f));
+        assertThat(e.get("Message")).isEqualTo(Json.write(f));
+    }
+
+    @Test
+    void sendsFullBatchesOfTen() throws Exception {
+        allSucceed(10);
+        SnsTarget target = target();
+        DeliveryTarget.Limits limits = target.limits();
+        assertThat(limits.maxBatchEntries()).isEqualTo(10);
+        assertThat(limits.maxBatchBytes()).isEqualTo(256 * 1024);
+        assertThat(limits.maxEntryBytes()).isLessThan(256 * 1024);
+        Finding[] findings = IntStream.range(0, 10).mapToObj(i -> untrusted(pull("evt-" + i).sourceIp("198.51.100." + i)))
+                .toArray(Finding[]::new);
+
+        assertThat(send(target, findings)).hasSize(10).containsOnly(EntryResult.DELIVERED);
+
+        List<WireEntry> sent = sentEntries();
+        assertThat(sent).extracting(e -> e.get("Id")).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        assertThat(new HashSet<>(sent.stream().map(e -> Json.read(e.messageJson().path("sqs").asText(), Finding.class).id())
+                .toList())).hasSize(10);
+    }
+
+    @Test
+    void oversizeFindingsAreTrimmedNeverDropped() throws Exception {
+        allSucceed(1);
+        SnsTarget target = target();
+        String bigPolicy = CloudTrailRecords.policyDocument(
+                "{\"Sid\":\"" + "p".repeat(60_000) + "\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}");
+        Finding f = finding(RuleCatalog.REPOSITORY_EXPOSED, IntStream.range(0, 5).mapToObj(i -> record("SetRepositoryPolicy")
+                .repositoryName("payments-api").policyText(bigPolicy).eventId("big-" + i)).toArray(CloudTrailRecords.Builder[]::new))
+                .detail("statements", List.of(Map.of("sid", "s1", "kind", "PUBLIC"))).build();
+        assertThat(Json.write(f).length()).isGreaterThan(300_000);
+
+        assertThat(send(target, f)).containsExactly(EntryResult.DELIVERED);
+
+        WireEntry e = sentEntries().get(0);
+        assertThat((long) e.get("Message").getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(target.limits().maxEntryBytes());
+        String text = e.messageJson().path("default").asText();
+        assertThat(text).contains("NOTE: trimmed to fit the SNS message size limit (evidence records dropped)",
+                REPORTS + "/" + f.id(), "Finding id:     " + f.id());
+        JsonNode json = Json.tree(e.messageJson().path("sqs").asText());
+        assertThat(json.path("id").asText()).isEqualTo(f.id());
+        assertThat(json.path("evidence")).isEmpty();
+        assertThat(json.path("details").path("statements")).hasSize(1);
+        assertThat(json.path("trimmed").path("steps")).extracting(JsonNode::asText).containsExactly("evidence records dropped");
+        assertThat(json.path("trimmed").path("fullFinding").asText()).isEqualTo(REPORTS + "/" + f.id());
+    }
+
+    @Test
+    void trimmingGoesEvidenceDetailsDescriptionThenCompacts() {
+        SnsTarget target = new SnsTarget(Settings.defaults(TOPIC));
+        String big = "d".repeat(120_000);
+        Finding hugeDetails = finding(RuleCatalog.LAYER_DOWNLOAD_BURST, pull("a")).detail("layerDigests", List.of(big)).build();
+        Finding hugeDescription = finding(RuleCatalog.LAYER_DOWNLOAD_BURST, pull("a")).description(big).build();
+        Finding hugeAgent = untrusted(pull("a").userAgent(big));
+
+        assertThat(trimSteps(target, hugeDetails)).containsExactly("evidence records dropped", "details dropped");
+        assertThat(trimSteps(target, hugeDescription))
+                .containsExactly("evidence records dropped", "details dropped", "description shortened");
+        assertThat(trimSteps(target, hugeAgent)).containsExactly("evidence records dropped", "details dropped",
+                "description shortened", "long fields shortened");
+        for (Finding f : List.of(hugeDetails, hugeDescription, hugeAgent)) {
+            String payload = target.encode(f);
+            assertThat((long) payload.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(SnsTarget.MAX_ENTRY_BYTES);
+            String text = Json.tree(SnsTarget.Entry.parse(payload).message()).path("default").asText();
+            assertThat(text).contains("The full finding is " + f.id() + " in the findings output.");
+        }
+    }
+
+    static List<String> trimSteps(SnsTarget target, Finding f) {
+        JsonNode sqs = Json.tree(Json.tree(SnsTarget.Entry.parse(target.encode(f)).message()).path("sqs").asText());
+        List<String> steps = new ArrayList<>();
+        sqs.path("trimmed").path("steps").forEach(s -> steps.add(s.asText()));
+        return steps;
+    }
+
+    @Test
+    void partialFailuresMapPerEntry() throws Exception {
+        batchReply(List.of("0"), failed("1", "InvalidParameter", "Invalid parameter: Message", true)
+                + failed("2", "InternalError", "Internal error", false)
+                + failed("3", "KMSThrottling", "Rate exceeded for KMS", true));
+        Finding[] findings = IntStream.range(0, 5).mapToObj(i -> untrusted(pull("p-" + i))).toArray(Finding[]::new);
+
+        SnsTarget target = target();
+        List<Delivery> batch = deliveries(target, findings);
+        batch.add(Delivery.of("broken", "not an SNS entry", "{}"));
+
+        List<EntryResult> results = send(target, batch);
+
+        assertThat(results).extracting(EntryResult::status).containsExactly(
+                Status.DELIVERED, Status.REJECTED, Status.RETRY, Status.RETRY, Status.RETRY, Status.REJECTED);
+        assertThat(results.get(1).error()).isEqualTo("InvalidParameter: Invalid parameter: Message");
+        assertThat(results.get(2).error()).isEqualTo("InternalError: Internal error");
+        assertThat(results.get(4).error()).contains("no result");
+        assertThat(results.get(5).error()).contains("unreadable");
+        assertThat(sentEntries()).hasSize(5);
+    }
+
+    @Test
+    void throttlingIsRetryable() {
+        error(400, "Sender", "Throttling", "Rate exceeded");
+        Throwable t = catchThrowable(() -> send(target(), example()));
+        assertThat(t).isInstanceOf(AwsServiceException.class);
+        assertThat(((AwsServiceException) t).isThrottlingException()).isTrue();
+        assertThat(ErrorClassifier.classify(t).status()).isEqualTo(Status.RETRY);
+    }
+
+    @Test
+    void serverErrorsAreRetryable() {
+        error(500, "Receiver", "InternalError", "Internal failure");
+        Throwable t = catchThrowable(() -> send(target(), example()));
+        assertThat(t).isInstanceOf(AwsServiceException.class);
+        assertThat(ErrorClassifier.classify(t).status()).isEqualTo(Status.RETRY);
+    }
+
+    @Test
+    void authorizationErrorsAreFinal() {
+        error(403, "Sender", "AuthorizationError", "User is not authorized to perform: SNS:Publish");
+        Throwable t = catchThrowable(() -> send(target(), example()));
+        assertThat(t).isInstanceOf(AuthorizationErrorException.class);
+        EntryResult r = ErrorClassifier.classify(t);
+        assertThat(r.status()).isEqualTo(Status.REJECTED);
+        assertThat(r.error()).contains("not authorized");
+    }
+
+    @Test
+    void slowRepliesTimeOutAndAreRetryable() {
+        wm.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+        SnsTarget target = new SnsTarget(new Settings(TOPIC, aws(Duration.ofMillis(500)), null, null));
+        long start = System.nanoTime();
+        Throwable t = catchThrowable(() -> send(target, example()));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+        assertThat(t).isInstanceOf(SdkClientException.class);
+        assertThat(ErrorClassifier.classify(t).status()).isEqualTo(Status.RETRY);
+    }
+
+    @Test
+    void clientsSignForTheTopicsRegionWhenNoneIsConfigured() throws Exception {
+        allSucceed(1);
+        String topic = "arn:aws:sns:eu-west-1:" + ACCOUNT + ":alerts";
+        SnsTarget target = new SnsTarget(Settings.defaults(topic)
+                .withAws(new AwsClientSettings(null, "http://localhost:" + wm.port(), Duration.ofSeconds(5), Duration.ofSeconds(2))));
+
+        assertThat(send(target, example())).containsExactly(EntryResult.DELIVERED);
+
+        assertThat(onlyRequest().getHeader("Authorization")).contains("/eu-west-1/sns/aws4_request");
+    }
+
+    @Test
+    void attackerControlledTextIsPrintedAsData() {
+        String agent = "curl/8.0\u001b[2J\r\nSeverity:       LOW\u202e\u0000";
+        Finding f = untrusted(pull("x").userAgent(agent));
+        String text = new SnsTarget(Settings.defaults(TOPIC)).emailText(f, List.of());
+
+        assertThat(text.chars().filter(c -> c < 0x20 && c != '\n')).isEmpty();
+        assertThat(text).doesNotContain("\u202e").contains("curl/8.0\\u001B[2J\\u000D\\u000ASeverity:       LOW\\u202E\\u0000");
+        assertThat(text.split("\n")).noneMatch(line -> line.startsWith("Severity"));
+        assertThat(SnsTarget.subject(f)).matches("[\\x20-\\x7e]+");
+    }
+
+    @Test
+    void everyRuleHasItsOwnRecommendation() {
+        List<String> texts = new ArrayList<>();
+        RuleCatalog.ids().forEach(id -> texts.add(SnsTarget.recommendation(id)));
+        assertThat(texts).hasSize(12).doesNotHaveDuplicates().doesNotContain(SnsTarget.recommendation("no-such-rule"));
+        assertThat(SnsTarget.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
+    }
+
+    @Test
+    void settingsDefaultsAndSerialization() throws Exception {
+        Settings s = Settings.defaults(TOPIC);
+        assertThat(s.format()).isEqualTo(MessageFormat.TEXT_AND_JSON);
+        assertThat(s.aws()).isEqualTo(AwsClientSettings.DEFAULTS);
+        assertThat(s.reportBaseUrl()).isNull();
+        assertThat(s.fifo()).isFalse();
+        assertThat(new Settings(FIFO_TOPIC, null, null, " ").fifo()).isTrue();
+        assertThatThrownBy(() -> Settings.defaults("layerwatch-findings")).isInstanceOf(IllegalArgumentException.class);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(target());
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            SnsTarget copy = (SnsTarget) in.readObject();
+            assertThat(copy.settings()).isEqualTo(target().settings());
+            assertThat(copy.name()).isEqualTo("sns");
+        }
+    }
+}
