@@ -3,9 +3,8 @@ package io.layerwatch.sinks.delivery;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.util.Json;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
-/** Dead letters sent to an SQS queue, one message each, with the sink as a message attribute. */
+/** Dead letters sent to an SQS queue, one JSON message each (the sink, error and finding inside). */
 public record SqsDeadLetters(String queueUrl, AwsClientSettings aws) implements DeadLetterDestination {
 
     @Override
@@ -14,9 +13,7 @@ public record SqsDeadLetters(String queueUrl, AwsClientSettings aws) implements 
         return new Writer() {
             @Override
             public void write(SinkDeadLetter d) {
-                sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(Json.write(d))
-                        .messageAttributes(java.util.Map.of("sink",
-                                MessageAttributeValue.builder().dataType("String").stringValue(d.sink()).build())));
+                sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(Json.write(d)));
             }
 
             @Override

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 /**
  * Publishes findings to an SNS topic with PublishBatch: a short subject, a plain-text body for
  * people (email) and the finding JSON for machine subscribers, String message attributes for
- * subscription filter policies. FIFO topics get a group id per (rule, key) and a dedup id per
- * finding version. Oversize findings are trimmed (evidence, then details, then description), never
+ * subscription filter policies. FIFO topics get a group id per (rule, key) and the finding id as
+ * dedup id. Oversize findings are trimmed (evidence, then details, then description), never
  * dropped.
  */
 public final class SnsTarget implements DeliveryTarget {
@@ -292,11 +292,12 @@ public final class SnsTarget implements DeliveryTarget {
     }
 
     /**
-     * Finding id + event count: a redelivery of the same version is dropped by SNS, an update of a
-     * folded episode (same id, more events) is not.
+     * The finding id: a redelivery (retry, replay, restart) is dropped by SNS. Updates of a folded
+     * episode within SNS's 5-minute dedup interval are dropped too: on a FIFO topic an episode
+     * notifies once per interval (repeat suppression folds later ones into a digest anyway).
      */
     static String dedupId(Finding f) {
-        return fifoSafe(f.id() + "-" + f.eventCount());
+        return fifoSafe(f.id());
     }
 
     /** FIFO ids allow ASCII letters, digits and punctuation (33..126). */

@@ -368,7 +368,7 @@ class SnsTargetTest {
     }
 
     @Test
-    void fifoTopicsGetGroupAndVersionedDedupIds() throws Exception {
+    void fifoTopicsGetGroupIdsAndTheFindingIdAsDedupId() throws Exception {
         allSucceed(2);
         Finding first = example();
         Finding update = first.withUpdate(7, first.lastEventTime().plusSeconds(60), first.eventIds(), first.details(),
@@ -383,7 +383,7 @@ class SnsTargetTest {
         assertThat(sent).extracting(e -> e.get("MessageGroupId"))
                 .containsOnly("untrusted-network:arn:aws:iam::111122223333:role/developer");
         assertThat(sent).extracting(e -> e.get("MessageDeduplicationId"))
-                .containsExactly(first.id() + "-1", first.id() + "-7");
+                .containsExactly(first.id(), first.id());
 
         Finding longKey = finding(RuleCatalog.FIRST_SEEN_PULLER, pull("e2")).key("z".repeat(300)).build();
         assertThat(SnsTarget.groupId(longKey)).startsWith("first-seen-puller:").hasSizeLessThanOrEqualTo(128);
