@@ -114,6 +114,11 @@ public final class SinksConfig implements Serializable {
         return out;
     }
 
+    /** A copy with other dead-letter settings (runtime properties override the file). */
+    public SinksConfig with(DeadLetter d) {
+        return new SinksConfig(delivery, d, aws, sinks);
+    }
+
     /** A copy with {@code sink} replaced (CLI flags override the file). */
     public SinksConfig with(Sink sink) {
         Map<String, Sink> copy = new LinkedHashMap<>(sinks);

@@ -88,6 +88,9 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
         private void line(T value) throws IOException {
             out.write(Json.write(value));
             out.write('\n');
+            if (foldBy == null) {
+                out.flush(); // appended lines are visible at once, even if the job is cancelled
+            }
         }
 
         @Override

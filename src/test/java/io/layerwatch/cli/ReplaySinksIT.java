@@ -5,42 +5,27 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.FakeAws;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** replay --sink delivers for real (SDK -> HTTP), --dry-run only prints. */
 class ReplaySinksIT {
 
-    WireMockServer aws;
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
+
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void start() {
-        aws = new WireMockServer(wireMockConfig().dynamicPort());
-        aws.start();
-        System.setProperty("aws.accessKeyId", "AKIATEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-    }
-
-    @AfterEach
-    void stop() {
-        aws.stop();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
 
     Path trail() throws Exception {
         Path input = dir.resolve("trail.jsonl");
@@ -51,15 +36,15 @@ class ReplaySinksIT {
 
     Path rules() throws Exception {
         Path rules = dir.resolve("rules.yaml");
-        Files.writeString(rules, "sinks:\n  aws: {region: us-east-1, endpoint: \"http://localhost:" + aws.port() + "\"}\n"
+        Files.writeString(rules, "sinks:\n  aws: {region: us-east-1, endpoint: \"" + AWS.endpoint() + "\"}\n"
                 + "  sns:\n    policy: {minSeverity: LOW}\n");
         return rules;
     }
 
     @Test
     void snsSinkFromTheCommandLinePublishesTheFinding() throws Exception {
-        aws.stubFor(post("/").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
-                "<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishBatchResult>"
+        AWS.server().stubFor(post("/").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
+                .withBody("<PublishBatchResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishBatchResult>"
                         + "<Successful><member><Id>0</Id><MessageId>m-1</MessageId></member></Successful><Failed/>"
                         + "</PublishBatchResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
                         + "</PublishBatchResponse>")));
@@ -67,7 +52,7 @@ class ReplaySinksIT {
                 "sns:arn:aws:sns:us-east-1:111122223333:alerts", "--out", dir.resolve("out").toString(), trail().toString());
 
         assertThat(r.code()).as(r.err()).isZero();
-        aws.verify(postRequestedFor(urlEqualTo("/"))
+        AWS.server().verify(postRequestedFor(urlEqualTo("/"))
                 .withRequestBody(containing("Action=PublishBatch"))
                 .withRequestBody(containing("TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A111122223333%3Aalerts"))
                 .withRequestBody(containing("policy-deleted")));
@@ -90,7 +75,7 @@ class ReplaySinksIT {
         String printed = captured.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("[dry-run securityhub] {").contains("\"SchemaVersion\":\"2018-10-08\"")
                 .contains("policy-deleted");
-        assertThat(aws.getAllServeEvents()).isEmpty();
+        assertThat(AWS.server().getAllServeEvents()).isEmpty();
     }
 
     @Test

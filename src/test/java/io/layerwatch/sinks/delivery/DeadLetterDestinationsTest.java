@@ -5,16 +5,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
 import com.github.tomakehurst.wiremock.http.Response;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +20,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** File, SQS and S3 dead letters; the SQS and S3 ones through the real SDK clients against WireMock. */
@@ -56,32 +53,15 @@ class DeadLetterDestinationsTest {
         }
     }
 
-    WireMockServer aws;
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws(new SqsMd5());
+
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void start() {
-        aws = new WireMockServer(wireMockConfig().dynamicPort().extensions(new SqsMd5()));
-        aws.start();
-        System.setProperty("aws.accessKeyId", "AKIATEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-    }
-
-    @AfterEach
-    void stop() {
-        aws.stop();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
 
     static SinkDeadLetter letter() {
         return new SinkDeadLetter("sns", "f-1", "HTTP 400: bad", 1, "2024-05-01T12:00:00Z",
                 Json.tree("{\"id\":\"f-1\",\"ruleId\":\"layer-download\"}"));
-    }
-
-    AwsClientSettings settings() {
-        return AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint("http://localhost:" + aws.port());
     }
 
     @Test
@@ -101,14 +81,14 @@ class DeadLetterDestinationsTest {
 
     @Test
     void sqsSendsTheDeadLetterAsTheMessageBody() throws Exception {
-        aws.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AmazonSQS.SendMessage"))
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("AmazonSQS.SendMessage"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
                         .withTransformers("sqs-md5")));
-        String queue = "http://localhost:" + aws.port() + "/111122223333/layerwatch-dlq";
-        try (DeadLetterDestination.Writer w = new SqsDeadLetters(queue, settings()).open()) {
+        String queue = AWS.endpoint() + "/111122223333/layerwatch-dlq";
+        try (DeadLetterDestination.Writer w = new SqsDeadLetters(queue, AWS.settings()).open()) {
             w.write(letter());
         }
-        JsonNode request = Json.tree(aws.getAllServeEvents().get(0).getRequest().getBodyAsString());
+        JsonNode request = Json.tree(AWS.server().getAllServeEvents().get(0).getRequest().getBodyAsString());
         assertThat(request.path("QueueUrl").asText()).isEqualTo(queue);
         JsonNode body = Json.tree(request.path("MessageBody").asText());
         assertThat(body.path("sink").asText()).isEqualTo("sns");
@@ -118,21 +98,21 @@ class DeadLetterDestinationsTest {
 
     @Test
     void s3PutsOneObjectPerDeadLetterUnderThePrefix() throws Exception {
-        aws.stubFor(put(urlPathMatching("/dl-bucket/.*")).willReturn(aResponse().withStatus(200)
+        AWS.server().stubFor(put(urlPathMatching("/dl-bucket/.*")).willReturn(aResponse().withStatus(200)
                 .withHeader("ETag", "\"abc\"")));
-        try (DeadLetterDestination.Writer w = new S3DeadLetters("dl-bucket", "layerwatch/", settings()).open()) {
+        try (DeadLetterDestination.Writer w = new S3DeadLetters("dl-bucket", "layerwatch/", AWS.settings()).open()) {
             w.write(letter());
         }
-        var request = aws.getAllServeEvents().get(0).getRequest();
+        var request = AWS.server().getAllServeEvents().get(0).getRequest();
         assertThat(request.getUrl()).matches("/dl-bucket/layerwatch/sns/\\d{4}/\\d{2}/\\d{2}/f-1-[0-9a-f-]{36}\\.json");
         assertThat(request.getBodyAsString()).contains("\"findingId\":\"f-1\"");
     }
 
     @Test
     void aFailingDestinationThrowsSoTheJobRestartsInsteadOfLosingIt() throws Exception {
-        aws.stubFor(put(urlPathMatching("/dl-bucket/.*")).willReturn(aResponse().withStatus(403)
+        AWS.server().stubFor(put(urlPathMatching("/dl-bucket/.*")).willReturn(aResponse().withStatus(403)
                 .withBody("<Error><Code>AccessDenied</Code><Message>denied</Message></Error>")));
-        try (DeadLetterDestination.Writer w = new S3DeadLetters("dl-bucket", null, settings()).open()) {
+        try (DeadLetterDestination.Writer w = new S3DeadLetters("dl-bucket", null, AWS.settings()).open()) {
             assertThatThrownBy(() -> w.write(letter())).hasMessageContaining("denied");
         }
     }

@@ -2,14 +2,13 @@ package io.layerwatch.sinks.delivery;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.webhook.WebhookTarget;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +27,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,21 +42,16 @@ class DeliveryRecoveryIT {
     static final int COUNT = 120;
     static final AtomicBoolean FAILED = new AtomicBoolean();
 
-    WireMockServer http;
+    @RegisterExtension
+    static final FakeAws HTTP = new FakeAws();
+
     @TempDir
     Path dir;
 
     @BeforeEach
     void start() {
-        http = new WireMockServer(wireMockConfig().dynamicPort());
-        http.start();
-        http.stubFor(post("/hook").willReturn(aResponse().withStatus(200)));
+        HTTP.server().stubFor(post("/hook").willReturn(aResponse().withStatus(200)));
         FAILED.set(false);
-    }
-
-    @AfterEach
-    void stop() {
-        http.stop();
     }
 
     @Test
@@ -70,7 +63,7 @@ class DeliveryRecoveryIT {
         DataGeneratorSource<Finding> source = new DataGeneratorSource<>(DeliveryRecoveryIT::finding, COUNT,
                 RateLimiterStrategy.perSecond(200), TypeInformation.of(Finding.class));
         WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
-                "http://localhost:" + http.port() + "/hook", null, null, Map.of(), "{\"id\":\"{{id}}\"}",
+                HTTP.endpoint() + "/hook", null, null, Map.of(), "{\"id\":\"{{id}}\"}",
                 Duration.ofSeconds(5), AwsClientSettings.DEFAULTS));
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "findings").uid("source")
                 .map(new FailOnceAfterACheckpoint()).uid("fail-once")
@@ -79,7 +72,7 @@ class DeliveryRecoveryIT {
         env.execute("recovery");
 
         assertThat(FAILED).isTrue();
-        List<String> ids = http.getAllServeEvents().stream()
+        List<String> ids = HTTP.server().getAllServeEvents().stream()
                 .map(e -> Json.tree(e.getRequest().getBodyAsString()).path("id").asText()).toList();
         Set<String> distinct = new HashSet<>(ids);
         assertThat(distinct).hasSize(COUNT);

@@ -6,11 +6,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
@@ -19,6 +17,7 @@ import io.layerwatch.pipeline.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.webhook.WebhookTarget;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,6 @@ import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,20 +39,11 @@ class DeliverySinkIT {
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
 
-    WireMockServer http;
+    @RegisterExtension
+    static final FakeAws HTTP = new FakeAws();
+
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void start() {
-        http = new WireMockServer(wireMockConfig().dynamicPort());
-        http.start();
-    }
-
-    @AfterEach
-    void stop() {
-        http.stop();
-    }
 
     static Finding finding(String layer) {
         var settings = RulesConfigLoader.builtIn().rule("layer-download");
@@ -67,7 +55,7 @@ class DeliverySinkIT {
 
     WebhookTarget target(Duration timeout) {
         return new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
-                "http://localhost:" + http.port() + "/hook", null, null, Map.of("Authorization", "Bearer s3cret"),
+                HTTP.endpoint() + "/hook", null, null, Map.of("Authorization", "Bearer s3cret"),
                 "{\"id\":\"{{id}}\",\"layer\":\"{{title}}\"}", timeout, AwsClientSettings.DEFAULTS));
     }
 
@@ -88,17 +76,18 @@ class DeliverySinkIT {
     @Test
     void throttlingIsRetriedUntilItSucceeds() throws Exception {
         Finding f = finding("sha256:throttled");
-        http.stubFor(post("/hook").inScenario("t").whenScenarioStateIs(Scenario.STARTED)
+        HTTP.server().stubFor(post("/hook").inScenario("t").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(429)).willSetStateTo("again"));
-        http.stubFor(post("/hook").inScenario("t").whenScenarioStateIs("again")
+        HTTP.server().stubFor(post("/hook").inScenario("t").whenScenarioStateIs("again")
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("ok"));
-        http.stubFor(post("/hook").inScenario("t").whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
+        HTTP.server().stubFor(post("/hook").inScenario("t").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200)));
 
         List<JsonNode> dead = run(List.of(f), target(Duration.ofSeconds(5)),
                 new RetryPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50)));
 
         assertThat(dead).isEmpty();
-        http.verify(3, postRequestedFor(urlEqualTo("/hook"))
+        HTTP.server().verify(3, postRequestedFor(urlEqualTo("/hook"))
                 .withHeader("Authorization", equalTo("Bearer s3cret"))
                 .withRequestBody(equalTo("{\"id\":\"" + f.id() + "\",\"layer\":\"download of sha256:throttled\"}")));
     }
@@ -107,9 +96,10 @@ class DeliverySinkIT {
     void aPermanentFailureIsDeadLetteredAtOnceAndTheOthersStillArrive() throws Exception {
         Finding poison = finding("sha256:poison");
         Finding good = finding("sha256:good");
-        http.stubFor(post("/hook").withRequestBody(containing(poison.id()))
+        HTTP.server().stubFor(post("/hook").withRequestBody(containing(poison.id()))
                 .willReturn(aResponse().withStatus(400).withBody("invalid payload")));
-        http.stubFor(post("/hook").withRequestBody(containing(good.id())).willReturn(aResponse().withStatus(204)));
+        HTTP.server().stubFor(post("/hook").withRequestBody(containing(good.id()))
+                .willReturn(aResponse().withStatus(204)));
 
         List<JsonNode> dead = run(List.of(poison, good), target(Duration.ofSeconds(5)), RetryPolicy.DEFAULTS);
 
@@ -120,13 +110,13 @@ class DeliverySinkIT {
             assertThat(d.path("error").asText()).isEqualTo("HTTP 400: invalid payload");
             assertThat(d.path("finding").path("ruleId").asText()).isEqualTo("layer-download");
         });
-        http.verify(1, postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing(poison.id())));
-        http.verify(1, postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing(good.id())));
+        HTTP.server().verify(1, postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing(poison.id())));
+        HTTP.server().verify(1, postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing(good.id())));
     }
 
     @Test
     void aPersistentlyFailingDestinationIsDeadLetteredAfterBoundedAttempts() throws Exception {
-        http.stubFor(post("/hook").willReturn(aResponse().withStatus(500)));
+        HTTP.server().stubFor(post("/hook").willReturn(aResponse().withStatus(500)));
         Finding f = finding("sha256:down");
 
         List<JsonNode> dead = run(List.of(f), target(Duration.ofSeconds(5)),
@@ -136,21 +126,22 @@ class DeliverySinkIT {
             assertThat(d.path("attempts").asInt()).isEqualTo(3);
             assertThat(d.path("error").asText()).startsWith("gave up after 3 attempts: HTTP 500");
         });
-        http.verify(3, postRequestedFor(urlEqualTo("/hook")));
+        HTTP.server().verify(3, postRequestedFor(urlEqualTo("/hook")));
     }
 
     @Test
     void timeoutsAreRetried() throws Exception {
         Finding f = finding("sha256:slow");
-        http.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+        HTTP.server().stubFor(post("/hook").inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(200).withFixedDelay(1500)).willSetStateTo("fast"));
-        http.stubFor(post("/hook").inScenario("slow").whenScenarioStateIs("fast").willReturn(aResponse().withStatus(200)));
+        HTTP.server().stubFor(post("/hook").inScenario("slow").whenScenarioStateIs("fast")
+                .willReturn(aResponse().withStatus(200)));
 
         List<JsonNode> dead = run(List.of(f), target(Duration.ofMillis(300)),
                 new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20)));
 
         assertThat(dead).isEmpty();
-        http.verify(2, postRequestedFor(urlEqualTo("/hook")));
+        HTTP.server().verify(2, postRequestedFor(urlEqualTo("/hook")));
     }
 
     @Test

@@ -5,14 +5,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
@@ -24,6 +22,7 @@ import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.EntryResult.Status;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,14 +33,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -51,42 +46,13 @@ class FirehoseTargetTest {
     static final String STREAM = "layerwatch-ocsf";
     static final String TARGET_HEADER = "Firehose_20150804.PutRecordBatch";
 
-    static WireMockServer wm;
-    static final Map<String, String> savedProperties = new LinkedHashMap<>();
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-        for (String[] p : new String[][] {{"aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE"},
-                {"aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}) {
-            savedProperties.put(p[0], System.getProperty(p[0]));
-            System.setProperty(p[0], p[1]);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-        savedProperties.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-    }
-
-    @BeforeEach
-    void reset() {
-        wm.resetAll();
-    }
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
 
     // ---- fixtures ----
 
     static FirehoseTarget target() {
-        return new FirehoseTarget(STREAM, new AwsClientSettings("us-east-1", "http://localhost:" + wm.port(),
-                Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        return new FirehoseTarget(STREAM, AWS.settings(Duration.ofSeconds(5)));
     }
 
     /** Built once: records carry random request ids. */
@@ -116,7 +82,7 @@ class FirehoseTargetTest {
     }
 
     static void reply(int status, String body) {
-        wm.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(TARGET_HEADER))
+        AWS.server().stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(TARGET_HEADER))
                 .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1")
                         .withBody(body)));
     }
@@ -140,7 +106,7 @@ class FirehoseTargetTest {
     }
 
     static JsonNode onlyRequestBody() throws Exception {
-        List<LoggedRequest> requests = wm.findAll(postRequestedFor(urlEqualTo("/")));
+        List<LoggedRequest> requests = AWS.server().findAll(postRequestedFor(urlEqualTo("/")));
         assertThat(requests).hasSize(1);
         return Json.MAPPER.readTree(requests.get(0).getBodyAsString());
     }
@@ -152,10 +118,10 @@ class FirehoseTargetTest {
         replyEntries(ok(0), ok(1), ok(2));
         assertThat(send(3)).containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED, EntryResult.DELIVERED);
 
-        LoggedRequest request = wm.findAll(postRequestedFor(urlEqualTo("/"))).get(0);
+        LoggedRequest request = AWS.server().findAll(postRequestedFor(urlEqualTo("/"))).get(0);
         assertThat(request.getHeader("X-Amz-Target")).isEqualTo(TARGET_HEADER);
         assertThat(request.getHeader("Content-Type")).startsWith("application/x-amz-json-1.1");
-        assertThat(request.getHeader("Authorization")).contains("AKIAIOSFODNN7EXAMPLE").contains("/us-east-1/firehose/");
+        assertThat(request.getHeader("Authorization")).contains(FakeAws.ACCESS_KEY_ID).contains("/us-east-1/firehose/");
         JsonNode body = onlyRequestBody();
         assertThat(body.path("DeliveryStreamName").asText()).isEqualTo(STREAM);
         assertThat(body.path("Records")).hasSize(3);

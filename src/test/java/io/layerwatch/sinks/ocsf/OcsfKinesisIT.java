@@ -9,6 +9,7 @@ import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +35,14 @@ class OcsfKinesisIT {
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
 
+    @RegisterExtension
+    static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
+
     static KinesisEmulator kinesis;
     static AwsClientSettings aws;
 
     @BeforeAll
     static void start() throws Exception {
-        System.setProperty("aws.accessKeyId", "AKIATEST");
-        System.setProperty("aws.secretAccessKey", "secret");
         kinesis = KinesisEmulator.start();
         aws = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint());
     }
@@ -48,8 +50,6 @@ class OcsfKinesisIT {
     @AfterAll
     static void stop() throws Exception {
         kinesis.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
     }
 
     @Test

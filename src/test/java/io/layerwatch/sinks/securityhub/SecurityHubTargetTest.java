@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.layerwatch.sinks.securityhub.AsffMapperTest.assertRequiredAttributes;
 import static io.layerwatch.sinks.securityhub.AsffMapperTest.built;
 import static io.layerwatch.sinks.securityhub.AsffMapperTest.demoFindings;
@@ -16,7 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
@@ -27,6 +25,7 @@ import io.layerwatch.sinks.delivery.DeliveryTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.EntryResult.Status;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,14 +34,12 @@ import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -51,48 +48,19 @@ class SecurityHubTargetTest {
 
     static final String IMPORT = "/findings/import";
     static final String OK = "{\"FailedCount\":0,\"SuccessCount\":1,\"FailedFindings\":[]}";
-    static final String[] CREDENTIALS = {"aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken"};
 
-    static WireMockServer server;
-    static final Map<String, String> savedProperties = new HashMap<>();
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
 
-    @BeforeAll
-    static void start() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
-        for (String p : CREDENTIALS) {
-            savedProperties.put(p, System.getProperty(p));
-            System.clearProperty(p);
-        }
-        System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
-        System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-        savedProperties.forEach((p, v) -> {
-            if (v == null) {
-                System.clearProperty(p);
-            } else {
-                System.setProperty(p, v);
-            }
-        });
-    }
-
+    /** Every import succeeds unless a test stubs otherwise (FakeAws has reset WireMock before this). */
     @BeforeEach
-    void reset() {
-        server.resetAll();
-        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK)));
-    }
-
-    static AwsClientSettings aws(Duration attemptTimeout) {
-        return new AwsClientSettings("us-east-1", "http://localhost:" + server.port(), Duration.ofSeconds(5),
-                attemptTimeout);
+    void acceptImports() {
+        AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK)));
     }
 
     static SecurityHubTarget target() {
-        return new SecurityHubTarget(SecurityHubTarget.Settings.defaults().withAws(aws(Duration.ofSeconds(2))));
+        return new SecurityHubTarget(SecurityHubTarget.Settings.defaults()
+                .withAws(AWS.settings(Duration.ofSeconds(2))));
     }
 
     static Delivery delivery(DeliveryTarget target, Finding f) {
@@ -125,7 +93,7 @@ class SecurityHubTargetTest {
     }
 
     static List<LoggedRequest> imports() {
-        return server.findAll(postRequestedFor(urlEqualTo(IMPORT)));
+        return AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT)));
     }
 
     static ArrayNode findingsOf(LoggedRequest request) {
@@ -137,7 +105,7 @@ class SecurityHubTargetTest {
         ArrayNode failed = body.putArray("FailedFindings");
         failures.forEach((id, codeAndMessage) -> failed.addObject().put("Id", id).put("ErrorCode", codeAndMessage[0])
                 .put("ErrorMessage", codeAndMessage[1]));
-        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(body.toString())));
+        AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(body.toString())));
     }
 
     @Test
@@ -179,7 +147,8 @@ class SecurityHubTargetTest {
         assertThat(requests).hasSize((findings.size() + max - 1) / max);
         List<JsonNode> sent = new ArrayList<>();
         for (LoggedRequest r : requests) {
-            assertThat(r.getHeader("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+            assertThat(r.getHeader("Authorization"))
+                    .startsWith("AWS4-HMAC-SHA256 Credential=" + FakeAws.ACCESS_KEY_ID + "/")
                     .contains("/us-east-1/securityhub/aws4_request");
             assertThat(r.getBody().length).isLessThanOrEqualTo(6_000_000);
             findingsOf(r).forEach(sent::add);
@@ -251,7 +220,7 @@ class SecurityHubTargetTest {
         assertThat(results.get(1).error()).contains("unknown ASFF attribute Nope");
         assertThat(findingsOf(imports().get(0))).hasSize(1);
 
-        server.resetRequests();
+        AWS.server().resetRequests();
         assertThat(send(target, List.of(Delivery.of("x", "not json", "{}"))))
                 .extracting(EntryResult::status).containsExactly(Status.REJECTED);
         assertThat(imports()).isEmpty();
@@ -267,7 +236,7 @@ class SecurityHubTargetTest {
             "401, InvalidAccessException, REJECTED",
             "400, InvalidInputException, REJECTED"})
     void wholeBatchErrorsAreClassified(int status, String code, Status expected) throws Exception {
-        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(aResponse().withStatus(status)
+        AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withHeader("x-amzn-ErrorType", code)
                 .withBody("{\"Code\":\"" + code + "\",\"Message\":\"" + code + " from the test\"}")));
         SecurityHubTarget target = target();
@@ -278,9 +247,9 @@ class SecurityHubTargetTest {
 
     @Test
     void aResponseSlowerThanTheAttemptTimeoutIsRetried() throws Exception {
-        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK).withFixedDelay(3_000)));
+        AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK).withFixedDelay(3_000)));
         SecurityHubTarget target = new SecurityHubTarget(SecurityHubTarget.Settings.defaults()
-                .withAws(aws(Duration.ofMillis(300))));
+                .withAws(AWS.settings(Duration.ofMillis(300))));
         long start = System.nanoTime();
         EntryResult result = outcome(target, deliveries(target, synthetic(1)));
         assertThat(result.status()).isEqualTo(Status.RETRY);
@@ -289,7 +258,7 @@ class SecurityHubTargetTest {
 
     @Test
     void theHubRegionAndAccountDriveClientAndProductArn() throws Exception {
-        AwsClientSettings noRegion = new AwsClientSettings(null, "http://localhost:" + server.port(),
+        AwsClientSettings noRegion = new AwsClientSettings(null, AWS.endpoint(),
                 Duration.ofSeconds(5), Duration.ofSeconds(2));
         SecurityHubTarget target = new SecurityHubTarget(SecurityHubTarget.Settings.defaults().withAws(noRegion)
                 .withHub("777788889999", "eu-west-1"));
@@ -313,7 +282,7 @@ class SecurityHubTargetTest {
     @Test
     void customComplianceReachesTheWire() throws Exception {
         SecurityHubTarget target = new SecurityHubTarget(SecurityHubTarget.Settings.defaults()
-                .withAws(aws(Duration.ofSeconds(2)))
+                .withAws(AWS.settings(Duration.ofSeconds(2)))
                 .withCompliance(Map.of(RuleCatalog.POLICY_DELETED, List.of("ISO 27001 A.8.9"))));
         send(target, deliveries(target, synthetic(1)));
         assertThat(findingsOf(imports().get(0)).get(0).path("Compliance").path("RelatedRequirements").toString())
@@ -323,7 +292,7 @@ class SecurityHubTargetTest {
     @Test
     void theTargetTravelsInTheJobGraph() throws Exception {
         SecurityHubTarget target = new SecurityHubTarget(SecurityHubTarget.Settings.defaults()
-                .withAws(aws(Duration.ofSeconds(2))).withHub("777788889999", "eu-west-1")
+                .withAws(AWS.settings(Duration.ofSeconds(2))).withHub("777788889999", "eu-west-1")
                 .withCompliance(Map.of("x", List.of("y"))));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.config.RuleCatalog;
@@ -32,6 +30,7 @@ import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.sinks.sns.SnsTarget.MessageFormat;
 import io.layerwatch.sinks.sns.SnsTarget.Settings;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -46,15 +45,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sns.model.AuthorizationErrorException;
@@ -74,45 +70,13 @@ class SnsTargetTest {
     static final String DOCKER = "docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.1.0 os/linux arch/amd64"
             + " UpstreamClient(Docker-Client/24.0.7 \\(linux\\))";
 
-    static WireMockServer wm;
-    static final Map<String, String> savedProperties = new LinkedHashMap<>();
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-        for (String[] p : new String[][] {{"aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE"},
-                {"aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}) {
-            savedProperties.put(p[0], System.getProperty(p[0]));
-            System.setProperty(p[0], p[1]);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-        savedProperties.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-    }
-
-    @BeforeEach
-    void reset() {
-        wm.resetAll();
-    }
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
 
     // ---- fixtures ----
 
-    static AwsClientSettings aws(Duration attemptTimeout) {
-        return new AwsClientSettings("us-east-1", "http://localhost:" + wm.port(), Duration.ofSeconds(10), attemptTimeout);
-    }
-
     static SnsTarget target(String topic, MessageFormat format) {
-        return new SnsTarget(new Settings(topic, aws(Duration.ofSeconds(5)), format, REPORTS));
+        return new SnsTarget(new Settings(topic, AWS.settings(Duration.ofSeconds(5)), format, REPORTS));
     }
 
     static SnsTarget target() {
@@ -171,7 +135,7 @@ class SnsTargetTest {
     // ---- SNS stubs: the query protocol's XML ----
 
     static void reply(ResponseDefinitionBuilder response) {
-        wm.stubFor(post(urlEqualTo("/")).willReturn(response.withHeader("Content-Type", "text/xml")));
+        AWS.server().stubFor(post(urlEqualTo("/")).willReturn(response.withHeader("Content-Type", "text/xml")));
     }
 
     /** Entries 0..n-1 succeeded. */
@@ -209,7 +173,7 @@ class SnsTargetTest {
     // ---- the wire form ----
 
     static LoggedRequest onlyRequest() {
-        List<LoggedRequest> requests = wm.findAll(postRequestedFor(urlEqualTo("/")));
+        List<LoggedRequest> requests = AWS.server().findAll(postRequestedFor(urlEqualTo("/")));
         assertThat(requests).hasSize(1);
         return requests.get(0);
     }
@@ -527,8 +491,8 @@ class SnsTargetTest {
 
     @Test
     void slowRepliesTimeOutAndAreRetryable() {
-        wm.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
-        SnsTarget target = new SnsTarget(new Settings(TOPIC, aws(Duration.ofMillis(500)), null, null));
+        AWS.server().stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+        SnsTarget target = new SnsTarget(new Settings(TOPIC, AWS.settings(Duration.ofMillis(500)), null, null));
         long start = System.nanoTime();
         Throwable t = catchThrowable(() -> send(target, example()));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
@@ -541,7 +505,7 @@ class SnsTargetTest {
         allSucceed(1);
         String topic = "arn:aws:sns:eu-west-1:" + ACCOUNT + ":alerts";
         SnsTarget target = new SnsTarget(Settings.defaults(topic)
-                .withAws(new AwsClientSettings(null, "http://localhost:" + wm.port(), Duration.ofSeconds(5), Duration.ofSeconds(2))));
+                .withAws(new AwsClientSettings(null, AWS.endpoint(), Duration.ofSeconds(5), Duration.ofSeconds(2))));
 
         assertThat(send(target, example())).containsExactly(EntryResult.DELIVERED);
 

@@ -6,11 +6,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
@@ -19,32 +17,18 @@ import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WebhookTargetTest {
 
-    WireMockServer http;
-
-    @BeforeEach
-    void start() {
-        http = new WireMockServer(wireMockConfig().dynamicPort());
-        http.start();
-        System.setProperty("aws.accessKeyId", "AKIATEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-    }
-
-    @AfterEach
-    void stop() {
-        http.stop();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-    }
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
 
     static Finding finding() {
         return FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
@@ -98,33 +82,32 @@ class WebhookTargetTest {
 
     @Test
     void urlAndRoutingKeyComeFromSecretsManager() throws Exception {
-        String hook = "http://localhost:" + http.port() + "/pd/enqueue";
-        http.stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+        String hook = AWS.endpoint() + "/pd/enqueue";
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
                 .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/pagerduty\"}"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
                         .withBody(Json.write(Map.of("ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
                                 "Name", "layerwatch/pagerduty", "SecretString", Json.write(Map.of("url", hook,
                                         "routingKey", "FROM-SECRET", "headers", Map.of("X-Token", "t0k"))))))));
-        http.stubFor(post("/pd/enqueue").willReturn(aResponse().withStatus(202)));
+        AWS.server().stubFor(post("/pd/enqueue").willReturn(aResponse().withStatus(202)));
 
         WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.PAGERDUTY,
-                null, "layerwatch/pagerduty", null, Map.of(), null, Duration.ofSeconds(5),
-                AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint("http://localhost:" + http.port())));
+                null, "layerwatch/pagerduty", null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
         Finding f = finding();
         try (DeliveryClient client = target.connect()) {
             List<EntryResult> results = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f))));
             assertThat(results).containsExactly(EntryResult.DELIVERED);
         }
-        http.verify(postRequestedFor(urlEqualTo("/pd/enqueue")).withHeader("X-Token", equalTo("t0k"))
+        AWS.server().verify(postRequestedFor(urlEqualTo("/pd/enqueue")).withHeader("X-Token", equalTo("t0k"))
                 .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
                         "$.routing_key", equalTo("FROM-SECRET"))));
     }
 
     @Test
     void errorsNeverCarryTheUrlOrSecrets() throws Exception {
-        http.stubFor(post("/secret-path-token").willReturn(aResponse().withStatus(403).withBody("forbidden")));
+        AWS.server().stubFor(post("/secret-path-token").willReturn(aResponse().withStatus(403).withBody("forbidden")));
         WebhookTarget target = new WebhookTarget(settings(WebhookTarget.Format.SLACK,
-                "http://localhost:" + http.port() + "/secret-path-token", null, null, null));
+                AWS.endpoint() + "/secret-path-token", null, null, null));
         Finding f = finding();
         try (DeliveryClient client = target.connect()) {
             EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);

@@ -1,0 +1,70 @@
+package io.layerwatch.streaming;
+
+import io.layerwatch.pipeline.Payload;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
+import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
+import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
+import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeserializationSchema;
+
+/**
+ * The connector's FlinkKinesisConsumer producing raw {@link Payload}s: the decoder detects each
+ * record's shape (raw CloudTrail record, EventBridge envelope, gzip CloudWatch Logs subscription data
+ * with many records), so one stream may carry any mix. Shard positions are checkpointed by the
+ * consumer.
+ */
+public final class KinesisPayloads {
+    private KinesisPayloads() {}
+
+    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o) {
+        return new FlinkKinesisConsumer<>(streamName(o.stream()), new Schema(), properties(o));
+    }
+
+    static Properties properties(StreamingOptions o) {
+        Properties p = new Properties();
+        if (o.region() != null) {
+            p.setProperty(AWSConfigConstants.AWS_REGION, o.region());
+        } else if (o.stream().startsWith("arn:")) {
+            p.setProperty(AWSConfigConstants.AWS_REGION, o.stream().split(":")[3]);
+        }
+        if (o.endpoint() != null) {
+            p.setProperty(AWSConfigConstants.AWS_ENDPOINT, o.endpoint());
+        }
+        p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_POSITION, o.initialPosition().name());
+        if (o.initialTimestamp() != null) {
+            p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_TIMESTAMP,
+                    String.valueOf(o.initialTimestamp().toEpochMilli() / 1000.0));
+        }
+        if (o.efoConsumerName() != null) {
+            p.setProperty(ConsumerConfigConstants.RECORD_PUBLISHER_TYPE, "EFO");
+            p.setProperty(ConsumerConfigConstants.EFO_CONSUMER_NAME, o.efoConsumerName());
+        }
+        // Find new shards (resharding) every 10 s; poll every 200 ms (the per-shard GetRecords limit is 5/s).
+        p.setProperty(ConsumerConfigConstants.SHARD_DISCOVERY_INTERVAL_MILLIS, "10000");
+        p.setProperty(ConsumerConfigConstants.SHARD_GETRECORDS_INTERVAL_MILLIS, "200");
+        return p;
+    }
+
+    /** arn:aws:kinesis:REGION:ACCOUNT:stream/NAME -> NAME; names pass through. */
+    static String streamName(String stream) {
+        int i = stream.indexOf(":stream/");
+        return stream.startsWith("arn:") && i > 0 ? stream.substring(i + 8) : stream;
+    }
+
+    /** Keeps the bytes as they are; the source names stream, shard and sequence number for dead letters. */
+    static final class Schema implements KinesisDeserializationSchema<Payload> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Payload deserialize(byte[] record, String partitionKey, String seqNum, long approxArrivalTimestamp,
+                String stream, String shardId) {
+            return Payload.ofBytes("kinesis:" + stream + "/" + shardId + "/" + seqNum, record);
+        }
+
+        @Override
+        public TypeInformation<Payload> getProducedType() {
+            return TypeInformation.of(Payload.class);
+        }
+    }
+}

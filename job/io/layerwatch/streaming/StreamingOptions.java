@@ -1,0 +1,111 @@
+package io.layerwatch.streaming;
+
+import static io.layerwatch.streaming.RuntimeProperties.*;
+
+import io.layerwatch.config.ConfigException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The validated settings of a streaming run, from runtime property groups (MSF) or CLI flags.
+ *
+ * @param stream the Kinesis stream name or ARN
+ * @param rulesUri "classpath:" (the built-in rules), a local path or s3://bucket/key
+ * @param reloadInterval how often the rules URI is re-read (null: never)
+ * @param sinks remote sinks to deliver to (besides the local files of a CLI run)
+ */
+public record StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
+        Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval, List<String> sinks,
+        Map<String, String> sinkOverrides) implements Serializable {
+
+    public enum InitialPosition { LATEST, TRIM_HORIZON, AT_TIMESTAMP }
+
+    public static final String BUILT_IN_RULES = "classpath:";
+
+    public StreamingOptions {
+        if (stream == null || stream.isBlank()) {
+            throw new ConfigException(KINESIS_SOURCE + "." + STREAM_ARN + ": required");
+        }
+        if (initialPosition == InitialPosition.AT_TIMESTAMP && initialTimestamp == null) {
+            throw new ConfigException(KINESIS_SOURCE + "." + INITIAL_TIMESTAMP + ": required with "
+                    + INITIAL_POSITION + " AT_TIMESTAMP");
+        }
+        sinks = List.copyOf(sinks);
+        sinkOverrides = Map.copyOf(sinkOverrides);
+    }
+
+    /** From MSF runtime property groups (validated: missing groups and keys are named). */
+    public static StreamingOptions fromProperties(Map<String, Properties> groups, String origin) {
+        RuntimeProperties.validate(groups, origin);
+        Properties source = groups.get(KINESIS_SOURCE);
+        Properties lw = groups.getOrDefault(LAYERWATCH, new Properties());
+        Properties sinks = groups.getOrDefault(SINKS, new Properties());
+        try {
+            List<String> enabled = new ArrayList<>();
+            for (String s : sinks.getProperty(SINKS_ENABLED, "").split(",")) {
+                if (!s.isBlank()) {
+                    enabled.add(s.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+            Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            for (String key : sinks.stringPropertyNames()) {
+                if (!SINKS_ENABLED.equals(key)) {
+                    overrides.put(key, sinks.getProperty(key));
+                }
+            }
+            return new StreamingOptions(source.getProperty(STREAM_ARN), blankToNull(source.getProperty(AWS_REGION)),
+                    blankToNull(source.getProperty(ENDPOINT)),
+                    position(source.getProperty(INITIAL_POSITION, "LATEST"), origin),
+                    timestamp(source.getProperty(INITIAL_TIMESTAMP), origin),
+                    blankToNull(source.getProperty(EFO_CONSUMER_NAME)),
+                    lw.getProperty(RULES_URI, BUILT_IN_RULES),
+                    interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin), enabled, overrides);
+        } catch (ConfigException e) {
+            throw e.getMessage().startsWith(origin) ? e : new ConfigException(origin + ": " + e.getMessage());
+        }
+    }
+
+    static InitialPosition position(String value, String origin) {
+        try {
+            return InitialPosition.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": " + KINESIS_SOURCE + "." + INITIAL_POSITION + ": '" + value
+                    + "' is not one of LATEST, TRIM_HORIZON, AT_TIMESTAMP");
+        }
+    }
+
+    static Instant timestamp(String value, String origin) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.trim());
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(origin + ": " + KINESIS_SOURCE + "." + INITIAL_TIMESTAMP + ": '" + value
+                    + "' is not an ISO-8601 instant like 2024-05-01T00:00:00Z");
+        }
+    }
+
+    static Duration interval(String value, String origin) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return (Duration) io.layerwatch.config.ParamType.DURATION.parse(
+                    com.fasterxml.jackson.databind.node.TextNode.valueOf(value));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL + ": " + e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

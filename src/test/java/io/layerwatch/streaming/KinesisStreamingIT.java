@@ -1,0 +1,139 @@
+package io.layerwatch.streaming;
+
+import static io.layerwatch.testing.CloudTrailRecords.FOREIGN_ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.LayerWatchPipeline;
+import io.layerwatch.pipeline.Replay;
+import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.KinesisEmulator;
+import io.layerwatch.util.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/** The streaming job on a MiniCluster reading a real Kinesis emulator: every input shape, garbage included. */
+class KinesisStreamingIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    static KinesisEmulator kinesis;
+    static KinesisClient client;
+
+    @RegisterExtension
+    static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kinesis = KinesisEmulator.start();
+        client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
+                .build(KinesisClient.builder());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        kinesis.close();
+    }
+
+    static void createStream(String name, int shards) throws InterruptedException {
+        client.createStream(b -> b.streamName(name).shardCount(shards));
+        for (int i = 0; i < 200 && client.describeStreamSummary(b -> b.streamName(name))
+                .streamDescriptionSummary().streamStatus() != StreamStatus.ACTIVE; i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    static void put(String stream, String key, byte[] data) {
+        client.putRecord(b -> b.streamName(stream).partitionKey(key).data(SdkBytes.fromByteArray(data)));
+    }
+
+    static byte[] gzip(String text) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    static String logsPayload(String type, String... records) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < records.length; i++) {
+            events.add(Map.of("id", "le-" + i, "timestamp", 1714564800000L + i, "message", records[i]));
+        }
+        return Json.write(Map.of("messageType", type, "owner", "111122223333", "logGroup", "aws-cloudtrail-logs",
+                "logStream", "111122223333_CloudTrail_us-east-1", "subscriptionFilters", List.of("layerwatch"),
+                "logEvents", events));
+    }
+
+    static StreamingOptions options(String stream) {
+        return new StreamingOptions(stream, "us-east-1", kinesis.endpoint(), StreamingOptions.InitialPosition.TRIM_HORIZON,
+                null, null, StreamingOptions.BUILT_IN_RULES, null, List.of(), Map.of());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyShapeFromKinesisBecomesFindingsOrDeadLetters() throws Exception {
+        createStream("cloudtrail", 2);
+        String publicPolicy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                + "\"Action\":\"ecr:BatchGetImage\"}]}";
+        put("cloudtrail", "a", record("DeleteRepositoryPolicy").repositoryName("payments").eventId("raw-1").json()
+                .getBytes(StandardCharsets.UTF_8));
+        put("cloudtrail", "b", Json.write(Map.of("version", "0", "id", "eb-1", "detail-type", "AWS API Call via CloudTrail",
+                "source", "aws.ecr", "account", "111122223333", "time", "2024-05-01T12:00:00Z", "region", "us-east-1",
+                "resources", List.of(), "detail", Json.tree(record("GetDownloadUrlForLayer").repositoryName("payments")
+                        .param("layerDigest", "sha256:l1").eventId("eb-detail-1").json()))).getBytes(StandardCharsets.UTF_8));
+        put("cloudtrail", "c", gzip(logsPayload("DATA_MESSAGE",
+                record("SetRepositoryPolicy").repositoryName("payments").policyText(publicPolicy).eventId("cwl-1").json(),
+                record("BatchGetImage").repositoryName("payments").crossAccount(FOREIGN_ACCOUNT).eventId("cwl-2").json())));
+        put("cloudtrail", "d", gzip(logsPayload("CONTROL_MESSAGE", "CWL CONTROL MESSAGE: Checking health of destination")));
+        put("cloudtrail", "e", new byte[] {0x00, 0x01, (byte) 0xff, 0x13, 0x37});
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(2);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("cloudtrail"), RulesConfigLoader.builtIn(),
+                null, false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync();
+                CloseableIterator<DeadLetter> dead = out.deadLetters().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-it");
+            try {
+                List<String> rules = new ArrayList<>();
+                while (rules.size() < 4 && findings.hasNext()) {
+                    rules.add(findings.next().ruleId());
+                }
+                assertThat(rules).containsExactlyInAnyOrder("policy-deleted", "layer-download", "repository-exposed",
+                        "untrusted-network");
+                DeadLetter garbage = dead.next();
+                assertThat(garbage.reason()).isEqualTo("not JSON or gzip");
+                assertThat(garbage.source()).startsWith("kinesis:cloudtrail/shardId-");
+                assertThat(garbage.encoding()).isEqualTo("base64");
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
