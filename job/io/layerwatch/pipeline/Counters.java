@@ -9,5 +9,12 @@ public final class Counters {
     public static final String SCANS_FAILED = "scansFailed";
     public static final String SKIPPED = "skipped";
 
+    /** Custom metrics on Managed Service for Apache Flink reach CloudWatch from this group. */
+    public static final String METRIC_GROUP = "kinesisanalytics";
+
     private Counters() {}
+
+    public static org.apache.flink.metrics.MetricGroup metrics(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+        return ctx.getMetricGroup().addGroup(METRIC_GROUP).addGroup("Application", "LayerWatch");
+    }
 }

@@ -30,8 +30,8 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         eventsRead = getRuntimeContext().getLongCounter(Counters.EVENTS_READ);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
-        eventsReadMetric = getRuntimeContext().getMetricGroup().counter(Counters.EVENTS_READ);
-        deadLetteredMetric = getRuntimeContext().getMetricGroup().counter(Counters.DEAD_LETTERED);
+        eventsReadMetric = Counters.metrics(getRuntimeContext()).counter(Counters.EVENTS_READ);
+        deadLetteredMetric = Counters.metrics(getRuntimeContext()).counter(Counters.DEAD_LETTERED);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.config.LiveRules;
 import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
@@ -25,9 +27,11 @@ import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -54,6 +58,17 @@ public final class LayerWatchPipeline {
      * @param to keep events before this time (null: no bound)
      */
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, Instant from, Instant to) {
+        return build(payloads, config, null, from, to);
+    }
+
+    /**
+     * @param updates new versions of the rules while the job runs (null: the startup rules stay);
+     *     allowlists, thresholds, severities and enabled flags apply live, CEP pattern shapes at restart
+     */
+    public static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
+            Instant from, Instant to) {
+        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
+                .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
                 .process(new DecodeFunction())
                 .uid("decode").name("Decode payloads");
@@ -70,29 +85,40 @@ public final class LayerWatchPipeline {
                 .uid("late-events").name("Tag late events");
 
         SingleOutputStreamOperator<Finding> singles = events
+                .connect(rules)
                 .process(new SingleEventRules(config))
                 .uid("rules-single-event").name("Single-event rules");
         DataStream<Finding> findings = singles;
 
-        DataStream<Finding> patterns = patternFindings(events, config);
+        DataStream<Finding> patterns = patternFindings(events, rules, config);
         if (patterns != null) {
             findings = findings.union(patterns);
         }
 
-        RuleSettings firstSeen = config.rule(RuleCatalog.FIRST_SEEN_PULLER);
-        if (firstSeen.enabled()) {
-            findings = findings.union(events
-                    .filter(FirstSeenPuller::isPull)
-                    .uid("first-seen-puller-filter").name("Pulls")
-                    .keyBy(EcrEvent::repositoryKey, Types.STRING)
-                    .process(new FirstSeenPuller(firstSeen))
-                    .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
-        }
+        findings = findings.union(events
+                .filter(FirstSeenPuller::isPull)
+                .uid("first-seen-puller-filter").name("Pulls")
+                .keyBy(EcrEvent::repositoryKey, Types.STRING)
+                .connect(rules)
+                .process(new FirstSeenPuller(config))
+                .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
+
+        SingleOutputStreamOperator<Finding> live = findings
+                .connect(rules)
+                .process(new LiveSettings(config))
+                .uid("live-settings").name("Live rule settings");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
-        return new Outputs(findings, deadLetters, events.getSideOutput(LATE_EVENTS));
+        return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS));
     }
 
-    private static DataStream<Finding> patternFindings(DataStream<EcrEvent> events, RulesConfig config) {
+    /** An empty update stream for runs without live reloading (the broadcast side then stays empty). */
+    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads) {
+        return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
+                .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)");
+    }
+
+    private static DataStream<Finding> patternFindings(DataStream<EcrEvent> events, BroadcastStream<RulesUpdate> rules,
+            RulesConfig config) {
         DataStream<Finding> matches = null;
         Map<String, CepRule> active = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
@@ -104,7 +130,8 @@ public final class LayerWatchPipeline {
             active.put(rule.id(), rule);
             gaps.put(rule.id(), rule.foldGap(settings).toMillis());
             DataStream<Finding> ruleMatches = CEP.pattern(
-                            events.filter(e -> rule.relevant(e, config) && !settings.allowlisted(e))
+                            events.connect(rules)
+                                    .process(new RuleInput(rule, config))
                                     .uid("cep-" + rule.id() + "-input").name(rule.id() + " input")
                                     .keyBy(rule::key, Types.STRING),
                             rule.pattern(config),
@@ -140,7 +167,7 @@ public final class LayerWatchPipeline {
         public void open(Configuration parameters) {
             matched = getRuntimeContext().getLongCounter(Counters.EVENTS_MATCHED);
             scansFailed = getRuntimeContext().getLongCounter(Counters.SCANS_FAILED);
-            matchedMetric = getRuntimeContext().getMetricGroup().counter(Counters.EVENTS_MATCHED);
+            matchedMetric = Counters.metrics(getRuntimeContext()).counter(Counters.EVENTS_MATCHED);
         }
 
         @Override
@@ -168,7 +195,7 @@ public final class LayerWatchPipeline {
         @Override
         public void open(Configuration parameters) {
             late = getRuntimeContext().getLongCounter(Counters.LATE);
-            lateMetric = getRuntimeContext().getMetricGroup().counter(Counters.LATE);
+            lateMetric = Counters.metrics(getRuntimeContext()).counter(Counters.LATE);
         }
 
         @Override
@@ -186,14 +213,14 @@ public final class LayerWatchPipeline {
      * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that
      * fails on an event dead-letters that event (stage "rule:ID") instead of stopping the job.
      */
-    static final class SingleEventRules extends ProcessFunction<EcrEvent, Finding> {
+    static final class SingleEventRules extends BroadcastProcessFunction<EcrEvent, RulesUpdate, Finding> {
         private static final long serialVersionUID = 1L;
-        private final RulesConfig config;
+        private final LiveRules live;
         private final List<SingleEventRule> rules;
 
         SingleEventRules(RulesConfig config) {
-            this.config = config;
-            this.rules = RuleSet.singleEventRules().stream().filter(r -> config.enabled(r.id())).toList();
+            this.live = new LiveRules(config);
+            this.rules = RuleSet.singleEventRules();
         }
 
         private transient LongCounter deadLettered;
@@ -204,11 +231,12 @@ public final class LayerWatchPipeline {
         }
 
         @Override
-        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) {
+        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
             for (SingleEventRule rule : rules) {
                 RuleSettings settings = config.rule(rule.id());
                 try {
-                    if (!settings.allowlisted(e)) {
+                    if (settings.enabled() && !settings.allowlisted(e)) {
                         rule.evaluate(e, settings).ifPresent(out::collect);
                     }
                 } catch (RuntimeException failure) {
@@ -217,6 +245,80 @@ public final class LayerWatchPipeline {
                             "rule failed: " + failure, e.raw()));
                 }
             }
+        }
+
+        @Override
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+        }
+    }
+
+    /** The events a CEP rule may match: relevant and not allowlisted, by the live rules. */
+    static final class RuleInput extends BroadcastProcessFunction<EcrEvent, RulesUpdate, EcrEvent> {
+        private static final long serialVersionUID = 1L;
+        private final CepRule rule;
+        private final LiveRules live;
+
+        RuleInput(CepRule rule, RulesConfig config) {
+            this.rule = rule;
+            this.live = new LiveRules(config);
+        }
+
+        @Override
+        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<EcrEvent> out) throws Exception {
+            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
+            if (rule.relevant(e, config) && !config.rule(rule.id()).allowlisted(e)) {
+                out.collect(e);
+            }
+        }
+
+        @Override
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<EcrEvent> out) throws Exception {
+            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+        }
+    }
+
+    /**
+     * The last word of the live rules on every finding: a rule disabled since startup emits nothing,
+     * CEP findings take the rule's current severity; counts findings per rule.
+     */
+    static final class LiveSettings extends BroadcastProcessFunction<Finding, RulesUpdate, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final LiveRules live;
+        private final java.util.Set<String> cepRules = new java.util.HashSet<>();
+        private transient Map<String, Counter> perRule;
+
+        LiveSettings(RulesConfig config) {
+            this.live = new LiveRules(config);
+            RuleSet.cepRules().forEach(r -> cepRules.add(r.id()));
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            perRule = new LinkedHashMap<>();
+        }
+
+        @Override
+        public void processElement(Finding f, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
+            if (RuleCatalog.exists(f.ruleId()) && !config.enabled(f.ruleId())) {
+                return;
+            }
+            Finding result = f;
+            if (cepRules.contains(f.ruleId()) && f.severity() != config.rule(f.ruleId()).severity()) {
+                result = new Finding(f.id(), f.ruleId(), config.rule(f.ruleId()).severity(), f.title(), f.description(),
+                        f.accountId(), f.region(), f.principal(), f.repository(), f.sourceIp(), f.userAgent(),
+                        f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(), f.eventIds(), f.details(),
+                        f.evidence());
+            }
+            perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(getRuntimeContext())
+                    .addGroup("rule", id).counter("findings")).inc();
+            out.collect(result);
+        }
+
+        @Override
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
         }
     }
 

@@ -24,6 +24,26 @@ public final class RuleSet {
                 new PolicyDeleted(), new VulnerableImageScan(), new ReplicationToForeignAccount());
     }
 
+    /**
+     * The settings fixed in the job graph at startup (CEP pattern shapes, the rules wired at all):
+     * changing them live is reported as needing a restart.
+     */
+    public static java.util.Map<String, String> patternShape(io.layerwatch.config.RulesConfig config) {
+        java.util.Map<String, String> shape = new java.util.TreeMap<>();
+        for (CepRule rule : cepRules()) {
+            io.layerwatch.config.RuleSettings s = config.rule(rule.id());
+            shape.put(rule.id() + ".active", String.valueOf(rule.active(config)));
+            s.params().forEach((k, v) -> shape.put(rule.id() + "." + k, io.layerwatch.config.ParamType.format(v)));
+        }
+        io.layerwatch.config.RuleSettings scan = config.rule(io.layerwatch.config.RuleCatalog.VULNERABLE_IMAGE_SCAN);
+        shape.put("policy-change-after-scan.minCritical", String.valueOf(scan.count("minCritical")));
+        shape.put("policy-change-after-scan.minHigh", String.valueOf(scan.count("minHigh")));
+        io.layerwatch.config.Allowlist hop = config.rule(io.layerwatch.config.RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist();
+        shape.put("credential-network-hop.trustedNetworks", hop.trustedCidrs() + " " + hop.trustedVpcEndpoints());
+        shape.put("eventTime.maxOutOfOrderness", io.layerwatch.config.ParamType.format(config.maxOutOfOrderness()));
+        return shape;
+    }
+
     public static List<CepRule> cepRules() {
         return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
                 new PolicyChangeAfterScan());

@@ -16,7 +16,10 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.LiveRules;
+import io.layerwatch.config.RulesUpdate;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -26,17 +29,19 @@ import org.apache.flink.util.Collector;
  * order (buffered until the watermark passes them), so any arrival order gives the same findings.
  * Keyed by repository.
  */
-public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent, Finding> {
+public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding> {
     private static final long serialVersionUID = 1L;
     public static final String ID = RuleCatalog.FIRST_SEEN_PULLER;
 
-    private final RuleSettings settings;
+    private final LiveRules live;
+    private final RuleSettings startup;
     private transient ValueState<Long> learningStart;
     private transient MapState<String, Long> lastSeen;
     private transient MapState<Long, List<EcrEvent>> buffer;
 
-    public FirstSeenPuller(RuleSettings settings) {
-        this.settings = settings;
+    public FirstSeenPuller(RulesConfig config) {
+        this.live = new LiveRules(config);
+        this.startup = config.rule(ID);
     }
 
     /** Successful pulls by anyone but AWS services. */
@@ -47,7 +52,7 @@ public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent
 
     @Override
     public void open(Configuration parameters) {
-        Duration retention = settings.duration("forgetAfter").plus(settings.duration("learningPeriod"));
+        Duration retention = startup.duration("forgetAfter").plus(startup.duration("learningPeriod"));
         StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
         ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
         start.enableTimeToLive(ttl);
@@ -60,9 +65,9 @@ public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent
     }
 
     @Override
-    public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
+    public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
         if (e.eventTime() <= ctx.timerService().currentWatermark()) {
-            judge(e, out); // late: judged at once rather than lost
+            judge(e, live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID), out); // late: judged at once
             return;
         }
         List<EcrEvent> pending = buffer.get(e.eventTime());
@@ -81,13 +86,19 @@ public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent
             return;
         }
         pending.sort(FindingBuilder.EVENT_ORDER);
+        RuleSettings settings = live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID);
         for (EcrEvent e : pending) {
-            judge(e, out);
+            judge(e, settings, out);
         }
         buffer.remove(timestamp);
     }
 
-    private void judge(EcrEvent e, Collector<Finding> out) throws Exception {
+    @Override
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+    }
+
+    private void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out) throws Exception {
         Long start = learningStart.value();
         if (start == null) {
             start = e.eventTime();
@@ -98,7 +109,7 @@ public final class FirstSeenPuller extends KeyedProcessFunction<String, EcrEvent
         lastSeen.put(who, previous == null ? e.eventTime() : Math.max(previous, e.eventTime()));
         boolean learning = e.eventTime() < start + settings.duration("learningPeriod").toMillis();
         boolean known = previous != null && e.eventTime() - previous <= settings.duration("forgetAfter").toMillis();
-        if (learning || known || settings.allowlisted(e)) {
+        if (learning || known || !settings.enabled() || settings.allowlisted(e)) {
             return;
         }
         out.collect(FindingBuilder.of(settings)

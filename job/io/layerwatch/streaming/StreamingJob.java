@@ -4,6 +4,7 @@ import static io.layerwatch.streaming.RuntimeProperties.*;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
@@ -50,8 +51,9 @@ public final class StreamingJob {
         }
         StreamingOptions options = StreamingOptions.fromProperties(groups, origin);
         RulesSource rules = new RulesSource(options.rulesUri(), options.region());
-        RulesConfig config = rules.load();
-        build(env, options, config, null, false);
+        String yaml = rules.read();
+        RulesConfig config = rules.parse(yaml);
+        build(env, options, yaml, config, null, false);
         LOG.info("LayerWatch streaming from {} with rules {}", options.stream(), config.source());
         env.execute("LayerWatch");
     }
@@ -62,10 +64,17 @@ public final class StreamingJob {
      * @param localOut for CLI runs: DIR/findings.jsonl and DIR/dead-letter.jsonl (appended); null on MSF
      */
     public static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, StreamingOptions options,
-            RulesConfig config, Path localOut, boolean dryRun) throws IOException {
+            String rulesYaml, RulesConfig config, Path localOut, boolean dryRun) throws IOException {
         DataStream<Payload> payloads = env.addSource(KinesisPayloads.consumer(options))
                 .uid("source-kinesis").name("Kinesis " + KinesisPayloads.streamName(options.stream()));
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config, null, null);
+        DataStream<RulesUpdate> updates = null;
+        if (options.reloadInterval() != null) {
+            RulesReloader reloader = new RulesReloader(new RulesSource(options.rulesUri(), options.region()), rulesYaml,
+                    config);
+            updates = env.addSource(new RulesReloadSource(reloader, options.reloadInterval()))
+                    .uid("rules-reload").name("Rules reload (" + options.rulesUri() + ")").setParallelism(1);
+        }
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config, updates, null, null);
         SinksConfig sinks = withOverrides(config.sinks(), options.sinkOverrides());
         Set<String> names = new LinkedHashSet<>(options.sinks());
         if (localOut != null) {

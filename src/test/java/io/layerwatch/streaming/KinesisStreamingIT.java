@@ -115,8 +115,8 @@ class KinesisStreamingIT {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(2);
-        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("cloudtrail"), RulesConfigLoader.builtIn(),
-                null, false);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("cloudtrail"), "",
+                RulesConfigLoader.builtIn(), null, false);
         try (CloseableIterator<Finding> findings = out.findings().collectAsync();
                 CloseableIterator<DeadLetter> dead = out.deadLetters().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-it");

@@ -1,0 +1,92 @@
+package io.layerwatch.streaming;
+
+import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesUpdate;
+import io.layerwatch.pipeline.RuleSet;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-reads the rules URI and decides what to broadcast: nothing when unchanged, nothing (and an error
+ * logged and counted) when the new file is invalid — the old rules stay — otherwise the update, with
+ * a warning when it changes a CEP pattern's shape, which only a restart applies.
+ */
+public final class RulesReloader implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RulesReloader.class);
+
+    private final RulesSource source;
+    private final Map<String, String> startupShape;
+    private String current;
+    private String lastRejected;
+    private long rejected;
+    private long restartRequired;
+
+    public RulesReloader(RulesSource source, String startupYaml, RulesConfig startup) {
+        this.source = source;
+        this.current = startupYaml;
+        this.startupShape = RuleSet.patternShape(startup);
+    }
+
+    public Optional<RulesUpdate> poll() {
+        String text;
+        RulesConfig config;
+        try {
+            text = source.read();
+            if (text.equals(current) || text.equals(lastRejected)) {
+                return Optional.empty();
+            }
+            config = source.parse(text);
+        } catch (ConfigException e) {
+            rejected++;
+            lastRejected = safeRead();
+            LOG.error("rules reload rejected, the previous rules stay: {}", e.getMessage());
+            return Optional.empty();
+        }
+        current = text;
+        lastRejected = null;
+        List<String> changed = changedShape(config);
+        if (!changed.isEmpty()) {
+            restartRequired++;
+            LOG.warn("rules reloaded from {}; these changes take effect at the next restart: {}", source.uri(),
+                    String.join(", ", changed));
+        } else {
+            LOG.info("rules reloaded from {}", source.uri());
+        }
+        return Optional.of(new RulesUpdate(source.uri(), text));
+    }
+
+    /** The pattern-shape settings of {@code config} that differ from the startup rules. */
+    public List<String> changedShape(RulesConfig config) {
+        Map<String, String> now = RuleSet.patternShape(config);
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            if (!e.getValue().equals(startupShape.get(e.getKey()))) {
+                changed.add(e.getKey() + " " + startupShape.get(e.getKey()) + " -> " + e.getValue());
+            }
+        }
+        return changed;
+    }
+
+    private String safeRead() {
+        try {
+            return source.read();
+        } catch (ConfigException e) {
+            return null;
+        }
+    }
+
+    public long rejected() {
+        return rejected;
+    }
+
+    public long restartRequired() {
+        return restartRequired;
+    }
+}

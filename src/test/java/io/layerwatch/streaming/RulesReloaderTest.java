@@ -1,0 +1,77 @@
+package io.layerwatch.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesUpdate;
+import io.layerwatch.config.Severity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RulesReloaderTest {
+
+    @TempDir
+    Path dir;
+
+    RulesReloader reloader(Path file, String yaml) throws Exception {
+        Files.writeString(file, yaml);
+        RulesSource source = new RulesSource(file.toString(), null);
+        return new RulesReloader(source, source.read(), source.load());
+    }
+
+    @Test
+    void unchangedRulesBroadcastNothing() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.poll()).isEmpty();
+    }
+
+    @Test
+    void liveSettingsChangeIsBroadcastWithoutRestartNotice() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
+        Files.writeString(file, "rules:\n  layer-download: {severity: HIGH}\nallowlist:\n  principals: [\"*:role/ci\"]\n");
+        Optional<RulesUpdate> update = r.poll();
+        assertThat(update).isPresent();
+        RulesConfig applied = update.get().parse();
+        assertThat(applied.rule("layer-download").severity()).isEqualTo(Severity.HIGH);
+        assertThat(r.restartRequired()).isZero();
+        assertThat(r.poll()).isEmpty(); // once only
+    }
+
+    @Test
+    void patternShapeChangesAreBroadcastAndReportedAsNeedingARestart() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "");
+        Files.writeString(file, "rules:\n  layer-download-burst: {window: 30m}\n");
+        RulesConfig changed = r.poll().orElseThrow().parse();
+        assertThat(r.restartRequired()).isEqualTo(1);
+        assertThat(r.changedShape(changed)).containsExactly("layer-download-burst.window 10m -> 30m");
+    }
+
+    @Test
+    void invalidRulesAreRejectedAndTheOldOnesStay() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
+        Files.writeString(file, "rules:\n  layer-download: {severity: URGENT}\n");
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(1);
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(1); // the same bad file is not reported again
+        Files.writeString(file, "rules:\n  layer-download: {severity: MEDIUM}\n");
+        assertThat(r.poll()).isPresent();
+    }
+
+    @Test
+    void aMissingFileIsRejectedNotFatal() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "");
+        Files.delete(file);
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(1);
+    }
+}
