@@ -62,21 +62,13 @@ final class ReplayCommand implements Callable<Integer> {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--from must be before --to");
         }
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        List<String> names = new java.util.ArrayList<>();
         for (String sink : sinks) {
-            String name = sink.contains(":") ? sink.substring(0, sink.indexOf(':')) : sink;
-            if (!io.layerwatch.config.SinksConfig.SINK_NAMES.contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--sink " + sink + ": unknown sink (one of "
-                        + String.join(", ", io.layerwatch.config.SinksConfig.SINK_NAMES) + ", sns:TOPIC_ARN)");
-            }
-            if ("sns".equals(name) && sink.contains(":")) {
-                config = config.withSinks(config.sinks().with(config.sinks().sink("sns")
-                        .withOption("topicArn", sink.substring(4))));
-            }
-            names.add(name);
+            config = SinkFlags.apply(spec, config, sink, names);
         }
         List<Path> files = InputFiles.expand(paths, from, to, System.in);
-        Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism, names, dryRun);
+        Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism,
+                new java.util.LinkedHashSet<>(names), dryRun);
         SummaryTable.print(spec.commandLine().getOut(), summary, out, files.size());
         return 0;
     }

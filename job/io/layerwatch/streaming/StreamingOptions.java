@@ -66,7 +66,8 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     timestamp(source.getProperty(INITIAL_TIMESTAMP), origin),
                     blankToNull(source.getProperty(EFO_CONSUMER_NAME)),
                     lw.getProperty(RULES_URI, BUILT_IN_RULES),
-                    interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin), enabled, overrides);
+                    interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL),
+                    enabled, overrides);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(origin) ? e : new ConfigException(origin + ": " + e.getMessage());
         }
@@ -93,7 +94,8 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         }
     }
 
-    static Duration interval(String value, String origin) {
+    /** Parses a duration such as 30s or 5m; the error names {@code what}. */
+    public static Duration interval(String value, String what) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -101,7 +103,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
             return (Duration) io.layerwatch.config.ParamType.DURATION.parse(
                     com.fasterxml.jackson.databind.node.TextNode.valueOf(value));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL + ": " + e.getMessage());
+            throw new ConfigException(what + ": " + e.getMessage());
         }
     }
 
