@@ -34,7 +34,7 @@ public final class KinesisPayloads {
         p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_POSITION, o.initialPosition().name());
         if (o.initialTimestamp() != null) {
             p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_TIMESTAMP,
-                    String.valueOf(o.initialTimestamp().toEpochMilli() / 1000.0));
+                    java.math.BigDecimal.valueOf(o.initialTimestamp().toEpochMilli(), 3).toPlainString());
         }
         if (o.efoConsumerName() != null) {
             p.setProperty(ConsumerConfigConstants.RECORD_PUBLISHER_TYPE, "EFO");

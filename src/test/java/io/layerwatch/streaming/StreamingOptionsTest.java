@@ -1,0 +1,88 @@
+package io.layerwatch.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.config.SinksConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamingOptionsTest {
+
+    static Map<String, Properties> groups(String... groupKeyValue) {
+        Map<String, Properties> out = new LinkedHashMap<>();
+        for (int i = 0; i < groupKeyValue.length; i += 3) {
+            out.computeIfAbsent(groupKeyValue[i], g -> new Properties()).setProperty(groupKeyValue[i + 1], groupKeyValue[i + 2]);
+        }
+        return out;
+    }
+
+    @Test
+    void theShippedDevPropertiesFileIsValid() throws Exception {
+        Map<String, Properties> groups = KinesisAnalyticsRuntime.getApplicationProperties(
+                Path.of("job", StreamingJob.DEV_PROPERTIES).toString());
+        StreamingOptions o = StreamingOptions.fromProperties(groups, StreamingJob.DEV_PROPERTIES);
+        assertThat(o.stream()).endsWith(":stream/layerwatch-cloudtrail");
+        assertThat(o.initialPosition()).isEqualTo(StreamingOptions.InitialPosition.LATEST);
+        assertThat(o.reloadInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(o.sinks()).containsExactly("securityhub");
+        SinksConfig sinks = StreamingJob.withOverrides(RulesConfigLoader.builtIn().sinks(), o.sinkOverrides());
+        assertThat(sinks.deadLetter().type()).isEqualTo("SQS");
+        assertThat(sinks.deadLetter().queueUrl()).endsWith("/layerwatch-dead-letters");
+    }
+
+    @Test
+    void aMissingFileMeansMissingGroupsNamedInTheError(@TempDir Path dir) throws Exception {
+        Map<String, Properties> none = KinesisAnalyticsRuntime.getApplicationProperties(dir.resolve("absent.json").toString());
+        assertThat(none).isEmpty();
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(none, "absent.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("absent.json: missing property group KinesisSource (key stream.arn is required)");
+    }
+
+    @Test
+    void keysAreValidatedWithGroupAndKeyInTheMessage() {
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "aws.region", "us-east-1"), "props"))
+                .hasMessage("props: KinesisSource.stream.arn: required");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "stream.name", "x"), "props"))
+                .hasMessageStartingWith("props: KinesisSource.stream.name: unknown key");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "Kinesis", "x", "y"), "props"))
+                .hasMessageStartingWith("props: unknown property group Kinesis");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "initial.position", "EARLIEST"), "props"))
+                .hasMessage("props: KinesisSource.initial.position: 'EARLIEST' is not one of LATEST, TRIM_HORIZON, AT_TIMESTAMP");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "initial.position", "AT_TIMESTAMP"), "props"))
+                .hasMessage("props: KinesisSource.initial.timestamp: required with initial.position AT_TIMESTAMP");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "LayerWatch", "rules.reload.interval", "often"), "props"))
+                .hasMessage("props: LayerWatch.rules.reload.interval: 'often' is not a duration such as 30s, 15m, 2h, 7d or PT15M");
+    }
+
+    @Test
+    void atTimestampCatchUpAndEfoReachTheConsumerProperties() {
+        StreamingOptions o = StreamingOptions.fromProperties(groups(
+                "KinesisSource", "stream.arn", "arn:aws:kinesis:eu-west-1:111122223333:stream/trail",
+                "KinesisSource", "initial.position", "AT_TIMESTAMP",
+                "KinesisSource", "initial.timestamp", "2024-05-01T00:00:00Z",
+                "KinesisSource", "efo.consumer.name", "layerwatch"), "props");
+        Properties p = KinesisPayloads.properties(o);
+        assertThat(KinesisPayloads.streamName(o.stream())).isEqualTo("trail");
+        assertThat(p.getProperty("aws.region")).isEqualTo("eu-west-1");
+        assertThat(p.getProperty("flink.stream.initpos")).isEqualTo("AT_TIMESTAMP");
+        assertThat(p.getProperty("flink.stream.initpos.timestamp")).isEqualTo("1714521600.000");
+        assertThat(p.getProperty("flink.stream.recordpublisher")).isEqualTo("EFO");
+        assertThat(p.getProperty("flink.stream.efo.consumername")).isEqualTo("layerwatch");
+    }
+}
