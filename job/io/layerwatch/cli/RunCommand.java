@@ -69,6 +69,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--web-ui", description = "Serve the Flink web UI (http://localhost:8081).")
     boolean webUi;
 
+    @Option(names = "--state-backend", paramLabel = "KIND", defaultValue = "hashmap",
+            description = "hashmap (heap) or rocksdb (state larger than memory; what MSF uses) (default ${DEFAULT-VALUE}).")
+    String stateBackend;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Keep checkpoints here (file path) so a restarted run can resume; default in memory.")
+    Path checkpointDir;
+
     @Override
     public Integer call() throws Exception {
         Duration stop = stopAfter == null ? null : StreamingOptions.interval(stopAfter, "--stop-after");
@@ -86,6 +94,15 @@ final class RunCommand implements Callable<Integer> {
         options = new StreamingOptions(options.stream(), region, endpoint, initialPosition, initialTimestamp, null,
                 options.rulesUri(), options.reloadInterval(), names, Map.of());
         Configuration conf = Replay.localConfiguration();
+        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--state-backend " + stateBackend + ": one of hashmap, rocksdb");
+        }
+        conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (checkpointDir != null) {
+            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    checkpointDir.toAbsolutePath().toUri().toString());
+        }
         StreamExecutionEnvironment env;
         if (webUi) {
             conf.set(RestOptions.PORT, 8081);

@@ -60,8 +60,10 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
         seen.enableTimeToLive(ttl);
         learningStart = getRuntimeContext().getState(start);
         lastSeen = getRuntimeContext().getMapState(seen);
-        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                Types.LIST(TypeInformation.of(EcrEvent.class))));
+        MapStateDescriptor<Long, List<EcrEvent>> pending = new MapStateDescriptor<>("pending", Types.LONG,
+                Types.LIST(TypeInformation.of(EcrEvent.class)));
+        pending.enableTimeToLive(ttl); // drained by event-time timers; the TTL only bounds a stalled clock
+        buffer = getRuntimeContext().getMapState(pending);
     }
 
     @Override

@@ -59,7 +59,9 @@ final class DeliverySinkWriter extends AsyncSinkWriter<Finding, Delivery> {
         this.pauseNanos = rps > 0 ? (long) (1_000_000_000L / rps) : 0L;
         this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-send"));
         this.backoff = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-retry"));
-        var metrics = context.metricGroup().addGroup("layerwatch").addGroup("sink", target.name());
+        // "kinesisanalytics": the group Managed Service for Apache Flink forwards to CloudWatch.
+        var metrics = context.metricGroup().addGroup("kinesisanalytics").addGroup("Application", "LayerWatch")
+                .addGroup("sink", target.name());
         this.delivered = metrics.counter("delivered");
         this.retried = metrics.counter("retried");
         this.deadLettered = metrics.counter("deadLettered");

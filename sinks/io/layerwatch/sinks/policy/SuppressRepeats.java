@@ -4,6 +4,7 @@ import io.layerwatch.finding.Finding;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,9 +37,18 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
 
     @Override
     public void open(Configuration parameters) {
-        windowEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("window-end", Types.LONG));
-        repeats = getRuntimeContext().getState(new ValueStateDescriptor<>("repeats", Types.INT));
-        latest = getRuntimeContext().getState(new ValueStateDescriptor<>("latest", TypeInformation.of(Finding.class)));
+        // Timers clear the state; the TTL bounds it should a timer never fire (idle key, lost watermark).
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * windowMillis, 3_600_000L)))
+                .cleanupFullSnapshot().build();
+        windowEnd = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("window-end", Types.LONG), ttl));
+        repeats = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("repeats", Types.INT), ttl));
+        latest = getRuntimeContext().getState(withTtl(
+                new ValueStateDescriptor<>("latest", TypeInformation.of(Finding.class)), ttl));
+    }
+
+    private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> d, StateTtlConfig ttl) {
+        d.enableTimeToLive(ttl);
+        return d;
     }
 
     @Override

@@ -47,7 +47,7 @@ class RunCommandIT {
             StringWriter stderr = new StringWriter();
             int code = LayerWatchCli.execute(new PrintWriter(stdout), new PrintWriter(stderr), "run", "--stream", "trail",
                     "--region", "us-east-1", "--endpoint", kinesis.endpoint(), "--initial-position", "TRIM_HORIZON",
-                    "--out", out.toString(), "--stop-after", "12s");
+                    "--out", out.toString(), "--stop-after", "12s", "--state-backend", "rocksdb");
 
             assertThat(code).as(stderr.toString()).isZero();
             assertThat(stdout.toString()).contains("LayerWatch streaming from trail").contains("stopped after 12s");

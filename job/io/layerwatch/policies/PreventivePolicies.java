@@ -1,0 +1,293 @@
+package io.layerwatch.policies;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.Allowlist;
+import io.layerwatch.config.Cidr;
+import io.layerwatch.config.ConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Preventive controls generated from the same allowlist the detections use (trusted principals, the
+ * organization, trusted VPC endpoints and networks): the policies that stop what {@code layer-download},
+ * {@code untrusted-network} and {@code repository-exposed} report.
+ *
+ * <ul>
+ *   <li>{@value #SCP}: a service control policy denying {@code ecr:GetDownloadUrlForLayer} and
+ *       {@code ecr:BatchGetImage} to every principal but the allowed roles (and break-glass roles);</li>
+ *   <li>{@value #VPCE_ECR_API} and {@value #VPCE_ECR_DKR}: interface endpoint policies admitting principals
+ *       of the organization only ({@code aws:PrincipalOrgID});</li>
+ *   <li>{@value #VPCE_S3_ECR_LAYERS}: the S3 gateway endpoint policy reaching the ECR layer buckets (and the
+ *       organization's own buckets);</li>
+ *   <li>{@value #REPOSITORY_BASELINE}: a repository policy letting the organization pull and denying pulls
+ *       from outside its VPC endpoints (and trusted CIDRs), trusted principals and AWS services excepted.</li>
+ * </ul>
+ *
+ * Inputs are checked first: a missing organization id, no usable principal, no trusted network or a policy
+ * over its size limit is a {@link ConfigException} naming the config key, and nothing is written.
+ */
+public final class PreventivePolicies {
+
+    public static final String SCP = "scp-ecr-layer-download.json";
+    public static final String VPCE_ECR_API = "vpce-ecr-api.json";
+    public static final String VPCE_ECR_DKR = "vpce-ecr-dkr.json";
+    public static final String VPCE_S3_ECR_LAYERS = "vpce-s3-ecr-layers.json";
+    public static final String REPOSITORY_BASELINE = "repository-policy-baseline.json";
+
+    /** Size limits (characters, whitespace included when saved through the API or CLI). */
+    public static final int SCP_MAX_CHARS = 5120;
+    public static final int VPC_ENDPOINT_POLICY_MAX_CHARS = 20480;
+    public static final int REPOSITORY_POLICY_MAX_CHARS = 10240;
+
+    public static final String VERSION = "2012-10-17";
+    /** What a layer download takes: the image manifest and the presigned layer URLs. */
+    public static final List<String> LAYER_DOWNLOAD_ACTIONS = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer");
+    /** What a docker pull takes. */
+    public static final List<String> PULL_ACTIONS = List.of("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer");
+    /** The AWS-owned buckets ECR serves layers from (prod-REGION-starport-layer-bucket). */
+    public static final String ECR_LAYER_BUCKETS = "arn:aws:s3:::prod-*-starport-layer-bucket/*";
+
+    static final String KEY_ORGANIZATION_ID = "allowlist." + Allowlist.ORGANIZATION_ID;
+    static final String KEY_PRINCIPALS = "allowlist." + Allowlist.PRINCIPALS;
+    static final String KEY_VPC_ENDPOINTS = "allowlist." + Allowlist.TRUSTED_VPC_ENDPOINTS;
+
+    private static final Pattern VPC_ENDPOINT_ID = Pattern.compile("vpce-[0-9a-f]{8,17}");
+    private static final Pattern BREAK_GLASS = Pattern.compile("arn:[^:]+:iam::[^:]*:(role|user)/.+");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One generated policy.
+     *
+     * @param file the file name it is written to
+     * @param summary one line saying what it does
+     * @param text the policy as written (the SCP compact, to stay within its size limit; the others indented)
+     */
+    public record Policy(String file, String summary, ObjectNode document, String text) {}
+
+    /** The policies, in a fixed order, and the allowlist entries that could not be used. */
+    public record Result(List<Policy> policies, List<String> warnings) {
+
+        public Policy policy(String file) {
+            return policies.stream().filter(p -> p.file().equals(file)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no policy " + file));
+        }
+    }
+
+    private PreventivePolicies() {}
+
+    /**
+     * Generates every policy from the global allowlist.
+     *
+     * @param source the config file name, for error messages
+     * @param breakGlass role or user ARN patterns always allowed besides the allowlisted principals
+     */
+    public static Result generate(Allowlist allowlist, String source, List<String> breakGlass) {
+        String org = allowlist.organizationId();
+        if (org == null) {
+            throw error(source, KEY_ORGANIZATION_ID, "not set; the preventive policies limit ECR to your organization "
+                    + "(aws:PrincipalOrgID): set it to your organization id (o-...)");
+        }
+        for (String arn : breakGlass) {
+            if (!BREAK_GLASS.matcher(arn).matches()) {
+                throw new ConfigException("--break-glass " + arn + ": not an IAM role or user ARN "
+                        + "(arn:aws:iam::ACCOUNT:role/NAME, * allowed)");
+            }
+        }
+        PrincipalPatterns.Result principals = PrincipalPatterns.of(allowlist.principals(), KEY_PRINCIPALS);
+        List<String> allowed = new ArrayList<>(principals.patterns());
+        breakGlass.stream().filter(arn -> !allowed.contains(arn)).forEach(allowed::add);
+        if (allowed.isEmpty()) {
+            throw error(source, KEY_PRINCIPALS, "no IAM role or user ARN patterns (and no --break-glass): the SCP "
+                    + "would deny every layer download in the organization; list the roles that pull images");
+        }
+        List<String> endpoints = List.copyOf(new TreeSet<>(allowlist.trustedVpcEndpoints()));
+        for (String id : endpoints) {
+            if (!VPC_ENDPOINT_ID.matcher(id).matches()) {
+                throw error(source, KEY_VPC_ENDPOINTS, "'" + id + "' is not a VPC endpoint id (vpce-...)");
+            }
+        }
+        List<String> cidrs = allowlist.trustedCidrs().stream().map(Cidr::toString).toList();
+        if (endpoints.isEmpty() && cidrs.isEmpty()) {
+            throw error(source, KEY_VPC_ENDPOINTS, "not set; " + REPOSITORY_BASELINE + " denies pulls from outside "
+                    + "your networks: list your ECR interface endpoint ids (vpce-...) (or allowlist.trustedCidrs)");
+        }
+
+        List<Policy> policies = new ArrayList<>();
+        policies.add(checked(source, KEY_PRINCIPALS, SCP_MAX_CHARS, new Policy(SCP,
+                "SCP: deny " + String.join(", ", LAYER_DOWNLOAD_ACTIONS) + " except to " + allowed.size()
+                        + " principal pattern(s)", scp(allowed), null), true));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_API,
+                "VPC endpoint policy for com.amazonaws.REGION.ecr.api: principals of " + org + " only",
+                organizationEndpoint("OrganizationPrincipalsOnlyEcrApi", org), null), false));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_DKR,
+                "VPC endpoint policy for com.amazonaws.REGION.ecr.dkr: principals of " + org + " only",
+                organizationEndpoint("OrganizationPrincipalsOnlyEcrDkr", org), null), false));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_S3_ECR_LAYERS,
+                "S3 gateway endpoint policy: the ECR layer buckets, and " + org + " principals to " + org + " buckets",
+                s3Endpoint(org), null), false));
+        policies.add(checked(source, KEY_VPC_ENDPOINTS, REPOSITORY_POLICY_MAX_CHARS, new Policy(REPOSITORY_BASELINE,
+                "repository policy baseline: " + org + " pulls; pulls from outside " + networks(endpoints, cidrs)
+                        + " denied (trusted principals and AWS services excepted)",
+                repositoryBaseline(org, endpoints, cidrs, allowed), null), false));
+        return new Result(List.copyOf(policies), principals.warnings());
+    }
+
+    /** Writes every policy into {@code dir} (created if needed); returns the files in order. */
+    public static List<Path> write(Result result, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        for (Policy p : result.policies()) {
+            Path file = dir.resolve(p.file());
+            Files.writeString(file, p.text() + "\n", StandardCharsets.UTF_8);
+            files.add(file);
+        }
+        return files;
+    }
+
+    // ---- the policies -------------------------------------------------------------------------------------
+
+    static ObjectNode scp(List<String> allowedPrincipals) {
+        ObjectNode statement = statement("DenyEcrLayerDownloadExceptAllowedPrincipals", "Deny");
+        statement.set("Action", strings(LAYER_DOWNLOAD_ACTIONS));
+        statement.put("Resource", "*");
+        statement.set("Condition", condition("ArnNotLike", "aws:PrincipalArn", strings(allowedPrincipals)));
+        return document(statement);
+    }
+
+    static ObjectNode organizationEndpoint(String sid, String org) {
+        ObjectNode statement = statement(sid, "Allow");
+        statement.put("Principal", "*");
+        statement.put("Action", "ecr:*");
+        statement.put("Resource", "*");
+        statement.set("Condition", condition("StringEquals", "aws:PrincipalOrgID", NODES.textNode(org)));
+        return document(statement);
+    }
+
+    static ObjectNode s3Endpoint(String org) {
+        ObjectNode layers = statement("EcrLayerBuckets", "Allow");
+        layers.put("Principal", "*");
+        layers.put("Action", "s3:GetObject");
+        layers.put("Resource", ECR_LAYER_BUCKETS);
+        ObjectNode own = statement("OrganizationPrincipalsToOrganizationBuckets", "Allow");
+        own.put("Principal", "*");
+        own.put("Action", "s3:*");
+        own.put("Resource", "*");
+        ObjectNode equals = NODES.objectNode();
+        equals.put("aws:PrincipalOrgID", org);
+        equals.put("aws:ResourceOrgID", org);
+        own.set("Condition", NODES.objectNode().set("StringEquals", equals));
+        return document(layers, own);
+    }
+
+    static ObjectNode repositoryBaseline(String org, List<String> endpoints, List<String> cidrs,
+            List<String> trustedPrincipals) {
+        ObjectNode pull = statement("OrganizationPrincipalsPull", "Allow");
+        pull.put("Principal", "*");
+        pull.set("Action", strings(PULL_ACTIONS));
+        pull.set("Condition", condition("StringEquals", "aws:PrincipalOrgID", NODES.textNode(org)));
+
+        ObjectNode deny = statement("DenyPullOutsideTrustedNetworks", "Deny");
+        deny.put("Principal", "*");
+        deny.set("Action", strings(PULL_ACTIONS));
+        ObjectNode when = NODES.objectNode();
+        // Absent keys satisfy negated operators: a call through no endpoint, or through an endpoint (which has
+        // no aws:SourceIp), is outside unless the other key says otherwise.
+        if (!endpoints.isEmpty()) {
+            when.set("StringNotEquals", NODES.objectNode().set("aws:SourceVpce", strings(endpoints)));
+        }
+        if (!cidrs.isEmpty()) {
+            when.set("NotIpAddress", NODES.objectNode().set("aws:SourceIp", strings(cidrs)));
+        }
+        when.set("ArnNotLike", NODES.objectNode().set("aws:PrincipalArn", strings(trustedPrincipals)));
+        ObjectNode notService = NODES.objectNode();
+        notService.put("aws:PrincipalIsAWSService", "false");
+        notService.put("aws:ViaAWSService", "false");
+        when.set("BoolIfExists", notService);
+        deny.set("Condition", when);
+        return document(pull, deny);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    private static ObjectNode document(ObjectNode... statements) {
+        ObjectNode doc = NODES.objectNode();
+        doc.put("Version", VERSION);
+        ArrayNode list = doc.putArray("Statement");
+        for (ObjectNode s : statements) {
+            list.add(s);
+        }
+        return doc;
+    }
+
+    private static ObjectNode statement(String sid, String effect) {
+        ObjectNode s = NODES.objectNode();
+        s.put("Sid", sid);
+        s.put("Effect", effect);
+        return s;
+    }
+
+    private static ObjectNode condition(String operator, String key, JsonNode value) {
+        ObjectNode c = NODES.objectNode();
+        c.set(operator, NODES.objectNode().set(key, value));
+        return c;
+    }
+
+    private static ArrayNode strings(List<String> values) {
+        ArrayNode a = NODES.arrayNode();
+        values.forEach(a::add);
+        return a;
+    }
+
+    private static String networks(List<String> endpoints, List<String> cidrs) {
+        List<String> parts = new ArrayList<>();
+        if (!endpoints.isEmpty()) {
+            parts.add(endpoints.size() + " VPC endpoint(s)");
+        }
+        if (!cidrs.isEmpty()) {
+            parts.add(cidrs.size() + " CIDR(s)");
+        }
+        return String.join(" and ", parts);
+    }
+
+    /** Renders the policy (compact or indented) and checks it against its size limit. */
+    private static Policy checked(String source, String key, int limit, Policy p, boolean compact) {
+        String text = render(p.document(), compact);
+        if (text.length() > limit) {
+            throw error(source, key, p.file() + " would be " + text.length() + " characters, over its limit of "
+                    + limit + (compact ? "" : " (indented)") + "; use fewer, broader entries");
+        }
+        return new Policy(p.file(), p.summary(), p.document(), text);
+    }
+
+    static String render(ObjectNode document, boolean compact) {
+        try {
+            return compact ? document.toString() : JSON.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ConfigException error(String source, String key, String problem) {
+        return new ConfigException(source + ": " + key + ": " + problem);
+    }
+
+    /** The file names in the order they are generated. */
+    public static List<String> files() {
+        return List.of(SCP, VPCE_ECR_API, VPCE_ECR_DKR, VPCE_S3_ECR_LAYERS, REPOSITORY_BASELINE);
+    }
+}
