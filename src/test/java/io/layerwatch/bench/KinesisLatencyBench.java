@@ -1,0 +1,134 @@
+package io.layerwatch.bench;
+
+import static io.layerwatch.testing.CloudTrailRecords.record;
+
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.LayerWatchPipeline;
+import io.layerwatch.pipeline.Replay;
+import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.streaming.StreamingJob;
+import io.layerwatch.streaming.StreamingOptions;
+import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.KinesisEmulator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * Event-to-finding latency through Kinesis (emulator) and the streaming job: records put at a fixed
+ * rate, each one a finding; prints p50/p99 (target p99 &lt; 1 s). A benchmark, not a test: it asserts
+ * nothing about time. Run: {@code mvn -B test -Dtest=KinesisLatencyBench -Dexcluded.groups=none}
+ * (-Dbench.rate, -Dbench.seconds).
+ */
+@Tag("bench")
+class KinesisLatencyBench {
+
+    @RegisterExtension
+    static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
+
+    static final ConcurrentLinkedQueue<Long> LATENCIES = new ConcurrentLinkedQueue<>();
+
+    @Test
+    void latency() throws Exception {
+        int rate = Integer.getInteger("bench.rate", 5000);
+        int seconds = Integer.getInteger("bench.seconds", 20);
+        try (KinesisEmulator kinesis = KinesisEmulator.start();
+                KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
+                        .build(KinesisClient.builder())) {
+            client.createStream(b -> b.streamName("bench").shardCount(4));
+            while (client.describeStreamSummary(b -> b.streamName("bench")).streamDescriptionSummary().streamStatus()
+                    != StreamStatus.ACTIVE) {
+                Thread.sleep(50);
+            }
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
+                    Replay.localConfiguration());
+            LayerWatchPipeline.Outputs out = StreamingJob.build(env, new StreamingOptions("bench", "us-east-1",
+                    kinesis.endpoint(), StreamingOptions.InitialPosition.LATEST, null, null,
+                    StreamingOptions.BUILT_IN_RULES, null, List.of(), Map.of()), "", RulesConfigLoader.builtIn(), null,
+                    false);
+            out.findings().sinkTo(new LatencySink()).uid("latency").name("latency");
+            JobClient job = env.executeAsync("latency-bench");
+            Thread.sleep(5000); // let the consumer find the shards
+            int perTick = Math.max(1, rate / 10);
+            long sent = 0;
+            long start = System.nanoTime();
+            for (int tick = 0; tick < seconds * 10; tick++) {
+                List<PutRecordsRequestEntry> batch = new ArrayList<>();
+                long now = System.currentTimeMillis();
+                for (int i = 0; i < perTick; i++) {
+                    String json = record("DeleteRepositoryPolicy").repositoryName("r" + (i % 50))
+                            .eventId("lat-" + now + "-" + tick + "-" + i).json();
+                    batch.add(PutRecordsRequestEntry.builder().partitionKey("k" + i)
+                            .data(SdkBytes.fromUtf8String(json)).build());
+                    if (batch.size() == 500) {
+                        client.putRecords(b -> b.streamName("bench").records(List.copyOf(batch)));
+                        sent += batch.size();
+                        batch.clear();
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    client.putRecords(b -> b.streamName("bench").records(batch));
+                    sent += batch.size();
+                }
+                long next = start + (tick + 1) * 100_000_000L;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            Thread.sleep(5000);
+            job.cancel().get(30, TimeUnit.SECONDS);
+            List<Long> l = new ArrayList<>(LATENCIES);
+            Collections.sort(l);
+            double achieved = sent / ((System.nanoTime() - start) / 1e9 - 5);
+            System.out.printf("%nlatency bench: %d records put (target %d/s, achieved %.0f/s), %d findings%n", sent, rate,
+                    achieved, l.size());
+            if (achieved < rate * 0.9) {
+                System.out.printf("note: the producer reached only %.0f/s: the emulator's PutRecords, not the job, "
+                        + "limits the rate; latencies include that backlog%n", achieved);
+            }
+            if (!l.isEmpty()) {
+                System.out.printf("event-to-finding latency: p50 %d ms, p99 %d ms, max %d ms (target p99 < 1000 ms)%n",
+                        l.get(l.size() / 2), l.get((int) (l.size() * 0.99)), l.get(l.size() - 1));
+            }
+        }
+    }
+
+    /** Records now minus the put time carried in the event id. */
+    static final class LatencySink implements Sink<Finding> {
+        @Override
+        @Deprecated
+        public SinkWriter<Finding> createWriter(InitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(Finding f, Context ctx) {
+                    String id = f.eventIds().get(0);
+                    if (id.startsWith("lat-")) {
+                        LATENCIES.add(System.currentTimeMillis() - Long.parseLong(id.split("-")[1]));
+                    }
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}
