@@ -57,8 +57,16 @@ public final class LayerWatchPipeline {
      * @param from keep events at or after this time (null: no bound)
      * @param to keep events before this time (null: no bound)
      */
+    /** Where the event-time clock comes from. */
+    public enum Watermarks {
+        /** Generated from the decoded events (bounded lateness, idleness): replay, tests. */
+        FROM_EVENTS,
+        /** Already in the payload stream (the Kinesis consumer's per-shard watermarks): events only get their timestamps. */
+        FROM_SOURCE
+    }
+
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, Instant from, Instant to) {
-        return build(payloads, config, null, from, to);
+        return build(payloads, config, null, from, to, Watermarks.FROM_EVENTS);
     }
 
     /**
@@ -66,21 +74,27 @@ public final class LayerWatchPipeline {
      *     allowlists, thresholds, severities and enabled flags apply live, CEP pattern shapes at restart
      */
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
-            Instant from, Instant to) {
+            Instant from, Instant to, Watermarks watermarks) {
+        // The updates must not hold back event time: a reloading source stays idle between updates;
+        // without one, the empty stream derived from the payloads carries their watermarks.
         BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
                 .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
                 .process(new DecodeFunction())
                 .uid("decode").name("Decode payloads");
 
-        SingleOutputStreamOperator<EcrEvent> events = decoded
+        SingleOutputStreamOperator<EcrEvent> relevant = decoded
                 .filter(new RelevanceFilter(from, to))
-                .uid("filter-ecr").name("Keep ECR events in range")
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<EcrEvent>forGenerator(ctx -> new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
-                        .withTimestampAssigner((e, previous) -> e.eventTime())
-                        .withIdleness(config.idleness()))
-                .uid("event-time").name("Event time and watermarks")
+                .uid("filter-ecr").name("Keep ECR events in range");
+        SingleOutputStreamOperator<EcrEvent> timed = watermarks == Watermarks.FROM_SOURCE
+                ? relevant.transform("Event timestamps", TypeInformation.of(EcrEvent.class), new EventTimestamps())
+                        .uid("event-timestamps")
+                : relevant.assignTimestampsAndWatermarks(WatermarkStrategy
+                                .<EcrEvent>forGenerator(ctx -> new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
+                                .withTimestampAssigner((e, previous) -> e.eventTime())
+                                .withIdleness(config.idleness()))
+                        .uid("event-time").name("Event time and watermarks");
+        SingleOutputStreamOperator<EcrEvent> events = timed
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
 

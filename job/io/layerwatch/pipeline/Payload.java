@@ -7,14 +7,19 @@ package io.layerwatch.pipeline;
  * @param source where it came from, for dead letters (file path, stream/shard)
  * @param bytes the payload, or null when {@code path} names a file to read
  * @param path a local file to read, or null
+ * @param arrivalTime when the stream received it (epoch ms; Long.MIN_VALUE when unknown)
  */
-public record Payload(String source, byte[] bytes, String path) {
+public record Payload(String source, byte[] bytes, String path, long arrivalTime) {
 
     public static Payload ofBytes(String source, byte[] bytes) {
-        return new Payload(source, bytes, null);
+        return new Payload(source, bytes, null, Long.MIN_VALUE);
     }
 
     public static Payload ofFile(String path) {
-        return new Payload(path, null, path);
+        return new Payload(path, null, path, Long.MIN_VALUE);
+    }
+
+    public static Payload received(String source, byte[] bytes, long arrivalTime) {
+        return new Payload(source, bytes, null, arrivalTime);
     }
 }

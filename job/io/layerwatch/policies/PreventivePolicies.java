@@ -121,7 +121,7 @@ public final class PreventivePolicies {
                 throw error(source, KEY_VPC_ENDPOINTS, "'" + id + "' is not a VPC endpoint id (vpce-...)");
             }
         }
-        List<String> cidrs = allowlist.trustedCidrs().stream().map(Cidr::toString).toList();
+        List<String> cidrs = allowlist.trustedCidrs().stream().map(PreventivePolicies::cidrBlock).toList();
         if (endpoints.isEmpty() && cidrs.isEmpty()) {
             throw error(source, KEY_VPC_ENDPOINTS, "not set; " + REPOSITORY_BASELINE + " denies pulls from outside "
                     + "your networks: list your ECR interface endpoint ids (vpce-...) (or allowlist.trustedCidrs)");
@@ -280,6 +280,12 @@ public final class PreventivePolicies {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** IAM wants CIDR notation; the config also takes single addresses. */
+    private static String cidrBlock(Cidr cidr) {
+        String text = cidr.toString();
+        return text.contains("/") ? text : text + (text.contains(":") ? "/128" : "/32");
     }
 
     private static ConfigException error(String source, String key, String problem) {

@@ -17,12 +17,21 @@ import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeseri
 public final class KinesisPayloads {
     private KinesisPayloads() {}
 
-    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o) {
-        return new FlinkKinesisConsumer<>(streamName(o.stream()), new Schema(), properties(o));
+    /**
+     * @param lateness how late CloudTrail events may arrive (the per-shard watermark bound)
+     * @param idleness a shard silent this long no longer holds the watermark back
+     */
+    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o, java.time.Duration lateness,
+            java.time.Duration idleness) {
+        FlinkKinesisConsumer<Payload> consumer = new FlinkKinesisConsumer<>(streamName(o.stream()), new Schema(),
+                properties(o, idleness));
+        consumer.setPeriodicWatermarkAssigner(new ArrivalWatermarks(lateness.toMillis()));
+        return consumer;
     }
 
-    static Properties properties(StreamingOptions o) {
+    static Properties properties(StreamingOptions o, java.time.Duration idleness) {
         Properties p = new Properties();
+        p.setProperty(ConsumerConfigConstants.SHARD_IDLE_INTERVAL_MILLIS, String.valueOf(idleness.toMillis()));
         if (o.region() != null) {
             p.setProperty(AWSConfigConstants.AWS_REGION, o.region());
         } else if (o.stream().startsWith("arn:")) {
@@ -59,7 +68,7 @@ public final class KinesisPayloads {
         @Override
         public Payload deserialize(byte[] record, String partitionKey, String seqNum, long approxArrivalTimestamp,
                 String stream, String shardId) {
-            return Payload.ofBytes("kinesis:" + stream + "/" + shardId + "/" + seqNum, record);
+            return Payload.received("kinesis:" + stream + "/" + shardId + "/" + seqNum, record, approxArrivalTimestamp);
         }
 
         @Override

@@ -38,6 +38,10 @@ public final class RulesReloadSource extends RichSourceFunction<RulesUpdate> {
 
     @Override
     public void run(SourceContext<RulesUpdate> ctx) throws Exception {
+        // Rules are not event-time data: an idle input is left out of the rule operators' watermark, so
+        // they follow the events' clock. (A final watermark instead would jump event time to the end
+        // whenever the events themselves go idle.)
+        ctx.markAsTemporarilyIdle();
         while (running) {
             Thread.sleep(intervalMillis);
             long rejectedBefore = reloader.rejected();
@@ -48,6 +52,7 @@ public final class RulesReloadSource extends RichSourceFunction<RulesUpdate> {
             if (update.isPresent()) {
                 synchronized (ctx.getCheckpointLock()) {
                     ctx.collect(update.get());
+                    ctx.markAsTemporarilyIdle();
                 }
                 reloaded.inc();
             }

@@ -65,7 +65,8 @@ public final class StreamingJob {
      */
     public static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, StreamingOptions options,
             String rulesYaml, RulesConfig config, Path localOut, boolean dryRun) throws IOException {
-        DataStream<Payload> payloads = env.addSource(KinesisPayloads.consumer(options))
+        DataStream<Payload> payloads = env.addSource(KinesisPayloads.consumer(options, config.maxOutOfOrderness(),
+                        config.idleness()))
                 .uid("source-kinesis").name("Kinesis " + KinesisPayloads.streamName(options.stream()));
         DataStream<RulesUpdate> updates = null;
         if (options.reloadInterval() != null) {
@@ -74,7 +75,8 @@ public final class StreamingJob {
             updates = env.addSource(new RulesReloadSource(reloader, options.reloadInterval()))
                     .uid("rules-reload").name("Rules reload (" + options.rulesUri() + ")").setParallelism(1);
         }
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config, updates, null, null);
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config, updates, null, null,
+                LayerWatchPipeline.Watermarks.FROM_SOURCE);
         SinksConfig sinks = withOverrides(config.sinks(), options.sinkOverrides());
         Set<String> names = new LinkedHashSet<>(options.sinks());
         if (localOut != null) {

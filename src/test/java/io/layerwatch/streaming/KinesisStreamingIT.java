@@ -136,4 +136,54 @@ class KinesisStreamingIT {
             }
         }
     }
+
+    void burst(String stream, String role, java.time.Instant at) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            put(stream, "same-shard", record("BatchGetImage").repositoryName("payments")
+                    .assumedRole("111122223333", role, "s").error("AccessDeniedException", "denied")
+                    .time(at.plusMillis(i)).eventId(role + "-denied-" + i).json().getBytes(StandardCharsets.UTF_8));
+        }
+        Thread.sleep(2500); // a later arrival moves the shard's watermark past the burst
+        put(stream, "same-shard", record("DescribeRepositories").time(java.time.Instant.now()).eventId("tick-" + role)
+                .json().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void perShardWatermarksDriveCepAndRulesChangeLive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // One shard: the second source subtask reads nothing and is idle from the start, which must not
+        // stall event time. (A shard that goes idle and later resumes is not covered here: see README.)
+        createStream("burst", 1);
+        java.nio.file.Path rules = dir.resolve("rules.yaml");
+        String fast = "eventTime: {maxOutOfOrderness: 1s, idleness: 60s}\n";
+        java.nio.file.Files.writeString(rules, fast);
+        StreamingOptions o = new StreamingOptions("burst", "us-east-1", kinesis.endpoint(),
+                StreamingOptions.InitialPosition.TRIM_HORIZON, null, null, rules.toString(), java.time.Duration.ofMillis(500),
+                List.of(), Map.of());
+        RulesSource source = new RulesSource(rules.toString(), null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(2);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, o, source.read(), source.load(), null, false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-cep");
+            try {
+                burst("burst", "intern", java.time.Instant.now().minusSeconds(1));
+                Finding first = findings.next();
+                assertThat(first.ruleId()).isEqualTo("access-denied-burst");
+                assertThat(first.eventCount()).isEqualTo(10);
+                assertThat(first.severity()).isEqualTo(io.layerwatch.config.Severity.MEDIUM);
+                assertThat(first.principal().arn()).isEqualTo("arn:aws:iam::111122223333:role/intern");
+
+                java.nio.file.Files.writeString(rules, fast + "rules:\n  access-denied-burst: {severity: CRITICAL}\n");
+                Thread.sleep(2000); // the reload interval is 500 ms
+                burst("burst", "contractor", java.time.Instant.now().minusSeconds(1));
+                Finding second = findings.next();
+                assertThat(second.principal().arn()).endsWith("role/contractor");
+                assertThat(second.severity()).isEqualTo(io.layerwatch.config.Severity.CRITICAL);
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

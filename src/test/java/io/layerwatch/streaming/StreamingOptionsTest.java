@@ -77,7 +77,8 @@ class StreamingOptionsTest {
                 "KinesisSource", "initial.position", "AT_TIMESTAMP",
                 "KinesisSource", "initial.timestamp", "2024-05-01T00:00:00Z",
                 "KinesisSource", "efo.consumer.name", "layerwatch"), "props");
-        Properties p = KinesisPayloads.properties(o);
+        Properties p = KinesisPayloads.properties(o, Duration.ofMinutes(1));
+        assertThat(p.getProperty("flink.shard.idle.interval")).isEqualTo("60000");
         assertThat(KinesisPayloads.streamName(o.stream())).isEqualTo("trail");
         assertThat(p.getProperty("aws.region")).isEqualTo("eu-west-1");
         assertThat(p.getProperty("flink.stream.initpos")).isEqualTo("AT_TIMESTAMP");
