@@ -27,6 +27,7 @@ public final class RuleCatalog {
     public static final String FIRST_SEEN_PULLER = "first-seen-puller";
     public static final String REPLICATION_TO_FOREIGN_ACCOUNT = "replication-to-foreign-account";
     public static final String ACCESS_DENIED_BURST = "access-denied-burst";
+    public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
 
     private static final Map<String, Map<String, ParamType>> PARAMS = new LinkedHashMap<>();
 
@@ -43,6 +44,8 @@ public final class RuleCatalog {
         rule(FIRST_SEEN_PULLER, "learningPeriod", DURATION, "forgetAfter", DURATION);
         rule(REPLICATION_TO_FOREIGN_ACCOUNT);
         rule(ACCESS_DENIED_BURST, "minCount", COUNT, "window", DURATION);
+        rule(REGISTRY_NOT_ASSESSED, "registries", STRING_LIST, "enrolled", STRING_LIST, "activityEvents",
+                STRING_LIST);
     }
 
     private RuleCatalog() {}

@@ -15,10 +15,12 @@ public final class RulesConfig implements Serializable {
     private final Allowlist globalAllowlist;
     private final Map<String, RuleSettings> rules;
     private final SinksConfig sinks;
+    private final RemediationConfig remediation;
 
     RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
-            Map<String, RuleSettings> rules, SinksConfig sinks) {
+            Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation) {
         this.sinks = sinks;
+        this.remediation = remediation;
         this.source = source;
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.idleness = idleness;
@@ -61,7 +63,17 @@ public final class RulesConfig implements Serializable {
 
     /** A copy with other sink settings (command-line flags override the file). */
     public RulesConfig withSinks(SinksConfig s) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation);
+    }
+
+    /** A copy with other remediation settings (command-line flags override the file). */
+    public RulesConfig withRemediation(RemediationConfig r) {
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r);
+    }
+
+    /** The remediation: section (response actions, their mapping and guardrails). */
+    public RemediationConfig remediation() {
+        return remediation;
     }
 
     /** The sinks: section (what delivers findings, retries, dead letters, notification policy). */

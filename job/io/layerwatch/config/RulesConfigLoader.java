@@ -38,6 +38,7 @@ public final class RulesConfigLoader {
     static final String SEVERITY = "severity";
     static final String SINKS = "sinks";
     static final String POLICY = "policy";
+    static final String REMEDIATION = RemediationConfig.SECTION;
 
     /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
     static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
@@ -132,10 +133,14 @@ public final class RulesConfigLoader {
         List<String> errors = new ArrayList<>();
         Map<String, ParamType> top = new LinkedHashMap<>();
         top.put(VERSION, ParamType.COUNT);
-        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS), errors);
+        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION), errors);
         JsonNode sinks = root.get(SINKS);
         if (sinks != null) {
             checkSchema(sinks, SINKS, SINKS_SCHEMA, errors);
+        }
+        JsonNode remediation = root.get(REMEDIATION);
+        if (remediation != null) {
+            checkSchema(remediation, REMEDIATION, RemediationConfig.SCHEMA, errors);
         }
         JsonNode eventTime = root.get(EVENT_TIME);
         if (eventTime != null) {
@@ -250,7 +255,13 @@ public final class RulesConfigLoader {
         return out;
     }
 
-    /** Validates a mapping against a schema of ParamTypes, choice sets and nested mappings. */
+    /**
+     * A mapping whose keys are names chosen by the user (account ids, rule ids), each holding a value
+     * of one schema; {@code keyCheck} returns the problem with a key, or null when it is fine.
+     */
+    record AnyKey(Object value, java.util.function.Function<String, String> keyCheck) {}
+
+    /** Validates a mapping against a schema of ParamTypes, choice sets, nested mappings and {@link AnyKey}s. */
     @SuppressWarnings("unchecked")
     private static void checkSchema(JsonNode node, String path, Map<String, Object> schema, List<String> errors) {
         if (!node.isObject()) {
@@ -263,6 +274,27 @@ public final class RulesConfigLoader {
             JsonNode value = field.getValue();
             if (expected == null) {
                 errors.add(key + ": unknown key" + suggestion(field.getKey(), schema.keySet()));
+            } else if (expected instanceof AnyKey) {
+                AnyKey any = (AnyKey) expected;
+                if (!value.isObject()) {
+                    errors.add(key + ": " + ParamType.describe(value) + " is not a mapping");
+                    return;
+                }
+                value.fields().forEachRemaining(entry -> {
+                    String problem = any.keyCheck().apply(entry.getKey());
+                    if (problem != null) {
+                        errors.add(key + "." + entry.getKey() + ": " + problem);
+                    } else if (any.value() instanceof Map) {
+                        checkSchema(entry.getValue(), key + "." + entry.getKey(), (Map<String, Object>) any.value(),
+                                errors);
+                    } else {
+                        try {
+                            ((ParamType) any.value()).parse(entry.getValue());
+                        } catch (IllegalArgumentException e) {
+                            errors.add(key + "." + entry.getKey() + ": " + e.getMessage());
+                        }
+                    }
+                });
             } else if (expected instanceof Map) {
                 checkSchema(value, key, (Map<String, Object>) expected, errors);
             } else if (expected instanceof Set) {
@@ -362,7 +394,7 @@ public final class RulesConfigLoader {
             return new RulesConfig(source,
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
                     (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
-                    sinks(root.path(SINKS)));
+                    sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
@@ -411,7 +443,7 @@ public final class RulesConfigLoader {
     }
 
     private static void requireRule(String rule, String path) {
-        if (!RuleCatalog.exists(rule)) {
+        if (!RuleCatalog.exists(rule) && !RemediationConfig.FAILED_RULE_ID.equals(rule)) {
             throw new IllegalArgumentException(path + ": unknown rule id '" + rule + "'"
                     + suggestion(rule, RuleCatalog.ids()));
         }

@@ -8,6 +8,12 @@ public enum EventKind {
     IMAGE_SCAN,
     /** ECR's own image push/delete notification ("ECR Image Action"). */
     IMAGE_ACTION,
+    /**
+     * One finding an analyst selected in a Security Hub custom action ("Security Hub Findings - Custom
+     * Action"): not analysed by the rules; the responder runs the action the custom action id maps to.
+     * {@code eventName} is the custom action id, {@code raw} the event narrowed to this one finding.
+     */
+    CUSTOM_ACTION,
     /** Another EventBridge event; decoded, counted, not analysed. */
     OTHER
 }

@@ -126,6 +126,111 @@ final class EventMapper {
                 envelope.toString());
     }
 
+    /** detail-type of the EventBridge event Security Hub sends when an analyst runs a custom action. */
+    static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
+
+    /**
+     * "Security Hub Findings - Custom Action": one {@link EventKind#CUSTOM_ACTION} event per selected
+     * finding (ASFF). eventName is the custom action id (the last part of the action ARN in
+     * {@code resources}, else {@code detail.actionName}); account, region, registry, repository and image
+     * digest come from the finding and its ECR resources; raw is the event with only this finding.
+     */
+    static List<EcrEvent> customActions(JsonNode envelope, JsonNode detail) throws InvalidRecord {
+        JsonNode findings = detail.get("findings");
+        if (findings == null || !findings.isArray()) {
+            throw new InvalidRecord("Security Hub custom action without a findings array");
+        }
+        long time = parseTime(text(envelope, "time"), "time");
+        String actionId = customActionId(envelope, detail);
+        String id = envelopeId(envelope);
+        List<EcrEvent> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode finding : findings) {
+            if (!finding.isObject()) {
+                throw new InvalidRecord("Security Hub custom action finding " + i + " is not a JSON object");
+            }
+            String[] ecr = ecrResource(finding);
+            String account = first(text(finding, "AwsAccountId"), text(envelope, "account"), null);
+            String region = first(text(finding, "Region"), ecr[3], text(envelope, "region"));
+            com.fasterxml.jackson.databind.node.ObjectNode narrowed =
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) envelope).deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) narrowed.get("detail")).putArray("findings").add(finding);
+            out.add(new EcrEvent(
+                    id + "#" + i,
+                    time,
+                    EventKind.CUSTOM_ACTION,
+                    first(text(envelope, "source"), "aws.securityhub", null),
+                    actionId,
+                    region,
+                    account,
+                    service(first(text(envelope, "source"), "aws.securityhub", null)),
+                    null, null, null, null,
+                    first(ecr[0], account, null),
+                    ecr[1],
+                    null,
+                    ecr[2],
+                    null, null, 0, 0, null,
+                    narrowed.toString()));
+            i++;
+        }
+        return out;
+    }
+
+    /** arn:aws:securityhub:REGION:ACCOUNT:action/custom/ID -> ID; else detail.actionName. */
+    private static String customActionId(JsonNode envelope, JsonNode detail) {
+        for (JsonNode r : envelope.path("resources")) {
+            String arn = r.asText("");
+            int i = arn.indexOf(":action/custom/");
+            if (i > 0) {
+                return arn.substring(i + ":action/custom/".length());
+            }
+        }
+        return first(text(detail, "actionName"), "unknown", null);
+    }
+
+    /**
+     * Registry id, repository name, image digest and region of the finding's first ECR resource
+     * (AwsEcrContainerImage, AwsEcrRepository), else of LayerWatch's own ProductFields; nulls when none.
+     */
+    private static String[] ecrResource(JsonNode finding) {
+        for (JsonNode r : finding.path("Resources")) {
+            String type = text(r, "Type");
+            String arn = text(r, "Id");
+            if ("AwsEcrContainerImage".equals(type)) {
+                JsonNode d = r.path("Details").path("AwsEcrContainerImage");
+                String[] fromArn = repositoryArn(arn);
+                return new String[] {first(text(d, "RegistryId"), fromArn[0], null),
+                        first(text(d, "RepositoryName"), fromArn[1], null), first(text(d, "ImageDigest"), fromArn[2], null),
+                        first(text(r, "Region"), fromArn[3], null)};
+            }
+            if ("AwsEcrRepository".equals(type)) {
+                JsonNode d = r.path("Details").path("AwsEcrRepository");
+                String[] fromArn = repositoryArn(first(text(d, "Arn"), arn, null));
+                return new String[] {fromArn[0], first(text(d, "RepositoryName"), fromArn[1], null), null,
+                        first(text(r, "Region"), fromArn[3], null)};
+            }
+        }
+        JsonNode fields = finding.path("ProductFields");
+        return new String[] {text(fields, "layerwatch/repository/registryId"), text(fields, "layerwatch/repository/name"),
+                null, null};
+    }
+
+    /** arn:aws:ecr:REGION:ACCOUNT:repository/NAME[/sha256:DIGEST] -> account, name, digest, region. */
+    private static String[] repositoryArn(String arn) {
+        String[] out = new String[4];
+        if (arn == null || !arn.startsWith("arn:") || !arn.contains(":repository/")) {
+            return out;
+        }
+        String[] p = arn.split(":", 6);
+        out[3] = p.length > 3 && !p[3].isEmpty() ? p[3] : null;
+        out[0] = p.length > 4 && !p[4].isEmpty() ? p[4] : null;
+        String rest = arn.substring(arn.indexOf(":repository/") + ":repository/".length());
+        int digest = rest.indexOf("/sha256:");
+        out[1] = digest >= 0 ? rest.substring(0, digest) : rest;
+        out[2] = digest >= 0 ? rest.substring(digest + 1) : null;
+        return out;
+    }
+
     /** The EventBridge source (aws.ecr, aws.inspector2) as the caller; never a null key or name. */
     private static Principal service(String source) {
         String name = source == null ? "unknown" : source;

@@ -267,6 +267,14 @@ public final class PayloadDecoder {
                 case "ECR Image Action":
                     out.event(EventMapper.other(envelope, detail, EventKind.IMAGE_ACTION));
                     return;
+                case EventMapper.CUSTOM_ACTION:
+                    // One event per selected finding; each carries the envelope narrowed to that finding.
+                    List<EcrEvent> selected = EventMapper.customActions(envelope, detail);
+                    if (selected.isEmpty()) {
+                        out.skipped("Security Hub custom action without findings");
+                    }
+                    selected.forEach(out::event);
+                    return;
                 default:
                     out.event(EventMapper.other(envelope, detail, EventKind.OTHER));
             }

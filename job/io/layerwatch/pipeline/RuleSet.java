@@ -8,6 +8,7 @@ import io.layerwatch.patterns.PolicyChangeAfterScan;
 import io.layerwatch.rules.EndgameIoc;
 import io.layerwatch.rules.LayerDownload;
 import io.layerwatch.rules.PolicyDeleted;
+import io.layerwatch.rules.RegistryNotAssessed;
 import io.layerwatch.rules.ReplicationToForeignAccount;
 import io.layerwatch.rules.RepositoryExposed;
 import io.layerwatch.rules.SingleEventRule;
@@ -21,7 +22,8 @@ public final class RuleSet {
 
     public static List<SingleEventRule> singleEventRules() {
         return List.of(new LayerDownload(), new UntrustedNetwork(), new RepositoryExposed(), new EndgameIoc(),
-                new PolicyDeleted(), new VulnerableImageScan(), new ReplicationToForeignAccount());
+                new PolicyDeleted(), new VulnerableImageScan(), new ReplicationToForeignAccount(),
+                new RegistryNotAssessed());
     }
 
     /**

@@ -124,12 +124,12 @@ public final class FindingSinks {
                 deadLetters(config, outDir));
     }
 
-    static RetryPolicy retry(SinksConfig config) {
+    public static RetryPolicy retry(SinksConfig config) {
         SinksConfig.Delivery d = config.delivery();
         return new RetryPolicy(Math.max(1, d.maxAttempts()), d.baseDelay(), d.maxDelay());
     }
 
-    static DeadLetterDestination deadLetters(SinksConfig config, Path outDir) {
+    public static DeadLetterDestination deadLetters(SinksConfig config, Path outDir) {
         SinksConfig.DeadLetter d = config.deadLetter();
         AwsClientSettings aws = aws(null, config);
         switch (d.type()) {
@@ -149,7 +149,7 @@ public final class FindingSinks {
     }
 
     /** The sink's own region/endpoint over the shared AWS settings; unset values follow the SDK's defaults. */
-    static AwsClientSettings aws(SinksConfig.Sink sink, SinksConfig config) {
+    public static AwsClientSettings aws(SinksConfig.Sink sink, SinksConfig config) {
         SinksConfig.Aws a = config.aws();
         String region = sink != null && sink.option("region") != null ? sink.option("region") : a.region();
         String endpoint = sink != null && sink.option("endpoint") != null ? sink.option("endpoint") : a.endpoint();

@@ -165,6 +165,12 @@ public final class AsffMapper implements Serializable {
                 "Find out whether the principal is probing repositories or a workload lost access after a policy"
                         + " change, and fix or revoke its permissions accordingly.",
                 ECR_DOCS + "security_iam_troubleshoot.html");
+        profile(RuleCatalog.REGISTRY_NOT_ASSESSED,
+                List.of("Software and Configuration Checks/AWS Security Best Practices"), true,
+                List.of("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/11.3.1"),
+                "Enroll the registry in the image assessment service (remediation action register-registry), or add it"
+                        + " to rules.registry-not-assessed.enrolled if it is enrolled already.",
+                ECR_DOCS + "image-scanning.html");
     }
 
     private final String hubAccountId;

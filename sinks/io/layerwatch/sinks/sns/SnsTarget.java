@@ -513,6 +513,9 @@ public final class SnsTarget implements DeliveryTarget {
             case RuleCatalog.ACCESS_DENIED_BURST -> "Repeated denied pulls mean enumeration or a misconfigured"
                     + " workload: check the principal and source IP; contain the credentials if unexpected, otherwise"
                     + " fix the workload's permissions.";
+            case RuleCatalog.REGISTRY_NOT_ASSESSED -> "Enroll the registry in the image assessment service"
+                    + " (remediation action register-registry), or list it under rules.registry-not-assessed.enrolled"
+                    + " if it is enrolled already; until then its images are not assessed.";
             default -> "Review the evidence events in CloudTrail and confirm the activity was expected.";
         };
     }

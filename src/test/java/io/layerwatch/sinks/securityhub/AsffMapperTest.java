@@ -160,6 +160,8 @@ class AsffMapperTest {
         expected.put(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
                 List.of("Effects/Data Exfiltration", "TTPs/Persistence"));
         expected.put(RuleCatalog.ACCESS_DENIED_BURST, List.of("TTPs/Discovery", "Unusual Behaviors/User"));
+        expected.put(RuleCatalog.REGISTRY_NOT_ASSESSED,
+                List.of("Software and Configuration Checks/AWS Security Best Practices"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }

@@ -528,7 +528,7 @@ class SnsTargetTest {
     void everyRuleHasItsOwnRecommendation() {
         List<String> texts = new ArrayList<>();
         RuleCatalog.ids().forEach(id -> texts.add(SnsTarget.recommendation(id)));
-        assertThat(texts).hasSize(12).doesNotHaveDuplicates().doesNotContain(SnsTarget.recommendation("no-such-rule"));
+        assertThat(texts).hasSize(13).doesNotHaveDuplicates().doesNotContain(SnsTarget.recommendation("no-such-rule"));
         assertThat(SnsTarget.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
     }
 

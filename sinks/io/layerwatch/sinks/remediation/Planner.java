@@ -1,0 +1,181 @@
+package io.layerwatch.sinks.remediation;
+
+import static io.layerwatch.config.RemediationConfig.DENY_LAYER_DOWNLOAD;
+import static io.layerwatch.config.RemediationConfig.NOTIFY;
+import static io.layerwatch.config.RemediationConfig.QUARANTINE_REPOSITORY;
+import static io.layerwatch.config.RemediationConfig.REGISTER_REGISTRY;
+import static io.layerwatch.config.RemediationConfig.REMOVE_EXPOSING_STATEMENTS;
+import static io.layerwatch.config.RemediationConfig.REVOKE_SESSIONS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.RemediationConfig.RuleMapping;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.util.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a finding into action requests: the actions its rule maps to (at or above the mapping's
+ * severity), or one action a person named (Security Hub custom action, {@code remediate --action}).
+ * Pure: it decides what each action would change, or why it cannot apply, and nothing else.
+ */
+public final class Planner {
+
+    /** Who asks when the streaming job acts on a rule mapping. */
+    public static final String ACTOR_JOB = "layerwatch";
+    public static final String TRIGGER_RULE = "rule";
+
+    /** Finding details holding exposing statements: repository-exposed, endgame-ioc. */
+    static final List<String> STATEMENT_DETAILS = List.of("statements", "exposingStatements");
+
+    private Planner() {}
+
+    /** The requests of the finding's rule mapping; none for unmapped rules, notify, or too low a severity. */
+    public static List<ActionRequest> forRule(Finding f, RemediationConfig config, String actor) {
+        RuleMapping m = config.rule(f.ruleId());
+        List<ActionRequest> out = new ArrayList<>();
+        if (m == null || !m.admits(f.severity())) {
+            return out;
+        }
+        for (String action : m.actions()) {
+            if (!NOTIFY.equals(action)) {
+                out.add(request(f, action, TRIGGER_RULE, actor, f.id() + "|" + action, config));
+            }
+        }
+        return out;
+    }
+
+    /** One request for {@code action} on the finding, with its target or the reason it does not apply. */
+    public static ActionRequest request(Finding f, String action, String trigger, String actor, String idempotencyKey,
+            RemediationConfig config) {
+        Target target = null;
+        String problem = null;
+        try {
+            target = target(f, action, config);
+        } catch (NotApplicable e) {
+            problem = e.getMessage();
+        }
+        return new ActionRequest(idempotencyKey, action, trigger, actor, f.id(), f.ruleId(), f.severity(),
+                reason(f), target, problem, withoutEvidence(f));
+    }
+
+    private static final class NotApplicable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotApplicable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static Target target(Finding f, String action, RemediationConfig config) throws NotApplicable {
+        switch (action) {
+            case QUARANTINE_REPOSITORY: {
+                if (f.repository() == null || f.repository().name() == null) {
+                    throw new NotApplicable("the finding names no repository");
+                }
+                return Target.repository(registryAccount(f), region(f), f.repository().name());
+            }
+            case REMOVE_EXPOSING_STATEMENTS: {
+                if (exposingStatements(f).isEmpty()) {
+                    throw new NotApplicable("the finding carries no exposing policy statements (details.statements"
+                            + " of repository-exposed, details.exposingStatements of endgame-ioc)");
+                }
+                String scope = detail(f, "policyScope");
+                boolean registry = "registry".equals(scope)
+                        || (scope == null && (f.repository() == null || f.repository().name() == null));
+                if (registry) {
+                    return Target.registry(registryAccount(f), region(f));
+                }
+                return Target.repository(registryAccount(f), region(f), f.repository().name());
+            }
+            case DENY_LAYER_DOWNLOAD:
+            case REVOKE_SESSIONS: {
+                Finding.FindingPrincipal p = f.principal();
+                String arn = p == null ? null : p.arn();
+                String kind = arn == null ? null : arn.contains(":role/") ? Target.ROLE : arn.contains(":user/") ? Target.USER
+                        : null;
+                if (kind == null || !arn.startsWith("arn:") || !arn.contains(":iam::")) {
+                    throw new NotApplicable("the principal " + arn + " is not an IAM role or user");
+                }
+                if (REVOKE_SESSIONS.equals(action) && !Target.ROLE.equals(kind)) {
+                    throw new NotApplicable("revoke-sessions applies to roles; deactivate the user's access keys instead");
+                }
+                String account = arn.split(":", 6)[4];
+                if (!account.equals(f.accountId()) && config.roleFor(account) == null) {
+                    throw new NotApplicable("the principal belongs to account " + account
+                            + ", where LayerWatch has no role (remediation.assumeRole)");
+                }
+                return Target.principal(kind, account, arn);
+            }
+            case REGISTER_REGISTRY: {
+                String account = detail(f, "registryAccountId") != null ? detail(f, "registryAccountId") : registryAccount(f);
+                String region = detail(f, "registryRegion") != null ? detail(f, "registryRegion") : region(f);
+                if (account == null || region == null) {
+                    throw new NotApplicable("the finding names no registry account and region");
+                }
+                return Target.registry(account, region);
+            }
+            default:
+                throw new NotApplicable("unknown action " + action);
+        }
+    }
+
+    /**
+     * The exposing statements the finding carries (the statement objects themselves). Only Allow
+     * statements: removing a Deny could only widen access, whatever a finding says.
+     */
+    public static List<JsonNode> exposingStatements(Finding f) {
+        List<JsonNode> out = new ArrayList<>();
+        if (f == null || f.details() == null) {
+            return out;
+        }
+        for (String key : STATEMENT_DETAILS) {
+            Object v = f.details().get(key);
+            JsonNode list = v instanceof String ? Json.tree((String) v) : v == null ? null : Json.MAPPER.valueToTree(v);
+            if (list == null || !list.isArray()) {
+                continue;
+            }
+            for (JsonNode entry : list) {
+                JsonNode statement = entry.get("statement");
+                if (statement != null && statement.isObject()
+                        && "allow".equalsIgnoreCase(statement.path("Effect").asText(""))) {
+                    out.add(statement);
+                }
+            }
+            if (!out.isEmpty()) {
+                return out;
+            }
+        }
+        return out;
+    }
+
+    private static String registryAccount(Finding f) {
+        if (f.repository() != null && f.repository().registryId() != null) {
+            return f.repository().registryId();
+        }
+        return f.accountId();
+    }
+
+    private static String region(Finding f) {
+        return f.region();
+    }
+
+    private static String detail(Finding f, String key) {
+        Object v = f.details() == null ? null : f.details().get(key);
+        return v == null ? null : v.toString();
+    }
+
+    static String reason(Finding f) {
+        return f.severity() + " " + f.ruleId() + ": " + (f.title() == null ? "" : f.title()) + " (finding " + f.id() + ")";
+    }
+
+    /** The finding without its raw evidence (requests and dead letters stay small). */
+    static Finding withoutEvidence(Finding f) {
+        Map<String, Object> details = f.details();
+        return new Finding(f.id(), f.ruleId(), f.severity(), f.title(), f.description(), f.accountId(), f.region(),
+                f.principal(), f.repository(), f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(),
+                f.eventCount(), f.key(), f.eventIds(), details, List.of());
+    }
+}

@@ -1,0 +1,64 @@
+package io.layerwatch.sinks.remediation;
+
+import java.io.Serializable;
+
+/**
+ * What an action changes: a repository or registry policy, an IAM role or user, or a registry's
+ * enrollment in the image assessment service.
+ *
+ * @param kind one of the KIND_ constants
+ * @param account the account that owns the target (where a cross-account role is assumed)
+ * @param region the region of a repository or registry; null for IAM principals
+ * @param repository the repository name (kind repository)
+ * @param principalArn the role or user ARN (kinds role, user)
+ */
+public record Target(String kind, String account, String region, String repository, String principalArn)
+        implements Serializable {
+
+    public static final String REPOSITORY = "repository";
+    public static final String REGISTRY = "registry";
+    public static final String ROLE = "role";
+    public static final String USER = "user";
+
+    public static Target repository(String account, String region, String name) {
+        return new Target(REPOSITORY, account, region, name, null);
+    }
+
+    public static Target registry(String account, String region) {
+        return new Target(REGISTRY, account, region, null, null);
+    }
+
+    public static Target principal(String kind, String account, String arn) {
+        return new Target(kind, account, null, null, arn);
+    }
+
+    /** The role or user name: the last part of the ARN (IAM names are unique per account, whatever the path). */
+    public String principalName() {
+        return principalArn == null ? null : principalArn.substring(principalArn.lastIndexOf('/') + 1);
+    }
+
+    /** The registry's host name, as docker and the assessment service know it. */
+    public String registryHost() {
+        return account + ".dkr.ecr." + region + (region != null && region.startsWith("cn-") ? ".amazonaws.com.cn"
+                : ".amazonaws.com");
+    }
+
+    /** How audit records name it: an ARN for repositories and principals, the registry host for registries. */
+    public String describe() {
+        switch (kind) {
+            case REPOSITORY:
+                return "arn:" + partition(region) + ":ecr:" + region + ":" + account + ":repository/" + repository;
+            case REGISTRY:
+                return registryHost();
+            default:
+                return principalArn;
+        }
+    }
+
+    static String partition(String region) {
+        if (region == null) {
+            return "aws";
+        }
+        return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    }
+}

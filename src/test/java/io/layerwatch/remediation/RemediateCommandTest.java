@@ -1,0 +1,193 @@
+package io.layerwatch.remediation;
+
+import static io.layerwatch.remediation.Fixtures.EXISTING_POLICY;
+import static io.layerwatch.remediation.Fixtures.body;
+import static io.layerwatch.remediation.Fixtures.ecr;
+import static io.layerwatch.remediation.Fixtures.ecrCalls;
+import static io.layerwatch.remediation.Fixtures.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.cli.RemediateCommand;
+import io.layerwatch.config.ConfigException;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.FakeAws;
+import io.layerwatch.util.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code remediate plan | apply | undo} as scripts use them: JSON lines out, audit log, exit codes. */
+class RemediateCommandTest {
+
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws();
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+        List<JsonNode> lines() {
+            List<JsonNode> out = new ArrayList<>();
+            this.out.lines().filter(l -> !l.isBlank()).forEach(l -> out.add(Json.tree(l)));
+            return out;
+        }
+
+        List<String> results() {
+            return lines().stream().map(n -> n.path("result").asText()).toList();
+        }
+    }
+
+    /** The command as LayerWatchCli runs it (config errors: one line, exit 2). */
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RemediateCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ConfigException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    Path rules(String remediation) throws Exception {
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, """
+                sinks:
+                  aws: {region: us-east-1, endpoint: "%s"}
+                  delivery: {maxAttempts: 2, baseDelay: 1ms, maxDelay: 2ms}
+                  deadLetter: {type: file, path: "%s"}
+                remediation:
+                %s""".formatted(AWS.endpoint(), dir.resolve("dead.jsonl"), remediation.indent(2)));
+        return rules;
+    }
+
+    Path findings(Finding... findings) throws Exception {
+        Path file = dir.resolve("findings.jsonl");
+        StringBuilder text = new StringBuilder();
+        for (Finding f : findings) {
+            text.append(Json.write(f)).append("\n\n");
+        }
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void planApplyDryRunExecuteAgainAndUndo() throws Exception {
+        Path rules = rules("""
+                rules:
+                  vulnerable-image-scan: {actions: [quarantine-repository]}
+                  repository-exposed: {actions: [remove-exposing-statements]}
+                actions:
+                  quarantine-repository: {dryRun: false}
+                """);
+        Finding vulnerable = Fixtures.vulnerable("payments-api", "cli-1");
+        Path findings = findings(vulnerable, Fixtures.exposed("cli-2"), Fixtures.download("111122223333", "dev", "cli-3"));
+        Path audit = dir.resolve("audit.jsonl");
+        Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+
+        Run plan = run("plan", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString());
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.lines()).extracting(n -> n.path("action").asText() + " " + n.path("mode").asText() + " "
+                + n.path("result").asText()).containsExactly("quarantine-repository execute planned",
+                        "remove-exposing-statements dry-run planned");
+        assertThat(plan.lines().get(0).path("change").path("mergeStatement").path("Sid").asText())
+                .isEqualTo("LayerWatchQuarantine");
+        assertThat(Files.exists(audit)).isFalse();
+
+        Run dry = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString());
+        assertThat(dry.code()).isZero();
+        assertThat(dry.results()).containsExactly("dry-run", "dry-run");
+        assertThat(AWS.server().getAllServeEvents()).isEmpty();
+        assertThat(Files.readAllLines(audit)).hasSize(2);
+
+        Run exec = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
+                "--execute");
+        assertThat(exec.code()).as(exec.err()).isZero();
+        assertThat(exec.results()).containsExactly("executed", "dry-run");
+        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
+
+        Run again = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
+                "--execute");
+        assertThat(again.results()).containsExactly("already-done", "dry-run");
+        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
+
+        String after = exec.lines().get(0).path("after").path("policyText").asText();
+        AWS.server().resetAll();
+        Fixtures.repositoryPolicy(AWS.server(), after);
+        Run preview = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id", vulnerable.id(),
+                "--dry-run");
+        assertThat(preview.results()).containsExactly("dry-run");
+        assertThat(preview.lines().get(0).path("after").path("policyText").asText()).isEqualTo(EXISTING_POLICY);
+        assertThat(AWS.server().getAllServeEvents()).isEmpty();
+        Run undo = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id", vulnerable.id());
+        assertThat(undo.code()).as(undo.err()).isZero();
+        assertThat(undo.results()).containsExactly("undone");
+        assertThat(undo.lines().get(0).path("undoes").asText()).isEqualTo(exec.lines().get(0).path("id").asText());
+        assertThat(body(ecrCalls(AWS.server(), "SetRepositoryPolicy").get(0)).path("policyText").asText())
+                .isEqualTo(EXISTING_POLICY);
+
+        // An undone action is not redone by a later run; the other findings (same repository) are new requests,
+        // and find the quarantine still in place (WireMock still serves the quarantined policy).
+        Run later = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
+                "--execute", "--action", "quarantine-repository");
+        assertThat(later.results()).containsExactly("already-done", "no-change", "no-change");
+        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
+    }
+
+    @Test
+    void anExplicitActionAppliesToEveryFindingAndAFailureExitsThree() throws Exception {
+        Path rules = rules("actions:\n  quarantine-repository: {dryRun: false}\n");
+        Path findings = findings(Fixtures.vulnerable("payments-api", "f-1"));
+        Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+        AWS.server().stubFor(ecr("SetRepositoryPolicy").willReturn(json(503,
+                "{\"__type\":\"ServerException\",\"message\":\"unavailable\"}")));
+        Path failed = dir.resolve("failed.jsonl");
+
+        Run run = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit",
+                dir.resolve("a.jsonl").toString(), "--action", "Quarantine-Repository", "--execute",
+                "--failed-findings", failed.toString());
+
+        assertThat(run.code()).isEqualTo(RemediateCommand.FAILED);
+        assertThat(run.results()).containsExactly("failed");
+        assertThat(run.err()).startsWith("error: Remediation failed: quarantine-repository on arn:aws:ecr:");
+        assertThat(Json.tree(Files.readAllLines(failed).get(0)).path("ruleId").asText()).isEqualTo("remediation-failed");
+        assertThat(Files.readAllLines(dir.resolve("dead.jsonl"))).hasSize(1);
+    }
+
+    @Test
+    void mistakesAreOneLineErrors() throws Exception {
+        Path rules = rules("enabled: false\n");
+        Path findings = findings(Fixtures.vulnerable("payments-api", "m-1"));
+        Run badAction = run("plan", "--rules", rules.toString(), "--findings", findings.toString(), "--action", "nuke");
+        assertThat(badAction.code()).isEqualTo(2);
+        assertThat(badAction.err()).contains("--action: 'nuke' is not an action");
+
+        Files.writeString(dir.resolve("junk.jsonl"), "{\"not\":\"a finding\"}\n");
+        Run junk = run("plan", "--rules", rules.toString(), "--findings", dir.resolve("junk.jsonl").toString());
+        assertThat(junk.code()).isEqualTo(2);
+        assertThat(junk.err().strip()).isEqualTo("error: " + dir.resolve("junk.jsonl")
+                + ": line 1 is not a finding (findings JSON lines as replay writes them)");
+
+        Run missing = run("undo", "--rules", rules.toString(), "--audit", dir.resolve("none.jsonl").toString(), "--id", "x");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("error: no executed action with audit record id or finding id x");
+
+        Run bareCommand = run();
+        assertThat(bareCommand.code()).isEqualTo(2);
+        assertThat(bareCommand.err()).contains("missing subcommand");
+    }
+}
