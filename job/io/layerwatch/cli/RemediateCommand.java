@@ -86,6 +86,12 @@ public final class RemediateCommand implements Callable<Integer> {
             }
         }
 
+        /** A batch run with the config's settings, the audit log and this CLI user as the actor. */
+        RemediationBatch batch(RulesConfig config, Path audit) throws Exception {
+            return new RemediationBatch(RemediationSettings.from(config, null), log(config, audit), actor(),
+                    Thread::sleep);
+        }
+
         static String actor() {
             String user = System.getProperty("user.name");
             return "cli:" + (user == null || user.isBlank() ? "unknown" : user);
@@ -135,8 +141,7 @@ public final class RemediateCommand implements Callable<Integer> {
             String a = action(action);
             RulesConfig config = config();
             List<Finding> list = RemediationBatch.readFindings(findings, System.in);
-            try (RemediationBatch batch = new RemediationBatch(RemediationSettings.from(config, null),
-                    log(config, audit), actor(), Thread::sleep)) {
+            try (RemediationBatch batch = batch(config, audit)) {
                 batch.plan(list, a, printer());
             }
             return 0;
@@ -170,8 +175,7 @@ public final class RemediateCommand implements Callable<Integer> {
             String a = action(action);
             RulesConfig config = config();
             List<Finding> list = RemediationBatch.readFindings(findings, System.in);
-            try (RemediationBatch batch = new RemediationBatch(RemediationSettings.from(config, null),
-                    log(config, audit), actor(), Thread::sleep)) {
+            try (RemediationBatch batch = batch(config, audit)) {
                 int failed = batch.apply(list, a, execute, printer());
                 return finish(batch, failed, failedFindings);
             }
@@ -199,8 +203,7 @@ public final class RemediateCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             RulesConfig config = config();
-            try (RemediationBatch batch = new RemediationBatch(RemediationSettings.from(config, null),
-                    log(config, audit), actor(), Thread::sleep)) {
+            try (RemediationBatch batch = batch(config, audit)) {
                 int failed = batch.undo(id, dryRun, printer());
                 return finish(batch, failed, failedFindings);
             }

@@ -138,7 +138,7 @@ public final class PolicyAnalyzer {
         }
         List<String> sids = new ArrayList<>();
         List<Offending> offending = new ArrayList<>();
-        List<JsonNode> statements = values(policy.get("Statement"));
+        List<JsonNode> statements = Json.elements(policy.get("Statement"));
         for (int i = 0; i < statements.size(); i++) {
             JsonNode statement = statements.get(i);
             String sid = text(statement.get("Sid"));
@@ -176,7 +176,7 @@ public final class PolicyAnalyzer {
     }
 
     private static void principals(JsonNode principal, TrustContext trust, Grants grants) {
-        for (JsonNode p : values(principal)) {
+        for (JsonNode p : Json.elements(principal)) {
             String bare = text(p);
             if ("*".equals(bare)) {
                 grants.add(Kind.PUBLIC, null, "Principal \"*\" grants anyone, including anonymous callers");
@@ -185,7 +185,7 @@ public final class PolicyAnalyzer {
             }
             for (Map.Entry<String, JsonNode> typed : fields(p)) {
                 String type = typed.getKey().toLowerCase(Locale.ROOT);
-                for (JsonNode value : values(typed.getValue())) {
+                for (JsonNode value : Json.elements(typed.getValue())) {
                     String v = text(value);
                     if (v != null) {
                         typedPrincipal(type, v, trust, grants);
@@ -239,7 +239,7 @@ public final class PolicyAnalyzer {
                 if (test == null) {
                     continue;
                 }
-                List<String> values = values(entry.getValue()).stream().map(PolicyAnalyzer::text).toList();
+                List<String> values = Json.elements(entry.getValue()).stream().map(PolicyAnalyzer::text).toList();
                 if (restricting && !values.isEmpty() && values.stream().allMatch(v -> v != null && test.trusted(v, trust))) {
                     pinned = true;
                 } else {
@@ -288,19 +288,6 @@ public final class PolicyAnalyzer {
 
     private static boolean literal(String value) {
         return value.indexOf('*') < 0 && value.indexOf('?') < 0;
-    }
-
-    private static List<JsonNode> values(JsonNode node) {
-        List<JsonNode> out = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return out;
-        }
-        if (node.isArray()) {
-            node.forEach(out::add);
-        } else {
-            out.add(node);
-        }
-        return out;
     }
 
     private static List<Map.Entry<String, JsonNode>> fields(JsonNode node) {

@@ -35,6 +35,20 @@ public final class Json {
         }
     }
 
+    /** A JSON value that may be one item or a list of them (as in IAM policies), as a list. */
+    public static java.util.List<JsonNode> elements(JsonNode node) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (node.isArray()) {
+            node.forEach(out::add);
+        } else {
+            out.add(node);
+        }
+        return out;
+    }
+
     /** Parses text that should be JSON; returns null when it is not. */
     public static JsonNode tree(String json) {
         if (json == null) {

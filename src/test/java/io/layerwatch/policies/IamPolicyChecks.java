@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.Cidr;
 import io.layerwatch.util.Json;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,7 +44,7 @@ final class IamPolicyChecks {
         assertThat(doc.isObject()).isTrue();
         doc.fieldNames().forEachRemaining(f -> assertThat(TOP).as("top-level element " + f).contains(f));
         assertThat(doc.path("Version").asText()).isEqualTo("2012-10-17");
-        List<JsonNode> statements = list(doc.get("Statement"));
+        List<JsonNode> statements = Json.elements(doc.get("Statement"));
         assertThat(statements).as("Statement").isNotEmpty();
         Set<String> sids = new HashSet<>();
         for (JsonNode s : statements) {
@@ -63,7 +62,7 @@ final class IamPolicyChecks {
         }
         assertThat(s.path("Effect").asText()).isIn("Allow", "Deny");
         assertThat(s.has("Action") ^ s.has("NotAction")).as("exactly one of Action, NotAction").isTrue();
-        for (JsonNode a : list(s.has("Action") ? s.get("Action") : s.get("NotAction"))) {
+        for (JsonNode a : Json.elements(s.has("Action") ? s.get("Action") : s.get("NotAction"))) {
             assertThat(a.isTextual()).isTrue();
             assertThat(a.asText()).matches(ACTION);
         }
@@ -85,7 +84,7 @@ final class IamPolicyChecks {
             JsonNode p = s.get("Principal");
             assertThat(p.isTextual() ? p.asText().equals("*") : p.isObject()).as("Principal " + p).isTrue();
         }
-        for (JsonNode r : list(s.get("Resource"))) {
+        for (JsonNode r : Json.elements(s.get("Resource"))) {
             assertThat(r.asText().equals("*") || ARN.matcher(r.asText()).matches()).as("Resource " + r).isTrue();
         }
         JsonNode condition = s.get("Condition");
@@ -96,7 +95,7 @@ final class IamPolicyChecks {
                 assertThat(OPERATORS).as("condition operator " + op.getKey()).contains(base);
                 op.getValue().fields().forEachRemaining(kv -> {
                     assertThat(kv.getKey()).matches(CONDITION_KEY);
-                    for (JsonNode v : list(kv.getValue())) {
+                    for (JsonNode v : Json.elements(kv.getValue())) {
                         assertThat(v.isTextual()).as(kv.getKey() + " value " + v).isTrue();
                         if (base.startsWith("Arn")) {
                             assertThat(v.asText()).as(kv.getKey()).matches(ARN);
@@ -109,18 +108,5 @@ final class IamPolicyChecks {
                 });
             });
         }
-    }
-
-    static List<JsonNode> list(JsonNode node) {
-        List<JsonNode> out = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return out;
-        }
-        if (node.isArray()) {
-            node.forEach(out::add);
-        } else {
-            out.add(node);
-        }
-        return out;
     }
 }
