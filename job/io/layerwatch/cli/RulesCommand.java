@@ -56,6 +56,11 @@ final class RulesCommand implements Callable<Integer> {
         if (!new CredentialNetworkHop().active(config) && config.enabled(RuleCatalog.CREDENTIAL_NETWORK_HOP)) {
             notes.add("no trustedCidrs/trustedVpcEndpoints: credential-network-hop is inactive");
         }
+        if (config.enabled(RuleCatalog.REGISTRY_NOT_ASSESSED)
+                && config.rule(RuleCatalog.REGISTRY_NOT_ASSESSED).strings("registries").isEmpty()) {
+            notes.add("no registries: registry-not-assessed is inactive (list the ACCOUNT:REGION registries that must "
+                    + "be enrolled in image assessment)");
+        }
         if (config.globalAllowlist().organizationId() == null && config.globalAllowlist().trustedAccounts().isEmpty()) {
             notes.add("no organizationId/trustedAccounts: the organization is each event's own account");
         }

@@ -47,9 +47,13 @@ public final class LayerWatchPipeline {
     public static final OutputTag<EcrEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
 
-    /** What the pipeline produces; the caller attaches sinks. */
+    /**
+     * What the pipeline produces; the caller attaches sinks.
+     *
+     * @param customActions Security Hub custom-action requests (for the remediation responder)
+     */
     public record Outputs(DataStream<Finding> findings, DataStream<DeadLetter> deadLetters,
-            DataStream<EcrEvent> lateEvents) {}
+            DataStream<EcrEvent> lateEvents, DataStream<EcrEvent> customActions) {}
 
     private LayerWatchPipeline() {}
 
@@ -122,7 +126,10 @@ public final class LayerWatchPipeline {
                 .process(new LiveSettings(config))
                 .uid("live-settings").name("Live rule settings");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
-        return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS));
+        DataStream<EcrEvent> customActions = decoded
+                .filter(e -> e.kind() == EventKind.CUSTOM_ACTION)
+                .uid("custom-actions").name("Security Hub custom actions");
+        return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS), customActions);
     }
 
     /** An empty update stream for runs without live reloading (the broadcast side then stays empty). */

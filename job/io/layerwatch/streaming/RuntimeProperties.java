@@ -40,6 +40,10 @@ public final class RuntimeProperties {
     public static final String DEADLETTER_QUEUE_URL = "deadletter.queue.url";
 
     public static final String REMEDIATION = "Remediation";
+    public static final String REMEDIATION_ENABLED = "enabled";
+    public static final String REMEDIATION_EXECUTE = "execute";
+    public static final String REMEDIATION_ROLE_NAME = "assume.role.name";
+    public static final String REMEDIATION_AUDIT_BUCKET = "audit.bucket";
 
     /** Every group and its keys (documentation, validation of unknown keys, the infra test). */
     public static final Map<String, List<String>> GROUPS = groups();
@@ -56,7 +60,7 @@ public final class RuntimeProperties {
                 ENDPOINT));
         g.put(SINKS, List.of(SINKS_ENABLED, SNS_TOPIC_ARN, OCSF_TARGET, OCSF_STREAM_ARN, OCSF_FIREHOSE_NAME,
                 WEBHOOK_SECRET_ARN, DEADLETTER_TYPE, DEADLETTER_BUCKET, DEADLETTER_PREFIX, DEADLETTER_QUEUE_URL));
-        g.put(REMEDIATION, List.of("enabled", "execute", "assume.role.name", "audit.bucket"));
+        g.put(REMEDIATION, List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE, REMEDIATION_ROLE_NAME, REMEDIATION_AUDIT_BUCKET));
         return java.util.Collections.unmodifiableMap(g);
     }
 

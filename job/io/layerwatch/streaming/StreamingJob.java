@@ -1,8 +1,10 @@
 package io.layerwatch.streaming;
 
+import io.layerwatch.util.AwsPartition;
 import static io.layerwatch.streaming.RuntimeProperties.*;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.SinksConfig;
@@ -12,6 +14,11 @@ import io.layerwatch.pipeline.LayerWatchPipeline;
 import io.layerwatch.pipeline.Payload;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
+import io.layerwatch.sinks.remediation.AuditLogSink;
+import io.layerwatch.sinks.remediation.AuditRecord;
+import io.layerwatch.sinks.remediation.RemediationSettings;
+import io.layerwatch.sinks.remediation.RemediationStream;
+import io.layerwatch.sinks.remediation.S3AuditSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +41,8 @@ public final class StreamingJob {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
     /** Local runs read the runtime properties from this file, as the AWS samples do. */
     public static final String DEV_PROPERTIES = "flink-application-properties-dev.json";
+    /** Key prefix of audit records in the Remediation group's audit.bucket. */
+    public static final String AUDIT_PREFIX = "remediation-audit";
 
     private StreamingJob() {}
 
@@ -79,9 +88,19 @@ public final class StreamingJob {
                 LayerWatchPipeline.Watermarks.FROM_SOURCE);
         SinksConfig sinks = withOverrides(config.sinks(), options.sinkOverrides());
         Set<String> names = new LinkedHashSet<>(options.sinks());
+        DataStream<Finding> findings = out.findings();
+        DataStream<AuditRecord> audit = null;
+        RemediationConfig remediation = remediation(config.remediation(), options, dryRun);
+        if (remediation.enabled()) {
+            RemediationStream.Outputs responder = RemediationStream.attach(out.findings(), out.customActions(),
+                    RemediationSettings.from(config.withSinks(sinks), localOut).withConfig(remediation));
+            audit = responder.audit();
+            auditLog(audit, remediation, options, sinks, localOut);
+            findings = findings.union(responder.failures());
+        }
         if (localOut != null) {
             Files.createDirectories(localOut);
-            out.findings().sinkTo(JsonLinesFileSink.appending(localOut.resolve(FindingSinks.FINDINGS_FILE)))
+            findings.sinkTo(JsonLinesFileSink.appending(localOut.resolve(FindingSinks.FINDINGS_FILE)))
                     .uid("sink-local-findings").name("findings.jsonl").setParallelism(1);
             names.remove("jsonl");
         }
@@ -90,9 +109,46 @@ public final class StreamingJob {
                         : new io.layerwatch.sinks.local.LogSink<>("dead letter"))
                 .uid("sink-dead-letters").name("dead letters").setParallelism(1);
         if (!names.isEmpty()) {
-            FindingSinks.attach(out.findings(), sinks, names, localOut, dryRun);
+            FindingSinks.attach(findings, audit, sinks, names, localOut, dryRun);
         }
         return out;
+    }
+
+    /**
+     * The rules file's remediation: section with the Remediation property group on top: {@code enabled}
+     * switches the responder, {@code execute=false} (and a CLI --dry-run) makes every action a dry run
+     * ({@code true} leaves each action's dryRun as the file says), {@code assume.role.name} is the role
+     * assumed in each account.
+     */
+    static RemediationConfig remediation(RemediationConfig file, StreamingOptions options, boolean dryRun) {
+        Map<String, String> p = options.remediation();
+        RemediationConfig c = file;
+        if (p.containsKey(REMEDIATION_ENABLED)) {
+            c = c.withEnabled(Boolean.parseBoolean(p.get(REMEDIATION_ENABLED)));
+        }
+        if (dryRun || "false".equalsIgnoreCase(p.get(REMEDIATION_EXECUTE))) {
+            c = c.allDryRun();
+        }
+        if (p.containsKey(REMEDIATION_ROLE_NAME)) {
+            c = c.withDefaultRole("arn:" + AwsPartition.of(options.region()) + ":iam::" + RemediationConfig.ACCOUNT_PLACEHOLDER
+                    + ":role/" + p.get(REMEDIATION_ROLE_NAME), null);
+        }
+        return c;
+    }
+
+    /** Audit records to DIR/&lt;auditLog&gt; locally, else to the audit bucket, else to the log (CloudWatch Logs). */
+    private static void auditLog(DataStream<AuditRecord> audit, RemediationConfig remediation, StreamingOptions options,
+            SinksConfig sinks, Path localOut) {
+        String bucket = options.remediation().get(REMEDIATION_AUDIT_BUCKET);
+        org.apache.flink.api.connector.sink2.Sink<AuditRecord> sink;
+        if (localOut != null) {
+            sink = new AuditLogSink(localOut.resolve(remediation.auditLog()).toString());
+        } else if (bucket != null) {
+            sink = new S3AuditSink(bucket, AUDIT_PREFIX, FindingSinks.aws(null, sinks));
+        } else {
+            sink = new io.layerwatch.sinks.local.LogSink<>("remediation audit");
+        }
+        audit.sinkTo(sink).uid("remediation-audit-log").name("Remediation audit log").setParallelism(1);
     }
 
     /** Runtime properties of the Sinks group override the rules file's sinks: section. */

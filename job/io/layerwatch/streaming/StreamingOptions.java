@@ -20,10 +20,11 @@ import java.util.Properties;
  * @param rulesUri "classpath:" (the built-in rules), a local path or s3://bucket/key
  * @param reloadInterval how often the rules URI is re-read (null: never)
  * @param sinks remote sinks to deliver to (besides the local files of a CLI run)
+ * @param remediation the Remediation property group (validated), empty when absent
  */
 public record StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
         Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval, List<String> sinks,
-        Map<String, String> sinkOverrides) implements Serializable {
+        Map<String, String> sinkOverrides, Map<String, String> remediation) implements Serializable {
 
     public enum InitialPosition { LATEST, TRIM_HORIZON, AT_TIMESTAMP }
 
@@ -39,6 +40,21 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         }
         sinks = List.copyOf(sinks);
         sinkOverrides = Map.copyOf(sinkOverrides);
+        remediation = Map.copyOf(remediation);
+        for (String key : List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE)) {
+            String v = remediation.get(key);
+            if (v != null && !v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+                throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not true or false");
+            }
+        }
+    }
+
+    /** Without a Remediation group (CLI runs: the rules file's remediation: section decides). */
+    public StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
+            Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval,
+            List<String> sinks, Map<String, String> sinkOverrides) {
+        this(stream, region, endpoint, initialPosition, initialTimestamp, efoConsumerName, rulesUri, reloadInterval,
+                sinks, sinkOverrides, Map.of());
     }
 
     /** From MSF runtime property groups (validated: missing groups and keys are named). */
@@ -67,7 +83,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     blankToNull(source.getProperty(EFO_CONSUMER_NAME)),
                     lw.getProperty(RULES_URI, BUILT_IN_RULES),
                     interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL),
-                    enabled, overrides);
+                    enabled, overrides, strings(groups.getOrDefault(REMEDIATION, new Properties())));
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(origin) ? e : new ConfigException(origin + ": " + e.getMessage());
         }
@@ -105,6 +121,16 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         } catch (IllegalArgumentException e) {
             throw new ConfigException(what + ": " + e.getMessage());
         }
+    }
+
+    private static Map<String, String> strings(Properties p) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (!p.getProperty(key).isBlank()) {
+                m.put(key, p.getProperty(key).trim());
+            }
+        }
+        return m;
     }
 
     private static String blankToNull(String s) {

@@ -8,7 +8,7 @@ import io.layerwatch.sinks.delivery.DeadLetterDestination;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.DeliverySink;
-import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.FileDeadLetters;
 import io.layerwatch.sinks.delivery.RetryPolicy;
@@ -18,6 +18,7 @@ import io.layerwatch.sinks.local.JsonLinesFileSink;
 import io.layerwatch.sinks.ocsf.OcsfOutputs;
 import io.layerwatch.sinks.ocsf.OcsfSettings;
 import io.layerwatch.sinks.policy.SuppressRepeats;
+import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.securityhub.SecurityHubTarget;
 import io.layerwatch.sinks.sns.SnsTarget;
 import io.layerwatch.sinks.webhook.WebhookTarget;
@@ -48,6 +49,12 @@ public final class FindingSinks {
      */
     public static List<String> attach(DataStream<Finding> findings, SinksConfig config, Set<String> names, Path outDir,
             boolean dryRun) {
+        return attach(findings, null, config, names, outDir, dryRun);
+    }
+
+    /** @param audit the responder's audit records for the SIEM (the ocsf sink), or null */
+    public static List<String> attach(DataStream<Finding> findings, DataStream<AuditRecord> audit, SinksConfig config,
+            Set<String> names, Path outDir, boolean dryRun) {
         List<String> attached = new ArrayList<>();
         for (String name : names) {
             SinksConfig.Sink sink = config.sink(name);
@@ -61,11 +68,11 @@ public final class FindingSinks {
                             .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
                     break;
                 case "ocsf":
-                    OcsfOutputs.attach(admitted, ocsf(sink, config, outDir, dryRun));
+                    OcsfOutputs.attach(admitted, audit, ocsf(sink, config, outDir, dryRun));
                     break;
                 default:
-                    DeliveryTarget target = target(sink, config);
-                    admitted.sinkTo(new DeliverySink(dryRun ? new DryRun(target) : target, retry(config),
+                    FindingTarget target = target(sink, config);
+                    admitted.sinkTo(new DeliverySink<>(dryRun ? new DryRun(target) : target, retry(config),
                                     deadLetters(config, outDir), config.delivery().maxTimeInBuffer().toMillis()))
                             .uid("sink-" + name).name(name + (dryRun ? " (dry run)" : ""));
             }
@@ -90,7 +97,7 @@ public final class FindingSinks {
                 .uid("suppress-" + sink.name()).name(sink.name() + " repeat suppression");
     }
 
-    static DeliveryTarget target(SinksConfig.Sink sink, SinksConfig config) {
+    static FindingTarget target(SinksConfig.Sink sink, SinksConfig config) {
         AwsClientSettings aws = aws(sink, config);
         switch (sink.name()) {
             case "sns":
@@ -170,11 +177,11 @@ public final class FindingSinks {
     }
 
     /** Encodes as for real, then prints instead of sending. */
-    static final class DryRun implements DeliveryTarget {
+    static final class DryRun implements FindingTarget {
         private static final long serialVersionUID = 1L;
-        private final DeliveryTarget target;
+        private final FindingTarget target;
 
-        DryRun(DeliveryTarget target) {
+        DryRun(FindingTarget target) {
             this.target = target;
         }
 

@@ -1,7 +1,5 @@
 package io.layerwatch.sinks.delivery;
 
-import io.layerwatch.finding.Finding;
-import io.layerwatch.util.Json;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,14 +19,14 @@ import org.apache.flink.api.connector.sink2.StatefulSink.StatefulSinkWriter;
  * with exponential backoff and jitter up to a bounded number of attempts; rejected entries and
  * entries out of attempts go to the dead-letter destination (never retried forever, never lost).
  */
-public final class DeliverySink extends AsyncSinkBase<Finding, Delivery> {
+public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
     private static final long serialVersionUID = 1L;
 
-    private final DeliveryTarget target;
+    private final DeliveryTarget<T> target;
     private final RetryPolicy retry;
     private final DeadLetterDestination deadLetters;
 
-    public DeliverySink(DeliveryTarget target, RetryPolicy retry, DeadLetterDestination deadLetters,
+    public DeliverySink(DeliveryTarget<T> target, RetryPolicy retry, DeadLetterDestination deadLetters,
             long maxTimeInBufferMs) {
         super(converter(target), target.limits().maxBatchEntries(), 2, 10_000,
                 target.limits().maxBatchBytes(), maxTimeInBufferMs, target.limits().maxBatchBytes());
@@ -37,20 +35,21 @@ public final class DeliverySink extends AsyncSinkBase<Finding, Delivery> {
         this.deadLetters = deadLetters;
     }
 
-    /** Encodes once per finding; an encoding failure or an oversize result becomes a dead letter later. */
-    static ElementConverter<Finding, Delivery> converter(DeliveryTarget target) {
+    /** Encodes once per value; an encoding failure or an oversize result becomes a dead letter later. */
+    static <T> ElementConverter<T, Delivery> converter(DeliveryTarget<T> target) {
         long maxEntry = target.limits().maxEntryBytes();
-        return (finding, context) -> {
-            String json = Json.write(finding);
+        return (value, context) -> {
+            String key = target.key(value);
+            String json = target.record(value);
             try {
-                String payload = target.encode(finding);
+                String payload = target.encode(value);
                 if (payload.getBytes(StandardCharsets.UTF_8).length > maxEntry) {
-                    return Delivery.unencodable(finding.id(), json,
-                            "encoded finding exceeds the " + target.name() + " entry limit of " + maxEntry + " bytes");
+                    return Delivery.unencodable(key, json,
+                            "encoded value exceeds the " + target.name() + " entry limit of " + maxEntry + " bytes");
                 }
-                return Delivery.of(finding.id(), payload, json);
+                return Delivery.of(key, payload, json);
             } catch (RuntimeException e) {
-                return Delivery.unencodable(finding.id(), json, "cannot encode for " + target.name() + ": " + e);
+                return Delivery.unencodable(key, json, "cannot encode for " + target.name() + ": " + e);
             }
         };
     }
@@ -61,18 +60,18 @@ public final class DeliverySink extends AsyncSinkBase<Finding, Delivery> {
 
     @Override
     @Deprecated
-    public StatefulSinkWriter<Finding, BufferedRequestState<Delivery>> createWriter(InitContext context) {
+    public StatefulSinkWriter<T, BufferedRequestState<Delivery>> createWriter(InitContext context) {
         return restoreWriter(context, List.of());
     }
 
     @Override
     @Deprecated
-    public StatefulSinkWriter<Finding, BufferedRequestState<Delivery>> restoreWriter(InitContext context,
+    public StatefulSinkWriter<T, BufferedRequestState<Delivery>> restoreWriter(InitContext context,
             Collection<BufferedRequestState<Delivery>> states) {
-        return new DeliverySinkWriter(getElementConverter(), context, this, states);
+        return new DeliverySinkWriter<>(getElementConverter(), context, this, states);
     }
 
-    DeliveryTarget target() {
+    DeliveryTarget<T> target() {
         return target;
     }
 

@@ -1,6 +1,5 @@
 package io.layerwatch.sinks.delivery;
 
-import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Sends batches off the task thread, paces requests, retries with backoff, dead-letters the rest. */
-final class DeliverySinkWriter extends AsyncSinkWriter<Finding, Delivery> {
+final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySinkWriter.class);
 
-    private final DeliveryTarget target;
+    private final DeliveryTarget<T> target;
     private final RetryPolicy retry;
     private final DeliveryClient client;
     private final DeadLetterDestination.Writer deadLetters;
@@ -37,7 +36,7 @@ final class DeliverySinkWriter extends AsyncSinkWriter<Finding, Delivery> {
     private final Counter retried;
     private final Counter deadLettered;
 
-    DeliverySinkWriter(ElementConverter<Finding, Delivery> converter, Sink.InitContext context, DeliverySink sink,
+    DeliverySinkWriter(ElementConverter<T, Delivery> converter, Sink.InitContext context, DeliverySink<T> sink,
             Collection<BufferedRequestState<Delivery>> states) {
         super(converter, context, AsyncSinkWriterConfiguration.builder()
                 .setMaxBatchSize(sink.maxBatchSize())

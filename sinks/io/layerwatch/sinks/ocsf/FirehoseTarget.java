@@ -1,6 +1,5 @@
 package io.layerwatch.sinks.ocsf;
 
-import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
@@ -23,7 +22,7 @@ import software.amazon.awssdk.services.firehose.model.ServiceUnavailableExceptio
  * InternalFailure are retried, other per-record errors rejected; a whole-request
  * ServiceUnavailableException (Firehose's "back off and retry") is retried whatever its HTTP status.
  */
-public final class FirehoseTarget implements DeliveryTarget {
+public final class FirehoseTarget implements DeliveryTarget<OcsfEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "ocsf-firehose";
@@ -54,8 +53,18 @@ public final class FirehoseTarget implements DeliveryTarget {
     }
 
     @Override
-    public String encode(Finding finding) {
-        return OcsfMapper.line(finding) + "\n";
+    public String encode(OcsfEvent event) {
+        return event.line() + "\n";
+    }
+
+    @Override
+    public String key(OcsfEvent event) {
+        return event.key();
+    }
+
+    @Override
+    public String record(OcsfEvent event) {
+        return event.line();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.layerwatch.sinks.ocsf;
 
+import io.layerwatch.util.AwsPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -79,15 +80,7 @@ public final class OcsfMapper {
 
     /** The OCSF event as a JSON tree (untrimmed). */
     public static ObjectNode toNode(Finding f) {
-        ObjectNode e = object();
-        e.put("class_uid", CLASS_UID);
-        e.put("class_name", "Detection Finding");
-        e.put("category_uid", CATEGORY_UID);
-        e.put("category_name", "Findings");
-        e.put("activity_id", ACTIVITY_CREATE);
-        e.put("activity_name", "Create");
-        e.put("type_uid", CLASS_UID * 100L + ACTIVITY_CREATE);
-        e.put("type_name", "Detection Finding: Create");
+        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings", ACTIVITY_CREATE, "Create");
         e.put("time", millis(f.lastEventTime()));
         putMillis(e, "start_time", f.firstEventTime());
         putMillis(e, "end_time", f.lastEventTime());
@@ -114,6 +107,32 @@ public final class OcsfMapper {
         return e;
     }
 
+    /** A new event of a class: class, category, activity and the derived type_uid / type_name. */
+    static ObjectNode event(int classUid, String className, int categoryUid, String categoryName, int activityId,
+            String activityName) {
+        ObjectNode e = object();
+        e.put("class_uid", classUid);
+        e.put("class_name", className);
+        e.put("category_uid", categoryUid);
+        e.put("category_name", categoryName);
+        e.put("activity_id", activityId);
+        e.put("activity_name", activityName);
+        e.put("type_uid", classUid * 100L + activityId);
+        e.put("type_name", className + ": " + activityName);
+        return e;
+    }
+
+    /** metadata with the schema version and LayerWatch as the product. */
+    static ObjectNode metadata(String version) {
+        ObjectNode m = object();
+        m.put("version", version);
+        ObjectNode product = m.putObject("product");
+        product.put("name", PRODUCT);
+        product.put("vendor_name", PRODUCT);
+        product.put("version", PRODUCT_VERSION);
+        return m;
+    }
+
     /** ASFF label to OCSF severity_id: INFORMATIONAL 1, LOW 2, MEDIUM 3, HIGH 4, CRITICAL 5 (0 Unknown). */
     public static int severityId(Severity s) {
         if (s == null) {
@@ -135,12 +154,7 @@ public final class OcsfMapper {
     }
 
     private static ObjectNode metadata(Finding f) {
-        ObjectNode m = object();
-        m.put("version", OCSF_VERSION);
-        ObjectNode product = m.putObject("product");
-        product.put("name", PRODUCT);
-        product.put("vendor_name", PRODUCT);
-        product.put("version", PRODUCT_VERSION);
+        ObjectNode m = metadata(OCSF_VERSION);
         // One uid per emitted version: an episode update has the same finding id but more events.
         put(m, "uid", f.id() + ":" + millis(f.lastEventTime()) + ":" + f.eventCount());
         m.putArray("profiles").add("cloud").add("host");
@@ -180,7 +194,7 @@ public final class OcsfMapper {
     /** The repository (type AWS::ECR::Repository, uid its ARN), or the registry for registry-wide findings. */
     private static ObjectNode resource(Finding f) {
         ObjectNode r = object();
-        String partition = partition(f.region());
+        String partition = AwsPartition.of(f.region());
         Finding.FindingRepository repo = f.repository();
         if (repo != null) {
             String registry = repo.registryId() != null ? repo.registryId() : f.accountId();
@@ -195,13 +209,6 @@ public final class OcsfMapper {
         put(r, "region", f.region());
         r.put("cloud_partition", partition);
         return r;
-    }
-
-    static String partition(String region) {
-        if (region == null) {
-            return "aws";
-        }
-        return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
     }
 
     /** OCSF actor: user (uid = principal key ARN) plus invoked_by for AWS services, session for role sessions. */
@@ -241,7 +248,7 @@ public final class OcsfMapper {
         }
     }
 
-    private static ObjectNode account(String uid) {
+    static ObjectNode account(String uid) {
         ObjectNode a = object();
         a.put("uid", uid);
         a.put("type_id", ACCOUNT_TYPE_AWS);
@@ -318,7 +325,7 @@ public final class OcsfMapper {
         return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
     }
 
-    private static void put(ObjectNode node, String field, String value) {
+    static void put(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
         }
@@ -338,7 +345,7 @@ public final class OcsfMapper {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static ObjectNode object() {
+    static ObjectNode object() {
         return Json.MAPPER.createObjectNode();
     }
 }

@@ -1,6 +1,7 @@
 package io.layerwatch.sinks.ocsf;
 
 import io.layerwatch.finding.Finding;
+import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.DeliverySink;
 import io.layerwatch.sinks.delivery.RetryPolicy;
@@ -9,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kinesis.sink.KinesisStreamsSink;
 import org.apache.flink.connector.kinesis.sink.KinesisStreamsSinkBuilder;
@@ -18,10 +21,11 @@ import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
 
 /**
- * How OCSF Detection Findings ({@link OcsfMapper} lines) leave the job: a JSON-lines file, standard
- * output, a Kinesis data stream (the Flink connector's sink, partition key = finding id so the
- * versions of one finding stay in order) or a Firehose stream (on the shared delivery layer, with
- * retries and dead letters). Each sink consumes findings directly: no extra operator.
+ * How OCSF events leave the job: Detection Findings ({@link OcsfMapper}) and, when the responder runs,
+ * Remediation Activities ({@link OcsfRemediation}), as JSON lines to a file, standard output, a
+ * Kinesis data stream (the Flink connector's sink, partition key = finding id so the versions of one
+ * finding and the actions on it stay in order) or a Firehose stream (on the shared delivery layer,
+ * with retries and dead letters).
  */
 public final class OcsfOutputs {
 
@@ -31,37 +35,52 @@ public final class OcsfOutputs {
     private OcsfOutputs() {}
 
     /** Sinks the findings to the configured target; the sink operator gets uid "ocsf-&lt;target&gt;". */
-    public static DataStreamSink<Finding> attach(DataStream<Finding> findings, OcsfSettings settings) {
+    public static DataStreamSink<OcsfEvent> attach(DataStream<Finding> findings, OcsfSettings settings) {
+        return attach(findings, null, settings);
+    }
+
+    /** @param audit the responder's audit records, or null */
+    public static DataStreamSink<OcsfEvent> attach(DataStream<Finding> findings, DataStream<AuditRecord> audit,
+            OcsfSettings settings) {
+        TypeInformation<OcsfEvent> type = TypeInformation.of(OcsfEvent.class);
+        // Encoded beside their producers (same parallelism: chained, order kept).
+        DataStream<OcsfEvent> events = findings.map((MapFunction<Finding, OcsfEvent>) OcsfEvent::of).returns(type)
+                .setParallelism(findings.getParallelism())
+                .uid("ocsf-findings").name("OCSF Detection Findings");
+        if (audit != null) {
+            events = events.union(audit.map((MapFunction<AuditRecord, OcsfEvent>) OcsfEvent::of).returns(type)
+                    .setParallelism(audit.getParallelism())
+                    .uid("ocsf-remediation").name("OCSF Remediation Activities"));
+        }
         String target = settings.target().name().toLowerCase(Locale.ROOT);
-        DataStreamSink<Finding> sink = findings.sinkTo(sink(settings)).uid("ocsf-" + target).name("OCSF " + target);
+        DataStreamSink<OcsfEvent> sink = events.sinkTo(sink(settings)).uid("ocsf-" + target).name("OCSF " + target);
         if (settings.target() == OcsfSettings.Target.FILE || settings.target() == OcsfSettings.Target.STDOUT) {
             sink.setParallelism(1);
         }
         return sink;
     }
 
-    public static Sink<Finding> sink(OcsfSettings settings) {
+    public static Sink<OcsfEvent> sink(OcsfSettings settings) {
         switch (settings.target()) {
             case FILE:
-                return LinesSink.file(Path.of(settings.path()), OcsfMapper::line);
+                return LinesSink.file(Path.of(settings.path()), OcsfEvent::line);
             case STDOUT:
-                return LinesSink.stdout(OcsfMapper::line);
+                return LinesSink.stdout(OcsfEvent::line);
             case KINESIS:
                 return kinesis(settings);
             case FIREHOSE:
-                return new DeliverySink(new FirehoseTarget(settings.deliveryStream(), settings.aws()),
+                return new DeliverySink<>(new FirehoseTarget(settings.deliveryStream(), settings.aws()),
                         RetryPolicy.DEFAULTS, settings.deadLetters(), FIREHOSE_MAX_BUFFER_MS);
             default:
                 throw new IllegalArgumentException("unknown OCSF target " + settings.target());
         }
     }
 
-    static KinesisStreamsSink<Finding> kinesis(OcsfSettings settings) {
-        KinesisStreamsSinkBuilder<Finding> builder = KinesisStreamsSink.<Finding>builder()
+    static KinesisStreamsSink<OcsfEvent> kinesis(OcsfSettings settings) {
+        KinesisStreamsSinkBuilder<OcsfEvent> builder = KinesisStreamsSink.<OcsfEvent>builder()
                 .setKinesisClientProperties(kinesisProperties(settings.aws()))
-                .setSerializationSchema((SerializationSchema<Finding>) f -> OcsfMapper.line(f)
-                        .getBytes(StandardCharsets.UTF_8))
-                .setPartitionKeyGenerator(Finding::id);
+                .setSerializationSchema((SerializationSchema<OcsfEvent>) e -> e.line().getBytes(StandardCharsets.UTF_8))
+                .setPartitionKeyGenerator(OcsfEvent::key);
         if (settings.streamArn() != null) {
             builder.setStreamArn(settings.streamArn());
         }

@@ -1,5 +1,6 @@
 package io.layerwatch.sinks.remediation;
 
+import io.layerwatch.util.AwsPartition;
 import java.io.Serializable;
 
 /**
@@ -47,7 +48,7 @@ public record Target(String kind, String account, String region, String reposito
     public String describe() {
         switch (kind) {
             case REPOSITORY:
-                return "arn:" + partition(region) + ":ecr:" + region + ":" + account + ":repository/" + repository;
+                return "arn:" + AwsPartition.of(region) + ":ecr:" + region + ":" + account + ":repository/" + repository;
             case REGISTRY:
                 return registryHost();
             default:
@@ -55,10 +56,4 @@ public record Target(String kind, String account, String region, String reposito
         }
     }
 
-    static String partition(String region) {
-        if (region == null) {
-            return "aws";
-        }
-        return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-    }
 }

@@ -1,5 +1,6 @@
 package io.layerwatch.sinks.securityhub;
 
+import io.layerwatch.util.AwsPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -240,7 +241,7 @@ public final class AsffMapper implements Serializable {
         ObjectNode a = NODES.objectNode();
         a.put("SchemaVersion", SCHEMA_VERSION);
         a.put("Id", cut(f.id(), MAX_ID));
-        a.put("ProductArn", "arn:" + partition(region) + ":securityhub:" + region + ":" + account + ":product/"
+        a.put("ProductArn", "arn:" + AwsPartition.of(region) + ":securityhub:" + region + ":" + account + ":product/"
                 + account + "/default");
         a.put("ProductName", PRODUCT_NAME);
         a.put("CompanyName", PRODUCT_NAME);
@@ -358,7 +359,7 @@ public final class AsffMapper implements Serializable {
 
     private ArrayNode resources(Finding f) {
         String region = orEmpty(f.region());
-        String partition = partition(region);
+        String partition = AwsPartition.of(region);
         ArrayNode out = NODES.arrayNode();
         if (f.repository() != null && f.repository().name() != null) {
             String registry = f.repository().registryId() != null ? f.repository().registryId() : f.accountId();
@@ -567,14 +568,6 @@ public final class AsffMapper implements Serializable {
             }
         }
         return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with the reason
-    }
-
-    /** The ARN partition of a region. */
-    static String partition(String region) {
-        if (region.startsWith("cn-")) {
-            return "aws-cn";
-        }
-        return region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
     }
 
     /** At most {@code max} characters; a cut string ends with an ellipsis and never splits a surrogate pair. */

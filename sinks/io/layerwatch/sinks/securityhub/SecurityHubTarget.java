@@ -4,7 +4,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
-import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import java.io.Serializable;
 import java.time.Instant;
@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.securityhub.model.ImportFindingsError;
  * throttling and internal errors are retried. A finding id that occurs twice in one batch (two
  * versions of a folded episode) is sent once, in its latest version; both entries share its result.
  */
-public final class SecurityHubTarget implements DeliveryTarget {
+public final class SecurityHubTarget implements FindingTarget {
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "securityhub";

@@ -8,7 +8,7 @@ import io.layerwatch.finding.Finding.FindingPrincipal;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
-import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.util.Json;
 import java.io.Serializable;
@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
  * dedup id. Oversize findings are trimmed (evidence, then details, then description), never
  * dropped.
  */
-public final class SnsTarget implements DeliveryTarget {
+public final class SnsTarget implements FindingTarget {
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "sns";

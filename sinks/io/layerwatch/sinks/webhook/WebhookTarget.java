@@ -8,7 +8,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
-import io.layerwatch.sinks.delivery.DeliveryTarget;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.util.Json;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * v2, or a generic JSON template. The URL and secrets come from config or from a Secrets Manager
  * secret (JSON with "url", optional "routingKey" and "headers"); they are never logged.
  */
-public final class WebhookTarget implements DeliveryTarget {
+public final class WebhookTarget implements FindingTarget {
     private static final long serialVersionUID = 1L;
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\w+)}}");
 

@@ -48,7 +48,8 @@ class CliTest {
             assertThat(r.out()).contains(id);
         }
         assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
-                .contains("credential-network-hop is inactive");
+                .contains("credential-network-hop is inactive")
+                .contains("no registries: registry-not-assessed is inactive");
     }
 
     @Test

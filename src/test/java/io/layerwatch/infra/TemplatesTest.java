@@ -52,7 +52,17 @@ class TemplatesTest {
     }
 
     /** Actions IAM accepts only with Resource "*" (no resource type in the service authorization reference). */
-    static final Set<String> NO_RESOURCE_LEVEL = Set.of("ecr:GetAuthorizationToken");
+    static final Set<String> NO_RESOURCE_LEVEL = Set.of("ecr:GetAuthorizationToken", "ecr:GetRegistryPolicy",
+            "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy");
+
+    /** What each remediation action calls in the target account (the README's table). */
+    static final Map<String, List<String>> REMEDIATION_PERMISSIONS = Map.of(
+            "quarantine-repository", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"),
+            "remove-exposing-statements", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy",
+                    "ecr:DeleteRepositoryPolicy", "ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"),
+            "deny-layer-download", List.of("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
+                    "iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"),
+            "revoke-sessions", List.of("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"));
 
     /** ECR actions that change something: only remediation roles may hold any of them. */
     static final Pattern ECR_WRITE = Pattern.compile("ecr:(Set|Delete|Put|Create|Update|Start|Initiate|Upload|Complete|"
@@ -384,6 +394,33 @@ class TemplatesTest {
                 assertThat(condition).as(s.where()).isIn("RemediationEnabled", "RemediationInOrganization");
             }
         }
+    }
+
+    @Test
+    void everyRemediationRoleMayDoWhatTheActionsCallButNeverTouchLayerWatchItself() {
+        assertThat(REMEDIATION_PERMISSIONS.keySet()).containsAll(io.layerwatch.config.RemediationConfig.responseActions()
+                .stream().filter(a -> !a.equals("register-registry")).toList());
+        for (Path template : List.of(CENTRAL, MEMBER)) {
+            List<Statement> role = statements(read(template)).stream()
+                    .filter(s -> "RemediationRole".equals(s.resource()) && !s.trust()).toList();
+            Set<String> allowed = new java.util.HashSet<>();
+            role.stream().filter(Statement::allows).forEach(s -> allowed.addAll(s.actions()));
+            REMEDIATION_PERMISSIONS.forEach((action, needs) ->
+                    assertThat(allowed).as(template.getFileName() + " for " + action).containsAll(needs));
+            assertThat(role).as(template.getFileName() + ": a Deny keeps the role off its own policies")
+                    .anySatisfy(s -> {
+                        assertThat(s.allows()).isFalse();
+                        assertThat(s.actions()).contains("iam:PutRolePolicy", "iam:DeleteRolePolicy");
+                        assertThat(s.node().path("Resource").toString()).contains("${RemediationRoleName}");
+                    });
+        }
+        // register-registry reads the assessment credentials with the application's own role, when configured.
+        JsonNode t = read(CENTRAL);
+        assertThat(statements(t)).anySatisfy(s -> {
+            assertThat(s.actions()).containsExactly("secretsmanager:GetSecretValue");
+            assertThat(s.node().path("Resource").toString()).contains("ImageAssessmentSecretArn");
+            assertThat(resources(t).get(s.resource()).path("Condition").asText()).isEqualTo("RemediationWithAssessment");
+        });
     }
 
     @Test

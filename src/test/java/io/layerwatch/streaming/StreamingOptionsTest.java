@@ -86,4 +86,39 @@ class StreamingOptionsTest {
         assertThat(p.getProperty("flink.stream.recordpublisher")).isEqualTo("EFO");
         assertThat(p.getProperty("flink.stream.efo.consumername")).isEqualTo("layerwatch");
     }
+
+    @Test
+    void theRemediationGroupSwitchesTheResponderAndCanOnlyForceDryRuns() {
+        io.layerwatch.config.RemediationConfig file = RulesConfigLoader.fromYaml("""
+                remediation:
+                  enabled: false
+                  actions:
+                    quarantine-repository: {dryRun: false}
+                """, "rules.yaml").remediation();
+        StreamingOptions on = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn",
+                "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/ct", "KinesisSource", "aws.region", "cn-north-1",
+                "Remediation", "enabled", "true", "Remediation", "execute", "true",
+                "Remediation", "assume.role.name", "LayerWatchRemediation",
+                "Remediation", "audit.bucket", "audit-bucket"), "props");
+        io.layerwatch.config.RemediationConfig c = StreamingJob.remediation(file, on, false);
+        assertThat(c.enabled()).isTrue();
+        assertThat(c.action("quarantine-repository").dryRun()).isFalse();
+        assertThat(c.roleFor("444455556666").roleArn()).isEqualTo("arn:aws-cn:iam::444455556666:role/LayerWatchRemediation");
+        assertThat(on.remediation()).containsEntry("audit.bucket", "audit-bucket");
+
+        // execute=false, or the CLI's --dry-run, turns every action into a dry run; true never undoes a file's dry run.
+        StreamingOptions dry = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "Remediation", "enabled", "true", "Remediation", "execute", "false"), "props");
+        assertThat(StreamingJob.remediation(file, dry, false).action("quarantine-repository").dryRun()).isTrue();
+        assertThat(StreamingJob.remediation(file, on, true).action("quarantine-repository").dryRun()).isTrue();
+        assertThat(StreamingJob.remediation(file, on, false).action("deny-layer-download").dryRun()).isTrue();
+        // Without the group the file decides.
+        StreamingOptions none = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s"), "props");
+        assertThat(StreamingJob.remediation(file, none, false).enabled()).isFalse();
+
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "Remediation", "execute", "yes"), "props"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("props: Remediation.execute: 'yes' is not true or false");
+    }
 }

@@ -67,7 +67,7 @@ class DeliveryRecoveryIT {
                 Duration.ofSeconds(5), AwsClientSettings.DEFAULTS));
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "findings").uid("source")
                 .map(new FailOnceAfterACheckpoint()).uid("fail-once")
-                .sinkTo(new DeliverySink(target, RetryPolicy.DEFAULTS, new FileDeadLetters(dir.resolve("dl.jsonl").toString()),
+                .sinkTo(new DeliverySink<>(target, RetryPolicy.DEFAULTS, new FileDeadLetters(dir.resolve("dl.jsonl").toString()),
                         20)).uid("sink");
         env.execute("recovery");
 

@@ -59,11 +59,11 @@ class DeliverySinkIT {
                 "{\"id\":\"{{id}}\",\"layer\":\"{{title}}\"}", timeout, AwsClientSettings.DEFAULTS));
     }
 
-    List<JsonNode> run(List<Finding> findings, DeliveryTarget target, RetryPolicy retry) throws Exception {
+    List<JsonNode> run(List<Finding> findings, DeliveryTarget<Finding> target, RetryPolicy retry) throws Exception {
         Path deadLetters = dir.resolve("sink-dead-letters.jsonl");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
-        env.fromData(findings).sinkTo(new DeliverySink(target, retry, new FileDeadLetters(deadLetters.toString()), 50))
+        env.fromData(findings).sinkTo(new DeliverySink<>(target, retry, new FileDeadLetters(deadLetters.toString()), 50))
                 .uid("sink").name("sink");
         env.execute("delivery-test");
         List<JsonNode> out = new ArrayList<>();
@@ -146,14 +146,14 @@ class DeliverySinkIT {
 
     @Test
     void unencodableFindingsAreDeadLetteredNotDropped() throws Exception {
-        DeliveryTarget tooSmall = new TinyTarget();
+        DeliveryTarget<Finding> tooSmall = new TinyTarget();
         List<JsonNode> dead = run(List.of(finding("sha256:big")), tooSmall, RetryPolicy.DEFAULTS);
         assertThat(dead).singleElement().satisfies(d ->
-                assertThat(d.path("error").asText()).isEqualTo("encoded finding exceeds the tiny entry limit of 10 bytes"));
+                assertThat(d.path("error").asText()).isEqualTo("encoded value exceeds the tiny entry limit of 10 bytes"));
     }
 
     /** Allows 10-byte entries only. */
-    static final class TinyTarget implements DeliveryTarget {
+    static final class TinyTarget implements FindingTarget {
         @Override public String name() { return "tiny"; }
         @Override public Limits limits() { return new Limits(10, 1000, 10, 0); }
         @Override public String encode(Finding f) { return "more than ten bytes"; }

@@ -72,7 +72,7 @@ class FirehoseTargetTest {
         List<Delivery> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Finding f = finding(i);
-            batch.add(Delivery.of(f.id(), target.encode(f), Json.write(f)));
+            batch.add(Delivery.of(f.id(), target.encode(OcsfEvent.of(f)), Json.write(f)));
         }
         try (DeliveryClient client = target.connect()) {
             return client.send(batch);
@@ -179,7 +179,7 @@ class FirehoseTargetTest {
         FindingBuilder b = FindingBuilder.of(RulesConfigLoader.builtIn().rule(RuleCatalog.LAYER_DOWNLOAD_BURST)).title("big");
         IntStream.range(0, 5).forEach(i -> b.event(record("GetDownloadUrlForLayer").repositoryName("p")
                 .param("padding", padding).eventId("e" + i).event()));
-        String payload = target().encode(b.build());
+        String payload = target().encode(OcsfEvent.of(b.build()));
         assertThat(payload.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1_000 * 1024);
         assertThat(payload).endsWith("\n").contains("\"evidencesOmitted\":2");
     }
@@ -197,7 +197,7 @@ class FirehoseTargetTest {
         replyEntries(ok(0));
         Finding f = finding(0);
         try (DeliveryClient client = copy.connect()) {
-            assertThat(client.send(List.of(Delivery.of(f.id(), copy.encode(f), Json.write(f)))))
+            assertThat(client.send(List.of(Delivery.of(f.id(), copy.encode(OcsfEvent.of(f)), Json.write(f)))))
                     .containsExactly(EntryResult.DELIVERED);
         }
         assertThatThrownBy(() -> new FirehoseTarget(" ", AwsClientSettings.DEFAULTS))

@@ -60,7 +60,7 @@ class OcsfOutputsTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<Finding> stream = env.fromData(findings(1));
         for (OcsfSettings s : everyTarget()) {
-            DataStreamSink<Finding> sink = OcsfOutputs.attach(stream, s);
+            DataStreamSink<OcsfEvent> sink = OcsfOutputs.attach(stream, s);
             String target = s.target().name().toLowerCase();
             assertThat(sink.getTransformation().getUid()).isEqualTo("ocsf-" + target);
             assertThat(sink.getTransformation().getName()).isEqualTo("OCSF " + target);

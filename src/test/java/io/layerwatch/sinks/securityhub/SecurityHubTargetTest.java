@@ -63,11 +63,11 @@ class SecurityHubTargetTest {
                 .withAws(AWS.settings(Duration.ofSeconds(2))));
     }
 
-    static Delivery delivery(DeliveryTarget target, Finding f) {
+    static Delivery delivery(DeliveryTarget<Finding> target, Finding f) {
         return Delivery.of(f.id(), target.encode(f), Json.write(f));
     }
 
-    static List<Delivery> deliveries(DeliveryTarget target, List<Finding> findings) {
+    static List<Delivery> deliveries(DeliveryTarget<Finding> target, List<Finding> findings) {
         return findings.stream().map(f -> delivery(target, f)).toList();
     }
 
@@ -76,14 +76,14 @@ class SecurityHubTargetTest {
                 record("DeleteRepositoryPolicy").repositoryName("repo-" + i))).toList();
     }
 
-    static List<EntryResult> send(DeliveryTarget target, List<Delivery> batch) throws Exception {
+    static List<EntryResult> send(DeliveryTarget<Finding> target, List<Delivery> batch) throws Exception {
         try (DeliveryClient client = target.connect()) {
             return client.send(batch);
         }
     }
 
     /** How the delivery layer classifies the exception a whole-batch failure throws. */
-    static EntryResult outcome(DeliveryTarget target, List<Delivery> batch) throws Exception {
+    static EntryResult outcome(DeliveryTarget<Finding> target, List<Delivery> batch) throws Exception {
         try (DeliveryClient client = target.connect()) {
             client.send(batch);
         } catch (Exception e) {
