@@ -143,20 +143,24 @@ class KinesisStreamingIT {
                     .assumedRole("111122223333", role, "s").error("AccessDeniedException", "denied")
                     .time(at.plusMillis(i)).eventId(role + "-denied-" + i).json().getBytes(StandardCharsets.UTF_8));
         }
-        Thread.sleep(2500); // a later arrival moves the shard's watermark past the burst
+        Thread.sleep(4500); // a later arrival (watermark = arrival - 5s) moves the shard's watermark past the burst
         put(stream, "same-shard", record("DescribeRepositories").time(java.time.Instant.now()).eventId("tick-" + role)
                 .json().getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void perShardWatermarksDriveCepWithTheRulesReloadRunning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void perShardWatermarksDriveCepAndRulesChangeLive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // One shard: the second source subtask reads nothing and is idle from the start, which must not
-        // stall event time. (A shard that goes idle and later resumes is not covered here: see README.)
+        // stall event time. The shard itself goes idle (2 s) between the bursts and resumes. CloudTrail event
+        // times have whole seconds, so a burst stamped "1 s ago" is 1-2 s old; the watermark trails arrival
+        // by 5 s, so no burst event is late however long the puts take (up to 3 s) and however the consumer's
+        // polls split the burst. (With a 1 s bound, a watermark taken mid-burst made the rest late: the flaky
+        // "lost" CEP matches of earlier versions of this test.)
         createStream("burst", 1);
         java.nio.file.Path rules = dir.resolve("rules.yaml");
-        String fast = "eventTime: {maxOutOfOrderness: 1s, idleness: 60s}\n";
+        String fast = "eventTime: {maxOutOfOrderness: 5s, idleness: 2s}\n";
         java.nio.file.Files.writeString(rules, fast);
         StreamingOptions o = new StreamingOptions("burst", "us-east-1", kinesis.endpoint(),
                 StreamingOptions.InitialPosition.TRIM_HORIZON, null, null, rules.toString(), java.time.Duration.ofMillis(500),
@@ -174,6 +178,15 @@ class KinesisStreamingIT {
                 assertThat(first.eventCount()).isEqualTo(10);
                 assertThat(first.severity()).isEqualTo(io.layerwatch.config.Severity.MEDIUM);
                 assertThat(first.principal().arn()).isEqualTo("arn:aws:iam::111122223333:role/intern");
+
+                // A live change (severity) reaches the CEP rule without a restart.
+                java.nio.file.Files.writeString(rules, fast + "rules:\n  access-denied-burst: {severity: CRITICAL}\n");
+                Thread.sleep(2000); // the reload interval is 500 ms
+                burst("burst", "contractor", java.time.Instant.now().minusSeconds(1));
+                Finding second = findings.next();
+                assertThat(second.principal().arn()).endsWith("role/contractor");
+                assertThat(second.eventCount()).isEqualTo(10);
+                assertThat(second.severity()).isEqualTo(io.layerwatch.config.Severity.CRITICAL);
 
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
