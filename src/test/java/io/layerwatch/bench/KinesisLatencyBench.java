@@ -11,6 +11,7 @@ import io.layerwatch.streaming.StreamingJob;
 import io.layerwatch.streaming.StreamingOptions;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
+import io.layerwatch.testing.LogsPayloads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,7 +34,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * Event-to-finding latency through Kinesis (emulator) and the streaming job: records put at a fixed
  * rate, each one a finding; prints p50/p99 (target p99 &lt; 1 s). A benchmark, not a test: it asserts
  * nothing about time. Run: {@code mvn -B test -Dtest=KinesisLatencyBench -Dexcluded.groups=none}
- * (-Dbench.rate, -Dbench.seconds).
+ * (-Dbench.rate events/s, -Dbench.seconds, -Dbench.eventsPerRecord for CloudWatch Logs payloads,
+ * -Dbench.findingEvery: one event in N raises a finding).
  */
 @Tag("bench")
 class KinesisLatencyBench {
@@ -47,6 +49,8 @@ class KinesisLatencyBench {
     void latency() throws Exception {
         int rate = Integer.getInteger("bench.rate", 5000);
         int seconds = Integer.getInteger("bench.seconds", 20);
+        int eventsPerRecord = Math.max(1, Integer.getInteger("bench.eventsPerRecord", 1));
+        int findingEvery = Math.max(1, Integer.getInteger("bench.findingEvery", 1));
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {
@@ -64,26 +68,31 @@ class KinesisLatencyBench {
             out.findings().sinkTo(new LatencySink()).uid("latency").name("latency");
             JobClient job = env.executeAsync("latency-bench");
             Thread.sleep(5000); // let the consumer find the shards
+            // Each Kinesis record is one CloudTrail event, or with bench.eventsPerRecord > 1 a gzip CloudWatch Logs
+            // subscription payload of that many (how CloudTrail reaches Kinesis through a subscription).
             int perTick = Math.max(1, rate / 10);
+            int recordsPerTick = Math.max(1, perTick / eventsPerRecord);
             long sent = 0;
             long start = System.nanoTime();
             for (int tick = 0; tick < seconds * 10; tick++) {
                 List<PutRecordsRequestEntry> batch = new ArrayList<>();
                 long now = System.currentTimeMillis();
-                for (int i = 0; i < perTick; i++) {
-                    String json = record("DeleteRepositoryPolicy").repositoryName("r" + (i % 50))
-                            .eventId("lat-" + now + "-" + tick + "-" + i).json();
-                    batch.add(PutRecordsRequestEntry.builder().partitionKey("k" + i)
-                            .data(SdkBytes.fromUtf8String(json)).build());
+                for (int r = 0; r < recordsPerTick; r++) {
+                    List<String> events = new ArrayList<>();
+                    for (int i = 0; i < eventsPerRecord; i++) {
+                        events.add(event(now, tick, r * eventsPerRecord + i, findingEvery));
+                    }
+                    SdkBytes data = eventsPerRecord == 1 ? SdkBytes.fromUtf8String(events.get(0))
+                            : SdkBytes.fromByteArray(LogsPayloads.gzip(LogsPayloads.logsPayload("DATA_MESSAGE", events)));
+                    batch.add(PutRecordsRequestEntry.builder().partitionKey("k" + r).data(data).build());
+                    sent += events.size();
                     if (batch.size() == 500) {
                         client.putRecords(b -> b.streamName("bench").records(List.copyOf(batch)));
-                        sent += batch.size();
                         batch.clear();
                     }
                 }
                 if (!batch.isEmpty()) {
                     client.putRecords(b -> b.streamName("bench").records(batch));
-                    sent += batch.size();
                 }
                 long next = start + (tick + 1) * 100_000_000L;
                 long wait = next - System.nanoTime();
@@ -96,8 +105,8 @@ class KinesisLatencyBench {
             List<Long> l = new ArrayList<>(LATENCIES);
             Collections.sort(l);
             double achieved = sent / ((System.nanoTime() - start) / 1e9 - 5);
-            System.out.printf("%nlatency bench: %d records put (target %d/s, achieved %.0f/s), %d findings%n", sent, rate,
-                    achieved, l.size());
+            System.out.printf("%nlatency bench: %d events put, %d per Kinesis record (target %d/s, achieved %.0f/s), "
+                    + "%d findings%n", sent, eventsPerRecord, rate, achieved, l.size());
             if (achieved < rate * 0.9) {
                 System.out.printf("note: the producer reached only %.0f/s: the emulator's PutRecords, not the job, "
                         + "limits the rate; latencies include that backlog%n", achieved);
@@ -107,6 +116,14 @@ class KinesisLatencyBench {
                         l.get(l.size() / 2), l.get((int) (l.size() * 0.99)), l.get(l.size() - 1));
             }
         }
+    }
+
+    /** Every findingEvery-th event raises a finding (policy-deleted) and carries its put time; the rest are benign reads. */
+    static String event(long now, int tick, int i, int findingEvery) {
+        String id = "-" + now + "-" + tick + "-" + i;
+        return i % findingEvery == 0
+                ? record("DeleteRepositoryPolicy").repositoryName("r" + (i % 50)).eventId("lat" + id).json()
+                : record("DescribeImages").repositoryName("r" + (i % 50)).eventId("read" + id).json();
     }
 
     /** Records now minus the put time carried in the event id. */

@@ -2,6 +2,8 @@ package io.layerwatch.streaming;
 
 import static io.layerwatch.testing.CloudTrailRecords.FOREIGN_ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.record;
+import static io.layerwatch.testing.LogsPayloads.gzip;
+import static io.layerwatch.testing.LogsPayloads.logsPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.config.RulesConfigLoader;
@@ -13,13 +15,11 @@ import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
 import io.layerwatch.util.Json;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -70,24 +70,6 @@ class KinesisStreamingIT {
 
     static void put(String stream, String key, byte[] data) {
         client.putRecord(b -> b.streamName(stream).partitionKey(key).data(SdkBytes.fromByteArray(data)));
-    }
-
-    static byte[] gzip(String text) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            gz.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        return bytes.toByteArray();
-    }
-
-    static String logsPayload(String type, String... records) {
-        List<Map<String, Object>> events = new ArrayList<>();
-        for (int i = 0; i < records.length; i++) {
-            events.add(Map.of("id", "le-" + i, "timestamp", 1714564800000L + i, "message", records[i]));
-        }
-        return Json.write(Map.of("messageType", type, "owner", "111122223333", "logGroup", "aws-cloudtrail-logs",
-                "logStream", "111122223333_CloudTrail_us-east-1", "subscriptionFilters", List.of("layerwatch"),
-                "logEvents", events));
     }
 
     static StreamingOptions options(String stream) {
