@@ -123,14 +123,8 @@ public final class RemediateCommand implements Callable<Integer> {
             description = "Print the actions apply --execute would take now, one JSON line each (result planned, "
                     + "protected, rate-limited, not-applicable or already-done; mode dry-run or execute). Sends nothing.")
     static final class Plan extends Common implements Callable<Integer> {
-        @Option(names = "--findings", paramLabel = "FILE", required = true,
-                description = "Findings JSON lines, as replay writes them (- for standard input).")
-        String findings;
-
-        @Option(names = "--action", paramLabel = "ACTION",
-                description = "Plan this action for every finding instead of the rule mappings: quarantine-repository, "
-                        + "remove-exposing-statements, deny-layer-download, revoke-sessions, register-registry.")
-        String action;
+        @Mixin
+        FindingsInput input;
 
         @Option(names = "--audit", paramLabel = "FILE",
                 description = "Audit log to consult (what ran before); default remediation.auditLog.")
@@ -138,9 +132,9 @@ public final class RemediateCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            String a = action(action);
+            String a = action(input.action);
             RulesConfig config = config();
-            List<Finding> list = RemediationBatch.readFindings(findings, System.in);
+            List<Finding> list = input.read();
             try (RemediationBatch batch = batch(config, audit)) {
                 batch.plan(list, a, printer());
             }
@@ -148,17 +142,28 @@ public final class RemediateCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = "Run the actions: a dry run unless --execute is given AND the action's dryRun is false in "
-                    + "the config; the guardrails always apply. Appends every decision to the audit log and prints it.")
-    static final class Apply extends Common implements Callable<Integer> {
+    /** --findings FILE and --action ACTION of plan and apply. */
+    static final class FindingsInput {
         @Option(names = "--findings", paramLabel = "FILE", required = true,
                 description = "Findings JSON lines, as replay writes them (- for standard input).")
         String findings;
 
         @Option(names = "--action", paramLabel = "ACTION",
-                description = "Run this action on every finding instead of the rule mappings.")
+                description = "This action for every finding instead of the rule mappings: quarantine-repository, "
+                        + "remove-exposing-statements, deny-layer-download, revoke-sessions, register-registry.")
         String action;
+
+        List<Finding> read() {
+            return RemediationBatch.readFindings(findings, System.in);
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Run the actions: a dry run unless --execute is given AND the action's dryRun is false in "
+                    + "the config; the guardrails always apply. Appends every decision to the audit log and prints it.")
+    static final class Apply extends Common implements Callable<Integer> {
+        @Mixin
+        FindingsInput input;
 
         @Option(names = "--execute", description = "Really execute the actions whose dryRun is false.")
         boolean execute;
@@ -172,9 +177,9 @@ public final class RemediateCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            String a = action(action);
+            String a = action(input.action);
             RulesConfig config = config();
-            List<Finding> list = RemediationBatch.readFindings(findings, System.in);
+            List<Finding> list = input.read();
             try (RemediationBatch batch = batch(config, audit)) {
                 int failed = batch.apply(list, a, execute, printer());
                 return finish(batch, failed, failedFindings);
