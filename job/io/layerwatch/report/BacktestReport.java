@@ -176,7 +176,7 @@ public final class BacktestReport {
         List<TopCounter.Entry> top = counter.top(FindingsScan.TOP);
         for (TopCounter.Entry e : top) {
             h.append("<tr><td>").append(entity(e.key)).append("<div class=\"note small\">")
-                    .append(esc(String.join(", ", e.rules))).append("</div></td><td class=\"n\">").append(num(e.count))
+                    .append(esc(rules(e.rules))).append("</div></td><td class=\"n\">").append(num(e.count))
                     .append("<div class=\"note small\">").append(Html.pct(e.count, total)).append("</div></td><td>")
                     .append(e.maxSeverity < 0 ? "" : severity(Severity.values()[e.maxSeverity].name()))
                     .append("</td></tr>");
@@ -191,6 +191,12 @@ public final class BacktestReport {
                     .append(" findings may be missing here; the counts shown are exact.</p>");
         }
         h.append("</div>");
+    }
+
+    /** Up to three rule ids, then how many more. */
+    private static String rules(java.util.Collection<String> rules) {
+        List<String> shown = rules.stream().limit(3).toList();
+        return String.join(", ", shown) + (rules.size() > 3 ? " +" + (rules.size() - 3) + " more" : "");
     }
 
     /**

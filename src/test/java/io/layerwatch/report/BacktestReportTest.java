@@ -5,6 +5,7 @@ import static io.layerwatch.testing.CloudTrailRecords.TIME;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.cli.LayerWatchCli;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
@@ -15,7 +16,9 @@ import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
+import java.io.PrintWriter;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -295,6 +298,32 @@ class BacktestReportTest {
         assertThat(nodes(doc, "//section[@id='summary']/p")).extracting(BacktestReportTest::text)
                 .anySatisfy(p -> assertThat(p).contains("No summary.json"))
                 .anySatisfy(p -> assertThat(p).contains("Replay window: 2024-05-01T00:00:00Z to end"));
+    }
+
+    @Test
+    void reportCommandWritesTheFileOrNamesWhatIsMissing(@TempDir Path dir) throws Exception {
+        write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(),
+                summary(1, 1, 0, 0));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err),
+                "report", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString().strip()).isEqualTo("report: " + dir.resolve("report.html"));
+        assertThat(Files.readString(dir.resolve("report.html"))).startsWith("<!DOCTYPE html>").contains("All 1 findings");
+
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        StringWriter missing = new StringWriter();
+        code = LayerWatchCli.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(missing), "report", empty.toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(missing.toString()).startsWith("error: " + empty.resolve("findings.jsonl") + ": not found")
+                .doesNotContain("\tat ");
+
+        StringWriter help = new StringWriter();
+        LayerWatchCli.execute(new PrintWriter(help), new PrintWriter(new StringWriter()),
+                "replay", "--help");
+        assertThat(help.toString().replaceAll("\\s+", " ")).contains("--report").contains("Also write DIR/report.html, a self-contained backtest report.");
     }
 
     @Test
