@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
+import io.layerwatch.pipeline.Replay;
 import io.layerwatch.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,13 +53,13 @@ public final class BacktestReport {
 
     static String render(Path dir, RulesConfig config, Instant from, Instant to, int rows, int examples)
             throws IOException {
-        Path findingsFile = dir.resolve("findings.jsonl");
+        Path findingsFile = dir.resolve(Replay.FINDINGS);
         if (!Files.isRegularFile(findingsFile)) {
             throw new IOException(findingsFile + ": not found (a report needs a replay's output directory)");
         }
         FindingsScan f = FindingsScan.of(findingsFile, rows);
-        DeadLetterScan d = DeadLetterScan.of(dir.resolve("dead-letter.jsonl"), examples);
-        Path summaryFile = dir.resolve("summary.json");
+        DeadLetterScan d = DeadLetterScan.of(dir.resolve(Replay.DEAD_LETTERS), examples);
+        Path summaryFile = dir.resolve(Replay.SUMMARY);
         JsonNode summary = Files.isRegularFile(summaryFile) ? Json.tree(Files.readString(summaryFile)) : null;
 
         StringBuilder h = new StringBuilder(64 * 1024);
@@ -102,12 +103,12 @@ public final class BacktestReport {
         card(h, "Events read", summaryValue(summary, "eventsRead"));
         card(h, "ECR events matched", summaryValue(summary, "eventsMatched"));
         card(h, "Findings", num(f.total));
-        card(h, "Dead-lettered", summaryValue(summary, "deadLettered"));
+        card(h, "Dead-lettered", summary == null && d.present ? num(d.total) : summaryValue(summary, "deadLettered"));
         card(h, "Late events", summaryValue(summary, "late"));
         card(h, "Failed scans", summaryValue(summary, "scansFailed"));
         h.append("</div>");
         if (summary == null) {
-            h.append("<p class=\"note\">No summary.json: event counts are not known.</p>");
+            h.append("<p class=\"note\">No summary.json: event counts are not known (dead letters: from dead-letter.jsonl).</p>");
         }
         h.append("<p>Time range of the findings (first to last event time): ");
         if (f.first == null) {

@@ -287,7 +287,8 @@ class BacktestReportTest {
     void brokenLinesAreLeftOutAndSaidSo(@TempDir Path dir) throws Exception {
         write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(), null);
         Files.writeString(dir.resolve(Replay.FINDINGS), "{not json\n[1,2]\n", java.nio.file.StandardOpenOption.APPEND);
-        Files.writeString(dir.resolve(Replay.DEAD_LETTERS), "nope\n");
+        Files.writeString(dir.resolve(Replay.DEAD_LETTERS),
+                Json.write(DeadLetter.of("x.json", "decode", "not JSON or gzip", "x")) + "\nnope\n");
 
         Document doc = parse(BacktestReport.render(dir, RULES, Instant.parse("2024-05-01T00:00:00Z"), null, 10, 10));
 
@@ -295,6 +296,9 @@ class BacktestReportTest {
                 "Not findings, left out: 2 lines of findings.jsonl.",
                 "Not dead letters, left out: 1 line of dead-letter.jsonl.");
         assertThat(rows(doc, "findings", null)).hasSize(1);
+        // Without summary.json the event counts are unknown; the dead letters are counted from their file.
+        assertThat(nodes(doc, "//div[@class='card']")).extracting(BacktestReportTest::text)
+                .contains("Events read\u2014", "Findings1", "Dead-lettered1");
         assertThat(nodes(doc, "//section[@id='summary']/p")).extracting(BacktestReportTest::text)
                 .anySatisfy(p -> assertThat(p).contains("No summary.json"))
                 .anySatisfy(p -> assertThat(p).contains("Replay window: 2024-05-01T00:00:00Z to end"));
