@@ -3,6 +3,7 @@ package io.layerwatch.cli;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.pipeline.InputFiles;
 import io.layerwatch.pipeline.Replay;
+import io.layerwatch.report.BacktestReport;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -51,6 +52,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what the remote sinks would send instead of sending it.")
     boolean dryRun;
 
+    @Option(names = "--report", description = "Also write DIR/report.html, a self-contained backtest report.")
+    boolean report;
+
     @Parameters(paramLabel = "PATH", arity = "1..*",
             description = "Files, directories (recursive, CloudTrail S3 layout) or - for standard input. "
                     + "Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
@@ -70,6 +74,9 @@ final class ReplayCommand implements Callable<Integer> {
         Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism,
                 new java.util.LinkedHashSet<>(names), dryRun);
         SummaryTable.print(spec.commandLine().getOut(), summary, out, files.size());
+        if (report) {
+            spec.commandLine().getOut().println("report: " + BacktestReport.write(out, config, from, to));
+        }
         return 0;
     }
 

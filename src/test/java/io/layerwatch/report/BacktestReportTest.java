@@ -1,0 +1,375 @@
+package io.layerwatch.report;
+
+import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.TIME;
+import static io.layerwatch.testing.CloudTrailRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.config.Severity;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.pipeline.Replay;
+import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+/** The report's HTML: sections, figures from the files, escaping of hostile data, nothing external. */
+class BacktestReportTest {
+
+    static final String SCRIPT = "<script>alert(1)</script>";
+    static final String IMG = "\"><img src=x onerror=alert(1)>";
+    static final String SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    static final String IMG_ESCAPED = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;";
+
+    static final RulesConfig RULES = RulesConfigLoader.builtIn();
+
+    static Finding finding(String rule, Severity severity, CloudTrailRecords.Builder record, String title) {
+        return FindingBuilder.of(RULES.rule(rule)).severity(severity).event(record.event()).title(title).build();
+    }
+
+    static CloudTrailRecords.Builder download(String repository, Instant time) {
+        return record("GetDownloadUrlForLayer").time(time)
+                .requestParameters(CloudTrailRecords.object("repositoryName", repository, "layerDigest", "sha256:1"));
+    }
+
+    static void write(Path dir, List<Finding> findings, List<DeadLetter> deadLetters, Replay.Summary summary)
+            throws Exception {
+        Files.createDirectories(dir);
+        List<String> lines = new ArrayList<>();
+        findings.forEach(f -> lines.add(Json.write(f)));
+        Files.write(dir.resolve(Replay.FINDINGS), lines);
+        List<String> dl = new ArrayList<>();
+        deadLetters.forEach(d -> dl.add(Json.write(d)));
+        Files.write(dir.resolve(Replay.DEAD_LETTERS), dl);
+        if (summary != null) {
+            Files.writeString(dir.resolve(Replay.SUMMARY), Json.write(summary));
+        }
+    }
+
+    static Replay.Summary summary(long read, long matched, long dead, long late) {
+        return new Replay.Summary(read, matched, Map.of(), Map.of(), dead, late, 0);
+    }
+
+    /** The report is well-formed XML too: parsed strictly, queried with XPath. */
+    static Document parse(String html) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setExpandEntityReferences(false);
+        return f.newDocumentBuilder().parse(new InputSource(new StringReader(html)));
+    }
+
+    static List<Node> nodes(Document doc, String xpath) throws Exception {
+        NodeList list = (NodeList) XPathFactory.newInstance().newXPath().evaluate(xpath, doc, XPathConstants.NODESET);
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < list.getLength(); i++) {
+            out.add(list.item(i));
+        }
+        return out;
+    }
+
+    static String text(Node n) {
+        return n.getTextContent().strip();
+    }
+
+    /** The rows of the tables of a section, under the h3 {@code heading} (every table when null): cell texts. */
+    static List<List<String>> rows(Document doc, String section, String heading) throws Exception {
+        String tables = heading == null ? "//section[@id='" + section + "']//table"
+                : "//section[@id='" + section + "']//h3[.='" + heading + "']/following-sibling::table[1]";
+        List<List<String>> out = new ArrayList<>();
+        for (Node tr : nodes(doc, tables + "/tbody/tr")) {
+            List<String> cells = new ArrayList<>();
+            for (Node td = tr.getFirstChild(); td != null; td = td.getNextSibling()) {
+                cells.add(text(td));
+            }
+            out.add(cells);
+        }
+        return out;
+    }
+
+    /** Severity and title of the findings table's rows, in order. */
+    static List<String> findingRows(Document doc) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (Node tr : nodes(doc, "//section[@id='findings']//table/tbody/tr")) {
+            out.add(text(tr.getFirstChild()) + " " + text(nodes(doc, "//summary").get(out.size())));
+        }
+        return out;
+    }
+
+    @Test
+    void everySectionWithTheFiguresOfTheFiles(@TempDir Path dir) throws Exception {
+        List<Finding> findings = List.of(
+                finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "download 1"),
+                finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME.plusSeconds(3600)), "download 2"),
+                finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME.plusSeconds(7200)), "download 3"),
+                finding(RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL, record("SetRepositoryPolicy")
+                        .assumedRole(ACCOUNT, "Reader", "bob").sourceIp("198.51.100.7").repositoryName("web")
+                        .time(TIME.plusSeconds(1800)), "exposed"),
+                finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy").repositoryName("web")
+                        .time(TIME.plusSeconds(10800)), "deleted"));
+        List<DeadLetter> dead = List.of(DeadLetter.of("a.json", "decode", "not JSON or gzip", "xx"),
+                DeadLetter.of("b.json", "decode", "not JSON or gzip", "yy"),
+                DeadLetter.of("c.json", "decode", "unrecognised JSON object (fields: a)", "{\"a\":1}"));
+        write(dir, findings, dead, summary(42, 17, 3, 2));
+
+        String html = BacktestReport.render(dir, RULES, null, null, 200, 20);
+        Document doc = parse(html);
+
+        for (String id : List.of("summary", "timeline", "top", "findings", "dead-letters", "rules")) {
+            assertThat(nodes(doc, "//section[@id='" + id + "']/h2")).as(id).hasSize(1);
+        }
+        Map<String, String> cards = new LinkedHashMap<>();
+        for (Node card : nodes(doc, "//div[@class='card']")) {
+            cards.put(text(card.getFirstChild()), text(card.getLastChild()));
+        }
+        assertThat(cards).containsEntry("Events read", "42").containsEntry("ECR events matched", "17")
+                .containsEntry("Findings", "5").containsEntry("Dead-lettered", "3").containsEntry("Late events", "2");
+        assertThat(text(nodes(doc, "//section[@id='summary']/p[1]").get(0)))
+                .contains("2024-05-01T12:00:00Z to 2024-05-01T15:00:00Z").contains("the whole input");
+
+        List<List<String>> byRule = rows(doc, "summary", "By rule");
+        assertThat(byRule).hasSize(13);
+        assertThat(byRule).contains(List.of("layer-download", "LOW", "3", "60.0%"),
+                List.of("repository-exposed", "CRITICAL", "1", "20.0%"), List.of("policy-deleted", "MEDIUM", "1", "20.0%"),
+                List.of("endgame-ioc", "CRITICAL", "0", "0.0%"));
+        assertThat(rows(doc, "summary", "By severity")).containsExactly(List.of("CRITICAL", "1", "20.0%"),
+                List.of("HIGH", "0", "0.0%"), List.of("MEDIUM", "1", "20.0%"), List.of("LOW", "3", "60.0%"),
+                List.of("INFORMATIONAL", "0", "0.0%"));
+
+        // 3 hours of findings: 5-minute bars, one per finding, and a legend with the totals.
+        assertThat(text(nodes(doc, "//section[@id='timeline']/p").get(0))).contains("per 5 minutes");
+        List<String> bars = new ArrayList<>();
+        for (Node t : nodes(doc, "//section[@id='timeline']//*[local-name()='rect']/*[local-name()='title']")) {
+            bars.add(text(t));
+        }
+        assertThat(bars).containsExactlyInAnyOrder("layer-download: 1 from 05-01 12:00",
+                "layer-download: 1 from 05-01 13:00", "layer-download: 1 from 05-01 14:00",
+                "repository-exposed: 1 from 05-01 12:30", "policy-deleted: 1 from 05-01 15:00");
+        List<String> legend = new ArrayList<>();
+        for (Node t : nodes(doc, "//section[@id='timeline']//*[local-name()='text'][@class='legend']")) {
+            legend.add(text(t));
+        }
+        assertThat(legend).containsExactly("layer-download (3)", "repository-exposed (1)", "policy-deleted (1)");
+
+        List<List<String>> principals = rows(doc, "top", "Principals");
+        assertThat(principals).hasSize(2);
+        assertThat(principals.get(0).get(0)).startsWith("role/Admin" + ACCOUNT);
+        assertThat(principals.get(0).get(1)).isEqualTo("4" + "80.0%"); // count, share below
+        assertThat(principals.get(0).get(2)).isEqualTo("MEDIUM");
+        assertThat(rows(doc, "top", "Source IPs").get(0).get(0)).startsWith(CloudTrailRecords.SOURCE_IP);
+        assertThat(rows(doc, "top", "Repositories")).extracting(r -> r.get(0).substring(0, 3)).containsExactly("app", "web");
+
+        assertThat(findingRows(doc)).containsExactly("CRITICAL exposed", "MEDIUM deleted", "LOW download 1", "LOW download 2",
+                "LOW download 3");
+        assertThat(text(nodes(doc, "//section[@id='findings']/p").get(0))).startsWith("All 5 findings");
+
+        assertThat(rows(doc, "dead-letters", "By reason")).containsExactly(List.of("not JSON or gzip", "2"),
+                List.of("unrecognised JSON object (fields: a)", "1"));
+        assertThat(rows(doc, "dead-letters", "First 3 of 3")).extracting(r -> r.get(0))
+                .containsExactly("a.json", "b.json", "c.json");
+
+        List<List<String>> rules = rows(doc, "rules", "Rules");
+        assertThat(rules).hasSize(13);
+        assertThat(rules).anySatisfy(r -> assertThat(r).startsWith("layer-download-burst", "yes", "MEDIUM")
+                .anySatisfy(c -> assertThat(c).contains("minDistinctLayers: 50").contains("window: 10m")));
+    }
+
+    @Test
+    void hostileDataIsTextEverywhere(@TempDir Path dir) throws Exception {
+        String policy = CloudTrailRecords.policyDocument("{\"Sid\":\"" + SCRIPT + IMG.replace("\"", "\\\"")
+                + "\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\"}");
+        Finding exposed = finding(RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL, record("SetRepositoryPolicy")
+                .iamUser(ACCOUNT, IMG).userAgent(SCRIPT).repositoryName(IMG).policyText(policy), "exposed " + IMG);
+        Finding download = finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download(SCRIPT, TIME).sourceIp(IMG), SCRIPT);
+        // A finding file is data too: an unknown rule id and severity reach the chart and the badges.
+        Finding odd = new Finding(SCRIPT, SCRIPT, null, IMG, SCRIPT, ACCOUNT, "us-east-1", null, null, null, IMG,
+                TIME, TIME, 1, "k", List.of(), Map.of(IMG, SCRIPT), List.of());
+        String oddLine = Json.write(odd).replace("\"ruleId\"", "\"severity\":\"" + IMG.replace("\"", "\\\"") + "\",\"ruleId\"");
+        write(dir, List.of(exposed, download), List.of(DeadLetter.of(IMG, "decode", "malformed: " + IMG, SCRIPT)),
+                summary(2, 2, 1, 0));
+        Files.writeString(dir.resolve(Replay.FINDINGS), oddLine + "\n", java.nio.file.StandardOpenOption.APPEND);
+        RulesConfig rules = RulesConfigLoader.fromYaml("allowlist:\n  principals: ['arn:aws:iam::*:role/" + SCRIPT
+                + "']\nrules:\n  layer-download:\n    allowlist:\n      repositories: ['" + IMG.replace("'", "''")
+                + "']\n", "hostile.yaml");
+
+        String html = BacktestReport.render(dir, rules, null, null, 200, 20);
+
+        assertThat(html).doesNotContain(SCRIPT).doesNotContain(IMG).doesNotContain("<img")
+                .contains(SCRIPT_ESCAPED).contains(IMG_ESCAPED);
+        Document doc = parse(html);
+        assertThat(nodes(doc, "//*[local-name()='script' or local-name()='img' or local-name()='iframe' "
+                + "or local-name()='object' or local-name()='embed' or local-name()='link' or local-name()='form']")).isEmpty();
+        assertThat(nodes(doc, "//@*[starts-with(translate(local-name(), 'ON', 'on'), 'on')]")).isEmpty();
+        // Text where it belongs: the table, the chart legend (SVG), tooltips (attributes), rules, dead letters.
+        assertThat(nodes(doc, "//section[@id='findings']//td")).extracting(BacktestReportTest::text)
+                .contains(SCRIPT + ACCOUNT, IMG, IMG + ACCOUNT, "user/" + IMG + ACCOUNT);
+        assertThat(nodes(doc, "//section[@id='findings']//dd")).extracting(BacktestReportTest::text)
+                .contains(SCRIPT)
+                .anySatisfy(dd -> assertThat(dd).contains("policyText").contains(SCRIPT)
+                        .contains("<img src=x onerror=alert(1)>"));
+        assertThat(nodes(doc, "//*[local-name()='text'][@class='legend']")).extracting(BacktestReportTest::text)
+                .contains(SCRIPT + " (1)");
+        assertThat(nodes(doc, "//section[@id='top']//div/@title")).extracting(Node::getNodeValue)
+                .contains("arn:aws:iam::" + ACCOUNT + ":user/" + IMG, SCRIPT + " " + ACCOUNT, IMG);
+        assertThat(nodes(doc, "//section[@id='findings']//span[starts-with(@class,'sev')]"))
+                .extracting(n -> ((Element) n).getAttribute("class") + "|" + text(n)).contains("sev|" + IMG);
+        assertThat(nodes(doc, "//section[@id='rules']//code")).extracting(BacktestReportTest::text)
+                .contains("arn:aws:iam::*:role/" + SCRIPT, IMG);
+        assertThat(nodes(doc, "//section[@id='dead-letters']//td")).extracting(BacktestReportTest::text)
+                .contains(IMG, "malformed: " + IMG, SCRIPT);
+        assertNothingExternal(html);
+    }
+
+    /** No reference that would load anything: no remote src/href, @import or url(), hrefs are fragments, CSP on. */
+    static void assertNothingExternal(String html) throws Exception {
+        assertThat(Pattern.compile("(?i)(src|href|xlink:href|action)\\s*=\\s*[\"']?\\s*(https?:)?//").matcher(html).find())
+                .as("remote src/href").isFalse();
+        assertThat(html).doesNotContainIgnoringCase("@import").doesNotContainIgnoringCase("url(")
+                .doesNotContainIgnoringCase("<link").doesNotContainIgnoringCase("<script");
+        Document doc = parse(html);
+        assertThat(nodes(doc, "//@href")).extracting(Node::getNodeValue).allSatisfy(h -> assertThat(h).startsWith("#"));
+        assertThat(nodes(doc, "//@src")).isEmpty();
+        assertThat(nodes(doc, "//meta[@http-equiv='Content-Security-Policy']/@content")).extracting(Node::getNodeValue)
+                .singleElement().satisfies(c -> assertThat(c).startsWith("default-src 'none';"));
+    }
+
+    @Test
+    void manyFindingsShowTheFirstBySeverityAndSayHowManyAreNot(@TempDir Path dir) throws Exception {
+        List<Finding> findings = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            Severity s = i % 500 == 7 ? Severity.CRITICAL : Severity.LOW;
+            findings.add(finding(s == Severity.CRITICAL ? RuleCatalog.REPOSITORY_EXPOSED : RuleCatalog.LAYER_DOWNLOAD, s,
+                    download("repo-" + (i % 40), TIME.minusSeconds(60L * i)).assumedRole(ACCOUNT, "R" + (i % 7), "s"),
+                    "f" + i));
+        }
+        write(dir, findings, List.of(), summary(3000, 3000, 0, 0));
+
+        Document doc = parse(BacktestReport.render(dir, RULES, null, null, 25, 20));
+
+        assertThat(text(nodes(doc, "//section[@id='findings']/p").get(0)))
+                .startsWith("Showing the first 25 of 3,000 findings (2,975 not shown; all are in findings.jsonl)");
+        List<List<String>> rows = rows(doc, "findings", null);
+        assertThat(rows).hasSize(25);
+        // The 6 CRITICAL first (oldest first: i = 2507, 2007, ...), then the oldest LOW ones (i = 2999, 2998, ...).
+        assertThat(findingRows(doc)).startsWith("CRITICAL f2507", "CRITICAL f2007", "CRITICAL f1507",
+                "CRITICAL f1007", "CRITICAL f507", "CRITICAL f7", "LOW f2999", "LOW f2998");
+        assertThat(rows(doc, "top", "Principals")).hasSize(7);
+        assertThat(rows(doc, "top", "Repositories")).hasSize(10);
+        // 3000 minutes back: a 1-hour bucket.
+        assertThat(text(nodes(doc, "//section[@id='timeline']/p").get(0))).contains("per 1 hour");
+    }
+
+    @Test
+    void brokenLinesAreLeftOutAndSaidSo(@TempDir Path dir) throws Exception {
+        write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(), null);
+        Files.writeString(dir.resolve(Replay.FINDINGS), "{not json\n[1,2]\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(Replay.DEAD_LETTERS),
+                Json.write(DeadLetter.of("x.json", "decode", "not JSON or gzip", "x")) + "\nnope\n");
+
+        Document doc = parse(BacktestReport.render(dir, RULES, Instant.parse("2024-05-01T00:00:00Z"), null, 10, 10));
+
+        assertThat(nodes(doc, "//p[@class='warn']")).extracting(BacktestReportTest::text).containsExactly(
+                "Not findings, left out: 2 lines of findings.jsonl.",
+                "Not dead letters, left out: 1 line of dead-letter.jsonl.");
+        assertThat(rows(doc, "findings", null)).hasSize(1);
+        // Without summary.json the event counts are unknown; the dead letters are counted from their file.
+        assertThat(nodes(doc, "//div[@class='card']")).extracting(BacktestReportTest::text)
+                .contains("Events read\u2014", "Findings1", "Dead-lettered1");
+        assertThat(nodes(doc, "//section[@id='summary']/p")).extracting(BacktestReportTest::text)
+                .anySatisfy(p -> assertThat(p).contains("No summary.json"))
+                .anySatisfy(p -> assertThat(p).contains("Replay window: 2024-05-01T00:00:00Z to end"));
+    }
+
+    @Test
+    void reportCommandWritesTheFileOrNamesWhatIsMissing(@TempDir Path dir) throws Exception {
+        write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(),
+                summary(1, 1, 0, 0));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err),
+                "report", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString().strip()).isEqualTo("report: " + dir.resolve("report.html"));
+        assertThat(Files.readString(dir.resolve("report.html"))).startsWith("<!DOCTYPE html>").contains("All 1 findings");
+
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        StringWriter missing = new StringWriter();
+        code = LayerWatchCli.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(missing), "report", empty.toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(missing.toString()).startsWith("error: " + empty.resolve("findings.jsonl") + ": not found")
+                .doesNotContain("\tat ");
+
+        StringWriter help = new StringWriter();
+        LayerWatchCli.execute(new PrintWriter(help), new PrintWriter(new StringWriter()),
+                "replay", "--help");
+        assertThat(help.toString().replaceAll("\\s+", " ")).contains("--report").contains("Also write DIR/report.html, a self-contained backtest report.");
+    }
+
+    @Test
+    void topCounterFindsHeavyHittersWithExactCountsInBoundedMemory() {
+        TopCounter c = new TopCounter(10);
+        List<String> stream = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            stream.add("once-" + i);
+            if (i % 4 == 0) {
+                stream.add("a");
+            }
+            if (i % 6 == 0) {
+                stream.add("b");
+            }
+        }
+        // 1417 values, capacity 10: everything seen more than 1417 / 11 = 128 times survives the first pass.
+        stream.forEach(c::offer);
+        stream.forEach(k -> c.tally(k, Severity.HIGH.ordinal(), "r"));
+        assertThat(c.top(2)).extracting(e -> e.key + "=" + e.count).containsExactly("a=250", "b=167");
+        assertThat(c.missableBelow()).isEqualTo(stream.size() / 11);
+
+        TopCounter small = new TopCounter(10);
+        List.of("x", "y", "x").forEach(small::offer);
+        List.of("x", "y", "x").forEach(k -> small.tally(k, -1, null));
+        assertThat(small.top(5)).extracting(e -> e.key + "=" + e.count).containsExactly("x=2", "y=1");
+        assertThat(small.missableBelow()).isZero();
+    }
+
+    @Test
+    void timelineBucketShowsTheSpanInAtMostSixtyBars() {
+        assertThat(Timeline.bucketFor(Duration.ZERO)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Timeline.bucketFor(Duration.ofHours(6))).isEqualTo(Duration.ofMinutes(15));
+        assertThat(Timeline.bucketFor(Duration.ofDays(30))).isEqualTo(Duration.ofDays(1));
+        assertThat(Timeline.bucketFor(Duration.ofDays(3650))).isEqualTo(Duration.ofDays(90));
+        assertThat(Timeline.bucketFor(Duration.ofDays(365 * 30))).isEqualTo(Duration.ofDays(365));
+        for (long minutes = 0; minutes < 60L * 24 * 365 * 30; minutes = minutes * 3 / 2 + 7) {
+            Instant first = Instant.parse("2024-02-29T23:59:59Z");
+            Timeline t = new Timeline(first, first.plus(Duration.ofMinutes(minutes)), List.of());
+            assertThat(t.buckets()).as("%d minutes", minutes).isBetween(1, Timeline.MAX_BUCKETS);
+        }
+        assertThat(Timeline.niceStep(1)).isEqualTo(1);
+        assertThat(Timeline.niceStep(9)).isEqualTo(5);
+        assertThat(Timeline.niceStep(1234)).isEqualTo(500);
+    }
+}

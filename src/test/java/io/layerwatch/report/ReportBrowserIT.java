@@ -1,0 +1,151 @@
+package io.layerwatch.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.layerwatch.cli.LayerWatchCli;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report in a real browser: a replay of a bundled trail with hostile fields (user agent, repository,
+ * principal, policy text, undecodable lines), rendered by Debian's Chromium headless. CI installs it
+ * (scripts/chromium.sh); without it this test fails, it does not skip.
+ */
+class ReportBrowserIT {
+
+    static final String[] FLAGS = {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"};
+
+    /** Start tags as Chromium serialises them (attribute values always in double quotes, " as &quot;). */
+    static final Pattern TAG = Pattern.compile("<([a-zA-Z][a-zA-Z0-9-]*)((?:\\s+[^\\s=>/]+(?:=\"[^\"]*\")?)*)\\s*/?>");
+    static final Pattern ATTRIBUTE = Pattern.compile("\\s+([^\\s=>/]+)(?:=\"[^\"]*\")?");
+    /** Every element and attribute the report writes: anything else in the DOM was injected. */
+    static final Set<String> REPORT_ELEMENTS = Set.of("html", "head", "meta", "title", "style", "body", "header", "h1",
+            "h2", "h3", "p", "nav", "a", "main", "section", "footer", "div", "span", "strong", "code", "pre", "table",
+            "thead", "tbody", "tr", "th", "td", "details", "summary", "dl", "dt", "dd", "svg", "rect", "line", "text");
+    static final Set<String> REPORT_ATTRIBUTES = Set.of("lang", "charset", "http-equiv", "content", "name", "href", "id",
+            "class", "style", "title", "colspan", "scope", "viewbox", "width", "height", "role", "aria-labelledby", "x",
+            "y", "x1", "y1", "x2", "y2", "rx", "fill", "text-anchor");
+
+    @Test
+    void chromiumRendersTheHostileReplayAsTextWithNoInjectedElement(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
+        String chromium = chromium();
+        Path input = tmp.resolve("hostile-trail.jsonl");
+        try (InputStream in = getClass().getResourceAsStream("/report/hostile-trail.jsonl")) {
+            Files.copy(in, input);
+        }
+        Path out = tmp.resolve("out");
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        int code = LayerWatchCli.execute(new PrintWriter(stdout), new PrintWriter(stderr), "replay", "--report",
+                "--out", out.toString(), input.toString());
+        assertThat(code).as(stderr.toString()).isZero();
+        Path report = out.resolve(BacktestReport.FILE);
+        assertThat(stdout.toString()).contains("report: " + report).contains("dead-lettered: 2");
+        String uri = report.toUri().toString();
+
+        Path png = tmp.resolve("report.png");
+        run(chromium, tmp, "shot", "--screenshot=" + png, "--window-size=1280,2000", uri);
+        assertThat(png).exists();
+        assertThat(Files.size(png)).as("PNG bytes").isGreaterThan(20_000);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(1280);
+        assertThat(image.getHeight()).isEqualTo(2000);
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                colours.add(image.getRGB(x, y) & 0xFFFFFF);
+            }
+        }
+        // Text, badges, chart colours and anti-aliasing: hundreds of colours; a blank page has one.
+        assertThat(colours.size()).as("distinct colours").isGreaterThan(200);
+        assertThat(image.getRGB(4, 4) & 0xFFFFFF).as("the header band's colour").isEqualTo(0x0d1b2a);
+
+        String dom = run(chromium, tmp, "dom", "--dump-dom", uri);
+        Path domFile = tmp.resolve("dom.out");
+        // Short failure messages: the DOM stays in the temp dir of a failed test (dom.out), not in the log.
+        assertThat(count(dom, "<section id=")).as("sections").isEqualTo(6);
+        for (String text : List.of("<h1>LayerWatch backtest report</h1>", "<svg",
+                // The hostile strings are there as text (the serialiser escapes < > & in text) ...
+                "&lt;script&gt;alert(1)&lt;/script&gt;", "\"&gt;&lt;img src=x onerror=alert(1)&gt;",
+                "user/\"&gt;&lt;img src=x onerror=alert(1)&gt;")) {
+            assertThat(dom.contains(text)).as("the DOM (%s) has %s", domFile, text).isTrue();
+        }
+        // ... and became no element: no script at all, no img, no event handler attribute.
+        for (String markup : List.of("<script", "<img", "<iframe")) {
+            assertThat(dom.toLowerCase().contains(markup)).as("the DOM (%s) has %s", domFile, markup).isFalse();
+        }
+        // The evidence holds the policy text with the hostile Sid, as text in a <pre>.
+        assertThat(Pattern.compile("<pre>[^<]*policyText[^<]*&lt;script&gt;alert\\(1\\)&lt;/script&gt;").matcher(dom)
+                .find()).as("the policy text in the evidence (%s)", domFile).isTrue();
+        Set<String> elements = new HashSet<>();
+        Set<String> attributes = new HashSet<>();
+        Matcher tag = TAG.matcher(dom);
+        while (tag.find()) {
+            elements.add(tag.group(1).toLowerCase());
+            Matcher a = ATTRIBUTE.matcher(tag.group(2));
+            while (a.find()) {
+                attributes.add(a.group(1).toLowerCase());
+            }
+        }
+        assertThat(elements).as("elements in the DOM").isSubsetOf(REPORT_ELEMENTS).contains("svg", "rect", "details");
+        assertThat(attributes).as("attributes in the DOM").isSubsetOf(REPORT_ATTRIBUTES).contains("title");
+    }
+
+    /** Chromium on the PATH, else Debian's /usr/bin/chromium; fails with what to do when neither is there. */
+    static String chromium() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "chromium"))) {
+                return Path.of(dir, "chromium").toString();
+            }
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+            return "/usr/bin/chromium";
+        }
+        return fail("chromium not found (on PATH or /usr/bin/chromium): run `bash scripts/chromium.sh` as root to "
+                + "install Debian's Chromium; CI does so before the tests");
+    }
+
+    /** Runs headless Chromium with a fresh profile; returns its standard output. */
+    static String run(String chromium, Path tmp, String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(chromium));
+        cmd.addAll(List.of(FLAGS));
+        cmd.add("--user-data-dir=" + Files.createDirectory(tmp.resolve("profile-" + name)));
+        cmd.addAll(List.of(args));
+        Path stdout = tmp.resolve(name + ".out");
+        Path log = tmp.resolve(name + ".log");
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(log.toFile()).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            fail("chromium did not finish in 180 s: " + String.join(" ", cmd) + "\n" + Files.readString(log));
+        }
+        assertThat(p.exitValue()).as("chromium exit code; log:%n%s", Files.readString(log)).isZero();
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
