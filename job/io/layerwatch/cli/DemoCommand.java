@@ -3,6 +3,7 @@ package io.layerwatch.cli;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.pipeline.Replay;
+import io.layerwatch.report.BacktestReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -41,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter w = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
         w.println("LayerWatch demo: the bundled sample trail, rules " + config.source());
         SummaryTable.print(w, summary, out, files.size());
+        w.println("report: " + BacktestReport.write(out, config, null, null));
         return 0;
     }
 

@@ -103,4 +103,18 @@ class CliTest {
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--rules").contains("--from").contains("--to").contains("--out");
     }
+
+    @Test
+    void theDemoReplaysTheBundledTrailAndWritesFindingsAndTheReport(@TempDir Path dir) throws Exception {
+        Run r = run("demo", "--out", dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.Set<String> rules = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(dir.resolve("findings.jsonl"))) {
+            rules.add(Json.tree(line).path("ruleId").asText());
+        }
+        assertThat(rules).containsExactlyInAnyOrderElementsOf(io.layerwatch.config.RuleCatalog.ids());
+        assertThat(r.out()).contains("report: " + dir.resolve("report.html"));
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("registry-not-assessed");
+        assertThat(Json.tree(Files.readString(dir.resolve("summary.json"))).path("deadLettered").asLong()).isEqualTo(1);
+    }
 }
