@@ -1,14 +1,13 @@
 package io.layerwatch.cli;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import io.layerwatch.config.ParamType;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.generate.Scenario;
+import io.layerwatch.streaming.StreamingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,11 +55,17 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Set<Scenario> chosen;
+        try {
+            chosen = Scenario.parse(scenarios);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scenarios: " + e.getMessage());
+        }
         GeneratorOptions options;
         try {
             options = GeneratorOptions.of(events, seed)
-                    .withScenarios(Scenario.parse(scenarios))
-                    .withSpan(duration(span))
+                    .withScenarios(chosen)
+                    .withSpan(StreamingOptions.interval(span, "--span"))
                     .withEcrShare(ecrShare);
             if (start != null) {
                 options = options.withStart(start);
@@ -69,8 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
                 options = options.withInjections(injections);
             }
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    e.getMessage().startsWith("unknown scenario") ? "--scenarios: " + e.getMessage() : e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         long began = System.nanoTime();
         Generator.Report report;
@@ -88,13 +92,5 @@ final class GenerateCommand implements Callable<Integer> {
                 out.resolve(Generator.LABELS), out.resolve(Generator.RULES));
         w.printf("Replay: layerwatch replay --rules %s --out OUT %s%n", out.resolve(Generator.RULES), out);
         return 0;
-    }
-
-    private Duration duration(String value) {
-        try {
-            return (Duration) ParamType.DURATION.parse(TextNode.valueOf(value));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--span: " + e.getMessage());
-        }
     }
 }

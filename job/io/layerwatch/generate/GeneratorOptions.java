@@ -42,7 +42,7 @@ public record GeneratorOptions(long events, long seed, Set<Scenario> scenarios, 
             throw new IllegalArgumentException("--ecr-share must be between 0 and 1 (got " + ecrShare + ")");
         }
         if (injections < 1) {
-            throw new IllegalArgumentException("injections per scenario must be at least 1 (got " + injections + ")");
+            throw new IllegalArgumentException("--injections must be at least 1 (got " + injections + ")");
         }
         if (maxRecordsPerFile < 1) {
             throw new IllegalArgumentException("records per file must be at least 1 (got " + maxRecordsPerFile + ")");
@@ -50,7 +50,7 @@ public record GeneratorOptions(long events, long seed, Set<Scenario> scenarios, 
         if (start == null) {
             throw new IllegalArgumentException("--start is required");
         }
-        scenarios = scenarios.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(scenarios));
+        scenarios = scenarios == null || scenarios.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(scenarios));
         start = start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 

@@ -152,7 +152,7 @@ final class Organization {
                 pulls.add(new Pull(deployDev, PullerKind.DEPLOY, DEV, HOME, r, null));
             }
         }
-        // CI of each team builds on the base images its repositories use, in the region it pushes to.
+        // One habit per principal and repository (a team's CI builds several repositories on one base).
         List<Pull> unique = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Pull p : pulls) {

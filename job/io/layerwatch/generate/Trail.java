@@ -50,6 +50,7 @@ public final class Trail implements Iterator<LogFile> {
     private final Buckets buckets = new Buckets();
     private final ArrayDeque<LogFile> ready = new ArrayDeque<>();
     private final long benignRecords;
+    private long attackEcr;
     private long otherEmitted;
     private double weightSoFar;
     private int next;
@@ -90,6 +91,7 @@ public final class Trail implements Iterator<LogFile> {
         return Organization.rulesYaml(options.learningPhase());
     }
 
+    /** Counts so far; complete once the last file has been taken. */
     public Stats stats() {
         return new Stats(records, ecr.emitted + attackEcr, scans, files);
     }
@@ -132,8 +134,6 @@ public final class Trail implements Iterator<LogFile> {
             }
         };
     }
-
-    private long attackEcr;
 
     /** Renders every injection into the pending queue; returns how many records they hold. */
     private long plan(long seed) {

@@ -263,8 +263,9 @@ class GeneratorTest {
         long n = 0;
         for (Iterator<byte[]> it = Generator.records(ecrOnly); it.hasNext(); n++) {
             JsonNode r = Json.tree(new String(it.next(), StandardCharsets.UTF_8));
-            assertThat(r.path("eventSource").asText("aws.ecr")).isEqualTo(r.has("eventSource") ? "ecr.amazonaws.com"
-                    : "aws.ecr").as("ECR call or scan event");
+            boolean ecrCall = r.path("eventSource").asText().equals("ecr.amazonaws.com");
+            boolean scan = r.has("detail-type") && r.path("source").asText().matches("aws\\.(ecr|inspector2)");
+            assertThat(ecrCall || scan).as("ECR call or scan event: %s", r).isTrue();
         }
         assertThat(n).isBetween(3_960L, 4_040L);
 
