@@ -15,8 +15,8 @@ record Actor(Kind kind, String account, String name, String path) {
 
     /** An IAM Identity Center permission set's role, e.g. AWSReservedSSO_Developer_0123abcd. */
     static Actor ssoRole(String account, String permissionSet) {
-        return new Actor(Kind.ROLE, account, "AWSReservedSSO_" + permissionSet + "_" + Ids.hex(Ids.hash(account + permissionSet), 16),
-                "aws-reserved/sso.amazonaws.com/");
+        String suffix = Ids.hex(Ids.hash(account + permissionSet), 16);
+        return new Actor(Kind.ROLE, account, "AWSReservedSSO_" + permissionSet + "_" + suffix, "aws-reserved/sso.amazonaws.com/");
     }
 
     static Actor user(String account, String name) {

@@ -99,9 +99,10 @@ public record GeneratorOptions(long events, long seed, Set<Scenario> scenarios, 
      * sets first-seen-puller's learningPeriod to it.
      */
     public Duration learningPhase() {
-        Duration d = span.dividedBy(12);
-        return d.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1)
-                : d.compareTo(Duration.ofHours(24)) > 0 ? Duration.ofHours(24) : d.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        Duration d = span.dividedBy(12).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        Duration hour = Duration.ofHours(1);
+        Duration day = Duration.ofHours(24);
+        return d.compareTo(hour) < 0 ? hour : d.compareTo(day) > 0 ? day : d;
     }
 
     public Instant end() {

@@ -48,7 +48,7 @@ class GeneratedTrailIT {
     @Test
     void everyLabelIsFoundAndBenignPrincipalsStayQuiet(@TempDir Path dir) throws Exception {
         Path trail = dir.resolve("trail");
-        Generator.Report report = Generator.write(trail, GeneratorOptions.of(30_000, 11).withInjections(2));
+        Generator.Report report = Generator.write(trail, GeneratorOptions.of(30_000, 11).withInjections(2).withEcrShare(0.2));
         assertThat(report.labels()).extracting(Label::ruleId).containsAll(RuleCatalog.ids());
 
         Replay.Summary[] summary = new Replay.Summary[1];

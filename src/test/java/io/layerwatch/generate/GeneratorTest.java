@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.cli.CliTest;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
@@ -15,8 +15,6 @@ import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,15 +46,6 @@ class GeneratorTest {
             + "\\1_CloudTrail_\\2_(\\d{8}T\\d{4})Z_[A-Za-z0-9]{16}\\.json\\.gz");
     static final Pattern SCANS = Pattern.compile("ecr-scan-events/(\\d{12})/([a-z0-9-]+)/(\\d{4}/\\d{2}/\\d{2})/"
             + "\\1_ecr-scan-events_\\2_(\\d{8}T\\d{4})Z_[A-Za-z0-9]{16}\\.jsonl\\.gz");
-
-    record Run(int code, String out, String err) {}
-
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** Relative path -> bytes of every file under {@code dir}. */
     static Map<String, byte[]> tree(Path dir) throws IOException {
@@ -209,14 +198,14 @@ class GeneratorTest {
 
     @Test
     void theScenariosFlagTakesNamesAndRuleIds(@TempDir Path dir) throws Exception {
-        Run some = cli("generate", "--out", dir.resolve("some").toString(), "--events", "3000", "--seed", "1",
+        CliTest.Run some = CliTest.run("generate", "--out", dir.resolve("some").toString(), "--events", "3000", "--seed", "1",
                 "--span", "6h", "--scenarios", "registry-copy-out, access-denied-burst");
         assertThat(some.code()).as(some.err()).isZero();
         assertThat(some.out()).contains("2 scenario injections").contains("replay --rules");
         assertThat(readLabels(dir.resolve("some"))).extracting(Label::scenario)
                 .containsExactlyInAnyOrder("registry-copy-out", "access-denied-probe");
 
-        Run none = cli("generate", "--out", dir.resolve("none").toString(), "--events", "3000", "--seed", "1",
+        CliTest.Run none = CliTest.run("generate", "--out", dir.resolve("none").toString(), "--events", "3000", "--seed", "1",
                 "--span", "6h", "--scenarios", "none");
         assertThat(none.code()).as(none.err()).isZero();
         assertThat(Files.readAllLines(dir.resolve("none").resolve(Generator.LABELS))).isEmpty();
@@ -243,15 +232,15 @@ class GeneratorTest {
         for (Map.Entry<String[], String> c : cases.entrySet()) {
             List<String> args = new ArrayList<>(List.of("generate", "--out", out));
             args.addAll(List.of(c.getKey()));
-            Run r = cli(args.toArray(String[]::new));
+            CliTest.Run r = CliTest.run(args.toArray(String[]::new));
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", args)).contains(c.getValue()).doesNotContain("\tat ")
                     .doesNotContain("Exception");
         }
         assertThat(Files.exists(dir.resolve("x"))).as("nothing written on bad flags").isFalse();
 
-        assertThat(cli("generate", "--out", out, "--events", "2000", "--seed", "1", "--span", "6h").code()).isZero();
-        Run again = cli("generate", "--out", out, "--events", "2000", "--seed", "2", "--span", "6h");
+        assertThat(CliTest.run("generate", "--out", out, "--events", "2000", "--seed", "1", "--span", "6h").code()).isZero();
+        CliTest.Run again = CliTest.run("generate", "--out", out, "--events", "2000", "--seed", "2", "--span", "6h");
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("already holds AWSLogs");
     }
@@ -288,7 +277,7 @@ class GeneratorTest {
         assertThat(config.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist().hasTrustedNetworks()).isTrue();
         assertThat(config.rule(RuleCatalog.REGISTRY_NOT_ASSESSED).strings("registries")).isNotEmpty();
         assertThat(config.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod")).isEqualTo(SMALL.learningPhase());
-        Run rules = cli("rules", "--rules", dir.resolve(Generator.RULES).toString());
+        CliTest.Run rules = CliTest.run("rules", "--rules", dir.resolve(Generator.RULES).toString());
         assertThat(rules.code()).isZero();
         assertThat(rules.out()).doesNotContain("inactive");
         assertThat(RuleCatalog.ids()).allSatisfy(id -> assertThat(config.enabled(id)).as(id).isTrue());
