@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -31,11 +32,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Endpoint: {@code --endpoint}, else the SDK's own resolution (which honours {@code AWS_ENDPOINT_URL_S3}
  * and {@code AWS_ENDPOINT_URL}); path-style addressing whenever the endpoint is overridden. Region: the SDK's
  * settings ({@code AWS_REGION}, profile), else us-east-1 with cross-region access, so a bucket anywhere
- * works. Credentials: the default chain. The SDK's standard retries (throttling, 5xx) apply.
+ * works. Credentials: the default chain. Throttling, 5xx and connection errors are retried ({@value #MAX_ATTEMPTS}
+ * attempts, the SDK's standard backoff); a file that still cannot be read is dead-lettered by the decoder.
  */
 public final class S3Inputs implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
     public static final String SCHEME = "s3://";
+    /** Attempts per request: throttling, 5xx and connection errors are retried with backoff and jitter. */
+    static final int MAX_ATTEMPTS = 5;
 
     private final String endpoint;
     private transient S3Client client;
@@ -66,11 +70,13 @@ public final class S3Inputs implements Serializable, AutoCloseable {
         Location at = Location.parse(location);
         try (ResponseInputStream<GetObjectResponse> in = client().getObject(b -> b.bucket(at.bucket()).key(at.key()))) {
             Long length = in.response().contentLength();
-            if (length != null && length > maxBytes) {
+            byte[] bytes = length != null && length > maxBytes ? null : in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes == null || bytes.length > maxBytes) {
                 in.abort();
-                throw new IOException(length + " bytes, more than the " + maxBytes + " a file may have");
+                throw new IOException((length == null ? "over " + maxBytes : length) + " bytes, more than the "
+                        + maxBytes + " a file may have");
             }
-            return in.readAllBytes();
+            return bytes;
         } catch (SdkException e) {
             throw failure(null, e);
         }
@@ -153,7 +159,9 @@ public final class S3Inputs implements Serializable, AutoCloseable {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .region(region())
                 .crossRegionAccessEnabled(true)
-                .forcePathStyle(pathStyle);
+                .forcePathStyle(pathStyle)
+                .overrideConfiguration(c -> c.retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build()));
         if (endpoint != null) {
             b.endpointOverride(URI.create(endpoint));
         }
