@@ -102,25 +102,34 @@ final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Twelve digits. */
-    static final class AccountConverter implements CommandLine.ITypeConverter<String> {
+    /** Values matching a pattern, else a conversion error saying what was expected. */
+    abstract static class Matching implements CommandLine.ITypeConverter<String> {
+        private final String pattern;
+        private final String expected;
+
+        Matching(String pattern, String expected) {
+            this.pattern = pattern;
+            this.expected = expected;
+        }
+
         @Override
         public String convert(String value) {
-            if (!value.matches("\\d{12}")) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a 12-digit AWS account id");
+            if (!value.matches(pattern)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not " + expected);
             }
             return value;
         }
     }
 
-    /** Like us-east-1, eu-central-2, us-gov-west-1. */
-    static final class RegionConverter implements CommandLine.ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            if (!value.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not an AWS region like us-east-1");
-            }
-            return value;
+    static final class AccountConverter extends Matching {
+        AccountConverter() {
+            super("\\d{12}", "a 12-digit AWS account id");
+        }
+    }
+
+    static final class RegionConverter extends Matching {
+        RegionConverter() {
+            super("[a-z]{2}(-[a-z]+)+-\\d+", "an AWS region like us-east-1"); // us-east-1, us-gov-west-1
         }
     }
 

@@ -2,9 +2,6 @@ package io.layerwatch.pipeline;
 
 import io.layerwatch.event.EcrEvent;
 import java.time.Duration;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -20,17 +17,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * order, so a replay gives the same results however fast the machine is, and a decoder busy with a
  * slow file never lets the others' watermark overtake its records.
  */
-final class BoundedLatenessWatermarks extends AbstractStreamOperator<EcrEvent>
-        implements OneInputStreamOperator<EcrEvent, EcrEvent> {
+final class BoundedLatenessWatermarks extends AdvancingWatermarks<EcrEvent> {
     private static final long serialVersionUID = 1L;
     private static final long STEP_MILLIS = 1_000L;
 
-    private final long boundMillis;
     private long maxTimestamp = Long.MIN_VALUE;
-    private long emitted = Long.MIN_VALUE;
 
     BoundedLatenessWatermarks(Duration bound) {
-        this.boundMillis = bound.toMillis();
+        super(bound);
     }
 
     @Override
@@ -39,20 +33,8 @@ final class BoundedLatenessWatermarks extends AbstractStreamOperator<EcrEvent>
         output.collect(record.replace(record.getValue(), time));
         maxTimestamp = Math.max(maxTimestamp, time);
         long candidate = maxTimestamp - boundMillis - 1;
-        if (emitted == Long.MIN_VALUE || candidate >= emitted + STEP_MILLIS) {
+        if (emitted() == Long.MIN_VALUE || candidate >= emitted() + STEP_MILLIS) {
             advance(candidate);
-        }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) {
-        advance(mark.getTimestamp());
-    }
-
-    private void advance(long watermark) {
-        if (watermark > emitted) {
-            emitted = watermark;
-            output.emitWatermark(new Watermark(watermark));
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.layerwatch.pipeline;
 
 import java.time.Duration;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -17,14 +14,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * earlier files, and the operators after the decoders take the minimum over all of them. A decoder
  * busy with a big or slow file holds event time back; it never lets it overtake its records.
  */
-final class FileOrderWatermarks extends AbstractStreamOperator<Payload> implements OneInputStreamOperator<Payload, Payload> {
+final class FileOrderWatermarks extends AdvancingWatermarks<Payload> {
     private static final long serialVersionUID = 1L;
 
-    private final long boundMillis;
-    private long emitted = Long.MIN_VALUE;
-
     FileOrderWatermarks(Duration bound) {
-        this.boundMillis = bound.toMillis();
+        super(bound);
     }
 
     @Override
@@ -34,17 +28,5 @@ final class FileOrderWatermarks extends AbstractStreamOperator<Payload> implemen
             advance(stamp - boundMillis - 1);
         }
         output.collect(record);
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) {
-        advance(mark.getTimestamp()); // the end of input
-    }
-
-    private void advance(long watermark) {
-        if (watermark > emitted) {
-            emitted = watermark;
-            output.emitWatermark(new Watermark(watermark));
-        }
     }
 }
