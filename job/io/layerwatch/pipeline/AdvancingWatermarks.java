@@ -25,11 +25,6 @@ abstract class AdvancingWatermarks<T> extends AbstractStreamOperator<T> implemen
         advance(mark.getTimestamp());
     }
 
-    /** The last watermark emitted (Long.MIN_VALUE: none yet). */
-    protected long emitted() {
-        return emitted;
-    }
-
     /** Emits {@code watermark} if it is later than the last one. */
     protected void advance(long watermark) {
         if (watermark > emitted) {

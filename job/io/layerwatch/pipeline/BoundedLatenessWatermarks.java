@@ -31,10 +31,11 @@ final class BoundedLatenessWatermarks extends AdvancingWatermarks<EcrEvent> {
     public void processElement(StreamRecord<EcrEvent> record) {
         long time = record.getValue().eventTime();
         output.collect(record.replace(record.getValue(), time));
-        maxTimestamp = Math.max(maxTimestamp, time);
-        long candidate = maxTimestamp - boundMillis - 1;
-        if (emitted() == Long.MIN_VALUE || candidate >= emitted() + STEP_MILLIS) {
-            advance(candidate);
+        if (time > maxTimestamp) {
+            maxTimestamp = time;
+            // whole seconds (CloudTrail's precision): at most one watermark per second of event time, and a
+            // function of the newest event alone, so a decoder that saw fewer events is never ahead
+            advance(Math.floorDiv(maxTimestamp - boundMillis, STEP_MILLIS) * STEP_MILLIS - 1);
         }
     }
 }
