@@ -129,16 +129,16 @@ public final class Replay {
             Consumer<ReplayProgress.Snapshot> progress) throws Exception {
         JobClient job = env.executeAsync("layerwatch-replay");
         CompletableFuture<JobExecutionResult> done = job.getJobExecutionResult();
-        while (progress != null && !done.isDone()) {
-            progress.accept(run.snapshot());
-            try {
-                done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException stillRunning) {
-                // draw again
-            }
-        }
         JobExecutionResult result;
         try {
+            while (progress != null && !done.isDone()) {
+                progress.accept(run.snapshot());
+                try {
+                    done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    // draw again
+                }
+            }
             result = done.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;

@@ -48,7 +48,8 @@ class PipelineRecoveryIT {
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
         DataGeneratorSource<Payload> source = new DataGeneratorSource<>(
                 i -> Payload.ofBytes("story#" + i, lines.get(i.intValue()).getBytes(StandardCharsets.UTF_8)),
-                lines.size(), RateLimiterStrategy.perSecond(150), TypeInformation.of(Payload.class));
+                // slow enough for checkpoints to complete mid-story also on a busy machine
+                lines.size(), RateLimiterStrategy.perSecond(40), TypeInformation.of(Payload.class));
         DataStream<Payload> payloads = env.fromSource(source, WatermarkStrategy.noWatermarks(), "story")
                 .uid("story-source").setParallelism(1)
                 .map(new FailOnceAfterACheckpoint()).uid("fail-once").setParallelism(1);
