@@ -70,7 +70,8 @@ public final class S3Inputs implements Serializable, AutoCloseable {
         Location at = Location.parse(location);
         try (ResponseInputStream<GetObjectResponse> in = client().getObject(b -> b.bucket(at.bucket()).key(at.key()))) {
             Long length = in.response().contentLength();
-            byte[] bytes = length != null && length > maxBytes ? null : in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            byte[] bytes = length != null && length > maxBytes ? null
+                    : in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)); // one more tells "too big"
             if (bytes == null || bytes.length > maxBytes) {
                 in.abort();
                 throw new IOException((length == null ? "over " + maxBytes : length) + " bytes, more than the "
@@ -96,11 +97,11 @@ public final class S3Inputs implements Serializable, AutoCloseable {
             listDays(s3, bucket, prefix, at.regionPrefix(), scope, found);
             return;
         }
-        boolean accounts = prefix.endsWith("AWSLogs/") || prefix.matches("(.*/)?AWSLogs/o-[^/]+/");
         if (at.account() != null && at.trailType() == null) {
             walk(s3, bucket, prefix + TrailPath.EVENT_LOGS + "/", scope, found); // ACCOUNT/: its event logs only
             return;
         }
+        boolean accounts = prefix.endsWith("AWSLogs/") || prefix.matches("(.*/)?AWSLogs/o-[^/]+/"); // no files here
         ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").build();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
             if (!accounts) {
@@ -113,7 +114,8 @@ public final class S3Inputs implements Serializable, AutoCloseable {
     }
 
     /** Everything under {@code prefix}; below a region's folder only the days in range. */
-    private static void listDays(S3Client s3, String bucket, String prefix, String regionPrefix, InputScope scope, List<InputFile> found) {
+    private static void listDays(S3Client s3, String bucket, String prefix, String regionPrefix, InputScope scope,
+            List<InputFile> found) {
         LocalDate first = regionPrefix == null ? null : scope.firstDay();
         LocalDate last = regionPrefix == null ? null : scope.lastDay();
         ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix);
