@@ -110,7 +110,8 @@ final class ProgressBar implements Consumer<ReplayProgress.Snapshot>, AutoClosea
                 String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 columns = stty.waitFor() == 0 ? size.trim().split("\\s+")[1] : null;
             }
-            return Integer.parseInt(columns) - 1; // a full line would wrap on some terminals
+            int width = Integer.parseInt(columns);
+            return width > 1 ? width - 1 : DEFAULT_WIDTH - 1; // a full line would wrap on some terminals
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
