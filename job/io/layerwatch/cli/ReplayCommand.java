@@ -1,8 +1,11 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.pipeline.InputFile;
 import io.layerwatch.pipeline.InputFiles;
+import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.pipeline.Replay;
+import io.layerwatch.pipeline.S3Inputs;
 import io.layerwatch.report.BacktestReport;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -10,6 +13,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Replay CloudTrail files through the rules on a local MiniCluster. Writes DIR/findings.jsonl, "
+        description = "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster. Writes DIR/findings.jsonl, "
                 + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found.")
 final class ReplayCommand implements Callable<Integer> {
     @Spec
@@ -55,9 +59,26 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write DIR/report.html, a self-contained backtest report.")
     boolean report;
 
+    @Option(names = "--account", paramLabel = "ID", converter = AccountConverter.class,
+            description = "Only this account (repeatable): files of other accounts in the CloudTrail layout are "
+                    + "skipped unopened, events of other accounts dropped.")
+    List<String> accounts = new java.util.ArrayList<>();
+
+    @Option(names = "--region", paramLabel = "R", converter = RegionConverter.class,
+            description = "Only this region (repeatable), like --account.")
+    List<String> regions = new java.util.ArrayList<>();
+
+    @Option(names = "--endpoint", paramLabel = "URL", converter = EndpointConverter.class,
+            description = "S3 endpoint for s3:// inputs (an S3-compatible store); default: the SDK's "
+                    + "(AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS).")
+    String endpoint;
+
+    @Option(names = "--quiet", description = "No progress bar (there is none when standard error is not a terminal).")
+    boolean quiet;
+
     @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "Files, directories (recursive, CloudTrail S3 layout) or - for standard input. "
-                    + "Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
+            description = "Files, directories (recursive, CloudTrail S3 layout), s3://bucket/prefix or - for "
+                    + "standard input. Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
     List<String> paths;
 
     @Override
@@ -66,18 +87,73 @@ final class ReplayCommand implements Callable<Integer> {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--from must be before --to");
         }
+        if (parallelism < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+        }
         List<String> names = new java.util.ArrayList<>();
         for (String sink : sinks) {
             config = SinkFlags.apply(spec, config, sink, names);
         }
-        List<Path> files = InputFiles.expand(paths, from, to, System.in);
-        Replay.Summary summary = Replay.run(files, config, from, to, out, parallelism,
-                new java.util.LinkedHashSet<>(names), dryRun);
+        InputScope scope = new InputScope(from, to, Set.copyOf(accounts), Set.copyOf(regions));
+        S3Inputs s3 = new S3Inputs(endpoint);
+        List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
+        Replay.Summary summary;
+        try (ProgressBar bar = ProgressBar.open(quiet)) {
+            summary = Replay.run(files, config, scope, out, parallelism, new java.util.LinkedHashSet<>(names), dryRun,
+                    s3, bar);
+        }
         SummaryTable.print(spec.commandLine().getOut(), summary, out, files.size());
         if (report) {
             spec.commandLine().getOut().println("report: " + BacktestReport.write(out, config, from, to));
         }
         return 0;
+    }
+
+    /** Values matching a pattern, else a conversion error saying what was expected. */
+    abstract static class Matching implements CommandLine.ITypeConverter<String> {
+        private final String pattern;
+        private final String expected;
+
+        Matching(String pattern, String expected) {
+            this.pattern = pattern;
+            this.expected = expected;
+        }
+
+        @Override
+        public String convert(String value) {
+            if (!value.matches(pattern)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not " + expected);
+            }
+            return value;
+        }
+    }
+
+    static final class AccountConverter extends Matching {
+        AccountConverter() {
+            super("\\d{12}", "a 12-digit AWS account id");
+        }
+    }
+
+    static final class RegionConverter extends Matching {
+        RegionConverter() {
+            super("[a-z]{2}(-[a-z]+)+-\\d+", "an AWS region like us-east-1"); // us-east-1, us-gov-west-1
+        }
+    }
+
+    /** An http(s) URL. */
+    static final class EndpointConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                java.net.URI uri = new java.net.URI(value);
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return value;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // falls through to the message below
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an http(s) URL like http://localhost:9000");
+        }
     }
 
     /** ISO-8601 instants, or dates meaning midnight UTC. */

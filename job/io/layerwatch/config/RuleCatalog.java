@@ -48,6 +48,10 @@ public final class RuleCatalog {
                 STRING_LIST);
     }
 
+    /** Rules whose findings may be emitted again, updated, under the same id (CEP episodes, registries). */
+    private static final java.util.Set<String> UPDATING = java.util.Set.of(LAYER_DOWNLOAD_BURST, CREDENTIAL_NETWORK_HOP,
+            POLICY_CHANGE_AFTER_SCAN, ACCESS_DENIED_BURST, REGISTRY_NOT_ASSESSED);
+
     private RuleCatalog() {}
 
     private static void rule(String id, Object... nameTypePairs) {
@@ -61,6 +65,15 @@ public final class RuleCatalog {
     /** Rule ids in documentation order. */
     public static Iterable<String> ids() {
         return PARAMS.keySet();
+    }
+
+    /**
+     * True when a finding of this rule may later be emitted again with the same id and new contents (an
+     * episode that goes on, a registry in use again); also for ids outside the catalog. Other rules emit
+     * each finding once (the same input record twice gives the same finding twice).
+     */
+    public static boolean updatesFindings(String id) {
+        return UPDATING.contains(id) || !exists(id);
     }
 
     public static boolean exists(String id) {

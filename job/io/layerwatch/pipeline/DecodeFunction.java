@@ -5,28 +5,43 @@ import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.PayloadDecoder;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input. */
+/**
+ * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them.
+ */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
 
+    private final S3Inputs s3;
+    private final String progressId;
     private transient PayloadDecoder decoder;
+    private transient ReplayProgress progress;
     private transient LongCounter eventsRead;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
     private transient Counter eventsReadMetric;
     private transient Counter deadLetteredMetric;
 
+    DecodeFunction() {
+        this(new S3Inputs(null), null);
+    }
+
+    /** @param progressId the {@link ReplayProgress} to tell about records and finished files, or null */
+    DecodeFunction(S3Inputs s3, String progressId) {
+        this.s3 = s3;
+        this.progressId = progressId;
+    }
+
     @Override
     public void open(Configuration parameters) {
         decoder = new PayloadDecoder();
+        progress = ReplayProgress.of(progressId);
         eventsRead = getRuntimeContext().getLongCounter(Counters.EVENTS_READ);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
@@ -41,6 +56,9 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             public void event(EcrEvent event) {
                 eventsRead.add(1);
                 eventsReadMetric.inc();
+                if (progress != null) {
+                    progress.record();
+                }
                 out.collect(event);
             }
 
@@ -59,12 +77,29 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
-                bytes = Files.readAllBytes(Paths.get(payload.path()));
+                bytes = InputFiles.read(payload.path(), s3);
             } catch (IOException | RuntimeException e) {
-                output.deadLetter(DeadLetter.of(payload.source(), "read", "cannot read file: " + e, ""));
+                // our own IOExceptions say it all; the JDK's name the problem in their class
+                String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
+                output.deadLetter(DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
+                fileDone(0);
                 return;
             }
+            decoder.decode(bytes, payload.source(), output);
+            fileDone(bytes.length);
+            return;
         }
         decoder.decode(bytes, payload.source(), output);
+    }
+
+    private void fileDone(long bytes) {
+        if (progress != null) {
+            progress.fileDone(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
     }
 }

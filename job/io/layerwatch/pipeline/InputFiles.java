@@ -1,95 +1,105 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.generate.Generator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Expands replay arguments into files: plain files, directories (recursive, e.g. the CloudTrail S3
- * layout AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), and "-" for standard input. Files are
- * ordered by the delivery time in CloudTrail file names, so events arrive roughly in event time,
- * directory walks skip hidden files and the labels.jsonl and rules.yaml of a generated trail,
- * and files delivered before {@code from} or well after {@code to} are skipped unopened.
+ * layout AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), {@code s3://bucket/prefix} (see {@link S3Inputs})
+ * and "-" for standard input. Walks and listings pass over hidden files and a generated trail's
+ * labels.jsonl and rules.yaml. Files the scope rules out by their location (delivered before {@code from}
+ * or well after {@code to}, other accounts or regions, digests) are skipped unopened. The rest is ordered
+ * by the delivery stamp of CloudTrail file names, so events arrive roughly in event time; files without
+ * a stamp come first. Only paths are kept: contents are read by the job, one file per decoder at a time.
  */
 public final class InputFiles {
-    /** CloudTrail names files ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz. */
-    private static final Pattern DELIVERY = Pattern.compile("_(\\d{8}T\\d{4})Z_");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm");
-    /** Records are delivered within minutes; a file may hold records up to this long before its stamp. */
-    private static final long DELIVERY_SLACK_MILLIS = 3_600_000L;
-    private static final java.util.Set<String> GENERATED_SIDE_FILES =
-            java.util.Set.of(io.layerwatch.generate.Generator.LABELS, io.layerwatch.generate.Generator.RULES);
+    /** A decoder holds one file (and its inflated text) in memory; larger ones are dead-lettered. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+    private static final Comparator<InputFile> DELIVERY_ORDER =
+            Comparator.comparingLong(InputFile::deliveredAt).thenComparing(InputFile::location);
 
     private InputFiles() {}
 
-    public static List<Path> expand(List<String> args, Instant from, Instant to, InputStream stdin) throws IOException {
-        List<Path> files = new ArrayList<>();
+    public static List<InputFile> expand(List<String> args, InputScope scope, InputStream stdin, S3Inputs s3)
+            throws IOException {
+        List<InputFile> files = new ArrayList<>();
         for (String arg : args) {
             if ("-".equals(arg)) {
                 Path tmp = Files.createTempFile("layerwatch-stdin", ".input");
                 tmp.toFile().deleteOnExit();
-                Files.copy(stdin, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                files.add(tmp);
-                continue;
-            }
-            Path p = Paths.get(arg);
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile).filter(InputFiles::isInput).forEach(files::add);
-                }
-            } else if (Files.isRegularFile(p)) {
-                files.add(p);
+                Files.copy(stdin, tmp, StandardCopyOption.REPLACE_EXISTING);
+                files.add(local(tmp));
+            } else if (S3Inputs.isS3(arg)) {
+                files.addAll(s3.list(arg, scope));
             } else {
-                throw new java.nio.file.NoSuchFileException(arg, null, "no such file or directory");
+                Path p = Paths.get(arg);
+                if (Files.isDirectory(p)) {
+                    try (Stream<Path> walk = Files.walk(p)) {
+                        for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)
+                                .filter(f -> !skipped(f.getFileName().toString()))::iterator) {
+                            files.add(local(f));
+                        }
+                    }
+                } else if (Files.isRegularFile(p)) {
+                    files.add(local(p));
+                } else {
+                    throw new NoSuchFileException(arg, null, "no such file or directory");
+                }
             }
         }
-        List<Path> kept = new ArrayList<>();
-        for (Path f : files) {
-            Long delivered = deliveryTime(f);
-            boolean before = delivered != null && from != null && delivered < from.toEpochMilli();
-            boolean after = delivered != null && to != null && delivered - DELIVERY_SLACK_MILLIS > to.toEpochMilli();
-            if (!before && !after) {
+        List<InputFile> kept = new ArrayList<>();
+        for (InputFile f : files) {
+            if (scope.keeps(TrailPath.of(f.location()))) {
                 kept.add(f);
             }
         }
-        kept.sort(Comparator.comparing((Path f) -> {
-            Long t = deliveryTime(f);
-            return t == null ? Long.MIN_VALUE : t;
-        }).thenComparing(Path::toString));
+        kept.sort(DELIVERY_ORDER);
         return kept;
     }
 
+    /** Local files as given, in delivery order. */
+    static List<InputFile> local(List<Path> paths) throws IOException {
+        List<InputFile> files = new ArrayList<>();
+        for (Path p : paths) {
+            files.add(local(p));
+        }
+        files.sort(DELIVERY_ORDER);
+        return files;
+    }
+
+    /** Names directory walks and listings skip (.DS_Store, editor files). */
     /**
-     * Whether a directory walk reads {@code f}: not hidden files, nor the labels and rules file that
-     * {@code layerwatch generate} writes beside its trail (named on the command line, they are read).
+     * Files a directory walk or an S3 listing passes over: hidden files, and the labels.jsonl and rules.yaml
+     * that {@code layerwatch generate} writes beside its trail (named on the command line, they are read).
      */
-    static boolean isInput(Path f) {
-        String name = f.getFileName().toString();
-        return !name.startsWith(".") && !GENERATED_SIDE_FILES.contains(name);
+    static boolean skipped(String name) {
+        return name.startsWith(".") || name.equals(Generator.LABELS) || name.equals(Generator.RULES);
     }
 
-    static Long deliveryTime(Path file) {
-        Matcher m = DELIVERY.matcher(file.getFileName().toString());
-        if (!m.find()) {
-            return null;
-        }
-        try {
-            return LocalDateTime.parse(m.group(1), STAMP).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (RuntimeException e) {
-            return null;
-        }
+    private static InputFile local(Path file) throws IOException {
+        return InputFile.of(file.toString(), Files.size(file));
     }
 
+    /** The bytes of a local file or an s3:// object. */
+    static byte[] read(String location, S3Inputs s3) throws IOException {
+        if (S3Inputs.isS3(location)) {
+            return s3.read(location, MAX_FILE_BYTES);
+        }
+        Path file = Paths.get(location);
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(size + " bytes, more than the " + MAX_FILE_BYTES + " a file may have");
+        }
+        return Files.readAllBytes(file);
+    }
 }

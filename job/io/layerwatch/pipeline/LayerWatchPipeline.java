@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -57,18 +56,21 @@ public final class LayerWatchPipeline {
 
     private LayerWatchPipeline() {}
 
-    /**
-     * @param from keep events at or after this time (null: no bound)
-     * @param to keep events before this time (null: no bound)
-     */
     /** Where the event-time clock comes from. */
     public enum Watermarks {
-        /** Generated from the decoded events (bounded lateness, idleness): replay, tests. */
+        /**
+         * Generated from the decoded events (bounded lateness), never behind the watermarks already in the
+         * payload stream (a replay's file order): replay, tests. See {@link BoundedLatenessWatermarks}.
+         */
         FROM_EVENTS,
         /** Already in the payload stream (the Kinesis consumer's per-shard watermarks): events only get their timestamps. */
         FROM_SOURCE
     }
 
+    /**
+     * @param from keep events at or after this time (null: no bound)
+     * @param to keep events before this time (null: no bound)
+     */
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, Instant from, Instant to) {
         return build(payloads, config, null, from, to, Watermarks.FROM_EVENTS);
     }
@@ -79,25 +81,29 @@ public final class LayerWatchPipeline {
      */
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
             Instant from, Instant to, Watermarks watermarks) {
+        return build(payloads, config, updates, InputScope.between(from, to), watermarks, new DecodeFunction());
+    }
+
+    /** @param decode how file payloads are read and whom the decoder tells about its progress (replay) */
+    static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
+            InputScope scope, Watermarks watermarks, DecodeFunction decode) {
         // The updates must not hold back event time: a reloading source stays idle between updates;
         // without one, the empty stream derived from the payloads carries their watermarks.
         BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
                 .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
-                .process(new DecodeFunction())
+                .process(decode)
                 .uid("decode").name("Decode payloads");
 
         SingleOutputStreamOperator<EcrEvent> relevant = decoded
-                .filter(new RelevanceFilter(from, to))
+                .filter(new RelevanceFilter(scope))
                 .uid("filter-ecr").name("Keep ECR events in range");
         SingleOutputStreamOperator<EcrEvent> timed = watermarks == Watermarks.FROM_SOURCE
                 ? relevant.transform("Event timestamps", TypeInformation.of(EcrEvent.class), new EventTimestamps())
                         .uid("event-timestamps")
-                : relevant.assignTimestampsAndWatermarks(WatermarkStrategy
-                                .<EcrEvent>forGenerator(ctx -> new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
-                                .withTimestampAssigner((e, previous) -> e.eventTime())
-                                .withIdleness(config.idleness()))
-                        .uid("event-time").name("Event time and watermarks");
+                : relevant.transform("Event time and watermarks", TypeInformation.of(EcrEvent.class),
+                                new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
+                        .uid("event-time");
         SingleOutputStreamOperator<EcrEvent> events = timed
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
@@ -170,18 +176,16 @@ public final class LayerWatchPipeline {
                 .uid("fold-episodes").name("Fold episodes");
     }
 
-    /** Only ECR calls, scans and image actions in the requested time range go on. */
+    /** Only ECR calls, scans and image actions in the requested time range, accounts and regions go on. */
     static final class RelevanceFilter extends RichFilterFunction<EcrEvent> {
         private static final long serialVersionUID = 1L;
-        private final Long fromMillis;
-        private final Long toMillis;
+        private final InputScope scope;
         private transient LongCounter matched;
         private transient LongCounter scansFailed;
         private transient Counter matchedMetric;
 
-        RelevanceFilter(Instant from, Instant to) {
-            this.fromMillis = from == null ? null : from.toEpochMilli();
-            this.toMillis = to == null ? null : to.toEpochMilli();
+        RelevanceFilter(InputScope scope) {
+            this.scope = scope;
         }
 
         @Override
@@ -194,8 +198,7 @@ public final class LayerWatchPipeline {
         @Override
         public boolean filter(EcrEvent e) {
             boolean relevant = e.isEcrApiCall() || e.kind() == EventKind.IMAGE_SCAN || e.kind() == EventKind.IMAGE_ACTION;
-            if (!relevant || (fromMillis != null && e.eventTime() < fromMillis)
-                    || (toMillis != null && e.eventTime() >= toMillis)) {
+            if (!relevant || !scope.keeps(e)) {
                 return false;
             }
             if (e.kind() == EventKind.IMAGE_SCAN && "FAILED".equals(e.scanStatus())) {

@@ -21,7 +21,15 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -41,6 +49,8 @@ public final class Replay {
 
     public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
             Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed) {}
+
+    static final long PROGRESS_MILLIS = 250;
 
     private Replay() {}
 
@@ -63,31 +73,104 @@ public final class Replay {
      */
     public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
             int parallelism, Set<String> sinks, boolean dryRun) throws Exception {
+        return run(InputFiles.local(files), config, InputScope.between(from, to), outDir, parallelism, sinks, dryRun,
+                new S3Inputs(null), null);
+    }
+
+    /**
+     * Replays {@code files} (in this order: {@link InputFiles#expand} sorts them by delivery stamp).
+     *
+     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's sinks: section)
+     * @param dryRun print what the remote sinks would send instead of sending it
+     * @param s3 reads s3:// files
+     * @param progress called every {@value #PROGRESS_MILLIS} ms while the job runs and once at the end; or null
+     */
+    public static Summary run(List<InputFile> files, RulesConfig config, InputScope scope, Path outDir,
+            int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3,
+            Consumer<ReplayProgress.Snapshot> progress) throws Exception {
         Files.createDirectories(outDir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
                 localConfiguration());
         List<Payload> payloads = new ArrayList<>();
-        for (Path f : files) {
-            payloads.add(Payload.ofFile(f.toString()));
+        for (InputFile f : files) {
+            payloads.add(f.payload());
         }
-        DataStream<Payload> source = payloads.isEmpty()
+        // One reader of the file list sends the files round-robin to the decoders, with the file order's
+        // watermarks (FileOrderWatermarks explains why parallel decoding then makes nothing late).
+        DataStream<Payload> source = (payloads.isEmpty()
                 ? env.fromData(List.of(Payload.ofBytes("(no input)", new byte[0])))
-                : env.fromData(payloads);
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(
-                source.rebalance(), config, from, to);
-        Set<String> attach = new LinkedHashSet<>();
-        attach.add("jsonl");
-        attach.addAll(sinks);
-        FindingSinks.attach(out.findings(), config.sinks().with(config.sinks().sink("jsonl").enabled(true)
-                .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
-        out.deadLetters()
-                .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
-                .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
-        JobExecutionResult result = env.execute("layerwatch-replay");
-        Summary summary = summarize(result, outDir.resolve(FINDINGS));
-        Files.writeString(outDir.resolve(SUMMARY),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-        return summary;
+                : env.fromData(payloads))
+                .transform("File order watermarks", TypeInformation.of(Payload.class),
+                        new FileOrderWatermarks(config.maxOutOfOrderness()))
+                .uid("file-order").setParallelism(1);
+        try (ReplayProgress run = ReplayProgress.start(files)) {
+            LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(source.rebalance(), config, null, scope,
+                    LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id()));
+            Set<String> attach = new LinkedHashSet<>();
+            attach.add("jsonl");
+            attach.addAll(sinks);
+            DataStream<Finding> findings = out.findings().map(new CountFindings(run.id()))
+                    .uid("progress-findings").name("Count findings");
+            FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
+                    .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
+            out.deadLetters()
+                    .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
+                    .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
+            JobExecutionResult result = execute(env, run, progress);
+            Summary summary = summarize(result, outDir.resolve(FINDINGS));
+            Files.writeString(outDir.resolve(SUMMARY),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+            return summary;
+        }
+    }
+
+    /** Runs the job, telling {@code progress} how far it got while it runs. */
+    private static JobExecutionResult execute(StreamExecutionEnvironment env, ReplayProgress run,
+            Consumer<ReplayProgress.Snapshot> progress) throws Exception {
+        JobClient job = env.executeAsync("layerwatch-replay");
+        CompletableFuture<JobExecutionResult> done = job.getJobExecutionResult();
+        JobExecutionResult result;
+        try {
+            while (progress != null && !done.isDone()) {
+                progress.accept(run.snapshot());
+                try {
+                    done.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    // draw again
+                }
+            }
+            result = done.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        if (progress != null) {
+            progress.accept(run.snapshot());
+        }
+        return result;
+    }
+
+    /** Counts findings for the progress display; passes them on unchanged. */
+    static final class CountFindings extends RichMapFunction<Finding, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final String progressId;
+        private transient ReplayProgress progress;
+
+        CountFindings(String progressId) {
+            this.progressId = progressId;
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            progress = ReplayProgress.of(progressId);
+        }
+
+        @Override
+        public Finding map(Finding f) {
+            if (progress != null) {
+                progress.finding(f);
+            }
+            return f;
+        }
     }
 
     static Summary summarize(JobExecutionResult result, Path findingsFile) throws IOException {
@@ -99,11 +182,13 @@ public final class Replay {
         for (Severity s : Severity.values()) {
             bySeverity.put(s.name(), 0L);
         }
-        for (String line : Files.readAllLines(findingsFile, StandardCharsets.UTF_8)) {
-            JsonNode f = Json.tree(line);
-            if (f != null) {
-                byRule.merge(f.path("ruleId").asText(), 1L, Long::sum);
-                bySeverity.merge(f.path("severity").asText(), 1L, Long::sum);
+        try (java.io.BufferedReader lines = Files.newBufferedReader(findingsFile, StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                JsonNode f = Json.tree(line);
+                if (f != null) {
+                    byRule.merge(f.path("ruleId").asText(), 1L, Long::sum);
+                    bySeverity.merge(f.path("severity").asText(), 1L, Long::sum);
+                }
             }
         }
         return new Summary(counter(result, Counters.EVENTS_READ), counter(result, Counters.EVENTS_MATCHED), byRule,

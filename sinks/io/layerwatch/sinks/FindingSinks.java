@@ -1,6 +1,7 @@
 package io.layerwatch.sinks;
 
 import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -64,7 +65,8 @@ public final class FindingSinks {
             DataStream<Finding> admitted = policy(findings, sink);
             switch (name) {
                 case "jsonl":
-                    admitted.sinkTo(JsonLinesFileSink.foldingBy(resolve(outDir, FINDINGS_FILE), Finding::id))
+                    admitted.sinkTo(JsonLinesFileSink.foldingBy(resolve(outDir, FINDINGS_FILE), Finding::id,
+                                    f -> RuleCatalog.updatesFindings(f.ruleId())))
                             .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
                     break;
                 case "ocsf":

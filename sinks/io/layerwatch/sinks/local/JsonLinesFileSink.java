@@ -9,17 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * Writes values as JSON lines to one local file (run it with parallelism 1). In fold mode, values
- * with the same id (updates of one finding) keep only their latest version, written in order of
- * first appearance when the input ends: the shape a bounded replay wants. Otherwise lines are
- * appended as they come.
+ * Writes values as JSON lines to one local file (run it with parallelism 1). In fold mode each id is
+ * written once: values that may still change (updates of one finding) keep only their latest version,
+ * written when the input ends, in order of first appearance; the others are written at once (a repeat
+ * of their id is dropped), so memory holds the ids written and the values that may change, not every
+ * value: the shape a bounded replay wants. Otherwise lines are appended as they come.
  */
 public final class JsonLinesFileSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
@@ -27,20 +31,25 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
     /** Extracts the id that folds updates; must be serialisable. */
     public interface IdFunction<T> extends Function<T, String>, Serializable {}
 
+    /** True for a value that may later come again, changed, under the same id; must be serialisable. */
+    public interface MayChange<T> extends Predicate<T>, Serializable {}
+
     private final String path;
     private final IdFunction<T> foldBy;
+    private final MayChange<T> mayChange;
 
-    private JsonLinesFileSink(String path, IdFunction<T> foldBy) {
+    private JsonLinesFileSink(String path, IdFunction<T> foldBy, MayChange<T> mayChange) {
         this.path = path;
         this.foldBy = foldBy;
+        this.mayChange = mayChange;
     }
 
     public static <T> JsonLinesFileSink<T> appending(Path file) {
-        return new JsonLinesFileSink<>(file.toString(), null);
+        return new JsonLinesFileSink<>(file.toString(), null, null);
     }
 
-    public static <T> JsonLinesFileSink<T> foldingBy(Path file, IdFunction<T> id) {
-        return new JsonLinesFileSink<>(file.toString(), id);
+    public static <T> JsonLinesFileSink<T> foldingBy(Path file, IdFunction<T> id, MayChange<T> mayChange) {
+        return new JsonLinesFileSink<>(file.toString(), id, mayChange);
     }
 
     @Override
@@ -52,24 +61,29 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
         }
         BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        return new Writer<>(writer, foldBy);
+        return new Writer<>(writer, foldBy, mayChange);
     }
 
     private static final class Writer<T> implements SinkWriter<T> {
         private final BufferedWriter out;
         private final IdFunction<T> foldBy;
+        private final MayChange<T> mayChange;
         private final Map<String, T> latest = new LinkedHashMap<>();
+        private final Set<String> written = new HashSet<>();
 
-        Writer(BufferedWriter out, IdFunction<T> foldBy) {
+        Writer(BufferedWriter out, IdFunction<T> foldBy, MayChange<T> mayChange) {
             this.out = out;
             this.foldBy = foldBy;
+            this.mayChange = mayChange;
         }
 
         @Override
         public void write(T element, Context context) throws IOException {
-            if (foldBy != null) {
+            if (foldBy == null) {
+                line(element);
+            } else if (mayChange.test(element)) {
                 latest.put(foldBy.apply(element), element);
-            } else {
+            } else if (written.add(foldBy.apply(element))) {
                 line(element);
             }
         }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.testing.CollectingOutput;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +19,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -99,13 +97,7 @@ class PayloadDecoderTest {
         }
 
         static byte[] gzip(byte[] data) {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            try (GZIPOutputStream gz = new GZIPOutputStream(buffer)) {
-                gz.write(data);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return buffer.toByteArray();
+            return io.layerwatch.testing.TrailFiles.gzip(data);
         }
 
         static byte[] utf8(String text) {

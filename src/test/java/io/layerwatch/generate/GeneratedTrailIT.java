@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.pipeline.InputFile;
 import io.layerwatch.pipeline.InputFiles;
+import io.layerwatch.pipeline.InputScope;
+import io.layerwatch.pipeline.S3Inputs;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
@@ -27,8 +30,10 @@ class GeneratedTrailIT {
 
     /** The findings of a replay of {@code trail} with the rules file {@code rules} (null: built-in defaults). */
     static List<JsonNode> replay(Path trail, Path rules, Path out, Replay.Summary[] summary) throws Exception {
-        List<Path> files = InputFiles.expand(List.of(trail.toString()), null, null, null);
-        summary[0] = Replay.run(files, RulesConfigLoader.load(rules), null, null, out, 2);
+        S3Inputs s3 = new S3Inputs(null);
+        List<InputFile> files = InputFiles.expand(List.of(trail.toString()), InputScope.ALL, null, s3);
+        summary[0] = Replay.run(files, RulesConfigLoader.load(rules), InputScope.ALL, out, 2, java.util.Set.of(), false,
+                s3, null);
         List<JsonNode> findings = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve(Replay.FINDINGS))) {
             findings.add(Json.tree(line));

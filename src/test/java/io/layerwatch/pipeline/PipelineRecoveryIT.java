@@ -46,9 +46,9 @@ class PipelineRecoveryIT {
         env.setParallelism(2);
         env.enableCheckpointing(50);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
-        // 40 records/s: slow enough for a checkpoint to complete mid-story even on a busy machine.
         DataGeneratorSource<Payload> source = new DataGeneratorSource<>(
                 i -> Payload.ofBytes("story#" + i, lines.get(i.intValue()).getBytes(StandardCharsets.UTF_8)),
+                // slow enough for checkpoints to complete mid-story also on a busy machine
                 lines.size(), RateLimiterStrategy.perSecond(40), TypeInformation.of(Payload.class));
         DataStream<Payload> payloads = env.fromSource(source, WatermarkStrategy.noWatermarks(), "story")
                 .uid("story-source").setParallelism(1)

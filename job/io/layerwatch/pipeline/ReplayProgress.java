@@ -1,0 +1,79 @@
+package io.layerwatch.pipeline;
+
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.finding.Finding;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * How far a local replay has got, for the progress bar: the operators of a MiniCluster run in the JVM
+ * that started the job, so they add to the counters of their run (found by id) directly. On another
+ * cluster there is no such run and the operators skip it.
+ */
+public final class ReplayProgress implements AutoCloseable {
+    private static final Map<String, ReplayProgress> RUNS = new ConcurrentHashMap<>();
+
+    /** A consistent-enough view for display; {@code elapsedMillis} since the run started. */
+    public record Snapshot(long filesDone, long filesTotal, long bytesDone, long bytesTotal, long records,
+            long findings, long elapsedMillis) {}
+
+    private final String id = UUID.randomUUID().toString();
+    private final long filesTotal;
+    private final long bytesTotal;
+    private final long startNanos = System.nanoTime();
+    private final LongAdder filesDone = new LongAdder();
+    private final LongAdder bytesDone = new LongAdder();
+    private final LongAdder records = new LongAdder();
+    private final LongAdder findings = new LongAdder();
+    /** Ids of findings that may be updated (episodes, registries): counted once. The rest are unique. */
+    private final Set<String> updatable = ConcurrentHashMap.newKeySet();
+
+    private ReplayProgress(long filesTotal, long bytesTotal) {
+        this.filesTotal = filesTotal;
+        this.bytesTotal = bytesTotal;
+    }
+
+    /** Registers a run over these files; {@link #close()} unregisters it. */
+    static ReplayProgress start(java.util.List<InputFile> files) {
+        ReplayProgress p = new ReplayProgress(files.size(), files.stream().mapToLong(InputFile::size).sum());
+        RUNS.put(p.id, p);
+        return p;
+    }
+
+    /** The run with this id in this JVM, or null (no id, or not a local run). */
+    static ReplayProgress of(String id) {
+        return id == null ? null : RUNS.get(id);
+    }
+
+    String id() {
+        return id;
+    }
+
+    void record() {
+        records.increment();
+    }
+
+    void fileDone(long bytes) {
+        bytesDone.add(bytes);
+        filesDone.increment();
+    }
+
+    void finding(Finding f) {
+        if (!RuleCatalog.updatesFindings(f.ruleId()) || updatable.add(f.id())) {
+            findings.increment();
+        }
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(filesDone.sum(), filesTotal, bytesDone.sum(), bytesTotal, records.sum(), findings.sum(),
+                (System.nanoTime() - startNanos) / 1_000_000L);
+    }
+
+    @Override
+    public void close() {
+        RUNS.remove(id);
+    }
+}
