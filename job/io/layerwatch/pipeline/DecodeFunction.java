@@ -13,16 +13,19 @@ import org.apache.flink.util.Collector;
 
 /**
  * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
- * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them.
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them. With the
+ * prefilter, CloudTrail records of other services are counted as read without being parsed.
  */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
 
     private final S3Inputs s3;
     private final String progressId;
+    private final boolean prefilter;
     private transient PayloadDecoder decoder;
     private transient ReplayProgress progress;
     private transient LongCounter eventsRead;
+    private transient LongCounter prefiltered;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
     private transient Counter eventsReadMetric;
@@ -36,13 +39,15 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     DecodeFunction(S3Inputs s3, String progressId) {
         this.s3 = s3;
         this.progressId = progressId;
+        this.prefilter = !"false".equalsIgnoreCase(System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY));
     }
 
     @Override
     public void open(Configuration parameters) {
-        decoder = new PayloadDecoder();
+        decoder = new PayloadDecoder(prefilter);
         progress = ReplayProgress.of(progressId);
         eventsRead = getRuntimeContext().getLongCounter(Counters.EVENTS_READ);
+        prefiltered = getRuntimeContext().getLongCounter(Counters.PREFILTERED);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
         eventsReadMetric = Counters.metrics(getRuntimeContext()).counter(Counters.EVENTS_READ);
@@ -54,12 +59,22 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         DecodeOutput output = new DecodeOutput() {
             @Override
             public void event(EcrEvent event) {
+                read();
+                out.collect(event);
+            }
+
+            @Override
+            public void prefiltered() {
+                read();
+                prefiltered.add(1);
+            }
+
+            private void read() {
                 eventsRead.add(1);
                 eventsReadMetric.inc();
                 if (progress != null) {
                     progress.record();
                 }
-                out.collect(event);
             }
 
             @Override

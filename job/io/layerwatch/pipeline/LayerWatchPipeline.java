@@ -47,6 +47,12 @@ public final class LayerWatchPipeline {
             new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
 
     /**
+     * System property: {@code -Dlayerwatch.prefilter=false} turns off the decoder's byte-level prefilter
+     * (read when the job is built); the results are the same, only slower.
+     */
+    public static final String PREFILTER_PROPERTY = "layerwatch.prefilter";
+
+    /**
      * What the pipeline produces; the caller attaches sinks.
      *
      * @param customActions Security Hub custom-action requests (for the remediation responder)
@@ -197,8 +203,7 @@ public final class LayerWatchPipeline {
 
         @Override
         public boolean filter(EcrEvent e) {
-            boolean relevant = e.isEcrApiCall() || e.kind() == EventKind.IMAGE_SCAN || e.kind() == EventKind.IMAGE_ACTION;
-            if (!relevant || !scope.keeps(e)) {
+            if (!e.analysed() || !scope.keeps(e)) {
                 return false;
             }
             if (e.kind() == EventKind.IMAGE_SCAN && "FAILED".equals(e.scanStatus())) {
