@@ -28,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * Event-to-finding latency through Kinesis (emulator) and the streaming job: records put at a fixed
@@ -54,11 +53,7 @@ class KinesisLatencyBench {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {
-            client.createStream(b -> b.streamName("bench").shardCount(4));
-            while (client.describeStreamSummary(b -> b.streamName("bench")).streamDescriptionSummary().streamStatus()
-                    != StreamStatus.ACTIVE) {
-                Thread.sleep(50);
-            }
+            KinesisEmulator.createStream(client, "bench", 4);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
                     Replay.localConfiguration());
             LayerWatchPipeline.Outputs out = StreamingJob.build(env, new StreamingOptions("bench", "us-east-1",

@@ -40,7 +40,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * The responder wired into the streaming job: CloudTrail and a Security Hub custom action from a real
@@ -75,11 +74,7 @@ class RemediationStreamingIT {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1")
                         .withEndpoint(kinesis.endpoint()).build(KinesisClient.builder())) {
-            client.createStream(b -> b.streamName("events").shardCount(1));
-            for (int i = 0; i < 200 && client.describeStreamSummary(b -> b.streamName("events"))
-                    .streamDescriptionSummary().streamStatus() != StreamStatus.ACTIVE; i++) {
-                Thread.sleep(50);
-            }
+            KinesisEmulator.createStream(client, "events", 1);
             String publicPolicy = CloudTrailRecords.policyDocument(CI_PULL, PUBLIC_PULL);
             put(client, record("SetRepositoryPolicy").repositoryName("payments-api").policyText(publicPolicy)
                     .eventId("exposed-1").json());

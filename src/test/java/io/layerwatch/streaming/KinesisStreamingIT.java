@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** The streaming job on a MiniCluster reading a real Kinesis emulator: every input shape, garbage included. */
 class KinesisStreamingIT {
@@ -61,11 +60,7 @@ class KinesisStreamingIT {
     }
 
     static void createStream(String name, int shards) throws InterruptedException {
-        client.createStream(b -> b.streamName(name).shardCount(shards));
-        for (int i = 0; i < 200 && client.describeStreamSummary(b -> b.streamName(name))
-                .streamDescriptionSummary().streamStatus() != StreamStatus.ACTIVE; i++) {
-            Thread.sleep(50);
-        }
+        KinesisEmulator.createStream(client, name, shards);
     }
 
     static void put(String stream, String key, byte[] data) {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * A real Kinesis emulator (npm kinesis-local, installed by scripts/kinesis-emulator.sh, which Maven
@@ -20,6 +22,18 @@ public final class KinesisEmulator implements AutoCloseable {
     private KinesisEmulator(Process process, int port) {
         this.process = process;
         this.port = port;
+    }
+
+    /** Creates a stream and waits until it is ACTIVE (the emulator takes CREATE_STREAM_DURATION). */
+    public static void createStream(KinesisClient client, String name, int shards) throws InterruptedException {
+        client.createStream(b -> b.streamName(name).shardCount(shards));
+        for (int i = 0; client.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary().streamStatus()
+                != StreamStatus.ACTIVE; i++) {
+            if (i == 200) {
+                throw new IllegalStateException("stream " + name + " not ACTIVE after 10 s");
+            }
+            Thread.sleep(50);
+        }
     }
 
     public static KinesisEmulator start() throws Exception {

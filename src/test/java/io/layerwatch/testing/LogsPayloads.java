@@ -1,27 +1,17 @@
 package io.layerwatch.testing;
 
 import io.layerwatch.util.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
 /** CloudWatch Logs subscription payloads as Kinesis carries them: gzip JSON with many log events. */
 public final class LogsPayloads {
     private LogsPayloads() {}
 
     public static byte[] gzip(String text) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            gz.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return TrailFiles.gzip(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A subscription message (DATA_MESSAGE or CONTROL_MESSAGE) whose log events are {@code records}. */

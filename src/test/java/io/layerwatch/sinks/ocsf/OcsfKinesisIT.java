@@ -26,7 +26,6 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** OCSF lines through the connector's KinesisStreamsSink into a real Kinesis emulator, read back with the SDK. */
 class OcsfKinesisIT {
@@ -62,11 +61,7 @@ class OcsfKinesisIT {
                     .title("deleted " + i).build());
         }
         try (KinesisClient client = aws.build(KinesisClient.builder())) {
-            client.createStream(b -> b.streamName("siem").shardCount(2));
-            for (int i = 0; i < 100 && client.describeStreamSummary(b -> b.streamName("siem"))
-                    .streamDescriptionSummary().streamStatus() != StreamStatus.ACTIVE; i++) {
-                Thread.sleep(50);
-            }
+            KinesisEmulator.createStream(client, "siem", 2);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
             env.setParallelism(1);
             OcsfOutputs.attach(env.fromData(findings), OcsfSettings.kinesis("siem", aws));
