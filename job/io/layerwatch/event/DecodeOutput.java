@@ -8,4 +8,11 @@ public interface DecodeOutput {
 
     /** A well-formed input that carries no event (CloudWatch Logs control message, blank line). */
     default void skipped(String why) {}
+
+    /**
+     * A CloudTrail record of another service that the decoder's prefilter did not parse: without the
+     * prefilter it would have been an event no rule analyses ({@link EcrEvent#analysed()} false).
+     * It counts as read.
+     */
+    default void prefiltered() {}
 }

@@ -43,6 +43,11 @@ public record EcrEvent(
         return kind == EventKind.API_CALL && ECR_SOURCE.equals(eventSource);
     }
 
+    /** Whether the rules look at this kind of event at all: ECR calls, image scans, image actions. */
+    public boolean analysed() {
+        return isEcrApiCall() || kind == EventKind.IMAGE_SCAN || kind == EventKind.IMAGE_ACTION;
+    }
+
     public boolean failed() {
         return errorCode != null && !errorCode.isEmpty();
     }

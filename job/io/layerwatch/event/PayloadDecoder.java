@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -24,6 +25,11 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Never throws: whatever cannot be decoded goes to {@link DecodeOutput#deadLetter} with a reason
  * and the offending bytes; a bad line in JSON lines costs only that line.
+ *
+ * <p>With the prefilter on, CloudTrail records of other services (log-file records, standalone records
+ * and CloudWatch Logs messages) that the byte-level {@link RecordPrefilter} vouches for go to
+ * {@link DecodeOutput#prefiltered} instead of being parsed; everything else, including every dead
+ * letter and skip, comes out exactly as without it.
  */
 public final class PayloadDecoder {
 
@@ -32,6 +38,18 @@ public final class PayloadDecoder {
     private static final int MAX_GZIP_DEPTH = 2;
 
     private final ObjectMapper mapper = new ObjectMapper();
+    /** Null: decode every record. */
+    private final RecordPrefilter prefilter;
+
+    /** A decoder that emits an event for every record. */
+    public PayloadDecoder() {
+        this(false);
+    }
+
+    /** @param prefilter skip CloudTrail records of other services that no rule analyses (counted as prefiltered) */
+    public PayloadDecoder(boolean prefilter) {
+        this.prefilter = prefilter ? new RecordPrefilter() : null;
+    }
 
     public void decode(byte[] bytes, String source, DecodeOutput out) {
         try {
@@ -65,6 +83,11 @@ public final class PayloadDecoder {
         @Override
         public void skipped(String why) {
             out.skipped(why);
+        }
+
+        @Override
+        public void prefiltered() {
+            guard(out::prefiltered);
         }
 
         private static void guard(Runnable delivery) {
@@ -115,9 +138,26 @@ public final class PayloadDecoder {
     private void decodeJsonSequence(byte[] bytes, int start, int end, String source, DecodeOutput out) {
         int pos = start;
         int values = 0; // two root values, or one bad line handled, mean JSON lines: bad lines cost one line each
+        int decoded = 0; // root values the prefilter already decoded
+        if (prefilter != null) {
+            for (int next; (next = prefilteredRoot(bytes, pos, end, source, out)) > pos; pos = next) {
+                decoded++;
+            }
+            if (RecordPrefilter.skipWhitespace(bytes, pos, end) == end) {
+                return;
+            }
+            // From the first value it cannot vouch for, Jackson as before: from the start, so that error
+            // locations (lines, columns) in dead letters are the same, passing over the values decoded.
+            values = decoded;
+            pos = start;
+        }
         while (pos < end) {
             long valueStart = 0;
             try (JsonParser p = mapper.getFactory().createParser(new ByteArrayInputStream(bytes, pos, end - pos))) {
+                for (; decoded > 0; decoded--) {
+                    p.nextToken();
+                    p.skipChildren();
+                }
                 try {
                     while (true) {
                         // Where a bad token would start: after the previous value (nextToken itself may fail).
@@ -150,6 +190,56 @@ public final class PayloadDecoder {
                 out.deadLetter(DeadLetter.of(source, STAGE, "unreadable: " + e.getMessage(), bytes, pos, end - pos));
                 return;
             }
+        }
+    }
+
+    /**
+     * Decodes the root value after {@code pos} through the prefilter. Returns where it ends, or
+     * {@code pos} when there is none or the prefilter cannot vouch for it; then nothing was emitted.
+     */
+    private int prefilteredRoot(byte[] bytes, int pos, int end, String source, DecodeOutput out) {
+        int start = RecordPrefilter.skipWhitespace(bytes, pos, end);
+        RecordPrefilter.Root root = start < end ? prefilter.scan(bytes, start, end) : null;
+        if (root == null) {
+            return pos;
+        }
+        int rootEnd = root.end; // the scanner's result is reused by later scans (CloudWatch Logs messages)
+        switch (root.kind) {
+            case SKIP -> out.prefiltered();
+            case PARSE -> {
+                JsonNode node = parse(bytes, root.start, root.end);
+                if (node == null) {
+                    return pos;
+                }
+                root(node, source, out);
+            }
+            case RECORDS -> {
+                // Every record to parse is parsed before any is emitted: a failure leaves nothing emitted.
+                JsonNode[] parsed = new JsonNode[root.count];
+                for (int i = 0; i < root.count; i++) {
+                    if (!root.skip[i] && (parsed[i] = parse(bytes, root.starts[i], root.ends[i])) == null) {
+                        return pos;
+                    }
+                }
+                boolean[] skip = Arrays.copyOf(root.skip, root.count);
+                for (int i = 0; i < parsed.length; i++) {
+                    if (skip[i]) {
+                        out.prefiltered();
+                    } else {
+                        cloudTrail(parsed[i], null, null, source, out);
+                    }
+                }
+            }
+        }
+        return rootEnd;
+    }
+
+    /** One JSON value that the prefilter scanned; null when Jackson rejects it. */
+    private JsonNode parse(byte[] bytes, int start, int end) {
+        try {
+            return mapper.readTree(bytes, start, end - start);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -228,6 +318,10 @@ public final class PayloadDecoder {
             String message = text(logEvent, "message");
             if (message == null) {
                 out.deadLetter(DeadLetter.of(logSource, STAGE, "log event without message", logEvent.toString()));
+                continue;
+            }
+            if (prefilter != null && prefilter.skippable(message)) {
+                out.prefiltered();
                 continue;
             }
             try {

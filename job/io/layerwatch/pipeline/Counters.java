@@ -8,6 +8,8 @@ public final class Counters {
     public static final String LATE = "late";
     public static final String SCANS_FAILED = "scansFailed";
     public static final String SKIPPED = "skipped";
+    /** Records the decoder's prefilter counted as read without parsing them (part of eventsRead). */
+    public static final String PREFILTERED = "prefiltered";
 
     /** Custom metrics on Managed Service for Apache Flink reach CloudWatch from this group. */
     public static final String METRIC_GROUP = "kinesisanalytics";

@@ -13,21 +13,31 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input. */
+/**
+ * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
+ * With the prefilter, CloudTrail records of other services are counted as read without being parsed.
+ */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
 
+    private final boolean prefilter;
     private transient PayloadDecoder decoder;
     private transient LongCounter eventsRead;
+    private transient LongCounter prefiltered;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
     private transient Counter eventsReadMetric;
     private transient Counter deadLetteredMetric;
 
+    DecodeFunction(boolean prefilter) {
+        this.prefilter = prefilter;
+    }
+
     @Override
     public void open(Configuration parameters) {
-        decoder = new PayloadDecoder();
+        decoder = new PayloadDecoder(prefilter);
         eventsRead = getRuntimeContext().getLongCounter(Counters.EVENTS_READ);
+        prefiltered = getRuntimeContext().getLongCounter(Counters.PREFILTERED);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
         eventsReadMetric = Counters.metrics(getRuntimeContext()).counter(Counters.EVENTS_READ);
@@ -54,6 +64,13 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             @Override
             public void skipped(String why) {
                 skipped.add(1);
+            }
+
+            @Override
+            public void prefiltered() {
+                eventsRead.add(1);
+                eventsReadMetric.inc();
+                prefiltered.add(1);
             }
         };
         byte[] bytes = payload.bytes();

@@ -47,6 +47,12 @@ public final class LayerWatchPipeline {
     public static final OutputTag<EcrEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
 
+    /**
+     * System property: {@code -Dlayerwatch.prefilter=false} turns off the decoder's byte-level prefilter
+     * (read when the job is built); the results are the same, only slower.
+     */
+    public static final String PREFILTER_PROPERTY = "layerwatch.prefilter";
+
     /** What the pipeline produces; the caller attaches sinks. */
     public record Outputs(DataStream<Finding> findings, DataStream<DeadLetter> deadLetters,
             DataStream<EcrEvent> lateEvents) {}
@@ -80,7 +86,7 @@ public final class LayerWatchPipeline {
         BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
                 .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
-                .process(new DecodeFunction())
+                .process(new DecodeFunction(!"false".equalsIgnoreCase(System.getProperty(PREFILTER_PROPERTY))))
                 .uid("decode").name("Decode payloads");
 
         SingleOutputStreamOperator<EcrEvent> relevant = decoded
@@ -186,8 +192,7 @@ public final class LayerWatchPipeline {
 
         @Override
         public boolean filter(EcrEvent e) {
-            boolean relevant = e.isEcrApiCall() || e.kind() == EventKind.IMAGE_SCAN || e.kind() == EventKind.IMAGE_ACTION;
-            if (!relevant || (fromMillis != null && e.eventTime() < fromMillis)
+            if (!e.analysed() || (fromMillis != null && e.eventTime() < fromMillis)
                     || (toMillis != null && e.eventTime() >= toMillis)) {
                 return false;
             }

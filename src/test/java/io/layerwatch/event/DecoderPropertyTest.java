@@ -104,10 +104,12 @@ class DecoderPropertyTest {
 
     // ---- invariants --------------------------------------------------------------------------------------------
 
+    /** Also checks that the prefilter changes nothing that matters on the same input. */
     private static CollectingOutput decodeSafely(byte[] input) {
         CollectingOutput out = new CollectingOutput();
         assertThatCode(() -> new PayloadDecoder().decode(input, CollectingOutput.SOURCE, out))
                 .doesNotThrowAnyException();
+        CollectingOutput.assertPrefilterAgrees(input);
         assertThat(out.total()).as("outputs of a %d-byte payload", input.length).isPositive();
         out.deadLetters().forEach(DecoderPropertyTest::assertWellFormed);
         out.events().forEach(DecoderPropertyTest::assertWellFormed);
@@ -269,7 +271,8 @@ class DecoderPropertyTest {
         return copy;
     }
 
-    private static byte[] mutate(byte[] original, Random random, List<String> steps) {
+    /** Applies 1-4 random byte-level mutations, describing each in {@code steps}. */
+    static byte[] mutate(byte[] original, Random random, List<String> steps) {
         byte[] bytes = original;
         for (int n = 1 + random.nextInt(4); n > 0 && bytes.length > 0; n--) {
             int at = random.nextInt(bytes.length);

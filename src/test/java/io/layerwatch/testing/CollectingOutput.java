@@ -17,12 +17,51 @@ public final class CollectingOutput implements DecodeOutput {
     private final List<EcrEvent> events = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
+    private int prefiltered;
 
-    /** Decodes {@code bytes} with a fresh {@link PayloadDecoder}, source {@value #SOURCE}. */
+    /**
+     * Decodes {@code bytes} with a fresh {@link PayloadDecoder}, source {@value #SOURCE}; also checks that
+     * the prefiltered decoder agrees on them ({@link #assertPrefilterAgrees}), so every decoder test covers it.
+     */
     public static CollectingOutput decode(byte[] bytes) {
+        assertPrefilterAgrees(bytes);
+        return decode(bytes, false);
+    }
+
+    /** Decodes {@code bytes} with a fresh {@link PayloadDecoder}, its prefilter on or off. */
+    public static CollectingOutput decode(byte[] bytes, boolean prefilter) {
         CollectingOutput out = new CollectingOutput();
-        new PayloadDecoder().decode(bytes, SOURCE, out);
+        new PayloadDecoder(prefilter).decode(bytes, SOURCE, out);
         return out;
+    }
+
+    /**
+     * Decodes {@code bytes} with the prefilter off and on and fails unless they agree: the same dead
+     * letters and skips, and the same events except those the prefilter counted instead, each of which
+     * the full decode made an event no rule analyses. Returns the prefiltered decode.
+     */
+    public static CollectingOutput assertPrefilterAgrees(byte[] bytes) {
+        CollectingOutput full = decode(bytes, false);
+        CollectingOutput fast = decode(bytes, true);
+        if (!fast.deadLetters.equals(full.deadLetters) || !fast.skips.equals(full.skips)) {
+            throw new AssertionError("prefilter changed dead letters or skips: " + fast + " vs " + full);
+        }
+        int kept = 0;
+        int dropped = 0;
+        for (EcrEvent e : full.events) {
+            if (kept < fast.events.size() && fast.events.get(kept).equals(e)) {
+                kept++;
+            } else if (e.analysed()) {
+                throw new AssertionError("prefilter dropped an analysed event " + e);
+            } else {
+                dropped++;
+            }
+        }
+        if (kept != fast.events.size() || dropped != fast.prefiltered) {
+            throw new AssertionError("prefiltered decode " + fast + " is not the full decode " + full
+                    + " minus " + fast.prefiltered + " unanalysed events");
+        }
+        return fast;
     }
 
     public static CollectingOutput decode(String text) {
@@ -44,6 +83,16 @@ public final class CollectingOutput implements DecodeOutput {
         skips.add(why);
     }
 
+    @Override
+    public void prefiltered() {
+        prefiltered++;
+    }
+
+    /** Records the prefilter counted instead of decoding. */
+    public int prefilteredCount() {
+        return prefiltered;
+    }
+
     public List<EcrEvent> events() {
         return Collections.unmodifiableList(events);
     }
@@ -56,9 +105,9 @@ public final class CollectingOutput implements DecodeOutput {
         return Collections.unmodifiableList(skips);
     }
 
-    /** How many outputs of any kind (events, dead letters, skips) the decoder produced. */
+    /** How many outputs of any kind (events, dead letters, skips, prefiltered records) the decoder produced. */
     public int total() {
-        return events.size() + deadLetters.size() + skips.size();
+        return events.size() + deadLetters.size() + skips.size() + prefiltered;
     }
 
     /** The single event, failing when there were dead letters, skips or another number of events. */
@@ -83,6 +132,6 @@ public final class CollectingOutput implements DecodeOutput {
         events.forEach(e -> ids.add(e.kind() + " " + e.eventName() + " " + e.eventId()));
         List<String> reasons = new ArrayList<>();
         deadLetters.forEach(d -> reasons.add(d.reason()));
-        return "events=" + ids + ", deadLetters=" + reasons + ", skips=" + skips;
+        return "events=" + ids + ", deadLetters=" + reasons + ", skips=" + skips + ", prefiltered=" + prefiltered;
     }
 }

@@ -1,0 +1,572 @@
+package io.layerwatch.event;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A byte-level scanner that finds CloudTrail records of other services (S3, EC2, STS, ...) without
+ * building a JSON tree, so the decoder can count them as read and never parse them.
+ *
+ * <p>It scans one root JSON value (a log file {@code {"Records":[...]}} or one standalone record) and
+ * classifies it: {@link Kind#SKIP} (a standalone record to skip), {@link Kind#RECORDS} (a log file, each
+ * record marked skip or parse) or {@link Kind#PARSE} (hand the whole value to Jackson). It returns null
+ * (the caller falls back to the full decoder for the rest of the payload) for anything outside the
+ * conservative JSON subset it checks strictly: bad syntax, nesting deeper than {@value #MAX_DEPTH},
+ * strings over 1 MiB (names over {@value #MAX_NAME} bytes), numbers over {@value #MAX_NUMBER} characters, a
+ * root that is not an object or array.
+ *
+ * <p>Why skipping is safe: a record is marked skip only when all of this holds, and then the full decoder
+ * would turn it into a valid {@link EventKind#API_CALL} event whose eventSource is not
+ * {@value EcrEvent#ECR_SOURCE}, which {@link EcrEvent#analysed()} rejects (no rule sees it):
+ * <ul>
+ * <li>the record is syntactically valid JSON within the subset (so Jackson parses it), pure ASCII with no
+ *     backslash-u escape (so the raw bytes are the text Jackson sees), and no key at its top level has an
+ *     escape (so no key hides behind one);
+ * <li>eventSource, eventName and eventTime occur exactly once at its top level, all strings; eventSource
+ *     is not empty, has no escape and is not {@value EcrEvent#ECR_SOURCE}; eventName is not empty;
+ *     eventTime has no escape and {@link EventMapper#parseTime} accepts it (the only checks that make
+ *     {@link EventMapper#cloudTrail} reject a record; the rest of the mapping cannot fail);
+ * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
+ *     (Records, messageType, logEvents, detail-type, detail).
+ * </ul>
+ * Records that are not vouched for (ECR calls, non-ASCII, escapes, odd fields) are parsed by Jackson, and
+ * a log file's records are all parsed before any is emitted, so a failure there still falls back to the
+ * full decoder with nothing emitted. EventBridge envelopes are never skipped.
+ *
+ * <p>Not thread-safe: one per decoder.
+ */
+final class RecordPrefilter {
+
+    static final int MAX_DEPTH = 100;
+    static final int MAX_NUMBER = 100;
+    // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names, depth 1000).
+    private static final int MAX_STRING = 1 << 20;
+    static final int MAX_NAME = 10_000;
+
+    enum Kind {
+        /** A standalone CloudTrail record of another service: count it as read, do not parse it. */
+        SKIP,
+        /** Parse the whole value with Jackson. */
+        PARSE,
+        /** A CloudTrail log file: {@link Root#skip} says which records to parse. */
+        RECORDS
+    }
+
+    /** One scanned root value; reused by the next scan. */
+    static final class Root {
+        Kind kind;
+        int start;
+        int end;
+        /** RECORDS: the records in order, their byte ranges, and whether each is skipped. */
+        int count;
+        int[] starts = new int[64];
+        int[] ends = new int[64];
+        boolean[] skip = new boolean[64];
+
+        private void add(int s, int e, boolean skipped) {
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+                ends = Arrays.copyOf(ends, count * 2);
+                skip = Arrays.copyOf(skip, count * 2);
+            }
+            starts[count] = s;
+            ends[count] = e;
+            skip[count] = skipped;
+            count++;
+        }
+    }
+
+    /** Thrown (without a stack trace) when the input leaves the subset this scanner vouches for. */
+    private static final class Unprovable extends RuntimeException {
+        Unprovable() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Unprovable UNPROVABLE = new Unprovable();
+    private static final byte[] ECR = bytes(EcrEvent.ECR_SOURCE);
+    private static final byte[] EVENT_SOURCE = bytes("eventSource");
+    private static final byte[] EVENT_NAME = bytes("eventName");
+    private static final byte[] EVENT_TIME = bytes("eventTime");
+    private static final byte[] RECORDS = bytes("Records");
+    /** Keys that make {@code PayloadDecoder.object} treat a standalone object as something else than a record. */
+    private static final byte[][] ROUTING_KEYS = {RECORDS, bytes("messageType"), bytes("logEvents"),
+        bytes("detail-type"), bytes("detail")};
+
+    private final Root root = new Root();
+    private byte[] b;
+    private int pos;
+    private int limit;
+    /** Non-ASCII bytes and backslash-u escapes seen so far. */
+    private int dirty;
+    // The last string scanned: content range and whether it had an escape.
+    private int strStart;
+    private int strEnd;
+    private boolean strEscaped;
+    // Top-level fields of the record being scanned.
+    private int sources;
+    private int names;
+    private int times;
+    private boolean sourceOk;
+    private boolean nameOk;
+    private boolean timeOk;
+    private boolean escapedKey;
+    private boolean routingKey;
+    private int sourceStart;
+    private int sourceEnd;
+    private int timeStart;
+    private int timeEnd;
+
+    /**
+     * Scans the root value starting at {@code from} (its first byte, not whitespace).
+     *
+     * @return the classified root (valid until the next call), or null when it is not provable
+     */
+    Root scan(byte[] bytes, int from, int to) {
+        b = bytes;
+        pos = from;
+        limit = to;
+        dirty = 0;
+        root.count = 0;
+        root.start = from;
+        try {
+            byte c = peek();
+            if (c == '{') {
+                rootObject();
+            } else if (c == '[') {
+                value(1);
+                root.kind = Kind.PARSE;
+            } else {
+                return null;
+            }
+            root.end = pos;
+            return root;
+        } catch (Unprovable | ArrayIndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** True when {@code message} (a CloudWatch Logs log event) is exactly one record the decoder may skip. */
+    boolean skippable(String message) {
+        int n = message.length();
+        byte[] ascii = new byte[n];
+        for (int i = 0; i < n; i++) {
+            char c = message.charAt(i);
+            if (c >= 0x80) {
+                return false;
+            }
+            ascii[i] = (byte) c;
+        }
+        int from = skipWhitespace(ascii, 0, n);
+        Root r = from < n ? scan(ascii, from, n) : null;
+        return r != null && r.kind == Kind.SKIP && skipWhitespace(ascii, r.end, n) == n;
+    }
+
+    /** Skips JSON whitespace (the four characters Jackson accepts between tokens). */
+    static int skipWhitespace(byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to && isWhitespace(bytes[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean isWhitespace(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    // ---- the root object: a log file, a standalone record, or anything else ---------------------------------
+
+    private void rootObject() {
+        startRecord();
+        int recordsKeys = 0;
+        boolean recordsArray = false;
+        int dirtyInRecords = 0;
+        if (opensEmpty('}')) {
+            root.kind = Kind.PARSE;
+            return;
+        }
+        while (true) {
+            key();
+            if (!strEscaped && equals(strStart, strEnd, RECORDS)) {
+                recordsKeys++;
+                routingKey = true;
+                if (peek() == '[' && recordsKeys == 1) {
+                    recordsArray = true;
+                    dirtyInRecords = records();
+                } else {
+                    value(2);
+                }
+            } else {
+                member(1);
+            }
+            if (closes('}')) {
+                break;
+            }
+        }
+        boolean cleanOutsideRecords = dirty == dirtyInRecords;
+        boolean anySkipped = false;
+        for (int i = 0; i < root.count && !anySkipped; i++) {
+            anySkipped = root.skip[i];
+        }
+        if (recordsKeys == 1 && recordsArray && cleanOutsideRecords && !escapedKey && anySkipped) {
+            root.kind = Kind.RECORDS;
+        } else if (recordsKeys == 0 && dirty == 0 && !routingKey && skippableRecord()) {
+            root.kind = Kind.SKIP;
+        } else {
+            root.kind = Kind.PARSE;
+        }
+    }
+
+    /** The Records array: each element classified; returns the dirt found inside it. */
+    private int records() {
+        if (opensEmpty(']')) {
+            return 0;
+        }
+        boolean outerEscapedKey = escapedKey;
+        int dirtyBefore = dirty;
+        while (true) {
+            int start = pos;
+            int dirtyAtStart = dirty;
+            boolean skipped = false;
+            if (peek() == '{') {
+                startRecord();
+                object(3, true);
+                skipped = dirty == dirtyAtStart && skippableRecord();
+            } else {
+                value(3);
+            }
+            root.add(start, pos, skipped);
+            if (closes(']')) {
+                break;
+            }
+        }
+        // The records' own fields must not leak into the root's classification.
+        startRecord();
+        escapedKey = outerEscapedKey;
+        routingKey = true;
+        return dirty - dirtyBefore;
+    }
+
+    private void startRecord() {
+        sources = 0;
+        names = 0;
+        times = 0;
+        sourceOk = false;
+        nameOk = false;
+        timeOk = false;
+        escapedKey = false;
+        routingKey = false;
+    }
+
+    /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
+    private void member(int depth) {
+        if (strEscaped) {
+            escapedKey = true;
+            value(depth + 1);
+            return;
+        }
+        int ks = strStart;
+        int ke = strEnd;
+        boolean string = peek() == '"';
+        if (equals(ks, ke, EVENT_SOURCE)) {
+            sources++;
+            value(depth + 1);
+            sourceOk = string && !strEscaped && strEnd > strStart;
+            sourceStart = strStart;
+            sourceEnd = strEnd;
+        } else if (equals(ks, ke, EVENT_NAME)) {
+            names++;
+            value(depth + 1);
+            nameOk = string && strEnd > strStart;
+        } else if (equals(ks, ke, EVENT_TIME)) {
+            times++;
+            value(depth + 1);
+            timeOk = string && !strEscaped;
+            timeStart = strStart;
+            timeEnd = strEnd;
+        } else {
+            for (byte[] routing : ROUTING_KEYS) {
+                if (equals(ks, ke, routing)) {
+                    routingKey = true;
+                }
+            }
+            value(depth + 1);
+        }
+    }
+
+    /** The decision on the record just scanned (its dirt already checked by the caller). */
+    private boolean skippableRecord() {
+        return !escapedKey && sources == 1 && names == 1 && times == 1 && sourceOk && nameOk && timeOk
+                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd);
+    }
+
+    /** Whether {@link EventMapper#parseTime} accepts the (ASCII, unescaped) time; the usual form without a String. */
+    static boolean validTime(byte[] bytes, int start, int end) {
+        if (plainUtcTime(bytes, start, end)) {
+            return true;
+        }
+        try {
+            EventMapper.parseTime(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1), "eventTime");
+            return true;
+        } catch (EventMapper.InvalidRecord e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code YYYY-MM-DDTHH:MM:SSZ} with a real date and a time of day before 24:00 (leap seconds excluded):
+     * the form CloudTrail writes, which {@link java.time.Instant#parse} always accepts.
+     */
+    static boolean plainUtcTime(byte[] t, int start, int end) {
+        if (end - start != 20 || t[start + 4] != '-' || t[start + 7] != '-' || t[start + 10] != 'T'
+                || t[start + 13] != ':' || t[start + 16] != ':' || t[start + 19] != 'Z') {
+            return false;
+        }
+        int year = digits(t, start, 4);
+        int month = digits(t, start + 5, 2);
+        int day = digits(t, start + 8, 2);
+        int hour = digits(t, start + 11, 2);
+        int minute = digits(t, start + 14, 2);
+        int second = digits(t, start + 17, 2);
+        return year >= 0 && month >= 1 && month <= 12 && day >= 1
+                && day <= java.time.Month.of(month).length(java.time.Year.isLeap(year))
+                && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+    }
+
+    /** The decimal number of {@code n} ASCII digits at {@code at}, or -1. */
+    private static int digits(byte[] t, int at, int n) {
+        int v = 0;
+        for (int i = at; i < at + n; i++) {
+            if (t[i] < '0' || t[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (t[i] - '0');
+        }
+        return v;
+    }
+
+    // ---- strict JSON ----------------------------------------------------------------------------------------
+
+    private void value(int depth) {
+        switch (peek()) {
+            case '{' -> object(depth, false);
+            case '[' -> array(depth);
+            case '"' -> string(MAX_STRING);
+            case 't' -> literal("true");
+            case 'f' -> literal("false");
+            case 'n' -> literal("null");
+            default -> number();
+        }
+    }
+
+    /** An object; with {@code record} set, its top-level fields are noted for the skip decision. */
+    private void object(int depth, boolean record) {
+        if (depth > MAX_DEPTH) {
+            throw UNPROVABLE;
+        }
+        if (opensEmpty('}')) {
+            return;
+        }
+        while (true) {
+            key();
+            if (record) {
+                member(depth);
+            } else {
+                value(depth + 1);
+            }
+            if (closes('}')) {
+                return;
+            }
+        }
+    }
+
+    /** A member's key and colon, up to its value. */
+    private void key() {
+        if (peek() != '"') {
+            throw UNPROVABLE;
+        }
+        string(MAX_NAME);
+        whitespace();
+        if (next() != ':') {
+            throw UNPROVABLE;
+        }
+        whitespace();
+    }
+
+    /** At an opening bracket: steps in; true (and past {@code close}) when the container is empty. */
+    private boolean opensEmpty(char close) {
+        pos++;
+        whitespace();
+        if (peek() == close) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    /** After a member or element: true at the closing {@code close}, false after a comma. */
+    private boolean closes(char close) {
+        whitespace();
+        byte c = next();
+        if (c == close) {
+            return true;
+        }
+        if (c != ',') {
+            throw UNPROVABLE;
+        }
+        whitespace();
+        return false;
+    }
+
+    private void array(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw UNPROVABLE;
+        }
+        if (opensEmpty(']')) {
+            return;
+        }
+        do {
+            value(depth + 1);
+        } while (!closes(']'));
+    }
+
+    private void string(int maxLength) {
+        byte[] bytes = b;
+        int end = limit;
+        int p = pos + 1;
+        int start = p;
+        boolean escaped = false;
+        while (true) {
+            if (p >= end) {
+                throw UNPROVABLE;
+            }
+            byte c = bytes[p];
+            if (c == '"') {
+                break;
+            }
+            if (c == '\\') {
+                escaped = true;
+                p = escape(p);
+            } else if (c >= 0 && c < 0x20) {
+                throw UNPROVABLE; // raw control characters are not JSON
+            } else {
+                if (c < 0) {
+                    dirty++;
+                }
+                p++;
+            }
+        }
+        if (p - start > maxLength) {
+            throw UNPROVABLE;
+        }
+        strStart = start;
+        strEnd = p;
+        strEscaped = escaped;
+        pos = p + 1;
+    }
+
+    /** The escape at {@code p} (a backslash): returns the position after it. */
+    private int escape(int p) {
+        if (p + 1 >= limit) {
+            throw UNPROVABLE;
+        }
+        switch (b[p + 1]) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+                return p + 2;
+            case 'u':
+                if (p + 6 > limit) {
+                    throw UNPROVABLE;
+                }
+                for (int i = p + 2; i < p + 6; i++) {
+                    if (Character.digit(b[i], 16) < 0) {
+                        throw UNPROVABLE;
+                    }
+                }
+                dirty++;
+                return p + 6;
+            default:
+                throw UNPROVABLE;
+        }
+    }
+
+    private void number() {
+        int p = pos;
+        if (p < limit && b[p] == '-') {
+            p++;
+        }
+        if (p < limit && b[p] == '0') {
+            p++;
+        } else if (p < limit && b[p] >= '1' && b[p] <= '9') {
+            p = digits(p);
+        } else {
+            throw UNPROVABLE;
+        }
+        if (p < limit && b[p] == '.') {
+            p = requireDigits(p + 1);
+        }
+        if (p < limit && (b[p] == 'e' || b[p] == 'E')) {
+            p++;
+            if (p < limit && (b[p] == '+' || b[p] == '-')) {
+                p++;
+            }
+            p = requireDigits(p);
+        }
+        if (p - pos > MAX_NUMBER) {
+            throw UNPROVABLE;
+        }
+        pos = p;
+    }
+
+    private int requireDigits(int p) {
+        if (p >= limit || b[p] < '0' || b[p] > '9') {
+            throw UNPROVABLE;
+        }
+        return digits(p);
+    }
+
+    private int digits(int p) {
+        while (p < limit && b[p] >= '0' && b[p] <= '9') {
+            p++;
+        }
+        return p;
+    }
+
+    private void literal(String word) {
+        int n = word.length();
+        if (pos + n > limit) {
+            throw UNPROVABLE;
+        }
+        for (int i = 0; i < n; i++) {
+            if (b[pos + i] != word.charAt(i)) {
+                throw UNPROVABLE;
+            }
+        }
+        pos += n;
+    }
+
+    private void whitespace() {
+        pos = skipWhitespace(b, pos, limit);
+    }
+
+    private byte peek() {
+        if (pos >= limit) {
+            throw UNPROVABLE;
+        }
+        return b[pos];
+    }
+
+    private byte next() {
+        byte c = peek();
+        pos++;
+        return c;
+    }
+
+    private boolean equals(int start, int end, byte[] literal) {
+        return end - start == literal.length && Arrays.equals(b, start, end, literal, 0, literal.length);
+    }
+
+    private static byte[] bytes(String ascii) {
+        return ascii.getBytes(StandardCharsets.US_ASCII);
+    }
+}
