@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  * Expands replay arguments into files: plain files, directories (recursive, e.g. the CloudTrail S3
  * layout AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), and "-" for standard input. Files are
  * ordered by the delivery time in CloudTrail file names, so events arrive roughly in event time,
+ * directory walks skip hidden files and the labels.jsonl and rules.yaml of a generated trail,
  * and files delivered before {@code from} or well after {@code to} are skipped unopened.
  */
 public final class InputFiles {
@@ -28,6 +29,8 @@ public final class InputFiles {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm");
     /** Records are delivered within minutes; a file may hold records up to this long before its stamp. */
     private static final long DELIVERY_SLACK_MILLIS = 3_600_000L;
+    private static final java.util.Set<String> GENERATED_SIDE_FILES =
+            java.util.Set.of(io.layerwatch.generate.Generator.LABELS, io.layerwatch.generate.Generator.RULES);
 
     private InputFiles() {}
 
@@ -44,9 +47,7 @@ public final class InputFiles {
             Path p = Paths.get(arg);
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile)
-                            .filter(f -> !f.getFileName().toString().startsWith("."))
-                            .forEach(files::add);
+                    walk.filter(Files::isRegularFile).filter(InputFiles::isInput).forEach(files::add);
                 }
             } else if (Files.isRegularFile(p)) {
                 files.add(p);
@@ -68,6 +69,15 @@ public final class InputFiles {
             return t == null ? Long.MIN_VALUE : t;
         }).thenComparing(Path::toString));
         return kept;
+    }
+
+    /**
+     * Whether a directory walk reads {@code f}: not hidden files, nor the labels and rules file that
+     * {@code layerwatch generate} writes beside its trail (named on the command line, they are read).
+     */
+    static boolean isInput(Path f) {
+        String name = f.getFileName().toString();
+        return !name.startsWith(".") && !GENERATED_SIDE_FILES.contains(name);
     }
 
     static Long deliveryTime(Path file) {

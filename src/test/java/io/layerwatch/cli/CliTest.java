@@ -13,11 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI contract scripts rely on: commands, flags, exit codes, output files, one-line errors. */
-class CliTest {
+public class CliTest {
 
-    record Run(int code, String out, String err) {}
+    /** Exit code, standard output and standard error of one CLI run. */
+    public record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    /** Runs the CLI in this JVM with captured output (other command tests use it too). */
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err), args);

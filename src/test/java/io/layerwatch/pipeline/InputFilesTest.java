@@ -38,6 +38,20 @@ class InputFilesTest {
     }
 
     @Test
+    void directoryWalksSkipTheLabelsAndRulesOfAGeneratedTrailButNamedFilesAreRead(@TempDir Path dir) throws Exception {
+        Path log = touch(dir, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/"
+                + "111122223333_CloudTrail_us-east-1_20240501T0900Z_a.json.gz");
+        Path scans = touch(dir, "ecr-scan-events/111122223333/us-east-1/2024/05/01/"
+                + "111122223333_ecr-scan-events_us-east-1_20240501T0905Z_b.jsonl.gz");
+        Path labels = touch(dir, "labels.jsonl");
+        Path rules = touch(dir, "rules.yaml");
+
+        assertThat(InputFiles.expand(List.of(dir.toString()), null, null, null)).containsExactly(log, scans);
+        assertThat(InputFiles.expand(List.of(labels.toString(), rules.toString()), null, null, null))
+                .containsExactlyInAnyOrder(labels, rules);
+    }
+
+    @Test
     void dashReadsStandardInput() throws Exception {
         List<Path> files = InputFiles.expand(List.of("-"), null, null,
                 new ByteArrayInputStream("{\"Records\":[]}".getBytes(StandardCharsets.UTF_8)));

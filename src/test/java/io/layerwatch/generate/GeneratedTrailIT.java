@@ -1,0 +1,92 @@
+package io.layerwatch.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.pipeline.InputFiles;
+import io.layerwatch.pipeline.Replay;
+import io.layerwatch.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A generated trail replayed through the real pipeline (Replay.run on a local MiniCluster): every
+ * label is found, and benign traffic produces nothing.
+ */
+class GeneratedTrailIT {
+
+    /** The findings of a replay of {@code trail} with the rules file {@code rules} (null: built-in defaults). */
+    static List<JsonNode> replay(Path trail, Path rules, Path out, Replay.Summary[] summary) throws Exception {
+        List<Path> files = InputFiles.expand(List.of(trail.toString()), null, null, null);
+        summary[0] = Replay.run(files, RulesConfigLoader.load(rules), null, null, out, 2);
+        List<JsonNode> findings = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve(Replay.FINDINGS))) {
+            findings.add(Json.tree(line));
+        }
+        return findings;
+    }
+
+    static boolean matches(JsonNode f, Label l) {
+        Instant first = Instant.parse(f.path("firstEventTime").asText());
+        Instant last = Instant.parse(f.path("lastEventTime").asText());
+        return f.path("ruleId").asText().equals(l.ruleId())
+                && f.path("principal").path("arn").asText().equals(l.principal())
+                && (l.repository() == null || l.repository().equals(f.path("repository").path("name").asText(null)))
+                && !first.isBefore(l.start()) && !last.isAfter(l.end());
+    }
+
+    @Test
+    void everyLabelIsFoundAndBenignPrincipalsStayQuiet(@TempDir Path dir) throws Exception {
+        Path trail = dir.resolve("trail");
+        Generator.Report report = Generator.write(trail, GeneratorOptions.of(30_000, 11).withInjections(2).withEcrShare(0.2));
+        assertThat(report.labels()).extracting(Label::ruleId).containsAll(RuleCatalog.ids());
+
+        Replay.Summary[] summary = new Replay.Summary[1];
+        List<JsonNode> findings = replay(trail, trail.resolve(Generator.RULES), dir.resolve("out"), summary);
+
+        assertThat(summary[0].deadLettered()).as("nothing undecodable, labels and rules not read").isZero();
+        assertThat(summary[0].late()).as("records out of order only within the lateness bound").isZero();
+        assertThat(summary[0].eventsRead()).isEqualTo(report.records());
+        for (Label label : report.labels()) {
+            assertThat(findings).as("a finding for %s", label).anyMatch(f -> matches(f, label));
+        }
+        Set<String> principals = report.labels().stream().map(Label::principal).collect(Collectors.toSet());
+        Set<String> repositories = new HashSet<>();
+        report.labels().stream().map(Label::repository).forEach(repositories::add);
+        for (JsonNode f : findings) {
+            String principal = f.path("principal").path("arn").asText();
+            assertThat(principals).as("principal of %s", f.path("title").asText()).contains(principal);
+            if (principal.startsWith("service:")) {
+                // scan findings carry the scanning service: the repository tells the scenario
+                assertThat(repositories).as("repository of %s", f.path("title").asText())
+                        .contains(f.path("repository").path("name").asText());
+            }
+        }
+    }
+
+    @Test
+    void underTheBuiltInRulesBenignTrafficOnlyRaisesLayerDownloads(@TempDir Path dir) throws Exception {
+        Path trail = dir.resolve("trail");
+        GeneratorOptions options = GeneratorOptions.of(8_000, 5).withScenarios(Set.of()).withEcrShare(0.3);
+        Generator.Report report = Generator.write(trail, options);
+        assertThat(report.labels()).isEmpty();
+
+        Replay.Summary[] summary = new Replay.Summary[1];
+        List<JsonNode> findings = replay(trail, null, dir.resolve("out"), summary);
+
+        assertThat(summary[0].deadLettered()).isZero();
+        // layer-download reports every download by design; the generated rules.yaml names the expected downloaders.
+        assertThat(findings).isNotEmpty().allSatisfy(f -> assertThat(f.path("ruleId").asText())
+                .as(f.path("title").asText()).isEqualTo(RuleCatalog.LAYER_DOWNLOAD));
+    }
+}
