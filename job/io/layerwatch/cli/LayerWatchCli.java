@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "layerwatch", mixinStandardHelpOptions = true, version = "LayerWatch 0.1.0",
         description = "Streaming detection and response for Amazon ECR (Apache Flink).%n"
                 + "Without a command: run the embedded demo trail and write ./layerwatch-out/.",
-        subcommands = {ReplayCommand.class, GenerateCommand.class, RunCommand.class, ValidateCommand.class, RulesCommand.class, DemoCommand.class, PoliciesCommand.class, RemediateCommand.class,
+        subcommands = {ReplayCommand.class, GenerateCommand.class, RunCommand.class, ValidateCommand.class, RulesCommand.class, DemoCommand.class, PoliciesCommand.class, RemediateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LayerWatchCli implements java.util.concurrent.Callable<Integer> {
 

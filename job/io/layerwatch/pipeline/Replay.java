@@ -44,10 +44,14 @@ public final class Replay {
 
     private Replay() {}
 
-    /** The job configuration every local run uses: no silent Kryo fallback. */
+    /**
+     * The job configuration every local run uses: no silent Kryo fallback; object reuse (the types on the
+     * wire are immutable records, so chained operators may share them instead of copying each one).
+     */
     public static Configuration localConfiguration() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         return conf;
     }
@@ -63,9 +67,46 @@ public final class Replay {
      */
     public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
             int parallelism, Set<String> sinks, boolean dryRun) throws Exception {
+        return prepare(files, config, from, to, outDir, parallelism, sinks, dryRun, localConfiguration())
+                .execute().summary();
+    }
+
+    /** A finished replay: the summary it wrote and Flink's result (accumulators, net runtime). */
+    public record Result(Summary summary, JobExecutionResult job) {}
+
+    /** A replay job defined on its (local) environment and not run yet. */
+    public static final class Job {
+        private final StreamExecutionEnvironment env;
+        private final Path outDir;
+
+        private Job(StreamExecutionEnvironment env, Path outDir) {
+            this.env = env;
+            this.outDir = outDir;
+        }
+
+        public StreamExecutionEnvironment environment() {
+            return env;
+        }
+
+        /** Runs the job on the environment's local MiniCluster and writes summary.json. */
+        public Result execute() throws Exception {
+            return finish(env.execute("layerwatch-replay"));
+        }
+
+        /** Writes summary.json from the result of the job run elsewhere (e.g. on a MiniCluster of one's own). */
+        public Result finish(JobExecutionResult result) throws IOException {
+            Summary summary = summarize(result, outDir.resolve(FINDINGS));
+            Files.writeString(outDir.resolve(SUMMARY),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+            return new Result(summary, result);
+        }
+    }
+
+    /** Defines the replay of {@code files} as {@link #run} does, on a local environment with {@code conf}. */
+    public static Job prepare(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
+            int parallelism, Set<String> sinks, boolean dryRun, Configuration conf) throws IOException {
         Files.createDirectories(outDir);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-                localConfiguration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         List<Payload> payloads = new ArrayList<>();
         for (Path f : files) {
             payloads.add(Payload.ofFile(f.toString()));
@@ -83,11 +124,7 @@ public final class Replay {
         out.deadLetters()
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
                 .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
-        JobExecutionResult result = env.execute("layerwatch-replay");
-        Summary summary = summarize(result, outDir.resolve(FINDINGS));
-        Files.writeString(outDir.resolve(SUMMARY),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-        return summary;
+        return new Job(env, outDir);
     }
 
     static Summary summarize(JobExecutionResult result, Path findingsFile) throws IOException {

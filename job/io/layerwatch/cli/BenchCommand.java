@@ -1,0 +1,90 @@
+package io.layerwatch.cli;
+
+import io.layerwatch.bench.MemoryBench;
+import io.layerwatch.bench.ThroughputBench;
+import io.layerwatch.generate.GeneratorOptions;
+import io.layerwatch.util.Json;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Throughput on generated CloudTrail, in one run on the same bytes: Jackson's tree parse of "
+                + "every record (the ceiling) and the replay pipeline on a local MiniCluster, for an ECR-only trail "
+                + "and the realistic mix (5% ECR), with their ratio (targets: 0.5 and 1.5).",
+            "--memory instead replays a large trail with many principals and reports the peak heap and the state "
+                + "size (run it as java -Xmx1g -jar layerwatch.jar bench --memory)."})
+final class BenchCommand implements Callable<Integer> {
+    static final long DEFAULT_EVENTS = 1_000_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", paramLabel = "N",
+            description = "Records per dataset (default 1,000,000; with --memory 10,000,000).")
+    Long events;
+
+    @Option(names = "--json", description = "Progress on standard error; standard output gets one JSON line.")
+    boolean json;
+
+    @Option(names = "--memory", description = "Peak heap and state size per key instead of throughput.")
+    boolean memory;
+
+    @Option(names = "--principals", paramLabel = "N",
+            description = "With --memory: spread the ECR calls over N principals (default ${DEFAULT-VALUE}).",
+            defaultValue = "100000")
+    int principals;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
+            description = "Flink parallelism, and threads of the raw parse (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work", paramLabel = "DIR",
+            description = "Scratch directory for the generated files (default: a new temporary directory).")
+    Path work;
+
+    @Override
+    public Integer call() throws Exception {
+        long n = events != null ? events : memory ? MemoryBench.DEFAULT_EVENTS : DEFAULT_EVENTS;
+        if (n < GeneratorOptions.MIN_EVENTS) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--events must be at least " + GeneratorOptions.MIN_EVENTS + " (got " + n + ")");
+        }
+        if (parallelism < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+        }
+        if (principals < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--principals must be at least 1");
+        }
+        if (!memory && spec.commandLine().getParseResult().hasMatchedOption("--principals")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--principals needs --memory");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter log = json ? spec.commandLine().getErr() : out;
+        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("layerwatch-bench");
+        Object report;
+        try {
+            report = memory
+                    ? MemoryBench.run(n, principals, parallelism, seed, dir, log).json()
+                    : ThroughputBench.run(n, parallelism, seed, dir, log).json();
+        } finally {
+            if (work == null) {
+                Files.deleteIfExists(dir);
+            }
+        }
+        if (json) {
+            out.println(Json.write(report));
+        }
+        out.flush();
+        return 0;
+    }
+}
