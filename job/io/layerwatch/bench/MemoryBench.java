@@ -3,6 +3,7 @@ package io.layerwatch.bench;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.pipeline.Replay;
 import java.io.PrintWriter;
@@ -85,7 +86,9 @@ public final class MemoryBench {
                     + " MiB; run with -Xmx1g to show the replay fits in 1 GiB");
         }
         GeneratorOptions options = GeneratorOptions.of(events, seed).withScenarios(Set.of());
-        PrincipalSpread spread = new PrincipalSpread(principals);
+        int accounts = RulesConfigLoader.fromYaml(Generator.open(options).rulesYaml(), "generated rules")
+                .globalAllowlist().trustedAccounts().size();
+        PrincipalSpread spread = new PrincipalSpread(principals, Math.max(1, accounts));
         log.println("generating " + events + " records (5% ECR, ECR calls spread over " + principals + " principals)");
         try {
             TrailFiles trail = TrailFiles.write(options, work.resolve("trail"), true, spread::rewrite);

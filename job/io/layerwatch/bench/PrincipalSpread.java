@@ -17,16 +17,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Spreads the generated ECR calls of role sessions over {@code n} principals: each call's role gets the
- * suffix {@code -pK}, K from its event id, so names keep the generator's allowlisted prefixes. Counts
- * what the keyed state will hold: distinct principals of ECR calls, (repository, principal) pairs of pulls,
- * and a sample of the events for serialized sizes.
+ * Spreads the generated ECR calls of role sessions over about {@code n} principals: each call's role becomes
+ * {@code eks-node-bench-pK} of its own account, K from its event id ({@code n / accounts} values per account),
+ * a name the generated rules expect to download layers. Counts what the keyed state will hold: distinct
+ * principals of ECR calls, (repository, principal) pairs of pulls, and a sample of the events for
+ * serialized sizes.
  */
 final class PrincipalSpread {
     private static final byte[] ECR = "\"eventSource\":\"ecr.amazonaws.com\"".getBytes(StandardCharsets.US_ASCII);
     private static final int SAMPLE = 20_000;
 
-    private final int n;
+    private final int perAccount;
     private final ObjectMapper mapper = new ObjectMapper();
     private final PayloadDecoder decoder = new PayloadDecoder();
     final Set<String> principals = new HashSet<>();
@@ -34,8 +35,9 @@ final class PrincipalSpread {
     final List<EcrEvent> sample = new ArrayList<>();
     long ecrCalls;
 
-    PrincipalSpread(int n) {
-        this.n = n;
+    /** @param accounts how many accounts the trail's calls come from */
+    PrincipalSpread(int n, int accounts) {
+        this.perAccount = Math.max(1, (n + accounts - 1) / accounts);
     }
 
     byte[] rewrite(byte[] record) {
@@ -49,9 +51,10 @@ final class PrincipalSpread {
             String role = issuer.path("userName").asText(null);
             byte[] out = record;
             if ("AssumedRole".equals(identity.path("type").asText()) && role != null) {
-                String renamed = role + "-p" + Math.floorMod(r.path("eventID").asText().hashCode(), n);
+                String renamed = "eks-node-bench-p" + Math.floorMod(r.path("eventID").asText().hashCode(), perAccount);
                 ((ObjectNode) issuer).put("userName", renamed);
-                ((ObjectNode) issuer).put("arn", issuer.path("arn").asText().replace("/" + role, "/" + renamed));
+                String account = identity.path("accountId").asText();
+                ((ObjectNode) issuer).put("arn", "arn:aws:iam::" + account + ":role/" + renamed); // no path
                 ((ObjectNode) identity).put("arn", identity.path("arn").asText()
                         .replace("assumed-role/" + role + "/", "assumed-role/" + renamed + "/"));
                 out = mapper.writeValueAsBytes(r);

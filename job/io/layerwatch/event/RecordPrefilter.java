@@ -299,13 +299,21 @@ final class RecordPrefilter {
             timeStart = strStart;
             timeEnd = strEnd;
         } else {
-            for (byte[] routing : ROUTING_KEYS) {
-                if (equals(ks, ke, routing)) {
-                    routingKey = true;
-                }
-            }
+            routingKey |= routing(ks, ke);
             value(depth + 1);
         }
+    }
+
+    private boolean routing(int ks, int ke) {
+        int n = ke - ks;
+        if (n == 6 || n == 7 || n == 9 || n == 11) { // detail, Records, logEvents, messageType / detail-type
+            for (byte[] routing : ROUTING_KEYS) {
+                if (equals(ks, ke, routing)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The decision on the record just scanned (its dirt already checked by the caller). */
@@ -590,6 +598,9 @@ final class RecordPrefilter {
     }
 
     private void whitespace() {
+        if (pos < limit && b[pos] > ' ') {
+            return; // compact JSON: no whitespace between tokens
+        }
         pos = skipWhitespace(b, pos, limit);
     }
 

@@ -34,6 +34,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -86,7 +91,7 @@ public final class LayerWatchPipeline {
             Instant from, Instant to, Watermarks watermarks) {
         // The updates must not hold back event time: a reloading source stays idle between updates;
         // without one, the empty stream derived from the payloads carries their watermarks.
-        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
+        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads, watermarks))
                 .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
                 .process(new DecodeFunction(!"false".equalsIgnoreCase(System.getProperty(PREFILTER_PROPERTY))))
@@ -135,10 +140,46 @@ public final class LayerWatchPipeline {
         return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS));
     }
 
-    /** An empty update stream for runs without live reloading (the broadcast side then stays empty). */
-    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads) {
-        return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
+    /**
+     * An empty update stream for runs without live reloading (the broadcast side then stays empty). With
+     * watermarks from the source it carries theirs. With watermarks from the events (replay) the payloads
+     * have none before the end: the stream then says it is idle from the start, so it is left out of the
+     * rule operators' event time instead of holding every keyed rule (and its buffered events) until the
+     * end of the input.
+     */
+    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads, Watermarks watermarks) {
+        SingleOutputStreamOperator<RulesUpdate> none = payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
                 .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)");
+        return watermarks == Watermarks.FROM_SOURCE ? none
+                : none.transform("Rules (static): no event time", TypeInformation.of(RulesUpdate.class), new IdleRules())
+                        .uid("rules-static-idle");
+    }
+
+    /** Passes updates on; idle from its start on, whatever watermarks come in. */
+    static final class IdleRules extends AbstractStreamOperator<RulesUpdate>
+            implements OneInputStreamOperator<RulesUpdate, RulesUpdate> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
+        }
+
+        @Override
+        public void processElement(StreamRecord<RulesUpdate> update) {
+            output.collect(update);
+        }
+
+        @Override
+        public void processWatermark(Watermark mark) {
+            // not event-time data
+        }
+
+        @Override
+        public void processWatermarkStatus(WatermarkStatus status) {
+            // stays idle
+        }
     }
 
     /** Where {@link SingleEventRules} sends the events a pattern rule may match. */
