@@ -2,6 +2,8 @@ package io.layerwatch.config;
 
 import io.layerwatch.event.EcrEvent;
 import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +33,11 @@ public final class Allowlist implements Serializable {
     private final Set<String> trustedVpcEndpoints;
     private final Set<String> trustedAccounts;
     private final String organizationId;
+    private static final int MAX_VERDICTS = 100_000;
+    private transient Map<String, Boolean> principalVerdicts;
+    private transient Map<String, Boolean> repositoryVerdicts;
+    /** Source address -> network by the CIDRs alone (UNKNOWN: not an address). */
+    private transient Map<String, Network> addressVerdicts;
 
     public Allowlist(List<Glob> principals, List<Glob> repositories, List<Cidr> trustedCidrs,
             Set<String> trustedVpcEndpoints, Set<String> trustedAccounts, String organizationId) {
@@ -60,11 +67,40 @@ public final class Allowlist implements Serializable {
     }
 
     public boolean principalAllowed(String arn) {
-        return arn != null && principals.stream().anyMatch(g -> g.matches(arn));
+        if (arn == null || principals.isEmpty()) {
+            return false;
+        }
+        if (principalVerdicts == null) {
+            principalVerdicts = new ConcurrentHashMap<>();
+        }
+        return verdict(principalVerdicts, principals, arn);
     }
 
     public boolean repositoryAllowed(String name) {
-        return name != null && repositories.stream().anyMatch(g -> g.matches(name));
+        if (name == null || repositories.isEmpty()) {
+            return false;
+        }
+        if (repositoryVerdicts == null) {
+            repositoryVerdicts = new ConcurrentHashMap<>();
+        }
+        return verdict(repositoryVerdicts, repositories, name);
+    }
+
+    /** Glob matching is regular-expression matching: remembered per value (every event asks, per rule). */
+    private static boolean verdict(Map<String, Boolean> verdicts, List<Glob> globs, String value) {
+        Boolean known = verdicts.get(value);
+        if (known != null) {
+            return known;
+        }
+        boolean allowed = false;
+        for (Glob g : globs) {
+            allowed |= g.matches(value);
+        }
+        if (verdicts.size() >= MAX_VERDICTS) {
+            verdicts.clear();
+        }
+        verdicts.put(value, allowed);
+        return allowed;
     }
 
     /** Whether any trusted network is configured; without one, network verdicts are UNKNOWN. */
@@ -77,15 +113,26 @@ public final class Allowlist implements Serializable {
             return Network.TRUSTED;
         }
         String ip = e.sourceIp();
-        if (!hasTrustedNetworks() || e.principal().isAwsService() || !Cidr.isIpAddress(ip)) {
+        if (!hasTrustedNetworks() || e.principal().isAwsService() || ip == null) {
             return Network.UNKNOWN;
         }
-        for (Cidr c : trustedCidrs) {
-            if (c.contains(ip)) {
-                return Network.TRUSTED;
-            }
+        if (addressVerdicts == null) {
+            addressVerdicts = new ConcurrentHashMap<>();
         }
-        return Network.UNTRUSTED;
+        Network known = addressVerdicts.get(ip);
+        if (known == null) {
+            known = !Cidr.isIpAddress(ip) ? Network.UNKNOWN : Network.UNTRUSTED;
+            for (int i = 0; known == Network.UNTRUSTED && i < trustedCidrs.size(); i++) {
+                if (trustedCidrs.get(i).contains(ip)) {
+                    known = Network.TRUSTED;
+                }
+            }
+            if (addressVerdicts.size() >= MAX_VERDICTS) {
+                addressVerdicts.clear();
+            }
+            addressVerdicts.put(ip, known);
+        }
+        return known;
     }
 
     /** The organization: the event's own account plus configured member accounts. */

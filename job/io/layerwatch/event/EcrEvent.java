@@ -1,13 +1,17 @@
 package io.layerwatch.event;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One decoded input event: a CloudTrail API call, an image scan result or an image action.
  * Immutable; a Java record so Flink serialises it with its POJO serializer (no Kryo).
  *
- * <p>Fields the rules use on the hot path are extracted once at decode time; {@code raw} keeps the
- * original record (JSON text) as evidence and for the rare rules that need more of it.
+ * <p>Fields the rules use on the hot path are extracted once at decode time; {@code rawJson} keeps the
+ * original record (compact JSON, UTF-8) as evidence and for the rare rules that need more of it: bytes,
+ * which Flink copies between operators as one block (a String is encoded character by character).
  */
 public record EcrEvent(
         String eventId,
@@ -31,9 +35,40 @@ public record EcrEvent(
         int criticalCount,
         int highCount,
         String policyText,
-        String raw) {
+        byte[] rawJson) {
 
     public static final String ECR_SOURCE = "ecr.amazonaws.com";
+
+    /** The original record as JSON text. */
+    public String raw() {
+        return new String(rawJson, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EcrEvent e && eventTime == e.eventTime && criticalCount == e.criticalCount
+                && highCount == e.highCount && kind == e.kind && Objects.equals(eventId, e.eventId)
+                && Objects.equals(eventSource, e.eventSource) && Objects.equals(eventName, e.eventName)
+                && Objects.equals(region, e.region) && Objects.equals(accountId, e.accountId)
+                && Objects.equals(principal, e.principal) && Objects.equals(sourceIp, e.sourceIp)
+                && Objects.equals(userAgent, e.userAgent) && Objects.equals(vpcEndpointId, e.vpcEndpointId)
+                && Objects.equals(errorCode, e.errorCode) && Objects.equals(registryId, e.registryId)
+                && Objects.equals(repositoryName, e.repositoryName) && Objects.equals(layerDigest, e.layerDigest)
+                && Objects.equals(imageDigest, e.imageDigest) && Objects.equals(imageTags, e.imageTags)
+                && Objects.equals(scanStatus, e.scanStatus) && Objects.equals(policyText, e.policyText)
+                && Arrays.equals(rawJson, e.rawJson);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(eventId, eventTime, eventName, principal) * 31 + Arrays.hashCode(rawJson);
+    }
+
+    @Override
+    public String toString() {
+        return "EcrEvent[" + kind + " " + eventSource + " " + eventName + " " + eventId + " at " + time() + " by "
+                + principal.arn() + (repositoryName == null ? "" : " on " + repositoryName) + "]";
+    }
 
     public boolean isApiCall() {
         return kind == EventKind.API_CALL;

@@ -21,6 +21,8 @@ final class EventMapper {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private EventMapper() {}
 
     static EcrEvent cloudTrail(JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
@@ -36,9 +38,10 @@ final class EventMapper {
         JsonNode params = record.path("requestParameters");
         String repository = repositoryName(text(params, "repositoryName"));
         String registryId = first(text(params, "registryId"), account, null);
-        String raw = record.toString();
+        byte[] raw = json(record);
+        String id = text(record, "eventID");
         return new EcrEvent(
-                first(text(record, "eventID"), nameUuid(raw), null),
+                id != null ? id : nameUuid(raw),
                 time,
                 EventKind.API_CALL,
                 eventSource,
@@ -80,8 +83,9 @@ final class EventMapper {
             }
         }
         JsonNode counts = detail.path("finding-severity-counts");
+        byte[] raw = json(envelope);
         return new EcrEvent(
-                envelopeId(envelope),
+                envelopeId(envelope, raw),
                 parseTime(text(envelope, "time"), "time"),
                 EventKind.IMAGE_SCAN,
                 text(envelope, "source"),
@@ -99,15 +103,16 @@ final class EventMapper {
                 counts.path("CRITICAL").asInt(0),
                 counts.path("HIGH").asInt(0),
                 null,
-                envelope.toString());
+                raw);
     }
 
     /** "ECR Image Action" and any other EventBridge event that is not a CloudTrail call. */
     static EcrEvent other(JsonNode envelope, JsonNode detail, EventKind kind) throws InvalidRecord {
         String account = text(envelope, "account");
         String source = text(envelope, "source");
+        byte[] raw = json(envelope);
         return new EcrEvent(
-                envelopeId(envelope),
+                envelopeId(envelope, raw),
                 parseTime(text(envelope, "time"), "time"),
                 kind,
                 source,
@@ -123,7 +128,7 @@ final class EventMapper {
                 text(detail, "image-tag"),
                 text(detail, "result"),
                 0, 0, null,
-                envelope.toString());
+                raw);
     }
 
     /** detail-type of the EventBridge event Security Hub sends when an analyst runs a custom action. */
@@ -142,7 +147,7 @@ final class EventMapper {
         }
         long time = parseTime(text(envelope, "time"), "time");
         String actionId = customActionId(envelope, detail);
-        String id = envelopeId(envelope);
+        String id = envelopeId(envelope, json(envelope));
         List<EcrEvent> out = new ArrayList<>();
         int i = 0;
         for (JsonNode finding : findings) {
@@ -170,7 +175,7 @@ final class EventMapper {
                     null,
                     ecr[2],
                     null, null, 0, 0, null,
-                    narrowed.toString()));
+                    json(narrowed)));
             i++;
         }
         return out;
@@ -259,13 +264,23 @@ final class EventMapper {
         }
     }
 
-    private static String envelopeId(JsonNode envelope) {
-        return first(text(envelope, "id"), nameUuid(envelope.toString()), null);
+    private static String envelopeId(JsonNode envelope, byte[] raw) {
+        String id = text(envelope, "id");
+        return id != null ? id : nameUuid(raw);
     }
 
-    /** A stable id for records that carry none (hand-made test records). */
-    private static String nameUuid(String raw) {
-        return UUID.nameUUIDFromBytes(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    /** A stable id for records that carry none (hand-made test records): from the record's compact JSON. */
+    private static String nameUuid(byte[] raw) {
+        return UUID.nameUUIDFromBytes(raw).toString();
+    }
+
+    /** The compact JSON of a record, as JsonNode.toString() writes it, in UTF-8. */
+    static byte[] json(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a parsed JSON tree", e);
+        }
     }
 
     /** Accepts a plain name or a repository ARN (arn:aws:ecr:region:account:repository/name). */

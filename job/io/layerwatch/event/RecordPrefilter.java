@@ -1,5 +1,8 @@
 package io.layerwatch.event;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -39,6 +42,8 @@ final class RecordPrefilter {
 
     static final int MAX_DEPTH = 100;
     static final int MAX_NUMBER = 100;
+    /** A log file whose first records are all to be parsed is left to the full decoder. */
+    static final int GIVE_UP_AFTER = 32;
     // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names, depth 1000).
     private static final int MAX_STRING = 1 << 20;
     static final int MAX_NAME = 10_000;
@@ -205,17 +210,22 @@ final class RecordPrefilter {
             }
         }
         boolean cleanOutsideRecords = dirty == dirtyInRecords;
-        boolean anySkipped = false;
-        for (int i = 0; i < root.count && !anySkipped; i++) {
-            anySkipped = root.skip[i];
-        }
-        if (recordsKeys == 1 && recordsArray && cleanOutsideRecords && !escapedKey && anySkipped) {
+        if (recordsKeys == 1 && recordsArray && cleanOutsideRecords && !escapedKey && anySkipped()) {
             root.kind = Kind.RECORDS;
         } else if (recordsKeys == 0 && dirty == 0 && !routingKey && skippableRecord()) {
             root.kind = Kind.SKIP;
         } else {
             root.kind = Kind.PARSE;
         }
+    }
+
+    private boolean anySkipped() {
+        for (int i = 0; i < root.count; i++) {
+            if (root.skip[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The Records array: each element classified; returns the dirt found inside it. */
@@ -237,6 +247,9 @@ final class RecordPrefilter {
                 value(3);
             }
             root.add(start, pos, skipped);
+            if (root.count == GIVE_UP_AFTER && !anySkipped()) {
+                throw UNPROVABLE; // an ECR log file: the full decoder parses it whole, without this scan
+            }
             if (closes(']')) {
                 break;
             }
@@ -286,13 +299,21 @@ final class RecordPrefilter {
             timeStart = strStart;
             timeEnd = strEnd;
         } else {
-            for (byte[] routing : ROUTING_KEYS) {
-                if (equals(ks, ke, routing)) {
-                    routingKey = true;
-                }
-            }
+            routingKey |= routing(ks, ke);
             value(depth + 1);
         }
+    }
+
+    private boolean routing(int ks, int ke) {
+        int n = ke - ks;
+        if (n == 6 || n == 7 || n == 9 || n == 11) { // detail, Records, logEvents, messageType / detail-type
+            for (byte[] routing : ROUTING_KEYS) {
+                if (equals(ks, ke, routing)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The decision on the record just scanned (its dirt already checked by the caller). */
@@ -438,6 +459,7 @@ final class RecordPrefilter {
         int start = p;
         boolean escaped = false;
         while (true) {
+            p = plainRun(bytes, p, end);
             if (p >= end) {
                 throw UNPROVABLE;
             }
@@ -448,12 +470,10 @@ final class RecordPrefilter {
             if (c == '\\') {
                 escaped = true;
                 p = escape(p);
-            } else if (c >= 0 && c < 0x20) {
+            } else if (c >= 0) {
                 throw UNPROVABLE; // raw control characters are not JSON
             } else {
-                if (c < 0) {
-                    dirty++;
-                }
+                dirty++;
                 p++;
             }
         }
@@ -464,6 +484,38 @@ final class RecordPrefilter {
         strEnd = p;
         strEscaped = escaped;
         pos = p + 1;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
+
+    /**
+     * Skips string content that needs no attention (printable ASCII other than quote and backslash), eight
+     * bytes at a time: returns the position of the first byte that is a quote, a backslash, a control
+     * character or not ASCII, or {@code end}.
+     */
+    static int plainRun(byte[] bytes, int p, int end) {
+        while (p + 8 <= end) {
+            long w = (long) LONGS.get(bytes, p);
+            long quote = w ^ (ONES * '"');
+            long backslash = w ^ (ONES * '\\');
+            // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >= 0x80;
+            // borrows can flag bytes after a flagged one, never before it, so the lowest flag is exact.
+            long flags = ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (w - ONES * 0x20) | w) & HIGH;
+            if (flags != 0) {
+                return p + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < end) {
+            byte c = bytes[p];
+            if (c < 0x20 || c == '"' || c == '\\') { // negative: not ASCII
+                return p;
+            }
+            p++;
+        }
+        return end;
     }
 
     /** The escape at {@code p} (a backslash): returns the position after it. */
@@ -546,6 +598,9 @@ final class RecordPrefilter {
     }
 
     private void whitespace() {
+        if (pos < limit && b[pos] > ' ') {
+            return; // compact JSON: no whitespace between tokens
+        }
         pos = skipWhitespace(b, pos, limit);
     }
 

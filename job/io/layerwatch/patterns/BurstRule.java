@@ -68,6 +68,12 @@ abstract class BurstRule implements CepRule {
     }
 
     @Override
+    public MatchLogic matchLogic(RulesConfig config) {
+        RuleSettings s = config.rule(id());
+        return new DistinctBurst(STEP, threshold(s), s.duration("window").toMillis(), distinctBy());
+    }
+
+    @Override
     public Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings) {
         List<EcrEvent> events = match.get(STEP);
         return describe(FindingBuilder.of(settings).events(events).key(events.get(0).principal().arn()),

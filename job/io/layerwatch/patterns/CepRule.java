@@ -31,6 +31,15 @@ public interface CepRule extends Serializable {
 
     Pattern<EcrEvent, ?> pattern(RulesConfig config);
 
+    /**
+     * The same matches as {@link #pattern} without CEP's NFA (see {@link PatternMatcher}), or null to run
+     * the pattern on Flink CEP. CEP keeps a partial match per event in the window and scans them all for
+     * every event; for busy principals that is quadratic.
+     */
+    default MatchLogic matchLogic(RulesConfig config) {
+        return null;
+    }
+
     Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings);
 
     /** Candidates with the same fold key whose first event lies within this gap of the last fold. */

@@ -50,10 +50,25 @@ public final class CredentialNetworkHop implements CepRule {
         RuleSettings s = config.rule(ID);
         Allowlist allow = s.allowlist();
         return Pattern.<EcrEvent>begin("trusted", AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(SimpleCondition.of(e -> allow.network(e) == Allowlist.Network.TRUSTED))
+                .where(SimpleCondition.of(trusted(allow)::test))
                 .followedBy("untrusted")
-                .where(SimpleCondition.of(e -> allow.network(e) == Allowlist.Network.UNTRUSTED))
+                .where(SimpleCondition.of(untrusted(allow)::test))
                 .within(s.duration("window"));
+    }
+
+    @Override
+    public MatchLogic matchLogic(RulesConfig config) {
+        RuleSettings s = config.rule(ID);
+        return new FollowedBy("trusted", trusted(s.allowlist()), "untrusted", untrusted(s.allowlist()),
+                s.duration("window").toMillis());
+    }
+
+    private static FollowedBy.Condition trusted(Allowlist allow) {
+        return e -> allow.network(e) == Allowlist.Network.TRUSTED;
+    }
+
+    private static FollowedBy.Condition untrusted(Allowlist allow) {
+        return e -> allow.network(e) == Allowlist.Network.UNTRUSTED;
     }
 
     @Override

@@ -68,7 +68,7 @@ public final class InputFiles {
     }
 
     /** Local files as given, in delivery order. */
-    static List<InputFile> local(List<Path> paths) throws IOException {
+    public static List<InputFile> local(List<Path> paths) throws IOException {
         List<InputFile> files = new ArrayList<>();
         for (Path p : paths) {
             files.add(local(p));

@@ -11,6 +11,8 @@ import io.layerwatch.event.EventKind;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.FindingFolder;
+import io.layerwatch.patterns.MatchLogic;
+import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.rules.FirstSeenPuller;
 import io.layerwatch.rules.SingleEventRule;
 import java.time.Instant;
@@ -28,8 +30,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -95,7 +103,7 @@ public final class LayerWatchPipeline {
             InputScope scope, Watermarks watermarks, DecodeFunction decode) {
         // The updates must not hold back event time: a reloading source stays idle between updates;
         // without one, the empty stream derived from the payloads carries their watermarks.
-        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads))
+        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads, watermarks))
                 .broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
                 .process(decode)
@@ -114,13 +122,14 @@ public final class LayerWatchPipeline {
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
 
+        List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();
         SingleOutputStreamOperator<Finding> singles = events
                 .connect(rules)
-                .process(new SingleEventRules(config))
-                .uid("rules-single-event").name("Single-event rules");
+                .process(new SingleEventRules(config, cepRules))
+                .uid("rules-single-event").name("Single-event rules, pattern inputs");
         DataStream<Finding> findings = singles;
 
-        DataStream<Finding> patterns = patternFindings(events, rules, config);
+        DataStream<Finding> patterns = patternFindings(singles, cepRules, config);
         if (patterns != null) {
             findings = findings.union(patterns);
         }
@@ -144,33 +153,71 @@ public final class LayerWatchPipeline {
         return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS), customActions);
     }
 
-    /** An empty update stream for runs without live reloading (the broadcast side then stays empty). */
-    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads) {
-        return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
+    /**
+     * An empty update stream for runs without live reloading (the broadcast side then stays empty). With
+     * watermarks from the source it carries theirs. With watermarks from the events (replay) the payloads
+     * have none before the end: the stream then says it is idle from the start, so it is left out of the
+     * rule operators' event time instead of holding every keyed rule (and its buffered events) until the
+     * end of the input.
+     */
+    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads, Watermarks watermarks) {
+        SingleOutputStreamOperator<RulesUpdate> none = payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
                 .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)");
+        return watermarks == Watermarks.FROM_SOURCE ? none
+                : none.transform("Rules (static): no event time", TypeInformation.of(RulesUpdate.class), new IdleRules())
+                        .uid("rules-static-idle");
     }
 
-    private static DataStream<Finding> patternFindings(DataStream<EcrEvent> events, BroadcastStream<RulesUpdate> rules,
-            RulesConfig config) {
+    /** Passes updates on; idle from its start on, whatever watermarks come in. */
+    static final class IdleRules extends AbstractStreamOperator<RulesUpdate>
+            implements OneInputStreamOperator<RulesUpdate, RulesUpdate> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
+        }
+
+        @Override
+        public void processElement(StreamRecord<RulesUpdate> update) {
+            output.collect(update);
+        }
+
+        @Override
+        public void processWatermark(Watermark mark) {
+            // not event-time data
+        }
+
+        @Override
+        public void processWatermarkStatus(WatermarkStatus status) {
+            // stays idle
+        }
+    }
+
+    /** Where {@link SingleEventRules} sends the events a pattern rule may match. */
+    static OutputTag<EcrEvent> patternInput(CepRule rule) {
+        return new OutputTag<>("pattern-input-" + rule.id(), TypeInformation.of(EcrEvent.class));
+    }
+
+    private static DataStream<Finding> patternFindings(SingleOutputStreamOperator<Finding> singles,
+            List<CepRule> cepRules, RulesConfig config) {
         DataStream<Finding> matches = null;
         Map<String, CepRule> active = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
-        for (CepRule rule : RuleSet.cepRules()) {
-            if (!rule.active(config)) {
-                continue;
-            }
+        for (CepRule rule : cepRules) {
             RuleSettings settings = config.rule(rule.id());
             active.put(rule.id(), rule);
             gaps.put(rule.id(), rule.foldGap(settings).toMillis());
-            DataStream<Finding> ruleMatches = CEP.pattern(
-                            events.connect(rules)
-                                    .process(new RuleInput(rule, config))
-                                    .uid("cep-" + rule.id() + "-input").name(rule.id() + " input")
-                                    .keyBy(rule::key, Types.STRING),
-                            rule.pattern(config),
-                            new ByEventId())
-                    .process(new MatchToFinding(rule, settings))
-                    .uid("cep-" + rule.id()).name(rule.id() + " (CEP)");
+            KeyedStream<EcrEvent, String> input = singles.getSideOutput(patternInput(rule))
+                    .keyBy(rule::key, Types.STRING);
+            MatchLogic logic = rule.matchLogic(config);
+            DataStream<Finding> ruleMatches = logic != null
+                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId()))
+                            .uid("match-" + rule.id()).name(rule.id() + " (matcher)")
+                    : CEP.pattern(input, rule.pattern(config), new ByEventId())
+                            .process(new MatchToFinding(rule, settings))
+                            .uid("cep-" + rule.id()).name(rule.id() + " (CEP)");
             matches = matches == null ? ruleMatches : matches.union(ruleMatches);
         }
         if (matches == null) {
@@ -241,15 +288,21 @@ public final class LayerWatchPipeline {
     /**
      * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that
      * fails on an event dead-letters that event (stage "rule:ID") instead of stopping the job.
+     * Also sends each pattern rule, to its side output ({@link #patternInput}), the events it may match:
+     * relevant and not allowlisted, by the live rules. (One operator, so each event crosses one network
+     * edge to the rules instead of one per rule.)
      */
     static final class SingleEventRules extends BroadcastProcessFunction<EcrEvent, RulesUpdate, Finding> {
         private static final long serialVersionUID = 1L;
         private final LiveRules live;
         private final List<SingleEventRule> rules;
+        private final List<CepRule> patterns;
+        private transient List<OutputTag<EcrEvent>> patternInputs;
 
-        SingleEventRules(RulesConfig config) {
+        SingleEventRules(RulesConfig config, List<CepRule> patterns) {
             this.live = new LiveRules(config);
             this.rules = RuleSet.singleEventRules();
+            this.patterns = List.copyOf(patterns);
         }
 
         private transient LongCounter deadLettered;
@@ -257,6 +310,7 @@ public final class LayerWatchPipeline {
         @Override
         public void open(Configuration parameters) {
             deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
+            patternInputs = patterns.stream().map(LayerWatchPipeline::patternInput).toList();
         }
 
         @Override
@@ -274,35 +328,16 @@ public final class LayerWatchPipeline {
                             "rule failed: " + failure, e.raw()));
                 }
             }
-        }
-
-        @Override
-        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
-            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
-        }
-    }
-
-    /** The events a CEP rule may match: relevant and not allowlisted, by the live rules. */
-    static final class RuleInput extends BroadcastProcessFunction<EcrEvent, RulesUpdate, EcrEvent> {
-        private static final long serialVersionUID = 1L;
-        private final CepRule rule;
-        private final LiveRules live;
-
-        RuleInput(CepRule rule, RulesConfig config) {
-            this.rule = rule;
-            this.live = new LiveRules(config);
-        }
-
-        @Override
-        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<EcrEvent> out) throws Exception {
-            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
-            if (rule.relevant(e, config) && !config.rule(rule.id()).allowlisted(e)) {
-                out.collect(e);
+            for (int i = 0; i < patterns.size(); i++) {
+                CepRule pattern = patterns.get(i);
+                if (pattern.relevant(e, config) && !config.rule(pattern.id()).allowlisted(e)) {
+                    ctx.output(patternInputs.get(i), e);
+                }
             }
         }
 
         @Override
-        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<EcrEvent> out) throws Exception {
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
             LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
         }
     }

@@ -54,10 +54,14 @@ public final class Replay {
 
     private Replay() {}
 
-    /** The job configuration every local run uses: no silent Kryo fallback. */
+    /**
+     * The job configuration every local run uses: no silent Kryo fallback; object reuse (the types on the
+     * wire are immutable records, so chained operators may share them instead of copying each one).
+     */
     public static Configuration localConfiguration() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         return conf;
     }
@@ -88,9 +92,54 @@ public final class Replay {
     public static Summary run(List<InputFile> files, RulesConfig config, InputScope scope, Path outDir,
             int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3,
             Consumer<ReplayProgress.Snapshot> progress) throws Exception {
+        try (Job job = prepare(files, config, scope, outDir, parallelism, sinks, dryRun, s3, localConfiguration())) {
+            return job.execute(progress).summary();
+        }
+    }
+
+    /** A finished replay: the summary it wrote and Flink's result (accumulators, net runtime). */
+    public record Result(Summary summary, JobExecutionResult job) {}
+
+    /** A replay job defined on its (local) environment and not run yet; close it when done. */
+    public static final class Job implements AutoCloseable {
+        private final StreamExecutionEnvironment env;
+        private final Path outDir;
+        private final ReplayProgress run;
+
+        private Job(StreamExecutionEnvironment env, Path outDir, ReplayProgress run) {
+            this.env = env;
+            this.outDir = outDir;
+            this.run = run;
+        }
+
+        public StreamExecutionEnvironment environment() {
+            return env;
+        }
+
+        /** Runs the job on the environment's local MiniCluster and writes summary.json. */
+        public Result execute(Consumer<ReplayProgress.Snapshot> progress) throws Exception {
+            return finish(Replay.execute(env, run, progress));
+        }
+
+        /** Writes summary.json from the result of the job run elsewhere (e.g. on a MiniCluster of one's own). */
+        public Result finish(JobExecutionResult result) throws IOException {
+            Summary summary = summarize(result, outDir.resolve(FINDINGS));
+            Files.writeString(outDir.resolve(SUMMARY),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+            return new Result(summary, result);
+        }
+
+        @Override
+        public void close() {
+            run.close();
+        }
+    }
+
+    /** Defines the replay of {@code files} as {@link #run} does, on a local environment with {@code conf}. */
+    public static Job prepare(List<InputFile> files, RulesConfig config, InputScope scope, Path outDir,
+            int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3, Configuration conf) throws IOException {
         Files.createDirectories(outDir);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-                localConfiguration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         List<Payload> payloads = new ArrayList<>();
         for (InputFile f : files) {
             payloads.add(f.payload());
@@ -103,25 +152,20 @@ public final class Replay {
                 .transform("File order watermarks", TypeInformation.of(Payload.class),
                         new FileOrderWatermarks(config.maxOutOfOrderness()))
                 .uid("file-order").setParallelism(1);
-        try (ReplayProgress run = ReplayProgress.start(files)) {
-            LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(source.rebalance(), config, null, scope,
-                    LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id()));
-            Set<String> attach = new LinkedHashSet<>();
-            attach.add("jsonl");
-            attach.addAll(sinks);
-            DataStream<Finding> findings = out.findings().map(new CountFindings(run.id()))
-                    .uid("progress-findings").name("Count findings");
-            FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
-                    .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
-            out.deadLetters()
-                    .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
-                    .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
-            JobExecutionResult result = execute(env, run, progress);
-            Summary summary = summarize(result, outDir.resolve(FINDINGS));
-            Files.writeString(outDir.resolve(SUMMARY),
-                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-            return summary;
-        }
+        ReplayProgress run = ReplayProgress.start(files);
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(source.rebalance(), config, null, scope,
+                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id()));
+        Set<String> attach = new LinkedHashSet<>();
+        attach.add("jsonl");
+        attach.addAll(sinks);
+        DataStream<Finding> findings = out.findings().map(new CountFindings(run.id()))
+                .uid("progress-findings").name("Count findings");
+        FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
+                .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
+        out.deadLetters()
+                .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
+                .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
+        return new Job(env, outDir, run);
     }
 
     /** Runs the job, telling {@code progress} how far it got while it runs. */

@@ -62,7 +62,10 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
         lastSeen = getRuntimeContext().getMapState(seen);
         MapStateDescriptor<Long, List<EcrEvent>> pending = new MapStateDescriptor<>("pending", Types.LONG,
                 Types.LIST(TypeInformation.of(EcrEvent.class)));
-        pending.enableTimeToLive(ttl); // drained by event-time timers; the TTL only bounds a stalled clock
+        // Drained by event-time timers; the TTL only bounds a stalled clock. No background cleanup: on the
+        // heap backend it deep-copies a repository's whole buffer on every access (quadratic for busy ones).
+        pending.enableTimeToLive(StateTtlConfig.newBuilder(retention).cleanupFullSnapshot()
+                .disableCleanupInBackground().build());
         buffer = getRuntimeContext().getMapState(pending);
     }
 

@@ -180,6 +180,25 @@ class PayloadDecoderTest {
     }
 
     @Test
+    void rawIsTheCompactJsonOfTheRecordSoIdsDerivedFromItStayStable() {
+        for (String resource : Samples.ALL) {
+            List<JsonNode> records = resource.contains("invictus") ? Samples.records(resource)
+                    : List.of(Samples.json(resource));
+            List<EcrEvent> events = decode(Samples.bytes(resource)).events();
+            for (int i = 0; i < events.size(); i++) {
+                JsonNode record = records.get(i);
+                JsonNode expected = events.get(i).kind() == EventKind.API_CALL && record.has("detail")
+                        ? record.get("detail") : record;
+                assertThat(events.get(i).raw()).as(resource).isEqualTo(expected.toString());
+            }
+        }
+        // A record without an eventID gets the name UUID of that text.
+        String bare = "{\"eventTime\":\"2024-05-01T12:00:00Z\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"X\"}";
+        assertThat(decode(bare).onlyEvent().eventId()).isEqualTo(
+                java.util.UUID.nameUUIDFromBytes(Samples.utf8(Samples.parse(Samples.utf8(bare)).toString())).toString());
+    }
+
+    @Test
     void rawCloudTrailPushRecord() {
         EcrEvent e = decode(Samples.bytes(Samples.PUSH)).onlyEvent();
 

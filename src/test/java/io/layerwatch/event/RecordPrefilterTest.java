@@ -66,6 +66,22 @@ class RecordPrefilterTest {
     }
 
     @Test
+    void aLogFileThatStartsWithManyEcrCallsIsLeftToTheFullDecoder() {
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < RecordPrefilter.GIVE_UP_AFTER; i++) {
+            records.add(record("ecr.amazonaws.com", ""));
+        }
+        records.add(record("s3.amazonaws.com", ""));
+        String late = logFile(records.toArray(String[]::new));
+        records.add(0, record("s3.amazonaws.com", ""));
+        String early = logFile(records.toArray(String[]::new));
+
+        assertThat(scan(late)).isNull();
+        assertThat(prefiltered(late).prefilteredCount()).isZero();
+        assertThat(prefiltered(early).prefilteredCount()).isEqualTo(2);
+    }
+
+    @Test
     void recordBoundariesSurviveNestingAndStringsFullOfJsonPunctuation() {
         String tricky = record("s3.amazonaws.com", "\"userAgent\":\"a}b]c{d[e\\\"f,g:h\\\\\",\"x\":[[{\"y\":[{}]},[]],{}],"
                 + "\"requestParameters\":{\"k\":\"}\",\"n\":[-0.5e+3,0,1E-2,true,false,null]},\"z\":\"\\\"}]\"");
@@ -293,6 +309,26 @@ class RecordPrefilterTest {
         assertThat(scan(doc).kind).isEqualTo(RecordPrefilter.Kind.RECORDS);
         assertThatCode(() -> Samples.MAPPER.readTree(doc)).doesNotThrowAnyException();
         assertThat(prefiltered(doc).prefilteredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theEightBytesAtATimeSkipStopsWhereAByteAtATimeScanStops() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] alphabet = {'a', 'Z', '0', ' ', '~', 0x7f, '"', '\\', 0x1f, 0x00, '\n', (byte) 0x80, (byte) 0xC3,
+            (byte) 0xFF, 0x20, 0x21, 0x5b, 0x5d};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(26));
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int naive = from;
+            while (naive < bytes.length && bytes[naive] >= 0x20 && bytes[naive] != '"' && bytes[naive] != '\\') {
+                naive++;
+            }
+            assertThat(RecordPrefilter.plainRun(bytes, from, bytes.length)).as(java.util.Arrays.toString(bytes))
+                    .isEqualTo(naive);
+        }
     }
 
     // ---- event times -------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class LiveRulesTest {
     @Test
     void singleEventRulesFollowLiveUpdates() throws Exception {
         try (BroadcastOperatorTestHarness<EcrEvent, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
-                .forBroadcastProcessFunction(new LayerWatchPipeline.SingleEventRules(RulesConfigLoader.builtIn()),
+                .forBroadcastProcessFunction(new LayerWatchPipeline.SingleEventRules(RulesConfigLoader.builtIn(), java.util.List.of()),
                         LiveRules.STATE)) {
             h.processElement(download("ci"), 1);
             assertThat(h.extractOutputValues()).singleElement()

@@ -184,6 +184,43 @@ class PipelineIT {
                 .containsExactlyInAnyOrder("sha256:new", "sha256:old");
     }
 
+    @Test
+    void keyedPatternsFollowEventTimeDuringTheReplayAndDropLateEventsAsInStreaming() throws Exception {
+        // A hop (trusted, then untrusted 20 minutes later) whose second call arrives after two hours of other
+        // calls: the watermark has passed it, so it is late. The keyed pattern operators follow the watermark
+        // as the replay goes (their buffers drain, they are not held until the end of the input) and drop it,
+        // as CEP does in streaming; the single-event rules still judge it.
+        Instant t = CloudTrailRecords.TIME;
+        String trusted = CloudTrailRecords.record("BatchGetImage").assumedRole(CloudTrailRecords.ACCOUNT, "dev", "s")
+                .time(t).sourceIp("10.1.1.1").repositoryName("app").json();
+        String untrusted = CloudTrailRecords.record("BatchGetImage").assumedRole(CloudTrailRecords.ACCOUNT, "dev", "s")
+                .time(t.plus(Duration.ofMinutes(20))).sourceIp("198.51.100.9").repositoryName("app").json();
+        // One call per payload. Many before the late one: the rule operators have long had the static rules
+        // input's idle status (sent when its operator opens) when it comes. Many after it: more than the
+        // network buffers hold, so the payload source has not finished (which would end that input's event
+        // time without the idle status) when it comes either.
+        List<Payload> late = new ArrayList<>();
+        late.add(Payload.ofBytes("trusted", trusted.getBytes(StandardCharsets.UTF_8)));
+        for (int i = 1; i <= 5000; i++) { // 2.4 seconds apart: two hours, then the late call, then more
+            if (i == 3001) {
+                late.add(Payload.ofBytes("untrusted", untrusted.getBytes(StandardCharsets.UTF_8)));
+            }
+            String other = CloudTrailRecords.record("BatchGetImage").assumedRole(CloudTrailRecords.ACCOUNT, "ops" + i % 50,
+                    "o").time(t.plusMillis(i * 2400L)).sourceIp("10.1.1.2").repositoryName("app").json();
+            late.add(Payload.ofBytes("other", other.getBytes(StandardCharsets.UTF_8)));
+        }
+        PipelineHarness.Result r = PipelineHarness.run(late, PatternsIT.NETWORKS, 1);
+
+        assertThat(r.late()).extracting(e -> e.sourceIp()).containsExactly("198.51.100.9");
+        assertThat(r.of(RuleCatalog.CREDENTIAL_NETWORK_HOP)).isEmpty();
+        assertThat(r.of(RuleCatalog.UNTRUSTED_NETWORK)).extracting(Finding::sourceIp).containsExactly("198.51.100.9");
+
+        // In order, the same calls are a hop.
+        List<Payload> inOrder = new ArrayList<>(late);
+        inOrder.add(1, inOrder.remove(3001));
+        assertThat(PipelineHarness.run(inOrder, PatternsIT.NETWORKS, 1).of(RuleCatalog.CREDENTIAL_NETWORK_HOP)).hasSize(1);
+    }
+
     private static String download(Instant time, String digest) {
         return CloudTrailRecords.record("GetDownloadUrlForLayer")
                 .assumedRole(CloudTrailRecords.ACCOUNT, "builder", "s1")

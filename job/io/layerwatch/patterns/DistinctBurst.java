@@ -1,0 +1,122 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.event.EcrEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * {@code begin(step, skipPastLastEvent).where(distinct).times(n).within(window)}, where an event is taken
+ * unless its value (distinctBy; null: every event counts) already occurs among the events taken.
+ *
+ * <p>CEP starts a partial match at every event and each takes every later event whose value is new to
+ * it, so the partial match started at event i holds the first occurrence of each value from i on. The
+ * earliest partial match holds the most values: it completes first, the skip strategy discards the
+ * others. So: the events from the earliest partial match still in the window on, and how often each
+ * value occurs among them; a match when they hold n distinct values (an event without a value is a value
+ * of its own): the first occurrences, in order.
+ */
+final class DistinctBurst implements MatchLogic {
+    private static final long serialVersionUID = 1L;
+
+    private final String step;
+    private final int n;
+    private final long window;
+    private final Function<EcrEvent, String> distinctBy;
+    private transient EventQueue events;
+    private transient MapState<String, Integer> counts;
+    private transient ValueState<Integer> distinct;
+
+    /** @param distinctBy serializable, or null when every event counts */
+    DistinctBurst(String step, int n, long window, Function<EcrEvent, String> distinctBy) {
+        this.step = step;
+        this.n = n;
+        this.window = window;
+        this.distinctBy = distinctBy;
+    }
+
+    @Override
+    public void open(RuntimeContext ctx) {
+        events = new EventQueue(ctx, step);
+        counts = ctx.getMapState(new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
+        distinct = ctx.getState(new ValueStateDescriptor<>(step + "-distinct", Types.INT));
+    }
+
+    @Override
+    public void advance(long time) throws Exception {
+        events.expire(time, window, this::forget);
+        if (events.isEmpty()) {
+            clear();
+        }
+    }
+
+    @Override
+    public Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception {
+        events.add(e);
+        String v = value(e);
+        Integer c = v == null ? null : counts.get(v);
+        if (v != null) {
+            counts.put(v, c == null ? 1 : c + 1);
+        }
+        int values = distinct.value() == null ? 0 : distinct.value();
+        if (c == null) {
+            values++;
+        }
+        if (values < n) {
+            distinct.update(values);
+            return null;
+        }
+        List<EcrEvent> taken = new ArrayList<>(n);
+        Set<String> seen = new HashSet<>();
+        for (EcrEvent x : events.all()) {
+            String xv = value(x);
+            if (taken.size() < n && (xv == null || seen.add(xv))) {
+                taken.add(x);
+            }
+        }
+        clear();
+        return Map.of(step, taken);
+    }
+
+    @Override
+    public long nextTimeout() throws Exception {
+        return events.nextTimeout(window);
+    }
+
+    /** An event leaves the window: one occurrence of its value fewer. */
+    private void forget(EcrEvent e) {
+        try {
+            String v = value(e);
+            Integer c = v == null ? null : counts.get(v);
+            if (c == null || c == 1) {
+                distinct.update(distinct.value() - 1);
+                if (c != null) {
+                    counts.remove(v);
+                }
+            } else {
+                counts.put(v, c - 1);
+            }
+        } catch (Exception failure) {
+            throw new IllegalStateException("keyed state of " + step, failure);
+        }
+    }
+
+    private String value(EcrEvent e) {
+        return distinctBy == null ? null : distinctBy.apply(e);
+    }
+
+    private void clear() {
+        events.clear();
+        counts.clear();
+        distinct.clear();
+    }
+}

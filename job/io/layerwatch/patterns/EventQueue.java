@@ -1,0 +1,85 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.event.EcrEvent;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * Events in keyed state, oldest first, by sequence number (a map entry each, so adding and dropping one
+ * touches one entry also on RocksDB): the start events of a {@link MatchLogic}'s open partial matches.
+ */
+final class EventQueue {
+    private final MapState<Long, EcrEvent> events;
+    /** {head, next}: the queue is events[head..next). */
+    private final ValueState<long[]> bounds;
+
+    EventQueue(RuntimeContext ctx, String name) {
+        events = ctx.getMapState(new MapStateDescriptor<>(name + "-events", Types.LONG, TypeInformation.of(EcrEvent.class)));
+        bounds = ctx.getState(new ValueStateDescriptor<>(name + "-queue", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    boolean isEmpty() throws Exception {
+        return bounds.value() == null;
+    }
+
+    EcrEvent head() throws Exception {
+        long[] b = bounds.value();
+        return b == null ? null : events.get(b[0]);
+    }
+
+    void add(EcrEvent e) throws Exception {
+        long[] b = bounds.value();
+        b = b == null ? new long[2] : b;
+        events.put(b[1]++, e);
+        bounds.update(b);
+    }
+
+    /** Removes and returns the oldest event. */
+    EcrEvent poll() throws Exception {
+        long[] b = bounds.value();
+        EcrEvent head = events.get(b[0]);
+        events.remove(b[0]++);
+        if (b[0] == b[1]) {
+            clear();
+        } else {
+            bounds.update(b);
+        }
+        return head;
+    }
+
+    /** Oldest first. */
+    List<EcrEvent> all() throws Exception {
+        long[] b = bounds.value();
+        List<EcrEvent> out = new ArrayList<>();
+        for (long i = b == null ? 0 : b[0]; b != null && i < b[1]; i++) {
+            out.add(events.get(i));
+        }
+        return out;
+    }
+
+    /** Drops, oldest first, the events whose partial match {@code time} times out. */
+    void expire(long time, long window, java.util.function.Consumer<EcrEvent> dropped) throws Exception {
+        for (EcrEvent head = head(); head != null && MatchLogic.timedOut(time, head.eventTime(), window); head = head()) {
+            dropped.accept(poll());
+        }
+    }
+
+    /** When the oldest event's partial match times out; Long.MAX_VALUE when empty or without a window. */
+    long nextTimeout(long window) throws Exception {
+        EcrEvent head = head();
+        return head == null || window <= 0 ? Long.MAX_VALUE : head.eventTime() + window;
+    }
+
+    void clear() {
+        events.clear();
+        bounds.clear();
+    }
+}

@@ -1,0 +1,64 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.event.EcrEvent;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.flink.api.common.functions.RuntimeContext;
+
+/**
+ * {@code begin(first, skipPastLastEvent).where(isFirst).followedBy(second).where(isSecond).within(window)}.
+ * CEP keeps one partial match per first event in the window; a second event completes them all, and the
+ * skip strategy emits the earliest and discards the rest. So: a queue of the first events in the window;
+ * a second event with a non-empty queue matches its head and empties it.
+ */
+final class FollowedBy implements MatchLogic {
+    private static final long serialVersionUID = 1L;
+
+    /** A condition CEP's SimpleCondition would test. */
+    interface Condition extends Predicate<EcrEvent>, Serializable {}
+
+    private final String first;
+    private final Condition isFirst;
+    private final String second;
+    private final Condition isSecond;
+    private final long window;
+    private transient EventQueue starts;
+
+    FollowedBy(String first, Condition isFirst, String second, Condition isSecond, long window) {
+        this.first = first;
+        this.isFirst = isFirst;
+        this.second = second;
+        this.isSecond = isSecond;
+        this.window = window;
+    }
+
+    @Override
+    public void open(RuntimeContext ctx) {
+        starts = new EventQueue(ctx, first);
+    }
+
+    @Override
+    public void advance(long time) throws Exception {
+        starts.expire(time, window, e -> { });
+    }
+
+    @Override
+    public Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception {
+        if (isSecond.test(e) && !starts.isEmpty()) {
+            EcrEvent head = starts.head();
+            starts.clear();
+            return Map.of(first, List.of(head), second, List.of(e));
+        }
+        if (isFirst.test(e)) {
+            starts.add(e);
+        }
+        return null;
+    }
+
+    @Override
+    public long nextTimeout() throws Exception {
+        return starts.nextTimeout(window);
+    }
+}

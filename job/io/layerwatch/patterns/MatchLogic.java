@@ -1,0 +1,33 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.event.EcrEvent;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.RuntimeContext;
+
+/**
+ * The state machine of one pattern shape for {@link PatternMatcher}: finds exactly the matches Flink
+ * CEP finds for the rule's {@link CepRule#pattern} (same events, same order, same skip strategy and
+ * window), in constant or linear time per event where CEP's NFA keeps one partial match per event in
+ * the window (and scans them all for every event). Keeps its state in keyed state of the current key.
+ */
+public interface MatchLogic extends Serializable {
+
+    /** Registers the keyed state. */
+    void open(RuntimeContext ctx);
+
+    /** CEP's advanceTime: partial matches that started a window or more before {@code time} time out. */
+    void advance(long time) throws Exception;
+
+    /** One event, in CEP's order (event time, then the comparator); returns the match it completes, or null. */
+    Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception;
+
+    /** When the oldest partial match times out (Long.MAX_VALUE: none), so idle keys free their state. */
+    long nextTimeout() throws Exception;
+
+    /** CEP times out a partial match when the time since its first event reaches the window; 0: never. */
+    static boolean timedOut(long time, long start, long window) {
+        return window > 0 && time - start >= window;
+    }
+}

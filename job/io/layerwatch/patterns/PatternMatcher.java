@@ -1,0 +1,83 @@
+package io.layerwatch.patterns;
+
+import io.layerwatch.config.RuleSettings;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.Finding;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Runs a {@link CepRule} whose pattern has a {@link MatchLogic} the way Flink's CEP operator runs it in
+ * event time, without its NFA: events at or behind the watermark are dropped (late); the others wait
+ * until the watermark passes them and are then fed, timestamp by timestamp, in the comparator's order,
+ * each timestamp after advancing the time to it. Matches become the rule's findings. Keyed as the
+ * rule's CEP input (principal, principal and access key).
+ */
+public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent, Finding> {
+    private static final long serialVersionUID = 1L;
+
+    private final CepRule rule;
+    private final RuleSettings settings;
+    private final MatchLogic logic;
+    private final Comparator<EcrEvent> order;
+    private transient MapState<Long, List<EcrEvent>> pending;
+
+    /** @param order how CEP orders events of one timestamp (the comparator given to CEP.pattern) */
+    public PatternMatcher(CepRule rule, RuleSettings settings, MatchLogic logic, Comparator<EcrEvent> order) {
+        this.rule = rule;
+        this.settings = settings;
+        this.logic = logic;
+        this.order = order;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
+                Types.LIST(TypeInformation.of(EcrEvent.class))));
+        logic.open(getRuntimeContext());
+    }
+
+    @Override
+    public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
+        long time = ctx.timestamp();
+        if (time <= ctx.timerService().currentWatermark()) {
+            return; // late: CEP drops it as well (the pipeline has counted it already)
+        }
+        List<EcrEvent> events = pending.get(time);
+        if (events == null) {
+            events = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(time);
+        }
+        events.add(e);
+        pending.put(time, events);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        logic.advance(time);
+        List<EcrEvent> events = pending.get(time);
+        if (events != null) {
+            events.sort(order); // stable, as CEP's sorted stream
+            for (EcrEvent e : events) {
+                Map<String, List<EcrEvent>> match = logic.accept(e);
+                if (match != null) {
+                    out.collect(rule.toFinding(match, settings));
+                }
+            }
+            pending.remove(time);
+        }
+        long timeout = logic.nextTimeout();
+        if (timeout != Long.MAX_VALUE && timeout > time) {
+            ctx.timerService().registerEventTimeTimer(timeout);
+        }
+    }
+}

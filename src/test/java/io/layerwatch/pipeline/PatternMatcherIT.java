@@ -1,0 +1,185 @@
+package io.layerwatch.pipeline;
+
+import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.TIME;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.CepRule;
+import io.layerwatch.patterns.MatchLogic;
+import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Differential test: for every CEP rule with a {@link MatchLogic}, the {@link PatternMatcher} finds exactly
+ * the findings Flink CEP finds with the rule's pattern, on random streams built to stress the corners:
+ * many events per key in a window, equal timestamps (ordered by event id, some ids equal), repeated and
+ * missing layer digests, out-of-order arrival within and beyond the lateness bound (late events), windows
+ * reached exactly.
+ */
+class PatternMatcherIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final RulesConfig CONFIG = RulesConfigLoader.fromYaml(String.join("\n",
+            "allowlist:",
+            "  trustedCidrs: [10.0.0.0/8]",
+            "eventTime:",
+            "  maxOutOfOrderness: 5m",
+            "rules:",
+            "  layer-download-burst: {minDistinctLayers: 4, window: 10m}",
+            "  access-denied-burst: {minCount: 3, window: 4m}",
+            "  credential-network-hop: {window: 20m}",
+            ""), "differential.yaml");
+
+    private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
+
+    @Test
+    void matchersFindExactlyWhatCepFinds() throws Exception {
+        List<EcrEvent> arrival = new ArrayList<>();
+        for (int seed = 0; seed < 12; seed++) {
+            arrival.addAll(stream(new Random(seed), "r" + seed));
+        }
+        arrival.addAll(windowEdges(0));
+        arrival.addAll(windowEdges(-1));
+        arrival.sort(Comparator.comparingLong(PatternMatcherIT::arrivalKey));
+
+        Map<String, List<String>> cep = new TreeMap<>();
+        Map<String, List<String>> matcher = new TreeMap<>();
+        run(arrival, cep, matcher);
+
+        assertThat(matcher.keySet()).containsExactlyInAnyOrderElementsOf(cep.keySet()).hasSize(3);
+        cep.forEach((rule, findings) -> {
+            assertThat(findings).as("CEP findings of %s", rule).hasSizeGreaterThan(20);
+            assertThat(matcher.get(rule)).as(rule).isEqualTo(findings);
+        });
+    }
+
+    /** Both implementations in one job; one output, "ruleId|cep|json" and "ruleId|matcher|json". */
+    private static void run(List<EcrEvent> arrival, Map<String, List<String>> cep, Map<String, List<String>> matcher)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(1);
+        DataStream<EcrEvent> events = env.fromData(arrival, TypeInformation.of(EcrEvent.class))
+                .transform("event time", TypeInformation.of(EcrEvent.class),
+                        new BoundedLatenessWatermarks(CONFIG.maxOutOfOrderness()));
+        DataStream<String> out = null;
+        for (CepRule rule : RuleSet.cepRules()) {
+            MatchLogic logic = rule.matchLogic(CONFIG);
+            if (logic == null || !rule.active(CONFIG)) {
+                continue;
+            }
+            String id = rule.id();
+            KeyedStream<EcrEvent, String> input = events.filter(e -> rule.relevant(e, CONFIG))
+                    .keyBy(rule::key, Types.STRING);
+            var settings = CONFIG.rule(id);
+            DataStream<String> both = CEP.pattern(input, rule.pattern(CONFIG), new LayerWatchPipeline.ByEventId())
+                    .process(new LayerWatchPipeline.MatchToFinding(rule, settings))
+                    .map(f -> id + "|cep|" + Json.write(f)).returns(Types.STRING)
+                    .union(input.process(new PatternMatcher(rule, settings, logic, new LayerWatchPipeline.ByEventId()))
+                            .map(f -> id + "|matcher|" + Json.write(f)).returns(Types.STRING));
+            out = out == null ? both : out.union(both);
+        }
+        try (CloseableIterator<String> it = out.collectAsync()) {
+            env.executeAsync("cep-vs-matcher");
+            it.forEachRemaining(line -> {
+                String[] p = line.split("\\|", 3);
+                (p[1].equals("cep") ? cep : matcher).computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[2]);
+            });
+        }
+        cep.values().forEach(l -> l.sort(null));
+        matcher.values().forEach(l -> l.sort(null));
+    }
+
+    /** Three hours of pulls, downloads and denials by a few sessions of two roles, on a 20-second grid. */
+    private static List<EcrEvent> stream(Random random, String prefix) {
+        List<EcrEvent> out = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String role = prefix + "-role" + random.nextInt(2);
+            String session = "s" + random.nextInt(3);
+            long second = 20L * random.nextInt(540);
+            String ip = random.nextInt(4) == 0 ? "198.51.100." + random.nextInt(3) : "10.0.0." + random.nextInt(3);
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(random.nextBoolean() ? "GetDownloadUrlForLayer"
+                            : "BatchGetImage")
+                    .assumedRole(ACCOUNT, role, session)
+                    .time(TIME.plusSeconds(second))
+                    .sourceIp(ip)
+                    // a few shared ids: ties the comparator cannot break keep their order
+                    .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+                            (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                    .requestParameters(CloudTrailRecords.object("repositoryName", "app", "registryId", ACCOUNT));
+            if (random.nextInt(8) != 0) {
+                b.param("layerDigest", DIGESTS[random.nextInt(DIGESTS.length)]);
+            }
+            if (random.nextInt(5) == 0) {
+                b.error(random.nextBoolean() ? "AccessDenied" : "AccessDeniedException", "denied");
+            }
+            out.add(b.event());
+        }
+        return out;
+    }
+
+    /**
+     * Sequences that complete exactly at the window (CEP: too late) or, with {@code offsetSeconds} -1,
+     * one second before it (a match): a hop 20 minutes after the trusted call, the fourth distinct layer
+     * 10 minutes after the first, the third denial 4 minutes after the first.
+     */
+    private static List<EcrEvent> windowEdges(int offsetSeconds) {
+        String role = "edge" + offsetSeconds;
+        List<EcrEvent> out = new ArrayList<>();
+        out.add(edge(role, "hop", 0, "10.0.0.1", null, null));
+        out.add(edge(role, "hop", 20 * 60 + offsetSeconds, "198.51.100.1", null, null));
+        int[] minutes = {0, 1, 2, 10};
+        for (int i = 0; i < minutes.length; i++) {
+            int at = 7200 + minutes[i] * 60 + (i == 3 ? offsetSeconds : 0);
+            out.add(edge(role, "burst", at, "10.0.0.1", DIGESTS[i], null));
+        }
+        for (int i = 0; i < 3; i++) {
+            out.add(edge(role, "denied", 3600 + i * 120 + (i == 2 ? offsetSeconds : 0), "10.0.0.1", null, "AccessDenied"));
+        }
+        return out;
+    }
+
+    private static EcrEvent edge(String role, String session, int second, String ip, String digest, String error) {
+        CloudTrailRecords.Builder b = CloudTrailRecords.record(digest != null ? "GetDownloadUrlForLayer" : "BatchGetImage")
+                .assumedRole(ACCOUNT, role, session).time(TIME.plusSeconds(second)).sourceIp(ip)
+                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "registryId", ACCOUNT));
+        if (digest != null) {
+            b.param("layerDigest", digest);
+        }
+        if (error != null) {
+            b.error(error, "denied");
+        }
+        return b.event();
+    }
+
+    /** Arrival: event time plus up to 6 minutes of delay, more than the 5 minute bound now and then. */
+    private static long arrivalKey(EcrEvent e) {
+        long delay = Math.floorMod(e.eventId().hashCode() * 31L + e.eventTime(), 360_000L);
+        return e.eventTime() + delay;
+    }
+}
