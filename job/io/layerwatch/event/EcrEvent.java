@@ -4,15 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One decoded input event: a CloudTrail API call, an image scan result or an image action.
- * Immutable; a Java record so Flink serialises it with its POJO serializer (no Kryo).
+ * Immutable; Flink serialises it with {@link EcrEventSerializer} (no Kryo, no reflection).
  *
  * <p>Fields the rules use on the hot path are extracted once at decode time; {@code rawJson} keeps the
  * original record (compact JSON, UTF-8) as evidence and for the rare rules that need more of it: bytes,
  * which Flink copies between operators as one block (a String is encoded character by character).
  */
+@TypeInfo(EcrEventSerializer.Factory.class)
 public record EcrEvent(
         String eventId,
         long eventTime,

@@ -26,33 +26,35 @@ final class EventMapper {
     private EventMapper() {}
 
     static EcrEvent cloudTrail(JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
-        String eventSource = text(record, "eventSource");
-        String eventName = text(record, "eventName");
-        if (eventSource == null || eventName == null) {
+        return cloudTrail(CloudTrailFields.of(record), json(record), fallbackRegion, fallbackAccount);
+    }
+
+    /** @param raw the record's compact JSON (the evidence; the stand-in id of a record without eventID) */
+    static EcrEvent cloudTrail(CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
+            throws InvalidRecord {
+        if (record.eventSource() == null || record.eventName() == null) {
             throw new InvalidRecord("CloudTrail record without eventSource/eventName");
         }
-        long time = parseTime(text(record, "eventTime"), "eventTime");
-        String account = first(text(record, "recipientAccountId"), fallbackAccount,
-                text(record.path("userIdentity"), "accountId"));
-        String region = first(text(record, "awsRegion"), fallbackRegion, null);
-        JsonNode params = record.path("requestParameters");
+        long time = parseTime(record.eventTime(), "eventTime");
+        String account = first(record.recipientAccountId(), fallbackAccount, text(record.userIdentity(), "accountId"));
+        String region = first(record.awsRegion(), fallbackRegion, null);
+        JsonNode params = record.requestParameters();
         String repository = repositoryName(text(params, "repositoryName"));
         String registryId = first(text(params, "registryId"), account, null);
-        byte[] raw = json(record);
-        String id = text(record, "eventID");
+        String id = record.eventId();
         return new EcrEvent(
                 id != null ? id : nameUuid(raw),
                 time,
                 EventKind.API_CALL,
-                eventSource,
-                eventName,
+                record.eventSource(),
+                record.eventName(),
                 region,
                 account,
-                PrincipalNormalizer.normalize(record.get("userIdentity"), account),
-                text(record, "sourceIPAddress"),
-                text(record, "userAgent"),
-                text(record, "vpcEndpointId"),
-                text(record, "errorCode"),
+                PrincipalNormalizer.normalize(record.userIdentity(), account),
+                record.sourceIp(),
+                record.userAgent(),
+                record.vpcEndpointId(),
+                record.errorCode(),
                 registryId,
                 repository,
                 text(params, "layerDigest"),
@@ -257,11 +259,50 @@ final class EventMapper {
     }
 
     private static Instant instant(String value) {
+        long seconds = cloudTrailTime(value);
+        if (seconds != Long.MIN_VALUE) {
+            return Instant.ofEpochSecond(seconds);
+        }
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
             return OffsetDateTime.parse(value).toInstant();
         }
+    }
+
+    /**
+     * CloudTrail's and EventBridge's own format, yyyy-MM-ddTHH:mm:ssZ, without java.time's parser: epoch
+     * seconds, or Long.MIN_VALUE for anything else (including invalid dates), which Instant.parse then judges.
+     */
+    static long cloudTrailTime(String v) {
+        if (v.length() != 20 || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T' || v.charAt(13) != ':'
+                || v.charAt(16) != ':' || v.charAt(19) != 'Z') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 2);
+        int day = digits(v, 8, 2);
+        int hour = digits(v, 11, 2);
+        int minute = digits(v, 14, 2);
+        int second = digits(v, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return Long.MIN_VALUE;
+        }
+        return java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second;
+    }
+
+    /** The decimal number of {@code n} ASCII digits at {@code from}; -1 if one is not a digit. */
+    private static int digits(String v, int from, int n) {
+        int value = 0;
+        for (int i = from; i < from + n; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static String envelopeId(JsonNode envelope, byte[] raw) {

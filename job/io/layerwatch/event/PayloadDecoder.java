@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -40,6 +39,7 @@ public final class PayloadDecoder {
     private final ObjectMapper mapper = new ObjectMapper();
     /** Null: decode every record. */
     private final RecordPrefilter prefilter;
+    private final boolean streamed;
 
     /** A decoder that emits an event for every record. */
     public PayloadDecoder() {
@@ -48,7 +48,16 @@ public final class PayloadDecoder {
 
     /** @param prefilter skip CloudTrail records of other services that no rule analyses (counted as prefiltered) */
     public PayloadDecoder(boolean prefilter) {
+        this(prefilter, true);
+    }
+
+    /**
+     * @param streamed read CloudTrail log-file records from the token stream (the default); false: every
+     *     record through Jackson's tree, the reference the tests hold the streamed decoding to
+     */
+    public PayloadDecoder(boolean prefilter, boolean streamed) {
         this.prefilter = prefilter ? new RecordPrefilter() : null;
+        this.streamed = streamed;
     }
 
     public void decode(byte[] bytes, String source, DecodeOutput out) {
@@ -151,6 +160,9 @@ public final class PayloadDecoder {
             values = decoded;
             pos = start;
         }
+        if (decoded == 0 && streamed && streamedLogFile(bytes, start, end, source, out)) {
+            return;
+        }
         while (pos < end) {
             long valueStart = 0;
             try (JsonParser p = mapper.getFactory().createParser(new ByteArrayInputStream(bytes, pos, end - pos))) {
@@ -207,6 +219,9 @@ public final class PayloadDecoder {
         switch (root.kind) {
             case SKIP -> out.prefiltered();
             case PARSE -> {
+                if (streamed && streamedLogFile(bytes, root.start, root.end, source, out)) {
+                    return rootEnd;
+                }
                 JsonNode node = parse(bytes, root.start, root.end);
                 if (node == null) {
                     return pos;
@@ -214,24 +229,145 @@ public final class PayloadDecoder {
                 root(node, source, out);
             }
             case RECORDS -> {
-                // Every record to parse is parsed before any is emitted: a failure leaves nothing emitted.
-                JsonNode[] parsed = new JsonNode[root.count];
+                // Every record to decode is decoded before any is emitted: a failure leaves nothing emitted.
+                Object[] decoded = new Object[root.count];
                 for (int i = 0; i < root.count; i++) {
-                    if (!root.skip[i] && (parsed[i] = parse(bytes, root.starts[i], root.ends[i])) == null) {
+                    if (!root.skip[i] && (decoded[i] = streamedRecord(bytes, root.starts[i], root.ends[i])) == null) {
                         return pos;
                     }
                 }
-                boolean[] skip = Arrays.copyOf(root.skip, root.count);
-                for (int i = 0; i < parsed.length; i++) {
-                    if (skip[i]) {
+                for (Object d : decoded) {
+                    if (d == null) {
                         out.prefiltered();
                     } else {
-                        cloudTrail(parsed[i], null, null, source, out);
+                        emit(d, source, out);
                     }
                 }
             }
         }
         return rootEnd;
+    }
+
+    /**
+     * A CloudTrail log file ({@code {"Records":[...]}}) at [start, end) read as one token stream: each
+     * record's fields straight from the tokens ({@link CloudTrailFields#read}), its raw JSON the record's
+     * own text without insignificant whitespace. A record the stream cannot vouch for, or that is invalid,
+     * goes through the tree decoder (which dead-letters it as before). Returns false, having emitted
+     * nothing, unless the bytes are exactly one well-formed log file whose records are all objects.
+     */
+    private boolean streamedLogFile(byte[] bytes, int start, int end, String source, DecodeOutput out) {
+        List<Object> decoded = new ArrayList<>();
+        boolean records = false;
+        try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                if (!name.equals("Records")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (records || t != JsonToken.START_ARRAY) {
+                    return false; // as the tree sees it: the last "Records" wins, a non-array is no log file
+                }
+                records = true;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t != JsonToken.START_OBJECT) {
+                        return false;
+                    }
+                    int recordStart = start + (int) p.currentTokenLocation().getByteOffset();
+                    CloudTrailFields fields = CloudTrailFields.read(p, mapper);
+                    decoded.add(decoded(fields, bytes, recordStart, start + (int) p.currentLocation().getByteOffset()));
+                }
+            }
+            if (!records || p.nextToken() != null) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (decoded.isEmpty()) {
+            out.skipped("CloudTrail log file without records");
+        }
+        for (Object d : decoded) {
+            emit(d, source, out);
+        }
+        return true;
+    }
+
+    /** The record object at [start, end) from the token stream: as {@link #decoded}; null when it is not one object. */
+    private Object streamedRecord(byte[] bytes, int start, int end) {
+        if (!streamed) {
+            return new Slice(bytes, start, end);
+        }
+        try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            CloudTrailFields fields = CloudTrailFields.read(p, mapper);
+            return p.nextToken() == null ? decoded(fields, bytes, start, end) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A record the tree decoder takes. */
+    private record Slice(byte[] bytes, int start, int end) {}
+
+    /** The record's event, or its {@link Slice} when the tree decoder must take it. */
+    private static Object decoded(CloudTrailFields fields, byte[] bytes, int start, int end) {
+        if (fields != null) {
+            try {
+                return EventMapper.cloudTrail(fields, compact(bytes, start, end), null, null);
+            } catch (EventMapper.InvalidRecord e) {
+                // the tree decoder dead-letters it, with the record as it gives it
+            }
+        }
+        return new Slice(bytes, start, end);
+    }
+
+    private void emit(Object decoded, String source, DecodeOutput out) {
+        if (decoded instanceof EcrEvent e) {
+            out.event(e);
+        } else {
+            Slice r = (Slice) decoded;
+            JsonNode record = parse(r.bytes, r.start, r.end); // the stream read it: Jackson's tree parse does too
+            if (record == null) {
+                out.deadLetter(DeadLetter.of(source, STAGE, "malformed JSON", r.bytes, r.start, r.end - r.start));
+            } else {
+                cloudTrail(record, null, null, source, out);
+            }
+        }
+    }
+
+    /**
+     * The JSON text at [start, end) without whitespace outside strings: for a record as Jackson writes it
+     * (CloudTrail's own log files), the same bytes its tree would give, without building the tree.
+     */
+    static byte[] compact(byte[] bytes, int start, int end) {
+        byte[] out = new byte[end - start];
+        int n = 0;
+        int i = start;
+        while (i < end) {
+            byte c = bytes[i];
+            if (c == '"') {
+                int j = i + 1; // to after the closing quote, eight plain bytes at a time
+                while ((j = RecordPrefilter.plainRun(bytes, j, end)) < end && bytes[j] != '"') {
+                    j += bytes[j] == '\\' ? 2 : 1;
+                }
+                j = Math.min(j + 1, end);
+                System.arraycopy(bytes, i, out, n, j - i);
+                n += j - i;
+                i = j;
+            } else {
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    out[n++] = c;
+                }
+                i++;
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** One JSON value that the prefilter scanned; null when Jackson rejects it. */
@@ -393,20 +529,39 @@ public final class PayloadDecoder {
         return length >= 2 && (b[offset] & 0xff) == 0x1f && (b[offset + 1] & 0xff) == 0x8b;
     }
 
+    /**
+     * Inflates gzip (one or more members). The output array is sized from the trailer's ISIZE (the last
+     * member's size mod 2^32, exact for a log file), so a log file is inflated into one array, uncopied;
+     * it grows when the claim was short.
+     */
     static byte[] gunzip(byte[] bytes, int offset, int length) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes, offset, length))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length * 4));
-            byte[] buf = new byte[64 * 1024];
-            long total = 0;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                total += n;
-                if (total > MAX_INFLATED_BYTES) {
-                    throw new IOException("inflates beyond " + MAX_INFLATED_BYTES + " bytes");
+        long isize = length >= 18 ? (bytes[offset + length - 4] & 0xffL) | (bytes[offset + length - 3] & 0xffL) << 8
+                | (bytes[offset + length - 2] & 0xffL) << 16 | (bytes[offset + length - 1] & 0xffL) << 24 : 0;
+        // A trailer is only a claim: never more than deflate's best ratio (1032:1) or 64 MiB up front.
+        long guess = Math.min(isize > 0 ? isize : (long) length * 4, Math.min((long) length * 1032, 64L << 20));
+        byte[] out = new byte[(int) Math.max(64, guess)];
+        int n = 0;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes, offset, length), 64 * 1024)) {
+            while (true) {
+                if (n == out.length) {
+                    int next = in.read();
+                    if (next < 0) {
+                        break;
+                    }
+                    if (n >= MAX_INFLATED_BYTES) {
+                        throw new IOException("inflates beyond " + MAX_INFLATED_BYTES + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(2L * out.length, MAX_INFLATED_BYTES));
+                    out[n++] = (byte) next;
                 }
-                out.write(buf, 0, n);
+                int r = in.read(out, n, out.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
             }
-            return out.toByteArray();
         }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     private static int skipBlank(byte[] b, int from, int end) {

@@ -2,6 +2,7 @@ package io.layerwatch.pipeline;
 
 import java.time.Duration;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 
@@ -18,6 +19,7 @@ abstract class AdvancingWatermarks<T> extends AbstractStreamOperator<T> implemen
 
     AdvancingWatermarks(Duration bound) {
         this.boundMillis = bound.toMillis();
+        setChainingStrategy(ChainingStrategy.ALWAYS); // chained to its input: no network hop of its own
     }
 
     @Override

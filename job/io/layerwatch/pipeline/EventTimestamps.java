@@ -2,6 +2,7 @@ package io.layerwatch.pipeline;
 
 import io.layerwatch.event.EcrEvent;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -11,6 +12,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 final class EventTimestamps extends AbstractStreamOperator<EcrEvent> implements OneInputStreamOperator<EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
+
+    EventTimestamps() {
+        setChainingStrategy(ChainingStrategy.ALWAYS);
+    }
 
     @Override
     public void processElement(StreamRecord<EcrEvent> record) {

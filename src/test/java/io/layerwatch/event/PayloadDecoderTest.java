@@ -180,6 +180,62 @@ class PayloadDecoderTest {
     }
 
     @Test
+    void gzipOfSeveralMembersInflatesWhole() throws IOException {
+        // The trailer's size is the last member's: the output outgrows that first guess.
+        byte[] big = Samples.utf8("{\"a\":\"" + "x".repeat(200_000) + "\"}\n");
+        byte[] small = Samples.utf8("{\"b\":1}\n");
+        java.io.ByteArrayOutputStream members = new java.io.ByteArrayOutputStream();
+        members.write(Samples.gzip(big));
+        members.write(Samples.gzip(small));
+        byte[] gz = members.toByteArray();
+        byte[] whole = new byte[big.length + small.length];
+        System.arraycopy(big, 0, whole, 0, big.length);
+        System.arraycopy(small, 0, whole, big.length, small.length);
+        assertThat(PayloadDecoder.gunzip(gz, 0, gz.length)).isEqualTo(whole);
+        assertThat(PayloadDecoder.gunzip(Samples.gzip(small), 0, Samples.gzip(small).length)).isEqualTo(small);
+    }
+
+    @Test
+    void logFileRecordsAreReadFromTheTokenStreamKeepingTheirOwnText() {
+        String file = "{\"Records\": [\n  {\"eventVersion\": \"1.08\", \"eventID\": \"e-1\",\n"
+                + "   \"eventTime\": \"2024-05-01T12:00:00Z\", \"eventSource\": \"ecr.amazonaws.com\",\n"
+                + "   \"eventName\": \"GetDownloadUrlForLayer\", \"userAgent\": \"caf\\u00e9 \uD83D\uDE80\",\n"
+                + "   \"requestParameters\": {\"repositoryName\": \"app\", \"layerDigest\": \"sha256:1\"},\n"
+                + "   \"responseElements\": {\"note\": \"a  b\\\" c\"}},\n"
+                + "  {\"eventID\": \"e-2\", \"eventTime\": \"2024-05-01T12:00:01Z\", \"eventSource\": \"ecr.amazonaws.com\","
+                + " \"eventName\": \"GetAuthorizationToken\", \"requestParameters\": null}]}";
+        List<EcrEvent> events = decode(file).events();
+
+        assertThat(events).extracting(EcrEvent::eventId, EcrEvent::repositoryName, EcrEvent::layerDigest)
+                .containsExactly(tuple("e-1", "app", "sha256:1"), tuple("e-2", null, null));
+        assertThat(events.get(0).userAgent()).isEqualTo("caf\u00e9 \uD83D\uDE80");
+        // The record's own text without the whitespace between tokens: escapes and strings as written
+        // (Jackson would write the tree with the rocket escaped and the e-acute unescaped).
+        assertThat(events.get(0).raw()).isEqualTo("{\"eventVersion\":\"1.08\",\"eventID\":\"e-1\","
+                + "\"eventTime\":\"2024-05-01T12:00:00Z\",\"eventSource\":\"ecr.amazonaws.com\","
+                + "\"eventName\":\"GetDownloadUrlForLayer\",\"userAgent\":\"caf\\u00e9 \uD83D\uDE80\","
+                + "\"requestParameters\":{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:1\"},"
+                + "\"responseElements\":{\"note\":\"a  b\\\" c\"}}");
+    }
+
+    @Test
+    void logFileRecordsTheStreamCannotVouchForGoThroughTheTree() {
+        String record = "{\"eventTime\":\"2024-05-01T12:00:00Z\",\"eventSource\":\"ecr.amazonaws.com\",";
+        List<EcrEvent> events = decode("{\"Records\":["
+                + record + "\"eventID\":\"dup\",\"eventName\":\"First\",\"eventName\":\"Last\"},"
+                + record + "\"eventID\":\"num\",\"eventName\":42},"
+                + record + "\"eventName\":\"NoId\"}]}").events();
+
+        // A repeated field: the last one, as in the tree; a number: its text; no eventID: the name UUID
+        // of the record as Jackson writes it, the same whichever way the record came in.
+        assertThat(events).extracting(EcrEvent::eventName).containsExactly("Last", "42", "NoId");
+        String noId = record + "\"eventName\":\"NoId\"}";
+        assertThat(events.get(2).eventId()).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+                Samples.utf8(Samples.parse(Samples.utf8(noId)).toString())).toString());
+        assertThat(events.get(2).raw()).isEqualTo(noId);
+    }
+
+    @Test
     void rawIsTheCompactJsonOfTheRecordSoIdsDerivedFromItStayStable() {
         for (String resource : Samples.ALL) {
             List<JsonNode> records = resource.contains("invictus") ? Samples.records(resource)

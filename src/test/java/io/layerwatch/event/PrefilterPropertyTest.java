@@ -55,9 +55,11 @@ class PrefilterPropertyTest {
         List<String> steps = new ArrayList<>();
         byte[] corrupted = DecoderPropertyTest.mutate(c.bytes(), random, steps);
         CollectingOutput.assertPrefilterAgrees(corrupted);
+        CollectingOutput.assertStreamAgrees(corrupted);
     }
 
     private static void check(Case c) {
+        CollectingOutput.assertStreamAgrees(c.bytes());
         CollectingOutput out = CollectingOutput.assertPrefilterAgrees(c.bytes());
         assertThat(out.prefilteredCount()).as("records the prefilter skipped").isEqualTo(c.skippable());
     }

@@ -1,5 +1,6 @@
 package io.layerwatch.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
@@ -25,7 +26,43 @@ public final class CollectingOutput implements DecodeOutput {
      */
     public static CollectingOutput decode(byte[] bytes) {
         assertPrefilterAgrees(bytes);
-        return decode(bytes, false);
+        return assertStreamAgrees(bytes);
+    }
+
+    /**
+     * Decodes {@code bytes} (prefilter off) with log-file records read from the token stream and through
+     * Jackson's tree, and fails unless they agree: the same dead letters, skips and events, whose raw
+     * JSON is the same JSON (the streamed one keeps the record's own text, whitespace aside). Returns the
+     * streamed decode.
+     */
+    public static CollectingOutput assertStreamAgrees(byte[] bytes) {
+        CollectingOutput streamed = decode(bytes, false);
+        CollectingOutput tree = new CollectingOutput();
+        new PayloadDecoder(false, false).decode(bytes, SOURCE, tree);
+        if (!streamed.deadLetters.equals(tree.deadLetters) || !streamed.skips.equals(tree.skips)
+                || !treeRaw(streamed.events).equals(tree.events)) {
+            throw new AssertionError("streamed decode " + streamed + " is not the tree decode " + tree);
+        }
+        return streamed;
+    }
+
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+
+    /** The events with their raw JSON as the tree decoder writes it (a plain ObjectMapper writing the tree). */
+    private static List<EcrEvent> treeRaw(List<EcrEvent> events) {
+        return events.stream().map(e -> new EcrEvent(e.eventId(), e.eventTime(), e.kind(), e.eventSource(),
+                e.eventName(), e.region(), e.accountId(), e.principal(), e.sourceIp(), e.userAgent(), e.vpcEndpointId(),
+                e.errorCode(), e.registryId(), e.repositoryName(), e.layerDigest(), e.imageDigest(), e.imageTags(),
+                e.scanStatus(), e.criticalCount(), e.highCount(), e.policyText(),
+                rewrite(e.rawJson()))).toList();
+    }
+
+    private static byte[] rewrite(byte[] json) {
+        try {
+            return PLAIN.writeValueAsBytes(PLAIN.readTree(json));
+        } catch (java.io.IOException e) {
+            throw new AssertionError("raw JSON that does not parse: " + new String(json, StandardCharsets.UTF_8), e);
+        }
     }
 
     /** Decodes {@code bytes} with a fresh {@link PayloadDecoder}, its prefilter on or off. */

@@ -1,0 +1,102 @@
+package io.layerwatch.event;
+
+import static io.layerwatch.event.PrincipalNormalizer.text;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.IOException;
+
+/**
+ * The parts of a CloudTrail record that {@link EventMapper#cloudTrail} maps: read from a parsed tree,
+ * or straight from the token stream (the decoder's hot path: no tree of the whole record, only of
+ * the two small objects the mapping walks). Strings as {@link PrincipalNormalizer#text} gives them
+ * (empty is null); {@code userIdentity} null when absent or null, {@code requestParameters} as
+ * {@link JsonNode#path} gives it.
+ */
+record CloudTrailFields(String eventSource, String eventName, String eventTime, String recipientAccountId,
+        String awsRegion, String eventId, String sourceIp, String userAgent, String vpcEndpointId, String errorCode,
+        JsonNode userIdentity, JsonNode requestParameters) {
+
+    private static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
+        "awsRegion", "eventID", "sourceIPAddress", "userAgent", "vpcEndpointId", "errorCode"};
+    private static final int USER_IDENTITY = STRINGS.length;
+    private static final int REQUEST_PARAMETERS = STRINGS.length + 1;
+
+    static CloudTrailFields of(JsonNode record) {
+        String[] s = new String[STRINGS.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = text(record, STRINGS[i]);
+        }
+        JsonNode identity = record.get("userIdentity");
+        return of(s, identity == null || identity.isNull() ? null : identity, record.path("requestParameters"));
+    }
+
+    private static CloudTrailFields of(String[] s, JsonNode identity, JsonNode params) {
+        return new CloudTrailFields(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], identity, params);
+    }
+
+    /**
+     * Reads the record whose START_OBJECT is the parser's current token, up to its END_OBJECT. Returns
+     * null when the stream cannot give what the tree would (a field repeated or of another type than a
+     * string, an object or null; no eventID, whose stand-in is derived from the tree's text): the record
+     * has been read to its end all the same, for the caller to hand to the tree decoder.
+     */
+    static CloudTrailFields read(JsonParser p, ObjectMapper mapper) throws IOException {
+        String[] s = new String[STRINGS.length];
+        JsonNode identity = null;
+        JsonNode params = MissingNode.getInstance();
+        int seen = 0;
+        boolean vouched = true;
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            int i = index(name);
+            if (i < 0) {
+                p.skipChildren();
+                continue;
+            }
+            vouched &= (seen & (1 << i)) == 0;
+            seen |= 1 << i;
+            if (t == JsonToken.VALUE_NULL) {
+                if (i == REQUEST_PARAMETERS) {
+                    params = NullNode.getInstance();
+                }
+            } else if (i < STRINGS.length && t == JsonToken.VALUE_STRING) {
+                String v = p.getText();
+                s[i] = v.isEmpty() ? null : v;
+            } else if (i >= STRINGS.length && t == JsonToken.START_OBJECT) {
+                JsonNode node = mapper.readTree(p);
+                if (i == USER_IDENTITY) {
+                    identity = node;
+                } else {
+                    params = node;
+                }
+            } else {
+                vouched = false;
+                p.skipChildren();
+            }
+        }
+        return vouched && s[5] != null ? of(s, identity, params) : null;
+    }
+
+    private static int index(String name) {
+        return switch (name) {
+            case "eventSource" -> 0;
+            case "eventName" -> 1;
+            case "eventTime" -> 2;
+            case "recipientAccountId" -> 3;
+            case "awsRegion" -> 4;
+            case "eventID" -> 5;
+            case "sourceIPAddress" -> 6;
+            case "userAgent" -> 7;
+            case "vpcEndpointId" -> 8;
+            case "errorCode" -> 9;
+            case "userIdentity" -> USER_IDENTITY;
+            case "requestParameters" -> REQUEST_PARAMETERS;
+            default -> -1;
+        };
+    }
+}
