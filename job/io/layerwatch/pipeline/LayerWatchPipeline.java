@@ -123,9 +123,10 @@ public final class LayerWatchPipeline {
                 .uid("late-events").name("Tag late events");
 
         List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();
-        SingleOutputStreamOperator<Finding> singles = events
-                .connect(rules)
-                .process(new SingleEventRules(config, cepRules))
+        // Without live updates the rules run chained to the decoder: no network hop for every event.
+        SingleOutputStreamOperator<Finding> singles = (updates == null
+                ? events.process(new StaticSingleEventRules(config, cepRules))
+                : events.connect(rules).process(new SingleEventRules(config, cepRules)))
                 .uid("rules-single-event").name("Single-event rules, pattern inputs");
         DataStream<Finding> findings = singles;
 
@@ -289,33 +290,27 @@ public final class LayerWatchPipeline {
      * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that
      * fails on an event dead-letters that event (stage "rule:ID") instead of stopping the job.
      * Also sends each pattern rule, to its side output ({@link #patternInput}), the events it may match:
-     * relevant and not allowlisted, by the live rules. (One operator, so each event crosses one network
-     * edge to the rules instead of one per rule.)
+     * relevant and not allowlisted. (One operator, so each event crosses one network edge to the
+     * pattern rules instead of one per rule.)
      */
-    static final class SingleEventRules extends BroadcastProcessFunction<EcrEvent, RulesUpdate, Finding> {
+    static final class SingleEventEvaluation implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
-        private final LiveRules live;
-        private final List<SingleEventRule> rules;
+        private final List<SingleEventRule> rules = RuleSet.singleEventRules();
         private final List<CepRule> patterns;
         private transient List<OutputTag<EcrEvent>> patternInputs;
+        private transient LongCounter deadLettered;
 
-        SingleEventRules(RulesConfig config, List<CepRule> patterns) {
-            this.live = new LiveRules(config);
-            this.rules = RuleSet.singleEventRules();
+        SingleEventEvaluation(List<CepRule> patterns) {
             this.patterns = List.copyOf(patterns);
         }
 
-        private transient LongCounter deadLettered;
-
-        @Override
-        public void open(Configuration parameters) {
-            deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
+        void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+            deadLettered = ctx.getLongCounter(Counters.DEAD_LETTERED);
             patternInputs = patterns.stream().map(LayerWatchPipeline::patternInput).toList();
         }
 
-        @Override
-        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
+        /** @param side where side outputs go (the function's context) */
+        void evaluate(EcrEvent e, RulesConfig config, Collector<Finding> out, SideOutput side) {
             for (SingleEventRule rule : rules) {
                 RuleSettings settings = config.rule(rule.id());
                 try {
@@ -324,21 +319,70 @@ public final class LayerWatchPipeline {
                     }
                 } catch (RuntimeException failure) {
                     deadLettered.add(1);
-                    ctx.output(DEAD_LETTERS, DeadLetter.of(e.eventId(), "rule:" + rule.id(),
+                    side.output(DEAD_LETTERS, DeadLetter.of(e.eventId(), "rule:" + rule.id(),
                             "rule failed: " + failure, e.raw()));
                 }
             }
             for (int i = 0; i < patterns.size(); i++) {
                 CepRule pattern = patterns.get(i);
                 if (pattern.relevant(e, config) && !config.rule(pattern.id()).allowlisted(e)) {
-                    ctx.output(patternInputs.get(i), e);
+                    side.output(patternInputs.get(i), e);
                 }
             }
+        }
+    }
+
+    /** A function context's side output. */
+    interface SideOutput {
+        <X> void output(OutputTag<X> tag, X value);
+    }
+
+    /** {@link SingleEventEvaluation} under the live rules (streaming with a rules URI). */
+    static final class SingleEventRules extends BroadcastProcessFunction<EcrEvent, RulesUpdate, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final LiveRules live;
+        private final SingleEventEvaluation evaluation;
+
+        SingleEventRules(RulesConfig config, List<CepRule> patterns) {
+            this.live = new LiveRules(config);
+            this.evaluation = new SingleEventEvaluation(patterns);
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            evaluation.open(getRuntimeContext());
+        }
+
+        @Override
+        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+            evaluation.evaluate(e, live.current(ctx.getBroadcastState(LiveRules.STATE)), out, ctx::output);
         }
 
         @Override
         public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
             LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+        }
+    }
+
+    /** {@link SingleEventEvaluation} under the startup rules (replay, streaming without a rules URI). */
+    static final class StaticSingleEventRules extends ProcessFunction<EcrEvent, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final RulesConfig config;
+        private final SingleEventEvaluation evaluation;
+
+        StaticSingleEventRules(RulesConfig config, List<CepRule> patterns) {
+            this.config = config;
+            this.evaluation = new SingleEventEvaluation(patterns);
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            evaluation.open(getRuntimeContext());
+        }
+
+        @Override
+        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) {
+            evaluation.evaluate(e, config, out, ctx::output);
         }
     }
 
