@@ -6,14 +6,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
  * The parts of a CloudTrail record that {@link EventMapper#cloudTrail} maps: read from a parsed tree,
  * or straight from the token stream (the decoder's hot path: no tree of the whole record, only of
- * the two small objects the mapping walks). Strings as {@link PrincipalNormalizer#text} gives them
+ * the members of two small objects the mapping walks). Strings as {@link PrincipalNormalizer#text} gives them
  * (empty is null); {@code userIdentity} null when absent or null, {@code requestParameters} as
  * {@link JsonNode#path} gives it.
  */
@@ -68,7 +70,7 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
                 String v = p.getText();
                 s[i] = v.isEmpty() ? null : v;
             } else if (i >= STRINGS.length && t == JsonToken.START_OBJECT) {
-                JsonNode node = mapper.readTree(p);
+                JsonNode node = pruned(p, mapper);
                 if (i == USER_IDENTITY) {
                     identity = node;
                 } else {
@@ -80,6 +82,35 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
             }
         }
         return vouched && s[5] != null ? of(s, identity, params) : null;
+    }
+
+    /** Objects inside userIdentity that the mapping walks into (pruned the same way). */
+    private static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
+    /** A member of requestParameters that the mapping iterates: kept whole. */
+    private static final String IMAGE_IDS = "imageIds";
+
+    /**
+     * The object whose START_OBJECT is the current token as a tree, without the containers the mapping
+     * never reads (it only asks those for text, which a container or an absent member answer alike with
+     * null): the same answers as the whole tree, without building it.
+     */
+    private static ObjectNode pruned(JsonParser p, ObjectMapper mapper) throws IOException {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.VALUE_STRING) {
+                node.put(name, p.getText());
+            } else if (t == JsonToken.START_OBJECT && WALKED.contains(name)) {
+                node.set(name, pruned(p, mapper));
+            } else if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && !name.equals(IMAGE_IDS)) {
+                p.skipChildren();
+                node.remove(name); // a repeated name: the last one counts, as in the tree
+            } else {
+                JsonNode value = mapper.readTree(p);
+                node.set(name, value == null ? NullNode.getInstance() : value);
+            }
+        }
+        return node;
     }
 
     private static int index(String name) {

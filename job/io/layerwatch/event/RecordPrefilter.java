@@ -43,7 +43,7 @@ final class RecordPrefilter {
     static final int MAX_DEPTH = 100;
     static final int MAX_NUMBER = 100;
     /** A log file whose first records are all to be parsed is left to the full decoder. */
-    static final int GIVE_UP_AFTER = 32;
+    static final int GIVE_UP_AFTER = 8;
     // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names, depth 1000).
     private static final int MAX_STRING = 1 << 20;
     static final int MAX_NAME = 10_000;

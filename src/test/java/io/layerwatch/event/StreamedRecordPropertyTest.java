@@ -1,0 +1,90 @@
+package io.layerwatch.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.testing.CollectingOutput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * The streamed decoding of log-file records ({@link CloudTrailFields#read}, pruned userIdentity and
+ * requestParameters) gives the same events as the tree decoder, for records whose members the mapping
+ * reads come in every shape: strings, numbers, null, booleans, objects, arrays, repeated, nested in
+ * the places the mapping walks into and elsewhere.
+ */
+class StreamedRecordPropertyTest {
+
+    private static final String[] IDENTITY = {"type", "arn", "accountId", "accessKeyId", "invokedBy", "principalId",
+        "userName", "sessionContext", "sessionIssuer", "attributes", "other"};
+    private static final String[] TYPES = {"AssumedRole", "IAMUser", "Root", "AWSService", "AWSAccount", "FederatedUser", ""};
+    private static final String[] PARAMS = {"repositoryName", "registryId", "layerDigest", "imageDigest", "imageTag",
+        "imageIds", "policyText", "other"};
+    private static final String[] TEXTS = {"arn:aws:iam::123456789012:role/ci", "arn:aws:sts::123456789012:assumed-role/ci/s",
+        "123456789012", "AKIAEXAMPLE", "app", "sha256:abc", "caf\u00e9", "\\u00e9t\\u00e9", "q\\\"uote", "", "ecr.amazonaws.com"};
+
+    @Property(tries = 1500)
+    void streamedAndTreeDecodingAgree(@ForAll("logFiles") String file) {
+        CollectingOutput out = CollectingOutput.assertStreamAgrees(Samples.utf8(file));
+        assertThat(out.events().size() + out.deadLetters().size()).isPositive();
+    }
+
+    @Provide
+    Arbitrary<String> logFiles() {
+        return Arbitraries.randomValue(random -> {
+            List<String> records = new ArrayList<>();
+            for (int i = 1 + random.nextInt(4); i > 0; i--) {
+                records.add(record(random, i));
+            }
+            return "{\"Records\":[" + String.join(random.nextBoolean() ? "," : ",\n  ", records) + "]}";
+        });
+    }
+
+    private static String record(Random r, int n) {
+        List<String> members = new ArrayList<>();
+        members.add("\"eventTime\":\"2024-05-01T12:00:0" + n + "Z\"");
+        members.add("\"eventSource\":\"ecr.amazonaws.com\"");
+        members.add("\"eventName\":\"GetDownloadUrlForLayer\"");
+        if (r.nextInt(8) > 0) {
+            members.add("\"eventID\":\"id-" + r.nextInt(1000) + "\"");
+        }
+        members.add("\"userIdentity\":" + (r.nextInt(12) == 0 ? value(r, 0) : object(r, IDENTITY, 0)));
+        members.add("\"requestParameters\":" + (r.nextInt(8) == 0 ? value(r, 0) : object(r, PARAMS, 0)));
+        if (r.nextInt(6) == 0) {
+            members.add(r.nextInt(members.size()), "\"userIdentity\":" + object(r, IDENTITY, 0)); // repeated
+        }
+        java.util.Collections.shuffle(members, r);
+        return "{" + String.join(r.nextBoolean() ? "," : ", ", members) + "}";
+    }
+
+    private static String object(Random r, String[] names, int depth) {
+        List<String> members = new ArrayList<>();
+        for (int i = r.nextInt(7); i > 0; i--) {
+            String name = names[r.nextInt(names.length)];
+            String v = name.equals("type") && r.nextBoolean() ? "\"" + TYPES[r.nextInt(TYPES.length)] + "\""
+                    : name.equals("imageIds") && r.nextBoolean() ? "[" + object(r, PARAMS, depth + 1) + "," + value(r, depth + 1) + "]"
+                    : value(r, depth + 1);
+            members.add("\"" + name + "\":" + v);
+        }
+        return "{" + String.join(",", members) + "}";
+    }
+
+    private static String value(Random r, int depth) {
+        int kind = r.nextInt(depth > 2 ? 5 : 8);
+        return switch (kind) {
+            case 0, 1 -> "\"" + TEXTS[r.nextInt(TEXTS.length)] + "\"";
+            case 2 -> r.nextBoolean() ? "42" : "1.50";
+            case 3 -> r.nextBoolean() ? "null" : "true";
+            case 4 -> "\"x\"";
+            case 5 -> object(r, IDENTITY, depth);
+            case 6 -> object(r, PARAMS, depth);
+            default -> "[" + value(r, depth + 1) + "," + object(r, IDENTITY, depth + 1) + "]";
+        };
+    }
+}
