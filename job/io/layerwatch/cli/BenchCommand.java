@@ -7,6 +7,9 @@ import io.layerwatch.util.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Throughput on generated CloudTrail, in one run on the same bytes: Jackson's tree parse of "
                 + "every record (the ceiling) and the replay pipeline on a local MiniCluster, for an ECR-only trail "
-                + "and the realistic mix (5% ECR), with their ratio (targets: 0.5 and 1.5).",
+                + "and the realistic mix (5%% ECR), with their ratio (targets: 0.5 and 1.5).",
             "--memory instead replays a large trail with many principals and reports the peak heap and the state "
                 + "size (run it as java -Xmx1g -jar layerwatch.jar bench --memory)."})
 final class BenchCommand implements Callable<Integer> {
@@ -33,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Progress on standard error; standard output gets one JSON line.")
     boolean json;
 
+    @Option(names = "--dataset", paramLabel = "NAME", split = ",",
+            description = "Only these datasets of the throughput run: ecrOnly, mix (default: both).")
+    List<String> datasets;
+
     @Option(names = "--memory", description = "Peak heap and state size per key instead of throughput.")
     boolean memory;
 
@@ -44,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
             description = "Flink parallelism, and threads of the raw parse (default ${DEFAULT-VALUE}).")
     int parallelism;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "3",
+            description = "Runs of the raw parse and of the pipeline on each dataset; the medians count (default ${DEFAULT-VALUE}).")
+    int iterations;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -62,12 +73,16 @@ final class BenchCommand implements Callable<Integer> {
         if (parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
+        if (iterations < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--iterations must be at least 1");
+        }
         if (principals < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--principals must be at least 1");
         }
         if (!memory && spec.commandLine().getParseResult().hasMatchedOption("--principals")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--principals needs --memory");
         }
+        Set<ThroughputBench.Dataset> selected = selectedDatasets();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter log = json ? spec.commandLine().getErr() : out;
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("layerwatch-bench");
@@ -75,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             report = memory
                     ? MemoryBench.run(n, principals, parallelism, seed, dir, log).json()
-                    : ThroughputBench.run(n, parallelism, seed, dir, log).json();
+                    : ThroughputBench.run(n, parallelism, iterations, seed, selected, dir, log).json();
         } finally {
             if (work == null) {
                 Files.deleteIfExists(dir);
@@ -86,5 +101,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private Set<ThroughputBench.Dataset> selectedDatasets() {
+        Set<ThroughputBench.Dataset> selected = EnumSet.noneOf(ThroughputBench.Dataset.class);
+        if (datasets == null) {
+            return EnumSet.allOf(ThroughputBench.Dataset.class);
+        }
+        if (memory) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dataset is for the throughput run, not --memory");
+        }
+        for (String name : datasets) {
+            selected.add(ThroughputBench.Dataset.byKey(name).orElseThrow(() -> new CommandLine.ParameterException(
+                    spec.commandLine(), "--dataset: unknown dataset '" + name + "' (ecrOnly, mix)")));
+        }
+        return selected;
     }
 }

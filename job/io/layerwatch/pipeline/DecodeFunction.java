@@ -13,8 +13,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
- * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them. With the
- * prefilter, CloudTrail records of other services are counted as read without being parsed.
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (replay reads
+ * them ahead, in {@link ReadAhead}). With the prefilter, CloudTrail records of other services are counted as
+ * read without being parsed.
  */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
@@ -23,12 +24,9 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private final String progressId;
     private final boolean prefilter;
     private transient PayloadDecoder decoder;
-    private transient ReplayProgress progress;
-    private transient LongCounter eventsRead;
-    private transient LongCounter prefiltered;
+    private transient RecordsRead read;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
-    private transient Counter eventsReadMetric;
     private transient Counter deadLetteredMetric;
 
     DecodeFunction() {
@@ -39,18 +37,20 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     DecodeFunction(S3Inputs s3, String progressId) {
         this.s3 = s3;
         this.progressId = progressId;
-        this.prefilter = !"false".equalsIgnoreCase(System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY));
+        this.prefilter = prefilterOn();
+    }
+
+    /** The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when the job is built). */
+    static boolean prefilterOn() {
+        return !"false".equalsIgnoreCase(System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY));
     }
 
     @Override
     public void open(Configuration parameters) {
         decoder = new PayloadDecoder(prefilter);
-        progress = ReplayProgress.of(progressId);
-        eventsRead = getRuntimeContext().getLongCounter(Counters.EVENTS_READ);
-        prefiltered = getRuntimeContext().getLongCounter(Counters.PREFILTERED);
+        read = new RecordsRead(getRuntimeContext(), progressId);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
-        eventsReadMetric = Counters.metrics(getRuntimeContext()).counter(Counters.EVENTS_READ);
         deadLetteredMetric = Counters.metrics(getRuntimeContext()).counter(Counters.DEAD_LETTERED);
     }
 
@@ -59,22 +59,13 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         DecodeOutput output = new DecodeOutput() {
             @Override
             public void event(EcrEvent event) {
-                read();
+                read.read(1);
                 out.collect(event);
             }
 
             @Override
             public void prefiltered() {
-                read();
-                prefiltered.add(1);
-            }
-
-            private void read() {
-                eventsRead.add(1);
-                eventsReadMetric.inc();
-                if (progress != null) {
-                    progress.record();
-                }
+                read.prefiltered(1);
             }
 
             @Override
@@ -97,20 +88,14 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                 // our own IOExceptions say it all; the JDK's name the problem in their class
                 String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
                 output.deadLetter(DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
-                fileDone(0);
+                read.fileDone(0);
                 return;
             }
             decoder.decode(bytes, payload.source(), output);
-            fileDone(bytes.length);
+            read.fileDone(bytes.length);
             return;
         }
         decoder.decode(bytes, payload.source(), output);
-    }
-
-    private void fileDone(long bytes) {
-        if (progress != null) {
-            progress.fileDone(bytes);
-        }
     }
 
     @Override

@@ -153,7 +153,11 @@ public final class Replay {
                         new FileOrderWatermarks(config.maxOutOfOrderness()))
                 .uid("file-order").setParallelism(1);
         ReplayProgress run = ReplayProgress.start(files);
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(source.rebalance(), config, null, scope,
+        // Reading, gunzip and the prefilter's scan run in a task of their own, ahead of the decoder's.
+        DataStream<Payload> read = source.rebalance()
+                .process(new ReadAhead(s3, run.id())).returns(Payload.class)
+                .uid("read-ahead").name("Read files, skip other services").disableChaining();
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
                 LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id()));
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");

@@ -52,8 +52,8 @@ public final class ReplayProgress implements AutoCloseable {
         return id;
     }
 
-    void record() {
-        records.increment();
+    void records(long n) {
+        records.add(n);
     }
 
     void fileDone(long bytes) {

@@ -47,10 +47,14 @@ class PrefilterEquivalenceIT {
     }
 
     private static PipelineHarness.Result run(List<Payload> payloads, boolean prefilter) throws Exception {
+        return withPrefilter(prefilter, () -> PipelineHarness.run(payloads, PipelineIT.demoRules(), 1));
+    }
+
+    static <T> T withPrefilter(boolean prefilter, java.util.concurrent.Callable<T> run) throws Exception {
         String before = System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY);
         System.setProperty(LayerWatchPipeline.PREFILTER_PROPERTY, Boolean.toString(prefilter));
         try {
-            return PipelineHarness.run(payloads, PipelineIT.demoRules(), 1);
+            return run.call();
         } finally {
             if (before == null) {
                 System.clearProperty(LayerWatchPipeline.PREFILTER_PROPERTY);
@@ -61,7 +65,7 @@ class PrefilterEquivalenceIT {
     }
 
     /** Every file the demo replays: 55 gzipped real CloudTrail log files and the attack story (JSON lines). */
-    private static List<Payload> demoTrail() throws Exception {
+    static List<Payload> demoTrail() throws Exception {
         List<Payload> payloads = new ArrayList<>();
         for (String name : PipelineIT.resource("demo/index.txt").split("\n")) {
             name = name.trim();

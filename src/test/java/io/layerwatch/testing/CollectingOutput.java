@@ -30,6 +30,32 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     /**
+     * Reduces {@code bytes} as replay's read-ahead does ({@link PayloadDecoder#reduce}: gunzip, records the
+     * prefilter skips dropped) and fails unless decoding what is left gives the prefiltered decode of
+     * {@code bytes}: the same events, dead letters and skips in the same order, and as many records counted
+     * as prefiltered (by the reduction and the decoder together). Returns the reduction (null: decoded as it is).
+     */
+    public static PayloadDecoder.Reduced assertReduceAgrees(byte[] bytes) {
+        CollectingOutput expected = decode(bytes, true);
+        PayloadDecoder.Reduced reduced = new PayloadDecoder(true).reduce(bytes);
+        if (reduced == null) {
+            return null;
+        }
+        CollectingOutput actual = new CollectingOutput();
+        if (reduced.bytes().length > 0 || reduced.prefiltered() == 0) {
+            new PayloadDecoder(true).decode(reduced.bytes(), SOURCE, actual);
+        }
+        actual.prefiltered += reduced.prefiltered();
+        if (!actual.events.equals(expected.events) || !actual.deadLetters.equals(expected.deadLetters)
+                || !actual.skips.equals(expected.skips) || actual.prefiltered != expected.prefiltered) {
+            throw new AssertionError("decode of the reduced payload " + actual + " is not the prefiltered decode "
+                    + expected + "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
+                    + new String(bytes, StandardCharsets.UTF_8));
+        }
+        return reduced;
+    }
+
+    /**
      * Decodes {@code bytes} (prefilter off) with log-file records read from the token stream and through
      * Jackson's tree, and fails unless they agree: the same dead letters, skips and events, whose raw
      * JSON is the same JSON (the streamed one keeps the record's own text, whitespace aside). Returns the
@@ -75,7 +101,8 @@ public final class CollectingOutput implements DecodeOutput {
     /**
      * Decodes {@code bytes} with the prefilter off and on and fails unless they agree: the same dead
      * letters and skips, and the same events except those the prefilter counted instead, each of which
-     * the full decode made an event no rule analyses. Returns the prefiltered decode.
+     * the full decode made an event no rule analyses; and the read-ahead's reduction agrees too
+     * ({@link #assertReduceAgrees}). Returns the prefiltered decode.
      */
     public static CollectingOutput assertPrefilterAgrees(byte[] bytes) {
         CollectingOutput full = decode(bytes, false);
@@ -98,6 +125,7 @@ public final class CollectingOutput implements DecodeOutput {
             throw new AssertionError("prefiltered decode " + fast + " is not the full decode " + full
                     + " minus " + fast.prefiltered + " unanalysed events");
         }
+        assertReduceAgrees(bytes);
         return fast;
     }
 
