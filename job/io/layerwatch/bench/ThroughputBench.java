@@ -58,13 +58,13 @@ public final class ThroughputBench {
      * the end, the local cluster's start-up excluded).
      */
     public record Rates(long records, long bytes, double rawParsePerSec, double pipelinePerSec, long eventsRead,
-            long findings, double pipelineSeconds) {
+            long findings, double pipelineSeconds, double[] rawRuns, double[] pipelineRuns) {
         public double ratio() {
             return round(pipelinePerSec, 1) / round(rawParsePerSec, 1);
         }
     }
 
-    public record Report(Machine machine, long events, int parallelism, int iterations, long seed,
+    public record Report(Machine machine, long events, int parallelism, int warmUps, int iterations, long seed,
             Map<Dataset, Rates> rates) {
 
         /** The one-line JSON: {"ecrOnly":{rawParsePerSec, pipelinePerSec, ratio}, "mix":{...}, and context}. */
@@ -85,6 +85,8 @@ public final class ThroughputBench {
                 x.put("eventsRead", r.eventsRead());
                 x.put("findings", r.findings());
                 x.put("pipelineSeconds", round(r.pipelineSeconds(), 3));
+                x.put("rawParseRuns", java.util.Arrays.stream(r.rawRuns()).map(v -> round(v, 1)).toArray());
+                x.put("pipelineRuns", java.util.Arrays.stream(r.pipelineRuns()).map(v -> round(v, 1)).toArray());
                 x.put("targetMet", r.ratio() >= d.target);
                 details.put(d.key, x);
             });
@@ -92,6 +94,7 @@ public final class ThroughputBench {
             out.put("details", details);
             out.put("events", events);
             out.put("parallelism", parallelism);
+            out.put("warmUps", warmUps);
             out.put("iterations", iterations);
             out.put("seed", seed);
             out.put("machine", machine.json());
@@ -103,63 +106,66 @@ public final class ThroughputBench {
 
     /**
      * @param events records per dataset
-     * @param iterations runs of the raw parse and of the pipeline on each dataset's files: the rates are the medians
+     * @param warmUps runs of the raw parse and of the pipeline on each dataset's files before those measured
+     * @param iterations measured runs of both on each dataset's files: the rates are the medians
      * @param datasets which to measure (in their declaration order)
      * @param work scratch directory (the generated files, up to about 1.5 KB per record, are deleted after)
      * @param log progress lines
      */
-    public static Report run(long events, int parallelism, int iterations, long seed, Set<Dataset> datasets,
+    public static Report run(long events, int parallelism, int warmUps, int iterations, long seed, Set<Dataset> datasets,
             Path work, PrintWriter log) throws Exception {
         Machine machine = Machine.current();
         log.println("machine: " + machine);
-        long warmUp = Math.max(GeneratorOptions.MIN_EVENTS, Math.min(events / 5, 200_000));
         Map<Dataset, Rates> rates = new LinkedHashMap<>();
         // One local cluster for every run: its start-up (and the JIT work that start-up sets off) is behind
-        // the warm-up, not inside a measured run.
+        // the warm-up runs, not inside a measured run.
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(Replay.localConfiguration()).setNumTaskManagers(1)
                 .setNumSlotsPerTaskManager(parallelism).build())) {
             cluster.start();
-            log.println("warm-up: " + warmUp + " records of each dataset's shape through both");
-            for (Dataset d : datasets) {
-                measure(options(warmUp, seed + 1, d.ecrShare), parallelism, 1, cluster, work.resolve("warm-up-" + d.key), log);
-            }
             for (Dataset d : datasets) {
                 log.println(d.key + ": generating " + events + " records (" + Math.round(d.ecrShare * 100) + "% ECR)");
-                Rates r = measure(options(events, seed, d.ecrShare), parallelism, iterations, cluster, work.resolve(d.key), log);
+                Rates r = measure(options(events, seed, d.ecrShare), parallelism, warmUps, iterations, cluster,
+                        work.resolve(d.key), log);
                 log.printf("%s: raw parse %,.0f records/s, pipeline %,.0f records/s, ratio %.3f (target %.1f)%n",
                         d.key, r.rawParsePerSec(), r.pipelinePerSec(), r.ratio(), d.target);
                 rates.put(d, r);
             }
         }
-        return new Report(machine, events, parallelism, iterations, seed, rates);
+        return new Report(machine, events, parallelism, warmUps, iterations, seed, rates);
     }
 
     static GeneratorOptions options(long events, long seed, double ecrShare) {
         return GeneratorOptions.of(events, seed).withEcrShare(ecrShare);
     }
 
-    private static Rates measure(GeneratorOptions options, int parallelism, int iterations, MiniCluster cluster,
-            Path dir, PrintWriter log) throws Exception {
+    private static Rates measure(GeneratorOptions options, int parallelism, int warmUps, int iterations,
+            MiniCluster cluster, Path dir, PrintWriter log) throws Exception {
         try {
             TrailFiles trail = TrailFiles.write(options, dir.resolve("trail"), false, null);
             double[] raw = new double[iterations];
-            double[] seconds = new double[iterations];
+            double[] pipeline = new double[iterations];
             Replay.Result run = null;
-            for (int i = 0; i < iterations; i++) {
-                raw[i] = rawParseRate(trail, parallelism);
+            for (int i = -warmUps; i < iterations; i++) {
                 System.gc();
-                run = replay(trail, parallelism, cluster, dir.resolve("out-" + i));
-                seconds[i] = run.job().getNetRuntime() / 1000.0;
+                double rawRate = rawParseRate(trail, parallelism);
+                System.gc();
+                run = replay(trail, parallelism, cluster, dir.resolve("out-" + (i + warmUps)));
+                double pipelineRate = trail.records() / (run.job().getNetRuntime() / 1000.0);
+                log.printf("  %s: raw parse %,.0f records/s, pipeline %,.0f records/s%n",
+                        i < 0 ? "warm-up " + (i + warmUps + 1) : "run " + (i + 1), rawRate, pipelineRate);
                 if (run.summary().eventsRead() != trail.records() || run.summary().deadLettered() != 0) {
                     log.println("warning: the pipeline read " + run.summary().eventsRead() + " of " + trail.records()
                             + " records, " + run.summary().deadLettered() + " dead letters");
                 }
+                if (i >= 0) {
+                    raw[i] = rawRate;
+                    pipeline[i] = pipelineRate;
+                }
             }
             long findings = run.summary().findings().values().stream().mapToLong(Long::longValue).sum();
-            double pipelineSeconds = median(seconds);
-            return new Rates(trail.records(), trail.bytes(), median(raw), trail.records() / pipelineSeconds,
-                    run.summary().eventsRead(), findings, pipelineSeconds);
+            return new Rates(trail.records(), trail.bytes(), median(raw), median(pipeline), run.summary().eventsRead(),
+                    findings, trail.records() / median(pipeline), raw, pipeline);
         } finally {
             TrailFiles.delete(dir);
         }

@@ -53,8 +53,13 @@ final class BenchCommand implements Callable<Integer> {
     int parallelism;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "3",
-            description = "Runs of the raw parse and of the pipeline on each dataset; the medians count (default ${DEFAULT-VALUE}).")
+            description = "Measured runs of the raw parse and of the pipeline on each dataset; the medians count "
+                + "(default ${DEFAULT-VALUE}).")
     int iterations;
+
+    @Option(names = "--warm-ups", paramLabel = "N", defaultValue = "2",
+            description = "Runs of both on each dataset before the measured ones (default ${DEFAULT-VALUE}).")
+    int warmUps;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -73,8 +78,9 @@ final class BenchCommand implements Callable<Integer> {
         if (parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
-        if (iterations < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--iterations must be at least 1");
+        if (iterations < 1 || warmUps < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--iterations must be at least 1 and --warm-ups at least 0");
         }
         if (principals < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--principals must be at least 1");
@@ -90,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             report = memory
                     ? MemoryBench.run(n, principals, parallelism, seed, dir, log).json()
-                    : ThroughputBench.run(n, parallelism, iterations, seed, selected, dir, log).json();
+                    : ThroughputBench.run(n, parallelism, warmUps, iterations, seed, selected, dir, log).json();
         } finally {
             if (work == null) {
                 Files.deleteIfExists(dir);

@@ -314,7 +314,7 @@ public final class LayerWatchPipeline {
             for (SingleEventRule rule : rules) {
                 RuleSettings settings = config.rule(rule.id());
                 try {
-                    if (settings.enabled() && !settings.allowlisted(e)) {
+                    if (settings.enabled() && rule.applies(e, settings) && !settings.allowlisted(e)) {
                         rule.evaluate(e, settings).ifPresent(out::collect);
                     }
                 } catch (RuntimeException failure) {

@@ -35,8 +35,13 @@ public final class EndgameIoc implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return isWrite(e);
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!isWrite(e)) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         List<String> agentMarkers = userAgentMarkers(e.userAgent(), settings.strings("userAgentMarkers"));

@@ -25,8 +25,13 @@ public final class LayerDownload implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return isDownload(e);
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!isDownload(e)) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         return Optional.of(FindingBuilder.of(settings)

@@ -17,9 +17,14 @@ public final class PolicyDeleted implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return (e.is("DeleteRepositoryPolicy") || e.is("DeleteRegistryPolicy")) && !e.failed();
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
         boolean repository = e.is("DeleteRepositoryPolicy");
-        if (!(repository || e.is("DeleteRegistryPolicy")) || e.failed()) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         String target = repository ? "repository " + e.repositoryName() : "registry " + e.registryKey();

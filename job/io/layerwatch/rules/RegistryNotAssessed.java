@@ -30,8 +30,13 @@ public final class RegistryNotAssessed implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return e.isEcrApiCall() && !e.failed() && settings.strings("activityEvents").contains(e.eventName());
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!e.isEcrApiCall() || e.failed() || !settings.strings("activityEvents").contains(e.eventName())) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         String registry = registry(e);

@@ -39,8 +39,13 @@ public final class ReplicationToForeignAccount implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return e.is(API) && !e.failed();
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!e.is(API) || e.failed()) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         List<Destination> destinations = destinations(e);

@@ -27,8 +27,13 @@ public final class RepositoryExposed implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return (e.is(SET_REPOSITORY_POLICY) || e.is(PUT_REGISTRY_POLICY)) && !e.failed();
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!(e.is(SET_REPOSITORY_POLICY) || e.is(PUT_REGISTRY_POLICY)) || e.failed()) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         Analysis analysis = PolicyAnalyzer.analyze(e, settings.allowlist());

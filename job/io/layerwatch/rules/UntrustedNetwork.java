@@ -24,9 +24,14 @@ public final class UntrustedNetwork implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return e.isEcrApiCall() && !e.failed() && settings.strings("pullActions").contains(e.eventName())
+                && !e.principal().isAwsService();
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!e.isEcrApiCall() || e.failed() || !settings.strings("pullActions").contains(e.eventName())
-                || e.principal().isAwsService()) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         Allowlist allow = settings.allowlist();

@@ -33,8 +33,13 @@ public final class VulnerableImageScan implements SingleEventRule {
     }
 
     @Override
+    public boolean applies(EcrEvent e, RuleSettings settings) {
+        return vulnerable(e, settings.count("minCritical"), settings.count("minHigh"));
+    }
+
+    @Override
     public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!vulnerable(e, settings.count("minCritical"), settings.count("minHigh"))) {
+        if (!applies(e, settings)) {
             return Optional.empty();
         }
         return Optional.of(FindingBuilder.of(settings)
