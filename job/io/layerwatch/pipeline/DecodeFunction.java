@@ -30,14 +30,18 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private transient Counter deadLetteredMetric;
 
     DecodeFunction() {
-        this(new S3Inputs(null), null);
+        this(new S3Inputs(null), null, prefilterOn());
     }
 
-    /** @param progressId the {@link ReplayProgress} to tell about records and finished files, or null */
-    DecodeFunction(S3Inputs s3, String progressId) {
+    /**
+     * @param progressId the {@link ReplayProgress} to tell about records and finished files, or null
+     * @param prefilter skip records of other services; off behind {@link ReadAhead}, which already did
+     *     (what it leaves, the prefilter would leave too)
+     */
+    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter) {
         this.s3 = s3;
         this.progressId = progressId;
-        this.prefilter = prefilterOn();
+        this.prefilter = prefilter;
     }
 
     /** The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when the job is built). */

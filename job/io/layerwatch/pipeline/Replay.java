@@ -158,7 +158,7 @@ public final class Replay {
                 .process(new ReadAhead(s3, run.id())).returns(Payload.class)
                 .uid("read-ahead").name("Read files, skip other services").disableChaining();
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
-                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id()));
+                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id(), false));
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
