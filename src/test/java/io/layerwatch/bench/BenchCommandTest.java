@@ -22,7 +22,8 @@ class BenchCommandTest {
 
     @Test
     void jsonLastLineHasBothDatasetsWithRatiosComputedFromTheRates(@TempDir Path work) throws Exception {
-        CliTest.Run run = CliTest.run("bench", "--events", "2000", "--json", "--work", work.toString());
+        CliTest.Run run = CliTest.run("bench", "--events", "2000", "--json", "--warm-ups", "1", "--iterations", "2",
+                "--work", work.toString());
 
         assertThat(run.code()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -37,15 +38,34 @@ class BenchCommandTest {
             assertThat(raw).as(dataset).isPositive();
             assertThat(pipeline).as(dataset).isPositive();
             assertThat(d.path("ratio").asDouble()).as(dataset).isCloseTo(pipeline / raw, org.assertj.core.data.Offset.offset(1e-4));
+            JsonNode details = report.path("details").path(dataset);
+            assertThat(details.path("pipelineRuns")).hasSize(2);
+            assertThat(pipeline).as("the median of two runs").isCloseTo((details.path("pipelineRuns").get(0).asDouble()
+                    + details.path("pipelineRuns").get(1).asDouble()) / 2, org.assertj.core.data.Offset.offset(0.2));
+            assertThat(raw).isCloseTo((details.path("rawParseRuns").get(0).asDouble()
+                    + details.path("rawParseRuns").get(1).asDouble()) / 2, org.assertj.core.data.Offset.offset(0.2));
             assertThat(report.path("details").path(dataset).path("eventsRead").asLong())
                     .isEqualTo(report.path("details").path(dataset).path("records").asLong()).isGreaterThanOrEqualTo(2000);
         }
         assertThat(report.path("machine").path("cores").asInt()).isPositive();
         assertThat(report.path("machine").path("maxHeapBytes").asLong()).isPositive();
-        assertThat(run.err()).contains("ecrOnly: raw parse", "mix: raw parse");
+        assertThat(run.err()).contains("ecrOnly: raw parse", "mix: raw parse", "warm-up 1:", "run 2:");
+        assertThat(report.path("iterations").asInt()).isEqualTo(2);
         try (Stream<Path> left = Files.list(work)) {
             assertThat(left).as("generated files are deleted").isEmpty();
         }
+    }
+
+    @Test
+    void datasetSelectsWhatIsMeasured(@TempDir Path work) {
+        CliTest.Run run = CliTest.run("bench", "--events", "1000", "--json", "--dataset", "mix", "--warm-ups", "0",
+                "--iterations", "1", "--work", work.toString());
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = Json.tree(run.out().strip());
+        assertThat(report.has("mix")).isTrue();
+        assertThat(report.has("ecrOnly")).isFalse();
+        assertThat(run.err()).doesNotContain("ecrOnly");
     }
 
     @Test
@@ -53,5 +73,8 @@ class BenchCommandTest {
         assertThat(CliTest.run("bench", "--events", "10").err()).contains("--events must be at least 1000");
         assertThat(CliTest.run("bench", "--principals", "5").err()).contains("--principals needs --memory");
         assertThat(CliTest.run("bench", "--parallelism", "0").code()).isEqualTo(2);
+        assertThat(CliTest.run("bench", "--iterations", "0").err()).contains("--iterations must be at least 1");
+        assertThat(CliTest.run("bench", "--dataset", "s3").err()).contains("unknown dataset 's3'");
+        assertThat(CliTest.run("bench", "--memory", "--dataset", "mix").err()).contains("--dataset is for the throughput run");
     }
 }
