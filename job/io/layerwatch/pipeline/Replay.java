@@ -33,6 +33,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -56,13 +57,20 @@ public final class Replay {
 
     /**
      * The job configuration every local run uses: no silent Kryo fallback; object reuse (the types on the
-     * wire are immutable records, so chained operators may share them instead of copying each one).
+     * wire are immutable records, so chained operators may share them instead of copying each one); room in
+     * the network buffers for whole files between read-ahead and decoder.
      */
     public static Configuration localConfiguration() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        // A read-ahead task hands its decoder a whole file as one record (a log file of ECR calls is about
+        // 1.4 MB: 45 network buffers). With Flink's defaults (8 floating buffers, at most 10 a channel) it
+        // could be only 320 KB ahead and the decoder waited for every transfer; 64 let it be a file ahead.
+        // Upper bounds, not reservations: the buffers come from the cluster's network memory when free.
+        conf.set(NettyShuffleEnvironmentOptions.NETWORK_EXTRA_BUFFERS_PER_GATE, 64);
+        conf.set(NettyShuffleEnvironmentOptions.NETWORK_MAX_BUFFERS_PER_CHANNEL, 64);
         return conf;
     }
 
