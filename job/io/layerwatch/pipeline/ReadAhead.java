@@ -10,8 +10,9 @@ import org.apache.flink.util.Collector;
  * The byte-level half of decoding, in a task of its own ahead of the decoder (replay): reads each file,
  * inflates gzip and drops the records the prefilter skips ({@link PayloadDecoder#reduce}), counting
  * them as read. So reading and scanning run on one thread while the decoder parses on another. Payloads
- * go on as bytes; what it cannot reduce goes on as it came, and a file it cannot read goes on as the
- * file, for the decoder to dead-letter.
+ * go on as bytes; what it cannot reduce goes on as it came (a local file over
+ * {@value #LOCAL_REREAD_OVER} bytes as the file, for the decoder to read), and a file it cannot read goes
+ * on as the file, for the decoder to dead-letter.
  */
 final class ReadAhead extends ProcessFunction<Payload, Payload> {
     private static final long serialVersionUID = 1L;
@@ -21,6 +22,9 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
     private final boolean prefilter;
     private transient PayloadDecoder decoder;
     private transient RecordsRead read;
+
+    /** Flink spills a network record over 5 MiB to disk on the receiving side. */
+    static final int LOCAL_REREAD_OVER = 4 << 20;
 
     /** @param progressId the {@link ReplayProgress} to tell about skipped records and files read, or null */
     ReadAhead(S3Inputs s3, String progressId) {
@@ -38,24 +42,32 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
     @Override
     public void processElement(Payload payload, Context ctx, Collector<Payload> out) {
         byte[] bytes = payload.bytes();
-        if (bytes == null) {
+        boolean file = bytes == null;
+        if (file) {
             try {
                 bytes = InputFiles.read(payload.path(), s3);
             } catch (IOException | RuntimeException e) {
                 out.collect(payload);
                 return;
             }
-            read.fileDone(bytes.length);
         }
         PayloadDecoder.Reduced reduced = decoder.reduce(bytes);
-        if (reduced != null) {
-            read.prefiltered(reduced.prefiltered());
-            bytes = reduced.bytes();
-            if (bytes.length == 0 && reduced.prefiltered() > 0) {
-                return; // every record skipped
-            }
+        int prefiltered = reduced == null ? 0 : reduced.prefiltered();
+        byte[] left = reduced == null ? bytes : reduced.bytes();
+        if (file && prefiltered == 0 && left.length > LOCAL_REREAD_OVER && !S3Inputs.isS3(payload.path())) {
+            // Nothing to skip in a big local file: the decoder reads it again (page cache) rather than get it
+            // as one network record that large, which Flink spills to a temporary file.
+            out.collect(payload);
+            return;
         }
-        out.collect(new Payload(payload.source(), bytes, null, payload.arrivalTime()));
+        if (file) {
+            read.fileDone(bytes.length);
+        }
+        read.prefiltered(prefiltered);
+        if (left.length == 0 && prefiltered > 0) {
+            return; // every record skipped
+        }
+        out.collect(new Payload(payload.source(), left, null, payload.arrivalTime()));
     }
 
     @Override

@@ -1,0 +1,75 @@
+package io.layerwatch.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.testing.CloudTrailRecords;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What replay's read-ahead task hands its decoder, file by file. */
+class ReadAheadTest {
+
+    private static CloudTrailRecords.Builder ecr() {
+        return CloudTrailRecords.record("BatchGetImage");
+    }
+
+    private static CloudTrailRecords.Builder s3() {
+        return CloudTrailRecords.record("GetObject").eventSource("s3.amazonaws.com");
+    }
+
+    private static List<Payload> readAhead(Payload in) throws Exception {
+        try (OneInputStreamOperatorTestHarness<Payload, Payload> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new ReadAhead(new S3Inputs(null), null))) {
+            h.processElement(in, 0);
+            return h.extractOutputValues();
+        }
+    }
+
+    private static Payload file(Path dir, String name, String content) throws Exception {
+        return Payload.ofFile(Files.writeString(dir.resolve(name), content).toString());
+    }
+
+    @Test
+    void aMixedLogFileGoesOnAsTheRecordsToParse(@TempDir Path dir) throws Exception {
+        String ecr = ecr().json(); // each rendering has ids of its own
+        String mixed = "{\"Records\":[" + s3().json() + "," + ecr + "," + s3().json() + "]}";
+
+        List<Payload> out = readAhead(file(dir, "mixed.json", mixed));
+
+        assertThat(out).singleElement().satisfies(p -> {
+            assertThat(p.path()).isNull();
+            assertThat(new String(p.bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"Records\":[" + ecr + "]}");
+        });
+    }
+
+    @Test
+    void aLogFileOfOtherServicesOnlyGoesNoFurther(@TempDir Path dir) throws Exception {
+        assertThat(readAhead(file(dir, "s3.json", CloudTrailRecords.logFile(s3(), s3())))).isEmpty();
+    }
+
+    @Test
+    void aBigLocalFileWithNothingToSkipGoesOnAsTheFileForTheDecoderToRead(@TempDir Path dir) throws Exception {
+        CloudTrailRecords.Builder[] records = new CloudTrailRecords.Builder[12_000];
+        java.util.Arrays.fill(records, ecr());
+        String content = CloudTrailRecords.logFile(records);
+        assertThat(content.length()).isGreaterThan(ReadAhead.LOCAL_REREAD_OVER);
+        Payload big = file(dir, "big.json", content);
+
+        assertThat(readAhead(big)).containsExactly(big);
+        Payload small = file(dir, "small.json", CloudTrailRecords.logFile(ecr(), ecr()));
+        assertThat(readAhead(small)).singleElement().satisfies(p -> assertThat(p.bytes()).isNotNull());
+    }
+
+    @Test
+    void aFileItCannotReadGoesOnAsTheFileForTheDecoderToDeadLetter(@TempDir Path dir) throws Exception {
+        Payload missing = Payload.ofFile(dir.resolve("missing.json").toString());
+
+        assertThat(readAhead(missing)).containsExactly(missing);
+    }
+}
