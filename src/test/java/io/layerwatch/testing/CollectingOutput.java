@@ -31,28 +31,43 @@ public final class CollectingOutput implements DecodeOutput {
 
     /**
      * Reduces {@code bytes} as replay's read-ahead does ({@link PayloadDecoder#reduce}: gunzip, records the
-     * prefilter skips dropped) and fails unless decoding what is left gives the prefiltered decode of
-     * {@code bytes}: the same events, dead letters and skips in the same order, and as many records counted
-     * as prefiltered (by the reduction and the decoder together). Returns the reduction (null: decoded as it is).
+     * prefilter skips dropped) and fails unless what is left decodes to what {@code bytes} do: with the
+     * prefilter on, the prefiltered decode exactly (the same events, dead letters and skips in order, as
+     * many records counted as prefiltered by the reduction and the decoder together); with it off, as
+     * replay's decoders take it, the full decode minus the records counted instead, none an event the rules
+     * use. Returns the reduction (null: decoded as it is).
      */
     public static PayloadDecoder.Reduced assertReduceAgrees(byte[] bytes) {
-        CollectingOutput expected = decode(bytes, true);
+        return assertReduceAgrees(bytes, decode(bytes, false), decode(bytes, true));
+    }
+
+    private static PayloadDecoder.Reduced assertReduceAgrees(byte[] bytes, CollectingOutput full,
+            CollectingOutput prefiltered) {
         PayloadDecoder.Reduced reduced = new PayloadDecoder(true).reduce(bytes);
         if (reduced == null) {
             return null;
         }
-        CollectingOutput actual = new CollectingOutput();
-        if (reduced.bytes().length > 0 || reduced.prefiltered() == 0) {
-            new PayloadDecoder(true).decode(reduced.bytes(), SOURCE, actual);
-        }
-        actual.prefiltered += reduced.prefiltered();
-        if (!actual.events.equals(expected.events) || !actual.deadLetters.equals(expected.deadLetters)
-                || !actual.skips.equals(expected.skips) || actual.prefiltered != expected.prefiltered) {
+        String context = "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
+                + new String(bytes, StandardCharsets.UTF_8);
+        CollectingOutput actual = decodeReduced(reduced, true);
+        if (!actual.events.equals(prefiltered.events) || !actual.deadLetters.equals(prefiltered.deadLetters)
+                || !actual.skips.equals(prefiltered.skips) || actual.prefiltered != prefiltered.prefiltered) {
             throw new AssertionError("decode of the reduced payload " + actual + " is not the prefiltered decode "
-                    + expected + "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
-                    + new String(bytes, StandardCharsets.UTF_8));
+                    + prefiltered + context);
         }
+        assertFullMinusSkipped(full, decodeReduced(reduced, false), "decode of the reduced payload without the prefilter",
+                context);
         return reduced;
+    }
+
+    /** What a decoder with the prefilter on or off makes of a reduction, its skipped records counted. */
+    private static CollectingOutput decodeReduced(PayloadDecoder.Reduced reduced, boolean prefilter) {
+        CollectingOutput out = new CollectingOutput();
+        if (reduced.bytes().length > 0 || reduced.prefiltered() == 0) {
+            new PayloadDecoder(prefilter).decode(reduced.bytes(), SOURCE, out);
+        }
+        out.prefiltered += reduced.prefiltered();
+        return out;
     }
 
     /**
@@ -107,26 +122,35 @@ public final class CollectingOutput implements DecodeOutput {
     public static CollectingOutput assertPrefilterAgrees(byte[] bytes) {
         CollectingOutput full = decode(bytes, false);
         CollectingOutput fast = decode(bytes, true);
-        if (!fast.deadLetters.equals(full.deadLetters) || !fast.skips.equals(full.skips)) {
-            throw new AssertionError("prefilter changed dead letters or skips: " + fast + " vs " + full);
+        assertFullMinusSkipped(full, fast, "prefiltered decode", "");
+        assertReduceAgrees(bytes, full, fast);
+        return fast;
+    }
+
+    /**
+     * Fails unless {@code candidate} has the dead letters and skips of {@code full}, and its events except
+     * those it counted as prefiltered instead, each of which the full decode made an event no rule analyses.
+     */
+    private static void assertFullMinusSkipped(CollectingOutput full, CollectingOutput candidate, String what,
+            String context) {
+        if (!candidate.deadLetters.equals(full.deadLetters) || !candidate.skips.equals(full.skips)) {
+            throw new AssertionError(what + " changed dead letters or skips: " + candidate + " vs " + full + context);
         }
         int kept = 0;
         int dropped = 0;
         for (EcrEvent e : full.events) {
-            if (kept < fast.events.size() && fast.events.get(kept).equals(e)) {
+            if (kept < candidate.events.size() && candidate.events.get(kept).equals(e)) {
                 kept++;
             } else if (e.analysed()) {
-                throw new AssertionError("prefilter dropped an analysed event " + e);
+                throw new AssertionError(what + " dropped an analysed event " + e + context);
             } else {
                 dropped++;
             }
         }
-        if (kept != fast.events.size() || dropped != fast.prefiltered) {
-            throw new AssertionError("prefiltered decode " + fast + " is not the full decode " + full
-                    + " minus " + fast.prefiltered + " unanalysed events");
+        if (kept != candidate.events.size() || dropped != candidate.prefiltered) {
+            throw new AssertionError(what + " " + candidate + " is not the full decode " + full
+                    + " minus " + candidate.prefiltered + " unanalysed events" + context);
         }
-        assertReduceAgrees(bytes);
-        return fast;
     }
 
     public static CollectingOutput decode(String text) {
