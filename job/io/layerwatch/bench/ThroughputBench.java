@@ -13,9 +13,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,8 +49,8 @@ public final class ThroughputBench {
             this.target = target;
         }
 
-        public static java.util.Optional<Dataset> byKey(String key) {
-            return java.util.Arrays.stream(values()).filter(d -> d.key.equals(key)).findFirst();
+        public static Optional<Dataset> byKey(String key) {
+            return Arrays.stream(values()).filter(d -> d.key.equals(key)).findFirst();
         }
     }
 
@@ -85,8 +87,8 @@ public final class ThroughputBench {
                 x.put("eventsRead", r.eventsRead());
                 x.put("findings", r.findings());
                 x.put("pipelineSeconds", round(r.pipelineSeconds(), 3));
-                x.put("rawParseRuns", java.util.Arrays.stream(r.rawRuns()).map(v -> round(v, 1)).toArray());
-                x.put("pipelineRuns", java.util.Arrays.stream(r.pipelineRuns()).map(v -> round(v, 1)).toArray());
+                x.put("rawParseRuns", Arrays.stream(r.rawRuns()).map(v -> round(v, 1)).toArray());
+                x.put("pipelineRuns", Arrays.stream(r.pipelineRuns()).map(v -> round(v, 1)).toArray());
                 x.put("targetMet", r.ratio() >= d.target);
                 details.put(d.key, x);
             });
@@ -185,7 +187,7 @@ public final class ThroughputBench {
 
     static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -110,13 +110,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Set<ThroughputBench.Dataset> selectedDatasets() {
-        Set<ThroughputBench.Dataset> selected = EnumSet.noneOf(ThroughputBench.Dataset.class);
         if (datasets == null) {
             return EnumSet.allOf(ThroughputBench.Dataset.class);
         }
         if (memory) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--dataset is for the throughput run, not --memory");
         }
+        Set<ThroughputBench.Dataset> selected = EnumSet.noneOf(ThroughputBench.Dataset.class);
         for (String name : datasets) {
             selected.add(ThroughputBench.Dataset.byKey(name).orElseThrow(() -> new CommandLine.ParameterException(
                     spec.commandLine(), "--dataset: unknown dataset '" + name + "' (ecrOnly, mix)")));
