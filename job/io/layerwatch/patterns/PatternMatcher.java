@@ -12,6 +12,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -29,14 +30,21 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     private final RuleSettings settings;
     private final MatchLogic logic;
     private final Comparator<EcrEvent> order;
+    private final boolean sorted;
     private transient MapState<Long, List<EcrEvent>> pending;
 
-    /** @param order how CEP orders events of one timestamp (the comparator given to CEP.pattern) */
-    public PatternMatcher(CepRule rule, RuleSettings settings, MatchLogic logic, Comparator<EcrEvent> order) {
+    /**
+     * @param order how CEP orders events of one timestamp (the comparator given to CEP.pattern)
+     * @param sorted the input comes in that order already, each event before the watermark that passes it
+     *     (after the replay's {@code EventTimeOrder}): events are judged as they arrive, without a buffer
+     */
+    public PatternMatcher(CepRule rule, RuleSettings settings, MatchLogic logic, Comparator<EcrEvent> order,
+            boolean sorted) {
         this.rule = rule;
         this.settings = settings;
         this.logic = logic;
         this.order = order;
+        this.sorted = sorted;
     }
 
     @Override
@@ -52,6 +60,12 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         if (time <= ctx.timerService().currentWatermark()) {
             return; // late: CEP drops it as well (the pipeline has counted it already)
         }
+        if (sorted) {
+            logic.advance(time);
+            accept(e, out);
+            scheduleTimeout(ctx.timerService(), time);
+            return;
+        }
         List<EcrEvent> events = pending.get(time);
         if (events == null) {
             events = new ArrayList<>();
@@ -63,21 +77,31 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        // Sorted, a timeout timer may fire after later events advanced the logic further: a no-op then.
         logic.advance(time);
-        List<EcrEvent> events = pending.get(time);
+        List<EcrEvent> events = sorted ? null : pending.get(time);
         if (events != null) {
             events.sort(order); // stable, as CEP's sorted stream
             for (EcrEvent e : events) {
-                Map<String, List<EcrEvent>> match = logic.accept(e);
-                if (match != null) {
-                    out.collect(rule.toFinding(match, settings));
-                }
+                accept(e, out);
             }
             pending.remove(time);
         }
+        scheduleTimeout(ctx.timerService(), time);
+    }
+
+    private void accept(EcrEvent e, Collector<Finding> out) throws Exception {
+        Map<String, List<EcrEvent>> match = logic.accept(e);
+        if (match != null) {
+            out.collect(rule.toFinding(match, settings));
+        }
+    }
+
+    /** A timer for when the oldest partial match times out, so an idle key frees its state. */
+    private void scheduleTimeout(TimerService timers, long time) throws Exception {
         long timeout = logic.nextTimeout();
         if (timeout != Long.MAX_VALUE && timeout > time) {
-            ctx.timerService().registerEventTimeTimer(timeout);
+            timers.registerEventTimeTimer(timeout);
         }
     }
 }

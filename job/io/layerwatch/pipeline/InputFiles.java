@@ -77,7 +77,6 @@ public final class InputFiles {
         return files;
     }
 
-    /** Names directory walks and listings skip (.DS_Store, editor files). */
     /**
      * Files a directory walk or an S3 listing passes over: hidden files, and the labels.jsonl and rules.yaml
      * that {@code layerwatch generate} writes beside its trail (named on the command line, they are read).

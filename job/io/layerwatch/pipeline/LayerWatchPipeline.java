@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,6 +31,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -95,16 +97,39 @@ public final class LayerWatchPipeline {
      */
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
             Instant from, Instant to, Watermarks watermarks) {
-        return build(payloads, config, updates, InputScope.between(from, to), watermarks, new DecodeFunction());
+        return build(payloads, config, updates, InputScope.between(from, to), watermarks, new DecodeFunction(),
+                Keying.NETWORK);
     }
 
-    /** @param decode how file payloads are read and whom the decoder tells about its progress (replay) */
+    /** How the keyed operators get their events. */
+    enum Keying {
+        /** keyBy: each event crosses the network to the subtask that owns its key (any parallelism, rescalable). */
+        NETWORK,
+        /**
+         * Parallelism 1 under the startup rules (a local replay): the one subtask owns every key, so the keyed
+         * operators run in the decoder's task, their input reinterpreted as keyed, and no event is serialized
+         * on its way to them. {@link EventTimeOrder} sorts the events once for all of them, so they judge each
+         * event as it comes instead of buffering it per key under a timer. Not for jobs that take checkpoints
+         * or may be restored at another parallelism.
+         */
+        IN_PLACE
+    }
+
+    /**
+     * @param decode how file payloads are read and whom the decoder tells about its progress (replay)
+     * @param keying {@link Keying#IN_PLACE} only at parallelism 1 without updates
+     */
     static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
-            InputScope scope, Watermarks watermarks, DecodeFunction decode) {
+            InputScope scope, Watermarks watermarks, DecodeFunction decode, Keying keying) {
+        boolean inPlace = keying == Keying.IN_PLACE;
+        if (inPlace && (updates != null || payloads.getExecutionEnvironment().getParallelism() != 1)) {
+            throw new IllegalArgumentException("keys in place need parallelism 1 and the startup rules");
+        }
         // The updates must not hold back event time: a reloading source stays idle between updates;
-        // without one, the empty stream derived from the payloads carries their watermarks.
-        BroadcastStream<RulesUpdate> rules = (updates != null ? updates : noUpdates(payloads, watermarks))
-                .broadcast(LiveRules.STATE);
+        // without one, the empty stream derived from the payloads carries their watermarks. In place,
+        // every rule runs under the startup rules and there is no rules stream.
+        BroadcastStream<RulesUpdate> rules = inPlace ? null
+                : (updates != null ? updates : noUpdates(payloads, watermarks)).broadcast(LiveRules.STATE);
         SingleOutputStreamOperator<EcrEvent> decoded = payloads
                 .process(decode)
                 .uid("decode").name("Decode payloads");
@@ -118,9 +143,12 @@ public final class LayerWatchPipeline {
                 : relevant.transform("Event time and watermarks", TypeInformation.of(EcrEvent.class),
                                 new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
                         .uid("event-time");
-        SingleOutputStreamOperator<EcrEvent> events = timed
+        SingleOutputStreamOperator<EcrEvent> tagged = timed
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
+        DataStream<EcrEvent> events = !inPlace ? tagged
+                : tagged.transform("Event-time order", TypeInformation.of(EcrEvent.class), new EventTimeOrder())
+                        .uid("event-time-order");
 
         List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();
         // Without live updates the rules run chained to the decoder: no network hop for every event.
@@ -130,28 +158,26 @@ public final class LayerWatchPipeline {
                 .uid("rules-single-event").name("Single-event rules, pattern inputs");
         DataStream<Finding> findings = singles;
 
-        DataStream<Finding> patterns = patternFindings(singles, cepRules, config);
+        DataStream<Finding> patterns = patternFindings(singles, cepRules, config, keying);
         if (patterns != null) {
             findings = findings.union(patterns);
         }
 
-        findings = findings.union(events
+        KeyedStream<EcrEvent, String> pulls = keyed(events
                 .filter(FirstSeenPuller::isPull)
-                .uid("first-seen-puller-filter").name("Pulls")
-                .keyBy(EcrEvent::repositoryKey, Types.STRING)
-                .connect(rules)
-                .process(new FirstSeenPuller(config))
+                .uid("first-seen-puller-filter").name("Pulls"), EcrEvent::repositoryKey, keying);
+        findings = findings.union((inPlace ? pulls.process(new FirstSeenPuller.Static(config))
+                : pulls.connect(rules).process(new FirstSeenPuller(config)))
                 .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
 
-        SingleOutputStreamOperator<Finding> live = findings
-                .connect(rules)
-                .process(new LiveSettings(config))
+        SingleOutputStreamOperator<Finding> live = (inPlace ? findings.process(new StaticSettings(config))
+                : findings.connect(rules).process(new LiveSettings(config)))
                 .uid("live-settings").name("Live rule settings");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
         DataStream<EcrEvent> customActions = decoded
                 .filter(e -> e.kind() == EventKind.CUSTOM_ACTION)
                 .uid("custom-actions").name("Security Hub custom actions");
-        return new Outputs(live, deadLetters, events.getSideOutput(LATE_EVENTS), customActions);
+        return new Outputs(live, deadLetters, tagged.getSideOutput(LATE_EVENTS), customActions);
     }
 
     /**
@@ -201,8 +227,14 @@ public final class LayerWatchPipeline {
         return new OutputTag<>("pattern-input-" + rule.id(), TypeInformation.of(EcrEvent.class));
     }
 
+    /** The stream keyed by {@code key}: by a keyBy, or in place (see {@link Keying#IN_PLACE}). */
+    private static <T> KeyedStream<T, String> keyed(DataStream<T> in, KeySelector<T, String> key, Keying keying) {
+        return keying == Keying.IN_PLACE ? DataStreamUtils.reinterpretAsKeyedStream(in, key, Types.STRING)
+                : in.keyBy(key, Types.STRING);
+    }
+
     private static DataStream<Finding> patternFindings(SingleOutputStreamOperator<Finding> singles,
-            List<CepRule> cepRules, RulesConfig config) {
+            List<CepRule> cepRules, RulesConfig config, Keying keying) {
         DataStream<Finding> matches = null;
         Map<String, CepRule> active = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
@@ -210,11 +242,10 @@ public final class LayerWatchPipeline {
             RuleSettings settings = config.rule(rule.id());
             active.put(rule.id(), rule);
             gaps.put(rule.id(), rule.foldGap(settings).toMillis());
-            KeyedStream<EcrEvent, String> input = singles.getSideOutput(patternInput(rule))
-                    .keyBy(rule::key, Types.STRING);
+            KeyedStream<EcrEvent, String> input = keyed(singles.getSideOutput(patternInput(rule)), rule::key, keying);
             MatchLogic logic = rule.matchLogic(config);
             DataStream<Finding> ruleMatches = logic != null
-                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId()))
+                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId(), keying == Keying.IN_PLACE))
                             .uid("match-" + rule.id()).name(rule.id() + " (matcher)")
                     : CEP.pattern(input, rule.pattern(config), new ByEventId())
                             .process(new MatchToFinding(rule, settings))
@@ -393,22 +424,66 @@ public final class LayerWatchPipeline {
     static final class LiveSettings extends BroadcastProcessFunction<Finding, RulesUpdate, Finding> {
         private static final long serialVersionUID = 1L;
         private final LiveRules live;
-        private final java.util.Set<String> cepRules = new java.util.HashSet<>();
-        private transient Map<String, Counter> perRule;
+        private final SettingsCheck check = new SettingsCheck();
 
         LiveSettings(RulesConfig config) {
             this.live = new LiveRules(config);
-            RuleSet.cepRules().forEach(r -> cepRules.add(r.id()));
         }
 
         @Override
         public void open(Configuration parameters) {
-            perRule = new LinkedHashMap<>();
+            check.open(getRuntimeContext());
         }
 
         @Override
         public void processElement(Finding f, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-            RulesConfig config = live.current(ctx.getBroadcastState(LiveRules.STATE));
+            check.apply(f, live.current(ctx.getBroadcastState(LiveRules.STATE)), out);
+        }
+
+        @Override
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+        }
+    }
+
+    /** {@link LiveSettings} without updates: counts findings per rule (keys in place). */
+    static final class StaticSettings extends ProcessFunction<Finding, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final RulesConfig config;
+        private final SettingsCheck check = new SettingsCheck();
+
+        StaticSettings(RulesConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            check.open(getRuntimeContext());
+        }
+
+        @Override
+        public void processElement(Finding f, Context ctx, Collector<Finding> out) {
+            check.apply(f, config, out);
+        }
+    }
+
+    /** What {@link LiveSettings} does to a finding under the rules in force. */
+    static final class SettingsCheck implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final java.util.Set<String> cepRules = new java.util.HashSet<>();
+        private transient Map<String, Counter> perRule;
+        private transient org.apache.flink.api.common.functions.RuntimeContext ctx;
+
+        SettingsCheck() {
+            RuleSet.cepRules().forEach(r -> cepRules.add(r.id()));
+        }
+
+        void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+            this.ctx = ctx;
+            perRule = new LinkedHashMap<>();
+        }
+
+        void apply(Finding f, RulesConfig config, Collector<Finding> out) {
             if (RuleCatalog.exists(f.ruleId()) && !config.enabled(f.ruleId())) {
                 return;
             }
@@ -419,14 +494,8 @@ public final class LayerWatchPipeline {
                         f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(), f.eventIds(), f.details(),
                         f.evidence());
             }
-            perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(getRuntimeContext())
-                    .addGroup("rule", id).counter("findings")).inc();
+            perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(ctx).addGroup("rule", id).counter("findings")).inc();
             out.collect(result);
-        }
-
-        @Override
-        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
-            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
         }
     }
 

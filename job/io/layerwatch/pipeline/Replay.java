@@ -166,7 +166,8 @@ public final class Replay {
                 .process(new ReadAhead(s3, run.id())).returns(Payload.class)
                 .uid("read-ahead").name("Read files, skip other services").disableChaining();
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
-                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id(), false));
+                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(s3, run.id(), false),
+                parallelism == 1 ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);

@@ -19,7 +19,11 @@ import org.apache.flink.configuration.Configuration;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.LiveRules;
 import io.layerwatch.config.RulesUpdate;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import java.io.Serializable;
 import org.apache.flink.util.Collector;
 
 /**
@@ -34,14 +38,11 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
     public static final String ID = RuleCatalog.FIRST_SEEN_PULLER;
 
     private final LiveRules live;
-    private final RuleSettings startup;
-    private transient ValueState<Long> learningStart;
-    private transient MapState<String, Long> lastSeen;
-    private transient MapState<Long, List<EcrEvent>> buffer;
+    private final Logic logic;
 
     public FirstSeenPuller(RulesConfig config) {
         this.live = new LiveRules(config);
-        this.startup = config.rule(ID);
+        this.logic = new Logic(config.rule(ID));
     }
 
     /** Successful pulls by anyone but AWS services. */
@@ -52,50 +53,17 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void open(Configuration parameters) {
-        Duration retention = startup.duration("forgetAfter").plus(startup.duration("learningPeriod"));
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
-        ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
-        start.enableTimeToLive(ttl);
-        MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
-        seen.enableTimeToLive(ttl);
-        learningStart = getRuntimeContext().getState(start);
-        lastSeen = getRuntimeContext().getMapState(seen);
-        MapStateDescriptor<Long, List<EcrEvent>> pending = new MapStateDescriptor<>("pending", Types.LONG,
-                Types.LIST(TypeInformation.of(EcrEvent.class)));
-        // Drained by event-time timers; the TTL only bounds a stalled clock. No background cleanup: on the
-        // heap backend it deep-copies a repository's whole buffer on every access (quadratic for busy ones).
-        pending.enableTimeToLive(StateTtlConfig.newBuilder(retention).cleanupFullSnapshot()
-                .disableCleanupInBackground().build());
-        buffer = getRuntimeContext().getMapState(pending);
+        logic.open(getRuntimeContext());
     }
 
     @Override
     public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-        if (e.eventTime() <= ctx.timerService().currentWatermark()) {
-            judge(e, live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID), out); // late: judged at once
-            return;
-        }
-        List<EcrEvent> pending = buffer.get(e.eventTime());
-        if (pending == null) {
-            pending = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(e.eventTime());
-        }
-        pending.add(e);
-        buffer.put(e.eventTime(), pending);
+        logic.element(e, ctx.timerService(), () -> live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID), out);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        List<EcrEvent> pending = buffer.get(timestamp);
-        if (pending == null) {
-            return;
-        }
-        pending.sort(FindingBuilder.EVENT_ORDER);
-        RuleSettings settings = live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID);
-        for (EcrEvent e : pending) {
-            judge(e, settings, out);
-        }
-        buffer.remove(timestamp);
+        logic.fire(timestamp, () -> live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID), out);
     }
 
     @Override
@@ -103,30 +71,121 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
     }
 
-    private void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out) throws Exception {
-        Long start = learningStart.value();
-        if (start == null) {
-            start = e.eventTime();
-            learningStart.update(start);
+    /**
+     * The rule under the startup rules, on pulls that arrive in event-time order, each before the
+     * watermark that passes it (a replay at parallelism 1 sorts them once for every keyed rule, see
+     * LayerWatchPipeline): judged as they come, without buffer or timers, in the decoder's task.
+     */
+    public static final class Static extends KeyedProcessFunction<String, EcrEvent, Finding> {
+        private static final long serialVersionUID = 1L;
+        private final RuleSettings settings;
+        private final Logic logic;
+
+        public Static(RulesConfig config) {
+            this.settings = config.rule(ID);
+            this.logic = new Logic(settings);
         }
-        String who = e.principal().arn();
-        Long previous = lastSeen.get(who);
-        lastSeen.put(who, previous == null ? e.eventTime() : Math.max(previous, e.eventTime()));
-        boolean learning = e.eventTime() < start + settings.duration("learningPeriod").toMillis();
-        boolean known = previous != null && e.eventTime() - previous <= settings.duration("forgetAfter").toMillis();
-        if (learning || known || !settings.enabled() || settings.allowlisted(e)) {
-            return;
+
+        @Override
+        public void open(Configuration parameters) {
+            logic.open(getRuntimeContext());
         }
-        out.collect(FindingBuilder.of(settings)
-                .event(e)
-                .key(e.repositoryKey() + "|" + who)
-                .title("New puller of " + e.repositoryName() + ": " + e.principal().name())
-                .description(e.principal().arn() + " pulled from repository " + e.repositoryName() + " (" + e.eventName()
-                        + ") from " + e.sourceIp() + (previous == null ? ", for the first time since LayerWatch "
-                        + "started learning this repository." : ", after not pulling for longer than "
-                        + io.layerwatch.config.ParamType.format(settings.duration("forgetAfter")) + "."))
-                .detail("firstSeen", previous == null)
-                .detail("learningStartedAt", java.time.Instant.ofEpochMilli(start).toString())
-                .build());
+
+        @Override
+        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
+            logic.judge(e, settings, out);
+        }
+    }
+
+    /** The settings in force when an event is judged. */
+    @FunctionalInterface
+    private interface Settings {
+        RuleSettings get() throws Exception;
+    }
+
+    /** The rule's keyed state and judgement, whichever function holds it. */
+    private static final class Logic implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final RuleSettings startup;
+        private transient ValueState<Long> learningStart;
+        private transient MapState<String, Long> lastSeen;
+        private transient MapState<Long, List<EcrEvent>> buffer;
+
+        Logic(RuleSettings startup) {
+            this.startup = startup;
+        }
+
+        void open(RuntimeContext ctx) {
+            Duration retention = startup.duration("forgetAfter").plus(startup.duration("learningPeriod"));
+            StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
+            ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
+            start.enableTimeToLive(ttl);
+            MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
+            seen.enableTimeToLive(ttl);
+            learningStart = ctx.getState(start);
+            lastSeen = ctx.getMapState(seen);
+            MapStateDescriptor<Long, List<EcrEvent>> pending = new MapStateDescriptor<>("pending", Types.LONG,
+                    Types.LIST(TypeInformation.of(EcrEvent.class)));
+            // Drained by event-time timers; the TTL only bounds a stalled clock. No background cleanup: on the
+            // heap backend it deep-copies a repository's whole buffer on every access (quadratic for busy ones).
+            pending.enableTimeToLive(StateTtlConfig.newBuilder(retention).cleanupFullSnapshot()
+                    .disableCleanupInBackground().build());
+            buffer = ctx.getMapState(pending);
+        }
+
+        /** Buffers the pull until the watermark passes it; a late one is judged at once. */
+        void element(EcrEvent e, TimerService timers, Settings settings, Collector<Finding> out) throws Exception {
+            if (e.eventTime() <= timers.currentWatermark()) {
+                judge(e, settings.get(), out);
+                return;
+            }
+            List<EcrEvent> pending = buffer.get(e.eventTime());
+            if (pending == null) {
+                pending = new ArrayList<>();
+                timers.registerEventTimeTimer(e.eventTime());
+            }
+            pending.add(e);
+            buffer.put(e.eventTime(), pending);
+        }
+
+        void fire(long timestamp, Settings settings, Collector<Finding> out) throws Exception {
+            List<EcrEvent> pending = buffer.get(timestamp);
+            if (pending == null) {
+                return;
+            }
+            pending.sort(FindingBuilder.EVENT_ORDER);
+            RuleSettings current = settings.get();
+            for (EcrEvent e : pending) {
+                judge(e, current, out);
+            }
+            buffer.remove(timestamp);
+        }
+
+        private void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out) throws Exception {
+            Long start = learningStart.value();
+            if (start == null) {
+                start = e.eventTime();
+                learningStart.update(start);
+            }
+            String who = e.principal().arn();
+            Long previous = lastSeen.get(who);
+            lastSeen.put(who, previous == null ? e.eventTime() : Math.max(previous, e.eventTime()));
+            boolean learning = e.eventTime() < start + settings.duration("learningPeriod").toMillis();
+            boolean known = previous != null && e.eventTime() - previous <= settings.duration("forgetAfter").toMillis();
+            if (learning || known || !settings.enabled() || settings.allowlisted(e)) {
+                return;
+            }
+            out.collect(FindingBuilder.of(settings)
+                    .event(e)
+                    .key(e.repositoryKey() + "|" + who)
+                    .title("New puller of " + e.repositoryName() + ": " + e.principal().name())
+                    .description(e.principal().arn() + " pulled from repository " + e.repositoryName() + " (" + e.eventName()
+                            + ") from " + e.sourceIp() + (previous == null ? ", for the first time since LayerWatch "
+                            + "started learning this repository." : ", after not pulling for longer than "
+                            + io.layerwatch.config.ParamType.format(settings.duration("forgetAfter")) + "."))
+                    .detail("firstSeen", previous == null)
+                    .detail("learningStartedAt", java.time.Instant.ofEpochMilli(start).toString())
+                    .build());
+        }
     }
 }

@@ -25,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -70,23 +71,31 @@ class PatternMatcherIT {
 
         Map<String, List<String>> cep = new TreeMap<>();
         Map<String, List<String>> matcher = new TreeMap<>();
-        run(arrival, cep, matcher);
+        Map<String, List<String>> sorted = new TreeMap<>();
+        run(arrival, Map.of("cep", cep, "matcher", matcher, "sorted", sorted));
 
         assertThat(matcher.keySet()).containsExactlyInAnyOrderElementsOf(cep.keySet()).hasSize(3);
+        assertThat(sorted.keySet()).isEqualTo(cep.keySet());
         cep.forEach((rule, findings) -> {
             assertThat(findings).as("CEP findings of %s", rule).hasSizeGreaterThan(20);
             assertThat(matcher.get(rule)).as(rule).isEqualTo(findings);
+            assertThat(sorted.get(rule)).as("%s on the stream EventTimeOrder sorted", rule).isEqualTo(findings);
         });
     }
 
-    /** Both implementations in one job; one output, "ruleId|cep|json" and "ruleId|matcher|json". */
-    private static void run(List<EcrEvent> arrival, Map<String, List<String>> cep, Map<String, List<String>> matcher)
+    /**
+     * The implementations in one job; one output of "ruleId|variant|json": cep, matcher (buffering per key
+     * under timers) and sorted (the matcher after {@link EventTimeOrder}, keys in place, as a replay at
+     * parallelism 1 runs it).
+     */
+    private static void run(List<EcrEvent> arrival, Map<String, Map<String, List<String>>> variants)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
         DataStream<EcrEvent> events = env.fromData(arrival, TypeInformation.of(EcrEvent.class))
                 .transform("event time", TypeInformation.of(EcrEvent.class),
                         new BoundedLatenessWatermarks(CONFIG.maxOutOfOrderness()));
+        DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder());
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
             MatchLogic logic = rule.matchLogic(CONFIG);
@@ -100,19 +109,23 @@ class PatternMatcherIT {
             DataStream<String> both = CEP.pattern(input, rule.pattern(CONFIG), new LayerWatchPipeline.ByEventId())
                     .process(new LayerWatchPipeline.MatchToFinding(rule, settings))
                     .map(f -> id + "|cep|" + Json.write(f)).returns(Types.STRING)
-                    .union(input.process(new PatternMatcher(rule, settings, logic, new LayerWatchPipeline.ByEventId()))
-                            .map(f -> id + "|matcher|" + Json.write(f)).returns(Types.STRING));
+                    .union(input.process(new PatternMatcher(rule, settings, logic, new LayerWatchPipeline.ByEventId(), false))
+                            .map(f -> id + "|matcher|" + Json.write(f)).returns(Types.STRING))
+                    .union(DataStreamUtils.reinterpretAsKeyedStream(ordered.filter(e -> rule.relevant(e, CONFIG)),
+                                    rule::key, Types.STRING)
+                            .process(new PatternMatcher(rule, settings, rule.matchLogic(CONFIG),
+                                    new LayerWatchPipeline.ByEventId(), true))
+                            .map(f -> id + "|sorted|" + Json.write(f)).returns(Types.STRING));
             out = out == null ? both : out.union(both);
         }
         try (CloseableIterator<String> it = out.collectAsync()) {
             env.executeAsync("cep-vs-matcher");
             it.forEachRemaining(line -> {
                 String[] p = line.split("\\|", 3);
-                (p[1].equals("cep") ? cep : matcher).computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[2]);
+                variants.get(p[1]).computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[2]);
             });
         }
-        cep.values().forEach(l -> l.sort(null));
-        matcher.values().forEach(l -> l.sort(null));
+        variants.values().forEach(v -> v.values().forEach(l -> l.sort(null)));
     }
 
     /** Three hours of pulls, downloads and denials by a few sessions of two roles, on a 20-second grid. */

@@ -33,10 +33,16 @@ final class PipelineHarness {
 
     private PipelineHarness() {}
 
+    /** Keyed operators as a replay at that parallelism has them: in place at parallelism 1. */
     static Result run(List<Payload> payloads, RulesConfig config, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
-        env.setParallelism(parallelism);
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config, null, null);
+        return run(payloads, config, parallelism,
+                parallelism == 1 ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
+    }
+
+    static Result run(List<Payload> payloads, RulesConfig config, int parallelism, LayerWatchPipeline.Keying keying)
+            throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism);
+        LayerWatchPipeline.Outputs out = build(env, payloads, config, keying);
         List<Finding> emitted = new ArrayList<>();
         List<DeadLetter> dead = new ArrayList<>();
         List<EcrEvent> late = new ArrayList<>();
@@ -51,5 +57,18 @@ final class PipelineHarness {
             emitted.forEach(x -> latest.put(x.id(), x));
             return new Result(emitted, latest, dead, late, job);
         }
+    }
+
+    static StreamExecutionEnvironment environment(int parallelism) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    /** The replay's pipeline (watermarks from the events, startup rules) over the payloads. */
+    static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, List<Payload> payloads, RulesConfig config,
+            LayerWatchPipeline.Keying keying) {
+        return LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config, null, InputScope.ALL,
+                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(), keying);
     }
 }
