@@ -460,8 +460,9 @@ public final class PayloadDecoder {
      * (CloudTrail's own log files), the same bytes its tree would give, without building the tree.
      */
     static byte[] compact(byte[] bytes, int start, int end) {
-        byte[] out = new byte[end - start];
+        byte[] out = null; // allocated at the first whitespace: CloudTrail's own records have none
         int n = 0;
+        int run = start; // the bytes from here on are not copied yet
         int i = start;
         while (i < end) {
             byte c = bytes[i];
@@ -470,17 +471,23 @@ public final class PayloadDecoder {
                 while ((j = RecordPrefilter.plainRun(bytes, j, end)) < end && bytes[j] != '"') {
                     j += bytes[j] == '\\' ? 2 : 1;
                 }
-                j = Math.min(j + 1, end);
-                System.arraycopy(bytes, i, out, n, j - i);
-                n += j - i;
-                i = j;
-            } else {
-                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                    out[n++] = c;
+                i = Math.min(j + 1, end);
+            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                if (out == null) {
+                    out = new byte[end - start];
                 }
+                System.arraycopy(bytes, run, out, n, i - run);
+                n += i - run;
+                run = ++i;
+            } else {
                 i++;
             }
         }
+        if (out == null) {
+            return Arrays.copyOfRange(bytes, start, end);
+        }
+        System.arraycopy(bytes, run, out, n, end - run);
+        n += end - run;
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 

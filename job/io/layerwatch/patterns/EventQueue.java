@@ -18,7 +18,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  */
 final class EventQueue {
     private final MapState<Long, EcrEvent> events;
-    /** {head, next}: the queue is events[head..next). */
+    /**
+     * {head, next, head's event time}: the queue is events[head..next); the time spares a lookup of the
+     * head on every event (state written before it was kept has only the first two).
+     */
     private final ValueState<long[]> bounds;
 
     EventQueue(RuntimeContext ctx, String name) {
@@ -37,7 +40,7 @@ final class EventQueue {
 
     void add(EcrEvent e) throws Exception {
         long[] b = bounds.value();
-        b = b == null ? new long[2] : b;
+        b = b == null ? new long[] {0, 0, e.eventTime()} : b;
         events.put(b[1]++, e);
         bounds.update(b);
     }
@@ -50,9 +53,15 @@ final class EventQueue {
         if (b[0] == b[1]) {
             clear();
         } else {
-            bounds.update(b);
+            bounds.update(new long[] {b[0], b[1], events.get(b[0]).eventTime()});
         }
         return head;
+    }
+
+    /** The oldest event's time; Long.MAX_VALUE when empty. */
+    private long headTime() throws Exception {
+        long[] b = bounds.value();
+        return b == null ? Long.MAX_VALUE : b.length > 2 ? b[2] : events.get(b[0]).eventTime();
     }
 
     /** Oldest first. */
@@ -67,15 +76,15 @@ final class EventQueue {
 
     /** Drops, oldest first, the events whose partial match {@code time} times out. */
     void expire(long time, long window, java.util.function.Consumer<EcrEvent> dropped) throws Exception {
-        for (EcrEvent head = head(); head != null && MatchLogic.timedOut(time, head.eventTime(), window); head = head()) {
+        for (long head = headTime(); head != Long.MAX_VALUE && MatchLogic.timedOut(time, head, window); head = headTime()) {
             dropped.accept(poll());
         }
     }
 
     /** When the oldest event's partial match times out; Long.MAX_VALUE when empty or without a window. */
     long nextTimeout(long window) throws Exception {
-        EcrEvent head = head();
-        return head == null || window <= 0 ? Long.MAX_VALUE : head.eventTime() + window;
+        long head = headTime();
+        return head == Long.MAX_VALUE || window <= 0 ? Long.MAX_VALUE : head + window;
     }
 
     void clear() {

@@ -109,8 +109,8 @@ public final class LayerWatchPipeline {
          * Parallelism 1 under the startup rules (a local replay): the one subtask owns every key, so the keyed
          * operators run in the decoder's task, their input reinterpreted as keyed, and no event is serialized
          * on its way to them. {@link EventTimeOrder} sorts the events once for all of them, so they judge each
-         * event as it comes instead of buffering it per key under a timer. Not for jobs that take checkpoints
-         * or may be restored at another parallelism.
+         * event as it comes instead of buffering it per key under a timer. Not for jobs that may be restored
+         * at another parallelism.
          */
         IN_PLACE
     }

@@ -153,6 +153,22 @@ class PayloadDecoderTest {
     // ---- raw CloudTrail records --------------------------------------------------------------------------------
 
     @Test
+    void compactDropsWhitespaceOutsideStringsOnly() throws IOException {
+        String[][] cases = {
+            {"{\"a\":\"x y\",\"b\":[1,2]}", "{\"a\":\"x y\",\"b\":[1,2]}"},
+            {"{ \"a\" : \"x  y\" ,\n\t\"b\":[ 1 , 2 ] }\r\n", "{\"a\":\"x  y\",\"b\":[1,2]}"},
+            {"{\"a\\\" \":\" \\\\\"  ,  \"b\" : 2}", "{\"a\\\" \":\" \\\\\",\"b\":2}"},
+        };
+        ObjectMapper mapper = new ObjectMapper();
+        for (String[] c : cases) {
+            byte[] framed = ("  " + c[0] + "  ").getBytes(StandardCharsets.UTF_8);
+            byte[] out = PayloadDecoder.compact(framed, 2, framed.length - 2);
+            assertThat(new String(out, StandardCharsets.UTF_8)).as(c[0]).isEqualTo(c[1]);
+            assertThat(out).as("as Jackson writes its tree").isEqualTo(mapper.writeValueAsBytes(mapper.readTree(c[0])));
+        }
+    }
+
+    @Test
     void rawCloudTrailPullRecord() {
         EcrEvent e = decode(Samples.bytes(Samples.PULL)).onlyEvent();
 

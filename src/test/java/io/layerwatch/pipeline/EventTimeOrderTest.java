@@ -9,6 +9,7 @@ import io.layerwatch.testing.CloudTrailRecords;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -38,6 +39,28 @@ class EventTimeOrderTest {
             }
         }
         assertThat(out).containsExactly("z@1", "a@2", "b1@2", "b2@2", "wm+5", "late@3", "later@10", "wm+20");
+    }
+
+    @Test
+    void aCheckpointKeepsTheHeldEventsAndTheirOrder() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+            h.open();
+            for (EcrEvent e : List.of(event(4, "x", "1"), event(2, "y", ""), event(4, "x", "2"))) {
+                h.processElement(new StreamRecord<>(e, e.eventTime()));
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(event(3, "after", ""), T + 3 * MINUTE));
+            h.processWatermark(new Watermark(T + 5 * MINUTE));
+            assertThat(h.extractOutputValues()).extracting(e -> e.eventId() + (e.sourceIp() == null ? "" : e.sourceIp()))
+                    .containsExactly("y", "after", "x1", "x2");
+        }
     }
 
     /** An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart. */
