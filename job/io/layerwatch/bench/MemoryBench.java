@@ -121,6 +121,7 @@ public final class MemoryBench {
                 cluster.start();
                 JobGraph graph = job.environment().getStreamGraph().getJobGraph();
                 long start = System.nanoTime();
+                long startMillis = System.currentTimeMillis();
                 cluster.submitJob(graph).get();
                 JobResult result = cluster.requestJobResult(graph.getJobID()).get();
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -136,6 +137,8 @@ public final class MemoryBench {
                     }
                     checkpoints++;
                     largest = Math.max(largest, c.getStateSize());
+                    log.printf("  checkpoint %d: %,d KiB, %.1f s after the start, %.1f s to complete%n", c.getCheckpointId(),
+                            c.getStateSize() / 1024, (c.getTriggerTimestamp() - startMillis) / 1e3, c.getEndToEndDuration() / 1e3);
                     for (TaskStateStats t : c.getAllTaskStateStats()) {
                         AccessExecutionJobVertex v = executed.getJobVertex(t.getJobVertexId());
                         byOperator.merge(v == null ? t.getJobVertexId().toString() : v.getName(), t.getStateSize(),
