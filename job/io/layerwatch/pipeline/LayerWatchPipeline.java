@@ -53,6 +53,7 @@ public final class LayerWatchPipeline {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    private static final TypeInformation<Finding> FINDING = TypeInformation.of(Finding.class);
     public static final OutputTag<EcrEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
 
@@ -152,9 +153,10 @@ public final class LayerWatchPipeline {
 
         List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();
         // Without live updates the rules run chained to the decoder: no network hop for every event.
+        SingleEventEvaluation evaluation = new SingleEventEvaluation(cepRules);
         SingleOutputStreamOperator<Finding> singles = (updates == null
-                ? events.process(new StaticSingleEventRules(config, cepRules))
-                : events.connect(rules).process(new SingleEventRules(config, cepRules)))
+                ? events.process(new UnderStartupRules<>(config, evaluation), FINDING)
+                : events.connect(rules).process(new UnderLiveRules<>(config, evaluation), FINDING))
                 .uid("rules-single-event").name("Single-event rules, pattern inputs");
         DataStream<Finding> findings = singles;
 
@@ -170,8 +172,9 @@ public final class LayerWatchPipeline {
                 : pulls.connect(rules).process(new FirstSeenPuller(config)))
                 .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
 
-        SingleOutputStreamOperator<Finding> live = (inPlace ? findings.process(new StaticSettings(config))
-                : findings.connect(rules).process(new LiveSettings(config)))
+        SingleOutputStreamOperator<Finding> live = (inPlace
+                ? findings.process(new UnderStartupRules<>(config, new SettingsCheck()), FINDING)
+                : findings.connect(rules).process(new UnderLiveRules<>(config, new SettingsCheck()), FINDING))
                 .uid("live-settings").name("Live rule settings");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
         DataStream<EcrEvent> customActions = decoded
@@ -222,7 +225,7 @@ public final class LayerWatchPipeline {
         }
     }
 
-    /** Where {@link SingleEventRules} sends the events a pattern rule may match. */
+    /** Where {@link SingleEventEvaluation} sends the events a pattern rule may match. */
     static OutputTag<EcrEvent> patternInput(CepRule rule) {
         return new OutputTag<>("pattern-input-" + rule.id(), TypeInformation.of(EcrEvent.class));
     }
@@ -324,7 +327,7 @@ public final class LayerWatchPipeline {
      * relevant and not allowlisted. (One operator, so each event crosses one network edge to the
      * pattern rules instead of one per rule.)
      */
-    static final class SingleEventEvaluation implements java.io.Serializable {
+    static final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
         private static final long serialVersionUID = 1L;
         private final List<SingleEventRule> rules = RuleSet.singleEventRules();
         private final List<CepRule> patterns;
@@ -335,13 +338,14 @@ public final class LayerWatchPipeline {
             this.patterns = List.copyOf(patterns);
         }
 
-        void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+        @Override
+        public void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
             deadLettered = ctx.getLongCounter(Counters.DEAD_LETTERED);
             patternInputs = patterns.stream().map(LayerWatchPipeline::patternInput).toList();
         }
 
-        /** @param side where side outputs go (the function's context) */
-        void evaluate(EcrEvent e, RulesConfig config, Collector<Finding> out, SideOutput side) {
+        @Override
+        public void apply(EcrEvent e, RulesConfig config, Collector<Finding> out, SideOutput side) {
             for (SingleEventRule rule : rules) {
                 RuleSettings settings = config.rule(rule.id());
                 try {
@@ -368,52 +372,60 @@ public final class LayerWatchPipeline {
         <X> void output(OutputTag<X> tag, X value);
     }
 
-    /** {@link SingleEventEvaluation} under the live rules (streaming with a rules URI). */
-    static final class SingleEventRules extends BroadcastProcessFunction<EcrEvent, RulesUpdate, Finding> {
+    /** What a rules operator does with each element under the rules in force. */
+    interface RulesStep<I, O> extends java.io.Serializable {
+        void open(org.apache.flink.api.common.functions.RuntimeContext ctx);
+
+        /** @param side where side outputs go (the function's context) */
+        void apply(I in, RulesConfig config, Collector<O> out, SideOutput side);
+    }
+
+    /** A {@link RulesStep} under the live rules (streaming with a rules URI, and every run not in place). */
+    static final class UnderLiveRules<I, O> extends BroadcastProcessFunction<I, RulesUpdate, O> {
         private static final long serialVersionUID = 1L;
         private final LiveRules live;
-        private final SingleEventEvaluation evaluation;
+        private final RulesStep<I, O> step;
 
-        SingleEventRules(RulesConfig config, List<CepRule> patterns) {
+        UnderLiveRules(RulesConfig config, RulesStep<I, O> step) {
             this.live = new LiveRules(config);
-            this.evaluation = new SingleEventEvaluation(patterns);
+            this.step = step;
         }
 
         @Override
         public void open(Configuration parameters) {
-            evaluation.open(getRuntimeContext());
+            step.open(getRuntimeContext());
         }
 
         @Override
-        public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-            evaluation.evaluate(e, live.current(ctx.getBroadcastState(LiveRules.STATE)), out, ctx::output);
+        public void processElement(I in, ReadOnlyContext ctx, Collector<O> out) throws Exception {
+            step.apply(in, live.current(ctx.getBroadcastState(LiveRules.STATE)), out, ctx::output);
         }
 
         @Override
-        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<O> out) throws Exception {
             LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
         }
     }
 
-    /** {@link SingleEventEvaluation} under the startup rules (replay, streaming without a rules URI). */
-    static final class StaticSingleEventRules extends ProcessFunction<EcrEvent, Finding> {
+    /** A {@link RulesStep} under the startup rules, with one input (so it can chain to the decoder). */
+    static final class UnderStartupRules<I, O> extends ProcessFunction<I, O> {
         private static final long serialVersionUID = 1L;
         private final RulesConfig config;
-        private final SingleEventEvaluation evaluation;
+        private final RulesStep<I, O> step;
 
-        StaticSingleEventRules(RulesConfig config, List<CepRule> patterns) {
+        UnderStartupRules(RulesConfig config, RulesStep<I, O> step) {
             this.config = config;
-            this.evaluation = new SingleEventEvaluation(patterns);
+            this.step = step;
         }
 
         @Override
         public void open(Configuration parameters) {
-            evaluation.open(getRuntimeContext());
+            step.open(getRuntimeContext());
         }
 
         @Override
-        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) {
-            evaluation.evaluate(e, config, out, ctx::output);
+        public void processElement(I in, Context ctx, Collector<O> out) {
+            step.apply(in, config, out, ctx::output);
         }
     }
 
@@ -421,54 +433,7 @@ public final class LayerWatchPipeline {
      * The last word of the live rules on every finding: a rule disabled since startup emits nothing,
      * CEP findings take the rule's current severity; counts findings per rule.
      */
-    static final class LiveSettings extends BroadcastProcessFunction<Finding, RulesUpdate, Finding> {
-        private static final long serialVersionUID = 1L;
-        private final LiveRules live;
-        private final SettingsCheck check = new SettingsCheck();
-
-        LiveSettings(RulesConfig config) {
-            this.live = new LiveRules(config);
-        }
-
-        @Override
-        public void open(Configuration parameters) {
-            check.open(getRuntimeContext());
-        }
-
-        @Override
-        public void processElement(Finding f, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
-            check.apply(f, live.current(ctx.getBroadcastState(LiveRules.STATE)), out);
-        }
-
-        @Override
-        public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
-            LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
-        }
-    }
-
-    /** {@link LiveSettings} without updates: counts findings per rule (keys in place). */
-    static final class StaticSettings extends ProcessFunction<Finding, Finding> {
-        private static final long serialVersionUID = 1L;
-        private final RulesConfig config;
-        private final SettingsCheck check = new SettingsCheck();
-
-        StaticSettings(RulesConfig config) {
-            this.config = config;
-        }
-
-        @Override
-        public void open(Configuration parameters) {
-            check.open(getRuntimeContext());
-        }
-
-        @Override
-        public void processElement(Finding f, Context ctx, Collector<Finding> out) {
-            check.apply(f, config, out);
-        }
-    }
-
-    /** What {@link LiveSettings} does to a finding under the rules in force. */
-    static final class SettingsCheck implements java.io.Serializable {
+    static final class SettingsCheck implements RulesStep<Finding, Finding> {
         private static final long serialVersionUID = 1L;
         private final java.util.Set<String> cepRules = new java.util.HashSet<>();
         private transient Map<String, Counter> perRule;
@@ -478,12 +443,14 @@ public final class LayerWatchPipeline {
             RuleSet.cepRules().forEach(r -> cepRules.add(r.id()));
         }
 
-        void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+        @Override
+        public void open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
             this.ctx = ctx;
             perRule = new LinkedHashMap<>();
         }
 
-        void apply(Finding f, RulesConfig config, Collector<Finding> out) {
+        @Override
+        public void apply(Finding f, RulesConfig config, Collector<Finding> out, SideOutput side) {
             if (RuleCatalog.exists(f.ruleId()) && !config.enabled(f.ruleId())) {
                 return;
             }

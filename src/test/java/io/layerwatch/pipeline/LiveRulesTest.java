@@ -24,7 +24,8 @@ class LiveRulesTest {
     @Test
     void singleEventRulesFollowLiveUpdates() throws Exception {
         try (BroadcastOperatorTestHarness<EcrEvent, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
-                .forBroadcastProcessFunction(new LayerWatchPipeline.SingleEventRules(RulesConfigLoader.builtIn(), java.util.List.of()),
+                .forBroadcastProcessFunction(new LayerWatchPipeline.UnderLiveRules<>(RulesConfigLoader.builtIn(),
+                        new LayerWatchPipeline.SingleEventEvaluation(java.util.List.of())),
                         LiveRules.STATE)) {
             h.processElement(download("ci"), 1);
             assertThat(h.extractOutputValues()).singleElement()
@@ -50,7 +51,8 @@ class LiveRulesTest {
         Finding burst = io.layerwatch.finding.FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
                 .event(download("dev")).title("burst").build();
         try (BroadcastOperatorTestHarness<Finding, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
-                .forBroadcastProcessFunction(new LayerWatchPipeline.LiveSettings(RulesConfigLoader.builtIn()),
+                .forBroadcastProcessFunction(new LayerWatchPipeline.UnderLiveRules<>(RulesConfigLoader.builtIn(),
+                        new LayerWatchPipeline.SettingsCheck()),
                         LiveRules.STATE)) {
             h.processElement(burst, 1);
             h.processBroadcastElement(new RulesUpdate("t", "rules:\n  layer-download-burst: {severity: CRITICAL}\n"), 2);
