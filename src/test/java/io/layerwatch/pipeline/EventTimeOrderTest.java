@@ -63,6 +63,51 @@ class EventTimeOrderTest {
         }
     }
 
+    @Test
+    void nearlySortedInputWithStragglersComesOutAsAFullSortWould() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        List<String> actual = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        List<EcrEvent> waiting = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+            h.open();
+            for (int i = 0; i < 3_000; i++) {
+                // mostly ascending by a minute every 3 events, some from up to 10 minutes back, few ids
+                long minutes = i / 3 - (random.nextInt(8) == 0 ? random.nextInt(10) : 0);
+                EcrEvent e = event(minutes, "id" + random.nextInt(3), Integer.toString(i));
+                h.processElement(new StreamRecord<>(e, e.eventTime()));
+                if (e.eventTime() <= watermark) {
+                    expected.add(label(e));
+                } else {
+                    waiting.add(e);
+                }
+                if (i % 50 == 49) {
+                    watermark = T + (i / 3 - 5) * MINUTE;
+                    h.processWatermark(new Watermark(watermark));
+                    waiting.sort(io.layerwatch.finding.FindingBuilder.EVENT_ORDER); // stable: arrival breaks ties
+                    for (java.util.Iterator<EcrEvent> it = waiting.iterator(); it.hasNext(); ) {
+                        EcrEvent w = it.next();
+                        if (w.eventTime() <= watermark) {
+                            expected.add(label(w));
+                            it.remove();
+                        }
+                    }
+                }
+            }
+            for (EcrEvent e : h.extractOutputValues()) {
+                actual.add(label(e));
+            }
+        }
+        assertThat(expected).hasSizeGreaterThan(2_500);
+        assertThat(actual).containsExactlyElementsOf(expected);
+    }
+
+    private static String label(EcrEvent e) {
+        return e.eventId() + "#" + e.sourceIp() + "@" + (e.eventTime() - T) / MINUTE;
+    }
+
     /** An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart. */
     private static EcrEvent event(long minutes, String id, String tag) {
         return CloudTrailRecords.record("GetDownloadUrlForLayer").time(Instant.ofEpochMilli(T + minutes * MINUTE))
