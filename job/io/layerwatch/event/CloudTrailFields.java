@@ -23,10 +23,13 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
         String awsRegion, String eventId, String sourceIp, String userAgent, String vpcEndpointId, String errorCode,
         JsonNode userIdentity, JsonNode requestParameters) {
 
-    private static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
+    static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
         "awsRegion", "eventID", "sourceIPAddress", "userAgent", "vpcEndpointId", "errorCode"};
     private static final int USER_IDENTITY = STRINGS.length;
     private static final int REQUEST_PARAMETERS = STRINGS.length + 1;
+    /** The members read, by index: the strings, then userIdentity and requestParameters. */
+    static final java.util.List<String> NAMES = java.util.stream.Stream.concat(java.util.Arrays.stream(STRINGS),
+            java.util.stream.Stream.of("userIdentity", "requestParameters")).toList();
 
     static CloudTrailFields of(JsonNode record) {
         String[] s = new String[STRINGS.length];
@@ -37,7 +40,8 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
         return of(s, identity == null || identity.isNull() ? null : identity, record.path("requestParameters"));
     }
 
-    private static CloudTrailFields of(String[] s, JsonNode identity, JsonNode params) {
+    /** @param s the {@link #STRINGS} by index */
+    static CloudTrailFields of(String[] s, JsonNode identity, JsonNode params) {
         return new CloudTrailFields(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], identity, params);
     }
 
@@ -85,9 +89,16 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
     }
 
     /** Objects inside userIdentity that the mapping walks into (pruned the same way). */
-    private static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
+    static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
+    /**
+     * Every member of userIdentity and requestParameters (and of the objects in them it walks into) that
+     * {@link EventMapper#cloudTrail} and {@link PrincipalNormalizer} read: the byte reader keeps only these.
+     */
+    static final java.util.List<String> READ = java.util.List.of("type", "arn", "accountId", "accessKeyId",
+            "invokedBy", "principalId", "userName", "sessionContext", "sessionIssuer", "repositoryName", "registryId",
+            "layerDigest", "imageDigest", "imageTag", "imageIds", "policyText");
     /** A member of requestParameters that the mapping iterates: kept whole. */
-    private static final String IMAGE_IDS = "imageIds";
+    static final String IMAGE_IDS = "imageIds";
 
     /**
      * The object whose START_OBJECT is the current token as a tree, without the containers the mapping

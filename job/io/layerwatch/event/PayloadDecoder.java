@@ -40,10 +40,22 @@ public final class PayloadDecoder {
     static final long MAX_INFLATED_BYTES = 1L << 30;
     private static final int MAX_GZIP_DEPTH = 2;
 
+    /** How CloudTrail log-file records are read; each gives the same output as the one before it. */
+    public enum Records {
+        /** Every record through Jackson's tree: the reference. */
+        TREE,
+        /** From Jackson's token stream ({@link CloudTrailFields#read}), else the tree. */
+        TOKENS,
+        /** From the bytes ({@link RecordReader}) where it vouches for them, else the tokens: the default. */
+        BYTES
+    }
+
     private final ObjectMapper mapper = new ObjectMapper();
     /** Null: decode every record. */
     private final RecordPrefilter prefilter;
     private final boolean streamed;
+    /** Null unless reading {@link Records#BYTES}. */
+    private final RecordReader reader;
 
     /** A decoder that emits an event for every record. */
     public PayloadDecoder() {
@@ -52,16 +64,14 @@ public final class PayloadDecoder {
 
     /** @param prefilter skip CloudTrail records of other services that no rule analyses (counted as prefiltered) */
     public PayloadDecoder(boolean prefilter) {
-        this(prefilter, true);
+        this(prefilter, Records.BYTES);
     }
 
-    /**
-     * @param streamed read CloudTrail log-file records from the token stream (the default); false: every
-     *     record through Jackson's tree, the reference the tests hold the streamed decoding to
-     */
-    public PayloadDecoder(boolean prefilter, boolean streamed) {
+    /** @param records how to read log-file records (the tests hold each to the tree) */
+    public PayloadDecoder(boolean prefilter, Records records) {
         this.prefilter = prefilter ? new RecordPrefilter() : null;
-        this.streamed = streamed;
+        this.streamed = records != Records.TREE;
+        this.reader = records == Records.BYTES ? new RecordReader(mapper) : null;
     }
 
     public void decode(byte[] bytes, String source, DecodeOutput out) {
@@ -274,7 +284,7 @@ public final class PayloadDecoder {
             values = decoded;
             pos = start;
         }
-        if (decoded == 0 && streamed && streamedLogFile(bytes, start, end, source, out)) {
+        if (decoded == 0 && streamed && logFile(bytes, start, end, source, out)) {
             return;
         }
         while (pos < end) {
@@ -333,7 +343,7 @@ public final class PayloadDecoder {
         switch (root.kind) {
             case SKIP -> out.prefiltered();
             case PARSE -> {
-                if (streamed && streamedLogFile(bytes, root.start, root.end, source, out)) {
+                if (streamed && logFile(bytes, root.start, root.end, source, out)) {
                     return rootEnd;
                 }
                 JsonNode node = parse(bytes, root.start, root.end);
@@ -360,6 +370,16 @@ public final class PayloadDecoder {
             }
         }
         return rootEnd;
+    }
+
+    /** A CloudTrail log file at [start, end) from its bytes, else as one token stream ({@link #streamedLogFile}). */
+    private boolean logFile(byte[] bytes, int start, int end, String source, DecodeOutput out) {
+        List<Object> decoded = reader == null ? null : reader.logFile(bytes, start, end, PayloadDecoder::decoded);
+        if (decoded == null) {
+            return streamedLogFile(bytes, start, end, source, out);
+        }
+        emitAll(decoded, source, out);
+        return true;
     }
 
     /**
@@ -392,7 +412,7 @@ public final class PayloadDecoder {
                     }
                     int recordStart = start + (int) p.currentTokenLocation().getByteOffset();
                     CloudTrailFields fields = CloudTrailFields.read(p, mapper);
-                    decoded.add(decoded(fields, bytes, recordStart, start + (int) p.currentLocation().getByteOffset()));
+                    decoded.add(decoded(fields, bytes, recordStart, start + (int) p.currentLocation().getByteOffset(), true));
                 }
             }
             if (!records || p.nextToken() != null) {
@@ -401,13 +421,17 @@ public final class PayloadDecoder {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+        emitAll(decoded, source, out);
+        return true;
+    }
+
+    private void emitAll(List<Object> decoded, String source, DecodeOutput out) {
         if (decoded.isEmpty()) {
             out.skipped("CloudTrail log file without records");
         }
         for (Object d : decoded) {
             emit(d, source, out);
         }
-        return true;
     }
 
     /** The record object at [start, end) from the token stream: as {@link #decoded}; null when it is not one object. */
@@ -415,25 +439,38 @@ public final class PayloadDecoder {
         if (!streamed) {
             return new Slice(bytes, start, end);
         }
+        if (reader != null) {
+            CloudTrailFields fields = reader.record(bytes, start, end, spaced);
+            if (fields != null) {
+                return decoded(fields, bytes, start, end, spaced[0]);
+            }
+        }
         try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             CloudTrailFields fields = CloudTrailFields.read(p, mapper);
-            return p.nextToken() == null ? decoded(fields, bytes, start, end) : null;
+            return p.nextToken() == null ? decoded(fields, bytes, start, end, true) : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
+    private final boolean[] spaced = new boolean[1];
+
     /** A record the tree decoder takes. */
     private record Slice(byte[] bytes, int start, int end) {}
 
-    /** The record's event, or its {@link Slice} when the tree decoder must take it. */
-    private static Object decoded(CloudTrailFields fields, byte[] bytes, int start, int end) {
+    /**
+     * The record's event, or its {@link Slice} when the tree decoder must take it.
+     *
+     * @param spaced whether the record may have whitespace between tokens (else its bytes are compact already)
+     */
+    private static Object decoded(CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced) {
         if (fields != null) {
             try {
-                return EventMapper.cloudTrail(fields, compact(bytes, start, end), null, null);
+                byte[] raw = spaced ? compact(bytes, start, end) : Arrays.copyOfRange(bytes, start, end);
+                return EventMapper.cloudTrail(fields, raw, null, null);
             } catch (EventMapper.InvalidRecord e) {
                 // the tree decoder dead-letters it, with the record as it gives it
             }

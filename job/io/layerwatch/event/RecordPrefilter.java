@@ -1,8 +1,5 @@
 package io.layerwatch.event;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -38,15 +35,10 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one per decoder.
  */
-final class RecordPrefilter {
+final class RecordPrefilter extends JsonScanner {
 
-    static final int MAX_DEPTH = 100;
-    static final int MAX_NUMBER = 100;
     /** A log file whose first records are all to be parsed is left to the full decoder. */
     static final int GIVE_UP_AFTER = 8;
-    // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names, depth 1000).
-    private static final int MAX_STRING = 1 << 20;
-    static final int MAX_NAME = 10_000;
 
     enum Kind {
         /** A standalone CloudTrail record of another service: count it as read, do not parse it. */
@@ -81,14 +73,6 @@ final class RecordPrefilter {
         }
     }
 
-    /** Thrown (without a stack trace) when the input leaves the subset this scanner vouches for. */
-    private static final class Unprovable extends RuntimeException {
-        Unprovable() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static final Unprovable UNPROVABLE = new Unprovable();
     private static final byte[] ECR = bytes(EcrEvent.ECR_SOURCE);
     private static final byte[] EVENT_SOURCE = bytes("eventSource");
     private static final byte[] EVENT_NAME = bytes("eventName");
@@ -99,15 +83,6 @@ final class RecordPrefilter {
         bytes("detail-type"), bytes("detail")};
 
     private final Root root = new Root();
-    private byte[] b;
-    private int pos;
-    private int limit;
-    /** Non-ASCII bytes and backslash-u escapes seen so far. */
-    private int dirty;
-    // The last string scanned: content range and whether it had an escape.
-    private int strStart;
-    private int strEnd;
-    private boolean strEscaped;
     // Top-level fields of the record being scanned.
     private int sources;
     private int names;
@@ -167,18 +142,6 @@ final class RecordPrefilter {
         return r != null && r.kind == Kind.SKIP && skipWhitespace(ascii, r.end, n) == n;
     }
 
-    /** Skips JSON whitespace (the four characters Jackson accepts between tokens). */
-    static int skipWhitespace(byte[] bytes, int from, int to) {
-        int i = from;
-        while (i < to && isWhitespace(bytes[i])) {
-            i++;
-        }
-        return i;
-    }
-
-    private static boolean isWhitespace(byte c) {
-        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-    }
 
     // ---- the root object: a log file, a standalone record, or anything else ---------------------------------
 
@@ -273,7 +236,8 @@ final class RecordPrefilter {
     }
 
     /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
-    private void member(int depth) {
+    @Override
+    void member(int depth) {
         if (strEscaped) {
             escapedKey = true;
             value(depth + 1);
@@ -367,261 +331,4 @@ final class RecordPrefilter {
         return v;
     }
 
-    // ---- strict JSON ----------------------------------------------------------------------------------------
-
-    private void value(int depth) {
-        switch (peek()) {
-            case '{' -> object(depth, false);
-            case '[' -> array(depth);
-            case '"' -> string(MAX_STRING);
-            case 't' -> literal("true");
-            case 'f' -> literal("false");
-            case 'n' -> literal("null");
-            default -> number();
-        }
-    }
-
-    /** An object; with {@code record} set, its top-level fields are noted for the skip decision. */
-    private void object(int depth, boolean record) {
-        if (depth > MAX_DEPTH) {
-            throw UNPROVABLE;
-        }
-        if (opensEmpty('}')) {
-            return;
-        }
-        while (true) {
-            key();
-            if (record) {
-                member(depth);
-            } else {
-                value(depth + 1);
-            }
-            if (closes('}')) {
-                return;
-            }
-        }
-    }
-
-    /** A member's key and colon, up to its value. */
-    private void key() {
-        if (peek() != '"') {
-            throw UNPROVABLE;
-        }
-        string(MAX_NAME);
-        whitespace();
-        if (next() != ':') {
-            throw UNPROVABLE;
-        }
-        whitespace();
-    }
-
-    /** At an opening bracket: steps in; true (and past {@code close}) when the container is empty. */
-    private boolean opensEmpty(char close) {
-        pos++;
-        whitespace();
-        if (peek() == close) {
-            pos++;
-            return true;
-        }
-        return false;
-    }
-
-    /** After a member or element: true at the closing {@code close}, false after a comma. */
-    private boolean closes(char close) {
-        whitespace();
-        byte c = next();
-        if (c == close) {
-            return true;
-        }
-        if (c != ',') {
-            throw UNPROVABLE;
-        }
-        whitespace();
-        return false;
-    }
-
-    private void array(int depth) {
-        if (depth > MAX_DEPTH) {
-            throw UNPROVABLE;
-        }
-        if (opensEmpty(']')) {
-            return;
-        }
-        do {
-            value(depth + 1);
-        } while (!closes(']'));
-    }
-
-    private void string(int maxLength) {
-        byte[] bytes = b;
-        int end = limit;
-        int p = pos + 1;
-        int start = p;
-        boolean escaped = false;
-        while (true) {
-            p = plainRun(bytes, p, end);
-            if (p >= end) {
-                throw UNPROVABLE;
-            }
-            byte c = bytes[p];
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\') {
-                escaped = true;
-                p = escape(p);
-            } else if (c >= 0) {
-                throw UNPROVABLE; // raw control characters are not JSON
-            } else {
-                dirty++;
-                p++;
-            }
-        }
-        if (p - start > maxLength) {
-            throw UNPROVABLE;
-        }
-        strStart = start;
-        strEnd = p;
-        strEscaped = escaped;
-        pos = p + 1;
-    }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH = 0x8080808080808080L;
-
-    /**
-     * Skips string content that needs no attention (printable ASCII other than quote and backslash), eight
-     * bytes at a time: returns the position of the first byte that is a quote, a backslash, a control
-     * character or not ASCII, or {@code end}.
-     */
-    static int plainRun(byte[] bytes, int p, int end) {
-        while (p + 8 <= end) {
-            long w = (long) LONGS.get(bytes, p);
-            long quote = w ^ (ONES * '"');
-            long backslash = w ^ (ONES * '\\');
-            // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >= 0x80;
-            // borrows can flag bytes after a flagged one, never before it, so the lowest flag is exact.
-            long flags = ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (w - ONES * 0x20) | w) & HIGH;
-            if (flags != 0) {
-                return p + (Long.numberOfTrailingZeros(flags) >>> 3);
-            }
-            p += 8;
-        }
-        while (p < end) {
-            byte c = bytes[p];
-            if (c < 0x20 || c == '"' || c == '\\') { // negative: not ASCII
-                return p;
-            }
-            p++;
-        }
-        return end;
-    }
-
-    /** The escape at {@code p} (a backslash): returns the position after it. */
-    private int escape(int p) {
-        if (p + 1 >= limit) {
-            throw UNPROVABLE;
-        }
-        switch (b[p + 1]) {
-            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-                return p + 2;
-            case 'u':
-                if (p + 6 > limit) {
-                    throw UNPROVABLE;
-                }
-                for (int i = p + 2; i < p + 6; i++) {
-                    if (Character.digit(b[i], 16) < 0) {
-                        throw UNPROVABLE;
-                    }
-                }
-                dirty++;
-                return p + 6;
-            default:
-                throw UNPROVABLE;
-        }
-    }
-
-    private void number() {
-        int p = pos;
-        if (p < limit && b[p] == '-') {
-            p++;
-        }
-        if (p < limit && b[p] == '0') {
-            p++;
-        } else if (p < limit && b[p] >= '1' && b[p] <= '9') {
-            p = digits(p);
-        } else {
-            throw UNPROVABLE;
-        }
-        if (p < limit && b[p] == '.') {
-            p = requireDigits(p + 1);
-        }
-        if (p < limit && (b[p] == 'e' || b[p] == 'E')) {
-            p++;
-            if (p < limit && (b[p] == '+' || b[p] == '-')) {
-                p++;
-            }
-            p = requireDigits(p);
-        }
-        if (p - pos > MAX_NUMBER) {
-            throw UNPROVABLE;
-        }
-        pos = p;
-    }
-
-    private int requireDigits(int p) {
-        if (p >= limit || b[p] < '0' || b[p] > '9') {
-            throw UNPROVABLE;
-        }
-        return digits(p);
-    }
-
-    private int digits(int p) {
-        while (p < limit && b[p] >= '0' && b[p] <= '9') {
-            p++;
-        }
-        return p;
-    }
-
-    private void literal(String word) {
-        int n = word.length();
-        if (pos + n > limit) {
-            throw UNPROVABLE;
-        }
-        for (int i = 0; i < n; i++) {
-            if (b[pos + i] != word.charAt(i)) {
-                throw UNPROVABLE;
-            }
-        }
-        pos += n;
-    }
-
-    private void whitespace() {
-        if (pos < limit && b[pos] > ' ') {
-            return; // compact JSON: no whitespace between tokens
-        }
-        pos = skipWhitespace(b, pos, limit);
-    }
-
-    private byte peek() {
-        if (pos >= limit) {
-            throw UNPROVABLE;
-        }
-        return b[pos];
-    }
-
-    private byte next() {
-        byte c = peek();
-        pos++;
-        return c;
-    }
-
-    private boolean equals(int start, int end, byte[] literal) {
-        return end - start == literal.length && Arrays.equals(b, start, end, literal, 0, literal.length);
-    }
-
-    private static byte[] bytes(String ascii) {
-        return ascii.getBytes(StandardCharsets.US_ASCII);
-    }
 }

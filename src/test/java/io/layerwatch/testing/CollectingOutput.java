@@ -71,15 +71,24 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     /**
-     * Decodes {@code bytes} (prefilter off) with log-file records read from the token stream and through
-     * Jackson's tree, and fails unless they agree: the same dead letters, skips and events, whose raw
-     * JSON is the same JSON (the streamed one keeps the record's own text, whitespace aside). Returns the
-     * streamed decode.
+     * Decodes {@code bytes} (prefilter off) with log-file records read from their bytes (the default),
+     * from the token stream and through Jackson's tree, and fails unless they agree: bytes and tokens
+     * exactly (also with the prefilter on), tokens and tree with the same dead letters, skips and events,
+     * whose raw JSON is the same JSON (the streamed one keeps the record's own text, whitespace aside).
+     * Returns the default decode.
      */
     public static CollectingOutput assertStreamAgrees(byte[] bytes) {
         CollectingOutput streamed = decode(bytes, false);
-        CollectingOutput tree = new CollectingOutput();
-        new PayloadDecoder(false, false).decode(bytes, SOURCE, tree);
+        for (boolean prefilter : new boolean[] {false, true}) {
+            CollectingOutput fromBytes = prefilter ? decode(bytes, true) : streamed;
+            CollectingOutput tokens = decode(bytes, prefilter, PayloadDecoder.Records.TOKENS);
+            if (!fromBytes.events.equals(tokens.events) || !fromBytes.deadLetters.equals(tokens.deadLetters)
+                    || !fromBytes.skips.equals(tokens.skips) || fromBytes.prefiltered != tokens.prefiltered) {
+                throw new AssertionError("decode from the bytes " + fromBytes + " is not the token decode " + tokens
+                        + (prefilter ? " (prefilter on)" : ""));
+            }
+        }
+        CollectingOutput tree = decode(bytes, false, PayloadDecoder.Records.TREE);
         if (!streamed.deadLetters.equals(tree.deadLetters) || !streamed.skips.equals(tree.skips)
                 || !treeRaw(streamed.events).equals(tree.events)) {
             throw new AssertionError("streamed decode " + streamed + " is not the tree decode " + tree);
@@ -108,8 +117,12 @@ public final class CollectingOutput implements DecodeOutput {
 
     /** Decodes {@code bytes} with a fresh {@link PayloadDecoder}, its prefilter on or off. */
     public static CollectingOutput decode(byte[] bytes, boolean prefilter) {
+        return decode(bytes, prefilter, PayloadDecoder.Records.BYTES);
+    }
+
+    private static CollectingOutput decode(byte[] bytes, boolean prefilter, PayloadDecoder.Records records) {
         CollectingOutput out = new CollectingOutput();
-        new PayloadDecoder(prefilter).decode(bytes, SOURCE, out);
+        new PayloadDecoder(prefilter, records).decode(bytes, SOURCE, out);
         return out;
     }
 

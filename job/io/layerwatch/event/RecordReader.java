@@ -1,0 +1,279 @@
+package io.layerwatch.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads CloudTrail records straight from their bytes into {@link CloudTrailFields}: the decoder's fastest
+ * path, for the records CloudTrail itself writes. It vouches only for what it reads exactly as the token
+ * reader ({@link CloudTrailFields#read}) does, and gives up otherwise (the caller then takes the token
+ * reader): the bytes must be JSON in {@link JsonScanner}'s subset, pure ASCII without backslash-u escapes
+ * (so a string's bytes are its text but for two-character escapes), and each record must be one the token
+ * reader vouches for, with no escape in a key: each field the mapping
+ * reads at most once, a string or null (userIdentity and requestParameters an object or null), eventID
+ * present. Two-character escapes (quote, backslash, slash, b, f, n, r, t) are read as Jackson reads them.
+ *
+ * <p>userIdentity and requestParameters become the same pruned trees as the token reader makes. Not
+ * thread-safe: one per decoder.
+ */
+final class RecordReader extends JsonScanner {
+
+    /** Turns one record the reader vouched for into what the decoder emits. */
+    interface Sink {
+        Object record(CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced);
+    }
+
+    private static final byte[] RECORDS = bytes("Records");
+    /** The members the mapping reads, in {@link CloudTrailFields}' order: ten strings, then the two objects. */
+    private static final byte[][] NAMES = names(CloudTrailFields.NAMES);
+    private static final byte[][] READ = names(CloudTrailFields.READ);
+    private static final int STRINGS = CloudTrailFields.STRINGS.length;
+    private static final Set<String> WALKED = CloudTrailFields.WALKED;
+
+    private final ObjectMapper mapper;
+
+    RecordReader(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * A CloudTrail log file at [from, to): exactly {@code {"Records":[...]}} (whitespace aside) whose
+     * elements are records this reader vouches for. Returns what {@code sink} made of each, in order, or
+     * null when it cannot vouch for the whole file.
+     */
+    List<Object> logFile(byte[] bytes, int from, int to, Sink sink) {
+        b = bytes;
+        pos = from;
+        limit = to;
+        dirty = 0;
+        try {
+            if (next() != '{') {
+                return null;
+            }
+            whitespace();
+            key();
+            if (strEscaped || !equals(strStart, strEnd, RECORDS) || next() != '[') {
+                return null;
+            }
+            whitespace();
+            List<Object> out = new ArrayList<>();
+            if (peek() != ']') {
+                do {
+                    int start = pos;
+                    CloudTrailFields fields = record();
+                    out.add(sink.record(fields, b, start, pos, spaced));
+                } while (!closes(']'));
+            } else {
+                pos++;
+            }
+            whitespace();
+            return next() == '}' && skipWhitespace(b, pos, limit) == limit ? out : null;
+        } catch (Unprovable | ArrayIndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** One record at [from, to), nothing else; null when the reader cannot vouch for it. */
+    CloudTrailFields record(byte[] bytes, int from, int to, boolean[] spacedOut) {
+        b = bytes;
+        pos = from;
+        limit = to;
+        dirty = 0;
+        try {
+            CloudTrailFields fields = record();
+            spacedOut[0] = spaced;
+            return pos == to ? fields : null;
+        } catch (Unprovable | ArrayIndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** The record object at {@code pos}, read to its end; {@link #spaced} tells whether it had whitespace. */
+    private CloudTrailFields record() {
+        spaced = false;
+        if (peek() != '{') {
+            throw UNPROVABLE;
+        }
+        String[] s = new String[STRINGS];
+        JsonNode identity = null;
+        JsonNode params = MissingNode.getInstance();
+        int seen = 0;
+        if (!opensEmpty('}')) {
+            do {
+                key();
+                int i = strEscaped ? -2 : index(strStart, strEnd);
+                if (i == -2 || (i >= 0 && (seen & (1 << i)) != 0)) {
+                    throw UNPROVABLE;
+                }
+                if (i < 0) {
+                    value(4);
+                    continue;
+                }
+                seen |= 1 << i;
+                byte c = peek();
+                if (c == 'n') {
+                    literal("null");
+                    if (i == STRINGS + 1) {
+                        params = NullNode.getInstance();
+                    }
+                } else if (i < STRINGS && c == '"') {
+                    s[i] = text();
+                } else if (i >= STRINGS && c == '{') {
+                    ObjectNode node = pruned(4);
+                    if (i == STRINGS) {
+                        identity = node;
+                    } else {
+                        params = node;
+                    }
+                } else {
+                    throw UNPROVABLE;
+                }
+            } while (!closes('}'));
+        }
+        if (dirty != 0 || s[5] == null) {
+            throw UNPROVABLE;
+        }
+        return CloudTrailFields.of(s, identity, params);
+    }
+
+    /** A string the mapping reads: its text, null when empty. */
+    private String text() {
+        string(MAX_STRING);
+        return strEnd == strStart ? null : stringText();
+    }
+
+    /**
+     * The text of the string just scanned. Its escapes are the two-character ones (a backslash-u escape
+     * makes the record dirty, which the reader declines at its end, whatever this returned).
+     */
+    private String stringText() {
+        if (!strEscaped) {
+            return latin1(strStart, strEnd);
+        }
+        byte[] text = new byte[strEnd - strStart];
+        int n = 0;
+        for (int i = strStart; i < strEnd; i++) {
+            byte c = b[i];
+            if (c == '\\') {
+                c = switch (b[++i]) {
+                    case 'b' -> '\b';
+                    case 'f' -> '\f';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 't' -> '\t';
+                    default -> b[i]; // quote, backslash, slash
+                };
+            }
+            text[n++] = c;
+        }
+        return new String(text, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * As {@code CloudTrailFields.pruned}, from the bytes, and without the members the mapping never reads
+     * (not in {@link CloudTrailFields#READ}); an imageIds array keeps only its objects, pruned alike (the
+     * mapping asks its elements for text, which any other element answers with null).
+     */
+    private ObjectNode pruned(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw UNPROVABLE;
+        }
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        if (opensEmpty('}')) {
+            return node;
+        }
+        do {
+            key();
+            if (strEscaped) {
+                throw UNPROVABLE;
+            }
+            String name = read(strStart, strEnd);
+            byte c = peek();
+            if (name == null) {
+                value(depth + 1);
+            } else if (c == '"') {
+                string(MAX_STRING);
+                node.put(name, stringText());
+            } else if (c == '{' && WALKED.contains(name)) {
+                node.set(name, pruned(depth + 1));
+            } else if (c == '[' && name.equals(CloudTrailFields.IMAGE_IDS)) {
+                node.set(name, imageIds(depth + 1));
+            } else if ((c == '{' || c == '[') && !name.equals(CloudTrailFields.IMAGE_IDS)) {
+                value(depth + 1);
+                node.remove(name);
+            } else {
+                int start = pos;
+                value(depth + 1);
+                node.set(name, tree(start, pos));
+            }
+        } while (!closes('}'));
+        return node;
+    }
+
+    private ArrayNode imageIds(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw UNPROVABLE;
+        }
+        ArrayNode ids = JsonNodeFactory.instance.arrayNode();
+        if (opensEmpty(']')) {
+            return ids;
+        }
+        do {
+            if (peek() == '{') {
+                ids.add(pruned(depth + 1));
+            } else {
+                value(depth + 1);
+            }
+        } while (!closes(']'));
+        return ids;
+    }
+
+    /** The value at [start, end) as Jackson's tree (numbers, literals, imageIds: the token reader's readTree). */
+    private JsonNode tree(int start, int end) {
+        try {
+            JsonNode value = mapper.readTree(b, start, end - start);
+            return value == null || value.isMissingNode() ? NullNode.getInstance() : value;
+        } catch (IOException e) {
+            throw UNPROVABLE;
+        }
+    }
+
+    private String latin1(int start, int end) {
+        return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The position of the name at [start, end) in {@link #NAMES}, or -1. */
+    private int index(int start, int end) {
+        return find(NAMES, start, end);
+    }
+
+    /** The member name at [start, end) if the mapping reads it, else null. */
+    private String read(int start, int end) {
+        int i = find(READ, start, end);
+        return i < 0 ? null : CloudTrailFields.READ.get(i);
+    }
+
+    private int find(byte[][] names, int start, int end) {
+        int n = end - start;
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].length == n && equals(start, end, names[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[][] names(List<String> names) {
+        return names.stream().map(JsonScanner::bytes).toArray(byte[][]::new);
+    }
+}
