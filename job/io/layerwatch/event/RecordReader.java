@@ -40,7 +40,12 @@ final class RecordReader extends JsonScanner {
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
+    /** Indexes in {@link CloudTrailFields#STRINGS} of texts that (nearly) never repeat: not cached. */
+    private static final int EVENT_TIME = 2;
+    private static final int EVENT_ID = 5;
+
     private final ObjectMapper mapper;
+    private final StringCache cache = new StringCache();
 
     RecordReader(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -127,7 +132,7 @@ final class RecordReader extends JsonScanner {
                         params = NullNode.getInstance();
                     }
                 } else if (i < STRINGS && c == '"') {
-                    s[i] = text();
+                    s[i] = text(i != EVENT_TIME && i != EVENT_ID);
                 } else if (i >= STRINGS && c == '{') {
                     ObjectNode node = pruned(4);
                     if (i == STRINGS) {
@@ -146,10 +151,10 @@ final class RecordReader extends JsonScanner {
         return CloudTrailFields.of(s, identity, params);
     }
 
-    /** A string the mapping reads: its text, null when empty. */
-    private String text() {
+    /** A string the mapping reads: its text, null when empty; the cached instance if {@code repeats}. */
+    private String text(boolean repeats) {
         string(MAX_STRING);
-        return strEnd == strStart ? null : stringText();
+        return strEnd == strStart ? null : !repeats || strEscaped ? stringText() : cache.get(b, strStart, strEnd);
     }
 
     /**
@@ -203,7 +208,7 @@ final class RecordReader extends JsonScanner {
                 value(depth + 1);
             } else if (c == '"') {
                 string(MAX_STRING);
-                node.put(name, stringText());
+                node.put(name, strEscaped ? stringText() : cache.get(b, strStart, strEnd));
             } else if (c == '{' && WALKED.contains(name)) {
                 node.set(name, pruned(depth + 1));
             } else if (c == '[' && name.equals(CloudTrailFields.IMAGE_IDS)) {
