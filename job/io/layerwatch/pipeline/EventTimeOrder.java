@@ -3,6 +3,7 @@ package io.layerwatch.pipeline;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.FindingBuilder;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.stream.Stream;
@@ -26,9 +27,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * at once, as they would reach the rules without it. Holds what the lateness bound holds back (in
  * operator state at checkpoints, in order).
  *
- * <p>Replay input is nearly sorted already (files in time order): an event not before the last one held
- * in arrival order joins a plain queue of such events ({@code run}); only the others go to a priority
- * queue. Release takes the smaller head of the two.
+ * <p>Replay input is nearly sorted already: files in time order, each sorted, a few overlapping (accounts,
+ * regions). An event joins the first of a few plain queues ({@code runs}) whose last event is not after
+ * it; only the others go to a priority queue. Release takes the smallest head of them all.
  */
 final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements OneInputStreamOperator<EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
@@ -41,8 +42,10 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
         return c != 0 ? c : Long.compare(a.arrival, b.arrival);
     };
 
-    /** Held events in arrival order that are also in {@link #ORDER}: each not before the one ahead of it. */
-    private transient ArrayDeque<Held> run;
+    private static final int RUNS = 8;
+
+    /** Held events in arrival order that are also in {@link #ORDER}: in each, none before the one ahead of it. */
+    private transient ArrayDeque<Held>[] runs;
     /** The other held events. */
     private transient PriorityQueue<Held> held;
     private transient ListState<EcrEvent> checkpointed;
@@ -61,7 +64,7 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>("held", TypeInformation.of(EcrEvent.class)));
-        run = new ArrayDeque<>();
+        runs = newRuns();
         held = new PriorityQueue<>(ORDER);
         for (EcrEvent e : checkpointed.get()) {
             hold(e); // in the order they were held: ties keep it
@@ -71,7 +74,8 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        checkpointed.update(Stream.concat(run.stream(), held.stream()).sorted(ORDER).map(Held::event).toList());
+        checkpointed.update(Stream.concat(Arrays.stream(runs).flatMap(ArrayDeque::stream), held.stream()).sorted(ORDER)
+                .map(Held::event).toList());
     }
 
     @Override
@@ -89,26 +93,41 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<Held>[] newRuns() {
+        ArrayDeque<Held>[] runs = new ArrayDeque[RUNS];
+        Arrays.setAll(runs, i -> new ArrayDeque<>());
+        return runs;
+    }
+
     private void hold(EcrEvent e) {
         Held h = new Held(e, arrivals++);
-        if (run.isEmpty() || ORDER.compare(run.peekLast(), h) <= 0) {
-            run.addLast(h);
-        } else {
-            held.add(h);
+        for (ArrayDeque<Held> run : runs) {
+            if (run.isEmpty() || ORDER.compare(run.peekLast(), h) <= 0) {
+                run.addLast(h);
+                return;
+            }
         }
+        held.add(h);
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
         while (true) {
-            Held a = run.peekFirst();
-            Held b = held.peek();
-            Held next = a == null ? b : b == null || ORDER.compare(a, b) <= 0 ? a : b;
+            Held next = held.peek();
+            ArrayDeque<Held> from = null;
+            for (ArrayDeque<Held> run : runs) {
+                Held head = run.peekFirst();
+                if (head != null && (next == null || ORDER.compare(head, next) < 0)) {
+                    next = head;
+                    from = run;
+                }
+            }
             if (next == null || next.event.eventTime() > watermark) {
                 break;
             }
-            (next == a ? run : held).poll();
+            (from == null ? held : from).poll();
             output.collect(out.replace(next.event, next.event.eventTime()));
         }
         super.processWatermark(mark);
