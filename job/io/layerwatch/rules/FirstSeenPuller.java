@@ -53,7 +53,7 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void open(Configuration parameters) {
-        logic.open(getRuntimeContext());
+        logic.open(getRuntimeContext(), true);
     }
 
     @Override
@@ -88,7 +88,8 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
 
         @Override
         public void open(Configuration parameters) {
-            logic.open(getRuntimeContext());
+            // Without TTL: it counts processing time, which a replay spends far less of than the retention.
+            logic.open(getRuntimeContext(), false);
         }
 
         @Override
@@ -115,13 +116,16 @@ public final class FirstSeenPuller extends KeyedBroadcastProcessFunction<String,
             this.startup = startup;
         }
 
-        void open(RuntimeContext ctx) {
+        /** @param expire give the learned state its time to live (counted in processing time) */
+        void open(RuntimeContext ctx, boolean expire) {
             Duration retention = startup.duration("forgetAfter").plus(startup.duration("learningPeriod"));
             StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
             ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
-            start.enableTimeToLive(ttl);
             MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
-            seen.enableTimeToLive(ttl);
+            if (expire) {
+                start.enableTimeToLive(ttl);
+                seen.enableTimeToLive(ttl);
+            }
             learningStart = ctx.getState(start);
             lastSeen = ctx.getMapState(seen);
             MapStateDescriptor<Long, List<EcrEvent>> pending = new MapStateDescriptor<>("pending", Types.LONG,
