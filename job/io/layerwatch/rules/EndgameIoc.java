@@ -31,7 +31,15 @@ public final class EndgameIoc implements SingleEventRule {
     }
 
     public static boolean isWrite(EcrEvent e) {
-        return e.isEcrApiCall() && WRITE_PREFIXES.stream().anyMatch(e.eventName()::startsWith);
+        if (!e.isEcrApiCall()) {
+            return false;
+        }
+        for (String prefix : WRITE_PREFIXES) { // a loop: this runs for every ECR call
+            if (e.eventName().startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
