@@ -16,12 +16,12 @@ import java.io.IOException;
  * The parts of a CloudTrail record that {@link EventMapper#cloudTrail} maps: read from a parsed tree,
  * or straight from the token stream (the decoder's hot path: no tree of the whole record, only of
  * the members of two small objects the mapping walks). Strings as {@link PrincipalNormalizer#text} gives them
- * (empty is null); {@code userIdentity} null when absent or null, {@code requestParameters} as
- * {@link JsonNode#path} gives it.
+ * (empty is null); {@code userIdentity} and {@code requestParameters} {@link Fields#NONE} when absent or
+ * not objects.
  */
 record CloudTrailFields(String eventSource, String eventName, String eventTime, String recipientAccountId,
         String awsRegion, String eventId, String sourceIp, String userAgent, String vpcEndpointId, String errorCode,
-        JsonNode userIdentity, JsonNode requestParameters) {
+        Fields userIdentity, Fields requestParameters) {
 
     static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
         "awsRegion", "eventID", "sourceIPAddress", "userAgent", "vpcEndpointId", "errorCode"};
@@ -36,12 +36,11 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
         for (int i = 0; i < s.length; i++) {
             s[i] = text(record, STRINGS[i]);
         }
-        JsonNode identity = record.get("userIdentity");
-        return of(s, identity == null || identity.isNull() ? null : identity, record.path("requestParameters"));
+        return of(s, Fields.of(record.get("userIdentity")), Fields.of(record.get("requestParameters")));
     }
 
     /** @param s the {@link #STRINGS} by index */
-    static CloudTrailFields of(String[] s, JsonNode identity, JsonNode params) {
+    static CloudTrailFields of(String[] s, Fields identity, Fields params) {
         return new CloudTrailFields(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], identity, params);
     }
 
@@ -85,7 +84,7 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
                 p.skipChildren();
             }
         }
-        return vouched && s[5] != null ? of(s, identity, params) : null;
+        return vouched && s[5] != null ? of(s, Fields.of(identity), Fields.of(params)) : null;
     }
 
     /** Objects inside userIdentity that the mapping walks into (pruned the same way). */

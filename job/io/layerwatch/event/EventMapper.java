@@ -36,11 +36,11 @@ final class EventMapper {
             throw new InvalidRecord("CloudTrail record without eventSource/eventName");
         }
         long time = parseTime(record.eventTime(), "eventTime");
-        String account = first(record.recipientAccountId(), fallbackAccount, text(record.userIdentity(), "accountId"));
+        String account = first(record.recipientAccountId(), fallbackAccount, record.userIdentity().text("accountId"));
         String region = first(record.awsRegion(), fallbackRegion, null);
-        JsonNode params = record.requestParameters();
-        String repository = repositoryName(text(params, "repositoryName"));
-        String registryId = first(text(params, "registryId"), account, null);
+        Fields params = record.requestParameters();
+        String repository = repositoryName(params.text("repositoryName"));
+        String registryId = first(params.text("registryId"), account, null);
         String id = record.eventId();
         return new EcrEvent(
                 id != null ? id : nameUuid(raw),
@@ -57,13 +57,13 @@ final class EventMapper {
                 record.errorCode(),
                 registryId,
                 repository,
-                text(params, "layerDigest"),
+                params.text("layerDigest"),
                 imageDigest(params),
                 imageTags(params),
                 null,
                 0,
                 0,
-                text(params, "policyText"),
+                params.text("policyText"),
                 raw);
     }
 
@@ -333,13 +333,13 @@ final class EventMapper {
         return value.startsWith("arn:") && i > 0 ? value.substring(i + 12) : value;
     }
 
-    private static String imageDigest(JsonNode params) {
-        String direct = text(params, "imageDigest");
+    private static String imageDigest(Fields params) {
+        String direct = params.text("imageDigest");
         if (direct != null) {
             return direct;
         }
-        for (JsonNode id : params.path("imageIds")) {
-            String d = text(id, "imageDigest");
+        for (Fields id : params.objects("imageIds")) {
+            String d = id.text("imageDigest");
             if (d != null) {
                 return d;
             }
@@ -347,14 +347,14 @@ final class EventMapper {
         return null;
     }
 
-    private static String imageTags(JsonNode params) {
+    private static String imageTags(Fields params) {
         List<String> tags = new ArrayList<>();
-        String direct = text(params, "imageTag");
+        String direct = params.text("imageTag");
         if (direct != null) {
             tags.add(direct);
         }
-        for (JsonNode id : params.path("imageIds")) {
-            String t = text(id, "imageTag");
+        for (Fields id : params.objects("imageIds")) {
+            String t = id.text("imageTag");
             if (t != null) {
                 tags.add(t);
             }

@@ -8,6 +8,10 @@ public final class PrincipalNormalizer {
     private PrincipalNormalizer() {}
 
     public static Principal normalize(JsonNode identity, String recipientAccountId) {
+        return normalize(Fields.of(identity), recipientAccountId);
+    }
+
+    static Principal normalize(Fields identity, String recipientAccountId) {
         Principal principal = principal(identity);
         if (principal.arn() == null) {
             // Too sparse an identity to build a key from (no ARN, account or principal id): never a null key.
@@ -17,23 +21,23 @@ public final class PrincipalNormalizer {
         return principal;
     }
 
-    private static Principal principal(JsonNode identity) {
-        if (identity == null || !identity.isObject()) {
+    private static Principal principal(Fields identity) {
+        if (!identity.present()) {
             return Principal.NONE;
         }
-        String type = text(identity, "type");
-        String arn = text(identity, "arn");
-        String account = text(identity, "accountId");
-        String accessKey = text(identity, "accessKeyId");
-        String invokedBy = text(identity, "invokedBy");
+        String type = identity.text("type");
+        String arn = identity.text("arn");
+        String account = identity.text("accountId");
+        String accessKey = identity.text("accessKeyId");
+        String invokedBy = identity.text("invokedBy");
         if (type == null) {
             type = Principal.TYPE_UNKNOWN;
         }
         switch (type) {
             case "AssumedRole": {
-                JsonNode issuer = identity.path("sessionContext").path("sessionIssuer");
-                String roleArn = text(issuer, "arn");
-                String roleName = text(issuer, "userName");
+                Fields issuer = identity.object("sessionContext").object("sessionIssuer");
+                String roleArn = issuer.text("arn");
+                String roleName = issuer.text("userName");
                 String session = sessionName(arn);
                 if (roleArn == null) {
                     roleArn = roleArnFromSession(arn);
@@ -44,31 +48,31 @@ public final class PrincipalNormalizer {
                 if (account == null) {
                     account = accountOf(roleArn);
                 }
-                return new Principal(orElse(roleArn, arn, text(identity, "principalId")), type,
+                return new Principal(orElse(roleArn, arn, identity.text("principalId")), type,
                         orElse(roleName, session, "unknown"), account, accessKey, session, arn);
             }
             case "IAMUser":
-                return new Principal(orElse(arn, userArn(account, text(identity, "userName")), text(identity, "principalId")),
-                        type, orElse(text(identity, "userName"), nameOf(arn), "unknown"), account, accessKey, null, null);
+                return new Principal(orElse(arn, userArn(account, identity.text("userName")), identity.text("principalId")),
+                        type, orElse(identity.text("userName"), nameOf(arn), "unknown"), account, accessKey, null, null);
             case "Root":
                 return new Principal(orElse(arn, account == null ? null : "arn:aws:iam::" + account + ":root", "root"),
                         Principal.TYPE_ROOT, "root", account, accessKey, null, null);
             case "AWSService":
-                String service = orElse(invokedBy, text(identity, "principalId"), "unknown");
+                String service = orElse(invokedBy, identity.text("principalId"), "unknown");
                 return new Principal("service:" + service, Principal.TYPE_AWS_SERVICE, service, null, null, null, null);
             case "AWSAccount":
                 String acct = orElse(account, accountOf(arn), null);
                 return new Principal(orElse(arn, acct == null ? null : "arn:aws:iam::" + acct + ":root",
-                        text(identity, "principalId")), type, orElse(acct, "unknown", null), acct, accessKey, null, null);
+                        identity.text("principalId")), type, orElse(acct, "unknown", null), acct, accessKey, null, null);
             default:
                 if (invokedBy != null && arn == null) {
                     return new Principal("service:" + invokedBy, Principal.TYPE_AWS_SERVICE, invokedBy, null, null, null, null);
                 }
-                String key = orElse(arn, text(identity, "principalId"), text(identity, "userName"));
+                String key = orElse(arn, identity.text("principalId"), identity.text("userName"));
                 if (key == null) {
                     return Principal.NONE;
                 }
-                return new Principal(key, type, orElse(text(identity, "userName"), nameOf(arn), key),
+                return new Principal(key, type, orElse(identity.text("userName"), nameOf(arn), key),
                         orElse(account, accountOf(arn), null), accessKey, null, null);
         }
     }
@@ -114,7 +118,11 @@ public final class PrincipalNormalizer {
     }
 
     static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
+        return text(node == null ? null : node.get(field));
+    }
+
+    /** A member's value as text: null when absent, null, a container or empty. */
+    static String text(JsonNode v) {
         if (v == null || v.isNull() || v.isContainerNode()) {
             return null;
         }

@@ -2,16 +2,15 @@ package io.layerwatch.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Reads CloudTrail records straight from their bytes into {@link CloudTrailFields}: the decoder's fastest
@@ -37,6 +36,7 @@ final class RecordReader extends JsonScanner {
     /** The members the mapping reads, in {@link CloudTrailFields}' order: ten strings, then the two objects. */
     private static final byte[][] NAMES = names(CloudTrailFields.NAMES);
     private static final byte[][] READ = names(CloudTrailFields.READ);
+    private static final int IMAGE_IDS = CloudTrailFields.READ.indexOf(CloudTrailFields.IMAGE_IDS);
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
@@ -110,8 +110,8 @@ final class RecordReader extends JsonScanner {
             throw UNPROVABLE;
         }
         String[] s = new String[STRINGS];
-        JsonNode identity = null;
-        JsonNode params = MissingNode.getInstance();
+        Fields identity = Fields.NONE;
+        Fields params = Fields.NONE;
         int seen = 0;
         if (!opensEmpty('}')) {
             do {
@@ -128,13 +128,10 @@ final class RecordReader extends JsonScanner {
                 byte c = peek();
                 if (c == 'n') {
                     literal("null");
-                    if (i == STRINGS + 1) {
-                        params = NullNode.getInstance();
-                    }
                 } else if (i < STRINGS && c == '"') {
                     s[i] = text(i != EVENT_TIME && i != EVENT_ID);
                 } else if (i >= STRINGS && c == '{') {
-                    ObjectNode node = pruned(4);
+                    Read node = pruned(4);
                     if (i == STRINGS) {
                         identity = node;
                     } else {
@@ -185,15 +182,17 @@ final class RecordReader extends JsonScanner {
     }
 
     /**
-     * As {@code CloudTrailFields.pruned}, from the bytes, and without the members the mapping never reads
-     * (not in {@link CloudTrailFields#READ}); an imageIds array keeps only its objects, pruned alike (the
-     * mapping asks its elements for text, which any other element answers with null).
+     * The members of an object that the mapping reads ({@link CloudTrailFields#READ}), as the token
+     * reader's pruned tree answers for them: the last of a repeated member counts; a string's text, a
+     * number's or boolean's as Jackson writes it; the objects it walks into, read alike; imageIds' object
+     * elements (it asks the others for nothing). An imageIds object (whose values a tree would iterate)
+     * is declined.
      */
-    private ObjectNode pruned(int depth) {
+    private Read pruned(int depth) {
         if (depth > MAX_DEPTH) {
             throw UNPROVABLE;
         }
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        Read node = new Read();
         if (opensEmpty('}')) {
             return node;
         }
@@ -202,34 +201,38 @@ final class RecordReader extends JsonScanner {
             if (strEscaped) {
                 throw UNPROVABLE;
             }
-            String name = read(strStart, strEnd);
+            int i = find(READ, strStart, strEnd);
             byte c = peek();
-            if (name == null) {
+            if (i < 0) {
                 value(depth + 1);
-            } else if (c == '"') {
+                continue;
+            }
+            node.forget(i);
+            if (c == '"') {
                 string(MAX_STRING);
-                node.put(name, strEscaped ? stringText() : cache.get(b, strStart, strEnd));
-            } else if (c == '{' && WALKED.contains(name)) {
-                node.set(name, pruned(depth + 1));
-            } else if (c == '[' && name.equals(CloudTrailFields.IMAGE_IDS)) {
-                node.set(name, imageIds(depth + 1));
-            } else if ((c == '{' || c == '[') && !name.equals(CloudTrailFields.IMAGE_IDS)) {
+                node.texts[i] = strEnd == strStart ? null : strEscaped ? stringText() : cache.get(b, strStart, strEnd);
+            } else if (c == '{' && i == IMAGE_IDS) {
+                throw UNPROVABLE;
+            } else if (c == '{' && WALKED.contains(CloudTrailFields.READ.get(i))) {
+                node.object(i, pruned(depth + 1));
+            } else if (c == '[' && i == IMAGE_IDS) {
+                node.imageIds = imageIds(depth + 1);
+            } else if (c == '{' || c == '[') {
                 value(depth + 1);
-                node.remove(name);
             } else {
                 int start = pos;
                 value(depth + 1);
-                node.set(name, tree(start, pos));
+                node.texts[i] = PrincipalNormalizer.text(tree(start, pos));
             }
         } while (!closes('}'));
         return node;
     }
 
-    private ArrayNode imageIds(int depth) {
+    private List<Fields> imageIds(int depth) {
         if (depth > MAX_DEPTH) {
             throw UNPROVABLE;
         }
-        ArrayNode ids = JsonNodeFactory.instance.arrayNode();
+        List<Fields> ids = new ArrayList<>(2);
         if (opensEmpty(']')) {
             return ids;
         }
@@ -241,6 +244,51 @@ final class RecordReader extends JsonScanner {
             }
         } while (!closes(']'));
         return ids;
+    }
+
+    /** {@link Fields} read from the bytes: per member of {@link CloudTrailFields#READ}, its text or its object. */
+    private static final class Read implements Fields {
+        private static final Map<String, Integer> INDEX = IntStream.range(0, CloudTrailFields.READ.size()).boxed()
+                .collect(Collectors.toUnmodifiableMap(CloudTrailFields.READ::get, i -> i));
+
+        final String[] texts = new String[READ.length];
+        private Read[] objects;
+        List<Fields> imageIds;
+
+        void forget(int i) {
+            texts[i] = null;
+            if (objects != null) {
+                objects[i] = null;
+            }
+            if (i == IMAGE_IDS) {
+                imageIds = null;
+            }
+        }
+
+        void object(int i, Read value) {
+            if (objects == null) {
+                objects = new Read[READ.length];
+            }
+            objects[i] = value;
+        }
+
+        @Override
+        public String text(String name) {
+            Integer i = INDEX.get(name);
+            return i == null ? null : texts[i];
+        }
+
+        @Override
+        public Fields object(String name) {
+            Integer i = INDEX.get(name);
+            return i == null || objects == null || objects[i] == null ? Fields.NONE : objects[i];
+        }
+
+        /** Only imageIds' elements are kept (the one member the mapping iterates). */
+        @Override
+        public List<Fields> objects(String name) {
+            return imageIds != null && name.equals(CloudTrailFields.IMAGE_IDS) ? imageIds : List.of();
+        }
     }
 
     /** The value at [start, end) as Jackson's tree (numbers, literals, imageIds: the token reader's readTree). */
@@ -260,12 +308,6 @@ final class RecordReader extends JsonScanner {
     /** The position of the name at [start, end) in {@link #NAMES}, or -1. */
     private int index(int start, int end) {
         return find(NAMES, start, end);
-    }
-
-    /** The member name at [start, end) if the mapping reads it, else null. */
-    private String read(int start, int end) {
-        int i = find(READ, start, end);
-        return i < 0 ? null : CloudTrailFields.READ.get(i);
     }
 
     private int find(byte[][] names, int start, int end) {

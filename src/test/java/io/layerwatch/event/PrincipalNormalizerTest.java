@@ -216,7 +216,7 @@ class PrincipalNormalizerTest {
 
     @Test
     void missingUserIdentityIsNone() {
-        assertThat(PrincipalNormalizer.normalize(null, ACCOUNT)).isSameAs(Principal.NONE);
+        assertThat(PrincipalNormalizer.normalize((com.fasterxml.jackson.databind.JsonNode) null, ACCOUNT)).isSameAs(Principal.NONE);
 
         EcrEvent e = CollectingOutput.decode(Samples.json(Samples.PULL).without("userIdentity").toString()).onlyEvent();
 
