@@ -2,11 +2,10 @@ package io.layerwatch.pipeline;
 
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.FindingBuilder;
-import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.PriorityQueue;
-import java.util.stream.Stream;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,33 +26,23 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * at once, as they would reach the rules without it. Holds what the lateness bound holds back (in
  * operator state at checkpoints, in order).
  *
- * <p>Replay input is nearly sorted already: files in time order, each sorted, a few overlapping (accounts,
- * regions). An event joins the first of a few plain queues ({@code runs}) whose last event is not after
- * it; only the others go to a priority queue. Release takes the smallest head of them all.
+ * <p>Held events go into buckets by event time (CloudTrail's whole seconds: a bucket holds many), each in
+ * arrival order; a bucket is sorted by event id (stably) when it is released. Replay input is nearly
+ * sorted, so most events join the bucket the last one joined.
  */
 final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements OneInputStreamOperator<EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
-    /** {@link FindingBuilder#EVENT_ORDER}, then arrival: written out, it is most of the sorting's cost. */
-    private static final Comparator<Held> ORDER = (a, b) -> {
-        int c = Long.compare(a.event.eventTime(), b.event.eventTime());
-        if (c == 0) {
-            c = a.event.eventId().compareTo(b.event.eventId());
-        }
-        return c != 0 ? c : Long.compare(a.arrival, b.arrival);
-    };
+    /** Within one event time: {@link FindingBuilder#EVENT_ORDER}, used stably (arrival breaks ties). */
+    private static final Comparator<EcrEvent> BY_ID = (a, b) -> a.eventId().compareTo(b.eventId());
 
-    private static final int RUNS = 8;
-
-    /** Held events in arrival order that are also in {@link #ORDER}: in each, none before the one ahead of it. */
-    private transient ArrayDeque<Held>[] runs;
-    /** The other held events. */
-    private transient PriorityQueue<Held> held;
+    /** Held events by event time, each bucket in arrival order. */
+    private transient TreeMap<Long, ArrayList<EcrEvent>> held;
+    /** The bucket the last held event joined, and its time. */
+    private transient ArrayList<EcrEvent> lastBucket;
+    private transient long lastTime;
     private transient ListState<EcrEvent> checkpointed;
     private transient StreamRecord<EcrEvent> out;
-    private long arrivals;
     private long watermark = Long.MIN_VALUE;
-
-    private record Held(EcrEvent event, long arrival) {}
 
     EventTimeOrder() {
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -64,8 +53,7 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>("held", TypeInformation.of(EcrEvent.class)));
-        runs = newRuns();
-        held = new PriorityQueue<>(ORDER);
+        held = new TreeMap<>();
         for (EcrEvent e : checkpointed.get()) {
             hold(e); // in the order they were held: ties keep it
         }
@@ -74,8 +62,13 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        checkpointed.update(Stream.concat(Arrays.stream(runs).flatMap(ArrayDeque::stream), held.stream()).sorted(ORDER)
-                .map(Held::event).toList());
+        List<EcrEvent> all = new ArrayList<>();
+        for (ArrayList<EcrEvent> bucket : held.values()) {
+            List<EcrEvent> sorted = new ArrayList<>(bucket);
+            sorted.sort(BY_ID);
+            all.addAll(sorted);
+        }
+        checkpointed.update(all);
     }
 
     @Override
@@ -93,42 +86,27 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static ArrayDeque<Held>[] newRuns() {
-        ArrayDeque<Held>[] runs = new ArrayDeque[RUNS];
-        Arrays.setAll(runs, i -> new ArrayDeque<>());
-        return runs;
-    }
-
     private void hold(EcrEvent e) {
-        Held h = new Held(e, arrivals++);
-        for (ArrayDeque<Held> run : runs) {
-            if (run.isEmpty() || ORDER.compare(run.peekLast(), h) <= 0) {
-                run.addLast(h);
-                return;
-            }
+        long time = e.eventTime();
+        if (lastBucket == null || time != lastTime) {
+            lastBucket = held.computeIfAbsent(time, t -> new ArrayList<>(4));
+            lastTime = time;
         }
-        held.add(h);
+        lastBucket.add(e);
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
-        while (true) {
-            Held next = held.peek();
-            ArrayDeque<Held> from = null;
-            for (ArrayDeque<Held> run : runs) {
-                Held head = run.peekFirst();
-                if (head != null && (next == null || ORDER.compare(head, next) < 0)) {
-                    next = head;
-                    from = run;
-                }
+        while (!held.isEmpty() && held.firstKey() <= watermark) {
+            ArrayList<EcrEvent> bucket = held.pollFirstEntry().getValue();
+            if (bucket == lastBucket) {
+                lastBucket = null;
             }
-            if (next == null || next.event.eventTime() > watermark) {
-                break;
+            bucket.sort(BY_ID);
+            for (EcrEvent e : bucket) {
+                output.collect(out.replace(e, e.eventTime()));
             }
-            (from == null ? held : from).poll();
-            output.collect(out.replace(next.event, next.event.eventTime()));
         }
         super.processWatermark(mark);
     }
