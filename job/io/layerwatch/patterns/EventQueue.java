@@ -45,19 +45,6 @@ final class EventQueue {
         bounds.update(b);
     }
 
-    /** Removes and returns the oldest event. */
-    EcrEvent poll() throws Exception {
-        long[] b = bounds.value();
-        EcrEvent head = events.get(b[0]);
-        events.remove(b[0]++);
-        if (b[0] == b[1]) {
-            clear();
-        } else {
-            bounds.update(new long[] {b[0], b[1], events.get(b[0]).eventTime()});
-        }
-        return head;
-    }
-
     /** The oldest event's time; Long.MAX_VALUE when empty. */
     private long headTime() throws Exception {
         long[] b = bounds.value();
@@ -74,10 +61,30 @@ final class EventQueue {
         return out;
     }
 
-    /** Drops, oldest first, the events whose partial match {@code time} times out. */
+    /**
+     * Drops, oldest first, the events whose partial match {@code time} times out (the bounds read and
+     * written once; {@code dropped} must not touch this queue).
+     */
     void expire(long time, long window, java.util.function.Consumer<EcrEvent> dropped) throws Exception {
-        for (long head = headTime(); head != Long.MAX_VALUE && MatchLogic.timedOut(time, head, window); head = headTime()) {
-            dropped.accept(poll());
+        long[] b = bounds.value();
+        if (b == null || !MatchLogic.timedOut(time, b.length > 2 ? b[2] : events.get(b[0]).eventTime(), window)) {
+            return;
+        }
+        long head = b[0];
+        EcrEvent next = null;
+        while (head < b[1]) {
+            EcrEvent e = events.get(head);
+            if (!MatchLogic.timedOut(time, e.eventTime(), window)) {
+                next = e;
+                break;
+            }
+            events.remove(head++);
+            dropped.accept(e);
+        }
+        if (next == null) {
+            clear();
+        } else {
+            bounds.update(new long[] {head, b[1], next.eventTime()});
         }
     }
 
