@@ -37,6 +37,8 @@ final class RecordReader extends JsonScanner {
     private static final byte[][] NAMES = names(CloudTrailFields.NAMES);
     private static final byte[][] READ = names(CloudTrailFields.READ);
     private static final int IMAGE_IDS = CloudTrailFields.READ.indexOf(CloudTrailFields.IMAGE_IDS);
+    /** Per member of READ: whether its texts repeat enough to be worth the cache (ids and digests do not). */
+    private static final boolean[] REPEATS = repeats(Set.of("principalId", "accessKeyId", "layerDigest", "imageDigest"));
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
@@ -210,7 +212,8 @@ final class RecordReader extends JsonScanner {
             node.forget(i);
             if (c == '"') {
                 string(MAX_STRING);
-                node.texts[i] = strEnd == strStart ? null : strEscaped ? stringText() : cache.get(b, strStart, strEnd);
+                node.texts[i] = strEnd == strStart ? null
+                        : strEscaped || !REPEATS[i] ? stringText() : cache.get(b, strStart, strEnd);
             } else if (c == '{' && i == IMAGE_IDS) {
                 throw UNPROVABLE;
             } else if (c == '{' && WALKED.contains(CloudTrailFields.READ.get(i))) {
@@ -312,12 +315,38 @@ final class RecordReader extends JsonScanner {
 
     private int find(byte[][] names, int start, int end) {
         int n = end - start;
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].length == n && equals(start, end, names[i])) {
-                return i;
+        int[] candidates = n < BY_LENGTH_LIMIT ? (names == READ ? READ_BY_LENGTH : NAMES_BY_LENGTH)[n] : null;
+        if (candidates != null) {
+            for (int i : candidates) {
+                if (equals(start, end, names[i])) {
+                    return i;
+                }
             }
         }
         return -1;
+    }
+
+    private static final int BY_LENGTH_LIMIT = 32;
+    private static final int[][] NAMES_BY_LENGTH = byLength(NAMES);
+    private static final int[][] READ_BY_LENGTH = byLength(READ);
+
+    /** For each length below {@link #BY_LENGTH_LIMIT}: the indexes of the names that long (null: none). */
+    private static int[][] byLength(byte[][] names) {
+        int[][] out = new int[BY_LENGTH_LIMIT][];
+        for (int i = 0; i < names.length; i++) {
+            int n = names[i].length;
+            out[n] = out[n] == null ? new int[] {i} : java.util.stream.IntStream.concat(
+                    java.util.Arrays.stream(out[n]), java.util.stream.IntStream.of(i)).toArray();
+        }
+        return out;
+    }
+
+    private static boolean[] repeats(Set<String> unique) {
+        boolean[] out = new boolean[READ.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = !unique.contains(CloudTrailFields.READ.get(i));
+        }
+        return out;
     }
 
     private static byte[][] names(List<String> names) {
