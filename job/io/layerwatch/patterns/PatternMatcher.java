@@ -97,11 +97,23 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         }
     }
 
+    /**
+     * Sorted input: timeout timers at whole minutes, so that a key's events share them. Each event
+     * advances the logic to its own time first, so a partial match dropped up to a minute late is dropped
+     * before any later event sees it: only an idle key's state lingers that much longer.
+     */
+    static final long SORTED_TIMER_STEP = 60_000;
+
     /** A timer for when the oldest partial match times out, so an idle key frees its state. */
     private void scheduleTimeout(TimerService timers, long time) throws Exception {
         long timeout = logic.nextTimeout();
         if (timeout != Long.MAX_VALUE && timeout > time) {
-            timers.registerEventTimeTimer(timeout);
+            timers.registerEventTimeTimer(sorted ? roundUp(timeout) : timeout);
         }
+    }
+
+    private static long roundUp(long time) {
+        long rest = Math.floorMod(time, SORTED_TIMER_STEP);
+        return rest == 0 || time > Long.MAX_VALUE - SORTED_TIMER_STEP ? time : time - rest + SORTED_TIMER_STEP;
     }
 }
