@@ -10,9 +10,9 @@ import org.apache.flink.util.Collector;
  * The byte-level half of decoding, in a task of its own ahead of the decoder (replay): reads each file,
  * inflates gzip and drops the records the prefilter skips ({@link PayloadDecoder#reduce}), counting
  * them as read. So reading and scanning run on one thread while the decoder parses on another. Payloads
- * go on as bytes; what it cannot reduce goes on as it came (a local file over
- * {@value #LOCAL_REREAD_OVER} bytes as the file, for the decoder to read), and a file it cannot read goes
- * on as the file, for the decoder to dead-letter.
+ * go on as bytes; a local file it leaves as it is (or inflates to over {@value #LOCAL_REREAD_OVER} bytes
+ * with nothing to skip) goes on as the file, for the decoder to read again from the page cache, and a
+ * file it cannot read goes on as the file, for the decoder to dead-letter.
  */
 final class ReadAhead extends ProcessFunction<Payload, Payload> {
     private static final long serialVersionUID = 1L;
@@ -54,9 +54,11 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
         PayloadDecoder.Reduced reduced = decoder.reduce(bytes);
         int prefiltered = reduced == null ? 0 : reduced.prefiltered();
         byte[] left = reduced == null ? bytes : reduced.bytes();
-        if (file && prefiltered == 0 && left.length > LOCAL_REREAD_OVER && !S3Inputs.isS3(payload.path())) {
-            // Nothing to skip in a big local file: the decoder reads it again (page cache) rather than get it
-            // as one network record that large, which Flink spills to a temporary file.
+        if (file && !S3Inputs.isS3(payload.path())
+                && (reduced == null || prefiltered == 0 && left.length > LOCAL_REREAD_OVER)) {
+            // A local file left as it is (not gzip, nothing to skip: a log file of ECR calls), or big with
+            // nothing to skip: the decoder reads it again (page cache) rather than get it as one network
+            // record (copied twice on the way, spilled to a temporary file over 5 MiB).
             out.collect(payload);
             return;
         }

@@ -54,16 +54,29 @@ class ReadAheadTest {
     }
 
     @Test
-    void aBigLocalFileWithNothingToSkipGoesOnAsTheFileForTheDecoderToRead(@TempDir Path dir) throws Exception {
+    void aLocalFileLeftAsItIsOrBigWithNothingToSkipGoesOnAsTheFileForTheDecoderToRead(@TempDir Path dir)
+            throws Exception {
         CloudTrailRecords.Builder[] records = new CloudTrailRecords.Builder[12_000];
         java.util.Arrays.fill(records, ecr());
         String content = CloudTrailRecords.logFile(records);
         assertThat(content.length()).isGreaterThan(ReadAhead.LOCAL_REREAD_OVER);
-        Payload big = file(dir, "big.json", content);
-
+        Payload big = gzipFile(dir, "big.json.gz", content);
         assertThat(readAhead(big)).containsExactly(big);
-        Payload small = file(dir, "small.json", CloudTrailRecords.logFile(ecr(), ecr()));
-        assertThat(readAhead(small)).singleElement().satisfies(p -> assertThat(p.bytes()).isNotNull());
+
+        String two = CloudTrailRecords.logFile(ecr(), ecr());
+        Payload plain = file(dir, "small.json", two);
+        assertThat(readAhead(plain)).as("nothing to inflate or skip").containsExactly(plain);
+        Payload small = gzipFile(dir, "small.json.gz", two);
+        assertThat(readAhead(small)).singleElement().satisfies(p -> {
+            assertThat(p.path()).isNull();
+            assertThat(new String(p.bytes(), StandardCharsets.UTF_8)).as("inflated").isEqualTo(two);
+        });
+    }
+
+    private static Payload gzipFile(Path dir, String name, String content) throws Exception {
+        Path f = dir.resolve(name);
+        java.nio.file.Files.write(f, io.layerwatch.testing.TrailFiles.gzip(content.getBytes(StandardCharsets.UTF_8)));
+        return Payload.ofFile(f.toString());
     }
 
     @Test
