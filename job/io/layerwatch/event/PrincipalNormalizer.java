@@ -79,11 +79,9 @@ public final class PrincipalNormalizer {
 
     /** arn:aws:sts::123:assumed-role/Role/session -> session. */
     static String sessionName(String sessionArn) {
-        if (sessionArn == null || !sessionArn.contains(":assumed-role/")) {
-            return null;
-        }
-        String[] parts = sessionArn.substring(sessionArn.indexOf(":assumed-role/") + 14).split("/", 2);
-        return parts.length == 2 ? parts[1] : null;
+        int i = sessionArn == null ? -1 : sessionArn.indexOf(":assumed-role/");
+        int slash = i < 0 ? -1 : sessionArn.indexOf('/', i + 14);
+        return slash < 0 ? null : sessionArn.substring(slash + 1);
     }
 
     /** arn:aws:sts::123:assumed-role/Role/session -> arn:aws:iam::123:role/Role (path unknown here). */

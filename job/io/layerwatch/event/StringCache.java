@@ -23,12 +23,14 @@ final class StringCache {
             return new String(b, start, n, StandardCharsets.ISO_8859_1);
         }
         long h = n;
-        int i = start;
-        for (; i + 8 <= end; i += 8) {
-            h = (h ^ (long) JsonScanner.LONGS.get(b, i)) * 0x9E3779B97F4A7C15L;
-        }
-        for (; i < end; i++) {
-            h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
+        if (n >= 8) { // the first, middle and last eight bytes: the equality check below reads them all
+            h = (h ^ (long) JsonScanner.LONGS.get(b, start)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ (long) JsonScanner.LONGS.get(b, start + (n - 8) / 2)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ (long) JsonScanner.LONGS.get(b, end - 8)) * 0x9E3779B97F4A7C15L;
+        } else {
+            for (int i = start; i < end; i++) {
+                h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
+            }
         }
         int slot = (int) (h ^ (h >>> 32)) & (SLOTS - 1);
         byte[] key = keys[slot];
