@@ -37,8 +37,8 @@ final class RecordReader extends JsonScanner {
     private static final byte[][] NAMES = names(CloudTrailFields.NAMES);
     private static final byte[][] READ = names(CloudTrailFields.READ);
     private static final int IMAGE_IDS = CloudTrailFields.READ.indexOf(CloudTrailFields.IMAGE_IDS);
-    /** Per member of READ: whether its texts repeat enough to be worth the cache (ids and digests do not). */
-    private static final boolean[] REPEATS = repeats(Set.of("principalId", "accessKeyId", "layerDigest", "imageDigest"));
+    /** Per member of READ: whether its texts repeat enough to be worth the cache (principal ids carry the session). */
+    private static final boolean[] REPEATS = repeats(Set.of("principalId"));
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
