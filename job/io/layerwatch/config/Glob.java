@@ -25,6 +25,22 @@ public final class Glob implements Serializable {
         this.pattern = Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 
+    private static final int CACHED = 1024;
+    private static final java.util.concurrent.ConcurrentHashMap<String, Glob> COMPILED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The glob of {@code text}, compiled once for the texts a configuration names (up to {@value #CACHED}). */
+    public static Glob of(String text) {
+        Glob glob = COMPILED.get(text);
+        if (glob == null) {
+            glob = new Glob(text);
+            if (COMPILED.size() < CACHED) {
+                COMPILED.putIfAbsent(text, glob);
+            }
+        }
+        return glob;
+    }
+
     public boolean matches(String value) {
         return value != null && pattern.matcher(value).matches();
     }

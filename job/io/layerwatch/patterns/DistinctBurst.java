@@ -67,7 +67,8 @@ final class DistinctBurst implements MatchLogic {
         if (v != null) {
             counts.put(v, c == null ? 1 : c + 1);
         }
-        int values = distinct.value() == null ? 0 : distinct.value();
+        Integer before = distinct.value();
+        int values = before == null ? 0 : before;
         if (c == null) {
             values++;
         }

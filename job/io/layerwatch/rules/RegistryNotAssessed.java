@@ -72,6 +72,11 @@ public final class RegistryNotAssessed implements SingleEventRule {
     }
 
     private static boolean matches(List<String> globs, String registry) {
-        return globs.stream().anyMatch(g -> new Glob(g).matches(registry));
+        for (String g : globs) {
+            if (Glob.of(g).matches(registry)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
