@@ -178,7 +178,8 @@ public final class MemoryBench {
     /**
      * One entry of each keyed state that grows with the keys, serialized with Flink's serializers for its
      * types, averaged over the trail's ECR calls (the first {@code 20,000}): first-seen-puller's last-seen
-     * entry (principal ARN, last time, TTL time stamp) per (repository, principal) pair, and one event
+     * entry (principal ARN, last time; no TTL stamp: the replay runs at parallelism 1, where the rule keeps
+     * its history without TTL, and a streaming job's adds 8 bytes) per (repository, principal) pair, and one event
      * buffered by a matcher or CEP (event, sequence number).
      */
     static Map<String, Double> entrySizes(PrincipalSpread spread) throws Exception {
@@ -198,7 +199,7 @@ public final class MemoryBench {
         }
         int n = Math.max(1, spread.sample.size());
         Map<String, Double> sizes = new LinkedHashMap<>();
-        sizes.put("firstSeenPullerPerRepositoryPrincipal", ThroughputBench.round((double) arnBytes / n + 8 + 8, 1));
+        sizes.put("firstSeenPullerPerRepositoryPrincipal", ThroughputBench.round((double) arnBytes / n + 8, 1));
         sizes.put("matcherPerBufferedEvent", ThroughputBench.round((double) eventBytes / n + 8, 1));
         return sizes;
     }
