@@ -89,6 +89,16 @@ final class DistinctBurst implements MatchLogic {
     }
 
     @Override
+    public void begin() {
+        events.begin();
+    }
+
+    @Override
+    public void end() throws Exception {
+        events.end();
+    }
+
+    @Override
     public long nextTimeout() throws Exception {
         return events.nextTimeout(window);
     }
@@ -115,7 +125,7 @@ final class DistinctBurst implements MatchLogic {
         return distinctBy == null ? null : distinctBy.apply(e);
     }
 
-    private void clear() {
+    private void clear() throws Exception {
         events.clear();
         counts.clear();
         distinct.clear();

@@ -23,6 +23,10 @@ final class EventQueue {
      * head on every event (state written before it was kept has only the first two).
      */
     private final ValueState<long[]> bounds;
+    private boolean stepping;
+    private boolean loaded;
+    private boolean changed;
+    private long[] current;
 
     EventQueue(RuntimeContext ctx, String name) {
         events = ctx.getMapState(new MapStateDescriptor<>(name + "-events", Types.LONG, TypeInformation.of(EcrEvent.class)));
@@ -30,30 +34,30 @@ final class EventQueue {
     }
 
     boolean isEmpty() throws Exception {
-        return bounds.value() == null;
+        return read() == null;
     }
 
     EcrEvent head() throws Exception {
-        long[] b = bounds.value();
+        long[] b = read();
         return b == null ? null : events.get(b[0]);
     }
 
     void add(EcrEvent e) throws Exception {
-        long[] b = bounds.value();
+        long[] b = read();
         b = b == null ? new long[] {0, 0, e.eventTime()} : b;
         events.put(b[1]++, e);
-        bounds.update(b);
+        write(b);
     }
 
     /** The oldest event's time; Long.MAX_VALUE when empty. */
     private long headTime() throws Exception {
-        long[] b = bounds.value();
+        long[] b = read();
         return b == null ? Long.MAX_VALUE : b.length > 2 ? b[2] : events.get(b[0]).eventTime();
     }
 
     /** Oldest first. */
     List<EcrEvent> all() throws Exception {
-        long[] b = bounds.value();
+        long[] b = read();
         List<EcrEvent> out = new ArrayList<>();
         for (long i = b == null ? 0 : b[0]; b != null && i < b[1]; i++) {
             out.add(events.get(i));
@@ -66,7 +70,7 @@ final class EventQueue {
      * written once; {@code dropped} must not touch this queue).
      */
     void expire(long time, long window, java.util.function.Consumer<EcrEvent> dropped) throws Exception {
-        long[] b = bounds.value();
+        long[] b = read();
         if (b == null || !MatchLogic.timedOut(time, b.length > 2 ? b[2] : events.get(b[0]).eventTime(), window)) {
             return;
         }
@@ -84,7 +88,7 @@ final class EventQueue {
         if (next == null) {
             clear();
         } else {
-            bounds.update(new long[] {head, b[1], next.eventTime()});
+            write(new long[] {head, b[1], next.eventTime()});
         }
     }
 
@@ -94,8 +98,55 @@ final class EventQueue {
         return head == Long.MAX_VALUE || window <= 0 ? Long.MAX_VALUE : head + window;
     }
 
-    void clear() {
+    void clear() throws Exception {
         events.clear();
-        bounds.clear();
+        write(null);
+    }
+
+    /**
+     * From here to {@link #end} (one step of the current key), the bounds are read at most once and
+     * written at most once, at the end.
+     */
+    void begin() {
+        stepping = true;
+        loaded = false;
+        changed = false;
+    }
+
+    void end() throws Exception {
+        if (stepping && changed) {
+            if (current == null) {
+                bounds.clear();
+            } else {
+                bounds.update(current);
+            }
+        }
+        stepping = false;
+        loaded = false;
+        current = null;
+    }
+
+    private long[] read() throws Exception {
+        if (!stepping) {
+            return bounds.value();
+        }
+        if (!loaded) {
+            current = bounds.value();
+            loaded = true;
+        }
+        return current;
+    }
+
+    /** @param b the new bounds, or null when the queue is empty */
+    private void write(long[] b) throws Exception {
+        if (stepping) {
+            current = b;
+            loaded = true;
+            changed = true;
+        } else if (b == null) {
+            bounds.clear();
+        } else {
+            bounds.update(b);
+        }
     }
 }

@@ -58,6 +58,16 @@ final class FollowedBy implements MatchLogic {
     }
 
     @Override
+    public void begin() {
+        starts.begin();
+    }
+
+    @Override
+    public void end() throws Exception {
+        starts.end();
+    }
+
+    @Override
     public long nextTimeout() throws Exception {
         return starts.nextTimeout(window);
     }

@@ -26,6 +26,12 @@ public interface MatchLogic extends Serializable {
     /** When the oldest partial match times out (Long.MAX_VALUE: none), so idle keys free their state. */
     long nextTimeout() throws Exception;
 
+    /** Before the calls of one step for the current key (the logic may keep state it reads until {@link #end}). */
+    default void begin() {}
+
+    /** After them: writes what {@link #begin} let wait. */
+    default void end() throws Exception {}
+
     /** CEP times out a partial match when the time since its first event reaches the window; 0: never. */
     static boolean timedOut(long time, long start, long window) {
         return window > 0 && time - start >= window;

@@ -61,9 +61,14 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
             return; // late: CEP drops it as well (the pipeline has counted it already)
         }
         if (sorted) {
-            logic.advance(time);
-            accept(e, out);
-            scheduleTimeout(ctx.timerService(), time);
+            logic.begin();
+            try {
+                logic.advance(time);
+                accept(e, out);
+                scheduleTimeout(ctx.timerService(), time);
+            } finally {
+                logic.end();
+            }
             return;
         }
         List<EcrEvent> events = pending.get(time);
@@ -78,16 +83,21 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         // Sorted, a timeout timer may fire after later events advanced the logic further: a no-op then.
-        logic.advance(time);
-        List<EcrEvent> events = sorted ? null : pending.get(time);
-        if (events != null) {
-            events.sort(order); // stable, as CEP's sorted stream
-            for (EcrEvent e : events) {
-                accept(e, out);
+        logic.begin();
+        try {
+            logic.advance(time);
+            List<EcrEvent> events = sorted ? null : pending.get(time);
+            if (events != null) {
+                events.sort(order); // stable, as CEP's sorted stream
+                for (EcrEvent e : events) {
+                    accept(e, out);
+                }
+                pending.remove(time);
             }
-            pending.remove(time);
+            scheduleTimeout(ctx.timerService(), time);
+        } finally {
+            logic.end();
         }
-        scheduleTimeout(ctx.timerService(), time);
     }
 
     private void accept(EcrEvent e, Collector<Finding> out) throws Exception {
