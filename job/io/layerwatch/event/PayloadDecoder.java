@@ -75,8 +75,13 @@ public final class PayloadDecoder {
     }
 
     public void decode(byte[] bytes, String source, DecodeOutput out) {
+        decode(bytes, bytes.length, source, out);
+    }
+
+    /** The payload in the first {@code length} bytes; nothing decoded keeps a reference to {@code bytes}. */
+    public void decode(byte[] bytes, int length, String source, DecodeOutput out) {
         try {
-            decode(bytes, 0, bytes.length, source, new Guarded(out), 0);
+            decode(bytes, 0, length, source, new Guarded(out), 0);
         } catch (DownstreamFailure e) {
             throw e.failure;
         }

@@ -24,6 +24,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private final String progressId;
     private final boolean prefilter;
     private transient PayloadDecoder decoder;
+    private transient InputFiles.Reader files;
     private transient RecordsRead read;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
@@ -52,6 +53,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     @Override
     public void open(Configuration parameters) {
         decoder = new PayloadDecoder(prefilter);
+        files = new InputFiles.Reader();
         read = new RecordsRead(getRuntimeContext(), progressId);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
@@ -87,7 +89,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
-                bytes = InputFiles.read(payload.path(), s3);
+                files.read(payload.path(), s3);
             } catch (IOException | RuntimeException e) {
                 // our own IOExceptions say it all; the JDK's name the problem in their class
                 String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
@@ -95,8 +97,8 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                 read.fileDone(0);
                 return;
             }
-            decoder.decode(bytes, payload.source(), output);
-            read.fileDone(bytes.length);
+            decoder.decode(files.bytes(), files.length(), payload.source(), output);
+            read.fileDone(files.length());
             return;
         }
         decoder.decode(bytes, payload.source(), output);

@@ -95,10 +95,60 @@ public final class InputFiles {
             return s3.read(location, MAX_FILE_BYTES);
         }
         Path file = Paths.get(location);
-        long size = Files.size(file);
+        checkSize(Files.size(file));
+        return Files.readAllBytes(file);
+    }
+
+    private static void checkSize(long size) throws IOException {
         if (size > MAX_FILE_BYTES) {
             throw new IOException(size + " bytes, more than the " + MAX_FILE_BYTES + " a file may have");
         }
-        return Files.readAllBytes(file);
+    }
+
+    /**
+     * Reads file after file into one array, for a reader that is done with each file's bytes before it
+     * reads the next (the decoder: what it emits holds copies): no new array, zeroed by the JVM, per file.
+     * A file over {@value #REUSED_UP_TO} bytes gets an array of its own, so one big file does not pin it.
+     */
+    static final class Reader {
+        static final int REUSED_UP_TO = 8 << 20;
+        private byte[] buffer = new byte[64 << 10];
+        private byte[] bytes;
+        private int length;
+
+        /** Reads {@code location} (S3 objects as {@link InputFiles#read} does); then see {@link #bytes}, {@link #length}. */
+        void read(String location, S3Inputs s3) throws IOException {
+            if (S3Inputs.isS3(location)) {
+                bytes = s3.read(location, MAX_FILE_BYTES);
+                length = bytes.length;
+                return;
+            }
+            try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(Paths.get(location))) {
+                long size = in.size();
+                checkSize(size);
+                if (size > buffer.length) {
+                    bytes = new byte[(int) size];
+                    if (size <= REUSED_UP_TO) {
+                        buffer = bytes;
+                    }
+                } else {
+                    bytes = buffer;
+                }
+                java.nio.ByteBuffer into = java.nio.ByteBuffer.wrap(bytes, 0, (int) size);
+                while (into.hasRemaining() && in.read(into) >= 0) {
+                    // until the size it had when opened
+                }
+                length = into.position();
+            }
+        }
+
+        /** The last file's bytes: [0, {@link #length}). Overwritten by the next read. */
+        byte[] bytes() {
+            return bytes;
+        }
+
+        int length() {
+            return length;
+        }
     }
 }

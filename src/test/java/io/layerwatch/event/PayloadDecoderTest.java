@@ -866,4 +866,21 @@ class PayloadDecoderTest {
         assertThat(Base64.getDecoder().decode(dl.payload()))
                 .isEqualTo(Arrays.copyOf(garbage, DeadLetter.MAX_PAYLOAD_BYTES));
     }
+
+    @org.junit.jupiter.api.Test
+    void aPayloadAtTheStartOfALongerArrayDecodesAsItselfAlone() {
+        for (String sample : Samples.ALL) {
+            byte[] bytes = Samples.bytes(sample);
+            for (byte[] payload : List.of(bytes, Samples.gzip(bytes))) {
+                byte[] longer = java.util.Arrays.copyOf(payload, payload.length + 300);
+                java.util.Arrays.fill(longer, payload.length, longer.length, (byte) '}');
+                CollectingOutput alone = new CollectingOutput();
+                new PayloadDecoder(false).decode(payload, CollectingOutput.SOURCE, alone);
+                CollectingOutput inLonger = new CollectingOutput();
+                new PayloadDecoder(false).decode(longer, payload.length, CollectingOutput.SOURCE, inLonger);
+                assertThat(inLonger.toString()).as(sample).isEqualTo(alone.toString());
+                assertThat(inLonger.events()).isEqualTo(alone.events()).isNotEmpty();
+            }
+        }
+    }
 }

@@ -119,4 +119,32 @@ class InputFilesTest {
         assertThatThrownBy(() -> InputFiles.expand(List.of(dir.resolve("nope").toString()), InputScope.ALL, null,
                 new S3Inputs(null))).hasMessageContaining("nope");
     }
+
+    @Test
+    void theReaderReusesOneArrayForFileAfterFileAndGivesEachItsOwnLength(@TempDir Path dir) throws Exception {
+        InputFiles.Reader reader = new InputFiles.Reader();
+        byte[] big = "b".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("big"), big);
+        Files.write(dir.resolve("small"), "small".getBytes(StandardCharsets.US_ASCII));
+        Files.write(dir.resolve("empty"), new byte[0]);
+
+        reader.read(dir.resolve("big").toString(), new S3Inputs(null));
+        byte[] first = reader.bytes();
+        assertThat(reader.length()).isEqualTo(big.length);
+        assertThat(java.util.Arrays.copyOf(first, reader.length())).isEqualTo(big);
+        reader.read(dir.resolve("small").toString(), new S3Inputs(null));
+        assertThat(reader.bytes()).as("the same array, its tail stale").isSameAs(first);
+        assertThat(new String(reader.bytes(), 0, reader.length(), StandardCharsets.US_ASCII)).isEqualTo("small");
+        reader.read(dir.resolve("empty").toString(), new S3Inputs(null));
+        assertThat(reader.length()).isZero();
+
+        Path huge = dir.resolve("huge");
+        Files.write(huge, new byte[InputFiles.Reader.REUSED_UP_TO + 1]);
+        reader.read(huge.toString(), new S3Inputs(null));
+        assertThat(reader.length()).isEqualTo(InputFiles.Reader.REUSED_UP_TO + 1);
+        reader.read(dir.resolve("small").toString(), new S3Inputs(null));
+        assertThat(reader.bytes()).as("a file over the limit does not stay").isSameAs(first);
+        assertThatThrownBy(() -> reader.read(dir.resolve("missing").toString(), new S3Inputs(null)))
+                .isInstanceOf(java.io.IOException.class);
+    }
 }
