@@ -25,6 +25,9 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
 
     static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
         "awsRegion", "eventID", "sourceIPAddress", "userAgent", "vpcEndpointId", "errorCode"};
+    /** Indexes in {@link #STRINGS}. */
+    static final int EVENT_TIME = 2;
+    static final int EVENT_ID = 5;
     private static final int USER_IDENTITY = STRINGS.length;
     private static final int REQUEST_PARAMETERS = STRINGS.length + 1;
     /** The members read, by index: the strings, then userIdentity and requestParameters. */
@@ -84,7 +87,7 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
                 p.skipChildren();
             }
         }
-        return vouched && s[5] != null ? of(s, Fields.of(identity), Fields.of(params)) : null;
+        return vouched && s[EVENT_ID] != null ? of(s, Fields.of(identity), Fields.of(params)) : null;
     }
 
     /** Objects inside userIdentity that the mapping walks into (pruned the same way). */

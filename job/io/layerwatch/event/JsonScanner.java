@@ -42,6 +42,14 @@ abstract class JsonScanner {
     /** Whether whitespace between tokens was skipped since this was last cleared. */
     boolean spaced;
 
+    /** Sets the scanner on the bytes [from, to), from their first byte, with no dirt seen yet. */
+    final void start(byte[] bytes, int from, int to) {
+        b = bytes;
+        pos = from;
+        limit = to;
+        dirty = 0;
+    }
+
     /** Skips JSON whitespace (the four characters Jackson accepts between tokens). */
     static int skipWhitespace(byte[] bytes, int from, int to) {
         int i = from;

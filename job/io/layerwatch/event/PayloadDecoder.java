@@ -444,11 +444,9 @@ public final class PayloadDecoder {
         if (!streamed) {
             return new Slice(bytes, start, end);
         }
-        if (reader != null) {
-            CloudTrailFields fields = reader.record(bytes, start, end, spaced);
-            if (fields != null) {
-                return decoded(fields, bytes, start, end, spaced[0]);
-            }
+        Object read = reader == null ? null : reader.record(bytes, start, end, PayloadDecoder::decoded);
+        if (read != null) {
+            return read;
         }
         try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -460,8 +458,6 @@ public final class PayloadDecoder {
             return null;
         }
     }
-
-    private final boolean[] spaced = new boolean[1];
 
     /** A record the tree decoder takes. */
     private record Slice(byte[] bytes, int start, int end) {}

@@ -103,10 +103,7 @@ final class RecordPrefilter extends JsonScanner {
      * @return the classified root (valid until the next call), or null when it is not provable
      */
     Root scan(byte[] bytes, int from, int to) {
-        b = bytes;
-        pos = from;
-        limit = to;
-        dirty = 0;
+        start(bytes, from, to);
         root.count = 0;
         root.start = from;
         try {

@@ -22,8 +22,8 @@ import java.util.stream.IntStream;
  * reads at most once, a string or null (userIdentity and requestParameters an object or null), eventID
  * present. Two-character escapes (quote, backslash, slash, b, f, n, r, t) are read as Jackson reads them.
  *
- * <p>userIdentity and requestParameters become the same pruned trees as the token reader makes. Not
- * thread-safe: one per decoder.
+ * <p>userIdentity and requestParameters become {@link Fields} of their own holding only the members the
+ * mapping reads, which answer as the token reader's pruned trees do. Not thread-safe: one per decoder.
  */
 final class RecordReader extends JsonScanner {
 
@@ -34,17 +34,13 @@ final class RecordReader extends JsonScanner {
 
     private static final byte[] RECORDS = bytes("Records");
     /** The members the mapping reads, in {@link CloudTrailFields}' order: ten strings, then the two objects. */
-    private static final byte[][] NAMES = names(CloudTrailFields.NAMES);
-    private static final byte[][] READ = names(CloudTrailFields.READ);
+    private static final Names NAMES = new Names(CloudTrailFields.NAMES);
+    private static final Names READ = new Names(CloudTrailFields.READ);
     private static final int IMAGE_IDS = CloudTrailFields.READ.indexOf(CloudTrailFields.IMAGE_IDS);
     /** Per member of READ: whether its texts repeat enough to be worth the cache (principal ids carry the session). */
     private static final boolean[] REPEATS = repeats(Set.of("principalId"));
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
-
-    /** Indexes in {@link CloudTrailFields#STRINGS} of texts that (nearly) never repeat: not cached. */
-    private static final int EVENT_TIME = 2;
-    private static final int EVENT_ID = 5;
 
     private final ObjectMapper mapper;
     private final StringCache cache = new StringCache();
@@ -59,10 +55,7 @@ final class RecordReader extends JsonScanner {
      * null when it cannot vouch for the whole file.
      */
     List<Object> logFile(byte[] bytes, int from, int to, Sink sink) {
-        b = bytes;
-        pos = from;
-        limit = to;
-        dirty = 0;
+        start(bytes, from, to);
         try {
             if (next() != '{') {
                 return null;
@@ -90,16 +83,12 @@ final class RecordReader extends JsonScanner {
         }
     }
 
-    /** One record at [from, to), nothing else; null when the reader cannot vouch for it. */
-    CloudTrailFields record(byte[] bytes, int from, int to, boolean[] spacedOut) {
-        b = bytes;
-        pos = from;
-        limit = to;
-        dirty = 0;
+    /** One record at [from, to), nothing else: what {@code sink} made of it, or null when the reader cannot vouch for it. */
+    Object record(byte[] bytes, int from, int to, Sink sink) {
+        start(bytes, from, to);
         try {
             CloudTrailFields fields = record();
-            spacedOut[0] = spaced;
-            return pos == to ? fields : null;
+            return pos == to ? sink.record(fields, b, from, to, spaced) : null;
         } catch (Unprovable | ArrayIndexOutOfBoundsException e) {
             return null;
         }
@@ -118,7 +107,7 @@ final class RecordReader extends JsonScanner {
         if (!opensEmpty('}')) {
             do {
                 key();
-                int i = strEscaped ? -2 : index(strStart, strEnd);
+                int i = strEscaped ? -2 : NAMES.find(b, strStart, strEnd);
                 if (i == -2 || (i >= 0 && (seen & (1 << i)) != 0)) {
                     throw UNPROVABLE;
                 }
@@ -131,7 +120,7 @@ final class RecordReader extends JsonScanner {
                 if (c == 'n') {
                     literal("null");
                 } else if (i < STRINGS && c == '"') {
-                    s[i] = text(i != EVENT_TIME && i != EVENT_ID);
+                    s[i] = text(i != CloudTrailFields.EVENT_TIME && i != CloudTrailFields.EVENT_ID); // those rarely repeat
                 } else if (i >= STRINGS && c == '{') {
                     Read node = pruned(4);
                     if (i == STRINGS) {
@@ -144,7 +133,7 @@ final class RecordReader extends JsonScanner {
                 }
             } while (!closes('}'));
         }
-        if (dirty != 0 || s[5] == null) {
+        if (dirty != 0 || s[CloudTrailFields.EVENT_ID] == null) {
             throw UNPROVABLE;
         }
         return CloudTrailFields.of(s, identity, params);
@@ -203,7 +192,7 @@ final class RecordReader extends JsonScanner {
             if (strEscaped) {
                 throw UNPROVABLE;
             }
-            int i = find(READ, strStart, strEnd);
+            int i = READ.find(b, strStart, strEnd);
             byte c = peek();
             if (i < 0) {
                 value(depth + 1);
@@ -254,7 +243,7 @@ final class RecordReader extends JsonScanner {
         private static final Map<String, Integer> INDEX = IntStream.range(0, CloudTrailFields.READ.size()).boxed()
                 .collect(Collectors.toUnmodifiableMap(CloudTrailFields.READ::get, i -> i));
 
-        final String[] texts = new String[READ.length];
+        final String[] texts = new String[CloudTrailFields.READ.size()];
         private Read[] objects;
         List<Fields> imageIds;
 
@@ -270,7 +259,7 @@ final class RecordReader extends JsonScanner {
 
         void object(int i, Read value) {
             if (objects == null) {
-                objects = new Read[READ.length];
+                objects = new Read[texts.length];
             }
             objects[i] = value;
         }
@@ -308,48 +297,42 @@ final class RecordReader extends JsonScanner {
         return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
-    /** The position of the name at [start, end) in {@link #NAMES}, or -1. */
-    private int index(int start, int end) {
-        return find(NAMES, start, end);
-    }
+    /** Member names, looked up among those of the same length. */
+    private static final class Names {
+        private static final int LENGTHS = 32;
+        private final byte[][] names;
+        /** For each length below {@link #LENGTHS}: the indexes of the names that long (null: none). */
+        private final int[][] byLength = new int[LENGTHS][];
 
-    private int find(byte[][] names, int start, int end) {
-        int n = end - start;
-        int[] candidates = n < BY_LENGTH_LIMIT ? (names == READ ? READ_BY_LENGTH : NAMES_BY_LENGTH)[n] : null;
-        if (candidates != null) {
-            for (int i : candidates) {
-                if (equals(start, end, names[i])) {
-                    return i;
-                }
+        Names(List<String> names) {
+            this.names = names.stream().map(JsonScanner::bytes).toArray(byte[][]::new);
+            for (int i = 0; i < this.names.length; i++) {
+                int n = this.names[i].length;
+                byLength[n] = byLength[n] == null ? new int[] {i} : IntStream.concat(
+                        java.util.Arrays.stream(byLength[n]), IntStream.of(i)).toArray();
             }
         }
-        return -1;
-    }
 
-    private static final int BY_LENGTH_LIMIT = 32;
-    private static final int[][] NAMES_BY_LENGTH = byLength(NAMES);
-    private static final int[][] READ_BY_LENGTH = byLength(READ);
-
-    /** For each length below {@link #BY_LENGTH_LIMIT}: the indexes of the names that long (null: none). */
-    private static int[][] byLength(byte[][] names) {
-        int[][] out = new int[BY_LENGTH_LIMIT][];
-        for (int i = 0; i < names.length; i++) {
-            int n = names[i].length;
-            out[n] = out[n] == null ? new int[] {i} : java.util.stream.IntStream.concat(
-                    java.util.Arrays.stream(out[n]), java.util.stream.IntStream.of(i)).toArray();
+        /** The index of the name at [start, end) of {@code b}, or -1. */
+        int find(byte[] b, int start, int end) {
+            int n = end - start;
+            int[] candidates = n < LENGTHS ? byLength[n] : null;
+            if (candidates != null) {
+                for (int i : candidates) {
+                    if (java.util.Arrays.equals(b, start, end, names[i], 0, names[i].length)) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
         }
-        return out;
     }
 
     private static boolean[] repeats(Set<String> unique) {
-        boolean[] out = new boolean[READ.length];
+        boolean[] out = new boolean[CloudTrailFields.READ.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = !unique.contains(CloudTrailFields.READ.get(i));
         }
         return out;
-    }
-
-    private static byte[][] names(List<String> names) {
-        return names.stream().map(JsonScanner::bytes).toArray(byte[][]::new);
     }
 }

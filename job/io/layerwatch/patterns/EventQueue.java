@@ -50,8 +50,7 @@ final class EventQueue {
     }
 
     /** The oldest event's time; Long.MAX_VALUE when empty. */
-    private long headTime() throws Exception {
-        long[] b = read();
+    private long headTime(long[] b) throws Exception {
         return b == null ? Long.MAX_VALUE : b.length > 2 ? b[2] : events.get(b[0]).eventTime();
     }
 
@@ -71,7 +70,7 @@ final class EventQueue {
      */
     void expire(long time, long window, java.util.function.Consumer<EcrEvent> dropped) throws Exception {
         long[] b = read();
-        if (b == null || !MatchLogic.timedOut(time, b.length > 2 ? b[2] : events.get(b[0]).eventTime(), window)) {
+        if (b == null || !MatchLogic.timedOut(time, headTime(b), window)) {
             return;
         }
         long head = b[0];
@@ -94,7 +93,7 @@ final class EventQueue {
 
     /** When the oldest event's partial match times out; Long.MAX_VALUE when empty or without a window. */
     long nextTimeout(long window) throws Exception {
-        long head = headTime();
+        long head = headTime(read());
         return head == Long.MAX_VALUE || window <= 0 ? Long.MAX_VALUE : head + window;
     }
 

@@ -119,7 +119,7 @@ public final class InputFiles {
         /** Reads {@code location} (S3 objects as {@link InputFiles#read} does); then see {@link #bytes}, {@link #length}. */
         void read(String location, S3Inputs s3) throws IOException {
             if (S3Inputs.isS3(location)) {
-                bytes = s3.read(location, MAX_FILE_BYTES);
+                bytes = InputFiles.read(location, s3);
                 length = bytes.length;
                 return;
             }
