@@ -13,9 +13,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
- * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (replay reads
- * them ahead, in {@link ReadAhead}). With the prefilter, CloudTrail records of other services are counted as
- * read without being parsed.
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (replay at
+ * parallelism 1 reads and decodes them on a thread of its own, {@link DecodeAhead}; at a higher one a
+ * {@link ReadAhead} task reads them first). With the prefilter, CloudTrail records of other services are
+ * counted as read without being parsed.
  */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
@@ -62,7 +63,21 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     @Override
     public void processElement(Payload payload, Context ctx, Collector<EcrEvent> out) {
-        DecodeOutput output = new DecodeOutput() {
+        decode(payload, output(out, ctx::output));
+    }
+
+    /** What the decoder makes of a payload, and the file read, told to the task: {@link DecodeOutput} and the file's size. */
+    interface Output extends DecodeOutput {
+        /** A file payload was read: {@code bytes} of it (0 when it could not be read). */
+        void fileDone(long bytes);
+    }
+
+    /**
+     * Where results go on the task's thread: counted, events to {@code out}, dead letters to the side output.
+     * Only after {@link #open}.
+     */
+    Output output(Collector<EcrEvent> out, LayerWatchPipeline.SideOutput side) {
+        return new Output() {
             @Override
             public void event(EcrEvent event) {
                 read.read(1);
@@ -78,14 +93,26 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             public void deadLetter(DeadLetter deadLetter) {
                 deadLettered.add(1);
                 deadLetteredMetric.inc();
-                ctx.output(LayerWatchPipeline.DEAD_LETTERS, deadLetter);
+                side.output(LayerWatchPipeline.DEAD_LETTERS, deadLetter);
             }
 
             @Override
             public void skipped(String why) {
                 skipped.add(1);
             }
+
+            @Override
+            public void fileDone(long bytes) {
+                read.fileDone(bytes);
+            }
         };
+    }
+
+    /**
+     * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder and the
+     * file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload at a time.
+     */
+    void decode(Payload payload, Output output) {
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
@@ -94,11 +121,11 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                 // our own IOExceptions say it all; the JDK's name the problem in their class
                 String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
                 output.deadLetter(DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
-                read.fileDone(0);
+                output.fileDone(0);
                 return;
             }
             decoder.decode(files.bytes(), files.length(), payload.source(), output);
-            read.fileDone(files.length());
+            output.fileDone(files.length());
             return;
         }
         decoder.decode(bytes, payload.source(), output);

@@ -131,9 +131,11 @@ public final class LayerWatchPipeline {
         // every rule runs under the startup rules and there is no rules stream.
         BroadcastStream<RulesUpdate> rules = inPlace ? null
                 : (updates != null ? updates : noUpdates(payloads, watermarks)).broadcast(LiveRules.STATE);
-        SingleOutputStreamOperator<EcrEvent> decoded = payloads
-                .process(decode)
-                .uid("decode").name("Decode payloads");
+        // In place, the one task also runs every rule: the decoder gets a thread of its own.
+        SingleOutputStreamOperator<EcrEvent> decoded = (inPlace
+                ? payloads.transform("Decode payloads", TypeInformation.of(EcrEvent.class), new DecodeAhead(decode))
+                : payloads.process(decode).name("Decode payloads"))
+                .uid("decode");
 
         SingleOutputStreamOperator<EcrEvent> relevant = decoded
                 .filter(new RelevanceFilter(scope))
