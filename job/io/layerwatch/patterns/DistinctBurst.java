@@ -32,7 +32,7 @@ final class DistinctBurst implements MatchLogic {
     private final int n;
     private final long window;
     private final Function<EcrEvent, String> distinctBy;
-    private transient EventQueue events;
+    private transient EventQueue<?> events;
     private transient MapState<String, Integer> counts;
     private transient ValueState<Integer> distinct;
 
@@ -45,8 +45,8 @@ final class DistinctBurst implements MatchLogic {
     }
 
     @Override
-    public void open(RuntimeContext ctx) {
-        events = new EventQueue(ctx, step);
+    public void open(RuntimeContext ctx, boolean inPlace) {
+        events = EventQueue.of(ctx, step, inPlace);
         counts = ctx.getMapState(new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
         distinct = ctx.getState(new ValueStateDescriptor<>(step + "-distinct", Types.INT));
     }

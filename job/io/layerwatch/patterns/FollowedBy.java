@@ -24,7 +24,7 @@ final class FollowedBy implements MatchLogic {
     private final String second;
     private final Condition isSecond;
     private final long window;
-    private transient EventQueue starts;
+    private transient EventQueue<?> starts;
 
     FollowedBy(String first, Condition isFirst, String second, Condition isSecond, long window) {
         this.first = first;
@@ -35,8 +35,8 @@ final class FollowedBy implements MatchLogic {
     }
 
     @Override
-    public void open(RuntimeContext ctx) {
-        starts = new EventQueue(ctx, first);
+    public void open(RuntimeContext ctx, boolean inPlace) {
+        starts = EventQueue.of(ctx, first, inPlace);
     }
 
     @Override

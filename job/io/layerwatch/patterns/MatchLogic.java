@@ -14,8 +14,13 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  */
 public interface MatchLogic extends Serializable {
 
-    /** Registers the keyed state. */
-    void open(RuntimeContext ctx);
+    /**
+     * Registers the keyed state.
+     *
+     * @param inPlace keys in place after the replay's event-time sort ({@link PatternMatcher}'s sorted input):
+     *     state laid out for the heap backend of a job never restored elsewhere
+     */
+    void open(RuntimeContext ctx, boolean inPlace);
 
     /** CEP's advanceTime: partial matches that started a window or more before {@code time} time out. */
     void advance(long time) throws Exception;

@@ -51,7 +51,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     public void open(Configuration parameters) {
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
                 Types.LIST(TypeInformation.of(EcrEvent.class))));
-        logic.open(getRuntimeContext());
+        logic.open(getRuntimeContext(), sorted);
     }
 
     @Override

@@ -129,7 +129,7 @@ class PatternMatcherIT {
     }
 
     /** Three hours of pulls, downloads and denials by a few sessions of two roles, on a 20-second grid. */
-    private static List<EcrEvent> stream(Random random, String prefix) {
+    static List<EcrEvent> stream(Random random, String prefix) {
         List<EcrEvent> out = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
             String role = prefix + "-role" + random.nextInt(2);

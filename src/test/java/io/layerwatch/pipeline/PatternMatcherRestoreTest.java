@@ -1,0 +1,92 @@
+package io.layerwatch.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.CepRule;
+import io.layerwatch.patterns.MatchLogic;
+import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.util.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A matcher's queues survive a checkpoint: restored halfway through the stream, it finds what it finds
+ * without one, in both layouts (in place, the queue is one list value that comes back as a plain list).
+ */
+class PatternMatcherRestoreTest {
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void restoredHalfwayEveryMatcherFindsWhatItFindsUninterrupted(boolean sorted) throws Exception {
+        List<EcrEvent> events = new ArrayList<>();
+        for (int seed = 0; seed < 3; seed++) {
+            events.addAll(PatternMatcherIT.stream(new Random(seed), "r" + seed));
+        }
+        events.sort(Comparator.comparingLong(EcrEvent::eventTime).thenComparing(EcrEvent::eventId));
+        int rules = 0;
+        for (CepRule rule : RuleSet.cepRules()) {
+            if (rule.matchLogic(PatternMatcherIT.CONFIG) == null || !rule.active(PatternMatcherIT.CONFIG)) {
+                continue;
+            }
+            List<EcrEvent> relevant = events.stream().filter(e -> rule.relevant(e, PatternMatcherIT.CONFIG)).toList();
+            List<String> whole = run(rule, sorted, relevant, -1);
+            assertThat(whole).as(rule.id()).hasSizeGreaterThan(5);
+            for (int cut : new int[] {relevant.size() / 3, relevant.size() / 2}) {
+                assertThat(run(rule, sorted, relevant, cut)).as("%s restored at %d", rule.id(), cut).isEqualTo(whole);
+            }
+            rules++;
+        }
+        assertThat(rules).isEqualTo(3);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
+            boolean sorted, OperatorSubtaskState restore) throws Exception {
+        MatchLogic logic = rule.matchLogic(PatternMatcherIT.CONFIG);
+        PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()), logic,
+                new LayerWatchPipeline.ByEventId(), sorted);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
+        if (restore != null) {
+            h.initializeState(restore);
+        }
+        h.open();
+        return h;
+    }
+
+    /** Findings as JSON, sorted; with a snapshot and a new operator restored from it before event {@code cut}. */
+    private static List<String> run(CepRule rule, boolean sorted, List<EcrEvent> events, int cut) throws Exception {
+        List<String> findings = new ArrayList<>();
+        var h = harness(rule, sorted, null);
+        long watermark = Long.MIN_VALUE;
+        for (int i = 0; i < events.size(); i++) {
+            EcrEvent e = events.get(i);
+            if (i == cut) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
+                h.close();
+                h = harness(rule, sorted, snapshot);
+            }
+            if (e.eventTime() - 1 > watermark) { // what EventTimeOrder lets through before the event
+                watermark = e.eventTime() - 1;
+                h.processWatermark(new Watermark(watermark));
+            }
+            h.processElement(new StreamRecord<>(e, e.eventTime()));
+        }
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
+        h.close();
+        findings.sort(null);
+        return findings;
+    }
+}
