@@ -4,6 +4,7 @@ import io.layerwatch.event.EcrEvent;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,8 @@ public final class RuleSettings implements Serializable {
     private final Severity severity;
     private final Map<String, Serializable> params;
     private final Allowlist allowlist;
+    /** The list parameters as strings, made once: rules ask for them on every event. */
+    private final Map<String, List<String>> lists;
 
     public RuleSettings(String ruleId, boolean enabled, Severity severity, Map<String, Serializable> params,
             Allowlist allowlist) {
@@ -24,6 +27,13 @@ public final class RuleSettings implements Serializable {
         this.severity = severity;
         this.params = Collections.unmodifiableMap(params);
         this.allowlist = allowlist;
+        Map<String, List<String>> lists = new HashMap<>();
+        params.forEach((k, v) -> {
+            if (v instanceof List<?> list) {
+                lists.put(k, List.copyOf(ParamType.strings(list)));
+            }
+        });
+        this.lists = Map.copyOf(lists);
     }
 
     public String ruleId() {
@@ -58,8 +68,10 @@ public final class RuleSettings implements Serializable {
         return (Severity) require(key);
     }
 
+    /** A list parameter's values as strings (unmodifiable). */
     public List<String> strings(String key) {
-        return ParamType.strings(require(key));
+        List<String> list = lists.get(key);
+        return list != null ? list : ParamType.strings(require(key));
     }
 
     /** The event is covered by this rule's (global + own) principal or repository allowlist. */

@@ -95,12 +95,12 @@ public record EcrEvent(
 
     /** The registry this event concerns: registry id (account) and region. */
     public String registryKey() {
-        return (registryId != null ? registryId : accountId) + ":" + region;
+        return JoinedKeys.join(registryId != null ? registryId : accountId, ":", region);
     }
 
     /** The repository this event concerns, or null when it is registry-wide. */
     public String repositoryKey() {
-        return repositoryName == null ? null : registryKey() + ":" + repositoryName;
+        return repositoryName == null ? null : JoinedKeys.join(registryKey(), ":", repositoryName);
     }
 
     /** True when the caller's account differs from the account that received the call. */

@@ -6,6 +6,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.JoinedKeys;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import java.time.Duration;
@@ -42,7 +43,7 @@ public final class CredentialNetworkHop implements CepRule {
 
     @Override
     public String key(EcrEvent e) {
-        return e.principal().arn() + "|" + e.principal().accessKeyId();
+        return JoinedKeys.join(e.principal().arn(), "|", e.principal().accessKeyId());
     }
 
     @Override

@@ -346,10 +346,22 @@ public final class LayerWatchPipeline {
             patternInputs = patterns.stream().map(LayerWatchPipeline::patternInput).toList();
         }
 
+        /** The settings of {@link #rules}, then of {@link #patterns}, under {@link #settingsOf}. */
+        private transient RuleSettings[] settings;
+        private transient RulesConfig settingsOf;
+
         @Override
         public void apply(EcrEvent e, RulesConfig config, Collector<Finding> out, SideOutput side) {
-            for (SingleEventRule rule : rules) {
-                RuleSettings settings = config.rule(rule.id());
+            if (config != settingsOf) { // looked up once per version of the rules, not per event
+                settings = new RuleSettings[rules.size() + patterns.size()];
+                for (int i = 0; i < settings.length; i++) {
+                    settings[i] = config.rule(i < rules.size() ? rules.get(i).id() : patterns.get(i - rules.size()).id());
+                }
+                settingsOf = config;
+            }
+            for (int r = 0; r < rules.size(); r++) {
+                SingleEventRule rule = rules.get(r);
+                RuleSettings settings = this.settings[r];
                 try {
                     if (settings.enabled() && rule.applies(e, settings) && !settings.allowlisted(e)) {
                         rule.evaluate(e, settings).ifPresent(out::collect);
@@ -362,7 +374,7 @@ public final class LayerWatchPipeline {
             }
             for (int i = 0; i < patterns.size(); i++) {
                 CepRule pattern = patterns.get(i);
-                if (pattern.relevant(e, config) && !config.rule(pattern.id()).allowlisted(e)) {
+                if (pattern.relevant(e, config) && !settings[rules.size() + i].allowlisted(e)) {
                     side.output(patternInputs.get(i), e);
                 }
             }
