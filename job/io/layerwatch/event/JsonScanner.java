@@ -1,10 +1,9 @@
 package io.layerwatch.event;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.flink.core.memory.MemoryUtils;
 
 /**
  * A strict scanner of a conservative JSON subset, at the byte level, without building anything: what
@@ -185,7 +184,22 @@ abstract class JsonScanner {
         pos = p + 1;
     }
 
-    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final sun.misc.Unsafe UNSAFE = MemoryUtils.UNSAFE;
+    private static final long BYTES = UNSAFE.arrayBaseOffset(byte[].class);
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * The eight bytes at {@code i} as a little-endian long. One load, as Flink's memory segments read (a
+     * byte-array view VarHandle here was often left as a call in the hot loops).
+     */
+    static long longAt(byte[] b, int i) {
+        if (i < 0 || i > b.length - 8) {
+            throw new ArrayIndexOutOfBoundsException(i);
+        }
+        long w = UNSAFE.getLong(b, BYTES + i);
+        return LITTLE_ENDIAN ? w : Long.reverseBytes(w);
+    }
+
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH = 0x8080808080808080L;
 
@@ -196,7 +210,7 @@ abstract class JsonScanner {
      */
     static int plainRun(byte[] bytes, int p, int end) {
         while (p + 8 <= end) {
-            long w = (long) LONGS.get(bytes, p);
+            long w = longAt(bytes, p);
             long quote = w ^ (ONES * '"');
             long backslash = w ^ (ONES * '\\');
             // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >= 0x80;

@@ -24,9 +24,9 @@ final class StringCache {
         }
         long h = n;
         if (n >= 8) { // the first, middle and last eight bytes: the equality check below reads them all
-            h = (h ^ (long) JsonScanner.LONGS.get(b, start)) * 0x9E3779B97F4A7C15L;
-            h = (h ^ (long) JsonScanner.LONGS.get(b, start + (n - 8) / 2)) * 0x9E3779B97F4A7C15L;
-            h = (h ^ (long) JsonScanner.LONGS.get(b, end - 8)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ JsonScanner.longAt(b, start)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ JsonScanner.longAt(b, start + (n - 8) / 2)) * 0x9E3779B97F4A7C15L;
+            h = (h ^ JsonScanner.longAt(b, end - 8)) * 0x9E3779B97F4A7C15L;
         } else {
             for (int i = start; i < end; i++) {
                 h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
