@@ -2,6 +2,7 @@ package io.layerwatch.patterns;
 
 import io.layerwatch.event.EcrEvent;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,6 @@ import java.util.function.Function;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
@@ -33,8 +33,8 @@ final class DistinctBurst implements MatchLogic {
     private final long window;
     private final Function<EcrEvent, String> distinctBy;
     private transient EventQueue<?> events;
-    private transient MapState<String, Integer> counts;
-    private transient ValueState<Integer> distinct;
+    private transient Counts counts;
+    private transient StepValue<Integer> distinct;
 
     /** @param distinctBy serializable, or null when every event counts */
     DistinctBurst(String step, int n, long window, Function<EcrEvent, String> distinctBy) {
@@ -47,8 +47,8 @@ final class DistinctBurst implements MatchLogic {
     @Override
     public void open(RuntimeContext ctx, boolean inPlace) {
         events = EventQueue.of(ctx, step, inPlace);
-        counts = ctx.getMapState(new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
-        distinct = ctx.getState(new ValueStateDescriptor<>(step + "-distinct", Types.INT));
+        counts = inPlace ? new InOneValue(ctx, step) : new Entries(ctx, step);
+        distinct = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(step + "-distinct", Types.INT)));
     }
 
     @Override
@@ -67,13 +67,13 @@ final class DistinctBurst implements MatchLogic {
         if (v != null) {
             counts.put(v, c == null ? 1 : c + 1);
         }
-        Integer before = distinct.value();
+        Integer before = distinct.get();
         int values = before == null ? 0 : before;
         if (c == null) {
             values++;
         }
         if (values < n) {
-            distinct.update(values);
+            distinct.set(values);
             return null;
         }
         List<EcrEvent> taken = new ArrayList<>(n);
@@ -91,11 +91,15 @@ final class DistinctBurst implements MatchLogic {
     @Override
     public void begin() {
         events.begin();
+        counts.begin();
+        distinct.begin();
     }
 
     @Override
     public void end() throws Exception {
         events.end();
+        counts.end();
+        distinct.end();
     }
 
     @Override
@@ -109,7 +113,7 @@ final class DistinctBurst implements MatchLogic {
             String v = value(e);
             Integer c = v == null ? null : counts.get(v);
             if (c == null || c == 1) {
-                distinct.update(distinct.value() - 1);
+                distinct.set(distinct.get() - 1);
                 if (c != null) {
                     counts.remove(v);
                 }
@@ -128,6 +132,100 @@ final class DistinctBurst implements MatchLogic {
     private void clear() throws Exception {
         events.clear();
         counts.clear();
-        distinct.clear();
+        distinct.set(null);
+    }
+
+    /** How often each value occurs among the queued events. */
+    private interface Counts {
+        Integer get(String value) throws Exception;
+
+        void put(String value, int count) throws Exception;
+
+        void remove(String value) throws Exception;
+
+        void clear() throws Exception;
+
+        default void begin() {}
+
+        default void end() throws Exception {}
+    }
+
+    /** A map entry per value (any backend). */
+    private static final class Entries implements Counts {
+        private final MapState<String, Integer> counts;
+
+        Entries(RuntimeContext ctx, String step) {
+            counts = ctx.getMapState(new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
+        }
+
+        @Override
+        public Integer get(String value) throws Exception {
+            return counts.get(value);
+        }
+
+        @Override
+        public void put(String value, int count) throws Exception {
+            counts.put(value, count);
+        }
+
+        @Override
+        public void remove(String value) throws Exception {
+            counts.remove(value);
+        }
+
+        @Override
+        public void clear() throws Exception {
+            counts.clear();
+        }
+    }
+
+    /** Keys in place: the whole map as one value, read and written once per step (as {@link EventQueue.Ring}). */
+    private static final class InOneValue implements Counts {
+        private final StepValue<Map<String, Integer>> counts;
+
+        InOneValue(RuntimeContext ctx, String step) {
+            counts = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(step + "-value-counts",
+                    Types.MAP(Types.STRING, Types.INT))));
+        }
+
+        @Override
+        public Integer get(String value) throws Exception {
+            Map<String, Integer> m = counts.get();
+            return m == null ? null : m.get(value);
+        }
+
+        @Override
+        public void put(String value, int count) throws Exception {
+            Map<String, Integer> m = counts.get();
+            if (m == null) {
+                m = new HashMap<>();
+            }
+            m.put(value, count);
+            counts.set(m);
+        }
+
+        @Override
+        public void remove(String value) throws Exception {
+            Map<String, Integer> m = counts.get();
+            if (m != null) {
+                m.remove(value);
+                counts.set(m.isEmpty() ? null : m);
+            }
+        }
+
+        @Override
+        public void clear() throws Exception {
+            counts.set(null);
+        }
+
+        @Override
+        public void begin() {
+            counts.begin();
+        }
+
+        @Override
+        public void end() throws Exception {
+            counts.end();
+        }
     }
 }

@@ -18,17 +18,13 @@ import org.apache.flink.api.common.typeinfo.Types;
  * Two layouts: {@link Entries} for any backend and parallelism, {@link Ring} for keys in place.
  *
  * <p>Between {@link #begin} and {@link #end} (one step of the current key) the state is read at most once
- * and written at most once, at the end.
+ * and written at most once, at the end ({@link StepValue}).
  */
 abstract class EventQueue<S> {
-    private final ValueState<S> state;
-    private boolean stepping;
-    private boolean loaded;
-    private boolean changed;
-    private S current;
+    private final StepValue<S> state;
 
     EventQueue(ValueState<S> state) {
-        this.state = state;
+        this.state = new StepValue<>(state);
     }
 
     /** @param inPlace a replay's keys in place (heap state, never restored elsewhere): the {@link Ring} layout */
@@ -63,47 +59,21 @@ abstract class EventQueue<S> {
     abstract void clear() throws Exception;
 
     final void begin() {
-        stepping = true;
-        loaded = false;
-        changed = false;
+        state.begin();
     }
 
     final void end() throws Exception {
-        if (stepping && changed) {
-            if (current == null) {
-                state.clear();
-            } else {
-                state.update(current);
-            }
-        }
-        stepping = false;
-        loaded = false;
-        current = null;
+        state.end();
     }
 
     /** The state value (null: empty queue). */
     final S read() throws Exception {
-        if (!stepping) {
-            return state.value();
-        }
-        if (!loaded) {
-            current = state.value();
-            loaded = true;
-        }
-        return current;
+        return state.get();
     }
 
     /** @param value the new state value, or null when the queue is empty */
     final void write(S value) throws Exception {
-        if (stepping) {
-            current = value;
-            loaded = true;
-            changed = true;
-        } else if (value == null) {
-            state.clear();
-        } else {
-            state.update(value);
-        }
+        state.set(value);
     }
 
     /**
