@@ -28,6 +28,30 @@ class StringCacheTest {
         assertThat(cache.get(bytes(""), 0, 0)).isEmpty();
     }
 
+    @Test
+    void textsInTheSameSlotDifferingInAnyOneByteAreToldApart() {
+        StringCache oneSlot = new StringCache(1); // every text in the same slot: every lookup compares
+        for (int n = 1; n <= StringCache.IN_WORDS + 12; n++) {
+            StringBuilder base = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                base.append((char) ('a' + i % 26));
+            }
+            byte[] a = bytes(base.toString());
+            String cachedA = oneSlot.get(a, 0, n);
+            assertThat(oneSlot.get(a.clone(), 0, n)).as("length %d read again", n).isSameAs(cachedA);
+            for (int p = 0; p < n; p++) {
+                byte[] other = a.clone();
+                other[p] = (byte) '_';
+                String text = new String(other, StandardCharsets.US_ASCII);
+                assertThat(oneSlot.get(other, 0, n)).as("length %d, byte %d", n, p).isEqualTo(text);
+                assertThat(oneSlot.get(a, 0, n)).as("length %d, byte %d, back", n, p).isEqualTo(base.toString());
+            }
+            byte[] longer = bytes(base + "a");
+            assertThat(oneSlot.get(longer, 0, n)).as("a prefix").isEqualTo(base.toString());
+            assertThat(oneSlot.get(longer, 0, n + 1)).isEqualTo(base + "a");
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
