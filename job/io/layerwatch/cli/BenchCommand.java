@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
                 + "(default ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warm-ups", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--warm-ups", paramLabel = "N", defaultValue = "5",
             description = "Runs of both on each dataset before the measured ones (default ${DEFAULT-VALUE}).")
     int warmUps;
 
