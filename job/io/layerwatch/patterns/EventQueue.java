@@ -215,11 +215,11 @@ abstract class EventQueue<S> {
         void expire(long time, long window, Consumer<EcrEvent> dropped) throws Exception {
             EventRing r = ring();
             if (r == null || !MatchLogic.timedOut(time, r.get(0).eventTime(), window)) {
-                return;
+                return; // nothing to drop: nothing to write
             }
-            while (!r.isEmpty() && MatchLogic.timedOut(time, r.get(0).eventTime(), window)) {
+            do {
                 dropped.accept(r.removeFirst());
-            }
+            } while (!r.isEmpty() && MatchLogic.timedOut(time, r.get(0).eventTime(), window));
             write(r.isEmpty() ? null : r);
         }
 

@@ -179,8 +179,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         }
 
         @Override
-        public void prefiltered() {
-            prefiltered++;
+        public void prefiltered(long records) {
+            prefiltered += records;
         }
 
         @Override
@@ -197,8 +197,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
                 }
             }
             skipped.forEach(to::skipped);
-            for (long i = 0; i < prefiltered; i++) {
-                to.prefiltered();
+            if (prefiltered > 0) {
+                to.prefiltered(prefiltered);
             }
             if (fileBytes >= 0) {
                 to.fileDone(fileBytes);

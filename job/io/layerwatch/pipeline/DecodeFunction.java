@@ -70,6 +70,14 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     interface Output extends DecodeOutput {
         /** A file payload was read: {@code bytes} of it (0 when it could not be read). */
         void fileDone(long bytes);
+
+        /** {@code records} records prefiltered at once (a recorded payload's, replayed). */
+        void prefiltered(long records);
+
+        @Override
+        default void prefiltered() {
+            prefiltered(1);
+        }
     }
 
     /**
@@ -85,8 +93,8 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             }
 
             @Override
-            public void prefiltered() {
-                read.prefiltered(1);
+            public void prefiltered(long records) {
+                read.prefiltered(records);
             }
 
             @Override

@@ -161,20 +161,18 @@ public final class Replay {
                         new FileOrderWatermarks(config.maxOutOfOrderness()))
                 .uid("file-order").setParallelism(1);
         ReplayProgress run = ReplayProgress.start(files);
-        LayerWatchPipeline.Outputs out;
-        if (parallelism == 1) {
-            // One task: its decoder reads, inflates, prefilters and decodes on a thread of its own
-            // (DecodeAhead) while the task's thread runs the rules.
-            out = LayerWatchPipeline.build(source, config, null, scope, LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                    new DecodeFunction(s3, run.id(), DecodeFunction.prefilterOn()), LayerWatchPipeline.Keying.IN_PLACE);
-        } else {
-            // Reading, gunzip and the prefilter's scan run in a task of their own, ahead of the decoders'.
-            DataStream<Payload> read = source.rebalance()
-                    .process(new ReadAhead(s3, run.id())).returns(Payload.class)
-                    .uid("read-ahead").name("Read files, skip other services").disableChaining();
-            out = LayerWatchPipeline.build(read, config, null, scope, LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                    new DecodeFunction(s3, run.id(), false), LayerWatchPipeline.Keying.NETWORK);
-        }
+        // At parallelism 1 one task: its decoder reads, inflates, prefilters and decodes on a thread of its
+        // own (DecodeAhead) while the task's thread runs the rules. Above it reading, gunzip and the
+        // prefilter's scan run in a task of their own ahead of each decoder, which then does not prefilter.
+        boolean inPlace = parallelism == 1;
+        DataStream<Payload> read = inPlace ? source
+                : source.rebalance()
+                        .process(new ReadAhead(s3, run.id())).returns(Payload.class)
+                        .uid("read-ahead").name("Read files, skip other services").disableChaining();
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
+                LayerWatchPipeline.Watermarks.FROM_EVENTS,
+                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn()),
+                inPlace ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
