@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -45,10 +46,11 @@ final class DistinctBurst implements MatchLogic {
     }
 
     @Override
-    public void open(RuntimeContext ctx, boolean inPlace) {
-        events = EventQueue.of(ctx, step, inPlace);
-        counts = inPlace ? new InOneValue(ctx, step) : new Entries(ctx, step);
-        distinct = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(step + "-distinct", Types.INT)));
+    public void open(RuntimeContext ctx, boolean inPlace, String prefix) {
+        String name = prefix + step;
+        events = EventQueue.of(ctx, name, inPlace);
+        counts = inPlace ? new InOneValue(ctx, name) : new Entries(ctx, name);
+        distinct = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(name + "-distinct", Types.INT)));
     }
 
     @Override
@@ -60,21 +62,11 @@ final class DistinctBurst implements MatchLogic {
     }
 
     @Override
-    public Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception {
-        events.add(e);
-        String v = value(e);
-        Integer c = v == null ? null : counts.get(v);
-        if (v != null) {
-            counts.put(v, c == null ? 1 : c + 1);
-        }
-        Integer before = distinct.get();
-        int values = before == null ? 0 : before;
-        if (c == null) {
-            values++;
-        }
+    public void accept(EcrEvent e, Consumer<Map<String, List<EcrEvent>>> matches) throws Exception {
+        int values = push(e);
         if (values < n) {
             distinct.set(values);
-            return null;
+            return;
         }
         List<EcrEvent> taken = new ArrayList<>(n);
         Set<String> seen = new HashSet<>();
@@ -85,7 +77,28 @@ final class DistinctBurst implements MatchLogic {
             }
         }
         clear();
-        return Map.of(step, taken);
+        matches.accept(Map.of(step, taken));
+    }
+
+    /** Queues the event and counts its value; returns the number of distinct values now queued. */
+    private int push(EcrEvent e) throws Exception {
+        events.add(e);
+        String v = value(e);
+        Integer c = v == null ? null : counts.get(v);
+        if (v != null) {
+            counts.put(v, c == null ? 1 : c + 1);
+        }
+        Integer before = distinct.get();
+        return (before == null ? 0 : before) + (c == null ? 1 : 0);
+    }
+
+    /** The counts follow from the queued events: they are counted again. */
+    @Override
+    public void copyFrom(MatchLogic other) throws Exception {
+        clear();
+        for (EcrEvent e : ((DistinctBurst) other).events.all()) {
+            distinct.set(push(e));
+        }
     }
 
     @Override
@@ -129,7 +142,8 @@ final class DistinctBurst implements MatchLogic {
         return distinctBy == null ? null : distinctBy.apply(e);
     }
 
-    private void clear() throws Exception {
+    @Override
+    public void clear() throws Exception {
         events.clear();
         counts.clear();
         distinct.set(null);

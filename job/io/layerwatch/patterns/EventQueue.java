@@ -58,6 +58,14 @@ abstract class EventQueue<S> {
 
     abstract void clear() throws Exception;
 
+    /** Makes this queue hold the events of {@code other}, in its order. */
+    final void copyFrom(EventQueue<?> other) throws Exception {
+        clear();
+        for (EcrEvent e : other.all()) {
+            add(e);
+        }
+    }
+
     final void begin() {
         state.begin();
     }

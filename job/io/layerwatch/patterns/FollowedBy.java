@@ -4,6 +4,7 @@ import io.layerwatch.event.EcrEvent;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
@@ -35,8 +36,8 @@ final class FollowedBy implements MatchLogic {
     }
 
     @Override
-    public void open(RuntimeContext ctx, boolean inPlace) {
-        starts = EventQueue.of(ctx, first, inPlace);
+    public void open(RuntimeContext ctx, boolean inPlace, String prefix) {
+        starts = EventQueue.of(ctx, prefix + first, inPlace);
     }
 
     @Override
@@ -45,16 +46,24 @@ final class FollowedBy implements MatchLogic {
     }
 
     @Override
-    public Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception {
+    public void accept(EcrEvent e, Consumer<Map<String, List<EcrEvent>>> matches) throws Exception {
         if (isSecond.test(e) && !starts.isEmpty()) {
             EcrEvent head = starts.head();
             starts.clear();
-            return Map.of(first, List.of(head), second, List.of(e));
-        }
-        if (isFirst.test(e)) {
+            matches.accept(Map.of(first, List.of(head), second, List.of(e)));
+        } else if (isFirst.test(e)) {
             starts.add(e);
         }
-        return null;
+    }
+
+    @Override
+    public void copyFrom(MatchLogic other) throws Exception {
+        starts.copyFrom(((FollowedBy) other).starts);
+    }
+
+    @Override
+    public void clear() throws Exception {
+        starts.clear();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.layerwatch.event.EcrEvent;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
@@ -19,17 +20,27 @@ public interface MatchLogic extends Serializable {
      *
      * @param inPlace keys in place after the replay's event-time sort ({@link PatternMatcher}'s sorted input):
      *     state laid out for the heap backend of a job never restored elsewhere
+     * @param prefix put before every state name, so that two copies of the logic can share an operator
      */
-    void open(RuntimeContext ctx, boolean inPlace);
+    void open(RuntimeContext ctx, boolean inPlace, String prefix);
 
     /** CEP's advanceTime: partial matches that started a window or more before {@code time} time out. */
     void advance(long time) throws Exception;
 
-    /** One event, in CEP's order (event time, then the comparator); returns the match it completes, or null. */
-    Map<String, List<EcrEvent>> accept(EcrEvent e) throws Exception;
+    /**
+     * One event, in CEP's order (event time, then the comparator); hands each match it completes to
+     * {@code matches}, in CEP's order.
+     */
+    void accept(EcrEvent e, Consumer<Map<String, List<EcrEvent>>> matches) throws Exception;
 
     /** When the oldest partial match times out (Long.MAX_VALUE: none), so idle keys free their state. */
     long nextTimeout() throws Exception;
+
+    /** Makes the current key's state a copy of {@code other}'s (the same logic, opened with another prefix). */
+    void copyFrom(MatchLogic other) throws Exception;
+
+    /** Drops the current key's state. */
+    void clear() throws Exception;
 
     /** Before the calls of one step for the current key (the logic may keep state it reads until {@link #end}). */
     default void begin() {}

@@ -77,6 +77,19 @@ public final class PolicyChangeAfterScan implements CepRule {
     }
 
     @Override
+    public MatchLogic matchLogic(RulesConfig config) {
+        return new FollowedByAny("scan", e -> vulnerableScan(e, config), "change",
+                (scan, e) -> change(e) && sameRepositoryOrRegistry(scan, e),
+                config.rule(ID).duration("window").toMillis());
+    }
+
+    /** A change to the scanned repository, or to its whole registry. */
+    static boolean sameRepositoryOrRegistry(EcrEvent scan, EcrEvent change) {
+        return REGISTRY_CHANGES.contains(change.eventName())
+                || change.repositoryName() != null && change.repositoryName().equals(scan.repositoryName());
+    }
+
+    @Override
     public Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings) {
         EcrEvent scan = match.get("scan").get(0);
         EcrEvent change = match.get("change").get(0);
@@ -121,11 +134,8 @@ public final class PolicyChangeAfterScan implements CepRule {
             if (!change(e)) {
                 return false;
             }
-            if (REGISTRY_CHANGES.contains(e.eventName())) {
-                return true;
-            }
             for (EcrEvent scan : ctx.getEventsForPattern("scan")) {
-                if (e.repositoryName() != null && e.repositoryName().equals(scan.repositoryName())) {
+                if (sameRepositoryOrRegistry(scan, e)) {
                     return true;
                 }
             }

@@ -130,7 +130,7 @@ public final class LayerWatchPipeline {
         // without one, the empty stream derived from the payloads carries their watermarks. In place,
         // every rule runs under the startup rules and there is no rules stream.
         BroadcastStream<RulesUpdate> rules = inPlace ? null
-                : (updates != null ? updates : noUpdates(payloads, watermarks)).broadcast(LiveRules.STATE);
+                : (updates != null ? updates : noUpdates(payloads)).broadcast(LiveRules.STATE);
         // In place, the one task also runs every rule: the decoder gets a thread of its own.
         SingleOutputStreamOperator<EcrEvent> decoded = (inPlace
                 ? payloads.transform("Decode payloads", TypeInformation.of(EcrEvent.class), new DecodeAhead(decode))
@@ -141,7 +141,8 @@ public final class LayerWatchPipeline {
                 .filter(new RelevanceFilter(scope))
                 .uid("filter-ecr").name("Keep ECR events in range");
         SingleOutputStreamOperator<EcrEvent> timed = watermarks == Watermarks.FROM_SOURCE
-                ? relevant.transform("Event timestamps", TypeInformation.of(EcrEvent.class), new EventTimestamps())
+                ? relevant.transform("Event timestamps", TypeInformation.of(EcrEvent.class),
+                                new EventTimestamps(config.maxOutOfOrderness(), config.idleness()))
                         .uid("event-timestamps")
                 : relevant.transform("Event time and watermarks", TypeInformation.of(EcrEvent.class),
                                 new BoundedLatenessWatermarks(config.maxOutOfOrderness()))
@@ -162,7 +163,7 @@ public final class LayerWatchPipeline {
                 .uid("rules-single-event").name("Single-event rules, pattern inputs");
         DataStream<Finding> findings = singles;
 
-        DataStream<Finding> patterns = patternFindings(singles, cepRules, config, keying);
+        DataStream<Finding> patterns = patternFindings(singles, cepRules, config, keying, watermarks);
         if (patterns != null) {
             findings = findings.union(patterns);
         }
@@ -186,18 +187,17 @@ public final class LayerWatchPipeline {
     }
 
     /**
-     * An empty update stream for runs without live reloading (the broadcast side then stays empty). With
-     * watermarks from the source it carries theirs. With watermarks from the events (replay) the payloads
-     * have none before the end: the stream then says it is idle from the start, so it is left out of the
-     * rule operators' event time instead of holding every keyed rule (and its buffered events) until the
-     * end of the input.
+     * An empty update stream for runs without live reloading (the broadcast side then stays empty). It says
+     * it is idle from the start, so it is left out of the rule operators' event time: the events carry their
+     * own clock (the replay's from the events, the stream's from arrival and, when quiet, the wall clock),
+     * and the payloads' watermarks here would hold every keyed rule and its buffered events back (a replay's
+     * until the end of the input, a stream's while its shards are quiet).
      */
-    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads, Watermarks watermarks) {
-        SingleOutputStreamOperator<RulesUpdate> none = payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
-                .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)");
-        return watermarks == Watermarks.FROM_SOURCE ? none
-                : none.transform("Rules (static): no event time", TypeInformation.of(RulesUpdate.class), new IdleRules())
-                        .uid("rules-static-idle");
+    private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads) {
+        return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
+                .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)")
+                .transform("Rules (static): no event time", TypeInformation.of(RulesUpdate.class), new IdleRules())
+                .uid("rules-static-idle");
     }
 
     /** Passes updates on; idle from its start on, whatever watermarks come in. */
@@ -238,8 +238,16 @@ public final class LayerWatchPipeline {
                 : in.keyBy(key, Types.STRING);
     }
 
+    /**
+     * Pattern rules: in place on sorted input each event is judged as it comes; with watermarks from the
+     * source (streaming) a match is reported on the arrival of the event that completes it; otherwise (a
+     * replay above parallelism 1) once the watermark passes it, so that the output does not depend on how
+     * the parallel readers interleave.
+     */
     private static DataStream<Finding> patternFindings(SingleOutputStreamOperator<Finding> singles,
-            List<CepRule> cepRules, RulesConfig config, Keying keying) {
+            List<CepRule> cepRules, RulesConfig config, Keying keying, Watermarks watermarks) {
+        PatternMatcher.Mode mode = keying == Keying.IN_PLACE ? PatternMatcher.Mode.SORTED
+                : watermarks == Watermarks.FROM_SOURCE ? PatternMatcher.Mode.ARRIVAL : PatternMatcher.Mode.WATERMARK;
         DataStream<Finding> matches = null;
         Map<String, CepRule> active = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
@@ -250,7 +258,7 @@ public final class LayerWatchPipeline {
             KeyedStream<EcrEvent, String> input = keyed(singles.getSideOutput(patternInput(rule)), rule::key, keying);
             MatchLogic logic = rule.matchLogic(config);
             DataStream<Finding> ruleMatches = logic != null
-                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId(), keying == Keying.IN_PLACE))
+                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId(), mode))
                             .uid("match-" + rule.id()).name(rule.id() + " (matcher)")
                     : CEP.pattern(input, rule.pattern(config), new ByEventId())
                             .process(new MatchToFinding(rule, settings))

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.event.EcrEvent;
-import io.layerwatch.finding.Finding;
 import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.MatchLogic;
 import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
@@ -55,6 +53,7 @@ class PatternMatcherIT {
             "  layer-download-burst: {minDistinctLayers: 4, window: 10m}",
             "  access-denied-burst: {minCount: 3, window: 4m}",
             "  credential-network-hop: {window: 20m}",
+            "  policy-change-after-scan: {window: 30m}",
             ""), "differential.yaml");
 
     private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
@@ -69,24 +68,33 @@ class PatternMatcherIT {
         arrival.addAll(windowEdges(-1));
         arrival.sort(Comparator.comparingLong(PatternMatcherIT::arrivalKey));
 
-        Map<String, List<String>> cep = new TreeMap<>();
-        Map<String, List<String>> matcher = new TreeMap<>();
-        Map<String, List<String>> sorted = new TreeMap<>();
-        run(arrival, Map.of("cep", cep, "matcher", matcher, "sorted", sorted));
+        Map<String, Map<String, List<String>>> found = new TreeMap<>();
+        run(arrival, found);
 
-        assertThat(matcher.keySet()).containsExactlyInAnyOrderElementsOf(cep.keySet()).hasSize(3);
-        assertThat(sorted.keySet()).isEqualTo(cep.keySet());
+        Map<String, List<String>> cep = found.get("cep");
+        assertThat(cep.keySet()).hasSize(4);
+        for (String variant : List.of("matcher", "sorted", "arrival-ordered")) {
+            assertThat(found.get(variant).keySet()).as(variant).isEqualTo(cep.keySet());
+        }
         cep.forEach((rule, findings) -> {
             assertThat(findings).as("CEP findings of %s", rule).hasSizeGreaterThan(20);
-            assertThat(matcher.get(rule)).as(rule).isEqualTo(findings);
-            assertThat(sorted.get(rule)).as("%s on the stream EventTimeOrder sorted", rule).isEqualTo(findings);
+            assertThat(found.get("matcher").get(rule)).as(rule).isEqualTo(findings);
+            assertThat(found.get("sorted").get(rule)).as("%s on the stream EventTimeOrder sorted", rule).isEqualTo(findings);
+            assertThat(found.get("arrival-ordered").get(rule)).as("%s judged on arrival, in order", rule)
+                    .isEqualTo(findings);
+            // Out of order, each of CEP's matches is reported once; besides them, matches reported before an
+            // event that precedes them in event time arrived (the same events split otherwise: each holds the
+            // pattern within its window, and the episode folder folds them).
+            assertThat(found.get("arrival").get(rule)).as("%s judged on arrival, out of order", rule)
+                    .containsAll(findings).doesNotHaveDuplicates();
         });
     }
 
     /**
      * The implementations in one job; one output of "ruleId|variant|json": cep, matcher (buffering per key
-     * under timers) and sorted (the matcher after {@link EventTimeOrder}, keys in place, as a replay at
-     * parallelism 1 runs it).
+     * under timers), sorted (the matcher after {@link EventTimeOrder}, keys in place, as a replay at
+     * parallelism 1 runs it), arrival (judged on arrival, the stream as it comes) and arrival-ordered (judged
+     * on arrival, the stream after EventTimeOrder).
      */
     private static void run(List<EcrEvent> arrival, Map<String, Map<String, List<String>>> variants)
             throws Exception {
@@ -98,34 +106,42 @@ class PatternMatcherIT {
         DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder());
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
-            MatchLogic logic = rule.matchLogic(CONFIG);
-            if (logic == null || !rule.active(CONFIG)) {
+            if (rule.matchLogic(CONFIG) == null || !rule.active(CONFIG)) {
                 continue;
             }
             String id = rule.id();
+            var settings = CONFIG.rule(id);
             KeyedStream<EcrEvent, String> input = events.filter(e -> rule.relevant(e, CONFIG))
                     .keyBy(rule::key, Types.STRING);
-            var settings = CONFIG.rule(id);
-            DataStream<String> both = CEP.pattern(input, rule.pattern(CONFIG), new LayerWatchPipeline.ByEventId())
+            KeyedStream<EcrEvent, String> sorted = ordered.filter(e -> rule.relevant(e, CONFIG))
+                    .keyBy(rule::key, Types.STRING);
+            DataStream<String> all = CEP.pattern(input, rule.pattern(CONFIG), new LayerWatchPipeline.ByEventId())
                     .process(new LayerWatchPipeline.MatchToFinding(rule, settings))
                     .map(f -> id + "|cep|" + Json.write(f)).returns(Types.STRING)
-                    .union(input.process(new PatternMatcher(rule, settings, logic, new LayerWatchPipeline.ByEventId(), false))
-                            .map(f -> id + "|matcher|" + Json.write(f)).returns(Types.STRING))
-                    .union(DataStreamUtils.reinterpretAsKeyedStream(ordered.filter(e -> rule.relevant(e, CONFIG)),
-                                    rule::key, Types.STRING)
-                            .process(new PatternMatcher(rule, settings, rule.matchLogic(CONFIG),
-                                    new LayerWatchPipeline.ByEventId(), true))
-                            .map(f -> id + "|sorted|" + Json.write(f)).returns(Types.STRING));
-            out = out == null ? both : out.union(both);
+                    .union(matcher(input, rule, PatternMatcher.Mode.WATERMARK, "matcher"),
+                            matcher(DataStreamUtils.reinterpretAsKeyedStream(ordered.filter(e -> rule.relevant(e, CONFIG)),
+                                    rule::key, Types.STRING), rule, PatternMatcher.Mode.SORTED, "sorted"),
+                            matcher(input, rule, PatternMatcher.Mode.ARRIVAL, "arrival"),
+                            matcher(sorted, rule, PatternMatcher.Mode.ARRIVAL, "arrival-ordered"));
+            out = out == null ? all : out.union(all);
         }
         try (CloseableIterator<String> it = out.collectAsync()) {
             env.executeAsync("cep-vs-matcher");
             it.forEachRemaining(line -> {
                 String[] p = line.split("\\|", 3);
-                variants.get(p[1]).computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[2]);
+                variants.computeIfAbsent(p[1], k -> new TreeMap<>()).computeIfAbsent(p[0], k -> new ArrayList<>())
+                        .add(p[2]);
             });
         }
         variants.values().forEach(v -> v.values().forEach(l -> l.sort(null)));
+    }
+
+    private static DataStream<String> matcher(KeyedStream<EcrEvent, String> input, CepRule rule, PatternMatcher.Mode mode,
+            String variant) {
+        String id = rule.id();
+        return input.process(new PatternMatcher(rule, CONFIG.rule(id), rule.matchLogic(CONFIG),
+                        new LayerWatchPipeline.ByEventId(), mode))
+                .map(f -> id + "|" + variant + "|" + Json.write(f)).returns(Types.STRING);
     }
 
     /** Three hours of pulls, downloads and denials by a few sessions of two roles, on a 20-second grid. */
@@ -153,8 +169,28 @@ class PatternMatcherIT {
             }
             out.add(b.event());
         }
+        for (int i = 0; i < 120; i++) {
+            long second = 20L * random.nextInt(540);
+            String repo = random.nextBoolean() ? "app" : "web";
+            String eventId = random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+                    (prefix + "scan" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+            if (random.nextInt(3) == 0) {
+                out.add(CloudTrailRecords.decode(CloudTrailRecords.basicScan(eventId, TIME.plusSeconds(second), repo,
+                        random.nextInt(3))));
+            } else {
+                String change = CHANGES[random.nextInt(CHANGES.length)];
+                out.add(CloudTrailRecords.record(change).assumedRole(ACCOUNT, prefix + "-admin", "s")
+                        .time(TIME.plusSeconds(second)).eventId(eventId)
+                        .requestParameters(change.startsWith("PutRegistry") ? CloudTrailRecords.object("registryId", ACCOUNT)
+                                : CloudTrailRecords.object("repositoryName", repo, "registryId", ACCOUNT))
+                        .event());
+            }
+        }
         return out;
     }
+
+    private static final String[] CHANGES = {"SetRepositoryPolicy", "DeleteRepositoryPolicy", "BatchDeleteImage",
+            "PutRegistryPolicy"};
 
     /**
      * Sequences that complete exactly at the window (CEP: too late) or, with {@code offsetSeconds} -1,

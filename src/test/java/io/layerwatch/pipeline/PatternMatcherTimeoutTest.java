@@ -15,11 +15,12 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * An idle key's partial match frees its state when it times out: at the exact timeout when the matcher
- * buffers its input, by the next whole minute on sorted input (timers shared by a key's events).
+ * buffers its input (also while it judges on arrival), by the next whole minute on sorted input (timers
+ * shared by a key's events).
  */
 class PatternMatcherTimeoutTest {
 
@@ -27,12 +28,13 @@ class PatternMatcherTimeoutTest {
     private static final long TIMEOUT = CALL.toEpochMilli() + 20 * 60_000; // credential-network-hop: 20m
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void anIdleKeysStateIsGoneOnceItsPartialMatchTimesOut(boolean sorted) throws Exception {
+    @EnumSource(PatternMatcher.Mode.class)
+    void anIdleKeysStateIsGoneOnceItsPartialMatchTimesOut(PatternMatcher.Mode mode) throws Exception {
+        boolean sorted = mode == PatternMatcher.Mode.SORTED;
         CepRule rule = RuleSet.cepRules().stream().filter(r -> r.id().equals(CredentialNetworkHop.ID)).findFirst()
                 .orElseThrow();
         PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()),
-                rule.matchLogic(PatternMatcherIT.CONFIG), new LayerWatchPipeline.ByEventId(), sorted);
+                rule.matchLogic(PatternMatcherIT.CONFIG), new LayerWatchPipeline.ByEventId(), mode);
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING)) {
             h.open();

@@ -99,11 +99,7 @@ class PatternsIT {
     }
 
     static String scan(int minute, String repo, int critical) {
-        return """
-                {"version":"0","id":"scan-%s-%d","detail-type":"ECR Image Scan","source":"aws.ecr","account":"111122223333",
-                 "time":"%s","region":"us-east-1","resources":[],"detail":{"scan-status":"COMPLETE","repository-name":"%s",
-                 "finding-severity-counts":{"CRITICAL":%d},"image-digest":"sha256:img","image-tags":["v1"]}}
-                """.formatted(repo, minute, at(minute), repo, critical).replace("\n", "");
+        return CloudTrailRecords.basicScan("scan-" + repo + "-" + minute, at(minute), repo, critical);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.LayerWatchPipeline;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
+import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
 import io.layerwatch.util.Json;
@@ -165,6 +166,42 @@ class KinesisStreamingIT {
                 assertThat(second.eventCount()).isEqualTo(10);
                 assertThat(second.severity()).isEqualTo(io.layerwatch.config.Severity.CRITICAL);
 
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Under the built-in rules the watermark trails arrival by 15 minutes, and nothing else is put: a burst and
+     * a vulnerable scan followed by a policy change are reported on the arrival of the event that completes them.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void patternsAreReportedOnArrivalWithoutWaitingForTheWatermark() throws Exception {
+        createStream("early", 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(2);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("early"), "", RulesConfigLoader.builtIn(), null,
+                false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-early");
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                for (int i = 0; i < 10; i++) {
+                    put("early", "k", record("BatchGetImage").repositoryName("payments")
+                            .assumedRole("111122223333", "intern", "s").error("AccessDeniedException", "denied")
+                            .time(now).eventId("denied-" + i).json().getBytes(StandardCharsets.UTF_8));
+                }
+                put("early", "k", CloudTrailRecords.basicScan("scan-1", now, "payments", 3)
+                        .getBytes(StandardCharsets.UTF_8));
+                put("early", "k", record("SetRepositoryPolicy").repositoryName("payments").time(now.plusSeconds(1))
+                        .policyText("{\"Version\":\"2012-10-17\",\"Statement\":[]}").eventId("change-1").json()
+                        .getBytes(StandardCharsets.UTF_8));
+                List<String> rules = new ArrayList<>();
+                while (!rules.containsAll(List.of("access-denied-burst", "policy-change-after-scan"))) {
+                    rules.add(findings.next().ruleId());
+                }
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }

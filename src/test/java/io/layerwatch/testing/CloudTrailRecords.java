@@ -44,6 +44,15 @@ public final class CloudTrailRecords {
     private CloudTrailRecords() {}
 
     /** A record for the ECR API {@code eventName} with all defaults. */
+    /** A completed ECR basic scan of {@code repo} in {@link #ACCOUNT}, {@link #REGION} (an EventBridge event). */
+    public static String basicScan(String id, Instant time, String repo, int critical) {
+        return """
+                {"version":"0","id":"%s","detail-type":"ECR Image Scan","source":"aws.ecr","account":"%s",
+                 "time":"%s","region":"%s","resources":[],"detail":{"scan-status":"COMPLETE","repository-name":"%s",
+                 "finding-severity-counts":{"CRITICAL":%d},"image-digest":"sha256:img","image-tags":["v1"]}}
+                """.formatted(id, ACCOUNT, time, REGION, repo, critical).replace("\n", "");
+    }
+
     public static Builder record(String eventName) {
         return new Builder().eventName(eventName);
     }
