@@ -244,12 +244,24 @@ final class EventMapper {
         return new Principal("service:" + name, Principal.TYPE_AWS_SERVICE, name, null, null, null, null);
     }
 
+    /**
+     * Epoch milliseconds of an ISO-8601 time (an offset or Z; fractions beyond milliseconds cut off) or of
+     * data-lake exports' {@code yyyy-MM-dd HH:mm:ss[.fffffffff]} in UTC ({@link #dataLakeTime}).
+     */
     static long parseTime(String value, String field) throws InvalidRecord {
         if (value == null) {
             throw new InvalidRecord("missing " + field);
         }
+        long seconds = cloudTrailTime(value);
+        if (seconds != Long.MIN_VALUE) {
+            return seconds * 1000;
+        }
+        long millis = dataLakeTime(value);
+        if (millis != Long.MIN_VALUE) {
+            return millis;
+        }
         try {
-            return instant(value).toEpochMilli();
+            return isoInstant(value).toEpochMilli();
         } catch (DateTimeParseException e) {
             throw new InvalidRecord("unparseable " + field + " '" + abbreviate(value) + "'");
         } catch (ArithmeticException e) {
@@ -258,11 +270,7 @@ final class EventMapper {
         }
     }
 
-    private static Instant instant(String value) {
-        long seconds = cloudTrailTime(value);
-        if (seconds != Long.MIN_VALUE) {
-            return Instant.ofEpochSecond(seconds);
-        }
+    private static Instant isoInstant(String value) {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
@@ -275,8 +283,40 @@ final class EventMapper {
      * seconds, or Long.MIN_VALUE for anything else (including invalid dates), which Instant.parse then judges.
      */
     static long cloudTrailTime(String v) {
-        if (v.length() != 20 || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T' || v.charAt(13) != ':'
-                || v.charAt(16) != ':' || v.charAt(19) != 'Z') {
+        return v.length() == 20 && v.charAt(19) == 'Z' ? dateTime(v, 'T') : Long.MIN_VALUE;
+    }
+
+    /** 10^(9 - n) for n fraction digits: scales them to nanoseconds. */
+    private static final int[] FRACTION_SCALE =
+        {1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * The form data-lake exports (Athena, Snowflake, Panther) write, yyyy-MM-dd HH:mm:ss with an optional
+     * fraction of 1 to 9 digits, in UTC: epoch milliseconds (the fraction cut off as {@link Instant#toEpochMilli}
+     * does), or Long.MIN_VALUE for anything else (including invalid dates).
+     */
+    static long dataLakeTime(String v) {
+        int n = v.length();
+        if (n != 19 && (n < 21 || n > 29 || v.charAt(19) != '.')) {
+            return Long.MIN_VALUE;
+        }
+        long seconds = dateTime(v, ' ');
+        int fractionDigits = Math.max(n - 20, 0);
+        int fraction = digits(v, 20, fractionDigits);
+        if (seconds == Long.MIN_VALUE || fraction < 0) {
+            return Long.MIN_VALUE;
+        }
+        return seconds * 1000 + fraction * FRACTION_SCALE[fractionDigits] / 1_000_000;
+    }
+
+    /**
+     * Epoch seconds of the UTC date and time yyyy-MM-dd{separator}HH:mm:ss at the start of {@code v} (at
+     * least 19 characters), or Long.MIN_VALUE when it is not one (a field not digits, no such day, a time
+     * of day not before 24:00).
+     */
+    private static long dateTime(String v, char separator) {
+        if (v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != separator || v.charAt(13) != ':'
+                || v.charAt(16) != ':') {
             return Long.MIN_VALUE;
         }
         int year = digits(v, 0, 4);

@@ -786,10 +786,35 @@ class PayloadDecoderTest {
         assertThat(decode(record.toString()).onlyEvent().eventTime()).isEqualTo(millis("2019-04-15T17:23:20Z"));
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "2019-04-15 17:23:20, 2019-04-15T17:23:20Z",
+        "2019-04-15 17:23:20.000, 2019-04-15T17:23:20Z",
+        "2019-04-15 17:23:20.123456, 2019-04-15T17:23:20.123Z",
+        "2019-04-15 17:23:20.999999999, 2019-04-15T17:23:20.999Z",
+    })
+    void dataLakeEventTimeIsReadOnEveryPath(String time, String instant) {
+        // An ECR record among other services' records: read from the bytes, the tokens and the tree (decode
+        // holds them to each other), the others prefiltered as with CloudTrail's own times.
+        ObjectNode logFile = Samples.json(Samples.INVICTUS_STRATUS);
+        ((ArrayNode) logFile.get("Records")).add(Samples.json(Samples.PULL));
+        logFile.get("Records").forEach(r -> ((ObjectNode) r).put("eventTime", time));
+
+        CollectingOutput out = decode(logFile.toString());
+
+        assertThat(out.deadLetters()).isEmpty();
+        assertThat(out.events()).hasSize(7).extracting(EcrEvent::eventTime).containsOnly(millis(instant));
+        CollectingOutput prefiltered = CollectingOutput.decode(Samples.utf8(logFile.toString()), true);
+        assertThat(prefiltered.prefilteredCount()).isEqualTo(6);
+        assertThat(prefiltered.events()).singleElement().satisfies(e -> assertThat(e.eventName()).isEqualTo("BatchGetImage"));
+    }
+
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource({
         "eventTime, , missing eventTime",
         "eventTime, 10/07/2023 12:03, unparseable eventTime '10/07/2023 12:03'",
+        "eventTime, 2023-02-29 12:03:00.000, unparseable eventTime '2023-02-29 12:03:00.000'",
+        "eventTime, 2023-07-10 12:03:00.1234567890, unparseable eventTime '2023-07-10 12:03:00.1234567890'",
         "eventTime, +300000000-01-01T00:00:00Z, eventTime out of range '+300000000-01-01T00:00:00Z'",
         "eventName, , CloudTrail record without eventSource/eventName",
     })

@@ -23,6 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EndgameIocTest {
 
     static final String ENDGAME_AGENT = "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 lang/python#3.11.8 Endgame/1.2";
+    /** The tool's own default user agent: USER_AGENT_INDICATOR in Endgame's endgame/shared/constants.py. */
+    static final String ENDGAME_DEFAULT_AGENT = "HotDogsAreSandwiches";
     static final RuleSettings DEFAULTS = RulesConfigLoader.builtIn().rule(EndgameIoc.ID);
     static final RuleSettings TRUSTING = RulesConfigLoader.fromYaml(
             "allowlist:\n  trustedAccounts: ['444455556666']\n", "trusting.yaml").rule(EndgameIoc.ID);
@@ -90,6 +92,25 @@ class EndgameIocTest {
         assertThat(f.details().get("userAgentMarkers")).isEqualTo(List.of("endgame"));
         Finding registry = evaluate(record("PutRegistryPolicy").userAgent(ENDGAME_AGENT), DEFAULTS).orElseThrow();
         assertThat(registry.key()).isEqualTo(ACCOUNT + ":us-east-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {ENDGAME_DEFAULT_AGENT,
+        "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 lang/python#3.11.8 hotdogsareSANDWICHES/0.1 cfg/retry-mode#legacy"})
+    void endgamesDefaultUserAgentIsAMarkerByDefault(String agent) {
+        // A policy that is no indicator by itself: the user agent alone raises the finding.
+        Finding f = evaluate(setPolicy(OWN).userAgent(agent), DEFAULTS).orElseThrow();
+        assertThat(f.ruleId()).isEqualTo("endgame-ioc");
+        assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(f.details().get("userAgentMarkers")).isEqualTo(List.of(ENDGAME_DEFAULT_AGENT));
+        assertThat(f.details().get("markers")).isEqualTo(List.of("user agent contains 'HotDogsAreSandwiches'"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {CloudTrailRecords.USER_AGENT, "console.amazonaws.com", "AWS Internal",
+        "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 lang/python#3.11.8 cfg/retry-mode#legacy Botocore/1.34.0"})
+    void ordinaryUserAgentsAreNoMarker(String agent) {
+        assertThat(evaluate(setPolicy(OWN).userAgent(agent), DEFAULTS)).isEmpty();
     }
 
     @Test

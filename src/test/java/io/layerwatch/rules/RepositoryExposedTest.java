@@ -7,12 +7,17 @@ import static io.layerwatch.testing.CloudTrailRecords.policyDocument;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +78,24 @@ class RepositoryExposedTest {
             assertThat(s.get("statement").toString()).contains("\"Principal\":\"*\"");
             assertThat(s.get("reason")).asString().isNotBlank();
         });
+    }
+
+    @Test
+    void panthersDataLakeRecordOfAPublicPolicyIsCritical() throws IOException {
+        // Panther's own test case (samples/SOURCES.md): eventTime "2020-11-20 06:19:05.000" and p_* fields,
+        // as data-lake exports write records.
+        JsonNode peerCase;
+        try (InputStream in = getClass().getResourceAsStream("/samples/peers/panther-ecr-made-public.json")) {
+            peerCase = Json.MAPPER.readTree(in);
+        }
+        EcrEvent e = CloudTrailRecords.decode(peerCase.get("event").toString());
+
+        Finding f = rule.evaluate(e, DEFAULTS).orElseThrow();
+        assertThat(f.ruleId()).isEqualTo("repository-exposed");
+        assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(f.details()).containsEntry("exposure", "PUBLIC");
+        assertThat(f.repository().name()).isEqualTo("community");
+        assertThat(f.firstEventTime()).isEqualTo(Instant.parse("2020-11-20T06:19:05Z"));
     }
 
     @Test
