@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
  * {@code begin(first, skipPastLastEvent).where(isFirst).followedBy(second).where(isSecond).within(window)}.
@@ -14,35 +13,21 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  * skip strategy emits the earliest and discards the rest. So: a queue of the first events in the window;
  * a second event with a non-empty queue matches its head and empties it.
  */
-final class FollowedBy implements MatchLogic {
+final class FollowedBy extends StartQueue {
     private static final long serialVersionUID = 1L;
 
     /** A condition CEP's SimpleCondition would test. */
     interface Condition extends Predicate<EcrEvent>, Serializable {}
 
-    private final String first;
     private final Condition isFirst;
     private final String second;
     private final Condition isSecond;
-    private final long window;
-    private transient EventQueue<?> starts;
 
     FollowedBy(String first, Condition isFirst, String second, Condition isSecond, long window) {
-        this.first = first;
+        super(first, window);
         this.isFirst = isFirst;
         this.second = second;
         this.isSecond = isSecond;
-        this.window = window;
-    }
-
-    @Override
-    public void open(RuntimeContext ctx, boolean inPlace, String prefix) {
-        starts = EventQueue.of(ctx, prefix + first, inPlace);
-    }
-
-    @Override
-    public void advance(long time) throws Exception {
-        starts.expire(time, window, e -> { });
     }
 
     @Override
@@ -54,30 +39,5 @@ final class FollowedBy implements MatchLogic {
         } else if (isFirst.test(e)) {
             starts.add(e);
         }
-    }
-
-    @Override
-    public void copyFrom(MatchLogic other) throws Exception {
-        starts.copyFrom(((FollowedBy) other).starts);
-    }
-
-    @Override
-    public void clear() throws Exception {
-        starts.clear();
-    }
-
-    @Override
-    public void begin() {
-        starts.begin();
-    }
-
-    @Override
-    public void end() throws Exception {
-        starts.end();
-    }
-
-    @Override
-    public long nextTimeout() throws Exception {
-        return starts.nextTimeout(window);
     }
 }

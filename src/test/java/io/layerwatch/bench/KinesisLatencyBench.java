@@ -2,6 +2,7 @@ package io.layerwatch.bench;
 
 import static io.layerwatch.testing.CloudTrailRecords.record;
 
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.LayerWatchPipeline;
@@ -40,7 +41,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  * -Dbench.findingEvery: one event in N takes part in a finding, -Dbench.pattern: single (policy-deleted,
  * each such event a finding), burst (layer-download-burst: 50 distinct layers by one role, put over 10
  * intervals of 100 ms) or sequence (policy-change-after-scan: a vulnerable scan, then a policy change of
- * that repository put in the next interval)).
+ * that repository put 1 s later)).
  */
 @Tag("bench")
 class KinesisLatencyBench {
@@ -67,7 +68,7 @@ class KinesisLatencyBench {
                     kinesis.endpoint(), StreamingOptions.InitialPosition.LATEST, null, null,
                     StreamingOptions.BUILT_IN_RULES, null, List.of(), Map.of()), "", RulesConfigLoader.builtIn(), null,
                     false);
-            out.findings().sinkTo(new LatencySink()).uid("latency").name("latency");
+            out.findings().sinkTo(new LatencySink(pattern.ruleId)).uid("latency").name("latency").setParallelism(1);
             JobClient job = env.executeAsync("latency-bench");
             Thread.sleep(5000); // let the consumer find the shards
             // Each Kinesis record is one CloudTrail event, or with bench.eventsPerRecord > 1 a gzip CloudWatch Logs
@@ -123,14 +124,14 @@ class KinesisLatencyBench {
 
     /** What the events that take part in findings are; the rest are benign reads. Event times are the put times. */
     enum Pattern {
-        SINGLE {
+        SINGLE(RuleCatalog.POLICY_DELETED) {
             @Override
             String part(long now, int tick, int n, String id) {
                 return record("DeleteRepositoryPolicy").repositoryName("r" + (n % 50)).time(Instant.ofEpochMilli(now))
                         .eventId(id).json();
             }
         },
-        BURST {
+        BURST(RuleCatalog.LAYER_DOWNLOAD_BURST) {
             /** Each role pulls 5 distinct layers an interval, its 50th in the 10th. */
             @Override
             String part(long now, int tick, int n, String id) {
@@ -140,18 +141,30 @@ class KinesisLatencyBench {
                         .time(Instant.ofEpochMilli(now)).eventId(id).json();
             }
         },
-        SEQUENCE {
-            /** A vulnerable scan of a repository in one interval, a policy change of it in the next. */
+        SEQUENCE(RuleCatalog.POLICY_CHANGE_AFTER_SCAN) {
+            /**
+             * A vulnerable scan of a repository in one interval, a policy change of it 10 intervals later: both
+             * times have whole seconds, as EventBridge and CloudTrail write them, the change's a second ahead, so it
+             * follows the scan even when a producer that fell behind puts the two within one second.
+             */
             @Override
             String part(long now, int tick, int n, String id) {
-                if (tick % 2 == 0) {
-                    return CloudTrailRecords.basicScan("scan" + id, Instant.ofEpochMilli(now), "seq-" + tick + "-" + n, 2);
+                Instant second = Instant.ofEpochSecond(now / 1000);
+                if (tick % 20 < 10) {
+                    return CloudTrailRecords.basicScan("scan" + id, second, "seq-" + tick + "-" + n, 2);
                 }
-                return record("SetRepositoryPolicy").repositoryName("seq-" + (tick - 1) + "-" + n)
-                        .policyText("{\"Version\":\"2012-10-17\",\"Statement\":[]}")
-                        .time(Instant.ofEpochMilli(now)).eventId(id).json();
+                return record("SetRepositoryPolicy").repositoryName("seq-" + (tick - 10) + "-" + n)
+                        .policyText("{\"Version\":\"2012-10-17\",\"Statement\":[]}").time(second.plusSeconds(1))
+                        .eventId(id).json();
             }
         };
+
+        /** The rule whose findings are timed. */
+        final String ruleId;
+
+        Pattern(String ruleId) {
+            this.ruleId = ruleId;
+        }
 
         /** The {@code n}th event of an interval that takes part in a finding; {@code id} carries its put time. */
         abstract String part(long now, int tick, int n, String id);
@@ -166,10 +179,16 @@ class KinesisLatencyBench {
     }
 
     /**
-     * Records, for each finding id the first time it comes, now minus the newest put time among its events: the
-     * put of the event that completed it.
+     * Records, for each finding of the rule the first time its id comes, now minus the newest put time among its
+     * events: the put of the event that completed it.
      */
     static final class LatencySink implements Sink<Finding> {
+        private final String ruleId;
+
+        LatencySink(String ruleId) {
+            this.ruleId = ruleId;
+        }
+
         @Override
         @Deprecated
         public SinkWriter<Finding> createWriter(InitContext context) {
@@ -180,7 +199,7 @@ class KinesisLatencyBench {
                 public void write(Finding f, Context ctx) {
                     long completed = f.eventIds().stream().filter(id -> id.startsWith("lat-"))
                             .mapToLong(id -> Long.parseLong(id.split("-")[1])).max().orElse(-1);
-                    if (completed >= 0 && seen.add(f.id())) {
+                    if (completed >= 0 && f.ruleId().equals(ruleId) && seen.add(f.id())) {
                         LATENCIES.add(System.currentTimeMillis() - completed);
                     }
                 }
