@@ -66,7 +66,10 @@ public class CliTest {
         assertThat(r.out()).contains("layer-download").contains("dead-lettered: 1");
 
         assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).singleElement()
-                .satisfies(l -> assertThat(Json.tree(l).path("ruleId").asText()).isEqualTo("layer-download"));
+                .satisfies(l -> assertThat(Json.tree(l).path("ruleId").asText()).isEqualTo("layer-download"))
+                .satisfies(l -> assertThat(Json.tree(l).path("attack")).isEqualTo(Json.tree(
+                        "[{\"technique\":\"T1530\",\"name\":\"Data from Cloud Storage\",\"tactic\":\"TA0009\","
+                                + "\"tacticName\":\"Collection\"}]")));
         assertThat(Files.readAllLines(out.resolve("dead-letter.jsonl"))).singleElement()
                 .satisfies(l -> assertThat(Json.tree(l).path("payload").asText()).isEqualTo("{broken"));
         JsonNode summary = Json.tree(Files.readString(out.resolve("summary.json")));

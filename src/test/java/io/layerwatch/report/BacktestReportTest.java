@@ -207,7 +207,7 @@ class BacktestReportTest {
         Finding download = finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download(SCRIPT, TIME).sourceIp(IMG), SCRIPT);
         // A finding file is data too: an unknown rule id and severity reach the chart and the badges.
         Finding odd = new Finding(SCRIPT, SCRIPT, null, IMG, SCRIPT, ACCOUNT, "us-east-1", null, null, null, IMG,
-                TIME, TIME, 1, "k", List.of(), Map.of(IMG, SCRIPT), List.of());
+                TIME, TIME, 1, "k", List.of(), Map.of(IMG, SCRIPT), List.of(), null);
         String oddLine = Json.write(odd).replace("\"ruleId\"", "\"severity\":\"" + IMG.replace("\"", "\\\"") + "\",\"ruleId\"");
         write(dir, List.of(exposed, download), List.of(DeadLetter.of(IMG, "decode", "malformed: " + IMG, SCRIPT)),
                 summary(2, 2, 1, 0));
