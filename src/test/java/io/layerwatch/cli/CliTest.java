@@ -52,6 +52,15 @@ public class CliTest {
         assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
                 .contains("credential-network-hop is inactive")
                 .contains("no registries: registry-not-assessed is inactive");
+        // ATT&CK: the ids per rule, each technique named once below the table.
+        for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
+            String ids = String.join(",", rule.attack().stream().map(t -> t.technique()).toList());
+            assertThat(r.out().lines()).as(rule.id()).anyMatch(l -> l.startsWith(rule.id() + " ")
+                    && l.matches(".* " + java.util.regex.Pattern.quote(ids) + " .*"));
+        }
+        assertThat(r.out()).contains("ATT&CK 16.1 techniques:")
+                .contains("  T1552.005  Unsecured Credentials: Cloud Instance Metadata API (TA0006 Credential Access)");
+        assertThat(r.out().lines().filter(l -> l.startsWith("  T1530 "))).hasSize(1);
     }
 
     @Test
