@@ -2,14 +2,21 @@ package io.layerwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The rule catalog is complete, and findings carry their rule's ATT&CK techniques. */
+/** The rule catalog is complete, and the docs and the default rules file say what it says. */
 class RuleCatalogTest {
 
     static final Set<String> TACTICS = Set.of("TA0001 Initial Access", "TA0003 Persistence", "TA0005 Defense Evasion",
@@ -86,5 +93,58 @@ class RuleCatalogTest {
             assertThat(f.severity()).isEqualTo(Severity.HIGH);
             assertThat(f).usingRecursiveComparison().ignoringFields("severity").isEqualTo(own);
         });
+    }
+
+    /** The README's rule table: one row per rule with its default severity and ATT&CK technique ids. */
+    @Test
+    void readmeRuleTableIsTheCatalog() throws Exception {
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        List<String> header = null;
+        for (String line : Files.readAllLines(Path.of("README.md"))) {
+            if (line.startsWith("| rule id |")) {
+                header = cells(line);
+            } else if (header != null && line.startsWith("| `")) {
+                List<String> cells = cells(line);
+                rows.put(cells.get(0).replace("`", ""), cells);
+            } else if (header != null && !line.startsWith("|")) {
+                break;
+            }
+        }
+        assertThat(header).as("README rule table").isNotNull();
+        int severity = header.indexOf("default");
+        int attack = header.indexOf("ATT&CK");
+        assertThat(severity).isNotNegative();
+        assertThat(attack).isNotNegative();
+        assertThat(rows.keySet()).containsExactlyElementsOf(RuleCatalog.ids());
+        for (RuleCatalog.Rule r : RuleCatalog.rules()) {
+            List<String> row = rows.get(r.id());
+            assertThat(row.get(severity)).as(r.id()).isEqualTo(r.defaultSeverity().name());
+            List<String> ids = new ArrayList<>();
+            for (String id : row.get(attack).split(",")) {
+                ids.add(id.strip());
+            }
+            assertThat(ids).as(r.id()).isEqualTo(r.attack().stream().map(AttackTechnique::technique).toList());
+        }
+    }
+
+    /** The cells of a Markdown table row (no escaped pipes in the rule table). */
+    static List<String> cells(String line) {
+        List<String> out = new ArrayList<>();
+        String[] parts = line.strip().split("\\|", -1);
+        for (int i = 1; i < parts.length - 1; i++) {
+            out.add(parts[i].strip());
+        }
+        return out;
+    }
+
+    @Test
+    void defaultRulesFileHasTheCatalogsSeverities() throws Exception {
+        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("rules/layerwatch-rules.yaml").toFile())
+                .path("rules");
+        RulesConfig builtIn = RulesConfigLoader.builtIn();
+        for (RuleCatalog.Rule r : RuleCatalog.rules()) {
+            assertThat(rules.path(r.id()).path("severity").asText()).as(r.id()).isEqualTo(r.defaultSeverity().name());
+            assertThat(builtIn.rule(r.id()).severity()).as(r.id()).isEqualTo(r.defaultSeverity());
+        }
     }
 }
