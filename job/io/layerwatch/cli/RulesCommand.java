@@ -1,6 +1,7 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.Allowlist;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
@@ -8,6 +9,7 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.patterns.CredentialNetworkHop;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,8 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rules", mixinStandardHelpOptions = true,
-        description = "List the rules: id, severity, enabled, key parameters and what is inactive.")
+        description = "List the rules: id, severity, enabled, ATT&CK techniques, key parameters and what is inactive.")
 final class RulesCommand implements Callable<Integer> {
+    private static final String ROW = "%-32s %-14s %-8s %-20s %s%n";
+
     @Spec
     CommandSpec spec;
 
@@ -30,15 +34,25 @@ final class RulesCommand implements Callable<Integer> {
         RulesConfig config = rules.load();
         PrintWriter out = spec.commandLine().getOut();
         out.println("rules from " + config.source());
-        out.printf("%-32s %-14s %-8s %s%n", "RULE", "SEVERITY", "ENABLED", "PARAMETERS");
-        for (String id : RuleCatalog.ids()) {
-            RuleSettings s = config.rule(id);
+        out.printf(ROW, "RULE", "SEVERITY", "ENABLED", "ATT&CK", "PARAMETERS");
+        Map<String, AttackTechnique> techniques = new LinkedHashMap<>();
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
+            RuleSettings s = config.rule(rule.id());
             List<String> params = new ArrayList<>();
             for (Map.Entry<String, java.io.Serializable> p : s.params().entrySet()) {
                 params.add(p.getKey() + "=" + ParamType.format(p.getValue()));
             }
-            out.printf("%-32s %-14s %-8s %s%n", id, s.severity(), s.enabled() ? "yes" : "no", String.join(" ", params));
+            List<String> ids = new ArrayList<>();
+            rule.attack().forEach(t -> {
+                ids.add(t.technique());
+                techniques.putIfAbsent(t.technique(), t);
+            });
+            out.printf(ROW, rule.id(), s.severity(), s.enabled() ? "yes" : "no", String.join(",", ids),
+                    String.join(" ", params));
         }
+        out.println("ATT&CK " + AttackTechnique.ATTACK_VERSION + " techniques:");
+        techniques.values().forEach(t -> out.printf("  %-10s %s (%s %s)%n", t.technique(), t.name(), t.tactic(),
+                t.tacticName()));
         for (String note : notes(config)) {
             out.println("note: " + note);
         }

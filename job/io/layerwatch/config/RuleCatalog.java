@@ -5,13 +5,18 @@ import static io.layerwatch.config.ParamType.DURATION;
 import static io.layerwatch.config.ParamType.SEVERITY;
 import static io.layerwatch.config.ParamType.STRING_LIST;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Every rule id and the parameters its config section may hold (besides enabled, severity and
- * allowlist). Rule ids are a public contract: findings, configs and scripts use them.
+ * Every rule and what is known about it besides its code and its YAML defaults: the one place the sinks,
+ * the report, the CLI and the docs read rule metadata from. Rule ids are a public contract: findings,
+ * configs and scripts use them.
  */
 public final class RuleCatalog {
 
@@ -29,42 +34,239 @@ public final class RuleCatalog {
     public static final String ACCESS_DENIED_BURST = "access-denied-burst";
     public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
 
-    private static final Map<String, Map<String, ParamType>> PARAMS = new LinkedHashMap<>();
+    /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
+    public static final String DEFAULT_RECOMMENDATION =
+            "Review the evidence events in CloudTrail and confirm the activity was expected.";
+
+    /**
+     * One rule.
+     *
+     * @param defaultSeverity the severity of rules/layerwatch-rules.yaml (a test keeps the two equal)
+     * @param params the parameters its config section may hold besides enabled, severity and allowlist
+     * @param attack the ATT&CK techniques its findings are evidence of
+     * @param asffTypes ASFF Types besides those its techniques imply (Effects, Unusual Behaviors, checks)
+     * @param compliance related NIST 800-53 r5 / PCI DSS v4.0.1 requirements (the ids Security Hub's own
+     *     controls use)
+     * @param recommendation what to do first, for every sink that tells people
+     * @param recommendationUrl documentation behind the recommendation
+     * @param failedCheck a finding is a failed check of a resource's configuration (ASFF Compliance FAILED)
+     * @param updatesFindings a finding may be emitted again, updated, under the same id (episodes, registries)
+     */
+    public record Rule(String id, Severity defaultSeverity, Map<String, ParamType> params, List<AttackTechnique> attack,
+            List<String> asffTypes, List<String> compliance, String recommendation, String recommendationUrl,
+            boolean failedCheck, boolean updatesFindings) {}
+
+    private static final String INITIAL_ACCESS = "TA0001 Initial Access";
+    private static final String PERSISTENCE = "TA0003 Persistence";
+    private static final String DEFENSE_EVASION = "TA0005 Defense Evasion";
+    private static final String CREDENTIAL_ACCESS = "TA0006 Credential Access";
+    private static final String DISCOVERY = "TA0007 Discovery";
+    private static final String COLLECTION = "TA0009 Collection";
+    private static final String EXFILTRATION = "TA0010 Exfiltration";
+
+    private static final AttackTechnique DATA_FROM_CLOUD_STORAGE =
+            technique("T1530", "Data from Cloud Storage", COLLECTION);
+    private static final AttackTechnique TRANSFER_TO_CLOUD_ACCOUNT =
+            technique("T1537", "Transfer Data to Cloud Account", EXFILTRATION);
+    private static final AttackTechnique CLOUD_ACCOUNTS =
+            technique("T1078.004", "Valid Accounts: Cloud Accounts", INITIAL_ACCESS);
+    private static final AttackTechnique CLOUD_INSTANCE_METADATA_API =
+            technique("T1552.005", "Unsecured Credentials: Cloud Instance Metadata API", CREDENTIAL_ACCESS);
+    private static final AttackTechnique ACCOUNT_MANIPULATION =
+            technique("T1098", "Account Manipulation", PERSISTENCE);
+    private static final AttackTechnique DISABLE_OR_MODIFY_TOOLS =
+            technique("T1562.001", "Impair Defenses: Disable or Modify Tools", DEFENSE_EVASION);
+    private static final AttackTechnique COMPROMISE_SOFTWARE_SUPPLY_CHAIN =
+            technique("T1195.002", "Supply Chain Compromise: Compromise Software Supply Chain", INITIAL_ACCESS);
+    private static final AttackTechnique IMPLANT_INTERNAL_IMAGE =
+            technique("T1525", "Implant Internal Image", PERSISTENCE);
+    private static final AttackTechnique CONTAINER_AND_RESOURCE_DISCOVERY =
+            technique("T1613", "Container and Resource Discovery", DISCOVERY);
+    private static final AttackTechnique CLOUD_INFRASTRUCTURE_DISCOVERY =
+            technique("T1580", "Cloud Infrastructure Discovery", DISCOVERY);
+
+    private static final String ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/";
+    private static final String REVOKE_SESSIONS =
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html";
+
+    private static final Map<String, Rule> RULES = new LinkedHashMap<>();
 
     static {
-        rule(LAYER_DOWNLOAD);
-        rule(LAYER_DOWNLOAD_BURST, "minDistinctLayers", COUNT, "window", DURATION);
-        rule(UNTRUSTED_NETWORK, "pullActions", STRING_LIST);
-        rule(CREDENTIAL_NETWORK_HOP, "window", DURATION);
-        rule(REPOSITORY_EXPOSED, "crossAccountSeverity", SEVERITY, "servicePrincipalSeverity", SEVERITY);
-        rule(ENDGAME_IOC, "sids", STRING_LIST, "userAgentMarkers", STRING_LIST);
-        rule(POLICY_DELETED);
-        rule(VULNERABLE_IMAGE_SCAN, "minCritical", COUNT, "minHigh", COUNT);
-        rule(POLICY_CHANGE_AFTER_SCAN, "window", DURATION);
-        rule(FIRST_SEEN_PULLER, "learningPeriod", DURATION, "forgetAfter", DURATION);
-        rule(REPLICATION_TO_FOREIGN_ACCOUNT);
-        rule(ACCESS_DENIED_BURST, "minCount", COUNT, "window", DURATION);
-        rule(REGISTRY_NOT_ASSESSED, "registries", STRING_LIST, "enrolled", STRING_LIST, "activityEvents",
-                STRING_LIST);
+        rule(LAYER_DOWNLOAD, Severity.LOW)
+                .attack(DATA_FROM_CLOUD_STORAGE)
+                .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.2.1")
+                .recommendation("Confirm the principal should pull this image: check the source IP and user agent"
+                        + " against your build and runtime fleet. Presigned layer URLs work from any network: limit"
+                        + " ecr:GetDownloadUrlForLayer to your VPC endpoints or networks (aws:SourceVpce / aws:SourceIp"
+                        + " in repository, endpoint and identity policies, or an SCP).", ECR_DOCS + "vpc-endpoints.html")
+                .add();
+        rule(LAYER_DOWNLOAD_BURST, Severity.MEDIUM)
+                .params("minDistinctLayers", COUNT, "window", DURATION)
+                .attack(DATA_FROM_CLOUD_STORAGE, TRANSFER_TO_CLOUD_ACCOUNT)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 SI-4", "NIST.800-53.r5 SI-4(18)", "NIST.800-53.r5 SC-7(10)",
+                        "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Tell a deployment, scale-out or cache warm-up from bulk copying of images: compare"
+                        + " the repositories and source IPs with expected CI/CD activity. If unexpected, revoke the"
+                        + " principal's active sessions, rotate its credentials and restrict ECR pulls to your VPC"
+                        + " endpoints.", REVOKE_SESSIONS)
+                .updatesFindings()
+                .add();
+        rule(UNTRUSTED_NETWORK, Severity.HIGH)
+                .params("pullActions", STRING_LIST)
+                .attack(CLOUD_ACCOUNTS, DATA_FROM_CLOUD_STORAGE)
+                .asffTypes("Unusual Behaviors/IP address", "Effects/Data Exfiltration")
+                .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-17", "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.3.1",
+                        "PCI DSS v4.0.1/7.2.1")
+                .recommendation("Verify the source IP, VPC endpoint and caller account. If they are not yours, revoke"
+                        + " the role's sessions or deactivate the access key, and require aws:SourceVpce or"
+                        + " aws:SourceIp for ECR pulls in repository and identity policies or an SCP.",
+                        ECR_DOCS + "vpc-endpoints.html")
+                .add();
+        rule(CREDENTIAL_NETWORK_HOP, Severity.HIGH)
+                .params("window", DURATION)
+                .attack(CLOUD_INSTANCE_METADATA_API, CLOUD_ACCOUNTS)
+                .asffTypes("Unusual Behaviors/IP address")
+                .compliance("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-2", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Treat the access key as stolen until shown otherwise: it was used from a trusted and"
+                        + " then an untrusted network. Revoke the role's active sessions (or deactivate the user's"
+                        + " key), review every CloudTrail call made with it, and pin ECR access to trusted networks.",
+                        REVOKE_SESSIONS)
+                .updatesFindings()
+                .add();
+        rule(REPOSITORY_EXPOSED, Severity.CRITICAL)
+                .params("crossAccountSeverity", SEVERITY, "servicePrincipalSeverity", SEVERITY)
+                .attack(TRANSFER_TO_CLOUD_ACCOUNT)
+                .asffTypes("Effects/Data Exposure", "Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 AC-21",
+                        "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.4.4", "PCI DSS v4.0.1/7.2.1")
+                .recommendation("Restore a least-privilege policy now: remove the statements granting \"*\", foreign"
+                        + " accounts or unconditioned service principals, or limit them with aws:PrincipalOrgID. Then"
+                        + " review who pulled images while the policy was in place and whether the change was"
+                        + " approved.", ECR_DOCS + "repository-policies.html")
+                .failedCheck()
+                .add();
+        rule(ENDGAME_IOC, Severity.CRITICAL)
+                .params("sids", STRING_LIST, "userAgentMarkers", STRING_LIST)
+                .attack(TRANSFER_TO_CLOUD_ACCOUNT, ACCOUNT_MANIPULATION)
+                .asffTypes("Effects/Data Exposure")
+                .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Assume an attacker with write access used the Endgame tool after a credential"
+                        + " compromise: restore the previous resource policy and remove grants to unknown accounts,"
+                        + " contain the principal (rotate its credentials, revoke its sessions) and review every"
+                        + " resource policy it changed.", ECR_DOCS + "repository-policies.html")
+                .failedCheck()
+                .add();
+        rule(POLICY_DELETED, Severity.MEDIUM)
+                .attack(DISABLE_OR_MODIFY_TOOLS)
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 AC-3", "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("Confirm the deletion was an approved change. If not, restore the policy from"
+                        + " infrastructure as code and review the principal's other recent activity.",
+                        ECR_DOCS + "repository-policies.html")
+                .add();
+        rule(VULNERABLE_IMAGE_SCAN, Severity.HIGH)
+                .params("minCritical", COUNT, "minHigh", COUNT)
+                .attack(COMPROMISE_SOFTWARE_SUPPLY_CHAIN)
+                .asffTypes("Software and Configuration Checks/Vulnerabilities/CVE")
+                .compliance("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/6.3.1", "PCI DSS v4.0.1/6.3.3")
+                .recommendation("Rebuild the image on patched base images and dependencies, push it and stop"
+                        + " deploying this digest: find the workloads running it and keep it from being pulled (untag"
+                        + " it or restrict the repository) until fixed. The scan findings list the affected packages.",
+                        ECR_DOCS + "image-scanning.html")
+                .failedCheck()
+                .add();
+        rule(POLICY_CHANGE_AFTER_SCAN, Severity.HIGH)
+                .params("window", DURATION)
+                .attack(DISABLE_OR_MODIFY_TOOLS, IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("Effects/Data Exposure", "Software and Configuration Checks/Vulnerabilities/CVE")
+                .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/6.3.3", "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("A control changed on a repository right after a vulnerable scan. Confirm the change"
+                        + " was approved: a known-vulnerable image should not be exposed, deleted or taken out of"
+                        + " scanning (scan-on-push off, tag mutability, lifecycle) before it is fixed. If it was not,"
+                        + " revert the change; then rebuild the image.", ECR_DOCS + "image-scanning.html")
+                .updatesFindings()
+                .add();
+        rule(FIRST_SEEN_PULLER, Severity.LOW)
+                .params("learningPeriod", DURATION, "forgetAfter", DURATION)
+                .attack(CLOUD_ACCOUNTS, DATA_FROM_CLOUD_STORAGE)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Confirm the principal is expected to pull from this repository (a new service or"
+                        + " pipeline). If not, find how it got access and limit the repository policy to the intended"
+                        + " principals.", ECR_DOCS + "repository-policies.html")
+                .add();
+        rule(REPLICATION_TO_FOREIGN_ACCOUNT, Severity.HIGH)
+                .attack(TRANSFER_TO_CLOUD_ACCOUNT)
+                .asffTypes("TTPs/Persistence")
+                .compliance("NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-20", "NIST.800-53.r5 AC-21", "NIST.800-53.r5 CM-3",
+                        "PCI DSS v4.0.1/7.2.1")
+                .recommendation("Verify the destination account is yours. Unless it is approved, remove the"
+                        + " replication rule (PutReplicationConfiguration) at once, then check which images were"
+                        + " already replicated and who made the change.", ECR_DOCS + "replication.html")
+                .failedCheck()
+                .add();
+        rule(ACCESS_DENIED_BURST, Severity.MEDIUM)
+                .params("minCount", COUNT, "window", DURATION)
+                .attack(CONTAINER_AND_RESOURCE_DISCOVERY, CLOUD_INFRASTRUCTURE_DISCOVERY)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.2.1.4")
+                .recommendation("Repeated denied pulls mean enumeration or a workload that lost access (for example"
+                        + " after a policy change): check the principal and source IP; contain the credentials if"
+                        + " unexpected, otherwise fix the workload's permissions.",
+                        ECR_DOCS + "security_iam_troubleshoot.html")
+                .updatesFindings()
+                .add();
+        rule(REGISTRY_NOT_ASSESSED, Severity.LOW)
+                .params("registries", STRING_LIST, "enrolled", STRING_LIST, "activityEvents", STRING_LIST)
+                .attack(IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/11.3.1")
+                .recommendation("Enroll the registry in the image assessment service (remediation action"
+                        + " register-registry), or list it under rules.registry-not-assessed.enrolled if it is enrolled"
+                        + " already; until then its images are not assessed.", ECR_DOCS + "image-scanning.html")
+                .failedCheck()
+                .updatesFindings()
+                .add();
     }
-
-    /** Rules whose findings may be emitted again, updated, under the same id (CEP episodes, registries). */
-    private static final java.util.Set<String> UPDATING = java.util.Set.of(LAYER_DOWNLOAD_BURST, CREDENTIAL_NETWORK_HOP,
-            POLICY_CHANGE_AFTER_SCAN, ACCESS_DENIED_BURST, REGISTRY_NOT_ASSESSED);
 
     private RuleCatalog() {}
 
-    private static void rule(String id, Object... nameTypePairs) {
-        Map<String, ParamType> params = new LinkedHashMap<>();
-        for (int i = 0; i < nameTypePairs.length; i += 2) {
-            params.put((String) nameTypePairs[i], (ParamType) nameTypePairs[i + 1]);
-        }
-        PARAMS.put(id, Collections.unmodifiableMap(params));
-    }
-
     /** Rule ids in documentation order. */
     public static Iterable<String> ids() {
-        return PARAMS.keySet();
+        return RULES.keySet();
+    }
+
+    /** Every rule, in documentation order. */
+    public static Collection<Rule> rules() {
+        return Collections.unmodifiableCollection(RULES.values());
+    }
+
+    public static Optional<Rule> find(String id) {
+        return Optional.ofNullable(id == null ? null : RULES.get(id));
+    }
+
+    public static boolean exists(String id) {
+        return find(id).isPresent();
+    }
+
+    /** The parameters of a rule's config section; null for an id outside the catalog. */
+    public static Map<String, ParamType> params(String id) {
+        return find(id).map(Rule::params).orElse(null);
+    }
+
+    /** The rule's ATT&CK techniques; empty for ids outside the catalog. */
+    public static List<AttackTechnique> attack(String id) {
+        return find(id).map(Rule::attack).orElse(List.of());
+    }
+
+    /** What to do first about a finding of the rule; {@link #DEFAULT_RECOMMENDATION} for other ids. */
+    public static String recommendation(String id) {
+        return find(id).map(Rule::recommendation).orElse(DEFAULT_RECOMMENDATION);
     }
 
     /**
@@ -73,14 +275,79 @@ public final class RuleCatalog {
      * each finding once (the same input record twice gives the same finding twice).
      */
     public static boolean updatesFindings(String id) {
-        return UPDATING.contains(id) || !exists(id);
+        return find(id).map(Rule::updatesFindings).orElse(true);
     }
 
-    public static boolean exists(String id) {
-        return PARAMS.containsKey(id);
+    /** {@code tactic} is "TA0009 Collection": the tactic id, a space, its name. */
+    private static AttackTechnique technique(String id, String name, String tactic) {
+        int space = tactic.indexOf(' ');
+        return new AttackTechnique(id, name, tactic.substring(0, space), tactic.substring(space + 1));
     }
 
-    public static Map<String, ParamType> params(String id) {
-        return PARAMS.get(id);
+    private static Builder rule(String id, Severity defaultSeverity) {
+        return new Builder(id, defaultSeverity);
+    }
+
+    /** One catalog entry, field by field; {@link #add()} puts it in the catalog. */
+    private static final class Builder {
+        private final String id;
+        private final Severity defaultSeverity;
+        private final Map<String, ParamType> params = new LinkedHashMap<>();
+        private final List<AttackTechnique> attack = new ArrayList<>();
+        private final List<String> asffTypes = new ArrayList<>();
+        private final List<String> compliance = new ArrayList<>();
+        private String recommendation;
+        private String recommendationUrl;
+        private boolean failedCheck;
+        private boolean updatesFindings;
+
+        Builder(String id, Severity defaultSeverity) {
+            this.id = id;
+            this.defaultSeverity = defaultSeverity;
+        }
+
+        Builder params(Object... nameTypePairs) {
+            for (int i = 0; i < nameTypePairs.length; i += 2) {
+                params.put((String) nameTypePairs[i], (ParamType) nameTypePairs[i + 1]);
+            }
+            return this;
+        }
+
+        Builder attack(AttackTechnique... techniques) {
+            attack.addAll(List.of(techniques));
+            return this;
+        }
+
+        Builder asffTypes(String... types) {
+            asffTypes.addAll(List.of(types));
+            return this;
+        }
+
+        Builder compliance(String... requirements) {
+            compliance.addAll(List.of(requirements));
+            return this;
+        }
+
+        Builder recommendation(String text, String url) {
+            this.recommendation = text;
+            this.recommendationUrl = url;
+            return this;
+        }
+
+        Builder failedCheck() {
+            this.failedCheck = true;
+            return this;
+        }
+
+        Builder updatesFindings() {
+            this.updatesFindings = true;
+            return this;
+        }
+
+        void add() {
+            RULES.put(id, new Rule(id, defaultSeverity, Collections.unmodifiableMap(params), List.copyOf(attack),
+                    List.copyOf(asffTypes), List.copyOf(compliance), recommendation, recommendationUrl, failedCheck,
+                    updatesFindings));
+        }
     }
 }

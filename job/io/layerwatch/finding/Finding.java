@@ -1,6 +1,8 @@
 package io.layerwatch.finding;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.AttackTechnique;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.Severity;
 import io.layerwatch.util.JsonTypeInfoFactory;
 import java.time.Instant;
@@ -15,6 +17,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * @param key what the rule keyed on (principal ARN, repository, access key)
  * @param eventIds CloudTrail eventIDs of the evidence, first ones first (capped)
  * @param evidence the raw evidence records (capped)
+ * @param attack the rule's ATT&CK techniques; null (a finding written before they were recorded) means
+ *     the catalog's for the rule id, none for ids outside the catalog
  */
 @TypeInfo(Finding.TypeInfoFactory.class)
 public record Finding(
@@ -35,7 +39,12 @@ public record Finding(
         String key,
         List<String> eventIds,
         Map<String, Object> details,
-        List<JsonNode> evidence) {
+        List<JsonNode> evidence,
+        List<AttackTechnique> attack) {
+
+    public Finding {
+        attack = attack == null ? RuleCatalog.attack(ruleId) : List.copyOf(attack);
+    }
 
     /** Flink type information: JSON text. */
     public static final class TypeInfoFactory extends JsonTypeInfoFactory<Finding> {
@@ -52,6 +61,11 @@ public record Finding(
     public Finding withUpdate(long count, Instant last, List<String> ids, Map<String, Object> newDetails,
             List<JsonNode> newEvidence) {
         return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
-                sourceIp, userAgent, firstEventTime, last, count, key, ids, newDetails, newEvidence);
+                sourceIp, userAgent, firstEventTime, last, count, key, ids, newDetails, newEvidence, attack);
+    }
+
+    public Finding withSeverity(Severity s) {
+        return new Finding(id, ruleId, s, title, description, accountId, region, principal, repository, sourceIp,
+                userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, details, evidence, attack);
     }
 }

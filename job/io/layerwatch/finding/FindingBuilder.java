@@ -1,6 +1,7 @@
 package io.layerwatch.finding;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds a {@link Finding} from a rule's evidence events; computes the deterministic id. */
+/** Builds a {@link Finding} from a rule's evidence events and its catalog entry; computes the deterministic id. */
 public final class FindingBuilder {
 
     /** Evidence kept in full per finding; the count and time range cover all events. */
@@ -146,7 +147,8 @@ public final class FindingBuilder {
                 k,
                 ids,
                 details,
-                evidence);
+                evidence,
+                RuleCatalog.attack(ruleId));
     }
 
     /** sha-256 of rule id, key and first evidence event id, as 32 hex characters. */

@@ -478,10 +478,7 @@ public final class LayerWatchPipeline {
             }
             Finding result = f;
             if (cepRules.contains(f.ruleId()) && f.severity() != config.rule(f.ruleId()).severity()) {
-                result = new Finding(f.id(), f.ruleId(), config.rule(f.ruleId()).severity(), f.title(), f.description(),
-                        f.accountId(), f.region(), f.principal(), f.repository(), f.sourceIp(), f.userAgent(),
-                        f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(), f.eventIds(), f.details(),
-                        f.evidence());
+                result = f.withSeverity(config.rule(f.ruleId()).severity());
             }
             perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(ctx).addGroup("rule", id).counter("findings")).inc();
             out.collect(result);

@@ -5,6 +5,8 @@ import static io.layerwatch.report.Html.esc;
 import static io.layerwatch.report.Html.num;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.AttackTechnique;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
@@ -16,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -240,8 +244,10 @@ public final class BacktestReport {
         for (FindingsScan.Row row : f.rows) {
             FindingLine l = row.line();
             JsonNode n = row.finding() == null ? Json.MAPPER.createObjectNode() : row.finding();
+            List<AttackTechnique> attack = attack(n, l.ruleId());
             h.append("<tr><td>").append(severity(l.severity())).append("</td><td>").append("<span class=\"nowrap\">")
-                    .append(swatch(l.ruleId())).append("<code>").append(cell(l.ruleId(), TEXT_CHARS)).append("</code></span></td><td class=\"nowrap\">")
+                    .append(swatch(l.ruleId())).append("<code>").append(cell(l.ruleId(), TEXT_CHARS)).append("</code></span>")
+                    .append(techniqueIds(attack)).append("</td><td class=\"nowrap\">")
                     .append(l.first() == null ? "" : esc(l.first().toString().replace('T', ' ')))
                     .append("</td><td class=\"n\">").append(cell(n.path("eventCount").asText(""), 20))
                     .append("</td><td>").append(entity(l.principal()))
@@ -250,6 +256,8 @@ public final class BacktestReport {
             h.append("<details><summary>").append(cell(n.path("title").asText(l.ruleId()), TEXT_CHARS))
                     .append("</summary><dl>");
             term(h, "Id", cell(l.id(), 80));
+            term(h, "ATT&amp;CK", cell(String.join("; ", attack.stream().map(AttackTechnique::label).toList()),
+                    TEXT_CHARS));
             term(h, "Description", cell(n.path("description").asText(null), 2000));
             term(h, "Account / region", cell(n.path("accountId").asText("") + " / " + n.path("region").asText(""), 80));
             term(h, "User agent", cell(n.path("userAgent").asText(null), TEXT_CHARS));
@@ -259,6 +267,37 @@ public final class BacktestReport {
             h.append("</dl></details></td></tr>");
         }
         h.append("</tbody></table>");
+    }
+
+    /**
+     * The finding's ATT&CK techniques; the catalog's for its rule when the line has none (written before
+     * findings carried them); none when they cannot be read.
+     */
+    static List<AttackTechnique> attack(JsonNode finding, String ruleId) {
+        JsonNode attack = finding.get("attack");
+        if (attack == null || attack.isNull()) {
+            return RuleCatalog.attack(ruleId);
+        }
+        try {
+            return Arrays.stream(Json.MAPPER.treeToValue(attack, AttackTechnique[].class)).filter(Objects::nonNull)
+                    .toList();
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    /** Technique ids below the rule id, each with its name and tactic as the tooltip. */
+    static String techniqueIds(List<AttackTechnique> attack) {
+        if (attack.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("<div class=\"note small\">");
+        for (int i = 0; i < attack.size(); i++) {
+            AttackTechnique t = attack.get(i);
+            out.append(i == 0 ? "" : ", ").append("<span title=\"").append(cell(t.label(), TEXT_CHARS)).append("\">")
+                    .append(cell(t.technique(), 40)).append("</span>");
+        }
+        return out.append("</div>").toString();
     }
 
     private static void term(StringBuilder h, String name, String html) {

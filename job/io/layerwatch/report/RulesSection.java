@@ -31,13 +31,15 @@ final class RulesSection {
                     .append(values(v)).append("</td></tr>"));
             h.append("</tbody></table>");
         }
-        h.append("<h3>Rules</h3><table><thead><tr><th>Rule</th><th>Enabled</th><th>Severity</th><th>Parameters</th>"
-                + "<th>Own allowlist (besides the global one)</th></tr></thead><tbody>");
-        for (String id : RuleCatalog.ids()) {
-            RuleSettings s = config.rule(id);
+        h.append("<h3>Rules</h3><table><thead><tr><th>Rule</th><th>Enabled</th><th>Severity</th><th>ATT&amp;CK</th>"
+                + "<th>Parameters</th><th>Own allowlist (besides the global one)</th></tr></thead><tbody>");
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
+            RuleSettings s = config.rule(rule.id());
             h.append("<tr").append(s.enabled() ? "" : " class=\"off\"").append("><td><code>").append(esc(s.ruleId()))
                     .append("</code></td><td>").append(s.enabled() ? "yes" : "no").append("</td><td>")
                     .append(BacktestReport.severity(s.severity().name())).append("</td><td>");
+            rule.attack().forEach(t -> h.append("<div>").append(esc(t.label())).append("</div>"));
+            h.append("</td><td>");
             List<String> params = new ArrayList<>();
             for (Map.Entry<String, Serializable> p : s.params().entrySet()) {
                 params.add(p.getKey() + ": " + ParamType.format(p.getValue()));

@@ -62,7 +62,7 @@ public final class RegistryNotAssessed implements SingleEventRule {
         return Optional.of(new Finding(FindingBuilder.id(ID, registry, ""), f.ruleId(), f.severity(), f.title(),
                 f.description(), account, region, f.principal(), f.repository(), f.sourceIp(), f.userAgent(),
                 f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(), f.eventIds(), f.details(),
-                f.evidence()));
+                f.evidence(), f.attack()));
     }
 
     /** ACCOUNT:REGION of the registry the event concerns (the registry id, else the receiving account). */

@@ -4,6 +4,7 @@ import io.layerwatch.util.AwsPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.Cidr;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.Principal;
@@ -24,6 +25,8 @@ import java.time.Instant;
  *       emission. Consumers upsert by finding_info.uid; metadata.uid names this version.
  *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time and
  *       first_seen_time the first event time (event time, so replays and reruns map identically).
+ *   <li>finding_info.attacks: one per ATT&CK technique of the rule, with its tactic; a sub-technique
+ *       (T1078.004) is sub_technique, its parent (T1078) technique.
  *   <li>evidences: one per raw record the finding carries, with the call (api), caller (actor) and
  *       source (src_endpoint: ip for an IP literal, svc_name for an AWS service name) read from the
  *       record, and the complete original record under data. Detection Finding has no top-level
@@ -178,7 +181,30 @@ public final class OcsfMapper {
         put(analytic, "uid", f.ruleId());
         analytic.put("type_id", 1);
         analytic.put("type", "Rule");
+        if (!f.attack().isEmpty()) {
+            ArrayNode attacks = i.putArray("attacks");
+            f.attack().forEach(t -> attacks.add(attack(t)));
+        }
         return i;
+    }
+
+    /** One ATT&CK technique; a sub-technique goes with its parent in technique. */
+    private static ObjectNode attack(AttackTechnique t) {
+        ObjectNode a = object();
+        a.set("tactic", uidAndName(t.tactic(), t.tacticName()));
+        a.set("technique", uidAndName(t.parentTechnique(), t.parentName()));
+        if (t.subTechnique()) {
+            a.set("sub_technique", uidAndName(t.technique(), t.subTechniqueName()));
+        }
+        a.put("version", AttackTechnique.ATTACK_VERSION);
+        return a;
+    }
+
+    private static ObjectNode uidAndName(String uid, String name) {
+        ObjectNode o = object();
+        put(o, "uid", uid);
+        put(o, "name", name);
+        return o;
     }
 
     private static ObjectNode cloud(Finding f) {

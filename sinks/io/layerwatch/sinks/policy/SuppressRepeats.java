@@ -95,6 +95,6 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
         return new Finding(f.id(), f.ruleId(), f.severity(), "(" + repeats + " repeat" + (repeats == 1 ? "" : "s")
                 + ") " + f.title(), f.description(), f.accountId(), f.region(), f.principal(), f.repository(),
                 f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(),
-                f.eventIds(), details, f.evidence());
+                f.eventIds(), details, f.evidence(), f.attack());
     }
 }

@@ -2,6 +2,7 @@ package io.layerwatch.sinks.remediation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
@@ -134,7 +135,8 @@ public final class CustomActions {
         String region = own ? text(fields, FIELD + "region", e.region()) : e.region();
         Instant time = Instant.ofEpochMilli(e.eventTime());
         return new Finding(id, ruleId, severity, asff.path("Title").asText(null), asff.path("Description").asText(null),
-                account, region, principal, repository, null, null, time, time, 1, id, List.of(), details, new ArrayList<>());
+                account, region, principal, repository, null, null, time, time, 1, id, List.of(), details, new ArrayList<>(),
+                RuleCatalog.attack(ruleId));
     }
 
     private static String generator(JsonNode asff) {

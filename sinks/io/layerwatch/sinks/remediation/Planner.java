@@ -176,6 +176,6 @@ public final class Planner {
         Map<String, Object> details = f.details();
         return new Finding(f.id(), f.ruleId(), f.severity(), f.title(), f.description(), f.accountId(), f.region(),
                 f.principal(), f.repository(), f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(),
-                f.eventCount(), f.key(), f.eventIds(), details, List.of());
+                f.eventCount(), f.key(), f.eventIds(), details, List.of(), f.attack());
     }
 }

@@ -206,7 +206,7 @@ public final class Responder implements AutoCloseable {
                         + ") after " + failed.attempts() + " attempt(s): " + failed.error()
                         + ". The request was dead-lettered; the target may still need a response by hand.",
                 failed.account(), failed.region(), principal, repository, null, null, failed.time(), failed.time(), 1,
-                failed.id(), List.of(), details, List.of());
+                failed.id(), List.of(), details, List.of(), List.of());
     }
 
     @Override

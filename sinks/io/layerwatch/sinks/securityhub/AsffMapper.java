@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
@@ -20,8 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.core.SdkPojo;
 import software.amazon.awssdk.core.traits.ListTrait;
@@ -74,105 +78,14 @@ public final class AsffMapper implements Serializable {
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
-    private static final String ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/";
-    private static final String REVOKE_SESSIONS =
-            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html";
-
-    /**
-     * How a rule shows in Security Hub: Types (ASFF types taxonomy), whether it is a failed check of a
-     * resource's configuration (Compliance.Status FAILED), related NIST 800-53 r5 / PCI DSS v4.0.1
-     * requirements (the ids Security Hub's own controls use), and the remediation recommendation.
-     */
-    private record Profile(List<String> types, boolean failedCheck, List<String> requirements, String remediation,
-            String url) {}
-
-    private static final Map<String, Profile> PROFILES = new LinkedHashMap<>();
-    private static final Profile UNKNOWN_RULE = new Profile(List.of("Unusual Behaviors"), false, List.of(),
-            "Review the evidence events (ProductFields layerwatch/eventIds) in CloudTrail.", null);
-
-    static {
-        profile(RuleCatalog.LAYER_DOWNLOAD, List.of("TTPs/Collection"), false,
-                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.2.1"),
-                "Confirm the principal should pull this image. Presigned layer URLs work from any network: limit"
-                        + " ECR pulls to your VPC endpoints (aws:SourceVpce in repository and endpoint policies).",
-                ECR_DOCS + "vpc-endpoints.html");
-        profile(RuleCatalog.LAYER_DOWNLOAD_BURST,
-                List.of("TTPs/Collection", "Effects/Data Exfiltration", "Unusual Behaviors/User"), false,
-                List.of("NIST.800-53.r5 SI-4", "NIST.800-53.r5 SI-4(18)", "NIST.800-53.r5 SC-7(10)",
-                        "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/10.4.1"),
-                "Check whether the bulk download is expected (cache warm-up, mirroring). If not, revoke the"
-                        + " principal's active sessions, rotate its credentials and restrict ECR pulls to your VPC endpoints.",
-                REVOKE_SESSIONS);
-        profile(RuleCatalog.UNTRUSTED_NETWORK,
-                List.of("TTPs/Initial Access", "Unusual Behaviors/IP address", "Effects/Data Exfiltration"), false,
-                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-17", "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.3.1",
-                        "PCI DSS v4.0.1/7.2.1"),
-                "Verify the caller and its network. If unexpected, revoke the role's sessions or deactivate the access"
-                        + " key, and require aws:SourceVpce or aws:SourceIp for ECR pulls in repository and identity policies.",
-                ECR_DOCS + "vpc-endpoints.html");
-        profile(RuleCatalog.CREDENTIAL_NETWORK_HOP,
-                List.of("TTPs/Credential Access", "TTPs/Initial Access", "Unusual Behaviors/IP address"), false,
-                List.of("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-2", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.4.1"),
-                "Treat the access key as compromised: revoke the role's active sessions (or deactivate the user's key),"
-                        + " search CloudTrail for other calls with it, and pin ECR access to trusted networks.",
-                REVOKE_SESSIONS);
-        profile(RuleCatalog.REPOSITORY_EXPOSED,
-                List.of("Effects/Data Exposure", "Software and Configuration Checks/AWS Security Best Practices"), true,
-                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 AC-21",
-                        "NIST.800-53.r5 SC-7", "PCI DSS v4.0.1/1.4.4", "PCI DSS v4.0.1/7.2.1"),
-                "Remove the statements granting the public or foreign accounts, or limit them with aws:PrincipalOrgID."
-                        + " Then review who pulled images while the policy was in place.",
-                ECR_DOCS + "repository-policies.html");
-        profile(RuleCatalog.ENDGAME_IOC, List.of("TTPs/Persistence", "Effects/Data Exposure"), true,
-                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AC-6", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-4",
-                        "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.4.1"),
-                "Restore the previous resource policy and remove grants to unknown accounts. Endgame is used after a"
-                        + " credential compromise: rotate the principal's credentials and investigate its other activity.",
-                ECR_DOCS + "repository-policies.html");
-        profile(RuleCatalog.POLICY_DELETED,
-                List.of("TTPs/Defense Evasion", "Software and Configuration Checks/AWS Security Best Practices"), false,
-                List.of("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 AC-3", "PCI DSS v4.0.1/10.2.1.2"),
-                "Confirm the deletion was an approved change. If not, restore the policy from infrastructure as code"
-                        + " and review the principal's other activity.",
-                ECR_DOCS + "repository-policies.html");
-        profile(RuleCatalog.VULNERABLE_IMAGE_SCAN, List.of("Software and Configuration Checks/Vulnerabilities/CVE"),
-                true,
-                List.of("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/6.3.1", "PCI DSS v4.0.1/6.3.3"),
-                "Rebuild the image on patched base images and dependencies, push it and stop deploying this digest."
-                        + " The scan findings list the affected packages.",
-                ECR_DOCS + "image-scanning.html");
-        profile(RuleCatalog.POLICY_CHANGE_AFTER_SCAN,
-                List.of("TTPs/Defense Evasion", "Effects/Data Exposure",
-                        "Software and Configuration Checks/Vulnerabilities/CVE"), false,
-                List.of("NIST.800-53.r5 CM-3", "NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "NIST.800-53.r5 SI-4",
-                        "PCI DSS v4.0.1/6.3.3", "PCI DSS v4.0.1/10.2.1.2"),
-                "Confirm the change was approved. A known-vulnerable image should not be exposed, deleted or taken out"
-                        + " of scanning before it is fixed: revert the change and rebuild the image.",
-                ECR_DOCS + "image-scanning.html");
-        profile(RuleCatalog.FIRST_SEEN_PULLER, List.of("Unusual Behaviors/User"), false,
-                List.of("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.4.1"),
-                "Confirm the principal is expected to pull from this repository; if not, limit the repository policy"
-                        + " to the intended principals.",
-                ECR_DOCS + "repository-policies.html");
-        profile(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, List.of("Effects/Data Exfiltration", "TTPs/Persistence"),
-                true,
-                List.of("NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-20", "NIST.800-53.r5 AC-21", "NIST.800-53.r5 CM-3",
-                        "PCI DSS v4.0.1/7.2.1"),
-                "Unless the destination is approved, remove the replication rule (PutReplicationConfiguration) and"
-                        + " check which images were already replicated.",
-                ECR_DOCS + "replication.html");
-        profile(RuleCatalog.ACCESS_DENIED_BURST, List.of("TTPs/Discovery", "Unusual Behaviors/User"), false,
-                List.of("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.2.1.4"),
-                "Find out whether the principal is probing repositories or a workload lost access after a policy"
-                        + " change, and fix or revoke its permissions accordingly.",
-                ECR_DOCS + "security_iam_troubleshoot.html");
-        profile(RuleCatalog.REGISTRY_NOT_ASSESSED,
-                List.of("Software and Configuration Checks/AWS Security Best Practices"), true,
-                List.of("NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-2", "PCI DSS v4.0.1/11.3.1"),
-                "Enroll the registry in the image assessment service (remediation action register-registry), or add it"
-                        + " to rules.registry-not-assessed.enrolled if it is enrolled already.",
-                ECR_DOCS + "image-scanning.html");
-    }
+    /** ASFF's TTPs categories: the ATT&CK tactics of these names classify as TTPs/<tactic>/<technique>. */
+    static final Set<String> TTP_CATEGORIES = Set.of("Initial Access", "Execution", "Persistence",
+            "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery", "Lateral Movement",
+            "Collection", "Command and Control");
+    /** ATT&CK tactics without a TTPs category, and the Effects category that says the same. */
+    static final Map<String, String> EFFECTS = Map.of("Exfiltration", "Effects/Data Exfiltration",
+            "Impact", "Effects/Data Destruction");
+    private static final List<String> UNKNOWN_RULE_TYPES = List.of("Unusual Behaviors");
 
     private final String hubAccountId;
     private final String hubRegion;
@@ -195,21 +108,35 @@ public final class AsffMapper implements Serializable {
         this.maxBytes = maxBytes;
     }
 
-    private static void profile(String ruleId, List<String> types, boolean failedCheck, List<String> requirements,
-            String remediation, String url) {
-        PROFILES.put(ruleId, new Profile(types, failedCheck, requirements, remediation, url));
-    }
-
-    /** The built-in related requirements per rule id. */
+    /** The built-in related requirements per rule id (the rule catalog's). */
     public static Map<String, List<String>> defaultCompliance() {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        PROFILES.forEach((id, p) -> out.put(id, p.requirements()));
+        RuleCatalog.rules().forEach(r -> out.put(r.id(), r.compliance()));
         return out;
     }
 
-    /** The ASFF Types of a rule's findings. */
+    /** The ASFF Types of a rule's findings (see {@link #types(List, String)}). */
     public static List<String> types(String ruleId) {
-        return profileOf(ruleId).types();
+        return types(RuleCatalog.attack(ruleId), ruleId);
+    }
+
+    /**
+     * ASFF Types: per ATT&CK technique {@code TTPs/<tactic>} and {@code TTPs/<tactic>/<id> <name>}
+     * (namespace/category/classifier) when the tactic is a TTPs category, else its Effects category;
+     * then the rule's other types from the catalog. "Unusual Behaviors" when that leaves none.
+     */
+    static List<String> types(List<AttackTechnique> attack, String ruleId) {
+        Set<String> out = new LinkedHashSet<>();
+        for (AttackTechnique t : attack) {
+            if (TTP_CATEGORIES.contains(t.tacticName())) {
+                out.add("TTPs/" + t.tacticName());
+                out.add("TTPs/" + t.tacticName() + "/" + t.technique() + " " + t.name());
+            } else if (EFFECTS.containsKey(t.tacticName())) {
+                out.add(EFFECTS.get(t.tacticName()));
+            }
+        }
+        RuleCatalog.find(ruleId).ifPresent(r -> out.addAll(r.asffTypes()));
+        return out.isEmpty() ? UNKNOWN_RULE_TYPES : List.copyOf(out);
     }
 
     /** The finding as compact ASFF JSON, within {@link #MAX_FINDING_BYTES}. */
@@ -229,13 +156,14 @@ public final class AsffMapper implements Serializable {
 
     /** The finding as an ASFF JSON object. */
     public ObjectNode toAsff(Finding f) {
-        Profile profile = profileOf(f.ruleId());
+        Optional<RuleCatalog.Rule> rule = RuleCatalog.find(f.ruleId());
+        boolean failedCheck = rule.map(RuleCatalog.Rule::failedCheck).orElse(false);
         String region = hubRegion != null ? hubRegion : orEmpty(f.region());
         String account = hubAccountId != null ? hubAccountId : findingAccount(f);
         Instant updated = f.lastEventTime() != null ? f.lastEventTime() : f.firstEventTime();
         Instant created = f.firstEventTime() != null ? f.firstEventTime() : updated;
         String title = nonBlank(cut(oneLine(f.title()), MAX_TITLE), PRODUCT_NAME + " " + f.ruleId());
-        ArrayNode types = strings(profile.types(), MAX_TYPES);
+        ArrayNode types = strings(types(f.attack(), f.ruleId()), MAX_TYPES);
         ObjectNode severity = NODES.objectNode().put("Label", f.severity().name()).put("Original", f.severity().name());
 
         ObjectNode a = NODES.objectNode();
@@ -256,10 +184,8 @@ public final class AsffMapper implements Serializable {
         a.put("Title", title);
         a.put("Description", nonBlank(cut(oneLine(f.description()), MAX_DESCRIPTION), title));
         ObjectNode recommendation = a.putObject("Remediation").putObject("Recommendation")
-                .put("Text", cut(profile.remediation(), MAX_REMEDIATION_TEXT));
-        if (profile.url() != null) {
-            recommendation.put("Url", profile.url());
-        }
+                .put("Text", cut(RuleCatalog.recommendation(f.ruleId()), MAX_REMEDIATION_TEXT));
+        rule.map(RuleCatalog.Rule::recommendationUrl).ifPresent(url -> recommendation.put("Url", url));
         a.set("ProductFields", productFields(f));
         a.set("Resources", resources(f));
         ObjectNode network = network(f.sourceIp());
@@ -267,9 +193,9 @@ public final class AsffMapper implements Serializable {
             a.set("Network", network);
         }
         List<String> requirements = compliance.getOrDefault(f.ruleId(), List.of());
-        if (!requirements.isEmpty() || profile.failedCheck()) {
+        if (!requirements.isEmpty() || failedCheck) {
             ObjectNode c = a.putObject("Compliance");
-            if (profile.failedCheck()) {
+            if (failedCheck) {
                 c.put("Status", "FAILED");
             }
             if (!requirements.isEmpty()) {
@@ -288,6 +214,9 @@ public final class AsffMapper implements Serializable {
     private ObjectNode productFields(Finding f) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ruleId", f.ruleId());
+        // Before details/*: never cut by the field cap.
+        m.put("attack/techniques", join(f.attack().stream().map(AttackTechnique::technique)));
+        m.put("attack/tactics", join(f.attack().stream().map(AttackTechnique::tactic)));
         m.put("findingId", f.id());
         m.put("key", f.key());
         m.put("eventCount", String.valueOf(f.eventCount()));
@@ -323,6 +252,11 @@ public final class AsffMapper implements Serializable {
             }
         }
         return fields;
+    }
+
+    /** Distinct values joined by commas. */
+    private static String join(Stream<String> values) {
+        return values.distinct().collect(Collectors.joining(","));
     }
 
     /** Ids joined by commas, as many as fit one value, then "+N more". */
@@ -554,10 +488,6 @@ public final class AsffMapper implements Serializable {
     }
 
     // ---- helpers
-
-    private static Profile profileOf(String ruleId) {
-        return PROFILES.getOrDefault(ruleId, UNKNOWN_RULE);
-    }
 
     /** The account the finding concerns: its event's account, else the registry's, else the caller's. */
     private static String findingAccount(Finding f) {

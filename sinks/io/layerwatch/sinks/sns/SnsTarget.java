@@ -2,6 +2,7 @@ package io.layerwatch.sinks.sns;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
@@ -179,7 +180,7 @@ public final class SnsTarget implements FindingTarget {
     private static Finding with(Finding f, String description, Map<String, Object> details, List<JsonNode> evidence) {
         return new Finding(f.id(), f.ruleId(), f.severity(), f.title(), description, f.accountId(), f.region(),
                 f.principal(), f.repository(), f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(),
-                f.eventCount(), f.key(), f.eventIds(), details, evidence);
+                f.eventCount(), f.key(), f.eventIds(), details, evidence, f.attack());
     }
 
     /** Last resort: every free-text field cut short and few event ids; the size is then bounded. */
@@ -196,7 +197,7 @@ public final class SnsTarget implements FindingTarget {
         return new Finding(f.id(), f.ruleId(), f.severity(), cut(f.title(), COMPACT_TEXT),
                 cut(f.description(), COMPACT_TEXT), f.accountId(), f.region(), principal, repository,
                 cut(f.sourceIp(), COMPACT_TEXT), cut(f.userAgent(), COMPACT_TEXT), f.firstEventTime(),
-                f.lastEventTime(), f.eventCount(), cut(f.key(), COMPACT_TEXT), ids, Map.of(), List.of());
+                f.lastEventTime(), f.eventCount(), cut(f.key(), COMPACT_TEXT), ids, Map.of(), List.of(), f.attack());
     }
 
     Entry entry(Finding f, List<String> trimmed) {
@@ -336,7 +337,8 @@ public final class SnsTarget implements FindingTarget {
         }
         t.line("Target account", f.accountId() == null || p == null || f.accountId().equals(p.accountId()) ? null
                 : f.accountId());
-        t.section("WHAT").line("Rule", f.ruleId()).line("Severity", String.valueOf(f.severity()));
+        t.section("WHAT").line("Rule", f.ruleId()).line("Severity", String.valueOf(f.severity()))
+                .line("ATT&CK", String.join("; ", f.attack().stream().map(AttackTechnique::label).toList()));
         t.section("WHICH REPOSITORY");
         if (f.repository() != null) {
             String registry = f.repository().registryId();
@@ -357,7 +359,7 @@ public final class SnsTarget implements FindingTarget {
                 }
             });
         }
-        t.section("WHAT TO DO").raw("  " + recommendation(f.ruleId()));
+        t.section("WHAT TO DO").raw("  " + RuleCatalog.recommendation(f.ruleId()));
         t.section("REFERENCE").line("Finding id", f.id()).line("Full finding", fullFindingUrl(f.id()));
         List<String> ids = f.eventIds() == null ? List.of() : f.eventIds();
         t.raw("  Evidence event ids (" + ids.size() + (f.eventCount() > ids.size() ? " of " + f.eventCount() : "")
@@ -474,50 +476,6 @@ public final class SnsTarget implements FindingTarget {
             end--;
         }
         return s.substring(0, Math.max(0, end)) + "...";
-    }
-
-    /** What the reader should do first, per rule. */
-    static String recommendation(String ruleId) {
-        return switch (ruleId == null ? "" : ruleId) {
-            case RuleCatalog.LAYER_DOWNLOAD -> "Confirm the principal should pull this image; check the source IP and"
-                    + " user agent against your build and runtime fleet; consider an SCP or repository policy limiting"
-                    + " ecr:GetDownloadUrlForLayer to your networks (aws:SourceVpce / aws:SourceIp).";
-            case RuleCatalog.LAYER_DOWNLOAD_BURST -> "Tell a deployment or scale-out from bulk copying of images:"
-                    + " compare the repositories and source IPs with expected CI/CD activity; if unexpected, revoke"
-                    + " the principal's sessions and rotate its keys.";
-            case RuleCatalog.UNTRUSTED_NETWORK -> "Verify the source IP, VPC endpoint and caller account; if they are"
-                    + " not yours, deactivate the access key or revoke the role's sessions, and require aws:SourceVpce"
-                    + " or aws:SourceIp in the repository policy or an SCP.";
-            case RuleCatalog.CREDENTIAL_NETWORK_HOP -> "Treat the access key as stolen until shown otherwise: it was"
-                    + " used from a trusted and then an untrusted network. Deactivate or rotate it, revoke active"
-                    + " sessions, and review every CloudTrail call made with it.";
-            case RuleCatalog.REPOSITORY_EXPOSED -> "Restore a least-privilege policy now (remove \"*\", foreign"
-                    + " accounts and unconditioned service principals; add aws:PrincipalOrgID), then check who pulled"
-                    + " while it was exposed and whether the change was approved.";
-            case RuleCatalog.ENDGAME_IOC -> "Assume an attacker with write access used the Endgame tool: revert the"
-                    + " policy, contain the principal (disable keys, revoke sessions) and review every resource policy"
-                    + " it changed.";
-            case RuleCatalog.POLICY_DELETED -> "Confirm the deletion was an approved change; if not, restore the"
-                    + " policy from infrastructure code and review the principal's other recent actions.";
-            case RuleCatalog.VULNERABLE_IMAGE_SCAN -> "Rebuild the image on a patched base and redeploy; find the"
-                    + " workloads running this digest and keep it from being pulled (untag it or restrict the"
-                    + " repository) until fixed.";
-            case RuleCatalog.POLICY_CHANGE_AFTER_SCAN -> "A control changed on a repository right after a vulnerable"
-                    + " scan: make sure the change does not hide or keep the vulnerable image (scan-on-push off, tag"
-                    + " mutability, policy, deletions) and revert it if it was not approved.";
-            case RuleCatalog.FIRST_SEEN_PULLER -> "Confirm the new principal is expected to pull from this repository"
-                    + " (new service or pipeline); if not, find how it got access and tighten the repository policy.";
-            case RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT -> "Verify the destination account is yours; if not,"
-                    + " remove the replication rule at once, check which images were already replicated and who made"
-                    + " the change.";
-            case RuleCatalog.ACCESS_DENIED_BURST -> "Repeated denied pulls mean enumeration or a misconfigured"
-                    + " workload: check the principal and source IP; contain the credentials if unexpected, otherwise"
-                    + " fix the workload's permissions.";
-            case RuleCatalog.REGISTRY_NOT_ASSESSED -> "Enroll the registry in the image assessment service"
-                    + " (remediation action register-registry), or list it under rules.registry-not-assessed.enrolled"
-                    + " if it is enrolled already; until then its images are not assessed.";
-            default -> "Review the evidence events in CloudTrail and confirm the activity was expected.";
-        };
     }
 
     // ---- wire ----

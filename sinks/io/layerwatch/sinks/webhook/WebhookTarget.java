@@ -3,6 +3,7 @@ package io.layerwatch.sinks.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -40,7 +41,8 @@ public final class WebhookTarget implements FindingTarget {
      * @param secretArn a Secrets Manager secret holding url / routingKey / headers (optional)
      * @param routingKey PagerDuty integration key (or in the secret)
      * @param template GENERIC body: JSON with {{id}} {{ruleId}} {{severity}} {{title}} {{description}}
-     *     {{principal}} {{repository}} {{sourceIp}} {{time}} as string values and {{finding}} for the whole finding
+     *     {{principal}} {{repository}} {{sourceIp}} {{time}} {{techniques}} (ATT&CK ids, comma-separated) as
+     *     string values and {{finding}} for the whole finding
      */
     public record Settings(String name, Format format, String url, String secretArn, String routingKey,
             Map<String, String> headers, String template, Duration timeout, AwsClientSettings aws)
@@ -83,6 +85,8 @@ public final class WebhookTarget implements FindingTarget {
                 .put("text", abbreviate(headline, 150));
         StringBuilder fields = new StringBuilder()
                 .append("*Rule:* ").append(f.ruleId())
+                .append(f.attack().isEmpty() ? "" : "\n*ATT&CK:* " + String.join(", ",
+                        f.attack().stream().map(AttackTechnique::label).toList()))
                 .append("\n*Principal:* ").append(f.principal().arn())
                 .append(f.repository() == null ? "" : "\n*Repository:* " + f.repository().name())
                 .append(f.sourceIp() == null ? "" : "\n*Source IP:* " + f.sourceIp())
@@ -114,6 +118,7 @@ public final class WebhookTarget implements FindingTarget {
         details.put("description", f.description());
         details.put("sourceIp", f.sourceIp());
         details.put("eventCount", f.eventCount());
+        details.put("attack", techniques(f));
         details.set("eventIds", Json.MAPPER.valueToTree(f.eventIds()));
         details.set("details", Json.MAPPER.valueToTree(f.details()));
         return body;
@@ -139,6 +144,7 @@ public final class WebhookTarget implements FindingTarget {
         values.put("repository", f.repository() == null ? "" : f.repository().name());
         values.put("sourceIp", f.sourceIp() == null ? "" : f.sourceIp());
         values.put("time", f.lastEventTime().toString());
+        values.put("techniques", techniques(f));
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -155,6 +161,11 @@ public final class WebhookTarget implements FindingTarget {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** The finding's ATT&CK technique ids, comma-separated. */
+    static String techniques(Finding f) {
+        return String.join(",", f.attack().stream().map(AttackTechnique::technique).toList());
     }
 
     static String abbreviate(String s, int max) {

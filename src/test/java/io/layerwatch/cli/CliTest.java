@@ -52,6 +52,15 @@ public class CliTest {
         assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
                 .contains("credential-network-hop is inactive")
                 .contains("no registries: registry-not-assessed is inactive");
+        // ATT&CK: the ids per rule, each technique named once below the table.
+        for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
+            String ids = String.join(",", rule.attack().stream().map(t -> t.technique()).toList());
+            assertThat(r.out().lines()).as(rule.id()).anyMatch(l -> l.startsWith(rule.id() + " ")
+                    && l.matches(".* " + java.util.regex.Pattern.quote(ids) + " .*"));
+        }
+        assertThat(r.out()).contains("ATT&CK 16.1 techniques:")
+                .contains("  T1552.005  Unsecured Credentials: Cloud Instance Metadata API (TA0006 Credential Access)");
+        assertThat(r.out().lines().filter(l -> l.startsWith("  T1530 "))).hasSize(1);
     }
 
     @Test
@@ -66,7 +75,10 @@ public class CliTest {
         assertThat(r.out()).contains("layer-download").contains("dead-lettered: 1");
 
         assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).singleElement()
-                .satisfies(l -> assertThat(Json.tree(l).path("ruleId").asText()).isEqualTo("layer-download"));
+                .satisfies(l -> assertThat(Json.tree(l).path("ruleId").asText()).isEqualTo("layer-download"))
+                .satisfies(l -> assertThat(Json.tree(l).path("attack")).isEqualTo(Json.tree(
+                        "[{\"technique\":\"T1530\",\"name\":\"Data from Cloud Storage\",\"tactic\":\"TA0009\","
+                                + "\"tacticName\":\"Collection\"}]")));
         assertThat(Files.readAllLines(out.resolve("dead-letter.jsonl"))).singleElement()
                 .satisfies(l -> assertThat(Json.tree(l).path("payload").asText()).isEqualTo("{broken"));
         JsonNode summary = Json.tree(Files.readString(out.resolve("summary.json")));

@@ -236,7 +236,7 @@ class RemediationGuardrailsTest {
                 null, new Finding.FindingRepository("payments-api", ACCOUNT), null, null, null, null, 1, "k", List.of(),
                 java.util.Map.of("statements", List.of(java.util.Map.of("statement", Json.tree(
                         "{\"Sid\":\"DenyDelete\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}")))),
-                List.of());
+                List.of(), null);
         assertThat(apply(s, "remove-exposing-statements", true, denyOnly).only().result())
                 .isEqualTo(AuditRecord.RESULT_NOT_APPLICABLE);
         Finding noRepo = Fixtures.registryExposed();

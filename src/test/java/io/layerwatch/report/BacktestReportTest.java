@@ -6,6 +6,7 @@ import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
@@ -186,6 +187,14 @@ class BacktestReportTest {
         assertThat(findingRows(doc)).containsExactly("CRITICAL exposed", "MEDIUM deleted", "LOW download 1", "LOW download 2",
                 "LOW download 3");
         assertThat(text(nodes(doc, "//section[@id='findings']/p").get(0))).startsWith("All 5 findings");
+        // ATT&CK per row: the ids under the rule (name and tactic as tooltip), the names in the details.
+        assertThat(rows(doc, "findings", null)).extracting(r -> r.get(1)).containsExactly("repository-exposedT1537",
+                "policy-deletedT1562.001", "layer-downloadT1530", "layer-downloadT1530", "layer-downloadT1530");
+        assertThat(nodes(doc, "//section[@id='findings']//td[2]//span/@title")).extracting(Node::getNodeValue)
+                .contains("T1537 Transfer Data to Cloud Account (Exfiltration)",
+                        "T1562.001 Impair Defenses: Disable or Modify Tools (Defense Evasion)");
+        assertThat(nodes(doc, "//section[@id='findings']//dt[.='ATT&CK']/following-sibling::dd[1]"))
+                .extracting(BacktestReportTest::text).contains("T1530 Data from Cloud Storage (Collection)");
 
         assertThat(rows(doc, "dead-letters", "By reason")).containsExactly(List.of("not JSON or gzip", "2"),
                 List.of("unrecognised JSON object (fields: a)", "1"));
@@ -196,6 +205,24 @@ class BacktestReportTest {
         assertThat(rules).hasSize(13);
         assertThat(rules).anySatisfy(r -> assertThat(r).startsWith("layer-download-burst", "yes", "MEDIUM")
                 .anySatisfy(c -> assertThat(c).contains("minDistinctLayers: 50").contains("window: 10m")));
+        assertThat(rules).anySatisfy(r -> assertThat(r).startsWith("layer-download-burst", "yes", "MEDIUM",
+                "T1530 Data from Cloud Storage (Collection)T1537 Transfer Data to Cloud Account (Exfiltration)"));
+    }
+
+    /** A findings.jsonl line written before findings carried their techniques shows its rule's. */
+    @Test
+    void linesWithoutTechniquesShowTheRulesOwn(@TempDir Path dir) throws Exception {
+        Finding f = finding(RuleCatalog.ACCESS_DENIED_BURST, Severity.MEDIUM, download("app", TIME), "denied");
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Json.tree(Json.write(f));
+        old.remove("attack");
+        write(dir, List.of(), List.of(), null);
+        Files.writeString(dir.resolve(Replay.FINDINGS), old + "\n");
+
+        Document doc = parse(BacktestReport.render(dir, RULES, null, null, 10, 10));
+
+        assertThat(rows(doc, "findings", null)).extracting(r -> r.get(1))
+                .containsExactly("access-denied-burstT1613, T1580");
     }
 
     @Test
@@ -207,7 +234,8 @@ class BacktestReportTest {
         Finding download = finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download(SCRIPT, TIME).sourceIp(IMG), SCRIPT);
         // A finding file is data too: an unknown rule id and severity reach the chart and the badges.
         Finding odd = new Finding(SCRIPT, SCRIPT, null, IMG, SCRIPT, ACCOUNT, "us-east-1", null, null, null, IMG,
-                TIME, TIME, 1, "k", List.of(), Map.of(IMG, SCRIPT), List.of());
+                TIME, TIME, 1, "k", List.of(), Map.of(IMG, SCRIPT), List.of(), List.of(new AttackTechnique(SCRIPT, IMG,
+                        SCRIPT, IMG)));
         String oddLine = Json.write(odd).replace("\"ruleId\"", "\"severity\":\"" + IMG.replace("\"", "\\\"") + "\",\"ruleId\"");
         write(dir, List.of(exposed, download), List.of(DeadLetter.of(IMG, "decode", "malformed: " + IMG, SCRIPT)),
                 summary(2, 2, 1, 0));
@@ -235,6 +263,10 @@ class BacktestReportTest {
                 .contains(SCRIPT + " (1)");
         assertThat(nodes(doc, "//section[@id='top']//div/@title")).extracting(Node::getNodeValue)
                 .contains("arn:aws:iam::" + ACCOUNT + ":user/" + IMG, SCRIPT + " " + ACCOUNT, IMG);
+        assertThat(nodes(doc, "//section[@id='findings']//td[2]//span[@title]")).extracting(BacktestReportTest::text)
+                .contains(SCRIPT);
+        assertThat(nodes(doc, "//section[@id='findings']//td[2]//span/@title")).extracting(Node::getNodeValue)
+                .contains(SCRIPT + " " + IMG + " (" + IMG + ")");
         assertThat(nodes(doc, "//section[@id='findings']//span[starts-with(@class,'sev')]"))
                 .extracting(n -> ((Element) n).getAttribute("class") + "|" + text(n)).contains("sev|" + IMG);
         assertThat(nodes(doc, "//section[@id='rules']//code")).extracting(BacktestReportTest::text)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
@@ -51,34 +52,38 @@ class OcsfMapperTest {
      * Attribute names of OCSF 1.1.0 (ocsf-schema tag v1.1.0): detection_finding with what it extends and
      * includes, and the objects used. Everything the mapper writes must be among them.
      */
-    static final Map<String, Set<String>> SCHEMA = Map.of(
-            "", Set.of("action", "action_id", "activity_id", "activity_name", "actor", "api", "attacks",
+    static final Map<String, Set<String>> SCHEMA = Map.ofEntries(
+            Map.entry("", Set.of("action", "action_id", "activity_id", "activity_name", "actor", "api", "attacks",
                     "authorizations", "category_name", "category_uid", "class_name", "class_uid", "cloud", "comment",
                     "confidence", "confidence_id", "confidence_score", "count", "device", "disposition",
                     "disposition_id", "duration", "end_time", "enrichments", "evidences", "finding_info",
                     "firewall_rule", "impact", "impact_id", "impact_score", "malware", "message", "metadata",
                     "observables", "raw_data", "remediation", "resources", "risk_level", "risk_level_id", "risk_score",
                     "severity", "severity_id", "start_time", "status", "status_code", "status_detail", "status_id",
-                    "time", "timezone_offset", "type_name", "type_uid", "unmapped", "vulnerabilities"),
-            "finding_info", Set.of("analytic", "attacks", "created_time", "data_sources", "desc", "first_seen_time",
+                    "time", "timezone_offset", "type_name", "type_uid", "unmapped", "vulnerabilities")),
+            Map.entry("finding_info", Set.of("analytic", "attacks", "created_time", "data_sources", "desc", "first_seen_time",
                     "kill_chain", "last_seen_time", "modified_time", "product_uid", "related_analytics",
-                    "related_events", "src_url", "title", "types", "uid"),
-            "metadata", Set.of("correlation_uid", "event_code", "extension", "extensions", "labels", "log_level",
+                    "related_events", "src_url", "title", "types", "uid")),
+            Map.entry("metadata", Set.of("correlation_uid", "event_code", "extension", "extensions", "labels", "log_level",
                     "log_name", "log_provider", "log_version", "logged_time", "loggers", "modified_time",
-                    "original_time", "processed_time", "product", "profiles", "sequence", "tenant_uid", "uid", "version"),
-            "evidences", Set.of("actor", "api", "connection_info", "data", "dst_endpoint", "file", "process", "query",
-                    "src_endpoint"),
-            "resources", Set.of("cloud_partition", "criticality", "group", "namespace", "owner", "region", "version",
-                    "data", "labels", "name", "type", "uid"),
-            "actor", Set.of("authorizations", "idp", "invoked_by", "process", "session", "user"),
-            "user", Set.of("account", "credential_uid", "domain", "email_addr", "full_name", "groups", "ldap_person",
-                    "name", "org", "type", "type_id", "uid", "uid_alt"),
-            "session", Set.of("count", "created_time", "credential_uid", "expiration_reason", "expiration_time",
-                    "is_mfa", "is_remote", "is_vpn", "issuer", "terminal", "uid", "uid_alt", "uuid"),
-            "src_endpoint", Set.of("intermediate_ips", "port", "proxy_endpoint", "svc_name", "type", "type_id",
+                    "original_time", "processed_time", "product", "profiles", "sequence", "tenant_uid", "uid", "version")),
+            Map.entry("evidences", Set.of("actor", "api", "connection_info", "data", "dst_endpoint", "file", "process", "query",
+                    "src_endpoint")),
+            Map.entry("resources", Set.of("cloud_partition", "criticality", "group", "namespace", "owner", "region", "version",
+                    "data", "labels", "name", "type", "uid")),
+            Map.entry("actor", Set.of("authorizations", "idp", "invoked_by", "process", "session", "user")),
+            Map.entry("user", Set.of("account", "credential_uid", "domain", "email_addr", "full_name", "groups", "ldap_person",
+                    "name", "org", "type", "type_id", "uid", "uid_alt")),
+            Map.entry("session", Set.of("count", "created_time", "credential_uid", "expiration_reason", "expiration_time",
+                    "is_mfa", "is_remote", "is_vpn", "issuer", "terminal", "uid", "uid_alt", "uuid")),
+            Map.entry("src_endpoint", Set.of("intermediate_ips", "port", "proxy_endpoint", "svc_name", "type", "type_id",
                     "domain", "hostname", "instance_uid", "interface_name", "interface_uid", "ip", "location", "mac",
-                    "name", "os", "subnet_uid", "uid", "vlan_uid", "vpc_uid", "zone"),
-            "api", Set.of("group", "operation", "request", "response", "service", "version"));
+                    "name", "os", "subnet_uid", "uid", "vlan_uid", "vpc_uid", "zone")),
+            Map.entry("api", Set.of("group", "operation", "request", "response", "service", "version")),
+            Map.entry("attacks", Set.of("sub_technique", "tactic", "tactics", "technique", "version")),
+            Map.entry("tactic", Set.of("name", "src_url", "uid")),
+            Map.entry("technique", Set.of("name", "src_url", "uid")),
+            Map.entry("sub_technique", Set.of("name", "src_url", "uid")));
 
     // ---- fixtures ----
 
@@ -163,8 +168,41 @@ class OcsfMapperTest {
             assertThat(e.path("resources")).hasSize(1);
             assertThat(e.path("evidences")).hasSize(f.evidence().size());
             assertThat(e.path("unmapped").path("key").asText()).isEqualTo(f.key());
+            assertThat(info.path("attacks")).hasSize(f.attack().size()).isNotEmpty();
+            for (int i = 0; i < f.attack().size(); i++) {
+                JsonNode attack = info.path("attacks").get(i);
+                assertThat(attack.path("tactic").path("uid").asText()).isEqualTo(f.attack().get(i).tactic());
+                assertThat(attack.path("tactic").path("name").asText()).isEqualTo(f.attack().get(i).tacticName());
+                assertThat(attack.path("version").asText()).isEqualTo(AttackTechnique.ATTACK_VERSION);
+            }
             assertOnlySchemaAttributes(e);
         }
+    }
+
+    @Test
+    void attacksNameTacticTechniqueAndSubTechnique() throws IOException {
+        JsonNode burst = ocsf(burst(7)).path("finding_info").path("attacks");
+        assertThat(burst).hasSize(2);
+        assertThat(burst.get(0).path("tactic")).isEqualTo(Json.tree("{\"uid\":\"TA0009\",\"name\":\"Collection\"}"));
+        assertThat(burst.get(0).path("technique"))
+                .isEqualTo(Json.tree("{\"uid\":\"T1530\",\"name\":\"Data from Cloud Storage\"}"));
+        assertThat(burst.get(0).has("sub_technique")).isFalse();
+        assertThat(burst.get(1).path("tactic").path("name").asText()).isEqualTo("Exfiltration");
+        assertThat(burst.get(1).path("technique").path("uid").asText()).isEqualTo("T1537");
+
+        // T1078.004: the parent technique, the sub-technique beside it.
+        JsonNode untrusted = ocsf(fire(new UntrustedNetwork(), TRUSTING, download("sha256:abc").sourceIp("2001:db8::7")
+                .event())).path("finding_info").path("attacks").get(0);
+        assertThat(untrusted.path("tactic")).isEqualTo(Json.tree("{\"uid\":\"TA0001\",\"name\":\"Initial Access\"}"));
+        assertThat(untrusted.path("technique")).isEqualTo(Json.tree("{\"uid\":\"T1078\",\"name\":\"Valid Accounts\"}"));
+        assertThat(untrusted.path("sub_technique"))
+                .isEqualTo(Json.tree("{\"uid\":\"T1078.004\",\"name\":\"Cloud Accounts\"}"));
+        assertThat(untrusted.path("version").asText()).isEqualTo("16.1");
+
+        // Ids outside the catalog (the responder's remediation-failed) have no techniques: no attacks.
+        Finding other = new Finding("x", "remediation-failed", Severity.HIGH, "t", "d", ACCOUNT, "us-east-1", null, null,
+                null, null, CloudTrailRecords.TIME, CloudTrailRecords.TIME, 1, "k", List.of(), Map.of(), List.of(), null);
+        assertThat(ocsf(other).path("finding_info").has("attacks")).isFalse();
     }
 
     @ParameterizedTest
@@ -327,6 +365,12 @@ class OcsfMapperTest {
         assertFields("metadata", event.path("metadata"));
         assertFields("actor", event.path("actor"));
         assertFields("user", event.path("actor").path("user"));
+        for (JsonNode attack : event.path("finding_info").path("attacks")) {
+            assertFields("attacks", attack);
+            assertFields("tactic", attack.path("tactic"));
+            assertFields("technique", attack.path("technique"));
+            assertFields("sub_technique", attack.path("sub_technique"));
+        }
         event.path("resources").forEach(r -> assertFields("resources", r));
         for (JsonNode ev : event.path("evidences")) {
             assertFields("evidences", ev);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
@@ -91,7 +92,9 @@ class AsffMapperTest {
                 .matches("arn:aws(-cn|-us-gov)?:securityhub:[a-z0-9-]+:\\d{12}:product/\\d{12}/default");
         assertThat(a.path("GeneratorId").asText()).isEqualTo("layerwatch/" + f.ruleId());
         assertThat(a.path("AwsAccountId").asText()).matches("\\d{12}");
-        assertThat(a.path("Types")).isNotEmpty().allSatisfy(t -> assertThat(TAXONOMY).contains(t.asText()));
+        assertThat(a.path("Types")).isNotEmpty().hasSizeLessThanOrEqualTo(50).allSatisfy(t -> assertTaxonomy(t.asText()));
+        assertThat(a.path("ProductFields").path("layerwatch/attack/techniques").asText()).isEqualTo(
+                String.join(",", f.attack().stream().map(AttackTechnique::technique).toList()));
         assertThat(Instant.parse(a.path("CreatedAt").asText())).isEqualTo(f.firstEventTime());
         assertThat(Instant.parse(a.path("UpdatedAt").asText())).isEqualTo(f.lastEventTime());
         assertThat(a.path("FirstObservedAt")).isEqualTo(a.path("CreatedAt"));
@@ -140,30 +143,97 @@ class AsffMapperTest {
 
     @Test
     void typesPerRuleComeFromTheTaxonomy() {
+        String collection = "TTPs/Collection/T1530 Data from Cloud Storage";
+        String cloudAccounts = "TTPs/Initial Access/T1078.004 Valid Accounts: Cloud Accounts";
+        String disableTools = "TTPs/Defense Evasion/T1562.001 Impair Defenses: Disable or Modify Tools";
+        String implant = "TTPs/Persistence/T1525 Implant Internal Image";
         Map<String, List<String>> expected = new LinkedHashMap<>();
-        expected.put(RuleCatalog.LAYER_DOWNLOAD, List.of("TTPs/Collection"));
+        expected.put(RuleCatalog.LAYER_DOWNLOAD, List.of("TTPs/Collection", collection));
         expected.put(RuleCatalog.LAYER_DOWNLOAD_BURST,
-                List.of("TTPs/Collection", "Effects/Data Exfiltration", "Unusual Behaviors/User"));
-        expected.put(RuleCatalog.UNTRUSTED_NETWORK,
-                List.of("TTPs/Initial Access", "Unusual Behaviors/IP address", "Effects/Data Exfiltration"));
-        expected.put(RuleCatalog.CREDENTIAL_NETWORK_HOP,
-                List.of("TTPs/Credential Access", "TTPs/Initial Access", "Unusual Behaviors/IP address"));
-        expected.put(RuleCatalog.REPOSITORY_EXPOSED,
-                List.of("Effects/Data Exposure", "Software and Configuration Checks/AWS Security Best Practices"));
-        expected.put(RuleCatalog.ENDGAME_IOC, List.of("TTPs/Persistence", "Effects/Data Exposure"));
-        expected.put(RuleCatalog.POLICY_DELETED,
-                List.of("TTPs/Defense Evasion", "Software and Configuration Checks/AWS Security Best Practices"));
-        expected.put(RuleCatalog.VULNERABLE_IMAGE_SCAN, List.of("Software and Configuration Checks/Vulnerabilities/CVE"));
-        expected.put(RuleCatalog.POLICY_CHANGE_AFTER_SCAN, List.of("TTPs/Defense Evasion", "Effects/Data Exposure",
+                List.of("TTPs/Collection", collection, "Effects/Data Exfiltration", "Unusual Behaviors/User"));
+        expected.put(RuleCatalog.UNTRUSTED_NETWORK, List.of("TTPs/Initial Access", cloudAccounts, "TTPs/Collection",
+                collection, "Unusual Behaviors/IP address", "Effects/Data Exfiltration"));
+        expected.put(RuleCatalog.CREDENTIAL_NETWORK_HOP, List.of("TTPs/Credential Access",
+                "TTPs/Credential Access/T1552.005 Unsecured Credentials: Cloud Instance Metadata API",
+                "TTPs/Initial Access", cloudAccounts, "Unusual Behaviors/IP address"));
+        expected.put(RuleCatalog.REPOSITORY_EXPOSED, List.of("Effects/Data Exfiltration", "Effects/Data Exposure",
+                "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.ENDGAME_IOC, List.of("Effects/Data Exfiltration", "TTPs/Persistence",
+                "TTPs/Persistence/T1098 Account Manipulation", "Effects/Data Exposure"));
+        expected.put(RuleCatalog.POLICY_DELETED, List.of("TTPs/Defense Evasion", disableTools,
+                "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.VULNERABLE_IMAGE_SCAN, List.of("TTPs/Initial Access",
+                "TTPs/Initial Access/T1195.002 Supply Chain Compromise: Compromise Software Supply Chain",
                 "Software and Configuration Checks/Vulnerabilities/CVE"));
-        expected.put(RuleCatalog.FIRST_SEEN_PULLER, List.of("Unusual Behaviors/User"));
+        expected.put(RuleCatalog.POLICY_CHANGE_AFTER_SCAN, List.of("TTPs/Defense Evasion", disableTools,
+                "TTPs/Persistence", implant, "Effects/Data Exposure", "Software and Configuration Checks/Vulnerabilities/CVE"));
+        expected.put(RuleCatalog.FIRST_SEEN_PULLER, List.of("TTPs/Initial Access", cloudAccounts, "TTPs/Collection",
+                collection, "Unusual Behaviors/User"));
         expected.put(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
                 List.of("Effects/Data Exfiltration", "TTPs/Persistence"));
-        expected.put(RuleCatalog.ACCESS_DENIED_BURST, List.of("TTPs/Discovery", "Unusual Behaviors/User"));
+        expected.put(RuleCatalog.ACCESS_DENIED_BURST, List.of("TTPs/Discovery",
+                "TTPs/Discovery/T1613 Container and Resource Discovery", "TTPs/Discovery/T1580 Cloud Infrastructure Discovery",
+                "Unusual Behaviors/User"));
         expected.put(RuleCatalog.REGISTRY_NOT_ASSESSED,
-                List.of("Software and Configuration Checks/AWS Security Best Practices"));
+                List.of("TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
+    }
+
+    /** Every type is namespace, namespace/category or namespace/category/classifier of the taxonomy. */
+    static void assertTaxonomy(String type) {
+        String[] parts = type.split("/", -1);
+        assertThat(parts.length).as(type).isBetween(1, 3);
+        if (parts.length == 3 && parts[0].equals("TTPs")) {
+            assertThat(TAXONOMY).as(type).contains(parts[0] + "/" + parts[1]);
+            assertThat(parts[2]).as(type).matches("T\\d{4}(\\.\\d{3})? \\S.*");
+        } else {
+            assertThat(TAXONOMY).as(type).contains(type);
+        }
+    }
+
+    @Test
+    void findingsCarryTheirAttackTechniquesAsTypesAndProductFields() throws Exception {
+        JsonNode burst = asff(demoFinding(RuleCatalog.LAYER_DOWNLOAD_BURST));
+        assertThat(burst.path("Types")).extracting(JsonNode::asText)
+                .contains("TTPs/Collection/T1530 Data from Cloud Storage", "Effects/Data Exfiltration")
+                .noneMatch(t -> t.contains("Exfiltration/T1537"));
+        assertThat(burst.path("ProductFields").path("layerwatch/attack/techniques").asText()).isEqualTo("T1530,T1537");
+        assertThat(burst.path("ProductFields").path("layerwatch/attack/tactics").asText()).isEqualTo("TA0009,TA0010");
+
+        JsonNode hop = asff(demoFinding(RuleCatalog.CREDENTIAL_NETWORK_HOP));
+        assertThat(hop.path("ProductFields").path("layerwatch/attack/techniques").asText()).isEqualTo("T1552.005,T1078.004");
+        assertThat(hop.path("ProductFields").path("layerwatch/attack/tactics").asText()).isEqualTo("TA0006,TA0001");
+        assertThat(hop.path("FindingProviderFields").path("Types").toString())
+                .contains("TTPs/Credential Access/T1552.005 Unsecured Credentials: Cloud Instance Metadata API");
+
+        // The types follow the finding's own techniques; a finding of an unknown rule has none.
+        Finding denied = built(RuleCatalog.ACCESS_DENIED_BURST, record("BatchGetImage").repositoryName("app"));
+        AttackTechnique impact = new AttackTechnique("T1485", "Data Destruction", "TA0040", "Impact");
+        Finding destroyed = new Finding(denied.id(), denied.ruleId(), denied.severity(), denied.title(),
+                denied.description(), denied.accountId(), denied.region(), denied.principal(), denied.repository(),
+                denied.sourceIp(), denied.userAgent(), denied.firstEventTime(), denied.lastEventTime(),
+                denied.eventCount(), denied.key(), denied.eventIds(), denied.details(), denied.evidence(), List.of(impact));
+        assertThat(asff(destroyed).path("Types")).extracting(JsonNode::asText)
+                .containsExactly("Effects/Data Destruction", "Unusual Behaviors/User");
+        Finding other = new Finding("x", "remediation-failed", Severity.HIGH, "t", "d", ACCOUNT, "us-east-1", null, null,
+                null, null, CloudTrailRecords.TIME, CloudTrailRecords.TIME, 1, "k", List.of(), Map.of(), List.of(), null);
+        JsonNode unknown = asff(other);
+        assertThat(unknown.path("Types")).extracting(JsonNode::asText).containsExactly("Unusual Behaviors");
+        assertThat(unknown.path("ProductFields").has("layerwatch/attack/techniques")).isFalse();
+    }
+
+    @Test
+    void attackFieldsSurviveTheFieldCapAndTrimming() {
+        FindingBuilder b = FindingBuilder.of(RulesConfigLoader.builtIn().rule(RuleCatalog.POLICY_DELETED))
+                .event(record("DeleteRepositoryPolicy").repositoryName("app").event()).title("t").description("d");
+        IntStream.range(0, 60).forEach(i -> b.detail("d" + i, "z".repeat(2000)));
+        String json = new AsffMapper(null, null, null, 20_000).toJson(b.build());
+        JsonNode fields = Json.tree(json).path("ProductFields");
+        assertThat(fields.size()).isLessThanOrEqualTo(40);
+        assertThat(fields.path("layerwatch/trimmedFields").asInt()).isPositive();
+        assertThat(fields.path("layerwatch/attack/techniques").asText()).isEqualTo("T1562.001");
+        assertThat(fields.path("layerwatch/attack/tactics").asText()).isEqualTo("TA0005");
     }
 
     @Test

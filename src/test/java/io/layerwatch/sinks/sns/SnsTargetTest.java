@@ -22,6 +22,7 @@ import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.rules.UntrustedNetwork;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
+import io.layerwatch.sinks.securityhub.AsffMapper;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.DeliveryTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
@@ -254,7 +255,14 @@ class SnsTargetTest {
         JsonNode message = e.messageJson();
         assertThat(message.path("default").asText())
                 .contains("arn:aws:iam::111122223333:role/developer", "Session:        alice",
-                        "VPC endpoint:   vpce-0fe9d8c7b6a5f4e3d", "Source IP:      172.31.4.17", f.id());
+                        "VPC endpoint:   vpce-0fe9d8c7b6a5f4e3d", "Source IP:      172.31.4.17", f.id())
+                .contains("ATT&CK:         T1078.004 Valid Accounts: Cloud Accounts (Initial Access); "
+                        + "T1530 Data from Cloud Storage (Collection)");
+        assertThat(Json.tree(message.path("sqs").asText()).path("attack")).isEqualTo(Json.tree("""
+                [{"technique": "T1078.004", "name": "Valid Accounts: Cloud Accounts", "tactic": "TA0001",
+                  "tacticName": "Initial Access"},
+                 {"technique": "T1530", "name": "Data from Cloud Storage", "tactic": "TA0009",
+                  "tacticName": "Collection"}]"""));
         for (String protocol : SnsTarget.JSON_PROTOCOLS) {
             Finding received = Json.read(message.path(protocol).asText(), Finding.class);
             assertThat(received.id()).isEqualTo(f.id());
@@ -277,6 +285,8 @@ class SnsTargetTest {
                 "  Session:        alice",
                 "  Account:        111122223333",
                 "  Rule:           untrusted-network",
+                "  ATT&CK:         T1078.004 Valid Accounts: Cloud Accounts (Initial Access); "
+                        + "T1530 Data from Cloud Storage (Collection)",
                 "  Repository:     payments-api (registry 111122223333)",
                 "  Layer/image:    layer sha256:2840cf324a4e53fea5adc597d94b38d72840cf324a4e53fea5adc597d94b38d7",
                 "  Source IP:      198.51.100.7",
@@ -286,7 +296,7 @@ class SnsTargetTest {
                 "  Finding id:     " + f.id(),
                 "  Full finding:   " + REPORTS + "/" + f.id(),
                 "    6f1c2a9e-4b7d-4c1e-9a53-0d2b8e7f6a41");
-        assertThat(text).contains("WHAT TO DO\n  " + SnsTarget.recommendation(RuleCatalog.UNTRUSTED_NETWORK));
+        assertThat(text).contains("WHAT TO DO\n  " + RuleCatalog.recommendation(RuleCatalog.UNTRUSTED_NETWORK));
         // the subject and body as an email subscriber gets them; regenerate with -Dlayerwatch.writeExamples=true
         String email = "Subject: " + SnsTarget.subject(f) + "\n\n" + text;
         Path source = Path.of("src/test/resources", EXAMPLE);
@@ -527,9 +537,22 @@ class SnsTargetTest {
     @Test
     void everyRuleHasItsOwnRecommendation() {
         List<String> texts = new ArrayList<>();
-        RuleCatalog.ids().forEach(id -> texts.add(SnsTarget.recommendation(id)));
-        assertThat(texts).hasSize(13).doesNotHaveDuplicates().doesNotContain(SnsTarget.recommendation("no-such-rule"));
-        assertThat(SnsTarget.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
+        RuleCatalog.ids().forEach(id -> texts.add(RuleCatalog.recommendation(id)));
+        assertThat(texts).hasSize(13).doesNotHaveDuplicates().doesNotContain(RuleCatalog.recommendation("no-such-rule"));
+        assertThat(RuleCatalog.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
+    }
+
+    /** People read one recommendation per rule, by email and in Security Hub alike. */
+    @Test
+    void emailRecommendsWhatSecurityHubRecommends() {
+        AsffMapper asff = new AsffMapper(null, null, null);
+        for (String id : RuleCatalog.ids()) {
+            Finding f = finding(id, pull("e-" + id)).build();
+            String text = target().emailText(f, List.of());
+            String whatToDo = text.substring(text.indexOf("WHAT TO DO\n  ") + 13).lines().findFirst().orElseThrow();
+            assertThat(whatToDo).as(id).isNotBlank()
+                    .isEqualTo(asff.toAsff(f).path("Remediation").path("Recommendation").path("Text").asText());
+        }
     }
 
     @Test

@@ -52,7 +52,9 @@ class WebhookTargetTest {
         assertThat(body.path("text").asText()).isEqualTo("[HIGH] " + f.title());
         assertThat(body.path("blocks").get(1).path("text").path("text").asText())
                 .contains("*Rule:* untrusted-network").contains("*Repository:* payments")
-                .contains("*Source IP:* 198.51.100.7");
+                .contains("*Source IP:* 198.51.100.7")
+                .contains("*ATT&CK:* T1078.004 Valid Accounts: Cloud Accounts (Initial Access), "
+                        + "T1530 Data from Cloud Storage (Collection)");
         assertThat(body.path("blocks").get(3).toString()).contains(f.id());
     }
 
@@ -67,17 +69,21 @@ class WebhookTargetTest {
         assertThat(body.path("payload").path("severity").asText()).isEqualTo("error");
         assertThat(body.path("payload").path("class").asText()).isEqualTo("untrusted-network");
         assertThat(body.path("payload").path("component").asText()).isEqualTo("payments");
+        assertThat(body.path("payload").path("custom_details").path("attack").asText()).isEqualTo("T1078.004,T1530");
     }
 
     @Test
     void genericTemplateEscapesValuesAndEmbedsTheFinding() {
         Finding f = finding();
         String body = new WebhookTarget(settings(WebhookTarget.Format.GENERIC, "http://x", null,
-                "{\"summary\":\"{{title}}: {{description}}\",\"finding\":{{finding}}}", null)).encode(f);
+                "{\"summary\":\"{{title}}: {{description}}\",\"attack\":\"{{techniques}}\",\"finding\":{{finding}}}",
+                null)).encode(f);
         JsonNode json = Json.tree(body);
         assertThat(json).as(body).isNotNull();
         assertThat(json.path("summary").asText()).isEqualTo(f.title() + ": why \"it\" fired");
         assertThat(json.path("finding").path("id").asText()).isEqualTo(f.id());
+        assertThat(json.path("attack").asText()).isEqualTo("T1078.004,T1530");
+        assertThat(json.path("finding").path("attack").get(1).path("technique").asText()).isEqualTo("T1530");
     }
 
     @Test
