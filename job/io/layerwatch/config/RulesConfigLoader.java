@@ -50,6 +50,7 @@ public final class RulesConfigLoader {
         ALLOWLIST_KEYS.put(Allowlist.PRINCIPALS, ParamType.STRING_LIST);
         ALLOWLIST_KEYS.put(Allowlist.REPOSITORIES, ParamType.STRING_LIST);
         ALLOWLIST_KEYS.put(Allowlist.TRUSTED_CIDRS, ParamType.CIDR_LIST);
+        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT, ParamType.CIDR_LIST);
         ALLOWLIST_KEYS.put(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST);
         ALLOWLIST_KEYS.put(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST);
         ALLOWLIST_KEYS.put(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID);
@@ -459,22 +460,25 @@ public final class RulesConfigLoader {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    @SuppressWarnings("unchecked")
     private static Allowlist allowlist(JsonNode node) {
         if (node.isMissingNode()) {
             return Allowlist.empty();
         }
         List<Glob> principals = globs(node.get(Allowlist.PRINCIPALS));
         List<Glob> repositories = globs(node.get(Allowlist.REPOSITORIES));
-        List<Cidr> cidrs = node.has(Allowlist.TRUSTED_CIDRS)
-                ? (List<Cidr>) (List<?>) ParamType.CIDR_LIST.parse(node.get(Allowlist.TRUSTED_CIDRS))
-                : List.of();
+        List<Cidr> cidrs = cidrs(node.get(Allowlist.TRUSTED_CIDRS));
+        List<Cidr> anyEndpoint = cidrs(node.get(Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT));
         Set<String> vpces = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_VPC_ENDPOINTS), ParamType.STRING_LIST));
         Set<String> accounts = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_ACCOUNTS), ParamType.ACCOUNT_LIST));
         String org = node.has(Allowlist.ORGANIZATION_ID)
                 ? (String) ParamType.ORGANIZATION_ID.parse(node.get(Allowlist.ORGANIZATION_ID))
                 : null;
-        return new Allowlist(principals, repositories, cidrs, vpces, accounts, org);
+        return new Allowlist(principals, repositories, cidrs, anyEndpoint, vpces, accounts, org);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Cidr> cidrs(JsonNode node) {
+        return node == null ? List.of() : (List<Cidr>) (List<?>) ParamType.CIDR_LIST.parse(node);
     }
 
     private static List<String> strings(JsonNode node, ParamType type) {

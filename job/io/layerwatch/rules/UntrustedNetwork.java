@@ -37,8 +37,9 @@ public final class UntrustedNetwork implements SingleEventRule {
         Allowlist allow = settings.allowlist();
         List<String> reasons = new ArrayList<>();
         if (allow.network(e) == Allowlist.Network.UNTRUSTED) {
-            reasons.add("source IP " + e.sourceIp() + " is outside the trusted networks"
-                    + (e.vpcEndpointId() == null ? "" : " and VPC endpoint " + e.vpcEndpointId() + " is not trusted"));
+            reasons.add(e.vpcEndpointId() == null ? "source IP " + e.sourceIp() + " is outside the trusted networks"
+                    : "source IP " + e.sourceIp() + " came through VPC endpoint " + e.vpcEndpointId()
+                            + ", which is not trusted");
         }
         String callerAccount = e.principal().accountId();
         if (callerAccount != null && !allow.trustedAccount(callerAccount, e)) {

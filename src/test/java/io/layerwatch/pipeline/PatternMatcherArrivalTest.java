@@ -3,12 +3,14 @@ package io.layerwatch.pipeline;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
 import io.layerwatch.patterns.LayerDownloadBurst;
 import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.rules.NetworkTrustTest;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.time.Instant;
@@ -137,14 +139,33 @@ class PatternMatcherArrivalTest {
         }
     }
 
+    @Test
+    void aHopToAPrivateAddressThroughAnUntrustedEndpointIsReported() throws Exception {
+        EcrEvent fromCorp = NetworkTrustTest.pull("10.0.0.1").time(T).event();
+        EcrEvent viaAttacker = NetworkTrustTest.pull("10.1.2.3").vpcEndpointId(NetworkTrustTest.ATTACKER_VPCE)
+                .time(T.plusSeconds(300)).event();
+        try (var h = harness(rule(CredentialNetworkHop.ID), NetworkTrustTest.CONFIG, PatternMatcher.Mode.ARRIVAL)) {
+            h.processWatermark(new Watermark(LONG_AGO));
+            arrive(h, fromCorp);
+            arrive(h, viaAttacker);
+            assertThat(h.extractOutputValues()).singleElement().satisfies(f ->
+                    assertThat(f.eventIds()).containsExactly(fromCorp.eventId(), viaAttacker.eventId()));
+        }
+    }
+
     private static CepRule rule(String id) {
         return RuleSet.cepRules().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
             PatternMatcher.Mode mode) throws Exception {
-        PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()),
-                rule.matchLogic(PatternMatcherIT.CONFIG), new LayerWatchPipeline.ByEventId(), mode);
+        return harness(rule, PatternMatcherIT.CONFIG, mode);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
+            RulesConfig config, PatternMatcher.Mode mode) throws Exception {
+        PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
+                rule.matchLogic(config), new LayerWatchPipeline.ByEventId(), mode);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
         h.open();
         return h;
