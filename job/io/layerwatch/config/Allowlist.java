@@ -107,7 +107,7 @@ public final class Allowlist implements Serializable {
         return verdict(repositoryVerdicts, repositories, name);
     }
 
-    /** Glob matching is regular-expression matching: remembered per value (every event asks, per rule). */
+    /** Remembered per value: every event asks, per rule. */
     private static boolean verdict(Map<String, Boolean> verdicts, List<Glob> globs, String value) {
         Boolean known = verdicts.get(value);
         if (known != null) {

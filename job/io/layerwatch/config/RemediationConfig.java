@@ -205,7 +205,7 @@ public final class RemediationConfig implements Serializable {
                 return true;
             }
         }
-        if (protectedPrincipals.stream().anyMatch(g -> g.matches(arn))) {
+        if (protectedPrincipals.stream().anyMatch(g -> g.matchesAnyPath(arn))) {
             return true;
         }
         List<String> own = new ArrayList<>();
