@@ -1,9 +1,15 @@
 package io.layerwatch.util;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.UncheckedIOException;
 
 /**
  * Attacker-controlled text (repository names, user agents, policy text) shown to people: in reports,
@@ -12,6 +18,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * private-use and unassigned code points cannot fake lines, reorder text or drive a terminal.
  */
 public final class SafeText {
+    /** Terminal- and log-safe JSON: same values, every {@link #unsafe} character as a \\uXXXX escape. */
+    private static final ObjectWriter JSON = Json.MAPPER.writer().with(new UnsafeEscapes());
+
     private SafeText() {}
 
     /** True for the characters that must not reach a reader raw. */
@@ -39,13 +48,18 @@ public final class SafeText {
                 if (out == null) {
                     out = new StringBuilder(s.length() + 16).append(s, 0, i);
                 }
-                out.append(String.format("\\u%04X", c));
+                out.append(code(c));
             } else if (out != null) {
                 out.appendCodePoint(c);
             }
             i += Character.charCount(c);
         }
         return out == null ? s : out.toString();
+    }
+
+    /** "\\u202E": the escape that shows a code point. */
+    private static String code(int c) {
+        return String.format("\\u%04X", c);
     }
 
     /** {@link #escape}, or null for null (optional fields stay absent). */
@@ -72,5 +86,36 @@ public final class SafeText {
             return out;
         }
         return node;
+    }
+
+    /** The value as one line of JSON (as {@link Json#write}) with no unsafe character raw in it. */
+    public static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Jackson's standard escapes plus DEL and every non-ASCII {@link #unsafe} character. */
+    private static final class UnsafeEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        UnsafeEscapes() {
+            ascii[0x7F] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        /** Called per UTF-16 unit: surrogate halves pass (a pair is one character, not a threat). */
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return unsafe(ch) && !Character.isSurrogate((char) ch)
+                    ? new SerializedString(code(ch)) : null;
+        }
     }
 }
