@@ -8,6 +8,7 @@ import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.remediation.RemediationBatch;
 import io.layerwatch.sinks.remediation.RemediationSettings;
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ public final class RemediateCommand implements Callable<Integer> {
         Consumer<AuditRecord> printer() {
             PrintWriter out = spec.commandLine().getOut();
             return r -> {
-                out.println(Json.write(r));
+                out.println(SafeText.json(r));
                 out.flush();
             };
         }
@@ -112,7 +113,8 @@ public final class RemediateCommand implements Callable<Integer> {
                 }
             }
             for (Finding f : failures) {
-                spec.commandLine().getErr().println("error: " + f.title() + ": " + f.details().get("error"));
+                spec.commandLine().getErr().println("error: " + SafeText.escape(f.title()) + ": "
+                        + SafeText.escape(String.valueOf(f.details().get("error"))));
             }
             spec.commandLine().getErr().flush();
             return failed > 0 ? FAILED : 0;

@@ -312,7 +312,7 @@ public final class BacktestReport {
         }
         try {
             String text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-            return "<pre>" + cell(text, JSON_CHARS) + "</pre>";
+            return "<pre>" + Html.pre(text, JSON_CHARS) + "</pre>";
         } catch (IOException e) {
             return "";
         }
@@ -344,7 +344,7 @@ public final class BacktestReport {
             h.append("<tr><td class=\"wrap mono\">").append(cell(x.source(), TEXT_CHARS)).append("</td><td>")
                     .append(cell(x.stage(), 40)).append("</td><td class=\"wrap\">").append(esc(DeadLetterScan.reason(x)))
                     .append("</td><td class=\"n\">").append(num(x.payloadBytes())).append("</td><td><pre>")
-                    .append("base64".equals(x.encoding()) ? "(base64) " : "").append(esc(x.payload())).append("</pre></td></tr>");
+                    .append("base64".equals(x.encoding()) ? "(base64) " : "").append(Html.pre(x.payload(), Integer.MAX_VALUE)).append("</pre></td></tr>");
         }
         h.append("</tbody></table>");
     }

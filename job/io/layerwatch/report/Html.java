@@ -1,5 +1,6 @@
 package io.layerwatch.report;
 
+import io.layerwatch.util.SafeText;
 import java.util.Locale;
 
 /**
@@ -11,32 +12,29 @@ final class Html {
     private Html() {}
 
     /**
-     * Escapes {@code & < > " '} and replaces what is not allowed in HTML/XML text (C0 controls but
-     * tab/newline/return, U+FFFE/U+FFFF, lone surrogates) with U+FFFD. Null is the empty string.
+     * Escapes {@code & < > " '} after {@link SafeText#escape}: controls (line breaks included), bidi and
+     * zero-width characters, lone surrogates and non-characters show as visible \\uXXXX. Null is "".
      */
     static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        return html(SafeText.escape(s));
+    }
+
+    /** Escaped and cut for a pre block: as {@link #esc} but line feeds stay. */
+    static String pre(String s, int max) {
+        return html(SafeText.escape(cut(s, max), "\n"));
+    }
+
+    private static String html(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             switch (c) {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
-                default -> {
-                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        out.append(c).append(s.charAt(++i));
-                    } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF
-                            || Character.isSurrogate(c)) {
-                        out.append('\uFFFD');
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append(c);
             }
         }
         return out.toString();

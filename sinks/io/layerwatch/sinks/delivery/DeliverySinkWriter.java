@@ -1,6 +1,7 @@
 package io.layerwatch.sinks.delivery;
 
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -161,8 +162,8 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
 
     private void deadLetter(Delivery d, String error) throws Exception {
         deadLettered.inc();
-        LOG.warn("sink {}: finding {} dead-lettered after {} attempt(s): {}", target.name(), d.findingId(),
-                d.attempts(), error);
+        LOG.warn("sink {}: finding {} dead-lettered after {} attempt(s): {}", target.name(),
+                SafeText.escape(d.findingId()), d.attempts(), SafeText.escape(error));
         deadLetters.write(new SinkDeadLetter(target.name(), d.findingId(), error, d.attempts(), Instant.now().toString(),
                 Json.tree(d.finding())));
     }

@@ -1,12 +1,15 @@
 package io.layerwatch.sinks.local;
 
-import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Logs each value as one WARN line (dead letters on MSF reach CloudWatch Logs this way). */
+/**
+ * Logs each value as one WARN line of JSON (dead letters on MSF reach CloudWatch Logs this way), with
+ * no raw control or bidi character from the data in it.
+ */
 public final class LogSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LogSink.class);
@@ -22,7 +25,7 @@ public final class LogSink<T> implements Sink<T> {
         return new SinkWriter<>() {
             @Override
             public void write(T element, Context ctx) {
-                LOG.warn("{}: {}", what, Json.write(element));
+                LOG.warn("{}: {}", what, SafeText.json(element));
             }
 
             @Override

@@ -10,6 +10,7 @@ import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.sinks.delivery.RetryPolicy;
 import io.layerwatch.sinks.delivery.SinkDeadLetter;
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -130,7 +131,8 @@ public final class Responder implements AutoCloseable {
                 boolean last = r.status() == EntryResult.Status.REJECTED || run.attempts >= retry.maxAttempts();
                 String error = describe(e, r.error());
                 if (!last) {
-                    LOG.info("{}: attempt {} for finding {} failed, retrying: {}", sink, run.attempts, findingId, error);
+                    LOG.info("{}: attempt {} for finding {} failed, retrying: {}", sink, run.attempts,
+                            SafeText.escape(findingId), SafeText.escape(error));
                     sleeper.sleep(retry.backoff(run.attempts).toMillis());
                     continue;
                 }
@@ -161,7 +163,8 @@ public final class Responder implements AutoCloseable {
     }
 
     private void deadLetter(String sink, String findingId, String error, int attempts, JsonNode payload) {
-        LOG.warn("{}: finding {} dead-lettered after {} attempt(s): {}", sink, findingId, attempts, error);
+        LOG.warn("{}: finding {} dead-lettered after {} attempt(s): {}", sink, SafeText.escape(findingId), attempts,
+                SafeText.escape(error));
         try {
             deadLetters.write(new SinkDeadLetter(sink, findingId, error, attempts, clock.instant().toString(), payload));
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -248,7 +249,8 @@ public final class AsffMapper implements Serializable {
                 break;
             }
             if (e.getValue() != null && !e.getValue().isBlank()) {
-                fields.put(cut(FIELD_PREFIX + e.getKey(), MAX_FIELD_KEY), cut(e.getValue(), MAX_FIELD_VALUE));
+                fields.put(cut(FIELD_PREFIX + SafeText.escape(e.getKey()), MAX_FIELD_KEY),
+                        cut(SafeText.escape(e.getValue()), MAX_FIELD_VALUE));
             }
         }
         return fields;
@@ -296,8 +298,9 @@ public final class AsffMapper implements Serializable {
         String partition = AwsPartition.of(region);
         ArrayNode out = NODES.arrayNode();
         if (f.repository() != null && f.repository().name() != null) {
-            String registry = f.repository().registryId() != null ? f.repository().registryId() : f.accountId();
-            String name = f.repository().name();
+            String registry = SafeText.escape(f.repository().registryId() != null ? f.repository().registryId()
+                    : f.accountId());
+            String name = SafeText.escape(f.repository().name());
             String repositoryArn = "arn:" + partition + ":ecr:" + region + ":" + registry + ":repository/" + name;
             ObjectNode repo = resource(out, "AwsEcrRepository", repositoryArn, partition, region)
                     .putObject("Details").putObject("AwsEcrRepository");
@@ -311,14 +314,14 @@ public final class AsffMapper implements Serializable {
                 }
             }
         } else {
-            String registry = f.accountId() != null ? f.accountId() : hubAccountId;
+            String registry = f.accountId() != null ? SafeText.escape(f.accountId()) : hubAccountId;
             if (registry != null) {
                 resource(out, "AwsAccount", "AWS::::Account:" + registry, partition, region);
             }
         }
         principalResource(out, f.principal(), partition, region);
         if (out.isEmpty()) {
-            resource(out, "Other", f.key() != null ? f.key() : f.id(), partition, region);
+            resource(out, "Other", SafeText.escape(f.key() != null ? f.key() : f.id()), partition, region);
         }
         while (out.size() > MAX_RESOURCES) {
             out.remove(out.size() - 1);
@@ -330,7 +333,7 @@ public final class AsffMapper implements Serializable {
         if (p == null || p.arn() == null || "unknown".equals(p.arn())) {
             return;
         }
-        String arn = p.arn();
+        String arn = SafeText.escape(p.arn());
         if (arn.contains(":role/")) {
             resource(out, "AwsIamRole", arn, partition, region).putObject("Details").putObject("AwsIamRole")
                     .put("RoleName", arn.substring(arn.lastIndexOf('/') + 1));
@@ -339,9 +342,9 @@ public final class AsffMapper implements Serializable {
                     .put("UserName", arn.substring(arn.lastIndexOf('/') + 1));
         } else {
             ObjectNode other = resource(out, "Other", arn, partition, region).putObject("Details").putObject("Other");
-            other.put("principalType", cut(orEmpty(p.type()), MAX_OTHER_VALUE));
+            other.put("principalType", cut(SafeText.escape(p.type()), MAX_OTHER_VALUE));
             if (p.name() != null) {
-                other.put("principalName", cut(p.name(), MAX_OTHER_VALUE));
+                other.put("principalName", cut(SafeText.escape(p.name()), MAX_OTHER_VALUE));
             }
         }
     }
@@ -367,7 +370,7 @@ public final class AsffMapper implements Serializable {
         details.path("scans").forEach(sources::add);
         Map<String, Image> out = new LinkedHashMap<>();
         for (JsonNode s : sources) {
-            String digest = s.path("imageDigest").asText(null);
+            String digest = SafeText.escapeOrNull(s.path("imageDigest").asText(null));
             if (digest != null && !digest.isBlank() && out.size() < MAX_IMAGES) {
                 out.putIfAbsent(digest, new Image(digest, tags(s.path("imageTags"))));
             }
@@ -385,7 +388,7 @@ public final class AsffMapper implements Serializable {
             }
         }
         out.removeIf(String::isEmpty);
-        return List.copyOf(out);
+        return out.stream().map(SafeText::escape).toList();
     }
 
     // ---- Network
@@ -512,9 +515,12 @@ public final class AsffMapper implements Serializable {
         return s.substring(0, end) + "\u2026";
     }
 
-    /** Control characters (line breaks, tabs) as spaces: ASFF text attributes are single-line patterns. */
+    /**
+     * Control characters (line breaks, tabs) as spaces: ASFF text attributes are single-line patterns;
+     * other unsafe characters (bidi, zero-width) as visible escapes.
+     */
     private static String oneLine(String s) {
-        return s == null ? null : s.replaceAll("\\p{Cntrl}+", " ").strip();
+        return s == null ? null : SafeText.escape(s.replaceAll("\\p{Cntrl}+", " ").strip());
     }
 
     private static String nonBlank(String s, String fallback) {

@@ -12,6 +12,7 @@ import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -226,7 +227,7 @@ public final class SnsTarget implements FindingTarget {
 
     private static void attribute(Map<String, String> attributes, String name, String value) {
         if (value != null && !value.isBlank()) {
-            attributes.put(name, value);
+            attributes.put(name, SafeText.escape(value)); // SNS rejects control characters in attributes
         }
     }
 
@@ -322,7 +323,7 @@ public final class SnsTarget implements FindingTarget {
     /** The plain-text report: who, what, which repository, from where, when, why, what to do, references. */
     String emailText(Finding f, List<String> trimmed) {
         Text t = new Text();
-        t.raw("LayerWatch finding (" + f.severity() + "): " + safe(f.title()));
+        t.raw("LayerWatch finding (" + f.severity() + "): " + SafeText.escape(f.title()));
         if (!trimmed.isEmpty()) {
             String url = fullFindingUrl(f.id());
             t.blank().raw("NOTE: trimmed to fit the SNS message size limit (" + String.join(", ", trimmed) + ").")
@@ -350,12 +351,12 @@ public final class SnsTarget implements FindingTarget {
                 .line("VPC endpoint", vpce != null || f.sourceIp() == null ? vpce : "none (public endpoint)");
         t.section("WHEN").line("First event", String.valueOf(f.firstEventTime()))
                 .line("Last event", String.valueOf(f.lastEventTime())).line("Events", String.valueOf(f.eventCount()));
-        t.section("WHY IT FIRED").raw("  " + safe(f.description()));
+        t.section("WHY IT FIRED").raw("  " + SafeText.escape(f.description()));
         if (f.details() != null && f.details().keySet().stream().anyMatch(k -> !SHOWN_ELSEWHERE.contains(k))) {
             t.raw("  Key details:");
             f.details().forEach((k, v) -> {
                 if (!SHOWN_ELSEWHERE.contains(k)) {
-                    t.raw("    " + safe(k) + ": " + cut(safe(render(v)), MAX_DETAIL_CHARS));
+                    t.raw("    " + SafeText.escape(k) + ": " + cut(SafeText.escape(render(v)), MAX_DETAIL_CHARS));
                 }
             });
         }
@@ -364,13 +365,13 @@ public final class SnsTarget implements FindingTarget {
         List<String> ids = f.eventIds() == null ? List.of() : f.eventIds();
         t.raw("  Evidence event ids (" + ids.size() + (f.eventCount() > ids.size() ? " of " + f.eventCount() : "")
                 + "):");
-        ids.forEach(id -> t.raw("    " + safe(id)));
+        ids.forEach(id -> t.raw("    " + SafeText.escape(id)));
         t.blank().raw("-- LayerWatch. Subscribers can filter on the message attributes severity, ruleId, accountId, "
                 + "repository.");
         return t.toString();
     }
 
-    /** Email lines; every value goes through {@link #safe}. */
+    /** Email lines; every value goes through {@link SafeText#escape}. */
     private static final class Text {
         private final StringBuilder out = new StringBuilder();
 
@@ -389,7 +390,7 @@ public final class SnsTarget implements FindingTarget {
 
         Text line(String label, String value) {
             return value == null || value.isBlank() ? this
-                    : raw("  " + label + ":" + " ".repeat(Math.max(1, 15 - label.length())) + safe(value));
+                    : raw("  " + label + ":" + " ".repeat(Math.max(1, 15 - label.length())) + SafeText.escape(value));
         }
 
         @Override
@@ -443,28 +444,6 @@ public final class SnsTarget implements FindingTarget {
             return list.size() > MAX_LIST_ITEMS ? shown + " (+" + (list.size() - MAX_LIST_ITEMS) + " more)" : shown;
         }
         return v instanceof String || v instanceof Number || v instanceof Boolean ? String.valueOf(v) : Json.write(v);
-    }
-
-    /**
-     * Attacker-controlled text printed as data: control, format (bidi overrides) and separator
-     * characters become visible \\uXXXX escapes, so they cannot fake lines or reorder text.
-     */
-    static String safe(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            int type = Character.getType(c);
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE
-                    || type == Character.UNASSIGNED || type == Character.PRIVATE_USE) {
-                out.append(String.format("\\u%04X", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
     }
 
     static String cut(String s, int max) {

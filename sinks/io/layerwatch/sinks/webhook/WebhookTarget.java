@@ -13,6 +13,7 @@ import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.util.Json;
+import io.layerwatch.util.SafeText;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,7 +79,7 @@ public final class WebhookTarget implements FindingTarget {
 
     static ObjectNode slack(Finding f) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        String headline = "[" + f.severity() + "] " + f.title();
+        String headline = "[" + f.severity() + "] " + SafeText.escape(f.title());
         body.put("text", headline);
         ArrayNode blocks = body.putArray("blocks");
         blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
@@ -87,15 +88,15 @@ public final class WebhookTarget implements FindingTarget {
                 .append("*Rule:* ").append(f.ruleId())
                 .append(f.attack().isEmpty() ? "" : "\n*ATT&CK:* " + String.join(", ",
                         f.attack().stream().map(AttackTechnique::label).toList()))
-                .append("\n*Principal:* ").append(f.principal().arn())
-                .append(f.repository() == null ? "" : "\n*Repository:* " + f.repository().name())
-                .append(f.sourceIp() == null ? "" : "\n*Source IP:* " + f.sourceIp())
+                .append("\n*Principal:* ").append(SafeText.escape(f.principal().arn()))
+                .append(f.repository() == null ? "" : "\n*Repository:* " + SafeText.escape(f.repository().name()))
+                .append(f.sourceIp() == null ? "" : "\n*Source IP:* " + SafeText.escape(f.sourceIp()))
                 .append("\n*When:* ").append(f.firstEventTime()).append(" - ").append(f.lastEventTime())
                 .append(" (").append(f.eventCount()).append(" events)");
         blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
                 .put("text", abbreviate(fields.toString(), 3000));
         blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
-                .put("text", abbreviate(f.description() == null ? "" : f.description(), 3000));
+                .put("text", abbreviate(SafeText.escape(f.description()), 3000));
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
                 .put("text", "finding " + f.id());
         return body;
@@ -107,20 +108,20 @@ public final class WebhookTarget implements FindingTarget {
         body.put("event_action", "trigger");
         body.put("dedup_key", f.id());
         ObjectNode payload = body.putObject("payload");
-        payload.put("summary", abbreviate("[" + f.severity() + "] " + f.title(), 1024));
-        payload.put("source", f.principal().arn());
+        payload.put("summary", abbreviate("[" + f.severity() + "] " + SafeText.escape(f.title()), 1024));
+        payload.put("source", SafeText.escape(f.principal().arn()));
         payload.put("severity", pagerDutySeverity(f.severity()));
         payload.put("timestamp", f.lastEventTime().toString());
-        payload.put("component", f.repository() == null ? "ecr-registry" : f.repository().name());
+        payload.put("component", f.repository() == null ? "ecr-registry" : SafeText.escape(f.repository().name()));
         payload.put("group", f.accountId() + "/" + f.region());
         payload.put("class", f.ruleId());
         ObjectNode details = payload.putObject("custom_details");
-        details.put("description", f.description());
-        details.put("sourceIp", f.sourceIp());
+        details.put("description", SafeText.escapeOrNull(f.description()));
+        details.put("sourceIp", SafeText.escapeOrNull(f.sourceIp()));
         details.put("eventCount", f.eventCount());
         details.put("attack", techniques(f));
-        details.set("eventIds", Json.MAPPER.valueToTree(f.eventIds()));
-        details.set("details", Json.MAPPER.valueToTree(f.details()));
+        details.set("eventIds", SafeText.escape(Json.MAPPER.valueToTree(f.eventIds())));
+        details.set("details", SafeText.escape(Json.MAPPER.valueToTree(f.details())));
         return body;
     }
 
@@ -138,11 +139,11 @@ public final class WebhookTarget implements FindingTarget {
         values.put("id", f.id());
         values.put("ruleId", f.ruleId());
         values.put("severity", f.severity().name());
-        values.put("title", f.title());
-        values.put("description", f.description());
-        values.put("principal", f.principal().arn());
-        values.put("repository", f.repository() == null ? "" : f.repository().name());
-        values.put("sourceIp", f.sourceIp() == null ? "" : f.sourceIp());
+        values.put("title", SafeText.escape(f.title()));
+        values.put("description", SafeText.escape(f.description()));
+        values.put("principal", SafeText.escape(f.principal().arn()));
+        values.put("repository", f.repository() == null ? "" : SafeText.escape(f.repository().name()));
+        values.put("sourceIp", SafeText.escape(f.sourceIp()));
         values.put("time", f.lastEventTime().toString());
         values.put("techniques", techniques(f));
         Matcher m = PLACEHOLDER.matcher(template);

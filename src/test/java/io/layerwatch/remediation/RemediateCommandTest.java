@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.cli.RemediateCommand;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.sinks.remediation.Responder;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.LogCapture;
 import io.layerwatch.util.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -189,5 +191,49 @@ class RemediateCommandTest {
         Run bareCommand = run();
         assertThat(bareCommand.code()).isEqualTo(2);
         assertThat(bareCommand.err()).contains("missing subcommand");
+    }
+
+    /** A repository name with an OSC-8 link, a screen clear, a fake "error:" line, RTL override and a C1 CSI. */
+    static final String HOSTILE_REPO = "pay\u001B]8;;https://evil.example\u0007click\u001B]8;;\u0007\u001B[2J"
+            + "\r\nerror: all good\u202E\u009B31m";
+    static final String[] TERMINAL_CONTROLS = {"\u001B", "\u0007", "\r", "\u202E", "\u009B"};
+
+    static void assertTerminalSafe(Run run, int outLines) {
+        assertThat(run.out() + run.err()).doesNotContain(TERMINAL_CONTROLS);
+        assertThat(run.out().lines().filter(l -> !l.isBlank()).toList()).hasSize(outLines)
+                .allSatisfy(l -> assertThat(Json.tree(l)).isNotNull());
+        assertThat(run.err().lines().toList()).allSatisfy(l -> assertThat(l).startsWith("error: Remediation failed"));
+    }
+
+    @Test
+    void hostileRepositoryNamesReachTheTerminalAndLogsAsInertText() throws Exception {
+        Path rules = rules("actions:\n  quarantine-repository: {dryRun: false}\n");
+        String repo = Json.write(HOSTILE_REPO);
+        Path findings = findings(Fixtures.vulnerable(repo.substring(1, repo.length() - 1), "h-1"));
+        Path audit = dir.resolve("audit.jsonl");
+        Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+
+        Run exec = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit",
+                audit.toString(), "--action", "quarantine-repository", "--execute");
+        assertThat(exec.results()).containsExactly("executed");
+        assertTerminalSafe(exec, 1);
+        assertThat(exec.out()).contains("\\u001B]8;;https://evil.example\\u0007"); // the name, as JSON escapes
+        Run undo = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id",
+                exec.lines().get(0).path("id").asText(), "--dry-run");
+        assertThat(undo.results()).containsExactly("dry-run");
+        assertTerminalSafe(undo, 1);
+
+        AWS.server().stubFor(ecr("SetRepositoryPolicy").willReturn(json(400, "{\"__type\":\"InvalidParameterException\","
+                + "\"message\":\"bad name " + repo.substring(1, repo.length() - 1) + "\"}")));
+        Path again = findings(Fixtures.vulnerable(repo.substring(1, repo.length() - 1), "h-2"));
+        try (LogCapture logs = LogCapture.of(Responder.class)) {
+            Run failed = run("apply", "--rules", rules.toString(), "--findings", again.toString(), "--audit",
+                    dir.resolve("other.jsonl").toString(), "--action", "quarantine-repository", "--execute");
+            assertThat(failed.results()).containsExactly("failed");
+            assertThat(failed.err()).contains("\\u001B[2J");
+            assertTerminalSafe(failed, 1);
+            assertThat(logs.messages()).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain(TERMINAL_CONTROLS)
+                    .doesNotContain("\n"));
+        }
     }
 }
