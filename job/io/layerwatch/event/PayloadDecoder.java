@@ -550,7 +550,7 @@ public final class PayloadDecoder {
      * rest), at any depth: -1 when the brackets do not match or the input ends first.
      */
     static int valueEnd(byte[] bytes, int start, int end) {
-        byte[] open = new byte[16]; // the open brackets; grows with the depth, never beyond the input
+        long[] arrays = new long[1]; // per open bracket, one bit: set for '['; grows with the depth (input / 8)
         int depth = 0;
         int i = start;
         do {
@@ -566,13 +566,23 @@ public final class PayloadDecoder {
                 }
                 i++;
             } else if (c == '{' || c == '[') {
-                if (depth == open.length) {
-                    open = Arrays.copyOf(open, depth * 2);
+                if (depth == arrays.length * 64) {
+                    arrays = Arrays.copyOf(arrays, arrays.length * 2);
                 }
-                open[depth++] = c;
+                if (c == '[') {
+                    arrays[depth >> 6] |= 1L << depth;
+                } else {
+                    arrays[depth >> 6] &= ~(1L << depth);
+                }
+                depth++;
                 i++;
             } else if (c == '}' || c == ']') {
-                if (depth == 0 || open[--depth] != (c == '}' ? '{' : '[')) {
+                if (depth == 0) {
+                    return -1;
+                }
+                depth--;
+                boolean array = (arrays[depth >> 6] >>> depth & 1) != 0;
+                if (array != (c == ']')) {
                     return -1;
                 }
                 i++;

@@ -865,6 +865,15 @@ class PayloadDecoderTest {
     }
 
     @Test
+    void malformedLogFileWithARecordOverTheLimitsIsStillOneDeadLetter() {
+        String deep = "{\"x\":" + "[".repeat(2_000) + "]".repeat(1_999) + "}}"; // a brace closes a bracket
+
+        DeadLetter dl = decode("{\"Records\":[" + Samples.oneLine(Samples.PULL) + "," + deep + "]}").onlyDeadLetter();
+
+        assertThat(dl.reason()).startsWith("malformed JSON: ").contains("getMaxNestingDepth");
+    }
+
+    @Test
     void truncatedMultiLineRecordsDocumentIsOneDeadLetterNotOnePerLine() throws IOException {
         String pretty = Samples.MAPPER.writerWithDefaultPrettyPrinter()
                 .writeValueAsString(Samples.json(Samples.INVICTUS_STRATUS));
