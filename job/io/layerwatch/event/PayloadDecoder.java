@@ -5,6 +5,7 @@ import static io.layerwatch.event.PrincipalNormalizer.text;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -16,6 +17,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -313,6 +315,13 @@ public final class PayloadDecoder {
                     }
                     return;
                 } catch (JsonProcessingException e) {
+                    int after = e instanceof StreamConstraintsException
+                            ? logFileByRecord(bytes, pos + (int) valueStart, end, source, out) : -1;
+                    if (after >= 0) {
+                        values++;
+                        pos = skipBlank(bytes, after, end);
+                        continue;
+                    }
                     long errorAt = Math.max(valueStart, p.currentLocation().getByteOffset());
                     int badStart = skipBlank(bytes, pos + (int) valueStart, end);
                     int lineEnd = indexOf(bytes, (byte) '\n', badStart, end);
@@ -428,6 +437,165 @@ public final class PayloadDecoder {
         }
         emitAll(decoded, source, out);
         return true;
+    }
+
+    /**
+     * A log file ({@code {"Records":[...]}}) starting at {@code from} that Jackson cannot take whole because
+     * a record is over its limits (StreamReadConstraints: nesting, number or string length): each record
+     * decoded on its own, one over the limits a dead letter of its own. Records are framed at the byte
+     * level (no limits, nothing built); each is then checked by Jackson, one at a time. Returns where the
+     * log file ends, or -1, having emitted nothing, unless it is one such log file, otherwise well-formed.
+     */
+    private int logFileByRecord(byte[] bytes, int from, int end, String source, DecodeOutput out) {
+        List<int[]> spans = new ArrayList<>();
+        int pos = skipBlank(bytes, from, end);
+        if (pos == end || bytes[pos] != '{') {
+            return -1;
+        }
+        boolean records = false;
+        pos = RecordPrefilter.skipWhitespace(bytes, pos + 1, end);
+        while (pos < end && bytes[pos] != '}') {
+            int keyEnd = valueEnd(bytes, pos, end);
+            if (keyEnd < 0 || bytes[pos] != '"') {
+                return -1;
+            }
+            boolean isRecords = Arrays.equals(bytes, pos, keyEnd, RECORDS_KEY, 0, RECORDS_KEY.length);
+            pos = RecordPrefilter.skipWhitespace(bytes, keyEnd, end);
+            if (pos == end || bytes[pos] != ':') {
+                return -1;
+            }
+            pos = RecordPrefilter.skipWhitespace(bytes, pos + 1, end);
+            if (isRecords) {
+                if (records || pos == end || bytes[pos] != '[') {
+                    return -1;
+                }
+                records = true;
+                pos = RecordPrefilter.skipWhitespace(bytes, pos + 1, end);
+                while (pos < end && bytes[pos] != ']') {
+                    int recordEnd = valueEnd(bytes, pos, end);
+                    if (recordEnd < 0) {
+                        return -1;
+                    }
+                    spans.add(new int[] {pos, recordEnd});
+                    pos = afterMember(bytes, recordEnd, end, ']');
+                }
+            } else {
+                int valueEnd = valueEnd(bytes, pos, end);
+                if (valueEnd < 0 || overLimits(bytes, pos, valueEnd) != null) {
+                    return -1; // a limit broken outside the records, or malformed: the file as a whole
+                }
+                pos = valueEnd - 1; // onto its last byte, for afterMember
+            }
+            pos = afterMember(bytes, pos + 1, end, '}');
+        }
+        if (!records || pos >= end) {
+            return -1;
+        }
+        // Every record checked before any is emitted: a malformed one leaves the file to the caller.
+        BitSet over = new BitSet();
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < spans.size(); i++) {
+            String reason = overLimits(bytes, spans.get(i)[0], spans.get(i)[1]);
+            if (reason == MALFORMED) {
+                return -1;
+            }
+            if (reason != null) {
+                over.set(i);
+                reasons.add(reason);
+            }
+        }
+        if (spans.isEmpty()) {
+            out.skipped("CloudTrail log file without records");
+        }
+        for (int i = 0, r = 0; i < spans.size(); i++) {
+            int s = spans.get(i)[0];
+            int e = spans.get(i)[1];
+            if (over.get(i)) {
+                out.deadLetter(DeadLetter.of(source, STAGE, reasons.get(r++), bytes, s, e - s));
+            } else {
+                Object d = bytes[s] == '{' ? streamedRecord(bytes, s, e) : null;
+                emit(d == null ? new Slice(bytes, s, e) : d, source, out);
+            }
+        }
+        return pos + 1;
+    }
+
+    private static final byte[] RECORDS_KEY = "\"Records\"".getBytes(StandardCharsets.US_ASCII);
+    private static final String MALFORMED = "malformed";
+
+    /** Null when Jackson reads the one value at [start, end); else the limit it breaks, or {@link #MALFORMED}. */
+    private String overLimits(byte[] bytes, int start, int end) {
+        try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
+            mapper.readTree(p); // as the tree decoder will: it checks every limit, strings skipped included
+            return p.nextToken() == null ? null : MALFORMED;
+        } catch (StreamConstraintsException e) {
+            return "record over Jackson's limits: " + e.getOriginalMessage();
+        } catch (IOException | RuntimeException e) {
+            return MALFORMED;
+        }
+    }
+
+    /** After a member or element ending at {@code pos}: past its comma, or at the {@code close} byte; else end. */
+    private static int afterMember(byte[] bytes, int pos, int end, char close) {
+        int i = RecordPrefilter.skipWhitespace(bytes, pos, end);
+        if (i < end && bytes[i] == ',') {
+            int next = RecordPrefilter.skipWhitespace(bytes, i + 1, end);
+            return next < end && bytes[next] != close ? next : end; // a trailing comma is malformed
+        }
+        return i < end && bytes[i] == close ? i : end;
+    }
+
+    /**
+     * Where the JSON value at {@code start} ends, by its brackets and strings only (Jackson checks the
+     * rest), at any depth: -1 when the brackets do not match or the input ends first.
+     */
+    static int valueEnd(byte[] bytes, int start, int end) {
+        long[] arrays = new long[1]; // per open bracket, one bit: set for '['; grows with the depth (input / 8)
+        int depth = 0;
+        int i = start;
+        do {
+            if (i >= end) {
+                return -1;
+            }
+            byte c = bytes[i];
+            if (c == '"') {
+                for (i++; i < end && bytes[i] != '"'; i++) {
+                    if (bytes[i] == '\\') {
+                        i++;
+                    }
+                }
+                i++;
+            } else if (c == '{' || c == '[') {
+                if (depth == arrays.length * 64) {
+                    arrays = Arrays.copyOf(arrays, arrays.length * 2);
+                }
+                if (c == '[') {
+                    arrays[depth >> 6] |= 1L << depth;
+                } else {
+                    arrays[depth >> 6] &= ~(1L << depth);
+                }
+                depth++;
+                i++;
+            } else if (c == '}' || c == ']') {
+                if (depth == 0) {
+                    return -1;
+                }
+                depth--;
+                boolean array = (arrays[depth >> 6] >>> depth & 1) != 0;
+                if (array != (c == ']')) {
+                    return -1;
+                }
+                i++;
+            } else if (depth == 0) { // a scalar: to the next delimiter
+                while (i < end && bytes[i] != ',' && bytes[i] != '}' && bytes[i] != ']' && bytes[i] != ' '
+                        && bytes[i] != '\n' && bytes[i] != '\r' && bytes[i] != '\t') {
+                    i++;
+                }
+            } else {
+                i++;
+            }
+        } while (depth > 0);
+        return i <= end ? i : -1;
     }
 
     private void emitAll(List<Object> decoded, String source, DecodeOutput out) {

@@ -5,6 +5,8 @@ import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.PayloadDecoder;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -20,6 +22,8 @@ import org.apache.flink.util.Collector;
  */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
+    /** How far after its delivery an event time may be; CloudTrail delivers a call after it happened. */
+    static final Duration TIME_HORIZON = Duration.ofHours(1);
 
     private final S3Inputs s3;
     private final String progressId;
@@ -120,7 +124,8 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder and the
      * file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload at a time.
      */
-    void decode(Payload payload, Output output) {
+    void decode(Payload payload, Output to) {
+        Output output = plausibleTimes(payload, to);
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
@@ -137,6 +142,52 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             return;
         }
         decoder.decode(bytes, payload.source(), output);
+    }
+
+    /**
+     * {@code output}, but an event more than {@link #TIME_HORIZON} after its payload's delivery (a log file's
+     * stamp, a stream record's arrival) is a dead letter: such a time cannot be true, and taken as event
+     * time it would make every later event late.
+     */
+    private static Output plausibleTimes(Payload payload, Output output) {
+        long delivered = payload.arrivalTime();
+        if (delivered == Long.MIN_VALUE || delivered > Long.MAX_VALUE - TIME_HORIZON.toMillis()) {
+            return output;
+        }
+        long latest = delivered + TIME_HORIZON.toMillis();
+        return new Output() {
+            @Override
+            public void event(EcrEvent event) {
+                if (event.eventTime() <= latest) {
+                    output.event(event);
+                    return;
+                }
+                byte[] raw = event.rawJson();
+                output.deadLetter(DeadLetter.of(payload.source(), PayloadDecoder.STAGE, "implausible eventTime "
+                        + Instant.ofEpochMilli(event.eventTime()) + ": more than " + TIME_HORIZON.toHours()
+                        + "h after its delivery at " + Instant.ofEpochMilli(delivered), raw, 0, raw.length));
+            }
+
+            @Override
+            public void deadLetter(DeadLetter deadLetter) {
+                output.deadLetter(deadLetter);
+            }
+
+            @Override
+            public void skipped(String why) {
+                output.skipped(why);
+            }
+
+            @Override
+            public void prefiltered(long records) {
+                output.prefiltered(records);
+            }
+
+            @Override
+            public void fileDone(long bytes) {
+                output.fileDone(bytes);
+            }
+        };
     }
 
     @Override

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Re-reads the rules URI and decides what to broadcast: nothing when unchanged, nothing (and an error
- * logged and counted) when the new file is invalid — the old rules stay — otherwise the update, with
- * a warning when it changes a CEP pattern's shape, which only a restart applies.
+ * logged and counted once) when the new file is invalid, empty or unreadable — the old rules stay —
+ * otherwise the update, with a warning when it changes a CEP pattern's shape, which only a restart applies.
  */
 public final class RulesReloader implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -25,6 +25,8 @@ public final class RulesReloader implements Serializable {
     private final Map<String, String> startupShape;
     private String current;
     private String lastRejected;
+    /** The problem of the last failed read, reported once; null while the file reads. */
+    private String unreadable;
     private long rejected;
     private long restartRequired;
 
@@ -36,17 +38,29 @@ public final class RulesReloader implements Serializable {
 
     public Optional<RulesUpdate> poll() {
         String text;
-        RulesConfig config;
         try {
             text = source.read();
-            if (text.equals(current) || text.equals(lastRejected)) {
-                return Optional.empty();
-            }
-            config = source.parse(text);
         } catch (ConfigException e) {
-            rejected++;
-            lastRejected = safeRead();
-            LOG.error("rules reload rejected, the previous rules stay: {}", e.getMessage());
+            // A missing or unreadable file: reported once until it reads again, not at every poll.
+            if (!e.getMessage().equals(unreadable)) {
+                unreadable = e.getMessage();
+                reject(e);
+            }
+            return Optional.empty();
+        }
+        if (unreadable != null) {
+            unreadable = null;
+            LOG.info("rules file {} is readable again", source.uri());
+        }
+        if (text.equals(current) || text.equals(lastRejected)) {
+            return Optional.empty();
+        }
+        RulesConfig config;
+        try {
+            config = source.parseReload(text);
+        } catch (ConfigException e) {
+            lastRejected = text;
+            reject(e);
             return Optional.empty();
         }
         current = text;
@@ -74,12 +88,9 @@ public final class RulesReloader implements Serializable {
         return changed;
     }
 
-    private String safeRead() {
-        try {
-            return source.read();
-        } catch (ConfigException e) {
-            return null;
-        }
+    private void reject(ConfigException e) {
+        rejected++;
+        LOG.error("rules reload rejected, the previous rules stay: {}", e.getMessage());
     }
 
     public long rejected() {

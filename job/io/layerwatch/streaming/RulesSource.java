@@ -72,6 +72,18 @@ public final class RulesSource implements Serializable {
         return parse(read());
     }
 
+    /**
+     * As {@link #parse}, but a file without a single setting (empty, blank, comments only) is rejected: on
+     * a live reload it is a truncated or failed write, not a wish to drop every override.
+     */
+    public RulesConfig parseReload(String yaml) {
+        if (!uri.equals(StreamingOptions.BUILT_IN_RULES)
+                && yaml.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
+            throw new ConfigException(uri + ": no settings in the file (empty or truncated)");
+        }
+        return parse(yaml);
+    }
+
     public RulesConfig parse(String yaml) {
         return yaml.isEmpty() ? RulesConfigLoader.builtIn() : RulesConfigLoader.fromYaml(yaml, uri);
     }

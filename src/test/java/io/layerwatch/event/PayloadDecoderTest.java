@@ -838,6 +838,41 @@ class PayloadDecoderTest {
         });
     }
 
+    /** The attack: one record over Jackson's limits must not hide the ECR events around it in its log file. */
+    @ParameterizedTest
+    @CsvSource({
+        "nesting, getMaxNestingDepth",
+        "number, getMaxNumberLength",
+        "string, getMaxStringLength",
+    })
+    void recordOverJacksonLimitsCostsOnlyThatRecord(String attack, String limit) {
+        String value = switch (attack) {
+            case "nesting" -> "[".repeat(2_000) + "]".repeat(2_000);
+            case "number" -> "1".repeat(100_000);
+            default -> "\"" + "a".repeat(20_000_001) + "\"";
+        };
+        String bad = "{\"eventVersion\":\"1.08\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"BatchGetImage\","
+                + "\"requestParameters\":{\"x\":" + value + "}}";
+
+        CollectingOutput out = decode("{\"Records\":[" + Samples.oneLine(Samples.PULL) + ",\n" + bad + ",\n"
+                + Samples.oneLine(Samples.PUSH) + "]}");
+
+        assertThat(out.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage", "PutImage");
+        assertThat(out.deadLetters()).singleElement().satisfies(dl -> {
+            assertThat(dl.reason()).startsWith("record over Jackson's limits: ").contains(limit);
+            assertThat(dl.payloadBytes()).isEqualTo(Samples.utf8(bad).length);
+        });
+    }
+
+    @Test
+    void malformedLogFileWithARecordOverTheLimitsIsStillOneDeadLetter() {
+        String deep = "{\"x\":" + "[".repeat(2_000) + "]".repeat(1_999) + "}}"; // a brace closes a bracket
+
+        DeadLetter dl = decode("{\"Records\":[" + Samples.oneLine(Samples.PULL) + "," + deep + "]}").onlyDeadLetter();
+
+        assertThat(dl.reason()).startsWith("malformed JSON: ").contains("getMaxNestingDepth");
+    }
+
     @Test
     void truncatedMultiLineRecordsDocumentIsOneDeadLetterNotOnePerLine() throws IOException {
         String pretty = Samples.MAPPER.writerWithDefaultPrettyPrinter()

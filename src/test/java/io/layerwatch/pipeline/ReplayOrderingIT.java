@@ -171,6 +171,28 @@ class ReplayOrderingIT {
         assertThat(two.findings().keySet()).isEqualTo(one.findings().keySet());
     }
 
+    /** The attack: one record claiming a time a year ahead of its file must not make every later event late. */
+    @Test
+    void aRecordFarAheadOfItsFileIsADeadLetterAndMakesNothingLate() throws Exception {
+        List<Rec> records = trail();
+        Run sorted = sortedReference(records);
+        Path layout = dir.resolve("trail");
+        writeShuffled(layout, records, 7);
+        Instant yearAhead = T0.plus(Duration.ofDays(365));
+        TrailFiles.write(layout, TrailFiles.key(ACCOUNT, REGION, T0.plus(FILE_PERIOD), "future"),
+                List.of(download(yearAhead, "s9", "sha256:future", 2000).json()));
+
+        for (int parallelism : new int[] {1, 2}) {
+            Run run = replay(layout, parallelism, null);
+            assertThat(run.summary().late()).isZero();
+            assertThat(run.findings().keySet()).isEqualTo(sorted.findings().keySet());
+            assertThat(run.summary().deadLettered()).isEqualTo(1);
+            assertThat(Files.readString(run.out().resolve(Replay.DEAD_LETTERS)))
+                    .contains("implausible eventTime " + yearAhead + ": more than 1h after its delivery at "
+                            + T0.plus(FILE_PERIOD));
+        }
+    }
+
     @Test
     void progressCountsEveryFileRecordAndFindingOfTheRun() throws Exception {
         Path layout = dir.resolve("trail");

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RulesReloaderTest {
 
@@ -73,5 +75,40 @@ class RulesReloaderTest {
         Files.delete(file);
         assertThat(r.poll()).isEmpty();
         assertThat(r.rejected()).isEqualTo(1);
+    }
+
+    /** The attack: a truncated or emptied write must not silently drop every override for the built-in rules. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "\n  \n", "# rules\n---\n", "rules:\n  layer-download: {severity: HI"})
+    void anEmptyOrTruncatedFileIsRejectedAndTheOverridesStay(String written) throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: HIGH}\n");
+        Files.writeString(file, written);
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(1);
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingFileIsReportedOnceUntilItComesBack() throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
+        Files.delete(file);
+        for (int i = 0; i < 5; i++) {
+            assertThat(r.poll()).isEmpty();
+        }
+        assertThat(r.rejected()).isEqualTo(1);
+        Files.writeString(file, "rules:\n  layer-download: {severity: LOW}\n");
+        assertThat(r.poll()).isEmpty(); // back unchanged: nothing to broadcast
+        Files.delete(file);
+        assertThat(r.poll()).isEmpty();
+        assertThat(r.rejected()).isEqualTo(2); // gone again: reported again
+    }
+
+    @Test
+    void theBuiltInRulesUriIsNoEmptyFile() {
+        RulesSource builtIn = new RulesSource(StreamingOptions.BUILT_IN_RULES, null);
+        assertThat(builtIn.parseReload(builtIn.read()).rule("layer-download")).isNotNull();
     }
 }
