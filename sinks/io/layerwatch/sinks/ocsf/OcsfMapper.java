@@ -20,9 +20,9 @@ import java.time.Instant;
  * parseToOCSF) accepts; the profiles used are cloud (cloud, resources' region) and host (actor).
  *
  * <ul>
- *   <li>activity_id is always 1 Create: an update of a folded episode re-emits the same finding id
- *       with a later last_seen_time and count, and this stateless mapper cannot tell it from the first
- *       emission. Consumers upsert by finding_info.uid; metadata.uid names this version.
+ *   <li>activity_id 1 Create for the first version of a finding id, 2 Update for later ones (a folded
+ *       episode grown, a registry seen again): the caller says which ({@link OcsfFindingVersions}
+ *       remembers the ids sent). Consumers upsert by finding_info.uid; metadata.uid names this version.
  *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time and
  *       first_seen_time the first event time (event time, so replays and reruns map identically).
  *   <li>finding_info.attacks: one per ATT&CK technique of the rule, with its tactic; a sub-technique
@@ -46,6 +46,7 @@ public final class OcsfMapper {
     public static final int CLASS_UID = 2004;
     public static final int CATEGORY_UID = 2;
     public static final int ACTIVITY_CREATE = 1;
+    public static final int ACTIVITY_UPDATE = 2;
     public static final String REPOSITORY_TYPE = "AWS::ECR::Repository";
     public static final String REGISTRY_TYPE = "AWS::ECR::Registry";
     /** Firehose's per-record limit (1,000 KiB) less the newline; Kinesis allows 1 MiB. */
@@ -55,14 +56,19 @@ public final class OcsfMapper {
 
     private OcsfMapper() {}
 
-    /** The OCSF event as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
+    /** The first version of a finding (Create) as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
     public static String line(Finding f) {
-        return line(f, MAX_LINE_BYTES);
+        return line(f, false);
+    }
+
+    /** @param update a later version of the finding id (Update), else its first (Create) */
+    public static String line(Finding f, boolean update) {
+        return line(f, update, MAX_LINE_BYTES);
     }
 
     /** The OCSF event as one JSON line of at most {@code maxBytes} UTF-8 bytes (as far as trimming allows). */
-    public static String line(Finding f, int maxBytes) {
-        ObjectNode event = toNode(f);
+    public static String line(Finding f, boolean update, int maxBytes) {
+        ObjectNode event = toNode(f, update);
         String line = Json.write(event);
         ObjectNode unmapped = (ObjectNode) event.get("unmapped");
         ArrayNode evidences = (ArrayNode) event.get("evidences");
@@ -82,8 +88,9 @@ public final class OcsfMapper {
     }
 
     /** The OCSF event as a JSON tree (untrimmed). */
-    public static ObjectNode toNode(Finding f) {
-        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings", ACTIVITY_CREATE, "Create");
+    public static ObjectNode toNode(Finding f, boolean update) {
+        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings",
+                update ? ACTIVITY_UPDATE : ACTIVITY_CREATE, update ? "Update" : "Create");
         e.put("time", millis(f.lastEventTime()));
         putMillis(e, "start_time", f.firstEventTime());
         putMillis(e, "end_time", f.lastEventTime());

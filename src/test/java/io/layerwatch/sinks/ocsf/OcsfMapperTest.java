@@ -324,7 +324,7 @@ class OcsfMapperTest {
                     .time(CloudTrailRecords.TIME.plusSeconds(i)).event());
         }
         Finding f = FindingBuilder.of(DEFAULTS.rule(RuleCatalog.LAYER_DOWNLOAD_BURST)).events(es).title("t").build();
-        String line = OcsfMapper.line(f, 50_000);
+        String line = OcsfMapper.line(f, false, 50_000);
         assertThat(line.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(50_000);
         JsonNode e = Json.MAPPER.readTree(line);
         assertThat(e.path("evidences")).hasSize(2);
@@ -333,7 +333,7 @@ class OcsfMapperTest {
             assertThat(e.path("evidences").get(i).path("data")).isEqualTo(f.evidence().get(i));
         }
         assertThat(e.path("finding_info").path("uid").asText()).isEqualTo(f.id());
-        assertThat(OcsfMapper.line(f)).isEqualTo(Json.write(OcsfMapper.toNode(f)));
+        assertThat(OcsfMapper.line(f)).isEqualTo(Json.write(OcsfMapper.toNode(f, false)));
     }
 
     /** Writes the README example; fails when it is stale (regenerate with -Docsf.updateExample=true). */
