@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * A {@link Finding} as an OCSF 1.1.0 Detection Finding (class_uid 2004, category Findings), one JSON
- * line. 1.1.0 is the version the AWS OCSF tooling (Security Lake custom sources, CloudWatch Logs
- * parseToOCSF) accepts; the profiles used are cloud (cloud, resources' region) and host (actor).
+ * A {@link Finding} as an OCSF 1.3.0 Detection Finding (class_uid 2004, category Findings), one JSON
+ * line. 1.3.0 is the one schema version of the whole OCSF stream (Remediation Activities too); the
+ * profiles used are cloud (cloud, resources' region) and host (actor).
  *
  * <ul>
  *   <li>activity_id 1 Create for the first version of a finding id, 2 Update for later ones (a folded
@@ -40,7 +40,8 @@ import java.time.Instant;
  */
 public final class OcsfMapper {
 
-    public static final String OCSF_VERSION = "1.1.0";
+    /** The schema version of every OCSF event LayerWatch emits. */
+    public static final String OCSF_VERSION = "1.3.0";
     public static final String PRODUCT = "LayerWatch";
     public static final String PRODUCT_VERSION = "0.1.0";
     public static final int CLASS_UID = 2004;

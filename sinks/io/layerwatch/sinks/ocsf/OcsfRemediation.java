@@ -16,7 +16,6 @@ import io.layerwatch.util.Json;
  */
 public final class OcsfRemediation {
 
-    public static final String OCSF_VERSION = "1.3.0";
     public static final int CLASS_UID = 7001;
     public static final int CATEGORY_UID = 7;
 
@@ -47,7 +46,7 @@ public final class OcsfRemediation {
         put(e, "status_detail", r.error());
         put(e, "message", r.action() + " " + r.result() + (r.target() == null ? "" : " on " + r.target())
                 + (r.reason() == null ? "" : " (" + r.reason() + ")"));
-        ObjectNode metadata = OcsfMapper.metadata(OCSF_VERSION);
+        ObjectNode metadata = OcsfMapper.metadata(OcsfMapper.OCSF_VERSION);
         e.set("metadata", metadata);
         put(metadata, "uid", r.id());
         put(metadata, "correlation_uid", r.findingId());

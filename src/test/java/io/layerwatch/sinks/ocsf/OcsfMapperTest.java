@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Findings of several rules as OCSF 1.1.0 Detection Findings. */
+/** Findings of several rules as OCSF 1.3.0 Detection Findings. */
 class OcsfMapperTest {
 
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
@@ -145,7 +145,7 @@ class OcsfMapperTest {
             assertThat(e.path("status_id").asInt()).isEqualTo(1);
             assertThat(e.path("count").asLong()).isEqualTo(f.eventCount());
             JsonNode meta = e.path("metadata");
-            assertThat(meta.path("version").asText()).isEqualTo("1.1.0");
+            assertThat(meta.path("version").asText()).isEqualTo("1.3.0");
             assertThat(meta.path("product").path("name").asText()).isEqualTo("LayerWatch");
             assertThat(meta.path("product").path("vendor_name").asText()).isEqualTo("LayerWatch");
             assertThat(meta.path("product").path("version").asText()).isNotBlank();

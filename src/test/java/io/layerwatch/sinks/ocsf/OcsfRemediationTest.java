@@ -3,9 +3,11 @@ package io.layerwatch.sinks.ocsf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.util.Json;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OcsfRemediationTest {
@@ -38,6 +40,16 @@ class OcsfRemediationTest {
         assertThat(e.path("resources").get(0).path("type").asText()).isEqualTo("AWS::ECR::Repository");
         // The whole audit record travels along, before-state included.
         assertThat(e.path("unmapped").path("before").path("policyText").asText()).isEqualTo("<before>");
+    }
+
+    /** A SIEM reading the stream by metadata.version must get one schema for findings, updates and actions. */
+    @Test
+    void findingsUpdatesAndRemediationRecordsDeclareOneSchemaVersion() {
+        Finding f = OcsfMapperTest.burst(3);
+        List<OcsfEvent> stream = List.of(OcsfEvent.of(f), OcsfEvent.of(f, true),
+                OcsfEvent.of(record("quarantine-repository", "r", AuditRecord.RESULT_EXECUTED, null)));
+        assertThat(stream).extracting(e -> Json.tree(e.line()).path("metadata").path("version").asText())
+                .containsOnly("1.3.0");
     }
 
     @Test
