@@ -270,16 +270,16 @@ public final class OcsfMapper {
         return actor;
     }
 
-    /** OCSF user.type_id: 2 Admin (root), 3 System (AWS service), 0 Unknown, 99 Other (type names the AWS kind). */
+    /**
+     * OCSF 1.3.0 user.type_id: 2 Admin (root), 0 Unknown, else 99 Other with type the CloudTrail identity
+     * type. An AWS service is 99 "AWSService" (named in actor.invoked_by): 3 System is a host's own
+     * account (a Windows computer account), which a service principal is not.
+     */
     private static int userTypeId(String type) {
         if (type == null || Principal.TYPE_UNKNOWN.equals(type)) {
             return 0;
         }
-        switch (type) {
-            case Principal.TYPE_ROOT: return 2;
-            case Principal.TYPE_AWS_SERVICE: return 3;
-            default: return 99;
-        }
+        return Principal.TYPE_ROOT.equals(type) ? 2 : 99;
     }
 
     static ObjectNode account(String uid) {

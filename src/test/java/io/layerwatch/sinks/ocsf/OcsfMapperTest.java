@@ -268,12 +268,16 @@ class OcsfMapperTest {
         assertThat(e.path("unmapped").path("sourceIp").asText()).isEqualTo(source);
     }
 
+    /** An AWS service principal is not a host's System account (type_id 3): Other, typed AWSService. */
     @Test
-    void awsServicesAreSystemActorsInvokedByTheService() throws IOException {
+    void awsServicesAreOtherActorsInvokedByTheServiceNotSystemAccounts() throws IOException {
         JsonNode e = ocsf(fire(new LayerDownload(), DEFAULTS,
                 download("sha256:a").awsService("replication.ecr.amazonaws.com").event()));
         assertThat(e.path("actor").path("invoked_by").asText()).isEqualTo("replication.ecr.amazonaws.com");
-        assertThat(e.path("actor").path("user").path("type_id").asInt()).isEqualTo(3);
+        for (JsonNode user : List.of(e.path("actor").path("user"), e.path("evidences").get(0).path("actor").path("user"))) {
+            assertThat(user.path("type_id").asInt()).isEqualTo(99);
+            assertThat(user.path("type").asText()).isEqualTo("AWSService");
+        }
         assertThat(e.path("evidences").get(0).path("src_endpoint").path("svc_name").asText())
                 .isEqualTo("replication.ecr.amazonaws.com");
     }
