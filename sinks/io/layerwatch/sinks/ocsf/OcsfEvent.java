@@ -10,8 +10,14 @@ import io.layerwatch.sinks.remediation.AuditRecord;
  */
 public record OcsfEvent(String key, String line) {
 
+    /** The first version of a finding (Create). */
     public static OcsfEvent of(Finding f) {
-        return new OcsfEvent(f.id(), OcsfMapper.line(f));
+        return of(f, false);
+    }
+
+    /** @param update a later version of a finding id already sent (Update) */
+    public static OcsfEvent of(Finding f, boolean update) {
+        return new OcsfEvent(f.id(), OcsfMapper.line(f, update));
     }
 
     public static OcsfEvent of(AuditRecord r) {

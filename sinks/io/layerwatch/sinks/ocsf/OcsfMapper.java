@@ -15,14 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * A {@link Finding} as an OCSF 1.1.0 Detection Finding (class_uid 2004, category Findings), one JSON
- * line. 1.1.0 is the version the AWS OCSF tooling (Security Lake custom sources, CloudWatch Logs
- * parseToOCSF) accepts; the profiles used are cloud (cloud, resources' region) and host (actor).
+ * A {@link Finding} as an OCSF 1.3.0 Detection Finding (class_uid 2004, category Findings), one JSON
+ * line. 1.3.0 is the one schema version of the whole OCSF stream (Remediation Activities too); the
+ * profiles used are cloud (cloud, resources' region) and host (actor).
  *
  * <ul>
- *   <li>activity_id is always 1 Create: an update of a folded episode re-emits the same finding id
- *       with a later last_seen_time and count, and this stateless mapper cannot tell it from the first
- *       emission. Consumers upsert by finding_info.uid; metadata.uid names this version.
+ *   <li>activity_id 1 Create for the first version of a finding id, 2 Update for later ones (a folded
+ *       episode grown, a registry seen again): the caller says which ({@link OcsfFindingVersions}
+ *       remembers the ids sent). Consumers upsert by finding_info.uid; metadata.uid names this version.
  *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time and
  *       first_seen_time the first event time (event time, so replays and reruns map identically).
  *   <li>finding_info.attacks: one per ATT&CK technique of the rule, with its tactic; a sub-technique
@@ -40,12 +40,14 @@ import java.time.Instant;
  */
 public final class OcsfMapper {
 
-    public static final String OCSF_VERSION = "1.1.0";
+    /** The schema version of every OCSF event LayerWatch emits. */
+    public static final String OCSF_VERSION = "1.3.0";
     public static final String PRODUCT = "LayerWatch";
     public static final String PRODUCT_VERSION = "0.1.0";
     public static final int CLASS_UID = 2004;
     public static final int CATEGORY_UID = 2;
     public static final int ACTIVITY_CREATE = 1;
+    public static final int ACTIVITY_UPDATE = 2;
     public static final String REPOSITORY_TYPE = "AWS::ECR::Repository";
     public static final String REGISTRY_TYPE = "AWS::ECR::Registry";
     /** Firehose's per-record limit (1,000 KiB) less the newline; Kinesis allows 1 MiB. */
@@ -55,14 +57,19 @@ public final class OcsfMapper {
 
     private OcsfMapper() {}
 
-    /** The OCSF event as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
+    /** The first version of a finding (Create) as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
     public static String line(Finding f) {
-        return line(f, MAX_LINE_BYTES);
+        return line(f, false);
+    }
+
+    /** @param update a later version of the finding id (Update), else its first (Create) */
+    public static String line(Finding f, boolean update) {
+        return line(f, update, MAX_LINE_BYTES);
     }
 
     /** The OCSF event as one JSON line of at most {@code maxBytes} UTF-8 bytes (as far as trimming allows). */
-    public static String line(Finding f, int maxBytes) {
-        ObjectNode event = toNode(f);
+    public static String line(Finding f, boolean update, int maxBytes) {
+        ObjectNode event = toNode(f, update);
         String line = Json.write(event);
         ObjectNode unmapped = (ObjectNode) event.get("unmapped");
         ArrayNode evidences = (ArrayNode) event.get("evidences");
@@ -82,8 +89,9 @@ public final class OcsfMapper {
     }
 
     /** The OCSF event as a JSON tree (untrimmed). */
-    public static ObjectNode toNode(Finding f) {
-        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings", ACTIVITY_CREATE, "Create");
+    public static ObjectNode toNode(Finding f, boolean update) {
+        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings",
+                update ? ACTIVITY_UPDATE : ACTIVITY_CREATE, update ? "Update" : "Create");
         e.put("time", millis(f.lastEventTime()));
         putMillis(e, "start_time", f.firstEventTime());
         putMillis(e, "end_time", f.lastEventTime());
@@ -262,16 +270,16 @@ public final class OcsfMapper {
         return actor;
     }
 
-    /** OCSF user.type_id: 2 Admin (root), 3 System (AWS service), 0 Unknown, 99 Other (type names the AWS kind). */
+    /**
+     * OCSF 1.3.0 user.type_id: 2 Admin (root), 0 Unknown, else 99 Other with type the CloudTrail identity
+     * type. An AWS service is 99 "AWSService" (named in actor.invoked_by): 3 System is a host's own
+     * account (a Windows computer account), which a service principal is not.
+     */
     private static int userTypeId(String type) {
         if (type == null || Principal.TYPE_UNKNOWN.equals(type)) {
             return 0;
         }
-        switch (type) {
-            case Principal.TYPE_ROOT: return 2;
-            case Principal.TYPE_AWS_SERVICE: return 3;
-            default: return 99;
-        }
+        return Principal.TYPE_ROOT.equals(type) ? 2 : 99;
     }
 
     static ObjectNode account(String uid) {

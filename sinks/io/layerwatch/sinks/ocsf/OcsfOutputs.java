@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kinesis.sink.KinesisStreamsSink;
 import org.apache.flink.connector.kinesis.sink.KinesisStreamsSinkBuilder;
@@ -43,11 +44,12 @@ public final class OcsfOutputs {
     public static DataStreamSink<OcsfEvent> attach(DataStream<Finding> findings, DataStream<AuditRecord> audit,
             OcsfSettings settings) {
         TypeInformation<OcsfEvent> type = TypeInformation.of(OcsfEvent.class);
-        // Encoded beside their producers (same parallelism: chained, order kept).
-        DataStream<OcsfEvent> events = findings.map((MapFunction<Finding, OcsfEvent>) OcsfEvent::of).returns(type)
-                .setParallelism(findings.getParallelism())
+        // Keyed by finding id: Create for an id's first version, Update after (OcsfFindingVersions).
+        DataStream<OcsfEvent> events = findings.keyBy(Finding::id, Types.STRING).process(new OcsfFindingVersions())
+                .returns(type).setParallelism(findings.getParallelism())
                 .uid("ocsf-findings").name("OCSF Detection Findings");
         if (audit != null) {
+            // Encoded beside the responder (same parallelism: chained, order kept).
             events = events.union(audit.map((MapFunction<AuditRecord, OcsfEvent>) OcsfEvent::of).returns(type)
                     .setParallelism(audit.getParallelism())
                     .uid("ocsf-remediation").name("OCSF Remediation Activities"));

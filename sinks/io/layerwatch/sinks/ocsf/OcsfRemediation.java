@@ -12,11 +12,12 @@ import io.layerwatch.util.Json;
  * A remediation {@link AuditRecord} as an OCSF 1.3.0 Remediation Activity (class_uid 7001, category
  * Remediation): activity from the D3FEND tactic of the action (Isolate, Evict, Harden; Restore for
  * undo), status Success / Failure, or Other with the guardrail's verdict (dry-run, protected,
- * rate-limited, not-applicable) as status. The complete audit record is kept under unmapped.
+ * rate-limited, not-applicable) as status. The complete audit record is kept under unmapped; the
+ * target is there (unmapped.target) and in message, as 7001 has no resources attribute in 1.3.0.
+ * Profiles: cloud (cloud) and host (actor).
  */
 public final class OcsfRemediation {
 
-    public static final String OCSF_VERSION = "1.3.0";
     public static final int CLASS_UID = 7001;
     public static final int CATEGORY_UID = 7;
 
@@ -47,11 +48,11 @@ public final class OcsfRemediation {
         put(e, "status_detail", r.error());
         put(e, "message", r.action() + " " + r.result() + (r.target() == null ? "" : " on " + r.target())
                 + (r.reason() == null ? "" : " (" + r.reason() + ")"));
-        ObjectNode metadata = OcsfMapper.metadata(OCSF_VERSION);
+        ObjectNode metadata = OcsfMapper.metadata(OcsfMapper.OCSF_VERSION);
         e.set("metadata", metadata);
         put(metadata, "uid", r.id());
         put(metadata, "correlation_uid", r.findingId());
-        metadata.putArray("profiles").add("cloud");
+        metadata.putArray("profiles").add("cloud").add("host");
         ObjectNode cloud = e.putObject("cloud");
         cloud.put("provider", "AWS");
         put(cloud, "region", r.region());
@@ -60,13 +61,6 @@ public final class OcsfRemediation {
         }
         ObjectNode user = e.putObject("actor").putObject("user");
         put(user, "name", r.actor());
-        if (r.target() != null) {
-            ObjectNode resource = e.putArray("resources").addObject();
-            put(resource, "uid", r.target());
-            put(resource, "type", r.target().startsWith("arn:") && r.target().contains(":iam:") ? "AWS::IAM::Principal"
-                    : r.target().contains(":repository/") ? OcsfMapper.REPOSITORY_TYPE : OcsfMapper.REGISTRY_TYPE);
-            put(resource, "region", r.region());
-        }
         e.set("unmapped", Json.MAPPER.valueToTree(r));
         return e;
     }
