@@ -2,6 +2,7 @@ package io.layerwatch.sinks.remediation;
 
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -218,10 +219,24 @@ public final class RemediationBatch implements AutoCloseable {
         for (AuditRecord h : history) {
             if (h.executeMode() && h.undoes() == null && h.attempts() > 0 && h.time() != null
                     && h.time().toEpochMilli() > now - RateLimiter.HOUR_MS) {
-                limiter.record(h.account(), h.time().toEpochMilli());
+                Severity severity = severityOf(h); // unknown: counts in every budget
+                limiter.record(h.account(), severity == null ? null : config().rateLimit().budget(h.ruleId(), severity),
+                        h.time().toEpochMilli());
             }
         }
         return limiter;
+    }
+
+    /** The finding's severity: the first word of the record's reason ({@link Planner#reason}); null if none. */
+    private static Severity severityOf(AuditRecord h) {
+        String reason = h.reason() == null ? "" : h.reason();
+        String word = reason.contains(" ") ? reason.substring(0, reason.indexOf(' ')) : reason;
+        for (Severity s : Severity.values()) {
+            if (s.name().equals(word)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Findings JSON lines as replay writes them ({@code -}: standard input); blank lines are skipped. */
