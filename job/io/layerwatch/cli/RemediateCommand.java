@@ -136,7 +136,7 @@ public final class RemediateCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             String a = action(input.action);
             RulesConfig config = config();
-            List<Finding> list = input.read();
+            RemediationBatch.Input list = input.read();
             try (RemediationBatch batch = batch(config, audit)) {
                 batch.plan(list, a, printer());
             }
@@ -147,7 +147,9 @@ public final class RemediateCommand implements Callable<Integer> {
     /** --findings FILE and --action ACTION of plan and apply. */
     static final class FindingsInput {
         @Option(names = "--findings", paramLabel = "FILE", required = true,
-                description = "Findings JSON lines, as replay writes them (- for standard input).")
+                description = "Findings JSON lines, as replay writes them, and Security Hub custom-action events "
+                        + "(one JSON object a line; they take the action remediation.customActions maps them to); "
+                        + "- for standard input.")
         String findings;
 
         @Option(names = "--action", paramLabel = "ACTION",
@@ -155,8 +157,8 @@ public final class RemediateCommand implements Callable<Integer> {
                         + "remove-exposing-statements, deny-layer-download, revoke-sessions, register-registry.")
         String action;
 
-        List<Finding> read() {
-            return RemediationBatch.readFindings(findings, System.in);
+        RemediationBatch.Input read() {
+            return RemediationBatch.readInput(findings, System.in);
         }
     }
 
@@ -181,7 +183,7 @@ public final class RemediateCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             String a = action(input.action);
             RulesConfig config = config();
-            List<Finding> list = input.read();
+            RemediationBatch.Input list = input.read();
             try (RemediationBatch batch = batch(config, audit)) {
                 int failed = batch.apply(list, a, execute, printer());
                 return finish(batch, failed, failedFindings);

@@ -25,8 +25,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster. Writes DIR/findings.jsonl, "
-                + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found.")
+                + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found; 3 when "
+                + "the input held Security Hub custom-action events (dead-lettered: replay runs no responder).")
 final class ReplayCommand implements Callable<Integer> {
+    /** Exit code when the input held Security Hub custom-action events, which a replay does not run. */
+    static final int CUSTOM_ACTIONS_NOT_RUN = 3;
+
     @Spec
     CommandSpec spec;
 
@@ -97,14 +101,22 @@ final class ReplayCommand implements Callable<Integer> {
         InputScope scope = new InputScope(from, to, Set.copyOf(accounts), Set.copyOf(regions));
         S3Inputs s3 = new S3Inputs(endpoint);
         List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
-        Replay.Summary summary;
-        try (ProgressBar bar = ProgressBar.open(quiet)) {
-            summary = Replay.run(files, config, scope, out, parallelism, new java.util.LinkedHashSet<>(names), dryRun,
-                    s3, bar);
+        Replay.Result result;
+        try (ProgressBar bar = ProgressBar.open(quiet);
+                Replay.Job job = Replay.prepare(files, config, scope, out, parallelism,
+                        new java.util.LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
+            result = job.execute(bar);
         }
-        SummaryTable.print(spec.commandLine().getOut(), summary, out, files.size());
+        SummaryTable.print(spec.commandLine().getOut(), result.summary(), out, files.size());
         if (report) {
             spec.commandLine().getOut().println("report: " + BacktestReport.write(out, config, from, to));
+        }
+        long notRun = Replay.customActionsNotRun(result);
+        if (notRun > 0) {
+            spec.commandLine().getErr().println("error: " + notRun + " Security Hub custom-action event(s) not run:"
+                    + " replay runs no responder; give them to `layerwatch remediate plan|apply --findings FILE`"
+                    + " (they are in " + out.resolve(Replay.DEAD_LETTERS) + ")");
+            return CUSTOM_ACTIONS_NOT_RUN;
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,8 +68,29 @@ public final class RemediationConfig implements Serializable {
     /** The role assumed in a target account (externalId optional). */
     public record AccountRole(String roleArn, String externalId) implements Serializable {}
 
-    /** Hourly limits on executed actions, across all accounts and per account. */
-    public record RateLimit(int perHour, int perAccountPerHour) implements Serializable {}
+    /**
+     * Hourly limits on executed actions, across all accounts and per account. Each budget counts apart:
+     * one per severity, and one per rule listed in {@code rules}, so cheap findings never use up the
+     * budget of CRITICAL ones. {@code severities} and {@code rules} override the limits of their budget.
+     */
+    public record RateLimit(int perHour, int perAccountPerHour, Map<String, RateLimit> severities,
+            Map<String, RateLimit> rules) implements Serializable {
+        public RateLimit(int perHour, int perAccountPerHour) {
+            this(perHour, perAccountPerHour, Map.of(), Map.of());
+        }
+
+        /** The budget a rule's finding of this severity counts against: "rule ID" when listed, else the severity. */
+        public String budget(String ruleId, Severity severity) {
+            return ruleId != null && rules.containsKey(ruleId) ? "rule " + ruleId
+                    : severity == null ? Severity.INFORMATIONAL.name() : severity.name();
+        }
+
+        /** The limits of a budget (see {@link #budget}). */
+        public RateLimit of(String budget) {
+            RateLimit own = budget.startsWith("rule ") ? rules.get(budget.substring(5)) : severities.get(budget);
+            return own == null ? this : own;
+        }
+    }
 
     /** One action's settings: dry run or not, plus its own options (register-registry has some). */
     public record ActionSettings(String name, boolean dryRun, Map<String, Serializable> options) implements Serializable {
@@ -271,7 +293,13 @@ public final class RemediationConfig implements Serializable {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", ParamType.BOOLEAN);
         out.put("auditLog", ParamType.STRING);
-        out.put("rateLimit", map("perHour", ParamType.COUNT, "perAccountPerHour", ParamType.COUNT));
+        Map<String, Object> budget = map("perHour", ParamType.COUNT, "perAccountPerHour", ParamType.COUNT);
+        Map<String, Object> rate = new LinkedHashMap<>(budget);
+        rate.put("severities", new RulesConfigLoader.AnyKey(budget, k -> severityKey(k) != null ? null
+                : "is not a severity (" + Arrays.toString(Severity.values()) + ")"));
+        rate.put("rules", new RulesConfigLoader.AnyKey(budget,
+                k -> RuleCatalog.exists(k) ? null : "unknown rule id" + RulesConfigLoader.suggestion(k, RuleCatalog.ids())));
+        out.put("rateLimit", rate);
         out.put("idempotencyTtl", ParamType.DURATION);
         out.put("failureSeverity", ParamType.SEVERITY);
         out.put("protected", map("principals", ParamType.STRING_LIST, "repositories", ParamType.STRING_LIST));
@@ -376,13 +404,37 @@ public final class RemediationConfig implements Serializable {
         return new RemediationConfig(
                 node.path("enabled").asBoolean(false),
                 node.hasNonNull("auditLog") ? node.get("auditLog").asText() : "remediation-audit.jsonl",
-                new RateLimit(rate.path("perHour").asInt(10), rate.path("perAccountPerHour").asInt(3)),
+                rateLimit(rate),
                 node.hasNonNull("idempotencyTtl") ? (Duration) ParamType.DURATION.parse(node.get("idempotencyTtl"))
                         : Duration.ofDays(30),
                 node.hasNonNull("failureSeverity") ? (Severity) ParamType.SEVERITY.parse(node.get("failureSeverity"))
                         : Severity.HIGH,
                 strings(prot.get("principals")), strings(prot.get("repositories")),
                 strings(node.get("breakGlassPrincipals")), defaultRole, accounts, rules, custom, actions);
+    }
+
+    private static RateLimit rateLimit(JsonNode rate) {
+        int perHour = rate.path("perHour").asInt(10);
+        int perAccount = rate.path("perAccountPerHour").asInt(3);
+        Map<String, RateLimit> severities = new LinkedHashMap<>();
+        rate.path("severities").fields().forEachRemaining(f -> severities.put(severityKey(f.getKey()).name(),
+                new RateLimit(f.getValue().path("perHour").asInt(perHour),
+                        f.getValue().path("perAccountPerHour").asInt(perAccount))));
+        Map<String, RateLimit> rules = new LinkedHashMap<>();
+        rate.path("rules").fields().forEachRemaining(f -> rules.put(f.getKey(),
+                new RateLimit(f.getValue().path("perHour").asInt(perHour),
+                        f.getValue().path("perAccountPerHour").asInt(perAccount))));
+        return new RateLimit(perHour, perAccount, Map.copyOf(severities), Map.copyOf(rules));
+    }
+
+    /** A severity written as a key (any case), or null. */
+    private static Severity severityKey(String k) {
+        for (Severity s : Severity.values()) {
+            if (s.name().equalsIgnoreCase(k)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Built-in defaults when a config has no remediation: section at all. */

@@ -10,6 +10,8 @@ public final class Counters {
     public static final String SKIPPED = "skipped";
     /** Records the decoder's prefilter counted as read without parsing them (part of eventsRead). */
     public static final String PREFILTERED = "prefiltered";
+    /** Security Hub custom-action events a replay dead-lettered (it runs no responder; part of deadLettered). */
+    public static final String CUSTOM_ACTIONS_NOT_RUN = "customActionsNotRun";
 
     /** Custom metrics on Managed Service for Apache Flink reach CloudWatch from this group. */
     public static final String METRIC_GROUP = "kinesisanalytics";

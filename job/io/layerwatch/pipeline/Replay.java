@@ -5,6 +5,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.sinks.FindingSinks;
@@ -180,7 +181,10 @@ public final class Replay {
                 .uid("progress-findings").name("Count findings");
         FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
                 .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
-        out.deadLetters()
+        DataStream<DeadLetter> notRun = out.customActions().map(new CustomActionNotRun())
+                .returns(TypeInformation.of(DeadLetter.class)).uid("custom-actions-not-run")
+                .name("Security Hub custom actions (not run)");
+        out.deadLetters().union(notRun)
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
                 .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
         return new Job(env, outDir, run);
@@ -233,6 +237,39 @@ public final class Replay {
             }
             return f;
         }
+    }
+
+    /** Why a replay dead-letters a Security Hub custom-action event (one line, for the CLI too). */
+    public static final String CUSTOM_ACTION_NOT_RUN = "Security Hub custom-action event not run: replay runs no"
+            + " responder; give it to `layerwatch remediate plan|apply --findings FILE`";
+
+    /**
+     * Custom-action events: a replay backtests rules and acts on nothing, so each is dead-lettered with
+     * {@link #CUSTOM_ACTION_NOT_RUN} and counted (deadLettered, customActionsNotRun), never dropped.
+     */
+    static final class CustomActionNotRun extends RichMapFunction<EcrEvent, DeadLetter> {
+        private static final long serialVersionUID = 1L;
+        private transient org.apache.flink.api.common.accumulators.LongCounter deadLettered;
+        private transient org.apache.flink.api.common.accumulators.LongCounter notRun;
+
+        @Override
+        public void open(Configuration parameters) {
+            deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
+            notRun = getRuntimeContext().getLongCounter(Counters.CUSTOM_ACTIONS_NOT_RUN);
+        }
+
+        @Override
+        public DeadLetter map(EcrEvent e) {
+            deadLettered.add(1);
+            notRun.add(1);
+            return DeadLetter.of("custom-action " + e.eventId(), "replay", CUSTOM_ACTION_NOT_RUN, e.rawJson(), 0,
+                    e.rawJson().length);
+        }
+    }
+
+    /** The custom-action events a finished replay dead-lettered instead of running them. */
+    public static long customActionsNotRun(Result r) {
+        return counter(r.job(), Counters.CUSTOM_ACTIONS_NOT_RUN);
     }
 
     static Summary summarize(JobExecutionResult result, Path findingsFile) throws IOException {

@@ -16,11 +16,14 @@ import java.util.Optional;
  * a configured user-agent marker, a configured statement Sid, or Endgame's policy shape, a statement
  * "AllowCurrentAccount" next to another statement that exposes the resource.
  *
- * <p>Failed calls count too: an attempt with the tool is an indicator of compromise in itself.
+ * <p>Failed calls count too: an attempt with the tool is an indicator of compromise in itself. Their
+ * findings carry {@code details.attempt = true}: nothing was written, so remediation never acts on them.
  */
 public final class EndgameIoc implements SingleEventRule {
     public static final String ID = RuleCatalog.ENDGAME_IOC;
     public static final String ALLOW_CURRENT_ACCOUNT = "AllowCurrentAccount";
+    /** Finding detail: true when the call failed (an attempt; remediation ignores it). */
+    public static final String ATTEMPT = "attempt";
 
     private static final List<String> WRITE_PREFIXES = List.of("Set", "Put", "Delete", "Create", "Tag", "Untag",
             "Replicate", "Start", "Initiate", "Upload", "Complete", "BatchDelete");
@@ -85,6 +88,8 @@ public final class EndgameIoc implements SingleEventRule {
                 .detail("allowCurrentAccountShape", endgameShape ? Boolean.TRUE : null)
                 .detail("exposingStatements", analysis == null || !analysis.exposes() ? null : analysis.details())
                 .detail("errorCode", e.errorCode())
+                .detail(ATTEMPT, e.failed() ? Boolean.TRUE : null)
+                .detail(RepositoryExposed.RESOURCE_ACCOUNT, RepositoryExposed.resourceAccount(e))
                 .build());
     }
 

@@ -1,5 +1,6 @@
 package io.layerwatch.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.Severity;
@@ -8,6 +9,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.rules.PolicyAnalyzer.Analysis;
 import io.layerwatch.rules.PolicyAnalyzer.Kind;
+import io.layerwatch.util.Json;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +22,8 @@ public final class RepositoryExposed implements SingleEventRule {
     public static final String ID = RuleCatalog.REPOSITORY_EXPOSED;
     public static final String SET_REPOSITORY_POLICY = "SetRepositoryPolicy";
     public static final String PUT_REGISTRY_POLICY = "PutRegistryPolicy";
+    /** Finding detail: the account of the ECR resource ARN CloudTrail recorded (remediation's target account). */
+    public static final String RESOURCE_ACCOUNT = "resourceAccountId";
 
     @Override
     public String id() {
@@ -55,6 +59,7 @@ public final class RepositoryExposed implements SingleEventRule {
                 .detail("exposure", worst.name())
                 .detail("statements", analysis.details())
                 .detail("foreignAccounts", foreign)
+                .detail(RESOURCE_ACCOUNT, resourceAccount(e))
                 .build());
     }
 
@@ -78,6 +83,22 @@ public final class RepositoryExposed implements SingleEventRule {
         return String.join("; ", analysis.offending().stream()
                 .map(o -> "statement " + o.index() + (o.sid() == null ? "" : " (" + o.sid() + ")") + ": " + o.reason())
                 .toList());
+    }
+
+    /**
+     * The account of the first ECR ARN in the record's {@code resources} (what CloudTrail recorded,
+     * unlike the request's registryId); null when there is none. Parses the record: call it for findings only.
+     */
+    static String resourceAccount(EcrEvent e) {
+        JsonNode raw = Json.tree(e.raw());
+        for (JsonNode r : raw == null ? List.<JsonNode>of() : raw.path("resources")) {
+            String arn = r.path("ARN").asText("");
+            String[] p = arn.split(":", 6);
+            if (p.length == 6 && "arn".equals(p[0]) && "ecr".equals(p[2]) && p[4].matches("\\d{12}")) {
+                return p[4];
+            }
+        }
+        return null;
     }
 
     /** "repository" when the event names one, else "registry". */

@@ -22,10 +22,13 @@ import java.util.Map;
  * action {@code remediation.customActions} maps the custom action id to, through the same guardrails
  * as rule mappings (minimum severities do not apply: a person chose).
  *
- * <p>Accepted findings: LayerWatch's own (GeneratorId "layerwatch/...", read back from ProductFields)
- * and other products' findings on ECR resources (AwsEcrContainerImage, AwsEcrRepository), e.g.
- * Inspector vulnerabilities, which name the repository to quarantine. Anything else, or an unmapped
- * custom action id, gives a not-applicable record. Each click is its own request (idempotency key:
+ * <p>Accepted findings: LayerWatch's own (ProductArn is the default product of the hub account,
+ * {@code sinks.securityhub.hubAccountId}, the only account LayerWatch imports into; read back from
+ * ProductFields) and other products' findings on ECR resources (AwsEcrContainerImage, AwsEcrRepository)
+ * of the finding's own account (AwsAccountId), e.g. Inspector vulnerabilities, which name the
+ * repository to quarantine. Any member account can import a finding into its own product with
+ * whatever GeneratorId and ProductFields it likes, so for those only the ECR resource counts. Anything
+ * else, or an unmapped custom action id, gives a not-applicable record. Each click is its own request (idempotency key:
  * finding, action and event), so a replayed event never acts twice while a second click can.
  */
 public final class CustomActions {
@@ -33,8 +36,12 @@ public final class CustomActions {
 
     private CustomActions() {}
 
-    /** The request of one CUSTOM_ACTION event (null for other events). */
-    public static ActionRequest request(EcrEvent e, RemediationConfig config) {
+    /**
+     * The request of one CUSTOM_ACTION event (null for other events).
+     *
+     * @param hubAccountId the account LayerWatch imports its findings into; null: no finding is LayerWatch's own
+     */
+    public static ActionRequest request(EcrEvent e, RemediationConfig config, String hubAccountId) {
         if (e.kind() != EventKind.CUSTOM_ACTION) {
             return null;
         }
@@ -43,7 +50,8 @@ public final class CustomActions {
         String actionArn = envelope == null ? null : envelope.path("resources").path(0).asText(null);
         String actor = actionArn != null ? actionArn : "securityhub-custom-action:" + e.eventName();
         String trigger = "custom-action:" + e.eventName();
-        Finding f = asff == null || !asff.isObject() ? null : finding(asff, e);
+        boolean own = asff != null && isLayerWatch(asff, hubAccountId);
+        Finding f = asff == null || !asff.isObject() ? null : finding(asff, e, own);
         String action = config.customActions().get(e.eventName());
         if (action == null) {
             action = lookupIgnoringCase(config.customActions(), e.eventName());
@@ -58,9 +66,14 @@ public final class CustomActions {
                     Planner.reason(f), null, "custom action " + e.eventName()
                             + " is not mapped to an action (remediation.customActions)", f);
         }
-        if (!isLayerWatch(asff) && e.repositoryName() == null && !hasEcrResource(asff)) {
+        String problem = own ? null : !hasEcrResource(asff) ? "not a LayerWatch or ECR finding"
+                : f.accountId() == null ? "the finding has no AwsAccountId"
+                : f.repository() != null && !f.accountId().equals(f.repository().registryId())
+                        ? "another product's finding names a repository outside its own account " + f.accountId()
+                        : null;
+        if (problem != null) {
             return new ActionRequest(key, action, trigger, actor, f.id(), f.ruleId(), f.severity(), Planner.reason(f),
-                    null, "not a LayerWatch or ECR finding", f);
+                    null, problem, f);
         }
         return Planner.request(f, action, trigger, actor, key, config);
     }
@@ -80,9 +93,18 @@ public final class CustomActions {
         return null;
     }
 
-    static boolean isLayerWatch(JsonNode asff) {
-        return asff.path("GeneratorId").asText("").startsWith("layerwatch/")
-                || asff.path("ProductFields").has(FIELD + "ruleId");
+    /**
+     * LayerWatch's own finding: ProductArn arn:PARTITION:securityhub:REGION:HUB:product/HUB/default (as
+     * {@code AsffMapper} writes it), which only the hub account can import into. GeneratorId and
+     * ProductFields prove nothing: any account writes them.
+     */
+    static boolean isLayerWatch(JsonNode asff, String hubAccountId) {
+        if (hubAccountId == null || hubAccountId.isBlank()) {
+            return false;
+        }
+        String[] p = asff.path("ProductArn").asText("").split(":", 6);
+        return p.length == 6 && "arn".equals(p[0]) && "securityhub".equals(p[2]) && hubAccountId.equals(p[4])
+                && ("product/" + hubAccountId + "/default").equals(p[5]);
     }
 
     private static boolean hasEcrResource(JsonNode asff) {
@@ -98,13 +120,13 @@ public final class CustomActions {
     /**
      * The ASFF finding as a {@link Finding}: LayerWatch's own from its ProductFields (details/* values
      * parsed back from JSON where they are JSON; a value Security Hub cut at 2048 characters stays
-     * text), other products' with their Id, GeneratorId as rule id, and the ECR resource the decoder found.
+     * text), other products' with their Id, GeneratorId as rule id, AwsAccountId as account and only the
+     * ECR resource the decoder found in Resources (never ProductFields).
      */
-    static Finding finding(JsonNode asff, EcrEvent e) {
+    static Finding finding(JsonNode asff, EcrEvent e, boolean own) {
         JsonNode fields = asff.path("ProductFields");
-        boolean own = isLayerWatch(asff);
         String id = own ? text(fields, FIELD + "findingId", asff.path("Id").asText(null)) : asff.path("Id").asText(null);
-        String ruleId = own ? text(fields, FIELD + "ruleId", generator(asff)) : generator(asff);
+        String ruleId = own ? text(fields, FIELD + "ruleId", generator(asff)) : asff.path("GeneratorId").asText("securityhub");
         Severity severity = severity(asff);
         Map<String, Object> details = new LinkedHashMap<>();
         if (own) {
@@ -129,9 +151,9 @@ public final class CustomActions {
                     text(fields, FIELD + "principal/name", null), text(fields, FIELD + "principal/accountId", null),
                     text(fields, FIELD + "principal/accessKeyId", null), text(fields, FIELD + "principal/sessionName", null));
         }
-        Finding.FindingRepository repository = e.repositoryName() == null ? null
+        Finding.FindingRepository repository = e.repositoryName() == null || (!own && !hasEcrResource(asff)) ? null
                 : new Finding.FindingRepository(e.repositoryName(), e.registryId());
-        String account = own ? text(fields, FIELD + "accountId", e.accountId()) : e.accountId();
+        String account = own ? text(fields, FIELD + "accountId", e.accountId()) : asff.path("AwsAccountId").asText(null);
         String region = own ? text(fields, FIELD + "region", e.region()) : e.region();
         Instant time = Instant.ofEpochMilli(e.eventTime());
         return new Finding(id, ruleId, severity, asff.path("Title").asText(null), asff.path("Description").asText(null),

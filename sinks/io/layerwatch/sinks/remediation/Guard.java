@@ -34,7 +34,7 @@ public final class Guard {
         if (prot != null) {
             return new Decision(Verdict.PROTECTED, mode, prot);
         }
-        String limited = limiters.apply(mode).tryAcquire(r.account(), now);
+        String limited = limiters.apply(mode).tryAcquire(r.account(), r.ruleId(), r.severity(), now);
         if (limited != null) {
             return new Decision(Verdict.RATE_LIMITED, mode, limited);
         }

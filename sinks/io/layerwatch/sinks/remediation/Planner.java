@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RemediationConfig.RuleMapping;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.rules.EndgameIoc;
+import io.layerwatch.rules.RepositoryExposed;
 import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ public final class Planner {
 
     /** Finding details holding exposing statements: repository-exposed, endgame-ioc. */
     static final List<String> STATEMENT_DETAILS = List.of("statements", "exposingStatements");
+    static final String ATTEMPT = EndgameIoc.ATTEMPT;
+    static final String RESOURCE_ACCOUNT = RepositoryExposed.RESOURCE_ACCOUNT;
 
     private Planner() {}
 
@@ -70,6 +74,10 @@ public final class Planner {
     }
 
     private static Target target(Finding f, String action, RemediationConfig config) throws NotApplicable {
+        if (attempt(f)) {
+            throw new NotApplicable("the finding comes from a failed call (" + detail(f, "errorCode")
+                    + "): an attempt changed nothing, so there is nothing to undo");
+        }
         switch (action) {
             case QUARANTINE_REPOSITORY: {
                 if (f.repository() == null || f.repository().name() == null) {
@@ -151,11 +159,25 @@ public final class Planner {
         return out;
     }
 
-    private static String registryAccount(Finding f) {
-        if (f.repository() != null && f.repository().registryId() != null) {
-            return f.repository().registryId();
+    /** Findings marked {@code attempt} (their call failed) are never acted on. */
+    static boolean attempt(Finding f) {
+        Object v = f.details() == null ? null : f.details().get(ATTEMPT);
+        return v != null && Boolean.parseBoolean(v.toString());
+    }
+
+    /**
+     * The account whose repository or registry the finding is about: the one CloudTrail recorded it in
+     * (details.resourceAccountId from the event's {@code resources}, else the recipient account).
+     * A registry named only by a request parameter is not trusted: when it differs, nothing applies.
+     */
+    private static String registryAccount(Finding f) throws NotApplicable {
+        String recorded = detail(f, RESOURCE_ACCOUNT) != null ? detail(f, RESOURCE_ACCOUNT) : f.accountId();
+        String named = f.repository() == null ? null : f.repository().registryId();
+        if (named != null && !named.equals(recorded)) {
+            throw new NotApplicable("the request names registry " + named + " but CloudTrail recorded the call in account "
+                    + recorded);
         }
-        return f.accountId();
+        return recorded;
     }
 
     private static String region(Finding f) {

@@ -2,6 +2,12 @@ package io.layerwatch.sinks.remediation;
 
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.Severity;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.DecodeOutput;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -44,15 +50,29 @@ public final class RemediationBatch implements AutoCloseable {
         return settings.config();
     }
 
+    /**
+     * What plan and apply read: findings, and Security Hub custom-action events (one per selected
+     * finding), which take the action {@code remediation.customActions} maps their id to, as in the job.
+     */
+    public record Input(List<Finding> findings, List<EcrEvent> customActions) {}
+
     /** The requests for the findings: the rule mappings, or {@code action} for every finding. */
     public List<ActionRequest> requests(List<Finding> findings, String action) {
+        return requests(new Input(findings, List.of()), action);
+    }
+
+    /** The requests for the input: findings as {@link #requests(List, String)}, custom actions by their mapping. */
+    public List<ActionRequest> requests(Input input, String action) {
         List<ActionRequest> out = new ArrayList<>();
-        for (Finding f : findings) {
+        for (Finding f : input.findings()) {
             if (action == null) {
                 out.addAll(Planner.forRule(f, config(), actor));
             } else {
                 out.add(Planner.request(f, action, "cli", actor, f.id() + "|" + action, config()));
             }
+        }
+        for (EcrEvent e : input.customActions()) {
+            out.add(CustomActions.request(e, config(), settings.hubAccountId()));
         }
         return out;
     }
@@ -62,6 +82,10 @@ public final class RemediationBatch implements AutoCloseable {
      * (in the mode it would run), or the guardrail that stops it, or "already-done".
      */
     public void plan(List<Finding> findings, String action, Consumer<AuditRecord> out) {
+        plan(new Input(findings, List.of()), action, out);
+    }
+
+    public void plan(Input findings, String action, Consumer<AuditRecord> out) {
         List<AuditRecord> history = log.read();
         Set<String> done = executed(history);
         RateLimiter limiter = limiter(history);
@@ -86,6 +110,11 @@ public final class RemediationBatch implements AutoCloseable {
      * @return the number of failed actions
      */
     public int apply(List<Finding> findings, String action, boolean execute, Consumer<AuditRecord> out)
+            throws InterruptedException {
+        return apply(new Input(findings, List.of()), action, execute, out);
+    }
+
+    public int apply(Input findings, String action, boolean execute, Consumer<AuditRecord> out)
             throws InterruptedException {
         List<AuditRecord> history = log.read();
         Set<String> done = executed(history);
@@ -218,14 +247,40 @@ public final class RemediationBatch implements AutoCloseable {
         for (AuditRecord h : history) {
             if (h.executeMode() && h.undoes() == null && h.attempts() > 0 && h.time() != null
                     && h.time().toEpochMilli() > now - RateLimiter.HOUR_MS) {
-                limiter.record(h.account(), h.time().toEpochMilli());
+                Severity severity = severityOf(h); // unknown: counts in every budget
+                limiter.record(h.account(), severity == null ? null : config().rateLimit().budget(h.ruleId(), severity),
+                        h.time().toEpochMilli());
             }
         }
         return limiter;
     }
 
+    /** The finding's severity: the first word of the record's reason ({@link Planner#reason}); null if none. */
+    private static Severity severityOf(AuditRecord h) {
+        String reason = h.reason() == null ? "" : h.reason();
+        String word = reason.contains(" ") ? reason.substring(0, reason.indexOf(' ')) : reason;
+        for (Severity s : Severity.values()) {
+            if (s.name().equals(word)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** Findings JSON lines as replay writes them ({@code -}: standard input); blank lines are skipped. */
     public static List<Finding> readFindings(String path, InputStream stdin) {
+        Input in = readInput(path, stdin);
+        if (!in.customActions().isEmpty()) {
+            throw new ConfigException(path + ": holds Security Hub custom-action events, not only findings");
+        }
+        return in.findings();
+    }
+
+    /**
+     * Findings JSON lines as replay writes them, and Security Hub custom-action events (EventBridge
+     * "Security Hub Findings - Custom Action", one JSON object a line), as {@code run} reads them.
+     */
+    public static Input readInput(String path, InputStream stdin) {
         String text;
         try {
             text = "-".equals(path) ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
@@ -236,10 +291,16 @@ public final class RemediationBatch implements AutoCloseable {
             throw new UncheckedIOException("cannot read " + path, e);
         }
         List<Finding> out = new ArrayList<>();
+        List<EcrEvent> clicks = new ArrayList<>();
         String[] lines = text.split("\n");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty()) {
+                continue;
+            }
+            JsonNode node = Json.tree(line);
+            if (node != null && CUSTOM_ACTION.equals(node.path("detail-type").asText(null))) {
+                clicks.addAll(customActions(line, path + ": line " + (i + 1)));
                 continue;
             }
             Finding f;
@@ -250,11 +311,34 @@ public final class RemediationBatch implements AutoCloseable {
             }
             if (f == null || f.id() == null || f.ruleId() == null) {
                 throw new ConfigException(path + ": line " + (i + 1) + " is not a finding (findings JSON lines as"
-                        + " replay writes them)");
+                        + " replay writes them) nor a Security Hub custom-action event");
             }
             out.add(f);
         }
-        return out;
+        return new Input(out, clicks);
+    }
+
+    static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
+
+    /** The events of one custom-action line, decoded as the job decodes them; a malformed one is an error. */
+    private static List<EcrEvent> customActions(String line, String where) {
+        List<EcrEvent> events = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        new PayloadDecoder().decode(line.getBytes(StandardCharsets.UTF_8), where, new DecodeOutput() {
+            @Override
+            public void event(EcrEvent e) {
+                events.add(e);
+            }
+
+            @Override
+            public void deadLetter(DeadLetter d) {
+                problems.add(d.reason());
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ConfigException(where + ": " + problems.get(0));
+        }
+        return events;
     }
 
     @Override

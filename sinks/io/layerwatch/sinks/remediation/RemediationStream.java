@@ -75,7 +75,7 @@ public final class RemediationStream {
                 .uid("remediation-plan").name("Remediation: plan (rule mappings)");
         if (events != null) {
             requests = requests.union(events
-                    .flatMap(new PlanCustomActions(config))
+                    .flatMap(new PlanCustomActions(config, settings.hubAccountId()))
                     .uid("remediation-plan-custom-actions").name("Remediation: plan (Security Hub custom actions)"));
         }
         SingleOutputStreamOperator<ActionRequest> approved = requests
@@ -128,14 +128,16 @@ public final class RemediationStream {
     static final class PlanCustomActions implements FlatMapFunction<EcrEvent, ActionRequest> {
         private static final long serialVersionUID = 1L;
         private final RemediationConfig config;
+        private final String hubAccountId;
 
-        PlanCustomActions(RemediationConfig config) {
+        PlanCustomActions(RemediationConfig config, String hubAccountId) {
             this.config = config;
+            this.hubAccountId = hubAccountId;
         }
 
         @Override
         public void flatMap(EcrEvent e, Collector<ActionRequest> out) {
-            ActionRequest r = CustomActions.request(e, config);
+            ActionRequest r = CustomActions.request(e, config, hubAccountId);
             if (r != null) {
                 out.collect(r);
             }

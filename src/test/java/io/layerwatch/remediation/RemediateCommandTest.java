@@ -171,6 +171,40 @@ class RemediateCommandTest {
     }
 
     @Test
+    void securityHubCustomActionEventsAreActedOnAsTheJobActsOnThem() throws Exception {
+        // The analyst's click, saved from EventBridge: it must not be refused as "not a finding".
+        Path rules = rules("""
+                customActions: {LWQuarantine: quarantine-repository}
+                actions:
+                  quarantine-repository: {dryRun: false}
+                """);
+        String click = Json.tree(RemediationCustomActionTest.resource("remediation/securityhub-custom-action.json"))
+                .toString();
+        Path input = dir.resolve("clicks.jsonl");
+        Files.writeString(input, Json.write(Fixtures.vulnerable("users-api", "cl-1")) + "\n" + click + "\n");
+        Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+
+        Run plan = run("plan", "--rules", rules.toString(), "--findings", input.toString(), "--audit",
+                dir.resolve("a.jsonl").toString());
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.results()).containsExactly("planned", "planned", "not-applicable");
+        assertThat(plan.lines().get(0).path("trigger").asText()).isEqualTo("custom-action:LWQuarantine");
+
+        Run apply = run("apply", "--rules", rules.toString(), "--findings", input.toString(), "--audit",
+                dir.resolve("a.jsonl").toString(), "--execute");
+        assertThat(apply.code()).as(apply.err()).isZero();
+        assertThat(apply.results()).containsExactly("executed", "executed", "not-applicable");
+        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).extracting(r -> body(r).path("repositoryName").asText())
+                .containsExactly("orders-api", "payments-api");
+
+        Files.writeString(input, click.replace("\"findings\":[", "\"findings\":\"x\",\"y\":[") + "\n");
+        Run bad = run("plan", "--rules", rules.toString(), "--findings", input.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("error: " + input + ": line 1: Security Hub custom action without a"
+                + " findings array");
+    }
+
+    @Test
     void mistakesAreOneLineErrors() throws Exception {
         Path rules = rules("enabled: false\n");
         Path findings = findings(Fixtures.vulnerable("payments-api", "m-1"));
@@ -182,7 +216,8 @@ class RemediateCommandTest {
         Run junk = run("plan", "--rules", rules.toString(), "--findings", dir.resolve("junk.jsonl").toString());
         assertThat(junk.code()).isEqualTo(2);
         assertThat(junk.err().strip()).isEqualTo("error: " + dir.resolve("junk.jsonl")
-                + ": line 1 is not a finding (findings JSON lines as replay writes them)");
+                + ": line 1 is not a finding (findings JSON lines as replay writes them) nor a Security Hub"
+                + " custom-action event");
 
         Run missing = run("undo", "--rules", rules.toString(), "--audit", dir.resolve("none.jsonl").toString(), "--id", "x");
         assertThat(missing.code()).isEqualTo(2);

@@ -62,7 +62,7 @@ class RemediationCustomActionTest {
     @Test
     void mappedActionsArePlannedForEcrFindingsAndRefusedForOthers() throws Exception {
         List<EcrEvent> events = CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json"));
-        List<ActionRequest> requests = events.stream().map(e -> CustomActions.request(e, CONFIG)).toList();
+        List<ActionRequest> requests = events.stream().map(e -> CustomActions.request(e, CONFIG, ACCOUNT)).toList();
 
         ActionRequest inspector = requests.get(0);
         assertThat(inspector.action()).isEqualTo("quarantine-repository");
@@ -85,9 +85,88 @@ class RemediationCustomActionTest {
 
         EcrEvent unmapped = CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json")
                 .replace("action/custom/LWQuarantine", "action/custom/SomethingElse")).get(0);
-        ActionRequest r = CustomActions.request(unmapped, CONFIG);
+        ActionRequest r = CustomActions.request(unmapped, CONFIG, ACCOUNT);
         assertThat(r.applicable()).isFalse();
         assertThat(r.problem()).contains("SomethingElse is not mapped");
+    }
+
+    /** The custom action event for one ASFF finding, as EventBridge delivers it to the hub. */
+    static EcrEvent clicked(ObjectNode asff, String actionId) {
+        ObjectNode envelope = Json.MAPPER.createObjectNode();
+        envelope.put("version", "0").put("id", "evt-" + actionId).put("detail-type", "Security Hub Findings - Custom Action")
+                .put("source", "aws.securityhub").put("account", HUB).put("time", "2026-03-02T10:20:00Z")
+                .put("region", "us-east-1");
+        envelope.putArray("resources").add("arn:aws:securityhub:us-east-1:" + HUB + ":action/custom/" + actionId);
+        envelope.putObject("detail").put("actionName", "x").putArray("findings").add(asff);
+        return CloudTrailRecords.decode(envelope.toString());
+    }
+
+    static final String HUB = "123412341234";
+    static final String MEMBER = "222233334444";
+    static final RemediationConfig ALL_ACTIONS = RulesConfigLoader.fromYaml("""
+            remediation:
+              customActions:
+                LWQuarantine: quarantine-repository
+                LWCloseExposure: remove-exposing-statements
+                LWRevoke: revoke-sessions
+                LWDeny: deny-layer-download
+            """, "c.yaml").remediation();
+
+    @Test
+    void aMemberAccountsForgedLayerWatchFindingSteersNothingOutsideItsAccount() {
+        // A real LayerWatch finding about ACCOUNT's repository, role and statements, copied by a member
+        // account into its own product (it cannot import into the hub's): GeneratorId layerwatch/...,
+        // ProductFields and Resources all name ACCOUNT.
+        Finding victim = Fixtures.exposed("forged-1");
+        ObjectNode forged = new AsffMapper(HUB, "us-east-1", null).toAsff(victim);
+        forged.put("ProductArn", "arn:aws:securityhub:us-east-1:" + MEMBER + ":product/" + MEMBER + "/default")
+                .put("AwsAccountId", MEMBER);
+        assertThat(forged.path("GeneratorId").asText()).startsWith("layerwatch/");
+        assertThat(forged.path("ProductFields").path("layerwatch/accountId").asText()).isEqualTo(ACCOUNT);
+
+        for (String action : List.of("LWQuarantine", "LWCloseExposure", "LWRevoke", "LWDeny")) {
+            ActionRequest r = CustomActions.request(clicked(forged, action), ALL_ACTIONS, HUB);
+            assertThat(r.applicable()).as(action).isFalse();
+            assertThat(r.target()).as(action).isNull();
+            assertThat(r.finding().accountId()).as(action).isEqualTo(MEMBER);
+            assertThat(Planner.exposingStatements(r.finding())).as(action).isEmpty();
+            assertThat(r.finding().principal()).as(action).isNull();
+        }
+        assertThat(CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB).problem())
+                .contains("outside its own account " + MEMBER);
+
+        // The same, naming no ECR resource at all: only ProductFields name the repository.
+        forged.remove("Resources");
+        forged.putArray("Resources").addObject().put("Type", "AwsAccount").put("Id", "AWS::::Account:" + MEMBER);
+        ActionRequest r = CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB);
+        assertThat(r.applicable()).isFalse();
+        assertThat(r.problem()).isEqualTo("not a LayerWatch or ECR finding");
+
+        // The genuine finding, in the hub's product, is LayerWatch's own.
+        ActionRequest own = CustomActions.request(clicked(new AsffMapper(HUB, "us-east-1", null).toAsff(victim),
+                "LWCloseExposure"), ALL_ACTIONS, HUB);
+        assertThat(own.applicable()).as(own.problem()).isTrue();
+        assertThat(own.target()).isEqualTo(Target.repository(ACCOUNT, "us-east-1", "payments-api"));
+        assertThat(Planner.exposingStatements(own.finding())).hasSize(1);
+    }
+
+    @Test
+    void aForgedFindingOnItsOwnRepositoryActsOnlyThere() {
+        // A member account's finding on its own ECR repository (allowed, as for Inspector), whose
+        // ProductFields still name ACCOUNT's principal and statements.
+        ObjectNode forged = new AsffMapper(HUB, "us-east-1", null).toAsff(Fixtures.exposed("forged-2"));
+        forged.put("ProductArn", "arn:aws:securityhub:us-east-1:" + MEMBER + ":product/" + MEMBER + "/default")
+                .put("AwsAccountId", MEMBER);
+        forged.remove("Resources");
+        forged.putArray("Resources").addObject().put("Type", "AwsEcrRepository")
+                .put("Id", "arn:aws:ecr:us-east-1:" + MEMBER + ":repository/tools");
+        ActionRequest q = CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB);
+        assertThat(q.applicable()).as(q.problem()).isTrue();
+        assertThat(q.target()).isEqualTo(Target.repository(MEMBER, "us-east-1", "tools"));
+        assertThat(q.ruleId()).as("not passed off as a LayerWatch rule").startsWith("layerwatch/");
+        for (String action : List.of("LWCloseExposure", "LWRevoke", "LWDeny")) {
+            assertThat(CustomActions.request(clicked(forged, action), ALL_ACTIONS, HUB).applicable()).as(action).isFalse();
+        }
     }
 
     @Test
@@ -102,7 +181,7 @@ class RemediationCustomActionTest {
         envelope.putObject("detail").put("actionName", "close").putArray("findings").add(asff);
 
         EcrEvent e = CloudTrailRecords.decode(envelope.toString());
-        ActionRequest r = CustomActions.request(e, CONFIG);
+        ActionRequest r = CustomActions.request(e, CONFIG, ACCOUNT);
 
         assertThat(r.action()).isEqualTo("remove-exposing-statements");
         assertThat(r.findingId()).isEqualTo(exposed.id());
