@@ -76,13 +76,18 @@ public final class WebhookTarget implements FindingTarget {
         }
     }
 
+    /**
+     * Slack blocks. Every text is escaped per Slack's rules ({@link #slackEscape}), so values from
+     * CloudTrail (repository names, user agents, principals) cannot mention a channel or user, or
+     * disguise a link; LayerWatch's own text uses no links or mentions.
+     */
     static ObjectNode slack(Finding f) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         String headline = "[" + f.severity() + "] " + f.title();
-        body.put("text", headline);
+        body.put("text", slackText(headline, 40_000));
         ArrayNode blocks = body.putArray("blocks");
         blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
-                .put("text", abbreviate(headline, 150));
+                .put("text", slackText(headline, 150));
         StringBuilder fields = new StringBuilder()
                 .append("*Rule:* ").append(f.ruleId())
                 .append(f.attack().isEmpty() ? "" : "\n*ATT&CK:* " + String.join(", ",
@@ -93,12 +98,31 @@ public final class WebhookTarget implements FindingTarget {
                 .append("\n*When:* ").append(f.firstEventTime()).append(" - ").append(f.lastEventTime())
                 .append(" (").append(f.eventCount()).append(" events)");
         blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-                .put("text", abbreviate(fields.toString(), 3000));
+                .put("text", slackText(fields.toString(), 3000));
         blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
-                .put("text", abbreviate(f.description() == null ? "" : f.description(), 3000));
+                .put("text", slackText(f.description() == null ? "" : f.description(), 3000));
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", "finding " + f.id());
+                .put("text", slackText("finding " + f.id(), 3000));
         return body;
+    }
+
+    /** Slack's control characters: {@code &}, {@code <}, {@code >} become entities (Slack decodes them for display). */
+    static String slackEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** Escaped, then abbreviated to {@code max} characters without cutting an entity in half. */
+    static String slackText(String raw, int max) {
+        String s = slackEscape(raw);
+        if (s.length() <= max) {
+            return s;
+        }
+        int cut = max - 3;
+        int amp = s.lastIndexOf('&', cut - 1);
+        if (amp >= 0 && s.indexOf(';', amp) >= cut) {
+            cut = amp; // the entity starting at amp would be cut: drop it whole
+        }
+        return s.substring(0, cut) + "...";
     }
 
     static ObjectNode pagerDuty(Finding f, String routingKey) {

@@ -53,9 +53,34 @@ class WebhookTargetTest {
         assertThat(body.path("blocks").get(1).path("text").path("text").asText())
                 .contains("*Rule:* untrusted-network").contains("*Repository:* payments")
                 .contains("*Source IP:* 198.51.100.7")
-                .contains("*ATT&CK:* T1078.004 Valid Accounts: Cloud Accounts (Initial Access), "
+                .contains("*ATT&amp;CK:* T1078.004 Valid Accounts: Cloud Accounts (Initial Access), "
                         + "T1530 Data from Cloud Storage (Collection)");
         assertThat(body.path("blocks").get(3).toString()).contains(f.id());
+    }
+
+    @Test
+    void slackMentionsAndLinksFromDataArriveEscaped() {
+        String agent = "<!here> <@U024BE7LH> <https://evil.example|click here>";
+        Finding f = FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
+                .event(CloudTrailRecords.record("BatchGetImage").repositoryName("<!channel>&co").userAgent(agent)
+                        .eventId("evt-1").event())
+                .title("ECR BatchGetImage on <!channel>&co by " + agent)
+                .description("user agent " + agent).build();
+        JsonNode body = Json.tree(new WebhookTarget(settings(WebhookTarget.Format.SLACK, "http://x", null, null, null))
+                .encode(f));
+        assertThat(body.toString()).doesNotContain("<").doesNotContain(">"); // every text of the payload
+        assertThat(body.path("blocks").get(1).path("text").path("text").asText())
+                .contains("*Repository:* &lt;!channel&gt;&amp;co");
+        assertThat(body.path("text").asText()).contains("&lt;https://evil.example|click here&gt;")
+                .contains("&lt;!here&gt; &lt;@U024BE7LH&gt;");
+        assertThat(body.path("blocks").get(2).path("text").path("text").asText())
+                .isEqualTo("user agent &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;https://evil.example|click here&gt;");
+    }
+
+    @Test
+    void slackAbbreviationNeverCutsAnEntity() {
+        assertThat(WebhookTarget.slackText("abcdef<<", 10)).isEqualTo("abcdef...");
+        assertThat(WebhookTarget.slackText("ab<", 10)).isEqualTo("ab&lt;");
     }
 
     @Test
