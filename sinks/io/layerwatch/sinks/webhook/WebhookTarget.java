@@ -213,7 +213,8 @@ public final class WebhookTarget implements FindingTarget {
         if (url == null) {
             throw new IllegalStateException("webhook sink " + name() + " has no url (config or secret)");
         }
-        return new Client(URI.create(url), routingKey, headers, settings.timeout());
+        return new Client(URI.create(url), settings.format() == Format.PAGERDUTY ? routingKey : null, headers,
+                settings.timeout());
     }
 
     private JsonNode readSecret() {
@@ -224,6 +225,19 @@ public final class WebhookTarget implements FindingTarget {
             }
             return secret;
         }
+    }
+
+    /**
+     * Sets the PagerDuty routing key as the one field it belongs in: never a text substitution over
+     * the rendered body, where a user agent "{{routingKey}}" would receive the secret.
+     */
+    static String withRoutingKey(String pagerDutyBody, String routingKey) {
+        JsonNode body = Json.tree(pagerDutyBody);
+        if (body == null || !body.isObject()) {
+            throw new IllegalStateException("PagerDuty payload is not a JSON object");
+        }
+        ((ObjectNode) body).put("routing_key", routingKey);
+        return Json.write(body);
     }
 
     private static final class Client implements DeliveryClient {
@@ -245,7 +259,7 @@ public final class WebhookTarget implements FindingTarget {
         public List<EntryResult> send(List<Delivery> batch) throws Exception {
             String body = batch.get(0).payload();
             if (routingKey != null) {
-                body = body.replace("{{routingKey}}", routingKey);
+                body = withRoutingKey(body, routingKey);
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("Content-Type", "application/json")

@@ -134,6 +134,57 @@ class WebhookTargetTest {
                         "$.routing_key", equalTo("FROM-SECRET"))));
     }
 
+    /** A finding whose attacker-chosen texts ask for the secret: a user agent and repository "{{routingKey}}". */
+    static Finding askingForTheKey() {
+        return FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
+                .event(CloudTrailRecords.record("BatchGetImage").repositoryName("{{routingKey}}")
+                        .userAgent("{{routingKey}}").eventId("evt-1").event())
+                .title("ECR BatchGetImage by {{routingKey}}").description("user agent {{routingKey}}").build();
+    }
+
+    static String sent(WebhookTarget target, Finding f, String path) throws Exception {
+        try (DeliveryClient client = target.connect()) {
+            assertThat(client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))))
+                    .containsExactly(EntryResult.DELIVERED);
+        }
+        return AWS.server().findAll(postRequestedFor(urlEqualTo(path))).get(0).getBodyAsString();
+    }
+
+    @Test
+    void aUserAgentNamingTheRoutingKeyNeverReceivesIt() throws Exception {
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+                                "Name", "layerwatch/pd", "SecretString", Json.write(Map.of(
+                                        "url", AWS.endpoint() + "/pd/steal", "routingKey", "SECRET-KEY-42")))))));
+        AWS.server().stubFor(post("/pd/steal").willReturn(aResponse().withStatus(202)));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.PAGERDUTY,
+                null, "layerwatch/pd", null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
+
+        String body = sent(target, askingForTheKey(), "/pd/steal");
+        JsonNode json = Json.tree(body);
+        assertThat(json.path("routing_key").asText()).isEqualTo("SECRET-KEY-42");
+        assertThat(body.split("SECRET-KEY-42", -1)).as(body).hasSize(2); // in routing_key only
+        assertThat(json.path("payload").path("summary").asText()).isEqualTo("[HIGH] ECR BatchGetImage by {{routingKey}}");
+        assertThat(json.path("payload").path("component").asText()).isEqualTo("{{routingKey}}");
+        assertThat(json.path("payload").path("custom_details").path("description").asText())
+                .isEqualTo("user agent {{routingKey}}");
+    }
+
+    @Test
+    void genericTemplateSendsARoutingKeyPlaceholderFromDataLiterally() throws Exception {
+        AWS.server().stubFor(post("/generic").willReturn(aResponse().withStatus(200)));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
+                AWS.endpoint() + "/generic", null, "SECRET-KEY-42", Map.of(),
+                "{\"summary\":\"{{title}}\",\"repo\":\"{{repository}}\",\"finding\":{{finding}}}",
+                Duration.ofSeconds(5), null));
+
+        String body = sent(target, askingForTheKey(), "/generic");
+        assertThat(body).doesNotContain("SECRET-KEY-42");
+        assertThat(Json.tree(body).path("summary").asText()).isEqualTo("ECR BatchGetImage by {{routingKey}}");
+        assertThat(Json.tree(body).path("repo").asText()).isEqualTo("{{routingKey}}");
+    }
+
     @Test
     void errorsNeverCarryTheUrlOrSecrets() throws Exception {
         AWS.server().stubFor(post("/secret-path-token").willReturn(aResponse().withStatus(403).withBody("forbidden")));
