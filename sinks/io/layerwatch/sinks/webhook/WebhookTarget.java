@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.AttackTechnique;
+import io.layerwatch.config.HttpEndpoints;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -213,7 +214,17 @@ public final class WebhookTarget implements FindingTarget {
         if (url == null) {
             throw new IllegalStateException("webhook sink " + name() + " has no url (config or secret)");
         }
-        return new Client(URI.create(url), settings.format() == Format.PAGERDUTY ? routingKey : null, headers,
+        // Checked again here: the secret's url and headers are not seen by the config check.
+        String from = settings.secretArn() != null ? " (config or secret " + settings.secretArn() + ")" : "";
+        String problem = HttpEndpoints.urlProblem(url);
+        if (problem != null) {
+            throw new IllegalStateException("webhook sink " + name() + ": url" + from + " " + problem);
+        }
+        problem = HttpEndpoints.headersProblem(headers);
+        if (problem != null) {
+            throw new IllegalStateException("webhook sink " + name() + ": headers" + from + ": " + problem);
+        }
+        return new Client(URI.create(url.trim()), settings.format() == Format.PAGERDUTY ? routingKey : null, headers,
                 settings.timeout());
     }
 

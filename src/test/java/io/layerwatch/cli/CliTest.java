@@ -43,6 +43,28 @@ public class CliTest {
     }
 
     @Test
+    void validateRefusesWebhookUrlsAndHeadersThatLeakOrAreNotHttps(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"url: ftp://files.example/T0/s3cret", "sinks.webhook.url: must be https"},
+            {"url: not a url s3cret", "sinks.webhook.url: is not a well-formed URL"},
+            {"url: http://hooks.example/T0/s3cret", "sinks.webhook.url: must be https"},
+            {"url: https://hooks.example/ok\n    headers: {Authorization: \"Bearer s3cret\\r\\nX-Evil: 1\"}",
+                "sinks.webhook.headers: header Authorization has a control character"},
+        };
+        for (String[] c : cases) {
+            Path bad = dir.resolve("webhook.yaml");
+            Files.writeString(bad, "sinks:\n  webhook:\n    format: slack\n    " + c[0] + "\n");
+            Run fail = run("validate", "--rules", bad.toString());
+            assertThat(fail.code()).as(c[0]).isEqualTo(2);
+            assertThat(fail.err()).as(c[0]).startsWith("error: " + bad + ": " + c[1]).doesNotContain("s3cret")
+                    .doesNotContain("Exception");
+        }
+        Path local = dir.resolve("local.yaml");
+        Files.writeString(local, "sinks:\n  webhook: {format: slack, url: 'http://127.0.0.1:9000/hook'}\n");
+        assertThat(run("validate", "--rules", local.toString()).code()).isZero();
+    }
+
+    @Test
     void rulesListsEveryRuleAndWhatIsInactive() {
         Run r = run("rules");
         assertThat(r.code()).isZero();

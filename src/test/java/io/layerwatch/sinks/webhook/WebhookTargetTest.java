@@ -194,7 +194,45 @@ class WebhookTargetTest {
         try (DeliveryClient client = target.connect()) {
             EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);
             assertThat(r.status()).isEqualTo(EntryResult.Status.REJECTED);
-            assertThat(r.error()).isEqualTo("HTTP 403: forbidden").doesNotContain("secret-path-token");
+            assertThat(r.error()).isEqualTo("HTTP 403 (9-byte body)").doesNotContain("secret-path-token");
+        }
+    }
+
+    @Test
+    void aServerEchoingTheBearerTokenAndUrlGetsNeitherIntoTheError() throws Exception {
+        AWS.server().stubFor(post("/T0/echo-path-s3cret").willReturn(aResponse().withStatus(401)
+                .withBody("invalid token 'Bearer t0k-s3cret' for /T0/echo-path-s3cret")));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
+                AWS.endpoint() + "/T0/echo-path-s3cret", null, null, Map.of("Authorization", "Bearer t0k-s3cret"),
+                null, Duration.ofSeconds(5), null));
+        Finding f = finding();
+        try (DeliveryClient client = target.connect()) {
+            EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);
+            assertThat(r.status()).isEqualTo(EntryResult.Status.REJECTED);
+            // this error is what the WARN line and the sink dead letter carry
+            assertThat(r.error()).startsWith("HTTP 401 (").doesNotContain("s3cret");
+        }
+    }
+
+    @Test
+    void anFtpUrlOrANewlineInAHeaderFromTheSecretStopsTheSinkWithoutPrintingThem() {
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/ftp\"}"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("Name", "layerwatch/ftp", "SecretString",
+                                Json.write(Map.of("url", "ftp://files.example/s3cret")))))));
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/crlf\"}"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("Name", "layerwatch/crlf", "SecretString", Json.write(Map.of(
+                                "url", AWS.endpoint() + "/hook", "headers",
+                                Map.of("Authorization", "Bearer s3cret\r\nX-Evil: 1"))))))));
+        for (String secret : List.of("layerwatch/ftp", "layerwatch/crlf")) {
+            WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.SLACK,
+                    null, secret, null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(target::connect).as(secret)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(secret)
+                    .hasMessageNotContaining("s3cret");
         }
     }
 }
