@@ -86,6 +86,28 @@ public class CliTest {
     }
 
     @Test
+    void replaySummaryCountsWhatTheWebhookDeadLetteredAndLeaksNoSecret(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("trail.jsonl");
+        Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
+                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1"))
+                .json() + "\n");
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "sinks:\n  delivery: {maxAttempts: 1}\n  webhook:\n    format: slack\n"
+                + "    url: https://127.0.0.1:1/T0/hook-s3cret\n    headers: {Authorization: Bearer t0k-s3cret}\n"
+                + "    policy: {minSeverity: LOW}\n");
+        Path out = dir.resolve("out");
+        Run r = run("replay", "--rules", rules.toString(), "--sink", "webhook", "--out", out.toString(),
+                input.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("dead-lettered: 0   sink dead-lettered: 1");
+        assertThat(Json.tree(Files.readString(out.resolve("summary.json"))).path("sinkDeadLettered").asLong())
+                .isEqualTo(1);
+        String deadLetters = Files.readString(out.resolve("sink-dead-letter.jsonl"));
+        assertThat(Json.tree(deadLetters.strip()).path("sink").asText()).isEqualTo("webhook");
+        assertThat(deadLetters + r.out() + r.err()).doesNotContain("s3cret");
+    }
+
+    @Test
     void replayWritesFindingsDeadLettersAndSummary(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("trail.jsonl");
         Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
