@@ -24,7 +24,8 @@ final class SummaryTable {
         StringBuilder sev = new StringBuilder();
         s.bySeverity().forEach((k, v) -> sev.append(sev.length() == 0 ? "" : "  ").append(k).append('=').append(v));
         out.println("by severity: " + sev);
-        out.printf("dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(), s.late(), s.scansFailed());
+        out.printf("dead-lettered: %d   sink dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(),
+                s.sinkDeadLettered(), s.late(), s.scansFailed());
         out.println("written: " + dir.resolve(Replay.FINDINGS) + ", " + dir.resolve(Replay.DEAD_LETTERS) + ", "
                 + dir.resolve(Replay.SUMMARY));
         out.flush();

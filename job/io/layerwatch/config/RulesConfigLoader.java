@@ -138,6 +138,7 @@ public final class RulesConfigLoader {
         JsonNode sinks = root.get(SINKS);
         if (sinks != null) {
             checkSchema(sinks, SINKS, SINKS_SCHEMA, errors);
+            checkWebhook(sinks.path("webhook"), SINKS + ".webhook", errors);
         }
         JsonNode remediation = root.get(REMEDIATION);
         if (remediation != null) {
@@ -183,6 +184,24 @@ public final class RulesConfigLoader {
             }
             throw new ConfigException(msg.toString());
         }
+    }
+
+    /** The webhook's url and headers; problems never quote them (a Slack URL is the secret). */
+    private static void checkWebhook(JsonNode webhook, String path, List<String> errors) {
+        JsonNode url = webhook.path("url");
+        if (url.isTextual()) {
+            String problem = HttpEndpoints.urlProblem(url.asText());
+            if (problem != null) {
+                errors.add(path + ".url: " + problem);
+            }
+        }
+        webhook.path("headers").fields().forEachRemaining(h -> {
+            String problem = h.getValue().isTextual() ? HttpEndpoints.headerProblem(h.getKey(), h.getValue().asText())
+                    : null;
+            if (problem != null) {
+                errors.add(path + ".headers: " + problem);
+            }
+        });
     }
 
     private static void checkMapping(JsonNode node, String path, Map<String, ParamType> scalars, Set<String> sections,

@@ -9,6 +9,7 @@ import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.sinks.FindingSinks;
+import io.layerwatch.sinks.delivery.FileDeadLetters;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -49,8 +50,19 @@ public final class Replay {
     public static final String DEAD_LETTERS = "dead-letter.jsonl";
     public static final String SUMMARY = "summary.json";
 
+    /**
+     * @param deadLettered input the decoder could not use (dead-letter.jsonl)
+     * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the sinks'
+     *     dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
+     */
     public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
-            Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed) {}
+            Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered) {
+
+        public Summary(long eventsRead, long eventsMatched, Map<String, Long> findings, Map<String, Long> bySeverity,
+                long deadLettered, long late, long scansFailed) {
+            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0);
+        }
+    }
 
     static final long PROGRESS_MILLIS = 250;
 
@@ -114,11 +126,16 @@ public final class Replay {
         private final StreamExecutionEnvironment env;
         private final Path outDir;
         private final ReplayProgress run;
+        private final Path sinkDeadLetters;
+        private final long sinkDeadLettersBefore;
 
-        private Job(StreamExecutionEnvironment env, Path outDir, ReplayProgress run) {
+        private Job(StreamExecutionEnvironment env, Path outDir, ReplayProgress run, Path sinkDeadLetters)
+                throws IOException {
             this.env = env;
             this.outDir = outDir;
             this.run = run;
+            this.sinkDeadLetters = sinkDeadLetters;
+            this.sinkDeadLettersBefore = lines(sinkDeadLetters);
         }
 
         public StreamExecutionEnvironment environment() {
@@ -132,7 +149,11 @@ public final class Replay {
 
         /** Writes summary.json from the result of the job run elsewhere (e.g. on a MiniCluster of one's own). */
         public Result finish(JobExecutionResult result) throws IOException {
-            Summary summary = summarize(result, outDir.resolve(FINDINGS));
+            Summary s = summarize(result, outDir.resolve(FINDINGS));
+            // The sink writers append to a file of their own (no accumulators in sink writers): count this run's lines.
+            Summary summary = new Summary(s.eventsRead(), s.eventsMatched(), s.findings(), s.bySeverity(),
+                    s.deadLettered(), s.late(), s.scansFailed(),
+                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore));
             Files.writeString(outDir.resolve(SUMMARY),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
             return new Result(summary, result);
@@ -187,7 +208,18 @@ public final class Replay {
         out.deadLetters().union(notRun)
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
                 .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
-        return new Job(env, outDir, run);
+        return new Job(env, outDir, run, FindingSinks.deadLetters(config.sinks(), outDir) instanceof FileDeadLetters f
+                ? Path.of(f.path()) : null);
+    }
+
+    /** Lines of a file; 0 for none. */
+    static long lines(Path file) throws IOException {
+        if (file == null || !Files.exists(file)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.count();
+        }
     }
 
     /** Runs the job, telling {@code progress} how far it got while it runs. */

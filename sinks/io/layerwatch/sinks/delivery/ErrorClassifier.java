@@ -35,9 +35,13 @@ public final class ErrorClassifier {
         return EntryResult.rejected(message);
     }
 
-    /** Classifies an HTTP status of a non-AWS endpoint (webhooks). */
+    /**
+     * Classifies an HTTP status of a non-AWS endpoint (webhooks, the assessment API). The body is
+     * summarised by its length, never quoted: a server may echo the request's token or URL.
+     */
     public static EntryResult classifyHttp(int status, String body) {
-        String message = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + abbreviate(body));
+        String message = "HTTP " + status + (body == null || body.isEmpty() ? ""
+                : " (" + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "-byte body)");
         if (status >= 200 && status < 300) {
             return EntryResult.DELIVERED;
         }

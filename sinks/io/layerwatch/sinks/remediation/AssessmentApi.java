@@ -2,6 +2,7 @@ package io.layerwatch.sinks.remediation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.HttpEndpoints;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.util.Json;
@@ -39,9 +40,10 @@ import java.util.function.Supplier;
  *
  * with registriesPath {@code /container-security/entities/registries/v1}. A registry is enrolled when
  * a connection of type ecr (or without a type) has its URL (compared without scheme, case or trailing
- * slash). 429, 408, 5xx and connection errors are retried by the caller; other statuses are final.
+ * slash). 429, 408, 5xx and connection errors are retried by the caller; other statuses are final;
+ * error bodies are never quoted (a server may echo the token).
  * A 401 from the API renews the token once; from the token endpoint, re-reads the secret once. The
- * base URL must be https (http only for localhost); client secret and token are never logged.
+ * base URL must be https (http only for loopback); client secret and token are never logged.
  */
 public final class AssessmentApi {
 
@@ -235,12 +237,12 @@ public final class AssessmentApi {
 
     private URI uri(String path) {
         String base = credentials != null ? credentials.baseUrl() : secretBase();
-        URI b = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-        String host = b.getHost() == null ? "" : b.getHost().toLowerCase(Locale.ROOT);
-        boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
-        if (!"https".equalsIgnoreCase(b.getScheme()) && !("http".equalsIgnoreCase(b.getScheme()) && local)) {
-            throw new ActionRejectedException("the assessment service baseUrl must be https (http only for localhost)");
+        String problem = HttpEndpoints.urlProblem(base);
+        if (problem != null) {
+            throw new ActionRejectedException("the assessment service baseUrl " + problem);
         }
+        String trimmed = base.trim();
+        URI b = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
         return URI.create(b + (path.startsWith("/") ? path : "/" + path));
     }
 

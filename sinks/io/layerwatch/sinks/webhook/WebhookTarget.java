@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.AttackTechnique;
+import io.layerwatch.config.HttpEndpoints;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -77,13 +78,18 @@ public final class WebhookTarget implements FindingTarget {
         }
     }
 
+    /**
+     * Slack blocks. Every text is escaped per Slack's rules ({@link #slackEscape}), so values from
+     * CloudTrail (repository names, user agents, principals) cannot mention a channel or user, or
+     * disguise a link; LayerWatch's own text uses no links or mentions.
+     */
     static ObjectNode slack(Finding f) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         String headline = "[" + f.severity() + "] " + SafeText.escape(f.title());
-        body.put("text", headline);
+        body.put("text", slackText(headline, 40_000));
         ArrayNode blocks = body.putArray("blocks");
         blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
-                .put("text", abbreviate(headline, 150));
+                .put("text", slackText(headline, 150));
         StringBuilder fields = new StringBuilder()
                 .append("*Rule:* ").append(f.ruleId())
                 .append(f.attack().isEmpty() ? "" : "\n*ATT&CK:* " + String.join(", ",
@@ -94,12 +100,31 @@ public final class WebhookTarget implements FindingTarget {
                 .append("\n*When:* ").append(f.firstEventTime()).append(" - ").append(f.lastEventTime())
                 .append(" (").append(f.eventCount()).append(" events)");
         blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-                .put("text", abbreviate(fields.toString(), 3000));
+                .put("text", slackText(fields.toString(), 3000));
         blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
-                .put("text", abbreviate(SafeText.escape(f.description()), 3000));
+                .put("text", slackText(f.description() == null ? "" : SafeText.escape(f.description()), 3000));
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", "finding " + f.id());
+                .put("text", slackText("finding " + f.id(), 3000));
         return body;
+    }
+
+    /** Slack's control characters: {@code &}, {@code <}, {@code >} become entities (Slack decodes them for display). */
+    static String slackEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** Escaped, then abbreviated to {@code max} characters without cutting an entity in half. */
+    static String slackText(String raw, int max) {
+        String s = slackEscape(raw);
+        if (s.length() <= max) {
+            return s;
+        }
+        int cut = max - 3;
+        int amp = s.lastIndexOf('&', cut - 1);
+        if (amp >= 0 && s.indexOf(';', amp) >= cut) {
+            cut = amp; // the entity starting at amp would be cut: drop it whole
+        }
+        return s.substring(0, cut) + "...";
     }
 
     static ObjectNode pagerDuty(Finding f, String routingKey) {
@@ -190,7 +215,18 @@ public final class WebhookTarget implements FindingTarget {
         if (url == null) {
             throw new IllegalStateException("webhook sink " + name() + " has no url (config or secret)");
         }
-        return new Client(URI.create(url), routingKey, headers, settings.timeout());
+        // Checked again here: the secret's url and headers are not seen by the config check.
+        String from = settings.secretArn() != null ? " (config or secret " + settings.secretArn() + ")" : "";
+        String problem = HttpEndpoints.urlProblem(url);
+        if (problem != null) {
+            throw new IllegalStateException("webhook sink " + name() + ": url" + from + " " + problem);
+        }
+        problem = HttpEndpoints.headersProblem(headers);
+        if (problem != null) {
+            throw new IllegalStateException("webhook sink " + name() + ": headers" + from + ": " + problem);
+        }
+        return new Client(URI.create(url.trim()), settings.format() == Format.PAGERDUTY ? routingKey : null, headers,
+                settings.timeout());
     }
 
     private JsonNode readSecret() {
@@ -201,6 +237,19 @@ public final class WebhookTarget implements FindingTarget {
             }
             return secret;
         }
+    }
+
+    /**
+     * Sets the PagerDuty routing key as the one field it belongs in: never a text substitution over
+     * the rendered body, where a user agent "{{routingKey}}" would receive the secret.
+     */
+    static String withRoutingKey(String pagerDutyBody, String routingKey) {
+        JsonNode body = Json.tree(pagerDutyBody);
+        if (body == null || !body.isObject()) {
+            throw new IllegalStateException("PagerDuty payload is not a JSON object");
+        }
+        ((ObjectNode) body).put("routing_key", routingKey);
+        return Json.write(body);
     }
 
     private static final class Client implements DeliveryClient {
@@ -222,7 +271,7 @@ public final class WebhookTarget implements FindingTarget {
         public List<EntryResult> send(List<Delivery> batch) throws Exception {
             String body = batch.get(0).payload();
             if (routingKey != null) {
-                body = body.replace("{{routingKey}}", routingKey);
+                body = withRoutingKey(body, routingKey);
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("Content-Type", "application/json")

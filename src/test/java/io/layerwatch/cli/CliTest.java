@@ -43,6 +43,28 @@ public class CliTest {
     }
 
     @Test
+    void validateRefusesWebhookUrlsAndHeadersThatLeakOrAreNotHttps(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"url: ftp://files.example/T0/s3cret", "sinks.webhook.url: must be https"},
+            {"url: not a url s3cret", "sinks.webhook.url: is not a well-formed URL"},
+            {"url: http://hooks.example/T0/s3cret", "sinks.webhook.url: must be https"},
+            {"url: https://hooks.example/ok\n    headers: {Authorization: \"Bearer s3cret\\r\\nX-Evil: 1\"}",
+                "sinks.webhook.headers: header Authorization has a control character"},
+        };
+        for (String[] c : cases) {
+            Path bad = dir.resolve("webhook.yaml");
+            Files.writeString(bad, "sinks:\n  webhook:\n    format: slack\n    " + c[0] + "\n");
+            Run fail = run("validate", "--rules", bad.toString());
+            assertThat(fail.code()).as(c[0]).isEqualTo(2);
+            assertThat(fail.err()).as(c[0]).startsWith("error: " + bad + ": " + c[1]).doesNotContain("s3cret")
+                    .doesNotContain("Exception");
+        }
+        Path local = dir.resolve("local.yaml");
+        Files.writeString(local, "sinks:\n  webhook: {format: slack, url: 'http://127.0.0.1:9000/hook'}\n");
+        assertThat(run("validate", "--rules", local.toString()).code()).isZero();
+    }
+
+    @Test
     void rulesListsEveryRuleAndWhatIsInactive() {
         Run r = run("rules");
         assertThat(r.code()).isZero();
@@ -61,6 +83,28 @@ public class CliTest {
         assertThat(r.out()).contains("ATT&CK 16.1 techniques:")
                 .contains("  T1552.005  Unsecured Credentials: Cloud Instance Metadata API (TA0006 Credential Access)");
         assertThat(r.out().lines().filter(l -> l.startsWith("  T1530 "))).hasSize(1);
+    }
+
+    @Test
+    void replaySummaryCountsWhatTheWebhookDeadLetteredAndLeaksNoSecret(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("trail.jsonl");
+        Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
+                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1"))
+                .json() + "\n");
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "sinks:\n  delivery: {maxAttempts: 1}\n  webhook:\n    format: slack\n"
+                + "    url: https://127.0.0.1:1/T0/hook-s3cret\n    headers: {Authorization: Bearer t0k-s3cret}\n"
+                + "    policy: {minSeverity: LOW}\n");
+        Path out = dir.resolve("out");
+        Run r = run("replay", "--rules", rules.toString(), "--sink", "webhook", "--out", out.toString(),
+                input.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("dead-lettered: 0   sink dead-lettered: 1");
+        assertThat(Json.tree(Files.readString(out.resolve("summary.json"))).path("sinkDeadLettered").asLong())
+                .isEqualTo(1);
+        String deadLetters = Files.readString(out.resolve("sink-dead-letter.jsonl"));
+        assertThat(Json.tree(deadLetters.strip()).path("sink").asText()).isEqualTo("webhook");
+        assertThat(deadLetters + r.out() + r.err()).doesNotContain("s3cret");
     }
 
     @Test

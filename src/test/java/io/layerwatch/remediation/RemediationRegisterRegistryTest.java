@@ -236,6 +236,19 @@ class RemediationRegisterRegistryTest {
     }
 
     @Test
+    void anApiEchoingTheTokenInItsErrorBodyLeavesItOutOfTheAuditRecord() throws Exception {
+        secretAndToken();
+        wm().stubFor(get(urlPathEqualTo(REGISTRIES)).willReturn(aResponse().withStatus(403)
+                .withBody("{\"errors\":[{\"message\":\"token tok-1 lacks scope; client s3cr3t/+=\"}]}")));
+
+        AuditRecord rec = apply(notAssessed()).get(0);
+
+        assertThat(rec.error()).contains("HTTP 403").doesNotContain("tok-1").doesNotContain("s3cr3t");
+        assertThat(Json.write(rec)).doesNotContain("tok-1").doesNotContain("s3cr3t");
+        assertThat(Files.readString(dir.resolve("audit.jsonl"))).doesNotContain("tok-1").doesNotContain("s3cr3t");
+    }
+
+    @Test
     void statusesAreClassifiedAndPlainHttpIsRefusedExceptLocally() {
         AssessmentApi api = new AssessmentApi(() -> new AssessmentApi.Credentials("id", "secret", AWS.endpoint()), null,
                 null, Duration.ofSeconds(5), Clock.systemUTC());

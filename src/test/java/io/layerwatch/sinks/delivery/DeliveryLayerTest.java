@@ -35,7 +35,7 @@ class DeliveryLayerTest {
         assertThat(ErrorClassifier.classify(new IllegalArgumentException("bad")).status())
                 .isEqualTo(EntryResult.Status.REJECTED);
         assertThat(ErrorClassifier.classifyHttp(408, "").status()).isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classifyHttp(404, "not found")).isEqualTo(EntryResult.rejected("HTTP 404: not found"));
+        assertThat(ErrorClassifier.classifyHttp(404, "not found")).isEqualTo(EntryResult.rejected("HTTP 404 (9-byte body)"));
     }
 
     @Test

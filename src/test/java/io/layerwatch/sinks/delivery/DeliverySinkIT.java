@@ -107,7 +107,7 @@ class DeliverySinkIT {
             assertThat(d.path("sink").asText()).isEqualTo("webhook");
             assertThat(d.path("findingId").asText()).isEqualTo(poison.id());
             assertThat(d.path("attempts").asInt()).isEqualTo(1);
-            assertThat(d.path("error").asText()).isEqualTo("HTTP 400: invalid payload");
+            assertThat(d.path("error").asText()).isEqualTo("HTTP 400 (15-byte body)");
             assertThat(d.path("finding").path("ruleId").asText()).isEqualTo("layer-download");
         });
         HTTP.server().verify(1, postRequestedFor(urlEqualTo("/hook")).withRequestBody(containing(poison.id())));

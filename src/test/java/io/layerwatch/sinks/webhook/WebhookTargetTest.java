@@ -53,9 +53,34 @@ class WebhookTargetTest {
         assertThat(body.path("blocks").get(1).path("text").path("text").asText())
                 .contains("*Rule:* untrusted-network").contains("*Repository:* payments")
                 .contains("*Source IP:* 198.51.100.7")
-                .contains("*ATT&CK:* T1078.004 Valid Accounts: Cloud Accounts (Initial Access), "
+                .contains("*ATT&amp;CK:* T1078.004 Valid Accounts: Cloud Accounts (Initial Access), "
                         + "T1530 Data from Cloud Storage (Collection)");
         assertThat(body.path("blocks").get(3).toString()).contains(f.id());
+    }
+
+    @Test
+    void slackMentionsAndLinksFromDataArriveEscaped() {
+        String agent = "<!here> <@U024BE7LH> <https://evil.example|click here>";
+        Finding f = FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
+                .event(CloudTrailRecords.record("BatchGetImage").repositoryName("<!channel>&co").userAgent(agent)
+                        .eventId("evt-1").event())
+                .title("ECR BatchGetImage on <!channel>&co by " + agent)
+                .description("user agent " + agent).build();
+        JsonNode body = Json.tree(new WebhookTarget(settings(WebhookTarget.Format.SLACK, "http://x", null, null, null))
+                .encode(f));
+        assertThat(body.toString()).doesNotContain("<").doesNotContain(">"); // every text of the payload
+        assertThat(body.path("blocks").get(1).path("text").path("text").asText())
+                .contains("*Repository:* &lt;!channel&gt;&amp;co");
+        assertThat(body.path("text").asText()).contains("&lt;https://evil.example|click here&gt;")
+                .contains("&lt;!here&gt; &lt;@U024BE7LH&gt;");
+        assertThat(body.path("blocks").get(2).path("text").path("text").asText())
+                .isEqualTo("user agent &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;https://evil.example|click here&gt;");
+    }
+
+    @Test
+    void slackAbbreviationNeverCutsAnEntity() {
+        assertThat(WebhookTarget.slackText("abcdef<<", 10)).isEqualTo("abcdef...");
+        assertThat(WebhookTarget.slackText("ab<", 10)).isEqualTo("ab&lt;");
     }
 
     @Test
@@ -109,6 +134,57 @@ class WebhookTargetTest {
                         "$.routing_key", equalTo("FROM-SECRET"))));
     }
 
+    /** A finding whose attacker-chosen texts ask for the secret: a user agent and repository "{{routingKey}}". */
+    static Finding askingForTheKey() {
+        return FindingBuilder.of(RulesConfigLoader.builtIn().rule("untrusted-network"))
+                .event(CloudTrailRecords.record("BatchGetImage").repositoryName("{{routingKey}}")
+                        .userAgent("{{routingKey}}").eventId("evt-1").event())
+                .title("ECR BatchGetImage by {{routingKey}}").description("user agent {{routingKey}}").build();
+    }
+
+    static String sent(WebhookTarget target, Finding f, String path) throws Exception {
+        try (DeliveryClient client = target.connect()) {
+            assertThat(client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))))
+                    .containsExactly(EntryResult.DELIVERED);
+        }
+        return AWS.server().findAll(postRequestedFor(urlEqualTo(path))).get(0).getBodyAsString();
+    }
+
+    @Test
+    void aUserAgentNamingTheRoutingKeyNeverReceivesIt() throws Exception {
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("ARN", "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+                                "Name", "layerwatch/pd", "SecretString", Json.write(Map.of(
+                                        "url", AWS.endpoint() + "/pd/steal", "routingKey", "SECRET-KEY-42")))))));
+        AWS.server().stubFor(post("/pd/steal").willReturn(aResponse().withStatus(202)));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.PAGERDUTY,
+                null, "layerwatch/pd", null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
+
+        String body = sent(target, askingForTheKey(), "/pd/steal");
+        JsonNode json = Json.tree(body);
+        assertThat(json.path("routing_key").asText()).isEqualTo("SECRET-KEY-42");
+        assertThat(body.split("SECRET-KEY-42", -1)).as(body).hasSize(2); // in routing_key only
+        assertThat(json.path("payload").path("summary").asText()).isEqualTo("[HIGH] ECR BatchGetImage by {{routingKey}}");
+        assertThat(json.path("payload").path("component").asText()).isEqualTo("{{routingKey}}");
+        assertThat(json.path("payload").path("custom_details").path("description").asText())
+                .isEqualTo("user agent {{routingKey}}");
+    }
+
+    @Test
+    void genericTemplateSendsARoutingKeyPlaceholderFromDataLiterally() throws Exception {
+        AWS.server().stubFor(post("/generic").willReturn(aResponse().withStatus(200)));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
+                AWS.endpoint() + "/generic", null, "SECRET-KEY-42", Map.of(),
+                "{\"summary\":\"{{title}}\",\"repo\":\"{{repository}}\",\"finding\":{{finding}}}",
+                Duration.ofSeconds(5), null));
+
+        String body = sent(target, askingForTheKey(), "/generic");
+        assertThat(body).doesNotContain("SECRET-KEY-42");
+        assertThat(Json.tree(body).path("summary").asText()).isEqualTo("ECR BatchGetImage by {{routingKey}}");
+        assertThat(Json.tree(body).path("repo").asText()).isEqualTo("{{routingKey}}");
+    }
+
     @Test
     void errorsNeverCarryTheUrlOrSecrets() throws Exception {
         AWS.server().stubFor(post("/secret-path-token").willReturn(aResponse().withStatus(403).withBody("forbidden")));
@@ -118,7 +194,45 @@ class WebhookTargetTest {
         try (DeliveryClient client = target.connect()) {
             EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);
             assertThat(r.status()).isEqualTo(EntryResult.Status.REJECTED);
-            assertThat(r.error()).isEqualTo("HTTP 403: forbidden").doesNotContain("secret-path-token");
+            assertThat(r.error()).isEqualTo("HTTP 403 (9-byte body)").doesNotContain("secret-path-token");
+        }
+    }
+
+    @Test
+    void aServerEchoingTheBearerTokenAndUrlGetsNeitherIntoTheError() throws Exception {
+        AWS.server().stubFor(post("/T0/echo-path-s3cret").willReturn(aResponse().withStatus(401)
+                .withBody("invalid token 'Bearer t0k-s3cret' for /T0/echo-path-s3cret")));
+        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
+                AWS.endpoint() + "/T0/echo-path-s3cret", null, null, Map.of("Authorization", "Bearer t0k-s3cret"),
+                null, Duration.ofSeconds(5), null));
+        Finding f = finding();
+        try (DeliveryClient client = target.connect()) {
+            EntryResult r = client.send(List.of(Delivery.of(f.id(), target.encode(f), Json.write(f)))).get(0);
+            assertThat(r.status()).isEqualTo(EntryResult.Status.REJECTED);
+            // this error is what the WARN line and the sink dead letter carry
+            assertThat(r.error()).startsWith("HTTP 401 (").doesNotContain("s3cret");
+        }
+    }
+
+    @Test
+    void anFtpUrlOrANewlineInAHeaderFromTheSecretStopsTheSinkWithoutPrintingThem() {
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/ftp\"}"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("Name", "layerwatch/ftp", "SecretString",
+                                Json.write(Map.of("url", "ftp://files.example/s3cret")))))));
+        AWS.server().stubFor(post("/").withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(equalToJson("{\"SecretId\":\"layerwatch/crlf\"}"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.write(Map.of("Name", "layerwatch/crlf", "SecretString", Json.write(Map.of(
+                                "url", AWS.endpoint() + "/hook", "headers",
+                                Map.of("Authorization", "Bearer s3cret\r\nX-Evil: 1"))))))));
+        for (String secret : List.of("layerwatch/ftp", "layerwatch/crlf")) {
+            WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.SLACK,
+                    null, secret, null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(target::connect).as(secret)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(secret)
+                    .hasMessageNotContaining("s3cret");
         }
     }
 }
