@@ -5,6 +5,7 @@ import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.rules.EndgameIoc;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -52,6 +53,7 @@ public final class AccessDeniedBurst extends BurstRule {
                 .detail("errorCodes", distinct(events, EcrEvent::errorCode))
                 .detail("calls", distinct(events, EcrEvent::eventName))
                 .detail("sourceIps", distinct(events, EcrEvent::sourceIp))
+                .detail(EndgameIoc.ATTEMPT, Boolean.TRUE) // denied calls changed nothing: remediation never acts
                 .build();
     }
 }

@@ -75,7 +75,8 @@ public final class Planner {
 
     private static Target target(Finding f, String action, RemediationConfig config) throws NotApplicable {
         if (attempt(f)) {
-            throw new NotApplicable("the finding comes from a failed call (" + detail(f, "errorCode")
+            String errors = detail(f, "errorCode") != null ? detail(f, "errorCode") : detail(f, "errorCodes");
+            throw new NotApplicable("the finding comes from a failed call (" + errors
                     + "): an attempt changed nothing, so there is nothing to undo");
         }
         switch (action) {

@@ -93,6 +93,38 @@ class RemediationTriggerTest {
     }
 
     @Test
+    void deniedPullsNamingAVictimsRepositoryNeverQuarantineIt() throws Exception {
+        // An outsider's ten denied pulls of the victim's repository raise access-denied-burst, mapped here to
+        // quarantine-repository and revoke-sessions: neither acts.
+        RemediationSettings s = Fixtures.settings(AWS, dir, """
+                rules:
+                  access-denied-burst: {actions: [quarantine-repository, revoke-sessions]}
+                actions:
+                  quarantine-repository: {dryRun: false}
+                  revoke-sessions: {dryRun: false}
+                """);
+        List<io.layerwatch.event.EcrEvent> denied = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            denied.add(record("BatchGetImage").recipientAccount(VICTIM).assumedRole(VICTIM, "Prober", "mallory")
+                    .repositoryName("payments-api").errorCode("AccessDeniedException").eventId("denied-" + i)
+                    .time(CloudTrailRecords.TIME.plusSeconds(i)).event());
+        }
+        var burst = new io.layerwatch.patterns.AccessDeniedBurst();
+        Finding f = burst.toFinding(java.util.Map.of("burst", denied), Fixtures.RULES.rule(burst.id()));
+        assertThat(f.details()).containsEntry("attempt", true);
+
+        List<AuditRecord> out = new ArrayList<>();
+        try (RemediationBatch b = new RemediationBatch(s, new AuditLog(dir.resolve("audit.jsonl")), "cli:test", x -> {})) {
+            b.apply(List.of(f), null, true, out::add);
+        }
+        assertThat(out).hasSize(2).allSatisfy(r -> {
+            assertThat(r.result()).isEqualTo(AuditRecord.RESULT_NOT_APPLICABLE);
+            assertThat(r.error()).contains("failed call ([AccessDeniedException])");
+        });
+        assertThat(AWS.server().getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void aRegistryNamedOnlyByTheRequestIsNeverTheTarget() throws Exception {
         // Succeeded, but recorded in ACCOUNT while the request names the victim's registry: no target.
         Finding f = new EndgameIoc().evaluate(record("SetRepositoryPolicy").userAgent("endgame")
