@@ -267,15 +267,6 @@ public final class RemediationBatch implements AutoCloseable {
         return null;
     }
 
-    /** Findings JSON lines as replay writes them ({@code -}: standard input); blank lines are skipped. */
-    public static List<Finding> readFindings(String path, InputStream stdin) {
-        Input in = readInput(path, stdin);
-        if (!in.customActions().isEmpty()) {
-            throw new ConfigException(path + ": holds Security Hub custom-action events, not only findings");
-        }
-        return in.findings();
-    }
-
     /**
      * Findings JSON lines as replay writes them, and Security Hub custom-action events (EventBridge
      * "Security Hub Findings - Custom Action", one JSON object a line), as {@code run} reads them.
