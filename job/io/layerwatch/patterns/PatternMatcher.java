@@ -150,10 +150,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
             logic.advance(time);
             events = mode == Mode.SORTED ? null : pending.get(time);
             if (events != null) {
-                events.sort(order); // stable, as CEP's sorted stream
-                for (EcrEvent e : events) {
-                    logic.accept(e, mode == Mode.ARRIVAL ? emitOnce : emit);
-                }
+                acceptInOrder(logic, events, mode == Mode.ARRIVAL ? emitOnce : emit);
                 pending.remove(time);
             }
             scheduleTimeout(ctx.timerService(), time);
@@ -222,18 +219,26 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
             }
             EcrEvent newest = null;
             for (Map.Entry<Long, List<EcrEvent>> at : sortedPending().entrySet()) {
-                List<EcrEvent> events = new ArrayList<>(at.getValue());
-                events.sort(order);
                 early.advance(at.getKey());
-                for (EcrEvent x : events) {
-                    early.accept(x, emitOnce);
-                    newest = x;
-                }
+                newest = acceptInOrder(early, new ArrayList<>(at.getValue()), emitOnce);
             }
             earlyLast.update(newest);
         } finally {
             early.end();
         }
+    }
+
+    /**
+     * Feeds one timestamp's events to {@code target} in CEP's order (a stable sort of {@code events}, which it
+     * reorders); returns the last one.
+     */
+    private EcrEvent acceptInOrder(MatchLogic target, List<EcrEvent> events,
+            Consumer<Map<String, List<EcrEvent>>> matches) throws Exception {
+        events.sort(order);
+        for (EcrEvent e : events) {
+            target.accept(e, matches);
+        }
+        return events.get(events.size() - 1);
     }
 
     /** Whether {@code a} comes no later than {@code b} in CEP's order (equal: arrival order, as a stable sort). */
