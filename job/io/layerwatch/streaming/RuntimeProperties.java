@@ -24,6 +24,10 @@ public final class RuntimeProperties {
     public static final String INITIAL_POSITION = "initial.position";
     public static final String INITIAL_TIMESTAMP = "initial.timestamp";
     public static final String EFO_CONSUMER_NAME = "efo.consumer.name";
+    /** CloudWatch Logs subscription messages are accepted only from these owners (comma-separated accounts). */
+    public static final String CLOUDWATCH_LOGS_OWNERS = "cloudwatch.logs.owners";
+    /** ... and only from these log groups (comma-separated names). */
+    public static final String CLOUDWATCH_LOGS_LOG_GROUPS = "cloudwatch.logs.log.groups";
     /** Not set on MSF: an endpoint override for local runs against an emulator. */
     public static final String ENDPOINT = "endpoint";
 
@@ -38,6 +42,10 @@ public final class RuntimeProperties {
     public static final String DEADLETTER_BUCKET = "deadletter.bucket";
     public static final String DEADLETTER_PREFIX = "deadletter.prefix";
     public static final String DEADLETTER_QUEUE_URL = "deadletter.queue.url";
+    /** The account Security Hub findings are imported into (the caller's own account). */
+    public static final String SECURITYHUB_HUB_ACCOUNT_ID = "securityhub.hub.account.id";
+    /** The Security Hub region findings are imported into. */
+    public static final String SECURITYHUB_HUB_REGION = "securityhub.hub.region";
 
     public static final String REMEDIATION = "Remediation";
     public static final String REMEDIATION_ENABLED = "enabled";
@@ -57,9 +65,10 @@ public final class RuntimeProperties {
         Map<String, List<String>> g = new LinkedHashMap<>();
         g.put(LAYERWATCH, List.of(RULES_URI, RULES_RELOAD_INTERVAL));
         g.put(KINESIS_SOURCE, List.of(STREAM_ARN, AWS_REGION, INITIAL_POSITION, INITIAL_TIMESTAMP, EFO_CONSUMER_NAME,
-                ENDPOINT));
+                CLOUDWATCH_LOGS_OWNERS, CLOUDWATCH_LOGS_LOG_GROUPS, ENDPOINT));
         g.put(SINKS, List.of(SINKS_ENABLED, SNS_TOPIC_ARN, OCSF_TARGET, OCSF_STREAM_ARN, OCSF_FIREHOSE_NAME,
-                WEBHOOK_SECRET_ARN, DEADLETTER_TYPE, DEADLETTER_BUCKET, DEADLETTER_PREFIX, DEADLETTER_QUEUE_URL));
+                WEBHOOK_SECRET_ARN, DEADLETTER_TYPE, DEADLETTER_BUCKET, DEADLETTER_PREFIX, DEADLETTER_QUEUE_URL,
+                SECURITYHUB_HUB_ACCOUNT_ID, SECURITYHUB_HUB_REGION));
         g.put(REMEDIATION, List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE, REMEDIATION_ROLE_NAME, REMEDIATION_AUDIT_BUCKET));
         return java.util.Collections.unmodifiableMap(g);
     }
