@@ -57,8 +57,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     @Override
     public void open(Configuration parameters) {
-        decoder = new PayloadDecoder(prefilter);
-        files = new InputFiles.Reader();
+        openDecoder();
         read = new RecordsRead(getRuntimeContext(), progressId);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
@@ -68,6 +67,12 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     @Override
     public void processElement(Payload payload, Context ctx, Collector<EcrEvent> out) {
         decode(payload, output(out, ctx::output));
+    }
+
+    /** The decoder and file reader alone, for {@link #decode} outside a Flink task ({@link InputEvents}). */
+    void openDecoder() {
+        decoder = new PayloadDecoder(prefilter);
+        files = new InputFiles.Reader();
     }
 
     /** What the decoder makes of a payload, and the file read, told to the task: {@link DecodeOutput} and the file's size. */

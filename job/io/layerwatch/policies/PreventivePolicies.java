@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Preventive controls generated from the same allowlist the detections use (trusted principals, the
@@ -27,14 +28,21 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@value #SCP}: a service control policy denying {@code ecr:GetDownloadUrlForLayer} and
- *       {@code ecr:BatchGetImage} to every principal but the allowed roles (and break-glass roles);</li>
+ *       {@code ecr:BatchGetImage} to every principal but the allowed roles, break-glass roles and the pullers
+ *       observed in a trail ({@link ObservedPullers}), calls an AWS service makes on a principal's behalf
+ *       excepted;</li>
  *   <li>{@value #VPCE_ECR_API} and {@value #VPCE_ECR_DKR}: interface endpoint policies admitting principals
  *       of the organization only ({@code aws:PrincipalOrgID});</li>
  *   <li>{@value #VPCE_S3_ECR_LAYERS}: the S3 gateway endpoint policy reaching the ECR layer buckets (and the
- *       organization's own buckets);</li>
+ *       organization's own buckets), to merge into the endpoint's policy: alone it blocks other AWS-owned
+ *       buckets (Amazon Linux package repositories and the like);</li>
  *   <li>{@value #REPOSITORY_BASELINE}: a repository policy letting the organization pull and denying pulls
- *       from outside its VPC endpoints (and trusted CIDRs), trusted principals and AWS services excepted.</li>
+ *       from outside its VPC endpoints (and trusted CIDRs: private ones as {@code aws:VpcSourceIp}, public
+ *       ones as {@code aws:SourceIp}), trusted principals and AWS services excepted; to merge into each
+ *       repository's policy (SetRepositoryPolicy replaces the whole policy).</li>
  * </ul>
+ *
+ * Every statement's Sid starts with {@value #SID_PREFIX}, so merged statements can be found and replaced.
  *
  * Inputs are checked first: a missing organization id, no usable principal, no trusted network or a policy
  * over its size limit is a {@link ConfigException} naming the config key, and nothing is written.
@@ -53,6 +61,7 @@ public final class PreventivePolicies {
     public static final int REPOSITORY_POLICY_MAX_CHARS = 10240;
 
     public static final String VERSION = "2012-10-17";
+    public static final String SID_PREFIX = "LayerWatch";
     /** What a layer download takes: the image manifest and the presigned layer URLs. */
     public static final List<String> LAYER_DOWNLOAD_ACTIONS = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer");
     /** What a docker pull takes. */
@@ -67,6 +76,9 @@ public final class PreventivePolicies {
 
     private static final Pattern VPC_ENDPOINT_ID = Pattern.compile("vpce-[0-9a-f]{8,17}");
     private static final Pattern BREAK_GLASS = Pattern.compile("arn:[^:]+:iam::[^:]*:(role|user)/.+");
+    /** Ranges calls through a VPC endpoint come from, which only aws:VpcSourceIp sees. */
+    private static final List<Cidr> PRIVATE_RANGES = Stream.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "100.64.0.0/10", "fc00::/7").map(Cidr::parse).toList();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -97,6 +109,74 @@ public final class PreventivePolicies {
      * @param breakGlass role or user ARN patterns always allowed besides the allowlisted principals
      */
     public static Result generate(Allowlist allowlist, String source, List<String> breakGlass) {
+        return generate(allowlist, source, breakGlass, List.of());
+    }
+
+    /**
+     * Generates every policy; {@code observed} (role or user ARNs that pulled, see {@link ObservedPullers})
+     * join the SCP's allowed principals after the allowlist's and the break-glass ones.
+     */
+    public static Result generate(Allowlist allowlist, String source, List<String> breakGlass, List<String> observed) {
+        Inputs in = check(allowlist, source, breakGlass);
+        String org = in.organizationId();
+        List<String> allowed = in.allowed();
+        List<String> endpoints = in.endpoints();
+        List<String> cidrs = in.cidrs();
+        List<String> scpPrincipals = new ArrayList<>(allowed);
+        observed.stream().filter(arn -> !scpPrincipals.contains(arn)).forEach(scpPrincipals::add);
+        if (scpPrincipals.isEmpty()) {
+            throw error(source, KEY_PRINCIPALS, "no IAM role or user ARN patterns (and no --break-glass): the SCP "
+                    + "would deny every layer download in the organization; list the roles that pull images");
+        }
+        List<String> privateCidrs = cidrs.stream().filter(PreventivePolicies::isPrivate).toList();
+        List<String> publicCidrs = cidrs.stream().filter(c -> !isPrivate(c)).toList();
+
+        List<Policy> policies = new ArrayList<>();
+        Policy scp = new Policy(SCP, "SCP: deny " + String.join(", ", LAYER_DOWNLOAD_ACTIONS) + " except to "
+                + scpPrincipals.size() + " principal pattern(s)"
+                + (observed.isEmpty() ? "" : " (" + (scpPrincipals.size() - allowed.size()) + " observed puller(s))")
+                + " and calls via AWS services; attach it to a test OU first", scp(scpPrincipals), null);
+        if (scpPrincipals.size() > allowed.size()) {
+            String text = render(scp.document(), true);
+            if (text.length() > SCP_MAX_CHARS) {
+                throw new ConfigException("--pullers: " + SCP + " would be " + text.length() + " characters with "
+                        + (scpPrincipals.size() - allowed.size()) + " observed puller(s), over its limit of "
+                        + SCP_MAX_CHARS + "; allow them with wildcard patterns in " + source + " " + KEY_PRINCIPALS
+                        + " (e.g. arn:aws:iam::*:role/eks-node-*), or use fewer --pullers-days");
+            }
+        }
+        policies.add(checked(source, KEY_PRINCIPALS, SCP_MAX_CHARS, scp, true));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_API,
+                "VPC endpoint policy for com.amazonaws.REGION.ecr.api: principals of " + org + " only",
+                organizationEndpoint("OrganizationPrincipalsOnlyEcrApi", org), null), false));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_DKR,
+                "VPC endpoint policy for com.amazonaws.REGION.ecr.dkr: principals of " + org + " only",
+                organizationEndpoint("OrganizationPrincipalsOnlyEcrDkr", org), null), false));
+        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_S3_ECR_LAYERS,
+                "S3 gateway endpoint policy: the ECR layer buckets, and " + org + " principals to " + org + " buckets; "
+                        + "merge it into the endpoint's policy: alone it blocks other AWS-owned buckets (Amazon Linux "
+                        + "package repositories and the like)",
+                s3Endpoint(org), null), false));
+        policies.add(checked(source, KEY_VPC_ENDPOINTS, REPOSITORY_POLICY_MAX_CHARS, new Policy(REPOSITORY_BASELINE,
+                "repository policy baseline: " + org + " pulls; pulls from outside " + networks(endpoints, cidrs)
+                        + " denied (trusted principals and AWS services excepted); merge its statements into each "
+                        + "repository's policy (SetRepositoryPolicy replaces the whole policy)",
+                repositoryBaseline(org, endpoints, privateCidrs, publicCidrs, allowed), null), false));
+        return new Result(List.copyOf(policies), in.warnings());
+    }
+
+    /**
+     * The checked inputs of the policies, all but the SCP's principals (which observed pullers may supply).
+     *
+     * @param allowed the SCP's principal patterns from the allowlist and --break-glass
+     * @param cidrs the trusted CIDRs in CIDR notation
+     * @param warnings the allowlist principals left out, and why
+     */
+    public record Inputs(String organizationId, List<String> allowed, List<String> endpoints, List<String> cidrs,
+            List<String> warnings) {}
+
+    /** Checks the allowlist and break-glass ARNs; throws a {@link ConfigException} naming the first problem. */
+    public static Inputs check(Allowlist allowlist, String source, List<String> breakGlass) {
         String org = allowlist.organizationId();
         if (org == null) {
             throw error(source, KEY_ORGANIZATION_ID, "not set; the preventive policies limit ECR to your organization "
@@ -111,10 +191,6 @@ public final class PreventivePolicies {
         PrincipalPatterns.Result principals = PrincipalPatterns.of(allowlist.principals(), KEY_PRINCIPALS);
         List<String> allowed = new ArrayList<>(principals.patterns());
         breakGlass.stream().filter(arn -> !allowed.contains(arn)).forEach(allowed::add);
-        if (allowed.isEmpty()) {
-            throw error(source, KEY_PRINCIPALS, "no IAM role or user ARN patterns (and no --break-glass): the SCP "
-                    + "would deny every layer download in the organization; list the roles that pull images");
-        }
         List<String> endpoints = List.copyOf(new TreeSet<>(allowlist.trustedVpcEndpoints()));
         for (String id : endpoints) {
             if (!VPC_ENDPOINT_ID.matcher(id).matches()) {
@@ -126,25 +202,7 @@ public final class PreventivePolicies {
             throw error(source, KEY_VPC_ENDPOINTS, "not set; " + REPOSITORY_BASELINE + " denies pulls from outside "
                     + "your networks: list your ECR interface endpoint ids (vpce-...) (or allowlist.trustedCidrs)");
         }
-
-        List<Policy> policies = new ArrayList<>();
-        policies.add(checked(source, KEY_PRINCIPALS, SCP_MAX_CHARS, new Policy(SCP,
-                "SCP: deny " + String.join(", ", LAYER_DOWNLOAD_ACTIONS) + " except to " + allowed.size()
-                        + " principal pattern(s)", scp(allowed), null), true));
-        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_API,
-                "VPC endpoint policy for com.amazonaws.REGION.ecr.api: principals of " + org + " only",
-                organizationEndpoint("OrganizationPrincipalsOnlyEcrApi", org), null), false));
-        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_ECR_DKR,
-                "VPC endpoint policy for com.amazonaws.REGION.ecr.dkr: principals of " + org + " only",
-                organizationEndpoint("OrganizationPrincipalsOnlyEcrDkr", org), null), false));
-        policies.add(checked(source, KEY_ORGANIZATION_ID, VPC_ENDPOINT_POLICY_MAX_CHARS, new Policy(VPCE_S3_ECR_LAYERS,
-                "S3 gateway endpoint policy: the ECR layer buckets, and " + org + " principals to " + org + " buckets",
-                s3Endpoint(org), null), false));
-        policies.add(checked(source, KEY_VPC_ENDPOINTS, REPOSITORY_POLICY_MAX_CHARS, new Policy(REPOSITORY_BASELINE,
-                "repository policy baseline: " + org + " pulls; pulls from outside " + networks(endpoints, cidrs)
-                        + " denied (trusted principals and AWS services excepted)",
-                repositoryBaseline(org, endpoints, cidrs, allowed), null), false));
-        return new Result(List.copyOf(policies), principals.warnings());
+        return new Inputs(org, List.copyOf(allowed), endpoints, cidrs, principals.warnings());
     }
 
     /** Writes every policy into {@code dir} (created if needed); returns the files in order. */
@@ -165,7 +223,11 @@ public final class PreventivePolicies {
         ObjectNode statement = statement("DenyEcrLayerDownloadExceptAllowedPrincipals", "Deny");
         statement.set("Action", strings(LAYER_DOWNLOAD_ACTIONS));
         statement.put("Resource", "*");
-        statement.set("Condition", condition("ArnNotLike", "aws:PrincipalArn", strings(allowedPrincipals)));
+        ObjectNode when = condition("ArnNotLike", "aws:PrincipalArn", strings(allowedPrincipals));
+        // A service calling with the principal's credentials (forward access sessions) is not a pull by it.
+        // SCPs never restrict service principals, so aws:PrincipalIsAWSService is not needed here.
+        when.set("BoolIfExists", NODES.objectNode().put("aws:ViaAWSService", "false"));
+        statement.set("Condition", when);
         return document(statement);
     }
 
@@ -194,8 +256,8 @@ public final class PreventivePolicies {
         return document(layers, own);
     }
 
-    static ObjectNode repositoryBaseline(String org, List<String> endpoints, List<String> cidrs,
-            List<String> trustedPrincipals) {
+    static ObjectNode repositoryBaseline(String org, List<String> endpoints, List<String> privateCidrs,
+            List<String> publicCidrs, List<String> trustedPrincipals) {
         ObjectNode pull = statement("OrganizationPrincipalsPull", "Allow");
         pull.put("Principal", "*");
         pull.set("Action", strings(PULL_ACTIONS));
@@ -205,13 +267,21 @@ public final class PreventivePolicies {
         deny.put("Principal", "*");
         deny.set("Action", strings(PULL_ACTIONS));
         ObjectNode when = NODES.objectNode();
-        // Absent keys satisfy negated operators: a call through no endpoint, or through an endpoint (which has
-        // no aws:SourceIp), is outside unless the other key says otherwise.
+        // Absent keys satisfy negated operators: a call through no endpoint (no aws:SourceVpce, no
+        // aws:VpcSourceIp), or through an endpoint (no public aws:SourceIp), is outside unless another key
+        // says otherwise. Private addresses are only ever seen through an endpoint, as aws:VpcSourceIp.
         if (!endpoints.isEmpty()) {
             when.set("StringNotEquals", NODES.objectNode().set("aws:SourceVpce", strings(endpoints)));
         }
-        if (!cidrs.isEmpty()) {
-            when.set("NotIpAddress", NODES.objectNode().set("aws:SourceIp", strings(cidrs)));
+        if (!privateCidrs.isEmpty() || !publicCidrs.isEmpty()) {
+            ObjectNode notIp = NODES.objectNode();
+            if (!publicCidrs.isEmpty()) {
+                notIp.set("aws:SourceIp", strings(publicCidrs));
+            }
+            if (!privateCidrs.isEmpty()) {
+                notIp.set("aws:VpcSourceIp", strings(privateCidrs));
+            }
+            when.set("NotIpAddress", notIp);
         }
         when.set("ArnNotLike", NODES.objectNode().set("aws:PrincipalArn", strings(trustedPrincipals)));
         ObjectNode notService = NODES.objectNode();
@@ -236,7 +306,7 @@ public final class PreventivePolicies {
 
     private static ObjectNode statement(String sid, String effect) {
         ObjectNode s = NODES.objectNode();
-        s.put("Sid", sid);
+        s.put("Sid", SID_PREFIX + sid);
         s.put("Effect", effect);
         return s;
     }
@@ -280,6 +350,15 @@ public final class PreventivePolicies {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Inside a private (RFC 1918, RFC 6598 shared, IPv6 unique local) range. */
+    static boolean isPrivate(String cidrBlock) {
+        int slash = cidrBlock.indexOf('/');
+        String network = cidrBlock.substring(0, slash);
+        int prefix = Integer.parseInt(cidrBlock.substring(slash + 1));
+        return PRIVATE_RANGES.stream().anyMatch(r -> r.contains(network)
+                && prefix >= Integer.parseInt(r.toString().substring(r.toString().indexOf('/') + 1)));
     }
 
     /** IAM wants CIDR notation; the config also takes single addresses. */

@@ -41,6 +41,24 @@ public final class PrincipalPatterns {
         return new Result(List.copyOf(patterns), List.copyOf(warnings));
     }
 
+    /**
+     * The {@code ArnLike} condition operator: each of the six colon-separated parts of the ARN matched on its
+     * own, {@code *} any run of characters and {@code ?} one, case-sensitive.
+     */
+    static boolean arnLike(String pattern, String arn) {
+        String[] p = pattern.split(":", 6);
+        String[] a = arn.split(":", 6);
+        if (p.length != 6 || a.length != 6) {
+            return false;
+        }
+        for (int i = 0; i < 6; i++) {
+            if (!Glob.of(p[i]).matches(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Adds the patterns for one glob; returns why it cannot be used, or null. */
     private static String translate(String glob, Set<String> out) {
         Matcher m = ARN.matcher(glob);

@@ -51,7 +51,10 @@ class PoliciesCommandTest {
             assertThat(Files.readString(written)).endsWith("}\n");
         }
         assertThat(r.out()).contains("/5120 chars)");
-        assertThat(r.err()).startsWith("warning: " + rules + ": allowlist.principals[2] ");
+        assertThat(r.err()).contains("warning: " + rules + ": allowlist.principals[2] ")
+                .contains("warning: scp-ecr-layer-download.json denies ecr:BatchGetImage and ecr:GetDownloadUrlForLayer "
+                        + "to every principal not in allowlist.principals or --break-glass")
+                .contains("run with --pullers TRAIL").contains("attach it to a test OU first");
         IamPolicyChecks.valid(Files.readString(out.resolve(PreventivePolicies.SCP)), IamPolicyChecks.Kind.SERVICE_CONTROL);
     }
 
@@ -73,7 +76,8 @@ class PoliciesCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Missing required option: '--rules=FILE'");
         assertThat(run("--rules", "x.yaml").err()).contains("Missing required option: '--out=DIR'");
-        assertThat(run("--help").out()).contains("--break-glass=ARN").contains("--rules=FILE").contains("--out=DIR");
+        assertThat(run("--help").out()).contains("--break-glass=ARN").contains("--rules=FILE").contains("--out=DIR")
+                .contains("--pullers=PATH...").contains("--pullers-days=N").contains("--pullers-users");
     }
 
     @Test

@@ -73,6 +73,37 @@ class PreventivePoliciesTest {
                 "arn:aws:iam::111122223333:role/break-glass/*");
         assertThat(RESULT.warnings()).singleElement().asString()
                 .startsWith("allowlist.principals[2] 'arn:aws:sts::111122223333:assumed-role/Admin/alice': names particular sessions");
+        // Calls an AWS service makes with the principal's credentials (forward access sessions) are not denied.
+        assertThat(s.at("/Condition/BoolIfExists").toString()).isEqualTo("{\"aws:ViaAWSService\":\"false\"}");
+    }
+
+    @Test
+    void observedPullersJoinTheScpAfterTheAllowlist() {
+        Result r = PreventivePolicies.generate(config(RULES).globalAllowlist(), "mine.yaml", List.of(),
+                List.of("arn:aws:iam::111122223333:role/service-role/ecs-exec", "arn:aws:iam::*:role/ci-*"));
+        JsonNode s = IamPolicyChecks.valid(r.policy(PreventivePolicies.SCP).text(), Kind.SERVICE_CONTROL).at("/Statement/0");
+        assertThat(strings(s.at("/Condition/ArnNotLike/aws:PrincipalArn"))).containsExactly("arn:aws:iam::*:role/ci-*",
+                "arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/*/deploy",
+                "arn:aws:iam::111122223333:role/service-role/ecs-exec");
+        assertThat(r.policy(PreventivePolicies.SCP).summary()).contains("(1 observed puller(s))")
+                .contains("attach it to a test OU first");
+        // Not the baseline's trusted principals: pullers are not exempt from the network restriction.
+        JsonNode deny = Json.tree(r.policy(PreventivePolicies.REPOSITORY_BASELINE).text()).at("/Statement/1");
+        assertThat(strings(deny.at("/Condition/ArnNotLike/aws:PrincipalArn"))).doesNotContain(
+                "arn:aws:iam::111122223333:role/service-role/ecs-exec");
+    }
+
+    @Test
+    void everySidIsLayerWatchPrefixedForMerging() {
+        for (PreventivePolicies.Policy p : RESULT.policies()) {
+            for (JsonNode s : Json.tree(p.text()).get("Statement")) {
+                assertThat(s.get("Sid").asText()).as(p.file()).startsWith("LayerWatch");
+            }
+        }
+        assertThat(RESULT.policy(PreventivePolicies.REPOSITORY_BASELINE).summary())
+                .contains("merge its statements into each repository's policy (SetRepositoryPolicy replaces the whole policy)");
+        assertThat(RESULT.policy(PreventivePolicies.VPCE_S3_ECR_LAYERS).summary())
+                .contains("merge it into the endpoint's policy: alone it blocks other AWS-owned buckets");
     }
 
     @Test
@@ -110,11 +141,30 @@ class PreventivePoliciesTest {
         JsonNode deny = doc.get("Statement").get(1);
         assertThat(deny.get("Effect").asText()).isEqualTo("Deny");
         assertThat(strings(deny.at("/Condition/StringNotEquals/aws:SourceVpce"))).containsExactly(VPCE);
-        assertThat(strings(deny.at("/Condition/NotIpAddress/aws:SourceIp"))).containsExactly("10.0.0.0/8", "192.0.2.7/32");
+        // Private addresses reach ECR only through an endpoint, where aws:VpcSourceIp (not aws:SourceIp) has them.
+        assertThat(strings(deny.at("/Condition/NotIpAddress/aws:SourceIp"))).containsExactly("192.0.2.7/32");
+        assertThat(strings(deny.at("/Condition/NotIpAddress/aws:VpcSourceIp"))).containsExactly("10.0.0.0/8");
         assertThat(strings(deny.at("/Condition/ArnNotLike/aws:PrincipalArn"))).contains("arn:aws:iam::*:role/ci-*",
                 "arn:aws:iam::111122223333:role/break-glass/*");
         assertThat(deny.at("/Condition/BoolIfExists/aws:PrincipalIsAWSService").asText()).isEqualTo("false");
         assertThat(deny.at("/Condition/BoolIfExists/aws:ViaAWSService").asText()).isEqualTo("false");
+    }
+
+    @Test
+    void privateRangesAreTheOnesInsideRfc1918SharedOrUniqueLocalSpace() {
+        for (String c : List.of("10.0.0.0/8", "10.1.2.0/24", "172.16.0.0/12", "172.31.255.7/32", "192.168.1.0/24",
+                "100.64.0.0/10", "fd12:3456::/48")) {
+            assertThat(PreventivePolicies.isPrivate(c)).as(c).isTrue();
+        }
+        for (String c : List.of("192.0.2.7/32", "172.32.0.0/16", "8.0.0.0/6", "0.0.0.0/0", "11.0.0.0/8",
+                "2001:db8::/32", "100.128.0.0/16")) {
+            assertThat(PreventivePolicies.isPrivate(c)).as(c).isFalse();
+        }
+        String onlyPrivate = RULES.replace("[10.0.0.0/8, 192.0.2.7]", "[10.0.0.0/8]");
+        JsonNode deny = Json.tree(generate(onlyPrivate).policy(PreventivePolicies.REPOSITORY_BASELINE).text())
+                .at("/Statement/1/Condition/NotIpAddress");
+        assertThat(deny.has("aws:SourceIp")).isFalse();
+        assertThat(strings(deny.get("aws:VpcSourceIp"))).containsExactly("10.0.0.0/8");
     }
 
     // ---- fed back to the detection ------------------------------------------------------------------------
