@@ -30,7 +30,8 @@ public final class ObservedPullers {
     /** What {@code layerwatch policies --pullers} writes beside the policies. */
     public static final String FILE = "observed-pullers.json";
     private static final long DAY_MILLIS = 86_400_000L;
-    private static final Pattern IAM_ARN = Pattern.compile("arn:([^:]+):iam::(\\d{12}):(role|user)/.+");
+    /** A role or user ARN without wildcards: a recorded name must not widen the SCP (paths may hold * and ?). */
+    private static final Pattern IAM_ARN = Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):(role|user)/[^*?]+");
 
     /** What a puller is to an SCP. */
     public enum Kind {
@@ -91,7 +92,9 @@ public final class ObservedPullers {
                 out.add(new Judged(p, Verdict.DENIED, switch (p.kind()) {
                     case USER -> "IAM user (long-term keys): allowed only with --pullers-users or in allowlist.principals";
                     case ROOT -> "root user: never added; list it in allowlist.principals if it must pull";
-                    default -> p.type() + " principal: only roles (and users with --pullers-users) are added";
+                    default -> p.arn().indexOf('*') >= 0 || p.arn().indexOf('?') >= 0
+                            ? "its recorded ARN holds * or ?, which the SCP would take for a wildcard"
+                            : p.type() + " principal: only roles (and users with --pullers-users) are added";
                 }));
             }
         }
@@ -226,8 +229,7 @@ public final class ObservedPullers {
 
     static Kind kind(Principal p) {
         return switch (p.type()) {
-            case Principal.TYPE_ASSUMED_ROLE -> IAM_ARN.matcher(p.arn()).matches() && p.arn().contains(":role/")
-                    ? Kind.ROLE : Kind.OTHER;
+            case Principal.TYPE_ASSUMED_ROLE -> iam(p.arn(), "role") ? Kind.ROLE : Kind.OTHER;
             case Principal.TYPE_IAM_USER -> userArn(p) != null ? Kind.USER : Kind.OTHER;
             case Principal.TYPE_ROOT -> Kind.ROOT;
             case Principal.TYPE_AWS_SERVICE -> Kind.SERVICE;
@@ -239,17 +241,19 @@ public final class ObservedPullers {
         return kind == Kind.USER ? userArn(p) : p.arn();
     }
 
-    /** The user's IAM ARN: as recorded, or from account and name when the record's is not one. */
+    private static boolean iam(String arn, String kind) {
+        Matcher m = IAM_ARN.matcher(arn);
+        return m.matches() && m.group(3).equals(kind);
+    }
+
+    /** The user's IAM ARN: as recorded, or from account and name when the record's is not one; else null. */
     private static String userArn(Principal p) {
-        Matcher m = IAM_ARN.matcher(p.arn());
-        if (m.matches() && m.group(3).equals("user")) {
+        if (iam(p.arn(), "user")) {
             return p.arn();
         }
-        if (p.accountId() == null || !p.accountId().matches("\\d{12}") || p.name() == null
-                || p.name().equals("unknown")) {
-            return null;
-        }
         String partition = p.arn().startsWith("arn:") ? p.arn().split(":", 3)[1] : "aws";
-        return "arn:" + partition + ":iam::" + p.accountId() + ":user/" + p.name();
+        String built = "arn:" + partition + ":iam::" + p.accountId() + ":user/" + p.name();
+        return p.accountId() != null && p.name() != null && !p.name().equals("unknown") && iam(built, "user")
+                ? built : null;
     }
 }

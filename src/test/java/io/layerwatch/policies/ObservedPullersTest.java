@@ -146,6 +146,12 @@ class ObservedPullersTest {
                 .findFirst().orElseThrow();
         assertThat(foreign.verdict()).isEqualTo(Verdict.ADDED);
         assertThat(foreign.why()).contains("also from other accounts' registries");
+        // A recorded role ARN with a wildcard (a path may hold one, or a forged record) must not widen the SCP.
+        ObjectNode forged = pull(record("BatchGetImage").assumedRole(ACCOUNT, "x", "s"), 1).toNode();
+        ((ObjectNode) forged.at("/userIdentity/sessionContext/sessionIssuer")).put("arn", "arn:aws:iam::" + ACCOUNT + ":role/*");
+        Judged wildcard = ObservedPullers.judge(observe(30, List.of(forged)).pullers(), allowed, true).get(0);
+        assertThat(wildcard.verdict()).isEqualTo(Verdict.DENIED);
+        assertThat(wildcard.why()).contains("holds * or ?");
         assertThat(ObservedPullers.judge(pullers, allowed, true)).filteredOn(j -> j.puller().kind() == ObservedPullers.Kind.USER)
                 .extracting(Judged::verdict).containsExactly(Verdict.ADDED);
     }
