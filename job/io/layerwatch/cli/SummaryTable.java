@@ -26,6 +26,9 @@ final class SummaryTable {
         out.println("by severity: " + sev);
         out.printf("dead-lettered: %d   sink dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(),
                 s.sinkDeadLettered(), s.late(), s.scansFailed());
+        if (s.cloudWatchLogsRejected() > 0) {
+            out.printf("CloudWatch Logs messages rejected by sender (of dead-lettered): %d%n", s.cloudWatchLogsRejected());
+        }
         out.println("written: " + dir.resolve(Replay.FINDINGS) + ", " + dir.resolve(Replay.DEAD_LETTERS) + ", "
                 + dir.resolve(Replay.SUMMARY));
         out.flush();

@@ -20,8 +20,11 @@ public enum ParamType {
     STRING_LIST("a list of strings"),
     CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
     ACCOUNT_LIST("a list of 12-digit AWS account ids"),
+    LOG_GROUP_LIST("a list of CloudWatch Logs log group names (letters, digits, . - _ / #; * and ? as globs)"),
     ORGANIZATION_ID("an organization id such as o-a1b2c3d4e5");
 
+    /** A log group name (CloudWatch Logs: 1-512 of [.-_/#A-Za-z0-9]) with glob characters. */
+    private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9*?]{1,512}");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private final String expected;
 
@@ -122,6 +125,13 @@ public enum ParamType {
                     }
                     out.add(s);
                     break;
+                case LOG_GROUP_LIST:
+                    if (!LOG_GROUP.matcher(s).matches()) {
+                        throw new IllegalArgumentException("item " + i + " '" + s + "' is not a log group name"
+                                + " (1-512 of letters, digits, . - _ / #; * and ? as globs)");
+                    }
+                    out.add(s);
+                    break;
                 default:
                     out.add(s);
             }
@@ -189,7 +199,8 @@ public enum ParamType {
         return String.valueOf(value);
     }
 
-    static List<String> strings(Object list) {
+    /** A parsed list's items as strings. */
+    public static List<String> strings(Object list) {
         List<String> out = new ArrayList<>();
         for (Object o : (List<?>) list) {
             out.add(o.toString());

@@ -16,9 +16,12 @@ public final class RulesConfig implements Serializable {
     private final Map<String, RuleSettings> rules;
     private final SinksConfig sinks;
     private final RemediationConfig remediation;
+    private final CloudWatchLogsSenders cloudWatchLogs;
 
     RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
-            Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation) {
+            Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation,
+            CloudWatchLogsSenders cloudWatchLogs) {
+        this.cloudWatchLogs = cloudWatchLogs;
         this.sinks = sinks;
         this.remediation = remediation;
         this.source = source;
@@ -63,12 +66,25 @@ public final class RulesConfig implements Serializable {
 
     /** A copy with other sink settings (command-line flags override the file). */
     public RulesConfig withSinks(SinksConfig s) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation, cloudWatchLogs);
     }
 
     /** A copy with other remediation settings (command-line flags override the file). */
     public RulesConfig withRemediation(RemediationConfig r) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r, cloudWatchLogs);
+    }
+
+    /** A copy with other CloudWatch Logs senders (runtime properties override the file). */
+    public RulesConfig withCloudWatchLogs(CloudWatchLogsSenders c) {
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, remediation, c);
+    }
+
+    /**
+     * The input.cloudWatchLogs section: whose CloudWatch Logs messages the decoder accepts. Read when the
+     * job starts; a live reload does not change it.
+     */
+    public CloudWatchLogsSenders cloudWatchLogs() {
+        return cloudWatchLogs;
     }
 
     /** The remediation: section (response actions, their mapping and guardrails). */

@@ -39,9 +39,15 @@ public final class RulesConfigLoader {
     static final String SINKS = "sinks";
     static final String POLICY = "policy";
     static final String REMEDIATION = RemediationConfig.SECTION;
+    static final String INPUT = "input";
+    static final String CLOUDWATCH_LOGS = "cloudWatchLogs";
 
     /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
     static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
+
+    /** The input: section: which CloudWatch Logs senders the decoder accepts (read at startup only). */
+    static final Map<String, Object> INPUT_SCHEMA = schema(CLOUDWATCH_LOGS,
+            schema("owners", ParamType.ACCOUNT_LIST, "logGroups", ParamType.LOG_GROUP_LIST));
 
     private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
     private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
@@ -134,7 +140,11 @@ public final class RulesConfigLoader {
         List<String> errors = new ArrayList<>();
         Map<String, ParamType> top = new LinkedHashMap<>();
         top.put(VERSION, ParamType.COUNT);
-        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION), errors);
+        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION, INPUT), errors);
+        JsonNode input = root.get(INPUT);
+        if (input != null) {
+            checkSchema(input, INPUT, INPUT_SCHEMA, errors);
+        }
         JsonNode sinks = root.get(SINKS);
         if (sinks != null) {
             checkSchema(sinks, SINKS, SINKS_SCHEMA, errors);
@@ -414,7 +424,8 @@ public final class RulesConfigLoader {
             return new RulesConfig(source,
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
                     (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
-                    sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)));
+                    sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)),
+                    cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
@@ -460,6 +471,12 @@ public final class RulesConfigLoader {
                 new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
                         duration(aws, "attemptTimeout", "10s")),
                 sinks);
+    }
+
+    private static CloudWatchLogsSenders cloudWatchLogs(JsonNode node) {
+        return new CloudWatchLogsSenders(strings(node.get("owners"), ParamType.ACCOUNT_LIST),
+                CloudWatchLogsSenders.OWNERS_KEY, strings(node.get("logGroups"), ParamType.LOG_GROUP_LIST),
+                CloudWatchLogsSenders.LOG_GROUPS_KEY);
     }
 
     private static void requireRule(String rule, String path) {

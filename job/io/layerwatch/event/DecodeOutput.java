@@ -6,6 +6,14 @@ public interface DecodeOutput {
 
     void deadLetter(DeadLetter deadLetter);
 
+    /**
+     * A CloudWatch Logs message the decoder refused by its sender (owner or log group not configured, or
+     * a message nested in a log event): a dead letter that is also counted apart.
+     */
+    default void rejected(DeadLetter deadLetter) {
+        deadLetter(deadLetter);
+    }
+
     /** A well-formed input that carries no event (CloudWatch Logs control message, blank line). */
     default void skipped(String why) {}
 

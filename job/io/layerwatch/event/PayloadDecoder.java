@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layerwatch.config.CloudWatchLogsSenders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +21,10 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes one payload of any supported shape, detected by content (never by file name):
@@ -35,12 +39,19 @@ import java.util.zip.GZIPInputStream;
  * and CloudWatch Logs messages) that the byte-level {@link RecordPrefilter} vouches for go to
  * {@link DecodeOutput#prefiltered} instead of being parsed; everything else, including every dead
  * letter and skip, comes out exactly as without it.
+ *
+ * <p>A CloudWatch Logs message whose {@code owner} or {@code logGroup} its {@link CloudWatchLogsSenders}
+ * do not accept is rejected whole ({@link DecodeOutput#rejected}), none of its log events decoded; so is a
+ * CloudWatch Logs message inside a log event, whose owner and log group are only the writer's claim.
  */
 public final class PayloadDecoder {
 
     public static final String STAGE = "decode";
     static final long MAX_INFLATED_BYTES = 1L << 30;
     private static final int MAX_GZIP_DEPTH = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(PayloadDecoder.class);
+    /** The warning that CloudWatch Logs senders are not restricted: once per JVM. */
+    private static final AtomicBoolean WARNED_UNRESTRICTED = new AtomicBoolean();
 
     /** How CloudTrail log-file records are read; each gives the same output as the one before it. */
     public enum Records {
@@ -58,6 +69,7 @@ public final class PayloadDecoder {
     private final boolean streamed;
     /** Null unless reading {@link Records#BYTES}. */
     private final RecordReader reader;
+    private final CloudWatchLogsSenders senders;
 
     /** A decoder that emits an event for every record. */
     public PayloadDecoder() {
@@ -71,6 +83,16 @@ public final class PayloadDecoder {
 
     /** @param records how to read log-file records (the tests hold each to the tree) */
     public PayloadDecoder(boolean prefilter, Records records) {
+        this(prefilter, records, CloudWatchLogsSenders.ANY);
+    }
+
+    /** @param senders whose CloudWatch Logs messages are accepted */
+    public PayloadDecoder(boolean prefilter, CloudWatchLogsSenders senders) {
+        this(prefilter, Records.BYTES, senders);
+    }
+
+    public PayloadDecoder(boolean prefilter, Records records, CloudWatchLogsSenders senders) {
+        this.senders = senders;
         this.prefilter = prefilter ? new RecordPrefilter() : null;
         this.streamed = records != Records.TREE;
         this.reader = records == Records.BYTES ? new RecordReader(mapper) : null;
@@ -218,6 +240,11 @@ public final class PayloadDecoder {
         @Override
         public void deadLetter(DeadLetter deadLetter) {
             guard(() -> out.deadLetter(deadLetter));
+        }
+
+        @Override
+        public void rejected(DeadLetter deadLetter) {
+            guard(() -> out.rejected(deadLetter));
         }
 
         @Override
@@ -741,6 +768,11 @@ public final class PayloadDecoder {
     }
 
     private void object(JsonNode node, String source, DecodeOutput out) {
+        object(node, source, out, null);
+    }
+
+    /** @param carrier the CloudWatch Logs message of whose log event {@code node} is the text, or null */
+    private void object(JsonNode node, String source, DecodeOutput out, JsonNode carrier) {
         JsonNode records = node.get("Records");
         if (records != null && records.isArray()) {
             if (records.isEmpty()) {
@@ -750,6 +782,14 @@ public final class PayloadDecoder {
                 cloudTrail(record, null, null, source, out);
             }
         } else if (node.has("messageType") && node.has("logEvents")) {
+            if (carrier != null) {
+                out.rejected(DeadLetter.of(source, STAGE, "CloudWatch Logs message nested in a log event of owner "
+                        + CloudWatchLogsSenders.shown(text(carrier, "owner")) + ", log group "
+                        + CloudWatchLogsSenders.shown(text(carrier, "logGroup"))
+                        + ": its owner and log group are only the writer's claim",
+                        node.toString()));
+                return;
+            }
             cloudWatchLogs(node, source, out);
         } else if (node.has("detail-type") && node.has("detail")) {
             eventBridge(node, source, out);
@@ -768,6 +808,9 @@ public final class PayloadDecoder {
             return;
         }
         String logSource = source + "#" + text(node, "logGroup");
+        if (!accepted(node, logSource, out)) {
+            return;
+        }
         JsonNode logEvents = node.path("logEvents");
         if (!logEvents.isArray()) {
             out.deadLetter(DeadLetter.of(logSource, STAGE, "logEvents is not an array", node.toString()));
@@ -790,7 +833,7 @@ public final class PayloadDecoder {
             try {
                 JsonNode record = mapper.readTree(message);
                 if (record != null && record.isObject()) {
-                    object(record, logSource, out);
+                    object(record, logSource, out, node);
                 } else {
                     out.deadLetter(DeadLetter.of(logSource, STAGE, "log event message is not a JSON object", message));
                 }
@@ -799,6 +842,26 @@ public final class PayloadDecoder {
                         message));
             }
         }
+    }
+
+    /** Whether the message's sender is accepted; a rejected message is a dead letter of its own, counted apart. */
+    private boolean accepted(JsonNode message, String logSource, DecodeOutput out) {
+        String owner = text(message, "owner");
+        String logGroup = text(message, "logGroup");
+        String rejection = senders.rejection(owner, logGroup);
+        if (rejection != null) {
+            out.rejected(DeadLetter.of(logSource, STAGE, rejection, message.toString()));
+            return false;
+        }
+        if (!senders.restricted() && WARNED_UNRESTRICTED.compareAndSet(false, true)) {
+            LOG.warn("CloudWatch Logs messages are accepted from any owner and log group (this one: owner {}, log"
+                    + " group {}); when other accounts can send to the stream, list the senders in {} and {} (on"
+                    + " Managed Service for Apache Flink: KinesisSource.cloudwatch.logs.owners and"
+                    + " .log.groups)", CloudWatchLogsSenders.shown(owner), CloudWatchLogsSenders.shown(logGroup),
+                    CloudWatchLogsSenders.OWNERS_KEY,
+                    CloudWatchLogsSenders.LOG_GROUPS_KEY);
+        }
+        return true;
     }
 
     private void eventBridge(JsonNode envelope, String source, DecodeOutput out) {

@@ -10,6 +10,8 @@ public final class Counters {
     public static final String SKIPPED = "skipped";
     /** Records the decoder's prefilter counted as read without parsing them (part of eventsRead). */
     public static final String PREFILTERED = "prefiltered";
+    /** CloudWatch Logs messages refused by their sender (owner, log group, nesting; part of deadLettered). */
+    public static final String CLOUDWATCH_LOGS_REJECTED = "cloudWatchLogsRejected";
     /** Security Hub custom-action events a replay dead-lettered (it runs no responder; part of deadLettered). */
     public static final String CUSTOM_ACTIONS_NOT_RUN = "customActionsNotRun";
 

@@ -155,6 +155,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         }
     }
 
+    private record Rejected(DeadLetter deadLetter) {}
+
     /** One payload's results, recorded on the decoder's thread and replayed on the task's. */
     static final class Recorded implements DecodeFunction.Output {
         /** Events and dead letters in the order they came. */
@@ -171,6 +173,11 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         @Override
         public void deadLetter(DeadLetter deadLetter) {
             out.add(deadLetter);
+        }
+
+        @Override
+        public void rejected(DeadLetter deadLetter) {
+            out.add(new Rejected(deadLetter));
         }
 
         @Override
@@ -192,6 +199,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
             for (Object o : out) {
                 if (o instanceof EcrEvent e) {
                     to.event(e);
+                } else if (o instanceof Rejected r) {
+                    to.rejected(r.deadLetter());
                 } else {
                     to.deadLetter((DeadLetter) o);
                 }

@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
@@ -18,7 +19,8 @@ import org.apache.flink.util.Collector;
  * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (replay at
  * parallelism 1 reads and decodes them on a thread of its own, {@link DecodeAhead}; at a higher one a
  * {@link ReadAhead} task reads them first). With the prefilter, CloudTrail records of other services are
- * counted as read without being parsed.
+ * counted as read without being parsed. CloudWatch Logs messages from senders not configured are dead letters,
+ * counted also as {@value Counters#CLOUDWATCH_LOGS_REJECTED}.
  */
 final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
@@ -28,26 +30,37 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private final S3Inputs s3;
     private final String progressId;
     private final boolean prefilter;
+    private final CloudWatchLogsSenders senders;
     private transient PayloadDecoder decoder;
     private transient InputFiles.Reader files;
     private transient RecordsRead read;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
     private transient Counter deadLetteredMetric;
+    private transient LongCounter rejected;
+    private transient Counter rejectedMetric;
 
+    /** Accepts CloudWatch Logs messages of any sender. */
     DecodeFunction() {
-        this(new S3Inputs(null), null, prefilterOn());
+        this(CloudWatchLogsSenders.ANY);
+    }
+
+    /** @param senders whose CloudWatch Logs messages are accepted */
+    DecodeFunction(CloudWatchLogsSenders senders) {
+        this(new S3Inputs(null), null, prefilterOn(), senders);
     }
 
     /**
      * @param progressId the {@link ReplayProgress} to tell about records and finished files, or null
      * @param prefilter skip records of other services; off behind {@link ReadAhead}, which already did
      *     (what it leaves, the prefilter would leave too)
+     * @param senders whose CloudWatch Logs messages are accepted
      */
-    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter) {
+    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter, CloudWatchLogsSenders senders) {
         this.s3 = s3;
         this.progressId = progressId;
         this.prefilter = prefilter;
+        this.senders = senders;
     }
 
     /** The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when the job is built). */
@@ -62,6 +75,8 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
         deadLetteredMetric = Counters.metrics(getRuntimeContext()).counter(Counters.DEAD_LETTERED);
+        rejected = getRuntimeContext().getLongCounter(Counters.CLOUDWATCH_LOGS_REJECTED);
+        rejectedMetric = Counters.metrics(getRuntimeContext()).counter(Counters.CLOUDWATCH_LOGS_REJECTED);
     }
 
     @Override
@@ -71,7 +86,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /** The decoder and file reader alone, for {@link #decode} outside a Flink task ({@link InputEvents}). */
     void openDecoder() {
-        decoder = new PayloadDecoder(prefilter);
+        decoder = new PayloadDecoder(prefilter, senders);
         files = new InputFiles.Reader();
     }
 
@@ -87,6 +102,10 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         default void prefiltered() {
             prefiltered(1);
         }
+
+        /** Every output counts these apart (no default: a wrapper must pass them on as such). */
+        @Override
+        void rejected(DeadLetter deadLetter);
     }
 
     /**
@@ -111,6 +130,13 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                 deadLettered.add(1);
                 deadLetteredMetric.inc();
                 side.output(LayerWatchPipeline.DEAD_LETTERS, deadLetter);
+            }
+
+            @Override
+            public void rejected(DeadLetter deadLetter) {
+                rejected.add(1);
+                rejectedMetric.inc();
+                deadLetter(deadLetter);
             }
 
             @Override
@@ -176,6 +202,11 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             @Override
             public void deadLetter(DeadLetter deadLetter) {
                 output.deadLetter(deadLetter);
+            }
+
+            @Override
+            public void rejected(DeadLetter deadLetter) {
+                output.rejected(deadLetter);
             }
 
             @Override

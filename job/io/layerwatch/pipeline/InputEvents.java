@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import java.io.IOException;
@@ -27,11 +28,14 @@ public final class InputEvents {
 
     private InputEvents() {}
 
-    /** Decodes every input file, giving each event in {@code scope} to {@code events}. */
+    /**
+     * Decodes every input file, giving each event in {@code scope} to {@code events}; CloudWatch Logs messages
+     * count only from {@code senders}.
+     */
     public static Counts read(List<String> paths, InputScope scope, InputStream stdin, S3Inputs s3,
-            Consumer<EcrEvent> events) throws IOException {
+            CloudWatchLogsSenders senders, Consumer<EcrEvent> events) throws IOException {
         List<InputFile> files = InputFiles.expand(paths, scope, stdin, s3);
-        DecodeFunction decode = new DecodeFunction(s3, null, DecodeFunction.prefilterOn());
+        DecodeFunction decode = new DecodeFunction(s3, null, DecodeFunction.prefilterOn(), senders);
         decode.openDecoder();
         long[] counts = new long[2];
         List<String> reasons = new ArrayList<>();
@@ -49,6 +53,11 @@ public final class InputEvents {
                 if (counts[1]++ < REASONS_KEPT) {
                     reasons.add(d.source() + ": " + d.reason());
                 }
+            }
+
+            @Override
+            public void rejected(DeadLetter d) {
+                deadLetter(d);
             }
 
             @Override

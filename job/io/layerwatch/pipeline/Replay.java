@@ -54,13 +54,15 @@ public final class Replay {
      * @param deadLettered input the decoder could not use (dead-letter.jsonl)
      * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the sinks'
      *     dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
+     * @param cloudWatchLogsRejected CloudWatch Logs messages refused by their sender (part of deadLettered)
      */
     public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
-            Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered) {
+            Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered,
+            long cloudWatchLogsRejected) {
 
         public Summary(long eventsRead, long eventsMatched, Map<String, Long> findings, Map<String, Long> bySeverity,
                 long deadLettered, long late, long scansFailed) {
-            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0);
+            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0);
         }
     }
 
@@ -153,7 +155,7 @@ public final class Replay {
             // The sink writers append to a file of their own (no accumulators in sink writers): count this run's lines.
             Summary summary = new Summary(s.eventsRead(), s.eventsMatched(), s.findings(), s.bySeverity(),
                     s.deadLettered(), s.late(), s.scansFailed(),
-                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore));
+                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore), s.cloudWatchLogsRejected());
             Files.writeString(outDir.resolve(SUMMARY),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
             return new Result(summary, result);
@@ -193,7 +195,7 @@ public final class Replay {
                         .uid("read-ahead").name("Read files, skip other services").disableChaining();
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
                 LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn()),
+                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn(), config.cloudWatchLogs()),
                 inPlace ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
@@ -324,7 +326,7 @@ public final class Replay {
         }
         return new Summary(counter(result, Counters.EVENTS_READ), counter(result, Counters.EVENTS_MATCHED), byRule,
                 bySeverity, counter(result, Counters.DEAD_LETTERED), counter(result, Counters.LATE),
-                counter(result, Counters.SCANS_FAILED));
+                counter(result, Counters.SCANS_FAILED), 0, counter(result, Counters.CLOUDWATCH_LOGS_REJECTED));
     }
 
     private static long counter(JobExecutionResult result, String name) {

@@ -1,5 +1,6 @@
 package io.layerwatch.streaming;
 
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesUpdate;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Re-reads the rules URI and decides what to broadcast: nothing when unchanged, nothing (and an error
  * logged and counted once) when the new file is invalid, empty or unreadable — the old rules stay —
- * otherwise the update, with a warning when it changes a CEP pattern's shape, which only a restart applies.
+ * otherwise the update, with a warning when it changes a CEP pattern's shape or the CloudWatch Logs senders,
+ * which only a restart applies.
  */
 public final class RulesReloader implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -33,7 +35,15 @@ public final class RulesReloader implements Serializable {
     public RulesReloader(RulesSource source, String startupYaml, RulesConfig startup) {
         this.source = source;
         this.current = startupYaml;
-        this.startupShape = RuleSet.patternShape(startup);
+        this.startupShape = restartShape(startup);
+    }
+
+    /** The settings only a restart applies: the CEP patterns' shape and whose CloudWatch Logs messages are decoded. */
+    private static Map<String, String> restartShape(RulesConfig config) {
+        Map<String, String> shape = RuleSet.patternShape(config);
+        shape.put(CloudWatchLogsSenders.OWNERS_KEY, config.cloudWatchLogs().owners().toString());
+        shape.put(CloudWatchLogsSenders.LOG_GROUPS_KEY, config.cloudWatchLogs().logGroups().toString());
+        return shape;
     }
 
     public Optional<RulesUpdate> poll() {
@@ -76,9 +86,9 @@ public final class RulesReloader implements Serializable {
         return Optional.of(new RulesUpdate(source.uri(), text));
     }
 
-    /** The pattern-shape settings of {@code config} that differ from the startup rules. */
+    /** The settings of {@code config} only a restart applies that differ from the startup rules. */
     public List<String> changedShape(RulesConfig config) {
-        Map<String, String> now = RuleSet.patternShape(config);
+        Map<String, String> now = restartShape(config);
         List<String> changed = new ArrayList<>();
         for (Map.Entry<String, String> e : now.entrySet()) {
             if (!e.getValue().equals(startupShape.get(e.getKey()))) {

@@ -73,14 +73,17 @@ public final class StreamingJob {
      * @param localOut for CLI runs: DIR/findings.jsonl and DIR/dead-letter.jsonl (appended); null on MSF
      */
     public static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, StreamingOptions options,
-            String rulesYaml, RulesConfig config, Path localOut, boolean dryRun) throws IOException {
+            String rulesYaml, RulesConfig file, Path localOut, boolean dryRun) throws IOException {
+        // Read here, once: a reload of the rules file does not change whose CloudWatch Logs messages are decoded.
+        RulesConfig config = file.withCloudWatchLogs(options.cloudWatchLogs(file.cloudWatchLogs()));
+        LOG.info("CloudWatch Logs messages accepted from {}", config.cloudWatchLogs());
         DataStream<Payload> payloads = env.addSource(KinesisPayloads.consumer(options, config.maxOutOfOrderness(),
                         config.idleness()))
                 .uid("source-kinesis").name("Kinesis " + KinesisPayloads.streamName(options.stream()));
         DataStream<RulesUpdate> updates = null;
         if (options.reloadInterval() != null) {
             RulesReloader reloader = new RulesReloader(new RulesSource(options.rulesUri(), options.region()), rulesYaml,
-                    config);
+                    file);
             updates = env.addSource(new RulesReloadSource(reloader, options.reloadInterval()))
                     .uid("rules-reload").name("Rules reload (" + options.rulesUri() + ")").setParallelism(1);
         }

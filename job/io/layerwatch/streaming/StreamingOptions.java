@@ -2,7 +2,11 @@ package io.layerwatch.streaming;
 
 import static io.layerwatch.streaming.RuntimeProperties.*;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.ParamType;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,10 +25,13 @@ import java.util.Properties;
  * @param reloadInterval how often the rules URI is re-read (null: never)
  * @param sinks remote sinks to deliver to (besides the local files of a CLI run)
  * @param remediation the Remediation property group (validated), empty when absent
+ * @param cloudWatchLogsOwners accounts whose CloudWatch Logs messages are accepted; empty: as the rules file says
+ * @param cloudWatchLogsLogGroups log groups (globs) whose messages are accepted; empty: as the rules file says
  */
 public record StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
         Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval, List<String> sinks,
-        Map<String, String> sinkOverrides, Map<String, String> remediation) implements Serializable {
+        Map<String, String> sinkOverrides, Map<String, String> remediation, List<String> cloudWatchLogsOwners,
+        List<String> cloudWatchLogsLogGroups) implements Serializable {
 
     public enum InitialPosition { LATEST, TRIM_HORIZON, AT_TIMESTAMP }
 
@@ -41,12 +48,22 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         sinks = List.copyOf(sinks);
         sinkOverrides = Map.copyOf(sinkOverrides);
         remediation = Map.copyOf(remediation);
+        cloudWatchLogsOwners = List.copyOf(cloudWatchLogsOwners);
+        cloudWatchLogsLogGroups = List.copyOf(cloudWatchLogsLogGroups);
         for (String key : List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE)) {
             String v = remediation.get(key);
             if (v != null && !v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
                 throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not true or false");
             }
         }
+    }
+
+    /** CloudWatch Logs senders as the rules file says. */
+    public StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
+            Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval,
+            List<String> sinks, Map<String, String> sinkOverrides, Map<String, String> remediation) {
+        this(stream, region, endpoint, initialPosition, initialTimestamp, efoConsumerName, rulesUri, reloadInterval,
+                sinks, sinkOverrides, remediation, List.of(), List.of());
     }
 
     /** Without a Remediation group (CLI runs: the rules file's remediation: section decides). */
@@ -83,9 +100,37 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     blankToNull(source.getProperty(EFO_CONSUMER_NAME)),
                     lw.getProperty(RULES_URI, BUILT_IN_RULES),
                     interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL),
-                    enabled, overrides, strings(groups.getOrDefault(REMEDIATION, new Properties())));
+                    enabled, overrides, strings(groups.getOrDefault(REMEDIATION, new Properties())),
+                    list(source, CLOUDWATCH_LOGS_OWNERS, ParamType.ACCOUNT_LIST),
+                    list(source, CLOUDWATCH_LOGS_LOG_GROUPS, ParamType.LOG_GROUP_LIST));
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(origin) ? e : new ConfigException(origin + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The file's CloudWatch Logs senders with the KinesisSource group's lists on top: a list set here replaces
+     * the file's (and is named in rejections); an empty one leaves it.
+     */
+    public CloudWatchLogsSenders cloudWatchLogs(CloudWatchLogsSenders file) {
+        return file.withOwners(cloudWatchLogsOwners.isEmpty() ? null : cloudWatchLogsOwners,
+                        KINESIS_SOURCE + "." + CLOUDWATCH_LOGS_OWNERS)
+                .withLogGroups(cloudWatchLogsLogGroups.isEmpty() ? null : cloudWatchLogsLogGroups,
+                        KINESIS_SOURCE + "." + CLOUDWATCH_LOGS_LOG_GROUPS);
+    }
+
+    /** A comma-separated list of {@code type}'s items (blank items ignored); the error names the key. */
+    private static List<String> list(Properties group, String key, ParamType type) {
+        ArrayNode items = JsonNodeFactory.instance.arrayNode();
+        for (String item : group.getProperty(key, "").split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        try {
+            return ParamType.strings(type.parse(items));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(KINESIS_SOURCE + "." + key + ": " + e.getMessage());
         }
     }
 

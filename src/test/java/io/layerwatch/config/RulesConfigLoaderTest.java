@@ -153,4 +153,49 @@ class RulesConfigLoaderTest {
                 "sinks:\n  sns: {policy: {includeRules: [layer-downloads]}}\n", "s.yaml"))
                 .hasMessageContaining("sinks.sns.policy.includeRules: unknown rule id 'layer-downloads' (did you mean 'layer-download'?)");
     }
+
+    @Test
+    void cloudWatchLogsSendersComeFromTheInputSectionAndAreUnrestrictedByDefault(@TempDir Path dir) throws Exception {
+        assertThat(RulesConfigLoader.builtIn().cloudWatchLogs().restricted()).isFalse();
+        Path file = dir.resolve("org.yaml");
+        Files.writeString(file, """
+                input:
+                  cloudWatchLogs:
+                    owners: ["111122223333", 444455556666]
+                    logGroups: [aws-controltower/CloudTrailLogs, "aws-cloudtrail-logs-*"]
+                """);
+
+        CloudWatchLogsSenders s = RulesConfigLoader.load(file).cloudWatchLogs();
+
+        assertThat(s.owners()).containsExactly("111122223333", "444455556666");
+        assertThat(s.rejection("444455556666", "aws-cloudtrail-logs-o-a1b2c3")).isNull();
+        assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs")).isNull();
+        assertThat(s.rejection("999988887777", "aws-controltower/CloudTrailLogs")).isEqualTo("CloudWatch Logs message"
+                + " from owner '999988887777', log group 'aws-controltower/CloudTrailLogs': owner not in "
+                + "input.cloudWatchLogs.owners");
+        assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs-copy")).endsWith(
+                "log group not in input.cloudWatchLogs.logGroups");
+    }
+
+    @Test
+    void badCloudWatchLogsSendersNameFileAndKey(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("org.yaml");
+        Files.writeString(file, """
+                input:
+                  cloudWatchLogs:
+                    owners: ["1111-2222-3333"]
+                    logGroups: [aws-controltower/CloudTrailLogs, "trail logs"]
+                """);
+
+        assertThatThrownBy(() -> RulesConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file + ": input.cloudWatchLogs.owners: item 0 '1111-2222-3333' is not a 12-digit"
+                        + " AWS account id")
+                .hasMessageContaining(file + ": input.cloudWatchLogs.logGroups: item 1 'trail logs' is not a log group name");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input:\n  cloudWatchLog: {owners: []}\n", "i.yaml"))
+                .hasMessage("i.yaml: input.cloudWatchLog: unknown key (did you mean 'cloudWatchLogs'?)");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input:\n  cloudWatchLogs: {owners: \"111122223333\"}\n",
+                "i.yaml"))
+                .hasMessage("i.yaml: input.cloudWatchLogs.owners: '111122223333' is not a list of 12-digit AWS account ids");
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.testing.CollectingOutput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,13 +105,21 @@ class PayloadDecoderTest {
             return text.getBytes(StandardCharsets.UTF_8);
         }
 
+        static final String CWL_OWNER = "123456789012";
+        static final String CWL_LOG_GROUP = "aws-cloudtrail-logs-123456789012";
+
         /** A CloudWatch Logs subscription payload (gzipped, as Kinesis/Firehose deliver it) carrying {@code messages}. */
         static byte[] cloudWatchLogs(String messageType, String... messages) {
+            return gzip(utf8(cloudWatchLogsJson(CWL_OWNER, CWL_LOG_GROUP, messageType, messages)));
+        }
+
+        /** A CloudWatch Logs subscription message from {@code owner}'s {@code logGroup}, as JSON text. */
+        static String cloudWatchLogsJson(String owner, String logGroup, String messageType, String... messages) {
             ObjectNode payload = MAPPER.createObjectNode()
                     .put("messageType", messageType)
-                    .put("owner", "123456789012")
-                    .put("logGroup", "aws-cloudtrail-logs-123456789012")
-                    .put("logStream", "123456789012_CloudTrail_us-east-1");
+                    .put("owner", owner)
+                    .put("logGroup", logGroup)
+                    .put("logStream", owner + "_CloudTrail_us-east-1");
             payload.putArray("subscriptionFilters").add("layerwatch");
             ArrayNode logEvents = payload.putArray("logEvents");
             for (int i = 0; i < messages.length; i++) {
@@ -119,7 +128,7 @@ class PayloadDecoderTest {
                         .put("timestamp", 1688990525000L + i)
                         .put("message", messages[i]);
             }
-            return gzip(utf8(payload.toString()));
+            return payload.toString();
         }
 
         /** An EventBridge envelope as EventBridge delivers CloudTrail records. */
@@ -596,6 +605,117 @@ class PayloadDecoderTest {
         assertThat(out.events()).isEmpty();
         assertThat(out.deadLetters()).isEmpty();
         assertThat(out.skips()).containsExactly("CloudWatch Logs control message");
+    }
+
+    // ---- CloudWatch Logs senders --------------------------------------------------------------------------------
+
+    private static CloudWatchLogsSenders senders(List<String> owners, List<String> logGroups) {
+        return new CloudWatchLogsSenders(owners, CloudWatchLogsSenders.OWNERS_KEY, logGroups,
+                CloudWatchLogsSenders.LOG_GROUPS_KEY);
+    }
+
+    private static final CloudWatchLogsSenders TRAIL_ONLY = senders(List.of(Samples.CWL_OWNER),
+            List.of("aws-cloudtrail-logs-*"));
+
+    @Test
+    void cloudWatchLogsFromAListedOwnerAndLogGroupAreDecoded() {
+        byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE", Samples.oneLine(Samples.PULL), Samples.oneLine(Samples.PUSH));
+
+        CollectingOutput out = decode(payload, TRAIL_ONLY);
+
+        assertThat(out.deadLetters()).isEmpty();
+        assertThat(out.events()).containsExactlyElementsOf(decode(payload).events());
+        assertThat(out.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage", "PutImage");
+    }
+
+    @Test
+    void cloudWatchLogsFromAnOwnerNotListedAreRejectedWholeNoLogEventDecoded() {
+        String[] messages = new String[40]; // more than a dead letter keeps
+        Arrays.fill(messages, Samples.oneLine(Samples.PULL));
+        byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE", messages);
+
+        CollectingOutput out = decode(payload, senders(List.of("111122223333"), List.of()));
+
+        DeadLetter dl = out.onlyDeadLetter();
+        assertThat(out.rejectedCount()).isEqualTo(1);
+        assertThat(out.prefilteredCount()).isZero();
+        assertThat(dl.reason()).isEqualTo("CloudWatch Logs message from owner '123456789012', log group "
+                + "'aws-cloudtrail-logs-123456789012': owner not in input.cloudWatchLogs.owners");
+        assertThat(dl.source()).isEqualTo("test#aws-cloudtrail-logs-123456789012");
+        assertThat(dl.payload()).startsWith("{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\"")
+                .hasSize(DeadLetter.MAX_PAYLOAD_BYTES);
+        assertThat(dl.payloadBytes()).isGreaterThan(40L * Samples.oneLine(Samples.PULL).length());
+    }
+
+    @Test
+    void cloudWatchLogsFromALogGroupNotListedAreRejectedNamingTheKeyThatSetTheList() {
+        byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE", Samples.oneLine(Samples.PULL));
+        CloudWatchLogsSenders fromProperties = TRAIL_ONLY.withLogGroups(List.of("aws-controltower/CloudTrailLogs"),
+                "KinesisSource.cloudwatch.logs.log.groups");
+
+        CollectingOutput out = decode(payload, fromProperties);
+
+        assertThat(out.onlyDeadLetter().reason()).isEqualTo("CloudWatch Logs message from owner '123456789012', log"
+                + " group 'aws-cloudtrail-logs-123456789012': log group not in KinesisSource.cloudwatch.logs.log.groups");
+        assertThat(out.rejectedCount()).isEqualTo(1);
+        assertThat(decode(payload, senders(List.of("999988887777"), List.of("other"))).onlyDeadLetter().reason())
+                .endsWith(": owner not in input.cloudWatchLogs.owners; log group not in input.cloudWatchLogs.logGroups");
+    }
+
+    @Test
+    void cloudWatchLogsFromAnySenderAreDecodedWhenNoListIsSet() {
+        byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE", Samples.oneLine(Samples.PULL));
+
+        CollectingOutput out = decode(payload, CloudWatchLogsSenders.ANY);
+
+        assertThat(out.onlyEvent()).isEqualTo(decode(Samples.bytes(Samples.PULL)).onlyEvent());
+        assertThat(out.rejectedCount()).isZero();
+    }
+
+    @ParameterizedTest(name = "restricted: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCloudWatchLogsMessageNestedInALogEventIsRejectedWhateverItClaims(boolean restricted) {
+        String nested = Samples.cloudWatchLogsJson(Samples.CWL_OWNER, Samples.CWL_LOG_GROUP, "DATA_MESSAGE",
+                Samples.oneLine(Samples.PULL));
+        byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE", nested, Samples.oneLine(Samples.PUSH));
+
+        CollectingOutput out = decode(payload, restricted ? TRAIL_ONLY : CloudWatchLogsSenders.ANY);
+
+        assertThat(out.events()).extracting(EcrEvent::eventName).containsExactly("PutImage");
+        assertThat(out.rejectedCount()).isEqualTo(1);
+        assertThat(out.deadLetters()).singleElement().satisfies(dl -> {
+            assertThat(dl.reason()).isEqualTo("CloudWatch Logs message nested in a log event of owner '123456789012',"
+                    + " log group 'aws-cloudtrail-logs-123456789012': its owner and log group are only the writer's claim");
+            assertThat(dl.payload()).isNotEmpty();
+            assertThat(nested).startsWith(dl.payload());
+        });
+    }
+
+    @Test
+    void eachCloudWatchLogsMessageOfAnArrayOrJsonLinesIsCheckedOnItsOwn() {
+        String allowed = Samples.cloudWatchLogsJson(Samples.CWL_OWNER, Samples.CWL_LOG_GROUP, "DATA_MESSAGE",
+                Samples.oneLine(Samples.PULL));
+        String forged = Samples.cloudWatchLogsJson("999988887777", Samples.CWL_LOG_GROUP, "DATA_MESSAGE",
+                Samples.oneLine(Samples.PUSH));
+
+        for (String payload : List.of("[" + forged + "," + allowed + "]", forged + "\n" + allowed + "\n")) {
+            CollectingOutput out = decode(Samples.utf8(payload), TRAIL_ONLY);
+
+            assertThat(out.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage");
+            assertThat(out.rejectedCount()).isEqualTo(1);
+            assertThat(out.deadLetters()).singleElement().extracting(DeadLetter::reason).asString()
+                    .startsWith("CloudWatch Logs message from owner '999988887777'");
+        }
+    }
+
+    @Test
+    void cloudWatchLogsControlMessagesOfAnySenderAreSkipped() {
+        byte[] payload = Samples.cloudWatchLogs("CONTROL_MESSAGE", "CWL CONTROL MESSAGE: Checking health of destination.");
+
+        CollectingOutput out = decode(payload, senders(List.of("111122223333"), List.of("other")));
+
+        assertThat(out.skips()).containsExactly("CloudWatch Logs control message");
+        assertThat(out.total()).isEqualTo(1);
     }
 
     // ---- JSON lines, arrays, whitespace, BOM -------------------------------------------------------------------

@@ -53,6 +53,12 @@ class RulesReloaderTest {
         RulesConfig changed = r.poll().orElseThrow().parse();
         assertThat(r.restartRequired()).isEqualTo(1);
         assertThat(r.changedShape(changed)).containsExactly("layer-download-burst.window 10m -> 30m");
+        // Whose CloudWatch Logs messages are decoded is read at startup too.
+        Files.writeString(file, "input:\n  cloudWatchLogs: {owners: [\"111122223333\"], logGroups: [trail]}\n");
+        RulesConfig senders = r.poll().orElseThrow().parse();
+        assertThat(r.restartRequired()).isEqualTo(2);
+        assertThat(r.changedShape(senders)).containsExactly("input.cloudWatchLogs.logGroups [] -> [trail]",
+                "input.cloudWatchLogs.owners [] -> [111122223333]");
     }
 
     @Test

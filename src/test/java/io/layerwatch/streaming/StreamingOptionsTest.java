@@ -121,4 +121,38 @@ class StreamingOptionsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("props: Remediation.execute: 'yes' is not true or false");
     }
+
+    @Test
+    void cloudWatchLogsSenderPropertiesReplaceTheFilesListsOneByOne() {
+        io.layerwatch.config.CloudWatchLogsSenders file = RulesConfigLoader.fromYaml("""
+                input:
+                  cloudWatchLogs: {owners: ["111122223333"], logGroups: [aws-controltower/CloudTrailLogs]}
+                """, "rules.yaml").cloudWatchLogs();
+        StreamingOptions owners = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "cloudwatch.logs.owners", " 444455556666, ,555566667777 "), "props");
+
+        io.layerwatch.config.CloudWatchLogsSenders s = owners.cloudWatchLogs(file);
+
+        assertThat(s.owners()).containsExactly("444455556666", "555566667777");
+        assertThat(s.logGroups()).containsExactly("aws-controltower/CloudTrailLogs");
+        assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs"))
+                .endsWith("owner not in KinesisSource.cloudwatch.logs.owners");
+        assertThat(s.rejection("444455556666", "other")).endsWith("log group not in input.cloudWatchLogs.logGroups");
+        StreamingOptions groups = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "cloudwatch.logs.log.groups", "org-trail-*"), "props");
+        assertThat(groups.cloudWatchLogs(file).rejection("111122223333", "org-trail-logs")).isNull();
+        // Unset or blank: the file decides.
+        StreamingOptions blank = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "cloudwatch.logs.owners", " "), "props");
+        assertThat(blank.cloudWatchLogs(file).owners()).containsExactly("111122223333");
+
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "cloudwatch.logs.owners", "111122223333,arn:aws:iam::444455556666:root"), "props"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("props: KinesisSource.cloudwatch.logs.owners: item 1 'arn:aws:iam::444455556666:root' is"
+                        + " not a 12-digit AWS account id");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "KinesisSource", "cloudwatch.logs.log.groups", "a b"), "props"))
+                .hasMessageStartingWith("props: KinesisSource.cloudwatch.logs.log.groups: item 0 'a b' is not a log group");
+    }
 }

@@ -1,6 +1,7 @@
 package io.layerwatch.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
@@ -19,6 +20,7 @@ public final class CollectingOutput implements DecodeOutput {
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
     private int prefiltered;
+    private int rejected;
 
     /**
      * Decodes {@code bytes} with a fresh {@link PayloadDecoder}, source {@value #SOURCE}; also checks that
@@ -166,6 +168,22 @@ public final class CollectingOutput implements DecodeOutput {
         }
     }
 
+    /**
+     * Decodes {@code bytes} accepting CloudWatch Logs messages from {@code senders} only, with the prefilter
+     * off and on, and fails unless both give the same dead letters, rejections and skips; returns the first.
+     */
+    public static CollectingOutput decode(byte[] bytes, CloudWatchLogsSenders senders) {
+        CollectingOutput full = new CollectingOutput();
+        new PayloadDecoder(false, senders).decode(bytes, SOURCE, full);
+        CollectingOutput fast = new CollectingOutput();
+        new PayloadDecoder(true, senders).decode(bytes, SOURCE, fast);
+        assertFullMinusSkipped(full, fast, "prefiltered decode", "");
+        if (full.rejected != fast.rejected) {
+            throw new AssertionError("prefiltered decode rejected " + fast.rejected + ", not " + full.rejected);
+        }
+        return full;
+    }
+
     public static CollectingOutput decode(String text) {
         return decode(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -181,6 +199,12 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     @Override
+    public void rejected(DeadLetter deadLetter) {
+        rejected++;
+        deadLetters.add(deadLetter);
+    }
+
+    @Override
     public void skipped(String why) {
         skips.add(why);
     }
@@ -188,6 +212,11 @@ public final class CollectingOutput implements DecodeOutput {
     @Override
     public void prefiltered() {
         prefiltered++;
+    }
+
+    /** Dead letters that were CloudWatch Logs messages refused by their sender. */
+    public int rejectedCount() {
+        return rejected;
     }
 
     /** Records the prefilter counted instead of decoding. */
