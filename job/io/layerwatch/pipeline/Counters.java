@@ -21,6 +21,15 @@ public final class Counters {
     private Counters() {}
 
     public static org.apache.flink.metrics.MetricGroup metrics(org.apache.flink.api.common.functions.RuntimeContext ctx) {
-        return ctx.getMetricGroup().addGroup(METRIC_GROUP).addGroup("Application", "LayerWatch");
+        return metrics(ctx.getMetricGroup());
+    }
+
+    /**
+     * The CloudWatch-published group below {@code root}. MSF turns key-value subgroups into dimensions and adds
+     * {@code Application} (the application name) itself, so a metric registered here is {@code AWS/KinesisAnalytics}
+     * NAME with the one dimension Application, which is what the central stack's alarms name.
+     */
+    public static org.apache.flink.metrics.MetricGroup metrics(org.apache.flink.metrics.MetricGroup root) {
+        return root.addGroup(METRIC_GROUP);
     }
 }

@@ -17,7 +17,6 @@ import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +32,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
     private final ScheduledExecutorService backoff;
     private final long pauseNanos;
     private long nextSendNanos;
-    private final Counter delivered;
-    private final Counter retried;
-    private final Counter deadLettered;
+    private final SinkMetrics metrics;
 
     DeliverySinkWriter(ElementConverter<T, Delivery> converter, Sink.InitContext context, DeliverySink<T> sink,
             Collection<BufferedRequestState<Delivery>> states) {
@@ -59,12 +56,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
         this.pauseNanos = rps > 0 ? (long) (1_000_000_000L / rps) : 0L;
         this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-send"));
         this.backoff = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-retry"));
-        // "kinesisanalytics": the group Managed Service for Apache Flink forwards to CloudWatch.
-        var metrics = context.metricGroup().addGroup("kinesisanalytics").addGroup("Application", "LayerWatch")
-                .addGroup("sink", target.name());
-        this.delivered = metrics.counter("delivered");
-        this.retried = metrics.counter("retried");
-        this.deadLettered = metrics.counter("deadLettered");
+        this.metrics = SinkMetrics.register(context.metricGroup(), target.name());
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -121,7 +113,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
                 EntryResult r = results.get(i);
                 switch (r.status()) {
                     case DELIVERED:
-                        delivered.inc();
+                        metrics.delivered().inc();
                         break;
                     case REJECTED:
                         deadLetter(d, r.error());
@@ -138,7 +130,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
                 handler.complete();
                 return;
             }
-            retried.inc(again.size());
+            metrics.retried().inc(again.size());
             long wait = retry.backoff(again.get(0).attempts()).toMillis();
             backoff.schedule(() -> handler.retryForEntries(again), wait, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -161,7 +153,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
     }
 
     private void deadLetter(Delivery d, String error) throws Exception {
-        deadLettered.inc();
+        metrics.deadLettered();
         LOG.warn("sink {}: finding {} dead-lettered after {} attempt(s): {}", target.name(),
                 SafeText.escape(d.findingId()), d.attempts(), SafeText.escape(error));
         deadLetters.write(new SinkDeadLetter(target.name(), d.findingId(), error, d.attempts(), Instant.now().toString(),

@@ -127,7 +127,7 @@ class TemplatesTest {
         Set<String> fields = new LinkedHashSet<>();
         t.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).isSubsetOf("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
-                "Conditions", "Resources", "Outputs");
+                "Rules", "Conditions", "Resources", "Outputs");
     }
 
     @ParameterizedTest
@@ -287,10 +287,11 @@ class TemplatesTest {
         assertThat(actual).containsExactly(
                 Map.entry("LayerWatch", List.of("rules.uri", "rules.reload.interval")),
                 Map.entry("KinesisSource", List.of("stream.arn", "aws.region", "initial.position", "initial.timestamp",
-                        "efo.consumer.name")),
+                        "efo.consumer.name", "cloudwatch.logs.owners", "cloudwatch.logs.log.groups")),
                 Map.entry("Sinks", List.of("enabled", "sns.topic.arn", "ocsf.target", "ocsf.stream.arn",
                         "ocsf.firehose.name", "webhook.secret.arn", "deadletter.type", "deadletter.bucket",
-                        "deadletter.prefix", "deadletter.queue.url")),
+                        "deadletter.prefix", "deadletter.queue.url", "securityhub.hub.account.id",
+                        "securityhub.hub.region")),
                 Map.entry("Remediation", List.of("enabled", "execute", "assume.role.name", "audit.bucket")));
         assertThat(conditionOf).containsEntry("LayerWatch", null).containsEntry("KinesisSource", null)
                 .containsEntry("Sinks", null).containsEntry("Remediation", "RemediationEnabled");
@@ -334,9 +335,11 @@ class TemplatesTest {
         resourcesOfType(t, "AWS::Events::Rule").forEach(e -> rules.put(e.getKey(), e.getValue().get("Properties")));
         JsonNode local = rules.get("LocalEcrEventsRule");
         assertThat(local.get("State").asText()).isEqualTo("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
-        assertThat(strings(local.at("/EventPattern/detail-type")))
-                .contains("AWS API Call via CloudTrail", "ECR Image Scan", "Inspector2 Scan");
-        assertThat(strings(local.at("/EventPattern/source"))).contains("aws.ecr", "aws.inspector2");
+        assertThat(strings(local.at("/EventPattern/detail-type"))).contains("AWS API Call via CloudTrail");
+        assertThat(strings(local.at("/EventPattern/source"))).contains("aws.ecr");
+        JsonNode scans = rules.get("LocalScanEventsRule");
+        assertThat(strings(scans.at("/EventPattern/detail-type"))).contains("ECR Image Scan", "Inspector2 Scan");
+        assertThat(strings(scans.at("/EventPattern/source"))).contains("aws.ecr", "aws.inspector2");
         JsonNode action = rules.get("SecurityHubActionRule");
         assertThat(strings(action.at("/EventPattern/detail-type"))).containsExactly("Security Hub Findings - Custom Action");
         assertThat(action.at("/EventPattern/resources").toString()).contains("RemediateAction");
@@ -351,14 +354,20 @@ class TemplatesTest {
                 .contains("EventsStream");
         assertThat(single(t, "AWS::Logs::Destination").at("/Properties/TargetArn").toString()).contains("EventsStream");
 
-        // Alerts, encrypted, with the email subscription from a parameter.
-        assertThat(single(t, "AWS::SNS::Topic").at("/Properties/KmsMasterKeyId").toString()).isEqualTo("{\"Ref\":\"Key\"}");
-        JsonNode email = single(t, "AWS::SNS::Subscription").get("Properties");
+        // Alerts (and operations), encrypted, with the email subscription from a parameter.
+        for (Map.Entry<String, JsonNode> topic : resourcesOfType(t, "AWS::SNS::Topic")) {
+            assertThat(topic.getValue().at("/Properties/KmsMasterKeyId").toString()).as(topic.getKey())
+                    .isEqualTo("{\"Ref\":\"Key\"}");
+        }
+        JsonNode email = resources(t).get("AlertEmailSubscription").get("Properties");
         assertThat(email.get("Protocol").asText()).isEqualTo("email");
         assertThat(email.get("Endpoint").toString()).isEqualTo("{\"Ref\":\"AlertEmail\"}");
 
         // Dead letters: a bucket or a queue, encrypted; buckets private.
-        assertThat(single(t, "AWS::SQS::Queue").at("/Properties/KmsMasterKeyId").toString()).isEqualTo("{\"Ref\":\"Key\"}");
+        for (Map.Entry<String, JsonNode> queue : resourcesOfType(t, "AWS::SQS::Queue")) {
+            assertThat(queue.getValue().at("/Properties/KmsMasterKeyId").toString()).as(queue.getKey())
+                    .isEqualTo("{\"Ref\":\"Key\"}");
+        }
         for (Map.Entry<String, JsonNode> bucket : resourcesOfType(t, "AWS::S3::Bucket")) {
             JsonNode p = bucket.getValue().get("Properties");
             assertThat(p.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
@@ -518,8 +527,8 @@ class TemplatesTest {
             });
             JsonNode destinationPolicy = r.getValue().at("/Properties/DestinationPolicy");
             if (!destinationPolicy.isMissingNode()) {
-                String text = destinationPolicy.has("Fn::Sub") ? destinationPolicy.get("Fn::Sub").asText()
-                        : destinationPolicy.asText();
+                JsonNode sub = destinationPolicy.path("Fn::Sub");
+                String text = sub.isArray() ? sub.get(0).asText() : sub.isTextual() ? sub.asText() : destinationPolicy.asText();
                 try {
                     JsonNode doc = new ObjectMapper().readTree(text.replaceAll("\\$\\{[^}]+}", "X"));
                     doc.get("Statement").forEach(s -> out.add(new Statement(r.getKey(), "/DestinationPolicy", s, false, true)));
