@@ -42,7 +42,8 @@ if ! find_cfn_lint; then
   fi
   if ! find_cfn_lint; then
     echo "cfn-lint.sh: cfn-lint is not installed and pip could not install it." >&2
-    echo "  Install AWS's CloudFormation linter (Python 3.9+): pip install cfn-lint==$lint_version" >&2
+    echo "  Install AWS's CloudFormation linter (Python 3.9+) so that cfn-lint is on PATH: pip install" >&2
+    echo "  cfn-lint==$lint_version, or where pip refuses (externally managed Python): pipx install cfn-lint==$lint_version" >&2
     exit 1
   fi
 fi
