@@ -1,111 +1,89 @@
 #!/usr/bin/env bash
-# Validates every CloudFormation template in infra/ with a real validator: npm cfn-lint (pinned), whose
-# bundled 2019 resource specification is replaced by the current one from npm @aws-cdk/cfnspec (pinned),
-# plus the few resource types newer than that specification (listed below, each from the CloudFormation
-# template reference). Installed once into .tools/cfn-lint; later runs reuse it.
+# Validates every CloudFormation template in infra/ with AWS's cfn-lint (Python, pip package cfn-lint),
+# informational checks included: any finding, an informational one too, fails the run. Two additions:
+#   infra/schemas/           registry schemas (--registry-schemas) of resource types cfn-lint's bundled
+#                            schemas lack (AWS::SecurityHub::ActionTarget); provenance in its README.md
+#   scripts/cfn-lint-rules/  one rule (--append-rules) that checks resources of those types against their
+#                            schema, which cfn-lint itself does not do (see the rule's docstring)
 #
 #   scripts/cfn-lint.sh                 every infra/*.yaml, with its default parameters and the extra
 #                                       parameter sets below (so conditional branches are checked too)
-#   scripts/cfn-lint.sh FILE...         only these templates (default parameters and their extra sets)
+#   scripts/cfn-lint.sh FILE...         only these templates (default parameters, and the sets of their file name)
 #
-# Exits non-zero when any template (in any parameter set) has an error.
+# Uses cfn-lint from PATH, or the cfnlint Python module; when neither is there, installs cfn-lint==$lint_version
+# with pip --user. Exits non-zero when any template, in any parameter set, has a finding.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dir="$root/.tools/cfn-lint"
-lint_version="1.9.7"
-spec_version="2.72.1"
-# Bump when the patches below change, so cached installs are patched again.
-patch_id="cfnspec-$spec_version+supplement-1+validator-fixes-1"
+lint_version="1.51.0"
+schemas="$root/infra/schemas"
+rules="$root/scripts/cfn-lint-rules"
 
-installed_version() { # package.json -> version, or nothing
-  [ -f "$1" ] && node -e 'process.stdout.write(require(process.argv[1]).version)' "$1" 2>/dev/null || true
+cfn_lint=()
+find_cfn_lint() {
+  local user_bin
+  if command -v cfn-lint >/dev/null 2>&1; then
+    cfn_lint=(cfn-lint)
+  elif python3 -c 'import cfnlint.runner' >/dev/null 2>&1; then
+    cfn_lint=(python3 -c 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; sys.exit(main())')
+  elif user_bin="$(python3 -m site --user-base 2>/dev/null)/bin" && [ -x "$user_bin/cfn-lint" ]; then
+    cfn_lint=("$user_bin/cfn-lint")
+  else
+    return 1
+  fi
 }
 
-if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-  echo "cfn-lint.sh: node and npm are needed (apt-get install nodejs npm)" >&2
-  exit 1
+if ! find_cfn_lint; then
+  echo "cfn-lint.sh: cfn-lint not found; installing cfn-lint==$lint_version with pip --user" >&2
+  if command -v pip >/dev/null 2>&1; then
+    pip install --user --quiet "cfn-lint==$lint_version" >&2 || true
+  fi
+  if ! find_cfn_lint && command -v python3 >/dev/null 2>&1; then
+    python3 -m pip install --user --quiet "cfn-lint==$lint_version" >&2 || true
+  fi
+  if ! find_cfn_lint; then
+    echo "cfn-lint.sh: cfn-lint is not installed and pip could not install it." >&2
+    echo "  Install AWS's CloudFormation linter (Python 3.9+) so that cfn-lint is on PATH: pip install" >&2
+    echo "  cfn-lint==$lint_version, or where pip refuses (externally managed Python): pipx install cfn-lint==$lint_version" >&2
+    exit 1
+  fi
 fi
 
-if [ "$(installed_version "$dir/node_modules/cfn-lint/package.json")" != "$lint_version" ] \
-    || [ "$(installed_version "$dir/node_modules/@aws-cdk/cfnspec/package.json")" != "$spec_version" ]; then
-  echo "cfn-lint.sh: installing cfn-lint@$lint_version and @aws-cdk/cfnspec@$spec_version into $dir" >&2
-  mkdir -p "$dir"
-  rm -f "$dir/.patched"
-  [ -f "$dir/package.json" ] || echo '{"name":"layerwatch-cfn-lint","private":true}' > "$dir/package.json"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error \
-      "cfn-lint@$lint_version" "@aws-cdk/cfnspec@$spec_version" >&2)
+installed="$("${cfn_lint[@]}" --version 2>/dev/null | awk '{print $NF}')"
+if [ "$installed" != "$lint_version" ]; then
+  echo "cfn-lint.sh: cfn-lint $installed is installed, CI pins $lint_version: findings may differ" >&2
 fi
 
-if [ "$(cat "$dir/.patched" 2>/dev/null || true)" != "$patch_id" ]; then
-  # The current resource specification over the bundled one, plus resource types CloudFormation added
-  # after @aws-cdk/cfnspec 2.72.1 (properties and attributes as the CloudFormation reference gives them).
-  (cd "$dir" && node -e '
-    const fs = require("fs");
-    const spec = require("@aws-cdk/cfnspec").specification();
-    const doc = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/";
-    const str = (required, update) => ({ PrimitiveType: "String", Required: required, UpdateType: update });
-    const supplement = {
-      "AWS::SecurityHub::ActionTarget": {
-        Documentation: doc + "aws-resource-securityhub-actiontarget.html",
-        Properties: { Description: str(true, "Mutable"), Id: str(true, "Immutable"), Name: str(true, "Mutable") },
-        Attributes: { ActionTargetArn: { PrimitiveType: "String" } },
-      },
-    };
-    for (const [type, def] of Object.entries(supplement)) {
-      if (!spec.ResourceTypes[type]) spec.ResourceTypes[type] = def;
-    }
-    fs.writeFileSync("node_modules/cfn-lint/data/aws_resources_specification.json", JSON.stringify(spec));
-
-    // Two bugs of cfn-lint 1.9.7 that reject valid templates; each fix keeps the check and only corrects
-    // its bookkeeping (both fixes are exact-text replacements, and fail loudly if the text is not found):
-    // 1. checkMap verifies every map value as present, while checkList and checkComplexObject skip
-    //    values that resolved to AWS::NoValue (CloudFormation removes such a key, e.g. in a PropertyMap).
-    // 2. doIntrinsicIf descends into an object branch (Fn::If [cond, {...}, ...]) without pushing a location,
-    //    so the descent pops one location too many and everything after it is reported as misplaced
-    //    ("Intrinsic function Ref is not supported here").
-    const file = "node_modules/cfn-lint/lib/validator.js";
-    let js = fs.readFileSync(file, "utf8");
-    const fixes = [
-      ["        var item = mapToCheck[key];\n        var itemType = getItemType(objectType);",
-       "        var item = mapToCheck[key];\n        if (item === undefined) { placeInTemplate.pop(); continue; } // LayerWatch fix 1\n        var itemType = getItemType(objectType);"],
-      ["                recursiveDecent(value);\n                return value;",
-       "                placeInTemplate.push(toGet[0] ? 1 : 2); // LayerWatch fix 2\n                recursiveDecent(value);\n                return value;"],
-    ];
-    for (const [from, to] of fixes) {
-      if (js.includes(to)) continue;
-      if (js.split(from).length !== 2) throw new Error("cfn-lint.sh: validator.js does not contain the text to fix: " + from);
-      js = js.replace(from, to);
-    }
-    fs.writeFileSync(file, js);
-  ')
-  echo "$patch_id" > "$dir/.patched"
-fi
-
-# Parameter values per template. cfn-lint guesses values for parameters without a Default (a plain string,
-# which fails its ARN checks) and resolves Conditions from the values, so:
-#   base  values every run of the template uses (for required parameters that must look like ARNs);
-#   set   one more run with these values (on top of base), validating the branches they switch on.
+# Parameter values per template. Given any values, cfn-lint requires one for every parameter without a Default
+# (and rejects names the template lacks); it resolves Conditions and Refs from them, so each set checks the
+# branches it switches on:
+#   base  values every run of the template uses (every parameter without a Default);
+#   set   one more run with these values (on top of base).
+# A template without a line runs once, with no values. List parameters (CommaDelimitedList) cannot be set here:
+# cfn-lint 1.51.0 passes --parameters values as strings.
 # One line each: TEMPLATE<TAB>base|set<TAB>Key=Value,Key=Value (values without commas).
 parameter_lines() {
   cat <<'EOF'
+layerwatch-central.yaml	base	ArtifactBucket=layerwatch-artifacts-123456789012
 layerwatch-central.yaml	set	StreamMode=PROVISIONED,FeedShape=both,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,OrganizationId=o-a1b2c3d4e5,DeadLetterType=sqs,EnableRemediation=true,RemediationExecute=true,OcsfTarget=kinesis,OcsfStreamArn=arn:aws:kinesis:eu-west-1:123456789012:stream/ocsf,WebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook-AbCdEf,EfoConsumerName=layerwatch,RulesS3Key=rules/layerwatch-rules.yaml,InitialPosition=AT_TIMESTAMP,InitialTimestamp=2024-05-01T00:00:00Z,AlertEmail=secops@example.com,EnableSecurityHubAction=false
 layerwatch-central.yaml	set	FeedShape=cloudwatch-logs,OcsfTarget=firehose,OcsfFirehoseName=layerwatch-ocsf,OrganizationId=o-a1b2c3d4e5
 layerwatch-central.yaml	set	EnableRemediation=true,JarObjectVersion=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+layerwatch-member.yaml	base	CentralAccountId=123456789012,CentralRegion=eu-west-1
 layerwatch-member.yaml	set	EnableRemediation=true,PrimaryRegion=eu-west-1
+layerwatch-image-assessment.yaml	base	AssessmentServiceAccountId=111122223333,ExternalId=enrollment-4f2a9c
+layerwatch-image-assessment.yaml	set	SecretReaderRoleArn=arn:aws:iam::123456789012:role/layerwatch-application-eu-west-1
 layerwatch-image-assessment.yaml	set	SecretReaderRoleArn=arn:aws:iam::123456789012:role/layerwatch-application-eu-west-1,SecretKmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
-layerwatch-trail-subscription.yaml	base	DestinationArn=arn:aws:logs:eu-west-1:123456789012:destination:layerwatch-ecr-trail
+layerwatch-trail-subscription.yaml	base	TrailLogGroupName=aws-controltower/CloudTrailLogs,DestinationArn=arn:aws:logs:eu-west-1:123456789012:destination:layerwatch-ecr-trail
 EOF
 }
 
-lint() { # template [parameters]
-  local out
+lint() { # template [Key=Value,...]
+  local args=(-c I --non-zero-exit-code informational --registry-schemas "$schemas" --append-rules "$rules")
   if [ -n "${2:-}" ]; then
-    out="$(node "$dir/node_modules/cfn-lint/lib/index.js" validate "$1" --parameters "$2" 2>&1)" || { echo "$out"; return 1; }
-  else
-    out="$(node "$dir/node_modules/cfn-lint/lib/index.js" validate "$1" 2>&1)" || { echo "$out"; return 1; }
+    local pairs
+    IFS=',' read -r -a pairs <<< "$2"
+    args+=(--parameters "${pairs[@]}")
   fi
-  # cfn-lint prints counts and then "Template valid!"; keep the warnings visible.
-  printf '%s\n' "$out" | sed -n '/warn$/,/crit$/p' | grep -v '^0 warn$' | grep -v 'crit$' || true
+  "${cfn_lint[@]}" "${args[@]}" -- "$1"
 }
 
 if [ "$#" -gt 0 ]; then
@@ -139,5 +117,5 @@ for t in "${templates[@]}"; do
     fi
   done
 done
-echo "cfn-lint $lint_version (spec @aws-cdk/cfnspec $spec_version): $((checked - failed)) passed, $failed failed"
+echo "cfn-lint $installed (-c I, registry schemas $(basename "$schemas")/): $((checked - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Structure of the CloudFormation templates in infra/ (scripts/cfn-lint.sh validates them against the
- * CloudFormation resource specification; these tests check what a validator does not: least privilege,
+ * Structure of the CloudFormation templates in infra/ (scripts/cfn-lint.sh validates them with AWS's cfn-lint
+ * against the CloudFormation resource schemas; these tests check what a linter does not: least privilege,
  * parameters in use, outputs, and that the Flink application gets exactly the runtime properties the job reads).
  */
 class TemplatesTest {
@@ -479,15 +479,36 @@ class TemplatesTest {
     @Test
     void theLintScriptOnlyNamesExistingTemplates() throws IOException {
         String script = Files.readString(Paths.get("scripts", "cfn-lint.sh"));
-        Matcher m = Pattern.compile("(?m)^(layerwatch-[a-z-]+\\.yaml)\\t(base|set)\\t").matcher(script);
+        Matcher m = Pattern.compile("(?m)^(layerwatch-[a-z-]+\\.yaml)\\t(base|set)\\t(.+)$").matcher(script);
         int lines = 0;
         while (m.find()) {
-            assertThat(INFRA.resolve(m.group(1))).exists();
+            Path template = INFRA.resolve(m.group(1));
+            assertThat(template).exists();
+            JsonNode parameters = read(template).get("Parameters");
+            Set<String> keys = new LinkedHashSet<>();
+            for (String pair : m.group(3).split(",")) {
+                keys.add(pair.substring(0, pair.indexOf('=')));
+            }
+            assertThat(names(parameters)).as(m.group(0)).containsAll(keys);
+            if (m.group(2).equals("base")) {
+                // Given any values, cfn-lint wants one for each parameter without a Default.
+                Set<String> required = new LinkedHashSet<>();
+                parameters.fields().forEachRemaining(p -> {
+                    if (!p.getValue().has("Default")) {
+                        required.add(p.getKey());
+                    }
+                });
+                assertThat(keys).as("base values of " + m.group(1)).containsAll(required);
+            }
             lines++;
         }
         assertThat(lines).isPositive();
-        assertThat(script).contains("cfn-lint@$lint_version").contains("lint_version=\"1.9.7\"")
-                .contains("spec_version=\"2.72.1\"");
+        // AWS's cfn-lint, pinned, informational checks failing the run, and the registry schemas it lacks.
+        assertThat(script).contains("lint_version=\"1.51.0\"", "-c I --non-zero-exit-code informational",
+                "--registry-schemas \"$schemas\"", "--append-rules \"$rules\"").doesNotContain("npm");
+        JsonNode schema = new ObjectMapper().readTree(INFRA.resolve("schemas/aws-securityhub-actiontarget.json").toFile());
+        assertThat(schema.path("typeName").asText()).isEqualTo("AWS::SecurityHub::ActionTarget");
+        assertThat(schema.at("/properties/Name/maxLength").asInt()).isEqualTo(20);
     }
 
     // ---- IAM statements ----------------------------------------------------------------------------------------
