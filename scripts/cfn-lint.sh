@@ -63,10 +63,11 @@ fi
 # One line each: TEMPLATE<TAB>base|set<TAB>Key=Value,Key=Value (values without commas).
 parameter_lines() {
   cat <<'EOF'
-layerwatch-central.yaml	base	ArtifactBucket=layerwatch-artifacts-123456789012
-layerwatch-central.yaml	set	StreamMode=PROVISIONED,FeedShape=both,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,OrganizationId=o-a1b2c3d4e5,DeadLetterType=sqs,EnableRemediation=true,RemediationExecute=true,OcsfTarget=kinesis,OcsfStreamArn=arn:aws:kinesis:eu-west-1:123456789012:stream/ocsf,WebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook-AbCdEf,EfoConsumerName=layerwatch,RulesS3Key=rules/layerwatch-rules.yaml,InitialPosition=AT_TIMESTAMP,InitialTimestamp=2024-05-01T00:00:00Z,AlertEmail=secops@example.com,EnableSecurityHubAction=false
-layerwatch-central.yaml	set	FeedShape=cloudwatch-logs,OcsfTarget=firehose,OcsfFirehoseName=layerwatch-ocsf,OrganizationId=o-a1b2c3d4e5
-layerwatch-central.yaml	set	EnableRemediation=true,JarObjectVersion=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+layerwatch-central.yaml	base	ArtifactBucket=layerwatch-artifacts-123456789012,JarObjectVersion=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+layerwatch-central.yaml	set	StreamMode=PROVISIONED,FeedShape=both,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,TrailAccountIds=111122223333,OrganizationId=o-a1b2c3d4e5,DeadLetterType=sqs,EnableRemediation=true,RemediationExecute=true,OcsfTarget=kinesis,OcsfStreamArn=arn:aws:kinesis:eu-west-1:123456789012:stream/ocsf,WebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook-AbCdEf,EfoConsumerName=layerwatch,RulesS3Key=rules/layerwatch-rules.yaml,InitialPosition=AT_TIMESTAMP,InitialTimestamp=2024-05-01T00:00:00Z,AlertEmail=secops@example.com,OpsEmail=ops@example.com,EnableSecurityHubAction=false
+layerwatch-central.yaml	set	FeedShape=cloudwatch-logs,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,OcsfTarget=firehose,OcsfFirehoseName=layerwatch-ocsf,OrganizationId=o-a1b2c3d4e5
+layerwatch-central.yaml	set	EnableRemediation=true,ImageAssessmentSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:assessment-AbCdEf,AuditLockMode=COMPLIANCE,SecurityHubRegion=eu-central-1,DeadLetterType=sqs
+layerwatch-artifacts.yaml	base	DeployPrincipalArns=arn:aws:iam::123456789012:role/layerwatch-deploy
 layerwatch-member.yaml	base	CentralAccountId=123456789012,CentralRegion=eu-west-1
 layerwatch-member.yaml	set	EnableRemediation=true,PrimaryRegion=eu-west-1
 layerwatch-image-assessment.yaml	base	AssessmentServiceAccountId=111122223333,ExternalId=enrollment-4f2a9c
