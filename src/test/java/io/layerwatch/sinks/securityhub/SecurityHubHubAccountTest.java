@@ -88,7 +88,12 @@ class SecurityHubHubAccountTest {
 
     @BeforeEach
     void securityHubOfTheCentralAccount() {
-        AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(aResponse().withStatus(200)
+        stubImport(AWS.server());
+    }
+
+    /** BatchImportFindings answered by {@link ImportAsCaller} (register it with the server). */
+    static void stubImport(WireMockServer server) {
+        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")));
     }
 
@@ -110,8 +115,8 @@ class SecurityHubHubAccountTest {
                         </GetCallerIdentityResponse>""".formatted(account))));
     }
 
-    static void stubStsError(int status, String code) {
-        AWS.server().stubFor(getCallerIdentity().willReturn(aResponse().withStatus(status)
+    static void stubStsError(WireMockServer server, int status, String code) {
+        server.stubFor(getCallerIdentity().willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "text/xml").withBody("""
                         <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
                           <Error><Type>Sender</Type><Code>%1$s</Code><Message>%1$s from the test</Message></Error>
@@ -190,7 +195,7 @@ class SecurityHubHubAccountTest {
 
     @Test
     void aConfiguredHubAccountIsUsedWithoutAskingSts() throws Exception {
-        stubStsError(403, "AccessDenied");
+        stubStsError(AWS.server(), 403, "AccessDenied");
         SecurityHubTarget target = target(CENTRAL);
         assertThat(statuses(SecurityHubTargetTest.send(target, deliveries(target, memberFindings()))))
                 .containsExactly(Status.DELIVERED, Status.DELIVERED);
@@ -200,7 +205,7 @@ class SecurityHubHubAccountTest {
 
     @Test
     void stsDeniedRejectsTheBatchWithTheReasonAndImportsNothing() throws Exception {
-        stubStsError(403, "AccessDenied");
+        stubStsError(AWS.server(), 403, "AccessDenied");
         SecurityHubTarget target = target(null);
         List<Delivery> batch = new ArrayList<>(deliveries(target, memberFindings()));
         batch.add(Delivery.of("broken", "{\"Nope\":1}", "{}"));
@@ -215,7 +220,7 @@ class SecurityHubHubAccountTest {
 
     @Test
     void aTransientStsFailureIsRetriedAndTheNextBatchAsksAgain() throws Exception {
-        stubStsError(503, "ServiceUnavailable");
+        stubStsError(AWS.server(), 503, "ServiceUnavailable");
         SecurityHubTarget target = target(null);
         try (DeliveryClient client = target.connect()) {
             List<EntryResult> failed = client.send(deliveries(target, memberFindings()));
