@@ -55,8 +55,9 @@ public final class SecurityHubTarget implements FindingTarget {
     /** FailedFindings error codes worth retrying; any other code (InvalidInput, InvalidAccess, ...) is final. */
     private static final Pattern TRANSIENT_CODES = Pattern.compile(
             "(?i).*(throttl|limitexceeded|toomanyrequests|internal|unavailable|timeout).*");
+    /** A valid hub account id (also what the runtime property must look like). */
     public static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
-    /** us-east-1, us-gov-west-1, cn-north-1, eu-central-2 ... */
+    /** A valid hub region: us-east-1, us-gov-west-1, cn-north-1, eu-central-2 ... */
     public static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
     /**
