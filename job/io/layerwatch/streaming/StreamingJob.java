@@ -162,6 +162,9 @@ public final class StreamingJob {
         s = option(s, "ocsf", "streamArn", o.get(OCSF_STREAM_ARN));
         s = option(s, "ocsf", "deliveryStream", o.get(OCSF_FIREHOSE_NAME));
         s = option(s, "webhook", "secretArn", o.get(WEBHOOK_SECRET_ARN));
+        // Also what the responder trusts as LayerWatch's own findings (RemediationSettings reads these sinks).
+        s = option(s, "securityhub", "hubAccountId", o.get(SECURITYHUB_HUB_ACCOUNT_ID));
+        s = option(s, "securityhub", "hubRegion", o.get(SECURITYHUB_HUB_REGION));
         if (o.containsKey(DEADLETTER_TYPE)) {
             SinksConfig.DeadLetter d = s.deadLetter();
             s = s.with(new SinksConfig.DeadLetter(o.get(DEADLETTER_TYPE).toUpperCase(), d.path(),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.ParamType;
+import io.layerwatch.sinks.securityhub.SecurityHubTarget;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The validated settings of a streaming run, from runtime property groups (MSF) or CLI flags.
@@ -46,7 +48,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     + INITIAL_POSITION + " AT_TIMESTAMP");
         }
         sinks = List.copyOf(sinks);
-        sinkOverrides = Map.copyOf(sinkOverrides);
+        sinkOverrides = securityHub(sinkOverrides);
         remediation = Map.copyOf(remediation);
         cloudWatchLogsOwners = List.copyOf(cloudWatchLogsOwners);
         cloudWatchLogsLogGroups = List.copyOf(cloudWatchLogsLogGroups);
@@ -64,6 +66,25 @@ public record StreamingOptions(String stream, String region, String endpoint, In
             List<String> sinks, Map<String, String> sinkOverrides, Map<String, String> remediation) {
         this(stream, region, endpoint, initialPosition, initialTimestamp, efoConsumerName, rulesUri, reloadInterval,
                 sinks, sinkOverrides, remediation, List.of(), List.of());
+    }
+
+    /** The Sinks overrides with the Security Hub keys trimmed (blank: unset) and checked. */
+    private static Map<String, String> securityHub(Map<String, String> overrides) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(overrides);
+        check(out, SECURITYHUB_HUB_ACCOUNT_ID, SecurityHubTarget.ACCOUNT_ID, "a 12-digit account id");
+        check(out, SECURITYHUB_HUB_REGION, SecurityHubTarget.REGION, "an AWS region like us-east-1");
+        return Map.copyOf(out);
+    }
+
+    private static void check(Map<String, String> overrides, String key, Pattern valid, String what) {
+        String v = overrides.remove(key);
+        if (v == null || v.isBlank()) {
+            return;
+        }
+        if (!valid.matcher(v.trim()).matches()) {
+            throw new ConfigException(SINKS + "." + key + ": '" + v + "' is not " + what);
+        }
+        overrides.put(key, v.trim());
     }
 
     /** Without a Remediation group (CLI runs: the rules file's remediation: section decides). */

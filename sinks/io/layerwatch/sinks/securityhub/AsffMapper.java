@@ -95,6 +95,7 @@ public final class AsffMapper implements Serializable {
 
     /**
      * @param hubAccountId the account findings are imported into; null: each finding's own account
+     *     ({@link SecurityHubTarget} sets the hub account at send time)
      * @param hubRegion the Security Hub region (of the client); null: each finding's own region
      * @param compliance related requirements per rule id; null: {@link #defaultCompliance()}
      */
@@ -155,6 +156,12 @@ public final class AsffMapper implements Serializable {
         return json;
     }
 
+    /** The default product of an account in a region: the only one that account may import into. */
+    public static String productArn(String region, String account) {
+        return "arn:" + AwsPartition.of(region) + ":securityhub:" + region + ":" + account + ":product/" + account
+                + "/default";
+    }
+
     /** The finding as an ASFF JSON object. */
     public ObjectNode toAsff(Finding f) {
         Optional<RuleCatalog.Rule> rule = RuleCatalog.find(f.ruleId());
@@ -170,8 +177,7 @@ public final class AsffMapper implements Serializable {
         ObjectNode a = NODES.objectNode();
         a.put("SchemaVersion", SCHEMA_VERSION);
         a.put("Id", cut(f.id(), MAX_ID));
-        a.put("ProductArn", "arn:" + AwsPartition.of(region) + ":securityhub:" + region + ":" + account + ":product/"
-                + account + "/default");
+        a.put("ProductArn", productArn(region, account));
         a.put("ProductName", PRODUCT_NAME);
         a.put("CompanyName", PRODUCT_NAME);
         a.put("GeneratorId", GENERATOR_PREFIX + f.ruleId());
@@ -223,7 +229,7 @@ public final class AsffMapper implements Serializable {
         m.put("eventCount", String.valueOf(f.eventCount()));
         m.put("eventIds", joinCapped(f.eventIds()));
         m.put("version", VERSION);
-        m.put("accountId", f.accountId());
+        m.put("accountId", f.accountId() != null ? f.accountId() : findingAccount(f)); // AwsAccountId is the hub's
         m.put("region", f.region());
         FindingPrincipal p = f.principal();
         if (p != null) {

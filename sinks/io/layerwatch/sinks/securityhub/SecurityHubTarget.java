@@ -6,10 +6,12 @@ import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
+import io.layerwatch.sinks.delivery.ErrorClassifier;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.securityhub.model.AwsSecurityFinding;
 import software.amazon.awssdk.services.securityhub.model.BatchImportFindingsResponse;
 import software.amazon.awssdk.services.securityhub.model.ImportFindingsError;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Imports findings into AWS Security Hub with BatchImportFindings, as ASFF (see {@link AsffMapper}).
@@ -27,6 +30,15 @@ import software.amazon.awssdk.services.securityhub.model.ImportFindingsError;
  * the encoded JSON) and maps FailedFindings to per-entry results: invalid input or access is final,
  * throttling and internal errors are retried. A finding id that occurs twice in one batch (two
  * versions of a folded episode) is sent once, in its latest version; both entries share its result.
+ *
+ * <p>With the default product ARN Security Hub imports a finding only from the account named in its
+ * AwsAccountId, so every finding goes to the hub account, the caller's own: send() sets AwsAccountId
+ * and ProductArn ({@code arn:PARTITION:securityhub:REGION:HUB:product/HUB/default}, REGION the client's)
+ * to it whatever the payload says. HUB is {@code hubAccountId}, else the caller's account from STS
+ * GetCallerIdentity, asked once per client at its first batch; while that fails, the batch's entries
+ * fail with the reason (retried when the STS error is transient, then dead-lettered). The account and
+ * region a finding is about stay in Resources and ProductFields ({@code layerwatch/accountId},
+ * {@code layerwatch/region}).
  */
 public final class SecurityHubTarget implements FindingTarget {
     private static final long serialVersionUID = 1L;
@@ -43,14 +55,17 @@ public final class SecurityHubTarget implements FindingTarget {
     /** FailedFindings error codes worth retrying; any other code (InvalidInput, InvalidAccess, ...) is final. */
     private static final Pattern TRANSIENT_CODES = Pattern.compile(
             "(?i).*(throttl|limitexceeded|toomanyrequests|internal|unavailable|timeout).*");
+    /** A valid hub account id (also what the runtime property must look like). */
+    public static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    /** A valid hub region: us-east-1, us-gov-west-1, cn-north-1, eu-central-2 ... */
+    public static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
     /**
      * @param aws client settings (region, endpoint, timeouts)
-     * @param hubAccountId the account findings are imported into (AwsAccountId and ProductArn); null: each
-     *     finding's own account. With the default product ARN Security Hub accepts a finding only from the
-     *     account named in AwsAccountId, so a central deployment sets this to its own account.
-     * @param hubRegion the Security Hub region (client and ProductArn); null: aws.region, else each
-     *     finding's own region
+     * @param hubAccountId the account findings are imported into (AwsAccountId and ProductArn), which must
+     *     be the caller's own; null: the caller's account, asked from STS GetCallerIdentity
+     * @param hubRegion the Security Hub region (client and ProductArn); null: aws.region, else the SDK's
+     *     default region
      * @param compliance Compliance.RelatedRequirements per rule id, replacing the built-in mapping
      *     ({@link AsffMapper#defaultCompliance()}); null: built-in
      * @param requestsPerSecond pacing of BatchImportFindings calls; 0 for none
@@ -61,8 +76,13 @@ public final class SecurityHubTarget implements FindingTarget {
             aws = aws == null ? AwsClientSettings.DEFAULTS : aws;
             hubAccountId = hubAccountId == null || hubAccountId.isBlank() ? null : hubAccountId;
             hubRegion = hubRegion == null || hubRegion.isBlank() ? null : hubRegion;
-            if (hubAccountId != null && !hubAccountId.matches("\\d{12}")) {
-                throw new IllegalArgumentException("hubAccountId must be a 12-digit account id: " + hubAccountId);
+            if (hubAccountId != null && !ACCOUNT_ID.matcher(hubAccountId).matches()) {
+                throw new IllegalArgumentException("sinks.securityhub.hubAccountId: '" + hubAccountId
+                        + "' is not a 12-digit account id");
+            }
+            if (hubRegion != null && !REGION.matcher(hubRegion).matches()) {
+                throw new IllegalArgumentException("sinks.securityhub.hubRegion: '" + hubRegion
+                        + "' is not an AWS region like us-east-1");
             }
             if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
                 throw new IllegalArgumentException("requestsPerSecond must be >= 0: " + requestsPerSecond);
@@ -74,7 +94,7 @@ public final class SecurityHubTarget implements FindingTarget {
             }
         }
 
-        /** Default client settings, each finding's own account and region, built-in compliance, 10 requests/s. */
+        /** Default client settings, the caller's account, the client's region, built-in compliance, 10 requests/s. */
         public static Settings defaults() {
             return new Settings(AwsClientSettings.DEFAULTS, null, null, null, DEFAULT_REQUESTS_PER_SECOND);
         }
@@ -134,15 +154,49 @@ public final class SecurityHubTarget implements FindingTarget {
     public DeliveryClient connect() {
         AwsClientSettings aws = settings.hubRegion() != null ? settings.aws().withRegion(settings.hubRegion())
                 : settings.aws();
-        return new Client(aws.build(SecurityHubClient.builder()));
+        return new Client(aws.build(SecurityHubClient.builder()), new HubAccount(settings.hubAccountId(), aws));
+    }
+
+    /** The account findings are imported into: the configured one, else the caller's, asked from STS once. */
+    static final class HubAccount {
+        private final String configured;
+        private final AwsClientSettings aws;
+        private String caller;
+
+        HubAccount(String configured, AwsClientSettings aws) {
+            this.configured = configured;
+            this.aws = aws;
+        }
+
+        /** @throws RuntimeException when STS fails (an SDK exception, classified by the caller) */
+        String get() {
+            if (configured != null) {
+                return configured;
+            }
+            if (caller == null) {
+                String account;
+                try (StsClient sts = aws.build(StsClient.builder())) {
+                    account = sts.getCallerIdentity().account();
+                }
+                if (account == null || !ACCOUNT_ID.matcher(account).matches()) {
+                    throw new IllegalStateException("GetCallerIdentity returned the account '" + account + "'");
+                }
+                caller = account;
+            }
+            return caller;
+        }
     }
 
     /** Sends batches with one SecurityHubClient. */
     static final class Client implements DeliveryClient {
         private final SecurityHubClient client;
+        private final HubAccount hub;
+        private final String region;
 
-        Client(SecurityHubClient client) {
+        Client(SecurityHubClient client, HubAccount hub) {
             this.client = client;
+            this.hub = hub;
+            this.region = client.serviceClientConfiguration().region().id();
         }
 
         @Override
@@ -162,7 +216,16 @@ public final class SecurityHubTarget implements FindingTarget {
                 latest.merge(f.id(), f, (a, b) -> updatedAt(b).isBefore(updatedAt(a)) ? a : b);
             }
             Map<String, EntryResult> byId = new HashMap<>();
-            List<AwsSecurityFinding> findings = new ArrayList<>(latest.values());
+            List<AwsSecurityFinding> findings = List.of();
+            try {
+                findings = latest.isEmpty() ? findings : inHubAccount(latest.values());
+            } catch (RuntimeException e) {
+                EntryResult r = ErrorClassifier.classify(e);
+                EntryResult failed = new EntryResult(r.status(), "the Security Hub account is unknown: STS"
+                        + " GetCallerIdentity failed: " + r.error() + " (sinks.securityhub.hubAccountId or the runtime"
+                        + " property Sinks.securityhub.hub.account.id names it without STS)");
+                latest.keySet().forEach(id -> byId.put(id, failed));
+            }
             for (int from = 0; from < findings.size(); from += MAX_BATCH_ENTRIES) {
                 List<AwsSecurityFinding> chunk = findings.subList(from, Math.min(findings.size(), from + MAX_BATCH_ENTRIES));
                 BatchImportFindingsResponse response = client.batchImportFindings(r -> r.findings(chunk));
@@ -175,6 +238,18 @@ public final class SecurityHubTarget implements FindingTarget {
                 }
             }
             return Arrays.asList(results);
+        }
+
+        /** The findings with the hub account's AwsAccountId and ProductArn (in this client's region). */
+        private List<AwsSecurityFinding> inHubAccount(Collection<AwsSecurityFinding> findings) {
+            String account = hub.get();
+            String productArn = AsffMapper.productArn(region, account);
+            List<AwsSecurityFinding> out = new ArrayList<>();
+            for (AwsSecurityFinding f : findings) {
+                out.add(account.equals(f.awsAccountId()) && productArn.equals(f.productArn()) ? f
+                        : f.toBuilder().awsAccountId(account).productArn(productArn).build());
+            }
+            return out;
         }
 
         @Override

@@ -52,10 +52,14 @@ class SecurityHubTargetTest {
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();
 
-    /** Every import succeeds unless a test stubs otherwise (FakeAws has reset WireMock before this). */
+    /**
+     * Every import succeeds unless a test stubs otherwise (FakeAws has reset WireMock before this); the
+     * caller is the findings' own account (cross-account imports: SecurityHubHubAccountTest).
+     */
     @BeforeEach
     void acceptImports() {
         AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK)));
+        SecurityHubHubAccountTest.stubCaller(AWS.server(), "111122223333");
     }
 
     static SecurityHubTarget target() {

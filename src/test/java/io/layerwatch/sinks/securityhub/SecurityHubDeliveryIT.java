@@ -1,0 +1,100 @@
+package io.layerwatch.sinks.securityhub;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountTest.CENTRAL;
+import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountTest.memberFindings;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.IMPORT;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.findingsOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.Replay;
+import io.layerwatch.sinks.FindingSinks;
+import io.layerwatch.testing.FakeAws;
+import io.layerwatch.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The securityhub sink as a rules file without hubAccountId configures it, in a Flink job: member
+ * findings reach the central account's Security Hub, and when STS cannot name the caller they end in
+ * the sink dead letters with the reason, the job completing.
+ */
+class SecurityHubDeliveryIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+
+    @RegisterExtension
+    static final FakeAws AWS = new FakeAws(new SecurityHubHubAccountTest.ImportAsCaller());
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void securityHubOfTheCentralAccount() {
+        SecurityHubHubAccountTest.stubImport(AWS.server());
+    }
+
+    /** Runs the findings through the configured securityhub sink; returns the sink dead letters. */
+    List<JsonNode> deliver(List<Finding> findings) throws Exception {
+        RulesConfig rules = RulesConfigLoader.fromYaml("""
+                sinks:
+                  aws: {region: us-east-1, endpoint: "%s"}
+                  delivery: {maxAttempts: 2, baseDelay: 10ms, maxDelay: 20ms}
+                  deadLetter: {type: file, path: dead.jsonl}
+                  securityhub: {enabled: true}
+                """.formatted(AWS.endpoint()), "rules.yaml");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(1);
+        FindingSinks.attach(env.fromData(findings), rules.sinks(), Set.of("securityhub"), dir, false);
+        env.execute("securityhub-delivery");
+        List<JsonNode> out = new ArrayList<>();
+        Path dead = dir.resolve("dead.jsonl");
+        if (Files.exists(dead)) {
+            Files.readAllLines(dead).forEach(l -> out.add(Json.tree(l)));
+        }
+        return out;
+    }
+
+    @Test
+    void memberFindingsAreImportedIntoTheCallersAccount() throws Exception {
+        SecurityHubHubAccountTest.stubCaller(AWS.server(), CENTRAL);
+        assertThat(deliver(memberFindings())).isEmpty();
+        List<JsonNode> sent = new ArrayList<>();
+        AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT))).forEach(r -> findingsOf(r).forEach(sent::add));
+        assertThat(sent).hasSize(2).allSatisfy(f -> assertThat(f.path("AwsAccountId").asText()).isEqualTo(CENTRAL));
+    }
+
+    @Test
+    void whenStsDeniesTheFindingsAreDeadLetteredWithTheReason() throws Exception {
+        SecurityHubHubAccountTest.stubStsError(AWS.server(), 403, "AccessDenied");
+        List<Finding> findings = memberFindings();
+        List<JsonNode> dead = deliver(findings);
+        assertThat(dead).hasSize(2).allSatisfy(d -> {
+            assertThat(d.path("sink").asText()).isEqualTo("securityhub");
+            assertThat(d.path("attempts").asInt()).isEqualTo(1);
+            assertThat(d.path("error").asText())
+                    .startsWith("the Security Hub account is unknown: STS GetCallerIdentity failed: ")
+                    .contains("AccessDenied");
+        });
+        assertThat(dead).extracting(d -> d.path("findingId").asText())
+                .containsExactlyInAnyOrderElementsOf(findings.stream().map(Finding::id).toList());
+        assertThat(AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT)))).isEmpty();
+    }
+}
