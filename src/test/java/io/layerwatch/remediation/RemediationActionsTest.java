@@ -285,6 +285,15 @@ class RemediationActionsTest {
 
     @Test
     void denyLayerDownloadAttachesTheConfiguredPolicyOfTheTargetAccount() throws Exception {
+        String configured = "arn:aws:iam::" + ACCOUNT + ":policy/security/QuarantinePulls";
+        AuditRecord dryRun = apply(settings("""
+                actions:
+                  deny-layer-download: {policyArn: "arn:aws:iam::{account}:policy/security/QuarantinePulls"}
+                """), "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-4")).get(0);
+        assertThat(dryRun.result()).isEqualTo(AuditRecord.RESULT_DRY_RUN);
+        assertThat(dryRun.change().path("attachPolicyArn").asText()).as("the plan names it").isEqualTo(configured);
+        assertThat(wm().getAllServeEvents()).isEmpty();
+
         RemediationSettings s = settings("""
                 actions:
                   deny-layer-download:
@@ -294,8 +303,7 @@ class RemediationActionsTest {
         Fixtures.attachedPolicies(wm());
         AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-3")).get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
-                .containsEntry("PolicyArn", "arn:aws:iam::" + ACCOUNT + ":policy/security/QuarantinePulls");
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0))).containsEntry("PolicyArn", configured);
     }
 
     @Test
