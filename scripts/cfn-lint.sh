@@ -66,10 +66,10 @@ parameter_lines() {
 layerwatch-central.yaml	base	ArtifactBucket=layerwatch-artifacts-123456789012,JarObjectVersion=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
 layerwatch-central.yaml	set	StreamMode=PROVISIONED,FeedShape=both,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,TrailAccountIds=111122223333,OrganizationId=o-a1b2c3d4e5,DeadLetterType=sqs,EnableRemediation=true,RemediationExecute=true,OcsfTarget=kinesis,OcsfStreamArn=arn:aws:kinesis:eu-west-1:123456789012:stream/ocsf,WebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook-AbCdEf,EfoConsumerName=layerwatch,RulesS3Key=rules/layerwatch-rules.yaml,InitialPosition=AT_TIMESTAMP,InitialTimestamp=2024-05-01T00:00:00Z,AlertEmail=secops@example.com,OpsEmail=ops@example.com,EnableSecurityHubAction=false
 layerwatch-central.yaml	set	FeedShape=cloudwatch-logs,OrgTrailLogGroupName=aws-controltower/CloudTrailLogs,OcsfTarget=firehose,OcsfFirehoseName=layerwatch-ocsf,OrganizationId=o-a1b2c3d4e5
-layerwatch-central.yaml	set	EnableRemediation=true,ImageAssessmentSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:assessment-AbCdEf,AuditLockMode=COMPLIANCE,SecurityHubRegion=eu-central-1,DeadLetterType=sqs
+layerwatch-central.yaml	set	EnableRemediation=true,ImageAssessmentSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:assessment-AbCdEf,AuditLockMode=COMPLIANCE,SecurityHubRegion=eu-central-1,DeadLetterType=sqs,EnableRevokeSessions=true
 layerwatch-artifacts.yaml	base	DeployPrincipalArns=arn:aws:iam::123456789012:role/layerwatch-deploy
 layerwatch-member.yaml	base	CentralAccountId=123456789012,CentralRegion=eu-west-1
-layerwatch-member.yaml	set	EnableRemediation=true,PrimaryRegion=eu-west-1
+layerwatch-member.yaml	set	EnableRemediation=true,PrimaryRegion=eu-west-1,EnableRevokeSessions=true
 layerwatch-image-assessment.yaml	base	AssessmentServiceAccountId=111122223333,ExternalId=enrollment-4f2a9c
 layerwatch-image-assessment.yaml	set	SecretReaderRoleArn=arn:aws:iam::123456789012:role/layerwatch-application-eu-west-1
 layerwatch-image-assessment.yaml	set	SecretReaderRoleArn=arn:aws:iam::123456789012:role/layerwatch-application-eu-west-1,SecretKmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab

@@ -42,16 +42,33 @@ public final class RemediationConfig implements Serializable {
     public static final List<String> ACTIONS = List.of(NOTIFY, QUARANTINE_REPOSITORY, REMOVE_EXPOSING_STATEMENTS,
             DENY_LAYER_DOWNLOAD, REVOKE_SESSIONS, REGISTER_REGISTRY);
 
-    /** Principals no action ever modifies, whatever the config says: root, service-linked and SSO roles. */
+    /**
+     * Principals no action ever modifies, whatever the config says (under any path): root, service-linked
+     * and SSO roles, the roles AWS Organizations, Control Tower and StackSets administer accounts with, and
+     * the roles of LayerWatch's member StackSet. The remediation roles in infra/ deny the same.
+     */
     public static final List<String> ALWAYS_PROTECTED_PRINCIPALS = List.of("arn:*:iam::*:root",
             "arn:*:iam::*:role/aws-service-role/*", "arn:*:iam::*:role/AWSServiceRole*",
             "arn:*:iam::*:role/aws-reserved/*", "arn:*:iam::*:role/AWSReservedSSO_*",
-            "arn:*:iam::*:role/OrganizationAccountAccessRole");
+            "arn:*:iam::*:role/OrganizationAccountAccessRole", "arn:*:iam::*:role/AWSControlTowerExecution",
+            "arn:*:iam::*:role/stacksets-exec-*", "arn:*:iam::*:role/AWSCloudFormationStackSetExecutionRole",
+            "arn:*:iam::*:role/StackSet-layerwatch-member-*");
+
+    /** The customer-managed policy deny-layer-download attaches: infra/ creates it in every account. */
+    public static final String DENY_POLICY_PATH = "/layerwatch/";
+    public static final String DENY_POLICY_NAME = "LayerWatchDenyLayerDownload";
+    /** The role revoke-sessions assumes (its inline policy writes live in this opt-in role only). */
+    public static final String DEFAULT_REVOKE_SESSIONS_ROLE = "LayerWatchRevokeSessions";
 
     /** Where {@code {account}} in a role ARN template is replaced by the target account. */
     public static final String ACCOUNT_PLACEHOLDER = "{account}";
 
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Pattern POLICY_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:iam::(\\d{12}|aws|\\{account}):policy/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,128}");
+    private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
+    private static final Pattern ROLE_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:iam::(\\d{12}|\\{account}):role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}");
     /** Security Hub custom action ids: up to 20 alphanumeric characters. */
     private static final Pattern CUSTOM_ACTION_ID = Pattern.compile("[A-Za-z0-9]{1,20}");
 
@@ -215,31 +232,63 @@ public final class RemediationConfig implements Serializable {
     }
 
     /**
-     * Never modified: the always-protected principals, the configured ones, and LayerWatch's own roles
-     * (the assumed responder roles and the registry-connection role).
+     * The role revoke-sessions assumes in {@code account}, or null for the default credentials:
+     * {@code actions.revoke-sessions.assumeRole}, a role name in the account and partition of
+     * {@link #roleFor} (with its external id), or a role ARN ({account} replaced).
+     */
+    public AccountRole revokeSessionsRoleFor(String account) {
+        String role = revokeSessionsRole();
+        AccountRole base = roleFor(account);
+        if (role.startsWith("arn:")) {
+            return account == null ? null : new AccountRole(role.replace(ACCOUNT_PLACEHOLDER, account),
+                    base == null ? null : base.externalId());
+        }
+        if (base == null) {
+            return null;
+        }
+        String arn = base.roleArn();
+        return new AccountRole(arn.substring(0, arn.indexOf(":role/") + 6) + role, base.externalId());
+    }
+
+    private String revokeSessionsRole() {
+        String role = actions.get(REVOKE_SESSIONS).option("assumeRole");
+        return role == null ? DEFAULT_REVOKE_SESSIONS_ROLE : role;
+    }
+
+    /**
+     * The managed policy deny-layer-download attaches in {@code account}:
+     * {@code actions.deny-layer-download.policyArn} ({account} replaced), by default
+     * {@code arn:PARTITION:iam::ACCOUNT:policy/layerwatch/LayerWatchDenyLayerDownload}.
+     */
+    public String denyPolicyArn(String partition, String account) {
+        String arn = actions.get(DENY_LAYER_DOWNLOAD).option("policyArn");
+        return arn != null ? arn.replace(ACCOUNT_PLACEHOLDER, account)
+                : "arn:" + partition + ":iam::" + account + ":policy" + DENY_POLICY_PATH + DENY_POLICY_NAME;
+    }
+
+    /**
+     * Never modified, under any path: the always-protected principals, the configured ones, the
+     * break-glass principals, and LayerWatch's own roles (the assumed responder roles, the revoke-sessions
+     * role and the registry-connection role).
      */
     public boolean protectedPrincipal(String arn) {
         if (arn == null) {
             return false;
         }
-        for (String g : ALWAYS_PROTECTED_PRINCIPALS) {
-            if (new Glob(g).matches(arn)) {
-                return true;
-            }
-        }
-        if (protectedPrincipals.stream().anyMatch(g -> g.matchesAnyPath(arn))) {
-            return true;
-        }
-        List<String> own = new ArrayList<>();
+        List<String> globs = new ArrayList<>(ALWAYS_PROTECTED_PRINCIPALS);
+        globs.addAll(breakGlassPrincipals);
         if (defaultRole != null && defaultRole.roleArn() != null) {
-            own.add(defaultRole.roleArn());
+            globs.add(defaultRole.roleArn());
         }
-        accountRoles.values().forEach(r -> own.add(r.roleArn()));
+        accountRoles.values().forEach(r -> globs.add(r.roleArn()));
+        String revoke = revokeSessionsRole();
+        globs.add(revoke.startsWith("arn:") ? revoke : "arn:*:iam::*:role/" + revoke);
         String connection = actions.get(REGISTER_REGISTRY).option("connectionRoleArn");
         if (connection != null) {
-            own.add(connection);
+            globs.add(connection);
         }
-        return own.stream().anyMatch(r -> new Glob(r.replace(ACCOUNT_PLACEHOLDER, "*")).matches(arn));
+        return protectedPrincipals.stream().anyMatch(g -> g.matchesAnyPath(arn))
+                || globs.stream().anyMatch(g -> new Glob(g.replace(ACCOUNT_PLACEHOLDER, "*")).matchesAnyPath(arn));
     }
 
     public boolean protectedRepository(String name) {
@@ -256,12 +305,7 @@ public final class RemediationConfig implements Serializable {
 
     /** A copy with one action's dry-run switch changed (tests, CLI overrides). */
     public RemediationConfig withDryRun(String action, boolean dryRun) {
-        Map<String, ActionSettings> copy = new LinkedHashMap<>(actions);
-        ActionSettings s = action(action);
-        copy.put(action, new ActionSettings(action, dryRun, s.options()));
-        return new RemediationConfig(enabled, auditLog, rateLimit, idempotencyTtl, failureSeverity,
-                protectedPrincipalGlobs(), protectedRepositoryGlobs(), breakGlassPrincipals, defaultRole, accountRoles,
-                rules, customActions, copy);
+        return withAction(new ActionSettings(action, dryRun, action(action).options()));
     }
 
     /** A copy switched on or off (runtime properties override the file). */
@@ -277,6 +321,27 @@ public final class RemediationConfig implements Serializable {
             c = c.withDryRun(a, true);
         }
         return c;
+    }
+
+    /** Whether {@code name} is a valid IAM role name. */
+    public static boolean isRoleName(String name) {
+        return name != null && ROLE_NAME.matcher(name).matches();
+    }
+
+    /** A copy with one option of an action set (runtime properties override the file). */
+    public RemediationConfig withActionOption(String action, String key, String value) {
+        ActionSettings s = action(action);
+        Map<String, Serializable> options = new LinkedHashMap<>(s.options());
+        options.put(key, value);
+        return withAction(new ActionSettings(action, s.dryRun(), options));
+    }
+
+    private RemediationConfig withAction(ActionSettings settings) {
+        Map<String, ActionSettings> copy = new LinkedHashMap<>(actions);
+        copy.put(settings.name(), settings);
+        return new RemediationConfig(enabled, auditLog, rateLimit, idempotencyTtl, failureSeverity,
+                protectedPrincipalGlobs(), protectedRepositoryGlobs(), breakGlassPrincipals, defaultRole, accountRoles,
+                rules, customActions, copy);
     }
 
     /** A copy assuming {@code roleArnTemplate} ({account} replaced) in accounts without a role of their own. */
@@ -321,6 +386,8 @@ public final class RemediationConfig implements Serializable {
                 actions.put(a, map("dryRun", ParamType.BOOLEAN));
             }
         }
+        actions.put(DENY_LAYER_DOWNLOAD, map("dryRun", ParamType.BOOLEAN, "policyArn", ParamType.STRING));
+        actions.put(REVOKE_SESSIONS, map("dryRun", ParamType.BOOLEAN, "assumeRole", ParamType.STRING));
         actions.put(REGISTER_REGISTRY, map("dryRun", ParamType.BOOLEAN, "secretArn", ParamType.STRING,
                 "connectionRoleArn", ParamType.STRING, "externalId", ParamType.STRING, "tokenPath", ParamType.STRING,
                 "registriesPath", ParamType.STRING, "timeout", ParamType.DURATION));
@@ -390,6 +457,15 @@ public final class RemediationConfig implements Serializable {
             });
             actions.put(a, new ActionSettings(a, NOTIFY.equals(a) || s.path("dryRun").asBoolean(true), options));
         }
+        check(actions.get(DENY_LAYER_DOWNLOAD), "policyArn", POLICY_ARN,
+                "is not an IAM managed policy ARN (arn:PARTITION:iam::{account}:policy/PATH/NAME)");
+        String revokeRole = actions.get(REVOKE_SESSIONS).option("assumeRole");
+        if (revokeRole != null && !revokeRole.startsWith("arn:")) {
+            check(actions.get(REVOKE_SESSIONS), "assumeRole", ROLE_NAME, "is not an IAM role name");
+        } else {
+            check(actions.get(REVOKE_SESSIONS), "assumeRole", ROLE_ARN,
+                    "is not an IAM role ARN (arn:PARTITION:iam::{account}:role/NAME) or role name");
+        }
         ActionSettings register = actions.get(REGISTER_REGISTRY);
         boolean registerUsed = rules.values().stream().anyMatch(r -> r.actions().contains(REGISTER_REGISTRY))
                 || custom.containsValue(REGISTER_REGISTRY);
@@ -411,6 +487,15 @@ public final class RemediationConfig implements Serializable {
                         : Severity.HIGH,
                 strings(prot.get("principals")), strings(prot.get("repositories")),
                 strings(node.get("breakGlassPrincipals")), defaultRole, accounts, rules, custom, actions);
+    }
+
+    /** An action option, when set, must match {@code pattern}; otherwise an error naming the key. */
+    private static void check(ActionSettings a, String key, Pattern pattern, String problem) {
+        String v = a.option(key);
+        if (v != null && !pattern.matcher(v).matches()) {
+            throw new IllegalArgumentException(SECTION + ".actions." + a.name() + "." + key + ": '" + v + "' "
+                    + problem);
+        }
     }
 
     private static RateLimit rateLimit(JsonNode rate) {

@@ -51,6 +51,8 @@ public final class RuntimeProperties {
     public static final String REMEDIATION_ENABLED = "enabled";
     public static final String REMEDIATION_EXECUTE = "execute";
     public static final String REMEDIATION_ROLE_NAME = "assume.role.name";
+    /** The role revoke-sessions assumes in each account (remediation.actions.revoke-sessions.assumeRole). */
+    public static final String REMEDIATION_REVOKE_ROLE_NAME = "revoke.role.name";
     public static final String REMEDIATION_AUDIT_BUCKET = "audit.bucket";
 
     /** Every group and its keys (documentation, validation of unknown keys, the infra test). */
@@ -69,7 +71,8 @@ public final class RuntimeProperties {
         g.put(SINKS, List.of(SINKS_ENABLED, SNS_TOPIC_ARN, OCSF_TARGET, OCSF_STREAM_ARN, OCSF_FIREHOSE_NAME,
                 WEBHOOK_SECRET_ARN, DEADLETTER_TYPE, DEADLETTER_BUCKET, DEADLETTER_PREFIX, DEADLETTER_QUEUE_URL,
                 SECURITYHUB_HUB_ACCOUNT_ID, SECURITYHUB_HUB_REGION));
-        g.put(REMEDIATION, List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE, REMEDIATION_ROLE_NAME, REMEDIATION_AUDIT_BUCKET));
+        g.put(REMEDIATION, List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE, REMEDIATION_ROLE_NAME,
+                REMEDIATION_REVOKE_ROLE_NAME, REMEDIATION_AUDIT_BUCKET));
         return java.util.Collections.unmodifiableMap(g);
     }
 

@@ -121,7 +121,7 @@ public final class StreamingJob {
      * The rules file's remediation: section with the Remediation property group on top: {@code enabled}
      * switches the responder, {@code execute=false} (and a CLI --dry-run) makes every action a dry run
      * ({@code true} leaves each action's dryRun as the file says), {@code assume.role.name} is the role
-     * assumed in each account.
+     * assumed in each account, {@code revoke.role.name} the one revoke-sessions assumes there.
      */
     static RemediationConfig remediation(RemediationConfig file, StreamingOptions options, boolean dryRun) {
         Map<String, String> p = options.remediation();
@@ -135,6 +135,10 @@ public final class StreamingJob {
         if (p.containsKey(REMEDIATION_ROLE_NAME)) {
             c = c.withDefaultRole("arn:" + AwsPartition.of(options.region()) + ":iam::" + RemediationConfig.ACCOUNT_PLACEHOLDER
                     + ":role/" + p.get(REMEDIATION_ROLE_NAME), null);
+        }
+        if (p.containsKey(REMEDIATION_REVOKE_ROLE_NAME)) {
+            c = c.withActionOption(RemediationConfig.REVOKE_SESSIONS, "assumeRole",
+                    p.get(REMEDIATION_REVOKE_ROLE_NAME));
         }
         return c;
     }

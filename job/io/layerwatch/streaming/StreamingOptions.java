@@ -58,6 +58,12 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                 throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not true or false");
             }
         }
+        for (String key : List.of(REMEDIATION_ROLE_NAME, REMEDIATION_REVOKE_ROLE_NAME)) {
+            String v = remediation.get(key);
+            if (v != null && !io.layerwatch.config.RemediationConfig.isRoleName(v)) {
+                throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not an IAM role name");
+            }
+        }
     }
 
     /** CloudWatch Logs senders as the rules file says. */

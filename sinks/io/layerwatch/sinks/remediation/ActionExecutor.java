@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.DeleteRegistryPolicyRequest;
 import software.amazon.awssdk.services.ecr.model.DeleteRepositoryPolicyRequest;
@@ -35,10 +36,17 @@ import software.amazon.awssdk.services.ecr.model.RegistryPolicyNotFoundException
 import software.amazon.awssdk.services.ecr.model.RepositoryPolicyNotFoundException;
 import software.amazon.awssdk.services.ecr.model.SetRepositoryPolicyRequest;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AttachRolePolicyRequest;
+import software.amazon.awssdk.services.iam.model.AttachUserPolicyRequest;
+import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.DeleteRolePolicyRequest;
 import software.amazon.awssdk.services.iam.model.DeleteUserPolicyRequest;
+import software.amazon.awssdk.services.iam.model.DetachRolePolicyRequest;
+import software.amazon.awssdk.services.iam.model.DetachUserPolicyRequest;
 import software.amazon.awssdk.services.iam.model.GetRolePolicyRequest;
 import software.amazon.awssdk.services.iam.model.GetUserPolicyRequest;
+import software.amazon.awssdk.services.iam.model.ListAttachedRolePoliciesRequest;
+import software.amazon.awssdk.services.iam.model.ListAttachedUserPoliciesRequest;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.PutRolePolicyRequest;
 import software.amazon.awssdk.services.iam.model.PutUserPolicyRequest;
@@ -97,11 +105,9 @@ public final class ActionExecutor implements AutoCloseable {
             case REMOVE_EXPOSING_STATEMENTS:
                 return removeStatements(t, Planner.exposingStatements(r.finding()), state);
             case DENY_LAYER_DOWNLOAD:
-                return inlinePolicy(t, PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY,
-                        PolicyDocuments.denyLayerDownloadPolicy(), state);
+                return attachDenyPolicy(t, state);
             case REVOKE_SESSIONS:
-                return inlinePolicy(t, PolicyDocuments.REVOKE_SESSIONS_POLICY,
-                        PolicyDocuments.revokeSessionsPolicy(clock.instant()), state);
+                return revokeSessions(t, PolicyDocuments.revokeSessionsPolicy(clock.instant()), state);
             case REGISTER_REGISTRY:
                 return register(t, state);
             default:
@@ -129,12 +135,15 @@ public final class ActionExecutor implements AutoCloseable {
                 Planner.exposingStatements(r.finding()).forEach(list::add);
                 break;
             case DENY_LAYER_DOWNLOAD:
-                c.put("policyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY);
-                c.set("policyDocument", Json.tree(PolicyDocuments.denyLayerDownloadPolicy()));
+                c.put("attachPolicyArn", config.denyPolicyArn(t.partition(), t.account()));
                 break;
             case REVOKE_SESSIONS:
                 c.put("policyName", PolicyDocuments.REVOKE_SESSIONS_POLICY);
                 c.set("policyDocument", Json.tree(PolicyDocuments.revokeSessionsPolicy(now)));
+                RemediationConfig.AccountRole role = config.revokeSessionsRoleFor(t.account());
+                if (role != null) {
+                    c.put("assumeRole", role.roleArn());
+                }
                 break;
             case REGISTER_REGISTRY:
                 c.put("registry", AssessmentApi.registryUrl(t.account(), t.region()));
@@ -187,13 +196,23 @@ public final class ActionExecutor implements AutoCloseable {
         return new Outcome(unchanged(before, text), before, removed(text, earlier));
     }
 
-    private Outcome inlinePolicy(Target t, String policyName, String document, Attempts state) {
-        String current = inline(t, policyName);
-        JsonNode before = state.before(inlineState(t, policyName, current));
-        boolean deny = PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY.equals(policyName);
-        if (deny && PolicyDocuments.same(current, document)) {
-            return new Outcome(unchanged(before, current, "policyDocument"), before, inlineState(t, policyName, current));
+    /** Attaches the pre-created deny policy; already attached (by anyone) is no change. */
+    private Outcome attachDenyPolicy(Target t, Attempts state) {
+        String arn = config.denyPolicyArn(t.partition(), t.account());
+        boolean attached = attached(t, arn);
+        JsonNode before = state.before(attachment(t, arn, attached));
+        if (!attached) {
+            attach(t, arn, true);
         }
+        // Attached now but not at the first attempt: an earlier attempt of this request attached it.
+        String result = attached && before.path("attached").asBoolean() ? RESULT_NO_CHANGE : RESULT_EXECUTED;
+        return new Outcome(result, before, attachment(t, arn, true));
+    }
+
+    /** A new deny of older tokens every time: its time is the point of it. */
+    private Outcome revokeSessions(Target t, String document, Attempts state) {
+        String policyName = PolicyDocuments.REVOKE_SESSIONS_POLICY;
+        JsonNode before = state.before(inlineState(t, policyName, inline(t, policyName)));
         putInline(t, policyName, document);
         return new Outcome(RESULT_EXECUTED, before, inlineState(t, policyName, document));
     }
@@ -228,6 +247,9 @@ public final class ActionExecutor implements AutoCloseable {
             case REMOVE_EXPOSING_STATEMENTS:
                 return undoPolicy(original, t, state);
             case DENY_LAYER_DOWNLOAD:
+                // Records written before the managed policy carry the inline policy they put.
+                return original.before().has("policyArn") ? undoAttach(original, t, state)
+                        : undoInline(original, t, state);
             case REVOKE_SESSIONS:
                 return undoInline(original, t, state);
             case REGISTER_REGISTRY:
@@ -288,6 +310,23 @@ public final class ActionExecutor implements AutoCloseable {
             putInline(t, policyName, prior);
         }
         return new Outcome(RESULT_UNDONE, before, inlineState(t, policyName, prior));
+    }
+
+    /** Detaches the deny policy the action attached (never one attached before it). */
+    private Outcome undoAttach(AuditRecord original, Target t, Attempts state) {
+        String arn = original.before().path("policyArn").asText();
+        boolean attached = attached(t, arn);
+        JsonNode before = state.before(attachment(t, arn, attached));
+        if (original.before().path("attached").asBoolean()) {
+            return new Outcome(RESULT_NO_CHANGE, before, attachment(t, arn, attached));
+        }
+        if (attached) {
+            attach(t, arn, false);
+            return new Outcome(RESULT_UNDONE, before, attachment(t, arn, false));
+        }
+        // Gone: detached by an earlier attempt of this undo, or by someone else before it.
+        return new Outcome(before.path("attached").asBoolean() ? RESULT_UNDONE : RESULT_NO_CHANGE, before,
+                attachment(t, arn, false));
     }
 
     /** Deletes the connection the action created (never one it found, nor one created by others since). */
@@ -357,14 +396,54 @@ public final class ActionExecutor implements AutoCloseable {
                 .registryId(t.account()).repositoryName(t.repository()).policyText(text).build());
     }
 
+    /** Whether the managed policy is attached to the role or user (every page of its attached policies). */
+    private boolean attached(Target t, String policyArn) {
+        IamClient iam = aws.iam();
+        Stream<AttachedPolicy> all = Target.ROLE.equals(t.kind())
+                ? iam.listAttachedRolePoliciesPaginator(aws.as(ListAttachedRolePoliciesRequest.builder(), t.account())
+                        .roleName(t.principalName()).build()).attachedPolicies().stream()
+                : iam.listAttachedUserPoliciesPaginator(aws.as(ListAttachedUserPoliciesRequest.builder(), t.account())
+                        .userName(t.principalName()).build()).attachedPolicies().stream();
+        return all.anyMatch(p -> policyArn.equals(p.policyArn()));
+    }
+
+    /** Attaches ({@code on}) or detaches the managed policy; detaching one that is not attached is no error. */
+    private void attach(Target t, String policyArn, boolean on) {
+        IamClient iam = aws.iam();
+        String name = t.principalName();
+        String account = t.account();
+        Runnable call;
+        if (Target.ROLE.equals(t.kind())) {
+            call = on
+                    ? () -> iam.attachRolePolicy(aws.as(AttachRolePolicyRequest.builder(), account)
+                            .roleName(name).policyArn(policyArn).build())
+                    : () -> iam.detachRolePolicy(aws.as(DetachRolePolicyRequest.builder(), account)
+                            .roleName(name).policyArn(policyArn).build());
+        } else {
+            call = on
+                    ? () -> iam.attachUserPolicy(aws.as(AttachUserPolicyRequest.builder(), account)
+                            .userName(name).policyArn(policyArn).build())
+                    : () -> iam.detachUserPolicy(aws.as(DetachUserPolicyRequest.builder(), account)
+                            .userName(name).policyArn(policyArn).build());
+        }
+        try {
+            call.run();
+        } catch (NoSuchEntityException e) {
+            if (on) {
+                throw e;
+            }
+            // not attached (any more)
+        }
+    }
+
     /** An inline policy of the role or user (IAM returns it URL-encoded), or null when it has none by that name. */
     private String inline(Target t, String policyName) {
         IamClient iam = aws.iam();
         try {
             String encoded = Target.ROLE.equals(t.kind())
-                    ? iam.getRolePolicy(aws.as(GetRolePolicyRequest.builder(), t.account())
+                    ? iam.getRolePolicy(aws.asInlinePolicyWriter(GetRolePolicyRequest.builder(), t.account())
                             .roleName(t.principalName()).policyName(policyName).build()).policyDocument()
-                    : iam.getUserPolicy(aws.as(GetUserPolicyRequest.builder(), t.account())
+                    : iam.getUserPolicy(aws.asInlinePolicyWriter(GetUserPolicyRequest.builder(), t.account())
                             .userName(t.principalName()).policyName(policyName).build()).policyDocument();
             return encoded == null ? null : URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (NoSuchEntityException e) {
@@ -375,11 +454,11 @@ public final class ActionExecutor implements AutoCloseable {
     private void putInline(Target t, String policyName, String document) {
         IamClient iam = aws.iam();
         if (Target.ROLE.equals(t.kind())) {
-            iam.putRolePolicy(aws.as(PutRolePolicyRequest.builder(), t.account()).roleName(t.principalName())
-                    .policyName(policyName).policyDocument(document).build());
+            iam.putRolePolicy(aws.asInlinePolicyWriter(PutRolePolicyRequest.builder(), t.account())
+                    .roleName(t.principalName()).policyName(policyName).policyDocument(document).build());
         } else {
-            iam.putUserPolicy(aws.as(PutUserPolicyRequest.builder(), t.account()).userName(t.principalName())
-                    .policyName(policyName).policyDocument(document).build());
+            iam.putUserPolicy(aws.asInlinePolicyWriter(PutUserPolicyRequest.builder(), t.account())
+                    .userName(t.principalName()).policyName(policyName).policyDocument(document).build());
         }
     }
 
@@ -387,11 +466,11 @@ public final class ActionExecutor implements AutoCloseable {
         IamClient iam = aws.iam();
         try {
             if (Target.ROLE.equals(t.kind())) {
-                iam.deleteRolePolicy(aws.as(DeleteRolePolicyRequest.builder(), t.account()).roleName(t.principalName())
-                        .policyName(policyName).build());
+                iam.deleteRolePolicy(aws.asInlinePolicyWriter(DeleteRolePolicyRequest.builder(), t.account())
+                        .roleName(t.principalName()).policyName(policyName).build());
             } else {
-                iam.deleteUserPolicy(aws.as(DeleteUserPolicyRequest.builder(), t.account()).userName(t.principalName())
-                        .policyName(policyName).build());
+                iam.deleteUserPolicy(aws.asInlinePolicyWriter(DeleteUserPolicyRequest.builder(), t.account())
+                        .userName(t.principalName()).policyName(policyName).build());
             }
         } catch (NoSuchEntityException e) {
             // already gone
@@ -455,6 +534,14 @@ public final class ActionExecutor implements AutoCloseable {
         return n;
     }
 
+    private static ObjectNode attachment(Target t, String policyArn, boolean attached) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("principal", t.principalArn());
+        n.put("policyArn", policyArn);
+        n.put("attached", attached);
+        return n;
+    }
+
     private static ObjectNode enrollment(String url, Connection c, boolean created) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("registry", url);
@@ -471,10 +558,6 @@ public final class ActionExecutor implements AutoCloseable {
     /** No change now: "executed" when an earlier attempt already changed it, else "no-change". */
     private static String unchanged(JsonNode firstBefore, String current) {
         return unchanged(firstBefore, current, "policyText", RESULT_EXECUTED);
-    }
-
-    private static String unchanged(JsonNode firstBefore, String current, String field) {
-        return unchanged(firstBefore, current, field, RESULT_EXECUTED);
     }
 
     /** {@code changedEarlier} when the state differs from the first one read (an earlier attempt wrote it). */

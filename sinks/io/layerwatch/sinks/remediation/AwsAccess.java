@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * The AWS clients of the responder, all built by {@link AwsClientSettings#build} (so the SDK's
  * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_&lt;SERVICE&gt; and config apply, and the SDK does no retries of
  * its own), one per service and region. Calls into another account carry, per request, the
- * credentials of the role {@code remediation.assumeRole} names for that account (STS AssumeRole,
- * refreshed before they expire); other calls use the default credentials chain.
+ * credentials of the role {@code remediation.assumeRole} names for that account, or for inline policy
+ * writes of the revoke-sessions role (STS AssumeRole, refreshed before they expire); other calls use
+ * the default credentials chain.
  */
 final class AwsAccess implements AutoCloseable {
     static final String SESSION_NAME = "layerwatch-remediation";
@@ -65,13 +66,13 @@ final class AwsAccess implements AutoCloseable {
         return sts;
     }
 
-    /** The assumed-role credentials for {@code account}, or null for the default credentials. */
-    AwsCredentialsProvider credentials(String account) {
-        AccountRole role = config.roleFor(account);
+    /** The credentials of {@code role} (STS AssumeRole), or null for the default credentials. */
+    private AwsCredentialsProvider credentials(AccountRole role) {
         if (role == null) {
             return null;
         }
-        return roles.computeIfAbsent(account, a -> StsAssumeRoleCredentialsProvider.builder()
+        String key = role.roleArn() + " " + role.externalId();
+        return roles.computeIfAbsent(key, k -> StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(sts())
                 .asyncCredentialUpdateEnabled(false)
                 .refreshRequest(r -> {
@@ -83,9 +84,21 @@ final class AwsAccess implements AutoCloseable {
                 .build());
     }
 
-    /** Applies the target account's credentials to a request builder. */
+    /** Applies the credentials of the target account's remediation role to a request builder. */
     <B extends AwsRequest.Builder> B as(B builder, String account) {
-        AwsCredentialsProvider p = credentials(account);
+        return as(builder, config.roleFor(account));
+    }
+
+    /**
+     * Applies the credentials of the target account's revoke-sessions role: the only role that may write
+     * inline policies (revoke-sessions, and the undo of inline policies).
+     */
+    <B extends AwsRequest.Builder> B asInlinePolicyWriter(B builder, String account) {
+        return as(builder, config.revokeSessionsRoleFor(account));
+    }
+
+    private <B extends AwsRequest.Builder> B as(B builder, AccountRole role) {
+        AwsCredentialsProvider p = credentials(role);
         if (p != null) {
             builder.overrideConfiguration(AwsRequestOverrideConfiguration.builder().credentialsProvider(p).build());
         }

@@ -53,8 +53,9 @@ public final class Guard {
             return "repository " + t.repository() + " is protected (remediation.protected.repositories)";
         }
         if ((Target.ROLE.equals(t.kind()) || Target.USER.equals(t.kind())) && config.protectedPrincipal(t.principalArn())) {
-            return "principal " + t.principalArn() + " is protected (remediation.protected.principals, or always"
-                    + " protected: root, service-linked, SSO and LayerWatch's own roles)";
+            return "principal " + t.principalArn() + " is protected (remediation.protected.principals,"
+                    + " breakGlassPrincipals, or always protected: root, service-linked, SSO, account-administration"
+                    + " and LayerWatch's own roles)";
         }
         return null;
     }

@@ -28,7 +28,7 @@ public final class PolicyDocuments {
 
     /** The Sid of the deny that quarantine-repository merges into a repository policy. */
     public static final String QUARANTINE_SID = "LayerWatchQuarantine";
-    /** Inline policy (and Sid) deny-layer-download attaches to a role or user. */
+    /** Name (and Sid) of the managed policy deny-layer-download attaches (inline in older audit records). */
     public static final String DENY_LAYER_DOWNLOAD_POLICY = "LayerWatchDenyLayerDownload";
     /** Inline policy (and Sid) revoke-sessions attaches to a role. */
     public static final String REVOKE_SESSIONS_POLICY = "LayerWatchRevokeOlderSessions";
@@ -70,7 +70,10 @@ public final class PolicyDocuments {
         return s;
     }
 
-    /** The inline identity policy denying layer downloads (and image manifests) on every repository. */
+    /**
+     * The deny policy's document (infra/ creates the managed policy with exactly this): layer downloads and
+     * image manifests, on every repository.
+     */
     public static String denyLayerDownloadPolicy() {
         ObjectNode s = NODES.objectNode();
         s.put("Sid", DENY_LAYER_DOWNLOAD_POLICY);

@@ -38,6 +38,12 @@ public record Target(String kind, String account, String region, String reposito
         return principalArn == null ? null : principalArn.substring(principalArn.lastIndexOf('/') + 1);
     }
 
+    /** The AWS partition: of the principal ARN, else of the region. */
+    public String partition() {
+        return principalArn != null && principalArn.startsWith("arn:") ? principalArn.split(":", 3)[1]
+                : AwsPartition.of(region);
+    }
+
     /** The registry's host name, as docker and the assessment service know it. */
     public String registryHost() {
         return account + ".dkr.ecr." + region + (region != null && region.startsWith("cn-") ? ".amazonaws.com.cn"

@@ -60,9 +60,14 @@ class TemplatesTest {
             "quarantine-repository", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"),
             "remove-exposing-statements", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy",
                     "ecr:DeleteRepositoryPolicy", "ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"),
-            "deny-layer-download", List.of("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-                    "iam:GetUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy"),
+            "deny-layer-download", List.of("iam:ListAttachedRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+                    "iam:ListAttachedUserPolicies", "iam:AttachUserPolicy", "iam:DetachUserPolicy"),
             "revoke-sessions", List.of("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"));
+
+    /** The role each action assumes: revoke-sessions its own opt-in role, the others the remediation role. */
+    static String remediationRoleOf(String action) {
+        return action.equals("revoke-sessions") ? "RevokeSessionsRole" : "RemediationRole";
+    }
 
     /** ECR actions that change something: only remediation roles may hold any of them. */
     static final Pattern ECR_WRITE = Pattern.compile("ecr:(Set|Delete|Put|Create|Update|Start|Initiate|Upload|Complete|"
@@ -292,7 +297,8 @@ class TemplatesTest {
                         "ocsf.firehose.name", "webhook.secret.arn", "deadletter.type", "deadletter.bucket",
                         "deadletter.prefix", "deadletter.queue.url", "securityhub.hub.account.id",
                         "securityhub.hub.region")),
-                Map.entry("Remediation", List.of("enabled", "execute", "assume.role.name", "audit.bucket")));
+                Map.entry("Remediation", List.of("enabled", "execute", "assume.role.name", "revoke.role.name",
+                        "audit.bucket")));
         assertThat(conditionOf).containsEntry("LayerWatch", null).containsEntry("KinesisSource", null)
                 .containsEntry("Sinks", null).containsEntry("Remediation", "RemediationEnabled");
         assertThat(t.at("/Conditions/RemediationEnabled").toString())
@@ -410,17 +416,26 @@ class TemplatesTest {
         assertThat(REMEDIATION_PERMISSIONS.keySet()).containsAll(io.layerwatch.config.RemediationConfig.responseActions()
                 .stream().filter(a -> !a.equals("register-registry")).toList());
         for (Path template : List.of(CENTRAL, MEMBER)) {
-            List<Statement> role = statements(read(template)).stream()
-                    .filter(s -> "RemediationRole".equals(s.resource()) && !s.trust()).toList();
-            Set<String> allowed = new java.util.HashSet<>();
-            role.stream().filter(Statement::allows).forEach(s -> allowed.addAll(s.actions()));
-            REMEDIATION_PERMISSIONS.forEach((action, needs) ->
-                    assertThat(allowed).as(template.getFileName() + " for " + action).containsAll(needs));
-            assertThat(role).as(template.getFileName() + ": a Deny keeps the role off its own policies")
+            JsonNode t = read(template);
+            REMEDIATION_PERMISSIONS.forEach((action, needs) -> {
+                Set<String> allowed = new java.util.HashSet<>();
+                statements(t).stream().filter(s -> remediationRoleOf(action).equals(s.resource()) && !s.trust()
+                        && s.allows()).forEach(s -> allowed.addAll(s.actions()));
+                assertThat(allowed).as(template.getFileName() + " for " + action).containsAll(needs);
+            });
+            // Both roles carry the guardrails policy, whose Deny keeps them off their own policies.
+            for (String role : List.of("RemediationRole", "RevokeSessionsRole")) {
+                assertThat(resources(t).get(role).at("/Properties/ManagedPolicyArns").toString()).as(role)
+                        .contains("RemediationGuardrailsPolicy");
+            }
+            assertThat(statements(t)).as(template.getFileName() + ": a Deny keeps the roles off their own policies")
                     .anySatisfy(s -> {
+                        assertThat(s.resource()).isEqualTo("RemediationGuardrailsPolicy");
                         assertThat(s.allows()).isFalse();
-                        assertThat(s.actions()).contains("iam:PutRolePolicy", "iam:DeleteRolePolicy");
-                        assertThat(s.node().path("Resource").toString()).contains("${RemediationRoleName}");
+                        assertThat(s.actions()).contains("iam:PutRolePolicy", "iam:DeleteRolePolicy",
+                                "iam:AttachRolePolicy", "iam:DetachRolePolicy");
+                        assertThat(s.node().path("Resource").toString()).contains("${RemediationRoleName}")
+                                .contains("${RevokeSessionsRoleName}");
                     });
         }
         // register-registry reads the assessment credentials with the application's own role, when configured.

@@ -3,6 +3,7 @@ package io.layerwatch.remediation;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -207,6 +208,43 @@ final class Fixtures {
                         + "PolicyResponse>")));
             }
         }
+    }
+
+    /** The deny policy infra/ creates in the fixture account. */
+    static final String DENY_POLICY_ARN = "arn:aws:iam::" + ACCOUNT + ":policy/layerwatch/LayerWatchDenyLayerDownload";
+
+    /**
+     * ListAttachedRolePolicies / ListAttachedUserPolicies answer with {@code pages} of policy ARNs (each page
+     * but the last truncated, the next asked for with its Marker); Attach and Detach succeed.
+     */
+    static void attachedPolicies(WireMockServer s, List<List<String>> pages) {
+        for (String kind : List.of("Role", "User")) {
+            String op = "ListAttached" + kind + "Policies";
+            for (int i = 0; i < pages.size(); i++) {
+                StringBuilder members = new StringBuilder();
+                for (String arn : pages.get(i)) {
+                    members.append("<member><PolicyName>").append(arn.substring(arn.lastIndexOf('/') + 1))
+                            .append("</PolicyName><PolicyArn>").append(arn).append("</PolicyArn></member>");
+                }
+                boolean last = i == pages.size() - 1;
+                MappingBuilder request = i == 0 ? query(op).withRequestBody(notContaining("Marker="))
+                        : query(op).withRequestBody(containing("Marker=page" + i));
+                s.stubFor(request.willReturn(xml(200, "<" + op + "Response xmlns=\"" + IAM_NS + "\"><" + op + "Result>"
+                        + "<AttachedPolicies>" + members + "</AttachedPolicies><IsTruncated>" + !last + "</IsTruncated>"
+                        + (last ? "" : "<Marker>page" + (i + 1) + "</Marker>") + "</" + op + "Result><ResponseMetadata>"
+                        + "<RequestId>r</RequestId></ResponseMetadata></" + op + "Response>")));
+            }
+            for (String write : List.of("Attach", "Detach")) {
+                s.stubFor(query(write + kind + "Policy").willReturn(xml(200, "<" + write + kind + "PolicyResponse xmlns=\""
+                        + IAM_NS + "\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" + write + kind
+                        + "PolicyResponse>")));
+            }
+        }
+    }
+
+    /** One page of attached policies. */
+    static void attachedPolicies(WireMockServer s, String... arns) {
+        attachedPolicies(s, List.of(List.of(arns)));
     }
 
     static final String ASSUMED_KEY = "ASIAASSUMEDROLEKEY01";

@@ -2,6 +2,7 @@ package io.layerwatch.remediation;
 
 import static io.layerwatch.remediation.Fixtures.ASSUMED_KEY;
 import static io.layerwatch.remediation.Fixtures.CI_PULL;
+import static io.layerwatch.remediation.Fixtures.DENY_POLICY_ARN;
 import static io.layerwatch.remediation.Fixtures.EXISTING_POLICY;
 import static io.layerwatch.remediation.Fixtures.NOW;
 import static io.layerwatch.remediation.Fixtures.PUBLIC_PULL;
@@ -14,6 +15,7 @@ import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.finding.Finding;
@@ -213,34 +215,95 @@ class RemediationActionsTest {
     }
 
     @Test
-    void denyLayerDownloadPutsTheInlineDenyOnTheRoleOrUser() throws Exception {
+    void denyLayerDownloadAttachesThePreCreatedDenyPolicyAndUndoDetachesIt() throws Exception {
         RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
-        Fixtures.inlinePolicies(wm(), null);
+        Fixtures.attachedPolicies(wm(), "arn:aws:iam::aws:policy/ReadOnlyAccess");
         AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-1")).get(0);
-        assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
+        assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.target()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/developer");
-        var put = form(queryCalls(wm(), "PutRolePolicy").get(0));
-        assertThat(put).containsEntry("RoleName", "developer")
-                .containsEntry("PolicyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY);
-        JsonNode doc = Json.tree(put.get("PolicyDocument"));
-        assertThat(doc.path("Statement").get(0).path("Effect").asText()).isEqualTo("Deny");
-        assertThat(doc.path("Statement").get(0).path("Action").toString())
-                .contains("ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage");
-        assertThat(rec.before().path("policyDocument").isNull()).isTrue();
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0))).containsEntry("RoleName", "developer")
+                .containsEntry("PolicyArn", DENY_POLICY_ARN);
+        assertThat(queryCalls(wm(), "PutRolePolicy")).as("no inline policy").isEmpty();
+        assertThat(rec.change().path("attachPolicyArn").asText()).isEqualTo(DENY_POLICY_ARN);
+        assertThat(rec.before().path("attached").asBoolean()).isFalse();
+        assertThat(rec.after().path("attached").asBoolean()).isTrue();
+        assertThat(rec.after().path("policyArn").asText()).isEqualTo(DENY_POLICY_ARN);
 
         wm().resetAll();
-        Fixtures.inlinePolicies(wm(), null);
+        Fixtures.attachedPolicies(wm());
         AuditRecord user = apply(s, "deny-layer-download", Fixtures.downloadByUser("bob")).get(0);
         assertThat(user.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(form(queryCalls(wm(), "PutUserPolicy").get(0))).containsEntry("UserName", "bob")
-                .containsEntry("PolicyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY);
+        assertThat(form(queryCalls(wm(), "AttachUserPolicy").get(0))).containsEntry("UserName", "bob")
+                .containsEntry("PolicyArn", DENY_POLICY_ARN);
+        assertThat(queryCalls(wm(), "PutUserPolicy")).isEmpty();
 
-        // Undo: IAM holds exactly what was put (URL-encoded, as IAM returns documents): the inline policy goes.
+        // Undo: the policy is attached (as the action left it): it is detached again.
         wm().resetAll();
-        Fixtures.inlinePolicies(wm(), rec.after().path("policyDocument").asText());
+        Fixtures.attachedPolicies(wm(), DENY_POLICY_ARN);
         assertThat(undo(s, rec.id()).get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
+        assertThat(form(queryCalls(wm(), "DetachRolePolicy").get(0))).containsEntry("RoleName", "developer")
+                .containsEntry("PolicyArn", DENY_POLICY_ARN);
+        assertThat(queryCalls(wm(), "DeleteRolePolicy")).isEmpty();
+    }
+
+    @Test
+    void anInlineDenyOfEarlierVersionsIsUndoneThroughTheRevokeSessionsRole() throws Exception {
+        RemediationSettings s = settings("""
+                assumeRole: {roleArn: "arn:aws:iam::{account}:role/LayerWatchRemediation"}
+                actions:
+                  deny-layer-download: {dryRun: false}
+                """);
+        String role = "arn:aws:iam::" + ACCOUNT + ":role/developer";
+        String document = PolicyDocuments.denyLayerDownloadPolicy();
+        ObjectNode before = Json.MAPPER.createObjectNode().put("principal", role)
+                .put("policyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY).putNull("policyDocument");
+        ObjectNode after = before.deepCopy().put("policyDocument", document);
+        new AuditLog(dir.resolve("audit.jsonl")).append(new AuditRecord("legacy-1", NOW, "f-1", "layer-download",
+                "deny-layer-download", role, ACCOUNT, null, AuditRecord.EXECUTE, "cli:test", "cli", "r", null, before,
+                after, AuditRecord.RESULT_EXECUTED, null, 1, null));
+        Fixtures.assumeRole(wm());
+        Fixtures.inlinePolicies(wm(), document);
+        assertThat(undo(s, "legacy-1").get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
         assertThat(form(queryCalls(wm(), "DeleteRolePolicy").get(0))).containsEntry("RoleName", "developer")
                 .containsEntry("PolicyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY);
+        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+                .containsOnly("arn:aws:iam::" + ACCOUNT + ":role/LayerWatchRevokeSessions");
+    }
+
+    @Test
+    void denyLayerDownloadAlreadyAttachedOnAnyPageIsNoChangeAndItsUndoLeavesItAttached() throws Exception {
+        RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
+        Fixtures.attachedPolicies(wm(),
+                List.of(List.of("arn:aws:iam::aws:policy/ReadOnlyAccess"), List.of(DENY_POLICY_ARN)));
+        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-2")).get(0);
+        assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_NO_CHANGE);
+        assertThat(queryCalls(wm(), "ListAttachedRolePolicies")).as("both pages read").hasSize(2);
+        assertThat(queryCalls(wm(), "AttachRolePolicy")).isEmpty();
+        // Attached before LayerWatch came: not LayerWatch's to detach.
+        assertThat(rec.before().path("attached").asBoolean()).isTrue();
+    }
+
+    @Test
+    void denyLayerDownloadAttachesTheConfiguredPolicyOfTheTargetAccount() throws Exception {
+        String configured = "arn:aws:iam::" + ACCOUNT + ":policy/security/QuarantinePulls";
+        AuditRecord dryRun = apply(settings("""
+                actions:
+                  deny-layer-download: {policyArn: "arn:aws:iam::{account}:policy/security/QuarantinePulls"}
+                """), "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-4")).get(0);
+        assertThat(dryRun.result()).isEqualTo(AuditRecord.RESULT_DRY_RUN);
+        assertThat(dryRun.change().path("attachPolicyArn").asText()).as("the plan names it").isEqualTo(configured);
+        assertThat(wm().getAllServeEvents()).isEmpty();
+
+        RemediationSettings s = settings("""
+                actions:
+                  deny-layer-download:
+                    dryRun: false
+                    policyArn: "arn:aws:iam::{account}:policy/security/QuarantinePulls"
+                """);
+        Fixtures.attachedPolicies(wm());
+        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-3")).get(0);
+        assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0))).containsEntry("PolicyArn", configured);
     }
 
     @Test
@@ -265,6 +328,41 @@ class RemediationActionsTest {
     }
 
     @Test
+    void revokeSessionsAssumesItsOwnRoleNeverTheRemediationRole() throws Exception {
+        String other = "444455556666";
+        RemediationSettings s = settings("""
+                assumeRole:
+                  roleArn: "arn:aws:iam::{account}:role/LayerWatchRemediation"
+                  externalId: lw-ext
+                actions:
+                  revoke-sessions: {dryRun: false}
+                  deny-layer-download: {dryRun: false}
+                """);
+        Fixtures.assumeRole(wm());
+        Fixtures.inlinePolicies(wm(), null);
+        AuditRecord rec = apply(s, "revoke-sessions", Fixtures.download(other, "builder", "rv-2")).get(0);
+        assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
+        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+                .containsOnly("arn:aws:iam::444455556666:role/LayerWatchRevokeSessions");
+        assertThat(form(queryCalls(wm(), "AssumeRole").get(0))).containsEntry("ExternalId", "lw-ext");
+        LoggedRequest put = queryCalls(wm(), "PutRolePolicy").get(0);
+        assertThat(put.getHeader("Authorization")).contains("Credential=" + ASSUMED_KEY + "/");
+        assertThat(queryCalls(wm(), "GetRolePolicy").get(0).getHeader("Authorization"))
+                .contains("Credential=" + ASSUMED_KEY + "/");
+
+        // deny-layer-download goes through the remediation role.
+        wm().resetAll();
+        Fixtures.assumeRole(wm());
+        Fixtures.attachedPolicies(wm());
+        AuditRecord deny = apply(s, "deny-layer-download", Fixtures.download(other, "builder", "rv-3")).get(0);
+        assertThat(deny.result()).as(deny.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
+        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+                .containsOnly("arn:aws:iam::444455556666:role/LayerWatchRemediation");
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
+                .containsEntry("PolicyArn", "arn:aws:iam::444455556666:policy/layerwatch/LayerWatchDenyLayerDownload");
+    }
+
+    @Test
     void crossAccountActionsAssumeTheAccountsRoleAndSignWithIt() throws Exception {
         String other = "444455556666";
         RemediationSettings s = settings("""
@@ -275,17 +373,17 @@ class RemediationActionsTest {
                   deny-layer-download: {dryRun: false}
                 """);
         Fixtures.assumeRole(wm());
-        Fixtures.inlinePolicies(wm(), null);
+        Fixtures.attachedPolicies(wm());
         AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(other, "builder", "x-1")).get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.account()).isEqualTo(other);
         var assume = form(queryCalls(wm(), "AssumeRole").get(0));
         assertThat(assume).containsEntry("RoleArn", "arn:aws:iam::444455556666:role/LayerWatchResponder")
                 .containsEntry("RoleSessionName", "layerwatch-remediation").containsEntry("ExternalId", "lw-ext");
-        LoggedRequest put = queryCalls(wm(), "PutRolePolicy").get(0);
-        assertThat(put.getHeader("Authorization")).contains("Credential=" + ASSUMED_KEY + "/");
-        assertThat(put.getHeader("X-Amz-Security-Token")).isEqualTo("FwoGZXIvYXdzEXAMPLETOKEN");
-        assertThat(form(put)).containsEntry("RoleName", "builder");
+        LoggedRequest attach = queryCalls(wm(), "AttachRolePolicy").get(0);
+        assertThat(attach.getHeader("Authorization")).contains("Credential=" + ASSUMED_KEY + "/");
+        assertThat(attach.getHeader("X-Amz-Security-Token")).isEqualTo("FwoGZXIvYXdzEXAMPLETOKEN");
+        assertThat(form(attach)).containsEntry("RoleName", "builder");
 
         // A principal of an account LayerWatch has no role in is left alone.
         wm().resetAll();

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.RemediationConfig.AccountRole;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The remediation: section: safe defaults, strict validation with the key path, merging like the rest. */
@@ -126,6 +128,71 @@ class RemediationConfigTest {
                     register-registry: {dryRun: false}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("remediation.actions.register-registry.secretArn: required");
+    }
+
+    @Test
+    void theDenyPolicyAndTheRevokeSessionsRoleFollowTheTargetAccount() {
+        RemediationConfig c = yaml("""
+                remediation:
+                  assumeRole:
+                    roleArn: "arn:aws-cn:iam::{account}:role/LayerWatchRemediation"
+                    accounts:
+                      "444455556666": {roleArn: "arn:aws-cn:iam::444455556666:role/team/Special", externalId: ext-1}
+                """).remediation();
+        assertThat(c.denyPolicyArn("aws-cn", "111122223333"))
+                .isEqualTo("arn:aws-cn:iam::111122223333:policy/layerwatch/LayerWatchDenyLayerDownload");
+        assertThat(c.revokeSessionsRoleFor("777788889999"))
+                .isEqualTo(new AccountRole("arn:aws-cn:iam::777788889999:role/LayerWatchRevokeSessions", null));
+        assertThat(c.revokeSessionsRoleFor("444455556666"))
+                .isEqualTo(new AccountRole("arn:aws-cn:iam::444455556666:role/LayerWatchRevokeSessions", "ext-1"));
+        // Without assumeRole every call uses the default credentials, revoke-sessions' too.
+        assertThat(RulesConfigLoader.builtIn().remediation().revokeSessionsRoleFor("777788889999")).isNull();
+
+        RemediationConfig own = yaml("""
+                remediation:
+                  actions:
+                    deny-layer-download: {policyArn: "arn:aws:iam::{account}:policy/sec/NoPulls"}
+                    revoke-sessions: {assumeRole: "arn:aws:iam::{account}:role/ir/Revoker"}
+                """).remediation();
+        assertThat(own.denyPolicyArn("aws", "111122223333")).isEqualTo("arn:aws:iam::111122223333:policy/sec/NoPulls");
+        assertThat(own.revokeSessionsRoleFor("111122223333").roleArn())
+                .isEqualTo("arn:aws:iam::111122223333:role/ir/Revoker");
+        assertThat(own.protectedPrincipal("arn:aws:iam::111122223333:role/ir/Revoker")).isTrue();
+    }
+
+    @Test
+    void badDenyPolicyArnsAndRevokeSessionsRolesFailNamingTheKey() {
+        assertThatThrownBy(() -> yaml("remediation:\n  actions:\n    deny-layer-download:"
+                + " {policyArn: \"arn:aws:iam::{account}:role/x\"}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("mine.yaml: remediation.actions.deny-layer-download.policyArn: 'arn:aws:iam::{account}:role/x'"
+                        + " is not an IAM managed policy ARN (arn:PARTITION:iam::{account}:policy/PATH/NAME)");
+        assertThatThrownBy(() -> yaml("remediation:\n  actions:\n    revoke-sessions: {assumeRole: \"two words\"}\n"))
+                .hasMessageEndingWith("mine.yaml: remediation.actions.revoke-sessions.assumeRole: 'two words'"
+                        + " is not an IAM role name");
+        assertThatThrownBy(() -> yaml("remediation:\n  actions:\n    revoke-sessions:"
+                + " {assumeRole: \"arn:aws:iam::{account}:policy/x\"}\n"))
+                .hasMessageContaining("remediation.actions.revoke-sessions.assumeRole: 'arn:aws:iam::{account}:policy/x'"
+                        + " is not an IAM role ARN");
+    }
+
+    @Test
+    void accountAdministrationBreakGlassAndLayerWatchRolesAreAlwaysProtectedUnderAnyPath() {
+        RemediationConfig c = yaml("""
+                remediation:
+                  breakGlassPrincipals: ["arn:aws:iam::*:role/IncidentResponse"]
+                  assumeRole: {roleArn: "arn:aws:iam::{account}:role/LayerWatchRemediation"}
+                """).remediation();
+        for (String role : List.of("OrganizationAccountAccessRole", "admin/OrganizationAccountAccessRole",
+                "AWSControlTowerExecution", "stacksets-exec-0123456789abcdef0123456789abcdef",
+                "AWSCloudFormationStackSetExecutionRole", "aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123",
+                "IncidentResponse", "ops/IncidentResponse", "LayerWatchRemediation", "LayerWatchRevokeSessions",
+                "StackSet-layerwatch-member-4f1c2d3e-ForwardRole-1A2B3C4D")) {
+            assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:role/" + role)).as(role).isTrue();
+        }
+        for (String role : List.of("developer", "IncidentResponseReader", "stacksets-reader", "layerwatch-member")) {
+            assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:role/" + role)).as(role).isFalse();
+        }
     }
 
     @Test

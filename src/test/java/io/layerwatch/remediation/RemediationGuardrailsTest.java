@@ -109,6 +109,23 @@ class RemediationGuardrailsTest {
     }
 
     @Test
+    void theRolesTheTemplatesGuardAreRefusedBeforeAnyCall() throws Exception {
+        RemediationSettings s = Fixtures.settings(AWS, dir, """
+                breakGlassPrincipals: ["arn:aws:iam::*:role/BreakGlass"]
+                rateLimit: {perAccountPerHour: 20}
+                actions:
+                  deny-layer-download: {dryRun: false}
+                """);
+        Run run = apply(s, "deny-layer-download", true, Fixtures.download(ACCOUNT, "AWSControlTowerExecution", "g-1"),
+                Fixtures.download(ACCOUNT, "stacksets-exec-0123456789abcdef", "g-2"),
+                Fixtures.download(ACCOUNT, "aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_0123", "g-3"),
+                Fixtures.download(ACCOUNT, "BreakGlass", "g-4"), Fixtures.download(ACCOUNT, "LayerWatchRevokeSessions", "g-5"));
+        assertThat(run.results()).containsOnly(AuditRecord.RESULT_PROTECTED).hasSize(5);
+        assertThat(run.records()).allSatisfy(r -> assertThat(r.error()).contains("is protected"));
+        assertThat(wm().getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void overTheRateLimitNothingHappensAndTheRecordSaysSo() throws Exception {
         RemediationSettings s = Fixtures.settings(AWS, dir, """
                 rateLimit: {perHour: 2, perAccountPerHour: 5}

@@ -99,11 +99,13 @@ class StreamingOptionsTest {
                 "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/ct", "KinesisSource", "aws.region", "cn-north-1",
                 "Remediation", "enabled", "true", "Remediation", "execute", "true",
                 "Remediation", "assume.role.name", "LayerWatchRemediation",
+                "Remediation", "revoke.role.name", "IrRevoker",
                 "Remediation", "audit.bucket", "audit-bucket"), "props");
         io.layerwatch.config.RemediationConfig c = StreamingJob.remediation(file, on, false);
         assertThat(c.enabled()).isTrue();
         assertThat(c.action("quarantine-repository").dryRun()).isFalse();
         assertThat(c.roleFor("444455556666").roleArn()).isEqualTo("arn:aws-cn:iam::444455556666:role/LayerWatchRemediation");
+        assertThat(c.revokeSessionsRoleFor("444455556666").roleArn()).isEqualTo("arn:aws-cn:iam::444455556666:role/IrRevoker");
         assertThat(on.remediation()).containsEntry("audit.bucket", "audit-bucket");
 
         // execute=false, or the CLI's --dry-run, turns every action into a dry run; true never undoes a file's dry run.
@@ -120,6 +122,9 @@ class StreamingOptionsTest {
                 "Remediation", "execute", "yes"), "props"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("props: Remediation.execute: 'yes' is not true or false");
+        assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
+                "Remediation", "revoke.role.name", "arn:aws:iam::1:role/x"), "props"))
+                .hasMessage("props: Remediation.revoke.role.name: 'arn:aws:iam::1:role/x' is not an IAM role name");
     }
 
     @Test
