@@ -39,6 +39,28 @@ class CentralTemplateTest {
         return "{\"Ref\":\"" + name + "\"}";
     }
 
+    @Test
+    void theBuiltInRulesMapTheStacksSecurityHubCustomAction() {
+        String id = resource("RemediateAction").at("/Properties/Id").asText();
+        assertThat(io.layerwatch.config.RulesConfigLoader.builtIn().remediation().customActions())
+                .containsEntry(id, io.layerwatch.config.RemediationConfig.QUARANTINE_REPOSITORY);
+    }
+
+    @Test
+    void theApplicationDecryptsOnlyTheAssessmentSecretThroughSecretsManager() {
+        JsonNode statements = resource("ApplicationAssessmentSecretPolicy").at("/Properties/PolicyDocument/Statement");
+        JsonNode decrypt = null;
+        for (JsonNode s : statements) {
+            if ("kms:Decrypt".equals(s.path("Action").asText())) {
+                decrypt = s;
+            }
+        }
+        assertThat(decrypt).as("kms:Decrypt statement").isNotNull();
+        JsonNode equals = decrypt.at("/Condition/StringEquals");
+        assertThat(equals.path("kms:EncryptionContext:SecretARN").toString()).isEqualTo(ref("ImageAssessmentSecretArn"));
+        assertThat(equals.path("kms:ViaService").toString()).contains("secretsmanager.${Region}.amazonaws.com");
+    }
+
     // ---- alarms ---------------------------------------------------------------------------------------------
 
     /** Every alarm of the stack: namespace and metric it watches. */

@@ -25,7 +25,8 @@ class RemediationConfigTest {
         RemediationConfig c = RulesConfigLoader.builtIn().remediation();
         assertThat(c.enabled()).isFalse();
         assertThat(c.rules()).isEmpty();
-        assertThat(c.customActions()).isEmpty();
+        assertThat(c.customActions()).containsExactly(java.util.Map.entry("LayerWatchRemediate",
+                RemediationConfig.QUARANTINE_REPOSITORY));
         for (String a : RemediationConfig.responseActions()) {
             assertThat(c.action(a).dryRun()).as(a).isTrue();
         }
