@@ -10,12 +10,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.pipeline.Counters;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,13 +103,43 @@ class CentralTemplateTest {
         }
         JsonNode found = null;
         for (JsonNode q : alarmProperties.path("Metrics")) {
-            if (q.has("MetricStat")) {
+            JsonNode insights = insightsQuery(q);
+            if (insights != null) {
+                assertThat(found).as("one metric per alarm").isNull();
+                found = insights;
+            } else if (q.has("MetricStat")) {
                 assertThat(found).as("one metric per alarm").isNull();
                 found = q.at("/MetricStat/Metric");
             }
         }
         assertThat(found).as("MetricStat").isNotNull();
         return found;
+    }
+
+    private static final Pattern INSIGHTS = Pattern.compile(
+            "SELECT SUM\\((\\w+)\\) FROM SCHEMA\\(\"([^\"]+)\",([^)]*)\\) WHERE (.*)");
+    private static final Pattern EQUALS = Pattern.compile("(\\w+) = '([^']*)'");
+
+    /**
+     * A Metrics Insights query ({@code Fn::Sub} text) as a metric: namespace, metric name and the WHERE equalities as
+     * dimensions (values as JSON strings); the SCHEMA must name every equality's dimension. Null for other queries.
+     */
+    private static JsonNode insightsQuery(JsonNode query) {
+        String text = query.path("Expression").path("Fn::Sub").asText("").replaceAll("\\s+", " ").trim();
+        Matcher m = INSIGHTS.matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        List<String> schema = Arrays.stream(m.group(3).split(",")).map(String::trim).toList();
+        ObjectNode metric = JsonNodeFactory.instance.objectNode().put("Namespace", m.group(2))
+                .put("MetricName", m.group(1));
+        ArrayNode dims = metric.putArray("Dimensions");
+        Matcher eq = EQUALS.matcher(m.group(4));
+        while (eq.find()) {
+            assertThat(schema).as(text).contains(eq.group(1));
+            dims.addObject().put("Name", eq.group(1)).put("Value", eq.group(2));
+        }
+        return metric;
     }
 
     private static Map<String, String> dimensions(JsonNode metric) {
@@ -129,7 +165,9 @@ class CentralTemplateTest {
                 // MSF's dimension is the application name; LayerWatch's metrics carry no user dimension.
                 case "AWS/KinesisAnalytics" -> assertThat(dims).as(id).isEqualTo(Map.of("Application", ref("Application")));
                 case "AWS/Kinesis" -> assertThat(dims).as(id).isEqualTo(Map.of("StreamName", ref("EventsStream")));
-                case "AWS/Logs" -> assertThat(dims).as(id).isEqualTo(Map.of("LogGroupName", ref("OrgTrailLogGroupName")));
+                // CloudWatch Logs' three dimensions, matched by a query on the log group and this stack's filter.
+                case "AWS/Logs" -> assertThat(dims).as(id).isEqualTo(Map.of("LogGroupName", "\"${OrgTrailLogGroupName}\"",
+                        "FilterName", resource("LocalTrailSubscription").at("/Properties/FilterName/Fn::Sub").toString()));
                 case "AWS/SQS" -> assertThat(dims.keySet()).as(id).containsExactly("QueueName");
                 case "AWS/Events" -> assertThat(dims).as(id).containsKey("RuleName");
                 default -> throw new AssertionError(id + ": unexpected namespace " + m.get("Namespace"));
