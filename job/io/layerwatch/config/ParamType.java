@@ -18,6 +18,7 @@ public enum ParamType {
     STRING("a string"),
     STRING_MAP("a mapping of names to strings"),
     STRING_LIST("a list of strings"),
+    TAG_GLOB_LIST("a list of image tag globs (* any run, ? one character, [0-9] one of a class)"),
     CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
     ACCOUNT_LIST("a list of 12-digit AWS account ids"),
     LOG_GROUP_LIST("a list of CloudWatch Logs log group names (letters, digits, . - _ / #; * and ? as globs)"),
@@ -129,6 +130,14 @@ public enum ParamType {
                     if (!LOG_GROUP.matcher(s).matches()) {
                         throw new IllegalArgumentException("item " + i + " '" + s + "' is not a log group name"
                                 + " (1-512 of letters, digits, . - _ / #; * and ? as globs)");
+                    }
+                    out.add(s);
+                    break;
+                case TAG_GLOB_LIST:
+                    try {
+                        TagGlob.of(s);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("item " + i + ": " + e.getMessage());
                     }
                     out.add(s);
                     break;

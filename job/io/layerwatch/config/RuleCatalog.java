@@ -4,6 +4,7 @@ import static io.layerwatch.config.ParamType.COUNT;
 import static io.layerwatch.config.ParamType.DURATION;
 import static io.layerwatch.config.ParamType.SEVERITY;
 import static io.layerwatch.config.ParamType.STRING_LIST;
+import static io.layerwatch.config.ParamType.TAG_GLOB_LIST;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,8 @@ public final class RuleCatalog {
     public static final String REPLICATION_TO_FOREIGN_ACCOUNT = "replication-to-foreign-account";
     public static final String ACCESS_DENIED_BURST = "access-denied-burst";
     public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
+    public static final String UNEXPECTED_IMAGE_PUSH = "unexpected-image-push";
+    public static final String IMAGE_TAG_OVERWRITE = "image-tag-overwrite";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -231,6 +234,28 @@ public final class RuleCatalog {
                         + " already; until then its images are not assessed.", ECR_DOCS + "image-scanning.html")
                 .failedCheck()
                 .updatesFindings()
+                .add();
+        rule(UNEXPECTED_IMAGE_PUSH, Severity.MEDIUM)
+                .params("pushers", STRING_LIST, "learningPeriod", DURATION, "forgetAfter", DURATION,
+                        "tokenWindow", DURATION)
+                .attack(IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("TTPs/Persistence", "Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-7", "NIST.800-53.r5 SR-11", "NIST.800-53.r5 AU-6",
+                        "PCI DSS v4.0.1/6.5.1", "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Confirm the image was built by your pipeline: compare its digest with the build's"
+                        + " output and who pushed it with your CI roles. If not, stop deploying it (untag or delete"
+                        + " the image), contain the principal's credentials, and allow ecr:PutImage only to CI roles"
+                        + " in the repository policy or an SCP.", ECR_DOCS + "image-push.html")
+                .add();
+        rule(IMAGE_TAG_OVERWRITE, Severity.HIGH)
+                .params("protectedTags", TAG_GLOB_LIST, "forgetAfter", DURATION)
+                .attack(IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("TTPs/Persistence", "Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 CM-5", "NIST.800-53.r5 CM-14", "NIST.800-53.r5 SI-7", "PCI DSS v4.0.1/6.5.1")
+                .recommendation("A release tag now names another image: compare the new digest with your build"
+                        + " records, and point the tag back (or pin deployments to the old digest) unless the rebuild"
+                        + " was approved. Make release repositories' tags IMMUTABLE (or immutable with exclusions for"
+                        + " moving tags such as latest).", ECR_DOCS + "image-tag-mutability.html")
                 .add();
     }
 

@@ -77,6 +77,8 @@ final class Attacks {
             case REPLICATE_TO_FOREIGN_ACCOUNT -> foreignReplication(ecr, rng, k, t0, who);
             case ACCESS_DENIED_PROBE -> accessDenied(ecr, rng, k, t0, who);
             case UNASSESSED_REGISTRY -> unassessedRegistry(ecr, rng, k, t0, who);
+            case BACKDOOR_PUSH -> backdoorPush(ecr, rng, k, t0, who);
+            case RELEASE_TAG_MOVED -> releaseTagMoved(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
@@ -297,6 +299,37 @@ final class Attacks {
         t = ecr.createRepository(t, o, account, region, r.name);
         t = ecr.token(t + 10_000, o, region);
         ecr.push(t, o, account, region, r, r.version);
+        who[0] = a.arn();
+        who[1] = r.name;
+    }
+
+    /**
+     * {@code aws ecr put-image} with a leaked long-term key from outside: the manifest of an old version
+     * under a new tag, with no GetAuthorizationToken (no docker login) before it.
+     */
+    private void backdoorPush(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.user(Organization.SHARED, "release-legacy-" + k);
+        Repo r = org.repos.get(rng.nextInt(org.repos.size()));
+        Origin o = new Origin(a.session(null, t), Organization.outsideIp(rng), null, CLI + " command/ecr.put-image");
+        t = ecr.read(t, o, "DescribeImages", Organization.SHARED, r.home, r.name);
+        int old = r.version - 1 - rng.nextInt(5);
+        ecr.putImage(t + 10_000, o, Organization.SHARED, r.home, r.name, "hotfix-" + k, r.digest(old));
+        who[0] = a.arn();
+        who[1] = r.name;
+    }
+
+    /**
+     * A release pipeline's role pushes a release of a repository of its own, then 5-25 minutes later pushes
+     * the same tag with another image (a manifest of the next build, its layers uploaded already).
+     */
+    private void releaseTagMoved(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Repo r = vendorRepo(rng, k, "-release", false);
+        Actor a = Actor.role(Organization.SHARED, "ci-release-" + k);
+        Origin o = inside(a, "gha-" + (100000 + rng.nextInt(900000)), t, Organization.SHARED, r.home, DOCKER, rng);
+        t = ecr.token(t, o, r.home);
+        long pushed = ecr.push(t, o, Organization.SHARED, r.home, r, r.version);
+        ecr.putImage(pushed + 5 * 60_000 + rng.nextInt(20 * 60_000), o, Organization.SHARED, r.home, r.name,
+                r.tag(r.version), r.digest(r.version + 1));
         who[0] = a.arn();
         who[1] = r.name;
     }

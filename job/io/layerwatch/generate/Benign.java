@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * Benign ECR traffic, one activity at a time: EKS nodes pulling what was rolled out (only the layers
  * they do not have), Fargate tasks pulling whole images, CI builds pushing new versions (with their
  * scan-on-push results), deployments checking images, developers browsing and pulling, the platform
- * team's housekeeping, token refreshes, and a few harmless errors.
+ * team's housekeeping, token refreshes, and a few harmless errors. Only CI roles push (pushers of
+ * unexpected-image-push in {@link Organization#rulesYaml}); half of the builds also move {@code latest}.
  *
  * <p>It stays clear of every rule under the generated organization's rules file (see
  * {@link Organization#rulesYaml}): calls come from trusted networks, within each account; pulls are
@@ -141,6 +142,9 @@ final class Benign {
         t = ecr.pull(t, o, Organization.SHARED, r.home, r, r.version, List.of());
         int next = r.version + 1;
         long pushed = ecr.push(t, o, Organization.SHARED, r.home, r, next);
+        if (rng.nextBoolean()) { // latest moves to each new build (not a release tag: no overwrite to report)
+            ecr.putImage(pushed + 2_000, o, Organization.SHARED, r.home, r.name, "latest", r.digest(next));
+        }
         r.version = next;
         int[] clean = {0, rng.nextInt(10) < 7 ? 0 : 1 + rng.nextInt(4), rng.nextInt(12), rng.nextInt(30)};
         ecr.scan(pushed, 15_000 + rng.nextInt(60_000), Organization.SHARED, r.home, r, next, clean);

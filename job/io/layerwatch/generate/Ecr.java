@@ -121,16 +121,22 @@ final class Ecr {
                 g.writeEndArray();
             }));
         }
-        String tag = repo.tag(version);
-        String digest = repo.digest(version);
-        long putAt = t;
-        emit(call(t, "PutImage", account, region, o).params(g -> {
-            repository(g, account, repo.name);
+        putImage(t, o, account, region, repo.name, repo.tag(version), repo.digest(version));
+        return t;
+    }
+
+    /**
+     * PutImage of a manifest whose layers are in the repository already: the end of a push, a second tag
+     * for a pushed image, or {@code aws ecr put-image}. Returns the time of the next call.
+     */
+    long putImage(long t, Origin o, String account, String region, String repository, String tag, String digest) {
+        return emit(call(t, "PutImage", account, region, o).params(g -> {
+            repository(g, account, repository);
             g.writeStringField("imageTag", tag);
             g.writeStringField("imageManifestMediaType", MANIFEST_V2);
         }).response(g -> {
             g.writeObjectFieldStart("image");
-            repository(g, account, repo.name);
+            repository(g, account, repository);
             g.writeObjectFieldStart("imageId");
             g.writeStringField("imageTag", tag);
             g.writeStringField("imageDigest", digest);
@@ -138,7 +144,6 @@ final class Ecr {
             g.writeStringField("imageManifestMediaType", MANIFEST_V2);
             g.writeEndObject();
         }));
-        return putAt;
     }
 
     /** The scan-on-push result for {@code version}, {@code delay} after the push; counts CRITICAL, HIGH, MEDIUM, LOW. */

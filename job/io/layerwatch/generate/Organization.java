@@ -223,6 +223,9 @@ final class Organization {
                 .append("  first-seen-puller:\n")
                 .append("    learningPeriod: ").append(io.layerwatch.config.ParamType.format(learningPeriod))
                 .append("   # the trail's learning phase: every benign puller shows up in it\n")
+                .append("  unexpected-image-push:\n")
+                .append("    pushers: [").append(quoted(ACCOUNTS.stream().map(a -> "arn:aws:iam::" + a + ":role/ci-*").toList()))
+                .append("]   # CI builds and imports push; anyone else is reported\n")
                 .append("  registry-not-assessed:\n")
                 .append("    registries: [").append(quoted(ACCOUNTS.stream().map(a -> a + ":*").toList())).append("]\n")
                 .append("    enrolled: [").append(quoted(registries())).append("]\n");

@@ -35,7 +35,11 @@ public enum Scenario {
     ACCESS_DENIED_PROBE("access-denied-probe", RuleCatalog.ACCESS_DENIED_BURST, 8,
             "a task role probes repositories it may not read: a dozen AccessDenied pulls in minutes"),
     UNASSESSED_REGISTRY("unassessed-registry", RuleCatalog.REGISTRY_NOT_ASSESSED, 10,
-            "a team creates a repository and pushes an image in a region whose registry is not enrolled");
+            "a team creates a repository and pushes an image in a region whose registry is not enrolled"),
+    BACKDOOR_PUSH("backdoor-push", RuleCatalog.UNEXPECTED_IMAGE_PUSH, 5,
+            "a leaked IAM user key re-tags an image into a production repository from outside, without a registry login"),
+    RELEASE_TAG_MOVED("release-tag-moved", RuleCatalog.IMAGE_TAG_OVERWRITE, 30,
+            "a release tag pushed by CI is pushed again minutes later with another image (a poisoned rebuild)");
 
     private final String id;
     private final String ruleId;

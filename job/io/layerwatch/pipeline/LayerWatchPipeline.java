@@ -14,6 +14,9 @@ import io.layerwatch.patterns.FindingFolder;
 import io.layerwatch.patterns.MatchLogic;
 import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.rules.FirstSeenPuller;
+import io.layerwatch.rules.ImageTagOverwrite;
+import io.layerwatch.rules.OrderedRule;
+import io.layerwatch.rules.UnexpectedImagePush;
 import io.layerwatch.rules.SingleEventRule;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -176,6 +180,22 @@ public final class LayerWatchPipeline {
                 : pulls.connect(rules).process(new FirstSeenPuller(config)))
                 .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
 
+        KeyedStream<EcrEvent, String> pushes = keyed(events
+                .filter(UnexpectedImagePush::relevant)
+                .uid("unexpected-image-push-filter").name("Pushes, long-term key logins"), UnexpectedImagePush::tokenKey,
+                keying);
+        DataStream<Tuple2<EcrEvent, Boolean>> marked = ordered(pushes, new UnexpectedImagePush.Tokens(),
+                UnexpectedImagePush.PUSH, config, rules)
+                .uid("unexpected-image-push-tokens").name(UnexpectedImagePush.ID + " (tokens by access key)");
+        findings = findings.union(ordered(keyed(marked, UnexpectedImagePush::repositoryKey, keying),
+                new UnexpectedImagePush.Pushers(), FINDING, config, rules)
+                .uid("rule-" + UnexpectedImagePush.ID).name(UnexpectedImagePush.ID + " (by repository)"));
+        findings = findings.union(ordered(keyed(events
+                .filter(ImageTagOverwrite::relevant)
+                .uid("image-tag-overwrite-filter").name("Tagged pushes"), EcrEvent::repositoryKey, keying),
+                new ImageTagOverwrite(), FINDING, config, rules)
+                .uid("rule-" + ImageTagOverwrite.ID).name(ImageTagOverwrite.ID + " (by repository)"));
+
         SingleOutputStreamOperator<Finding> live = (inPlace
                 ? findings.process(new UnderStartupRules<>(config, new SettingsCheck()), FINDING)
                 : findings.connect(rules).process(new UnderLiveRules<>(config, new SettingsCheck()), FINDING))
@@ -231,6 +251,16 @@ public final class LayerWatchPipeline {
     /** Where {@link SingleEventEvaluation} sends the events a pattern rule may match. */
     static OutputTag<EcrEvent> patternInput(CepRule rule) {
         return new OutputTag<>("pattern-input-" + rule.id(), TypeInformation.of(EcrEvent.class));
+    }
+
+    /**
+     * An {@link OrderedRule} on a keyed stream: under the live rules, or in place under the startup rules
+     * ({@code rules} null) on input sorted by event time.
+     */
+    private static <I, O> SingleOutputStreamOperator<O> ordered(KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic,
+            TypeInformation<O> out, RulesConfig config, BroadcastStream<RulesUpdate> rules) {
+        return rules == null ? in.process(new OrderedRule.InPlace<>(config, logic), out)
+                : in.connect(rules).process(new OrderedRule<>(config, logic), out);
     }
 
     /** The stream keyed by {@code key}: by a keyBy, or in place (see {@link Keying#IN_PLACE}). */

@@ -29,12 +29,8 @@ public final class UntrustedNetwork implements SingleEventRule {
                 && !e.principal().isAwsService();
     }
 
-    @Override
-    public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
-        if (!applies(e, settings)) {
-            return Optional.empty();
-        }
-        Allowlist allow = settings.allowlist();
+    /** What is untrusted about where the call came from: its network, its caller's account (empty: nothing). */
+    static List<String> untrustedOrigin(EcrEvent e, Allowlist allow) {
         List<String> reasons = new ArrayList<>();
         if (allow.network(e) == Allowlist.Network.UNTRUSTED) {
             reasons.add(e.vpcEndpointId() == null ? "source IP " + e.sourceIp() + " is outside the trusted networks"
@@ -45,6 +41,16 @@ public final class UntrustedNetwork implements SingleEventRule {
         if (callerAccount != null && !allow.trustedAccount(callerAccount, e)) {
             reasons.add("caller account " + callerAccount + " is outside the organization");
         }
+        return reasons;
+    }
+
+    @Override
+    public Optional<Finding> evaluate(EcrEvent e, RuleSettings settings) {
+        if (!applies(e, settings)) {
+            return Optional.empty();
+        }
+        List<String> reasons = untrustedOrigin(e, settings.allowlist());
+        String callerAccount = e.principal().accountId();
         if (reasons.isEmpty()) {
             return Optional.empty();
         }
