@@ -16,7 +16,10 @@ import io.layerwatch.rules.UntrustedNetwork;
 import io.layerwatch.rules.VulnerableImageScan;
 import java.util.List;
 
-/** Every rule implementation, by kind. first-seen-puller is a keyed function of its own. */
+/**
+ * Every rule implementation, by kind. first-seen-puller, unexpected-image-push and image-tag-overwrite are
+ * keyed functions of their own ({@link io.layerwatch.rules.OrderedRule}, wired in LayerWatchPipeline).
+ */
 public final class RuleSet {
     private RuleSet() {}
 
