@@ -239,7 +239,7 @@ public final class RuleCatalog {
                 .params("pushers", STRING_LIST, "learningPeriod", DURATION, "forgetAfter", DURATION,
                         "tokenWindow", DURATION)
                 .attack(IMPLANT_INTERNAL_IMAGE)
-                .asffTypes("TTPs/Persistence", "Unusual Behaviors/User")
+                .asffTypes("Unusual Behaviors/User")
                 .compliance("NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-7", "NIST.800-53.r5 SR-11", "NIST.800-53.r5 AU-6",
                         "PCI DSS v4.0.1/6.5.1", "PCI DSS v4.0.1/10.4.1")
                 .recommendation("Confirm the image was built by your pipeline: compare its digest with the build's"
@@ -250,7 +250,7 @@ public final class RuleCatalog {
         rule(IMAGE_TAG_OVERWRITE, Severity.HIGH)
                 .params("protectedTags", TAG_GLOB_LIST, "forgetAfter", DURATION)
                 .attack(IMPLANT_INTERNAL_IMAGE)
-                .asffTypes("TTPs/Persistence", "Software and Configuration Checks/AWS Security Best Practices")
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
                 .compliance("NIST.800-53.r5 CM-5", "NIST.800-53.r5 CM-14", "NIST.800-53.r5 SI-7", "PCI DSS v4.0.1/6.5.1")
                 .recommendation("A release tag now names another image: compare the new digest with your build"
                         + " records, and point the tag back (or pin deployments to the old digest) unless the rebuild"

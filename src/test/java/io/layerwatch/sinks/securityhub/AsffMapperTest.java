@@ -176,6 +176,9 @@ class AsffMapperTest {
                 "Unusual Behaviors/User"));
         expected.put(RuleCatalog.REGISTRY_NOT_ASSESSED,
                 List.of("TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.UNEXPECTED_IMAGE_PUSH, List.of("TTPs/Persistence", implant, "Unusual Behaviors/User"));
+        expected.put(RuleCatalog.IMAGE_TAG_OVERWRITE,
+                List.of("TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }
