@@ -35,7 +35,11 @@ public enum Scenario {
     ACCESS_DENIED_PROBE("access-denied-probe", RuleCatalog.ACCESS_DENIED_BURST, 8,
             "a task role probes repositories it may not read: a dozen AccessDenied pulls in minutes"),
     UNASSESSED_REGISTRY("unassessed-registry", RuleCatalog.REGISTRY_NOT_ASSESSED, 10,
-            "a team creates a repository and pushes an image in a region whose registry is not enrolled");
+            "a team creates a repository and pushes an image in a region whose registry is not enrolled"),
+    REPOSITORY_SWEEP("repository-sweep", RuleCatalog.REPOSITORY_ENUMERATION, 10,
+            "a leaked key lists images, policies and scan findings of 22+ repositories across the registries in minutes"),
+    UNTRUSTED_UPSTREAM_CACHE("untrusted-upstream-cache", RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 5,
+            "a pull through cache rule caching an unknown registry, or a foreign account's ECR registry");
 
     private final String id;
     private final String ruleId;

@@ -45,7 +45,9 @@ class PipelineIT {
             Map.entry(RuleCatalog.FIRST_SEEN_PULLER, 3),
             Map.entry(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, 1),
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
-            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1)));
+            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
+            Map.entry(RuleCatalog.REPOSITORY_ENUMERATION, 1),
+            Map.entry(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {
