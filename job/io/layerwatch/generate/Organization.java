@@ -227,8 +227,9 @@ final class Organization {
                 .append("    learningPeriod: ").append(io.layerwatch.config.ParamType.format(learningPeriod))
                 .append("   # the trail's learning phase: every benign puller shows up in it\n")
                 .append("  repository-enumeration:\n")
-                .append("    allowlist:      # the container scanner reads every repository by design\n")
-                .append("      principals: [\"").append(Actor.role(SHARED, SCANNER).arn()).append("\"]\n")
+                .append("    allowlist:      # the container scanner, and workloads whose pulls span many repositories\n")
+                .append("      principals: [\"").append(Actor.role(SHARED, SCANNER).arn()).append("\", ")
+                .append(quoted(EXPECTED_PULLERS)).append("]\n")
                 .append("  registry-not-assessed:\n")
                 .append("    registries: [").append(quoted(ACCOUNTS.stream().map(a -> a + ":*").toList())).append("]\n")
                 .append("    enrolled: [").append(quoted(registries())).append("]\n");
