@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * Benign ECR traffic, one activity at a time: EKS nodes pulling what was rolled out (only the layers
  * they do not have), Fargate tasks pulling whole images, CI builds pushing new versions (with their
  * scan-on-push results), deployments checking images, developers browsing and pulling, the platform
- * team's housekeeping, token refreshes, and a few harmless errors.
+ * team's housekeeping (pull through cache rules of trusted upstreams among it), the container scanner's
+ * sweeps (allowlisted), token refreshes, and a few harmless errors.
  *
  * <p>It stays clear of every rule under the generated organization's rules file (see
  * {@link Organization#rulesYaml}): calls come from trusted networks, within each account; pulls are

@@ -4,6 +4,7 @@ import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.Principal;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import java.io.Serializable;
@@ -32,6 +33,12 @@ public final class RepositoryEnumeration extends BurstRule {
         super("minRepositories");
     }
 
+    /** Repositories are told apart by registry, region and name. */
+    @Override
+    Function<EcrEvent, String> distinctBy() {
+        return (Function<EcrEvent, String> & Serializable) EcrEvent::repositoryKey;
+    }
+
     @Override
     public String id() {
         return ID;
@@ -45,18 +52,12 @@ public final class RepositoryEnumeration extends BurstRule {
     }
 
     @Override
-    Function<EcrEvent, String> distinctBy() {
-        return (Function<EcrEvent, String> & Serializable) EcrEvent::repositoryKey;
-    }
-
-    @Override
     Finding describe(FindingBuilder b, List<EcrEvent> events, RuleSettings s) {
+        Principal who = events.get(0).principal();
         List<String> repositories = distinct(events, EcrEvent::repositoryKey);
         List<String> registries = distinct(events, EcrEvent::registryKey);
-        EcrEvent first = events.get(0);
-        return b.title("ECR repository enumeration by " + first.principal().name() + ": " + repositories.size()
-                        + " repositories read")
-                .description(first.principal().arn() + " read " + repositories.size() + " distinct repositories in "
+        return b.title("ECR repository enumeration by " + who.name() + ": " + repositories.size() + " repositories read")
+                .description(who.arn() + " read " + repositories.size() + " distinct repositories in "
                         + registries.size() + " registr" + (registries.size() == 1 ? "y" : "ies") + " within "
                         + ParamType.format(s.duration("window")) + " ("
                         + String.join(", ", distinct(events, EcrEvent::eventName))
