@@ -36,6 +36,8 @@ public final class RuleCatalog {
     public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
     public static final String UNEXPECTED_IMAGE_PUSH = "unexpected-image-push";
     public static final String IMAGE_TAG_OVERWRITE = "image-tag-overwrite";
+    public static final String REPOSITORY_ENUMERATION = "repository-enumeration";
+    public static final String PULL_THROUGH_CACHE_UNTRUSTED = "pull-through-cache-untrusted";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -256,6 +258,29 @@ public final class RuleCatalog {
                         + " records, and point the tag back (or pin deployments to the old digest) unless the rebuild"
                         + " was approved. Make release repositories' tags IMMUTABLE (or immutable with exclusions for"
                         + " moving tags such as latest).", ECR_DOCS + "image-tag-mutability.html")
+                .add();
+        rule(REPOSITORY_ENUMERATION, Severity.MEDIUM)
+                .params("minRepositories", COUNT, "window", DURATION)
+                .attack(CONTAINER_AND_RESOURCE_DISCOVERY, CLOUD_INFRASTRUCTURE_DISCOVERY)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 AC-6", "NIST.800-53.r5 AU-6", "NIST.800-53.r5 SI-4", "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Find out who reads across the registry: a security scanner or inventory tool is"
+                        + " expected (add it to this rule's allowlist); anyone else is mapping your images. Then"
+                        + " contain the credentials (revoke the role's sessions or deactivate the key) and narrow"
+                        + " its ecr:Describe*/List*/Get* permissions to the repositories it needs.", REVOKE_SESSIONS)
+                .updatesFindings()
+                .add();
+        rule(PULL_THROUGH_CACHE_UNTRUSTED, Severity.HIGH)
+                .params("trustedUpstreams", STRING_LIST)
+                .attack(COMPROMISE_SOFTWARE_SUPPLY_CHAIN)
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-7", "NIST.800-53.r5 SR-3", "NIST.800-53.r5 SR-11",
+                        "PCI DSS v4.0.1/6.3.2")
+                .recommendation("Images pulled through this cache rule come from the upstream it names. Unless that"
+                        + " registry is approved, delete the rule (DeletePullThroughCacheRule) and the repositories it"
+                        + " created, find the workloads that pulled from them, and add the upstream to trustedUpstreams"
+                        + " only once it is vetted.", ECR_DOCS + "pull-through-cache.html")
+                .failedCheck()
                 .add();
     }
 

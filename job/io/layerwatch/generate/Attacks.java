@@ -79,6 +79,8 @@ final class Attacks {
             case UNASSESSED_REGISTRY -> unassessedRegistry(ecr, rng, k, t0, who);
             case BACKDOOR_PUSH -> backdoorPush(ecr, rng, k, t0, who);
             case RELEASE_TAG_MOVED -> releaseTagMoved(ecr, rng, k, t0, who);
+            case REPOSITORY_SWEEP -> repositorySweep(ecr, rng, k, t0, who);
+            case UNTRUSTED_UPSTREAM_CACHE -> untrustedUpstream(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
@@ -332,6 +334,49 @@ final class Attacks {
                 r.tag(r.version), r.digest(r.version + 1));
         who[0] = a.arn();
         who[1] = r.name;
+    }
+
+    /**
+     * Reads of 22 to 29 distinct repositories (the registry of SHARED, then the replicas in PROD and DEV):
+     * no pulls, so no other rule has anything to say.
+     */
+    private void repositorySweep(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.user(Organization.SHARED, "reporting-script-" + k);
+        Origin o = new Origin(a.session(null, t), Organization.corporateIp(rng), null, BOTO);
+        String[] reads = {"DescribeImages", "ListImages", "GetRepositoryPolicy", "DescribeImageScanFindings",
+            "GetLifecyclePolicy"};
+        List<Repo> repos = new ArrayList<>(org.bases);
+        repos.addAll(org.repos);
+        int target = 22 + rng.nextInt(8);
+        int done = 0;
+        for (String account : Organization.ACCOUNTS) {
+            if (done == target) {
+                break;
+            }
+            t = ecr.describeRepositories(t, o, account, Organization.HOME);
+            for (Repo r : repos.subList(0, Math.min(repos.size(), target - done))) {
+                done++;
+                t = ecr.read(t, o, reads[rng.nextInt(reads.length)], account, r.home, r.name);
+                if (rng.nextBoolean()) {
+                    t = ecr.read(t, o, reads[rng.nextInt(reads.length)], account, r.home, r.name);
+                }
+            }
+        }
+        who[0] = a.arn();
+    }
+
+    /** CreatePullThroughCacheRule for an unknown registry (odd k) or a foreign account's ECR registry (even k). */
+    private void untrustedUpstream(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.role(Organization.SHARED, "platform-bootstrap-" + k);
+        Origin o = inside(a, "tf-" + Ids.hex(rng.nextLong(), 8), t, Organization.SHARED, Organization.HOME, TERRAFORM, rng);
+        String foreign = Organization.FOREIGN_ACCOUNTS.get(rng.nextInt(Organization.FOREIGN_ACCOUNTS.size()));
+        boolean ecrUpstream = k % 2 == 0;
+        String upstream = ecrUpstream ? foreign + ".dkr.ecr." + Organization.HOME + ".amazonaws.com"
+                : "registry.mirror-" + Ids.hex(rng.nextLong(), 4) + ".example";
+        t = ecr.emit(ecr.call(t, "DescribePullThroughCacheRules", Organization.SHARED, Organization.HOME, o));
+        ecr.pullThroughCache(t, o, Organization.SHARED, Organization.HOME, "base-" + k, upstream,
+                ecrUpstream ? "ecr" : "azure-container-registry");
+        who[0] = a.arn();
     }
 
     /** A benign habit on a registry of {@code account}: a repository that has learned its pullers. */

@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * Benign ECR traffic, one activity at a time: EKS nodes pulling what was rolled out (only the layers
  * they do not have), Fargate tasks pulling whole images, CI builds pushing new versions (with their
  * scan-on-push results), deployments checking images, developers browsing and pulling, the platform
- * team's housekeeping, token refreshes, and a few harmless errors. Only CI roles push (pushers of
+ * team's housekeeping (pull through cache rules of trusted upstreams among it), the container scanner's
+ * sweeps (allowlisted), token refreshes, and a few harmless errors. Only CI roles push (pushers of
  * unexpected-image-push in {@link Organization#rulesYaml}); half of the builds also move {@code latest}.
  *
  * <p>It stays clear of every rule under the generated organization's rules file (see
@@ -29,6 +30,10 @@ final class Benign {
     static final int MAX_LAYERS_PER_INTERVAL = 12;
     static final String CONTAINERD = "containerd/v1.7.11";
     static final String FARGATE = "AmazonECS/FargatePlatform/1.4.0 (linux; amd64)";
+    /** The platform team's pull through cache upstreams (URL, kind): public registries and its own ECR registry. */
+    private static final String[][] UPSTREAMS = {{"public.ecr.aws", "ecr-public"}, {"registry-1.docker.io", "docker-hub"},
+        {"quay.io", "quay"}, {"registry.k8s.io", "k8s"},
+        {Organization.SHARED + ".dkr.ecr." + Organization.SECOND + ".amazonaws.com", "ecr"}};
 
     private final Organization org;
     private final Ecr ecr;
@@ -184,7 +189,7 @@ final class Benign {
         Origin o = new Origin(a.session(org.developers.get(0), t - t % 28_800_000L), Organization.corporateIp(rng), null,
                 Attacks.CLI);
         String account = Organization.SHARED;
-        switch (rng.nextInt(6)) {
+        switch (rng.nextInt(7)) {
             case 0 -> {
                 t = ecr.read(t, o, "GetRepositoryPolicy", account, r.home, r.name);
                 ecr.setPolicy(t + 30_000, o, account, r.home, r.name, "{\"Version\":\"2012-10-17\",\"Statement\":[{"
@@ -211,7 +216,29 @@ final class Benign {
                     "sandbox/" + org.developers.get(rng.nextInt(org.developers.size())).split("@")[0] + "-"
                             + Ids.hex(rng.nextLong(), 4));
             case 4 -> ecr.emit(ecr.call(t, "GetRegistryScanningConfiguration", account, r.home, o));
+            case 5 -> {
+                int u = rng.nextInt(UPSTREAMS.length);
+                ecr.pullThroughCache(t, o, account, Organization.HOME, "mirror-" + Ids.hex(rng.nextLong(), 4),
+                        UPSTREAMS[u][0], UPSTREAMS[u][1]);
+            }
             default -> ecr.read(t, o, "ListTagsForResource", account, r.home, r.name);
+        }
+    }
+
+    /**
+     * The container scanner's sweep: the images and scan findings of every repository of the shared
+     * registry (allowlisted for repository-enumeration in the rules file).
+     */
+    void scannerSweep(long t) {
+        Origin o = new Origin(org.scanner.session("scan-" + Ids.hex(rng.nextLong(), 8), t - 5_000),
+                Organization.vpcIp(rng, Organization.SHARED, Organization.HOME),
+                Organization.vpce(Organization.SHARED, Organization.HOME), Attacks.BOTO);
+        List<Repo> all = new ArrayList<>(org.bases);
+        all.addAll(org.repos);
+        for (int i = 0; i < all.size(); i++) { // in parallel: the sweep takes half a minute whatever the registry's size
+            Repo r = all.get(i);
+            long at = ecr.read(t + i * 30_000L / all.size(), o, "DescribeImages", Organization.SHARED, r.home, r.name);
+            ecr.read(at, o, "DescribeImageScanFindings", Organization.SHARED, r.home, r.name);
         }
     }
 

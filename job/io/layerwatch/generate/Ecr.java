@@ -232,6 +232,21 @@ final class Ecr {
         }));
     }
 
+    /** CreatePullThroughCacheRule of {@code prefix} caching {@code upstream} (a registry host). */
+    long pullThroughCache(long t, Origin o, String account, String region, String prefix, String upstream,
+            String kind) {
+        RecordWriter.Fields rule = g -> {
+            g.writeStringField("ecrRepositoryPrefix", prefix);
+            g.writeStringField("upstreamRegistryUrl", upstream);
+            g.writeStringField("registryId", account);
+            g.writeStringField("upstreamRegistry", kind);
+        };
+        return emit(call(t, "CreatePullThroughCacheRule", account, region, o).params(rule).response(g -> {
+            rule.write(g);
+            g.writeNumberField("createdAt", t / 1000.0);
+        }));
+    }
+
     /** A call ECR refused, as CloudTrail records it (no response elements). */
     long denied(long t, Origin o, String name, String account, String region, String repository, String code) {
         Actor a = o.session().actor();

@@ -33,6 +33,7 @@ final class Organization {
     static final List<String> UNUSED_REGIONS = List.of("ap-southeast-2", "ap-northeast-1", "eu-central-1",
             "us-west-2", "sa-east-1", "ca-central-1", "eu-north-1", "ap-south-1");
     static final String ORGANIZATION_ID = "o-k7x2m9q4ab";
+    static final String SCANNER = "security-scanner";
     static final List<String> FOREIGN_ACCOUNTS = List.of("999988887777", "210987654321", "135792468024");
     static final String VPC_CIDR = "10.0.0.0/8";
     static final String CORPORATE_CIDR = "192.0.2.0/28";
@@ -81,6 +82,8 @@ final class Organization {
     final Actor deployDev = Actor.role(DEV, "deploy-dev");
     final Actor developer = Actor.ssoRole(DEV, "Developer");
     final Actor platformAdmin = Actor.ssoRole(SHARED, "PlatformAdmin");
+    /** A container security scanner reading every repository of the shared registry (repository-enumeration allowlist). */
+    final Actor scanner = Actor.role(SHARED, SCANNER);
     final List<String> developers = new ArrayList<>();
 
     /**
@@ -226,6 +229,10 @@ final class Organization {
                 .append("  unexpected-image-push:\n")
                 .append("    pushers: [").append(quoted(ACCOUNTS.stream().map(a -> "arn:aws:iam::" + a + ":role/ci-*").toList()))
                 .append("]   # CI builds and imports push; anyone else is reported\n")
+                .append("  repository-enumeration:\n")
+                .append("    allowlist:      # the container scanner, and workloads whose pulls span many repositories\n")
+                .append("      principals: [\"").append(Actor.role(SHARED, SCANNER).arn()).append("\", ")
+                .append(quoted(EXPECTED_PULLERS)).append("]\n")
                 .append("  registry-not-assessed:\n")
                 .append("    registries: [").append(quoted(ACCOUNTS.stream().map(a -> a + ":*").toList())).append("]\n")
                 .append("    enrolled: [").append(quoted(registries())).append("]\n");

@@ -39,7 +39,11 @@ public enum Scenario {
     BACKDOOR_PUSH("backdoor-push", RuleCatalog.UNEXPECTED_IMAGE_PUSH, 5,
             "a leaked IAM user key re-tags an image into a production repository from outside, without a registry login"),
     RELEASE_TAG_MOVED("release-tag-moved", RuleCatalog.IMAGE_TAG_OVERWRITE, 30,
-            "a release tag pushed by CI is pushed again minutes later with another image (a poisoned rebuild)");
+            "a release tag pushed by CI is pushed again minutes later with another image (a poisoned rebuild)"),
+    REPOSITORY_SWEEP("repository-sweep", RuleCatalog.REPOSITORY_ENUMERATION, 10,
+            "a leaked key lists images, policies and scan findings of 22+ repositories across the registries in minutes"),
+    UNTRUSTED_UPSTREAM_CACHE("untrusted-upstream-cache", RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 5,
+            "a pull through cache rule caching an unknown registry, or a foreign account's ECR registry");
 
     private final String id;
     private final String ruleId;

@@ -32,6 +32,8 @@ public final class Trail implements Iterator<LogFile> {
     private static final long INTERVAL = GeneratorOptions.FILE_INTERVAL.toMillis();
     /** Files are delivered this long after their interval ends (CloudTrail: about 5 minutes, up to 15). */
     private static final long DELIVERY_DELAY = 5 * 60_000L;
+    /** Intervals between two sweeps of the container scanner (six hours; the first three hours in). */
+    private static final int SCANNER_EVERY = 72;
 
     private final GeneratorOptions options;
     private final long start;
@@ -187,6 +189,9 @@ public final class Trail implements Iterator<LogFile> {
         benign.newInterval();
         for (FirstPull first : firstPulls.getOrDefault(i, List.of())) {
             benign.firstPull(first.pull(), first.time());
+        }
+        if (i % SCANNER_EVERY == SCANNER_EVERY / 2) {
+            benign.scannerSweep(s + rng.nextLong(INTERVAL / 2));
         }
         weightSoFar += weight(i);
         long due = Math.round(benignRecords * weightSoFar / totalWeight);

@@ -80,6 +80,21 @@ abstract class BurstRule implements CepRule {
                 events, settings);
     }
 
+    /**
+     * {@link FindingFolder#mergeDefault}, then {@code countKey} set to the size of the merged list
+     * {@code listKey} (the event count once the list is capped: an upper bound).
+     */
+    static Finding mergeCounting(Finding current, Finding next, String listKey, String countKey) {
+        Finding merged = FindingFolder.mergeDefault(current, next);
+        Object values = merged.details().get(listKey);
+        if (values instanceof List && ((List<?>) values).size() < FindingFolder.MAX_LIST) {
+            merged.details().put(countKey, ((List<?>) values).size());
+        } else {
+            merged.details().put(countKey, merged.eventCount());
+        }
+        return merged;
+    }
+
     static List<String> distinct(List<EcrEvent> events, Function<EcrEvent, String> f) {
         Set<String> out = new LinkedHashSet<>();
         for (EcrEvent e : events) {

@@ -58,13 +58,6 @@ public final class LayerDownloadBurst extends BurstRule {
 
     @Override
     public Finding merge(Finding current, Finding next) {
-        Finding merged = FindingFolder.mergeDefault(current, next);
-        Object layers = merged.details().get("layerDigests");
-        if (layers instanceof List && ((List<?>) layers).size() < FindingFolder.MAX_LIST) {
-            merged.details().put("distinctLayers", ((List<?>) layers).size());
-        } else {
-            merged.details().put("distinctLayers", merged.eventCount());
-        }
-        return merged;
+        return mergeCounting(current, next, "layerDigests", "distinctLayers");
     }
 }

@@ -5,9 +5,11 @@ import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
 import io.layerwatch.patterns.LayerDownloadBurst;
 import io.layerwatch.patterns.PolicyChangeAfterScan;
+import io.layerwatch.patterns.RepositoryEnumeration;
 import io.layerwatch.rules.EndgameIoc;
 import io.layerwatch.rules.LayerDownload;
 import io.layerwatch.rules.PolicyDeleted;
+import io.layerwatch.rules.PullThroughCacheUntrusted;
 import io.layerwatch.rules.RegistryNotAssessed;
 import io.layerwatch.rules.ReplicationToForeignAccount;
 import io.layerwatch.rules.RepositoryExposed;
@@ -26,7 +28,7 @@ public final class RuleSet {
     public static List<SingleEventRule> singleEventRules() {
         return List.of(new LayerDownload(), new UntrustedNetwork(), new RepositoryExposed(), new EndgameIoc(),
                 new PolicyDeleted(), new VulnerableImageScan(), new ReplicationToForeignAccount(),
-                new RegistryNotAssessed());
+                new RegistryNotAssessed(), new PullThroughCacheUntrusted());
     }
 
     /**
@@ -51,6 +53,6 @@ public final class RuleSet {
 
     public static List<CepRule> cepRules() {
         return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
-                new PolicyChangeAfterScan());
+                new PolicyChangeAfterScan(), new RepositoryEnumeration());
     }
 }

@@ -90,8 +90,11 @@ class GeneratedTrailIT {
         List<JsonNode> findings = replay(trail, null, dir.resolve("out"), summary);
 
         assertThat(summary[0].deadLettered()).isZero();
-        // layer-download reports every download by design; the generated rules.yaml names the expected downloaders.
-        assertThat(findings).isNotEmpty().allSatisfy(f -> assertThat(f.path("ruleId").asText())
-                .as(f.path("title").asText()).isEqualTo(RuleCatalog.LAYER_DOWNLOAD));
+        // layer-download reports every download by design, repository-enumeration the container scanner's sweeps:
+        // the generated rules.yaml names the expected downloaders and the scanner.
+        String scanner = "arn:aws:iam::" + Organization.SHARED + ":role/" + Organization.SCANNER;
+        assertThat(findings).isNotEmpty().allSatisfy(f -> assertThat(f.path("ruleId").asText() + " "
+                + f.path("principal").path("arn").asText()).as(f.path("title").asText())
+                .matches(RuleCatalog.LAYER_DOWNLOAD + " .*|" + RuleCatalog.REPOSITORY_ENUMERATION + " " + scanner));
     }
 }

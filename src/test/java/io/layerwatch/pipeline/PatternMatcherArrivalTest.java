@@ -162,7 +162,7 @@ class PatternMatcherArrivalTest {
         return harness(rule, PatternMatcherIT.CONFIG, mode);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
+    static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
             RulesConfig config, PatternMatcher.Mode mode) throws Exception {
         PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
                 rule.matchLogic(config), new LayerWatchPipeline.ByEventId(), mode);
@@ -171,7 +171,7 @@ class PatternMatcherArrivalTest {
         return h;
     }
 
-    private static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
+    static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
         try {
             h.processElement(new StreamRecord<>(e, e.eventTime()));
         } catch (Exception failure) {

@@ -54,6 +54,7 @@ class PatternMatcherIT {
             "  access-denied-burst: {minCount: 3, window: 4m}",
             "  credential-network-hop: {window: 20m}",
             "  policy-change-after-scan: {window: 30m}",
+            "  repository-enumeration: {minRepositories: 3, window: 5m}",
             ""), "differential.yaml");
 
     private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
@@ -72,7 +73,7 @@ class PatternMatcherIT {
         run(arrival, found);
 
         Map<String, List<String>> cep = found.get("cep");
-        assertThat(cep.keySet()).hasSize(4);
+        assertThat(cep.keySet()).hasSize(5);
         for (String variant : List.of("matcher", "sorted", "arrival-ordered")) {
             assertThat(found.get(variant).keySet()).as(variant).isEqualTo(cep.keySet());
         }
@@ -160,7 +161,8 @@ class PatternMatcherIT {
                     // a few shared ids: ties the comparator cannot break keep their order
                     .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
                             (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
-                    .requestParameters(CloudTrailRecords.object("repositoryName", "app", "registryId", ACCOUNT));
+                    // five repositories, in turn: repository-enumeration's distinct values
+                    .requestParameters(CloudTrailRecords.object("repositoryName", "app" + i % 5, "registryId", ACCOUNT));
             if (random.nextInt(8) != 0) {
                 b.param("layerDigest", DIGESTS[random.nextInt(DIGESTS.length)]);
             }

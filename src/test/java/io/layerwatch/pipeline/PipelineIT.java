@@ -47,7 +47,9 @@ class PipelineIT {
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
             Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
             Map.entry(RuleCatalog.UNEXPECTED_IMAGE_PUSH, 1),
-            Map.entry(RuleCatalog.IMAGE_TAG_OVERWRITE, 1)));
+            Map.entry(RuleCatalog.IMAGE_TAG_OVERWRITE, 1),
+            Map.entry(RuleCatalog.REPOSITORY_ENUMERATION, 1),
+            Map.entry(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {

@@ -179,6 +179,10 @@ class AsffMapperTest {
         expected.put(RuleCatalog.UNEXPECTED_IMAGE_PUSH, List.of("TTPs/Persistence", implant, "Unusual Behaviors/User"));
         expected.put(RuleCatalog.IMAGE_TAG_OVERWRITE,
                 List.of("TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.REPOSITORY_ENUMERATION, expected.get(RuleCatalog.ACCESS_DENIED_BURST));
+        expected.put(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, List.of("TTPs/Initial Access",
+                "TTPs/Initial Access/T1195.002 Supply Chain Compromise: Compromise Software Supply Chain",
+                "Software and Configuration Checks/AWS Security Best Practices"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }
