@@ -1,5 +1,6 @@
 package io.layerwatch.config;
 
+import static io.layerwatch.config.ParamType.BOOLEAN;
 import static io.layerwatch.config.ParamType.COUNT;
 import static io.layerwatch.config.ParamType.DURATION;
 import static io.layerwatch.config.ParamType.SEVERITY;
@@ -33,6 +34,8 @@ public final class RuleCatalog {
     public static final String REPLICATION_TO_FOREIGN_ACCOUNT = "replication-to-foreign-account";
     public static final String ACCESS_DENIED_BURST = "access-denied-burst";
     public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
+    public static final String GUARDRAIL_WEAKENED_THEN_PUSH = "guardrail-weakened-then-push";
+    public static final String MASS_DELETION = "mass-deletion";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -63,6 +66,7 @@ public final class RuleCatalog {
     private static final String DISCOVERY = "TA0007 Discovery";
     private static final String COLLECTION = "TA0009 Collection";
     private static final String EXFILTRATION = "TA0010 Exfiltration";
+    private static final String IMPACT = "TA0040 Impact";
 
     private static final AttackTechnique DATA_FROM_CLOUD_STORAGE =
             technique("T1530", "Data from Cloud Storage", COLLECTION);
@@ -84,6 +88,7 @@ public final class RuleCatalog {
             technique("T1613", "Container and Resource Discovery", DISCOVERY);
     private static final AttackTechnique CLOUD_INFRASTRUCTURE_DISCOVERY =
             technique("T1580", "Cloud Infrastructure Discovery", DISCOVERY);
+    private static final AttackTechnique DATA_DESTRUCTION = technique("T1485", "Data Destruction", IMPACT);
 
     private static final String ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/";
     private static final String REVOKE_SESSIONS =
@@ -230,6 +235,18 @@ public final class RuleCatalog {
                         + " register-registry), or list it under rules.registry-not-assessed.enrolled if it is enrolled"
                         + " already; until then its images are not assessed.", ECR_DOCS + "image-scanning.html")
                 .failedCheck()
+                .updatesFindings()
+                .add();
+        rule(GUARDRAIL_WEAKENED_THEN_PUSH, Severity.HIGH)
+                .params("window", DURATION, "reportWeakening", BOOLEAN)
+                .attack(DISABLE_OR_MODIFY_TOOLS, IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-7",
+                        "PCI DSS v4.0.1/6.3.3", "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("Scanning or tag immutability was turned off and an image pushed right after. Restore"
+                        + " the guardrail, scan the pushed digest and compare it with what your pipeline built; until"
+                        + " it is vouched for, keep it from being deployed (untag it or quarantine the repository) and"
+                        + " review the principal that changed the setting.", ECR_DOCS + "image-tag-mutability.html")
                 .updatesFindings()
                 .add();
     }

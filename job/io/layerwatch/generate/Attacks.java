@@ -1,7 +1,9 @@
 package io.layerwatch.generate;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.layerwatch.generate.Ecr.Origin;
 import io.layerwatch.generate.Organization.Pull;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -77,6 +79,7 @@ final class Attacks {
             case REPLICATE_TO_FOREIGN_ACCOUNT -> foreignReplication(ecr, rng, k, t0, who);
             case ACCESS_DENIED_PROBE -> accessDenied(ecr, rng, k, t0, who);
             case UNASSESSED_REGISTRY -> unassessedRegistry(ecr, rng, k, t0, who);
+            case GUARDRAIL_OFF_PUSH -> guardrailOffPush(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
@@ -299,6 +302,48 @@ final class Attacks {
         ecr.push(t, o, account, region, r, r.version);
         who[0] = a.arn();
         who[1] = r.name;
+    }
+
+    /** A guardrail taken down from a laptop, then a push of an image no pipeline built. */
+    private void guardrailOffPush(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Repo r = org.repos.get(rng.nextInt(org.repos.size()));
+        Actor a = Actor.role(Organization.SHARED, "release-hotfix-" + k);
+        Actor.Session session = a.session(Organization.PEOPLE[rng.nextInt(Organization.PEOPLE.length)], t - 60_000);
+        String ip = Organization.corporateIp(rng);
+        Origin cli = new Origin(session, ip, null, CLI);
+        String account = Organization.SHARED;
+        switch (k % 3) {
+            case 1 -> ecr.write(t, cli, "PutImageScanningConfiguration", account, r.home, r.name, g -> {
+                g.writeObjectFieldStart("imageScanningConfiguration");
+                g.writeBooleanField("scanOnPush", false);
+                g.writeEndObject();
+            });
+            case 2 -> ecr.write(t, cli, "PutImageTagMutability", account, r.home, r.name,
+                    g -> g.writeStringField("imageTagMutability", "MUTABLE"));
+            default -> ecr.emit(ecr.call(t, "PutRegistryScanningConfiguration", account, r.home, cli)
+                    .params(g -> registryScanning(g, "MANUAL")));
+        }
+        Origin docker = new Origin(session, ip, null, DOCKER);
+        t = ecr.token(t + 5 * 60_000 + rng.nextInt(30 * 60_000), docker, r.home);
+        ecr.push(t, docker, account, r.home, r, r.version + 50);
+        who[0] = a.arn();
+        who[1] = r.name;
+    }
+
+    /** PutRegistryScanningConfiguration parameters: basic scanning of every repository at {@code frequency}. */
+    private static void registryScanning(JsonGenerator g, String frequency) throws IOException {
+        g.writeStringField("scanType", "BASIC");
+        g.writeArrayFieldStart("rules");
+        g.writeStartObject();
+        g.writeStringField("scanFrequency", frequency);
+        g.writeArrayFieldStart("repositoryFilters");
+        g.writeStartObject();
+        g.writeStringField("filter", "*");
+        g.writeStringField("filterType", "WILDCARD");
+        g.writeEndObject();
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeEndArray();
     }
 
     /** A benign habit on a registry of {@code account}: a repository that has learned its pullers. */

@@ -180,7 +180,7 @@ final class Benign {
         Origin o = new Origin(a.session(org.developers.get(0), t - t % 28_800_000L), Organization.corporateIp(rng), null,
                 Attacks.CLI);
         String account = Organization.SHARED;
-        switch (rng.nextInt(6)) {
+        switch (rng.nextInt(7)) {
             case 0 -> {
                 t = ecr.read(t, o, "GetRepositoryPolicy", account, r.home, r.name);
                 ecr.setPolicy(t + 30_000, o, account, r.home, r.name, "{\"Version\":\"2012-10-17\",\"Statement\":[{"
@@ -207,6 +207,11 @@ final class Benign {
                     "sandbox/" + org.developers.get(rng.nextInt(org.developers.size())).split("@")[0] + "-"
                             + Ids.hex(rng.nextLong(), 4));
             case 4 -> ecr.emit(ecr.call(t, "GetRegistryScanningConfiguration", account, r.home, o));
+            case 5 -> ecr.write(t, o, "PutImageScanningConfiguration", account, r.home, r.name, g -> {
+                g.writeObjectFieldStart("imageScanningConfiguration");
+                g.writeBooleanField("scanOnPush", true); // turned on: CI pushes after it are no finding
+                g.writeEndObject();
+            });
             default -> ecr.read(t, o, "ListTagsForResource", account, r.home, r.name);
         }
     }

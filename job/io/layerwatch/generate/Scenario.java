@@ -35,7 +35,9 @@ public enum Scenario {
     ACCESS_DENIED_PROBE("access-denied-probe", RuleCatalog.ACCESS_DENIED_BURST, 8,
             "a task role probes repositories it may not read: a dozen AccessDenied pulls in minutes"),
     UNASSESSED_REGISTRY("unassessed-registry", RuleCatalog.REGISTRY_NOT_ASSESSED, 10,
-            "a team creates a repository and pushes an image in a region whose registry is not enrolled");
+            "a team creates a repository and pushes an image in a region whose registry is not enrolled"),
+    GUARDRAIL_OFF_PUSH("guardrail-off-push", RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 45,
+            "scan-on-push turned off, tags made mutable or registry scanning set to manual, then an image pushed");
 
     private final String id;
     private final String ruleId;

@@ -2,6 +2,7 @@ package io.layerwatch.patterns;
 
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import java.io.Serializable;
@@ -41,6 +42,11 @@ public interface CepRule extends Serializable {
     }
 
     Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings);
+
+    /** A finding's severity under the settings in force (the rule's, unless the rule sets its own on some). */
+    default Severity severity(Finding f, RuleSettings settings) {
+        return settings.severity();
+    }
 
     /** Candidates with the same fold key whose first event lies within this gap of the last fold. */
     Duration foldGap(RuleSettings settings);

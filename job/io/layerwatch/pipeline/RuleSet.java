@@ -3,6 +3,7 @@ package io.layerwatch.pipeline;
 import io.layerwatch.patterns.AccessDeniedBurst;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
+import io.layerwatch.patterns.GuardrailWeakenedThenPush;
 import io.layerwatch.patterns.LayerDownloadBurst;
 import io.layerwatch.patterns.PolicyChangeAfterScan;
 import io.layerwatch.rules.EndgameIoc;
@@ -48,6 +49,6 @@ public final class RuleSet {
 
     public static List<CepRule> cepRules() {
         return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
-                new PolicyChangeAfterScan());
+                new PolicyChangeAfterScan(), new GuardrailWeakenedThenPush());
     }
 }

@@ -173,7 +173,7 @@ class GeneratorTest {
     void labelsNameEveryRuleWithItsPrincipalRepositoryAndTimes(@TempDir Path dir) throws Exception {
         Generator.Report report = Generator.write(dir, SMALL);
         List<String> lines = Files.readAllLines(dir.resolve(Generator.LABELS));
-        assertThat(lines).hasSize(13);
+        assertThat(lines).hasSize(14);
         for (String line : lines) {
             assertThat(Json.tree(line).fieldNames()).toIterable()
                     .containsExactly("scenario", "ruleId", "principal", "repository", "start", "end");
@@ -210,7 +210,7 @@ class GeneratorTest {
         assertThat(none.code()).as(none.err()).isZero();
         assertThat(Files.readAllLines(dir.resolve("none").resolve(Generator.LABELS))).isEmpty();
 
-        assertThat(Scenario.parse("all")).hasSize(13);
+        assertThat(Scenario.parse("all")).hasSize(14);
         assertThat(Scenario.parse("NEW-PULLER,first-seen-puller,policy-deleted"))
                 .containsExactlyInAnyOrder(Scenario.NEW_PULLER, Scenario.REPOSITORY_POLICY_REMOVED);
         assertThatThrownBy(() -> Scenario.parse("new-puller,,")).hasMessageContaining("unknown scenario or rule id ''");
@@ -282,6 +282,6 @@ class GeneratorTest {
         assertThat(rules.out()).doesNotContain("inactive");
         assertThat(RuleCatalog.ids()).allSatisfy(id -> assertThat(config.enabled(id)).as(id).isTrue());
         assertThat(Set.copyOf(readLabels(dir).stream().map(Label::ruleId).collect(Collectors.toSet())))
-                .hasSize(13);
+                .hasSize(14);
     }
 }

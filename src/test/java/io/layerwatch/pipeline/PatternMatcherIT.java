@@ -54,6 +54,7 @@ class PatternMatcherIT {
             "  access-denied-burst: {minCount: 3, window: 4m}",
             "  credential-network-hop: {window: 20m}",
             "  policy-change-after-scan: {window: 30m}",
+            "  guardrail-weakened-then-push: {window: 30m}",
             ""), "differential.yaml");
 
     private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
@@ -72,7 +73,7 @@ class PatternMatcherIT {
         run(arrival, found);
 
         Map<String, List<String>> cep = found.get("cep");
-        assertThat(cep.keySet()).hasSize(4);
+        assertThat(cep.keySet()).hasSize(5);
         for (String variant : List.of("matcher", "sorted", "arrival-ordered")) {
             assertThat(found.get(variant).keySet()).as(variant).isEqualTo(cep.keySet());
         }
@@ -186,8 +187,36 @@ class PatternMatcherIT {
                         .event());
             }
         }
+        out.addAll(guardrails(random, prefix));
         return out;
     }
+
+    /** Weakened guardrails (repository and registry-wide) and pushes to app and web. */
+    private static List<EcrEvent> guardrails(Random random, String prefix) {
+        List<EcrEvent> out = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            String repo = random.nextBoolean() ? "app" : "web";
+            String name = random.nextInt(3) == 0 ? WEAKENINGS[random.nextInt(WEAKENINGS.length)] : "PutImage";
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(name).assumedRole(ACCOUNT, prefix + "-admin", "s")
+                    .time(TIME.plusSeconds(20L * random.nextInt(540)))
+                    .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+                            (prefix + "guard" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+            switch (name) {
+                case "PutRegistryScanningConfiguration" -> b.requestParameters(CloudTrailRecords.object("registryId",
+                        ACCOUNT, "rules", random.nextBoolean() ? List.of() : List.of(Map.of("scanFrequency", "SCAN_ON_PUSH",
+                                "repositoryFilters", List.of(Map.of("filter", "web*", "filterType", "WILDCARD"))))));
+                case "PutImageTagMutability" -> b.repositoryName(repo).param("imageTagMutability", "MUTABLE");
+                case "PutImageScanningConfiguration" -> b.repositoryName(repo)
+                        .param("imageScanningConfiguration", CloudTrailRecords.object("scanOnPush", false));
+                default -> b.repositoryName(repo).param("imageTag", "v" + i);
+            }
+            out.add(b.event());
+        }
+        return out;
+    }
+
+    private static final String[] WEAKENINGS = {"PutImageTagMutability", "PutImageScanningConfiguration",
+        "PutRegistryScanningConfiguration"};
 
     private static final String[] CHANGES = {"SetRepositoryPolicy", "DeleteRepositoryPolicy", "BatchDeleteImage",
             "PutRegistryPolicy"};

@@ -45,7 +45,8 @@ class PipelineIT {
             Map.entry(RuleCatalog.FIRST_SEEN_PULLER, 3),
             Map.entry(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, 1),
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
-            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1)));
+            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
+            Map.entry(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {

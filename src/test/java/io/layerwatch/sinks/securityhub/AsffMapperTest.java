@@ -176,6 +176,8 @@ class AsffMapperTest {
                 "Unusual Behaviors/User"));
         expected.put(RuleCatalog.REGISTRY_NOT_ASSESSED,
                 List.of("TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, List.of("TTPs/Defense Evasion", disableTools,
+                "TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }
