@@ -249,6 +249,18 @@ public final class RuleCatalog {
                         + " review the principal that changed the setting.", ECR_DOCS + "image-tag-mutability.html")
                 .updatesFindings()
                 .add();
+        rule(MASS_DELETION, Severity.HIGH)
+                .params("minImages", COUNT, "minRepositories", COUNT, "window", DURATION)
+                .attack(DATA_DESTRUCTION)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 CP-9", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-4", "NIST.800-53.r5 AU-6",
+                        "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("Images or repositories are being deleted in bulk, or a lifecycle policy will expire"
+                        + " nearly every image. Stop the principal (revoke its sessions), remove or fix the lifecycle"
+                        + " policy, and rebuild or restore what deployments need from CI or replicas before nodes fail"
+                        + " to pull.", ECR_DOCS + "LifecyclePolicies.html")
+                .updatesFindings()
+                .add();
     }
 
     private RuleCatalog() {}

@@ -80,6 +80,7 @@ final class Attacks {
             case ACCESS_DENIED_PROBE -> accessDenied(ecr, rng, k, t0, who);
             case UNASSESSED_REGISTRY -> unassessedRegistry(ecr, rng, k, t0, who);
             case GUARDRAIL_OFF_PUSH -> guardrailOffPush(ecr, rng, k, t0, who);
+            case REGISTRY_WIPE -> registryWipe(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
@@ -328,6 +329,37 @@ final class Attacks {
         ecr.push(t, docker, account, r.home, r, r.version + 50);
         who[0] = a.arn();
         who[1] = r.name;
+    }
+
+    /** Images deleted by the dozen, three repositories deleted, or a lifecycle policy that keeps one image. */
+    private void registryWipe(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.user(Organization.SHARED, "svc-backup-" + k);
+        Origin o = new Origin(a.session(null, t), Organization.corporateIp(rng), null, CLI);
+        String account = Organization.SHARED;
+        List<Repo> repos = new ArrayList<>(org.repos);
+        shuffle(repos, rng);
+        switch (k % 3) {
+            case 1 -> {
+                for (Repo r : repos.subList(0, 2)) {
+                    t = ecr.write(t + 20_000 + rng.nextInt(60_000), o, "BatchDeleteImage", account, r.home, r.name,
+                            g -> Benign.imageIds(g, r, r.version - 40, 15));
+                }
+            }
+            case 2 -> {
+                for (Repo r : repos.subList(0, 3)) {
+                    t = ecr.write(t + 30_000 + rng.nextInt(120_000), o, "DeleteRepository", account, r.home, r.name,
+                            g -> g.writeBooleanField("force", true));
+                }
+            }
+            default -> {
+                Repo r = repos.get(0);
+                ecr.write(t, o, "PutLifecyclePolicy", account, r.home, r.name, g -> g.writeStringField(
+                        "lifecyclePolicyText", "{\"rules\":[{\"rulePriority\":1,\"description\":\"cost saving\","
+                                + "\"selection\":{\"tagStatus\":\"any\",\"countType\":\"imageCountMoreThan\","
+                                + "\"countNumber\":1},\"action\":{\"type\":\"expire\"}}]}"));
+            }
+        }
+        who[0] = a.arn(); // per principal: no repository, whichever variant
     }
 
     /** PutRegistryScanningConfiguration parameters: basic scanning of every repository at {@code frequency}. */

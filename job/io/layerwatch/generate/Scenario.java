@@ -37,7 +37,9 @@ public enum Scenario {
     UNASSESSED_REGISTRY("unassessed-registry", RuleCatalog.REGISTRY_NOT_ASSESSED, 10,
             "a team creates a repository and pushes an image in a region whose registry is not enrolled"),
     GUARDRAIL_OFF_PUSH("guardrail-off-push", RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 45,
-            "scan-on-push turned off, tags made mutable or registry scanning set to manual, then an image pushed");
+            "scan-on-push turned off, tags made mutable or registry scanning set to manual, then an image pushed"),
+    REGISTRY_WIPE("registry-wipe", RuleCatalog.MASS_DELETION, 15,
+            "a leaked key deletes dozens of images or three repositories, or sets a lifecycle policy keeping one image");
 
     private final String id;
     private final String ruleId;

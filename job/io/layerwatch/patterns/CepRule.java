@@ -30,6 +30,7 @@ public interface CepRule extends Serializable {
     /** The CEP key: the principal, or the registry for repository patterns with registry-wide events. */
     String key(EcrEvent e);
 
+    /** The CEP pattern, or null when the rule has none (its {@link #matchLogic} then defines it). */
     Pattern<EcrEvent, ?> pattern(RulesConfig config);
 
     /**

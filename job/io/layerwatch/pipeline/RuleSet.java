@@ -5,6 +5,7 @@ import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
 import io.layerwatch.patterns.GuardrailWeakenedThenPush;
 import io.layerwatch.patterns.LayerDownloadBurst;
+import io.layerwatch.patterns.MassDeletion;
 import io.layerwatch.patterns.PolicyChangeAfterScan;
 import io.layerwatch.rules.EndgameIoc;
 import io.layerwatch.rules.LayerDownload;
@@ -49,6 +50,6 @@ public final class RuleSet {
 
     public static List<CepRule> cepRules() {
         return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
-                new PolicyChangeAfterScan(), new GuardrailWeakenedThenPush());
+                new PolicyChangeAfterScan(), new GuardrailWeakenedThenPush(), new MassDeletion());
     }
 }

@@ -173,7 +173,7 @@ class GeneratorTest {
     void labelsNameEveryRuleWithItsPrincipalRepositoryAndTimes(@TempDir Path dir) throws Exception {
         Generator.Report report = Generator.write(dir, SMALL);
         List<String> lines = Files.readAllLines(dir.resolve(Generator.LABELS));
-        assertThat(lines).hasSize(14);
+        assertThat(lines).hasSize(15);
         for (String line : lines) {
             assertThat(Json.tree(line).fieldNames()).toIterable()
                     .containsExactly("scenario", "ruleId", "principal", "repository", "start", "end");
@@ -189,7 +189,7 @@ class GeneratorTest {
             assertThat(l.start()).isAfter(learned).isBeforeOrEqualTo(l.end());
             assertThat(l.end()).isBefore(SMALL.end());
             boolean noRepository = Set.of(RuleCatalog.LAYER_DOWNLOAD_BURST, RuleCatalog.ACCESS_DENIED_BURST,
-                    RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT).contains(l.ruleId());
+                    RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, RuleCatalog.MASS_DELETION).contains(l.ruleId());
             assertThat(l.repository() == null).as(l.toString()).isEqualTo(noRepository);
         }
         assertThat(labels).extracting(Label::start).isSorted();
@@ -210,7 +210,7 @@ class GeneratorTest {
         assertThat(none.code()).as(none.err()).isZero();
         assertThat(Files.readAllLines(dir.resolve("none").resolve(Generator.LABELS))).isEmpty();
 
-        assertThat(Scenario.parse("all")).hasSize(14);
+        assertThat(Scenario.parse("all")).hasSize(15);
         assertThat(Scenario.parse("NEW-PULLER,first-seen-puller,policy-deleted"))
                 .containsExactlyInAnyOrder(Scenario.NEW_PULLER, Scenario.REPOSITORY_POLICY_REMOVED);
         assertThatThrownBy(() -> Scenario.parse("new-puller,,")).hasMessageContaining("unknown scenario or rule id ''");
@@ -282,6 +282,6 @@ class GeneratorTest {
         assertThat(rules.out()).doesNotContain("inactive");
         assertThat(RuleCatalog.ids()).allSatisfy(id -> assertThat(config.enabled(id)).as(id).isTrue());
         assertThat(Set.copyOf(readLabels(dir).stream().map(Label::ruleId).collect(Collectors.toSet())))
-                .hasSize(14);
+                .hasSize(15);
     }
 }

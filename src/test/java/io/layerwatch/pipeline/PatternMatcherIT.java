@@ -55,6 +55,7 @@ class PatternMatcherIT {
             "  credential-network-hop: {window: 20m}",
             "  policy-change-after-scan: {window: 30m}",
             "  guardrail-weakened-then-push: {window: 30m}",
+            "  mass-deletion: {minImages: 4, minRepositories: 2, window: 10m}",
             ""), "differential.yaml");
 
     private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
@@ -107,7 +108,7 @@ class PatternMatcherIT {
         DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder());
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
-            if (rule.matchLogic(CONFIG) == null || !rule.active(CONFIG)) {
+            if (rule.matchLogic(CONFIG) == null || rule.pattern(CONFIG) == null || !rule.active(CONFIG)) {
                 continue;
             }
             String id = rule.id();
@@ -188,6 +189,34 @@ class PatternMatcherIT {
             }
         }
         out.addAll(guardrails(random, prefix));
+        out.addAll(deletions(random, prefix));
+        return out;
+    }
+
+    /** Images deleted a few at a time (repeats too), repositories deleted, now and then a lifecycle policy. */
+    private static List<EcrEvent> deletions(Random random, String prefix) {
+        List<EcrEvent> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String repo = "repo" + random.nextInt(4);
+            int kind = random.nextInt(10);
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(kind < 6 ? "BatchDeleteImage"
+                            : kind < 9 ? "DeleteRepository" : "PutLifecyclePolicy")
+                    .assumedRole(ACCOUNT, prefix + "-cleaner" + random.nextInt(2), "s").repositoryName(repo)
+                    .time(TIME.plusSeconds(20L * random.nextInt(540)))
+                    .eventId(UUID.nameUUIDFromBytes((prefix + "delete" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                            .toString());
+            if (kind < 6) {
+                List<Map<String, String>> ids = new ArrayList<>();
+                for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                    ids.add(Map.of("imageDigest", DIGESTS[random.nextInt(DIGESTS.length)]));
+                }
+                b.param("imageIds", ids);
+            } else if (kind == 9) {
+                b.param("lifecyclePolicyText", "{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":\"any\","
+                        + "\"countType\":\"imageCountMoreThan\",\"countNumber\":1},\"action\":{\"type\":\"expire\"}}]}");
+            }
+            out.add(b.event());
+        }
         return out;
     }
 

@@ -49,7 +49,7 @@ class PatternMatcherRestoreTest {
             }
             rules++;
         }
-        assertThat(rules).isEqualTo(5);
+        assertThat(rules).isEqualTo(6);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,

@@ -46,7 +46,8 @@ class PipelineIT {
             Map.entry(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, 1),
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
             Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
-            Map.entry(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 1)));
+            Map.entry(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 1),
+            Map.entry(RuleCatalog.MASS_DELETION, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {

@@ -153,7 +153,7 @@ class BacktestReportTest {
                 .contains("2024-05-01T12:00:00Z to 2024-05-01T15:00:00Z").contains("the whole input");
 
         List<List<String>> byRule = rows(doc, "summary", "By rule");
-        assertThat(byRule).hasSize(14);
+        assertThat(byRule).hasSize(15);
         assertThat(byRule).contains(List.of("layer-download", "LOW", "3", "60.0%"),
                 List.of("repository-exposed", "CRITICAL", "1", "20.0%"), List.of("policy-deleted", "MEDIUM", "1", "20.0%"),
                 List.of("endgame-ioc", "CRITICAL", "0", "0.0%"));
@@ -202,7 +202,7 @@ class BacktestReportTest {
                 .containsExactly("a.json", "b.json", "c.json");
 
         List<List<String>> rules = rows(doc, "rules", "Rules");
-        assertThat(rules).hasSize(14);
+        assertThat(rules).hasSize(15);
         assertThat(rules).anySatisfy(r -> assertThat(r).startsWith("layer-download-burst", "yes", "MEDIUM")
                 .anySatisfy(c -> assertThat(c).contains("minDistinctLayers: 50").contains("window: 10m")));
         assertThat(rules).anySatisfy(r -> assertThat(r).startsWith("layer-download-burst", "yes", "MEDIUM",
