@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 
 /**
  * {@code begin(first).where(isFirst).followedByAny(second).where(pairs).within(window)}, no skip strategy:
@@ -55,6 +56,28 @@ final class FollowedByAny extends StartQueue {
             if (pairs.test(start, e)) {
                 matches.accept(Map.of(first, List.of(start), second, List.of(e)));
             }
+        }
+    }
+
+    /** The CEP condition of the second step: an event {@code pairs} accepts for some event of the first step. */
+    static final class PairsWithAny extends IterativeCondition<EcrEvent> {
+        private static final long serialVersionUID = 1L;
+        private final String first;
+        private final Pairing pairs;
+
+        PairsWithAny(String first, Pairing pairs) {
+            this.first = first;
+            this.pairs = pairs;
+        }
+
+        @Override
+        public boolean filter(EcrEvent e, Context<EcrEvent> ctx) throws Exception {
+            for (EcrEvent start : ctx.getEventsForPattern(first)) {
+                if (pairs.test(start, e)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

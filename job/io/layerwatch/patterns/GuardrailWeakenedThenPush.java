@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 
 /**
@@ -71,6 +70,11 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         return e.is("PutImage") && !e.failed() && e.repositoryName() != null;
     }
 
+    /** A successful push to a repository {@code weakening} took a guardrail from. */
+    static boolean pairs(EcrEvent weakening, EcrEvent e) {
+        return push(e) && weakens(weakening, e);
+    }
+
     /** Whether {@code push} goes to a repository {@code weakening} took a guardrail from. */
     static boolean weakens(EcrEvent weakening, EcrEvent push) {
         if (REGISTRY_SCANNING.equals(weakening.eventName())) {
@@ -116,7 +120,7 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         return Pattern.<EcrEvent>begin(WEAKENING)
                 .where(SimpleCondition.of(GuardrailWeakenedThenPush::weakening))
                 .followedByAny(PUSH)
-                .where(new PushAfterWeakening())
+                .where(new FollowedByAny.PairsWithAny(WEAKENING, GuardrailWeakenedThenPush::pairs))
                 .within(config.rule(ID).duration("window"));
     }
 
@@ -124,7 +128,7 @@ public final class GuardrailWeakenedThenPush implements CepRule {
     public MatchLogic matchLogic(RulesConfig config) {
         RuleSettings s = config.rule(ID);
         return new FollowedByAny(WEAKENING, GuardrailWeakenedThenPush::weakening, PUSH,
-                (weakening, e) -> push(e) && weakens(weakening, e), s.duration("window").toMillis(),
+                GuardrailWeakenedThenPush::pairs, s.duration("window").toMillis(),
                 s.flag("reportWeakening"));
     }
 
@@ -192,23 +196,5 @@ public final class GuardrailWeakenedThenPush implements CepRule {
     @Override
     public Duration foldGap(RuleSettings settings) {
         return settings.duration("window");
-    }
-
-    /** A push to a repository an earlier weakening of the partial match applies to. */
-    private static final class PushAfterWeakening extends IterativeCondition<EcrEvent> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean filter(EcrEvent e, Context<EcrEvent> ctx) throws Exception {
-            if (!push(e)) {
-                return false;
-            }
-            for (EcrEvent weakening : ctx.getEventsForPattern(WEAKENING)) {
-                if (weakens(weakening, e)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }
