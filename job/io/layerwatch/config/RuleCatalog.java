@@ -1,5 +1,6 @@
 package io.layerwatch.config;
 
+import static io.layerwatch.config.ParamType.BOOLEAN;
 import static io.layerwatch.config.ParamType.COUNT;
 import static io.layerwatch.config.ParamType.DURATION;
 import static io.layerwatch.config.ParamType.SEVERITY;
@@ -38,6 +39,8 @@ public final class RuleCatalog {
     public static final String IMAGE_TAG_OVERWRITE = "image-tag-overwrite";
     public static final String REPOSITORY_ENUMERATION = "repository-enumeration";
     public static final String PULL_THROUGH_CACHE_UNTRUSTED = "pull-through-cache-untrusted";
+    public static final String GUARDRAIL_WEAKENED_THEN_PUSH = "guardrail-weakened-then-push";
+    public static final String MASS_DELETION = "mass-deletion";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -68,6 +71,7 @@ public final class RuleCatalog {
     private static final String DISCOVERY = "TA0007 Discovery";
     private static final String COLLECTION = "TA0009 Collection";
     private static final String EXFILTRATION = "TA0010 Exfiltration";
+    private static final String IMPACT = "TA0040 Impact";
 
     private static final AttackTechnique DATA_FROM_CLOUD_STORAGE =
             technique("T1530", "Data from Cloud Storage", COLLECTION);
@@ -89,6 +93,7 @@ public final class RuleCatalog {
             technique("T1613", "Container and Resource Discovery", DISCOVERY);
     private static final AttackTechnique CLOUD_INFRASTRUCTURE_DISCOVERY =
             technique("T1580", "Cloud Infrastructure Discovery", DISCOVERY);
+    private static final AttackTechnique DATA_DESTRUCTION = technique("T1485", "Data Destruction", IMPACT);
 
     private static final String ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/";
     private static final String REVOKE_SESSIONS =
@@ -281,6 +286,30 @@ public final class RuleCatalog {
                         + " created, find the workloads that pulled from them, and add the upstream to trustedUpstreams"
                         + " only once it is vetted.", ECR_DOCS + "pull-through-cache.html")
                 .failedCheck()
+                .add();
+        rule(GUARDRAIL_WEAKENED_THEN_PUSH, Severity.HIGH)
+                .params("window", DURATION, "reportWeakening", BOOLEAN)
+                .attack(DISABLE_OR_MODIFY_TOOLS, IMPLANT_INTERNAL_IMAGE)
+                .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
+                .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 RA-5", "NIST.800-53.r5 SI-7",
+                        "PCI DSS v4.0.1/6.3.3", "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("Scanning or tag immutability was turned off and an image pushed right after. Restore"
+                        + " the guardrail, scan the pushed digest and compare it with what your pipeline built; until"
+                        + " it is vouched for, keep it from being deployed (untag it or quarantine the repository) and"
+                        + " review the principal that changed the setting.", ECR_DOCS + "image-tag-mutability.html")
+                .updatesFindings()
+                .add();
+        rule(MASS_DELETION, Severity.HIGH)
+                .params("minImages", COUNT, "minRepositories", COUNT, "window", DURATION)
+                .attack(DATA_DESTRUCTION)
+                .asffTypes("Unusual Behaviors/User")
+                .compliance("NIST.800-53.r5 CP-9", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 SI-4", "NIST.800-53.r5 AU-6",
+                        "PCI DSS v4.0.1/10.2.1.2")
+                .recommendation("Images or repositories are being deleted in bulk, or a lifecycle policy will expire"
+                        + " nearly every image. Stop the principal (revoke its sessions), remove or fix the lifecycle"
+                        + " policy, and rebuild or restore what deployments need from CI or replicas before nodes fail"
+                        + " to pull.", ECR_DOCS + "LifecyclePolicies.html")
+                .updatesFindings()
                 .add();
     }
 

@@ -64,6 +64,10 @@ public final class RuleSettings implements Serializable {
         return (Integer) require(key);
     }
 
+    public boolean flag(String key) {
+        return (Boolean) require(key);
+    }
+
     public Severity severityParam(String key) {
         return (Severity) require(key);
     }

@@ -1,7 +1,9 @@
 package io.layerwatch.generate;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.layerwatch.generate.Ecr.Origin;
 import io.layerwatch.generate.Organization.Pull;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -77,6 +79,8 @@ final class Attacks {
             case REPLICATE_TO_FOREIGN_ACCOUNT -> foreignReplication(ecr, rng, k, t0, who);
             case ACCESS_DENIED_PROBE -> accessDenied(ecr, rng, k, t0, who);
             case UNASSESSED_REGISTRY -> unassessedRegistry(ecr, rng, k, t0, who);
+            case GUARDRAIL_OFF_PUSH -> guardrailOffPush(ecr, rng, k, t0, who);
+            case REGISTRY_WIPE -> registryWipe(ecr, rng, k, t0, who);
             case BACKDOOR_PUSH -> backdoorPush(ecr, rng, k, t0, who);
             case RELEASE_TAG_MOVED -> releaseTagMoved(ecr, rng, k, t0, who);
             case REPOSITORY_SWEEP -> repositorySweep(ecr, rng, k, t0, who);
@@ -377,6 +381,79 @@ final class Attacks {
         ecr.pullThroughCache(t, o, Organization.SHARED, Organization.HOME, "base-" + k, upstream,
                 ecrUpstream ? "ecr" : "azure-container-registry");
         who[0] = a.arn();
+    }
+
+    /** A guardrail taken down from a laptop, then a push of an image no pipeline built. */
+    private void guardrailOffPush(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Repo r = org.repos.get(rng.nextInt(org.repos.size()));
+        Actor a = Actor.role(Organization.SHARED, "release-hotfix-" + k);
+        Actor.Session session = a.session(Organization.PEOPLE[rng.nextInt(Organization.PEOPLE.length)], t - 60_000);
+        String ip = Organization.corporateIp(rng);
+        Origin cli = new Origin(session, ip, null, CLI);
+        String account = Organization.SHARED;
+        switch (k % 3) {
+            case 1 -> ecr.write(t, cli, "PutImageScanningConfiguration", account, r.home, r.name, g -> {
+                g.writeObjectFieldStart("imageScanningConfiguration");
+                g.writeBooleanField("scanOnPush", false);
+                g.writeEndObject();
+            });
+            case 2 -> ecr.write(t, cli, "PutImageTagMutability", account, r.home, r.name,
+                    g -> g.writeStringField("imageTagMutability", "MUTABLE"));
+            default -> ecr.emit(ecr.call(t, "PutRegistryScanningConfiguration", account, r.home, cli)
+                    .params(g -> registryScanning(g, "MANUAL")));
+        }
+        Origin docker = new Origin(session, ip, null, DOCKER);
+        t = ecr.token(t + 5 * 60_000 + rng.nextInt(30 * 60_000), docker, r.home);
+        ecr.push(t, docker, account, r.home, r, r.version + 50);
+        who[0] = a.arn();
+        who[1] = r.name;
+    }
+
+    /** Images deleted by the dozen, three repositories deleted, or a lifecycle policy that keeps one image. */
+    private void registryWipe(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.user(Organization.SHARED, "svc-backup-" + k);
+        Origin o = new Origin(a.session(null, t), Organization.corporateIp(rng), null, CLI);
+        String account = Organization.SHARED;
+        List<Repo> repos = new ArrayList<>(org.repos);
+        shuffle(repos, rng);
+        switch (k % 3) {
+            case 1 -> {
+                for (Repo r : repos.subList(0, 2)) {
+                    t = ecr.write(t + 20_000 + rng.nextInt(60_000), o, "BatchDeleteImage", account, r.home, r.name,
+                            g -> Benign.imageIds(g, r, r.version - 40, 15));
+                }
+            }
+            case 2 -> {
+                for (Repo r : repos.subList(0, 3)) {
+                    t = ecr.write(t + 30_000 + rng.nextInt(120_000), o, "DeleteRepository", account, r.home, r.name,
+                            g -> g.writeBooleanField("force", true));
+                }
+            }
+            default -> {
+                Repo r = repos.get(0);
+                ecr.write(t, o, "PutLifecyclePolicy", account, r.home, r.name, g -> g.writeStringField(
+                        "lifecyclePolicyText", "{\"rules\":[{\"rulePriority\":1,\"description\":\"cost saving\","
+                                + "\"selection\":{\"tagStatus\":\"any\",\"countType\":\"imageCountMoreThan\","
+                                + "\"countNumber\":1},\"action\":{\"type\":\"expire\"}}]}"));
+            }
+        }
+        who[0] = a.arn(); // per principal: no repository, whichever variant
+    }
+
+    /** PutRegistryScanningConfiguration parameters: basic scanning of every repository at {@code frequency}. */
+    private static void registryScanning(JsonGenerator g, String frequency) throws IOException {
+        g.writeStringField("scanType", "BASIC");
+        g.writeArrayFieldStart("rules");
+        g.writeStartObject();
+        g.writeStringField("scanFrequency", frequency);
+        g.writeArrayFieldStart("repositoryFilters");
+        g.writeStartObject();
+        g.writeStringField("filter", "*");
+        g.writeStringField("filterType", "WILDCARD");
+        g.writeEndObject();
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeEndArray();
     }
 
     /** A benign habit on a registry of {@code account}: a repository that has learned its pullers. */

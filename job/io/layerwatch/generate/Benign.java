@@ -1,7 +1,9 @@
 package io.layerwatch.generate;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.layerwatch.generate.Ecr.Origin;
 import io.layerwatch.generate.Organization.Pull;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +47,9 @@ final class Benign {
     private final Map<String, Integer> onNodes = new HashMap<>();
     private final Map<String, Set<String>> downloaded = new HashMap<>();
     private final Set<String> denied = new HashSet<>();
+    /** When the platform team last deleted old images (at most hourly, four at a time: any hour stays
+     * below mass-deletion's 20 images). */
+    private long lastCleanup = Long.MIN_VALUE / 2;
 
     Benign(Organization org, Ecr ecr, SplittableRandom rng) {
         this.org = org;
@@ -189,7 +194,7 @@ final class Benign {
         Origin o = new Origin(a.session(org.developers.get(0), t - t % 28_800_000L), Organization.corporateIp(rng), null,
                 Attacks.CLI);
         String account = Organization.SHARED;
-        switch (rng.nextInt(7)) {
+        switch (rng.nextInt(9)) {
             case 0 -> {
                 t = ecr.read(t, o, "GetRepositoryPolicy", account, r.home, r.name);
                 ecr.setPolicy(t + 30_000, o, account, r.home, r.name, "{\"Version\":\"2012-10-17\",\"Statement\":[{"
@@ -221,8 +226,33 @@ final class Benign {
                 ecr.pullThroughCache(t, o, account, Organization.HOME, "mirror-" + Ids.hex(rng.nextLong(), 4),
                         UPSTREAMS[u][0], UPSTREAMS[u][1]);
             }
+            case 6 -> ecr.write(t, o, "PutImageScanningConfiguration", account, r.home, r.name, g -> {
+                g.writeObjectFieldStart("imageScanningConfiguration");
+                g.writeBooleanField("scanOnPush", true); // turned on: CI pushes after it are no finding
+                g.writeEndObject();
+            });
+            case 7 -> {
+                if (t - lastCleanup < 3_600_000L) { // at most hourly, whatever the trail's density
+                    ecr.read(t, o, "ListTagsForResource", account, r.home, r.name);
+                } else {
+                    lastCleanup = t;
+                    ecr.write(t, o, "BatchDeleteImage", account, r.home, r.name, // a few old images
+                            g -> imageIds(g, r, r.version - 30, 1 + rng.nextInt(4)));
+                }
+            }
             default -> ecr.read(t, o, "ListTagsForResource", account, r.home, r.name);
         }
+    }
+
+    /** BatchDeleteImage's imageIds: {@code n} versions of {@code r} from {@code from} on, by digest. */
+    static void imageIds(JsonGenerator g, Repo r, int from, int n) throws IOException {
+        g.writeArrayFieldStart("imageIds");
+        for (int v = from; v < from + n; v++) {
+            g.writeStartObject();
+            g.writeStringField("imageDigest", r.digest(v));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /**

@@ -43,7 +43,11 @@ public enum Scenario {
     REPOSITORY_SWEEP("repository-sweep", RuleCatalog.REPOSITORY_ENUMERATION, 10,
             "a leaked key lists images, policies and scan findings of 22+ repositories across the registries in minutes"),
     UNTRUSTED_UPSTREAM_CACHE("untrusted-upstream-cache", RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 5,
-            "a pull through cache rule caching an unknown registry, or a foreign account's ECR registry");
+            "a pull through cache rule caching an unknown registry, or a foreign account's ECR registry"),
+    GUARDRAIL_OFF_PUSH("guardrail-off-push", RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 45,
+            "scan-on-push turned off, tags made mutable or registry scanning set to manual, then an image pushed"),
+    REGISTRY_WIPE("registry-wipe", RuleCatalog.MASS_DELETION, 15,
+            "a leaked key deletes dozens of images or three repositories, or sets a lifecycle policy keeping one image");
 
     private final String id;
     private final String ruleId;

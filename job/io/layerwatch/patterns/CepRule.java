@@ -2,6 +2,7 @@ package io.layerwatch.patterns;
 
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import java.io.Serializable;
@@ -29,6 +30,7 @@ public interface CepRule extends Serializable {
     /** The CEP key: the principal, or the registry for repository patterns with registry-wide events. */
     String key(EcrEvent e);
 
+    /** The CEP pattern, or null when the rule has none (its {@link #matchLogic} then defines it). */
     Pattern<EcrEvent, ?> pattern(RulesConfig config);
 
     /**
@@ -41,6 +43,11 @@ public interface CepRule extends Serializable {
     }
 
     Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings);
+
+    /** A finding's severity under the settings in force (the rule's, unless the rule sets its own on some). */
+    default Severity severity(Finding f, RuleSettings settings) {
+        return settings.severity();
+    }
 
     /** Candidates with the same fold key whose first event lies within this gap of the last fold. */
     Duration foldGap(RuleSettings settings);

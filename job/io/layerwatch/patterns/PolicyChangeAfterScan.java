@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 
 /**
@@ -72,15 +71,20 @@ public final class PolicyChangeAfterScan implements CepRule {
         return Pattern.<EcrEvent>begin("scan")
                 .where(SimpleCondition.of(e -> vulnerableScan(e, config)))
                 .followedByAny("change")
-                .where(new SameRepositoryChange())
+                .where(new FollowedByAny.PairsWithAny("scan", PolicyChangeAfterScan::pairs))
                 .within(config.rule(ID).duration("window"));
     }
 
     @Override
     public MatchLogic matchLogic(RulesConfig config) {
         return new FollowedByAny("scan", e -> vulnerableScan(e, config), "change",
-                (scan, e) -> change(e) && sameRepositoryOrRegistry(scan, e),
+                PolicyChangeAfterScan::pairs,
                 config.rule(ID).duration("window").toMillis());
+    }
+
+    /** A change of the scanned repository or its registry. */
+    static boolean pairs(EcrEvent scan, EcrEvent e) {
+        return change(e) && sameRepositoryOrRegistry(scan, e);
     }
 
     /** A change to the scanned repository, or to its whole registry. */
@@ -123,23 +127,5 @@ public final class PolicyChangeAfterScan implements CepRule {
     @Override
     public Duration foldGap(RuleSettings settings) {
         return Duration.ZERO;
-    }
-
-    /** A change to the scanned repository, or to its whole registry. */
-    private static final class SameRepositoryChange extends IterativeCondition<EcrEvent> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean filter(EcrEvent e, Context<EcrEvent> ctx) throws Exception {
-            if (!change(e)) {
-                return false;
-            }
-            for (EcrEvent scan : ctx.getEventsForPattern("scan")) {
-                if (sameRepositoryOrRegistry(scan, e)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
@@ -488,12 +489,12 @@ public final class LayerWatchPipeline {
      */
     static final class SettingsCheck implements RulesStep<Finding, Finding> {
         private static final long serialVersionUID = 1L;
-        private final java.util.Set<String> cepRules = new java.util.HashSet<>();
+        private final Map<String, CepRule> cepRules = new LinkedHashMap<>();
         private transient Map<String, Counter> perRule;
         private transient org.apache.flink.api.common.functions.RuntimeContext ctx;
 
         SettingsCheck() {
-            RuleSet.cepRules().forEach(r -> cepRules.add(r.id()));
+            RuleSet.cepRules().forEach(r -> cepRules.put(r.id(), r));
         }
 
         @Override
@@ -508,8 +509,12 @@ public final class LayerWatchPipeline {
                 return;
             }
             Finding result = f;
-            if (cepRules.contains(f.ruleId()) && f.severity() != config.rule(f.ruleId()).severity()) {
-                result = f.withSeverity(config.rule(f.ruleId()).severity());
+            CepRule pattern = cepRules.get(f.ruleId());
+            if (pattern != null) {
+                Severity live = pattern.severity(f, config.rule(f.ruleId()));
+                if (f.severity() != live) {
+                    result = f.withSeverity(live);
+                }
             }
             perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(ctx).addGroup("rule", id).counter("findings")).inc();
             out.collect(result);

@@ -3,7 +3,9 @@ package io.layerwatch.pipeline;
 import io.layerwatch.patterns.AccessDeniedBurst;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
+import io.layerwatch.patterns.GuardrailWeakenedThenPush;
 import io.layerwatch.patterns.LayerDownloadBurst;
+import io.layerwatch.patterns.MassDeletion;
 import io.layerwatch.patterns.PolicyChangeAfterScan;
 import io.layerwatch.patterns.RepositoryEnumeration;
 import io.layerwatch.rules.EndgameIoc;
@@ -53,6 +55,7 @@ public final class RuleSet {
 
     public static List<CepRule> cepRules() {
         return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
-                new PolicyChangeAfterScan(), new RepositoryEnumeration());
+                new PolicyChangeAfterScan(), new RepositoryEnumeration(),
+                new GuardrailWeakenedThenPush(), new MassDeletion());
     }
 }

@@ -24,7 +24,7 @@ class RuleCatalogTest {
 
     @Test
     void everyRuleIsCompletelyDescribed() {
-        assertThat(RuleCatalog.rules()).hasSize(17);
+        assertThat(RuleCatalog.rules()).hasSize(19);
         for (RuleCatalog.Rule r : RuleCatalog.rules()) {
             assertThat(r.defaultSeverity()).as(r.id()).isNotNull();
             assertThat(r.attack()).as(r.id()).isNotEmpty().doesNotHaveDuplicates();
@@ -51,7 +51,7 @@ class RuleCatalogTest {
         RuleCatalog.rules().forEach(r -> r.attack().forEach(t -> assertThat(seen.putIfAbsent(t.technique(), t))
                 .as(t.technique()).isIn(null, t)));
         assertThat(seen.keySet()).containsExactlyInAnyOrder("T1530", "T1537", "T1078.004", "T1552.005", "T1098",
-                "T1562.001", "T1195.002", "T1525", "T1613", "T1580");
+                "T1562.001", "T1195.002", "T1525", "T1613", "T1580", "T1485");
     }
 
     @Test

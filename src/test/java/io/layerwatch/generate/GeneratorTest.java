@@ -190,7 +190,8 @@ class GeneratorTest {
             assertThat(l.end()).isBefore(SMALL.end());
             boolean noRepository = Set.of(RuleCatalog.LAYER_DOWNLOAD_BURST, RuleCatalog.ACCESS_DENIED_BURST,
                     RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, RuleCatalog.REPOSITORY_ENUMERATION,
-                    RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED).contains(l.ruleId());
+                    RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED,
+                    RuleCatalog.MASS_DELETION).contains(l.ruleId());
             assertThat(l.repository() == null).as(l.toString()).isEqualTo(noRepository);
         }
         assertThat(labels).extracting(Label::start).isSorted();

@@ -55,6 +55,8 @@ class PatternMatcherIT {
             "  credential-network-hop: {window: 20m}",
             "  policy-change-after-scan: {window: 30m}",
             "  repository-enumeration: {minRepositories: 3, window: 5m}",
+            "  guardrail-weakened-then-push: {window: 30m}",
+            "  mass-deletion: {minImages: 4, minRepositories: 2, window: 10m}",
             ""), "differential.yaml");
 
     private static final String[] DIGESTS = {"sha256:a", "sha256:b", "sha256:c", "sha256:d", "sha256:e", "sha256:f"};
@@ -73,7 +75,7 @@ class PatternMatcherIT {
         run(arrival, found);
 
         Map<String, List<String>> cep = found.get("cep");
-        assertThat(cep.keySet()).hasSize(5);
+        assertThat(cep.keySet()).hasSize(6);
         for (String variant : List.of("matcher", "sorted", "arrival-ordered")) {
             assertThat(found.get(variant).keySet()).as(variant).isEqualTo(cep.keySet());
         }
@@ -107,7 +109,7 @@ class PatternMatcherIT {
         DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder());
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
-            if (rule.matchLogic(CONFIG) == null || !rule.active(CONFIG)) {
+            if (rule.matchLogic(CONFIG) == null || rule.pattern(CONFIG) == null || !rule.active(CONFIG)) {
                 continue;
             }
             String id = rule.id();
@@ -188,8 +190,64 @@ class PatternMatcherIT {
                         .event());
             }
         }
+        out.addAll(guardrails(random, prefix));
+        out.addAll(deletions(random, prefix));
         return out;
     }
+
+    /** Images deleted a few at a time (repeats too), repositories deleted, now and then a lifecycle policy. */
+    private static List<EcrEvent> deletions(Random random, String prefix) {
+        List<EcrEvent> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String repo = "repo" + random.nextInt(4);
+            int kind = random.nextInt(10);
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(kind < 6 ? "BatchDeleteImage"
+                            : kind < 9 ? "DeleteRepository" : "PutLifecyclePolicy")
+                    .assumedRole(ACCOUNT, prefix + "-cleaner" + random.nextInt(2), "s").repositoryName(repo)
+                    .time(TIME.plusSeconds(20L * random.nextInt(540)))
+                    .eventId(UUID.nameUUIDFromBytes((prefix + "delete" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                            .toString());
+            if (kind < 6) {
+                List<Map<String, String>> ids = new ArrayList<>();
+                for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                    ids.add(Map.of("imageDigest", DIGESTS[random.nextInt(DIGESTS.length)]));
+                }
+                b.param("imageIds", ids);
+            } else if (kind == 9) {
+                b.param("lifecyclePolicyText", "{\"rules\":[{\"rulePriority\":1,\"selection\":{\"tagStatus\":\"any\","
+                        + "\"countType\":\"imageCountMoreThan\",\"countNumber\":1},\"action\":{\"type\":\"expire\"}}]}");
+            }
+            out.add(b.event());
+        }
+        return out;
+    }
+
+    /** Weakened guardrails (repository and registry-wide) and pushes to app and web. */
+    private static List<EcrEvent> guardrails(Random random, String prefix) {
+        List<EcrEvent> out = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            String repo = random.nextBoolean() ? "app" : "web";
+            String name = random.nextInt(3) == 0 ? WEAKENINGS[random.nextInt(WEAKENINGS.length)] : "PutImage";
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(name).assumedRole(ACCOUNT, prefix + "-admin", "s")
+                    .time(TIME.plusSeconds(20L * random.nextInt(540)))
+                    .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+                            (prefix + "guard" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+            switch (name) {
+                case "PutRegistryScanningConfiguration" -> b.requestParameters(CloudTrailRecords.object("registryId",
+                        ACCOUNT, "rules", random.nextBoolean() ? List.of() : List.of(Map.of("scanFrequency", "SCAN_ON_PUSH",
+                                "repositoryFilters", List.of(Map.of("filter", "web*", "filterType", "WILDCARD"))))));
+                case "PutImageTagMutability" -> b.repositoryName(repo).param("imageTagMutability", "MUTABLE");
+                case "PutImageScanningConfiguration" -> b.repositoryName(repo)
+                        .param("imageScanningConfiguration", CloudTrailRecords.object("scanOnPush", false));
+                default -> b.repositoryName(repo).param("imageTag", "v" + i);
+            }
+            out.add(b.event());
+        }
+        return out;
+    }
+
+    private static final String[] WEAKENINGS = {"PutImageTagMutability", "PutImageScanningConfiguration",
+        "PutRegistryScanningConfiguration"};
 
     private static final String[] CHANGES = {"SetRepositoryPolicy", "DeleteRepositoryPolicy", "BatchDeleteImage",
             "PutRegistryPolicy"};

@@ -49,7 +49,7 @@ class PatternMatcherRestoreTest {
             }
             rules++;
         }
-        assertThat(rules).isEqualTo(4);
+        assertThat(rules).isEqualTo(7);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,

@@ -46,10 +46,13 @@ class PipelineIT {
             Map.entry(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, 1),
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
             Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
-            Map.entry(RuleCatalog.UNEXPECTED_IMAGE_PUSH, 1),
+            Map.entry(RuleCatalog.UNEXPECTED_IMAGE_PUSH, 2),
             Map.entry(RuleCatalog.IMAGE_TAG_OVERWRITE, 1),
             Map.entry(RuleCatalog.REPOSITORY_ENUMERATION, 1),
-            Map.entry(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 1)));
+            Map.entry(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 1),
+
+            Map.entry(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 1),
+            Map.entry(RuleCatalog.MASS_DELETION, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {
@@ -84,12 +87,16 @@ class PipelineIT {
         assertThat(hop.sourceIp()).isEqualTo("198.51.100.23");
 
         assertThat(r.of(RuleCatalog.ENDGAME_IOC).get(0).severity()).isEqualTo(Severity.CRITICAL);
-        // the builder's push is expected; the leaked key's, from outside without a registry login, is not
-        assertThat(r.of(RuleCatalog.UNEXPECTED_IMAGE_PUSH)).singleElement().satisfies(f -> {
-            assertThat(f.principal().arn()).isEqualTo("arn:aws:iam::111122223333:user/svc-legacy-deploy");
-            assertThat(f.severity()).isEqualTo(Severity.HIGH);
-            assertThat(f.details().get("reasons").toString()).contains("198.51.100.23", "AKIASVCLEGACY000001");
-        });
+        // the builder's push is expected; the leaked key's, from outside without a registry login, is not, and
+        // neither is mallory's push right after turning scan-on-push off
+        assertThat(r.of(RuleCatalog.UNEXPECTED_IMAGE_PUSH)).extracting(f -> f.principal().arn())
+                .containsExactlyInAnyOrder("arn:aws:iam::111122223333:user/svc-legacy-deploy",
+                        "arn:aws:iam::111122223333:role/developer");
+        assertThat(r.of(RuleCatalog.UNEXPECTED_IMAGE_PUSH)).filteredOn(f -> f.principal().arn().endsWith("svc-legacy-deploy"))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.severity()).isEqualTo(Severity.HIGH);
+                    assertThat(f.details().get("reasons").toString()).contains("198.51.100.23", "AKIASVCLEGACY000001");
+                });
         assertThat(r.of(RuleCatalog.IMAGE_TAG_OVERWRITE)).singleElement().satisfies(f -> assertThat(f.details())
                 .containsEntry("imageTag", "v1.4.2").containsEntry("previousDigest",
                         "sha256:4f6b0b6a0c1e9e5a2d3c4b5a69788796a5b4c3d2e1f00112233445566778899a"));

@@ -183,6 +183,9 @@ class AsffMapperTest {
         expected.put(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, List.of("TTPs/Initial Access",
                 "TTPs/Initial Access/T1195.002 Supply Chain Compromise: Compromise Software Supply Chain",
                 "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, List.of("TTPs/Defense Evasion", disableTools,
+                "TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
+        expected.put(RuleCatalog.MASS_DELETION, List.of("Effects/Data Destruction", "Unusual Behaviors/User"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }
