@@ -33,6 +33,7 @@ public final class RuleCatalog {
     public static final String REPLICATION_TO_FOREIGN_ACCOUNT = "replication-to-foreign-account";
     public static final String ACCESS_DENIED_BURST = "access-denied-burst";
     public static final String REGISTRY_NOT_ASSESSED = "registry-not-assessed";
+    public static final String WORKLOAD_CREDENTIALS_OUTSIDE = "workload-credentials-outside";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -231,6 +232,17 @@ public final class RuleCatalog {
                         + " already; until then its images are not assessed.", ECR_DOCS + "image-scanning.html")
                 .failedCheck()
                 .updatesFindings()
+                .add();
+        rule(WORKLOAD_CREDENTIALS_OUTSIDE, Severity.HIGH)
+                .attack(CLOUD_INSTANCE_METADATA_API, CLOUD_ACCOUNTS)
+                .asffTypes("Unusual Behaviors/IP address", "TTPs/Credential Access")
+                .compliance("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-5", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Treat the workload's role session as stolen: it was issued to a Lambda function,"
+                        + " ECS task or EC2 instance and used from another network by another client. Revoke the"
+                        + " role's active sessions, find how the credentials left the workload (SSRF, code"
+                        + " injection, exposed environment or metadata service; require IMDSv2), review every call"
+                        + " made with the key, and limit ECR pulls to your VPC endpoints.", REVOKE_SESSIONS)
                 .add();
     }
 

@@ -23,4 +23,11 @@ public interface DecodeOutput {
      * It counts as read.
      */
     default void prefiltered() {}
+
+    /**
+     * The origin of a session key: a CloudTrail record of another service (also given to {@link #event})
+     * that is the first sighting, at its time, of its {@code ASIA...} access key. Later records of the key
+     * give none (unless earlier), so the prefilter can skip them.
+     */
+    default void origin(EcrEvent record) {}
 }

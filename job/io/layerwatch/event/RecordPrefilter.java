@@ -27,7 +27,11 @@ import java.util.Arrays;
  *     eventTime has no escape and {@link EventMapper#parseTime} accepts it (the only checks that make
  *     {@link EventMapper#cloudTrail} reject a record; the rest of the mapping cannot fail);
  * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
- *     (Records, messageType, logEvents, detail-type, detail).
+ *     (Records, messageType, logEvents, detail-type, detail);
+ * <li>it is not the first sighting of a session key: a record whose {@code userIdentity.accessKeyId} is an
+ *     {@code ASIA...} key that {@link SessionKeys} has not seen at this or an earlier time is parsed, so the
+ *     decoder can report the session's origin ({@link DecodeOutput#origin}); later records of the key are
+ *     skipped. The seen keys are bounded ({@link SessionKeys#MAX_KEYS}).
  * </ul>
  * Records that are not vouched for (ECR calls, non-ASCII, escapes, odd fields) are parsed by Jackson, and
  * a log file's records are all parsed before any is emitted, so a failure there still falls back to the
@@ -78,11 +82,14 @@ final class RecordPrefilter extends JsonScanner {
     private static final byte[] EVENT_NAME = bytes("eventName");
     private static final byte[] EVENT_TIME = bytes("eventTime");
     private static final byte[] RECORDS = bytes("Records");
+    private static final byte[] USER_IDENTITY = bytes("userIdentity");
+    private static final byte[] ACCESS_KEY_ID = bytes("accessKeyId");
     /** Keys that make {@code PayloadDecoder.object} treat a standalone object as something else than a record. */
     private static final byte[][] ROUTING_KEYS = {RECORDS, bytes("messageType"), bytes("logEvents"),
         bytes("detail-type"), bytes("detail")};
 
     private final Root root = new Root();
+    private final SessionKeys sessions = new SessionKeys();
     // Top-level fields of the record being scanned.
     private int sources;
     private int names;
@@ -96,6 +103,11 @@ final class RecordPrefilter extends JsonScanner {
     private int sourceEnd;
     private int timeStart;
     private int timeEnd;
+    // userIdentity.accessKeyId of the record being scanned: how often, where, and whether escaped.
+    private int accessKeys;
+    private int keyStart;
+    private int keyEnd;
+    private boolean keyEscaped;
 
     /**
      * Scans the root value starting at {@code from} (its first byte, not whitespace).
@@ -230,6 +242,7 @@ final class RecordPrefilter extends JsonScanner {
         timeOk = false;
         escapedKey = false;
         routingKey = false;
+        accessKeys = 0;
     }
 
     /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
@@ -259,10 +272,52 @@ final class RecordPrefilter extends JsonScanner {
             timeOk = string && !strEscaped;
             timeStart = strStart;
             timeEnd = strEnd;
-        } else {
+        } else if (string || !equals(ks, ke, USER_IDENTITY) || peek() != '{') {
             routingKey |= routing(ks, ke);
             value(depth + 1);
+        } else {
+            identity(depth + 1);
         }
+    }
+
+    /** The userIdentity object: notes its accessKeyId members, scans the rest. */
+    private void identity(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw UNPROVABLE;
+        }
+        if (opensEmpty('}')) {
+            return;
+        }
+        do {
+            key();
+            boolean accessKey = !strEscaped && equals(strStart, strEnd, ACCESS_KEY_ID);
+            boolean string = peek() == '"';
+            value(depth + 1);
+            if (accessKey) {
+                accessKeys++;
+                keyStart = strStart;
+                keyEnd = strEnd;
+                keyEscaped = strEscaped || !string; // not a plain string: parsed, as unclear
+            }
+        } while (!closes('}'));
+    }
+
+    /**
+     * Whether the record is the first sighting, at its time, of an {@code ASIA...} session key (noted as
+     * seen): then it is parsed, so that its origin is reported. Anything unclear about the key is parsed too.
+     */
+    private boolean sessionOrigin() {
+        if (accessKeys == 0) {
+            return false;
+        }
+        if (accessKeys > 1 || keyEscaped) {
+            return true;
+        }
+        if (!SessionKeys.isSessionKey(b, keyStart, keyEnd)) {
+            return false;
+        }
+        long time = plainUtcTime(b, timeStart, timeEnd) ? SessionKeys.timeKey(b, timeStart) : Long.MIN_VALUE;
+        return sessions.firstSighting(b, keyStart, keyEnd, time);
     }
 
     private boolean routing(int ks, int ke) {
@@ -280,7 +335,7 @@ final class RecordPrefilter extends JsonScanner {
     /** The decision on the record just scanned (its dirt already checked by the caller). */
     private boolean skippableRecord() {
         return !escapedKey && sources == 1 && names == 1 && times == 1 && sourceOk && nameOk && timeOk
-                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd);
+                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd) && !sessionOrigin();
     }
 
     /** Whether {@link EventMapper#parseTime} accepts the (ASCII, unescaped) time; the usual form without a String. */

@@ -157,6 +157,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
     private record Rejected(DeadLetter deadLetter) {}
 
+    private record Origin(EcrEvent record) {}
+
     /** One payload's results, recorded on the decoder's thread and replayed on the task's. */
     static final class Recorded implements DecodeFunction.Output {
         /** Events and dead letters in the order they came. */
@@ -181,6 +183,11 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         }
 
         @Override
+        public void origin(EcrEvent record) {
+            out.add(new Origin(record));
+        }
+
+        @Override
         public void skipped(String why) {
             skipped.add(why);
         }
@@ -201,6 +208,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
                     to.event(e);
                 } else if (o instanceof Rejected r) {
                     to.rejected(r.deadLetter());
+                } else if (o instanceof Origin origin) {
+                    to.origin(origin.record());
                 } else {
                     to.deadLetter((DeadLetter) o);
                 }

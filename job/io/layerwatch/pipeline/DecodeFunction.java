@@ -126,6 +126,11 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             }
 
             @Override
+            public void origin(EcrEvent record) {
+                side.output(LayerWatchPipeline.SESSION_ORIGINS, record);
+            }
+
+            @Override
             public void deadLetter(DeadLetter deadLetter) {
                 deadLettered.add(1);
                 deadLetteredMetric.inc();
@@ -197,6 +202,13 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                 output.deadLetter(DeadLetter.of(payload.source(), PayloadDecoder.STAGE, "implausible eventTime "
                         + Instant.ofEpochMilli(event.eventTime()) + ": more than " + TIME_HORIZON.toHours()
                         + "h after its delivery at " + Instant.ofEpochMilli(delivered), raw, 0, raw.length));
+            }
+
+            @Override
+            public void origin(EcrEvent record) {
+                if (record.eventTime() <= latest) {
+                    output.origin(record);
+                }
             }
 
             @Override

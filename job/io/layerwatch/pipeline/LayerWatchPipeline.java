@@ -15,6 +15,7 @@ import io.layerwatch.patterns.MatchLogic;
 import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.rules.FirstSeenPuller;
 import io.layerwatch.rules.SingleEventRule;
+import io.layerwatch.rules.WorkloadCredentialsOutside;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The one place that wires the job: payloads -> decode -> ECR filter -> event time -> single-event
- * rules, CEP patterns keyed by principal / registry, first-seen keyed by repository -> findings.
+ * rules, CEP patterns keyed by principal / registry, first-seen keyed by repository, workload credentials
+ * keyed by session key (with the decoder's session origins) -> findings.
  * Source and sinks are the caller's, so replay, tests and the streaming mode share it.
  */
 public final class LayerWatchPipeline {
@@ -54,6 +56,9 @@ public final class LayerWatchPipeline {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     private static final TypeInformation<Finding> FINDING = TypeInformation.of(Finding.class);
+    /** The decoder's session-key origins ({@link io.layerwatch.event.DecodeOutput#origin}). */
+    public static final OutputTag<EcrEvent> SESSION_ORIGINS =
+            new OutputTag<>("session-origins", TypeInformation.of(EcrEvent.class));
     public static final OutputTag<EcrEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(EcrEvent.class));
 
@@ -175,6 +180,16 @@ public final class LayerWatchPipeline {
         findings = findings.union((inPlace ? pulls.process(new FirstSeenPuller.Static(config))
                 : pulls.connect(rules).process(new FirstSeenPuller(config)))
                 .uid("rule-" + FirstSeenPuller.ID).name(FirstSeenPuller.ID + " (by repository)"));
+
+        // Session origins from every record (not only ECR's) beside the ECR calls made with session keys.
+        KeyedStream<EcrEvent, String> sessions = keyed(decoded.getSideOutput(SESSION_ORIGINS)
+                .union(events.filter(WorkloadCredentialsOutside::isSessionCall)
+                        .uid("workload-credentials-outside-filter").name("ECR calls with session keys")),
+                WorkloadCredentialsOutside::sessionKey, keying);
+        findings = findings.union((inPlace ? sessions.process(new WorkloadCredentialsOutside.Static(config))
+                : sessions.connect(rules).process(new WorkloadCredentialsOutside(config)))
+                .uid("rule-" + WorkloadCredentialsOutside.ID)
+                .name(WorkloadCredentialsOutside.ID + " (by session key)"));
 
         SingleOutputStreamOperator<Finding> live = (inPlace
                 ? findings.process(new UnderStartupRules<>(config, new SettingsCheck()), FINDING)

@@ -915,7 +915,8 @@ class PayloadDecoderTest {
     })
     void dataLakeEventTimeIsReadOnEveryPath(String time, String instant) {
         // An ECR record among other services' records: read from the bytes, the tokens and the tree (decode
-        // holds them to each other), the others prefiltered as with CloudTrail's own times.
+        // holds them to each other), the others prefiltered as with CloudTrail's own times (but the first
+        // sighting of a session key, parsed for its origin).
         ObjectNode logFile = Samples.json(Samples.INVICTUS_STRATUS);
         ((ArrayNode) logFile.get("Records")).add(Samples.json(Samples.PULL));
         logFile.get("Records").forEach(r -> ((ObjectNode) r).put("eventTime", time));
@@ -925,8 +926,10 @@ class PayloadDecoderTest {
         assertThat(out.deadLetters()).isEmpty();
         assertThat(out.events()).hasSize(7).extracting(EcrEvent::eventTime).containsOnly(millis(instant));
         CollectingOutput prefiltered = CollectingOutput.decode(Samples.utf8(logFile.toString()), true);
-        assertThat(prefiltered.prefilteredCount()).isEqualTo(6);
-        assertThat(prefiltered.events()).singleElement().satisfies(e -> assertThat(e.eventName()).isEqualTo("BatchGetImage"));
+        assertThat(prefiltered.prefilteredCount()).isEqualTo(5);
+        assertThat(prefiltered.origins()).singleElement().satisfies(e -> assertThat(e.eventTime()).isEqualTo(millis(instant)));
+        assertThat(prefiltered.events()).filteredOn(EcrEvent::analysed).singleElement()
+                .satisfies(e -> assertThat(e.eventName()).isEqualTo("BatchGetImage"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")

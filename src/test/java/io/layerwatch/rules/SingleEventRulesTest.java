@@ -184,6 +184,7 @@ class SingleEventRulesTest {
         io.layerwatch.pipeline.RuleSet.singleEventRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
         io.layerwatch.pipeline.RuleSet.cepRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
         assertThat(implemented.add(FirstSeenPuller.ID)).isTrue();
+        assertThat(implemented.add(WorkloadCredentialsOutside.ID)).isTrue();
         java.util.Set<String> catalog = new java.util.TreeSet<>();
         RuleCatalog.ids().forEach(catalog::add);
         assertThat(implemented).isEqualTo(catalog);

@@ -19,6 +19,7 @@ public final class CollectingOutput implements DecodeOutput {
     private final List<EcrEvent> events = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
+    private final List<EcrEvent> origins = new ArrayList<>();
     private int prefiltered;
     private int rejected;
 
@@ -52,6 +53,7 @@ public final class CollectingOutput implements DecodeOutput {
         String context = "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
                 + new String(bytes, StandardCharsets.UTF_8);
         CollectingOutput actual = decodeReduced(reduced, true);
+        assertSameOrigins(full, actual, "decode of the reduced payload" + context);
         if (!actual.events.equals(prefiltered.events) || !actual.deadLetters.equals(prefiltered.deadLetters)
                 || !actual.skips.equals(prefiltered.skips) || actual.prefiltered != prefiltered.prefiltered) {
             throw new AssertionError("decode of the reduced payload " + actual + " is not the prefiltered decode "
@@ -138,8 +140,16 @@ public final class CollectingOutput implements DecodeOutput {
         CollectingOutput full = decode(bytes, false);
         CollectingOutput fast = decode(bytes, true);
         assertFullMinusSkipped(full, fast, "prefiltered decode", "");
+        assertSameOrigins(full, fast, "prefiltered decode");
         assertReduceAgrees(bytes, full, fast);
         return fast;
+    }
+
+    /** Fails unless {@code candidate} reported the session origins {@code full} did, in order. */
+    private static void assertSameOrigins(CollectingOutput full, CollectingOutput candidate, String what) {
+        if (!candidate.origins.equals(full.origins)) {
+            throw new AssertionError(what + " reported origins " + candidate.origins + ", not " + full.origins);
+        }
     }
 
     /**
@@ -212,6 +222,16 @@ public final class CollectingOutput implements DecodeOutput {
     @Override
     public void prefiltered() {
         prefiltered++;
+    }
+
+    @Override
+    public void origin(EcrEvent record) {
+        origins.add(record);
+    }
+
+    /** The session-key origins the decoder reported. */
+    public List<EcrEvent> origins() {
+        return Collections.unmodifiableList(origins);
     }
 
     /** Dead letters that were CloudWatch Logs messages refused by their sender. */
