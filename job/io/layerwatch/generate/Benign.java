@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
  * Benign ECR traffic, one activity at a time: EKS nodes pulling what was rolled out (only the layers
  * they do not have), Fargate tasks pulling whole images, CI builds pushing new versions (with their
  * scan-on-push results), deployments checking images, developers browsing and pulling, the platform
- * team's housekeeping, token refreshes, and a few harmless errors.
+ * team's housekeeping, token refreshes, and a few harmless errors. Workloads' sessions also call other
+ * services: a Lambda function's session is first seen writing its logs (the Lambda worker, from an AWS
+ * address), then its code reads ECR from another AWS address; a task's app reads S3 before its pull.
  *
  * <p>It stays clear of every rule under the generated organization's rules file (see
  * {@link Organization#rulesYaml}): calls come from trusted networks, within each account; pulls are
@@ -28,6 +30,10 @@ final class Benign {
     static final int MAX_LAYERS_PER_INTERVAL = 12;
     static final String CONTAINERD = "containerd/v1.7.11";
     static final String FARGATE = "AmazonECS/FargatePlatform/1.4.0 (linux; amd64)";
+    /** The user agent of the Lambda service's own calls with a function's role session. */
+    static final String LAMBDA_WORKER = "awslambda-worker";
+    static final String LAMBDA_SDK = Attacks.BOTO + " exec-env/AWS_Lambda_python3.12";
+    static final String ECS_SDK = Attacks.BOTO + " exec-env/AWS_ECS_FARGATE";
 
     private final Organization org;
     private final Ecr ecr;
@@ -116,10 +122,26 @@ final class Benign {
             return;
         }
         Pull p = org.taskPulls.get(rng.nextInt(org.taskPulls.size()));
+        if (rng.nextInt(3) == 0) {
+            lambdaReads(p, t);
+            return;
+        }
         Origin o = origin(p, t);
+        t = ecr.otherService(t - 2_000, "s3.amazonaws.com", "GetObject", p.account(), p.region(),
+                new Origin(o.session(), o.ip(), null, ECS_SDK));
         t = ecr.token(t, o, p.region());
         ecr.pull(t, o, p.account(), p.region(), p.repo(), p.repo().version,
                 budget(p.actor(), p.repo().layers(p.repo().version)));
+    }
+
+    /** A function's session: the Lambda worker's log call, then the code's ECR read from another AWS address. */
+    private void lambdaReads(Pull p, long t) {
+        Actor fn = Actor.role(p.account(), "fn-image-report");
+        Actor.Session session = fn.session("fn-image-report", t - t % 3_600_000L);
+        t = ecr.otherService(t, "logs.amazonaws.com", "CreateLogStream", p.account(), p.region(),
+                new Origin(session, Organization.awsIp(rng, true), null, LAMBDA_WORKER));
+        ecr.read(t + 1_000, new Origin(session, Organization.awsIp(rng, false), null, LAMBDA_SDK), "DescribeImages",
+                p.account(), p.region(), p.repo().name);
     }
 
     private void tokenRefresh(long t) {

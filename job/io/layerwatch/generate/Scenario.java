@@ -35,7 +35,10 @@ public enum Scenario {
     ACCESS_DENIED_PROBE("access-denied-probe", RuleCatalog.ACCESS_DENIED_BURST, 8,
             "a task role probes repositories it may not read: a dozen AccessDenied pulls in minutes"),
     UNASSESSED_REGISTRY("unassessed-registry", RuleCatalog.REGISTRY_NOT_ASSESSED, 10,
-            "a team creates a repository and pushes an image in a region whose registry is not enrolled");
+            "a team creates a repository and pushes an image in a region whose registry is not enrolled"),
+    STOLEN_WORKLOAD_CREDENTIALS("stolen-workload-credentials", RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, 50,
+            "a Lambda function's or ECS task's role session, first used by its runtime inside AWS, lists and pulls"
+                    + " images from a laptop");
 
     private final String id;
     private final String ruleId;

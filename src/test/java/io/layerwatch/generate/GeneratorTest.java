@@ -173,7 +173,7 @@ class GeneratorTest {
     void labelsNameEveryRuleWithItsPrincipalRepositoryAndTimes(@TempDir Path dir) throws Exception {
         Generator.Report report = Generator.write(dir, SMALL);
         List<String> lines = Files.readAllLines(dir.resolve(Generator.LABELS));
-        assertThat(lines).hasSize(13);
+        assertThat(lines).hasSize(14);
         for (String line : lines) {
             assertThat(Json.tree(line).fieldNames()).toIterable()
                     .containsExactly("scenario", "ruleId", "principal", "repository", "start", "end");
@@ -210,7 +210,7 @@ class GeneratorTest {
         assertThat(none.code()).as(none.err()).isZero();
         assertThat(Files.readAllLines(dir.resolve("none").resolve(Generator.LABELS))).isEmpty();
 
-        assertThat(Scenario.parse("all")).hasSize(13);
+        assertThat(Scenario.parse("all")).hasSize(14);
         assertThat(Scenario.parse("NEW-PULLER,first-seen-puller,policy-deleted"))
                 .containsExactlyInAnyOrder(Scenario.NEW_PULLER, Scenario.REPOSITORY_POLICY_REMOVED);
         assertThatThrownBy(() -> Scenario.parse("new-puller,,")).hasMessageContaining("unknown scenario or rule id ''");
@@ -254,7 +254,8 @@ class GeneratorTest {
             JsonNode r = Json.tree(new String(it.next(), StandardCharsets.UTF_8));
             boolean ecrCall = r.path("eventSource").asText().equals("ecr.amazonaws.com");
             boolean scan = r.has("detail-type") && r.path("source").asText().matches("aws\\.(ecr|inspector2)");
-            assertThat(ecrCall || scan).as("ECR call or scan event: %s", r).isTrue();
+            boolean workload = r.path("userAgent").asText().matches("awslambda-worker|.* exec-env/AWS_(Lambda|ECS)_.*");
+            assertThat(ecrCall || scan || workload).as("ECR call, scan event or a workload's own call: %s", r).isTrue();
         }
         assertThat(n).isBetween(3_960L, 4_040L);
 
@@ -282,6 +283,6 @@ class GeneratorTest {
         assertThat(rules.out()).doesNotContain("inactive");
         assertThat(RuleCatalog.ids()).allSatisfy(id -> assertThat(config.enabled(id)).as(id).isTrue());
         assertThat(Set.copyOf(readLabels(dir).stream().map(Label::ruleId).collect(Collectors.toSet())))
-                .hasSize(13);
+                .hasSize(14);
     }
 }

@@ -45,7 +45,8 @@ class PipelineIT {
             Map.entry(RuleCatalog.FIRST_SEEN_PULLER, 3),
             Map.entry(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, 1),
             Map.entry(RuleCatalog.ACCESS_DENIED_BURST, 1),
-            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1)));
+            Map.entry(RuleCatalog.REGISTRY_NOT_ASSESSED, 1),
+            Map.entry(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {
@@ -80,6 +81,10 @@ class PipelineIT {
         assertThat(hop.sourceIp()).isEqualTo("198.51.100.23");
 
         assertThat(r.of(RuleCatalog.ENDGAME_IOC).get(0).severity()).isEqualTo(Severity.CRITICAL);
+        Finding workload = r.of(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE).get(0);
+        assertThat(workload.key()).isEqualTo("ASIATHUMBNAILER00007");
+        assertThat(workload.details()).containsEntry("workloadSourceIp", "52.95.110.17")
+                .containsEntry("outsideSourceIp", "203.0.113.77");
         assertThat(r.of(RuleCatalog.FIRST_SEEN_PULLER)).extracting(f -> f.principal().arn())
                 .containsExactlyInAnyOrder("arn:aws:iam::111122223333:role/developer",
                         "arn:aws:iam::111122223333:role/developer", "arn:aws:iam::999988887777:user/evil");
