@@ -108,6 +108,8 @@ final class RecordPrefilter extends JsonScanner {
     private int keyStart;
     private int keyEnd;
     private boolean keyEscaped;
+    /** Members being scanned are userIdentity's. */
+    private boolean inIdentity;
 
     /**
      * Scans the root value starting at {@code from} (its first byte, not whitespace).
@@ -248,6 +250,10 @@ final class RecordPrefilter extends JsonScanner {
     /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
     @Override
     void member(int depth) {
+        if (inIdentity) {
+            identityMember(depth);
+            return;
+        }
         if (strEscaped) {
             escapedKey = true;
             value(depth + 1);
@@ -280,26 +286,27 @@ final class RecordPrefilter extends JsonScanner {
         }
     }
 
-    /** The userIdentity object: notes its accessKeyId members, scans the rest. */
+    /** The userIdentity object: its members go to {@link #identityMember}. */
     private void identity(int depth) {
-        if (depth > MAX_DEPTH) {
-            throw UNPROVABLE;
+        inIdentity = true;
+        try {
+            object(depth, true);
+        } finally {
+            inIdentity = false;
         }
-        if (opensEmpty('}')) {
-            return;
+    }
+
+    /** A member of userIdentity (key already scanned): notes an accessKeyId, scans the rest. */
+    private void identityMember(int depth) {
+        boolean accessKey = !strEscaped && equals(strStart, strEnd, ACCESS_KEY_ID);
+        boolean string = peek() == '"';
+        value(depth + 1);
+        if (accessKey) {
+            accessKeys++;
+            keyStart = strStart;
+            keyEnd = strEnd;
+            keyEscaped = strEscaped || !string; // not a plain string: parsed, as unclear
         }
-        do {
-            key();
-            boolean accessKey = !strEscaped && equals(strStart, strEnd, ACCESS_KEY_ID);
-            boolean string = peek() == '"';
-            value(depth + 1);
-            if (accessKey) {
-                accessKeys++;
-                keyStart = strStart;
-                keyEnd = strEnd;
-                keyEscaped = strEscaped || !string; // not a plain string: parsed, as unclear
-            }
-        } while (!closes('}'));
     }
 
     /**

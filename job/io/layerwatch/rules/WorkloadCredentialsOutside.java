@@ -85,6 +85,11 @@ public final class WorkloadCredentialsOutside
         logic.open(getRuntimeContext(), true);
     }
 
+    @Override
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
+    }
+
     /** Holds each event until the watermark passes it, so that any arrival order gives the same finding. */
     @Override
     public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
@@ -104,30 +109,23 @@ public final class WorkloadCredentialsOutside
         logic.expire(timestamp);
     }
 
-    @Override
-    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
-        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
-    }
-
     /** The rule under the startup rules (a replay at parallelism 1, in the decoder's task). */
     public static final class Static extends KeyedProcessFunction<String, EcrEvent, Finding> {
         private static final long serialVersionUID = 1L;
-        private final RuleSettings settings;
         private final Logic logic;
 
         public Static(RulesConfig config) {
-            this.settings = config.rule(ID);
-            this.logic = new Logic(settings);
-        }
-
-        @Override
-        public void open(Configuration parameters) {
-            logic.open(getRuntimeContext(), false);
+            this.logic = new Logic(config.rule(ID));
         }
 
         @Override
         public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
-            logic.element(e, ctx.timerService(), settings, out);
+            logic.element(e, ctx.timerService(), logic.startup, out);
+        }
+
+        @Override
+        public void open(Configuration parameters) {
+            logic.open(getRuntimeContext(), false); // no TTL: a replay's clock is its events'
         }
 
         @Override
@@ -147,14 +145,22 @@ public final class WorkloadCredentialsOutside
 
     /** The runtime marked in a user agent: Lambda, ECS, or null. */
     static String runtime(String userAgent) {
-        if (userAgent == null) {
+        if (userAgent == null || userAgent.indexOf('-') < 0) {
             return null;
         }
-        String ua = userAgent.toLowerCase(Locale.ROOT);
-        if (ua.contains("awslambda-worker") || ua.contains("exec-env/aws_lambda_")) {
+        if (containsIgnoreCase(userAgent, "awslambda-worker") || containsIgnoreCase(userAgent, "exec-env/AWS_Lambda_")) {
             return "Lambda";
         }
-        return ua.contains("exec-env/aws_ecs_") ? "ECS" : null;
+        return containsIgnoreCase(userAgent, "exec-env/AWS_ECS_") ? "ECS" : null;
+    }
+
+    private static boolean containsIgnoreCase(String text, String part) {
+        for (int i = 0; i <= text.length() - part.length(); i++) {
+            if (text.regionMatches(true, i, part, 0, part.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An EC2 instance profile's session: named after the instance, or delivered by the instance metadata service. */
@@ -249,17 +255,20 @@ public final class WorkloadCredentialsOutside
             ValueStateDescriptor<EcrEvent> first = new ValueStateDescriptor<>("origin", TypeInformation.of(EcrEvent.class));
             ValueStateDescriptor<Boolean> done = new ValueStateDescriptor<>("reported", Types.BOOLEAN);
             ListStateDescriptor<EcrEvent> calls = new ListStateDescriptor<>("recent-calls", TypeInformation.of(EcrEvent.class));
+            MapStateDescriptor<Long, List<EcrEvent>> waiting = new MapStateDescriptor<>("held", Types.LONG,
+                    Types.LIST(TypeInformation.of(EcrEvent.class)));
             if (expire) {
                 StateTtlConfig ttl = StateTtlConfig.newBuilder(SESSION_TTL.multipliedBy(2)).cleanupFullSnapshot().build();
                 first.enableTimeToLive(ttl);
                 done.enableTimeToLive(ttl);
                 calls.enableTimeToLive(ttl);
+                // Drained by event-time timers; the TTL only bounds a stalled clock.
+                waiting.enableTimeToLive(StateTtlConfig.newBuilder(SESSION_TTL).cleanupFullSnapshot()
+                        .disableCleanupInBackground().build());
             }
             origin = ctx.getState(first);
             reported = ctx.getState(done);
             recent = ctx.getListState(calls);
-            MapStateDescriptor<Long, List<EcrEvent>> waiting = new MapStateDescriptor<>("held", Types.LONG,
-                    Types.LIST(TypeInformation.of(EcrEvent.class)));
             held = ctx.getMapState(waiting);
         }
 
@@ -332,17 +341,20 @@ public final class WorkloadCredentialsOutside
                     || Boolean.TRUE.equals(reported.value()) || !settings.enabled() || settings.allowlisted(call)) {
                 return;
             }
+            String outside = network(call);
+            if (!isPublic(outside) || runtime(call.userAgent()) != null) {
+                return; // inside, or the runtime itself: the usual case, decided before the origin is looked at
+            }
             String workload = workload(first);
             if (workload == null && instanceCredentials(call)) {
                 workload = "EC2";
             }
-            if (workload == null || runtime(call.userAgent()) != null) {
+            if (workload == null) {
                 return;
             }
             String home = network(first);
-            String outside = network(call);
             boolean comparable = runtime(first.userAgent()) != null || isPublic(home);
-            if (!comparable || !isPublic(outside) || outside.equals(home)
+            if (!comparable || outside.equals(home)
                     || settings.allowlist().network(call) == Allowlist.Network.TRUSTED) {
                 return;
             }
