@@ -70,9 +70,14 @@ public final class WorkloadCredentialsOutside
         this.logic = new Logic(config.rule(ID));
     }
 
-    /** ECR calls the rule judges: with a session key, not by an AWS service. */
+    /**
+     * ECR calls the rule judges: with a session key, not by an AWS service, and either from a public network
+     * (an outside use, or an instance's public origin) or by a runtime (a workload's origin). Calls from
+     * inside without a runtime marker can be neither, and do not reach the keyed state.
+     */
     public static boolean isSessionCall(EcrEvent e) {
-        return e.isEcrApiCall() && !e.principal().isAwsService() && SessionKeys.isSessionKey(e.principal().accessKeyId());
+        return e.isEcrApiCall() && !e.principal().isAwsService() && SessionKeys.isSessionKey(e.principal().accessKeyId())
+                && (e.vpcEndpointId() == null && isPublic(network(e)) || runtime(e.userAgent()) != null);
     }
 
     /** The key the rule's state is kept by. */
