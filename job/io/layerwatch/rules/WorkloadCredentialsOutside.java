@@ -150,22 +150,17 @@ public final class WorkloadCredentialsOutside
 
     /** The runtime marked in a user agent: Lambda, ECS, or null. */
     static String runtime(String userAgent) {
-        if (userAgent == null || userAgent.indexOf('-') < 0) {
+        if (userAgent == null) {
             return null;
         }
-        if (containsIgnoreCase(userAgent, "awslambda-worker") || containsIgnoreCase(userAgent, "exec-env/AWS_Lambda_")) {
+        if (userAgent.startsWith("awslambda-worker")) {
             return "Lambda";
         }
-        return containsIgnoreCase(userAgent, "exec-env/AWS_ECS_") ? "ECS" : null;
-    }
-
-    private static boolean containsIgnoreCase(String text, String part) {
-        for (int i = 0; i <= text.length() - part.length(); i++) {
-            if (text.regionMatches(true, i, part, 0, part.length())) {
-                return true;
-            }
+        int env = userAgent.indexOf("exec-env/AWS_"); // as the SDKs write it
+        if (env < 0) {
+            return null;
         }
-        return false;
+        return userAgent.startsWith("Lambda_", env + 13) ? "Lambda" : userAgent.startsWith("ECS_", env + 13) ? "ECS" : null;
     }
 
     /** An EC2 instance profile's session: named after the instance, or delivered by the instance metadata service. */
