@@ -41,6 +41,7 @@ public final class RuleCatalog {
     public static final String PULL_THROUGH_CACHE_UNTRUSTED = "pull-through-cache-untrusted";
     public static final String GUARDRAIL_WEAKENED_THEN_PUSH = "guardrail-weakened-then-push";
     public static final String MASS_DELETION = "mass-deletion";
+    public static final String WORKLOAD_CREDENTIALS_OUTSIDE = "workload-credentials-outside";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -310,6 +311,17 @@ public final class RuleCatalog {
                         + " policy, and rebuild or restore what deployments need from CI or replicas before nodes fail"
                         + " to pull.", ECR_DOCS + "LifecyclePolicies.html")
                 .updatesFindings()
+                .add();
+        rule(WORKLOAD_CREDENTIALS_OUTSIDE, Severity.HIGH)
+                .attack(CLOUD_INSTANCE_METADATA_API, CLOUD_ACCOUNTS)
+                .asffTypes("Unusual Behaviors/IP address", "TTPs/Credential Access")
+                .compliance("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-5", "NIST.800-53.r5 SI-4",
+                        "PCI DSS v4.0.1/10.4.1")
+                .recommendation("Treat the workload's role session as stolen: it was issued to a Lambda function,"
+                        + " ECS task or EC2 instance and used from another network by another client. Revoke the"
+                        + " role's active sessions, find how the credentials left the workload (SSRF, code"
+                        + " injection, exposed environment or metadata service; require IMDSv2), review every call"
+                        + " made with the key, and limit ECR pulls to your VPC endpoints.", REVOKE_SESSIONS)
                 .add();
     }
 

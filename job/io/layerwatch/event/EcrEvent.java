@@ -85,6 +85,13 @@ public record EcrEvent(
         return isEcrApiCall() || kind == EventKind.IMAGE_SCAN || kind == EventKind.IMAGE_ACTION;
     }
 
+    /** This record as a {@link EventKind#SESSION_ORIGIN}. */
+    public EcrEvent asSessionOrigin() {
+        return new EcrEvent(eventId, eventTime, EventKind.SESSION_ORIGIN, eventSource, eventName, region, accountId,
+                principal, sourceIp, userAgent, vpcEndpointId, errorCode, registryId, repositoryName, layerDigest,
+                imageDigest, imageTags, scanStatus, criticalCount, highCount, policyText, rawJson);
+    }
+
     public boolean failed() {
         return errorCode != null && !errorCode.isEmpty();
     }

@@ -15,5 +15,11 @@ public enum EventKind {
      */
     CUSTOM_ACTION,
     /** Another EventBridge event; decoded, counted, not analysed. */
-    OTHER
+    OTHER,
+    /**
+     * A CloudTrail record of another service that is the first sighting, at its time, of its {@code ASIA...}
+     * session key: the key's origin, for workload-credentials-outside only (no other rule analyses it).
+     * Later records of the key are plain {@link #API_CALL}s (unless earlier), so the prefilter skips them.
+     */
+    SESSION_ORIGIN
 }

@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@link DecodeOutput#prefiltered} instead of being parsed; everything else, including every dead
  * letter and skip, comes out exactly as without it.
  *
+ * <p>A record of another service that is the first sighting of a session key comes out as a
+ * {@link EventKind#SESSION_ORIGIN} event, with the prefilter on or off.
+ *
  * <p>A CloudWatch Logs message whose {@code owner} or {@code logGroup} its {@link CloudWatchLogsSenders}
  * do not accept is rejected whole ({@link DecodeOutput#rejected}), none of its log events decoded; so is a
  * CloudWatch Logs message inside a log event, whose owner and log group are only the writer's claim.
@@ -70,6 +73,8 @@ public final class PayloadDecoder {
     /** Null unless reading {@link Records#BYTES}. */
     private final RecordReader reader;
     private final CloudWatchLogsSenders senders;
+    /** The session keys whose origin was reported. */
+    private final SessionKeys origins = new SessionKeys();
 
     /** A decoder that emits an event for every record. */
     public PayloadDecoder() {
@@ -105,7 +110,7 @@ public final class PayloadDecoder {
     /** The payload in the first {@code length} bytes; nothing decoded keeps a reference to {@code bytes}. */
     public void decode(byte[] bytes, int length, String source, DecodeOutput out) {
         try {
-            decode(bytes, 0, length, source, new Guarded(out), 0);
+            decode(bytes, 0, length, source, new Guarded(out, origins), 0);
         } catch (DownstreamFailure e) {
             throw e.failure;
         }
@@ -231,10 +236,13 @@ public final class PayloadDecoder {
         }
     }
 
-    private record Guarded(DecodeOutput out) implements DecodeOutput {
+    private record Guarded(DecodeOutput out, SessionKeys origins) implements DecodeOutput {
         @Override
         public void event(EcrEvent event) {
-            guard(() -> out.event(event));
+            boolean origin = event.isApiCall() && !EcrEvent.ECR_SOURCE.equals(event.eventSource())
+                    && SessionKeys.isSessionKey(event.principal().accessKeyId())
+                    && origins.firstSighting(event.principal().accessKeyId(), event.eventTime());
+            guard(() -> out.event(origin ? event.asSessionOrigin() : event));
         }
 
         @Override

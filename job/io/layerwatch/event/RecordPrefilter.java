@@ -27,7 +27,11 @@ import java.util.Arrays;
  *     eventTime has no escape and {@link EventMapper#parseTime} accepts it (the only checks that make
  *     {@link EventMapper#cloudTrail} reject a record; the rest of the mapping cannot fail);
  * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
- *     (Records, messageType, logEvents, detail-type, detail).
+ *     (Records, messageType, logEvents, detail-type, detail);
+ * <li>it is not the first sighting of a session key: a record whose {@code userIdentity.accessKeyId} is an
+ *     {@code ASIA...} key that {@link SessionKeys} has not seen at this or an earlier time is parsed, so the
+ *     decoder can report the session's origin ({@link EventKind#SESSION_ORIGIN}); later records of the key are
+ *     skipped. The seen keys are bounded ({@link SessionKeys#MAX_KEYS}).
  * </ul>
  * Records that are not vouched for (ECR calls, non-ASCII, escapes, odd fields) are parsed by Jackson, and
  * a log file's records are all parsed before any is emitted, so a failure there still falls back to the
@@ -78,11 +82,14 @@ final class RecordPrefilter extends JsonScanner {
     private static final byte[] EVENT_NAME = bytes("eventName");
     private static final byte[] EVENT_TIME = bytes("eventTime");
     private static final byte[] RECORDS = bytes("Records");
+    private static final byte[] USER_IDENTITY = bytes("userIdentity");
+    private static final byte[] ACCESS_KEY_ID = bytes("accessKeyId");
     /** Keys that make {@code PayloadDecoder.object} treat a standalone object as something else than a record. */
     private static final byte[][] ROUTING_KEYS = {RECORDS, bytes("messageType"), bytes("logEvents"),
         bytes("detail-type"), bytes("detail")};
 
     private final Root root = new Root();
+    private final SessionKeys sessions = new SessionKeys();
     // Top-level fields of the record being scanned.
     private int sources;
     private int names;
@@ -96,6 +103,13 @@ final class RecordPrefilter extends JsonScanner {
     private int sourceEnd;
     private int timeStart;
     private int timeEnd;
+    // userIdentity.accessKeyId of the record being scanned: how often, where, and whether escaped.
+    private int accessKeys;
+    private int keyStart;
+    private int keyEnd;
+    private boolean keyEscaped;
+    /** Members being scanned are userIdentity's. */
+    private boolean inIdentity;
 
     /**
      * Scans the root value starting at {@code from} (its first byte, not whitespace).
@@ -230,11 +244,16 @@ final class RecordPrefilter extends JsonScanner {
         timeOk = false;
         escapedKey = false;
         routingKey = false;
+        accessKeys = 0;
     }
 
     /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
     @Override
     void member(int depth) {
+        if (inIdentity) {
+            identityMember(depth);
+            return;
+        }
         if (strEscaped) {
             escapedKey = true;
             value(depth + 1);
@@ -259,10 +278,53 @@ final class RecordPrefilter extends JsonScanner {
             timeOk = string && !strEscaped;
             timeStart = strStart;
             timeEnd = strEnd;
-        } else {
+        } else if (string || !equals(ks, ke, USER_IDENTITY) || peek() != '{') {
             routingKey |= routing(ks, ke);
             value(depth + 1);
+        } else {
+            identity(depth + 1);
         }
+    }
+
+    /** The userIdentity object: its members go to {@link #identityMember}. */
+    private void identity(int depth) {
+        inIdentity = true;
+        try {
+            object(depth, true);
+        } finally {
+            inIdentity = false;
+        }
+    }
+
+    /** A member of userIdentity (key already scanned): notes an accessKeyId, scans the rest. */
+    private void identityMember(int depth) {
+        boolean accessKey = !strEscaped && equals(strStart, strEnd, ACCESS_KEY_ID);
+        boolean string = peek() == '"';
+        value(depth + 1);
+        if (accessKey) {
+            accessKeys++;
+            keyStart = strStart;
+            keyEnd = strEnd;
+            keyEscaped = strEscaped || !string; // not a plain string: parsed, as unclear
+        }
+    }
+
+    /**
+     * Whether the record is the first sighting, at its time, of an {@code ASIA...} session key (noted as
+     * seen): then it is parsed, so that its origin is reported. Anything unclear about the key is parsed too.
+     */
+    private boolean sessionOrigin() {
+        if (accessKeys == 0) {
+            return false;
+        }
+        if (accessKeys > 1 || keyEscaped) {
+            return true;
+        }
+        if (!SessionKeys.isSessionKey(b, keyStart, keyEnd)) {
+            return false;
+        }
+        long time = plainUtcTime(b, timeStart, timeEnd) ? SessionKeys.timeKey(b, timeStart) : Long.MIN_VALUE;
+        return sessions.firstSighting(b, keyStart, keyEnd, time);
     }
 
     private boolean routing(int ks, int ke) {
@@ -280,7 +342,7 @@ final class RecordPrefilter extends JsonScanner {
     /** The decision on the record just scanned (its dirt already checked by the caller). */
     private boolean skippableRecord() {
         return !escapedKey && sources == 1 && names == 1 && times == 1 && sourceOk && nameOk && timeOk
-                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd);
+                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd) && !sessionOrigin();
     }
 
     /** Whether {@link EventMapper#parseTime} accepts the (ASCII, unescaped) time; the usual form without a String. */

@@ -21,6 +21,7 @@ final class Attacks {
     static final String DOCKER = "docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.1.0 os/linux arch/amd64 "
             + "UpstreamClient(Docker-Client/24.0.7 \\(linux\\))";
     static final String CLI = "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023 prompt/off";
+    static final String LAPTOP_CLI = "aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off";
     static final String BOTO = "Boto3/1.34.50 md/Botocore#1.34.50 ua/2.0 os/linux#6.5.0 md/arch#x86_64 "
             + "lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.50";
     static final String TERRAFORM = "APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) "
@@ -51,8 +52,8 @@ final class Attacks {
         }
     }
 
-    /** An injection: its label and its records. */
-    record Injection(Label label, List<Trail.Timed> events) {}
+    /** An injection: its label, its records, and how many of them are ECR's. */
+    record Injection(Label label, List<Trail.Timed> events, long ecrRecords) {}
 
     private final Organization org;
 
@@ -85,10 +86,11 @@ final class Attacks {
             case RELEASE_TAG_MOVED -> releaseTagMoved(ecr, rng, k, t0, who);
             case REPOSITORY_SWEEP -> repositorySweep(ecr, rng, k, t0, who);
             case UNTRUSTED_UPSTREAM_CACHE -> untrustedUpstream(ecr, rng, k, t0, who);
+            case STOLEN_WORKLOAD_CREDENTIALS -> stolenWorkloadCredentials(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
-        return new Injection(label, rec.events);
+        return new Injection(label, rec.events, rec.events.size() - ecr.others);
     }
 
     /** Registries an unassessed-registry injection can use: an organization account in a region it does not use. */
@@ -454,6 +456,27 @@ final class Attacks {
         g.writeEndArray();
         g.writeEndObject();
         g.writeEndArray();
+    }
+
+    /** As flaws2: the runtime's own first call from inside AWS, then the session key on a laptop. */
+    private void stolenWorkloadCredentials(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Pull p = benignPull(rng, Organization.PROD);
+        boolean lambda = k % 2 == 1;
+        String name = (lambda ? "fn-thumbnailer-" : "ecs-report-task-") + k;
+        Actor a = Actor.role(Organization.PROD, name);
+        Actor.Session session = a.session(lambda ? name : Ids.hex(rng.nextLong(), 32), t - 30_000);
+        Origin runtime = new Origin(session, Organization.awsIp(rng, lambda), null,
+                lambda ? Benign.LAMBDA_WORKER : BOTO + " exec-env/AWS_ECS_FARGATE");
+        t = lambda ? ecr.otherService(t, "logs.amazonaws.com", "CreateLogStream", p.account(), p.region(), runtime)
+                : ecr.otherService(t, "s3.amazonaws.com", "GetObject", p.account(), p.region(), runtime);
+        Origin laptop = new Origin(session, Organization.outsideIp(rng), null, LAPTOP_CLI);
+        t = ecr.read(t + 5 * 60_000 + rng.nextInt(35 * 60_000), laptop, "ListImages", p.account(), p.region(),
+                p.repo().name);
+        List<String> layers = p.repo().layers(p.repo().version);
+        ecr.pull(t, laptop, p.account(), p.region(), p.repo(), p.repo().version, layers.subList(layers.size() - 1,
+                layers.size()));
+        who[0] = a.arn();
+        who[1] = p.repo().name;
     }
 
     /** A benign habit on a registry of {@code account}: a repository that has learned its pullers. */

@@ -19,6 +19,9 @@ import java.util.SplittableRandom;
  * team's housekeeping (pull through cache rules of trusted upstreams among it), the container scanner's
  * sweeps (allowlisted), token refreshes, and a few harmless errors. Only CI roles push (pushers of
  * unexpected-image-push in {@link Organization#rulesYaml}); half of the builds also move {@code latest}.
+ * Workloads' sessions also call other services: a Lambda function's session is first seen writing its
+ * logs (the Lambda worker, from an AWS address), then its code reads ECR from another AWS address; a
+ * task's app reads S3 before its pull.
  *
  * <p>It stays clear of every rule under the generated organization's rules file (see
  * {@link Organization#rulesYaml}): calls come from trusted networks, within each account; pulls are
@@ -36,6 +39,10 @@ final class Benign {
     private static final String[][] UPSTREAMS = {{"public.ecr.aws", "ecr-public"}, {"registry-1.docker.io", "docker-hub"},
         {"quay.io", "quay"}, {"registry.k8s.io", "k8s"},
         {Organization.SHARED + ".dkr.ecr." + Organization.SECOND + ".amazonaws.com", "ecr"}};
+    /** The user agent of the Lambda service's own calls with a function's role session. */
+    static final String LAMBDA_WORKER = "awslambda-worker";
+    static final String LAMBDA_SDK = Attacks.BOTO + " exec-env/AWS_Lambda_python3.12";
+    static final String ECS_SDK = Attacks.BOTO + " exec-env/AWS_ECS_FARGATE";
 
     private final Organization org;
     private final Ecr ecr;
@@ -127,10 +134,26 @@ final class Benign {
             return;
         }
         Pull p = org.taskPulls.get(rng.nextInt(org.taskPulls.size()));
+        if (rng.nextInt(3) == 0) {
+            lambdaReads(p, t);
+            return;
+        }
         Origin o = origin(p, t);
+        t = ecr.otherService(t - 2_000, "s3.amazonaws.com", "GetObject", p.account(), p.region(),
+                new Origin(o.session(), o.ip(), null, ECS_SDK));
         t = ecr.token(t, o, p.region());
         ecr.pull(t, o, p.account(), p.region(), p.repo(), p.repo().version,
                 budget(p.actor(), p.repo().layers(p.repo().version)));
+    }
+
+    /** A function's session: the Lambda worker's log call, then the code's ECR read from another AWS address. */
+    private void lambdaReads(Pull p, long t) {
+        Actor fn = Actor.role(p.account(), "fn-image-report");
+        Actor.Session session = fn.session("fn-image-report", t - t % 3_600_000L);
+        t = ecr.otherService(t, "logs.amazonaws.com", "CreateLogStream", p.account(), p.region(),
+                new Origin(session, Organization.awsIp(rng, true), null, LAMBDA_WORKER));
+        ecr.read(t + 1_000, new Origin(session, Organization.awsIp(rng, false), null, LAMBDA_SDK), "DescribeImages",
+                p.account(), p.region(), p.repo().name);
     }
 
     private void tokenRefresh(long t) {

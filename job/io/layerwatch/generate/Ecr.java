@@ -31,6 +31,8 @@ final class Ecr {
     private final SplittableRandom rng;
     /** ECR records (CloudTrail and scan events) emitted so far. */
     long emitted;
+    /** Records of other services emitted so far ({@link #otherService}). */
+    long others;
 
     Ecr(RecordWriter writer, Emitter out) {
         this.w = writer;
@@ -46,6 +48,14 @@ final class Ecr {
     long emit(RecordWriter.Call c) {
         out.cloudTrail(c.time, c.recipient, c.region, w.render(c));
         emitted++;
+        return c.time + 150 + rng.nextInt(1200);
+    }
+
+    /** A call of {@code o} to another service (a workload's own calls: logs, objects); not counted as ECR. */
+    long otherService(long t, String source, String name, String account, String region, Origin o) {
+        RecordWriter.Call c = w.call(t, source, name, region, account).from(o.session(), o.ip(), o.vpce(), o.agent());
+        out.cloudTrail(c.time, c.recipient, c.region, w.render(c));
+        others++;
         return c.time + 150 + rng.nextInt(1200);
     }
 

@@ -182,6 +182,11 @@ final class Organization {
         return "192.0.2." + (1 + rng.nextInt(14));
     }
 
+    /** A public address of AWS's own (a Lambda worker, a task with a public IP): not a trusted network. */
+    static String awsIp(SplittableRandom rng, boolean worker) {
+        return (worker ? "52.94." : "3.218.") + rng.nextInt(256) + "." + (1 + rng.nextInt(254));
+    }
+
     static String outsideIp(SplittableRandom rng) {
         return OUTSIDE_PREFIXES[rng.nextInt(OUTSIDE_PREFIXES.length)] + (1 + rng.nextInt(254));
     }

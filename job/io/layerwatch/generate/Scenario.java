@@ -47,7 +47,10 @@ public enum Scenario {
     GUARDRAIL_OFF_PUSH("guardrail-off-push", RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 45,
             "scan-on-push turned off, tags made mutable or registry scanning set to manual, then an image pushed"),
     REGISTRY_WIPE("registry-wipe", RuleCatalog.MASS_DELETION, 15,
-            "a leaked key deletes dozens of images or three repositories, or sets a lifecycle policy keeping one image");
+            "a leaked key deletes dozens of images or three repositories, or sets a lifecycle policy keeping one image"),
+    STOLEN_WORKLOAD_CREDENTIALS("stolen-workload-credentials", RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, 50,
+            "a Lambda function's or ECS task's role session, first used by its runtime inside AWS, lists and pulls"
+                    + " images from a laptop");
 
     private final String id;
     private final String ruleId;

@@ -156,9 +156,9 @@ public final class Trail implements Iterator<LogFile> {
                 labels.add(injection.label());
                 pending.addAll(injection.events());
                 count += injection.events().size();
+                attackEcr += injection.ecrRecords();
             }
         }
-        attackEcr = count;
         labels.sort(Comparator.comparing(Label::start).thenComparing(Label::scenario).thenComparing(Label::principal));
         return count;
     }
@@ -198,7 +198,7 @@ public final class Trail implements Iterator<LogFile> {
         long ecrDue = Math.round(due * options.ecrShare());
         // Activities start early enough that their records (a minute at most) fall before the file's delivery.
         long window = Math.max(1, e - s - 30_000);
-        while (ecr.emitted < ecrDue) {
+        while (ecr.emitted + ecr.others < ecrDue) { // with the workloads' own calls to other services
             benign.activity(s + rng.nextLong(window));
         }
         while (otherEmitted < due - ecrDue) {

@@ -19,6 +19,7 @@ import io.layerwatch.rules.ImageTagOverwrite;
 import io.layerwatch.rules.OrderedRule;
 import io.layerwatch.rules.UnexpectedImagePush;
 import io.layerwatch.rules.SingleEventRule;
+import io.layerwatch.rules.WorkloadCredentialsOutside;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The one place that wires the job: payloads -> decode -> ECR filter -> event time -> single-event
- * rules, CEP patterns keyed by principal / registry, first-seen keyed by repository -> findings.
+ * rules, CEP patterns keyed by principal / registry, first-seen keyed by repository, workload credentials
+ * keyed by session key (with the session origins the decoder finds in every record) -> findings.
  * Source and sinks are the caller's, so replay, tests and the streaming mode share it.
  */
 public final class LayerWatchPipeline {
@@ -196,6 +198,15 @@ public final class LayerWatchPipeline {
                 .uid("image-tag-overwrite-filter").name("Tagged pushes"), EcrEvent::repositoryKey, keying),
                 new ImageTagOverwrite(), FINDING, config, rules)
                 .uid("rule-" + ImageTagOverwrite.ID).name(ImageTagOverwrite.ID + " (by repository)"));
+        // Session origins from every record (not only ECR's) beside the ECR calls made with session keys.
+        KeyedStream<EcrEvent, String> sessions = keyed(events
+                .filter(WorkloadCredentialsOutside::relevant)
+                .uid("workload-credentials-outside-filter").name("Session origins, ECR calls with session keys"),
+                WorkloadCredentialsOutside::sessionKey, keying);
+        findings = findings.union((inPlace ? sessions.process(new WorkloadCredentialsOutside.Static(config))
+                : sessions.connect(rules).process(new WorkloadCredentialsOutside(config)))
+                .uid("rule-" + WorkloadCredentialsOutside.ID)
+                .name(WorkloadCredentialsOutside.ID + " (by session key)"));
 
         SingleOutputStreamOperator<Finding> live = (inPlace
                 ? findings.process(new UnderStartupRules<>(config, new SettingsCheck()), FINDING)
@@ -306,7 +317,10 @@ public final class LayerWatchPipeline {
                 .uid("fold-episodes").name("Fold episodes");
     }
 
-    /** Only ECR calls, scans and image actions in the requested time range, accounts and regions go on. */
+    /**
+     * Only ECR calls, scans and image actions in the requested time range, accounts and regions go on, and
+     * the session origins there (for workload-credentials-outside; not counted as matched).
+     */
     static final class RelevanceFilter extends RichFilterFunction<EcrEvent> {
         private static final long serialVersionUID = 1L;
         private final InputScope scope;
@@ -327,6 +341,9 @@ public final class LayerWatchPipeline {
 
         @Override
         public boolean filter(EcrEvent e) {
+            if (e.kind() == EventKind.SESSION_ORIGIN) {
+                return scope.keeps(e);
+            }
             if (!e.analysed() || !scope.keeps(e)) {
                 return false;
             }
@@ -353,7 +370,7 @@ public final class LayerWatchPipeline {
 
         @Override
         public void processElement(EcrEvent e, Context ctx, Collector<EcrEvent> out) {
-            if (e.eventTime() <= ctx.timerService().currentWatermark()) {
+            if (e.analysed() && e.eventTime() <= ctx.timerService().currentWatermark()) {
                 late.add(1);
                 lateMetric.inc();
                 ctx.output(LATE_EVENTS, e);
@@ -392,6 +409,9 @@ public final class LayerWatchPipeline {
 
         @Override
         public void apply(EcrEvent e, RulesConfig config, Collector<Finding> out, SideOutput side) {
+            if (!e.analysed()) {
+                return; // a session origin: for workload-credentials-outside only
+            }
             if (config != settingsOf) { // looked up once per version of the rules, not per event
                 settings = new RuleSettings[rules.size() + patterns.size()];
                 for (int i = 0; i < settings.length; i++) {

@@ -487,8 +487,13 @@ class PayloadDecoderTest {
 
         assertThat(out.deadLetters()).isEmpty();
         assertThat(eventIds(out)).isEqualTo(eventIdsOf(Samples.records(resource)));
+        // a session key's first sighting in another service's record is its origin, once per key
+        assertThat(out.origins()).allSatisfy(e -> {
+            assertThat(e.eventSource()).isNotEqualTo(EcrEvent.ECR_SOURCE);
+            assertThat(e.principal().accessKeyId()).startsWith("ASIA");
+        }).extracting(e -> e.principal().accessKeyId()).doesNotHaveDuplicates();
         assertThat(out.events()).allSatisfy(e -> {
-            assertThat(e.kind()).isEqualTo(EventKind.API_CALL);
+            assertThat(e.kind()).isIn(EventKind.API_CALL, EventKind.SESSION_ORIGIN);
             assertThat(e.accountId()).isEqualTo("123837392027");
             assertThat(e.region()).isEqualTo("us-east-1");
             assertThat(e.crossAccount()).isFalse();
@@ -915,7 +920,8 @@ class PayloadDecoderTest {
     })
     void dataLakeEventTimeIsReadOnEveryPath(String time, String instant) {
         // An ECR record among other services' records: read from the bytes, the tokens and the tree (decode
-        // holds them to each other), the others prefiltered as with CloudTrail's own times.
+        // holds them to each other), the others prefiltered as with CloudTrail's own times (but the first
+        // sighting of a session key, parsed for its origin).
         ObjectNode logFile = Samples.json(Samples.INVICTUS_STRATUS);
         ((ArrayNode) logFile.get("Records")).add(Samples.json(Samples.PULL));
         logFile.get("Records").forEach(r -> ((ObjectNode) r).put("eventTime", time));
@@ -925,8 +931,10 @@ class PayloadDecoderTest {
         assertThat(out.deadLetters()).isEmpty();
         assertThat(out.events()).hasSize(7).extracting(EcrEvent::eventTime).containsOnly(millis(instant));
         CollectingOutput prefiltered = CollectingOutput.decode(Samples.utf8(logFile.toString()), true);
-        assertThat(prefiltered.prefilteredCount()).isEqualTo(6);
-        assertThat(prefiltered.events()).singleElement().satisfies(e -> assertThat(e.eventName()).isEqualTo("BatchGetImage"));
+        assertThat(prefiltered.prefilteredCount()).isEqualTo(5);
+        assertThat(prefiltered.origins()).singleElement().satisfies(e -> assertThat(e.eventTime()).isEqualTo(millis(instant)));
+        assertThat(prefiltered.events()).filteredOn(EcrEvent::analysed).singleElement()
+                .satisfies(e -> assertThat(e.eventName()).isEqualTo("BatchGetImage"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")

@@ -52,7 +52,8 @@ class PipelineIT {
             Map.entry(RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED, 1),
 
             Map.entry(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, 1),
-            Map.entry(RuleCatalog.MASS_DELETION, 1)));
+            Map.entry(RuleCatalog.MASS_DELETION, 1),
+            Map.entry(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, 1)));
 
     static String resource(String name) throws IOException {
         try (InputStream in = PipelineIT.class.getClassLoader().getResourceAsStream(name)) {
@@ -100,6 +101,10 @@ class PipelineIT {
         assertThat(r.of(RuleCatalog.IMAGE_TAG_OVERWRITE)).singleElement().satisfies(f -> assertThat(f.details())
                 .containsEntry("imageTag", "v1.4.2").containsEntry("previousDigest",
                         "sha256:4f6b0b6a0c1e9e5a2d3c4b5a69788796a5b4c3d2e1f00112233445566778899a"));
+        Finding workload = r.of(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE).get(0);
+        assertThat(workload.key()).isEqualTo("ASIATHUMBNAILER00007");
+        assertThat(workload.details()).containsEntry("workloadSourceIp", "52.95.110.17")
+                .containsEntry("outsideSourceIp", "203.0.113.77");
         assertThat(r.of(RuleCatalog.FIRST_SEEN_PULLER)).extracting(f -> f.principal().arn())
                 .containsExactlyInAnyOrder("arn:aws:iam::111122223333:role/developer",
                         "arn:aws:iam::111122223333:role/developer", "arn:aws:iam::999988887777:user/evil");

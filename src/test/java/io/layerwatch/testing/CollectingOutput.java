@@ -5,6 +5,7 @@ import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.EventKind;
 import io.layerwatch.event.PayloadDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class CollectingOutput implements DecodeOutput {
         String context = "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
                 + new String(bytes, StandardCharsets.UTF_8);
         CollectingOutput actual = decodeReduced(reduced, true);
+        assertSameOrigins(full, actual, "decode of the reduced payload" + context);
         if (!actual.events.equals(prefiltered.events) || !actual.deadLetters.equals(prefiltered.deadLetters)
                 || !actual.skips.equals(prefiltered.skips) || actual.prefiltered != prefiltered.prefiltered) {
             throw new AssertionError("decode of the reduced payload " + actual + " is not the prefiltered decode "
@@ -138,8 +140,16 @@ public final class CollectingOutput implements DecodeOutput {
         CollectingOutput full = decode(bytes, false);
         CollectingOutput fast = decode(bytes, true);
         assertFullMinusSkipped(full, fast, "prefiltered decode", "");
+        assertSameOrigins(full, fast, "prefiltered decode");
         assertReduceAgrees(bytes, full, fast);
         return fast;
+    }
+
+    /** Fails unless {@code candidate} reported the session origins {@code full} did, in order. */
+    private static void assertSameOrigins(CollectingOutput full, CollectingOutput candidate, String what) {
+        if (!candidate.origins().equals(full.origins())) {
+            throw new AssertionError(what + " reported origins " + candidate.origins() + ", not " + full.origins());
+        }
     }
 
     /**
@@ -212,6 +222,11 @@ public final class CollectingOutput implements DecodeOutput {
     @Override
     public void prefiltered() {
         prefiltered++;
+    }
+
+    /** The session-key origins the decoder reported ({@link EventKind#SESSION_ORIGIN} events). */
+    public List<EcrEvent> origins() {
+        return events.stream().filter(e -> e.kind() == EventKind.SESSION_ORIGIN).toList();
     }
 
     /** Dead letters that were CloudWatch Logs messages refused by their sender. */
