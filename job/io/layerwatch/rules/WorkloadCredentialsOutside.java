@@ -46,10 +46,10 @@ import org.apache.flink.util.Collector;
  * context). A later ECR call is outside when its network (the /16 of an IPv4 address, /48 of an IPv6 one)
  * is public, differs from the origin's, is not trusted by the allowlist, and its client carries no runtime
  * marker. An EC2 instance's clients carry none, so its origin must be public to compare with. One finding
- * per key. State: the origin and the last {@value #RECENT} ECR calls per key, cleared {@link #SESSION_TTL}
- * after the origin (no session lasts longer); calls that come before an earlier origin are judged again.
- * Under live rules each event waits for the watermark (the events of a key are judged in event-time
- * order); the {@link Static} variant gets the ECR calls sorted already, the origins as they come.
+ * per key. State: the origin and its workload (decided once), and the last {@value #RECENT} possibly outside
+ * ECR calls per key, cleared {@link #SESSION_TTL} after the origin (no session lasts longer); calls that come
+ * before an earlier origin are judged again. Under live rules each event waits for the watermark (the events
+ * of a key are judged in event-time order); the {@link Static} variant gets them sorted already.
  */
 public final class WorkloadCredentialsOutside
         extends KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding> {
@@ -84,6 +84,14 @@ public final class WorkloadCredentialsOutside
     /** What the rule gets: session origins and {@link #isSessionCall session calls}. */
     public static boolean relevant(EcrEvent e) {
         return e.kind() == EventKind.SESSION_ORIGIN || isSessionCall(e);
+    }
+
+    /**
+     * A session call that may be an outside use: not by the runtime itself, so (being a session call) from a
+     * public network and not through a VPC endpoint. Only these are judged and kept.
+     */
+    static boolean outsideCall(EcrEvent e) {
+        return isSessionCall(e) && runtime(e.userAgent()) == null;
     }
 
     /** The key the rule's state is kept by. */
@@ -248,6 +256,8 @@ public final class WorkloadCredentialsOutside
         private static final long serialVersionUID = 1L;
         private final RuleSettings startup;
         private transient ValueState<EcrEvent> origin;
+        /** {@link #workload} of the origin, "" for none: decided once per origin. */
+        private transient ValueState<String> originWorkload;
         private transient ValueState<Boolean> reported;
         private transient ListState<EcrEvent> recent;
         private transient MapState<Long, List<EcrEvent>> held;
@@ -259,6 +269,7 @@ public final class WorkloadCredentialsOutside
         /** @param expire also give the state a time to live (processing time: a backstop while event time stalls) */
         void open(RuntimeContext ctx, boolean expire) {
             ValueStateDescriptor<EcrEvent> first = new ValueStateDescriptor<>("origin", TypeInformation.of(EcrEvent.class));
+            ValueStateDescriptor<String> firstWorkload = new ValueStateDescriptor<>("origin-workload", Types.STRING);
             ValueStateDescriptor<Boolean> done = new ValueStateDescriptor<>("reported", Types.BOOLEAN);
             ListStateDescriptor<EcrEvent> calls = new ListStateDescriptor<>("recent-calls", TypeInformation.of(EcrEvent.class));
             MapStateDescriptor<Long, List<EcrEvent>> waiting = new MapStateDescriptor<>("held", Types.LONG,
@@ -266,6 +277,7 @@ public final class WorkloadCredentialsOutside
             if (expire) {
                 StateTtlConfig ttl = StateTtlConfig.newBuilder(SESSION_TTL.multipliedBy(2)).cleanupFullSnapshot().build();
                 first.enableTimeToLive(ttl);
+                firstWorkload.enableTimeToLive(ttl);
                 done.enableTimeToLive(ttl);
                 calls.enableTimeToLive(ttl);
                 // Drained by event-time timers; the TTL only bounds a stalled clock.
@@ -273,6 +285,7 @@ public final class WorkloadCredentialsOutside
                         .disableCleanupInBackground().build());
             }
             origin = ctx.getState(first);
+            originWorkload = ctx.getState(firstWorkload);
             reported = ctx.getState(done);
             recent = ctx.getListState(calls);
             held = ctx.getMapState(waiting);
@@ -307,20 +320,24 @@ public final class WorkloadCredentialsOutside
                 clear();
                 known = null;
             }
-            List<EcrEvent> calls = new ArrayList<>();
-            recent.get().forEach(calls::add);
             if (known == null || FindingBuilder.EVENT_ORDER.compare(e, known) < 0) {
                 origin.update(e);
+                String runtime = workload(e);
+                originWorkload.update(runtime == null ? "" : runtime);
                 timers.registerEventTimeTimer(e.eventTime() + SESSION_TTL.toMillis());
                 known = e;
+                List<EcrEvent> calls = new ArrayList<>();
+                recent.get().forEach(calls::add);
                 calls.sort(FindingBuilder.EVENT_ORDER);
                 for (EcrEvent call : calls) { // they came before this earlier origin
                     judge(call, known, settings, out);
                 }
             }
-            if (!isSessionCall(e)) {
-                return;
+            if (!outsideCall(e) || Boolean.TRUE.equals(reported.value())) {
+                return; // only an origin, or the key is reported already
             }
+            List<EcrEvent> calls = new ArrayList<>(RECENT + 1);
+            recent.get().forEach(calls::add);
             calls.add(e);
             if (calls.size() > RECENT) {
                 calls.remove(0);
@@ -338,26 +355,21 @@ public final class WorkloadCredentialsOutside
 
         private void clear() {
             origin.clear();
+            originWorkload.clear();
             reported.clear();
             recent.clear();
         }
 
         private void judge(EcrEvent call, EcrEvent first, RuleSettings settings, Collector<Finding> out) throws Exception {
+            String workload = originWorkload.value();
+            if (workload == null || workload.isEmpty()) {
+                return; // every record of a key carries its session context: the origin's tells
+            }
             if (call == first || call.eventId().equals(first.eventId()) || call.eventTime() < first.eventTime()
                     || Boolean.TRUE.equals(reported.value()) || !settings.enabled() || settings.allowlisted(call)) {
                 return;
             }
             String outside = network(call);
-            if (!isPublic(outside) || runtime(call.userAgent()) != null) {
-                return; // inside, or the runtime itself: the usual case, decided before the origin is looked at
-            }
-            String workload = workload(first);
-            if (workload == null && instanceCredentials(call)) {
-                workload = "EC2";
-            }
-            if (workload == null) {
-                return;
-            }
             String home = network(first);
             boolean comparable = runtime(first.userAgent()) != null || isPublic(home);
             if (!comparable || outside.equals(home)

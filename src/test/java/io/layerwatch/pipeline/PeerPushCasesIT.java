@@ -8,17 +8,16 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.util.Json;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The peers' own PutImage cases (samples/peers/putimage-cases.json, provenance in samples/SOURCES.md)
+ * The peers' own PutImage cases (samples/peers/, provenance in its README.md)
  * through unexpected-image-push: Panther's AWS.ECR.CRUD with its deploy role as the pusher, Splunk's
  * "unknown user" with CI roles as pushers, and under the built-in rules (a repository's first pusher is
  * learned, and time of day is not a signal, unlike Splunk's "outside business hours").
@@ -29,11 +28,10 @@ class PeerPushCasesIT {
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
 
-    static List<JsonNode> cases(String rule) throws Exception {
-        try (InputStream in = PeerPushCasesIT.class.getResourceAsStream("/samples/peers/putimage-cases.json")) {
-            return Json.elements(Json.MAPPER.readTree(in)).stream().filter(c -> c.path("rule").asText().equals(rule))
-                    .toList();
-        }
+    static List<JsonNode> cases(String rule) {
+        return Stream.of("panther.json", "splunk.json").flatMap(file -> PeerConformanceIT.cases(file).stream())
+                .filter(c -> c.path("rule").asText().equals(rule) && c.path("event").path("eventName").asText().equals("PutImage"))
+                .toList();
     }
 
     static List<Finding> replay(JsonNode peerCase, RulesConfig config) throws Exception {

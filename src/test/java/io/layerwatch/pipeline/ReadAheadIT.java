@@ -38,7 +38,8 @@ class ReadAheadIT {
                     .isEqualTo(sortedLines(dir.resolve("off").resolve(output))).isNotEmpty();
         }
         long prefiltered = on.job().<Long>getAccumulatorResult(Counters.PREFILTERED);
-        assertThat(prefiltered).isGreaterThanOrEqualTo(2900L).isLessThan(on.summary().eventsRead());
+        // all the other services' records but each session key's first sighting (its origin, about 200)
+        assertThat(prefiltered).isGreaterThanOrEqualTo(2700L).isLessThan(on.summary().eventsRead());
         assertThat(off.job().<Long>getAccumulatorResult(Counters.PREFILTERED)).isIn(null, 0L);
     }
 

@@ -19,8 +19,9 @@ class ReadAheadTest {
         return CloudTrailRecords.record("BatchGetImage");
     }
 
+    /** An S3 call with a long-term key: nothing any rule looks at. */
     private static CloudTrailRecords.Builder s3() {
-        return CloudTrailRecords.record("GetObject").eventSource("s3.amazonaws.com");
+        return CloudTrailRecords.record("GetObject").eventSource("s3.amazonaws.com").iamUser("111122223333", "bob");
     }
 
     private static List<Payload> readAhead(Payload in) throws Exception {
@@ -51,6 +52,17 @@ class ReadAheadTest {
     @Test
     void aLogFileOfOtherServicesOnlyGoesNoFurther(@TempDir Path dir) throws Exception {
         assertThat(readAhead(file(dir, "s3.json", CloudTrailRecords.logFile(s3(), s3())))).isEmpty();
+    }
+
+    @Test
+    void theFirstSightingOfASessionKeyGoesOnAsTheKeysOrigin(@TempDir Path dir) throws Exception {
+        CloudTrailRecords.Builder session = CloudTrailRecords.record("GetObject").eventSource("s3.amazonaws.com")
+                .assumedRole("111122223333", "app", "task-1");
+        String first = session.json();
+        String content = "{\"Records\":[" + first + "," + session.json() + "," + s3().json() + "]}";
+
+        assertThat(readAhead(file(dir, "sessions.json", content))).singleElement().satisfies(p ->
+                assertThat(new String(p.bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"Records\":[" + first + "]}"));
     }
 
     @Test

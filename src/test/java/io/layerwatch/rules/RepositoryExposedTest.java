@@ -85,8 +85,9 @@ class RepositoryExposedTest {
         // Panther's own test case (samples/SOURCES.md): eventTime "2020-11-20 06:19:05.000" and p_* fields,
         // as data-lake exports write records.
         JsonNode peerCase;
-        try (InputStream in = getClass().getResourceAsStream("/samples/peers/panther-ecr-made-public.json")) {
-            peerCase = Json.MAPPER.readTree(in);
+        try (InputStream in = getClass().getResourceAsStream("/samples/peers/panther.json")) {
+            peerCase = Json.elements(Json.MAPPER.readTree(in)).stream()
+                    .filter(c -> c.path("test_name").asText().equals("ECR Made Public")).findFirst().orElseThrow();
         }
         EcrEvent e = CloudTrailRecords.decode(peerCase.get("event").toString());
 

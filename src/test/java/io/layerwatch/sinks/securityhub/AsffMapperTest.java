@@ -186,6 +186,7 @@ class AsffMapperTest {
         expected.put(RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH, List.of("TTPs/Defense Evasion", disableTools,
                 "TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
         expected.put(RuleCatalog.MASS_DELETION, List.of("Effects/Data Destruction", "Unusual Behaviors/User"));
+        expected.put(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, expected.get(RuleCatalog.CREDENTIAL_NETWORK_HOP));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }
