@@ -9,7 +9,7 @@ import java.util.Objects;
  * than compared character by character. Direct-mapped; thread-safe (a slot holds an immutable entry).
  */
 public final class JoinedKeys {
-    private static final int SLOTS = 4096;
+    private static final int SLOTS = 1 << 16;
     private static final Entry[] ENTRIES = new Entry[SLOTS];
 
     private record Entry(String a, String separator, String b, String joined) {}

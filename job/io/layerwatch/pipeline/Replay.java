@@ -37,6 +37,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -86,6 +87,8 @@ public final class Replay {
         // Upper bounds, not reservations: the buffers come from the cluster's network memory when free.
         conf.set(NettyShuffleEnvironmentOptions.NETWORK_EXTRA_BUFFERS_PER_GATE, 64);
         conf.set(NettyShuffleEnvironmentOptions.NETWORK_MAX_BUFFERS_PER_CHANNEL, 64);
+        // Any free port for the cluster's REST endpoint: a replay or bench must not fail because 8081 is taken.
+        conf.set(RestOptions.BIND_PORT, "0");
         return conf;
     }
 

@@ -78,7 +78,7 @@ public final class WorkloadCredentialsOutside
      */
     public static boolean isSessionCall(EcrEvent e) {
         return e.isEcrApiCall() && !e.principal().isAwsService() && SessionKeys.isSessionKey(e.principal().accessKeyId())
-                && (e.vpcEndpointId() == null && isPublic(network(e)) || runtime(e.userAgent()) != null);
+                && (fromPublicAddress(e) || runtime(e.userAgent()) != null);
     }
 
     /** What the rule gets: session origins and {@link #isSessionCall session calls}. */
@@ -235,16 +235,58 @@ public final class WorkloadCredentialsOutside
             return first.startsWith("fc") || first.startsWith("fd") ? "private"
                     : first + ":" + groups[1] + ":" + groups[2] + "::/48";
         }
-        String[] octets = ip.split("\\.", -1);
-        if (octets.length != 4 || !ip.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
+        int head = ipv4Head(ip);
+        if (head < 0) {
             return "aws"; // a service name (lambda.amazonaws.com, AWS Internal)
         }
-        int a = Integer.parseInt(octets[0]);
-        int b = Integer.parseInt(octets[1]);
-        if (a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168) {
-            return "private";
+        return privateIpv4(head) ? "private" : (head >> 8) + "." + (head & 0xff) + ".0.0/16";
+    }
+
+    /** Whether {@link #network} is a public address's: the check on every ECR call, without allocating. */
+    static boolean fromPublicAddress(EcrEvent e) {
+        String ip = e.sourceIp();
+        if (e.vpcEndpointId() != null || ip == null || ip.isEmpty()) {
+            return false;
         }
-        return a + "." + b + ".0.0/16";
+        int colon = ip.indexOf(':');
+        if (colon >= 0) {
+            if (colon == 0 || ip.indexOf(':', colon + 1) < 0) {
+                return false;
+            }
+            char second = colon > 1 ? Character.toLowerCase(ip.charAt(1)) : ' ';
+            return !(Character.toLowerCase(ip.charAt(0)) == 'f' && (second == 'c' || second == 'd'));
+        }
+        int head = ipv4Head(ip);
+        return head >= 0 && !privateIpv4(head);
+    }
+
+    /** The first two octets of a dotted quad (each 0-255, 1-3 digits) as {@code a << 8 | b}; -1 if not one. */
+    private static int ipv4Head(String ip) {
+        int dots = 0;
+        int digits = 0;
+        int value = 0;
+        int head = 0;
+        for (int i = 0; i <= ip.length(); i++) {
+            char c = i < ip.length() ? ip.charAt(i) : '.';
+            if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else if (c == '.' && digits > 0 && value <= 255 && dots < 4) {
+                head = dots < 2 ? head << 8 | value : head;
+                dots++;
+                digits = 0;
+                value = 0;
+            } else {
+                return -1;
+            }
+        }
+        return dots == 4 ? head : -1;
+    }
+
+    private static boolean privateIpv4(int head) {
+        int a = head >> 8;
+        int b = head & 0xff;
+        return a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168;
     }
 
     private static boolean isPublic(String network) {

@@ -170,4 +170,27 @@ class WorkloadCredentialsOutsideTest {
         CollectingOutput fast = CollectingOutput.decode(file.getBytes(StandardCharsets.UTF_8), true);
         assertThat(fast.prefilteredCount()).as("later records of a known key are not parsed").isEqualTo(2);
     }
+    @Test
+    void networksOfAddressesServiceNamesAndHostileValues() {
+        String[][] cases = {
+            {"104.102.221.250", "104.102.0.0/16", "true"},
+            {"10.1.2.3", "private", "false"},
+            {"172.20.1.1", "private", "false"},
+            {"172.32.1.1", "172.32.0.0/16", "true"},
+            {"192.168.0.9", "private", "false"},
+            {"2001:db8:85a3::8a2e:370:7334", "2001:db8:85a3::/48", "true"},
+            {"fd00:1:2::1", "private", "false"},
+            {"lambda.amazonaws.com", "aws", "false"},
+            {"AWS Internal", "aws", "false"},
+            {"99999999999.1.2.3", "aws", "false"},
+            {"1.2.3", "aws", "false"},
+            {"1.2.3.4.", "aws", "false"},
+            {"256.1.2.3", "aws", "false"},
+            {"", "aws", "false"}};
+        for (String[] c : cases) {
+            EcrEvent e = ecr("s", "ListImages", 0, c[0], LAPTOP_CLI);
+            assertThat(WorkloadCredentialsOutside.network(e)).as(c[0]).isEqualTo(c[1]);
+            assertThat(WorkloadCredentialsOutside.fromPublicAddress(e)).as(c[0]).isEqualTo(Boolean.parseBoolean(c[2]));
+        }
+    }
 }
