@@ -2,6 +2,7 @@ package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.testing.CloudTrailRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ class ReadAheadTest {
 
     private static List<Payload> readAhead(Payload in) throws Exception {
         try (OneInputStreamOperatorTestHarness<Payload, Payload> h =
-                ProcessFunctionTestHarnesses.forProcessFunction(new ReadAhead(new S3Inputs(null), null))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(new ReadAhead(new S3Inputs(null), null,
+                        PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES))) {
             h.processElement(in, 0);
             return h.extractOutputValues();
         }
