@@ -90,7 +90,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
             budget.awaitRoom();
             Recorded r = new Recorded();
             userFunction.decode(payload, r);
-            budget.take(r.bytes);
+            budget.take(r.bytes());
             return r;
         }), element.hasTimestamp(), element.getTimestamp()));
         // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in; and
@@ -198,7 +198,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
                 collector.eraseTimestamp();
             }
             r.replay(target);
-            budget.give(r.bytes);
+            budget.give(r.bytes());
         }
     }
 
@@ -243,6 +243,11 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         public void rejected(DeadLetter deadLetter) {
             out.add(new Rejected(deadLetter));
             bytes += deadLetterBytes(deadLetter);
+        }
+
+        /** About how much heap the results take. */
+        long bytes() {
+            return bytes;
         }
 
         private static long deadLetterBytes(DeadLetter d) {

@@ -7,10 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
-import java.io.ByteArrayOutputStream;
+import io.layerwatch.testing.TrailFiles;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,18 +33,6 @@ class InputLimitsTest {
         return padded;
     }
 
-    /** {@code zeros} zero bytes gzipped, streamed: a bomb of about 1:1000. */
-    private static byte[] gzipOfZeros(long zeros) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] block = new byte[64 << 10];
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 << 10)) {
-            for (long left = zeros; left > 0; left -= block.length) {
-                gz.write(block, 0, (int) Math.min(block.length, left));
-            }
-        }
-        return out.toByteArray();
-    }
-
     /** The same gzip with a trailer that claims {@code isize} bytes. */
     private static byte[] claiming(byte[] gzip, int isize) {
         byte[] lying = gzip.clone();
@@ -58,7 +45,7 @@ class InputLimitsTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aGzipBombIsADeadLetterNamingTheKey(boolean prefilter) throws IOException {
-        byte[] bomb = gzipOfZeros(8 * CAP);
+        byte[] bomb = TrailFiles.gzipOfZeros(8 * CAP);
         for (byte[] payload : new byte[][] {bomb, claiming(bomb, 100), claiming(bomb, (int) CAP)}) {
             CollectingOutput out = decodeCapped(payload, prefilter);
             assertThat(out.events()).isEmpty();
