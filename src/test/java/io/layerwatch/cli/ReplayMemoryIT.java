@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,9 +71,12 @@ class ReplayMemoryIT {
         return p.exitValue();
     }
 
-    @Test
+    /** At parallelism 1 the decoder's own thread reads the files; above it, read-ahead tasks do. */
+    @ParameterizedTest(name = "--parallelism {0}")
+    @ValueSource(ints = {1, 2})
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void replayAt512MiBDeadLettersHostileFilesAndFindsWhatTheGoodOnesHold(@TempDir Path dir) throws Exception {
+    void replayAt512MiBDeadLettersHostileFilesAndFindsWhatTheGoodOnesHold(int parallelism, @TempDir Path dir)
+            throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
         Path bomb = in.resolve("bomb.json.gz");
         TrailFiles.gzipOfZeros(Files.newOutputStream(bomb), GIB);
@@ -87,7 +91,8 @@ class ReplayMemoryIT {
         Path out = dir.resolve("out");
         Path log = dir.resolve("replay.log");
         try {
-            int code = replayForked(log, "--out", out.toString(), in.toString());
+            int code = replayForked(log, "--parallelism", String.valueOf(parallelism), "--out", out.toString(),
+                    in.toString());
 
             assertThat(code).as(Files.readString(log)).isZero();
             Map<String, String> reasons = new TreeMap<>();
