@@ -101,7 +101,8 @@ class ReplayMemoryIT {
                 reasons.put(Path.of(dl.path("source").asText()).getFileName().toString(), dl.path("reason").asText());
             }
             assertThat(reasons).containsOnlyKeys("bomb.json.gz", "huge.json", "deep.json");
-            assertThat(reasons.get("bomb.json.gz")).isEqualTo("inflates beyond input.maxInflatedBytes (268435456 bytes)");
+            assertThat(reasons.get("bomb.json.gz"))
+                    .isEqualTo("inflates beyond input.maxInflatedBytes (268435456 bytes)");
             assertThat(reasons.get("huge.json"))
                     .isEqualTo("1073741824 bytes, larger than input.maxInflatedBytes (268435456 bytes)");
             assertThat(reasons.get("deep.json")).contains("nesting depth");
