@@ -105,7 +105,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
     /** The most bytes {@link #budget} held at once (tests). */
     long peakHeld() {
-        return budget.peak;
+        return budget.peak();
     }
 
     /** Bytes of decoded results not yet emitted; the decoder waits for room while they are over the limit. */
@@ -136,6 +136,10 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
         synchronized boolean over() {
             return held > limit;
+        }
+
+        synchronized long peak() {
+            return peak;
         }
     }
 
