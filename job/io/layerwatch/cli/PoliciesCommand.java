@@ -90,7 +90,7 @@ public final class PoliciesCommand implements Callable<Integer> {
             InputEvents.Counts counts;
             try (S3Inputs s3 = new S3Inputs(null)) {
                 counts = InputEvents.read(pullers, InputScope.ALL, System.in, s3, config.cloudWatchLogs(),
-                        observed::accept);
+                        config.maxInflatedBytes(), observed::accept);
             }
             List<Judged> judged = judge(observed, counts, inputs.allowed());
             List<String> added = judged.stream().filter(j -> j.verdict() == Verdict.ADDED)

@@ -22,10 +22,16 @@ public enum ParamType {
     CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
     ACCOUNT_LIST("a list of 12-digit AWS account ids"),
     LOG_GROUP_LIST("a list of CloudWatch Logs log group names (letters, digits, . - _ / #; * and ? as globs)"),
-    ORGANIZATION_ID("an organization id such as o-a1b2c3d4e5");
+    ORGANIZATION_ID("an organization id such as o-a1b2c3d4e5"),
+    BYTES("a size from 1MiB to 1GiB such as 256MiB, 64MB or 1048576 (bytes)");
+
+    /** The range of {@link #BYTES}: one Java array holds a payload. */
+    static final long MIN_BYTES = 1L << 20;
+    static final long MAX_BYTES = 1L << 30;
 
     /** A log group name (CloudWatch Logs: 1-512 of [.-_/#A-Za-z0-9]) with glob characters. */
     private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9*?]{1,512}");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(b|kb|kib|mb|mib|gb|gib)?");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private final String expected;
 
@@ -82,6 +88,8 @@ public enum ParamType {
                 });
                 return map;
             }
+            case BYTES:
+                return parseBytes(node);
             case ORGANIZATION_ID:
                 if (node.isNull()) {
                     return null;
@@ -147,6 +155,29 @@ public enum ParamType {
             i++;
         }
         return out;
+    }
+
+    private long parseBytes(JsonNode node) {
+        Matcher m = node.isIntegralNumber() || node.isTextual()
+                ? SIZE.matcher(node.asText().trim().toLowerCase(Locale.ROOT)) : null;
+        if (m == null || !m.matches()) {
+            throw bad(node);
+        }
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        long scale = switch (unit) {
+            case "kb" -> 1_000L;
+            case "kib" -> 1L << 10;
+            case "mb" -> 1_000_000L;
+            case "mib" -> 1L << 20;
+            case "gb" -> 1_000_000_000L;
+            case "gib" -> 1L << 30;
+            default -> 1L;
+        };
+        long bytes = Long.parseLong(m.group(1)) * scale;
+        if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
+            throw new IllegalArgumentException(describe(node) + " (" + bytes + " bytes) is not between 1MiB and 1GiB");
+        }
+        return bytes;
     }
 
     private Duration parseDuration(JsonNode node) {

@@ -17,11 +17,13 @@ public final class RulesConfig implements Serializable {
     private final SinksConfig sinks;
     private final RemediationConfig remediation;
     private final CloudWatchLogsSenders cloudWatchLogs;
+    private final long maxInflatedBytes;
 
     RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
             Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation,
-            CloudWatchLogsSenders cloudWatchLogs) {
+            CloudWatchLogsSenders cloudWatchLogs, long maxInflatedBytes) {
         this.cloudWatchLogs = cloudWatchLogs;
+        this.maxInflatedBytes = maxInflatedBytes;
         this.sinks = sinks;
         this.remediation = remediation;
         this.source = source;
@@ -66,17 +68,20 @@ public final class RulesConfig implements Serializable {
 
     /** A copy with other sink settings (command-line flags override the file). */
     public RulesConfig withSinks(SinksConfig s) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation, cloudWatchLogs);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation,
+                cloudWatchLogs, maxInflatedBytes);
     }
 
     /** A copy with other remediation settings (command-line flags override the file). */
     public RulesConfig withRemediation(RemediationConfig r) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r, cloudWatchLogs);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r,
+                cloudWatchLogs, maxInflatedBytes);
     }
 
     /** A copy with other CloudWatch Logs senders (runtime properties override the file). */
     public RulesConfig withCloudWatchLogs(CloudWatchLogsSenders c) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, remediation, c);
+        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, remediation, c,
+                maxInflatedBytes);
     }
 
     /**
@@ -85,6 +90,14 @@ public final class RulesConfig implements Serializable {
      */
     public CloudWatchLogsSenders cloudWatchLogs() {
         return cloudWatchLogs;
+    }
+
+    /**
+     * input.maxInflatedBytes: the most bytes one payload (a file, a stream record) may take once inflated;
+     * a larger one is a dead letter. Read at startup.
+     */
+    public long maxInflatedBytes() {
+        return maxInflatedBytes;
     }
 
     /** The remediation: section (response actions, their mapping and guardrails). */

@@ -41,13 +41,18 @@ public final class RulesConfigLoader {
     static final String REMEDIATION = RemediationConfig.SECTION;
     static final String INPUT = "input";
     static final String CLOUDWATCH_LOGS = "cloudWatchLogs";
+    static final String MAX_INFLATED_BYTES = "maxInflatedBytes";
 
     /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
     static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
 
-    /** The input: section: which CloudWatch Logs senders the decoder accepts (read at startup only). */
+    /**
+     * The input: section: which CloudWatch Logs senders the decoder accepts, and how large a payload may
+     * inflate (read at startup only).
+     */
     static final Map<String, Object> INPUT_SCHEMA = schema(CLOUDWATCH_LOGS,
-            schema("owners", ParamType.ACCOUNT_LIST, "logGroups", ParamType.LOG_GROUP_LIST));
+            schema("owners", ParamType.ACCOUNT_LIST, "logGroups", ParamType.LOG_GROUP_LIST),
+            MAX_INFLATED_BYTES, ParamType.BYTES);
 
     private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
     private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
@@ -425,7 +430,8 @@ public final class RulesConfigLoader {
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
                     (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
                     sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)),
-                    cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)));
+                    cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)),
+                    (Long) ParamType.BYTES.parse(root.path(INPUT).path(MAX_INFLATED_BYTES)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class PayloadDecoder {
 
     public static final String STAGE = "decode";
-    static final long MAX_INFLATED_BYTES = 1L << 30;
+    /** input.maxInflatedBytes of the built-in rules file; the decoders of tests and tools that have no rules. */
+    public static final long DEFAULT_MAX_INFLATED_BYTES = 256L << 20;
     private static final int MAX_GZIP_DEPTH = 2;
     private static final Logger LOG = LoggerFactory.getLogger(PayloadDecoder.class);
     /** The warning that CloudWatch Logs senders are not restricted: once per JVM. */
@@ -75,6 +76,7 @@ public final class PayloadDecoder {
     private final CloudWatchLogsSenders senders;
     /** The session keys whose origin was reported. */
     private final SessionKeys origins = new SessionKeys();
+    private final long maxInflatedBytes;
 
     /** A decoder that emits an event for every record. */
     public PayloadDecoder() {
@@ -97,6 +99,16 @@ public final class PayloadDecoder {
     }
 
     public PayloadDecoder(boolean prefilter, Records records, CloudWatchLogsSenders senders) {
+        this(prefilter, records, senders, DEFAULT_MAX_INFLATED_BYTES);
+    }
+
+    /** @param maxInflatedBytes input.maxInflatedBytes: a payload larger, plain or inflated, is a dead letter */
+    public PayloadDecoder(boolean prefilter, CloudWatchLogsSenders senders, long maxInflatedBytes) {
+        this(prefilter, Records.BYTES, senders, maxInflatedBytes);
+    }
+
+    public PayloadDecoder(boolean prefilter, Records records, CloudWatchLogsSenders senders, long maxInflatedBytes) {
+        this.maxInflatedBytes = maxInflatedBytes;
         this.senders = senders;
         this.prefilter = prefilter ? new RecordPrefilter() : null;
         this.streamed = records != Records.TREE;
@@ -138,7 +150,7 @@ public final class PayloadDecoder {
         try {
             byte[] bytes = payload;
             if (isGzip(bytes, 0, bytes.length)) {
-                bytes = gunzip(bytes, 0, bytes.length);
+                bytes = gunzip(bytes, 0, bytes.length, maxInflatedBytes);
                 if (isGzip(bytes, 0, bytes.length)) {
                     return null;
                 }
@@ -279,7 +291,10 @@ public final class PayloadDecoder {
             if (isGzip(bytes, offset, length)) {
                 byte[] inflated;
                 try {
-                    inflated = gunzip(bytes, offset, length);
+                    inflated = gunzip(bytes, offset, length, maxInflatedBytes);
+                } catch (TooLarge e) {
+                    out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), bytes, offset, length));
+                    return;
                 } catch (IOException e) {
                     out.deadLetter(DeadLetter.of(source, STAGE, "corrupt gzip: " + e.getMessage(), bytes, offset, length));
                     return;
@@ -289,6 +304,10 @@ public final class PayloadDecoder {
                     return;
                 }
                 decode(inflated, 0, inflated.length, source, out, depth + 1);
+                return;
+            }
+            if (length > maxInflatedBytes) {
+                out.deadLetter(DeadLetter.of(source, STAGE, larger(length, maxInflatedBytes), bytes, offset, length));
                 return;
             }
             int end = offset + length;
@@ -927,39 +946,86 @@ public final class PayloadDecoder {
         return length >= 2 && (b[offset] & 0xff) == 0x1f && (b[offset + 1] & 0xff) == 0x8b;
     }
 
-    /**
-     * Inflates gzip (one or more members). The output array is sized from the trailer's ISIZE (the last
-     * member's size mod 2^32, exact for a log file), so a log file is inflated into one array, uncopied;
-     * it grows when the claim was short.
-     */
+    /** A payload over input.maxInflatedBytes: its reason names the key. */
+    public static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public TooLarge(String reason) {
+            super(reason);
+        }
+    }
+
+    /** The reason of a dead letter that inflates beyond {@code max}. */
+    public static String inflatesBeyond(long max) {
+        return "inflates beyond input.maxInflatedBytes (" + max + " bytes)";
+    }
+
+    /** The reason of a dead letter of {@code size} bytes, more than {@code max} before any inflating. */
+    public static String larger(long size, long max) {
+        return larger(String.valueOf(size), max);
+    }
+
+    public static String larger(String size, long max) {
+        return size + " bytes, larger than input.maxInflatedBytes (" + max + " bytes)";
+    }
+
+    /** Inflates gzip (one or more members) up to the built-in {@link #DEFAULT_MAX_INFLATED_BYTES}. */
     static byte[] gunzip(byte[] bytes, int offset, int length) throws IOException {
+        return gunzip(bytes, offset, length, DEFAULT_MAX_INFLATED_BYTES);
+    }
+
+    /**
+     * Inflates gzip (one or more members), never holding more than {@code max} inflated bytes. The output
+     * array is sized from the trailer's ISIZE (the last member's size mod 2^32, exact for a log file), so a
+     * log file is inflated into one array, uncopied. When that claim was short the rest is only counted,
+     * in a small buffer, up to {@code max}; then the whole is inflated again into an array of its size.
+     *
+     * @throws TooLarge when it inflates to more than {@code max} bytes
+     */
+    static byte[] gunzip(byte[] bytes, int offset, int length, long max) throws IOException {
         long isize = length >= 18 ? (bytes[offset + length - 4] & 0xffL) | (bytes[offset + length - 3] & 0xffL) << 8
                 | (bytes[offset + length - 2] & 0xffL) << 16 | (bytes[offset + length - 1] & 0xffL) << 24 : 0;
-        // A trailer is only a claim: never more than deflate's best ratio (1032:1) or 64 MiB up front.
+        // A trailer is only a claim: never more than deflate's best ratio (1032:1), 64 MiB or the cap up front.
         long guess = Math.min(isize > 0 ? isize : (long) length * 4, Math.min((long) length * 1032, 64L << 20));
-        byte[] out = new byte[(int) Math.max(64, guess)];
-        int n = 0;
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes, offset, length), 64 * 1024)) {
-            while (true) {
-                if (n == out.length) {
-                    int next = in.read();
-                    if (next < 0) {
-                        break;
-                    }
-                    if (n >= MAX_INFLATED_BYTES) {
-                        throw new IOException("inflates beyond " + MAX_INFLATED_BYTES + " bytes");
-                    }
-                    out = Arrays.copyOf(out, (int) Math.min(2L * out.length, MAX_INFLATED_BYTES));
-                    out[n++] = (byte) next;
-                }
-                int r = in.read(out, n, out.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
+        byte[] out = new byte[(int) Math.min(Math.max(64, guess), max)];
+        long total;
+        try (InputStream in = gzipStream(bytes, offset, length)) {
+            int n = in.readNBytes(out, 0, out.length);
+            if (n < out.length) {
+                return Arrays.copyOf(out, n);
+            }
+            long rest = count(in, max - n);
+            if (rest < 0) {
+                throw new TooLarge(inflatesBeyond(max));
+            }
+            total = n + rest;
+        }
+        if (total == out.length) {
+            return out;
+        }
+        out = null; // let it go before the whole is inflated again
+        byte[] whole = new byte[(int) total];
+        try (InputStream in = gzipStream(bytes, offset, length)) {
+            in.readNBytes(whole, 0, whole.length);
+        }
+        return whole;
+    }
+
+    private static InputStream gzipStream(byte[] bytes, int offset, int length) throws IOException {
+        return new GZIPInputStream(new ByteArrayInputStream(bytes, offset, length), 64 * 1024);
+    }
+
+    /** The bytes left in {@code in}, read into a small buffer and dropped; -1 as soon as they are over {@code room}. */
+    private static long count(InputStream in, long room) throws IOException {
+        byte[] scratch = new byte[64 * 1024];
+        long n = 0;
+        for (int r; (r = in.read(scratch)) > 0; ) {
+            n += r;
+            if (n > room) {
+                return -1;
             }
         }
-        return n == out.length ? out : Arrays.copyOf(out, n);
+        return n;
     }
 
     private static int skipBlank(byte[] b, int from, int end) {

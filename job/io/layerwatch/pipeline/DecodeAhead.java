@@ -20,7 +20,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The decoder on a thread of its own, a few payloads ahead of the task's thread, which runs what is chained
- * behind it (in place, every rule): decoding and the rules then use two cores. What the decoder makes of
+ * behind it (in place, every rule): decoding and the rules then use two cores. How far ahead is bounded in
+ * payloads ({@link #IN_FLIGHT}) and in bytes of decoded results ({@link #AHEAD_BYTES}). What the decoder makes of
  * each payload is recorded there and replayed here, in input order, through {@link DecodeFunction}'s output
  * (its counters, the events, the dead letters); each watermark goes out after the payloads before it.
  * Nothing stays in flight across a checkpoint barrier (drained before it) or the end of the input, so the
@@ -30,9 +31,16 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         implements OneInputStreamOperator<Payload, EcrEvent>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** Payloads decoded or being decoded, not yet emitted: bounds the events held (a log file's each). */
+    /** Payloads queued for the decoder or decoded, not yet emitted (a file payload queued is only its path). */
     static final int IN_FLIGHT = 8;
+    /**
+     * About how many bytes of decoded results (events, dead letters) may wait for the task's thread: past it
+     * the decoder waits before its next payload. So what is held ahead is this plus one payload's results.
+     */
+    static final long AHEAD_BYTES = 64L << 20;
 
+    private final long aheadBytes;
+    private transient Budget budget;
     private transient ExecutorService worker;
     /** {@link Pending} payloads and the watermarks between them, in input order. */
     private transient ArrayDeque<Object> queue;
@@ -43,7 +51,13 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     private transient Pending replaying;
 
     DecodeAhead(DecodeFunction decode) {
+        this(decode, AHEAD_BYTES);
+    }
+
+    /** @param aheadBytes the decoded bytes held ahead past which the decoder waits ({@link #AHEAD_BYTES}) */
+    DecodeAhead(DecodeFunction decode, long aheadBytes) {
         super(decode);
+        this.aheadBytes = aheadBytes;
         chainingStrategy = ChainingStrategy.ALWAYS;
     }
 
@@ -59,6 +73,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
             return t;
         });
         queue = new ArrayDeque<>();
+        budget = new Budget(aheadBytes);
         collector = new TimestampedCollector<>(output);
         target = userFunction.output(collector, this::sideOutput);
     }
@@ -72,13 +87,59 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     public void processElement(StreamRecord<Payload> element) throws Exception {
         Payload payload = element.getValue();
         queue.add(new Pending(worker.submit(() -> {
+            budget.awaitRoom();
             Recorded r = new Recorded();
             userFunction.decode(payload, r);
+            budget.take(r.bytes());
             return r;
         }), element.hasTimestamp(), element.getTimestamp()));
-        // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in.
+        // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in; and
+        // while what it holds is over the budget, the results it is done with go out to make room.
         if (++payloads > IN_FLIGHT) {
             emit(1);
+        }
+        while (budget.over() && queue.peek() instanceof Pending p && p.result().isDone()) {
+            emit(1);
+        }
+    }
+
+    /** The most bytes {@link #budget} held at once (tests). */
+    long peakHeld() {
+        return budget.peak();
+    }
+
+    /** Bytes of decoded results not yet emitted; the decoder waits for room while they are over the limit. */
+    private static final class Budget {
+        private final long limit;
+        private long held;
+        private long peak;
+
+        Budget(long limit) {
+            this.limit = limit;
+        }
+
+        synchronized void awaitRoom() throws InterruptedException {
+            while (held > limit) {
+                wait();
+            }
+        }
+
+        synchronized void take(long bytes) {
+            held += bytes;
+            peak = Math.max(peak, held);
+        }
+
+        synchronized void give(long bytes) {
+            held -= bytes;
+            notifyAll();
+        }
+
+        synchronized boolean over() {
+            return held > limit;
+        }
+
+        synchronized long peak() {
+            return peak;
         }
     }
 
@@ -141,6 +202,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
                 collector.eraseTimestamp();
             }
             r.replay(target);
+            budget.give(r.bytes());
         }
     }
 
@@ -159,8 +221,12 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
     /** One payload's results, recorded on the decoder's thread and replayed on the task's. */
     static final class Recorded implements DecodeFunction.Output {
+        /** Roughly what an event holds besides its raw JSON (fields, strings, principal). */
+        private static final int EVENT_BYTES = 512;
         /** Events and dead letters in the order they came. */
         private final List<Object> out = new ArrayList<>();
+        /** About how much heap {@link #out} holds. */
+        private long bytes;
         private final List<String> skipped = new ArrayList<>(0);
         private long prefiltered;
         private long fileBytes = -1;
@@ -168,16 +234,28 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         @Override
         public void event(EcrEvent event) {
             out.add(event);
+            bytes += EVENT_BYTES + event.rawJson().length;
         }
 
         @Override
         public void deadLetter(DeadLetter deadLetter) {
             out.add(deadLetter);
+            bytes += deadLetterBytes(deadLetter);
         }
 
         @Override
         public void rejected(DeadLetter deadLetter) {
             out.add(new Rejected(deadLetter));
+            bytes += deadLetterBytes(deadLetter);
+        }
+
+        /** About how much heap the results take. */
+        long bytes() {
+            return bytes;
+        }
+
+        private static long deadLetterBytes(DeadLetter d) {
+            return EVENT_BYTES + 2L * (d.payload().length() + d.reason().length());
         }
 
         @Override

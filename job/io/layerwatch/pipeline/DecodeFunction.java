@@ -31,6 +31,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private final String progressId;
     private final boolean prefilter;
     private final CloudWatchLogsSenders senders;
+    private final long maxInflatedBytes;
     private transient PayloadDecoder decoder;
     private transient InputFiles.Reader files;
     private transient RecordsRead read;
@@ -47,7 +48,12 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /** @param senders whose CloudWatch Logs messages are accepted */
     DecodeFunction(CloudWatchLogsSenders senders) {
-        this(new S3Inputs(null), null, prefilterOn(), senders);
+        this(senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
+    }
+
+    /** @param maxInflatedBytes input.maxInflatedBytes: a larger payload or file is a dead letter, never read whole */
+    DecodeFunction(CloudWatchLogsSenders senders, long maxInflatedBytes) {
+        this(new S3Inputs(null), null, prefilterOn(), senders, maxInflatedBytes);
     }
 
     /**
@@ -55,8 +61,11 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * @param prefilter skip records of other services; off behind {@link ReadAhead}, which already did
      *     (what it leaves, the prefilter would leave too)
      * @param senders whose CloudWatch Logs messages are accepted
+     * @param maxInflatedBytes input.maxInflatedBytes
      */
-    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter, CloudWatchLogsSenders senders) {
+    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter, CloudWatchLogsSenders senders,
+            long maxInflatedBytes) {
+        this.maxInflatedBytes = maxInflatedBytes;
         this.s3 = s3;
         this.progressId = progressId;
         this.prefilter = prefilter;
@@ -86,7 +95,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /** The decoder and file reader alone, for {@link #decode} outside a Flink task ({@link InputEvents}). */
     void openDecoder() {
-        decoder = new PayloadDecoder(prefilter, senders);
+        decoder = new PayloadDecoder(prefilter, senders, maxInflatedBytes);
         files = new InputFiles.Reader();
     }
 
@@ -160,7 +169,11 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
-                files.read(payload.path(), s3);
+                files.read(payload.path(), s3, maxInflatedBytes);
+            } catch (PayloadDecoder.TooLarge e) {
+                output.deadLetter(DeadLetter.of(payload.source(), "read", e.getMessage(), ""));
+                output.fileDone(0);
+                return;
             } catch (IOException | RuntimeException e) {
                 // our own IOExceptions say it all; the JDK's name the problem in their class
                 String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();

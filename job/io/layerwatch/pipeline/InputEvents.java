@@ -30,12 +30,12 @@ public final class InputEvents {
 
     /**
      * Decodes every input file, giving each event in {@code scope} to {@code events}; CloudWatch Logs messages
-     * count only from {@code senders}.
+     * count only from {@code senders}; a file over {@code maxInflatedBytes} (input.maxInflatedBytes) is a dead letter.
      */
     public static Counts read(List<String> paths, InputScope scope, InputStream stdin, S3Inputs s3,
-            CloudWatchLogsSenders senders, Consumer<EcrEvent> events) throws IOException {
+            CloudWatchLogsSenders senders, long maxInflatedBytes, Consumer<EcrEvent> events) throws IOException {
         List<InputFile> files = InputFiles.expand(paths, scope, stdin, s3);
-        DecodeFunction decode = new DecodeFunction(s3, null, DecodeFunction.prefilterOn(), senders);
+        DecodeFunction decode = new DecodeFunction(s3, null, DecodeFunction.prefilterOn(), senders, maxInflatedBytes);
         decode.openDecoder();
         long[] counts = new long[2];
         List<String> reasons = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.generate.Generator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +24,6 @@ import java.util.stream.Stream;
  * a stamp come first. Only paths are kept: contents are read by the job, one file per decoder at a time.
  */
 public final class InputFiles {
-    /** A decoder holds one file (and its inflated text) in memory; larger ones are dead-lettered. */
-    static final long MAX_FILE_BYTES = 1L << 30;
     private static final Comparator<InputFile> DELIVERY_ORDER =
             Comparator.comparingLong(InputFile::deliveredAt).thenComparing(InputFile::location);
 
@@ -89,19 +88,24 @@ public final class InputFiles {
         return InputFile.of(file.toString(), Files.size(file));
     }
 
-    /** The bytes of a local file or an s3:// object. */
-    static byte[] read(String location, S3Inputs s3) throws IOException {
+    /**
+     * The bytes of a local file or an s3:// object; one of more than {@code maxBytes} (input.maxInflatedBytes:
+     * a decoder holds one file and its inflated text in memory) is not read.
+     *
+     * @throws PayloadDecoder.TooLarge when it has more
+     */
+    static byte[] read(String location, S3Inputs s3, long maxBytes) throws IOException {
         if (S3Inputs.isS3(location)) {
-            return s3.read(location, MAX_FILE_BYTES);
+            return s3.read(location, maxBytes);
         }
         Path file = Paths.get(location);
-        checkSize(Files.size(file));
+        checkSize(Files.size(file), maxBytes);
         return Files.readAllBytes(file);
     }
 
-    private static void checkSize(long size) throws IOException {
-        if (size > MAX_FILE_BYTES) {
-            throw new IOException(size + " bytes, more than the " + MAX_FILE_BYTES + " a file may have");
+    static void checkSize(long size, long maxBytes) throws IOException {
+        if (size > maxBytes) {
+            throw new PayloadDecoder.TooLarge(PayloadDecoder.larger(size, maxBytes));
         }
     }
 
@@ -116,16 +120,16 @@ public final class InputFiles {
         private byte[] bytes;
         private int length;
 
-        /** Reads {@code location} (S3 objects as {@link InputFiles#read} does); then see {@link #bytes}, {@link #length}. */
-        void read(String location, S3Inputs s3) throws IOException {
+        /** Reads {@code location} (as {@link InputFiles#read} does); then see {@link #bytes}, {@link #length}. */
+        void read(String location, S3Inputs s3, long maxBytes) throws IOException {
             if (S3Inputs.isS3(location)) {
-                bytes = InputFiles.read(location, s3);
+                bytes = InputFiles.read(location, s3, maxBytes);
                 length = bytes.length;
                 return;
             }
             try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(Paths.get(location))) {
                 long size = in.size();
-                checkSize(size);
+                checkSize(size, maxBytes);
                 if (size > buffer.length) {
                     bytes = new byte[(int) size];
                     if (size <= REUSED_UP_TO) {

@@ -106,7 +106,7 @@ public final class LayerWatchPipeline {
     public static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
             Instant from, Instant to, Watermarks watermarks) {
         return build(payloads, config, updates, InputScope.between(from, to), watermarks,
-                new DecodeFunction(config.cloudWatchLogs()),
+                new DecodeFunction(config.cloudWatchLogs(), config.maxInflatedBytes()),
                 Keying.NETWORK);
     }
 

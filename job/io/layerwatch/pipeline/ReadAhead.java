@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.PayloadDecoder;
 import java.io.IOException;
 import org.apache.flink.configuration.Configuration;
@@ -20,14 +21,20 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
     private final S3Inputs s3;
     private final String progressId;
     private final boolean prefilter;
+    private final long maxInflatedBytes;
     private transient PayloadDecoder decoder;
     private transient RecordsRead read;
 
     /** Flink spills a network record over 5 MiB to disk on the receiving side. */
     static final int LOCAL_REREAD_OVER = 4 << 20;
 
-    /** @param progressId the {@link ReplayProgress} to tell about skipped records and files read, or null */
-    ReadAhead(S3Inputs s3, String progressId) {
+    /**
+     * @param progressId the {@link ReplayProgress} to tell about skipped records and files read, or null
+     * @param maxInflatedBytes input.maxInflatedBytes: a file larger, or inflating larger, goes on as the file
+     *     (unread), for the decoder to dead-letter
+     */
+    ReadAhead(S3Inputs s3, String progressId, long maxInflatedBytes) {
+        this.maxInflatedBytes = maxInflatedBytes;
         this.s3 = s3;
         this.progressId = progressId;
         this.prefilter = DecodeFunction.prefilterOn();
@@ -35,7 +42,7 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
 
     @Override
     public void open(Configuration parameters) {
-        decoder = new PayloadDecoder(prefilter);
+        decoder = new PayloadDecoder(prefilter, CloudWatchLogsSenders.ANY, maxInflatedBytes);
         read = new RecordsRead(getRuntimeContext(), progressId);
     }
 
@@ -45,7 +52,7 @@ final class ReadAhead extends ProcessFunction<Payload, Payload> {
         boolean file = bytes == null;
         if (file) {
             try {
-                bytes = InputFiles.read(payload.path(), s3);
+                bytes = InputFiles.read(payload.path(), s3, maxInflatedBytes);
             } catch (IOException | RuntimeException e) {
                 out.collect(payload);
                 return;

@@ -194,11 +194,12 @@ public final class Replay {
         boolean inPlace = parallelism == 1;
         DataStream<Payload> read = inPlace ? source
                 : source.rebalance()
-                        .process(new ReadAhead(s3, run.id())).returns(Payload.class)
+                        .process(new ReadAhead(s3, run.id(), config.maxInflatedBytes())).returns(Payload.class)
                         .uid("read-ahead").name("Read files, skip other services").disableChaining();
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
                 LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn(), config.cloudWatchLogs()),
+                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn(), config.cloudWatchLogs(),
+                        config.maxInflatedBytes()),
                 inPlace ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");

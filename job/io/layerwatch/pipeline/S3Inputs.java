@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.event.PayloadDecoder;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -74,8 +75,8 @@ public final class S3Inputs implements Serializable, AutoCloseable {
                     : in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)); // one more tells "too big"
             if (bytes == null || bytes.length > maxBytes) {
                 in.abort();
-                throw new IOException((length == null ? "over " + maxBytes : length) + " bytes, more than the "
-                        + maxBytes + " a file may have");
+                throw new PayloadDecoder.TooLarge(
+                        PayloadDecoder.larger(length == null ? "over " + maxBytes : length.toString(), maxBytes));
             }
             return bytes;
         } catch (SdkException e) {

@@ -198,4 +198,33 @@ class RulesConfigLoaderTest {
                 "i.yaml"))
                 .hasMessage("i.yaml: input.cloudWatchLogs.owners: '111122223333' is not a list of 12-digit AWS account ids");
     }
+
+    @Test
+    void maxInflatedBytesIs256MiBByDefaultAndTakesSizesWithUnits() {
+        assertThat(RulesConfigLoader.builtIn().maxInflatedBytes()).isEqualTo(256L << 20);
+        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 64MiB}", "i.yaml").maxInflatedBytes())
+                .isEqualTo(64L << 20);
+        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1 GiB}", "i.yaml").maxInflatedBytes())
+                .isEqualTo(1L << 30);
+        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 2000000}", "i.yaml").maxInflatedBytes())
+                .isEqualTo(2_000_000);
+        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 10MB}", "i.yaml").maxInflatedBytes())
+                .isEqualTo(10_000_000);
+    }
+
+    @Test
+    void badMaxInflatedBytesNamesFileKeyAndProblem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("limits.yaml");
+        Files.writeString(file, "input:\n  maxInflatedBytes: 2GiB\n");
+        assertThatThrownBy(() -> RulesConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": input.maxInflatedBytes: '2GiB' (2147483648 bytes) is not between 1MiB and 1GiB");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1000}", "i.yaml"))
+                .hasMessage("i.yaml: input.maxInflatedBytes: 1000 (1000 bytes) is not between 1MiB and 1GiB");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedBytes: lots}", "i.yaml"))
+                .hasMessage("i.yaml: input.maxInflatedBytes: 'lots' is not a size from 1MiB to 1GiB such as 256MiB,"
+                        + " 64MB or 1048576 (bytes)");
+        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedByte: 1GiB}", "i.yaml"))
+                .hasMessage("i.yaml: input.maxInflatedByte: unknown key (did you mean 'maxInflatedBytes'?)");
+    }
 }

@@ -114,6 +114,29 @@ class DecodeAheadTest {
     }
 
     @Test
+    void pastItsByteBudgetTheDecoderWaitsForTheOutputAndEmitsTheSame() throws Exception {
+        List<Object> input = new ArrayList<>();
+        for (int i = 0; i < 3 * DecodeAhead.IN_FLIGHT; i++) {
+            input.add(bytes(40));
+        }
+        DecodeAhead tight = new DecodeAhead(new DecodeFunction(), 1);
+        Out ahead = run(tight, input, true);
+        Out direct = run(new ProcessOperator<>(new DecodeFunction()), input, false);
+
+        assertThat(ahead.main()).hasSize(40 * input.size()).containsExactlyElementsOf(direct.main());
+        DecodeFunction alone = new DecodeFunction();
+        alone.openDecoder();
+        long largest = 0;
+        for (Object payload : input) {
+            DecodeAhead.Recorded one = new DecodeAhead.Recorded();
+            alone.decode((Payload) payload, one);
+            largest = Math.max(largest, one.bytes());
+        }
+        assertThat(tight.peakHeld()).as("one payload's results at most, not IN_FLIGHT payloads'")
+                .isPositive().isLessThanOrEqualTo(largest);
+    }
+
+    @Test
     void nothingStaysInFlightAcrossACheckpointBarrier() throws Exception {
         try (var h = harness(new DecodeAhead(new DecodeFunction()))) {
             h.processElement(new StreamRecord<>(bytes(2)));

@@ -69,6 +69,7 @@ final class PipelineHarness {
     static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, List<Payload> payloads, RulesConfig config,
             LayerWatchPipeline.Keying keying) {
         return LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config, null, InputScope.ALL,
-                LayerWatchPipeline.Watermarks.FROM_EVENTS, new DecodeFunction(config.cloudWatchLogs()), keying);
+                LayerWatchPipeline.Watermarks.FROM_EVENTS,
+                new DecodeFunction(config.cloudWatchLogs(), config.maxInflatedBytes()), keying);
     }
 }

@@ -2,6 +2,7 @@ package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.testing.CloudTrailRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +26,13 @@ class ReadAheadTest {
     }
 
     private static List<Payload> readAhead(Payload in) throws Exception {
+        return readAhead(in, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
+    }
+
+    private static List<Payload> readAhead(Payload in, long maxInflatedBytes) throws Exception {
         try (OneInputStreamOperatorTestHarness<Payload, Payload> h =
-                ProcessFunctionTestHarnesses.forProcessFunction(new ReadAhead(new S3Inputs(null), null))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(new ReadAhead(new S3Inputs(null), null,
+                        maxInflatedBytes))) {
             h.processElement(in, 0);
             return h.extractOutputValues();
         }
@@ -47,6 +53,17 @@ class ReadAheadTest {
             assertThat(p.path()).isNull();
             assertThat(new String(p.bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"Records\":[" + ecr + "]}");
         });
+    }
+
+    @Test
+    void aFileOverInputMaxInflatedBytesGoesOnUnreadForTheDecoderToDeadLetter(@TempDir Path dir) throws Exception {
+        Payload bomb = Payload.ofFile(Files.write(dir.resolve("bomb.json.gz"),
+                io.layerwatch.testing.TrailFiles.gzipOfZeros(4 << 20)).toString());
+        Payload big = file(dir, "big.json", CloudTrailRecords.logFile(s3(), s3()));
+        long cap = 1 << 20;
+        assertThat(readAhead(bomb, cap)).containsExactly(bomb);
+        assertThat(readAhead(big, Files.size(Path.of(big.path())) - 1)).containsExactly(big);
+        assertThat(readAhead(big, cap)).as("within the cap: read, its records skipped").isEmpty();
     }
 
     @Test

@@ -21,6 +21,7 @@ class S3InputsTest {
     @RegisterExtension
     static final FakeAws AWS = new FakeAws(S3);
 
+    static final long MAX = io.layerwatch.event.PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
     static final String BUCKET = "trail";
     static final String ACCOUNT = "111122223333";
     static final String REGION = "us-east-1";
@@ -124,12 +125,13 @@ class S3InputsTest {
         S3.failGet(BUCKET, c, 403);
         S3.failGet(BUCKET, d, 500);
         try (S3Inputs s3 = s3()) {
-            assertThat(InputFiles.read(uri(b), s3)).isEqualTo(TrailFiles.logFile(List.of()));
-            assertThatThrownBy(() -> s3.read(uri(c), InputFiles.MAX_FILE_BYTES))
+            assertThat(InputFiles.read(uri(b), s3, MAX)).isEqualTo(TrailFiles.logFile(List.of()));
+            assertThatThrownBy(() -> s3.read(uri(c), MAX))
                     .hasMessage("AccessDenied (HTTP 403): Access Denied");
-            assertThatThrownBy(() -> s3.read(uri(d), InputFiles.MAX_FILE_BYTES))
+            assertThatThrownBy(() -> s3.read(uri(d), MAX))
                     .hasMessageStartingWith("InternalError (HTTP 500)");
-            assertThatThrownBy(() -> s3.read(uri(b), 10)).hasMessageContaining("more than the 10");
+            assertThatThrownBy(() -> s3.read(uri(b), 10))
+                    .hasMessageEndingWith(" bytes, larger than input.maxInflatedBytes (10 bytes)");
         }
         // 500 is retried with backoff; 403 is not
         assertThat(FakeS3.gets(AWS.server())).filteredOn(c::equals).hasSize(1);

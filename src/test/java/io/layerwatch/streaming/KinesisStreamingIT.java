@@ -15,6 +15,7 @@ import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
+import io.layerwatch.testing.TrailFiles;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -202,6 +203,41 @@ class KinesisStreamingIT {
                 while (!rules.containsAll(List.of("access-denied-burst", "policy-change-after-scan"))) {
                     rules.add(findings.next().ruleId());
                 }
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A 1 MB record inflating to 1 GiB: a dead letter; the job goes on and later records still make findings. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aGzipBombRecordIsADeadLetterAndTheJobGoesOn() throws Exception {
+        createStream("bombs", 1);
+        byte[] bomb = TrailFiles.gzipOfZeros(1L << 30);
+        assertThat(bomb.length).as("within a Kinesis record's 1 MiB").isLessThan(1 << 20);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(1);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("bombs"), "", RulesConfigLoader.builtIn(), null,
+                false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync();
+                CloseableIterator<DeadLetter> dead = out.deadLetters().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-bomb");
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                put("bombs", "k", record("DeleteRepositoryPolicy").repositoryName("before").time(now)
+                        .eventId("before-1").json().getBytes(StandardCharsets.UTF_8));
+                put("bombs", "k", bomb);
+                DeadLetter dl = dead.next();
+                assertThat(dl.reason()).isEqualTo("inflates beyond input.maxInflatedBytes (268435456 bytes)");
+                assertThat(dl.payloadBytes()).isEqualTo(bomb.length);
+                assertThat(findings.next().eventIds()).containsExactly("before-1");
+
+                put("bombs", "k", record("DeleteRepositoryPolicy").repositoryName("after").time(now.plusSeconds(1))
+                        .eventId("after-1").json().getBytes(StandardCharsets.UTF_8));
+                assertThat(findings.next().eventIds()).containsExactly("after-1");
+                assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS))
+                        .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }

@@ -41,6 +41,25 @@ public final class TrailFiles {
         return Files.write(file, logFile(records));
     }
 
+    /** A gzip bomb: {@code size} zero bytes gzipped, streamed (about 1,000 times smaller). */
+    public static byte[] gzipOfZeros(long size) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        gzipOfZeros(buffer, size);
+        return buffer.toByteArray();
+    }
+
+    /** {@link #gzipOfZeros(long)} written to {@code out}, which it closes. */
+    public static void gzipOfZeros(java.io.OutputStream out, long size) {
+        byte[] block = new byte[1 << 20];
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
+            for (long left = size; left > 0; left -= block.length) {
+                gz.write(block, 0, (int) Math.min(block.length, left));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static byte[] gzip(byte[] data) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(buffer)) {
