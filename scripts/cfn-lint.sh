@@ -10,13 +10,16 @@
 #                                       parameter sets below (so conditional branches are checked too)
 #   scripts/cfn-lint.sh FILE...         only these templates (default parameters, and the sets of their file name)
 #
-# Uses cfn-lint from PATH, or the cfnlint Python module; when neither is there, installs cfn-lint==$lint_version
-# with pip --user. Exits non-zero when any template, in any parameter set, has a finding.
+# Uses cfn-lint from PATH, the cfnlint Python module, or .tools/cfn-lint/; when none is there, installs
+# cfn-lint==$lint_version with pip --user, or where that is refused (Debian's externally managed Python) into a
+# virtual environment .tools/cfn-lint/ (python3-venv from apt when missing). Exits non-zero when any template, in
+# any parameter set, has a finding.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 lint_version="1.51.0"
 schemas="$root/infra/schemas"
 rules="$root/scripts/cfn-lint-rules"
+venv="$root/.tools/cfn-lint"
 
 cfn_lint=()
 find_cfn_lint() {
@@ -27,6 +30,8 @@ find_cfn_lint() {
     cfn_lint=(python3 -c 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; sys.exit(main())')
   elif user_bin="$(python3 -m site --user-base 2>/dev/null)/bin" && [ -x "$user_bin/cfn-lint" ]; then
     cfn_lint=("$user_bin/cfn-lint")
+  elif [ -x "$venv/bin/cfn-lint" ]; then
+    cfn_lint=("$venv/bin/cfn-lint")
   else
     return 1
   fi
@@ -41,9 +46,22 @@ if ! find_cfn_lint; then
     python3 -m pip install --user --quiet "cfn-lint==$lint_version" >&2 || true
   fi
   if ! find_cfn_lint; then
+    echo "cfn-lint.sh: pip --user did not install it; installing into $venv" >&2
+    rm -rf "$venv"
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      bash "$root/scripts/apt-install.sh" python3 python3-venv >&2 || true
+      python3 -m venv "$venv" >&2 || true
+    fi
+    if [ -x "$venv/bin/pip" ]; then
+      "$venv/bin/pip" install --quiet "cfn-lint==$lint_version" >&2 || true
+    fi
+  fi
+  if ! find_cfn_lint; then
     echo "cfn-lint.sh: cfn-lint is not installed and pip could not install it." >&2
     echo "  Install AWS's CloudFormation linter (Python 3.9+) so that cfn-lint is on PATH: pip install" >&2
     echo "  cfn-lint==$lint_version, or where pip refuses (externally managed Python): pipx install cfn-lint==$lint_version" >&2
+    echo "  (the installer needs PyPI; Python 3 and python3-venv come from apt)" >&2
     exit 1
   fi
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Kinesis emulator the tests run against (npm kinesis-local, pinned) into .tools/,
-# once; later runs reuse it. Maven runs this before the tests (exec-maven-plugin).
+# once; later runs reuse it. Maven runs this before the integration tests (exec-maven-plugin, pre-integration-test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.tools/kinesis-local"

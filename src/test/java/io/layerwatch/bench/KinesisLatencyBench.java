@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  * Time to detect through Kinesis (emulator) and the streaming job under the built-in rules: records put at
  * a fixed rate; prints p50/p99 from the put of the event that completes a finding to the finding at the
  * sink (targets: p99 &lt; 1 s for single-event rules, &lt; 2 s for patterns). A benchmark, not a test: it
- * asserts nothing about time. Run: {@code mvn -B test -Dtest=KinesisLatencyBench -Dexcluded.groups=none}
+ * asserts nothing about time. Run (failsafe, after package):
+ * {@code mvn -B verify -DskipUnitTests -Dit.test=KinesisLatencyBench -Dexcluded.groups=none}
  * (-Dbench.rate events/s, -Dbench.seconds, -Dbench.eventsPerRecord for CloudWatch Logs payloads,
  * -Dbench.findingEvery: one event in N takes part in a finding, -Dbench.pattern: single (policy-deleted,
  * each such event a finding), burst (layer-download-burst: 50 distinct layers by one role, put over 10

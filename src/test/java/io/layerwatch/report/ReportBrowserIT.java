@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.testing.RequiredTool;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.InputStream;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The report in a real browser: a replay of a bundled trail with hostile fields (user agent, repository,
- * principal, policy text, undecodable lines), rendered by Debian's Chromium headless. CI installs it
- * (scripts/chromium.sh); without it this test fails, it does not skip.
+ * principal, policy text, undecodable lines), rendered by Debian's Chromium headless. .ci/run installs it
+ * (scripts/chromium.sh); without it this test fails in CI and is skipped elsewhere (RequiredTool).
  */
 class ReportBrowserIT {
 
@@ -110,18 +111,20 @@ class ReportBrowserIT {
         assertThat(attributes).as("attributes in the DOM").isSubsetOf(REPORT_ATTRIBUTES).contains("title");
     }
 
-    /** Chromium on the PATH, else Debian's /usr/bin/chromium; fails with what to do when neither is there. */
+    /** Chromium on the PATH, else Debian's /usr/bin/chromium; when neither is there, fails (CI) or skips, saying what to do. */
     static String chromium() {
+        String found = null;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "chromium"))) {
-                return Path.of(dir, "chromium").toString();
+            if (found == null && !dir.isEmpty() && Files.isExecutable(Path.of(dir, "chromium"))) {
+                found = Path.of(dir, "chromium").toString();
             }
         }
-        if (Files.isExecutable(Path.of("/usr/bin/chromium"))) {
-            return "/usr/bin/chromium";
+        if (found == null && Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+            found = "/usr/bin/chromium";
         }
-        return fail("chromium not found (on PATH or /usr/bin/chromium): run `bash scripts/chromium.sh` as root to "
-                + "install Debian's Chromium; CI does so before the tests");
+        RequiredTool.require(found != null, "chromium not found (on PATH or /usr/bin/chromium): run "
+                + "`bash scripts/chromium.sh` as root to install Debian's Chromium; .ci/run does so before the tests");
+        return found;
     }
 
     /** Runs headless Chromium with a fresh profile; returns its standard output. */

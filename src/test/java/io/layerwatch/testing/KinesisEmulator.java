@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * A real Kinesis emulator (npm kinesis-local, installed by scripts/kinesis-emulator.sh, which Maven
- * runs before the tests) on a free loopback port. Plain HTTP endpoint: {@link #endpoint()}.
+ * runs before the integration tests) on a free loopback port. Plain HTTP endpoint: {@link #endpoint()}.
  */
 public final class KinesisEmulator implements AutoCloseable {
     private final Process process;
@@ -39,7 +39,8 @@ public final class KinesisEmulator implements AutoCloseable {
     public static KinesisEmulator start() throws Exception {
         Path pkg = Paths.get(".tools/kinesis-local/node_modules/kinesis-local").toAbsolutePath();
         if (!Files.exists(pkg.resolve("main.js"))) {
-            throw new IllegalStateException("Kinesis emulator missing: run scripts/kinesis-emulator.sh (mvn test does)");
+            throw new IllegalStateException(
+                    "Kinesis emulator missing: run scripts/kinesis-emulator.sh (mvn verify does before the integration tests)");
         }
         int plain = freePort();
         int tls = freePort();

@@ -2,10 +2,10 @@ package io.layerwatch.sinks.securityhub;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountTest.CENTRAL;
-import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountTest.memberFindings;
-import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.IMPORT;
-import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.findingsOf;
+import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountIT.CENTRAL;
+import static io.layerwatch.sinks.securityhub.SecurityHubHubAccountIT.memberFindings;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetIT.IMPORT;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetIT.findingsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,14 +41,14 @@ class SecurityHubDeliveryIT {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
 
     @RegisterExtension
-    static final FakeAws AWS = new FakeAws(new SecurityHubHubAccountTest.ImportAsCaller());
+    static final FakeAws AWS = new FakeAws(new SecurityHubHubAccountIT.ImportAsCaller());
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void securityHubOfTheCentralAccount() {
-        SecurityHubHubAccountTest.stubImport(AWS.server());
+        SecurityHubHubAccountIT.stubImport(AWS.server());
     }
 
     /** Runs the findings through the configured securityhub sink; returns the sink dead letters. */
@@ -74,7 +74,7 @@ class SecurityHubDeliveryIT {
 
     @Test
     void memberFindingsAreImportedIntoTheCallersAccount() throws Exception {
-        SecurityHubHubAccountTest.stubCaller(AWS.server(), CENTRAL);
+        SecurityHubHubAccountIT.stubCaller(AWS.server(), CENTRAL);
         assertThat(deliver(memberFindings())).isEmpty();
         List<JsonNode> sent = new ArrayList<>();
         AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT))).forEach(r -> findingsOf(r).forEach(sent::add));
@@ -83,7 +83,7 @@ class SecurityHubDeliveryIT {
 
     @Test
     void whenStsDeniesTheFindingsAreDeadLetteredWithTheReason() throws Exception {
-        SecurityHubHubAccountTest.stubStsError(AWS.server(), 403, "AccessDenied");
+        SecurityHubHubAccountIT.stubStsError(AWS.server(), 403, "AccessDenied");
         List<Finding> findings = memberFindings();
         List<JsonNode> dead = deliver(findings);
         assertThat(dead).hasSize(2).allSatisfy(d -> {

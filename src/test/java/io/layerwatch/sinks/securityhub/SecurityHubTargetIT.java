@@ -5,9 +5,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.layerwatch.sinks.securityhub.AsffMapperTest.assertRequiredAttributes;
-import static io.layerwatch.sinks.securityhub.AsffMapperTest.built;
-import static io.layerwatch.sinks.securityhub.AsffMapperTest.demoFindings;
+import static io.layerwatch.sinks.securityhub.AsffMapperIT.assertRequiredAttributes;
+import static io.layerwatch.sinks.securityhub.AsffMapperIT.built;
+import static io.layerwatch.sinks.securityhub.AsffMapperIT.demoFindings;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +44,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real SDK SecurityHubClient against WireMock speaking the BatchImportFindings REST-JSON protocol. */
-class SecurityHubTargetTest {
+class SecurityHubTargetIT {
 
     static final String IMPORT = "/findings/import";
     static final String OK = "{\"FailedCount\":0,\"SuccessCount\":1,\"FailedFindings\":[]}";
@@ -54,12 +54,12 @@ class SecurityHubTargetTest {
 
     /**
      * Every import succeeds unless a test stubs otherwise (FakeAws has reset WireMock before this); the
-     * caller is the findings' own account (cross-account imports: SecurityHubHubAccountTest).
+     * caller is the findings' own account (cross-account imports: SecurityHubHubAccountIT).
      */
     @BeforeEach
     void acceptImports() {
         AWS.server().stubFor(post(urlEqualTo(IMPORT)).willReturn(okJson(OK)));
-        SecurityHubHubAccountTest.stubCaller(AWS.server(), "111122223333");
+        SecurityHubHubAccountIT.stubCaller(AWS.server(), "111122223333");
     }
 
     static SecurityHubTarget target() {

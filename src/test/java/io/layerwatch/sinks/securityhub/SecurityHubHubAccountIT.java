@@ -5,10 +5,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.layerwatch.sinks.securityhub.AsffMapperTest.built;
-import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.IMPORT;
-import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.deliveries;
-import static io.layerwatch.sinks.securityhub.SecurityHubTargetTest.findingsOf;
+import static io.layerwatch.sinks.securityhub.AsffMapperIT.built;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetIT.IMPORT;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetIT.deliveries;
+import static io.layerwatch.sinks.securityhub.SecurityHubTargetIT.findingsOf;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ProductArn names another account than the caller's fails in FailedFindings. STS GetCallerIdentity
  * (query protocol) says who the caller is.
  */
-class SecurityHubHubAccountTest {
+class SecurityHubHubAccountIT {
 
     static final String CENTRAL = "999988887777";
     static final String MEMBER_A = "444455556666";
@@ -186,7 +186,7 @@ class SecurityHubHubAccountTest {
     void theFindingsOwnAccountIsWhatTheRealApiRefuses() throws Exception {
         stubCaller(AWS.server(), CENTRAL);
         SecurityHubTarget target = target(MEMBER_A); // a hub account that is not the caller's
-        List<EntryResult> results = SecurityHubTargetTest.send(target, deliveries(target, memberFindings()));
+        List<EntryResult> results = SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
         assertThat(statuses(results)).containsExactly(Status.REJECTED, Status.REJECTED);
         assertThat(results.get(0).error()).startsWith("Security Hub AccessDeniedException: ")
                 .contains("product/" + MEMBER_A + "/default");
@@ -197,7 +197,7 @@ class SecurityHubHubAccountTest {
     void aConfiguredHubAccountIsUsedWithoutAskingSts() throws Exception {
         stubStsError(AWS.server(), 403, "AccessDenied");
         SecurityHubTarget target = target(CENTRAL);
-        assertThat(statuses(SecurityHubTargetTest.send(target, deliveries(target, memberFindings()))))
+        assertThat(statuses(SecurityHubTargetIT.send(target, deliveries(target, memberFindings()))))
                 .containsExactly(Status.DELIVERED, Status.DELIVERED);
         assertThat(stsCalls()).isZero();
         assertThat(findingsOf(imports().get(0)).get(1).path("AwsAccountId").asText()).isEqualTo(CENTRAL);
@@ -209,7 +209,7 @@ class SecurityHubHubAccountTest {
         SecurityHubTarget target = target(null);
         List<Delivery> batch = new ArrayList<>(deliveries(target, memberFindings()));
         batch.add(Delivery.of("broken", "{\"Nope\":1}", "{}"));
-        List<EntryResult> results = SecurityHubTargetTest.send(target, batch);
+        List<EntryResult> results = SecurityHubTargetIT.send(target, batch);
         assertThat(statuses(results)).containsExactly(Status.REJECTED, Status.REJECTED, Status.REJECTED);
         assertThat(results.get(0).error()).startsWith("the Security Hub account is unknown: STS GetCallerIdentity failed:")
                 .contains("AccessDenied", "sinks.securityhub.hubAccountId", "Sinks.securityhub.hub.account.id");
@@ -239,7 +239,7 @@ class SecurityHubHubAccountTest {
     void anUnusableCallerAccountIsRejected() throws Exception {
         stubCaller(AWS.server(), "not-an-account");
         SecurityHubTarget target = target(null);
-        List<EntryResult> results = SecurityHubTargetTest.send(target, deliveries(target, memberFindings()));
+        List<EntryResult> results = SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
         assertThat(statuses(results)).as(results.get(0).error()).containsExactly(Status.REJECTED, Status.REJECTED);
         assertThat(results.get(0).error()).contains("GetCallerIdentity returned the account 'not-an-account'");
         assertThat(imports()).isEmpty();

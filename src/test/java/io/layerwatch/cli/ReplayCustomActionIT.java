@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A replay runs no responder: Security Hub custom-action events in its input are never dropped silently. */
-class ReplayCustomActionTest {
+class ReplayCustomActionIT {
 
     @Test
     void customActionEventsAreDeadLetteredCountedAndExitNonZero(@TempDir Path dir) throws Exception {

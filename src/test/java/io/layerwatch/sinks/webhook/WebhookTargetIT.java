@@ -25,7 +25,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class WebhookTargetTest {
+class WebhookTargetIT {
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();

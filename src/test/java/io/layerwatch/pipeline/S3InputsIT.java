@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Listing and reading s3:// inputs with the real SDK client against a fake S3 on WireMock. */
-class S3InputsTest {
+class S3InputsIT {
     static final FakeS3 S3 = new FakeS3();
 
     @RegisterExtension

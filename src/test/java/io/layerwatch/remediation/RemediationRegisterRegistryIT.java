@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Secrets Manager (real SDK), the OAuth2 token, the listing of connections and the creation of the
  * missing one against a WireMock stand-in of the assessment service; never a duplicate.
  */
-class RemediationRegisterRegistryTest {
+class RemediationRegisterRegistryIT {
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();

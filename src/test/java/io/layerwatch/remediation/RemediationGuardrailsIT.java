@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The guardrails: dry run by default, protection, rate limits, idempotency, failures retried and dead-lettered. */
-class RemediationGuardrailsTest {
+class RemediationGuardrailsIT {
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();

@@ -41,7 +41,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** FirehoseTarget with the real SDK FirehoseClient against WireMock: AWS JSON 1.1 PutRecordBatch. */
-class FirehoseTargetTest {
+class FirehoseTargetIT {
 
     static final String STREAM = "layerwatch-ocsf";
     static final String TARGET_HEADER = "Firehose_20150804.PutRecordBatch";

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Tagged {@code bench-smoke}: the small functional check of the bench command, part of the normal suite.
  */
 @Tag("bench-smoke")
-class BenchCommandTest {
+class BenchCommandIT {
 
     @Test
     void jsonLastLineHasBothDatasetsWithRatiosComputedFromTheRates(@TempDir Path work) throws Exception {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.securityhub.model.AwsSecurityFinding;
 
 /** Findings of every rule (the demo attack story through the real pipeline) as ASFF. */
-class AsffMapperTest {
+class AsffMapperIT {
 
     /** The ASFF Types taxonomy: namespaces and the categories Security Hub defines. */
     static final Set<String> TAXONOMY = Set.of("Software and Configuration Checks",

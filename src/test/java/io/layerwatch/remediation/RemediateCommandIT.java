@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code remediate plan | apply | undo} as scripts use them: JSON lines out, audit log, exit codes. */
-class RemediateCommandTest {
+class RemediateCommandIT {
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();

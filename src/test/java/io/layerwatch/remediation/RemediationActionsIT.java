@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * receive (bodies checked: existing statements preserved, documents as documented), the audit record
  * (before/after), and undo restoring the exact prior state.
  */
-class RemediationActionsTest {
+class RemediationActionsIT {
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();

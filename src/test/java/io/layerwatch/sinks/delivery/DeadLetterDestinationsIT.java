@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** File, SQS and S3 dead letters; the SQS and S3 ones through the real SDK clients against WireMock. */
-class DeadLetterDestinationsTest {
+class DeadLetterDestinationsIT {
 
     /** SQS answers with the MD5 of the message body, which the SDK verifies. */
     static final class SqsMd5 implements ResponseTransformerV2 {

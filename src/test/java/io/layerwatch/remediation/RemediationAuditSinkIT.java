@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job's audit log: in S3 one object per record, through the SDK's S3 client; locally a file only appended to. */
-class RemediationAuditSinkTest {
+class RemediationAuditSinkIT {
 
     @org.junit.jupiter.api.io.TempDir
     java.nio.file.Path dir;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Remediation acts only on what happened: calls that failed, or registries named only by the request, choose nothing. */
-class RemediationTriggerTest {
+class RemediationTriggerIT {
     static final String VICTIM = "555566667777";
 
     @RegisterExtension

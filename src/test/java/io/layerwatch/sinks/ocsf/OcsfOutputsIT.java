@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** OcsfOutputs builds every target from its settings; the file output written by a small Flink job. */
-class OcsfOutputsTest {
+class OcsfOutputsIT {
 
     static final AwsClientSettings EMULATOR = AwsClientSettings.DEFAULTS.withRegion("us-east-1")
             .withEndpoint("http://localhost:4566");

@@ -57,7 +57,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sns.model.AuthorizationErrorException;
 
 /** SnsTarget with the real SDK SnsClient against WireMock: the query-protocol wire form and the XML replies. */
-class SnsTargetTest {
+class SnsTargetIT {
 
     static final String TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings";
     static final String FIFO_TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings.fifo";

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code repository-enumeration} with its defaults: 20 distinct repositories read by a principal within 15 minutes. */
-class RepositoryEnumerationTest {
+class RepositoryEnumerationIT {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
