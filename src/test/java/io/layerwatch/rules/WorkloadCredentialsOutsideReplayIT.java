@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * HIGH finding; the other real trails (test resources samples/real, the demo's invictus log files) give
  * nothing HIGH or CRITICAL.
  */
-class WorkloadCredentialsOutsideReplayTest {
+class WorkloadCredentialsOutsideReplayIT {
 
     private static final Path REAL = Path.of("src/test/resources/samples/real");
 
