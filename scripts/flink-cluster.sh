@@ -4,6 +4,7 @@
 #
 #   scripts/flink-cluster.sh start    # prints REST_URL=http://127.0.0.1:PORT once the cluster is up
 #   scripts/flink-cluster.sh status   # REST URL, pids, log directory, application properties file
+#   scripts/flink-cluster.sh add-taskmanager   # one more TaskManager (after one was killed, say)
 #   scripts/flink-cluster.sh stop
 #
 # Environment (all optional):
@@ -148,13 +149,18 @@ launch() { # name main-class jvm-params dynamic-params
 
 rest_url() { sed -n 's/^rest.port: //p' "$dir/conf/config.yaml" | sed 's|^|http://127.0.0.1:|'; }
 
+# Waits until the TaskManagers named (taskmanager-N) have registered; fails if one of them or the JobManager exits.
 wait_for_cluster() {
-  local url; url="$(rest_url)"
+  local name
   for _ in $(seq 1 240); do
-    for pid in "$dir"/*.pid; do running "$pid" || die "$(basename "$pid" .pid) exited; log: $dir/log/$(basename "$pid" .pid).out"; done
-    local tms_up
-    tms_up="$(curl -sf "$url/taskmanagers" 2>/dev/null | grep -o '"id"' | wc -l || true)"
-    if [ "${tms_up:-0}" -ge "$tms" ]; then echo "REST_URL=$url"; return 0; fi
+    local up=0
+    for name in jobmanager "$@"; do
+      running "$dir/$name.pid" || die "$name exited; log: $dir/log/$name.out"
+    done
+    for name in "$@"; do
+      grep -q "Successful registration at resource manager" "$dir/log/$name.log" 2>/dev/null && up=$((up + 1))
+    done
+    if [ "$up" -eq "$#" ]; then echo "REST_URL=$(rest_url)"; return 0; fi
     sleep 0.5
   done
   die "cluster not up within 120 s; logs: $dir/log"
@@ -170,16 +176,33 @@ start() {
   done
   resolve_lib
   write_conf "$(free_port)" "$(free_port)"
+  rm -f "$dir"/log/*.log "$dir"/log/*.out
   local jm_params tm_params
   jm_params="$(resource_params GET_JM_RESOURCE_PARAMS)"
   launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
     "$(echo "$jm_params" | sed -n 1p)" "$(echo "$jm_params" | sed -n 2p)"
-  tm_params="$(resource_params GET_TM_RESOURCE_PARAMS)"
+  local names=()
   for i in $(seq 1 "$tms"); do
-    launch "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-      "$(echo "$tm_params" | sed -n 1p)" "$(echo "$tm_params" | sed -n 2p)"
+    launch_taskmanager "$i"
+    names+=("taskmanager-$i")
   done
-  wait_for_cluster
+  wait_for_cluster "${names[@]}"
+}
+
+launch_taskmanager() {
+  local tm_params
+  tm_params="$(resource_params GET_TM_RESOURCE_PARAMS)"
+  launch "taskmanager-$1" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+    "$(echo "$tm_params" | sed -n 1p)" "$(echo "$tm_params" | sed -n 2p)"
+}
+
+# Starts taskmanager-N+1 (N: TaskManagers started so far, live or not) and waits for its registration.
+add_taskmanager() {
+  running "$dir/jobmanager.pid" || die "no cluster running in $dir"
+  local n
+  n=$(find "$dir" -maxdepth 1 -name 'taskmanager-*.pid' | wc -l)
+  launch_taskmanager $((n + 1))
+  wait_for_cluster "taskmanager-$((n + 1))"
 }
 
 stop() {
@@ -213,5 +236,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  add-taskmanager) add_taskmanager ;;
+  *) echo "usage: $0 start|stop|status|add-taskmanager" >&2; exit 2 ;;
 esac

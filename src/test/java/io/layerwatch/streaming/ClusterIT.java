@@ -239,6 +239,8 @@ class ClusterIT {
             assertThat(f.path("ruleId").asText()).isEqualTo("access-denied-burst");
             assertThat(f.path("eventCount").asInt()).isEqualTo(10);
         });
+        cluster.addTaskManager(); // two TaskManagers again for the stages after this one
+        assertThat(cluster.taskManagers()).containsExactly("taskmanager-1", "taskmanager-2", "taskmanager-3");
     }
 
     @Test

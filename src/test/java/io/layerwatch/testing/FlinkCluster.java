@@ -55,6 +55,11 @@ public final class FlinkCluster implements AutoCloseable {
         return out;
     }
 
+    /** Starts one more TaskManager and waits for its registration. */
+    public void addTaskManager() throws Exception {
+        script(dir, env, "add-taskmanager");
+    }
+
     /** The file the job's runtime properties are read from (MSF: /etc/flink/application_properties.json). */
     public Path applicationProperties() {
         return dir.resolve("application_properties.json");
