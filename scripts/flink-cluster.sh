@@ -138,13 +138,14 @@ resource_params() {
   echo "$out"
 }
 
-launch() { # name main-class jvm-params dynamic-params
+launch() { # name main-class jvm-params dynamic-params; runs in $dir, so relative paths the job writes land there
   local name=$1 main=$2 jvm=$3 dyn=$4
   # shellcheck disable=SC2086
-  FLINK_PLUGINS_DIR="$dir/plugins" nohup java $jvm $java_opts -XX:+UseG1GC -Dlog.file="$dir/log/$name.log" \
+  (cd "$dir" || exit 1
+   FLINK_PLUGINS_DIR="$dir/plugins" nohup java $jvm $java_opts -XX:+UseG1GC -Dlog.file="$dir/log/$name.log" \
     -Dlog4j.configurationFile="file:$dir/conf/log4j.properties" -Djava.io.tmpdir="$dir/tmp" \
     -cp "$dir/msf:$lib/*" "$main" --configDir "$dir/conf" $dyn >"$dir/log/$name.out" 2>&1 &
-  echo $! > "$dir/$name.pid"
+   echo $! > "$dir/$name.pid")
 }
 
 rest_url() { sed -n 's/^rest.port: //p' "$dir/conf/config.yaml" | sed 's|^|http://127.0.0.1:|'; }
