@@ -23,8 +23,7 @@ public final class KinesisPayloads {
      */
     public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o, java.time.Duration lateness,
             java.time.Duration idleness) {
-        FlinkKinesisConsumer<Payload> consumer = new FlinkKinesisConsumer<>(streamName(o.stream()), new Schema(),
-                properties(o, idleness));
+        FlinkKinesisConsumer<Payload> consumer = new Consumer(streamName(o.stream()), properties(o, idleness));
         consumer.setPeriodicWatermarkAssigner(new ArrivalWatermarks(lateness.toMillis()));
         return consumer;
     }
@@ -59,6 +58,21 @@ public final class KinesisPayloads {
     static String streamName(String stream) {
         int i = stream.indexOf(":stream/");
         return stream.startsWith("arn:") && i > 0 ? stream.substring(i + 8) : stream;
+    }
+
+    /** The connector's consumer, which also lets the TaskManager free the job's classloader when it ends. */
+    static final class Consumer extends FlinkKinesisConsumer<Payload> {
+        private static final long serialVersionUID = 1L;
+
+        Consumer(String stream, Properties properties) {
+            super(stream, new Schema(), properties);
+        }
+
+        @Override
+        public void run(SourceContext<Payload> context) throws Exception {
+            ClassLoaderRelease.register(getRuntimeContext());
+            super.run(context);
+        }
     }
 
     /** Keeps the bytes as they are; the source names stream, shard and sequence number for dead letters. */
