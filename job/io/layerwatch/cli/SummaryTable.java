@@ -26,6 +26,9 @@ final class SummaryTable {
         out.println("by severity: " + sev);
         out.printf("dead-lettered: %d   sink dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(),
                 s.sinkDeadLettered(), s.late(), s.scansFailed());
+        if (s.duplicatesDropped() > 0) {
+            out.printf("duplicate events dropped (same account and event id): %d%n", s.duplicatesDropped());
+        }
         if (s.cloudWatchLogsRejected() > 0) {
             out.printf("CloudWatch Logs messages rejected by sender (of dead-lettered): %d%n", s.cloudWatchLogsRejected());
         }

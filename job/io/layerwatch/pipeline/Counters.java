@@ -8,6 +8,8 @@ public final class Counters {
     public static final String LATE = "late";
     public static final String SCANS_FAILED = "scansFailed";
     public static final String SKIPPED = "skipped";
+    /** Events dropped as copies of one already seen (same account and event id) within the lateness bound. */
+    public static final String DUPLICATES_DROPPED = "duplicatesDropped";
     /** Records the decoder's prefilter counted as read without parsing them (part of eventsRead). */
     public static final String PREFILTERED = "prefiltered";
     /** CloudWatch Logs messages refused by their sender (owner, log group, nesting; part of deadLettered). */

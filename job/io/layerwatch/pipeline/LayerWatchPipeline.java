@@ -158,8 +158,13 @@ public final class LayerWatchPipeline {
         SingleOutputStreamOperator<EcrEvent> tagged = timed
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
-        DataStream<EcrEvent> events = !inPlace ? tagged
-                : tagged.transform("Event-time order", TypeInformation.of(EcrEvent.class), new EventTimeOrder())
+        // At-least-once input: copies of an event (same account and event id) go no further.
+        DataStream<EcrEvent> events = !inPlace
+                ? tagged.keyBy(DropDuplicates::key, Types.STRING)
+                        .process(new DropDuplicates(config.maxOutOfOrderness()))
+                        .uid("dedupe-events").name("Drop duplicate events")
+                : tagged.transform("Event-time order, drop duplicates", TypeInformation.of(EcrEvent.class),
+                                new EventTimeOrder(config.maxOutOfOrderness()))
                         .uid("event-time-order");
 
         List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();

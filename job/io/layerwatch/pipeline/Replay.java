@@ -56,14 +56,15 @@ public final class Replay {
      * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the sinks'
      *     dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
      * @param cloudWatchLogsRejected CloudWatch Logs messages refused by their sender (part of deadLettered)
+     * @param duplicatesDropped copies of events already seen (same account and event id) within the lateness bound
      */
     public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
             Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered,
-            long cloudWatchLogsRejected) {
+            long cloudWatchLogsRejected, long duplicatesDropped) {
 
         public Summary(long eventsRead, long eventsMatched, Map<String, Long> findings, Map<String, Long> bySeverity,
                 long deadLettered, long late, long scansFailed) {
-            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0);
+            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0, 0);
         }
     }
 
@@ -158,7 +159,8 @@ public final class Replay {
             // The sink writers append to a file of their own (no accumulators in sink writers): count this run's lines.
             Summary summary = new Summary(s.eventsRead(), s.eventsMatched(), s.findings(), s.bySeverity(),
                     s.deadLettered(), s.late(), s.scansFailed(),
-                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore), s.cloudWatchLogsRejected());
+                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore), s.cloudWatchLogsRejected(),
+                    s.duplicatesDropped());
             Files.writeString(outDir.resolve(SUMMARY),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
             return new Result(summary, result);
@@ -330,7 +332,8 @@ public final class Replay {
         }
         return new Summary(counter(result, Counters.EVENTS_READ), counter(result, Counters.EVENTS_MATCHED), byRule,
                 bySeverity, counter(result, Counters.DEAD_LETTERED), counter(result, Counters.LATE),
-                counter(result, Counters.SCANS_FAILED), 0, counter(result, Counters.CLOUDWATCH_LOGS_REJECTED));
+                counter(result, Counters.SCANS_FAILED), 0, counter(result, Counters.CLOUDWATCH_LOGS_REJECTED),
+                counter(result, Counters.DUPLICATES_DROPPED));
     }
 
     private static long counter(JobExecutionResult result, String name) {

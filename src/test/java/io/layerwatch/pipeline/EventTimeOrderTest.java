@@ -16,12 +16,13 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 class EventTimeOrderTest {
+    private static final java.time.Duration LATENESS = java.time.Duration.ofMinutes(5);
 
     @Test
     void releasesHeldEventsInEventTimeThenIdThenArrivalBeforeTheWatermarkAndLateOnesAtOnce() throws Exception {
         List<String> out = new ArrayList<>();
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
             for (EcrEvent e : List.of(event(2, "b", "1"), event(10, "later", ""), event(1, "z", ""),
                     event(2, "a", ""), event(2, "b", "2"))) {
@@ -45,7 +46,7 @@ class EventTimeOrderTest {
     void aCheckpointKeepsTheHeldEventsAndTheirOrder() throws Exception {
         OperatorSubtaskState snapshot;
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
             for (EcrEvent e : List.of(event(4, "x", "1"), event(2, "y", ""), event(4, "x", "2"))) {
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
@@ -53,7 +54,7 @@ class EventTimeOrderTest {
             snapshot = h.snapshot(1, 1);
         }
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(new StreamRecord<>(event(3, "after", ""), T + 3 * MINUTE));
@@ -72,7 +73,7 @@ class EventTimeOrderTest {
         List<EcrEvent> waiting = new ArrayList<>();
         long watermark = Long.MIN_VALUE;
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder())) {
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
             for (int i = 0; i < 3_000; i++) {
                 // ascending by a minute every 3 events; some (back 10) or all (back 40) from up to that far back
@@ -109,9 +110,44 @@ class EventTimeOrderTest {
         return e.eventId() + "#" + e.sourceIp() + "@" + (e.eventTime() - T) / MINUTE;
     }
 
-    /** An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart. */
+    /**
+     * An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart, and in its
+     * account makes them different events.
+     */
     private static EcrEvent event(long minutes, String id, String tag) {
+        return event(minutes, id, tag, "1234567890" + tag);
+    }
+
+    private static EcrEvent event(long minutes, String id, String tag, String account) {
         return CloudTrailRecords.record("GetDownloadUrlForLayer").time(Instant.ofEpochMilli(T + minutes * MINUTE))
-                .eventId(id).sourceIp(tag).event();
+                .eventId(id).sourceIp(tag).recipientAccount(account).event();
+    }
+
+    @Test
+    void dropsCopiesOfAnEventHeldOrLateWithinTheBoundAndCountsThem() throws Exception {
+        try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
+            h.open();
+            // "a" arrives three times (copies carry another source IP here, to tell which one passed),
+            // once in another account: that one is another event
+            for (EcrEvent e : List.of(event(2, "a", "1", "111"), event(2, "b", "1", "111"), event(2, "a", "2", "111"),
+                    event(2, "a", "3", "222"), event(2, "a", "4", "111"))) {
+                h.processElement(new StreamRecord<>(e, e.eventTime()));
+            }
+            h.processWatermark(new Watermark(T + 3 * MINUTE));
+            // late copies: within the bound (2 + 5 > 3) dropped; a new late event passes, and its copy does not
+            for (EcrEvent e : List.of(event(2, "a", "5", "111"), event(2, "b", "2", "111"), event(2, "c", "1", "111"),
+                    event(2, "c", "2", "111"), event(1, "b", "3", "111"))) {
+                h.processElement(new StreamRecord<>(e, e.eventTime()));
+            }
+            h.processWatermark(new Watermark(T + 7 * MINUTE));
+            // beyond the bound (2 + 5 <= 7) nothing is remembered: passes
+            EcrEvent old = event(2, "a", "6", "111");
+            h.processElement(new StreamRecord<>(old, old.eventTime()));
+            assertThat(h.extractOutputValues()).extracting(e -> e.eventId() + e.sourceIp() + "/" + e.accountId())
+                    .containsExactly("a1/111", "a3/222", "b1/111", "c1/111", "b3/111", "a6/111");
+            assertThat(h.getEnvironment().getAccumulatorRegistry().getUserMap().get(Counters.DUPLICATES_DROPPED)
+                    .getLocalValue()).isEqualTo(5L);
+        }
     }
 }

@@ -106,7 +106,7 @@ class PatternMatcherIT {
         DataStream<EcrEvent> events = env.fromData(arrival, TypeInformation.of(EcrEvent.class))
                 .transform("event time", TypeInformation.of(EcrEvent.class),
                         new BoundedLatenessWatermarks(CONFIG.maxOutOfOrderness()));
-        DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder());
+        DataStream<EcrEvent> ordered = events.transform("order", TypeInformation.of(EcrEvent.class), new EventTimeOrder(CONFIG.maxOutOfOrderness()));
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
             if (rule.matchLogic(CONFIG) == null || rule.pattern(CONFIG) == null || !rule.active(CONFIG)) {
@@ -155,14 +155,17 @@ class PatternMatcherIT {
             String session = "s" + random.nextInt(3);
             long second = 20L * random.nextInt(540);
             String ip = random.nextInt(4) == 0 ? "198.51.100." + random.nextInt(3) : "10.0.0." + random.nextInt(3);
-            CloudTrailRecords.Builder b = CloudTrailRecords.record(random.nextBoolean() ? "GetDownloadUrlForLayer"
-                            : "BatchGetImage")
+            String call = random.nextBoolean() ? "GetDownloadUrlForLayer" : "BatchGetImage";
+            boolean shared = random.nextInt(20) == 0;
+            CloudTrailRecords.Builder b = CloudTrailRecords.record(call)
                     .assumedRole(ACCOUNT, role, session)
                     .time(TIME.plusSeconds(second))
                     .sourceIp(ip)
-                    // a few shared ids: ties the comparator cannot break keep their order
-                    .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+                    // a few shared ids, each in an account of its own (the same id in one account is one
+                    // event): ties the comparator cannot break keep their order
+                    .eventId(shared ? "shared-id" : UUID.nameUUIDFromBytes(
                             (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                    .recipientAccount(shared ? sharedIdAccount(i) : ACCOUNT)
                     // five repositories, in turn: repository-enumeration's distinct values
                     .requestParameters(CloudTrailRecords.object("repositoryName", "app" + i % 5, "registryId", ACCOUNT));
             if (random.nextInt(8) != 0) {
@@ -176,15 +179,17 @@ class PatternMatcherIT {
         for (int i = 0; i < 120; i++) {
             long second = 20L * random.nextInt(540);
             String repo = random.nextBoolean() ? "app" : "web";
-            String eventId = random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
+            boolean shared = random.nextInt(20) == 0;
+            String eventId = shared ? "shared-id" : UUID.nameUUIDFromBytes(
                     (prefix + "scan" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
-            if (random.nextInt(3) == 0) {
+            if (random.nextInt(3) == 0 && !shared) { // a scan's account is the registry's
                 out.add(CloudTrailRecords.decode(CloudTrailRecords.basicScan(eventId, TIME.plusSeconds(second), repo,
                         random.nextInt(3))));
             } else {
                 String change = CHANGES[random.nextInt(CHANGES.length)];
                 out.add(CloudTrailRecords.record(change).assumedRole(ACCOUNT, prefix + "-admin", "s")
                         .time(TIME.plusSeconds(second)).eventId(eventId)
+                        .recipientAccount(shared ? sharedIdAccount(1000 + i) : ACCOUNT)
                         .requestParameters(change.startsWith("PutRegistry") ? CloudTrailRecords.object("registryId", ACCOUNT)
                                 : CloudTrailRecords.object("repositoryName", repo, "registryId", ACCOUNT))
                         .event());
@@ -193,6 +198,11 @@ class PatternMatcherIT {
         out.addAll(guardrails(random, prefix));
         out.addAll(deletions(random, prefix));
         return out;
+    }
+
+    /** An account for the {@code n}th event with the shared id. */
+    private static String sharedIdAccount(int n) {
+        return String.format("%012d", 900_000_000_000L + n);
     }
 
     /** Images deleted a few at a time (repeats too), repositories deleted, now and then a lifecycle policy. */
@@ -229,9 +239,11 @@ class PatternMatcherIT {
             String repo = random.nextBoolean() ? "app" : "web";
             String name = random.nextInt(3) == 0 ? WEAKENINGS[random.nextInt(WEAKENINGS.length)] : "PutImage";
             CloudTrailRecords.Builder b = CloudTrailRecords.record(name).assumedRole(ACCOUNT, prefix + "-admin", "s")
-                    .time(TIME.plusSeconds(20L * random.nextInt(540)))
-                    .eventId(random.nextInt(20) == 0 ? "shared-id" : UUID.nameUUIDFromBytes(
-                            (prefix + "guard" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+                    .time(TIME.plusSeconds(20L * random.nextInt(540)));
+            boolean shared = random.nextInt(20) == 0;
+            b.eventId(shared ? "shared-id" : UUID.nameUUIDFromBytes(
+                    (prefix + "guard" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                    .recipientAccount(shared ? sharedIdAccount(2000 + i) : ACCOUNT);
             switch (name) {
                 case "PutRegistryScanningConfiguration" -> b.requestParameters(CloudTrailRecords.object("registryId",
                         ACCOUNT, "rules", random.nextBoolean() ? List.of() : List.of(Map.of("scanFrequency", "SCAN_ON_PUSH",

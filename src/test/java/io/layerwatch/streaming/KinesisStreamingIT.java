@@ -243,4 +243,38 @@ class KinesisStreamingIT {
             }
         }
     }
+
+    /** At-least-once delivery: a record put twice, and again in an EventBridge envelope, makes one finding. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRecordDeliveredThriceMakesOneFinding() throws Exception {
+        createStream("twice", 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(1); // one subtask each: the findings come in the order of their records
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("twice"), "", RulesConfigLoader.builtIn(), null,
+                false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-twice");
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                String deleted = record("DeleteRepositoryPolicy").repositoryName("payments").time(now)
+                        .eventId("twice-1").json();
+                put("twice", "k", deleted.getBytes(StandardCharsets.UTF_8));
+                put("twice", "k", deleted.getBytes(StandardCharsets.UTF_8));
+                put("twice", "k", Json.write(Map.of("version", "0", "id", "eb-twice", "detail-type",
+                        "AWS API Call via CloudTrail", "source", "aws.ecr", "account", "111122223333", "time",
+                        now.toString(), "region", "us-east-1", "resources", List.of(), "detail", Json.tree(deleted)))
+                        .getBytes(StandardCharsets.UTF_8));
+                put("twice", "k", record("DeleteRepositoryPolicy").repositoryName("after").time(now.plusSeconds(1))
+                        .eventId("after-1").json().getBytes(StandardCharsets.UTF_8));
+                List<List<String>> seen = new ArrayList<>();
+                while (!seen.contains(List.of("after-1"))) {
+                    seen.add(findings.next().eventIds());
+                }
+                assertThat(seen).containsExactly(List.of("twice-1"), List.of("after-1"));
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
 }
