@@ -8,6 +8,7 @@ import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.rules.FirstSeenPuller;
+import io.layerwatch.util.Bytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class PrincipalSpread {
     }
 
     byte[] rewrite(byte[] record) {
-        if (!contains(record, ECR)) {
+        if (!Bytes.contains(record, ECR)) {
             return record;
         }
         try {
@@ -86,18 +87,5 @@ final class PrincipalSpread {
             @Override
             public void deadLetter(DeadLetter d) {}
         });
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

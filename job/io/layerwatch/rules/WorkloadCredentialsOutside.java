@@ -11,6 +11,7 @@ import io.layerwatch.event.EventKind;
 import io.layerwatch.event.SessionKeys;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.util.Bytes;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -180,23 +181,7 @@ public final class WorkloadCredentialsOutside
     /** An EC2 instance profile's session: named after the instance, or delivered by the instance metadata service. */
     static boolean instanceCredentials(EcrEvent e) {
         String session = e.principal().sessionName();
-        return session != null && INSTANCE_SESSION.matcher(session).matches() || contains(e.rawJson(), EC2_ROLE_DELIVERY);
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        if (haystack == null) {
-            return false;
-        }
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        return session != null && INSTANCE_SESSION.matcher(session).matches() || Bytes.contains(e.rawJson(), EC2_ROLE_DELIVERY);
     }
 
     /** The client family of a user agent, for the finding. */
