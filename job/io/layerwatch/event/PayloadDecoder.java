@@ -365,7 +365,12 @@ public final class PayloadDecoder {
                         valueStart = p.currentTokenLocation().getByteOffset();
                         JsonNode node = mapper.readTree(p);
                         values++;
-                        root(node, source, out);
+                        // A log file among other values: from its bytes, as the prefilter's decode takes it.
+                        int valueEnd = pos + (int) p.currentLocation().getByteOffset();
+                        if (!(streamed && node.has("Records")
+                                && logFile(bytes, pos + (int) valueStart, valueEnd, source, out))) {
+                            root(node, source, out);
+                        }
                     }
                     return;
                 } catch (JsonProcessingException e) {

@@ -17,6 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RecordPrefilterTest {
 
     private static final String TIME = "\"eventTime\":\"2024-05-01T12:00:00Z\"";
+    /** A session key's call: its first sighting is parsed (the session's origin). */
+    private static final String SESSION = "\"eventType\":\"AwsApiCall\",\"userIdentity\":{\"type\":\"AssumedRole\","
+            + "\"arn\":\"arn:aws:sts::111122223333:assumed-role/app/i-0abc\",\"accessKeyId\":\"ASIAEXAMPLE000000001\"}";
 
     /** A CloudTrail record of {@code source} with the given extra members (JSON text, may be empty). */
     static String record(String source, String extra) {
@@ -248,6 +251,33 @@ class RecordPrefilterTest {
         assertThat(invictus.prefilteredCount()).isEqualTo(5);
         assertThat(invictus.origins()).singleElement()
                 .satisfies(e -> assertThat(e.principal().accessKeyId()).startsWith("ASIA"));
+    }
+
+    /** A session key noted only from input that decodes: else a later record would be skipped, not its origin. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {",oops]}", ",{\"ua\":\"\u00ff\u00fe\"}]}"}) // bad syntax; bytes invalid in UTF-8
+    void aSessionKeyFromALogFileThatFailsIsStillReportedLater(String brokenEnd) {
+        String first = logFile(record("s3.amazonaws.com", SESSION)).replace("]}", brokenEnd);
+        String later = record("sts.amazonaws.com", SESSION).replace("12:00:00Z", "12:05:00Z");
+        byte[] payload = (first + "\n" + later + "\n").getBytes(StandardCharsets.ISO_8859_1);
+
+        CollectingOutput out = CollectingOutput.assertPrefilterAgrees(payload);
+
+        assertThat(out.deadLetters()).hasSize(1);
+        assertThat(out.origins()).singleElement().satisfies(e -> assertThat(e.eventSource()).startsWith("sts"));
+    }
+
+    /** A log file among other JSON lines is decoded from its bytes either way (raw JSON, duplicate keys kept). */
+    @Test
+    void aLogFileAmongJsonLinesDecodesTheSameWithThePrefilterOnOrOff() {
+        String arn = "\"ARN\":\"arn:aws:ec2:us-east-1:123837392027:instance/i-05c30218156bcc246\"";
+        String stratus = Samples.oneLine(Samples.INVICTUS_STRATUS).replace(arn, "\"ARN\":\"arn:aws:\"," + arn);
+        String lines = stratus + "\n" + Samples.oneLine(Samples.PULL) + "\n";
+
+        CollectingOutput out = prefiltered(lines);
+
+        assertThat(out.origins()).singleElement().satisfies(e -> assertThat(e.raw()).contains("\"arn:aws:\","));
+        assertThat(out.events()).anySatisfy(e -> assertThat(e.isEcrApiCall()).isTrue());
     }
 
     // ---- malformed input and limits ----------------------------------------------------------------------------
