@@ -68,4 +68,24 @@ public record Finding(
         return new Finding(id, ruleId, s, title, description, accountId, region, principal, repository, sourceIp,
                 userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, details, evidence, attack);
     }
+
+    /**
+     * Of two versions of one finding, the later: by last event time, then event count, then last event id.
+     * Versions that arrive from parallel subtasks in any order thus end in the same one (an episode's
+     * versions grow in both; registry-not-assessed's, one per activity, are told apart by time and id).
+     */
+    public static Finding later(Finding held, Finding next) {
+        int c = next.lastEventTime.compareTo(held.lastEventTime);
+        if (c == 0) {
+            c = Long.compare(next.eventCount, held.eventCount);
+        }
+        if (c == 0) {
+            c = lastId(next).compareTo(lastId(held));
+        }
+        return c >= 0 ? next : held;
+    }
+
+    private static String lastId(Finding f) {
+        return f.eventIds.isEmpty() ? "" : f.eventIds.get(f.eventIds.size() - 1);
+    }
 }

@@ -66,7 +66,7 @@ public final class FindingSinks {
             switch (name) {
                 case "jsonl":
                     admitted.sinkTo(JsonLinesFileSink.foldingBy(resolve(outDir, FINDINGS_FILE), Finding::id,
-                                    f -> RuleCatalog.updatesFindings(f.ruleId())))
+                                    f -> RuleCatalog.updatesFindings(f.ruleId()), Finding::later))
                             .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
                     break;
                 case "ocsf":

@@ -2,7 +2,6 @@ package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
@@ -74,15 +73,11 @@ class DuplicateDeliveryIT {
         return Payload.ofBytes(name, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * What tells findings apart for a reader: rule, event ids, count, details, by finding id. Not the event of
-     * registry-not-assessed's one finding per registry: it cites the latest activity to arrive, which above
-     * parallelism 1 depends on how the subtasks interleave, duplicates or not.
-     */
+    /** What tells findings apart for a reader: rule, event ids, count, details, by finding id. */
     private static Map<String, String> view(Map<String, Finding> latest) {
         Map<String, String> view = new TreeMap<>();
         latest.forEach((id, f) -> view.put(id, f.ruleId() + " " + f.severity() + " " + f.eventCount() + " "
-                + (f.ruleId().equals(RuleCatalog.REGISTRY_NOT_ASSESSED) ? "" : f.eventIds().stream().sorted().toList())
+                + f.eventIds().stream().sorted().toList()
                 + " " + new TreeMap<>(f.details())));
         return view;
     }

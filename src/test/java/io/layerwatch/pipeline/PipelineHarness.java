@@ -54,7 +54,7 @@ final class PipelineHarness {
             d.forEachRemaining(dead::add);
             l.forEachRemaining(late::add);
             Map<String, Finding> latest = new LinkedHashMap<>();
-            emitted.forEach(x -> latest.put(x.id(), x));
+            emitted.forEach(x -> latest.merge(x.id(), x, Finding::later)); // as findings.jsonl keeps them
             return new Result(emitted, latest, dead, late, job);
         }
     }

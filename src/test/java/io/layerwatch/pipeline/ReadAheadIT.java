@@ -50,14 +50,8 @@ class ReadAheadIT {
         }
     }
 
-    /**
-     * The lines, sorted; registry-not-assessed's by finding id only: its one finding per registry cites the
-     * latest activity to arrive, which at parallelism 2 depends on how the subtasks interleave.
-     */
     private static List<String> sortedLines(Path file) throws IOException {
-        return Files.readAllLines(file).stream()
-                .map(l -> l.contains("\"ruleId\":\"registry-not-assessed\"") ? l.substring(0, l.indexOf(',')) : l)
-                .sorted().toList();
+        return Files.readAllLines(file).stream().sorted().toList();
     }
 
 }
