@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.layerwatch.pipeline.Payload;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.streaming.api.TimeCharacteristic;
 import org.apache.flink.streaming.api.functions.source.SourceFunction.SourceContext;
 import org.apache.flink.streaming.api.operators.Output;
@@ -22,26 +22,29 @@ import org.junit.jupiter.api.Test;
 
 /** The source context the Kinesis consumer runs with, around Flink's own source context of a legacy source. */
 class KinesisFetcherTest {
-    final List<StreamElement> out = new ArrayList<>();
+    final Recording recording = new Recording();
+    final List<StreamElement> out = recording.elements;
     final SourceContext<Payload> flink = StreamSourceContexts.getSourceContext(TimeCharacteristic.EventTime,
-            new TestProcessingTimeService(), new Object(), new Recording(), 0, -1, true);
+            new TestProcessingTimeService(), new Object(), recording, 0, -1, true);
     final KinesisFetcher.Context context = new KinesisFetcher.Context(flink);
 
-    /** What the context passes downstream, in order. */
-    final class Recording implements Output<StreamRecord<Payload>> {
+    /** What a source context passes downstream, in order. */
+    static final class Recording implements Output<StreamRecord<Payload>> {
+        final List<StreamElement> elements = new CopyOnWriteArrayList<>();
+
         @Override
         public void collect(StreamRecord<Payload> record) {
-            out.add(record);
+            elements.add(record);
         }
 
         @Override
         public void emitWatermark(Watermark mark) {
-            out.add(mark);
+            elements.add(mark);
         }
 
         @Override
         public void emitWatermarkStatus(WatermarkStatus status) {
-            out.add(status);
+            elements.add(status);
         }
 
         @Override
