@@ -38,7 +38,7 @@ die() { echo "flink-cluster.sh: $*" >&2; exit 1; }
 
 # The lib/ a flink-dist would ship, resolved by Maven (offline first, then from the registry).
 resolve_lib() {
-  [ -f "$lib/.complete-$FLINK_VERSION" ] && return 0
+  [ -f "$lib/.complete-$FLINK_VERSION-scala" ] && return 0
   local build; build="$(dirname "$lib")/resolve"
   mkdir -p "$build" "$lib"
   cat > "$build/pom.xml" <<EOF
@@ -55,6 +55,8 @@ $(for a in flink-clients flink-runtime-web flink-statebackend-rocksdb flink-conn
     echo "    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>$a</artifactId><version>\${log4j.version}</version></dependency>"
   done)
     <dependency><groupId>com.amazonaws</groupId><artifactId>aws-kinesisanalytics-runtime</artifactId><version>1.2.0</version></dependency>
+    <!-- flink-dist's lib/ holds flink-scala too: with it, Kryo serializers skip a log line each time they start. -->
+    <dependency><groupId>org.apache.flink</groupId><artifactId>flink-scala_2.12</artifactId><version>\${flink.version}</version></dependency>
   </dependencies>
 </project>
 EOF
@@ -62,7 +64,7 @@ EOF
   if ! mvn -o "${goal[@]}" >"$build/mvn.log" 2>&1; then
     mvn "${goal[@]}" >"$build/mvn.log" 2>&1 || { cat "$build/mvn.log" >&2; die "could not resolve the Flink jars (log: $build/mvn.log)"; }
   fi
-  touch "$lib/.complete-$FLINK_VERSION"
+  touch "$lib/.complete-$FLINK_VERSION-scala"
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -1,11 +1,14 @@
 package io.layerwatch.streaming;
 
 import io.layerwatch.pipeline.Payload;
+import java.util.List;
 import java.util.Properties;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
 import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
 import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
+import org.apache.flink.streaming.connectors.kinesis.internals.KinesisDataFetcher;
 import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeserializationSchema;
 
 /**
@@ -60,7 +63,10 @@ public final class KinesisPayloads {
         return stream.startsWith("arn:") && i > 0 ? stream.substring(i + 8) : stream;
     }
 
-    /** The connector's consumer, which also lets the TaskManager free the job's classloader when it ends. */
+    /**
+     * The connector's consumer with {@link KinesisFetcher} (quiet while idle, no watermark after a stop); it also
+     * lets the TaskManager free the job's classloader when the job ends.
+     */
     static final class Consumer extends FlinkKinesisConsumer<Payload> {
         private static final long serialVersionUID = 1L;
 
@@ -71,7 +77,16 @@ public final class KinesisPayloads {
         @Override
         public void run(SourceContext<Payload> context) throws Exception {
             ClassLoaderRelease.register(getRuntimeContext());
-            super.run(context);
+            super.run(new KinesisFetcher.Context(context));
+        }
+
+        @Override
+        protected KinesisDataFetcher<Payload> createFetcher(List<String> streams, SourceContext<Payload> context,
+                RuntimeContext runtime, Properties config, KinesisDeserializationSchema<Payload> schema) {
+            KinesisFetcher.Context own = context instanceof KinesisFetcher.Context c ? c
+                    : new KinesisFetcher.Context(context);
+            return new KinesisFetcher(streams, own, runtime, config, schema, getShardAssigner(),
+                    getPeriodicWatermarkAssigner(), getWatermarkTracker());
         }
     }
 

@@ -41,7 +41,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -269,9 +268,6 @@ class ClusterIT {
 
     @Test
     @Order(4)
-    @Disabled("issue 21: the FlinkKinesisConsumer logs 'No active shard for subtask N, marking the source idle.' every"
-            + " 200 ms and 'Kryo serializer scala extensions are not available.' comes once a checkpoint; enable with"
-            + " the FLIP-27 KinesisStreamsSource")
     void noLogLineRepeatsInSteadyState() throws Exception {
         LocalDateTime from = LocalDateTime.now();
         long checkpoint = cluster.latestCheckpoint(job);

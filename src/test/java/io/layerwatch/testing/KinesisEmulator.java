@@ -65,6 +65,12 @@ public final class KinesisEmulator implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** A client of this emulator in us-east-1 (the caller closes it). */
+    public KinesisClient client() {
+        return io.layerwatch.sinks.aws.AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(endpoint())
+                .build(KinesisClient.builder());
+    }
+
     private void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
