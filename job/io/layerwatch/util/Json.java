@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 
 /** The one Jackson configuration for LayerWatch's own JSON: ISO-8601 times, no nulls. */
 public final class Json {
@@ -57,6 +60,37 @@ public final class Json {
         try {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The string at {@code path} (member names from the root object) of a JSON document, read token by token
+     * without building a tree; null when it is absent, not a string, or the bytes are not JSON up to it.
+     */
+    public static String text(byte[] json, String... path) {
+        if (json == null || path.length == 0) {
+            return null;
+        }
+        try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            int depth = 0;
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                if (!name.equals(path[depth])) {
+                    p.skipChildren();
+                } else if (depth == path.length - 1) {
+                    return value == JsonToken.VALUE_STRING ? p.getText() : null;
+                } else if (value == JsonToken.START_OBJECT) {
+                    depth++;
+                } else {
+                    return null;
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
