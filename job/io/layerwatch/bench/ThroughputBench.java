@@ -94,17 +94,23 @@ public final class ThroughputBench {
             });
             out.put("targets", targets);
             out.put("details", details);
-            out.put("events", events);
-            out.put("parallelism", parallelism);
-            out.put("warmUps", warmUps);
-            out.put("iterations", iterations);
-            out.put("seed", seed);
-            out.put("machine", machine.json());
+            putContext(out, machine, events, parallelism, warmUps, iterations, seed);
             return out;
         }
     }
 
     private ThroughputBench() {}
+
+    /** What a bench report says about how it was measured. */
+    static void putContext(Map<String, Object> out, Machine machine, long events, int parallelism, int warmUps,
+            int iterations, long seed) {
+        out.put("events", events);
+        out.put("parallelism", parallelism);
+        out.put("warmUps", warmUps);
+        out.put("iterations", iterations);
+        out.put("seed", seed);
+        out.put("machine", machine.json());
+    }
 
     /**
      * @param events records per dataset
@@ -174,7 +180,7 @@ public final class ThroughputBench {
     }
 
     /** The trail through the replay job, as {@code replay} defines it, on the bench's cluster. */
-    private static Replay.Result replay(TrailFiles trail, int parallelism, MiniCluster cluster, Path out)
+    static Replay.Result replay(TrailFiles trail, int parallelism, MiniCluster cluster, Path out)
             throws Exception {
         try (Replay.Job job = Replay.prepare(InputFiles.local(trail.files()), trail.rules(), InputScope.ALL, out,
                 parallelism, Set.of(), false, new S3Inputs(null), Replay.localConfiguration())) {

@@ -1,6 +1,7 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.bench.MemoryBench;
+import io.layerwatch.bench.ScalingBench;
 import io.layerwatch.bench.ThroughputBench;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.util.Json;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
                 + "every record (the ceiling) and the replay pipeline on a local MiniCluster, for an ECR-only trail "
                 + "and the realistic mix (5%% ECR), with their ratio (targets: 0.5 and 1.5).",
             "--memory instead replays a large trail with many principals and reports the peak heap and the state "
-                + "size (run it as java -Xmx1g -jar layerwatch.jar bench --memory)."})
+                + "size (run it as java -Xmx1g -jar layerwatch.jar bench --memory).",
+            "--scaling instead replays one generated trail (gzip, 5%% ECR) at parallelism 1 and --parallelism N "
+                + "(default 2) alternately and prints the ratio pN/p1 (target: at least 1.0)."})
 final class BenchCommand implements Callable<Integer> {
     static final long DEFAULT_EVENTS = 1_000_000;
 
@@ -43,14 +46,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--memory", description = "Peak heap and state size per key instead of throughput.")
     boolean memory;
 
+    @Option(names = "--scaling", description = "Parallelism N against 1 on the same trail instead: rates and pN/p1.")
+    boolean scaling;
+
     @Option(names = "--principals", paramLabel = "N",
             description = "With --memory: spread the ECR calls over N principals (default ${DEFAULT-VALUE}).",
             defaultValue = "100000")
     int principals;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
-            description = "Flink parallelism, and threads of the raw parse (default ${DEFAULT-VALUE}).")
-    int parallelism;
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Flink parallelism, and threads of the raw parse (default 1; with --scaling 2).")
+    Integer parallelism;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "3",
             description = "Measured runs of the raw parse and of the pipeline on each dataset; the medians count "
@@ -75,8 +81,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--events must be at least " + GeneratorOptions.MIN_EVENTS + " (got " + n + ")");
         }
-        if (parallelism < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+        int parallelism = this.parallelism != null ? this.parallelism : scaling ? 2 : 1;
+        if (parallelism < (scaling ? 2 : 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--parallelism must be at least " + (scaling ? "2 with --scaling" : "1"));
+        }
+        if (scaling && memory) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scaling and --memory are separate runs");
         }
         if (iterations < 1 || warmUps < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -94,8 +105,8 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("layerwatch-bench");
         Object report;
         try {
-            report = memory
-                    ? MemoryBench.run(n, principals, parallelism, seed, dir, log).json()
+            report = memory ? MemoryBench.run(n, principals, parallelism, seed, dir, log).json()
+                    : scaling ? ScalingBench.run(n, scalingShare(), parallelism, warmUps, iterations, seed, dir, log).json()
                     : ThroughputBench.run(n, parallelism, warmUps, iterations, seed, selected, dir, log).json();
         } finally {
             if (work == null) {
@@ -107,6 +118,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The ECR share of the --scaling trail: the mix, or the one dataset named. */
+    private double scalingShare() {
+        Set<ThroughputBench.Dataset> selected = selectedDatasets();
+        if (datasets != null && selected.size() != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scaling takes one --dataset");
+        }
+        return datasets == null ? ThroughputBench.Dataset.MIX.ecrShare : selected.iterator().next().ecrShare;
     }
 
     private Set<ThroughputBench.Dataset> selectedDatasets() {

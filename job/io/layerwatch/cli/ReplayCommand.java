@@ -1,6 +1,7 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.pipeline.ClusterReplay;
 import io.layerwatch.pipeline.InputFile;
 import io.layerwatch.pipeline.InputFiles;
 import io.layerwatch.pipeline.InputScope;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster. Writes DIR/findings.jsonl, "
+        description = "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster, or on a Flink cluster "
+                + "with --cluster. Writes DIR/findings.jsonl, "
                 + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found; 3 when "
                 + "the input held Security Hub custom-action events (dead-lettered: replay runs no responder).")
 final class ReplayCommand implements Callable<Integer> {
@@ -77,6 +79,17 @@ final class ReplayCommand implements Callable<Integer> {
                     + "(AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS).")
     String endpoint;
 
+    @Option(names = "--cluster", paramLabel = "HOST:PORT", converter = ClusterConverter.class,
+            description = "Run the replay on this Flink cluster (its JobManager's REST address) instead of a local "
+                    + "MiniCluster: the TaskManagers list and read the inputs (s3://, or paths they all see), --parallelism "
+                    + "decoders spread over their slots; findings and dead letters come back to DIR.")
+    ClusterReplay.Address cluster;
+
+    @Option(names = "--job-jar", paramLabel = "FILE",
+            description = "With --cluster: the jar the cluster runs the job from (default: layerwatch-msf.jar beside "
+                    + "this program's jar, else this program's jar).")
+    Path jobJar;
+
     @Option(names = "--quiet", description = "No progress bar (there is none when standard error is not a terminal).")
     boolean quiet;
 
@@ -100,14 +113,24 @@ final class ReplayCommand implements Callable<Integer> {
         }
         InputScope scope = new InputScope(from, to, Set.copyOf(accounts), Set.copyOf(regions));
         S3Inputs s3 = new S3Inputs(endpoint);
-        List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
         Replay.Result result;
-        try (ProgressBar bar = ProgressBar.open(quiet);
-                Replay.Job job = Replay.prepare(files, config, scope, out, parallelism,
-                        new java.util.LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
-            result = job.execute(bar);
+        int fileCount;
+        if (cluster != null) {
+            result = onCluster(config, scope, s3, names);
+            fileCount = (int) Replay.filesListed(result);
+        } else {
+            if (jobJar != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--job-jar needs --cluster");
+            }
+            List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
+            try (ProgressBar bar = ProgressBar.open(quiet);
+                    Replay.Job job = Replay.prepare(files, config, scope, out, parallelism,
+                            new java.util.LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
+                result = job.execute(bar);
+            }
+            fileCount = files.size();
         }
-        SummaryTable.print(spec.commandLine().getOut(), result.summary(), out, files.size());
+        SummaryTable.print(spec.commandLine().getOut(), result.summary(), out, fileCount);
         if (report) {
             spec.commandLine().getOut().println("report: " + BacktestReport.write(out, config, from, to));
         }
@@ -119,6 +142,56 @@ final class ReplayCommand implements Callable<Integer> {
             return CUSTOM_ACTIONS_NOT_RUN;
         }
         return 0;
+    }
+
+    /**
+     * The replay on a Flink cluster: local paths as absolute paths (the TaskManagers must see them there),
+     * standard input and the sinks besides findings.jsonl refused (they would run on the TaskManagers).
+     */
+    private Replay.Result onCluster(RulesConfig config, InputScope scope, S3Inputs s3, List<String> sinkNames)
+            throws Exception {
+        if (!sinkNames.stream().allMatch("jsonl"::equals) || dryRun) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--cluster writes findings.jsonl only: --sink and --dry-run need a local replay");
+        }
+        List<String> inputs = new java.util.ArrayList<>();
+        for (String p : paths) {
+            if ("-".equals(p)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--cluster cannot read standard input: give s3:// or paths the TaskManagers see");
+            }
+            inputs.add(S3Inputs.isS3(p) ? p : java.nio.file.Paths.get(p).toAbsolutePath().toString());
+        }
+        Path jar = jobJar != null ? jobJar : defaultJobJar();
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--job-jar " + jar + ": no such file");
+        }
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        return ClusterReplay.run(inputs, config, scope, out, parallelism, s3, cluster, jar, line -> {
+            err.println(line);
+            err.flush();
+        });
+    }
+
+    /** layerwatch-msf.jar beside this program's jar (or classes directory), else this program's jar. */
+    private Path defaultJobJar() throws java.net.URISyntaxException {
+        Path self = java.nio.file.Paths.get(ReplayCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path msf = self.toAbsolutePath().getParent().resolve("layerwatch-msf.jar");
+        if (java.nio.file.Files.isRegularFile(msf) || java.nio.file.Files.isDirectory(self)) {
+            return msf;
+        }
+        return self;
+    }
+
+    static final class ClusterConverter implements CommandLine.ITypeConverter<ClusterReplay.Address> {
+        @Override
+        public ClusterReplay.Address convert(String value) {
+            try {
+                return ClusterReplay.Address.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Values matching a pattern, else a conversion error saying what was expected. */

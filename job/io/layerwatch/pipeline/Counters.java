@@ -14,6 +14,8 @@ public final class Counters {
     public static final String PREFILTERED = "prefiltered";
     /** CloudWatch Logs messages refused by their sender (owner, log group, nesting; part of deadLettered). */
     public static final String CLOUDWATCH_LOGS_REJECTED = "cloudWatchLogsRejected";
+    /** Input files a replay on a cluster listed (a local replay lists them before the job). */
+    public static final String FILES_LISTED = "filesListed";
     /** Security Hub custom-action events a replay dead-lettered (it runs no responder; part of deadLettered). */
     public static final String CUSTOM_ACTIONS_NOT_RUN = "customActionsNotRun";
 

@@ -16,9 +16,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
- * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (replay at
- * parallelism 1 reads and decodes them on a thread of its own, {@link DecodeAhead}; at a higher one a
- * {@link ReadAhead} task reads them first). With the prefilter, CloudTrail records of other services are
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (a replay
+ * reads and decodes them on a thread of its own, {@link DecodeAhead}). With the prefilter, CloudTrail records of other services are
  * counted as read without being parsed. CloudWatch Logs messages from senders not configured are dead letters,
  * counted also as {@value Counters#CLOUDWATCH_LOGS_REJECTED}.
  */
@@ -58,8 +57,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /**
      * @param progressId the {@link ReplayProgress} to tell about records and finished files, or null
-     * @param prefilter skip records of other services; off behind {@link ReadAhead}, which already did
-     *     (what it leaves, the prefilter would leave too)
+     * @param prefilter skip records of other services without parsing them ({@link #prefilterOn})
      * @param senders whose CloudWatch Logs messages are accepted
      * @param maxInflatedBytes input.maxInflatedBytes
      */

@@ -130,6 +130,16 @@ public final class LayerWatchPipeline {
      */
     static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
             InputScope scope, Watermarks watermarks, DecodeFunction decode, Keying keying) {
+        return build(payloads, config, updates, scope, watermarks, decode, keying, keying == Keying.IN_PLACE ? 1 : 0);
+    }
+
+    /**
+     * @param decoders 0: the decoder runs in its task's thread at the job's parallelism; N: on a thread of its
+     *     own ({@link DecodeAhead}) in each of N subtasks, with what is chained to it up to the late tagger (in
+     *     place, N decoders feed the one task that runs every rule)
+     */
+    static Outputs build(DataStream<Payload> payloads, RulesConfig config, DataStream<RulesUpdate> updates,
+            InputScope scope, Watermarks watermarks, DecodeFunction decode, Keying keying, int decoders) {
         boolean inPlace = keying == Keying.IN_PLACE;
         if (inPlace && (updates != null || payloads.getExecutionEnvironment().getParallelism() != 1)) {
             throw new IllegalArgumentException("keys in place need parallelism 1 and the startup rules");
@@ -139,8 +149,7 @@ public final class LayerWatchPipeline {
         // every rule runs under the startup rules and there is no rules stream.
         BroadcastStream<RulesUpdate> rules = inPlace ? null
                 : (updates != null ? updates : noUpdates(payloads)).broadcast(LiveRules.STATE);
-        // In place, the one task also runs every rule: the decoder gets a thread of its own.
-        SingleOutputStreamOperator<EcrEvent> decoded = (inPlace
+        SingleOutputStreamOperator<EcrEvent> decoded = (decoders > 0
                 ? payloads.transform("Decode payloads", TypeInformation.of(EcrEvent.class), new DecodeAhead(decode))
                 : payloads.process(decode).name("Decode payloads"))
                 .uid("decode");
@@ -158,6 +167,11 @@ public final class LayerWatchPipeline {
         SingleOutputStreamOperator<EcrEvent> tagged = timed
                 .process(new LateTagger())
                 .uid("late-events").name("Tag late events");
+        if (decoders > 0) {
+            for (SingleOutputStreamOperator<EcrEvent> op : List.of(decoded, relevant, timed, tagged)) {
+                op.setParallelism(decoders);
+            }
+        }
         // At-least-once input: copies of an event (same account and event id) go no further.
         DataStream<EcrEvent> events = !inPlace
                 ? tagged.keyBy(DropDuplicates::key, Types.STRING)

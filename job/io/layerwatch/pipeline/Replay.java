@@ -35,7 +35,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -73,23 +72,24 @@ public final class Replay {
     private Replay() {}
 
     /**
-     * The job configuration every local run uses: no silent Kryo fallback; object reuse (the types on the
-     * wire are immutable records, so chained operators may share them instead of copying each one); room in
-     * the network buffers for whole files between read-ahead and decoder.
+     * The job configuration every local run uses: {@link #jobConfiguration}, and any free port for the local
+     * cluster's REST endpoint (a replay or bench must not fail because 8081 is taken).
      */
     public static Configuration localConfiguration() {
+        Configuration conf = jobConfiguration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        return conf;
+    }
+
+    /**
+     * What every replay job runs with, local or on a cluster: no silent Kryo fallback; object reuse (the types
+     * on the wire are immutable records, so chained operators may share them instead of copying each one).
+     */
+    static Configuration jobConfiguration() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
-        // A read-ahead task hands its decoder a whole file as one record (a log file of ECR calls is about
-        // 1.4 MB: 45 network buffers). With Flink's defaults (8 floating buffers, at most 10 a channel) it
-        // could be only 320 KB ahead and the decoder waited for every transfer; 64 let it be a file ahead.
-        // Upper bounds, not reservations: the buffers come from the cluster's network memory when free.
-        conf.set(NettyShuffleEnvironmentOptions.NETWORK_EXTRA_BUFFERS_PER_GATE, 64);
-        conf.set(NettyShuffleEnvironmentOptions.NETWORK_MAX_BUFFERS_PER_CHANNEL, 64);
-        // Any free port for the cluster's REST endpoint: a replay or bench must not fail because 8081 is taken.
-        conf.set(RestOptions.BIND_PORT, "0");
         return conf;
     }
 
@@ -144,6 +144,11 @@ public final class Replay {
             this.sinkDeadLettersBefore = lines(sinkDeadLetters);
         }
 
+        /** A job defined on {@code env} elsewhere (a cluster's): no progress, no sink dead-letter file. */
+        static Job of(StreamExecutionEnvironment env, Path outDir) throws IOException {
+            return new Job(env, outDir, ReplayProgress.start(List.of()), null);
+        }
+
         public StreamExecutionEnvironment environment() {
             return env;
         }
@@ -177,32 +182,16 @@ public final class Replay {
             int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3, Configuration conf) throws IOException {
         Files.createDirectories(outDir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.setParallelism(1); // the rules; the decoders run at the given parallelism
         List<Payload> payloads = new ArrayList<>();
         for (InputFile f : files) {
             payloads.add(f.payload());
         }
-        // One reader of the file list sends the files round-robin to the decoders, with the file order's
-        // watermarks (FileOrderWatermarks explains why parallel decoding then makes nothing late).
-        DataStream<Payload> source = (payloads.isEmpty()
+        DataStream<Payload> fileList = payloads.isEmpty()
                 ? env.fromData(List.of(Payload.ofBytes("(no input)", new byte[0])))
-                : env.fromData(payloads))
-                .transform("File order watermarks", TypeInformation.of(Payload.class),
-                        new FileOrderWatermarks(config.maxOutOfOrderness()))
-                .uid("file-order").setParallelism(1);
+                : env.fromData(payloads);
         ReplayProgress run = ReplayProgress.start(files);
-        // At parallelism 1 one task: its decoder reads, inflates, prefilters and decodes on a thread of its
-        // own (DecodeAhead) while the task's thread runs the rules. Above it reading, gunzip and the
-        // prefilter's scan run in a task of their own ahead of each decoder, which then does not prefilter.
-        boolean inPlace = parallelism == 1;
-        DataStream<Payload> read = inPlace ? source
-                : source.rebalance()
-                        .process(new ReadAhead(s3, run.id(), config.maxInflatedBytes())).returns(Payload.class)
-                        .uid("read-ahead").name("Read files, skip other services").disableChaining();
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(read, config, null, scope,
-                LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                new DecodeFunction(s3, run.id(), inPlace && DecodeFunction.prefilterOn(), config.cloudWatchLogs(),
-                        config.maxInflatedBytes()),
-                inPlace ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
+        LayerWatchPipeline.Outputs out = pipeline(fileList, config, scope, parallelism, false, s3, run.id());
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
@@ -210,14 +199,40 @@ public final class Replay {
                 .uid("progress-findings").name("Count findings");
         FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
                 .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
-        DataStream<DeadLetter> notRun = out.customActions().map(new CustomActionNotRun())
-                .returns(TypeInformation.of(DeadLetter.class)).uid("custom-actions-not-run")
-                .name("Security Hub custom actions (not run)");
-        out.deadLetters().union(notRun)
+        out.deadLetters().union(customActionsNotRun(out))
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
                 .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
         return new Job(env, outDir, run, FindingSinks.deadLetters(config.sinks(), outDir) instanceof FileDeadLetters f
                 ? Path.of(f.path()) : null);
+    }
+
+    /**
+     * The replay job behind its file list (in delivery order, parallelism 1): one reader of the list sends
+     * the files round-robin to {@code decoders} decoders, with the file order's watermarks (FileOrderWatermarks
+     * explains why parallel decoding then makes nothing late). Each decoder reads, inflates, prefilters and
+     * decodes its files on a thread of its own ({@link DecodeAhead}). Locally ({@code spreadRules} false, the
+     * job at parallelism 1) every rule runs in one task, keys in place, on the events of all decoders in event
+     * time order: no event is serialized more than once and each is judged as at parallelism 1. On a
+     * cluster the rules run at the job's parallelism, each keyed rule reached by a keyBy.
+     */
+    static LayerWatchPipeline.Outputs pipeline(DataStream<Payload> fileList, RulesConfig config, InputScope scope,
+            int decoders, boolean spreadRules, S3Inputs s3, String progressId) {
+        DataStream<Payload> source = fileList
+                .transform("File order watermarks", TypeInformation.of(Payload.class),
+                        new FileOrderWatermarks(config.maxOutOfOrderness()))
+                .uid("file-order").setParallelism(1);
+        return LayerWatchPipeline.build(decoders == 1 && !spreadRules ? source : source.rebalance(), config, null,
+                scope, LayerWatchPipeline.Watermarks.FROM_EVENTS,
+                new DecodeFunction(s3, progressId, DecodeFunction.prefilterOn(), config.cloudWatchLogs(),
+                        config.maxInflatedBytes()),
+                spreadRules ? LayerWatchPipeline.Keying.NETWORK : LayerWatchPipeline.Keying.IN_PLACE, decoders);
+    }
+
+    /** Security Hub custom-action events as dead letters, not run (see {@link #CUSTOM_ACTION_NOT_RUN}). */
+    static DataStream<DeadLetter> customActionsNotRun(LayerWatchPipeline.Outputs out) {
+        return out.customActions().map(new CustomActionNotRun())
+                .returns(TypeInformation.of(DeadLetter.class)).uid("custom-actions-not-run")
+                .name("Security Hub custom actions (not run)");
     }
 
     /** Lines of a file; 0 for none. */
@@ -310,6 +325,11 @@ public final class Replay {
     /** The custom-action events a finished replay dead-lettered instead of running them. */
     public static long customActionsNotRun(Result r) {
         return counter(r.job(), Counters.CUSTOM_ACTIONS_NOT_RUN);
+    }
+
+    /** The files a replay on a cluster listed. */
+    public static long filesListed(Result r) {
+        return counter(r.job(), Counters.FILES_LISTED);
     }
 
     static Summary summarize(JobExecutionResult result, Path findingsFile) throws IOException {

@@ -65,8 +65,7 @@ public final class FindingSinks {
             DataStream<Finding> admitted = policy(findings, sink);
             switch (name) {
                 case "jsonl":
-                    admitted.sinkTo(JsonLinesFileSink.foldingBy(resolve(outDir, FINDINGS_FILE), Finding::id,
-                                    f -> RuleCatalog.updatesFindings(f.ruleId()), Finding::later))
+                    admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE)))
                             .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
                     break;
                 case "ocsf":
@@ -81,6 +80,12 @@ public final class FindingSinks {
             attached.add(name + (dryRun && !"jsonl".equals(name) ? " (dry run)" : ""));
         }
         return attached;
+    }
+
+    /** findings.jsonl: one line per finding id, the latest version of those that may change written at the end. */
+    public static JsonLinesFileSink<Finding> findingsFile(Path file) {
+        return JsonLinesFileSink.foldingBy(file, Finding::id, f -> RuleCatalog.updatesFindings(f.ruleId()),
+                Finding::later);
     }
 
     static DataStream<Finding> policy(DataStream<Finding> findings, SinksConfig.Sink sink) {

@@ -69,6 +69,31 @@ class BenchCommandIT {
     }
 
     @Test
+    void scalingComparesParallelismNWithOneOnTheSameTrail(@TempDir Path work) throws Exception {
+        CliTest.Run run = CliTest.run("bench", "--scaling", "--events", "2000", "--json", "--warm-ups", "0",
+                "--iterations", "3", "--work", work.toString());
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode report = Json.tree(run.out().strip());
+        double p1 = report.path("p1PerSec").asDouble();
+        double p2 = report.path("p2PerSec").asDouble();
+        assertThat(p1).isPositive();
+        assertThat(p2).isPositive();
+        assertThat(report.path("ratio").asDouble()).isCloseTo(p2 / p1, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(report.path("targetMet").asBoolean()).isEqualTo(p2 / p1 >= 1.0);
+        assertThat(report.path("p1Runs")).hasSize(3);
+        assertThat(report.path("p2Runs")).hasSize(3);
+        List<Double> runs = new java.util.ArrayList<>();
+        report.path("p2Runs").forEach(r -> runs.add(r.asDouble()));
+        assertThat(p2).as("the median of three runs").isEqualTo(runs.stream().sorted().toList().get(1));
+        assertThat(report.path("parallelism").asInt()).isEqualTo(2);
+        assertThat(run.err()).contains("run 3: parallelism 1", "parallelism 2", "p2/p1");
+        try (Stream<Path> left = Files.list(work)) {
+            assertThat(left).as("generated files are deleted").isEmpty();
+        }
+    }
+
+    @Test
     void badFlagsFailWithOneLine() {
         assertThat(CliTest.run("bench", "--events", "10").err()).contains("--events must be at least 1000");
         assertThat(CliTest.run("bench", "--principals", "5").err()).contains("--principals needs --memory");
@@ -76,5 +101,8 @@ class BenchCommandIT {
         assertThat(CliTest.run("bench", "--iterations", "0").err()).contains("--iterations must be at least 1");
         assertThat(CliTest.run("bench", "--dataset", "s3").err()).contains("unknown dataset 's3'");
         assertThat(CliTest.run("bench", "--memory", "--dataset", "mix").err()).contains("--dataset is for the throughput run");
+        assertThat(CliTest.run("bench", "--scaling", "--parallelism", "1").err())
+                .contains("--parallelism must be at least 2 with --scaling");
+        assertThat(CliTest.run("bench", "--scaling", "--memory").err()).contains("--scaling and --memory are separate runs");
     }
 }

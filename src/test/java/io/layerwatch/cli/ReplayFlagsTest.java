@@ -25,9 +25,23 @@ class ReplayFlagsTest {
     }
 
     @Test
+    void clusterFlagsFailFastBeforeAnythingIsSubmitted(@TempDir Path dir) throws Exception {
+        String out = dir.toString();
+        String in = java.nio.file.Files.writeString(dir.resolve("in.json"), "{}").toString();
+        rejected("'jobmanager' is not HOST:PORT", "replay", "--cluster", "jobmanager", "--out", out, in);
+        rejected("'host:99999' is not HOST:PORT", "replay", "--cluster", "host:99999", "--out", out, in);
+        rejected("--job-jar needs --cluster", "replay", "--job-jar", in, "--out", out, in);
+        rejected("--cluster cannot read standard input", "replay", "--cluster", "127.0.0.1:1", "--out", out, "-");
+        rejected("--sink and --dry-run need a local replay", "replay", "--cluster", "127.0.0.1:1", "--sink", "ocsf",
+                "--out", out, in);
+        rejected("--job-jar " + dir.resolve("none.jar") + ": no such file", "replay", "--cluster", "127.0.0.1:1",
+                "--job-jar", dir.resolve("none.jar").toString(), "--out", out, in);
+    }
+
+    @Test
     void helpNamesTheFlags() {
         CliTest.Run help = CliTest.run("replay", "--help");
         assertThat(help.out()).contains("--account").contains("--region").contains("--endpoint").contains("--quiet")
-                .contains("--parallelism").contains("s3://bucket/prefix");
+                .contains("--parallelism").contains("s3://bucket/prefix").contains("--cluster").contains("--job-jar");
     }
 }

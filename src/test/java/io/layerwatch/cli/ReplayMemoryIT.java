@@ -71,7 +71,7 @@ class ReplayMemoryIT {
         return p.exitValue();
     }
 
-    /** At parallelism 1 the decoder's own thread reads the files; above it, read-ahead tasks do. */
+    /** Each decoder reads its files on a thread of its own, at any parallelism. */
     @ParameterizedTest(name = "--parallelism {0}")
     @ValueSource(ints = {1, 2})
     @Timeout(value = 10, unit = TimeUnit.MINUTES)

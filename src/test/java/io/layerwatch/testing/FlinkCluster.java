@@ -55,6 +55,11 @@ public final class FlinkCluster implements AutoCloseable {
         return out;
     }
 
+    /** The JobManager's REST address as HOST:PORT (what `layerwatch replay --cluster` takes). */
+    public String restAddress() {
+        return URI.create(rest).getAuthority();
+    }
+
     /** Starts one more TaskManager and waits for its registration. */
     public void addTaskManager() throws Exception {
         script(dir, env, "add-taskmanager");

@@ -11,15 +11,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Replay's read-ahead task ({@link ReadAhead}) on real files: the results do not depend on it prefiltering. */
-class ReadAheadIT {
+/** Replay above parallelism 1 on real files: the results do not depend on the decoders prefiltering. */
+class ParallelReplayIT {
 
     /**
-     * Replay reads, inflates and prefilters files in a task ahead of the decoders ({@link ReadAhead}): the demo
-     * trail as files, at parallelism 2, gives the same output files and summary with the prefilter on and off.
+     * Each decoder reads, inflates and prefilters its files on a thread of its own ({@link DecodeAhead}): the
+     * demo trail as files, at parallelism 2, gives the same output files and summary with the prefilter on and off.
      */
     @Test
-    void replayReadingAheadGivesTheSameResultsWithAndWithoutThePrefilter(@TempDir Path dir) throws Exception {
+    void parallelReplayGivesTheSameResultsWithAndWithoutThePrefilter(@TempDir Path dir) throws Exception {
         List<Path> files = new ArrayList<>();
         for (Payload p : PrefilterEquivalenceIT.demoTrail()) {
             Path file = dir.resolve("in").resolve(p.source());
