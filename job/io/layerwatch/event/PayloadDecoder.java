@@ -10,11 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.config.CloudWatchLogsSenders;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,116 +123,6 @@ public final class PayloadDecoder {
         } catch (DownstreamFailure e) {
             throw e.failure;
         }
-    }
-
-    /**
-     * A payload with the decoder's byte-level work done ahead of {@link #decode}: inflated when it was
-     * gzip, without the records the prefilter skips. Decoding {@code bytes} gives the events, dead letters
-     * and skips of decoding the payload itself, less the {@code prefiltered} records (count them as read).
-     *
-     * @param bytes what is left to decode; empty when every record was skipped (then nothing is)
-     */
-    public record Reduced(byte[] bytes, int prefiltered) {}
-
-    /**
-     * Does the byte-level part of decoding (gunzip, the prefilter's scan) so that another thread can do it
-     * ahead of the decoder. Every root value must be one the prefilter vouches for; records it skips are
-     * dropped (a log file keeps its other records, in order, as {@code {"Records":[...]}}), other roots
-     * are kept as they are, one per line.
-     *
-     * @return the reduced payload, or null when it is to be decoded as it is (not gzip and nothing skipped,
-     *     or anything the prefilter cannot vouch for, or corrupt or nested gzip, which the decoder reports)
-     */
-    public Reduced reduce(byte[] payload) {
-        try {
-            byte[] bytes = payload;
-            if (isGzip(bytes, 0, bytes.length)) {
-                bytes = gunzip(bytes, 0, bytes.length, maxInflatedBytes);
-                if (isGzip(bytes, 0, bytes.length)) {
-                    return null;
-                }
-            }
-            Reduced whole = bytes == payload ? null : new Reduced(bytes, 0);
-            return prefilter == null ? whole : skipRecords(bytes, whole);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
-            return null;
-        }
-    }
-
-    private static final byte[] LOG_FILE_START = "{\"Records\":[".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] LOG_FILE_END = "]}".getBytes(StandardCharsets.US_ASCII);
-
-    private Reduced skipRecords(byte[] bytes, Reduced whole) {
-        int end = bytes.length;
-        int pos = skipBlank(bytes, 0, end);
-        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        int skipped = 0;
-        while (pos < end) {
-            RecordPrefilter.Root root = prefilter.scan(bytes, pos, end);
-            if (root == null) {
-                return whole;
-            }
-            switch (root.kind) {
-                case SKIP -> skipped++;
-                case PARSE -> {
-                    if (!utf8(bytes, root.start, root.end)) {
-                        return whole;
-                    }
-                    line(kept).write(bytes, root.start, root.end - root.start);
-                }
-                case RECORDS -> {
-                    boolean first = true;
-                    for (int i = 0; i < root.count; i++) {
-                        if (root.skip[i]) {
-                            skipped++;
-                            continue;
-                        }
-                        if (bytes[root.starts[i]] != '{' || !utf8(bytes, root.starts[i], root.ends[i])) {
-                            return whole; // the decoder takes such a log file whole, without the prefilter
-                        }
-                        if (first) {
-                            line(kept).writeBytes(LOG_FILE_START);
-                            first = false;
-                        } else {
-                            kept.write(',');
-                        }
-                        kept.write(bytes, root.starts[i], root.ends[i] - root.starts[i]);
-                    }
-                    if (!first) {
-                        kept.writeBytes(LOG_FILE_END);
-                    }
-                }
-            }
-            pos = RecordPrefilter.skipWhitespace(bytes, root.end, end);
-        }
-        return skipped == 0 ? whole : new Reduced(kept.toByteArray(), skipped);
-    }
-
-    /**
-     * True when [from, to) is strict UTF-8 (the JDK's decoder: no overlong forms or surrogates), which
-     * Jackson reads without error. The prefilter vouches for syntax, not encoding; what it skips is ASCII.
-     */
-    private static boolean utf8(byte[] bytes, int from, int to) {
-        int i = from;
-        while (i < to && bytes[i] >= 0) {
-            i++;
-        }
-        if (i == to) {
-            return true;
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, i, to - i));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static ByteArrayOutputStream line(ByteArrayOutputStream out) {
-        if (out.size() > 0) {
-            out.write('\n');
-        }
-        return out;
     }
 
     /** A failure of the receiver, not of the input: must not be mistaken for undecodable input. */

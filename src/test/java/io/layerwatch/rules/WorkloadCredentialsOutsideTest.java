@@ -163,7 +163,7 @@ class WorkloadCredentialsOutsideTest {
                 logs("other", 20, "3.3.3.3", LAMBDA_UA), logs("fn", 50, "34.234.236.212", LAMBDA_UA),
                 CloudTrailRecords.record("ListImages").assumedRole(CloudTrailRecords.ACCOUNT, "fn-role", "fn")
                         .time(T0.plusSeconds(60)).eventId("ecr"));
-        // decode() also holds the prefiltered decode and the read-ahead's reduction to the same origins.
+        // decode() also holds the prefiltered decode to the same origins.
         CollectingOutput out = CollectingOutput.decode(file.getBytes(StandardCharsets.UTF_8));
         assertThat(out.origins()).extracting(EcrEvent::eventId)
                 .containsExactly("logs-fn-30", "logs-fn-10", "logs-other-20");

@@ -33,48 +33,6 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     /**
-     * Reduces {@code bytes} as replay's read-ahead does ({@link PayloadDecoder#reduce}: gunzip, records the
-     * prefilter skips dropped) and fails unless what is left decodes to what {@code bytes} do: with the
-     * prefilter on, the prefiltered decode exactly (the same events, dead letters and skips in order, as
-     * many records counted as prefiltered by the reduction and the decoder together); with it off, as
-     * replay's decoders take it, the full decode minus the records counted instead, none an event the rules
-     * use. Returns the reduction (null: decoded as it is).
-     */
-    public static PayloadDecoder.Reduced assertReduceAgrees(byte[] bytes) {
-        return assertReduceAgrees(bytes, decode(bytes, false), decode(bytes, true));
-    }
-
-    private static PayloadDecoder.Reduced assertReduceAgrees(byte[] bytes, CollectingOutput full,
-            CollectingOutput prefiltered) {
-        PayloadDecoder.Reduced reduced = new PayloadDecoder(true).reduce(bytes);
-        if (reduced == null) {
-            return null;
-        }
-        String context = "; reduced to: " + new String(reduced.bytes(), StandardCharsets.UTF_8) + "\nfrom: "
-                + new String(bytes, StandardCharsets.UTF_8);
-        CollectingOutput actual = decodeReduced(reduced, true);
-        assertSameOrigins(full, actual, "decode of the reduced payload" + context);
-        if (!actual.events.equals(prefiltered.events) || !actual.deadLetters.equals(prefiltered.deadLetters)
-                || !actual.skips.equals(prefiltered.skips) || actual.prefiltered != prefiltered.prefiltered) {
-            throw new AssertionError("decode of the reduced payload " + actual + " is not the prefiltered decode "
-                    + prefiltered + context);
-        }
-        assertFullMinusSkipped(full, decodeReduced(reduced, false), "decode of the reduced payload without the prefilter",
-                context);
-        return reduced;
-    }
-
-    /** What a decoder with the prefilter on or off makes of a reduction, its skipped records counted. */
-    private static CollectingOutput decodeReduced(PayloadDecoder.Reduced reduced, boolean prefilter) {
-        CollectingOutput out = new CollectingOutput();
-        if (reduced.bytes().length > 0 || reduced.prefiltered() == 0) {
-            new PayloadDecoder(prefilter).decode(reduced.bytes(), SOURCE, out);
-        }
-        out.prefiltered += reduced.prefiltered();
-        return out;
-    }
-
-    /**
      * Decodes {@code bytes} (prefilter off) with log-file records read from their bytes (the default),
      * from the token stream and through Jackson's tree, and fails unless they agree: bytes and tokens
      * exactly (also with the prefilter on), tokens and tree with the same dead letters, skips and events,
@@ -133,15 +91,14 @@ public final class CollectingOutput implements DecodeOutput {
     /**
      * Decodes {@code bytes} with the prefilter off and on and fails unless they agree: the same dead
      * letters and skips, and the same events except those the prefilter counted instead, each of which
-     * the full decode made an event no rule analyses; and the read-ahead's reduction agrees too
-     * ({@link #assertReduceAgrees}). Returns the prefiltered decode.
+     * the full decode made an event no rule analyses, and the same session origins. Returns the prefiltered
+     * decode.
      */
     public static CollectingOutput assertPrefilterAgrees(byte[] bytes) {
         CollectingOutput full = decode(bytes, false);
         CollectingOutput fast = decode(bytes, true);
         assertFullMinusSkipped(full, fast, "prefiltered decode", "");
         assertSameOrigins(full, fast, "prefiltered decode");
-        assertReduceAgrees(bytes, full, fast);
         return fast;
     }
 
