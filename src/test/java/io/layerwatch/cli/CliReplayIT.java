@@ -15,12 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CLI commands that run a job in a local MiniCluster (replay, demo): output files, summary, findings. */
 class CliReplayIT {
 
+    /** One layer download from app: a layer-download finding. */
+    private static final String LAYER_DOWNLOAD = CloudTrailRecords.record("GetDownloadUrlForLayer")
+            .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1")).json();
+
     @Test
     void replaySummaryCountsWhatTheWebhookDeadLetteredAndLeaksNoSecret(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("trail.jsonl");
-        Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
-                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1"))
-                .json() + "\n");
+        Files.writeString(input, LAYER_DOWNLOAD + "\n");
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "sinks:\n  delivery: {maxAttempts: 1}\n  webhook:\n    format: slack\n"
                 + "    url: https://127.0.0.1:1/T0/hook-s3cret\n    headers: {Authorization: Bearer t0k-s3cret}\n"
@@ -40,9 +42,7 @@ class CliReplayIT {
     @Test
     void replayWritesFindingsDeadLettersAndSummary(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("trail.jsonl");
-        Files.writeString(input, CloudTrailRecords.record("GetDownloadUrlForLayer")
-                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1"))
-                .json() + "\n\n{broken\n");
+        Files.writeString(input, LAYER_DOWNLOAD + "\n\n{broken\n");
         Path out = dir.resolve("out");
         Run r = run("replay", "--out", out.toString(), input.toString());
         assertThat(r.code()).as(r.err()).isZero();

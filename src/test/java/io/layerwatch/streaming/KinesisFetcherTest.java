@@ -49,7 +49,7 @@ class KinesisFetcherTest {
 
         @Override
         public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("a source context has no side outputs, yet got one for " + tag);
         }
 
         @Override
