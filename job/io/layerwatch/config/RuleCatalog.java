@@ -42,6 +42,8 @@ public final class RuleCatalog {
     public static final String GUARDRAIL_WEAKENED_THEN_PUSH = "guardrail-weakened-then-push";
     public static final String MASS_DELETION = "mass-deletion";
     public static final String WORKLOAD_CREDENTIALS_OUTSIDE = "workload-credentials-outside";
+    /** Not a detector: the incident that links other rules' findings by one actor (patterns.AttackSequence). */
+    public static final String ATTACK_SEQUENCE = "attack-sequence";
 
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
@@ -322,6 +324,17 @@ public final class RuleCatalog {
                         + " role's active sessions, find how the credentials left the workload (SSRF, code"
                         + " injection, exposed environment or metadata service; require IMDSv2), review every call"
                         + " made with the key, and limit ECR pulls to your VPC endpoints.", REVOKE_SESSIONS)
+                .add();
+        rule(ATTACK_SEQUENCE, Severity.HIGH)
+                .asffTypes("TTPs")
+                .compliance("NIST.800-53.r5 IR-4", "NIST.800-53.r5 IR-5", "NIST.800-53.r5 SI-4(16)",
+                        "PCI DSS v4.0.1/12.10.1")
+                .recommendation("Handle the member findings as one incident by one actor: contain the actor first"
+                        + " (revoke the role's sessions or deactivate the access key), then follow the steps in"
+                        + " their order (exposure undone, images restored, policies reviewed) and review every"
+                        + " call the actor's keys made in the incident's time range.",
+                        "https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-attack-sequence-finding-types.html")
+                .updatesFindings()
                 .add();
     }
 

@@ -1,5 +1,6 @@
 package io.layerwatch.finding;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
@@ -42,8 +43,24 @@ public record Finding(
         List<JsonNode> evidence,
         List<AttackTechnique> attack) {
 
+    /** Key in {@link #details}: the incident ({@link Incident}) a finding belongs to, once it joined one. */
+    public static final String INCIDENT_ID = "incidentId";
+
     public Finding {
         attack = attack == null ? RuleCatalog.attack(ruleId) : List.copyOf(attack);
+    }
+
+    /** An incident (rule attack-sequence) rather than a detection; see {@link Incident}. */
+    @JsonIgnore
+    public boolean incident() {
+        return RuleCatalog.ATTACK_SEQUENCE.equals(ruleId);
+    }
+
+    /** The incident this finding is a member of; null before it joined one (or for an incident itself). */
+    @JsonIgnore
+    public String incidentId() {
+        Object id = details == null ? null : details.get(INCIDENT_ID);
+        return id == null ? null : id.toString();
     }
 
     /** Flink type information: JSON text. */
@@ -62,6 +79,14 @@ public record Finding(
             List<JsonNode> newEvidence) {
         return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
                 sourceIp, userAgent, firstEventTime, last, count, key, ids, newDetails, newEvidence, attack);
+    }
+
+    /** This finding marked as a member of incident {@code id}. */
+    public Finding inIncident(String incidentId) {
+        Map<String, Object> marked = new java.util.LinkedHashMap<>(details);
+        marked.put(INCIDENT_ID, incidentId);
+        return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
+                sourceIp, userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, marked, evidence, attack);
     }
 
     public Finding withSeverity(Severity s) {
