@@ -7,6 +7,9 @@ import java.util.Map;
 
 /** The human summary printed after a replay or the demo. */
 final class SummaryTable {
+    /** Incidents listed on the console; summary.json has more. */
+    static final int SHOWN_INCIDENTS = 10;
+
     private SummaryTable() {}
 
     static void print(PrintWriter out, Replay.Summary s, Path dir, int files) {
@@ -24,6 +27,17 @@ final class SummaryTable {
         StringBuilder sev = new StringBuilder();
         s.bySeverity().forEach((k, v) -> sev.append(sev.length() == 0 ? "" : "  ").append(k).append('=').append(v));
         out.println("by severity: " + sev);
+        if (!s.incidents().isEmpty()) {
+            out.printf("incidents (%s, most severe first):%n", s.incidents().size() < Replay.MAX_INCIDENTS
+                    ? String.valueOf(s.incidents().size()) : "the first " + Replay.MAX_INCIDENTS);
+            for (Replay.IncidentLine i : s.incidents().subList(0, Math.min(SHOWN_INCIDENTS, s.incidents().size()))) {
+                out.printf("  %-8s %s, %d rules, %s to %s%n", i.severity(), i.actor(), i.rules().size(),
+                        i.firstEventTime(), i.lastEventTime());
+            }
+            if (s.incidents().size() > SHOWN_INCIDENTS) {
+                out.printf("  ... %d more in %s%n", s.incidents().size() - SHOWN_INCIDENTS, dir.resolve(Replay.SUMMARY));
+            }
+        }
         out.printf("dead-lettered: %d   sink dead-lettered: %d   late: %d   failed scans: %d%n", s.deadLettered(),
                 s.sinkDeadLettered(), s.late(), s.scansFailed());
         if (s.duplicatesDropped() > 0) {

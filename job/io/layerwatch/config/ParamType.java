@@ -14,6 +14,7 @@ public enum ParamType {
     BOOLEAN("true or false"),
     COUNT("a whole number >= 0"),
     DURATION("a duration such as 30s, 15m, 2h, 7d or PT15M"),
+    DURATION_OR_ZERO("a duration such as 30s, 15m, 2h, 7d or PT15M, or 0 for none"),
     SEVERITY("one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL"),
     STRING("a string"),
     STRING_MAP("a mapping of names to strings"),
@@ -57,6 +58,11 @@ public enum ParamType {
                 }
                 return node.intValue();
             case DURATION:
+                return parseDuration(node);
+            case DURATION_OR_ZERO:
+                if ((node.isIntegralNumber() && node.asLong() == 0) || (node.isTextual() && node.asText().trim().equals("0"))) {
+                    return Duration.ZERO;
+                }
                 return parseDuration(node);
             case SEVERITY:
                 try {
@@ -227,6 +233,9 @@ public enum ParamType {
     public static String format(Object value) {
         if (value instanceof Duration) {
             Duration d = (Duration) value;
+            if (d.isZero()) {
+                return "0";
+            }
             if (d.toMillis() % 86_400_000L == 0) {
                 return d.toDays() + "d";
             } else if (d.toMillis() % 3_600_000L == 0) {

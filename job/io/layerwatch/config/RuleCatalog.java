@@ -3,6 +3,7 @@ package io.layerwatch.config;
 import static io.layerwatch.config.ParamType.BOOLEAN;
 import static io.layerwatch.config.ParamType.COUNT;
 import static io.layerwatch.config.ParamType.DURATION;
+import static io.layerwatch.config.ParamType.DURATION_OR_ZERO;
 import static io.layerwatch.config.ParamType.SEVERITY;
 import static io.layerwatch.config.ParamType.STRING_LIST;
 import static io.layerwatch.config.ParamType.TAG_GLOB_LIST;
@@ -45,6 +46,12 @@ public final class RuleCatalog {
     /** Not a detector: the incident that links other rules' findings by one actor (patterns.AttackSequence). */
     public static final String ATTACK_SEQUENCE = "attack-sequence";
 
+    /**
+     * The parameter of the rules whose findings come one per event: repeats (same rule, principal, repository
+     * and source address) within it of each other are one finding; 0 keeps one finding per event.
+     */
+    public static final String FOLD_WINDOW = "foldWindow";
+
     /** What is shown for findings of ids outside the catalog (remediation-failed, other products'). */
     public static final String DEFAULT_RECOMMENDATION =
             "Review the evidence events in CloudTrail and confirm the activity was expected.";
@@ -62,10 +69,19 @@ public final class RuleCatalog {
      * @param recommendationUrl documentation behind the recommendation
      * @param failedCheck a finding is a failed check of a resource's configuration (ASFF Compliance FAILED)
      * @param updatesFindings a finding may be emitted again, updated, under the same id (episodes, registries)
+     * @param story what its finding says the actor did, as a step of an incident's story: {repo}, {ip} and {n}
+     *     stand for the repositories, source addresses and number of events; null for findings that are not an
+     *     actor's doing (scan results, registry posture), which never join an incident
      */
     public record Rule(String id, Severity defaultSeverity, Map<String, ParamType> params, List<AttackTechnique> attack,
             List<String> asffTypes, List<String> compliance, String recommendation, String recommendationUrl,
-            boolean failedCheck, boolean updatesFindings) {}
+            boolean failedCheck, boolean updatesFindings, String story) {
+
+        /** The rule folds repeats of its findings ({@link #FOLD_WINDOW}). */
+        public boolean folds() {
+            return params.containsKey(FOLD_WINDOW);
+        }
+    }
 
     private static final String INITIAL_ACCESS = "TA0001 Initial Access";
     private static final String PERSISTENCE = "TA0003 Persistence";
@@ -106,6 +122,8 @@ public final class RuleCatalog {
 
     static {
         rule(LAYER_DOWNLOAD, Severity.LOW)
+                .story("downloaded layers of {repo} ({n} downloads)")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .attack(DATA_FROM_CLOUD_STORAGE)
                 .compliance("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/7.2.1", "PCI DSS v4.0.1/10.2.1")
                 .recommendation("Confirm the principal should pull this image: check the source IP and user agent"
@@ -114,6 +132,7 @@ public final class RuleCatalog {
                         + " in repository, endpoint and identity policies, or an SCP).", ECR_DOCS + "vpc-endpoints.html")
                 .add();
         rule(LAYER_DOWNLOAD_BURST, Severity.MEDIUM)
+                .story("pulled layers in bulk ({n} downloads)")
                 .params("minDistinctLayers", COUNT, "window", DURATION)
                 .attack(DATA_FROM_CLOUD_STORAGE, TRANSFER_TO_CLOUD_ACCOUNT)
                 .asffTypes("Unusual Behaviors/User")
@@ -126,6 +145,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(UNTRUSTED_NETWORK, Severity.HIGH)
+                .story("called ECR on {repo} from an untrusted network, {ip} ({n} calls)")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("pullActions", STRING_LIST)
                 .attack(CLOUD_ACCOUNTS, DATA_FROM_CLOUD_STORAGE)
                 .asffTypes("Unusual Behaviors/IP address", "Effects/Data Exfiltration")
@@ -137,6 +158,7 @@ public final class RuleCatalog {
                         ECR_DOCS + "vpc-endpoints.html")
                 .add();
         rule(CREDENTIAL_NETWORK_HOP, Severity.HIGH)
+                .story("used the same key from another network, {ip}")
                 .params("window", DURATION)
                 .attack(CLOUD_INSTANCE_METADATA_API, CLOUD_ACCOUNTS)
                 .asffTypes("Unusual Behaviors/IP address")
@@ -149,6 +171,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(REPOSITORY_EXPOSED, Severity.CRITICAL)
+                .story("opened the policy of {repo} to outsiders")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("crossAccountSeverity", SEVERITY, "servicePrincipalSeverity", SEVERITY)
                 .attack(TRANSFER_TO_CLOUD_ACCOUNT)
                 .asffTypes("Effects/Data Exposure", "Software and Configuration Checks/AWS Security Best Practices")
@@ -161,6 +185,8 @@ public final class RuleCatalog {
                 .failedCheck()
                 .add();
         rule(ENDGAME_IOC, Severity.CRITICAL)
+                .story("left Endgame marks on {repo}")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("sids", STRING_LIST, "userAgentMarkers", STRING_LIST)
                 .attack(TRANSFER_TO_CLOUD_ACCOUNT, ACCOUNT_MANIPULATION)
                 .asffTypes("Effects/Data Exposure")
@@ -173,6 +199,8 @@ public final class RuleCatalog {
                 .failedCheck()
                 .add();
         rule(POLICY_DELETED, Severity.MEDIUM)
+                .story("deleted the policy of {repo}")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .attack(DISABLE_OR_MODIFY_TOOLS)
                 .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
                 .compliance("NIST.800-53.r5 CM-3", "NIST.800-53.r5 CM-5", "NIST.800-53.r5 AC-3", "PCI DSS v4.0.1/10.2.1.2")
@@ -181,6 +209,7 @@ public final class RuleCatalog {
                         ECR_DOCS + "repository-policies.html")
                 .add();
         rule(VULNERABLE_IMAGE_SCAN, Severity.HIGH)
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("minCritical", COUNT, "minHigh", COUNT)
                 .attack(COMPROMISE_SOFTWARE_SUPPLY_CHAIN)
                 .asffTypes("Software and Configuration Checks/Vulnerabilities/CVE")
@@ -192,6 +221,7 @@ public final class RuleCatalog {
                 .failedCheck()
                 .add();
         rule(POLICY_CHANGE_AFTER_SCAN, Severity.HIGH)
+                .story("changed the settings of {repo} after a vulnerable scan")
                 .params("window", DURATION)
                 .attack(DISABLE_OR_MODIFY_TOOLS, IMPLANT_INTERNAL_IMAGE)
                 .asffTypes("Effects/Data Exposure", "Software and Configuration Checks/Vulnerabilities/CVE")
@@ -204,6 +234,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(FIRST_SEEN_PULLER, Severity.LOW)
+                .story("pulled {repo} for the first time")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("learningPeriod", DURATION, "forgetAfter", DURATION)
                 .attack(CLOUD_ACCOUNTS, DATA_FROM_CLOUD_STORAGE)
                 .asffTypes("Unusual Behaviors/User")
@@ -214,6 +246,8 @@ public final class RuleCatalog {
                         + " principals.", ECR_DOCS + "repository-policies.html")
                 .add();
         rule(REPLICATION_TO_FOREIGN_ACCOUNT, Severity.HIGH)
+                .story("replicated images to a foreign account")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .attack(TRANSFER_TO_CLOUD_ACCOUNT)
                 .asffTypes("TTPs/Persistence")
                 .compliance("NIST.800-53.r5 AC-4", "NIST.800-53.r5 AC-20", "NIST.800-53.r5 AC-21", "NIST.800-53.r5 CM-3",
@@ -224,6 +258,7 @@ public final class RuleCatalog {
                 .failedCheck()
                 .add();
         rule(ACCESS_DENIED_BURST, Severity.MEDIUM)
+                .story("was refused {n} pulls")
                 .params("minCount", COUNT, "window", DURATION)
                 .attack(CONTAINER_AND_RESOURCE_DISCOVERY, CLOUD_INFRASTRUCTURE_DISCOVERY)
                 .asffTypes("Unusual Behaviors/User")
@@ -246,6 +281,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(UNEXPECTED_IMAGE_PUSH, Severity.MEDIUM)
+                .story("pushed an unexpected image to {repo}")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("pushers", STRING_LIST, "learningPeriod", DURATION, "forgetAfter", DURATION,
                         "tokenWindow", DURATION)
                 .attack(IMPLANT_INTERNAL_IMAGE)
@@ -258,6 +295,8 @@ public final class RuleCatalog {
                         + " in the repository policy or an SCP.", ECR_DOCS + "image-push.html")
                 .add();
         rule(IMAGE_TAG_OVERWRITE, Severity.HIGH)
+                .story("moved a release tag of {repo} to another image")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("protectedTags", TAG_GLOB_LIST, "forgetAfter", DURATION)
                 .attack(IMPLANT_INTERNAL_IMAGE)
                 .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
@@ -268,6 +307,7 @@ public final class RuleCatalog {
                         + " moving tags such as latest).", ECR_DOCS + "image-tag-mutability.html")
                 .add();
         rule(REPOSITORY_ENUMERATION, Severity.MEDIUM)
+                .story("read many repositories ({n} calls)")
                 .params("minRepositories", COUNT, "window", DURATION)
                 .attack(CONTAINER_AND_RESOURCE_DISCOVERY, CLOUD_INFRASTRUCTURE_DISCOVERY)
                 .asffTypes("Unusual Behaviors/User")
@@ -279,6 +319,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(PULL_THROUGH_CACHE_UNTRUSTED, Severity.HIGH)
+                .story("set up a pull-through cache from an untrusted upstream")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .params("trustedUpstreams", STRING_LIST)
                 .attack(COMPROMISE_SOFTWARE_SUPPLY_CHAIN)
                 .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
@@ -291,6 +333,7 @@ public final class RuleCatalog {
                 .failedCheck()
                 .add();
         rule(GUARDRAIL_WEAKENED_THEN_PUSH, Severity.HIGH)
+                .story("weakened the guardrails of {repo}, then pushed to it")
                 .params("window", DURATION, "reportWeakening", BOOLEAN)
                 .attack(DISABLE_OR_MODIFY_TOOLS, IMPLANT_INTERNAL_IMAGE)
                 .asffTypes("Software and Configuration Checks/AWS Security Best Practices")
@@ -303,6 +346,7 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(MASS_DELETION, Severity.HIGH)
+                .story("deleted images or repositories in bulk")
                 .params("minImages", COUNT, "minRepositories", COUNT, "window", DURATION)
                 .attack(DATA_DESTRUCTION)
                 .asffTypes("Unusual Behaviors/User")
@@ -315,6 +359,8 @@ public final class RuleCatalog {
                 .updatesFindings()
                 .add();
         rule(WORKLOAD_CREDENTIALS_OUTSIDE, Severity.HIGH)
+                .story("used a workload's session key from another network, {ip}")
+                .params(FOLD_WINDOW, DURATION_OR_ZERO)
                 .attack(CLOUD_INSTANCE_METADATA_API, CLOUD_ACCOUNTS)
                 .asffTypes("Unusual Behaviors/IP address", "TTPs/Credential Access")
                 .compliance("NIST.800-53.r5 AC-2(12)", "NIST.800-53.r5 IA-5", "NIST.800-53.r5 SI-4",
@@ -404,6 +450,7 @@ public final class RuleCatalog {
         private String recommendationUrl;
         private boolean failedCheck;
         private boolean updatesFindings;
+        private String story;
 
         Builder(String id, Severity defaultSeverity) {
             this.id = id;
@@ -443,6 +490,11 @@ public final class RuleCatalog {
             return this;
         }
 
+        Builder story(String step) {
+            this.story = step;
+            return this;
+        }
+
         Builder updatesFindings() {
             this.updatesFindings = true;
             return this;
@@ -451,7 +503,7 @@ public final class RuleCatalog {
         void add() {
             RULES.put(id, new Rule(id, defaultSeverity, Collections.unmodifiableMap(params), List.copyOf(attack),
                     List.copyOf(asffTypes), List.copyOf(compliance), recommendation, recommendationUrl, failedCheck,
-                    updatesFindings));
+                    updatesFindings, story));
         }
     }
 }

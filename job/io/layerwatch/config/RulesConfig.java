@@ -18,10 +18,12 @@ public final class RulesConfig implements Serializable {
     private final RemediationConfig remediation;
     private final CloudWatchLogsSenders cloudWatchLogs;
     private final long maxInflatedBytes;
+    private final IncidentSettings incident;
 
     RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
             Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation,
-            CloudWatchLogsSenders cloudWatchLogs, long maxInflatedBytes) {
+            CloudWatchLogsSenders cloudWatchLogs, long maxInflatedBytes, IncidentSettings incident) {
+        this.incident = incident;
         this.cloudWatchLogs = cloudWatchLogs;
         this.maxInflatedBytes = maxInflatedBytes;
         this.sinks = sinks;
@@ -69,19 +71,19 @@ public final class RulesConfig implements Serializable {
     /** A copy with other sink settings (command-line flags override the file). */
     public RulesConfig withSinks(SinksConfig s) {
         return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation,
-                cloudWatchLogs, maxInflatedBytes);
+                cloudWatchLogs, maxInflatedBytes, incident);
     }
 
     /** A copy with other remediation settings (command-line flags override the file). */
     public RulesConfig withRemediation(RemediationConfig r) {
         return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r,
-                cloudWatchLogs, maxInflatedBytes);
+                cloudWatchLogs, maxInflatedBytes, incident);
     }
 
     /** A copy with other CloudWatch Logs senders (runtime properties override the file). */
     public RulesConfig withCloudWatchLogs(CloudWatchLogsSenders c) {
         return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, remediation, c,
-                maxInflatedBytes);
+                maxInflatedBytes, incident);
     }
 
     /**
@@ -98,6 +100,11 @@ public final class RulesConfig implements Serializable {
      */
     public long maxInflatedBytes() {
         return maxInflatedBytes;
+    }
+
+    /** The incident: section (attack sequences); read at startup. */
+    public IncidentSettings incident() {
+        return incident;
     }
 
     /** The remediation: section (response actions, their mapping and guardrails). */

@@ -42,6 +42,8 @@ public final class RulesConfigLoader {
     static final String INPUT = "input";
     static final String CLOUDWATCH_LOGS = "cloudWatchLogs";
     static final String MAX_INFLATED_BYTES = "maxInflatedBytes";
+    static final String INCIDENT = IncidentSettings.SECTION;
+    static final String RAISE = "raise";
 
     /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
     static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
@@ -56,6 +58,8 @@ public final class RulesConfigLoader {
 
     private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
     private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
+    private static final Map<String, ParamType> INCIDENT_KEYS = new LinkedHashMap<>();
+    private static final Map<String, ParamType> RAISE_KEYS = new LinkedHashMap<>();
 
     static {
         ALLOWLIST_KEYS.put(Allowlist.PRINCIPALS, ParamType.STRING_LIST);
@@ -67,6 +71,11 @@ public final class RulesConfigLoader {
         ALLOWLIST_KEYS.put(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID);
         EVENT_TIME_KEYS.put("maxOutOfOrderness", ParamType.DURATION);
         EVENT_TIME_KEYS.put("idleness", ParamType.DURATION);
+        INCIDENT_KEYS.put("window", ParamType.DURATION);
+        INCIDENT_KEYS.put("minRules", ParamType.COUNT);
+        INCIDENT_KEYS.put("minSeverity", ParamType.SEVERITY);
+        RAISE_KEYS.put("exposure", ParamType.STRING_LIST);
+        RAISE_KEYS.put("evasionOrImpact", ParamType.STRING_LIST);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -145,7 +154,21 @@ public final class RulesConfigLoader {
         List<String> errors = new ArrayList<>();
         Map<String, ParamType> top = new LinkedHashMap<>();
         top.put(VERSION, ParamType.COUNT);
-        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION, INPUT), errors);
+        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION, INPUT, INCIDENT),
+                errors);
+        JsonNode incident = root.get(INCIDENT);
+        if (incident != null) {
+            checkMapping(incident, INCIDENT, INCIDENT_KEYS, Set.of(RAISE), errors);
+            JsonNode raise = incident.get(RAISE);
+            if (raise != null && raise.isObject()) {
+                checkMapping(raise, INCIDENT + "." + RAISE, RAISE_KEYS, Set.of(), errors);
+                checkRaise(raise, errors);
+            }
+            JsonNode minRules = incident.get("minRules");
+            if (minRules != null && minRules.isIntegralNumber() && minRules.asInt() < 2) {
+                errors.add(INCIDENT + ".minRules: " + minRules.asInt() + " must be at least 2 (an incident links rules)");
+            }
+        }
         JsonNode input = root.get(INPUT);
         if (input != null) {
             checkSchema(input, INPUT, INPUT_SCHEMA, errors);
@@ -198,6 +221,23 @@ public final class RulesConfigLoader {
                 msg.append(msg.length() == 0 ? "" : "\n").append(name).append(": ").append(error);
             }
             throw new ConfigException(msg.toString());
+        }
+    }
+
+    /** Each entry of incident.raise names an ATT&CK tactic (TA0010) or a rule. */
+    private static void checkRaise(JsonNode raise, List<String> errors) {
+        for (String key : RAISE_KEYS.keySet()) {
+            JsonNode list = raise.get(key);
+            if (list == null || !list.isArray()) {
+                continue;
+            }
+            for (JsonNode entry : list) {
+                String v = entry.asText();
+                if (!v.matches("TA\\d{4}") && !RuleCatalog.exists(v)) {
+                    errors.add(INCIDENT + "." + RAISE + "." + key + ": '" + v
+                            + "' is neither an ATT&CK tactic id (TA0010) nor a rule id" + suggestion(v, RuleCatalog.ids()));
+                }
+            }
         }
     }
 
@@ -431,7 +471,8 @@ public final class RulesConfigLoader {
                     (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
                     sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)),
                     cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)),
-                    (Long) ParamType.BYTES.parse(root.path(INPUT).path(MAX_INFLATED_BYTES)));
+                    (Long) ParamType.BYTES.parse(root.path(INPUT).path(MAX_INFLATED_BYTES)),
+                    incident(root.path(INCIDENT)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
@@ -477,6 +518,15 @@ public final class RulesConfigLoader {
                 new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
                         duration(aws, "attemptTimeout", "10s")),
                 sinks);
+    }
+
+    private static IncidentSettings incident(JsonNode node) {
+        JsonNode raise = node.path(RAISE);
+        return new IncidentSettings((Duration) ParamType.DURATION.parse(node.path("window")),
+                (Integer) ParamType.COUNT.parse(node.path("minRules")),
+                (Severity) ParamType.SEVERITY.parse(node.path("minSeverity")),
+                strings(raise.get("exposure"), ParamType.STRING_LIST),
+                strings(raise.get("evasionOrImpact"), ParamType.STRING_LIST));
     }
 
     private static CloudWatchLogsSenders cloudWatchLogs(JsonNode node) {

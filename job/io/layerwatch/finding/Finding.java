@@ -97,7 +97,8 @@ public record Finding(
     /**
      * Of two versions of one finding, the later: by last event time, then event count, then last event id.
      * Versions that arrive from parallel subtasks in any order thus end in the same one (an episode's
-     * versions grow in both; registry-not-assessed's, one per activity, are told apart by time and id).
+     * versions grow in both; registry-not-assessed's, one per activity, are told apart by time and id); of two
+     * otherwise equal, the one marked with its incident.
      */
     public static Finding later(Finding held, Finding next) {
         int c = next.lastEventTime.compareTo(held.lastEventTime);
@@ -106,6 +107,9 @@ public record Finding(
         }
         if (c == 0) {
             c = lastId(next).compareTo(lastId(held));
+        }
+        if (c == 0) { // the same version, once more when it joined an incident
+            c = Boolean.compare(next.incidentId() != null, held.incidentId() != null);
         }
         return c >= 0 ? next : held;
     }

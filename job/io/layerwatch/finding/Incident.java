@@ -12,7 +12,8 @@ import java.util.Optional;
  * What an incident finding (rule attack-sequence) holds in its details, typed: the sinks and the report
  * read it from here, the correlator writes it with {@link #details()}. Lists keep the order things happened.
  *
- * @param members the member findings, by first event time (then rule id, then id)
+ * @param members the member findings in the order the actor took the steps ({@link Member#when()}, then rule
+ *     id, then id)
  * @param tactics ATT&CK tactics ("TA0010 Exfiltration") in the order the members show them
  * @param techniques ATT&CK technique ids in the same order
  * @param story one sentence per step, e.g. "pulled 48 layers from an untrusted network, then made ..."
@@ -26,6 +27,15 @@ public record Incident(List<Member> members, List<String> tactics, List<String> 
     /** One member finding as the incident saw it last. */
     public record Member(String id, String ruleId, Severity severity, String title, Instant firstEventTime,
             Instant lastEventTime, long eventCount, String repository, String sourceIp) {
+
+        /**
+         * When the actor took the step: a one-per-event finding's first event (its repeats follow), a pattern's
+         * last (the event that completed it: the hop, the change after the scan).
+         */
+        public Instant when() {
+            return io.layerwatch.config.RuleCatalog.find(ruleId).map(r -> r.folds()).orElse(true)
+                    ? firstEventTime : lastEventTime;
+        }
 
         public static Member of(Finding f) {
             return new Member(f.id(), f.ruleId(), f.severity(), f.title(), f.firstEventTime(), f.lastEventTime(),

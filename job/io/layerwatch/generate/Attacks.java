@@ -87,6 +87,7 @@ final class Attacks {
             case REPOSITORY_SWEEP -> repositorySweep(ecr, rng, k, t0, who);
             case UNTRUSTED_UPSTREAM_CACHE -> untrustedUpstream(ecr, rng, k, t0, who);
             case STOLEN_WORKLOAD_CREDENTIALS -> stolenWorkloadCredentials(ecr, rng, k, t0, who);
+            case ATTACK_CHAIN -> attackChain(ecr, rng, k, t0, who);
         }
         Label label = new Label(scenario.id(), scenario.ruleId(), who[0], who[1], Instant.ofEpochMilli(rec.first / 1000 * 1000),
                 Instant.ofEpochMilli(rec.last / 1000 * 1000));
@@ -197,6 +198,24 @@ final class Attacks {
                 + "\"Principal\":{\"AWS\":\"arn:aws:iam::" + foreign + ":root\"},\"Action\":\"ecr:*\"}]}");
         who[0] = a.arn();
         who[1] = r.name;
+    }
+
+    /** One actor, three steps: a pull from outside, a repository made public, another repository's policy deleted. */
+    private void attackChain(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {
+        Actor a = Actor.user(Organization.SHARED, "dev-laptop-" + k);
+        Pull p = benignPull(rng, Organization.SHARED);
+        Origin o = new Origin(a.session(null, t), Organization.outsideIp(rng), null, CLI);
+        t = ecr.token(t, o, p.region());
+        List<String> layers = p.repo().layers(p.repo().version);
+        t = ecr.pull(t, o, p.account(), p.region(), p.repo(), p.repo().version,
+                layers.subList(layers.size() - 2, layers.size()));
+        t = ecr.setPolicy(t + 5 * 60_000 + rng.nextInt(5 * 60_000), o, p.account(), p.region(), p.repo().name,
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Mirror\",\"Effect\":\"Allow\","
+                        + "\"Principal\":\"*\",\"Action\":[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"]}]}");
+        Repo other = org.repos.get(rng.nextInt(org.repos.size()));
+        ecr.write(t + 5 * 60_000 + rng.nextInt(10 * 60_000), o, "DeleteRepositoryPolicy", Organization.SHARED, other.home,
+                other.name, null);
+        who[0] = a.arn();
     }
 
     private void policyRemoved(Ecr ecr, SplittableRandom rng, int k, long t, String[] who) {

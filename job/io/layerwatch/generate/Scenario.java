@@ -50,7 +50,10 @@ public enum Scenario {
             "a leaked key deletes dozens of images or three repositories, or sets a lifecycle policy keeping one image"),
     STOLEN_WORKLOAD_CREDENTIALS("stolen-workload-credentials", RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, 50,
             "a Lambda function's or ECS task's role session, first used by its runtime inside AWS, lists and pulls"
-                    + " images from a laptop");
+                    + " images from a laptop"),
+    ATTACK_CHAIN("attack-chain", RuleCatalog.ATTACK_SEQUENCE, 40,
+            "a leaked key pulls an image from outside, makes that repository public and deletes another's policy:"
+                    + " several rules, one incident");
 
     private final String id;
     private final String ruleId;

@@ -1,6 +1,8 @@
 package io.layerwatch.patterns;
 
 import io.layerwatch.finding.Finding;
+import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,44 +14,70 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Folds an episode: candidate findings with the same fold key arriving within the rule's gap of the
- * episode's last event update the same finding (same id, new counts and lastEventTime) instead of
- * creating new ones. A new finding starts only after a quiet gap. Keyed by fold key.
+ * Folds an episode: findings with the same fold key within the rule's gap of the episode's last event update
+ * the same finding (same id, new counts and lastEventTime) instead of creating new ones. A new finding starts
+ * only after a quiet gap; a rule with gap 0 is not folded. Pattern episodes, and the repeats of one-per-event
+ * rules (foldWindow). Keyed by fold key.
  */
-public final class FindingFolder extends KeyedProcessFunction<String, Finding, Finding> {
+public final class FindingFolder extends FindingsInOrder {
     private static final long serialVersionUID = 1L;
     static final int MAX_LIST = 100;
 
-    private final Map<String, CepRule> rules;
+    /** How a rule folds a finding into the episode's. */
+    public interface Merge extends Serializable {
+        Finding merge(Finding current, Finding next);
+    }
+
     private final Map<String, Long> gapMillis;
+    private final Map<String, Merge> merges;
     private transient ValueState<Finding> current;
 
-    public FindingFolder(Map<String, CepRule> rules, Map<String, Long> gapMillis) {
-        this.rules = new LinkedHashMap<>(rules);
+    /**
+     * @param gapMillis per rule id; rules not listed (or 0) are not folded
+     * @param merges per rule id; {@link #mergeDefault} for rules not listed
+     * @param inOrder fold in event-time order (see {@link FindingsInOrder}); false: as findings arrive
+     */
+    public FindingFolder(Map<String, Long> gapMillis, Map<String, Merge> merges, boolean inOrder) {
+        super(inOrder, Duration.ofMillis(Math.max(2 * maxGap(gapMillis), 3_600_000L)));
         this.gapMillis = new LinkedHashMap<>(gapMillis);
+        this.merges = new LinkedHashMap<>(merges);
+    }
+
+    private static long maxGap(Map<String, Long> gapMillis) {
+        return gapMillis.values().stream().mapToLong(Long::longValue).max().orElse(0L);
+    }
+
+    /** The repeats of one-per-event findings: same rule, principal (session), repository and source address. */
+    public static String repeatKey(Finding f) {
+        Finding.FindingPrincipal p = f.principal();
+        return f.ruleId() + "|" + (p == null ? "" : p.arn() + "|" + p.sessionName()) + "|"
+                + (f.repository() == null ? "" : f.repository().name()) + "|" + f.sourceIp();
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(Configuration parameters) throws Exception {
+        super.open(parameters);
         ValueStateDescriptor<Finding> d = new ValueStateDescriptor<>("episode", TypeInformation.of(Finding.class));
-        long maxGap = gapMillis.values().stream().mapToLong(Long::longValue).max().orElse(0L);
         // Timers clear the state in event time; the TTL bounds it should a timer never fire.
-        d.enableTimeToLive(StateTtlConfig.newBuilder(java.time.Duration.ofMillis(Math.max(maxGap * 2, 3_600_000L)))
+        d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(maxGap(gapMillis) * 2, 3_600_000L)))
                 .cleanupFullSnapshot().build());
         current = getRuntimeContext().getState(d);
     }
 
     @Override
-    public void processElement(Finding next, Context ctx, Collector<Finding> out) throws Exception {
+    protected void judge(Finding next, Context ctx, Collector<Finding> out) throws Exception {
         long gap = gapMillis.getOrDefault(next.ruleId(), 0L);
+        if (gap <= 0) {
+            out.collect(next);
+            return;
+        }
         Finding episode = current.value();
         Finding emitted;
         if (episode != null && next.firstEventTime().toEpochMilli() <= episode.lastEventTime().toEpochMilli() + gap) {
-            emitted = rules.get(next.ruleId()).merge(episode, next);
+            emitted = merges.getOrDefault(next.ruleId(), FindingFolder::mergeDefault).merge(episode, next);
         } else {
             emitted = next;
         }
@@ -59,7 +87,7 @@ public final class FindingFolder extends KeyedProcessFunction<String, Finding, F
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         Finding episode = current.value();
         if (episode != null && timestamp > episode.lastEventTime().toEpochMilli()
                 + gapMillis.getOrDefault(episode.ruleId(), 0L)) {
@@ -95,7 +123,7 @@ public final class FindingFolder extends KeyedProcessFunction<String, Finding, F
         return a;
     }
 
-    private static <T> List<T> cap(List<T> list) {
+    static <T> List<T> cap(List<T> list) {
         return list.size() <= MAX_LIST ? list : new ArrayList<>(list.subList(0, MAX_LIST));
     }
 }

@@ -10,6 +10,7 @@ import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.AttackSequence;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.FindingFolder;
 import io.layerwatch.patterns.MatchLogic;
@@ -188,12 +189,8 @@ public final class LayerWatchPipeline {
                 ? events.process(new UnderStartupRules<>(config, evaluation), FINDING)
                 : events.connect(rules).process(new UnderLiveRules<>(config, evaluation), FINDING))
                 .uid("rules-single-event").name("Single-event rules, pattern inputs");
+        // Rules with one finding per event, their repeats folded (foldWindow) below.
         DataStream<Finding> findings = singles;
-
-        DataStream<Finding> patterns = patternFindings(singles, cepRules, config, keying, watermarks);
-        if (patterns != null) {
-            findings = findings.union(patterns);
-        }
 
         KeyedStream<EcrEvent, String> pulls = keyed(events
                 .filter(FirstSeenPuller::isPull)
@@ -227,15 +224,25 @@ public final class LayerWatchPipeline {
                 .uid("rule-" + WorkloadCredentialsOutside.ID)
                 .name(WorkloadCredentialsOutside.ID + " (by session key)"));
 
+        findings = foldRepeats(findings, config, keying, watermarks);
+        DataStream<Finding> patterns = patternFindings(singles, cepRules, config, keying, watermarks);
+        if (patterns != null) {
+            findings = findings.union(patterns);
+        }
+
         SingleOutputStreamOperator<Finding> live = (inPlace
                 ? findings.process(new UnderStartupRules<>(config, new SettingsCheck()), FINDING)
                 : findings.connect(rules).process(new UnderLiveRules<>(config, new SettingsCheck()), FINDING))
                 .uid("live-settings").name("Live rule settings");
+        DataStream<Finding> outgoing = !config.enabled(AttackSequence.ID) ? live
+                : keyed(live, AttackSequence::actor, keying)
+                        .process(new AttackSequence(config, watermarks == Watermarks.FROM_EVENTS))
+                        .uid("rule-" + AttackSequence.ID).name(AttackSequence.ID + " (by actor)");
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DEAD_LETTERS).union(singles.getSideOutput(DEAD_LETTERS));
         DataStream<EcrEvent> customActions = decoded
                 .filter(e -> e.kind() == EventKind.CUSTOM_ACTION)
                 .uid("custom-actions").name("Security Hub custom actions");
-        return new Outputs(live, deadLetters, tagged.getSideOutput(LATE_EVENTS), customActions);
+        return new Outputs(outgoing, deadLetters, tagged.getSideOutput(LATE_EVENTS), customActions);
     }
 
     /**
@@ -330,10 +337,35 @@ public final class LayerWatchPipeline {
         if (matches == null) {
             return null;
         }
+        Map<String, FindingFolder.Merge> merges = new LinkedHashMap<>();
+        active.forEach((id, rule) -> merges.put(id, rule::merge));
         return matches
                 .keyBy(f -> active.get(f.ruleId()).foldKey(f), Types.STRING)
-                .process(new FindingFolder(active, gaps))
+                .process(new FindingFolder(gaps, merges, false))
                 .uid("fold-episodes").name("Fold episodes");
+    }
+
+    /**
+     * Repeats of the one-per-event rules (same rule, principal, repository, source address within the rule's
+     * foldWindow) are one finding; in a replay folded in event-time order, so at any parallelism the same.
+     */
+    private static DataStream<Finding> foldRepeats(DataStream<Finding> findings, RulesConfig config, Keying keying,
+            Watermarks watermarks) {
+        Map<String, Long> gaps = new LinkedHashMap<>();
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
+            if (rule.folds() && config.enabled(rule.id())) {
+                long gap = config.rule(rule.id()).duration(RuleCatalog.FOLD_WINDOW).toMillis();
+                if (gap > 0) {
+                    gaps.put(rule.id(), gap);
+                }
+            }
+        }
+        if (gaps.isEmpty()) {
+            return findings;
+        }
+        return keyed(findings, FindingFolder::repeatKey, keying)
+                .process(new FindingFolder(gaps, Map.of(), watermarks == Watermarks.FROM_EVENTS))
+                .uid("fold-repeats").name("Fold repeats");
     }
 
     /**

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -56,14 +57,31 @@ public final class Replay {
      *     dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
      * @param cloudWatchLogsRejected CloudWatch Logs messages refused by their sender (part of deadLettered)
      * @param duplicatesDropped copies of events already seen (same account and event id) within the lateness bound
+     * @param incidents the attack-sequence incidents, most severe first (at most {@link #MAX_INCIDENTS})
      */
     public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
             Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered,
-            long cloudWatchLogsRejected, long duplicatesDropped) {
+            long cloudWatchLogsRejected, long duplicatesDropped, List<IncidentLine> incidents) {
 
         public Summary(long eventsRead, long eventsMatched, Map<String, Long> findings, Map<String, Long> bySeverity,
                 long deadLettered, long late, long scansFailed) {
-            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0, 0);
+            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0, 0, List.of());
+        }
+    }
+
+    /** Incidents summary.json lists; the rest are counted in findings. */
+    public static final int MAX_INCIDENTS = 100;
+
+    /** An incident as summary.json lists it. */
+    public record IncidentLine(String id, String severity, String actor, List<String> rules, String firstEventTime,
+            String lastEventTime, String story) {
+
+        static IncidentLine of(JsonNode f) {
+            List<String> rules = new ArrayList<>();
+            f.path("details").path("rules").forEach(r -> rules.add(r.asText()));
+            return new IncidentLine(f.path("id").asText(), f.path("severity").asText(), f.path("key").asText(), rules,
+                    f.path("firstEventTime").asText(), f.path("lastEventTime").asText(),
+                    f.path("description").asText());
         }
     }
 
@@ -165,7 +183,7 @@ public final class Replay {
             Summary summary = new Summary(s.eventsRead(), s.eventsMatched(), s.findings(), s.bySeverity(),
                     s.deadLettered(), s.late(), s.scansFailed(),
                     Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore), s.cloudWatchLogsRejected(),
-                    s.duplicatesDropped());
+                    s.duplicatesDropped(), s.incidents());
             Files.writeString(outDir.resolve(SUMMARY),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
             return new Result(summary, result);
@@ -341,19 +359,29 @@ public final class Replay {
         for (Severity s : Severity.values()) {
             bySeverity.put(s.name(), 0L);
         }
+        // Most severe first, then by first event time and id; only the top ones are kept while reading.
+        Comparator<IncidentLine> order = Comparator.comparing((IncidentLine i) -> Severity.valueOf(i.severity()))
+                .reversed().thenComparing(IncidentLine::firstEventTime).thenComparing(IncidentLine::id);
+        java.util.TreeSet<IncidentLine> incidents = new java.util.TreeSet<>(order);
         try (java.io.BufferedReader lines = Files.newBufferedReader(findingsFile, StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 JsonNode f = Json.tree(line);
                 if (f != null) {
                     byRule.merge(f.path("ruleId").asText(), 1L, Long::sum);
                     bySeverity.merge(f.path("severity").asText(), 1L, Long::sum);
+                    if (f.path("ruleId").asText().equals(RuleCatalog.ATTACK_SEQUENCE)) {
+                        incidents.add(IncidentLine.of(f));
+                        if (incidents.size() > MAX_INCIDENTS) {
+                            incidents.pollLast();
+                        }
+                    }
                 }
             }
         }
         return new Summary(counter(result, Counters.EVENTS_READ), counter(result, Counters.EVENTS_MATCHED), byRule,
                 bySeverity, counter(result, Counters.DEAD_LETTERED), counter(result, Counters.LATE),
                 counter(result, Counters.SCANS_FAILED), 0, counter(result, Counters.CLOUDWATCH_LOGS_REJECTED),
-                counter(result, Counters.DUPLICATES_DROPPED));
+                counter(result, Counters.DUPLICATES_DROPPED), List.copyOf(incidents));
     }
 
     private static long counter(JobExecutionResult result, String name) {

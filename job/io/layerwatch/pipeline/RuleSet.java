@@ -34,7 +34,8 @@ public final class RuleSet {
     }
 
     /**
-     * The settings fixed in the job graph at startup (CEP pattern shapes, the rules wired at all):
+     * The settings fixed in the job graph at startup (CEP pattern shapes, the rules wired at all, fold windows,
+     * incidents):
      * changing them live is reported as needing a restart.
      */
     public static java.util.Map<String, String> patternShape(io.layerwatch.config.RulesConfig config) {
@@ -50,6 +51,16 @@ public final class RuleSet {
         io.layerwatch.config.Allowlist hop = config.rule(io.layerwatch.config.RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist();
         shape.put("credential-network-hop.trustedNetworks", hop.trustedCidrs() + " " + hop.trustedVpcEndpoints());
         shape.put("eventTime.maxOutOfOrderness", io.layerwatch.config.ParamType.format(config.maxOutOfOrderness()));
+        for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
+            if (rule.folds()) {
+                shape.put(rule.id() + ".foldWindow", io.layerwatch.config.ParamType.format(
+                        config.rule(rule.id()).duration(io.layerwatch.config.RuleCatalog.FOLD_WINDOW)));
+            }
+        }
+        String sequence = io.layerwatch.config.RuleCatalog.ATTACK_SEQUENCE;
+        shape.put(sequence + ".enabled", String.valueOf(config.enabled(sequence)));
+        shape.put(sequence + ".severity", String.valueOf(config.rule(sequence).severity()));
+        shape.put(io.layerwatch.config.IncidentSettings.SECTION, String.valueOf(config.incident()));
         return shape;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.config.Severity;
 import io.layerwatch.pipeline.InputFile;
 import io.layerwatch.pipeline.InputFiles;
 import io.layerwatch.pipeline.InputScope;
@@ -65,6 +66,7 @@ class GeneratedTrailIT {
         for (Label label : report.labels()) {
             assertThat(findings).as("a finding for %s", label).anyMatch(f -> matches(f, label));
         }
+        assertIncidentPerMultiStepScenario(report.labels(), findings);
         Set<String> principals = report.labels().stream().map(Label::principal).collect(Collectors.toSet());
         Set<String> repositories = new HashSet<>();
         report.labels().stream().map(Label::repository).forEach(repositories::add);
@@ -77,6 +79,42 @@ class GeneratedTrailIT {
                         .contains(f.path("repository").path("name").asText());
             }
         }
+    }
+
+    /**
+     * Every injection whose principal got findings of two rules or more, one of them HIGH or above, within it
+     * (the attack-chain scenario, and others that take several steps) is in one incident of that principal,
+     * which lists those findings; there is no other incident.
+     */
+    static void assertIncidentPerMultiStepScenario(List<Label> labels, List<JsonNode> findings) {
+        List<JsonNode> incidents = findings.stream()
+                .filter(f -> f.path("ruleId").asText().equals(RuleCatalog.ATTACK_SEQUENCE)).toList();
+        Set<String> expected = new HashSet<>();
+        for (Label label : labels) {
+            List<JsonNode> steps = findings.stream().filter(f -> !f.path("ruleId").asText()
+                            .equals(RuleCatalog.ATTACK_SEQUENCE)
+                    && f.path("principal").path("arn").asText().equals(label.principal())
+                    && !f.path("principal").path("arn").asText().startsWith("service:")
+                    && RuleCatalog.find(f.path("ruleId").asText()).orElseThrow().story() != null
+                    && !Instant.parse(f.path("firstEventTime").asText()).isBefore(label.start())
+                    && !Instant.parse(f.path("lastEventTime").asText()).isAfter(label.end())).toList();
+            boolean multiStep = steps.stream().map(f -> f.path("ruleId").asText()).distinct().count() >= 2
+                    && steps.stream().anyMatch(f -> Severity.valueOf(f.path("severity").asText()).atLeast(Severity.HIGH));
+            assertThat(multiStep || !label.scenario().equals(Scenario.ATTACK_CHAIN.id())).as("%s takes steps", label)
+                    .isTrue();
+            if (!multiStep) {
+                continue;
+            }
+            expected.add(label.principal());
+            assertThat(incidents).as("an incident for %s", label).anySatisfy(i -> {
+                assertThat(i.path("principal").path("arn").asText()).isEqualTo(label.principal());
+                Set<String> members = new HashSet<>();
+                i.path("details").path("memberIds").forEach(m -> members.add(m.asText()));
+                assertThat(members).containsAll(steps.stream().map(f -> f.path("id").asText()).toList());
+            });
+        }
+        assertThat(incidents).as("incidents of multi-step injections only")
+                .allSatisfy(i -> assertThat(expected).contains(i.path("principal").path("arn").asText()));
     }
 
     @Test

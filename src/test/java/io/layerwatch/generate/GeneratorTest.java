@@ -191,7 +191,7 @@ class GeneratorTest {
             boolean noRepository = Set.of(RuleCatalog.LAYER_DOWNLOAD_BURST, RuleCatalog.ACCESS_DENIED_BURST,
                     RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT, RuleCatalog.REPOSITORY_ENUMERATION,
                     RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED,
-                    RuleCatalog.MASS_DELETION).contains(l.ruleId());
+                    RuleCatalog.MASS_DELETION, RuleCatalog.ATTACK_SEQUENCE).contains(l.ruleId());
             assertThat(l.repository() == null).as(l.toString()).isEqualTo(noRepository);
         }
         assertThat(labels).extracting(Label::start).isSorted();
