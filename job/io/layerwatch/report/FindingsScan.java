@@ -49,7 +49,7 @@ final class FindingsScan {
     final IncidentScan incidents;
 
     private FindingsScan(int incidentsShown) {
-        incidents = new IncidentScan(incidentsShown);
+        incidents = new IncidentScan(incidentsShown, IncidentScan.DISTINCT);
         RuleCatalog.ids().forEach(id -> byRule.put(id, 0L));
         for (int i = Severity.values().length - 1; i >= 0; i--) {
             bySeverity.put(Severity.values()[i].name(), 0L);

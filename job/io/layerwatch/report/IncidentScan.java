@@ -17,7 +17,7 @@ import java.util.Set;
  * The incident findings (rule attack-sequence) of findings.jsonl, fed line by line during the scan's
  * first pass, in bounded memory: the {@code limit} highest (severity, then most recent last event) by
  * the later version of each id ({@link Finding#later}), and the number of distinct ids (counted up to
- * {@link #DISTINCT}). A later version never ranks below an earlier one (members only join), so an id
+ * {@code distinct}). A later version never ranks below an earlier one (members only join), so an id
  * dropped from the kept ones cannot come back with an older version.
  */
 final class IncidentScan {
@@ -34,15 +34,18 @@ final class IncidentScan {
             .thenComparing(Finding::id);
 
     private final int limit;
+    private final int distinct;
     private final Map<String, Entry> kept = new HashMap<>();
     private final Set<String> ids = new HashSet<>();
-    /** More distinct ids than {@link #DISTINCT}: {@link #total} is a lower bound. */
+    /** More distinct ids than counted: {@link #total} is a lower bound. */
     boolean overflow;
     /** Incident lines that are no finding or whose details are no incident (still counted as findings). */
     long unreadable;
 
-    IncidentScan(int limit) {
+    /** @param distinct distinct ids counted at most ({@link #DISTINCT}) */
+    IncidentScan(int limit, int distinct) {
         this.limit = limit;
+        this.distinct = distinct;
     }
 
     void offer(String line) {
@@ -52,7 +55,7 @@ final class IncidentScan {
             return;
         }
         String id = e.finding().id();
-        if (ids.size() < DISTINCT) {
+        if (ids.size() < distinct) {
             ids.add(id);
         } else if (!ids.contains(id)) {
             overflow = true;

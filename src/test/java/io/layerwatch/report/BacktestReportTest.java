@@ -582,6 +582,29 @@ class BacktestReportTest {
     }
 
     @Test
+    void incidentCountIsBoundedAndSaysSoBeyondIt() {
+        IncidentScan scan = new IncidentScan(2, 3);
+        for (int i = 0; i < 5; i++) {
+            Finding a = finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download("r", TIME.plusSeconds(60L * i))
+                    .assumedRole(ACCOUNT, "developer", "s" + i), "a" + i);
+            Finding b = finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy")
+                    .assumedRole(ACCOUNT, "developer", "s" + i).repositoryName("r").time(TIME.plusSeconds(60L * i + 30)),
+                    "b" + i);
+            String line = Json.write(incident("i" + i, Severity.HIGH, List.of(a, b), "s"));
+            scan.offer(line);
+            scan.offer(line);
+        }
+        scan.offer("{\"ruleId\":\"attack-sequence\"}");
+        assertThat(scan.shown()).extracting(e -> e.finding().id()).containsExactly("i4", "i3");
+        assertThat(scan.total()).isEqualTo(3);
+        assertThat(scan.overflow).isTrue();
+        assertThat(scan.unreadable).isEqualTo(1);
+        StringBuilder h = new StringBuilder();
+        IncidentsSection.render(h, scan, scan.shown(), java.util.Set.of());
+        assertThat(h.toString()).contains("The 2 highest of over 3 incidents (over 1 more, not shown");
+    }
+
+    @Test
     void timelineLanesStayReadableFromOneMemberToForty() throws Exception {
         List<Incident.Member> one = List.of(new Incident.Member("m0", RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL,
                 "t", TIME, TIME, 1, "r", null));
