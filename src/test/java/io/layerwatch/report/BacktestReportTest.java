@@ -545,22 +545,26 @@ class BacktestReportTest {
         assertThat(rows(doc, "rules", "Rules")).anySatisfy(r -> assertThat(r).startsWith("attack-sequence", "yes", "HIGH"));
     }
 
+    /** Two findings of session s{@code i}: a HIGH untrusted pull at {@code at}, a MEDIUM policy deletion a minute on. */
+    static List<Finding> pair(int i, Instant at) {
+        return List.of(finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download("r", at)
+                .assumedRole(ACCOUNT, "developer", "s" + i), "a" + i),
+                finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy")
+                        .assumedRole(ACCOUNT, "developer", "s" + i).repositoryName("r").time(at.plusSeconds(60)), "b" + i));
+    }
+
     @Test
     void manyIncidentsShowTheHighestAndSayHowManyMore(@TempDir Path dir) throws Exception {
         List<Finding> findings = new ArrayList<>();
         Finding raisedLater = null;
         for (int i = 0; i < 8; i++) {
-            Finding a = finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download("r", TIME.plusSeconds(3600L * i))
-                    .assumedRole(ACCOUNT, "developer", "s" + i), "a" + i);
-            Finding b = finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy")
-                    .assumedRole(ACCOUNT, "developer", "s" + i).repositoryName("r").time(TIME.plusSeconds(3600L * i + 60)),
-                    "b" + i);
-            findings.add(incident("inc" + i, i % 3 == 0 ? Severity.CRITICAL : Severity.HIGH, List.of(a, b), "story " + i));
+            List<Finding> pair = pair(i, TIME.plusSeconds(3600L * i));
+            findings.add(incident("inc" + i, i % 3 == 0 ? Severity.CRITICAL : Severity.HIGH, pair, "story " + i));
             if (i == 1) {
                 // A later version of the oldest HIGH one: dropped from the 5 kept first, it comes back on top.
                 Finding c = finding(RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL, record("SetRepositoryPolicy")
                         .assumedRole(ACCOUNT, "developer", "s1").repositoryName("r").time(TIME.plusSeconds(36_000)), "c1");
-                raisedLater = incident("inc1", Severity.CRITICAL, List.of(a, b, c), "story 1, raised");
+                raisedLater = incident("inc1", Severity.CRITICAL, List.of(pair.get(0), pair.get(1), c), "story 1, raised");
             }
         }
         findings.add(raisedLater);
@@ -585,12 +589,7 @@ class BacktestReportTest {
     void incidentCountIsBoundedAndSaysSoBeyondIt() {
         IncidentScan scan = new IncidentScan(2, 3);
         for (int i = 0; i < 5; i++) {
-            Finding a = finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download("r", TIME.plusSeconds(60L * i))
-                    .assumedRole(ACCOUNT, "developer", "s" + i), "a" + i);
-            Finding b = finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy")
-                    .assumedRole(ACCOUNT, "developer", "s" + i).repositoryName("r").time(TIME.plusSeconds(60L * i + 30)),
-                    "b" + i);
-            String line = Json.write(incident("i" + i, Severity.HIGH, List.of(a, b), "s"));
+            String line = Json.write(incident("i" + i, Severity.HIGH, pair(i, TIME.plusSeconds(60L * i)), "s"));
             scan.offer(line);
             scan.offer(line);
         }
