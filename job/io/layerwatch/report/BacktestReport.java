@@ -10,6 +10,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
+import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -19,17 +20,21 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * DIR/report.html: one self-contained HTML file (inline CSS and SVG; no script, font, image or other
  * external reference, and a Content-Security-Policy that forbids loading any) built from a replay's
- * DIR/findings.jsonl, DIR/dead-letter.jsonl, DIR/summary.json and the rules it ran with. Files are
- * streamed, so its size and the memory used stay bounded for millions of findings.
+ * DIR/findings.jsonl, DIR/dead-letter.jsonl, DIR/summary.json and the rules it ran with, incidents on top
+ * ({@link IncidentsSection}). Files are streamed, so its size and the memory used stay bounded for millions
+ * of findings.
  */
 public final class BacktestReport {
     public static final String FILE = "report.html";
@@ -57,11 +62,17 @@ public final class BacktestReport {
 
     static String render(Path dir, RulesConfig config, Instant from, Instant to, int rows, int examples)
             throws IOException {
+        return render(dir, config, from, to, rows, examples, IncidentScan.SHOWN);
+    }
+
+    static String render(Path dir, RulesConfig config, Instant from, Instant to, int rows, int examples,
+            int incidents) throws IOException {
         Path findingsFile = dir.resolve(Replay.FINDINGS);
         if (!Files.isRegularFile(findingsFile)) {
             throw new IOException(findingsFile + ": not found (a report needs a replay's output directory)");
         }
-        FindingsScan f = FindingsScan.of(findingsFile, rows);
+        FindingsScan f = FindingsScan.of(findingsFile, rows, incidents);
+        List<IncidentScan.Entry> shownIncidents = f.incidents.shown();
         DeadLetterScan d = DeadLetterScan.of(dir.resolve(Replay.DEAD_LETTERS), examples);
         Path summaryFile = dir.resolve(Replay.SUMMARY);
         JsonNode summary = Files.isRegularFile(summaryFile) ? Json.tree(Files.readString(summaryFile)) : null;
@@ -74,9 +85,14 @@ public final class BacktestReport {
                 .append("<title>LayerWatch backtest report</title><style>").append(CSS).append("</style></head><body>");
         h.append("<header><h1>LayerWatch backtest report</h1><p>").append(esc(dir.toAbsolutePath().normalize().toString()))
                 .append(" \u00b7 generated ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append("</p></header>");
-        h.append("<nav><a href=\"#summary\">Summary</a><a href=\"#timeline\">Timeline</a><a href=\"#top\">Top entities</a>")
+        h.append("<nav><a href=\"#incidents\">Incidents</a><a href=\"#summary\">Summary</a>")
+                .append("<a href=\"#timeline\">Timeline</a><a href=\"#top\">Top entities</a>")
                 .append("<a href=\"#findings\">Findings</a><a href=\"#dead-letters\">Dead letters</a>")
                 .append("<a href=\"#rules\">Rules</a></nav><main>");
+        section(h, "incidents", "Incidents");
+        Set<String> rowIds = new HashSet<>();
+        f.rows.forEach(r -> rowIds.add(r.line().id()));
+        IncidentsSection.render(h, f.incidents, shownIncidents, rowIds);
         section(h, "summary", "Summary");
         summary(h, f, d, summary, config, from, to);
         section(h, "timeline", "Findings over time");
@@ -84,7 +100,8 @@ public final class BacktestReport {
         section(h, "top", "Top principals, repositories and source IPs");
         top(h, f);
         section(h, "findings", "Findings");
-        findings(h, f);
+        findings(h, f, IncidentsSection.members(shownIncidents), shownIncidents.stream()
+                .map(e -> e.finding().id()).collect(Collectors.toSet()));
         section(h, "dead-letters", "Dead letters");
         deadLetters(h, d);
         section(h, "rules", "Rule configuration");
@@ -95,7 +112,7 @@ public final class BacktestReport {
     }
 
     private static void section(StringBuilder h, String id, String title) {
-        if (!"summary".equals(id)) {
+        if (!"incidents".equals(id)) {
             h.append("</section>");
         }
         h.append("<section id=\"").append(id).append("\"><h2>").append(title).append("</h2>");
@@ -228,7 +245,17 @@ public final class BacktestReport {
                 + (below == null ? "" : "<div class=\"note small\">" + cell(below, TEXT_CHARS) + "</div>");
     }
 
-    private static void findings(StringBuilder h, FindingsScan f) {
+    /** The element id of a finding's (first) row in the findings table. */
+    static String findingAnchor(String findingId) {
+        return Html.anchor("finding-", findingId);
+    }
+
+    /**
+     * @param memberOf member finding id -> the shown incident it is in
+     * @param shownIncidents ids of the incidents the incidents section shows
+     */
+    private static void findings(StringBuilder h, FindingsScan f, Map<String, String> memberOf,
+            Set<String> shownIncidents) {
         if (f.total == 0) {
             h.append("<p class=\"note\">No findings.</p>");
             return;
@@ -241,11 +268,14 @@ public final class BacktestReport {
         h.append("<table class=\"findings\"><thead><tr><th>Severity</th><th>Rule</th><th>First event</th>")
                 .append("<th class=\"n\">Events</th><th>Principal</th><th>Repository</th><th>Source IP</th>")
                 .append("<th>Finding</th></tr></thead><tbody>");
+        Set<String> anchored = new HashSet<>();
         for (FindingsScan.Row row : f.rows) {
             FindingLine l = row.line();
             JsonNode n = row.finding() == null ? Json.MAPPER.createObjectNode() : row.finding();
             List<AttackTechnique> attack = attack(n, l.ruleId());
-            h.append("<tr><td>").append(severity(l.severity())).append("</td><td>").append("<span class=\"nowrap\">")
+            // One anchor per id: a stream's findings.jsonl may hold several versions of a finding.
+            h.append(l.id() != null && anchored.add(l.id()) ? "<tr id=\"" + findingAnchor(l.id()) + "\">" : "<tr>")
+                    .append("<td>").append(severity(l.severity())).append("</td><td>").append("<span class=\"nowrap\">")
                     .append(swatch(l.ruleId())).append("<code>").append(cell(l.ruleId(), TEXT_CHARS)).append("</code></span>")
                     .append(techniqueIds(attack)).append("</td><td class=\"nowrap\">")
                     .append(l.first() == null ? "" : esc(l.first().toString().replace('T', ' ')))
@@ -253,6 +283,15 @@ public final class BacktestReport {
                     .append("</td><td>").append(entity(l.principal()))
                     .append("</td><td>").append(entity(l.repositoryKey()))
                     .append("</td><td class=\"mono\">").append(cell(l.sourceIp(), 64)).append("</td><td>");
+            String incident = RuleCatalog.ATTACK_SEQUENCE.equals(l.ruleId()) ? l.id()
+                    : n.path("details").path(Finding.INCIDENT_ID).isTextual()
+                            ? n.path("details").path(Finding.INCIDENT_ID).asText() : memberOf.get(l.id());
+            if (incident != null) {
+                String label = RuleCatalog.ATTACK_SEQUENCE.equals(l.ruleId()) ? "incident" : "part of an incident";
+                h.append("<div class=\"small\">").append(shownIncidents.contains(incident)
+                        ? "<a href=\"#" + IncidentsSection.anchor(incident) + "\">" + label + "</a>"
+                        : "<span class=\"note\">" + label + " " + cell(incident, 80) + "</span>").append("</div>");
+            }
             h.append("<details><summary>").append(cell(n.path("title").asText(l.ruleId()), TEXT_CHARS))
                     .append("</summary><dl>");
             term(h, "Id", cell(l.id(), 80));
@@ -355,7 +394,7 @@ public final class BacktestReport {
         return "<span class=\"" + cls + "\">" + cell(label == null ? "(none)" : label, 40) + "</span>";
     }
 
-    private static String swatch(String rule) {
+    static String swatch(String rule) {
         return "<span class=\"swatch\" style=\"background:" + RuleColors.of(rule) + "\"></span>";
     }
 
@@ -410,5 +449,10 @@ public final class BacktestReport {
             "svg.chart{max-width:100%;height:auto;display:block}",
             "svg text{font-size:11px;fill:#59636e}svg text.legend{font-size:12px;fill:#1f2328}",
             "svg .grid{stroke:#eaeef2}svg .axis{stroke:#8c959f}",
+            "a{color:var(--accent)}",
+            ".incident{border:1px solid var(--line);border-radius:6px;padding:4px 14px 12px;margin:14px 0}",
+            ".incident h3{font-size:15px}.incident table.kv th{width:150px}",
+            "table.incident-index{margin-bottom:8px}",
+            "svg text.sev-letter{font-size:10px;font-weight:700;fill:#fff}svg text.tactic{font-size:11px;fill:#1f2328}",
             "footer{padding:16px 32px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}");
 }

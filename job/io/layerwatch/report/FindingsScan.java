@@ -18,7 +18,8 @@ import java.util.PriorityQueue;
  * Two streaming passes over findings.jsonl in bounded memory, whatever its size. Pass 1: counts by
  * rule and severity, the time span, candidates for the top lists, and the first {@code rows} findings
  * by severity (highest first), then first event time, then id (a bounded heap). Pass 2: the timeline
- * (its bucket depends on the span) and exact counts of the top-list candidates.
+ * (its bucket depends on the span) and exact counts of the top-list candidates. Pass 1 also keeps the
+ * highest incidents ({@link IncidentScan}).
  */
 final class FindingsScan {
     static final int TOP = 10;
@@ -45,16 +46,19 @@ final class FindingsScan {
     final List<Row> rows = new ArrayList<>();
     /** Null when no finding has a first event time. */
     Timeline timeline;
+    final IncidentScan incidents;
 
-    private FindingsScan() {
+    private FindingsScan(int incidentsShown) {
+        incidents = new IncidentScan(incidentsShown, IncidentScan.DISTINCT);
         RuleCatalog.ids().forEach(id -> byRule.put(id, 0L));
         for (int i = Severity.values().length - 1; i >= 0; i--) {
             bySeverity.put(Severity.values()[i].name(), 0L);
         }
     }
 
-    static FindingsScan of(Path file, int tableRows) throws IOException {
-        FindingsScan s = new FindingsScan();
+    /** @param incidentsShown incidents kept for the incidents section ({@link IncidentScan}) */
+    static FindingsScan of(Path file, int tableRows, int incidentsShown) throws IOException {
+        FindingsScan s = new FindingsScan(incidentsShown);
         // Worst kept row at the head, so a better one replaces it.
         PriorityQueue<Map.Entry<FindingLine, String>> kept = new PriorityQueue<>(
                 Map.Entry.<FindingLine, String>comparingByKey(ORDER).reversed());
@@ -65,6 +69,9 @@ final class FindingsScan {
                 return;
             }
             s.first(f);
+            if (RuleCatalog.ATTACK_SEQUENCE.equals(f.ruleId())) {
+                s.incidents.offer(text);
+            }
             if (tableRows > 0 && (kept.size() < tableRows || ORDER.compare(f, kept.peek().getKey()) < 0)) {
                 kept.add(Map.entry(f, text));
                 if (kept.size() > tableRows) {

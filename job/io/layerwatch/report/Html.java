@@ -1,7 +1,12 @@
 package io.layerwatch.report;
 
 import io.layerwatch.util.SafeText;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * HTML text for the report. Everything that comes from the data (user agents, principals, repository
@@ -9,6 +14,8 @@ import java.util.Locale;
  * values and SVG alike. The output is also well-formed XML, so tests can parse it.
  */
 final class Html {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
     private Html() {}
 
     /**
@@ -52,6 +59,25 @@ final class Html {
     /** Escaped and cut: the form every data value takes in a table cell. */
     static String cell(String s, int max) {
         return esc(cut(s, max));
+    }
+
+    /**
+     * An element id for a data value (a finding id): {@code prefix + value} when the value is 1 to 100
+     * letters, digits, '-' or '_' (finding ids are hex), else {@code prefix} and a hash of it; null for null.
+     */
+    static String anchor(String prefix, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (SAFE_ID.matcher(value).matches()) {
+            return prefix + value;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return prefix + "h" + HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
     }
 
     /** 1,234,567 */

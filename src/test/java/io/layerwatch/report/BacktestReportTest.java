@@ -14,6 +14,7 @@ import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.finding.Incident;
 import io.layerwatch.pipeline.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathConstants;
@@ -121,6 +123,48 @@ class BacktestReportTest {
         return out;
     }
 
+    /** An incident finding over {@code members} (by time), as the correlator writes one: details from Incident. */
+    static Finding incident(String id, Severity severity, List<Finding> members, String story) {
+        Finding first = members.get(0);
+        List<AttackTechnique> attack = members.stream().flatMap(m -> m.attack().stream()).distinct().toList();
+        Incident incident = new Incident(members.stream().map(Incident.Member::of).toList(),
+                attack.stream().map(t -> t.tactic() + " " + t.tacticName()).distinct().toList(),
+                attack.stream().map(AttackTechnique::technique).toList(), List.of(first.principal().arn()),
+                members.stream().map(m -> m.principal().accessKeyId()).filter(Objects::nonNull).distinct().toList(),
+                members.stream().map(Finding::sourceIp).filter(Objects::nonNull).distinct().toList(),
+                members.stream().filter(m -> m.repository() != null).map(m -> m.repository().name()).distinct().toList(),
+                story, false);
+        Instant last = members.stream().map(Finding::lastEventTime).max(Instant::compareTo).orElseThrow();
+        return new Finding(id, RuleCatalog.ATTACK_SEQUENCE, severity, "Attack sequence by " + first.principal().arn()
+                + " (" + first.principal().sessionName() + ")", story, ACCOUNT, "us-east-1", first.principal(),
+                first.repository(), first.sourceIp(), first.userAgent(), first.firstEventTime(), last,
+                members.stream().mapToLong(Finding::eventCount).sum(), first.principal().arn(),
+                members.stream().flatMap(m -> m.eventIds().stream()).toList(), incident.details(), List.of(), attack);
+    }
+
+    /** A finding by the role developer, session mallory, from 198.51.100.23, {@code minutes} after TIME. */
+    static Finding mallory(String rule, Severity severity, String event, String repository, long minutes, String title) {
+        return finding(rule, severity, record(event).assumedRole(ACCOUNT, "developer", "mallory")
+                .sourceIp("198.51.100.23").repositoryName(repository).time(TIME.plusSeconds(60 * minutes)), title);
+    }
+
+    /** The cells (th, td) of an incident block's key-value table, by row name. */
+    static Map<String, Node> incidentRows(Document doc, String incidentAnchor) throws Exception {
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (Node tr : nodes(doc, "//div[@id='" + incidentAnchor + "']/table[@class='kv']/tbody/tr")) {
+            out.put(text(tr.getFirstChild()), tr.getLastChild());
+        }
+        return out;
+    }
+
+    static List<String> texts(Document doc, String xpath) throws Exception {
+        return nodes(doc, xpath).stream().map(BacktestReportTest::text).toList();
+    }
+
+    static List<String> attributes(Document doc, String xpath) throws Exception {
+        return nodes(doc, xpath).stream().map(Node::getNodeValue).toList();
+    }
+
     @Test
     void everySectionWithTheFiguresOfTheFiles(@TempDir Path dir) throws Exception {
         List<Finding> findings = List.of(
@@ -140,9 +184,12 @@ class BacktestReportTest {
         String html = BacktestReport.render(dir, RULES, null, null, 200, 20);
         Document doc = parse(html);
 
-        for (String id : List.of("summary", "timeline", "top", "findings", "dead-letters", "rules")) {
-            assertThat(nodes(doc, "//section[@id='" + id + "']/h2")).as(id).hasSize(1);
-        }
+        assertThat(attributes(doc, "//main/section/@id")).containsExactly("incidents", "summary", "timeline", "top",
+                "findings", "dead-letters", "rules");
+        assertThat(nodes(doc, "//main/section/h2")).hasSize(7);
+        // No incident: one line says so.
+        assertThat(texts(doc, "//section[@id='incidents']/*[not(self::h2)]")).containsExactly(
+                "No incidents: no actor's findings of several rules were correlated into an attack sequence.");
         Map<String, String> cards = new LinkedHashMap<>();
         for (Node card : nodes(doc, "//div[@class='card']")) {
             cards.put(text(card.getFirstChild()), text(card.getLastChild()));
@@ -403,5 +450,232 @@ class BacktestReportTest {
         assertThat(Timeline.niceStep(1)).isEqualTo(1);
         assertThat(Timeline.niceStep(9)).isEqualTo(5);
         assertThat(Timeline.niceStep(1234)).isEqualTo(500);
+    }
+
+    @Test
+    void incidentsOnTopWithTheirTimelineAndMembersLinkedToTheirRows(@TempDir Path dir) throws Exception {
+        Finding pulled = mallory(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, "BatchGetImage", "payments-api", 0,
+                "pulled from an untrusted network");
+        Finding exposed = mallory(RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL, "SetRepositoryPolicy",
+                "payments-api", 10, "made public");
+        Finding deleted = mallory(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, "DeleteRepositoryPolicy", "web", 60,
+                "policy deleted");
+        Finding earlier = incident("a1b2c3", Severity.CRITICAL, List.of(pulled, exposed),
+                "pulled from payments-api from an untrusted network, then made payments-api public");
+        Finding later = incident("a1b2c3", Severity.CRITICAL, List.of(pulled, exposed, deleted),
+                "pulled from payments-api from an untrusted network, then made payments-api public, then deleted the "
+                        + "policy of web");
+        Finding benign = finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "benign");
+        // The later version first: the report keeps the later by Finding.later, not by line order.
+        write(dir, List.of(later, pulled, exposed, deleted.inIncident("a1b2c3"), earlier, benign), List.of(), null);
+
+        // 4 table rows: both incident versions, exposed (CRITICAL), pulled (HIGH); not deleted (MEDIUM).
+        Document doc = parse(BacktestReport.render(dir, RULES, null, null, 4, 10));
+
+        assertThat(attributes(doc, "//main/section/@id")).startsWith("incidents", "summary");
+        assertThat(texts(doc, "//nav/a")).startsWith("Incidents", "Summary");
+        assertThat(attributes(doc, "//section[@id='incidents']//div[@class='incident']/@id"))
+                .containsExactly("incident-a1b2c3");
+        assertThat(texts(doc, "//section[@id='incidents']/p[@class='note']")).singleElement()
+                .satisfies(p -> assertThat(p).startsWith("1 incident, by severity"));
+        assertThat(nodes(doc, "//table[@class='incident-index']")).isEmpty();
+        assertThat(texts(doc, "//div[@id='incident-a1b2c3']/h3")).containsExactly(
+                "CRITICAL Attack sequence by arn:aws:iam::" + ACCOUNT + ":role/developer (mallory)");
+
+        Map<String, Node> kv = incidentRows(doc, "incident-a1b2c3");
+        assertThat(kv.keySet()).containsExactly("Actor", "Time", "Severity", "Story", "Tactics", "Rules",
+                "Source addresses", "Repositories", "Id");
+        assertThat(text(kv.get("Actor"))).startsWith("role/developer" + ACCOUNT)
+                .contains("session mallory");
+        assertThat(text(kv.get("Time"))).isEqualTo("2024-05-01 12:00:00 to 2024-05-01 13:00:00 (1 h 0 min), 3 events, "
+                + "3 member findings");
+        assertThat(text(kv.get("Story"))).isEqualTo(later.description());
+        assertThat(texts(doc, "//div[@id='incident-a1b2c3']//tr[th='Tactics']/td/code")).containsExactly(
+                "TA0001 Initial Access", "TA0009 Collection", "TA0010 Exfiltration", "TA0005 Defense Evasion");
+        assertThat(texts(doc, "//div[@id='incident-a1b2c3']//tr[th='Rules']/td//code")).containsExactly(
+                "untrusted-network", "repository-exposed", "policy-deleted");
+        assertThat(texts(doc, "//div[@id='incident-a1b2c3']//tr[th='Source addresses']/td/code"))
+                .containsExactly("198.51.100.23");
+        assertThat(texts(doc, "//div[@id='incident-a1b2c3']//tr[th='Repositories']/td/code"))
+                .containsExactly("payments-api", "web");
+
+        // The timeline: a lane per member in time order, rule colours, severity letters, tactics, 15-minute ticks.
+        String svg = "//div[@id='incident-a1b2c3']//*[local-name()='svg']";
+        List<Node> bars = nodes(doc, svg + "/*[local-name()='rect'][starts-with(@class,'member')]");
+        assertThat(bars).extracting(b -> ((Element) b).getAttribute("fill")).containsExactly(
+                RuleColors.of(RuleCatalog.UNTRUSTED_NETWORK), RuleColors.of(RuleCatalog.REPOSITORY_EXPOSED),
+                RuleColors.of(RuleCatalog.POLICY_DELETED));
+        assertThat(bars).extracting(b -> ((Element) b).getAttribute("class"))
+                .containsExactly("member sev-HIGH", "member sev-CRITICAL", "member sev-MEDIUM");
+        List<Double> x = bars.stream().map(b -> Double.parseDouble(((Element) b).getAttribute("x"))).toList();
+        List<Double> y = bars.stream().map(b -> Double.parseDouble(((Element) b).getAttribute("y"))).toList();
+        assertThat(x.get(0)).isLessThan(x.get(1));
+        assertThat(x.get(1)).isLessThan(x.get(2));
+        // 10 of 60 minutes: the second bar a sixth of the way from the first to the last.
+        assertThat((x.get(1) - x.get(0)) / (x.get(2) - x.get(0))).isCloseTo(1 / 6.0, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(y.get(1) - y.get(0)).isEqualTo(y.get(2) - y.get(1)).isGreaterThanOrEqualTo(20);
+        assertThat(texts(doc, svg + "/*[local-name()='rect']/*[local-name()='title']")).first().asString()
+                .startsWith("HIGH untrusted-network: pulled from an untrusted network (2024-05-01T12:00:00Z");
+        assertThat(texts(doc, svg + "//*[local-name()='text'][@class='sev-letter']")).containsExactly("H", "C", "M");
+        assertThat(texts(doc, svg + "//*[local-name()='text'][@class='legend']")).containsExactly(
+                "untrusted-network \u00b7 payments-api", "repository-exposed \u00b7 payments-api",
+                "policy-deleted \u00b7 web");
+        assertThat(texts(doc, svg + "/*[local-name()='text'][@class='tactic']"))
+                .containsExactly("Initial Access / Collection", "Exfiltration", "Defense Evasion");
+        assertThat(texts(doc, svg + "/*[local-name()='text'][@class='tick']"))
+                .containsExactly("12:00", "12:15", "12:30", "12:45", "13:00");
+
+        // Members link to their rows in the findings table; the one not shown there says so.
+        List<Node> memberCells = nodes(doc, "//div[@id='incident-a1b2c3']//table[@class='members']/tbody/tr/td[last()]");
+        assertThat(memberCells).extracting(BacktestReportTest::text).containsExactly("pulled from an untrusted network",
+                "made public", "policy deletednot among the findings table's rows");
+        for (Finding m : List.of(pulled, exposed)) {
+            assertThat(attributes(doc, "//table[@class='members']//a[.='" + m.title() + "']/@href"))
+                    .containsExactly("#finding-" + m.id());
+            assertThat(nodes(doc, "//section[@id='findings']//tr[@id='finding-" + m.id() + "']")).hasSize(1);
+        }
+        // ... and back: members and both versions of the incident link to it; one anchor per finding id.
+        assertThat(attributes(doc, "//section[@id='findings']//a/@href")).containsOnly("#incident-a1b2c3").hasSize(4);
+        assertThat(texts(doc, "//section[@id='findings']//a")).containsExactly("incident", "incident",
+                "part of an incident", "part of an incident");
+        assertThat(nodes(doc, "//section[@id='findings']//tr[@id='finding-a1b2c3']")).hasSize(1);
+
+        // attack-sequence counts in the per-rule tables like any rule.
+        assertThat(rows(doc, "summary", "By rule")).contains(List.of("attack-sequence", "HIGH", "2", "33.3%"));
+        assertThat(rows(doc, "rules", "Rules")).anySatisfy(r -> assertThat(r).startsWith("attack-sequence", "yes", "HIGH"));
+    }
+
+    /** Two findings of session s{@code i}: a HIGH untrusted pull at {@code at}, a MEDIUM policy deletion a minute on. */
+    static List<Finding> pair(int i, Instant at) {
+        return List.of(finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download("r", at)
+                .assumedRole(ACCOUNT, "developer", "s" + i), "a" + i),
+                finding(RuleCatalog.POLICY_DELETED, Severity.MEDIUM, record("DeleteRepositoryPolicy")
+                        .assumedRole(ACCOUNT, "developer", "s" + i).repositoryName("r").time(at.plusSeconds(60)), "b" + i));
+    }
+
+    @Test
+    void manyIncidentsShowTheHighestAndSayHowManyMore(@TempDir Path dir) throws Exception {
+        List<Finding> findings = new ArrayList<>();
+        Finding raisedLater = null;
+        for (int i = 0; i < 8; i++) {
+            List<Finding> pair = pair(i, TIME.plusSeconds(3600L * i));
+            findings.add(incident("inc" + i, i % 3 == 0 ? Severity.CRITICAL : Severity.HIGH, pair, "story " + i));
+            if (i == 1) {
+                // A later version of the oldest HIGH one: dropped from the 5 kept first, it comes back on top.
+                Finding c = finding(RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL, record("SetRepositoryPolicy")
+                        .assumedRole(ACCOUNT, "developer", "s1").repositoryName("r").time(TIME.plusSeconds(36_000)), "c1");
+                raisedLater = incident("inc1", Severity.CRITICAL, List.of(pair.get(0), pair.get(1), c), "story 1, raised");
+            }
+        }
+        findings.add(raisedLater);
+        write(dir, findings, List.of(), null);
+
+        Document doc = parse(BacktestReport.render(dir, RULES, null, null, 200, 10, 5));
+
+        // CRITICAL first (most recent first: inc1's later version ends last), then HIGH, most recent first.
+        assertThat(attributes(doc, "//div[@class='incident']/@id")).containsExactly("incident-inc1", "incident-inc6",
+                "incident-inc3", "incident-inc0", "incident-inc7");
+        assertThat(texts(doc, "//div[@id='incident-inc1']//tr[th='Story']/td")).containsExactly("story 1, raised");
+        assertThat(texts(doc, "//section[@id='incidents']/p[@class='note']")).singleElement().satisfies(p ->
+                assertThat(p).startsWith("The 5 highest of 8 incidents (3 more, not shown: all are in findings.jsonl"));
+        assertThat(attributes(doc, "//table[@class='incident-index']//a/@href")).containsExactly("#incident-inc1",
+                "#incident-inc6", "#incident-inc3", "#incident-inc0", "#incident-inc7");
+        assertThat(rows(doc, "incidents", null).get(0)).containsExactly("CRITICAL",
+                "arn:aws:iam::" + ACCOUNT + ":role/developer (s1)", "2024-05-01 13:00:00", "9 h 0 min",
+                "TA0001 Initial Access \u2192 TA0009 Collection \u2192 TA0005 Defense Evasion \u2192 TA0010 Exfiltration", "3");
+    }
+
+    @Test
+    void incidentCountIsBoundedAndSaysSoBeyondIt() {
+        IncidentScan scan = new IncidentScan(2, 3);
+        for (int i = 0; i < 5; i++) {
+            String line = Json.write(incident("i" + i, Severity.HIGH, pair(i, TIME.plusSeconds(60L * i)), "s"));
+            scan.offer(line);
+            scan.offer(line);
+        }
+        scan.offer("{\"ruleId\":\"attack-sequence\"}");
+        assertThat(scan.shown()).extracting(e -> e.finding().id()).containsExactly("i4", "i3");
+        assertThat(scan.total()).isEqualTo(3);
+        assertThat(scan.overflow).isTrue();
+        assertThat(scan.unreadable).isEqualTo(1);
+        StringBuilder h = new StringBuilder();
+        IncidentsSection.render(h, scan, scan.shown(), java.util.Set.of());
+        assertThat(h.toString()).contains("The 2 highest of over 3 incidents (over 1 more, not shown");
+    }
+
+    @Test
+    void timelineLanesStayReadableFromOneMemberToForty() throws Exception {
+        List<Incident.Member> one = List.of(new Incident.Member("m0", RuleCatalog.REPOSITORY_EXPOSED, Severity.CRITICAL,
+                "t", TIME, TIME, 1, "r", null));
+        Document single = parse(IncidentTimeline.svg(incidentOf(one), "c"));
+        List<Node> bar = nodes(single, "//*[local-name()='rect'][starts-with(@class,'member')]");
+        assertThat(bar).hasSize(1);
+        assertThat(Double.parseDouble(((Element) bar.get(0)).getAttribute("width"))).isGreaterThanOrEqualTo(6);
+        assertThat(texts(single, "//*[local-name()='text'][@class='tick']")).isNotEmpty();
+
+        for (int n : List.of(40, 45)) {
+            List<Incident.Member> members = new ArrayList<>();
+            List<String> rules = List.of(RuleCatalog.UNTRUSTED_NETWORK, RuleCatalog.ENDGAME_IOC, RuleCatalog.POLICY_DELETED);
+            for (int i = 0; i < n; i++) {
+                members.add(new Incident.Member("m" + i, rules.get(i % 3), Severity.values()[i % 5], "t" + i,
+                        TIME.plusSeconds(60L * i), TIME.plusSeconds(60L * i + 600), 2, "r" + i, "198.51.100." + i));
+            }
+            Document doc = parse(IncidentTimeline.svg(incidentOf(members), "c"));
+            List<Node> bars = nodes(doc, "//*[local-name()='rect'][starts-with(@class,'member')]");
+            assertThat(bars).as("%d members", n).hasSize(n);
+            List<String> lanes = texts(doc, "//*[local-name()='g']/*[local-name()='text'][@class='legend']");
+            if (n <= IncidentTimeline.MEMBER_LANES) {
+                assertThat(lanes).hasSize(n).startsWith("untrusted-network \u00b7 r0", "endgame-ioc \u00b7 r1");
+                List<Double> y = bars.stream().map(b -> Double.parseDouble(((Element) b).getAttribute("y"))).toList();
+                for (int i = 1; i < n; i++) {
+                    assertThat(y.get(i) - y.get(i - 1)).as("lane %d below lane %d", i, i - 1).isGreaterThanOrEqualTo(20);
+                }
+            } else {
+                // Over 40 members: a lane per rule, each bar on its rule's lane, the lane's highest severity.
+                assertThat(lanes).containsExactly("untrusted-network (15)", "endgame-ioc (15)", "policy-deleted (15)");
+                assertThat(texts(doc, "//*[local-name()='text'][@class='sev-letter']")).containsExactly("C", "C", "C");
+                assertThat(bars.stream().map(b -> ((Element) b).getAttribute("y")).distinct()).hasSize(3);
+            }
+        }
+        assertThat(IncidentTimeline.step(0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(IncidentTimeline.step(Duration.ofHours(1).toMillis())).isEqualTo(Duration.ofMinutes(15));
+        assertThat(IncidentTimeline.step(Duration.ofDays(3).toMillis())).isEqualTo(Duration.ofHours(12));
+    }
+
+    static Incident incidentOf(List<Incident.Member> members) {
+        return new Incident(members, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), "s", false);
+    }
+
+    @Test
+    void hostileIncidentIsTextAndBrokenIncidentsAreSaidSo(@TempDir Path dir) throws Exception {
+        Finding member = finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download(IMG, TIME).iamUser(ACCOUNT, IMG).sourceIp(IMG), IMG);
+        Finding other = finding(RuleCatalog.POLICY_DELETED, Severity.LOW, record("DeleteRepositoryPolicy")
+                .iamUser(ACCOUNT, IMG).repositoryName(SCRIPT).time(TIME.plusSeconds(60)), SCRIPT);
+        Finding hostile = incident(IMG, Severity.CRITICAL, List.of(member, other), SCRIPT + IMG);
+        write(dir, List.of(member, other, hostile), List.of(), null);
+        // An incident whose details are no incident: left out of the section, said so, still a finding row.
+        String broken = Json.write(incident("broken", Severity.HIGH, List.of(member, other), "x"))
+                .replaceFirst("\"members\":\\[", "\"members\":[7,");
+        Files.writeString(dir.resolve(Replay.FINDINGS), broken + "\n", java.nio.file.StandardOpenOption.APPEND);
+
+        String html = BacktestReport.render(dir, RULES, null, null, 200, 10);
+
+        assertThat(html).doesNotContain(SCRIPT).doesNotContain(IMG).contains(SCRIPT_ESCAPED).contains(IMG_ESCAPED);
+        assertNothingExternal(html);
+        Document doc = parse(html);
+        assertThat(nodes(doc, "//*[local-name()='script' or local-name()='img']")).isEmpty();
+        assertThat(nodes(doc, "//@*[starts-with(translate(local-name(), 'ON', 'on'), 'on')]")).isEmpty();
+        List<String> ids = attributes(doc, "//div[@class='incident']/@id");
+        assertThat(ids).singleElement().satisfies(id -> assertThat(id).matches("incident-h[0-9a-f]{24}"));
+        assertThat(attributes(doc, "//section[@id='findings']//a/@href")).contains("#" + ids.get(0));
+        assertThat(texts(doc, "//div[@class='incident']//tr[th='Story']/td")).containsExactly(SCRIPT + IMG);
+        assertThat(texts(doc, "//div[@class='incident']//tr[th='Source addresses']/td/code")).containsExactly(IMG,
+                CloudTrailRecords.SOURCE_IP);
+        assertThat(texts(doc, "//div[@class='incident']//*[local-name()='text'][@class='legend']"))
+                .contains(Html.cut("untrusted-network \u00b7 " + IMG, 34));
+        assertThat(texts(doc, "//div[@class='incident']//*[local-name()='g']/*[local-name()='title']")).contains(IMG, SCRIPT);
+        assertThat(texts(doc, "//section[@id='incidents']/p[@class='warn']")).containsExactly("Incident findings whose "
+                + "details could not be read, left out here (they are in the findings table): 1 line.");
+        assertThat(nodes(doc, "//section[@id='findings']//tr[@id='finding-broken']")).hasSize(1);
     }
 }

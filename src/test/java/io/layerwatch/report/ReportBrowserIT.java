@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.Severity;
+import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.RequiredTool;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -41,10 +45,10 @@ class ReportBrowserIT {
     /** Every element and attribute the report writes: anything else in the DOM was injected. */
     static final Set<String> REPORT_ELEMENTS = Set.of("html", "head", "meta", "title", "style", "body", "header", "h1",
             "h2", "h3", "p", "nav", "a", "main", "section", "footer", "div", "span", "strong", "code", "pre", "table",
-            "thead", "tbody", "tr", "th", "td", "details", "summary", "dl", "dt", "dd", "svg", "rect", "line", "text");
+            "thead", "tbody", "tr", "th", "td", "details", "summary", "dl", "dt", "dd", "svg", "g", "rect", "line", "text");
     static final Set<String> REPORT_ATTRIBUTES = Set.of("lang", "charset", "http-equiv", "content", "name", "href", "id",
             "class", "style", "title", "colspan", "scope", "viewbox", "width", "height", "role", "aria-labelledby", "x",
-            "y", "x1", "y1", "x2", "y2", "rx", "fill", "text-anchor");
+            "y", "x1", "y1", "x2", "y2", "rx", "fill", "stroke", "stroke-width", "text-anchor");
 
     @Test
     void chromiumRendersTheHostileReplayAsTextWithNoInjectedElement(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
@@ -83,7 +87,8 @@ class ReportBrowserIT {
         String dom = run(chromium, tmp, "dom", "--dump-dom", uri);
         Path domFile = tmp.resolve("dom.out");
         // Short failure messages: the DOM stays in the temp dir of a failed test (dom.out), not in the log.
-        assertThat(count(dom, "<section id=")).as("sections").isEqualTo(6);
+        assertThat(count(dom, "<section id=")).as("sections").isEqualTo(7);
+        assertThat(dom).as("the DOM (%s)", domFile).contains("No incidents: ");
         for (String text : List.of("<h1>LayerWatch backtest report</h1>", "<svg",
                 // The hostile strings are there as text (the serialiser escapes < > & in text) ...
                 "&lt;script&gt;alert(1)&lt;/script&gt;", "\"&gt;&lt;img src=x onerror=alert(1)&gt;",
@@ -97,6 +102,72 @@ class ReportBrowserIT {
         // The evidence holds the policy text with the hostile Sid, as text in a <pre>.
         assertThat(Pattern.compile("<pre>[^<]*policyText[^<]*&lt;script&gt;alert\\(1\\)&lt;/script&gt;").matcher(dom)
                 .find()).as("the policy text in the evidence (%s)", domFile).isTrue();
+        assertOnlyReportMarkup(dom);
+    }
+
+    /**
+     * A report with one incident of 12 members by a hostile principal: the incidents section is on top, its
+     * timeline is drawn in the rules' colours, the hostile strings are text, and nothing was injected.
+     */
+    @Test
+    void chromiumRendersAnIncidentWithItsTimelineOnTop(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp)
+            throws Exception {
+        String chromium = chromium();
+        Path out = tmp.resolve("out");
+        List<String> rules = List.of(RuleCatalog.UNTRUSTED_NETWORK, RuleCatalog.CREDENTIAL_NETWORK_HOP,
+                RuleCatalog.REPOSITORY_EXPOSED, RuleCatalog.ENDGAME_IOC, RuleCatalog.POLICY_DELETED);
+        List<Finding> members = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String rule = rules.get(i % rules.size());
+            members.add(BacktestReportTest.finding(rule, i % 4 == 0 ? Severity.CRITICAL : Severity.HIGH,
+                    CloudTrailRecords.record("SetRepositoryPolicy").assumedRole(CloudTrailRecords.ACCOUNT,
+                            BacktestReportTest.IMG, BacktestReportTest.SCRIPT).sourceIp("198.51.100.23")
+                            .repositoryName("payments-api").time(CloudTrailRecords.TIME.plusSeconds(600L * i)),
+                    "step " + i + " " + BacktestReportTest.SCRIPT));
+        }
+        Finding incident = BacktestReportTest.incident("0f1e2d3c", Severity.CRITICAL, members,
+                "pulled from payments-api, then " + BacktestReportTest.SCRIPT);
+        List<Finding> findings = new ArrayList<>(members);
+        findings.add(incident);
+        BacktestReportTest.write(out, findings, List.of(), null);
+        int code = LayerWatchCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "report", out.toString());
+        assertThat(code).isZero();
+        String uri = out.resolve(BacktestReport.FILE).toUri().toString();
+
+        Path png = tmp.resolve("incident.png");
+        run(chromium, tmp, "shot", "--screenshot=" + png, "--window-size=1280,1400", uri);
+        BufferedImage image = ImageIO.read(png.toFile());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                colours.add(image.getRGB(x, y) & 0xFFFFFF);
+            }
+        }
+        // The first 1400 pixels hold the incident (the findings table is further down): its bars are drawn.
+        for (String rule : rules) {
+            assertThat(colours).as("the colour of %s's bars (%s)", rule, png)
+                    .contains(Integer.parseInt(RuleColors.of(rule).substring(1), 16));
+        }
+
+        String dom = run(chromium, tmp, "dom", "--dump-dom", uri);
+        Path domFile = tmp.resolve("dom.out");
+        assertThat(dom.indexOf("<section id=\"incidents\">")).as("incidents first (%s)", domFile)
+                .isPositive().isLessThan(dom.indexOf("<section id=\"summary\">"));
+        assertThat(count(dom, "<rect class=\"member ")).as("member bars (%s)", domFile).isEqualTo(12);
+        assertThat(count(dom, "<a href=\"#finding-")).as("member links (%s)", domFile).isEqualTo(12);
+        assertThat(dom.contains("then &lt;script&gt;alert(1)&lt;/script&gt;")).as("the story as text (%s)", domFile)
+                .isTrue();
+        assertThat(dom.contains("role/\"&gt;&lt;img src=x onerror=alert(1)&gt;")).as("the principal as text (%s)",
+                domFile).isTrue();
+        for (String markup : List.of("<script", "<img", "<iframe")) {
+            assertThat(dom.toLowerCase().contains(markup)).as("the DOM (%s) has %s", domFile, markup).isFalse();
+        }
+        assertOnlyReportMarkup(dom);
+    }
+
+    /** Only the elements and attributes the report writes are in the DOM: nothing was injected. */
+    static void assertOnlyReportMarkup(String dom) {
         Set<String> elements = new HashSet<>();
         Set<String> attributes = new HashSet<>();
         Matcher tag = TAG.matcher(dom);
