@@ -100,12 +100,13 @@ class KinesisStreamingIT {
                 CloseableIterator<DeadLetter> dead = out.deadLetters().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-it");
             try {
-                List<String> rules = new ArrayList<>();
-                while (rules.size() < 4 && findings.hasNext()) {
+                // One principal's findings of four rules, two of them CRITICAL or HIGH: an incident too.
+                java.util.Set<String> rules = new java.util.TreeSet<>();
+                while (rules.size() < 5 && findings.hasNext()) {
                     rules.add(findings.next().ruleId());
                 }
                 assertThat(rules).containsExactlyInAnyOrder("policy-deleted", "layer-download", "repository-exposed",
-                        "untrusted-network");
+                        "untrusted-network", "attack-sequence");
                 DeadLetter garbage = dead.next();
                 assertThat(garbage.reason()).isEqualTo("not JSON or gzip");
                 assertThat(garbage.source()).startsWith("kinesis:cloudtrail/shardId-");
@@ -203,6 +204,48 @@ class KinesisStreamingIT {
                 while (!rules.containsAll(List.of("access-denied-burst", "policy-change-after-scan"))) {
                     rules.add(findings.next().ruleId());
                 }
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * An incident on the arrival of its second member, right after that member's finding: the stream's watermark
+     * trails arrival by the lateness bound (15 minutes), so an incident that waited for it would miss the timeout.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anIncidentComesOnTheArrivalOfItsSecondMember() throws Exception {
+        createStream("incident", 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        env.setParallelism(2);
+        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("incident"), "", RulesConfigLoader.builtIn(),
+                null, false);
+        try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
+            JobClient job = env.executeAsync("kinesis-incident");
+            try {
+                java.time.Instant now = java.time.Instant.now();
+                put("incident", "k", record("DeleteRepositoryPolicy").repositoryName("payments")
+                        .assumedRole("111122223333", "developer", "mallory").time(now).eventId("step-1").json()
+                        .getBytes(StandardCharsets.UTF_8));
+                put("incident", "k", record("SetRepositoryPolicy").repositoryName("payments")
+                        .assumedRole("111122223333", "developer", "mallory").time(now.plusSeconds(1))
+                        .policyText("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                                + "\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\"}]}")
+                        .eventId("step-2").json().getBytes(StandardCharsets.UTF_8));
+                List<Finding> seen = new ArrayList<>();
+                while (seen.stream().noneMatch(Finding::incident)) {
+                    seen.add(findings.next());
+                }
+                Finding incident = seen.get(seen.size() - 1);
+                assertThat(io.layerwatch.finding.Incident.of(incident).orElseThrow().rules())
+                        .containsExactly("policy-deleted", "repository-exposed");
+                // The first member as it came, then both marked with the incident, then the incident.
+                assertThat(seen).extracting(Finding::ruleId).containsExactly("policy-deleted", "policy-deleted",
+                        "repository-exposed", "attack-sequence");
+                assertThat(seen).extracting(Finding::incidentId).containsExactly(null, incident.id(), incident.id(),
+                        null);
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
