@@ -103,18 +103,7 @@ public final class OcsfMapper {
         if (incident.isPresent()) {
             return incident(f, incident.get(), update);
         }
-        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings",
-                update ? ACTIVITY_UPDATE : ACTIVITY_CREATE, update ? "Update" : "Create");
-        e.put("time", millis(f.lastEventTime()));
-        putMillis(e, "start_time", f.firstEventTime());
-        putMillis(e, "end_time", f.lastEventTime());
-        e.put("count", f.eventCount());
-        e.put("timezone_offset", 0);
-        e.put("severity_id", severityId(f.severity()));
-        put(e, "severity", caption(f.severity()));
-        e.put("status_id", 1);
-        e.put("status", "New");
-        put(e, "message", f.title());
+        ObjectNode e = findingEvent(CLASS_UID, "Detection Finding", f, update);
         e.set("metadata", metadata(f));
         e.set("finding_info", findingInfo(f));
         e.set("cloud", cloud(f));
@@ -138,18 +127,7 @@ public final class OcsfMapper {
      * unmapped with the incident's details.
      */
     private static ObjectNode incident(Finding f, Incident incident, boolean update) {
-        ObjectNode e = event(INCIDENT_CLASS_UID, "Incident Finding", CATEGORY_UID, "Findings",
-                update ? ACTIVITY_UPDATE : ACTIVITY_CREATE, update ? "Update" : "Create");
-        e.put("time", millis(f.lastEventTime()));
-        putMillis(e, "start_time", f.firstEventTime());
-        putMillis(e, "end_time", f.lastEventTime());
-        e.put("count", f.eventCount());
-        e.put("timezone_offset", 0);
-        e.put("severity_id", severityId(f.severity()));
-        put(e, "severity", caption(f.severity()));
-        e.put("status_id", 1);
-        e.put("status", "New");
-        put(e, "message", f.title());
+        ObjectNode e = findingEvent(INCIDENT_CLASS_UID, "Incident Finding", f, update);
         put(e, "desc", incident.story());
         ObjectNode metadata = metadata(f);
         put(metadata, "correlation_uid", f.id());
@@ -169,6 +147,23 @@ public final class OcsfMapper {
             unmapped.set("principal", Json.MAPPER.valueToTree(f.principal()));
         }
         e.set("unmapped", unmapped);
+        return e;
+    }
+
+    /** A Findings event (Create or Update) with the finding's times, count, severity, status New and title. */
+    private static ObjectNode findingEvent(int classUid, String className, Finding f, boolean update) {
+        ObjectNode e = event(classUid, className, CATEGORY_UID, "Findings", update ? ACTIVITY_UPDATE : ACTIVITY_CREATE,
+                update ? "Update" : "Create");
+        e.put("time", millis(f.lastEventTime()));
+        putMillis(e, "start_time", f.firstEventTime());
+        putMillis(e, "end_time", f.lastEventTime());
+        e.put("count", f.eventCount());
+        e.put("timezone_offset", 0);
+        e.put("severity_id", severityId(f.severity()));
+        put(e, "severity", caption(f.severity()));
+        e.put("status_id", 1);
+        e.put("status", "New");
+        put(e, "message", f.title());
         return e;
     }
 
