@@ -95,11 +95,11 @@ public final class FindingSinks {
         if (policy.equals(SinksConfig.Policy.ALL)) {
             return findings;
         }
-        DataStream<Finding> admitted = findings.filter(f -> policy.admits(f.ruleId(), f.severity()))
+        DataStream<Finding> admitted = findings.filter(f -> OncePerIncident.admits(policy, f))
                 .uid("policy-" + sink.name()).name(sink.name() + " policy");
         if (policy.incidents() != SinksConfig.Incidents.ALL) {
             admitted = admitted.keyBy(OncePerIncident::key, Types.STRING)
-                    .process(new OncePerIncident(policy.incidents(), OncePerIncident.REMEMBER))
+                    .process(new OncePerIncident(policy, OncePerIncident.REMEMBER))
                     .uid("incidents-" + sink.name()).name(sink.name() + " incidents: " + policy.incidents()
                             .name().toLowerCase(Locale.ROOT));
         }

@@ -47,8 +47,11 @@ class IncidentPolicyIT {
     }
 
     static List<String> through(SinksConfig.Incidents incidents, Severity minSeverity) throws Exception {
-        SinksConfig.Sink sink = new SinksConfig.Sink("sns", true, Map.of(),
-                new SinksConfig.Policy(minSeverity, Set.of(), Set.of(), null, incidents));
+        return through(new SinksConfig.Policy(minSeverity, Set.of(), Set.of(), null, incidents));
+    }
+
+    static List<String> through(SinksConfig.Policy policy) throws Exception {
+        SinksConfig.Sink sink = new SinksConfig.Sink("sns", true, Map.of(), policy);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
         List<String> out = new ArrayList<>();
@@ -77,5 +80,19 @@ class IncidentPolicyIT {
     void allDeliversEveryFindingAndEveryVersion() throws Exception {
         assertThat(through(SinksConfig.Incidents.ALL, Severity.MEDIUM)).hasSize(stream().size())
                 .contains(INCIDENT_ID + "/32", INCIDENT_ID + "/33", "f-public");
+    }
+
+    @Test
+    void anIncidentReachesASinkThatIncludesTheRuleOfOneOfItsMembers() throws Exception {
+        assertThat(through(new SinksConfig.Policy(Severity.INFORMATIONAL, Set.of(RuleCatalog.REPOSITORY_EXPOSED),
+                Set.of(), null, SinksConfig.Incidents.PAGE)))
+                .containsExactly(INCIDENT_ID + "/32", "attack-sequence-other/2", INCIDENT_ID + "/34");
+    }
+
+    @Test
+    void aSinkThatExcludesIncidentsPagesTheirMembersAsBefore() throws Exception {
+        assertThat(through(new SinksConfig.Policy(Severity.INFORMATIONAL, Set.of(),
+                Set.of(RuleCatalog.ATTACK_SEQUENCE), null, SinksConfig.Incidents.PAGE)))
+                .containsExactly("f-pull", "f-public", "f-replicate", "f-lone", "f-late");
     }
 }
