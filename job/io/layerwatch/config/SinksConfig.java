@@ -50,11 +50,6 @@ public final class SinksConfig implements Serializable {
         /** Everything, every version. */
         public static final Policy ALL = new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null, Incidents.ALL);
 
-        /** The same filters with another incidents choice. */
-        public Policy withIncidents(Incidents i) {
-            return new Policy(minSeverity, includeRules, excludeRules, suppressionWindow, i);
-        }
-
         public boolean admits(String ruleId, Severity severity) {
             return severity.atLeast(minSeverity) && (includeRules.isEmpty() || includeRules.contains(ruleId))
                     && !excludeRules.contains(ruleId);

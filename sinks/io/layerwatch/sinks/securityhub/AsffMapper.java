@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -240,7 +241,7 @@ public final class AsffMapper implements Serializable {
     static ArrayNode relatedFindings(Incident incident, String productArn) {
         List<Incident.Member> members = incident.members();
         Set<Incident.Member> kept = new LinkedHashSet<>(members.stream()
-                .sorted(java.util.Comparator.comparing(Incident.Member::severity).reversed())
+                .sorted(Comparator.comparing(Incident.Member::severity).reversed())
                 .limit(MAX_RELATED_FINDINGS).toList());
         ArrayNode out = NODES.arrayNode();
         members.stream().filter(kept::contains).forEach(m -> out.addObject().put("ProductArn", productArn)

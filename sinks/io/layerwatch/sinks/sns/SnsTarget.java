@@ -65,7 +65,7 @@ public final class SnsTarget implements FindingTarget {
     static final List<String> JSON_PROTOCOLS = List.of("sqs", "lambda", "https", "http", "firehose");
     /** Details shown in their own lines of the email, not again under "key details". */
     private static final Set<String> SHOWN_ELSEWHERE = Set.of("layerDigest", "imageDigest", "imageTags",
-            "vpcEndpointId", "identityType", "identityName");
+            "vpcEndpointId", "identityType", "identityName", Finding.INCIDENT_ID);
 
     public enum MessageFormat {
         /**
@@ -269,7 +269,8 @@ public final class SnsTarget implements FindingTarget {
         Optional<Incident> incident = Incident.of(f);
         if (incident.isPresent()) {
             FindingPrincipal p = f.principal();
-            String who = p == null ? "unknown" : p.name() + (p.sessionName() == null ? "" : " (" + p.sessionName() + ")");
+            String who = p == null ? "unknown" : (p.name() != null ? p.name() : p.arn())
+                    + (p.sessionName() == null ? "" : " (" + p.sessionName() + ")");
             return cut(ascii("[" + f.severity() + "] Incident: " + who + ", " + IncidentText.size(incident.get())),
                     MAX_SUBJECT);
         }

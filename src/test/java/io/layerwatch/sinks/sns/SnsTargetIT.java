@@ -617,6 +617,7 @@ class SnsTargetIT {
 
         WireEntry m = sent.get(1);
         assertThat(m.attributes()).containsEntry("incidentId", List.of("String", incident.id()));
-        assertThat(m.messageJson().path("default").asText()).contains("  Incident:       " + incident.id());
+        assertThat(m.messageJson().path("default").asText()).contains("  Incident:       " + incident.id())
+                .doesNotContain("incidentId:");
     }
 }
