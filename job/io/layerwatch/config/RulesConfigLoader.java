@@ -291,7 +291,8 @@ public final class RulesConfigLoader {
 
     private static Map<String, Object> sinksSchema() {
         Map<String, Object> policy = schema("minSeverity", ParamType.SEVERITY, "includeRules", ParamType.STRING_LIST,
-                "excludeRules", ParamType.STRING_LIST, "suppressionWindow", ParamType.DURATION);
+                "excludeRules", ParamType.STRING_LIST, "suppressionWindow", ParamType.DURATION,
+                "incidents", Set.of("ALL", "PAGE", "ONLY"));
         Object[] common = {ENABLED, ParamType.BOOLEAN, POLICY, policy, "region", ParamType.STRING,
                 "endpoint", ParamType.STRING};
         Map<String, Object> out = new LinkedHashMap<>();
@@ -501,7 +502,9 @@ public final class RulesConfigLoader {
                     p.has("minSeverity") ? (Severity) ParamType.SEVERITY.parse(p.get("minSeverity")) : Severity.INFORMATIONAL,
                     new LinkedHashSet<>(strings(p.get("includeRules"), ParamType.STRING_LIST)),
                     new LinkedHashSet<>(strings(p.get("excludeRules"), ParamType.STRING_LIST)),
-                    p.has("suppressionWindow") ? (Duration) ParamType.DURATION.parse(p.get("suppressionWindow")) : null);
+                    p.has("suppressionWindow") ? (Duration) ParamType.DURATION.parse(p.get("suppressionWindow")) : null,
+                    p.has("incidents") ? SinksConfig.Incidents.valueOf(choice(p.get("incidents").asText()))
+                            : SinksConfig.Incidents.defaultFor(name));
             for (String rule : policy.includeRules()) {
                 requireRule(rule, SINKS + "." + name + ".policy.includeRules");
             }

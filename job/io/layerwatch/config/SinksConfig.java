@@ -29,11 +29,26 @@ public final class SinksConfig implements Serializable {
     public record Aws(String region, String endpoint, Duration callTimeout, Duration attemptTimeout)
             implements Serializable {}
 
-    /** Which findings reach a sink and how repeats are folded. */
-    public record Policy(Severity minSeverity, Set<String> includeRules, Set<String> excludeRules,
-            Duration suppressionWindow) implements Serializable {
+    /**
+     * What a sink does with incidents (attack-sequence findings) and their members ({@code policy.incidents}).
+     * ALL: every finding and every version of an incident. PAGE: page once per incident: its first version
+     * goes out, members that carry its id do not, other findings as usual. ONLY: incidents only, once each.
+     */
+    public enum Incidents {
+        ALL, PAGE, ONLY;
 
-        public static final Policy ALL = new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null);
+        /** PAGE for the sinks that page people (sns, webhook), ALL for the records (jsonl, securityhub, ocsf). */
+        public static Incidents defaultFor(String sink) {
+            return "sns".equals(sink) || "webhook".equals(sink) ? PAGE : ALL;
+        }
+    }
+
+    /** Which findings reach a sink, how repeats are folded and what happens to incidents. */
+    public record Policy(Severity minSeverity, Set<String> includeRules, Set<String> excludeRules,
+            Duration suppressionWindow, Incidents incidents) implements Serializable {
+
+        /** Everything, every version. */
+        public static final Policy ALL = new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null, Incidents.ALL);
 
         public boolean admits(String ruleId, Severity severity) {
             return severity.atLeast(minSeverity) && (includeRules.isEmpty() || includeRules.contains(ruleId))

@@ -18,6 +18,7 @@ import io.layerwatch.sinks.delivery.SqsDeadLetters;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
 import io.layerwatch.sinks.ocsf.OcsfOutputs;
 import io.layerwatch.sinks.ocsf.OcsfSettings;
+import io.layerwatch.sinks.policy.OncePerIncident;
 import io.layerwatch.sinks.policy.SuppressRepeats;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.securityhub.SecurityHubTarget;
@@ -28,13 +29,14 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Attaches the configured sinks to the findings stream: each behind its notification policy
- * (minimum severity, rules, repeat suppression), remote ones on the shared delivery layer.
+ * (minimum severity, rules, incidents, repeat suppression), remote ones on the shared delivery layer.
  */
 public final class FindingSinks {
 
@@ -93,8 +95,14 @@ public final class FindingSinks {
         if (policy.equals(SinksConfig.Policy.ALL)) {
             return findings;
         }
-        DataStream<Finding> admitted = findings.filter(f -> policy.admits(f.ruleId(), f.severity()))
+        DataStream<Finding> admitted = findings.filter(f -> OncePerIncident.admits(policy, f))
                 .uid("policy-" + sink.name()).name(sink.name() + " policy");
+        if (policy.incidents() != SinksConfig.Incidents.ALL) {
+            admitted = admitted.keyBy(OncePerIncident::key, Types.STRING)
+                    .process(new OncePerIncident(policy, OncePerIncident.REMEMBER))
+                    .uid("incidents-" + sink.name()).name(sink.name() + " incidents: " + policy.incidents()
+                            .name().toLowerCase(Locale.ROOT));
+        }
         Duration window = policy.suppressionWindow();
         if (window == null) {
             return admitted;

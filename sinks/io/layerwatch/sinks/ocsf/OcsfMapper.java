@@ -10,9 +10,11 @@ import io.layerwatch.config.Severity;
 import io.layerwatch.event.Principal;
 import io.layerwatch.event.PrincipalNormalizer;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.Incident;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A {@link Finding} as an OCSF 1.3.0 Detection Finding (class_uid 2004, category Findings), one JSON
@@ -35,6 +37,9 @@ import java.time.Instant;
  *       sessionName, the rule's details.
  * </ul>
  *
+ * An incident (rule attack-sequence) is an Incident Finding (class_uid 2005) instead that references its
+ * members' Detection Findings; see {@link #toNode}.
+ *
  * Lines above {@link #MAX_LINE_BYTES} are trimmed, never dropped: whole evidences go first (the ones
  * kept stay complete), then details, then event ids; unmapped.truncated says what was left out.
  */
@@ -45,6 +50,10 @@ public final class OcsfMapper {
     public static final String PRODUCT = "LayerWatch";
     public static final String PRODUCT_VERSION = "0.1.0";
     public static final int CLASS_UID = 2004;
+    /** An incident (rule attack-sequence): Incident Finding. */
+    public static final int INCIDENT_CLASS_UID = 2005;
+    /** Incident Finding needs an assignee or assignee group; LayerWatch assigns none. */
+    public static final String UNASSIGNED = "Unassigned";
     public static final int CATEGORY_UID = 2;
     public static final int ACTIVITY_CREATE = 1;
     public static final int ACTIVITY_UPDATE = 2;
@@ -88,20 +97,13 @@ public final class OcsfMapper {
         return line;
     }
 
-    /** The OCSF event as a JSON tree (untrimmed). */
+    /** The OCSF event as a JSON tree (untrimmed): an Incident Finding for an incident, else a Detection Finding. */
     public static ObjectNode toNode(Finding f, boolean update) {
-        ObjectNode e = event(CLASS_UID, "Detection Finding", CATEGORY_UID, "Findings",
-                update ? ACTIVITY_UPDATE : ACTIVITY_CREATE, update ? "Update" : "Create");
-        e.put("time", millis(f.lastEventTime()));
-        putMillis(e, "start_time", f.firstEventTime());
-        putMillis(e, "end_time", f.lastEventTime());
-        e.put("count", f.eventCount());
-        e.put("timezone_offset", 0);
-        e.put("severity_id", severityId(f.severity()));
-        put(e, "severity", caption(f.severity()));
-        e.put("status_id", 1);
-        e.put("status", "New");
-        put(e, "message", f.title());
+        Optional<Incident> incident = Incident.of(f);
+        if (incident.isPresent()) {
+            return incident(f, incident.get(), update);
+        }
+        ObjectNode e = findingEvent(CLASS_UID, "Detection Finding", f, update);
         e.set("metadata", metadata(f));
         e.set("finding_info", findingInfo(f));
         e.set("cloud", cloud(f));
@@ -115,6 +117,53 @@ public final class OcsfMapper {
             f.evidence().forEach(record -> evidences.add(evidence(record)));
         }
         e.set("unmapped", unmapped(f));
+        return e;
+    }
+
+    /**
+     * An incident as an Incident Finding (2005): the story as desc, the members in finding_info_list by the
+     * finding_info.uid of their own Detection Findings (their finding ids), every version under one
+     * metadata.correlation_uid (the incident id). The class has no actor or resources: the principal is in
+     * unmapped with the incident's details.
+     */
+    private static ObjectNode incident(Finding f, Incident incident, boolean update) {
+        ObjectNode e = findingEvent(INCIDENT_CLASS_UID, "Incident Finding", f, update);
+        put(e, "desc", incident.story());
+        ObjectNode metadata = metadata(f);
+        put(metadata, "correlation_uid", f.id());
+        metadata.putArray("profiles").add("cloud");
+        e.set("metadata", metadata);
+        e.set("cloud", cloud(f));
+        ArrayNode members = e.putArray("finding_info_list");
+        incident.members().forEach(m -> members.add(findingInfo(m.id(), m.title(), null, m.ruleId(), m.firstEventTime(),
+                m.lastEventTime())));
+        if (!f.attack().isEmpty()) {
+            ArrayNode attacks = e.putArray("attacks");
+            f.attack().forEach(t -> attacks.add(attack(t)));
+        }
+        e.putObject("assignee_group").put("name", UNASSIGNED);
+        ObjectNode unmapped = unmapped(f);
+        if (f.principal() != null) {
+            unmapped.set("principal", Json.MAPPER.valueToTree(f.principal()));
+        }
+        e.set("unmapped", unmapped);
+        return e;
+    }
+
+    /** A Findings event (Create or Update) with the finding's times, count, severity, status New and title. */
+    private static ObjectNode findingEvent(int classUid, String className, Finding f, boolean update) {
+        ObjectNode e = event(classUid, className, CATEGORY_UID, "Findings", update ? ACTIVITY_UPDATE : ACTIVITY_CREATE,
+                update ? "Update" : "Create");
+        e.put("time", millis(f.lastEventTime()));
+        putMillis(e, "start_time", f.firstEventTime());
+        putMillis(e, "end_time", f.lastEventTime());
+        e.put("count", f.eventCount());
+        e.put("timezone_offset", 0);
+        e.put("severity_id", severityId(f.severity()));
+        put(e, "severity", caption(f.severity()));
+        e.put("status_id", 1);
+        e.put("status", "New");
+        put(e, "message", f.title());
         return e;
     }
 
@@ -173,26 +222,34 @@ public final class OcsfMapper {
     }
 
     private static ObjectNode findingInfo(Finding f) {
-        ObjectNode i = object();
-        put(i, "uid", f.id());
-        put(i, "title", f.title());
-        put(i, "desc", f.description());
-        if (f.ruleId() != null) {
-            i.putArray("types").add(f.ruleId());
-        }
-        putMillis(i, "created_time", f.firstEventTime());
-        putMillis(i, "first_seen_time", f.firstEventTime());
-        putMillis(i, "last_seen_time", f.lastEventTime());
-        putMillis(i, "modified_time", f.lastEventTime());
-        ObjectNode analytic = i.putObject("analytic");
-        put(analytic, "name", f.ruleId());
-        put(analytic, "uid", f.ruleId());
-        analytic.put("type_id", 1);
-        analytic.put("type", "Rule");
+        ObjectNode i = findingInfo(f.id(), f.title(), f.description(), f.ruleId(), f.firstEventTime(),
+                f.lastEventTime());
         if (!f.attack().isEmpty()) {
             ArrayNode attacks = i.putArray("attacks");
             f.attack().forEach(t -> attacks.add(attack(t)));
         }
+        return i;
+    }
+
+    /** finding_info of a finding: a Detection Finding's own, or a member's in an incident's finding_info_list. */
+    private static ObjectNode findingInfo(String id, String title, String desc, String ruleId, Instant first,
+            Instant last) {
+        ObjectNode i = object();
+        put(i, "uid", id);
+        put(i, "title", title);
+        put(i, "desc", desc);
+        if (ruleId != null) {
+            i.putArray("types").add(ruleId);
+        }
+        putMillis(i, "created_time", first);
+        putMillis(i, "first_seen_time", first);
+        putMillis(i, "last_seen_time", last);
+        putMillis(i, "modified_time", last);
+        ObjectNode analytic = i.putObject("analytic");
+        put(analytic, "name", ruleId);
+        put(analytic, "uid", ruleId);
+        analytic.put("type_id", 1);
+        analytic.put("type", "Rule");
         return i;
     }
 

@@ -31,7 +31,11 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
         this.windowMillis = window.toMillis();
     }
 
+    /** Rule, principal and repository; an incident's versions by its id (two incidents are never repeats). */
     public static String key(Finding f) {
+        if (f.incident()) {
+            return f.ruleId() + "|" + f.id();
+        }
         return f.ruleId() + "|" + f.principal().arn() + "|" + (f.repository() == null ? "" : f.repository().name());
     }
 

@@ -9,6 +9,8 @@ import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
+import io.layerwatch.finding.Incident;
+import io.layerwatch.sinks.IncidentText;
 import io.layerwatch.util.Json;
 import io.layerwatch.util.SafeText;
 import java.io.Serializable;
@@ -17,6 +19,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -71,6 +74,8 @@ public final class AsffMapper implements Serializable {
     /** ProductFields allow 50 pairs; Security Hub adds its own aws/securityhub/* keys, so we use at most 40. */
     static final int MAX_OWN_FIELDS = 40;
     static final int MAX_IMAGES = 10;
+    /** AwsSecurityFinding.RelatedFindings: at most 10 items. */
+    static final int MAX_RELATED_FINDINGS = 10;
     /** BatchImportFindings: 240 KB per finding. */
     public static final long MAX_FINDING_BYTES = 240_000;
 
@@ -189,12 +194,15 @@ public final class AsffMapper implements Serializable {
         a.put("UpdatedAt", updated.toString());
         a.set("Severity", severity);
         a.put("Title", title);
-        a.put("Description", nonBlank(cut(oneLine(f.description()), MAX_DESCRIPTION), title));
+        Optional<Incident> incident = Incident.of(f);
+        a.put("Description", nonBlank(cut(oneLine(incident.map(i -> description(f, i)).orElse(f.description())),
+                MAX_DESCRIPTION), title));
         ObjectNode recommendation = a.putObject("Remediation").putObject("Recommendation")
                 .put("Text", cut(RuleCatalog.recommendation(f.ruleId()), MAX_REMEDIATION_TEXT));
         rule.map(RuleCatalog.Rule::recommendationUrl).ifPresent(url -> recommendation.put("Url", url));
         a.set("ProductFields", productFields(f));
         a.set("Resources", resources(f));
+        incident.ifPresent(i -> a.set("RelatedFindings", relatedFindings(i, productArn(region, account))));
         ObjectNode network = network(f.sourceIp());
         if (network != null) {
             a.set("Network", network);
@@ -214,6 +222,31 @@ public final class AsffMapper implements Serializable {
         provider.set("Types", types.deepCopy());
         a.put("RecordState", "ACTIVE");
         return a;
+    }
+
+    // ---- incidents
+
+    /** The story, then the span and size: "pulled ..., then made ... (3 findings of 3 rules, 10:00 - 10:50)". */
+    private static String description(Finding f, Incident i) {
+        return (i.story() == null ? f.description() : i.story()) + " (" + IncidentText.size(i) + ", "
+                + IncidentText.span(f) + ")";
+    }
+
+    /**
+     * The members as RelatedFindings: Id as each member's own finding has it, ProductArn the incident's (every
+     * LayerWatch finding of a hub is imported under one product; {@link SecurityHubTarget} sets the hub's).
+     * Over {@link #MAX_RELATED_FINDINGS} members: the most severe, earliest first among equals, kept in time
+     * order (all member ids are in ProductFields details/memberIds).
+     */
+    static ArrayNode relatedFindings(Incident incident, String productArn) {
+        List<Incident.Member> members = incident.members();
+        Set<Incident.Member> kept = new LinkedHashSet<>(members.stream()
+                .sorted(Comparator.comparing(Incident.Member::severity).reversed())
+                .limit(MAX_RELATED_FINDINGS).toList());
+        ArrayNode out = NODES.arrayNode();
+        members.stream().filter(kept::contains).forEach(m -> out.addObject().put("ProductArn", productArn)
+                .put("Id", cut(m.id(), MAX_ID)));
+        return out;
     }
 
     // ---- ProductFields

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.securityhub.model.AwsSecurityFinding;
 import software.amazon.awssdk.services.securityhub.model.BatchImportFindingsResponse;
 import software.amazon.awssdk.services.securityhub.model.ImportFindingsError;
+import software.amazon.awssdk.services.securityhub.model.RelatedFinding;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -247,9 +248,17 @@ public final class SecurityHubTarget implements FindingTarget {
             List<AwsSecurityFinding> out = new ArrayList<>();
             for (AwsSecurityFinding f : findings) {
                 out.add(account.equals(f.awsAccountId()) && productArn.equals(f.productArn()) ? f
-                        : f.toBuilder().awsAccountId(account).productArn(productArn).build());
+                        : f.toBuilder().awsAccountId(account).productArn(productArn)
+                                .relatedFindings(inProduct(f, productArn)).build());
             }
             return out;
+        }
+
+        /** An incident's members live under the same product as the incident (null: none). */
+        private static List<RelatedFinding> inProduct(AwsSecurityFinding f, String productArn) {
+            return f.hasRelatedFindings()
+                    ? f.relatedFindings().stream().map(r -> r.toBuilder().productArn(productArn).build()).toList()
+                    : null;
         }
 
         @Override

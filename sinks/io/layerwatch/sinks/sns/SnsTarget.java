@@ -6,6 +6,8 @@ import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
+import io.layerwatch.finding.Incident;
+import io.layerwatch.sinks.IncidentText;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
@@ -23,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -62,7 +65,7 @@ public final class SnsTarget implements FindingTarget {
     static final List<String> JSON_PROTOCOLS = List.of("sqs", "lambda", "https", "http", "firehose");
     /** Details shown in their own lines of the email, not again under "key details". */
     private static final Set<String> SHOWN_ELSEWHERE = Set.of("layerDigest", "imageDigest", "imageTags",
-            "vpcEndpointId", "identityType", "identityName");
+            "vpcEndpointId", "identityType", "identityName", Finding.INCIDENT_ID);
 
     public enum MessageFormat {
         /**
@@ -207,6 +210,7 @@ public final class SnsTarget implements FindingTarget {
         attribute(attributes, "ruleId", f.ruleId());
         attribute(attributes, "accountId", f.accountId());
         attribute(attributes, "repository", f.repository() == null ? null : f.repository().name());
+        attribute(attributes, "incidentId", IncidentText.incidentId(f));
         String json = findingJson(f, trimmed);
         String subject = subject(f);
         String message;
@@ -216,7 +220,7 @@ public final class SnsTarget implements FindingTarget {
         } else {
             ObjectNode variants = Json.MAPPER.createObjectNode();
             variants.put("default", emailText(f, trimmed));
-            variants.put("sms", subject + " - finding " + f.id());
+            variants.put("sms", subject + (f.incident() ? " - incident " : " - finding ") + f.id());
             JSON_PROTOCOLS.forEach(protocol -> variants.put(protocol, json));
             message = Json.write(variants);
             structure = "json";
@@ -257,8 +261,19 @@ public final class SnsTarget implements FindingTarget {
 
     // ---- subject ----
 
-    /** "[HIGH] untrusted-network: developer on payments-api", ASCII printable, under 100 characters. */
+    /**
+     * "[HIGH] untrusted-network: developer on payments-api", ASCII printable, under 100 characters; an
+     * incident: "[CRITICAL] Incident: developer (mallory), 3 findings of 3 rules".
+     */
     static String subject(Finding f) {
+        Optional<Incident> incident = Incident.of(f);
+        if (incident.isPresent()) {
+            FindingPrincipal p = f.principal();
+            String who = p == null ? "unknown" : (p.name() != null ? p.name() : p.arn())
+                    + (p.sessionName() == null ? "" : " (" + p.sessionName() + ")");
+            return cut(ascii("[" + f.severity() + "] Incident: " + who + ", " + IncidentText.size(incident.get())),
+                    MAX_SUBJECT);
+        }
         String prefix = "[" + ascii(String.valueOf(f.severity())) + "] " + ascii(f.ruleId()) + ": ";
         String name = ascii(f.principal() == null ? "unknown" : f.principal().name());
         String sep = f.repository() != null ? " on " : " in ";
@@ -322,13 +337,13 @@ public final class SnsTarget implements FindingTarget {
 
     /** The plain-text report: who, what, which repository, from where, when, why, what to do, references. */
     String emailText(Finding f, List<String> trimmed) {
+        Optional<Incident> incident = Incident.of(f);
+        if (incident.isPresent()) {
+            return incidentText(f, incident.get(), trimmed);
+        }
         Text t = new Text();
         t.raw("LayerWatch finding (" + f.severity() + "): " + SafeText.escape(f.title()));
-        if (!trimmed.isEmpty()) {
-            String url = fullFindingUrl(f.id());
-            t.blank().raw("NOTE: trimmed to fit the SNS message size limit (" + String.join(", ", trimmed) + ").")
-                    .raw("The full finding is " + f.id() + (url == null ? " in the findings output." : ": " + url));
-        }
+        trimmedNote(t, f, trimmed);
         FindingPrincipal p = f.principal();
         t.section("WHO");
         if (p != null) {
@@ -361,13 +376,50 @@ public final class SnsTarget implements FindingTarget {
             });
         }
         t.section("WHAT TO DO").raw("  " + RuleCatalog.recommendation(f.ruleId()));
-        t.section("REFERENCE").line("Finding id", f.id()).line("Full finding", fullFindingUrl(f.id()));
+        t.section("REFERENCE").line("Finding id", f.id()).line("Incident", f.incidentId())
+                .line("Full finding", fullFindingUrl(f.id()));
         List<String> ids = f.eventIds() == null ? List.of() : f.eventIds();
         t.raw("  Evidence event ids (" + ids.size() + (f.eventCount() > ids.size() ? " of " + f.eventCount() : "")
                 + "):");
         ids.forEach(id -> t.raw("    " + SafeText.escape(id)));
         t.blank().raw("-- LayerWatch. Subscribers can filter on the message attributes severity, ruleId, accountId, "
                 + "repository.");
+        return t.toString();
+    }
+
+    private void trimmedNote(Text t, Finding f, List<String> trimmed) {
+        if (!trimmed.isEmpty()) {
+            String url = fullFindingUrl(f.id());
+            t.blank().raw("NOTE: trimmed to fit the SNS message size limit (" + String.join(", ", trimmed) + ").")
+                    .raw("The full finding is " + f.id() + (url == null ? " in the findings output." : ": " + url));
+        }
+    }
+
+    /** An incident: the story, the steps in order, who and from where, the span, what to do, the member ids. */
+    private String incidentText(Finding f, Incident incident, List<String> trimmed) {
+        Text t = new Text();
+        t.raw("LayerWatch INCIDENT (" + f.severity() + (incident.raised() ? ", raised one level" : "") + "): "
+                + SafeText.escape(f.title()));
+        trimmedNote(t, f, trimmed);
+        t.section("WHAT HAPPENED").raw("  " + SafeText.escape(incident.story()));
+        t.section("STEPS (" + IncidentText.size(incident) + ", " + IncidentText.span(f) + ")");
+        IncidentText.steps(incident).forEach(step -> t.raw("  " + step));
+        t.section("WHO").line("Principals", String.join(", ", incident.principals()))
+                .line("Session", f.principal() == null ? null : f.principal().sessionName())
+                .line("Access keys", String.join(", ", incident.accessKeys()))
+                .line("Source IPs", String.join(", ", incident.sourceIps()))
+                .line("Repositories", String.join(", ", incident.repositories()))
+                .line("Account", f.accountId()).line("Region", f.region());
+        t.section("WHAT").line("Rule", f.ruleId()).line("Severity", String.valueOf(f.severity()))
+                .line("Tactics", String.join(", ", incident.tactics()))
+                .line("ATT&CK", String.join("; ", f.attack().stream().map(AttackTechnique::label).toList()));
+        t.section("WHAT TO DO").raw("  " + RuleCatalog.recommendation(f.ruleId()));
+        t.section("REFERENCE").line("Incident id", f.id()).line("Full finding", fullFindingUrl(f.id()));
+        t.raw("  Member finding ids (" + incident.members().size() + "):");
+        incident.memberIds().stream().limit(IncidentText.MAX_STEPS).forEach(id -> t.raw("    " + SafeText.escape(id)));
+        t.blank().raw("-- LayerWatch pages once per incident; its member findings go to Security Hub and the SIEM."
+                + " Subscribers can filter on the message attributes severity, ruleId, accountId, repository,"
+                + " incidentId.");
         return t.toString();
     }
 

@@ -7,6 +7,8 @@ import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.HttpEndpoints;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.Incident;
+import io.layerwatch.sinks.IncidentText;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
@@ -23,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -43,8 +46,9 @@ public final class WebhookTarget implements FindingTarget {
      * @param secretArn a Secrets Manager secret holding url / routingKey / headers (optional)
      * @param routingKey PagerDuty integration key (or in the secret)
      * @param template GENERIC body: JSON with {{id}} {{ruleId}} {{severity}} {{title}} {{description}}
-     *     {{principal}} {{repository}} {{sourceIp}} {{time}} {{techniques}} (ATT&CK ids, comma-separated) as
-     *     string values and {{finding}} for the whole finding
+     *     {{principal}} {{repository}} {{sourceIp}} {{time}} {{techniques}} (ATT&CK ids, comma-separated)
+     *     {{incidentId}} (an incident's id, or the one a member belongs to) {{story}} (an incident's) as string
+     *     values and {{finding}} for the whole finding
      */
     public record Settings(String name, Format format, String url, String secretArn, String routingKey,
             Map<String, String> headers, String template, Duration timeout, AwsClientSettings aws)
@@ -84,6 +88,10 @@ public final class WebhookTarget implements FindingTarget {
      * disguise a link; LayerWatch's own text uses no links or mentions.
      */
     static ObjectNode slack(Finding f) {
+        Optional<Incident> incident = Incident.of(f);
+        if (incident.isPresent()) {
+            return slackIncident(f, incident.get());
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         String headline = "[" + f.severity() + "] " + SafeText.escape(f.title());
         body.put("text", slackText(headline, 40_000));
@@ -104,7 +112,34 @@ public final class WebhookTarget implements FindingTarget {
         blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
                 .put("text", slackText(f.description() == null ? "" : SafeText.escape(f.description()), 3000));
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", slackText("finding " + f.id(), 3000));
+                .put("text", slackText("finding " + f.id() + (f.incidentId() == null ? ""
+                        : ", part of incident " + f.incidentId()), 3000));
+        return body;
+    }
+
+    /** An incident: headline, the story, the steps in order, who and when; the incident id as context. */
+    private static ObjectNode slackIncident(Finding f, Incident incident) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        String headline = "[" + f.severity() + "] " + IncidentText.headline(f);
+        body.put("text", slackText(headline + ": " + SafeText.escape(incident.story()), 40_000));
+        ArrayNode blocks = body.putArray("blocks");
+        blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
+                .put("text", slackText(headline, 150));
+        blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
+                .put("text", slackText(SafeText.escape(incident.story()), 3000));
+        String fields = "*Steps* (" + IncidentText.size(incident) + "):\n"
+                + String.join("\n", IncidentText.steps(incident))
+                + "\n*Principals:* " + SafeText.escape(String.join(", ", incident.principals()))
+                + (incident.sourceIps().isEmpty() ? "" : "\n*Source IPs:* "
+                        + SafeText.escape(String.join(", ", incident.sourceIps())))
+                + (incident.repositories().isEmpty() ? "" : "\n*Repositories:* "
+                        + SafeText.escape(String.join(", ", incident.repositories())))
+                + "\n*Tactics:* " + String.join(", ", incident.tactics())
+                + "\n*When:* " + IncidentText.span(f);
+        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+                .put("text", slackText(fields, 3000));
+        blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+                .put("text", slackText("incident " + f.id(), 3000));
         return body;
     }
 
@@ -127,13 +162,21 @@ public final class WebhookTarget implements FindingTarget {
         return s.substring(0, cut) + "...";
     }
 
+    /**
+     * PagerDuty Events v2 trigger. dedup_key is the incident id for an incident and for a member that
+     * joined one (its later versions merge into the incident's alert), else the finding id.
+     */
     static ObjectNode pagerDuty(Finding f, String routingKey) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("routing_key", routingKey);
         body.put("event_action", "trigger");
-        body.put("dedup_key", f.id());
+        String incidentId = IncidentText.incidentId(f);
+        body.put("dedup_key", incidentId != null ? incidentId : f.id());
         ObjectNode payload = body.putObject("payload");
-        payload.put("summary", abbreviate("[" + f.severity() + "] " + SafeText.escape(f.title()), 1024));
+        Optional<Incident> incident = Incident.of(f);
+        payload.put("summary", abbreviate("[" + f.severity() + "] " + (incident.isPresent()
+                ? IncidentText.headline(f) + ": " + SafeText.escape(incident.get().story())
+                : SafeText.escape(f.title())), 1024));
         payload.put("source", SafeText.escape(f.principal().arn()));
         payload.put("severity", pagerDutySeverity(f.severity()));
         payload.put("timestamp", f.lastEventTime().toString());
@@ -141,6 +184,14 @@ public final class WebhookTarget implements FindingTarget {
         payload.put("group", f.accountId() + "/" + f.region());
         payload.put("class", f.ruleId());
         ObjectNode details = payload.putObject("custom_details");
+        if (incident.isPresent()) {
+            incidentDetails(details, f, incident.get());
+            return body;
+        }
+        if (f.incidentId() != null) { // dedup_key is the incident's
+            details.put("findingId", f.id());
+            details.put("incidentId", f.incidentId());
+        }
         details.put("description", SafeText.escapeOrNull(f.description()));
         details.put("sourceIp", SafeText.escapeOrNull(f.sourceIp()));
         details.put("eventCount", f.eventCount());
@@ -148,6 +199,21 @@ public final class WebhookTarget implements FindingTarget {
         details.set("eventIds", SafeText.escape(Json.MAPPER.valueToTree(f.eventIds())));
         details.set("details", SafeText.escape(Json.MAPPER.valueToTree(f.details())));
         return body;
+    }
+
+    private static void incidentDetails(ObjectNode details, Finding f, Incident incident) {
+        details.put("incidentId", f.id());
+        details.put("story", SafeText.escapeOrNull(incident.story()));
+        details.set("steps", Json.MAPPER.valueToTree(IncidentText.steps(incident)));
+        details.put("when", IncidentText.span(f));
+        details.set("tactics", Json.MAPPER.valueToTree(incident.tactics()));
+        details.put("attack", techniques(f));
+        details.set("principals", SafeText.escape(Json.MAPPER.valueToTree(incident.principals())));
+        details.set("sourceIps", SafeText.escape(Json.MAPPER.valueToTree(incident.sourceIps())));
+        details.set("repositories", SafeText.escape(Json.MAPPER.valueToTree(incident.repositories())));
+        details.set("memberIds", Json.MAPPER.valueToTree(incident.memberIds()));
+        details.put("eventCount", f.eventCount());
+        details.put("severityRaised", incident.raised());
     }
 
     static String pagerDutySeverity(Severity s) {
@@ -171,6 +237,8 @@ public final class WebhookTarget implements FindingTarget {
         values.put("sourceIp", SafeText.escape(f.sourceIp()));
         values.put("time", f.lastEventTime().toString());
         values.put("techniques", techniques(f));
+        values.put("incidentId", IncidentText.incidentId(f));
+        values.put("story", Incident.of(f).map(i -> SafeText.escape(i.story())).orElse(""));
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks OCSF events against the 1.3.0 extract in src/test/resources/ocsf (classes 2004 and 7001 and
+ * Checks OCSF events against the 1.3.0 extract in src/test/resources/ocsf (classes 2004, 2005 and 7001 and
  * the objects LayerWatch writes): every attribute defined for its class or object, profile attributes
  * only with their profile in metadata.profiles, _id values in their enum, required attributes and
  * at_least_one constraints met. Attributes of type object (unmapped) and json (evidence data) are free-form.

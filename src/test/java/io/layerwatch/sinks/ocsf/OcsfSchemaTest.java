@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.rules.LayerDownload;
 import io.layerwatch.sinks.remediation.AuditRecord;
+import io.layerwatch.testing.IncidentFindings;
 import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every OCSF event LayerWatch emits (findings of several rules, their updates, an AWS-service actor,
+ * Every OCSF event LayerWatch emits (findings of several rules, their updates, an AWS-service actor, an incident,
  * remediation records of every tactic and status) against the OCSF 1.3.0 extract: a consumer that
  * validates by class must accept the whole stream.
  */
@@ -24,6 +25,9 @@ class OcsfSchemaTest {
         List<Finding> findings = new ArrayList<>(OcsfMapperTest.findingsOfSeveralRules());
         findings.add(OcsfMapperTest.fire(new LayerDownload(), OcsfMapperTest.DEFAULTS,
                 OcsfMapperTest.download("sha256:a").awsService("replication.ecr.amazonaws.com").event()));
+        Finding incident = IncidentFindings.incident(IncidentFindings.members());
+        findings.add(incident);
+        findings.add(IncidentFindings.members().get(0).inIncident(incident.id()));
         for (Finding f : findings) {
             events.add(Json.tree(OcsfEvent.of(f).line()));
             events.add(Json.tree(OcsfEvent.of(f, true).line()));
@@ -43,7 +47,8 @@ class OcsfSchemaTest {
     @Test
     void everyEmittedEventConformsToItsOcsf130Class() {
         List<JsonNode> events = emitted();
-        assertThat(events).extracting(e -> e.path("type_uid").asLong()).contains(200401L, 200402L, 700101L, 700103L);
+        assertThat(events).extracting(e -> e.path("type_uid").asLong()).contains(200401L, 200402L, 200501L, 200502L, 700101L,
+                700103L);
         for (JsonNode e : events) {
             assertThat(OcsfSchema.V1_3_0.problems(e)).as(e.path("type_name").asText() + " " + e).isEmpty();
         }

@@ -187,6 +187,8 @@ class AsffMapperIT {
                 "TTPs/Persistence", implant, "Software and Configuration Checks/AWS Security Best Practices"));
         expected.put(RuleCatalog.MASS_DELETION, List.of("Effects/Data Destruction", "Unusual Behaviors/User"));
         expected.put(RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE, expected.get(RuleCatalog.CREDENTIAL_NETWORK_HOP));
+        // no techniques of its own: an incident's Types come from its members' (SecurityHubIncidentIT)
+        expected.put(RuleCatalog.ATTACK_SEQUENCE, List.of("TTPs"));
         RuleCatalog.ids().forEach(id -> assertThat(AsffMapper.types(id)).as(id).isEqualTo(expected.get(id)));
         assertThat(AsffMapper.types("some-future-rule")).containsExactly("Unusual Behaviors");
     }

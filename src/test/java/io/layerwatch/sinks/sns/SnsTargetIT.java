@@ -19,6 +19,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.finding.Incident;
 import io.layerwatch.rules.UntrustedNetwork;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
@@ -32,6 +33,7 @@ import io.layerwatch.sinks.sns.SnsTarget.MessageFormat;
 import io.layerwatch.sinks.sns.SnsTarget.Settings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.IncidentFindings;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -574,5 +576,48 @@ class SnsTargetIT {
             assertThat(copy.settings()).isEqualTo(target().settings());
             assertThat(copy.name()).isEqualTo("sns");
         }
+    }
+
+    // ---- incidents ----
+
+    @Test
+    void anIncidentIsOneMessageWithTheStoryAndItsStepsInOrder() throws Exception {
+        allSucceed(2);
+        List<Finding> members = IncidentFindings.members();
+        Finding incident = IncidentFindings.incident(members);
+        Finding member = members.get(2).inIncident(incident.id());
+
+        assertThat(send(target(), incident, member)).containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
+
+        List<WireEntry> sent = sentEntries();
+        WireEntry e = sent.get(0);
+        assertThat(e.get("Subject")).isEqualTo("[CRITICAL] Incident: developer (mallory), 3 findings of 3 rules");
+        assertThat(e.attributes()).containsEntry("ruleId", List.of("String", "attack-sequence"))
+                .containsEntry("incidentId", List.of("String", incident.id()));
+        JsonNode message = e.messageJson();
+        assertThat(message.path("sms").asText()).endsWith(" - incident " + incident.id());
+        String text = message.path("default").asText();
+        assertThat(text.split("\n")).contains(
+                "LayerWatch INCIDENT (CRITICAL): " + incident.title(),
+                "  " + IncidentFindings.STORY,
+                "STEPS (3 findings of 3 rules, 2026-03-02T10:00:00Z - 2026-03-02T10:50:00Z (50 min))",
+                "  Principals:     " + IncidentFindings.ROLE,
+                "  Source IPs:     198.51.100.23",
+                "  Tactics:        TA0001 Initial Access, TA0009 Collection, TA0010 Exfiltration",
+                "  Incident id:    " + incident.id());
+        assertThat(text).containsSubsequence(
+                "1. 2026-03-02T10:00:00Z HIGH untrusted-network: ECR pulls on payments-api from an untrusted network"
+                        + " (31 events)",
+                "2. 2026-03-02T10:20:00Z CRITICAL repository-exposed: payments-api made public (1 event)",
+                "3. 2026-03-02T10:45:00Z HIGH replication-to-foreign-account:",
+                "Member finding ids (3):", "f-pull", "f-public", "f-replicate");
+        assertThat(text).doesNotContain("Key details", "memberIds");
+        Finding received = Json.read(message.path("sqs").asText(), Finding.class);
+        assertThat(Incident.of(received)).isPresent().isEqualTo(Incident.of(incident));
+
+        WireEntry m = sent.get(1);
+        assertThat(m.attributes()).containsEntry("incidentId", List.of("String", incident.id()));
+        assertThat(m.messageJson().path("default").asText()).contains("  Incident:       " + incident.id())
+                .doesNotContain("incidentId:");
     }
 }
