@@ -1,15 +1,10 @@
 package io.layerwatch.patterns;
 
 import io.layerwatch.finding.Finding;
+import io.layerwatch.rules.EventTimeBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -30,7 +25,7 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
 
     private final boolean inOrder;
     private final Duration retention;
-    private transient MapState<Long, List<Finding>> pending;
+    private transient EventTimeBuffer<Finding> pending;
 
     /**
      * @param inOrder judge in event-time order (false: as they arrive)
@@ -50,37 +45,22 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
     @Override
     public void open(Configuration parameters) throws Exception {
         if (inOrder) {
-            MapStateDescriptor<Long, List<Finding>> d = new MapStateDescriptor<>("in-order", Types.LONG,
-                    Types.LIST(TypeInformation.of(Finding.class)));
-            d.enableTimeToLive(StateTtlConfig.newBuilder(retention).cleanupFullSnapshot()
-                    .disableCleanupInBackground().build());
-            pending = getRuntimeContext().getMapState(d);
+            pending = new EventTimeBuffer<>(getRuntimeContext(), "in-order", TypeInformation.of(Finding.class),
+                    retention);
         }
     }
 
     @Override
     public void processElement(Finding f, Context ctx, Collector<Finding> out) throws Exception {
-        long time = f.lastEventTime().toEpochMilli();
-        if (!inOrder || time <= ctx.timerService().currentWatermark()) {
+        if (!inOrder || !pending.hold(f, f.lastEventTime().toEpochMilli(), ctx.timerService())) {
             judge(f, ctx, out);
-            return;
         }
-        List<Finding> due = pending.get(time);
-        if (due == null) {
-            due = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(time);
-        }
-        due.add(f);
-        pending.put(time, due);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
-        List<Finding> due = inOrder ? pending.get(timestamp) : null;
-        if (due != null) {
-            pending.remove(timestamp);
-            due.sort(ORDER);
-            for (Finding f : due) {
+        if (inOrder) {
+            for (Finding f : pending.release(timestamp, ORDER)) {
                 judge(f, ctx, out);
             }
         }

@@ -8,16 +8,12 @@ import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.FindingBuilder;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -37,7 +33,7 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
 
     private final LiveRules live;
     private final Logic<I, O> logic;
-    private transient MapState<Long, List<I>> buffer;
+    private transient EventTimeBuffer<I> buffer;
 
     public OrderedRule(RulesConfig config, Logic<I, O> logic) {
         this.live = new LiveRules(config);
@@ -136,43 +132,27 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
     public void open(Configuration parameters) {
         RuleSettings startup = live.startup().rule(logic.ruleId());
         logic.open(getRuntimeContext(), startup, true);
-        MapStateDescriptor<Long, List<I>> pending = new MapStateDescriptor<>("pending", Types.LONG,
-                Types.LIST(logic.inputType()));
-        // Drained by event-time timers; the TTL only bounds a stalled clock. No background cleanup: on the
-        // heap backend it deep-copies a key's whole buffer on every access (quadratic for busy keys).
-        pending.enableTimeToLive(StateTtlConfig.newBuilder(logic.retention(startup))
-                .cleanupFullSnapshot().disableCleanupInBackground().build());
-        buffer = getRuntimeContext().getMapState(pending);
+        // Drained by event-time timers; the TTL only bounds a stalled clock.
+        buffer = new EventTimeBuffer<>(getRuntimeContext(), "pending", logic.inputType(), logic.retention(startup));
     }
 
     @Override
     public void processElement(I in, ReadOnlyContext ctx, Collector<O> out) throws Exception {
-        long time = logic.eventTime(in);
-        if (time <= ctx.timerService().currentWatermark()) {
+        if (!buffer.hold(in, logic.eventTime(in), ctx.timerService())) {
             logic.judge(in, settings(ctx.getBroadcastState(LiveRules.STATE)), out);
-            return;
         }
-        List<I> pending = buffer.get(time);
-        if (pending == null) {
-            pending = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(time);
-        }
-        pending.add(in);
-        buffer.put(time, pending);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<O> out) throws Exception {
-        List<I> pending = buffer.get(timestamp);
-        if (pending == null) {
+        List<I> due = buffer.release(timestamp, logic.order());
+        if (due.isEmpty()) {
             return;
         }
-        pending.sort(logic.order());
         RuleSettings current = settings(ctx.getBroadcastState(LiveRules.STATE));
-        for (I in : pending) {
+        for (I in : due) {
             logic.judge(in, current, out);
         }
-        buffer.remove(timestamp);
     }
 
     @Override
