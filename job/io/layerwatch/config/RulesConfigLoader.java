@@ -470,7 +470,7 @@ public final class RulesConfigLoader {
             return new RulesConfig(source,
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
                     (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
-                    sinks(root.path(SINKS)), RemediationConfig.from(root.path(REMEDIATION)),
+                    sinks(root.path(SINKS), rules), RemediationConfig.from(root.path(REMEDIATION)),
                     cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)),
                     (Long) ParamType.BYTES.parse(root.path(INPUT).path(MAX_INFLATED_BYTES)),
                     incident(root.path(INCIDENT)));
@@ -480,7 +480,14 @@ public final class RulesConfigLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static SinksConfig sinks(JsonNode node) {
+    private static SinksConfig sinks(JsonNode node, Map<String, RuleSettings> rules) {
+        Set<String> changingRules = new LinkedHashSet<>();
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
+            if (rule.updatesFindings() || (rule.folds()
+                    && !rules.get(rule.id()).duration(RuleCatalog.FOLD_WINDOW).isZero())) {
+                changingRules.add(rule.id());
+            }
+        }
         JsonNode d = node.path("delivery");
         JsonNode dl = node.path("deadLetter");
         JsonNode aws = node.path("aws");
@@ -520,7 +527,7 @@ public final class RulesConfigLoader {
                         text(dl, "prefix"), text(dl, "queueUrl")),
                 new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
                         duration(aws, "attemptTimeout", "10s")),
-                sinks);
+                sinks, changingRules);
     }
 
     private static IncidentSettings incident(JsonNode node) {

@@ -94,12 +94,27 @@ public final class SinksConfig implements Serializable {
     private final DeadLetter deadLetter;
     private final Aws aws;
     private final Map<String, Sink> sinks;
+    private final Set<String> changingRules;
 
-    public SinksConfig(Delivery delivery, DeadLetter deadLetter, Aws aws, Map<String, Sink> sinks) {
+    /**
+     * @param changingRules the rules whose findings may come again, updated, under the same id, with these
+     *     rules (episodes, folded repeats, incidents); the findings file keeps their latest version
+     */
+    public SinksConfig(Delivery delivery, DeadLetter deadLetter, Aws aws, Map<String, Sink> sinks,
+            Set<String> changingRules) {
         this.delivery = delivery;
         this.deadLetter = deadLetter;
         this.aws = aws;
         this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
+        this.changingRules = Set.copyOf(changingRules);
+    }
+
+    /**
+     * A finding of this rule may come again, updated, under the same id (the findings file holds it until the
+     * end); ids outside the catalog (remediation-failed, other products') may.
+     */
+    public boolean findingsMayChange(String ruleId) {
+        return changingRules.contains(ruleId) || !RuleCatalog.exists(ruleId);
     }
 
     public Delivery delivery() {
@@ -131,13 +146,13 @@ public final class SinksConfig implements Serializable {
 
     /** A copy with other dead-letter settings (runtime properties override the file). */
     public SinksConfig with(DeadLetter d) {
-        return new SinksConfig(delivery, d, aws, sinks);
+        return new SinksConfig(delivery, d, aws, sinks, changingRules);
     }
 
     /** A copy with {@code sink} replaced (CLI flags override the file). */
     public SinksConfig with(Sink sink) {
         Map<String, Sink> copy = new LinkedHashMap<>(sinks);
         copy.put(sink.name(), sink);
-        return new SinksConfig(delivery, deadLetter, aws, copy);
+        return new SinksConfig(delivery, deadLetter, aws, copy, changingRules);
     }
 }

@@ -112,7 +112,7 @@ public final class ClusterReplay {
             JobClient client = env.executeAsync("layerwatch-replay");
             log.accept("replay job " + client.getJobID() + " submitted to " + cluster);
             CompletableFuture<Void> written = CompletableFuture.allOf(
-                    write(findings, FindingSinks.findingsFile(outDir.resolve(Replay.FINDINGS)), writers),
+                    write(findings, FindingSinks.findingsFile(outDir.resolve(Replay.FINDINGS), config.sinks()), writers),
                     write(deadLetters, JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(Replay.DEAD_LETTERS)),
                             writers));
             JobExecutionResult result;

@@ -213,7 +213,7 @@ public final class Replay {
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
-        DataStream<Finding> findings = out.findings().map(new CountFindings(run.id()))
+        DataStream<Finding> findings = out.findings().map(new CountFindings(run.id(), config.sinks()))
                 .uid("progress-findings").name("Count findings");
         FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
                 .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
@@ -292,10 +292,12 @@ public final class Replay {
     static final class CountFindings extends RichMapFunction<Finding, Finding> {
         private static final long serialVersionUID = 1L;
         private final String progressId;
+        private final SinksConfig sinks;
         private transient ReplayProgress progress;
 
-        CountFindings(String progressId) {
+        CountFindings(String progressId, SinksConfig sinks) {
             this.progressId = progressId;
+            this.sinks = sinks;
         }
 
         @Override
@@ -306,7 +308,7 @@ public final class Replay {
         @Override
         public Finding map(Finding f) {
             if (progress != null) {
-                progress.finding(f);
+                progress.finding(f, sinks.findingsMayChange(f.ruleId()));
             }
             return f;
         }

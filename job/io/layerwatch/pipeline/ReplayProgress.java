@@ -1,6 +1,5 @@
 package io.layerwatch.pipeline;
 
-import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.finding.Finding;
 import java.util.Map;
 import java.util.Set;
@@ -61,8 +60,9 @@ public final class ReplayProgress implements AutoCloseable {
         filesDone.increment();
     }
 
-    void finding(Finding f) {
-        if (!RuleCatalog.updatesFindings(f.ruleId()) || updatable.add(f.id())) {
+    /** @param mayChange versions of the finding may come again (counted once) */
+    void finding(Finding f, boolean mayChange) {
+        if (!mayChange || updatable.add(f.id())) {
             findings.increment();
         }
     }

@@ -1,7 +1,6 @@
 package io.layerwatch.sinks;
 
 import io.layerwatch.config.ConfigException;
-import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -67,7 +66,7 @@ public final class FindingSinks {
             DataStream<Finding> admitted = policy(findings, sink);
             switch (name) {
                 case "jsonl":
-                    admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE)))
+                    admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE), config))
                             .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
                     break;
                 case "ocsf":
@@ -84,9 +83,12 @@ public final class FindingSinks {
         return attached;
     }
 
-    /** findings.jsonl: one line per finding id, the latest version of those that may change written at the end. */
-    public static JsonLinesFileSink<Finding> findingsFile(Path file) {
-        return JsonLinesFileSink.foldingBy(file, Finding::id, f -> RuleCatalog.updatesFindings(f.ruleId()),
+    /**
+     * findings.jsonl: one line per finding id, the latest version of those that may change written at the end
+     * (the others as they come: a later version of one, e.g. marked with an incident, is not written).
+     */
+    public static JsonLinesFileSink<Finding> findingsFile(Path file, SinksConfig config) {
+        return JsonLinesFileSink.foldingBy(file, Finding::id, f -> config.findingsMayChange(f.ruleId()),
                 Finding::later);
     }
 

@@ -82,10 +82,24 @@ class CliReplayIT {
         Run r = run("demo", "--out", dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
         java.util.Set<String> rules = new java.util.TreeSet<>();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> outside = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("findings.jsonl"))) {
-            rules.add(Json.tree(line).path("ruleId").asText());
+            com.fasterxml.jackson.databind.JsonNode f = Json.tree(line);
+            rules.add(f.path("ruleId").asText());
+            if (f.path("ruleId").asText().equals("untrusted-network")) {
+                outside.add(f);
+            }
         }
         assertThat(rules).containsExactlyInAnyOrderElementsOf(io.layerwatch.config.RuleCatalog.ids());
+        // The file keeps the latest version of folded repeats: the 35 pulls from outside in 4 findings, marked
+        // with their incidents.
+        assertThat(outside).hasSize(4).allSatisfy(f -> assertThat(f.path("details").path("incidentId").asText())
+                .isNotEmpty());
+        assertThat(outside.stream().mapToLong(f -> f.path("eventCount").asLong()).sum()).isEqualTo(35);
+        com.fasterxml.jackson.databind.JsonNode summary = Json.tree(Files.readString(dir.resolve("summary.json")));
+        assertThat(summary.path("incidents")).hasSize(2);
+        assertThat(summary.path("incidents").get(0).path("severity").asText()).isEqualTo("CRITICAL");
+        assertThat(r.out()).contains("incidents (2, most severe first):");
         assertThat(r.out()).contains("report: " + dir.resolve("report.html"));
         assertThat(Files.readString(dir.resolve("report.html"))).contains("registry-not-assessed");
         assertThat(Json.tree(Files.readString(dir.resolve("summary.json"))).path("deadLettered").asLong()).isEqualTo(1);

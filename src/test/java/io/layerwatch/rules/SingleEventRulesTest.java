@@ -187,6 +187,7 @@ class SingleEventRulesTest {
         assertThat(implemented.add(UnexpectedImagePush.ID)).isTrue();
         assertThat(implemented.add(ImageTagOverwrite.ID)).isTrue();
         assertThat(implemented.add(WorkloadCredentialsOutside.ID)).isTrue();
+        assertThat(implemented.add(io.layerwatch.patterns.AttackSequence.ID)).isTrue();
         java.util.Set<String> catalog = new java.util.TreeSet<>();
         RuleCatalog.ids().forEach(catalog::add);
         assertThat(implemented).isEqualTo(catalog);

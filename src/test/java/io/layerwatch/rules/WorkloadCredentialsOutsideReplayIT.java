@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Real trails through {@code layerwatch replay} with the built-in rules: the flaws2.cloud compromise (a
  * Lambda function's session key used from a laptop to pull from ECR) is a {@code workload-credentials-outside}
- * HIGH finding; the other real trails (test resources samples/real, the demo's invictus log files) give
- * nothing HIGH or CRITICAL.
+ * HIGH finding, in one incident with the layer it pulled; the other real trails (test resources samples/real,
+ * the demo's invictus log files) give nothing HIGH or CRITICAL and no incident.
  */
 class WorkloadCredentialsOutsideReplayIT {
 
@@ -60,6 +60,17 @@ class WorkloadCredentialsOutsideReplayIT {
             assertThat(f.path("evidence").findValuesAsText("eventName")).containsExactly("CreateLogStream", "ListImages");
         });
         assertThat(findings).noneMatch(f -> f.path("severity").asText().equals("CRITICAL"));
+        // The stolen key's steps are one incident: the use from outside, then the layer pulled.
+        assertThat(findings).filteredOn(f -> f.path("ruleId").asText().equals("attack-sequence")).singleElement()
+                .satisfies(i -> {
+                    assertThat(i.path("severity").asText()).isEqualTo("HIGH");
+                    assertThat(i.path("key").asText())
+                            .isEqualTo("arn:aws:iam::653711331788:role/service-role/level1 (level1)");
+                    assertThat(i.path("details").path("rules").toString())
+                            .isEqualTo("[\"workload-credentials-outside\",\"layer-download\"]");
+                    assertThat(i.path("description").asText()).startsWith(
+                            "Used a workload's session key from another network, 104.102.221.250, then downloaded");
+                });
     }
 
     @Test
@@ -68,6 +79,7 @@ class WorkloadCredentialsOutsideReplayIT {
                 REAL.resolve("traildiscover").toString(), Path.of("job/demo/benign").toString());
 
         assertThat(findings).noneMatch(f -> f.path("ruleId").asText().equals(WorkloadCredentialsOutside.ID))
+                .noneMatch(f -> f.path("ruleId").asText().equals("attack-sequence"))
                 .noneMatch(f -> f.path("severity").asText().equals("HIGH"))
                 .noneMatch(f -> f.path("severity").asText().equals("CRITICAL"));
     }
