@@ -3,6 +3,7 @@ package io.layerwatch.cli;
 import io.layerwatch.config.Allowlist;
 import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.ParamType;
+import io.layerwatch.config.IncidentSettings;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
@@ -41,6 +42,11 @@ final class RulesCommand implements Callable<Integer> {
             List<String> params = new ArrayList<>();
             for (Map.Entry<String, java.io.Serializable> p : s.params().entrySet()) {
                 params.add(p.getKey() + "=" + ParamType.format(p.getValue()));
+            }
+            if (rule.id().equals(RuleCatalog.ATTACK_SEQUENCE)) {
+                IncidentSettings i = config.incident();
+                params.add("incident: window=" + ParamType.format(i.window()) + " minRules=" + i.minRules()
+                        + " minSeverity=" + i.minSeverity() + " raise=" + i.exposure() + "+" + i.evasionOrImpact());
             }
             List<String> ids = new ArrayList<>();
             rule.attack().forEach(t -> {

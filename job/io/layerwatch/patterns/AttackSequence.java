@@ -92,11 +92,12 @@ public final class AttackSequence extends FindingsInOrder {
     }
 
     @Override
+    protected boolean passesAsIs(Finding f) {
+        return !correlates(f);
+    }
+
+    @Override
     protected void judge(Finding f, Context ctx, Collector<Finding> out) throws Exception {
-        if (!correlates(f)) {
-            out.collect(f);
-            return;
-        }
         long time = f.lastEventTime().toEpochMilli();
         ctx.timerService().registerEventTimeTimer(time + windowMillis + 1);
         Finding open = incident.value();

@@ -68,12 +68,13 @@ public final class FindingFolder extends FindingsInOrder {
     }
 
     @Override
+    protected boolean passesAsIs(Finding f) {
+        return gapMillis.getOrDefault(f.ruleId(), 0L) <= 0;
+    }
+
+    @Override
     protected void judge(Finding next, Context ctx, Collector<Finding> out) throws Exception {
-        long gap = gapMillis.getOrDefault(next.ruleId(), 0L);
-        if (gap <= 0) {
-            out.collect(next);
-            return;
-        }
+        long gap = gapMillis.get(next.ruleId());
         Finding episode = current.value();
         Finding emitted;
         if (episode != null && next.firstEventTime().toEpochMilli() <= episode.lastEventTime().toEpochMilli() + gap) {

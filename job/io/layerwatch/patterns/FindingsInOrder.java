@@ -39,6 +39,9 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
     /** Judges one finding; {@code ctx} is the element's or the timer's. */
     protected abstract void judge(Finding f, Context ctx, Collector<Finding> out) throws Exception;
 
+    /** A finding the step leaves as it is: passed on at once, never buffered. */
+    protected abstract boolean passesAsIs(Finding f);
+
     /** An event-time timer of the subclass's own fired (not one of the buffer's). */
     protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {}
 
@@ -52,7 +55,9 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
 
     @Override
     public void processElement(Finding f, Context ctx, Collector<Finding> out) throws Exception {
-        if (!inOrder || !pending.hold(f, f.lastEventTime().toEpochMilli(), ctx.timerService())) {
+        if (passesAsIs(f)) {
+            out.collect(f);
+        } else if (!inOrder || !pending.hold(f, f.lastEventTime().toEpochMilli(), ctx.timerService())) {
             judge(f, ctx, out);
         }
     }

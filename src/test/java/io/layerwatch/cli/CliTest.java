@@ -73,7 +73,9 @@ public class CliTest {
         }
         assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
                 .contains("credential-network-hop is inactive")
-                .contains("no registries: registry-not-assessed is inactive");
+                .contains("no registries: registry-not-assessed is inactive")
+                .contains("incident: window=6h minRules=2 minSeverity=HIGH raise=[TA0010, repository-exposed,"
+                        + " endgame-ioc]+[TA0005, TA0040, policy-deleted]");
         // ATT&CK: the ids per rule, each technique named once below the table.
         for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
             String ids = String.join(",", rule.attack().stream().map(t -> t.technique()).toList());
