@@ -50,10 +50,13 @@ public final class FindingFolder extends FindingsInOrder {
         return gapMillis.values().stream().mapToLong(Long::longValue).max().orElse(0L);
     }
 
-    /** The repeats of one-per-event findings: same rule, principal (session), repository and source address. */
+    /**
+     * The repeats of one-per-event findings: same rule, principal (session), repository and source address, and
+     * the same subject of the rule (its key: a tag, a registry or a repository, a session key).
+     */
     public static String repeatKey(Finding f) {
         Finding.FindingPrincipal p = f.principal();
-        return f.ruleId() + "|" + (p == null ? "" : p.arn() + "|" + p.sessionName()) + "|"
+        return f.ruleId() + "|" + f.key() + "|" + (p == null ? "" : p.arn() + "|" + p.sessionName()) + "|"
                 + (f.repository() == null ? "" : f.repository().name()) + "|" + f.sourceIp();
     }
 

@@ -35,6 +35,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -173,28 +174,39 @@ class ClusterIT {
     }
 
     /** Finding id -> times imported into Security Hub. */
-    static Map<String, Long> securityHub() {
-        List<String> ids = new ArrayList<>();
+    /** Every finding Security Hub was sent, as its JSON text: a version of a finding (same id) is another text. */
+    static List<String> securityHub() {
+        List<String> sent = new ArrayList<>();
         for (LoggedRequest r : aws.findAll(postRequestedFor(urlEqualTo(IMPORT)))) {
-            Json.tree(r.getBodyAsString()).path("Findings").forEach(f -> ids.add(f.path("Id").asText()));
+            Json.tree(r.getBodyAsString()).path("Findings").forEach(f -> sent.add(f.toString()));
         }
-        return count(ids.stream());
+        return sent;
     }
 
-    static Map<String, Long> count(Stream<String> ids) {
-        return ids.collect(Collectors.groupingBy(id -> id, TreeMap::new, Collectors.counting()));
+    static java.util.Set<String> ids(List<String> sent) {
+        return sent.stream().map(f -> Json.tree(f).path("Id").asText()).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** Waits until Security Hub holds what a local replay emits, then checks nothing more arrives by a checkpoint later. */
+    static Map<String, Long> count(Stream<String> values) {
+        return values.collect(Collectors.groupingBy(v -> v, TreeMap::new, Collectors.counting()));
+    }
+
+    /**
+     * Waits until Security Hub holds the findings a local replay emits, then checks nothing more arrives by a
+     * checkpoint later, and that no version of a finding was sent twice (folded repeats and incidents send a
+     * finding again when it changes: same id, other contents).
+     */
     static List<JsonNode> awaitFindingsOfLocalReplay() throws Exception {
         List<JsonNode> replay = localReplay();
-        Map<String, Long> expected = count(replay.stream().map(f -> f.path("id").asText()));
+        java.util.Set<String> expected = replay.stream().map(f -> f.path("id").asText())
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(expected).isNotEmpty();
-        FlinkCluster.await("Security Hub findings " + expected, WAIT, () -> securityHub().keySet()
-                .containsAll(expected.keySet()));
+        FlinkCluster.await("Security Hub findings " + expected, WAIT, () -> ids(securityHub()).containsAll(expected));
         long checkpoint = cluster.latestCheckpoint(job);
         FlinkCluster.await("a checkpoint after the findings", WAIT, () -> cluster.latestCheckpoint(job) > checkpoint + 1);
-        assertThat(securityHub()).isEqualTo(expected);
+        List<String> sent = securityHub();
+        assertThat(ids(sent)).isEqualTo(expected);
+        assertThat(count(sent.stream())).as("versions sent more than once").allSatisfy((f, n) -> assertThat(n).isOne());
         return replay;
     }
 

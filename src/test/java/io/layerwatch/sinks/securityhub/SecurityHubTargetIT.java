@@ -135,10 +135,12 @@ class SecurityHubTargetIT {
     @Test
     void theWireBodyIsTheEncodedAsffFieldByField() throws Exception {
         SecurityHubTarget target = target();
-        List<Finding> findings = demoFindings();
-        assertThat(findings).hasSizeGreaterThan(100);
-        List<Delivery> all = deliveries(target, findings);
         int max = target.limits().maxBatchEntries();
+        // More than one batch: every finding of the demo, then a few more of one rule.
+        List<Finding> findings = new ArrayList<>(demoFindings());
+        findings.addAll(synthetic(Math.max(1, max + 1 - findings.size())));
+        assertThat(findings).hasSizeGreaterThan(max);
+        List<Delivery> all = deliveries(target, findings);
         List<EntryResult> results = new ArrayList<>();
         for (int from = 0; from < all.size(); from += max) { // batches as the delivery layer cuts them
             List<Delivery> batch = all.subList(from, Math.min(all.size(), from + max));
