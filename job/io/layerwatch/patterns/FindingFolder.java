@@ -127,7 +127,7 @@ public final class FindingFolder extends FindingsInOrder {
         return a;
     }
 
-    static <T> List<T> cap(List<T> list) {
+    private static <T> List<T> cap(List<T> list) {
         return list.size() <= MAX_LIST ? list : new ArrayList<>(list.subList(0, MAX_LIST));
     }
 }
