@@ -69,6 +69,13 @@ class KinesisStreamingIT {
         client.putRecord(b -> b.streamName(stream).partitionKey(key).data(SdkBytes.fromByteArray(data)));
     }
 
+    /** The streaming job under the built-in rules at parallelism 2, on a new stream of one shard. */
+    static LayerWatchPipeline.Outputs builtInJob(StreamExecutionEnvironment env, String stream) throws Exception {
+        createStream(stream, 1);
+        env.setParallelism(2);
+        return StreamingJob.build(env, options(stream), "", RulesConfigLoader.builtIn(), null, false);
+    }
+
     static StreamingOptions options(String stream) {
         return new StreamingOptions(stream, "us-east-1", kinesis.endpoint(), StreamingOptions.InitialPosition.TRIM_HORIZON,
                 null, null, StreamingOptions.BUILT_IN_RULES, null, List.of(), Map.of());
@@ -181,11 +188,8 @@ class KinesisStreamingIT {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void patternsAreReportedOnArrivalWithoutWaitingForTheWatermark() throws Exception {
-        createStream("early", 1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
-        env.setParallelism(2);
-        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("early"), "", RulesConfigLoader.builtIn(), null,
-                false);
+        LayerWatchPipeline.Outputs out = builtInJob(env, "early");
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-early");
             try {
@@ -217,11 +221,8 @@ class KinesisStreamingIT {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anIncidentComesOnTheArrivalOfItsSecondMember() throws Exception {
-        createStream("incident", 1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
-        env.setParallelism(2);
-        LayerWatchPipeline.Outputs out = StreamingJob.build(env, options("incident"), "", RulesConfigLoader.builtIn(),
-                null, false);
+        LayerWatchPipeline.Outputs out = builtInJob(env, "incident");
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-incident");
             try {
