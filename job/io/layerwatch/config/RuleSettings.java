@@ -56,6 +56,12 @@ public final class RuleSettings implements Serializable {
         return params;
     }
 
+    /** The rule's {@link RuleCatalog#FOLD_WINDOW}; zero for a rule without one (nothing folded). */
+    public Duration foldWindow() {
+        Object window = params.get(RuleCatalog.FOLD_WINDOW);
+        return window == null ? Duration.ZERO : (Duration) window;
+    }
+
     public Duration duration(String key) {
         return (Duration) require(key);
     }

@@ -483,8 +483,7 @@ public final class RulesConfigLoader {
     private static SinksConfig sinks(JsonNode node, Map<String, RuleSettings> rules) {
         Set<String> changingRules = new LinkedHashSet<>();
         for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
-            if (rule.updatesFindings() || (rule.folds()
-                    && !rules.get(rule.id()).duration(RuleCatalog.FOLD_WINDOW).isZero())) {
+            if (rule.updatesFindings() || !rules.get(rule.id()).foldWindow().isZero()) {
                 changingRules.add(rule.id());
             }
         }

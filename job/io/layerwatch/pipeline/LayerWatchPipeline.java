@@ -353,11 +353,9 @@ public final class LayerWatchPipeline {
             Watermarks watermarks) {
         Map<String, Long> gaps = new LinkedHashMap<>();
         for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
-            if (rule.folds() && config.enabled(rule.id())) {
-                long gap = config.rule(rule.id()).duration(RuleCatalog.FOLD_WINDOW).toMillis();
-                if (gap > 0) {
-                    gaps.put(rule.id(), gap);
-                }
+            long gap = config.rule(rule.id()).foldWindow().toMillis();
+            if (gap > 0 && config.enabled(rule.id())) {
+                gaps.put(rule.id(), gap);
             }
         }
         if (gaps.isEmpty()) {

@@ -53,8 +53,8 @@ public final class RuleSet {
         shape.put("eventTime.maxOutOfOrderness", io.layerwatch.config.ParamType.format(config.maxOutOfOrderness()));
         for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
             if (rule.folds()) {
-                shape.put(rule.id() + ".foldWindow", io.layerwatch.config.ParamType.format(
-                        config.rule(rule.id()).duration(io.layerwatch.config.RuleCatalog.FOLD_WINDOW)));
+                shape.put(rule.id() + ".foldWindow",
+                        io.layerwatch.config.ParamType.format(config.rule(rule.id()).foldWindow()));
             }
         }
         String sequence = io.layerwatch.config.RuleCatalog.ATTACK_SEQUENCE;
