@@ -55,7 +55,7 @@ class TemplatesTest {
     static final Set<String> NO_RESOURCE_LEVEL = Set.of("ecr:GetAuthorizationToken", "ecr:GetRegistryPolicy",
             "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy");
 
-    /** What each remediation action calls in the target account (the README's table). */
+    /** What each remediation action calls in the target account (docs/remediation.md's table). */
     static final Map<String, List<String>> REMEDIATION_PERMISSIONS = Map.of(
             "quarantine-repository", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"),
             "remove-exposing-statements", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy",

@@ -301,7 +301,7 @@ class OcsfMapperTest {
         assertThat(OcsfMapper.line(f)).isEqualTo(Json.write(OcsfMapper.toNode(f, false)));
     }
 
-    /** Writes the README example; fails when it is stale (regenerate with -Docsf.updateExample=true). */
+    /** Writes the example docs/sinks.md links to; fails when stale (regenerate: -Docsf.updateExample=true). */
     @Test
     void exampleIsCurrent() throws IOException {
         ObjectNode raw = record("SetRepositoryPolicy").repositoryName("payments").policyText(policyDocument(PUBLIC))

@@ -484,8 +484,8 @@ class AsffMapperIT {
 
     /**
      * Writes one complete finding (the credential hop of the demo story) to target/examples/ and checks
-     * that the checked-in README example is that same finding, attribute by attribute (copy the generated
-     * file over when the mapping changes on purpose).
+     * that the checked-in example (linked from docs/sinks.md) is that same finding, attribute by attribute
+     * (copy the generated file over when the mapping changes on purpose).
      */
     @Test
     void exampleForTheReadme() throws Exception {
