@@ -18,12 +18,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.Collector;
 
 /**
@@ -79,8 +79,8 @@ public final class AttackSequence extends FindingsInOrder {
     }
 
     @Override
-    public void open(Configuration parameters) throws Exception {
-        super.open(parameters);
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
         StateTtlConfig ttl = StateTtlConfig.newBuilder(settings.window().multipliedBy(2)).cleanupFullSnapshot().build();
         ValueStateDescriptor<Finding> open = new ValueStateDescriptor<>("incident", TypeInformation.of(Finding.class));
         open.enableTimeToLive(ttl);

@@ -9,11 +9,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.Collector;
 
 /**
@@ -61,8 +61,8 @@ public final class FindingFolder extends FindingsInOrder {
     }
 
     @Override
-    public void open(Configuration parameters) throws Exception {
-        super.open(parameters);
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
         ValueStateDescriptor<Finding> d = new ValueStateDescriptor<>("episode", TypeInformation.of(Finding.class));
         // Timers clear the state in event time; the TTL bounds it should a timer never fire.
         d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(maxGap(gapMillis) * 2, 3_600_000L)))

@@ -4,8 +4,8 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.rules.EventTimeBuffer;
 import java.time.Duration;
 import java.util.Comparator;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -46,7 +46,7 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
     protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {}
 
     @Override
-    public void open(Configuration parameters) throws Exception {
+    public void open(OpenContext openContext) throws Exception {
         if (inOrder) {
             pending = new EventTimeBuffer<>(getRuntimeContext(), "in-order", TypeInformation.of(Finding.class),
                     retention);

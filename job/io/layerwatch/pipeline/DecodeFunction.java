@@ -1,6 +1,7 @@
 package io.layerwatch.pipeline;
 
 import io.layerwatch.config.CloudWatchLogsSenders;
+import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
@@ -9,7 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -47,12 +48,16 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /** @param senders whose CloudWatch Logs messages are accepted */
     DecodeFunction(CloudWatchLogsSenders senders) {
-        this(senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
+        this(new S3Inputs(null), null, prefilterOn(), senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
     }
 
-    /** @param maxInflatedBytes input.maxInflatedBytes: a larger payload or file is a dead letter, never read whole */
-    DecodeFunction(CloudWatchLogsSenders senders, long maxInflatedBytes) {
-        this(new S3Inputs(null), null, prefilterOn(), senders, maxInflatedBytes);
+    /**
+     * Under {@code config}: its CloudWatch Logs senders, and input.maxInflatedBytes (a larger payload or file is
+     * a dead letter, never read whole).
+     */
+    static DecodeFunction of(RulesConfig config) {
+        return new DecodeFunction(new S3Inputs(null), null, prefilterOn(), config.cloudWatchLogs(),
+                config.maxInflatedBytes());
     }
 
     /**
@@ -76,7 +81,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         openDecoder();
         read = new RecordsRead(getRuntimeContext(), progressId);
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
@@ -119,7 +124,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * Where results go on the task's thread: counted, events to {@code out}, dead letters to the side output.
      * Only after {@link #open}.
      */
-    Output output(Collector<EcrEvent> out, LayerWatchPipeline.SideOutput side) {
+    Output output(Collector<EcrEvent> out, SideOutput side) {
         return new Output() {
             @Override
             public void event(EcrEvent event) {

@@ -27,7 +27,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Sorts the event stream once for every keyed rule after it (keys in place, see
- * {@link LayerWatchPipeline.Keying#IN_PLACE}): holds each event until the watermark passes it, then
+ * {@link JobShape.Keying#IN_PLACE}): holds each event until the watermark passes it, then
  * emits the held events in event time (ties by event id, then arrival), and only then the watermark.
  * Each key's events thus arrive in the order CEP feeds them, and the keyed rules judge them at once
  * instead of buffering them per key under a timer each. Late events (at or behind the watermark) pass

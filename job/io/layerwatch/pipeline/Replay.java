@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
+import io.layerwatch.config.SinksConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.config.SinksConfig;
+import io.layerwatch.pipeline.JobShape.Keying;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.delivery.FileDeadLetters;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
@@ -21,23 +22,24 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -239,11 +241,11 @@ public final class Replay {
                 .transform("File order watermarks", TypeInformation.of(Payload.class),
                         new FileOrderWatermarks(config.maxOutOfOrderness()))
                 .uid("file-order").setParallelism(1);
-        return LayerWatchPipeline.build(decoders == 1 && !spreadRules ? source : source.rebalance(), config, null,
-                scope, LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                new DecodeFunction(s3, progressId, DecodeFunction.prefilterOn(), config.cloudWatchLogs(),
-                        config.maxInflatedBytes()),
-                spreadRules ? LayerWatchPipeline.Keying.NETWORK : LayerWatchPipeline.Keying.IN_PLACE, decoders);
+        return LayerWatchPipeline.build(decoders == 1 && !spreadRules ? source : source.rebalance(), config,
+                JobShape.replay(config).withScope(scope)
+                        .withDecode(new DecodeFunction(s3, progressId, DecodeFunction.prefilterOn(),
+                                config.cloudWatchLogs(), config.maxInflatedBytes()))
+                        .withKeying(spreadRules ? Keying.NETWORK : Keying.IN_PLACE, decoders));
     }
 
     /** Security Hub custom-action events as dead letters, not run (see {@link #CUSTOM_ACTION_NOT_RUN}). */
@@ -301,7 +303,7 @@ public final class Replay {
         }
 
         @Override
-        public void open(Configuration parameters) {
+        public void open(OpenContext openContext) {
             progress = ReplayProgress.of(progressId);
         }
 
@@ -328,7 +330,7 @@ public final class Replay {
         private transient org.apache.flink.api.common.accumulators.LongCounter notRun;
 
         @Override
-        public void open(Configuration parameters) {
+        public void open(OpenContext openContext) {
             deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
             notRun = getRuntimeContext().getLongCounter(Counters.CUSTOM_ACTIONS_NOT_RUN);
         }

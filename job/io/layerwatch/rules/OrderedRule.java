@@ -10,11 +10,11 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -129,7 +129,7 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         RuleSettings startup = live.startup().rule(logic.ruleId());
         logic.open(getRuntimeContext(), startup, true);
         // Drained by event-time timers; the TTL only bounds a stalled clock.
@@ -180,7 +180,7 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         }
 
         @Override
-        public void open(Configuration parameters) {
+        public void open(OpenContext openContext) {
             // Without TTL: it counts processing time, which a replay spends far less of than the retention.
             logic.open(getRuntimeContext(), settings, false);
         }

@@ -4,7 +4,7 @@ import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.pipeline.Counters;
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.source.RichSourceFunction;
 
@@ -29,7 +29,7 @@ public final class RulesReloadSource extends RichSourceFunction<RulesUpdate> {
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         var metrics = Counters.metrics(getRuntimeContext());
         reloaded = metrics.counter("rulesReloaded");
         rejected = metrics.counter("rulesRejected");

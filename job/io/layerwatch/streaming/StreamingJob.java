@@ -1,6 +1,5 @@
 package io.layerwatch.streaming;
 
-import io.layerwatch.util.AwsPartition;
 import static io.layerwatch.streaming.RuntimeProperties.*;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
@@ -10,6 +9,7 @@ import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.JobShape;
 import io.layerwatch.pipeline.LayerWatchPipeline;
 import io.layerwatch.pipeline.Payload;
 import io.layerwatch.sinks.FindingSinks;
@@ -19,6 +19,7 @@ import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.remediation.RemediationSettings;
 import io.layerwatch.sinks.remediation.RemediationStream;
 import io.layerwatch.sinks.remediation.S3AuditSink;
+import io.layerwatch.util.AwsPartition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,8 +88,8 @@ public final class StreamingJob {
             updates = env.addSource(new RulesReloadSource(reloader, options.reloadInterval()))
                     .uid("rules-reload").name("Rules reload (" + options.rulesUri() + ")").setParallelism(1);
         }
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config, updates, null, null,
-                LayerWatchPipeline.Watermarks.FROM_SOURCE);
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config,
+                JobShape.streaming(config, updates));
         SinksConfig sinks = withOverrides(config.sinks(), options.sinkOverrides());
         Set<String> names = new LinkedHashSet<>(options.sinks());
         DataStream<Finding> findings = out.findings();

@@ -8,7 +8,7 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
-import io.layerwatch.pipeline.LayerWatchPipeline.Keying;
+import io.layerwatch.pipeline.JobShape.Keying;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import java.util.List;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class LiveRulesTest {
     @Test
     void singleEventRulesFollowLiveUpdates() throws Exception {
         try (BroadcastOperatorTestHarness<EcrEvent, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
-                .forBroadcastProcessFunction(new LayerWatchPipeline.UnderLiveRules<>(RulesConfigLoader.builtIn(),
-                        new LayerWatchPipeline.SingleEventEvaluation(java.util.List.of())),
+                .forBroadcastProcessFunction(new UnderLiveRules<>(RulesConfigLoader.builtIn(),
+                        new SingleEventEvaluation(List.of())),
                         LiveRules.STATE)) {
             h.processElement(download("ci"), 1);
             assertThat(h.extractOutputValues()).singleElement()
@@ -51,8 +52,8 @@ class LiveRulesTest {
         Finding burst = io.layerwatch.finding.FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
                 .event(download("dev")).title("burst").build();
         try (BroadcastOperatorTestHarness<Finding, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
-                .forBroadcastProcessFunction(new LayerWatchPipeline.UnderLiveRules<>(RulesConfigLoader.builtIn(),
-                        new LayerWatchPipeline.SettingsCheck()),
+                .forBroadcastProcessFunction(new UnderLiveRules<>(RulesConfigLoader.builtIn(),
+                        new SettingsCheck()),
                         LiveRules.STATE)) {
             h.processElement(burst, 1);
             h.processBroadcastElement(new RulesUpdate("t", "rules:\n  layer-download-burst: {severity: CRITICAL}\n"), 2);

@@ -165,7 +165,7 @@ class PatternMatcherArrivalTest {
     static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
             RulesConfig config, PatternMatcher.Mode mode) throws Exception {
         PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
-                rule.matchLogic(config), new LayerWatchPipeline.ByEventId(), mode);
+                rule.matchLogic(config), new ByEventId(), mode);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
         h.open();
         return h;

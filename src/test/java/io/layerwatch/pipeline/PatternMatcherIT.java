@@ -118,8 +118,8 @@ class PatternMatcherIT {
                     .keyBy(rule::key, Types.STRING);
             KeyedStream<EcrEvent, String> sorted = ordered.filter(e -> rule.relevant(e, CONFIG))
                     .keyBy(rule::key, Types.STRING);
-            DataStream<String> all = CEP.pattern(input, rule.pattern(CONFIG), new LayerWatchPipeline.ByEventId())
-                    .process(new LayerWatchPipeline.MatchToFinding(rule, settings))
+            DataStream<String> all = CEP.pattern(input, rule.pattern(CONFIG), new ByEventId())
+                    .process(new MatchToFinding(rule, settings))
                     .map(f -> id + "|cep|" + Json.write(f)).returns(Types.STRING)
                     .union(matcher(input, rule, PatternMatcher.Mode.WATERMARK, "matcher"),
                             matcher(DataStreamUtils.reinterpretAsKeyedStream(ordered.filter(e -> rule.relevant(e, CONFIG)),
@@ -143,7 +143,7 @@ class PatternMatcherIT {
             String variant) {
         String id = rule.id();
         return input.process(new PatternMatcher(rule, CONFIG.rule(id), rule.matchLogic(CONFIG),
-                        new LayerWatchPipeline.ByEventId(), mode))
+                        new ByEventId(), mode))
                 .map(f -> id + "|" + variant + "|" + Json.write(f)).returns(Types.STRING);
     }
 

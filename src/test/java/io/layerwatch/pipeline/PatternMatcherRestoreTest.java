@@ -56,7 +56,7 @@ class PatternMatcherRestoreTest {
             PatternMatcher.Mode mode, OperatorSubtaskState restore) throws Exception {
         MatchLogic logic = rule.matchLogic(PatternMatcherIT.CONFIG);
         PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()), logic,
-                new LayerWatchPipeline.ByEventId(), mode);
+                new ByEventId(), mode);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
         if (restore != null) {
             h.initializeState(restore);

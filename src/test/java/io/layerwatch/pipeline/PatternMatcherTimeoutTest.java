@@ -34,7 +34,7 @@ class PatternMatcherTimeoutTest {
         CepRule rule = RuleSet.cepRules().stream().filter(r -> r.id().equals(CredentialNetworkHop.ID)).findFirst()
                 .orElseThrow();
         PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()),
-                rule.matchLogic(PatternMatcherIT.CONFIG), new LayerWatchPipeline.ByEventId(), mode);
+                rule.matchLogic(PatternMatcherIT.CONFIG), new ByEventId(), mode);
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING)) {
             h.open();

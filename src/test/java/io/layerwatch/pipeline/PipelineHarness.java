@@ -4,6 +4,7 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.JobShape.Keying;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,10 +37,10 @@ final class PipelineHarness {
     /** Keyed operators as a replay at that parallelism has them: in place at parallelism 1. */
     static Result run(List<Payload> payloads, RulesConfig config, int parallelism) throws Exception {
         return run(payloads, config, parallelism,
-                parallelism == 1 ? LayerWatchPipeline.Keying.IN_PLACE : LayerWatchPipeline.Keying.NETWORK);
+                parallelism == 1 ? Keying.IN_PLACE : Keying.NETWORK);
     }
 
-    static Result run(List<Payload> payloads, RulesConfig config, int parallelism, LayerWatchPipeline.Keying keying)
+    static Result run(List<Payload> payloads, RulesConfig config, int parallelism, Keying keying)
             throws Exception {
         StreamExecutionEnvironment env = environment(parallelism);
         LayerWatchPipeline.Outputs out = build(env, payloads, config, keying);
@@ -67,9 +68,8 @@ final class PipelineHarness {
 
     /** The replay's pipeline (watermarks from the events, startup rules) over the payloads. */
     static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, List<Payload> payloads, RulesConfig config,
-            LayerWatchPipeline.Keying keying) {
-        return LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config, null, InputScope.ALL,
-                LayerWatchPipeline.Watermarks.FROM_EVENTS,
-                new DecodeFunction(config.cloudWatchLogs(), config.maxInflatedBytes()), keying);
+            Keying keying) {
+        return LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config,
+                JobShape.replay(config).withKeying(keying, keying == Keying.IN_PLACE ? 1 : 0));
     }
 }

@@ -53,7 +53,7 @@ class PipelineRecoveryIT {
         DataStream<Payload> payloads = env.fromSource(source, WatermarkStrategy.noWatermarks(), "story")
                 .uid("story-source").setParallelism(1)
                 .map(new FailOnceAfterACheckpoint()).uid("fail-once").setParallelism(1);
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, rules, null, null);
+        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, rules, JobShape.replay(rules));
         Map<String, Finding> latest = new LinkedHashMap<>();
         try (CloseableIterator<Finding> it = out.findings().executeAndCollect("recovery")) {
             it.forEachRemaining(f -> latest.merge(f.id(), f, Finding::later)); // as findings.jsonl keeps them
