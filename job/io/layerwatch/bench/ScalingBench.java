@@ -1,7 +1,7 @@
 package io.layerwatch.bench;
 
 import io.layerwatch.generate.GeneratorOptions;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.report.BacktestReport;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.layerwatch.cli;
 
-import io.layerwatch.pipeline.ReplayProgress;
+import io.layerwatch.replay.ReplayProgress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;

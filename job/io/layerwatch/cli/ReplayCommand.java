@@ -1,12 +1,12 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
-import io.layerwatch.pipeline.ClusterReplay;
-import io.layerwatch.pipeline.InputFile;
-import io.layerwatch.pipeline.InputFiles;
+import io.layerwatch.replay.ClusterReplay;
+import io.layerwatch.replay.InputFile;
+import io.layerwatch.replay.InputFiles;
 import io.layerwatch.pipeline.InputScope;
-import io.layerwatch.pipeline.Replay;
-import io.layerwatch.pipeline.S3Inputs;
+import io.layerwatch.replay.Replay;
+import io.layerwatch.replay.S3Inputs;
 import io.layerwatch.report.BacktestReport;
 import java.nio.file.Path;
 import java.time.Instant;

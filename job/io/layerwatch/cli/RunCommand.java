@@ -2,7 +2,7 @@ package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.SinksConfig;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.streaming.RulesSource;
 import io.layerwatch.streaming.StreamingJob;
 import io.layerwatch.streaming.StreamingOptions;

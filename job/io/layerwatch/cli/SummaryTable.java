@@ -1,6 +1,6 @@
 package io.layerwatch.cli;
 
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

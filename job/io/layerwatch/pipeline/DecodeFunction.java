@@ -1,5 +1,6 @@
 package io.layerwatch.pipeline;
 
+
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
@@ -22,18 +23,18 @@ import org.apache.flink.util.Collector;
  * counted as read without being parsed. CloudWatch Logs messages from senders not configured are dead letters,
  * counted also as {@value Counters#CLOUDWATCH_LOGS_REJECTED}.
  */
-final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
+public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
     /** How far after its delivery an event time may be; CloudTrail delivers a call after it happened. */
     static final Duration TIME_HORIZON = Duration.ofHours(1);
 
-    private final S3Inputs s3;
-    private final String progressId;
+    private final FileReader.Remote remote;
+    private final ReadProgress.Locator progress;
     private final boolean prefilter;
     private final CloudWatchLogsSenders senders;
     private final long maxInflatedBytes;
     private transient PayloadDecoder decoder;
-    private transient InputFiles.Reader files;
+    private transient FileReader files;
     private transient RecordsRead read;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
@@ -48,7 +49,7 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     /** @param senders whose CloudWatch Logs messages are accepted */
     DecodeFunction(CloudWatchLogsSenders senders) {
-        this(new S3Inputs(null), null, prefilterOn(), senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
+        this(FileReader.Remote.NONE, ReadProgress.Locator.NONE, prefilterOn(), senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
     }
 
     /**
@@ -56,34 +57,35 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * a dead letter, never read whole).
      */
     static DecodeFunction of(RulesConfig config) {
-        return new DecodeFunction(new S3Inputs(null), null, prefilterOn(), config.cloudWatchLogs(),
+        return new DecodeFunction(FileReader.Remote.NONE, ReadProgress.Locator.NONE, prefilterOn(), config.cloudWatchLogs(),
                 config.maxInflatedBytes());
     }
 
     /**
-     * @param progressId the {@link ReplayProgress} to tell about records and finished files, or null
+     * @param remote reads the files that are not local (S3)
+     * @param progress where to tell about records and finished files
      * @param prefilter skip records of other services without parsing them ({@link #prefilterOn})
      * @param senders whose CloudWatch Logs messages are accepted
      * @param maxInflatedBytes input.maxInflatedBytes
      */
-    DecodeFunction(S3Inputs s3, String progressId, boolean prefilter, CloudWatchLogsSenders senders,
+    public DecodeFunction(FileReader.Remote remote, ReadProgress.Locator progress, boolean prefilter, CloudWatchLogsSenders senders,
             long maxInflatedBytes) {
         this.maxInflatedBytes = maxInflatedBytes;
-        this.s3 = s3;
-        this.progressId = progressId;
+        this.remote = remote;
+        this.progress = progress;
         this.prefilter = prefilter;
         this.senders = senders;
     }
 
     /** The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when the job is built). */
-    static boolean prefilterOn() {
+    public static boolean prefilterOn() {
         return !"false".equalsIgnoreCase(System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY));
     }
 
     @Override
     public void open(OpenContext openContext) {
         openDecoder();
-        read = new RecordsRead(getRuntimeContext(), progressId);
+        read = new RecordsRead(getRuntimeContext(), progress.find());
         deadLettered = getRuntimeContext().getLongCounter(Counters.DEAD_LETTERED);
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
         deadLetteredMetric = Counters.metrics(getRuntimeContext()).counter(Counters.DEAD_LETTERED);
@@ -96,14 +98,14 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         decode(payload, output(out, ctx::output));
     }
 
-    /** The decoder and file reader alone, for {@link #decode} outside a Flink task ({@link InputEvents}). */
-    void openDecoder() {
+    /** The decoder and file reader alone, for {@link #decode} outside a Flink task (the replay's InputEvents). */
+    public void openDecoder() {
         decoder = new PayloadDecoder(prefilter, senders, maxInflatedBytes);
-        files = new InputFiles.Reader();
+        files = new FileReader(remote);
     }
 
     /** What the decoder makes of a payload, and the file read, told to the task: {@link DecodeOutput} and the file's size. */
-    interface Output extends DecodeOutput {
+    public interface Output extends DecodeOutput {
         /** A file payload was read: {@code bytes} of it (0 when it could not be read). */
         void fileDone(long bytes);
 
@@ -167,12 +169,12 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder and the
      * file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload at a time.
      */
-    void decode(Payload payload, Output to) {
+    public void decode(Payload payload, Output to) {
         Output output = plausibleTimes(payload, to);
         byte[] bytes = payload.bytes();
         if (bytes == null) {
             try {
-                files.read(payload.path(), s3, maxInflatedBytes);
+                files.read(payload.path(), maxInflatedBytes);
             } catch (PayloadDecoder.TooLarge e) {
                 output.deadLetter(DeadLetter.of(payload.source(), "read", e.getMessage(), ""));
                 output.fileDone(0);
@@ -244,6 +246,6 @@ final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
 
     @Override
     public void close() {
-        s3.close();
+        remote.close();
     }
 }

@@ -14,10 +14,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * earlier files, and the operators after the decoders take the minimum over all of them. A decoder
  * busy with a big or slow file holds event time back; it never lets it overtake its records.
  */
-final class FileOrderWatermarks extends AdvancingWatermarks<Payload> {
+public final class FileOrderWatermarks extends AdvancingWatermarks<Payload> {
     private static final long serialVersionUID = 1L;
 
-    FileOrderWatermarks(Duration bound) {
+    public FileOrderWatermarks(Duration bound) {
         super(bound);
     }
 

@@ -12,13 +12,14 @@ final class RecordsRead {
     private final LongCounter eventsRead;
     private final LongCounter prefiltered;
     private final Counter eventsReadMetric;
-    private final ReplayProgress progress;
+    private final ReadProgress progress;
 
-    RecordsRead(RuntimeContext ctx, String progressId) {
+    /** @param progress null: none */
+    RecordsRead(RuntimeContext ctx, ReadProgress progress) {
         eventsRead = ctx.getLongCounter(Counters.EVENTS_READ);
         prefiltered = ctx.getLongCounter(Counters.PREFILTERED);
         eventsReadMetric = Counters.metrics(ctx).counter(Counters.EVENTS_READ);
-        progress = ReplayProgress.of(progressId);
+        this.progress = progress;
     }
 
     void read(long records) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.Principal;
-import io.layerwatch.pipeline.InputEvents;
+import io.layerwatch.replay.InputEvents;
 import io.layerwatch.util.Json;
 import java.io.UncheckedIOException;
 import java.time.Instant;

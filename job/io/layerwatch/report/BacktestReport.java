@@ -11,7 +11,7 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

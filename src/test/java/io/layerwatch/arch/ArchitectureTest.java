@@ -7,7 +7,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The layering: detection logic knows nothing of AWS clients or sinks; sinks know nothing of rules. */
+/**
+ * The layering: detection logic knows nothing of AWS clients or sinks; sinks know nothing of rules; the
+ * wiring shared by replay and streaming knows neither of them, nor the command line.
+ */
 @AnalyzeClasses(packages = "io.layerwatch", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -22,4 +25,10 @@ class ArchitectureTest {
     static final ArchRule sinksDoNotKnowRules = noClasses()
             .that().resideInAPackage("io.layerwatch.sinks..")
             .should().dependOnClassesThat().resideInAnyPackage("io.layerwatch.rules..", "io.layerwatch.patterns..");
+
+    @ArchTest
+    static final ArchRule sharedWiringKnowsNoMode = noClasses()
+            .that().resideInAPackage("io.layerwatch.pipeline..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.layerwatch.replay..", "io.layerwatch.streaming..",
+                    "io.layerwatch.cli..");
 }

@@ -11,7 +11,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.FakeS3;
 import io.layerwatch.testing.KinesisEmulator;

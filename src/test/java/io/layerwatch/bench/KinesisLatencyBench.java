@@ -6,7 +6,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.LayerWatchPipeline;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.streaming.StreamingJob;
 import io.layerwatch.streaming.StreamingOptions;

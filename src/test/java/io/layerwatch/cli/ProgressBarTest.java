@@ -2,7 +2,7 @@ package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.pipeline.ReplayProgress.Snapshot;
+import io.layerwatch.replay.ReplayProgress.Snapshot;
 import org.junit.jupiter.api.Test;
 
 class ProgressBarTest {

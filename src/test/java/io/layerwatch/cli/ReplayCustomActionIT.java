@@ -2,7 +2,7 @@ package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.io.InputStream;

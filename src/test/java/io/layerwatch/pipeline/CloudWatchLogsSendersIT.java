@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.LogsPayloads;
 import io.layerwatch.util.Json;

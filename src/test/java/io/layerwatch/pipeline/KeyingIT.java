@@ -9,6 +9,8 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.pipeline.JobShape.Keying;
+import io.layerwatch.replay.InputFile;
+import io.layerwatch.replay.InputFiles;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,9 @@ package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.replay.InputFiles;
+import io.layerwatch.replay.Replay;
+import io.layerwatch.replay.S3Inputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.util.ArrayList;

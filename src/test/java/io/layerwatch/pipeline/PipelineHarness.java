@@ -5,6 +5,7 @@ import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.JobShape.Keying;
+import io.layerwatch.replay.Replay;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

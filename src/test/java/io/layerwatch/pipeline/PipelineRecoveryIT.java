@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.replay.Replay;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.remediation.RemediationSettings;
 import io.layerwatch.sinks.remediation.RemediationStream;

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RulesConfig;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.streaming.StreamingJob;

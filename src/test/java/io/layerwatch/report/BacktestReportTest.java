@@ -15,7 +15,7 @@ import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.finding.Incident;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.io.PrintWriter;

@@ -10,7 +10,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.Severity;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.LayerWatchPipeline;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;

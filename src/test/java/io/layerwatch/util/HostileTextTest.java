@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.report.BacktestReport;
 import io.layerwatch.sinks.securityhub.AsffMapper;
 import io.layerwatch.sinks.sns.SnsTarget;

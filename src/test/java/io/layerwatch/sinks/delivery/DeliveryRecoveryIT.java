@@ -5,7 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.finding.Finding;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.webhook.WebhookTarget;
 import io.layerwatch.testing.FakeAws;

@@ -13,7 +13,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.config.RulesConfigLoader;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.webhook.WebhookTarget;
 import io.layerwatch.testing.CloudTrailRecords;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import java.time.Duration;
 import java.time.Instant;

@@ -13,7 +13,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;

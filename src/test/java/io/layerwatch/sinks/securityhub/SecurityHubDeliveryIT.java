@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.pipeline.Replay;
+import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;

@@ -1,6 +1,7 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.ReadProgress;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * that started the job, so they add to the counters of their run (found by id) directly. On another
  * cluster there is no such run and the operators skip it.
  */
-public final class ReplayProgress implements AutoCloseable {
+public final class ReplayProgress implements ReadProgress, AutoCloseable {
     private static final Map<String, ReplayProgress> RUNS = new ConcurrentHashMap<>();
 
     /** A consistent-enough view for display; {@code elapsedMillis} since the run started. */
@@ -43,7 +44,7 @@ public final class ReplayProgress implements AutoCloseable {
     }
 
     /** The run with this id in this JVM, or null (no id, or not a local run). */
-    static ReplayProgress of(String id) {
+    public static ReplayProgress of(String id) {
         return id == null ? null : RUNS.get(id);
     }
 
@@ -51,11 +52,19 @@ public final class ReplayProgress implements AutoCloseable {
         return id;
     }
 
-    void records(long n) {
+    /** Finds this run from inside a task of the same JVM. */
+    ReadProgress.Locator locator() {
+        String run = id;
+        return () -> RUNS.get(run);
+    }
+
+    @Override
+    public void records(long n) {
         records.add(n);
     }
 
-    void fileDone(long bytes) {
+    @Override
+    public void fileDone(long bytes) {
         bytesDone.add(bytes);
         filesDone.increment();
     }

@@ -1,4 +1,4 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
@@ -8,7 +8,15 @@ import io.layerwatch.config.SinksConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.Counters;
+import io.layerwatch.pipeline.DecodeFunction;
+import io.layerwatch.pipeline.FileOrderWatermarks;
+import io.layerwatch.pipeline.InputScope;
+import io.layerwatch.pipeline.JobShape;
 import io.layerwatch.pipeline.JobShape.Keying;
+import io.layerwatch.pipeline.LayerWatchPipeline;
+import io.layerwatch.pipeline.Payload;
+import io.layerwatch.pipeline.ReadProgress;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.delivery.FileDeadLetters;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
@@ -211,7 +219,7 @@ public final class Replay {
                 ? env.fromData(List.of(Payload.ofBytes("(no input)", new byte[0])))
                 : env.fromData(payloads);
         ReplayProgress run = ReplayProgress.start(files);
-        LayerWatchPipeline.Outputs out = pipeline(fileList, config, scope, parallelism, false, s3, run.id());
+        LayerWatchPipeline.Outputs out = pipeline(fileList, config, scope, parallelism, false, s3, run.locator());
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
@@ -230,20 +238,20 @@ public final class Replay {
      * The replay job behind its file list (in delivery order, parallelism 1): one reader of the list sends
      * the files round-robin to {@code decoders} decoders, with the file order's watermarks (FileOrderWatermarks
      * explains why parallel decoding then makes nothing late). Each decoder reads, inflates, prefilters and
-     * decodes its files on a thread of its own ({@link DecodeAhead}). Locally ({@code spreadRules} false, the
+     * decodes its files on a thread of its own ({@code DecodeAhead}). Locally ({@code spreadRules} false, the
      * job at parallelism 1) every rule runs in one task, keys in place, on the events of all decoders in event
      * time order: no event is serialized more than once and each is judged as at parallelism 1. On a
      * cluster the rules run at the job's parallelism, each keyed rule reached by a keyBy.
      */
     static LayerWatchPipeline.Outputs pipeline(DataStream<Payload> fileList, RulesConfig config, InputScope scope,
-            int decoders, boolean spreadRules, S3Inputs s3, String progressId) {
+            int decoders, boolean spreadRules, S3Inputs s3, ReadProgress.Locator progress) {
         DataStream<Payload> source = fileList
                 .transform("File order watermarks", TypeInformation.of(Payload.class),
                         new FileOrderWatermarks(config.maxOutOfOrderness()))
                 .uid("file-order").setParallelism(1);
         return LayerWatchPipeline.build(decoders == 1 && !spreadRules ? source : source.rebalance(), config,
                 JobShape.replay(config).withScope(scope)
-                        .withDecode(new DecodeFunction(s3, progressId, DecodeFunction.prefilterOn(),
+                        .withDecode(new DecodeFunction(s3, progress, DecodeFunction.prefilterOn(),
                                 config.cloudWatchLogs(), config.maxInflatedBytes()))
                         .withKeying(spreadRules ? Keying.NETWORK : Keying.IN_PLACE, decoders));
     }

@@ -1,8 +1,11 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.pipeline.DecodeFunction;
+import io.layerwatch.pipeline.InputScope;
+import io.layerwatch.pipeline.ReadProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ public final class InputEvents {
     public static Counts read(List<String> paths, InputScope scope, InputStream stdin, S3Inputs s3,
             CloudWatchLogsSenders senders, long maxInflatedBytes, Consumer<EcrEvent> events) throws IOException {
         List<InputFile> files = InputFiles.expand(paths, scope, stdin, s3);
-        DecodeFunction decode = new DecodeFunction(s3, null, DecodeFunction.prefilterOn(), senders, maxInflatedBytes);
+        DecodeFunction decode = new DecodeFunction(s3, ReadProgress.Locator.NONE, DecodeFunction.prefilterOn(), senders, maxInflatedBytes);
         decode.openDecoder();
         long[] counts = new long[2];
         List<String> reasons = new ArrayList<>();

@@ -1,8 +1,10 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.layerwatch.pipeline.FileReader;
+import io.layerwatch.pipeline.InputScope;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InputFilesTest {
-    private static final long MAX = io.layerwatch.event.PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
 
 
     static final String DAY = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/";
@@ -123,37 +124,9 @@ class InputFilesTest {
     }
 
     @Test
-    void theReaderReusesOneArrayForFileAfterFileAndGivesEachItsOwnLength(@TempDir Path dir) throws Exception {
-        InputFiles.Reader reader = new InputFiles.Reader();
-        byte[] big = "b".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
-        Files.write(dir.resolve("big"), big);
-        Files.write(dir.resolve("small"), "small".getBytes(StandardCharsets.US_ASCII));
-        Files.write(dir.resolve("empty"), new byte[0]);
-
-        reader.read(dir.resolve("big").toString(), new S3Inputs(null), MAX);
-        byte[] first = reader.bytes();
-        assertThat(reader.length()).isEqualTo(big.length);
-        assertThat(java.util.Arrays.copyOf(first, reader.length())).isEqualTo(big);
-        reader.read(dir.resolve("small").toString(), new S3Inputs(null), MAX);
-        assertThat(reader.bytes()).as("the same array, its tail stale").isSameAs(first);
-        assertThat(new String(reader.bytes(), 0, reader.length(), StandardCharsets.US_ASCII)).isEqualTo("small");
-        reader.read(dir.resolve("empty").toString(), new S3Inputs(null), MAX);
-        assertThat(reader.length()).isZero();
-
-        Path huge = dir.resolve("huge");
-        Files.write(huge, new byte[InputFiles.Reader.REUSED_UP_TO + 1]);
-        reader.read(huge.toString(), new S3Inputs(null), MAX);
-        assertThat(reader.length()).isEqualTo(InputFiles.Reader.REUSED_UP_TO + 1);
-        reader.read(dir.resolve("small").toString(), new S3Inputs(null), MAX);
-        assertThat(reader.bytes()).as("a file over the limit does not stay").isSameAs(first);
-        assertThatThrownBy(() -> reader.read(dir.resolve("missing").toString(), new S3Inputs(null), MAX))
-                .isInstanceOf(java.io.IOException.class);
-    }
-
-    @Test
     void aFileOverInputMaxInflatedBytesIsNotRead(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("big.json"), "[]".repeat(600).getBytes(StandardCharsets.US_ASCII));
-        assertThatThrownBy(() -> new InputFiles.Reader().read(file.toString(), new S3Inputs(null), 1000))
+        assertThatThrownBy(() -> new FileReader(FileReader.Remote.NONE).read(file.toString(), 1000))
                 .isInstanceOf(io.layerwatch.event.PayloadDecoder.TooLarge.class)
                 .hasMessage("1200 bytes, larger than input.maxInflatedBytes (1000 bytes)");
         assertThatThrownBy(() -> InputFiles.read(file.toString(), new S3Inputs(null), 1199))

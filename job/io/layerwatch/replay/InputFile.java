@@ -1,4 +1,6 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
+
+import io.layerwatch.pipeline.Payload;
 
 /**
  * One file to replay: a local path or an {@code s3://bucket/key} object.

@@ -1,8 +1,13 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.pipeline.Counters;
+import io.layerwatch.pipeline.InputScope;
+import io.layerwatch.pipeline.LayerWatchPipeline;
+import io.layerwatch.pipeline.Payload;
+import io.layerwatch.pipeline.ReadProgress;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
 import java.io.IOException;
@@ -13,10 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -97,7 +102,8 @@ public final class ClusterReplay {
         DataStream<Payload> fileList = env.fromData("inputs")
                 .flatMap(new ListInputs(inputs, scope, s3)).returns(Payload.class)
                 .uid("list-inputs").name("List inputs").setParallelism(1);
-        LayerWatchPipeline.Outputs out = Replay.pipeline(fileList, config, scope, parallelism, true, s3, null);
+        LayerWatchPipeline.Outputs out = Replay.pipeline(fileList, config, scope, parallelism, true, s3,
+                ReadProgress.Locator.NONE);
         CloseableIterator<Finding> findings = out.findings().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = out.deadLetters().union(Replay.customActionsNotRun(out))
                 .collectAsync();

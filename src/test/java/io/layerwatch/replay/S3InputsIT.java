@@ -1,8 +1,9 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.FakeS3;
 import io.layerwatch.testing.TrailFiles;

@@ -1,8 +1,9 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
 import io.layerwatch.event.PayloadDecoder;
+import io.layerwatch.pipeline.FileReader;
+import io.layerwatch.pipeline.InputScope;
 import java.io.IOException;
-import java.io.Serializable;
 import java.net.URI;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * works. Credentials: the default chain. Throttling, 5xx and connection errors are retried ({@value #MAX_ATTEMPTS}
  * attempts, the SDK's standard backoff); a file that still cannot be read is dead-lettered by the decoder.
  */
-public final class S3Inputs implements Serializable, AutoCloseable {
+public final class S3Inputs implements FileReader.Remote {
     private static final long serialVersionUID = 1L;
     public static final String SCHEME = "s3://";
     /** Attempts per request: throttling, 5xx and connection errors are retried with backoff and jitter. */
@@ -67,7 +68,13 @@ public final class S3Inputs implements Serializable, AutoCloseable {
     }
 
     /** The whole object, for the decoder (one file per decoder in memory). */
-    byte[] read(String location, long maxBytes) throws IOException {
+    @Override
+    public boolean holds(String location) {
+        return isS3(location);
+    }
+
+    @Override
+    public byte[] read(String location, long maxBytes) throws IOException {
         Location at = Location.parse(location);
         try (ResponseInputStream<GetObjectResponse> in = client().getObject(b -> b.bucket(at.bucket()).key(at.key()))) {
             Long length = in.response().contentLength();
@@ -91,7 +98,7 @@ public final class S3Inputs implements Serializable, AutoCloseable {
      */
     private void walk(S3Client s3, String bucket, String prefix, InputScope scope, List<InputFile> found) {
         TrailPath at = TrailPath.of(prefix);
-        if (!scope.keepsFolder(at)) {
+        if (!at.folderIn(scope)) {
             return;
         }
         if (at.regionPrefix() != null || !prefix.isEmpty() && !prefix.endsWith("/")) {
@@ -117,8 +124,8 @@ public final class S3Inputs implements Serializable, AutoCloseable {
     /** Everything under {@code prefix}; below a region's folder only the days in range. */
     private static void listDays(S3Client s3, String bucket, String prefix, String regionPrefix, InputScope scope,
             List<InputFile> found) {
-        LocalDate first = regionPrefix == null ? null : scope.firstDay();
-        LocalDate last = regionPrefix == null ? null : scope.lastDay();
+        LocalDate first = regionPrefix == null ? null : TrailPath.firstDay(scope);
+        LocalDate last = regionPrefix == null ? null : TrailPath.lastDay(scope);
         ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix);
         if (first != null) {
             request.startAfter(regionPrefix + TrailPath.dayFolders(first));

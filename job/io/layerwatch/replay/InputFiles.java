@@ -1,7 +1,8 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
-import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.generate.Generator;
+import io.layerwatch.pipeline.FileReader;
+import io.layerwatch.pipeline.InputScope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public final class InputFiles {
         }
         List<InputFile> kept = new ArrayList<>();
         for (InputFile f : files) {
-            if (scope.keeps(TrailPath.of(f.location()))) {
+            if (TrailPath.of(f.location()).in(scope)) {
                 kept.add(f);
             }
         }
@@ -80,7 +81,7 @@ public final class InputFiles {
      * Files a directory walk or an S3 listing passes over: hidden files, and the labels.jsonl and rules.yaml
      * that {@code layerwatch generate} writes beside its trail (named on the command line, they are read).
      */
-    static boolean skipped(String name) {
+    public static boolean skipped(String name) {
         return name.startsWith(".") || name.equals(Generator.LABELS) || name.equals(Generator.RULES);
     }
 
@@ -99,60 +100,8 @@ public final class InputFiles {
             return s3.read(location, maxBytes);
         }
         Path file = Paths.get(location);
-        checkSize(Files.size(file), maxBytes);
+        FileReader.checkSize(Files.size(file), maxBytes);
         return Files.readAllBytes(file);
     }
 
-    static void checkSize(long size, long maxBytes) throws IOException {
-        if (size > maxBytes) {
-            throw new PayloadDecoder.TooLarge(PayloadDecoder.larger(size, maxBytes));
-        }
-    }
-
-    /**
-     * Reads file after file into one array, for a reader that is done with each file's bytes before it
-     * reads the next (the decoder: what it emits holds copies): no new array, zeroed by the JVM, per file.
-     * A file over {@value #REUSED_UP_TO} bytes gets an array of its own, so one big file does not pin it.
-     */
-    static final class Reader {
-        static final int REUSED_UP_TO = 8 << 20;
-        private byte[] buffer = new byte[64 << 10];
-        private byte[] bytes;
-        private int length;
-
-        /** Reads {@code location} (as {@link InputFiles#read} does); then see {@link #bytes}, {@link #length}. */
-        void read(String location, S3Inputs s3, long maxBytes) throws IOException {
-            if (S3Inputs.isS3(location)) {
-                bytes = InputFiles.read(location, s3, maxBytes);
-                length = bytes.length;
-                return;
-            }
-            try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(Paths.get(location))) {
-                long size = in.size();
-                checkSize(size, maxBytes);
-                if (size > buffer.length) {
-                    bytes = new byte[(int) size];
-                    if (size <= REUSED_UP_TO) {
-                        buffer = bytes;
-                    }
-                } else {
-                    bytes = buffer;
-                }
-                java.nio.ByteBuffer into = java.nio.ByteBuffer.wrap(bytes, 0, (int) size);
-                while (into.hasRemaining() && in.read(into) >= 0) {
-                    // until the size it had when opened
-                }
-                length = into.position();
-            }
-        }
-
-        /** The last file's bytes: [0, {@link #length}). Overwritten by the next read. */
-        byte[] bytes() {
-            return bytes;
-        }
-
-        int length() {
-            return length;
-        }
-    }
 }

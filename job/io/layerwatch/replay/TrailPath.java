@@ -1,5 +1,6 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.replay;
 
+import io.layerwatch.pipeline.InputScope;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -26,6 +27,8 @@ record TrailPath(String account, String region, String trailType, long delivered
         LocalDate day) {
 
     static final String EVENT_LOGS = "CloudTrail";
+    /** CloudTrail delivers within minutes; a file may hold records up to this long before its stamp. */
+    static final long DELIVERY_SLACK_MILLIS = 3_600_000L;
     /** Any name with a delivery stamp: {@code _YYYYMMDDTHHmmZ_}. */
     private static final Pattern STAMP = Pattern.compile("_(\\d{8}T\\d{4})Z_");
     private static final Pattern NAME = Pattern.compile(
@@ -101,5 +104,36 @@ record TrailPath(String account, String region, String trailType, long delivered
         } catch (RuntimeException e) {
             return Long.MIN_VALUE;
         }
+    }
+
+    /** False for a digest or Insights folder or file, or one of another account or region than the scope's. */
+    boolean folderIn(InputScope scope) {
+        return eventLog() && scope.keepsAccount(account) && scope.keepsRegion(region);
+    }
+
+    /**
+     * False when the location alone rules the file out of {@code scope}: a digest or Insights file, another
+     * account or region, delivered before its start or more than the delivery slack after its end.
+     */
+    boolean in(InputScope scope) {
+        if (!folderIn(scope)) {
+            return false;
+        }
+        if (deliveredAt == Long.MIN_VALUE) {
+            return true;
+        }
+        return (scope.from() == null || deliveredAt >= scope.from().toEpochMilli())
+                && (scope.to() == null || deliveredAt - DELIVERY_SLACK_MILLIS <= scope.to().toEpochMilli());
+    }
+
+    /** The first day folder of the layout that can hold files in the scope's range (null: unbounded). */
+    static LocalDate firstDay(InputScope scope) {
+        return scope.from() == null ? null : LocalDate.ofInstant(scope.from(), ZoneOffset.UTC);
+    }
+
+    /** The last day folder of the layout that can hold files in the scope's range (null: unbounded). */
+    static LocalDate lastDay(InputScope scope) {
+        return scope.to() == null ? null
+                : LocalDate.ofInstant(scope.to().plusMillis(DELIVERY_SLACK_MILLIS), ZoneOffset.UTC);
     }
 }
