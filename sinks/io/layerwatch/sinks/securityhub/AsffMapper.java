@@ -1,5 +1,7 @@
 package io.layerwatch.sinks.securityhub;
 
+import static io.layerwatch.util.Text.cut;
+
 import io.layerwatch.util.AwsPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -540,18 +542,6 @@ public final class AsffMapper implements Serializable {
             }
         }
         return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with the reason
-    }
-
-    /** At most {@code max} characters; a cut string ends with an ellipsis and never splits a surrogate pair. */
-    static String cut(String s, int max) {
-        if (s == null || s.length() <= max) {
-            return s;
-        }
-        int end = max - 1;
-        if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(0, end) + "\u2026";
     }
 
     /**

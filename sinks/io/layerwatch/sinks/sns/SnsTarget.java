@@ -1,5 +1,7 @@
 package io.layerwatch.sinks.sns;
 
+import static io.layerwatch.util.Text.cut;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.AttackTechnique;
@@ -61,6 +63,8 @@ public final class SnsTarget implements FindingTarget {
     static final int MAX_LIST_ITEMS = 10;
     static final int SHORT_DESCRIPTION = 1000;
     static final int COMPACT_TEXT = 256;
+    /** What a cut text ends with: subjects must be ASCII, and the rest follows them. */
+    static final String ASCII_ELLIPSIS = "...";
     /** Machine protocols that receive the finding JSON under TEXT_AND_JSON. */
     static final List<String> JSON_PROTOCOLS = List.of("sqs", "lambda", "https", "http", "firehose");
     /** Details shown in their own lines of the email, not again under "key details". */
@@ -164,8 +168,8 @@ public final class SnsTarget implements FindingTarget {
         NONE("", UnaryOperator.identity()),
         EVIDENCE("evidence records dropped", f -> with(f, f.description(), f.details(), List.of())),
         DETAILS("details dropped", f -> with(f, f.description(), Map.of(), f.evidence())),
-        DESCRIPTION("description shortened", f -> with(f, cut(f.description(), SHORT_DESCRIPTION), f.details(),
-                f.evidence())),
+        DESCRIPTION("description shortened", f -> with(f, cut(f.description(), SHORT_DESCRIPTION, ASCII_ELLIPSIS),
+                f.details(), f.evidence())),
         COMPACT("long fields shortened", SnsTarget::compact);
 
         final String note;
@@ -190,18 +194,22 @@ public final class SnsTarget implements FindingTarget {
     /** Last resort: every free-text field cut short and few event ids; the size is then bounded. */
     private static Finding compact(Finding f) {
         FindingPrincipal p = f.principal();
-        FindingPrincipal principal = p == null ? null : new FindingPrincipal(cut(p.arn(), COMPACT_TEXT),
-                cut(p.type(), COMPACT_TEXT), cut(p.name(), COMPACT_TEXT), cut(p.accountId(), COMPACT_TEXT),
-                cut(p.accessKeyId(), COMPACT_TEXT), cut(p.sessionName(), COMPACT_TEXT));
+        FindingPrincipal principal = p == null ? null : new FindingPrincipal(compactText(p.arn()),
+                compactText(p.type()), compactText(p.name()), compactText(p.accountId()), compactText(p.accessKeyId()),
+                compactText(p.sessionName()));
         Finding.FindingRepository r = f.repository();
         Finding.FindingRepository repository = r == null ? null
-                : new Finding.FindingRepository(cut(r.name(), COMPACT_TEXT), cut(r.registryId(), COMPACT_TEXT));
+                : new Finding.FindingRepository(compactText(r.name()), compactText(r.registryId()));
         List<String> ids = f.eventIds() == null ? List.of()
-                : f.eventIds().stream().limit(MAX_LIST_ITEMS).map(id -> cut(id, COMPACT_TEXT)).toList();
-        return new Finding(f.id(), f.ruleId(), f.severity(), cut(f.title(), COMPACT_TEXT),
-                cut(f.description(), COMPACT_TEXT), f.accountId(), f.region(), principal, repository,
-                cut(f.sourceIp(), COMPACT_TEXT), cut(f.userAgent(), COMPACT_TEXT), f.firstEventTime(),
-                f.lastEventTime(), f.eventCount(), cut(f.key(), COMPACT_TEXT), ids, Map.of(), List.of(), f.attack());
+                : f.eventIds().stream().limit(MAX_LIST_ITEMS).map(SnsTarget::compactText).toList();
+        return new Finding(f.id(), f.ruleId(), f.severity(), compactText(f.title()), compactText(f.description()),
+                f.accountId(), f.region(), principal, repository, compactText(f.sourceIp()), compactText(f.userAgent()),
+                f.firstEventTime(), f.lastEventTime(), f.eventCount(), compactText(f.key()), ids, Map.of(), List.of(),
+                f.attack());
+    }
+
+    private static String compactText(String s) {
+        return cut(s, COMPACT_TEXT, ASCII_ELLIPSIS);
     }
 
     Entry entry(Finding f, List<String> trimmed) {
@@ -272,7 +280,7 @@ public final class SnsTarget implements FindingTarget {
             String who = p == null ? "unknown" : (p.name() != null ? p.name() : p.arn())
                     + (p.sessionName() == null ? "" : " (" + p.sessionName() + ")");
             return cut(ascii("[" + f.severity() + "] Incident: " + who + ", " + IncidentText.size(incident.get())),
-                    MAX_SUBJECT);
+                    MAX_SUBJECT, ASCII_ELLIPSIS);
         }
         String prefix = "[" + ascii(String.valueOf(f.severity())) + "] " + ascii(f.ruleId()) + ": ";
         String name = ascii(f.principal() == null ? "unknown" : f.principal().name());
@@ -282,10 +290,10 @@ public final class SnsTarget implements FindingTarget {
         if (name.length() + where.length() > room) {
             int whereRoom = Math.max(room / 2, room - name.length());
             int nameRoom = room - Math.min(where.length(), whereRoom);
-            name = cut(name, nameRoom);
-            where = cut(where, whereRoom);
+            name = cut(name, nameRoom, ASCII_ELLIPSIS);
+            where = cut(where, whereRoom, ASCII_ELLIPSIS);
         }
-        return cut(prefix + name + sep + where, MAX_SUBJECT);
+        return cut(prefix + name + sep + where, MAX_SUBJECT, ASCII_ELLIPSIS);
     }
 
     /** Printable ASCII only (other characters become '?'), whitespace collapsed. */
@@ -360,7 +368,7 @@ public final class SnsTarget implements FindingTarget {
             String registry = f.repository().registryId();
             t.line("Repository", f.repository().name() + (registry == null ? "" : " (registry " + registry + ")"));
         }
-        t.line("Layer/image", cut(artifact(f), MAX_DETAIL_CHARS)).line("Region", f.region());
+        t.line("Layer/image", cut(artifact(f), MAX_DETAIL_CHARS, ASCII_ELLIPSIS)).line("Region", f.region());
         String vpce = vpcEndpoint(f);
         t.section("FROM WHERE").line("Source IP", f.sourceIp()).line("User agent", f.userAgent())
                 .line("VPC endpoint", vpce != null || f.sourceIp() == null ? vpce : "none (public endpoint)");
@@ -371,7 +379,8 @@ public final class SnsTarget implements FindingTarget {
             t.raw("  Key details:");
             f.details().forEach((k, v) -> {
                 if (!SHOWN_ELSEWHERE.contains(k)) {
-                    t.raw("    " + SafeText.escape(k) + ": " + cut(SafeText.escape(render(v)), MAX_DETAIL_CHARS));
+                    t.raw("    " + SafeText.escape(k) + ": "
+                            + cut(SafeText.escape(render(v)), MAX_DETAIL_CHARS, ASCII_ELLIPSIS));
                 }
             });
         }
@@ -496,17 +505,6 @@ public final class SnsTarget implements FindingTarget {
             return list.size() > MAX_LIST_ITEMS ? shown + " (+" + (list.size() - MAX_LIST_ITEMS) + " more)" : shown;
         }
         return v instanceof String || v instanceof Number || v instanceof Boolean ? String.valueOf(v) : Json.write(v);
-    }
-
-    static String cut(String s, int max) {
-        if (s == null || s.length() <= max) {
-            return s;
-        }
-        int end = max - 3;
-        if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(0, Math.max(0, end)) + "...";
     }
 
     // ---- wire ----
