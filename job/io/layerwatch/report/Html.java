@@ -1,6 +1,7 @@
 package io.layerwatch.report;
 
 import io.layerwatch.util.SafeText;
+import io.layerwatch.util.Text;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,13 +48,9 @@ final class Html {
         return out.toString();
     }
 
-    /** At most {@code max} characters (never splitting a surrogate pair), with an ellipsis when cut. */
+    /** The first {@code max} characters (never splitting a surrogate pair), with an ellipsis when cut. */
     static String cut(String s, int max) {
-        if (s == null || s.length() <= max) {
-            return s;
-        }
-        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
-        return s.substring(0, end) + "\u2026";
+        return Text.cut(s, max, max, Text.ELLIPSIS);
     }
 
     /** Escaped and cut: the form every data value takes in a table cell. */

@@ -2,11 +2,11 @@ package io.layerwatch.sinks.ocsf;
 
 import io.layerwatch.finding.Finding;
 import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -26,7 +26,7 @@ final class OcsfFindingVersions extends KeyedProcessFunction<String, Finding, Oc
     private transient ValueState<Boolean> seen;
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         ValueStateDescriptor<Boolean> d = new ValueStateDescriptor<>("ocsf-finding-seen", Types.BOOLEAN);
         d.enableTimeToLive(StateTtlConfig.newBuilder(REMEMBER).cleanupFullSnapshot().build());
         seen = getRuntimeContext().getState(d);

@@ -4,7 +4,7 @@ import static io.layerwatch.sinks.ocsf.OcsfMapper.object;
 import static io.layerwatch.sinks.ocsf.OcsfMapper.put;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.sinks.remediation.ActionName;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.util.Json;
 
@@ -70,18 +70,11 @@ public final class OcsfRemediation {
         if (r.undoes() != null || AuditRecord.RESULT_UNDONE.equals(r.result())) {
             return RESTORE;
         }
-        switch (r.action() == null ? "" : r.action()) {
-            case RemediationConfig.QUARANTINE_REPOSITORY:
-            case RemediationConfig.DENY_LAYER_DOWNLOAD:
-                return ISOLATE;
-            case RemediationConfig.REVOKE_SESSIONS:
-                return EVICT;
-            case RemediationConfig.REMOVE_EXPOSING_STATEMENTS:
-            case RemediationConfig.REGISTER_REGISTRY:
-                return HARDEN;
-            default:
-                return OTHER;
-        }
+        return ActionName.find(r.action()).map(action -> switch (action) {
+            case QUARANTINE_REPOSITORY, DENY_LAYER_DOWNLOAD -> ISOLATE;
+            case REVOKE_SESSIONS -> EVICT;
+            case REMOVE_EXPOSING_STATEMENTS, REGISTER_REGISTRY -> HARDEN;
+        }).orElse(OTHER);
     }
 
     private static String activityName(int activity) {

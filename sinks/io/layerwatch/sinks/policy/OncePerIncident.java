@@ -5,11 +5,11 @@ import io.layerwatch.config.SinksConfig;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Incident;
 import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -60,7 +60,7 @@ public final class OncePerIncident extends KeyedProcessFunction<String, Finding,
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         ValueStateDescriptor<Long> d = new ValueStateDescriptor<>("incident-sent-until", Types.LONG);
         d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(2 * rememberMillis)).cleanupFullSnapshot().build());
         until = getRuntimeContext().getState(d);

@@ -4,12 +4,12 @@ import io.layerwatch.finding.Finding;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -40,7 +40,7 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
     }
 
     @Override
-    public void open(Configuration parameters) {
+    public void open(OpenContext openContext) {
         // Timers clear the state; the TTL bounds it should a timer never fire (idle key, lost watermark).
         StateTtlConfig ttl = StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * windowMillis, 3_600_000L)))
                 .cleanupFullSnapshot().build();

@@ -87,7 +87,7 @@ public final class AssessmentApi {
 
     /** The URL the service knows an ECR registry by. */
     public static String registryUrl(String account, String region) {
-        return "https://" + new Target(Target.REGISTRY, account, region, null, null).registryHost();
+        return "https://" + Target.registry(account, region).registryHost();
     }
 
     /** Parses the secret: {"clientId", "clientSecret", "baseUrl"} (snake_case accepted too). */

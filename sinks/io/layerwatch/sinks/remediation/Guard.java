@@ -49,10 +49,10 @@ public final class Guard {
         if (t == null) {
             return null;
         }
-        if (Target.REPOSITORY.equals(t.kind()) && config.protectedRepository(t.repository())) {
+        if (t.kind() == TargetKind.REPOSITORY && config.protectedRepository(t.repository())) {
             return "repository " + t.repository() + " is protected (remediation.protected.repositories)";
         }
-        if ((Target.ROLE.equals(t.kind()) || Target.USER.equals(t.kind())) && config.protectedPrincipal(t.principalArn())) {
+        if (t.kind().principal() && config.protectedPrincipal(t.principalArn())) {
             return "principal " + t.principalArn() + " is protected (remediation.protected.principals,"
                     + " breakGlassPrincipals, or always protected: root, service-linked, SSO, account-administration"
                     + " and LayerWatch's own roles)";

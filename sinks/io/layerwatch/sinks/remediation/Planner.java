@@ -1,11 +1,6 @@
 package io.layerwatch.sinks.remediation;
 
-import static io.layerwatch.config.RemediationConfig.DENY_LAYER_DOWNLOAD;
 import static io.layerwatch.config.RemediationConfig.NOTIFY;
-import static io.layerwatch.config.RemediationConfig.QUARANTINE_REPOSITORY;
-import static io.layerwatch.config.RemediationConfig.REGISTER_REGISTRY;
-import static io.layerwatch.config.RemediationConfig.REMOVE_EXPOSING_STATEMENTS;
-import static io.layerwatch.config.RemediationConfig.REVOKE_SESSIONS;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RemediationConfig;
@@ -17,6 +12,7 @@ import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a finding into action requests: the actions its rule maps to (at or above the mapping's
@@ -65,70 +61,39 @@ public final class Planner {
                 reason(f), target, problem, withoutEvidence(f));
     }
 
-    private static final class NotApplicable extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        NotApplicable(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private static Target target(Finding f, String action, RemediationConfig config) throws NotApplicable {
         if (attempt(f)) {
             String errors = detail(f, "errorCode") != null ? detail(f, "errorCode") : detail(f, "errorCodes");
             throw new NotApplicable("the finding comes from a failed call (" + errors
                     + "): an attempt changed nothing, so there is nothing to undo");
         }
-        switch (action) {
-            case QUARANTINE_REPOSITORY: {
-                if (f.repository() == null || f.repository().name() == null) {
-                    throw new NotApplicable("the finding names no repository");
-                }
-                return Target.repository(registryAccount(f), region(f), f.repository().name());
-            }
-            case REMOVE_EXPOSING_STATEMENTS: {
-                if (exposingStatements(f).isEmpty()) {
-                    throw new NotApplicable("the finding carries no exposing policy statements (details.statements"
-                            + " of repository-exposed, details.exposingStatements of endgame-ioc)");
-                }
-                String scope = detail(f, "policyScope");
-                boolean registry = "registry".equals(scope)
-                        || (scope == null && (f.repository() == null || f.repository().name() == null));
-                if (registry) {
-                    return Target.registry(registryAccount(f), region(f));
-                }
-                return Target.repository(registryAccount(f), region(f), f.repository().name());
-            }
-            case DENY_LAYER_DOWNLOAD:
-            case REVOKE_SESSIONS: {
-                Finding.FindingPrincipal p = f.principal();
-                String arn = p == null ? null : p.arn();
-                String kind = arn == null ? null : arn.contains(":role/") ? Target.ROLE : arn.contains(":user/") ? Target.USER
-                        : null;
-                if (kind == null || !arn.startsWith("arn:") || !arn.contains(":iam::")) {
-                    throw new NotApplicable("the principal " + arn + " is not an IAM role or user");
-                }
-                if (REVOKE_SESSIONS.equals(action) && !Target.ROLE.equals(kind)) {
-                    throw new NotApplicable("revoke-sessions applies to roles; deactivate the user's access keys instead");
-                }
-                String account = arn.split(":", 6)[4];
-                if (!account.equals(f.accountId()) && config.roleFor(account) == null) {
-                    throw new NotApplicable("the principal belongs to account " + account
-                            + ", where LayerWatch has no role (remediation.assumeRole)");
-                }
-                return Target.principal(kind, account, arn);
-            }
-            case REGISTER_REGISTRY: {
-                String account = detail(f, "registryAccountId") != null ? detail(f, "registryAccountId") : registryAccount(f);
-                String region = detail(f, "registryRegion") != null ? detail(f, "registryRegion") : region(f);
-                if (account == null || region == null) {
-                    throw new NotApplicable("the finding names no registry account and region");
-                }
-                return Target.registry(account, region);
-            }
-            default:
-                throw new NotApplicable("unknown action " + action);
+        RemediationAction a = RemediationAction.find(action)
+                .orElseThrow(() -> new NotApplicable("unknown action " + action));
+        return a.targetFor(f, config);
+    }
+
+    /**
+     * The IAM role or user the finding's principal is, when it is of one of {@code kinds} (else
+     * {@code otherKind} says why not) and LayerWatch can act in its account.
+     */
+    static Target principalTarget(Finding f, RemediationConfig config, Set<TargetKind> kinds, String otherKind)
+            throws NotApplicable {
+        Finding.FindingPrincipal p = f.principal();
+        String arn = p == null ? null : p.arn();
+        TargetKind kind = arn == null ? null : arn.contains(":role/") ? TargetKind.ROLE
+                : arn.contains(":user/") ? TargetKind.USER : null;
+        if (kind == null || !arn.startsWith("arn:") || !arn.contains(":iam::")) {
+            throw new NotApplicable("the principal " + arn + " is not an IAM role or user");
         }
+        if (!kinds.contains(kind)) {
+            throw new NotApplicable(otherKind);
+        }
+        String account = arn.split(":", 6)[4];
+        if (!account.equals(f.accountId()) && config.roleFor(account) == null) {
+            throw new NotApplicable("the principal belongs to account " + account
+                    + ", where LayerWatch has no role (remediation.assumeRole)");
+        }
+        return Target.principal(kind, account, arn);
     }
 
     /**
@@ -171,7 +136,7 @@ public final class Planner {
      * (details.resourceAccountId from the event's {@code resources}, else the recipient account).
      * A registry named only by a request parameter is not trusted: when it differs, nothing applies.
      */
-    private static String registryAccount(Finding f) throws NotApplicable {
+    static String registryAccount(Finding f) throws NotApplicable {
         String recorded = detail(f, RESOURCE_ACCOUNT) != null ? detail(f, RESOURCE_ACCOUNT) : f.accountId();
         String named = f.repository() == null ? null : f.repository().registryId();
         if (named != null && !named.equals(recorded)) {
@@ -181,11 +146,7 @@ public final class Planner {
         return recorded;
     }
 
-    private static String region(Finding f) {
-        return f.region();
-    }
-
-    private static String detail(Finding f, String key) {
+    static String detail(Finding f, String key) {
         Object v = f.details() == null ? null : f.details().get(key);
         return v == null ? null : v.toString();
     }

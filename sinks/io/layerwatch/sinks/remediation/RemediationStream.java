@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -20,7 +21,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -159,7 +159,7 @@ public final class RemediationStream {
         }
 
         @Override
-        public void open(Configuration parameters) {
+        public void open(OpenContext openContext) {
             MapStateDescriptor<String, String> d = new MapStateDescriptor<>("remediation-done", Types.STRING, Types.STRING);
             d.enableTimeToLive(StateTtlConfig.newBuilder(settings.config().idempotencyTtl())
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -218,7 +218,7 @@ public final class RemediationStream {
         }
 
         @Override
-        public void open(Configuration parameters) throws Exception {
+        public void open(OpenContext openContext) throws Exception {
             RemediationConfig config = settings.config();
             responder = new Responder(config, new ActionExecutor(config, settings.aws(), settings.clock()),
                     settings.retry(), settings.deadLetters().open(), settings.clock(), Thread::sleep);

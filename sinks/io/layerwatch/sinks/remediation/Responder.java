@@ -83,10 +83,10 @@ public final class Responder implements AutoCloseable {
         Instant start = clock.instant();
         String id = AuditRecord.newId(r.idempotencyKey(), AuditRecord.EXECUTE, start.toString());
         JsonNode change = ActionExecutor.plannedChange(r, config, start);
-        ActionExecutor.Attempts state = new ActionExecutor.Attempts();
+        Attempts state = new Attempts();
         Run run = run(() -> executor.execute(r, state), "remediation:" + r.action(), r.findingId(),
                 Json.MAPPER.valueToTree(r));
-        ActionExecutor.Outcome o = run.outcome;
+        Outcome o = run.outcome;
         return new AuditRecord(id, clock.instant(), r.findingId(), r.ruleId(), r.action(), r.target().describe(),
                 r.account(), r.region(), AuditRecord.EXECUTE, r.actor(), r.trigger(), r.reason(), change,
                 o == null ? state.firstBefore() : o.before(), o == null ? null : o.after(),
@@ -96,10 +96,10 @@ public final class Responder implements AutoCloseable {
     /** Reverts an executed record (see {@link ActionExecutor#undo}); the result is "undone", "no-change" or "failed". */
     public AuditRecord undo(AuditRecord original, String actor) throws InterruptedException {
         Instant start = clock.instant();
-        ActionExecutor.Attempts state = new ActionExecutor.Attempts();
+        Attempts state = new Attempts();
         Run run = run(() -> executor.undo(original, state), "remediation:undo:" + original.action(),
                 original.findingId(), Json.MAPPER.valueToTree(original));
-        ActionExecutor.Outcome o = run.outcome;
+        Outcome o = run.outcome;
         return new AuditRecord(AuditRecord.newId(original.id(), "undo", start.toString()), clock.instant(),
                 original.findingId(), original.ruleId(), original.action(), original.target(), original.account(),
                 original.region(), AuditRecord.EXECUTE, actor, "undo", "undo of " + original.id() + ": " + original.reason(),
@@ -108,11 +108,11 @@ public final class Responder implements AutoCloseable {
     }
 
     private interface Attempt {
-        ActionExecutor.Outcome run() throws Exception;
+        Outcome run() throws Exception;
     }
 
     private static final class Run {
-        ActionExecutor.Outcome outcome;
+        Outcome outcome;
         String error;
         int attempts;
     }

@@ -7,30 +7,30 @@ import java.io.Serializable;
  * What an action changes: a repository or registry policy, an IAM role or user, or a registry's
  * enrollment in the image assessment service.
  *
- * @param kind one of the KIND_ constants
+ * @param kind what kind of thing it is
  * @param account the account that owns the target (where a cross-account role is assumed)
  * @param region the region of a repository or registry; null for IAM principals
  * @param repository the repository name (kind repository)
  * @param principalArn the role or user ARN (kinds role, user)
  */
-public record Target(String kind, String account, String region, String repository, String principalArn)
+public record Target(TargetKind kind, String account, String region, String repository, String principalArn)
         implements Serializable {
 
-    public static final String REPOSITORY = "repository";
-    public static final String REGISTRY = "registry";
-    public static final String ROLE = "role";
-    public static final String USER = "user";
-
     public static Target repository(String account, String region, String name) {
-        return new Target(REPOSITORY, account, region, name, null);
+        return new Target(TargetKind.REPOSITORY, account, region, name, null);
     }
 
     public static Target registry(String account, String region) {
-        return new Target(REGISTRY, account, region, null, null);
+        return new Target(TargetKind.REGISTRY, account, region, null, null);
     }
 
-    public static Target principal(String kind, String account, String arn) {
+    public static Target principal(TargetKind kind, String account, String arn) {
         return new Target(kind, account, null, null, arn);
+    }
+
+    /** The user or role (any ARN but a user's) an audit record names. */
+    static Target principal(String account, String arn) {
+        return principal(arn.contains(":user/") ? TargetKind.USER : TargetKind.ROLE, account, arn);
     }
 
     /** The role or user name: the last part of the ARN (IAM names are unique per account, whatever the path). */
@@ -52,14 +52,11 @@ public record Target(String kind, String account, String region, String reposito
 
     /** How audit records name it: an ARN for repositories and principals, the registry host for registries. */
     public String describe() {
-        switch (kind) {
-            case REPOSITORY:
-                return "arn:" + AwsPartition.of(region) + ":ecr:" + region + ":" + account + ":repository/" + repository;
-            case REGISTRY:
-                return registryHost();
-            default:
-                return principalArn;
-        }
+        return switch (kind) {
+            case REPOSITORY -> "arn:" + AwsPartition.of(region) + ":ecr:" + region + ":" + account + ":repository/"
+                    + repository;
+            case REGISTRY -> registryHost();
+            case ROLE, USER -> principalArn;
+        };
     }
-
 }

@@ -1,6 +1,7 @@
 package io.layerwatch.sinks.securityhub;
 
-import io.layerwatch.util.AwsPartition;
+import static io.layerwatch.util.Text.cut;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,6 +12,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Finding.FindingPrincipal;
 import io.layerwatch.finding.Incident;
 import io.layerwatch.sinks.IncidentText;
+import io.layerwatch.util.AwsPartition;
 import io.layerwatch.util.Json;
 import io.layerwatch.util.SafeText;
 import java.io.Serializable;
@@ -20,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,16 +31,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import software.amazon.awssdk.core.SdkField;
-import software.amazon.awssdk.core.SdkPojo;
-import software.amazon.awssdk.core.traits.ListTrait;
-import software.amazon.awssdk.core.traits.MapTrait;
-import software.amazon.awssdk.services.securityhub.model.AwsSecurityFinding;
-import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
  * A {@link Finding} as an AWS Security Finding Format (ASFF 2018-10-08) finding for
- * BatchImportFindings, and that JSON as the SDK's {@link AwsSecurityFinding}.
+ * BatchImportFindings ({@link SdkModelConverter} turns that JSON into the SDK's
+ * {@code AwsSecurityFinding}).
  *
  * <p>No wall clock: the same finding version always gives the same JSON. CreatedAt and
  * FirstObservedAt are the first event time, UpdatedAt and LastObservedAt the last one, so a re-import
@@ -451,84 +447,6 @@ public final class AsffMapper implements Serializable {
         return null;
     }
 
-    // ---- JSON -> SDK model
-
-    /**
-     * Parses ASFF JSON into the SDK model through the model's own field metadata (the member names it
-     * marshals), so the request carries exactly this JSON. Strict: an attribute the SDK does not know
-     * is an error rather than silently dropped.
-     */
-    public static AwsSecurityFinding toSdk(String json) {
-        JsonNode node = Json.tree(json);
-        if (node == null) {
-            throw new IllegalArgumentException("not JSON");
-        }
-        return (AwsSecurityFinding) pojo(AwsSecurityFinding.builder(), node, "");
-    }
-
-    private static Object pojo(SdkPojo builder, JsonNode node, String path) {
-        if (!node.isObject()) {
-            throw new IllegalArgumentException(path + ": an object expected");
-        }
-        Map<String, SdkField<?>> fields = new LinkedHashMap<>();
-        builder.sdkFields().forEach(f -> fields.put(f.locationName(), f));
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            SdkField<?> field = fields.get(e.getKey());
-            if (field == null) {
-                throw new IllegalArgumentException("unknown ASFF attribute " + path + e.getKey());
-            }
-            field.set(builder, value(field, e.getValue(), path + e.getKey()));
-        }
-        return ((SdkBuilder<?, ?>) builder).build();
-    }
-
-    private static Object value(SdkField<?> field, JsonNode v, String path) {
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        switch (field.marshallingType().getKnownType()) {
-            case STRING:
-                return expect(v, v.isTextual(), path).asText();
-            case INTEGER:
-                return expect(v, v.canConvertToInt(), path).intValue();
-            case LONG:
-                return expect(v, v.canConvertToLong(), path).longValue();
-            case DOUBLE:
-                return expect(v, v.isNumber(), path).doubleValue();
-            case FLOAT:
-                return expect(v, v.isNumber(), path).floatValue();
-            case BOOLEAN:
-                return expect(v, v.isBoolean(), path).booleanValue();
-            case SDK_POJO:
-                return pojo(field.constructor().get(), v, path + ".");
-            case LIST: {
-                SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
-                List<Object> out = new ArrayList<>();
-                for (JsonNode item : expect(v, v.isArray(), path)) {
-                    out.add(value(member, item, path + "[" + out.size() + "]"));
-                }
-                return out;
-            }
-            case MAP: {
-                SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
-                Map<String, Object> out = new LinkedHashMap<>();
-                expect(v, v.isObject(), path).fields()
-                        .forEachRemaining(e -> out.put(e.getKey(), value(member, e.getValue(), path + "." + e.getKey())));
-                return out;
-            }
-            default:
-                throw new IllegalArgumentException(path + ": unsupported type " + field.marshallingType());
-        }
-    }
-
-    private static JsonNode expect(JsonNode v, boolean ok, String path) {
-        if (!ok) {
-            throw new IllegalArgumentException(path + ": unexpected " + v.getNodeType());
-        }
-        return v;
-    }
-
     // ---- helpers
 
     /** The account the finding concerns: its event's account, else the registry's, else the caller's. */
@@ -540,18 +458,6 @@ public final class AsffMapper implements Serializable {
             }
         }
         return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with the reason
-    }
-
-    /** At most {@code max} characters; a cut string ends with an ellipsis and never splits a surrogate pair. */
-    static String cut(String s, int max) {
-        if (s == null || s.length() <= max) {
-            return s;
-        }
-        int end = max - 1;
-        if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(0, end) + "\u2026";
     }
 
     /**

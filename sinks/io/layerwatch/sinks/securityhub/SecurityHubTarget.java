@@ -208,7 +208,7 @@ public final class SecurityHubTarget implements FindingTarget {
             for (int i = 0; i < batch.size(); i++) {
                 AwsSecurityFinding f;
                 try {
-                    f = AsffMapper.toSdk(batch.get(i).payload());
+                    f = SdkModelConverter.toSecurityFinding(batch.get(i).payload());
                 } catch (RuntimeException e) {
                     results[i] = EntryResult.rejected("unreadable ASFF payload: " + e.getMessage());
                     continue;

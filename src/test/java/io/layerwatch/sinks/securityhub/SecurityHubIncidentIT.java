@@ -99,6 +99,6 @@ class SecurityHubIncidentIT {
         assertThat(asff.path("RelatedFindings").findValuesAsText("Id")).containsExactly(
                 "f-a", "f-b", "f-c", "f-d", "f-e", "f-f", "f-g", "f-h", "f-i", "f-l");
         assertThat(asff.path("Description").asText()).hasSize(AsffMapper.MAX_DESCRIPTION).endsWith("\u2026");
-        assertThat(AsffMapper.toSdk(asff.toString()).relatedFindings()).hasSize(10);
+        assertThat(SdkModelConverter.toSecurityFinding(asff.toString()).relatedFindings()).hasSize(10);
     }
 }

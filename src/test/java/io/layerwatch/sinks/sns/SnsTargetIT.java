@@ -4,6 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.layerwatch.sinks.sns.SnsFixtures.FIFO_TOPIC;
+import static io.layerwatch.sinks.sns.SnsFixtures.REPORTS;
+import static io.layerwatch.sinks.sns.SnsFixtures.TOPIC;
+import static io.layerwatch.sinks.sns.SnsFixtures.example;
+import static io.layerwatch.sinks.sns.SnsFixtures.finding;
+import static io.layerwatch.sinks.sns.SnsFixtures.pull;
+import static io.layerwatch.sinks.sns.SnsFixtures.untrusted;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,16 +21,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.config.RuleCatalog;
-import io.layerwatch.config.RulesConfig;
-import io.layerwatch.config.RulesConfigLoader;
-import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.finding.Incident;
-import io.layerwatch.rules.UntrustedNetwork;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
-import io.layerwatch.sinks.securityhub.AsffMapper;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.DeliveryTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
@@ -37,15 +38,11 @@ import io.layerwatch.testing.IncidentFindings;
 import io.layerwatch.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,18 +58,6 @@ import software.amazon.awssdk.services.sns.model.AuthorizationErrorException;
 /** SnsTarget with the real SDK SnsClient against WireMock: the query-protocol wire form and the XML replies. */
 class SnsTargetIT {
 
-    static final String TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings";
-    static final String FIFO_TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":layerwatch-findings.fifo";
-    static final String REPORTS = "https://layerwatch.example.com/findings";
-    static final String EXAMPLE = "examples/sns-email-example.txt";
-    static final RulesConfig TRUSTING = RulesConfigLoader.fromYaml("""
-            allowlist:
-              trustedCidrs: [10.0.0.0/8]
-              trustedVpcEndpoints: [vpce-0a1b2c3d4e5f60718]
-            """, "trusting.yaml");
-    static final String DOCKER = "docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.1.0 os/linux arch/amd64"
-            + " UpstreamClient(Docker-Client/24.0.7 \\(linux\\))";
-
     @RegisterExtension
     static final FakeAws AWS = new FakeAws();
 
@@ -84,33 +69,6 @@ class SnsTargetIT {
 
     static SnsTarget target() {
         return target(TOPIC, MessageFormat.TEXT_AND_JSON);
-    }
-
-    /** untrusted-network: the developer role's session alice pulls a payments-api layer from the internet. */
-    static CloudTrailRecords.Builder pull(String eventId) {
-        return record("GetDownloadUrlForLayer").assumedRole(ACCOUNT, "developer", "alice")
-                .repositoryName("payments-api").param("registryId", ACCOUNT)
-                .param("layerDigest", "sha256:2840cf324a4e53fea5adc597d94b38d72840cf324a4e53fea5adc597d94b38d7")
-                .sourceIp("198.51.100.7").userAgent(DOCKER).eventId(eventId)
-                .time(Instant.parse("2026-03-02T09:14:05Z"));
-    }
-
-    static Finding untrusted(CloudTrailRecords.Builder event) {
-        return new UntrustedNetwork().evaluate(event.event(), TRUSTING.rule(UntrustedNetwork.ID)).orElseThrow();
-    }
-
-    static Finding example() {
-        return untrusted(pull("6f1c2a9e-4b7d-4c1e-9a53-0d2b8e7f6a41"));
-    }
-
-    /** A finding of any rule, built like the rules build them. */
-    static FindingBuilder finding(String ruleId, CloudTrailRecords.Builder... events) {
-        FindingBuilder b = FindingBuilder.of(RulesConfigLoader.builtIn().rule(ruleId))
-                .title("Test finding of " + ruleId).description("Fired in a test.");
-        for (CloudTrailRecords.Builder e : events) {
-            b.event(e.event());
-        }
-        return b;
     }
 
     static Delivery delivery(SnsTarget target, Finding f) {
@@ -265,7 +223,7 @@ class SnsTargetIT {
                   "tacticName": "Initial Access"},
                  {"technique": "T1530", "name": "Data from Cloud Storage", "tactic": "TA0009",
                   "tacticName": "Collection"}]"""));
-        for (String protocol : SnsTarget.JSON_PROTOCOLS) {
+        for (String protocol : SnsMessage.JSON_PROTOCOLS) {
             Finding received = Json.read(message.path(protocol).asText(), Finding.class);
             assertThat(received.id()).isEqualTo(f.id());
             assertThat(received.evidence()).hasSize(1);
@@ -275,62 +233,7 @@ class SnsTargetIT {
         assertThat(message.has("email")).as("email subscribers read \"default\"").isFalse();
     }
 
-    @Test
-    void emailExampleIsTheDocumentedOne() throws Exception {
-        Finding f = example();
-        SnsTarget target = target();
-        String text = target.emailText(f, List.of());
-        assertThat(text.split("\n")).contains(
-                "LayerWatch finding (HIGH): ECR GetDownloadUrlForLayer on payments-api from an untrusted origin",
-                "  Principal:      arn:aws:iam::111122223333:role/developer",
-                "  Type:           AssumedRole",
-                "  Session:        alice",
-                "  Account:        111122223333",
-                "  Rule:           untrusted-network",
-                "  ATT&CK:         T1078.004 Valid Accounts: Cloud Accounts (Initial Access); "
-                        + "T1530 Data from Cloud Storage (Collection)",
-                "  Repository:     payments-api (registry 111122223333)",
-                "  Layer/image:    layer sha256:2840cf324a4e53fea5adc597d94b38d72840cf324a4e53fea5adc597d94b38d7",
-                "  Source IP:      198.51.100.7",
-                "  User agent:     " + DOCKER,
-                "  First event:    2026-03-02T09:14:05Z",
-                "  Events:         1",
-                "  Finding id:     " + f.id(),
-                "  Full finding:   " + REPORTS + "/" + f.id(),
-                "    6f1c2a9e-4b7d-4c1e-9a53-0d2b8e7f6a41");
-        assertThat(text).contains("WHAT TO DO\n  " + RuleCatalog.recommendation(RuleCatalog.UNTRUSTED_NETWORK));
-        // the subject and body as an email subscriber gets them; regenerate with -Dlayerwatch.writeExamples=true
-        String email = "Subject: " + SnsTarget.subject(f) + "\n\n" + text;
-        Path source = Path.of("src/test/resources", EXAMPLE);
-        if (Boolean.getBoolean("layerwatch.writeExamples")) {
-            Files.createDirectories(source.getParent());
-            Files.writeString(source, email);
-        }
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(EXAMPLE)) {
-            assertThat(in).as(EXAMPLE + " on the test classpath").isNotNull();
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(email);
-        }
-    }
 
-    @Test
-    void subjectStaysShortPrintableAsciiAndNamesWhoAndWhere() {
-        Finding plain = example();
-        assertThat(SnsTarget.subject(plain)).isEqualTo("[HIGH] untrusted-network: developer on payments-api");
-
-        String longRole = "build-" + "x".repeat(60) + "\u00e9\u202e\n";
-        Finding long1 = finding(RuleCatalog.REPOSITORY_EXPOSED, record("SetRepositoryPolicy")
-                .assumedRole(ACCOUNT, longRole, "s").repositoryName("team/" + "y".repeat(200))).severity(Severity.CRITICAL)
-                .build();
-        String subject = SnsTarget.subject(long1);
-        assertThat(subject.length()).isLessThanOrEqualTo(100);
-        assertThat(subject).startsWith("[CRITICAL] repository-exposed: build-xxx").contains("... on team/yyy")
-                .endsWith("...").matches("[\\x20-\\x7e]+");
-
-        Finding noRepository = finding(RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
-                record("PutReplicationConfiguration").iamUser(ACCOUNT, "ops-admin")).build();
-        assertThat(SnsTarget.subject(noRepository))
-                .isEqualTo("[HIGH] replication-to-foreign-account: ops-admin in account " + ACCOUNT);
-    }
 
     @Test
     void attributesOmitAbsentValues() throws Exception {
@@ -362,8 +265,8 @@ class SnsTargetIT {
                 .containsExactly(first.id(), first.id());
 
         Finding longKey = finding(RuleCatalog.FIRST_SEEN_PULLER, pull("e2")).key("z".repeat(300)).build();
-        assertThat(SnsTarget.groupId(longKey)).startsWith("first-seen-puller:").hasSizeLessThanOrEqualTo(128);
-        assertThat(SnsTarget.dedupId(longKey)).hasSizeLessThanOrEqualTo(128);
+        assertThat(SnsMessage.groupId(longKey)).startsWith("first-seen-puller:").hasSizeLessThanOrEqualTo(128);
+        assertThat(SnsMessage.dedupId(longKey)).hasSizeLessThanOrEqualTo(128);
     }
 
     @Test
@@ -375,7 +278,7 @@ class SnsTargetIT {
 
         WireEntry e = sentEntries().get(0);
         assertThat(e.fields()).doesNotContainKey("MessageStructure");
-        assertThat(e.get("Subject")).isEqualTo(SnsTarget.subject(f));
+        assertThat(e.get("Subject")).isEqualTo(SnsMessage.subject(f));
         assertThat(e.get("Message")).isEqualTo(Json.write(f));
     }
 
@@ -424,33 +327,7 @@ class SnsTargetIT {
         assertThat(json.path("trimmed").path("fullFinding").asText()).isEqualTo(REPORTS + "/" + f.id());
     }
 
-    @Test
-    void trimmingGoesEvidenceDetailsDescriptionThenCompacts() {
-        SnsTarget target = new SnsTarget(Settings.defaults(TOPIC));
-        String big = "d".repeat(120_000);
-        Finding hugeDetails = finding(RuleCatalog.LAYER_DOWNLOAD_BURST, pull("a")).detail("layerDigests", List.of(big)).build();
-        Finding hugeDescription = finding(RuleCatalog.LAYER_DOWNLOAD_BURST, pull("a")).description(big).build();
-        Finding hugeAgent = untrusted(pull("a").userAgent(big));
 
-        assertThat(trimSteps(target, hugeDetails)).containsExactly("evidence records dropped", "details dropped");
-        assertThat(trimSteps(target, hugeDescription))
-                .containsExactly("evidence records dropped", "details dropped", "description shortened");
-        assertThat(trimSteps(target, hugeAgent)).containsExactly("evidence records dropped", "details dropped",
-                "description shortened", "long fields shortened");
-        for (Finding f : List.of(hugeDetails, hugeDescription, hugeAgent)) {
-            String payload = target.encode(f);
-            assertThat((long) payload.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(SnsTarget.MAX_ENTRY_BYTES);
-            String text = Json.tree(SnsTarget.Entry.parse(payload).message()).path("default").asText();
-            assertThat(text).contains("The full finding is " + f.id() + " in the findings output.");
-        }
-    }
-
-    static List<String> trimSteps(SnsTarget target, Finding f) {
-        JsonNode sqs = Json.tree(Json.tree(SnsTarget.Entry.parse(target.encode(f)).message()).path("sqs").asText());
-        List<String> steps = new ArrayList<>();
-        sqs.path("trimmed").path("steps").forEach(s -> steps.add(s.asText()));
-        return steps;
-    }
 
     @Test
     void partialFailuresMapPerEntry() throws Exception {
@@ -524,17 +401,6 @@ class SnsTargetIT {
         assertThat(onlyRequest().getHeader("Authorization")).contains("/eu-west-1/sns/aws4_request");
     }
 
-    @Test
-    void attackerControlledTextIsPrintedAsData() {
-        String agent = "curl/8.0\u001b[2J\r\nSeverity:       LOW\u202e\u0000";
-        Finding f = untrusted(pull("x").userAgent(agent));
-        String text = new SnsTarget(Settings.defaults(TOPIC)).emailText(f, List.of());
-
-        assertThat(text.chars().filter(c -> c < 0x20 && c != '\n')).isEmpty();
-        assertThat(text).doesNotContain("\u202e").contains("curl/8.0\\u001B[2J\\u000D\\u000ASeverity:       LOW\\u202E\\u0000");
-        assertThat(text.split("\n")).noneMatch(line -> line.startsWith("Severity"));
-        assertThat(SnsTarget.subject(f)).matches("[\\x20-\\x7e]+");
-    }
 
     @Test
     void everyRuleHasItsOwnRecommendation() {
@@ -544,18 +410,6 @@ class SnsTargetIT {
         assertThat(RuleCatalog.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
     }
 
-    /** People read one recommendation per rule, by email and in Security Hub alike. */
-    @Test
-    void emailRecommendsWhatSecurityHubRecommends() {
-        AsffMapper asff = new AsffMapper(null, null, null);
-        for (String id : RuleCatalog.ids()) {
-            Finding f = finding(id, pull("e-" + id)).build();
-            String text = target().emailText(f, List.of());
-            String whatToDo = text.substring(text.indexOf("WHAT TO DO\n  ") + 13).lines().findFirst().orElseThrow();
-            assertThat(whatToDo).as(id).isNotBlank()
-                    .isEqualTo(asff.toAsff(f).path("Remediation").path("Recommendation").path("Text").asText());
-        }
-    }
 
     @Test
     void settingsDefaultsAndSerialization() throws Exception {
