@@ -12,9 +12,9 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.MiniClusters;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GuardrailWeakenedThenPushIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final String RULE = RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH;
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();

@@ -12,10 +12,10 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MassDeletionIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final String RULE = RuleCatalog.MASS_DELETION;
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();

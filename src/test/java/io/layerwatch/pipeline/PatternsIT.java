@@ -10,12 +10,12 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PatternsIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final RulesConfig NETWORKS = RulesConfigLoader.fromYaml(
             "allowlist:\n  trustedCidrs: [10.0.0.0/8]\n", "networks.yaml");

@@ -15,11 +15,11 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.patterns.RepositoryEnumeration;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RepositoryEnumerationIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
     private static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
