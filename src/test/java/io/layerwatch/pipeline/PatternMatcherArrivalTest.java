@@ -1,6 +1,7 @@
 package io.layerwatch.pipeline;
 
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.pipeline.PipelineHarness.arrive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.config.RulesConfig;
@@ -144,7 +145,8 @@ class PatternMatcherArrivalTest {
         EcrEvent fromCorp = NetworkTrustTest.pull("10.0.0.1").time(T).event();
         EcrEvent viaAttacker = NetworkTrustTest.pull("10.1.2.3").vpcEndpointId(NetworkTrustTest.ATTACKER_VPCE)
                 .time(T.plusSeconds(300)).event();
-        try (var h = harness(rule(CredentialNetworkHop.ID), NetworkTrustTest.CONFIG, PatternMatcher.Mode.ARRIVAL)) {
+        try (var h = PipelineHarness.matcher(rule(CredentialNetworkHop.ID), NetworkTrustTest.CONFIG,
+                PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(LONG_AGO));
             arrive(h, fromCorp);
             arrive(h, viaAttacker);
@@ -159,24 +161,7 @@ class PatternMatcherArrivalTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
             PatternMatcher.Mode mode) throws Exception {
-        return harness(rule, PatternMatcherIT.CONFIG, mode);
-    }
-
-    static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
-            RulesConfig config, PatternMatcher.Mode mode) throws Exception {
-        PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
-                rule.matchLogic(config), new LayerWatchPipeline.ByEventId(), mode);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
-        h.open();
-        return h;
-    }
-
-    static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
-        try {
-            h.processElement(new StreamRecord<>(e, e.eventTime()));
-        } catch (Exception failure) {
-            throw new IllegalStateException(failure);
-        }
+        return PipelineHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
     }
 
     private static EcrEvent layer(int second, String digest) {

@@ -1,7 +1,9 @@
 package io.layerwatch.pipeline;
 
+import static io.layerwatch.pipeline.PipelineHarness.run;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.TIME;
+import static io.layerwatch.testing.CloudTrailRecords.at;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,15 +30,6 @@ class PatternsIT {
 
     static final RulesConfig NETWORKS = RulesConfigLoader.fromYaml(
             "allowlist:\n  trustedCidrs: [10.0.0.0/8]\n", "networks.yaml");
-
-    static List<Finding> run(RulesConfig config, String ruleId, List<String> records) throws Exception {
-        byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
-        return PipelineHarness.run(List.of(Payload.ofBytes("test", bytes)), config, 1).of(ruleId);
-    }
-
-    static Instant at(int minutes) {
-        return TIME.plus(Duration.ofMinutes(minutes));
-    }
 
     static CloudTrailRecords.Builder pull(String role, String session, int minute, String ip) {
         return record("BatchGetImage").assumedRole(ACCOUNT, role, session).time(at(minute)).sourceIp(ip)

@@ -9,12 +9,13 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.cli.PoliciesCommandTest;
+import io.layerwatch.cli.PoliciesCommandTest.Run;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.policies.IamPolicyChecks.Kind;
 import io.layerwatch.policies.ObservedPullers.Judged;
 import io.layerwatch.policies.ObservedPullers.Puller;
 import io.layerwatch.policies.ObservedPullers.Verdict;
-import io.layerwatch.policies.PoliciesCommandTest.Run;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.CloudTrailRecords.Builder;
 import io.layerwatch.util.Json;

@@ -1,8 +1,9 @@
-package io.layerwatch.cli;
+package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.cli.LayerWatchCli;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.testing.FakeAws;

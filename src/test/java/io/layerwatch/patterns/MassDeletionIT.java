@@ -1,8 +1,8 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PatternsIT.at;
-import static io.layerwatch.pipeline.PatternsIT.run;
+import static io.layerwatch.pipeline.PipelineHarness.run;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.at;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,8 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.config.RuleCatalog;
-import io.layerwatch.config.RulesConfig;
-import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.pipeline.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.LogsPayloads;
 import io.layerwatch.util.Json;

@@ -14,7 +14,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** Rules operators read the rules from broadcast state: an update applies to the next event. */
-class LiveRulesTest {
+class UnderLiveRulesTest {
 
     static EcrEvent download(String role) {
         return CloudTrailRecords.record("GetDownloadUrlForLayer").assumedRole(CloudTrailRecords.ACCOUNT, role, "s")
