@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.AttackSequence;
+import io.layerwatch.pipeline.RuleSet;
+import io.layerwatch.rules.FirstSeenPuller;
+import io.layerwatch.rules.ImageTagOverwrite;
+import io.layerwatch.rules.UnexpectedImagePush;
+import io.layerwatch.rules.WorkloadCredentialsOutside;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The rule catalog is complete, and the docs and the default rules file say what it says. */
@@ -154,5 +161,20 @@ class RuleCatalogTest {
             assertThat(rules.path(r.id()).path("severity").asText()).as(r.id()).isEqualTo(r.defaultSeverity().name());
             assertThat(builtIn.rule(r.id()).severity()).as(r.id()).isEqualTo(r.defaultSeverity());
         }
+    }
+
+    @Test
+    void everyRuleIdHasExactlyOneImplementation() {
+        Set<String> implemented = new TreeSet<>();
+        RuleSet.singleEventRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
+        RuleSet.cepRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
+        assertThat(implemented.add(FirstSeenPuller.ID)).isTrue();
+        assertThat(implemented.add(UnexpectedImagePush.ID)).isTrue();
+        assertThat(implemented.add(ImageTagOverwrite.ID)).isTrue();
+        assertThat(implemented.add(WorkloadCredentialsOutside.ID)).isTrue();
+        assertThat(implemented.add(AttackSequence.ID)).isTrue();
+        Set<String> catalog = new TreeSet<>();
+        RuleCatalog.ids().forEach(catalog::add);
+        assertThat(implemented).isEqualTo(catalog);
     }
 }

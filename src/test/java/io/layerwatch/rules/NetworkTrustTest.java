@@ -44,7 +44,7 @@ public class NetworkTrustTest {
     void aPrivateAddressThroughAnUntrustedEndpointRaisesUntrustedNetwork() {
         EcrEvent attack = pull("10.1.2.3").vpcEndpointId(ATTACKER_VPCE).event();
         assertThat(network(CONFIG, attack)).isEqualTo(Allowlist.Network.UNTRUSTED);
-        assertThat(SingleEventRulesTest.eval(new UntrustedNetwork(), CONFIG, attack)).hasValueSatisfying(f ->
+        assertThat(SingleEventRuleFixtures.eval(new UntrustedNetwork(), CONFIG, attack)).hasValueSatisfying(f ->
                 assertThat(f.details().get("reasons").toString())
                         .contains("source IP 10.1.2.3 came through VPC endpoint " + ATTACKER_VPCE + ", which is not trusted"));
         // Owned by a foreign account, as CloudTrail records it: still untrusted.
