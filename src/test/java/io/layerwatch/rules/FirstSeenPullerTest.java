@@ -162,7 +162,7 @@ class FirstSeenPullerTest {
     }
 
     @Test
-    void aRepositorysStateIsClearedOnceItOutlivesLearningAndForgetting() throws Exception {
+    void aRepositorysStateIsClearedOnceItOutlivesItsRetention() throws Exception {
         try (var h = live(CONFIG)) {
             h.setStateTtlProcessingTime(0);
             send(h, pull("app", 0));

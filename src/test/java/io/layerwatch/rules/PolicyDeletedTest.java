@@ -15,21 +15,29 @@ import org.junit.jupiter.api.Test;
 class PolicyDeletedTest {
 
     @Test
-    void repositoryAndRegistryPolicyDeletionsFire() {
+    void aRepositoryPolicyDeletionFires() {
         Finding repo = eval(new PolicyDeleted(), DEFAULTS, record("DeleteRepositoryPolicy").repositoryName("payments").event())
                 .orElseThrow();
         assertThat(repo.details()).containsEntry("policyScope", "repository");
         assertThat(repo.key()).isEqualTo("111122223333:us-east-1:payments");
+    }
+
+    @Test
+    void aRegistryPolicyDeletionFires() {
         Finding registry = eval(new PolicyDeleted(), DEFAULTS, record("DeleteRegistryPolicy").event()).orElseThrow();
         assertThat(registry.details()).containsEntry("policyScope", "registry");
         assertThat(registry.severity()).isEqualTo(Severity.MEDIUM);
     }
 
     @Test
-    void failedDeletionsAndOtherCallsAreQuiet() {
+    void failedDeletionsAreQuiet() {
         assertThat(eval(new PolicyDeleted(), DEFAULTS,
                 record("DeleteRepositoryPolicy").repositoryName("p").errorCode("RepositoryPolicyNotFoundException").event()))
                 .isEmpty();
+    }
+
+    @Test
+    void otherCallsAreQuiet() {
         assertThat(eval(new PolicyDeleted(), DEFAULTS, record("DeleteRepository").repositoryName("p").event())).isEmpty();
     }
 

@@ -42,9 +42,13 @@ class VulnerableImageScanTest {
     }
 
     @Test
-    void failedScansAndDisabledThresholdsProduceNothing() {
+    void failedScansProduceNothing() {
         assertThat(eval(new VulnerableImageScan(), DEFAULTS,
                 CloudTrailRecords.decode(scan("ECR Image Scan", "FAILED", 9, 9, "app")))).isEmpty();
+    }
+
+    @Test
+    void aDisabledThresholdProducesNothing() {
         RulesConfig highOff = RulesConfigLoader.fromYaml("rules:\n  vulnerable-image-scan: {minHigh: 0}\n", "h.yaml");
         assertThat(eval(new VulnerableImageScan(), highOff,
                 CloudTrailRecords.decode(scan("ECR Image Scan", "COMPLETE", 0, 50, "app")))).isEmpty();
