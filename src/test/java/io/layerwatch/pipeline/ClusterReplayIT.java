@@ -96,7 +96,7 @@ class ClusterReplayIT {
     }
 
     @Test
-    void theClusterReadsTheObjectsInItsTasksAndFindsWhatALocalReplayFinds() throws Exception {
+    void theClusterReadsTheObjectsInItsTasksFindingWhatALocalReplayFinds() throws Exception {
         Path rules = trail.resolve(Generator.RULES);
         Path local = tmp.resolve("local");
         assertThat(cli("replay", "--quiet", "--rules", rules.toString(), "--out", local.toString(), trail.toString()))
@@ -151,7 +151,7 @@ class ClusterReplayIT {
     }
 
     @Test
-    void aBucketTheClusterCannotListIsOneLineAndExit1() throws Exception {
+    void aBucketTheClusterCannotListFailsWithOneLine() throws Exception {
         S3.failList(BUCKET, "", 403);
         StringWriter err = new StringWriter();
         int code = LayerWatchCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "replay",

@@ -37,7 +37,7 @@ class InputFilesTest {
     }
 
     @Test
-    void walksTheCloudTrailLayoutInDeliveryOrderAndSkipsFilesOutsideTheRange(@TempDir Path dir) throws Exception {
+    void walksTheCloudTrailLayoutInDeliveryOrderWithinTheRange(@TempDir Path dir) throws Exception {
         Path late = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240501T1300Z_b.json.gz");
         Path early = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240501T0900Z_a.json.gz");
         Path before = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240430T2300Z_c.json.gz");
@@ -123,7 +123,7 @@ class InputFilesTest {
     }
 
     @Test
-    void theReaderReusesOneArrayForFileAfterFileAndGivesEachItsOwnLength(@TempDir Path dir) throws Exception {
+    void theReaderReusesOneArrayForFileAfterFile(@TempDir Path dir) throws Exception {
         InputFiles.Reader reader = new InputFiles.Reader();
         byte[] big = "b".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
         Files.write(dir.resolve("big"), big);

@@ -35,7 +35,7 @@ class PatternMatcherArrivalTest {
     private static final long LONG_AGO = T.toEpochMilli() - 3_600_000;
 
     @Test
-    void aBurstIsReportedOnTheEventThatCompletesItAndTheWatermarkOnlyFreesState() throws Exception {
+    void aBurstIsReportedOnTheEventThatCompletesItNotOnTheWatermark() throws Exception {
         try (var h = harness(rule(LayerDownloadBurst.ID), PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(LONG_AGO));
             for (int i = 0; i < 3; i++) {
@@ -58,7 +58,7 @@ class PatternMatcherArrivalTest {
     }
 
     @Test
-    void outOfOrderEventsCountInEventTimeOrderAndGiveWhatTheWatermarkGives() throws Exception {
+    void outOfOrderArrivalsGiveWhatTheWatermarkModeGives() throws Exception {
         List<EcrEvent> arrivals = List.of(layer(180, "sha256:3"), layer(60, "sha256:1"), layer(120, "sha256:2"),
                 layer(0, "sha256:0"));
         List<Finding> early;

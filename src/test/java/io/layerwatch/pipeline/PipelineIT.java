@@ -228,7 +228,7 @@ class PipelineIT {
     }
 
     @Test
-    void lateEventsAreCountedAndStillJudgedBySingleEventRules() throws Exception {
+    void lateEventsAreCountedYetJudgedBySingleEventRules() throws Exception {
         Instant t = CloudTrailRecords.TIME;
         String records = download(t.plus(Duration.ofHours(2)), "sha256:new") + "\n" + download(t, "sha256:old");
         PipelineHarness.Result r = PipelineHarness.run(
@@ -241,7 +241,7 @@ class PipelineIT {
     }
 
     @Test
-    void keyedPatternsFollowEventTimeDuringTheReplayAndDropLateEventsAsInStreaming() throws Exception {
+    void keyedPatternsFollowEventTimeDuringTheReplayAsInStreaming() throws Exception {
         // A hop (trusted, then untrusted 20 minutes later) whose second call arrives after two hours of other
         // calls: the watermark has passed it, so it is late. The keyed pattern operators follow the watermark
         // as the replay goes (their buffers drain, they are not held until the end of the input) and drop it,

@@ -47,7 +47,7 @@ class UnderLiveRulesTest {
     }
 
     @Test
-    void cepFindingsTakeTheLiveSeverityAndDisabledRulesGoQuiet() throws Exception {
+    void cepFindingsFollowLiveUpdates() throws Exception {
         Finding burst = io.layerwatch.finding.FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
                 .event(download("dev")).title("burst").build();
         try (BroadcastOperatorTestHarness<Finding, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
