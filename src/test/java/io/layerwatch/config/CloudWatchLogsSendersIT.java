@@ -41,7 +41,7 @@ class CloudWatchLogsSendersIT {
 
     @ParameterizedTest(name = "parallelism {0}")
     @ValueSource(ints = {1, 2})
-    void aForgedSubscriptionMessageIsDeadLetteredAndCountedWhileTheTrailsYieldsItsFinding(int parallelism)
+    void aForgedSubscriptionMessageIsACountedDeadLetterWhileTheTrailsYieldsItsFinding(int parallelism)
             throws Exception {
         RulesConfig config = RulesConfigLoader.fromYaml("""
                 input:

@@ -81,12 +81,14 @@ class RuleCatalogTest {
         assertThat(plain.subTechniqueName()).isNull();
     }
 
+    /** A finding as written before findings carried their techniques. */
+    static final String WITHOUT_TECHNIQUES = """
+            {"id":"a1","ruleId":"layer-download-burst","severity":"MEDIUM","title":"t","eventCount":3,
+             "firstEventTime":"2024-05-01T12:00:00Z","lastEventTime":"2024-05-01T12:01:00Z"}""";
+
     @Test
-    void findingsCarryTheirTechniquesAndOlderOnesGetTheRulesOwn() {
-        String written = """
-                {"id":"a1","ruleId":"layer-download-burst","severity":"MEDIUM","title":"t","eventCount":3,
-                 "firstEventTime":"2024-05-01T12:00:00Z","lastEventTime":"2024-05-01T12:01:00Z"}""";
-        Finding old = Json.read(written, Finding.class);
+    void aFindingWithoutTechniquesGetsItsRulesOwn() {
+        Finding old = Json.read(WITHOUT_TECHNIQUES, Finding.class);
         assertThat(old.attack()).isEqualTo(RuleCatalog.attack(RuleCatalog.LAYER_DOWNLOAD_BURST))
                 .extracting(AttackTechnique::technique).containsExactly("T1530", "T1537");
         assertThat(Json.tree(Json.write(old)).path("attack")).isEqualTo(Json.tree("""
@@ -94,13 +96,20 @@ class RuleCatalogTest {
                  {"technique":"T1537","name":"Transfer Data to Cloud Account","tactic":"TA0010",
                   "tacticName":"Exfiltration"}]"""));
         assertThat(Json.read(Json.write(old), Finding.class)).isEqualTo(old);
+    }
 
-        Finding responder = Json.read(written.replace("layer-download-burst", "remediation-failed"), Finding.class);
+    @Test
+    void aFindingOfARuleOutsideTheCatalogHasNoTechniques() {
+        Finding responder = Json.read(WITHOUT_TECHNIQUES.replace("layer-download-burst", "remediation-failed"),
+                Finding.class);
         assertThat(responder.attack()).isEmpty();
         assertThat(Json.tree(Json.write(responder)).path("attack").isArray()).isTrue();
+    }
 
+    @Test
+    void aFindingKeepsTheTechniquesItSays() {
         // What a finding says is kept, even when it differs from the catalog.
-        Finding own = Json.read(written.replace("\"title\"", "\"attack\":[],\"title\""), Finding.class);
+        Finding own = Json.read(WITHOUT_TECHNIQUES.replace("\"title\"", "\"attack\":[],\"title\""), Finding.class);
         assertThat(own.attack()).isEmpty();
         assertThat(own.withSeverity(Severity.HIGH)).satisfies(f -> {
             assertThat(f.severity()).isEqualTo(Severity.HIGH);
