@@ -37,7 +37,7 @@ public class PoliciesCommandTest {
     }
 
     @Test
-    void writesTheFiveFilesAndSaysWhatItWrote(@TempDir Path dir) throws Exception {
+    void writesTheFiveFilesListingThem(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("mine.yaml");
         Files.writeString(rules, PreventivePoliciesTest.RULES);
         Path out = dir.resolve("out");
@@ -60,7 +60,7 @@ public class PoliciesCommandTest {
     }
 
     @Test
-    void aMissingInputWritesNothingAndFailsWithTheConfigKey(@TempDir Path dir) throws Exception {
+    void aMissingInputFailsWithTheConfigKeyWritingNothing(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("mine.yaml");
         Files.writeString(rules, "allowlist:\n  principals: ['arn:aws:iam::*:role/ci-*']\n");
         Path out = dir.resolve("out");

@@ -28,7 +28,7 @@ class RunCommandIT {
     Path dir;
 
     @Test
-    void runReadsTheStreamAndStopsCleanly() throws Exception {
+    void runReadsTheStreamUntilItStopsCleanly() throws Exception {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {

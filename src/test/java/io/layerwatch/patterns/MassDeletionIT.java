@@ -116,7 +116,7 @@ class MassDeletionIT {
     }
 
     @Test
-    void anEpisodeKeepsOneFindingAndAQuietGapStartsANewOne() throws Exception {
+    void anEpisodeKeepsOneFindingUntilAQuietGap() throws Exception {
         List<String> records = new ArrayList<>();
         for (int i = 0; i < 6; i++) { // 60 images, 10 every 5 minutes: bursts at 20, 40 and 60
             records.add(batchDelete("intruder", "payments", i * 5, i * 10, i * 10 + 10));

@@ -49,7 +49,7 @@ class RepositoryEnumerationIT {
     }
 
     @Test
-    void theTwentiethDistinctRepositoryWithinTheWindowIsReportedAndStateIsFreed() throws Exception {
+    void theTwentiethDistinctRepositoryWithinTheWindowIsReportedFreeingTheState() throws Exception {
         try (var h = matcher(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(T.toEpochMilli() - 3_600_000));
             for (int i = 0; i < 19; i++) {

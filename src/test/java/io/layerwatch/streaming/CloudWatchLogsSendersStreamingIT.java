@@ -41,7 +41,7 @@ class CloudWatchLogsSendersStreamingIT {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aForgedMessageIsRejectedByTheRuntimePropertyAndTheTrailsIsDecoded() throws Exception {
+    void aForgedMessageIsRejectedByTheRuntimePropertyWhileTheTrailsIsDecoded() throws Exception {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {

@@ -258,7 +258,7 @@ class KinesisStreamingIT {
     /** A 1 MB record inflating to 1 GiB: a dead letter; the job goes on and later records still make findings. */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aGzipBombRecordIsADeadLetterAndTheJobGoesOn() throws Exception {
+    void aGzipBombRecordIsADeadLetterWhileTheJobGoesOn() throws Exception {
         createStream("bombs", 1);
         byte[] bomb = TrailFiles.gzipOfZeros(1L << 30);
         assertThat(bomb.length).as("within a Kinesis record's 1 MiB").isLessThan(1 << 20);
