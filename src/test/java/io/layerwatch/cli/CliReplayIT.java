@@ -20,7 +20,7 @@ class CliReplayIT {
             .requestParameters(CloudTrailRecords.object("repositoryName", "app", "layerDigest", "sha256:1")).json();
 
     @Test
-    void replaySummaryCountsWhatTheWebhookDeadLetteredAndLeaksNoSecret(@TempDir Path dir) throws Exception {
+    void replaySummaryCountsWhatTheWebhookDeadLetteredWithoutItsSecret(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("trail.jsonl");
         Files.writeString(input, LAYER_DOWNLOAD + "\n");
         Path rules = dir.resolve("rules.yaml");
@@ -78,7 +78,7 @@ class CliReplayIT {
     }
 
     @Test
-    void theDemoReplaysTheBundledTrailAndWritesFindingsAndTheReport(@TempDir Path dir) throws Exception {
+    void theDemoReplaysTheBundledTrailIntoFindingsAndTheReport(@TempDir Path dir) throws Exception {
         Run r = run("demo", "--out", dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
         java.util.Set<String> rules = new java.util.TreeSet<>();

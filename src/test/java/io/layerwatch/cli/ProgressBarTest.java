@@ -17,7 +17,7 @@ class ProgressBarTest {
     }
 
     @Test
-    void keepsItsLengthAsNumbersGrowAndFitsTheWidth() {
+    void keepsItsLengthWithinTheWidth() {
         Snapshot start = new Snapshot(3, 287, 1_000, 100_000_000, 42, 0, 900);
         assertThat(ProgressBar.render(start, 79)).hasSize(79).isEqualTo(
                 "[........]   0%   3/287 files     42 records     46/s      0 findings ETA 24h  ");
@@ -27,12 +27,20 @@ class ProgressBarTest {
     }
 
     @Test
-    void measuresInFilesWithoutSizesAndHasNoEtaBeforeAnythingIsDone() {
+    void measuresInFilesWithoutSizes() {
         assertThat(ProgressBar.render(new Snapshot(1, 2, 0, 0, 10, 0, 2_000), 200))
                 .endsWith(" 50% 1/2 files     10 records      5/s      0 findings ETA 2s   ");
+    }
+
+    @Test
+    void hasNoEtaBeforeAnythingIsDone() {
         assertThat(ProgressBar.render(new Snapshot(0, 2, 0, 1000, 0, 0, 0), 200))
                 .endsWith("  0% 0/2 files      0 records      0/s      0 findings ETA --   ");
         assertThat(ProgressBar.render(new Snapshot(0, 0, 0, 0, 0, 0, 10), 200)).endsWith("ETA --   ");
+    }
+
+    @Test
+    void showsAFullBarOnceEverythingIsDone() {
         assertThat(ProgressBar.render(new Snapshot(2, 2, 10, 10, 5, 1_500, 10), 200))
                 .startsWith("[" + "#".repeat(30) + "] 100%").contains("1.5k findings").endsWith("ETA 0s   ");
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayCustomActionIT {
 
     @Test
-    void customActionEventsAreDeadLetteredCountedAndExitNonZero(@TempDir Path dir) throws Exception {
+    void customActionEventsAreCountedDeadLettersFailingTheRun(@TempDir Path dir) throws Exception {
         String click;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("remediation/securityhub-custom-action.json")) {
             click = Json.tree(new String(in.readAllBytes(), StandardCharsets.UTF_8)).toString();

@@ -75,7 +75,7 @@ class ReplayMemoryIT {
     @ParameterizedTest(name = "--parallelism {0}")
     @ValueSource(ints = {1, 2})
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void replayAt512MiBDeadLettersHostileFilesAndFindsWhatTheGoodOnesHold(int parallelism, @TempDir Path dir)
+    void replayAt512MiBFindsWhatTheGoodFilesHoldDeadLetteringTheHostile(int parallelism, @TempDir Path dir)
             throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
         Path bomb = in.resolve("bomb.json.gz");

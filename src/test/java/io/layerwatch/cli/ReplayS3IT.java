@@ -49,7 +49,7 @@ class ReplayS3IT {
     }
 
     @Test
-    void replaysTheFilesInScopeReadingEachInTheJobAndDeadLettersTheUnreadable() throws Exception {
+    void replaysTheFilesInScopeDeadLetteringTheUnreadable() throws Exception {
         String b = put(ACCOUNT, "us-east-1", "2024-05-01T12:05:00Z", "b",
                 download(ACCOUNT, "us-east-1", "2024-05-01T12:01:00Z", "sha256:1"),
                 download(ACCOUNT, "us-east-1", "2024-05-01T12:02:00Z", "sha256:2"));

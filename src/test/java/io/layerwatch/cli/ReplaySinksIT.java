@@ -60,7 +60,7 @@ class ReplaySinksIT {
     }
 
     @Test
-    void dryRunPrintsAndSendsNothing() throws Exception {
+    void dryRunPrintsInsteadOfSending() throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));

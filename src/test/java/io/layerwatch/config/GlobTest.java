@@ -9,9 +9,14 @@ import org.junit.jupiter.api.Timeout;
 class GlobTest {
 
     @Test
-    void aGlobIsCompiledOnceAndMatchesAsWritten() {
+    void aGlobIsCompiledOnce() {
         Glob g = Glob.of("123456789012:eu-*");
         assertThat(Glob.of("123456789012:eu-*")).isSameAs(g);
+    }
+
+    @Test
+    void aGlobMatchesAsWritten() {
+        Glob g = Glob.of("123456789012:eu-*");
         assertThat(g.matches("123456789012:eu-west-1")).isTrue();
         assertThat(g.matches("123456789012:us-east-1")).isFalse();
         assertThat(Glob.of("arn:aws:iam::?:role/*").matches("arn:aws:iam::1:role/a/b")).isTrue();

@@ -11,12 +11,17 @@ import org.junit.jupiter.api.Test;
 class IncidentSettingsTest {
 
     @Test
-    void defaultsFoldAllButLayerDownloadAndCorrelateWithinSixHours() {
+    void defaultsFoldAllButLayerDownload() {
         RulesConfig c = RulesConfigLoader.builtIn();
         assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).duration(RuleCatalog.FOLD_WINDOW)).isZero();
         assertThat(RuleCatalog.rules()).filteredOn(RuleCatalog.Rule::folds).hasSize(12)
                 .filteredOn(r -> !r.id().equals(RuleCatalog.LAYER_DOWNLOAD))
                 .allSatisfy(r -> assertThat(c.rule(r.id()).duration(RuleCatalog.FOLD_WINDOW)).isEqualTo(Duration.ofHours(1)));
+    }
+
+    @Test
+    void defaultIncidentsCorrelateWithinSixHours() {
+        RulesConfig c = RulesConfigLoader.builtIn();
         assertThat(c.incident().window()).isEqualTo(Duration.ofHours(6));
         assertThat(c.incident().minRules()).isEqualTo(2);
         assertThat(c.incident().minSeverity()).isEqualTo(Severity.HIGH);
@@ -25,17 +30,23 @@ class IncidentSettingsTest {
         assertThat(c.incident().raises(List.of(RuleCatalog.POLICY_DELETED), List.of("TA0010"))).isTrue();
     }
 
+    /** A user's fold windows and incident settings. */
+    static final RulesConfig TUNED = RulesConfigLoader.fromYaml("rules:\n  layer-download: {foldWindow: 30m}\n"
+            + "  untrusted-network: {foldWindow: \"0\"}\nincident:\n  window: 2h\n  minRules: 3\n"
+            + "  raise: {exposure: [], evasionOrImpact: [TA0040]}\n", "mine.yaml");
+
     @Test
-    void usersFoldLayerDownloadsAndTuneIncidents() {
-        RulesConfig c = RulesConfigLoader.fromYaml("rules:\n  layer-download: {foldWindow: 30m}\n"
-                + "  untrusted-network: {foldWindow: \"0\"}\nincident:\n  window: 2h\n  minRules: 3\n"
-                + "  raise: {exposure: [], evasionOrImpact: [TA0040]}\n", "mine.yaml");
-        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).duration(RuleCatalog.FOLD_WINDOW)).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.rule(RuleCatalog.UNTRUSTED_NETWORK).duration(RuleCatalog.FOLD_WINDOW)).isZero();
-        assertThat(c.incident().window()).isEqualTo(Duration.ofHours(2));
-        assertThat(c.incident().minRules()).isEqualTo(3);
-        assertThat(c.incident().minSeverity()).isEqualTo(Severity.HIGH);
-        assertThat(c.incident().raises(List.of(RuleCatalog.REPOSITORY_EXPOSED), List.of("TA0010", "TA0040")))
+    void usersSetFoldWindows() {
+        assertThat(TUNED.rule(RuleCatalog.LAYER_DOWNLOAD).duration(RuleCatalog.FOLD_WINDOW)).isEqualTo(Duration.ofMinutes(30));
+        assertThat(TUNED.rule(RuleCatalog.UNTRUSTED_NETWORK).duration(RuleCatalog.FOLD_WINDOW)).isZero();
+    }
+
+    @Test
+    void usersTuneIncidents() {
+        assertThat(TUNED.incident().window()).isEqualTo(Duration.ofHours(2));
+        assertThat(TUNED.incident().minRules()).isEqualTo(3);
+        assertThat(TUNED.incident().minSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(TUNED.incident().raises(List.of(RuleCatalog.REPOSITORY_EXPOSED), List.of("TA0010", "TA0040")))
                 .as("an empty list is never covered").isFalse();
     }
 

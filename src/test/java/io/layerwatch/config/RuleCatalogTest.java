@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.AttackSequence;
+import io.layerwatch.pipeline.RuleSet;
+import io.layerwatch.rules.FirstSeenPuller;
+import io.layerwatch.rules.ImageTagOverwrite;
+import io.layerwatch.rules.UnexpectedImagePush;
+import io.layerwatch.rules.WorkloadCredentialsOutside;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The rule catalog is complete, and the docs and the default rules file say what it says. */
@@ -74,12 +81,14 @@ class RuleCatalogTest {
         assertThat(plain.subTechniqueName()).isNull();
     }
 
+    /** A finding as written before findings carried their techniques. */
+    static final String WITHOUT_TECHNIQUES = """
+            {"id":"a1","ruleId":"layer-download-burst","severity":"MEDIUM","title":"t","eventCount":3,
+             "firstEventTime":"2024-05-01T12:00:00Z","lastEventTime":"2024-05-01T12:01:00Z"}""";
+
     @Test
-    void findingsCarryTheirTechniquesAndOlderOnesGetTheRulesOwn() {
-        String written = """
-                {"id":"a1","ruleId":"layer-download-burst","severity":"MEDIUM","title":"t","eventCount":3,
-                 "firstEventTime":"2024-05-01T12:00:00Z","lastEventTime":"2024-05-01T12:01:00Z"}""";
-        Finding old = Json.read(written, Finding.class);
+    void aFindingWithoutTechniquesGetsItsRulesOwn() {
+        Finding old = Json.read(WITHOUT_TECHNIQUES, Finding.class);
         assertThat(old.attack()).isEqualTo(RuleCatalog.attack(RuleCatalog.LAYER_DOWNLOAD_BURST))
                 .extracting(AttackTechnique::technique).containsExactly("T1530", "T1537");
         assertThat(Json.tree(Json.write(old)).path("attack")).isEqualTo(Json.tree("""
@@ -87,13 +96,20 @@ class RuleCatalogTest {
                  {"technique":"T1537","name":"Transfer Data to Cloud Account","tactic":"TA0010",
                   "tacticName":"Exfiltration"}]"""));
         assertThat(Json.read(Json.write(old), Finding.class)).isEqualTo(old);
+    }
 
-        Finding responder = Json.read(written.replace("layer-download-burst", "remediation-failed"), Finding.class);
+    @Test
+    void aFindingOfARuleOutsideTheCatalogHasNoTechniques() {
+        Finding responder = Json.read(WITHOUT_TECHNIQUES.replace("layer-download-burst", "remediation-failed"),
+                Finding.class);
         assertThat(responder.attack()).isEmpty();
         assertThat(Json.tree(Json.write(responder)).path("attack").isArray()).isTrue();
+    }
 
+    @Test
+    void aFindingKeepsTheTechniquesItSays() {
         // What a finding says is kept, even when it differs from the catalog.
-        Finding own = Json.read(written.replace("\"title\"", "\"attack\":[],\"title\""), Finding.class);
+        Finding own = Json.read(WITHOUT_TECHNIQUES.replace("\"title\"", "\"attack\":[],\"title\""), Finding.class);
         assertThat(own.attack()).isEmpty();
         assertThat(own.withSeverity(Severity.HIGH)).satisfies(f -> {
             assertThat(f.severity()).isEqualTo(Severity.HIGH);
@@ -154,5 +170,20 @@ class RuleCatalogTest {
             assertThat(rules.path(r.id()).path("severity").asText()).as(r.id()).isEqualTo(r.defaultSeverity().name());
             assertThat(builtIn.rule(r.id()).severity()).as(r.id()).isEqualTo(r.defaultSeverity());
         }
+    }
+
+    @Test
+    void everyRuleIdHasExactlyOneImplementation() {
+        Set<String> implemented = new TreeSet<>();
+        RuleSet.singleEventRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
+        RuleSet.cepRules().forEach(r -> assertThat(implemented.add(r.id())).isTrue());
+        assertThat(implemented.add(FirstSeenPuller.ID)).isTrue();
+        assertThat(implemented.add(UnexpectedImagePush.ID)).isTrue();
+        assertThat(implemented.add(ImageTagOverwrite.ID)).isTrue();
+        assertThat(implemented.add(WorkloadCredentialsOutside.ID)).isTrue();
+        assertThat(implemented.add(AttackSequence.ID)).isTrue();
+        Set<String> catalog = new TreeSet<>();
+        RuleCatalog.ids().forEach(catalog::add);
+        assertThat(implemented).isEqualTo(catalog);
     }
 }

@@ -22,8 +22,8 @@ class RulesConfigLoaderTest {
         assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST).duration("window")).isEqualTo(Duration.ofMinutes(10));
     }
 
-    @Test
-    void userFileOverridesKeyByKeyAndMergesAllowlists(@TempDir Path dir) throws Exception {
+    /** A user's file in {@code dir}: global allowlist entries, a rule disabled, a rule's window and allowlist. */
+    private static Path userFile(Path dir) throws Exception {
         Path file = dir.resolve("mine.yaml");
         Files.writeString(file, """
                 allowlist:
@@ -37,12 +37,24 @@ class RulesConfigLoaderTest {
                     allowlist:
                       repositories: ["mirror/*"]
                 """);
+        return file;
+    }
+
+    @Test
+    void userFileOverridesKeyByKey(@TempDir Path dir) throws Exception {
+        Path file = userFile(dir);
         RulesConfig c = RulesConfigLoader.load(file);
         assertThat(c.source()).contains(file.toString());
         assertThat(c.enabled(RuleCatalog.LAYER_DOWNLOAD)).isFalse();
         RuleSettings burst = c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST);
         assertThat(burst.duration("window")).isEqualTo(Duration.ofHours(2));
         assertThat(burst.count("minDistinctLayers")).isEqualTo(50); // kept from the defaults
+    }
+
+    @Test
+    void userFileMergesAllowlists(@TempDir Path dir) throws Exception {
+        RulesConfig c = RulesConfigLoader.load(userFile(dir));
+        RuleSettings burst = c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST);
         assertThat(burst.allowlist().principalAllowed("arn:aws:iam::123456789012:role/ci-build")).isTrue();
         assertThat(burst.allowlist().repositoryAllowed("mirror/nginx")).isTrue();
         assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).allowlist().repositoryAllowed("mirror/nginx")).isFalse();
@@ -51,7 +63,7 @@ class RulesConfigLoaderTest {
     }
 
     @Test
-    void unknownKeyNamesFileAndPathAndSuggestsTheClosestKey() {
+    void anUnknownKeyIsNamedWhereItIsWithTheClosestKnownKey() {
         assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules:\n  layer-download-burst:\n    windw: 5m\n", "my.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("my.yaml: rules.layer-download-burst.windw: unknown key (did you mean 'window'?)");
@@ -155,8 +167,12 @@ class RulesConfigLoaderTest {
     }
 
     @Test
-    void cloudWatchLogsSendersComeFromTheInputSectionAndAreUnrestrictedByDefault(@TempDir Path dir) throws Exception {
+    void cloudWatchLogsSendersAreUnrestrictedByDefault() {
         assertThat(RulesConfigLoader.builtIn().cloudWatchLogs().restricted()).isFalse();
+    }
+
+    @Test
+    void cloudWatchLogsSendersComeFromTheInputSection(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("org.yaml");
         Files.writeString(file, """
                 input:
@@ -200,8 +216,12 @@ class RulesConfigLoaderTest {
     }
 
     @Test
-    void maxInflatedBytesIs256MiBByDefaultAndTakesSizesWithUnits() {
+    void maxInflatedBytesIs256MiBByDefault() {
         assertThat(RulesConfigLoader.builtIn().maxInflatedBytes()).isEqualTo(256L << 20);
+    }
+
+    @Test
+    void maxInflatedBytesTakesSizesWithUnits() {
         assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 64MiB}", "i.yaml").maxInflatedBytes())
                 .isEqualTo(64L << 20);
         assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1 GiB}", "i.yaml").maxInflatedBytes())

@@ -8,10 +8,15 @@ import org.junit.jupiter.api.Test;
 class SinksIncidentsPolicyTest {
 
     @Test
-    void pagingSinksPageOncePerIncidentAndRecordSinksGetEverythingByDefault() {
+    void pagingSinksPageOncePerIncidentByDefault() {
         SinksConfig s = RulesConfigLoader.builtIn().sinks();
         assertThat(s.sink("sns").policy().incidents()).isEqualTo(SinksConfig.Incidents.PAGE);
         assertThat(s.sink("webhook").policy().incidents()).isEqualTo(SinksConfig.Incidents.PAGE);
+    }
+
+    @Test
+    void recordSinksGetEverythingByDefault() {
+        SinksConfig s = RulesConfigLoader.builtIn().sinks();
         for (String name : new String[] {"jsonl", "securityhub", "ocsf"}) {
             assertThat(s.sink(name).policy().incidents()).as(name).isEqualTo(SinksConfig.Incidents.ALL);
         }

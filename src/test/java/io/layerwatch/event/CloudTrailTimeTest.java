@@ -40,9 +40,13 @@ class CloudTrailTimeTest {
     }
 
     @Test
-    void answersForCloudTrailsFormatAndLeavesTheRestToJavaTime() {
+    void answersForCloudTrailsFormat() {
         assertThat(EventMapper.cloudTrailTime("2024-02-29T23:59:59Z")).isEqualTo(Instant.parse("2024-02-29T23:59:59Z").getEpochSecond());
         assertThat(EventMapper.cloudTrailTime("1970-01-01T00:00:00Z")).isZero();
+    }
+
+    @Test
+    void leavesOtherFormsToJavaTime() {
         for (String other : new String[] {"2023-02-29T10:00:00Z", "2024-05-01T12:00:00.123Z", "2024-05-01T12:00:00+01:00",
             "2024-13-01T12:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T23:59:60Z", "2024-05-01 12:00:00Z", "2024-0a-01T12:00:00Z"}) {
             assertThat(EventMapper.cloudTrailTime(other)).as(other).isEqualTo(Long.MIN_VALUE);

@@ -74,7 +74,7 @@ class DeadLetterTest {
 
     @ParameterizedTest
     @CsvSource({"4095, 4095", "4096, 4096", "4097, 4096", "100000, 4096"})
-    void textIsCutAt4KiBAndRemembersItsSize(int length, int kept) {
+    void textIsCutAt4KiBKeepingItsSize(int length, int kept) {
         String text = "x".repeat(length);
 
         DeadLetter dl = DeadLetter.of("src", "decode", "too big", text);

@@ -1029,7 +1029,7 @@ class PayloadDecoderTest {
     }
 
     @Test
-    void deadLetterKeepsTheFirst4KiBAndTheOriginalSize() {
+    void deadLetterTruncatesItsPayloadTo4KiB() {
         ObjectNode record = (ObjectNode) Samples.json(Samples.PUSH).without("eventTime");
         byte[] original = Samples.utf8(record.toString());
         assertThat(original.length).isGreaterThan(DeadLetter.MAX_PAYLOAD_BYTES);
@@ -1043,7 +1043,7 @@ class PayloadDecoderTest {
     }
 
     @Test
-    void binaryDeadLetterKeepsTheFirst4KiBAndTheOriginalSize() {
+    void binaryDeadLetterTruncatesItsPayloadTo4KiB() {
         byte[] garbage = new byte[10_000];
         new Random(7).nextBytes(garbage);
         garbage[0] = 0x00;

@@ -93,16 +93,23 @@ class PrincipalNormalizerTest {
         assertThat(p.sessionName()).isEqualTo("alice@example.com");
     }
 
-    @Test
-    void sessionsOfOneRoleShareTheKeyAndKeepTheirOwnSessionAndKey() {
-        String template = """
-                {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ecr-pusher/%s",
-                 "accountId": "111122223333", "accessKeyId": "%s"}
-                """;
-        Principal first = normalize(template.formatted("build-1", "ASIAFIRSTSESSION0001"));
-        Principal second = normalize(template.formatted("build-2", "ASIASECONDSESSION002"));
+    /** Two sessions of the role ecr-pusher: build-1 and build-2, each with its own access key. */
+    private static final String SESSION = """
+            {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ecr-pusher/%s",
+             "accountId": "111122223333", "accessKeyId": "%s"}
+            """;
 
+    @Test
+    void sessionsOfOneRoleShareTheRolesArn() {
+        Principal first = normalize(SESSION.formatted("build-1", "ASIAFIRSTSESSION0001"));
+        Principal second = normalize(SESSION.formatted("build-2", "ASIASECONDSESSION002"));
         assertThat(first.arn()).isEqualTo(second.arn()).isEqualTo("arn:aws:iam::111122223333:role/ecr-pusher");
+    }
+
+    @Test
+    void eachSessionKeepsItsOwnNameAndKey() {
+        Principal first = normalize(SESSION.formatted("build-1", "ASIAFIRSTSESSION0001"));
+        Principal second = normalize(SESSION.formatted("build-2", "ASIASECONDSESSION002"));
         assertThat(first.sessionName()).isEqualTo("build-1");
         assertThat(second.sessionName()).isEqualTo("build-2");
         assertThat(first.accessKeyId()).isEqualTo("ASIAFIRSTSESSION0001");

@@ -44,7 +44,7 @@ class RecordPrefilterTest {
     // ---- log files ---------------------------------------------------------------------------------------------
 
     @Test
-    void logFileSkipsOtherServicesAndParsesEcrCalls() {
+    void logFileParsesOnlyEcrCalls() {
         String s3 = record("s3.amazonaws.com", "");
         String ecr = record("ecr.amazonaws.com", "\"requestParameters\":{\"repositoryName\":\"app\"}");
         String sts = record("sts.amazonaws.com", "");
@@ -304,7 +304,7 @@ class RecordPrefilterTest {
         "{\"Records\":[{\"a\" 1}]}",
         "{\"Records\":[]} x",
         "\"Records\""})
-    void malformedInputIsNotVouchedForAndDecodesAsBefore(String malformed) {
+    void malformedInputIsLeftToTheFullDecoder(String malformed) {
         byte[] bytes = malformed.getBytes(StandardCharsets.UTF_8);
         RecordPrefilter.Root root = new RecordPrefilter().scan(bytes, 0, bytes.length);
 

@@ -41,7 +41,7 @@ class StreamedRecordPropertyTest {
      * so its reading of repeats, numbers, literals and nested objects is held to the token reader's.
      */
     @org.junit.jupiter.api.Test
-    void theByteReaderReadsManyAsciiFilesAndAgrees() {
+    void theByteReaderAgreesOnManyAsciiFiles() {
         Random random = new Random(11);
         RecordReader reader = new RecordReader(Samples.MAPPER);
         int read = 0;

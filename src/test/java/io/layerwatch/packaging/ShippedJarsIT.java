@@ -48,7 +48,7 @@ class ShippedJarsIT {
             "software/amazon/awssdk/services/sns/SnsClient.class");
 
     @Test
-    void theDemoJarRunsAsTheReadmeSaysAndFiresEveryRule(@TempDir Path dir) throws Exception {
+    void theDemoJarFiresEveryRuleAsTheReadmeSays(@TempDir Path dir) throws Exception {
         Manifest manifest = manifest(CLI_JAR);
         Attributes main = manifest.getMainAttributes();
         assertThat(main.getValue("Main-Class")).isEqualTo("io.layerwatch.cli.LayerWatchCli");
@@ -89,7 +89,7 @@ class ShippedJarsIT {
      * then Main-Class); the application configuration has no entry-class setting for Java applications.
      */
     @Test
-    void theMsfJarStartsTheStreamingJobAndBundlesNoFlinkRuntime() throws Exception {
+    void theMsfJarStartsTheStreamingJobWithoutABundledFlinkRuntime() throws Exception {
         Attributes main = manifest(MSF_JAR).getMainAttributes();
         assertThat(main.getValue("Main-Class")).isEqualTo("io.layerwatch.streaming.StreamingJob");
         assertThat(main.getValue("program-class")).as("program-class overrides Main-Class").isNull();

@@ -30,7 +30,7 @@ class EventRingTest {
     }
 
     @Test
-    void behavesAsADequeAddedToAtTheEndAndTakenFromAtTheFrontThroughWrapsAndGrowth() {
+    void behavesAsADequeThroughWrapsAndGrowth() {
         Random random = new Random(7);
         EventRing ring = new EventRing();
         ArrayDeque<EcrEvent> expected = new ArrayDeque<>();
@@ -54,12 +54,17 @@ class EventRingTest {
     }
 
     @Test
-    void startsFromAnyListAndRefusesIndexesOutsideIt() {
+    void startsFromAnyList() {
         EventRing ring = new EventRing(EVENTS.subList(0, 9));
         assertThat(ring).containsExactlyElementsOf(EVENTS.subList(0, 9));
         ring.add(EVENTS.get(9));
         assertThat(ring.removeFirst()).isSameAs(EVENTS.get(0));
         assertThat(ring).containsExactlyElementsOf(EVENTS.subList(1, 10));
+    }
+
+    @Test
+    void refusesIndexesOutsideIt() {
+        EventRing ring = new EventRing(EVENTS.subList(1, 10));
         assertThatThrownBy(() -> ring.get(9)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> ring.get(-1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> new EventRing().removeFirst()).isInstanceOf(NoSuchElementException.class);

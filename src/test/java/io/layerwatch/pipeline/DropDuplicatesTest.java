@@ -47,7 +47,7 @@ class DropDuplicatesTest {
     }
 
     @Test
-    void passesTheFirstSightingPerAccountAndEventIdAndForgetsItWhenTheWatermarkPassesTimePlusLateness()
+    void remembersEachSightingUntilTheWatermarkPassesItsTimePlusLateness()
             throws Exception {
         try (var h = harness(null)) {
             send(h, event(2, "a", "111111111111", "1"));

@@ -3,6 +3,7 @@ package io.layerwatch.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DuplicateDeliveryIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})

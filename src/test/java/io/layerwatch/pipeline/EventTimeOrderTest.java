@@ -19,7 +19,7 @@ class EventTimeOrderTest {
     private static final java.time.Duration LATENESS = java.time.Duration.ofMinutes(5);
 
     @Test
-    void releasesHeldEventsInEventTimeThenIdThenArrivalBeforeTheWatermarkAndLateOnesAtOnce() throws Exception {
+    void releasesEachEventInEventTimeThenIdThenArrivalOrderOnceTheWatermarkPassedIt() throws Exception {
         List<String> out = new ArrayList<>();
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
@@ -43,7 +43,7 @@ class EventTimeOrderTest {
     }
 
     @Test
-    void aCheckpointKeepsTheHeldEventsAndTheirOrder() throws Exception {
+    void aCheckpointKeepsTheHeldEventsInOrder() throws Exception {
         OperatorSubtaskState snapshot;
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
@@ -124,7 +124,7 @@ class EventTimeOrderTest {
     }
 
     @Test
-    void dropsCopiesOfAnEventHeldOrLateWithinTheBoundAndCountsThem() throws Exception {
+    void dropsCopiesOfAnEventWithinTheLatenessBoundCountingThem() throws Exception {
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();

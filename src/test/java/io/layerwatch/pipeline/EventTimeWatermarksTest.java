@@ -71,7 +71,7 @@ class EventTimeWatermarksTest {
     }
 
     @Test
-    void eventsGetTheirEventTimeAndTheNewestMinusTheBoundIsTheWatermark() throws Exception {
+    void theWatermarkFollowsTheNewestEventTimeMinusTheBound() throws Exception {
         long bound = BOUND.toMillis();
         assertThat(run(new BoundedLatenessWatermarks(BOUND), List.of(
                 event(T), event(T - 10 * MINUTE), event(T + 2_000))))
@@ -81,7 +81,7 @@ class EventTimeWatermarksTest {
     }
 
     @Test
-    void theFileOrderMovesADecoderOnWithoutEventsAndTheLaterOfBothWins() throws Exception {
+    void theLaterOfTheFileOrderAndTheEventsSetsTheWatermark() throws Exception {
         long bound = BOUND.toMillis();
         assertThat(run(new BoundedLatenessWatermarks(BOUND), List.of(
                 new Watermark(T - bound - 1), // files without ECR events: only the file order moves time on

@@ -20,7 +20,7 @@ class EventTimestampsTest {
     private static final long NOW = 1_714_557_600_000L; // 2024-05-01T10:00:00Z
 
     @Test
-    void eventsGetTheirEventTimeAndTheSourcesWatermarksPass() throws Exception {
+    void eventsCarryTheirEventTimeUnderTheSourcesWatermarks() throws Exception {
         try (var h = harness()) {
             EcrEvent e = CloudTrailRecords.record("BatchGetImage").event();
             h.processElement(new StreamRecord<>(e, 42));
@@ -31,7 +31,7 @@ class EventTimestampsTest {
     }
 
     @Test
-    void aQuietInputAdvancesWithTheClockAndIsNeverIdle() throws Exception {
+    void aQuietInputAdvancesWithTheClockInsteadOfGoingIdle() throws Exception {
         try (var h = harness()) {
             h.processWatermark(new Watermark(NOW - 900_001));
             h.processWatermarkStatus(WatermarkStatus.IDLE);

@@ -16,7 +16,7 @@ class FileReaderTest {
     private static final long MAX = PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
 
     @Test
-    void theReaderReusesOneArrayForFileAfterFileAndGivesEachItsOwnLength(@TempDir Path dir) throws Exception {
+    void theReaderReusesOneArrayForFileAfterFile(@TempDir Path dir) throws Exception {
         FileReader reader = new FileReader(FileReader.Remote.NONE);
         byte[] big = "b".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
         Files.write(dir.resolve("big"), big);

@@ -1,9 +1,9 @@
 package io.layerwatch.pipeline;
 
+import static io.layerwatch.pipeline.PipelineHarness.arrive;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.patterns.CepRule;
@@ -15,10 +15,7 @@ import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +31,7 @@ class PatternMatcherArrivalTest {
     private static final long LONG_AGO = T.toEpochMilli() - 3_600_000;
 
     @Test
-    void aBurstIsReportedOnTheEventThatCompletesItAndTheWatermarkOnlyFreesState() throws Exception {
+    void aBurstIsReportedOnTheEventThatCompletesItNotOnTheWatermark() throws Exception {
         try (var h = harness(rule(LayerDownloadBurst.ID), PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(LONG_AGO));
             for (int i = 0; i < 3; i++) {
@@ -57,7 +54,7 @@ class PatternMatcherArrivalTest {
     }
 
     @Test
-    void outOfOrderEventsCountInEventTimeOrderAndGiveWhatTheWatermarkGives() throws Exception {
+    void outOfOrderArrivalsGiveWhatTheWatermarkModeGives() throws Exception {
         List<EcrEvent> arrivals = List.of(layer(180, "sha256:3"), layer(60, "sha256:1"), layer(120, "sha256:2"),
                 layer(0, "sha256:0"));
         List<Finding> early;
@@ -144,7 +141,8 @@ class PatternMatcherArrivalTest {
         EcrEvent fromCorp = NetworkTrustTest.pull("10.0.0.1").time(T).event();
         EcrEvent viaAttacker = NetworkTrustTest.pull("10.1.2.3").vpcEndpointId(NetworkTrustTest.ATTACKER_VPCE)
                 .time(T.plusSeconds(300)).event();
-        try (var h = harness(rule(CredentialNetworkHop.ID), NetworkTrustTest.CONFIG, PatternMatcher.Mode.ARRIVAL)) {
+        try (var h = PipelineHarness.matcher(rule(CredentialNetworkHop.ID), NetworkTrustTest.CONFIG,
+                PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(LONG_AGO));
             arrive(h, fromCorp);
             arrive(h, viaAttacker);
@@ -159,24 +157,7 @@ class PatternMatcherArrivalTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
             PatternMatcher.Mode mode) throws Exception {
-        return harness(rule, PatternMatcherIT.CONFIG, mode);
-    }
-
-    static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
-            RulesConfig config, PatternMatcher.Mode mode) throws Exception {
-        PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
-                rule.matchLogic(config), new ByEventId(), mode);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
-        h.open();
-        return h;
-    }
-
-    static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
-        try {
-            h.processElement(new StreamRecord<>(e, e.eventTime()));
-        } catch (Exception failure) {
-            throw new IllegalStateException(failure);
-        }
+        return PipelineHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
     }
 
     private static EcrEvent layer(int second, String digest) {

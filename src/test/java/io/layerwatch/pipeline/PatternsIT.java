@@ -1,7 +1,9 @@
 package io.layerwatch.pipeline;
 
+import static io.layerwatch.pipeline.PipelineHarness.run;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.TIME;
+import static io.layerwatch.testing.CloudTrailRecords.at;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,12 +12,12 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,20 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PatternsIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final RulesConfig NETWORKS = RulesConfigLoader.fromYaml(
             "allowlist:\n  trustedCidrs: [10.0.0.0/8]\n", "networks.yaml");
-
-    static List<Finding> run(RulesConfig config, String ruleId, List<String> records) throws Exception {
-        byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
-        return PipelineHarness.run(List.of(Payload.ofBytes("test", bytes)), config, 1).of(ruleId);
-    }
-
-    static Instant at(int minutes) {
-        return TIME.plus(Duration.ofMinutes(minutes));
-    }
 
     static CloudTrailRecords.Builder pull(String role, String session, int minute, String ip) {
         return record("BatchGetImage").assumedRole(ACCOUNT, role, session).time(at(minute)).sourceIp(ip)

@@ -7,6 +7,7 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,8 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PeerConformanceIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     static final Path DOC = Path.of("docs/detections.md");
     static final List<String> FILES = List.of("panther.json", "splunk.json", "prowler.json", "custodian.json");

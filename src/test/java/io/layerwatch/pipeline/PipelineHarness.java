@@ -4,19 +4,29 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.CepRule;
+import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.pipeline.JobShape.Keying;
 import io.layerwatch.replay.Replay;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.CloseableIterator;
 
-/** Runs the real pipeline on the test MiniCluster and collects what it emits. */
-final class PipelineHarness {
+/**
+ * Runs the real pipeline on the test MiniCluster and collects what it emits; runs a {@link PatternMatcher} in an
+ * operator harness. The entry to the pipeline's wiring for the tests of the rules in other packages.
+ */
+public final class PipelineHarness {
 
     record Result(List<Finding> emitted, Map<String, Finding> latest, List<DeadLetter> deadLetters,
             List<EcrEvent> late, JobExecutionResult job) {
@@ -34,6 +44,31 @@ final class PipelineHarness {
     }
 
     private PipelineHarness() {}
+
+    /** The findings of rule {@code ruleId} on CloudTrail {@code records} (one JSON record a line), in place. */
+    public static List<Finding> run(RulesConfig config, String ruleId, List<String> records) throws Exception {
+        byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
+        return run(List.of(Payload.ofBytes("test", bytes)), config, 1).of(ruleId);
+    }
+
+    /** {@code rule}'s matcher as the pipeline builds it (ties by event id), open in a keyed operator harness. */
+    public static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> matcher(CepRule rule,
+            RulesConfig config, PatternMatcher.Mode mode) throws Exception {
+        PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
+                rule.matchLogic(config), new ByEventId(), mode);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    /** Hands {@code e} to the harness at its event time. */
+    public static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
+        try {
+            h.processElement(new StreamRecord<>(e, e.eventTime()));
+        } catch (Exception failure) {
+            throw new IllegalStateException(failure);
+        }
+    }
 
     /** Keyed operators as a replay at that parallelism has them: in place at parallelism 1. */
     static Result run(List<Payload> payloads, RulesConfig config, int parallelism) throws Exception {

@@ -3,6 +3,7 @@ package io.layerwatch.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,8 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PrefilterEquivalenceIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     private static final List<String> COUNTERS = List.of(Counters.EVENTS_READ, Counters.EVENTS_MATCHED,
             Counters.DEAD_LETTERED, Counters.LATE, Counters.SCANS_FAILED, Counters.SKIPPED);

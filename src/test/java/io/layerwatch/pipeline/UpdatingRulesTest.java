@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class UpdatingRulesTest {
 
     @Test
-    void episodesAndRegistriesUpdateTheirFindingsOtherRulesEmitEachOnce() {
+    void onlyEpisodeAndRegistryRulesUpdateTheirFindings() {
         for (CepRule rule : RuleSet.cepRules()) {
             assertThat(RuleCatalog.updatesFindings(rule.id())).as(rule.id()).isTrue();
         }

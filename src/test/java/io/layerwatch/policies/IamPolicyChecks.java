@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Checks policy JSON against the IAM policy grammar (the parts these policies use), per policy kind. */
-final class IamPolicyChecks {
+public final class IamPolicyChecks {
 
     /** Where a policy is attached decides which elements it needs. */
-    enum Kind {
+    public enum Kind {
         /** Organizations SCP: no Principal; Resource required. */
         SERVICE_CONTROL,
         /** VPC endpoint policy: Principal and Resource required. */
@@ -38,7 +38,7 @@ final class IamPolicyChecks {
     private IamPolicyChecks() {}
 
     /** Parses the text and checks it; returns the document. */
-    static JsonNode valid(String text, Kind kind) {
+    public static JsonNode valid(String text, Kind kind) {
         JsonNode doc = Json.tree(text);
         assertThat(doc).as("policy JSON: " + text).isNotNull();
         assertThat(doc.isObject()).isTrue();

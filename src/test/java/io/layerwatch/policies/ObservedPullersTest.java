@@ -9,12 +9,13 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.cli.PoliciesCommandTest;
+import io.layerwatch.cli.PoliciesCommandTest.Run;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.policies.IamPolicyChecks.Kind;
 import io.layerwatch.policies.ObservedPullers.Judged;
 import io.layerwatch.policies.ObservedPullers.Puller;
 import io.layerwatch.policies.ObservedPullers.Verdict;
-import io.layerwatch.policies.PoliciesCommandTest.Run;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.CloudTrailRecords.Builder;
 import io.layerwatch.util.Json;
@@ -112,7 +113,7 @@ class ObservedPullersTest {
     }
 
     @Test
-    void theWindowEndsAtTheNewestEventAndForgetsWhatFallsOutOfIt() {
+    void theWindowOfDaysEndsAtTheNewestEvent() {
         List<JsonNode> records = new ArrayList<>(trail());
         // Any event moves the end: 29 days later the window starts at 2024-04-30T00:00Z.
         records.add(record("DescribeRepositories").time(TIME.plus(Duration.ofDays(29))).toNode());
@@ -168,7 +169,7 @@ class ObservedPullersTest {
     }
 
     @Test
-    void theCommandAddsThePullersToTheScpAndPrintsWhomItWouldDeny(@TempDir Path dir) throws Exception {
+    void theCommandAddsThePullersToTheScpListingWhomItWouldDeny(@TempDir Path dir) throws Exception {
         Path trail = gzipLogFile(Files.createDirectories(dir.resolve("trail")), trail());
         Path out = dir.resolve("out");
         Run r = PoliciesCommandTest.run("--rules", rules(dir).toString(), "--out", out.toString(),
@@ -200,7 +201,7 @@ class ObservedPullersTest {
     }
 
     @Test
-    void badInputIsDeadLetteredAndCountedAndCannotMoveTheWindow(@TempDir Path dir) throws Exception {
+    void badInputIsACountedDeadLetterThatCannotMoveTheWindow(@TempDir Path dir) throws Exception {
         Path trail = Files.createDirectories(dir.resolve("trail"));
         List<JsonNode> records = new ArrayList<>(trail());
         // Stamped 12:05 in its file name: a record a month later is implausible, as in a replay.
@@ -234,7 +235,7 @@ class ObservedPullersTest {
     }
 
     @Test
-    void aTrailWithoutPullsIsAnErrorAndWritesNothing(@TempDir Path dir) throws Exception {
+    void aTrailWithoutPullsIsAnErrorWritingNothing(@TempDir Path dir) throws Exception {
         Path trail = gzipLogFile(dir, List.of(record("DescribeImages").toNode(),
                 record("BatchGetImage").errorCode("AccessDeniedException").toNode()));
         Path out = dir.resolve("out");

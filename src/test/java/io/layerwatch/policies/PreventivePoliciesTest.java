@@ -23,11 +23,11 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class PreventivePoliciesTest {
+public class PreventivePoliciesTest {
 
     static final String ORG = "o-a1b2c3d4e5";
     static final String VPCE = "vpce-0a1b2c3d4e5f60718";
-    static final String RULES = "allowlist:\n"
+    public static final String RULES = "allowlist:\n"
             + "  principals:\n"
             + "    - arn:aws:iam::*:role/ci-*\n"
             + "    - arn:aws:sts::111122223333:assumed-role/deploy/*\n"

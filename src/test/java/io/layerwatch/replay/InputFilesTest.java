@@ -38,7 +38,7 @@ class InputFilesTest {
     }
 
     @Test
-    void walksTheCloudTrailLayoutInDeliveryOrderAndSkipsFilesOutsideTheRange(@TempDir Path dir) throws Exception {
+    void walksTheCloudTrailLayoutInDeliveryOrderWithinTheRange(@TempDir Path dir) throws Exception {
         Path late = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240501T1300Z_b.json.gz");
         Path early = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240501T0900Z_a.json.gz");
         Path before = touch(dir, DAY + "111122223333_CloudTrail_us-east-1_20240430T2300Z_c.json.gz");

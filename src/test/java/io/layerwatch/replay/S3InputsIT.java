@@ -61,7 +61,7 @@ class S3InputsIT {
     }
 
     @Test
-    void listsOnlyTheAccountsRegionsAndDaysInScopeAndReadsNothing() throws Exception {
+    void listsOnlyTheAccountsRegionsAndDaysInScopeWithoutReading() throws Exception {
         List<InputFile> files = InputFiles.expand(List.of("s3://" + BUCKET + "/"), MAY_1, null, s3());
 
         assertThat(files).extracting(InputFile::location).containsExactly(
@@ -119,7 +119,7 @@ class S3InputsIT {
     }
 
     @Test
-    void readsObjectsAndSaysWhyOneCannotBeRead() throws Exception {
+    void readsObjectsSayingWhyOneCannotBeRead() throws Exception {
         String b = key(ACCOUNT, REGION, "2024-05-01T09:00:00Z", "b");
         String c = key(ACCOUNT, REGION, "2024-05-01T09:05:00Z", "c");
         String d = key(ACCOUNT, REGION, "2024-05-01T12:00:00Z", "d");

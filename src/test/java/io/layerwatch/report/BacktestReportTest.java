@@ -337,7 +337,7 @@ class BacktestReportTest {
     }
 
     @Test
-    void manyFindingsShowTheFirstBySeverityAndSayHowManyAreNot(@TempDir Path dir) throws Exception {
+    void manyFindingsShowTheFirstBySeverityCountingTheRest(@TempDir Path dir) throws Exception {
         List<Finding> findings = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
             Severity s = i % 500 == 7 ? Severity.CRITICAL : Severity.LOW;
@@ -363,7 +363,7 @@ class BacktestReportTest {
     }
 
     @Test
-    void brokenLinesAreLeftOutAndSaidSo(@TempDir Path dir) throws Exception {
+    void brokenLinesAreLeftOutWithANote(@TempDir Path dir) throws Exception {
         write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(), null);
         Files.writeString(dir.resolve(Replay.FINDINGS), "{not json\n[1,2]\n", java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(dir.resolve(Replay.DEAD_LETTERS),
@@ -554,7 +554,7 @@ class BacktestReportTest {
     }
 
     @Test
-    void manyIncidentsShowTheHighestAndSayHowManyMore(@TempDir Path dir) throws Exception {
+    void manyIncidentsShowTheHighestCountingTheRest(@TempDir Path dir) throws Exception {
         List<Finding> findings = new ArrayList<>();
         Finding raisedLater = null;
         for (int i = 0; i < 8; i++) {
@@ -586,7 +586,7 @@ class BacktestReportTest {
     }
 
     @Test
-    void incidentCountIsBoundedAndSaysSoBeyondIt() {
+    void incidentCountIsBoundedWithANoteBeyondIt() {
         IncidentScan scan = new IncidentScan(2, 3);
         for (int i = 0; i < 5; i++) {
             String line = Json.write(incident("i" + i, Severity.HIGH, pair(i, TIME.plusSeconds(60L * i)), "s"));
@@ -646,17 +646,19 @@ class BacktestReportTest {
         return new Incident(members, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), "s", false);
     }
 
-    @Test
-    void hostileIncidentIsTextAndBrokenIncidentsAreSaidSo(@TempDir Path dir) throws Exception {
+    /** Writes to {@code dir} an incident whose texts are hostile and its two member findings; the members. */
+    private static List<Finding> writeHostileIncident(Path dir) throws Exception {
         Finding member = finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, download(IMG, TIME).iamUser(ACCOUNT, IMG).sourceIp(IMG), IMG);
         Finding other = finding(RuleCatalog.POLICY_DELETED, Severity.LOW, record("DeleteRepositoryPolicy")
                 .iamUser(ACCOUNT, IMG).repositoryName(SCRIPT).time(TIME.plusSeconds(60)), SCRIPT);
         Finding hostile = incident(IMG, Severity.CRITICAL, List.of(member, other), SCRIPT + IMG);
         write(dir, List.of(member, other, hostile), List.of(), null);
-        // An incident whose details are no incident: left out of the section, said so, still a finding row.
-        String broken = Json.write(incident("broken", Severity.HIGH, List.of(member, other), "x"))
-                .replaceFirst("\"members\":\\[", "\"members\":[7,");
-        Files.writeString(dir.resolve(Replay.FINDINGS), broken + "\n", java.nio.file.StandardOpenOption.APPEND);
+        return List.of(member, other);
+    }
+
+    @Test
+    void hostileIncidentIsText(@TempDir Path dir) throws Exception {
+        writeHostileIncident(dir);
 
         String html = BacktestReport.render(dir, RULES, null, null, 200, 10);
 
@@ -674,6 +676,18 @@ class BacktestReportTest {
         assertThat(texts(doc, "//div[@class='incident']//*[local-name()='text'][@class='legend']"))
                 .contains(Html.cut("untrusted-network \u00b7 " + IMG, 34));
         assertThat(texts(doc, "//div[@class='incident']//*[local-name()='g']/*[local-name()='title']")).contains(IMG, SCRIPT);
+    }
+
+    @Test
+    void brokenIncidentsAreLeftOutWithANote(@TempDir Path dir) throws Exception {
+        List<Finding> members = writeHostileIncident(dir);
+        // An incident whose details are no incident: left out of the section, said so, still a finding row.
+        String broken = Json.write(incident("broken", Severity.HIGH, members, "x"))
+                .replaceFirst("\"members\":\\[", "\"members\":[7,");
+        Files.writeString(dir.resolve(Replay.FINDINGS), broken + "\n", java.nio.file.StandardOpenOption.APPEND);
+
+        Document doc = parse(BacktestReport.render(dir, RULES, null, null, 200, 10));
+
         assertThat(texts(doc, "//section[@id='incidents']/p[@class='warn']")).containsExactly("Incident findings whose "
                 + "details could not be read, left out here (they are in the findings table): 1 line.");
         assertThat(nodes(doc, "//section[@id='findings']//tr[@id='finding-broken']")).hasSize(1);

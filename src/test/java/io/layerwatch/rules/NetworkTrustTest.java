@@ -44,7 +44,7 @@ public class NetworkTrustTest {
     void aPrivateAddressThroughAnUntrustedEndpointRaisesUntrustedNetwork() {
         EcrEvent attack = pull("10.1.2.3").vpcEndpointId(ATTACKER_VPCE).event();
         assertThat(network(CONFIG, attack)).isEqualTo(Allowlist.Network.UNTRUSTED);
-        assertThat(SingleEventRulesTest.eval(new UntrustedNetwork(), CONFIG, attack)).hasValueSatisfying(f ->
+        assertThat(SingleEventRuleFixtures.eval(new UntrustedNetwork(), CONFIG, attack)).hasValueSatisfying(f ->
                 assertThat(f.details().get("reasons").toString())
                         .contains("source IP 10.1.2.3 came through VPC endpoint " + ATTACKER_VPCE + ", which is not trusted"));
         // Owned by a foreign account, as CloudTrail records it: still untrusted.
@@ -54,14 +54,25 @@ public class NetworkTrustTest {
     }
 
     @Test
-    void theTrustedEndpointTheOrganizationsEndpointsAndDirectCallsStayTrusted() {
+    void theTrustedEndpointStaysTrusted() {
         assertThat(network(CONFIG, pull("10.1.2.3").vpcEndpointId(CORP_VPCE).event())).isEqualTo(Allowlist.Network.TRUSTED);
+    }
+
+    @Test
+    void directCallsStayTrusted() {
         assertThat(network(CONFIG, pull("10.1.2.3").event())).isEqualTo(Allowlist.Network.TRUSTED);
+    }
+
+    @Test
+    void theOrganizationsEndpointsStayTrusted() {
         for (String owner : List.of(ACCOUNT, TRUSTED_ACCOUNT)) {
             assertThat(network(CONFIG, pull("10.1.2.3").vpcEndpointId("vpce-0" + owner)
                     .field("vpcEndpointAccountId", owner).event())).as(owner).isEqualTo(Allowlist.Network.TRUSTED);
         }
-        // An organization's endpoint does not make an address outside the CIDRs trusted.
+    }
+
+    @Test
+    void anOrganizationsEndpointDoesNotTrustAnAddressOutsideTheCidrs() {
         assertThat(network(CONFIG, pull("192.168.1.1").vpcEndpointId("vpce-0" + ACCOUNT)
                 .field("vpcEndpointAccountId", ACCOUNT).event())).isEqualTo(Allowlist.Network.UNTRUSTED);
     }
@@ -81,7 +92,7 @@ public class NetworkTrustTest {
     }
 
     @Test
-    void aBadAnyEndpointCidrFailsNamingFileAndKey() {
+    void aBadAnyEndpointCidrFailsNamingWhereItIs() {
         assertThatThrownBy(() -> RulesConfigLoader.fromYaml(
                 "rules:\n  untrusted-network:\n    allowlist:\n      trustedCidrsAnyEndpoint: [10.0.0.0/33]\n", "bad.yaml"))
                 .isInstanceOf(ConfigException.class)

@@ -115,7 +115,7 @@ class PolicyAnalyzerTest {
             "{\"AWS\":[\"arn:aws:iam::444455556666:role/ci\",\"444455556666\"]}",
             "{\"AWS\":\"AROAEXAMPLEDELETEDROLE\"}",
         })
-        void ownAndTrustedAccountsAreFine(String principal) {
+        void ownTrustedOrDeletedPrincipalsAreFine(String principal) {
             assertThat(analyze(allow(principal)).exposes()).isFalse();
         }
 
@@ -287,7 +287,7 @@ class PolicyAnalyzerTest {
     }
 
     @Test
-    void trustContextFromEventAndAllowlist() {
+    void aTrustContextIsTheEventsAccountUnderTheAllowlist() {
         var settings = RulesConfigLoader.fromYaml("allowlist:\n  trustedAccounts: ['444455556666']\n"
                 + "  organizationId: o-a1b2c3d4e5\n  trustedVpcEndpoints: [vpce-0a1b2c3d4e5f67890]\n", "test.yaml")
                 .rule(RepositoryExposed.ID);

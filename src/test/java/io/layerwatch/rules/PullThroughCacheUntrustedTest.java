@@ -20,6 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PullThroughCacheUntrustedTest {
 
     static final RuleSettings DEFAULTS = RulesConfigLoader.builtIn().rule(PullThroughCacheUntrusted.ID);
+    static final RuleSettings TRUST_AZURE = RulesConfigLoader.fromYaml("rules:\n  pull-through-cache-untrusted:\n"
+            + "    trustedUpstreams: ['*.azurecr.io']\n", "own.yaml").rule(PullThroughCacheUntrusted.ID);
 
     final PullThroughCacheUntrusted rule = new PullThroughCacheUntrusted();
 
@@ -41,7 +43,7 @@ class PullThroughCacheUntrustedTest {
     @ParameterizedTest
     @ValueSource(strings = {"public.ecr.aws", "registry-1.docker.io", "quay.io", "ghcr.io", "registry.k8s.io",
         "registry.gitlab.com", "https://Quay.io/", ACCOUNT + ".dkr.ecr.eu-west-1.amazonaws.com"})
-    void publicRegistriesEcrSupportsAndTheOwnRegistryAreTrusted(String upstream) {
+    void theDefaultUpstreamsAreTrusted(String upstream) {
         assertThat(evaluate(create("mirror", upstream, "quay"), DEFAULTS)).isEmpty();
     }
 
@@ -81,12 +83,14 @@ class PullThroughCacheUntrustedTest {
     }
 
     @Test
-    void trustedUpstreamsAreGlobsAndReplaceTheDefaults() {
-        RuleSettings own = RulesConfigLoader.fromYaml("rules:\n  pull-through-cache-untrusted:\n"
-                + "    trustedUpstreams: ['*.azurecr.io']\n", "own.yaml").rule(PullThroughCacheUntrusted.ID);
-        assertThat(evaluate(create("acr", "contoso.AzureCR.io", "azure-container-registry"), own)).isEmpty();
-        assertThat(evaluate(create("hub", "registry-1.docker.io", "docker-hub"), own)).isPresent();
+    void trustedUpstreamsAreGlobs() {
+        assertThat(evaluate(create("acr", "contoso.AzureCR.io", "azure-container-registry"), TRUST_AZURE)).isEmpty();
         assertThat(evaluate(create("acr", "contoso.azurecr.io", "azure-container-registry"), DEFAULTS)).isPresent();
+    }
+
+    @Test
+    void trustedUpstreamsReplaceTheDefaults() {
+        assertThat(evaluate(create("hub", "registry-1.docker.io", "docker-hub"), TRUST_AZURE)).isPresent();
     }
 
     @Test
@@ -101,11 +105,19 @@ class PullThroughCacheUntrustedTest {
     }
 
     @Test
-    void failedAndOtherCallsAreIgnored() {
+    void failedCallsAreIgnored() {
         assertThat(evaluate(create("base", "registry.attacker.example", "quay").errorCode("AccessDenied"), DEFAULTS))
                 .isEmpty();
+    }
+
+    @Test
+    void otherCallsAreIgnored() {
         assertThat(evaluate(create("base", "registry.attacker.example", "quay").eventName("DeletePullThroughCacheRule"),
                 DEFAULTS)).isEmpty();
+    }
+
+    @Test
+    void malformedRequestsAreIgnored() {
         assertThat(evaluate(record(PullThroughCacheUntrusted.CREATE).param("upstreamRegistryUrl", 42), DEFAULTS))
                 .isEmpty();
     }

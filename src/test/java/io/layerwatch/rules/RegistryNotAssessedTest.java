@@ -55,14 +55,29 @@ class RegistryNotAssessedTest {
     }
 
     @Test
-    void enrolledOutOfScopeFailedAndOtherCallsAreQuiet() {
+    void anEnrolledRegistryIsQuiet() {
         assertThat(eval(record("PutImage").repositoryName("app").region("eu-west-1"), ACTIVE)).as("enrolled").isEmpty();
+    }
+
+    @Test
+    void aRegistryOutOfScopeIsQuiet() {
         assertThat(eval(record("PutImage").repositoryName("app").recipientAccount("999988887777"), ACTIVE))
                 .as("not a registry that must be assessed").isEmpty();
+    }
+
+    @Test
+    void failedCallsAreQuiet() {
         assertThat(eval(record("PutImage").repositoryName("app").errorCode("AccessDenied"), ACTIVE)).as("failed").isEmpty();
+    }
+
+    @Test
+    void callsOtherThanRegistryActivityAreQuiet() {
         assertThat(eval(record("BatchGetImage").repositoryName("app"), ACTIVE)).as("not activity").isEmpty();
         assertThat(eval(record("PutImage").eventSource("s3.amazonaws.com"), ACTIVE)).as("not ECR").isEmpty();
-        // The registry id in the request wins over the receiving account.
+    }
+
+    @Test
+    void theRegistryIdInTheRequestWinsOverTheReceivingAccount() {
         assertThat(eval(record("PutImage").repositoryName("app").recipientAccount("999988887777")
                 .param("registryId", "444455556666").region("eu-west-1"), ACTIVE)).isPresent();
     }

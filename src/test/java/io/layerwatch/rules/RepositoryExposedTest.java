@@ -175,15 +175,19 @@ class RepositoryExposedTest {
     }
 
     @Test
-    void trustedAccountsAndOrganizationAreHonoured() {
-        String orgWide = String.format(ORG_WIDE, "o-a1b2c3d4e5");
+    void trustedAccountsAreHonoured() {
         assertThat(evaluate(setPolicy(MEMBER), DEFAULTS)).isPresent();
         assertThat(evaluate(setPolicy(MEMBER), TRUSTING)).isEmpty();
+        assertThat(evaluate(setPolicy(MEMBER, EVIL), TRUSTING).orElseThrow().details().get("foreignAccounts"))
+                .isEqualTo(List.of(FOREIGN_ACCOUNT));
+    }
+
+    @Test
+    void theTrustedOrganizationIsHonoured() {
+        String orgWide = String.format(ORG_WIDE, "o-a1b2c3d4e5");
         assertThat(evaluate(setPolicy(orgWide), DEFAULTS).orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
         assertThat(evaluate(setPolicy(orgWide), TRUSTING)).isEmpty();
         assertThat(evaluate(setPolicy(String.format(ORG_WIDE, "o-*")), TRUSTING)).isPresent();
-        assertThat(evaluate(setPolicy(MEMBER, EVIL), TRUSTING).orElseThrow().details().get("foreignAccounts"))
-                .isEqualTo(List.of(FOREIGN_ACCOUNT));
     }
 
     @Test

@@ -61,14 +61,21 @@ class WorkloadCredentialsOutsideTest {
         }
     }
 
+    /** A Lambda function's key, used from a laptop a minute later: the origin, then two ECR calls. */
+    private static EcrEvent lambdaKeyUsedFromALaptop(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h)
+            throws Exception {
+        EcrEvent origin = logs("fn", 0, "34.234.236.212", LAMBDA_UA).event();
+        for (EcrEvent e : List.of(origin, ecr("fn", "ListImages", 60, "104.102.221.250", LAPTOP_CLI),
+                ecr("fn", "BatchGetImage", 90, "104.102.221.250", LAPTOP_CLI))) {
+            h.processElement(new StreamRecord<>(e, e.eventTime()));
+        }
+        return origin;
+    }
+
     @Test
-    void aLambdaKeyUsedFromALaptopIsOneHighFindingAndTheStateEndsWithTheSession() throws Exception {
+    void aLambdaKeyUsedFromALaptopIsOneHighFinding() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h = harness()) {
-            EcrEvent origin = logs("fn", 0, "34.234.236.212", LAMBDA_UA).event();
-            for (EcrEvent e : List.of(origin, ecr("fn", "ListImages", 60, "104.102.221.250", LAPTOP_CLI),
-                    ecr("fn", "BatchGetImage", 90, "104.102.221.250", LAPTOP_CLI))) {
-                h.processElement(new StreamRecord<>(e, e.eventTime()));
-            }
+            EcrEvent origin = lambdaKeyUsedFromALaptop(h);
             assertThat(h.extractOutputValues()).singleElement().satisfies(f -> {
                 assertThat(f.ruleId()).isEqualTo(WorkloadCredentialsOutside.ID);
                 assertThat(f.severity().name()).isEqualTo("HIGH");
@@ -80,6 +87,13 @@ class WorkloadCredentialsOutsideTest {
                         .containsEntry("outsideClient", "AWS CLI");
                 assertThat(f.eventIds()).containsExactly(origin.eventId(), "ListImages-fn-60");
             });
+        }
+    }
+
+    @Test
+    void theStateEndsWithTheSession() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h = harness()) {
+            EcrEvent origin = lambdaKeyUsedFromALaptop(h);
             assertThat(h.numKeyedStateEntries()).isPositive();
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -89,18 +103,34 @@ class WorkloadCredentialsOutsideTest {
     }
 
     @Test
-    void theWorkloadItselfOtherNetworksOfItsOwnAndUnmarkedOriginsAreNotFindings() throws Exception {
+    void theFunctionsOwnSdkIsNotAFinding() throws Exception {
         assertThat(judge(logs("a", 0, "34.234.236.212", LAMBDA_UA).event(),
                 ecr("a", "BatchGetImage", 60, "3.80.1.2", FUNCTION_SDK))).as("the function's own SDK").isEmpty();
+    }
+
+    @Test
+    void anAddressInTheWorkloadsSlash16IsNotAFinding() throws Exception {
         assertThat(judge(logs("b", 0, "34.234.236.212", LAMBDA_UA).event(),
                 ecr("b", "BatchGetImage", 60, "34.234.7.7", LAPTOP_CLI))).as("the same /16").isEmpty();
+    }
+
+    @Test
+    void aCallThroughAVpcEndpointIsNotAFinding() throws Exception {
         assertThat(judge(logs("c", 0, "34.234.236.212", LAMBDA_UA).event(),
                 CloudTrailRecords.record("BatchGetImage").assumedRole(CloudTrailRecords.ACCOUNT, "fn-role", "c")
                         .repositoryName("app").time(T0.plusSeconds(60)).sourceIp("10.0.3.4")
                         .vpcEndpointId("vpce-0a1b2c3d4e5f60718").userAgent(LAPTOP_CLI).event()))
                 .as("through a VPC endpoint").isEmpty();
+    }
+
+    @Test
+    void anOriginWithoutAWorkloadRuntimeIsNotAFinding() throws Exception {
         assertThat(judge(logs("d", 0, "198.51.100.7", LAPTOP_CLI).event(),
                 ecr("d", "BatchGetImage", 60, "104.102.221.250", LAPTOP_CLI))).as("no runtime at the origin").isEmpty();
+    }
+
+    @Test
+    void anOutsideUseBeforeTheOriginIsNotAFinding() throws Exception {
         assertThat(judge(ecr("e", "BatchGetImage", 0, "104.102.221.250", LAPTOP_CLI),
                 logs("e", 60, "34.234.236.212", LAMBDA_UA).event())).as("the outside use came first").isEmpty();
     }
@@ -140,20 +170,34 @@ class WorkloadCredentialsOutsideTest {
         }
     }
 
-    @Test
-    void liveRulesAndTheAllowlistApply() throws Exception {
-        for (String yaml : List.of("", "rules:\n  workload-credentials-outside: {enabled: false}\n",
-                "allowlist:\n  trustedCidrs: [104.102.0.0/16]\n")) {
-            try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                    new WorkloadCredentialsOutside(CONFIG), WorkloadCredentialsOutside::sessionKey, Types.STRING,
-                    LiveRules.STATE)) {
-                h.processBroadcastElement(new RulesUpdate("test", yaml), 0);
-                h.processElement(new StreamRecord<>(logs("x", 0, "34.234.236.212", LAMBDA_UA).event(), 0));
-                h.processElement(new StreamRecord<>(ecr("x", "ListImages", 60, "104.102.221.250", LAPTOP_CLI), 0));
-                h.watermark(Long.MAX_VALUE - 1);
-                assertThat(h.extractOutputValues()).as(yaml).hasSize(yaml.isEmpty() ? 1 : 0);
-            }
+    /** The findings of a laptop use of a Lambda key under live rules, after the rules update {@code yaml}. */
+    private static List<Finding> underLiveRulesAfter(String yaml) throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new WorkloadCredentialsOutside(CONFIG), WorkloadCredentialsOutside::sessionKey, Types.STRING,
+                LiveRules.STATE)) {
+            h.processBroadcastElement(new RulesUpdate("test", yaml), 0);
+            h.processElement(new StreamRecord<>(logs("x", 0, "34.234.236.212", LAMBDA_UA).event(), 0));
+            h.processElement(new StreamRecord<>(ecr("x", "ListImages", 60, "104.102.221.250", LAPTOP_CLI), 0));
+            h.watermark(Long.MAX_VALUE - 1);
+            return h.extractOutputValues();
         }
+    }
+
+    @Test
+    void underLiveRulesTheUseIsReported() throws Exception {
+        assertThat(underLiveRulesAfter("")).hasSize(1);
+    }
+
+    @Test
+    void aLiveDisableSilencesTheRule() throws Exception {
+        String yaml = "rules:\n  workload-credentials-outside: {enabled: false}\n";
+        assertThat(underLiveRulesAfter(yaml)).as(yaml).hasSize(0);
+    }
+
+    @Test
+    void aLiveAllowlistApplies() throws Exception {
+        String yaml = "allowlist:\n  trustedCidrs: [104.102.0.0/16]\n";
+        assertThat(underLiveRulesAfter(yaml)).as(yaml).hasSize(0);
     }
 
     @Test
@@ -171,7 +215,7 @@ class WorkloadCredentialsOutsideTest {
         assertThat(fast.prefilteredCount()).as("later records of a known key are not parsed").isEqualTo(2);
     }
     @Test
-    void networksOfAddressesServiceNamesAndHostileValues() {
+    void everySourceAddressFormIsClassified() {
         String[][] cases = {
             {"104.102.221.250", "104.102.0.0/16", "true"},
             {"10.1.2.3", "private", "false"},

@@ -14,9 +14,9 @@ import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
+import io.layerwatch.testing.MiniClusters;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -34,15 +34,14 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 class CloudWatchLogsSendersStreamingIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     @RegisterExtension
     static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aForgedMessageIsRejectedByTheRuntimePropertyAndTheTrailsIsDecoded() throws Exception {
+    void aForgedMessageIsRejectedByTheRuntimePropertyWhileTheTrailsIsDecoded() throws Exception {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {

@@ -274,7 +274,7 @@ class ClusterIT {
 
     @Test
     @Order(2)
-    void aKilledTaskManagerLosesNoFindingAndSendsNoneTwice() throws Exception {
+    void aKilledTaskManagerSendsEveryFindingExactlyOnce() throws Exception {
         long restarts = cluster.restarts(job);
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(cluster.pid("taskmanager-1"))).start();
         assertThat(kill.waitFor()).isZero();
@@ -293,7 +293,7 @@ class ClusterIT {
 
     @Test
     @Order(3)
-    void stopWithSavepointSucceedsTenTimesAndTheJobResumesFromIt() throws Exception {
+    void theJobResumesFromTenStopWithSavepointsInARow() throws Exception {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String savepoint;

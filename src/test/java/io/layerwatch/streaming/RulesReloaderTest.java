@@ -46,7 +46,7 @@ class RulesReloaderTest {
     }
 
     @Test
-    void patternShapeChangesAreBroadcastAndReportedAsNeedingARestart() throws Exception {
+    void patternShapeChangesAreReportedAsNeedingARestart() throws Exception {
         Path file = dir.resolve("rules.yaml");
         RulesReloader r = reloader(file, "");
         Files.writeString(file, "rules:\n  layer-download-burst: {window: 30m}\n");
@@ -62,7 +62,7 @@ class RulesReloaderTest {
     }
 
     @Test
-    void invalidRulesAreRejectedAndTheOldOnesStay() throws Exception {
+    void invalidRulesAreRejectedOnceUntilTheFileIsFixed() throws Exception {
         Path file = dir.resolve("rules.yaml");
         RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
         Files.writeString(file, "rules:\n  layer-download: {severity: URGENT}\n");
@@ -86,7 +86,7 @@ class RulesReloaderTest {
     /** The attack: a truncated or emptied write must not silently drop every override for the built-in rules. */
     @ParameterizedTest
     @ValueSource(strings = {"", "\n  \n", "# rules\n---\n", "rules:\n  layer-download: {severity: HI"})
-    void anEmptyOrTruncatedFileIsRejectedAndTheOverridesStay(String written) throws Exception {
+    void anEmptyOrTruncatedFileIsRejectedOnce(String written) throws Exception {
         Path file = dir.resolve("rules.yaml");
         RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: HIGH}\n");
         Files.writeString(file, written);

@@ -55,16 +55,19 @@ class SecurityHubPropertiesTest {
     }
 
     @Test
-    void withoutThePropertiesTheRulesFileDecidesAndBuiltInRulesLeaveItToSts() {
+    void withoutThePropertiesTheRulesFileDecides() {
         RulesConfig rules = rulesWithHub("111111111111", "eu-west-1");
         StreamingOptions none = options("securityhub.hub.account.id", " ");
         assertThat(none.sinkOverrides()).doesNotContainKey("securityhub.hub.account.id");
         assertThat(hubSink(rules, none).option("hubAccountId")).isEqualTo("111111111111");
         assertThat(hubSink(rules, none).option("hubRegion")).isEqualTo("eu-west-1");
         assertThat(responderHub(rules, none)).isEqualTo("111111111111");
+    }
 
+    @Test
+    void withoutThePropertiesBuiltInRulesLeaveTheHubToSts() {
         RulesConfig builtIn = RulesConfigLoader.builtIn();
-        assertThat(hubSink(builtIn, none).option("hubAccountId")).isNull();
+        assertThat(hubSink(builtIn, options("securityhub.hub.account.id", " ")).option("hubAccountId")).isNull();
         assertThat(hubSink(builtIn, options("securityhub.hub.region", "us-gov-west-1")).option("hubRegion"))
                 .isEqualTo("us-gov-west-1");
     }

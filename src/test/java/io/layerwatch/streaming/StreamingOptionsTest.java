@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.SinksConfig;
 import java.nio.file.Files;
@@ -87,37 +88,55 @@ class StreamingOptionsTest {
         assertThat(p.getProperty("flink.stream.efo.consumername")).isEqualTo("layerwatch");
     }
 
-    @Test
-    void theRemediationGroupSwitchesTheResponderAndCanOnlyForceDryRuns() {
-        io.layerwatch.config.RemediationConfig file = RulesConfigLoader.fromYaml("""
+    /** Remediation as a rules file has it: disabled, one action not a dry run. */
+    private static RemediationConfig remediationFile() {
+        return RulesConfigLoader.fromYaml("""
                 remediation:
                   enabled: false
                   actions:
                     quarantine-repository: {dryRun: false}
                 """, "rules.yaml").remediation();
-        StreamingOptions on = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn",
+    }
+
+    /** The Remediation group switching the responder on, executing, with role names and an audit bucket. */
+    private static StreamingOptions remediationOn() {
+        return StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn",
                 "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/ct", "KinesisSource", "aws.region", "cn-north-1",
                 "Remediation", "enabled", "true", "Remediation", "execute", "true",
                 "Remediation", "assume.role.name", "LayerWatchRemediation",
                 "Remediation", "revoke.role.name", "IrRevoker",
                 "Remediation", "audit.bucket", "audit-bucket"), "props");
-        io.layerwatch.config.RemediationConfig c = StreamingJob.remediation(file, on, false);
+    }
+
+    @Test
+    void theRemediationGroupSwitchesTheResponder() {
+        RemediationConfig file = remediationFile();
+        StreamingOptions on = remediationOn();
+        RemediationConfig c = StreamingJob.remediation(file, on, false);
         assertThat(c.enabled()).isTrue();
         assertThat(c.action("quarantine-repository").dryRun()).isFalse();
         assertThat(c.roleFor("444455556666").roleArn()).isEqualTo("arn:aws-cn:iam::444455556666:role/LayerWatchRemediation");
         assertThat(c.revokeSessionsRoleFor("444455556666").roleArn()).isEqualTo("arn:aws-cn:iam::444455556666:role/IrRevoker");
         assertThat(on.remediation()).containsEntry("audit.bucket", "audit-bucket");
+        // Without the group the file decides.
+        StreamingOptions none = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s"), "props");
+        assertThat(StreamingJob.remediation(file, none, false).enabled()).isFalse();
+    }
 
+    @Test
+    void theRemediationGroupCanOnlyForceDryRuns() {
+        RemediationConfig file = remediationFile();
+        StreamingOptions on = remediationOn();
         // execute=false, or the CLI's --dry-run, turns every action into a dry run; true never undoes a file's dry run.
         StreamingOptions dry = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
                 "Remediation", "enabled", "true", "Remediation", "execute", "false"), "props");
         assertThat(StreamingJob.remediation(file, dry, false).action("quarantine-repository").dryRun()).isTrue();
         assertThat(StreamingJob.remediation(file, on, true).action("quarantine-repository").dryRun()).isTrue();
         assertThat(StreamingJob.remediation(file, on, false).action("deny-layer-download").dryRun()).isTrue();
-        // Without the group the file decides.
-        StreamingOptions none = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s"), "props");
-        assertThat(StreamingJob.remediation(file, none, false).enabled()).isFalse();
+    }
 
+    @Test
+    void badRemediationPropertiesAreRejected() {
         assertThatThrownBy(() -> StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
                 "Remediation", "execute", "yes"), "props"))
                 .isInstanceOf(ConfigException.class)

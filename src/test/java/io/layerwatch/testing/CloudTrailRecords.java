@@ -9,6 +9,7 @@ import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.PayloadDecoder;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -51,6 +52,11 @@ public final class CloudTrailRecords {
                  "time":"%s","region":"%s","resources":[],"detail":{"scan-status":"COMPLETE","repository-name":"%s",
                  "finding-severity-counts":{"CRITICAL":%d},"image-digest":"sha256:img","image-tags":["v1"]}}
                 """.formatted(id, ACCOUNT, time, REGION, repo, critical).replace("\n", "");
+    }
+
+    /** {@link #TIME} plus {@code minutes}. */
+    public static Instant at(int minutes) {
+        return TIME.plus(Duration.ofMinutes(minutes));
     }
 
     public static Builder record(String eventName) {

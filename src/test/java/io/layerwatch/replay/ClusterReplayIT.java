@@ -1,8 +1,9 @@
-package io.layerwatch.cli;
+package io.layerwatch.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layerwatch.cli.LayerWatchCli;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.testing.FakeAws;
@@ -95,7 +96,7 @@ class ClusterReplayIT {
     }
 
     @Test
-    void theClusterReadsTheObjectsInItsTasksAndFindsWhatALocalReplayFinds() throws Exception {
+    void theClusterReadsTheObjectsInItsTasksFindingWhatALocalReplayFinds() throws Exception {
         Path rules = trail.resolve(Generator.RULES);
         Path local = tmp.resolve("local");
         assertThat(cli("replay", "--quiet", "--rules", rules.toString(), "--out", local.toString(), trail.toString()))
@@ -150,7 +151,7 @@ class ClusterReplayIT {
     }
 
     @Test
-    void aBucketTheClusterCannotListIsOneLineAndExit1() throws Exception {
+    void aBucketTheClusterCannotListFailsWithOneLine() throws Exception {
         S3.failList(BUCKET, "", 403);
         StringWriter err = new StringWriter();
         int code = LayerWatchCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "replay",

@@ -1,8 +1,8 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PatternsIT.at;
-import static io.layerwatch.pipeline.PatternsIT.run;
+import static io.layerwatch.pipeline.PipelineHarness.run;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.at;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,10 +12,10 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MassDeletionIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final String RULE = RuleCatalog.MASS_DELETION;
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
@@ -117,7 +116,7 @@ class MassDeletionIT {
     }
 
     @Test
-    void anEpisodeKeepsOneFindingAndAQuietGapStartsANewOne() throws Exception {
+    void anEpisodeKeepsOneFindingUntilAQuietGap() throws Exception {
         List<String> records = new ArrayList<>();
         for (int i = 0; i < 6; i++) { // 60 images, 10 every 5 minutes: bursts at 20, 40 and 60
             records.add(batchDelete("intruder", "payments", i * 5, i * 10, i * 10 + 10));

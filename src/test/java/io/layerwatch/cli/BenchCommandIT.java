@@ -1,9 +1,8 @@
-package io.layerwatch.bench;
+package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.layerwatch.cli.CliTest;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

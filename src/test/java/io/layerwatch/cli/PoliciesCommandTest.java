@@ -1,10 +1,11 @@
-package io.layerwatch.policies;
+package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.cli.LayerWatchCli;
-import io.layerwatch.cli.PoliciesCommand;
 import io.layerwatch.config.ConfigException;
+import io.layerwatch.policies.IamPolicyChecks;
+import io.layerwatch.policies.PreventivePolicies;
+import io.layerwatch.policies.PreventivePoliciesTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -15,12 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code layerwatch policies --rules FILE --out DIR}. */
-class PoliciesCommandTest {
+public class PoliciesCommandTest {
 
-    record Run(int code, String out, String err, Exception error) {}
+    public record Run(int code, String out, String err, Exception error) {}
 
     /** Runs the command on its own (as LayerWatchCli runs its subcommands), capturing any exception. */
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         AtomicReference<Exception> error = new AtomicReference<>();
@@ -36,7 +37,7 @@ class PoliciesCommandTest {
     }
 
     @Test
-    void writesTheFiveFilesAndSaysWhatItWrote(@TempDir Path dir) throws Exception {
+    void writesTheFiveFilesListingThem(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("mine.yaml");
         Files.writeString(rules, PreventivePoliciesTest.RULES);
         Path out = dir.resolve("out");
@@ -59,7 +60,7 @@ class PoliciesCommandTest {
     }
 
     @Test
-    void aMissingInputWritesNothingAndFailsWithTheConfigKey(@TempDir Path dir) throws Exception {
+    void aMissingInputFailsWithTheConfigKeyWritingNothing(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("mine.yaml");
         Files.writeString(rules, "allowlist:\n  principals: ['arn:aws:iam::*:role/ci-*']\n");
         Path out = dir.resolve("out");

@@ -1,10 +1,7 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.config.RuleCatalog;
-import io.layerwatch.config.RulesConfig;
-import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.LogsPayloads;
@@ -44,7 +41,7 @@ class CloudWatchLogsSendersIT {
 
     @ParameterizedTest(name = "parallelism {0}")
     @ValueSource(ints = {1, 2})
-    void aForgedSubscriptionMessageIsDeadLetteredAndCountedWhileTheTrailsYieldsItsFinding(int parallelism)
+    void aForgedSubscriptionMessageIsACountedDeadLetterWhileTheTrailsYieldsItsFinding(int parallelism)
             throws Exception {
         RulesConfig config = RulesConfigLoader.fromYaml("""
                 input:

@@ -15,7 +15,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** Rules operators read the rules from broadcast state: an update applies to the next event. */
-class LiveRulesTest {
+class UnderLiveRulesTest {
 
     static EcrEvent download(String role) {
         return CloudTrailRecords.record("GetDownloadUrlForLayer").assumedRole(CloudTrailRecords.ACCOUNT, role, "s")
@@ -48,7 +48,7 @@ class LiveRulesTest {
     }
 
     @Test
-    void cepFindingsTakeTheLiveSeverityAndDisabledRulesGoQuiet() throws Exception {
+    void cepFindingsFollowLiveUpdates() throws Exception {
         Finding burst = io.layerwatch.finding.FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
                 .event(download("dev")).title("burst").build();
         try (BroadcastOperatorTestHarness<Finding, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses

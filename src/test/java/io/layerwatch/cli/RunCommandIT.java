@@ -1,9 +1,8 @@
-package io.layerwatch.streaming;
+package io.layerwatch.cli;
 
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.cli.LayerWatchCli;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
@@ -29,7 +28,7 @@ class RunCommandIT {
     Path dir;
 
     @Test
-    void runReadsTheStreamAndStopsCleanly() throws Exception {
+    void runReadsTheStreamUntilItStopsCleanly() throws Exception {
         try (KinesisEmulator kinesis = KinesisEmulator.start();
                 KinesisClient client = AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(kinesis.endpoint())
                         .build(KinesisClient.builder())) {

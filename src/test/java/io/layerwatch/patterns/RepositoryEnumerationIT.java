@@ -1,7 +1,7 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PatternMatcherArrivalTest.arrive;
-import static io.layerwatch.pipeline.PatternMatcherArrivalTest.harness;
+import static io.layerwatch.pipeline.PipelineHarness.arrive;
+import static io.layerwatch.pipeline.PipelineHarness.matcher;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.TRUSTED_ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,14 +12,13 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.PatternMatcher;
-import io.layerwatch.patterns.RepositoryEnumeration;
+import io.layerwatch.pipeline.PipelineHarness;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.MiniClusters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -29,8 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RepositoryEnumerationIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
     private static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
@@ -51,8 +49,8 @@ class RepositoryEnumerationIT {
     }
 
     @Test
-    void theTwentiethDistinctRepositoryWithinTheWindowIsReportedAndStateIsFreed() throws Exception {
-        try (var h = harness(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
+    void theTwentiethDistinctRepositoryWithinTheWindowIsReportedFreeingTheState() throws Exception {
+        try (var h = matcher(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(T.toEpochMilli() - 3_600_000));
             for (int i = 0; i < 19; i++) {
                 arrive(h, read(i, "team/app-" + i));
@@ -79,7 +77,7 @@ class RepositoryEnumerationIT {
 
     @Test
     void readsSpreadWiderThanTheWindowAreNot() throws Exception {
-        try (var h = harness(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
+        try (var h = matcher(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(T.toEpochMilli() - 3_600_000));
             for (int i = 0; i < 30; i++) { // one a minute: at most 16 in any 15 minutes
                 arrive(h, read(CALLS[0], i * 60, ACCOUNT, "team/app-" + i).event());
@@ -90,7 +88,7 @@ class RepositoryEnumerationIT {
 
     @Test
     void theSameNameInAnotherRegistryIsAnotherRepository() throws Exception {
-        try (var h = harness(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
+        try (var h = matcher(rule, DEFAULTS, PatternMatcher.Mode.ARRIVAL)) {
             h.processWatermark(new Watermark(T.toEpochMilli() - 3_600_000));
             for (int i = 0; i < 10; i++) {
                 arrive(h, read(CALLS[i % CALLS.length], i * 10, ACCOUNT, "app-" + i).event());
@@ -135,8 +133,6 @@ class RepositoryEnumerationIT {
     }
 
     private static List<Finding> run(RulesConfig config, List<String> records) throws Exception {
-        byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
-        return PipelineHarness.run(List.of(Payload.ofBytes("reads", bytes)), config, 1)
-                .of(RuleCatalog.REPOSITORY_ENUMERATION);
+        return PipelineHarness.run(config, RuleCatalog.REPOSITORY_ENUMERATION, records);
     }
 }

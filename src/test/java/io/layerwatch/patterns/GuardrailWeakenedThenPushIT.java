@@ -1,8 +1,8 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PatternsIT.at;
-import static io.layerwatch.pipeline.PatternsIT.run;
+import static io.layerwatch.pipeline.PipelineHarness.run;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
+import static io.layerwatch.testing.CloudTrailRecords.at;
 import static io.layerwatch.testing.CloudTrailRecords.object;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,9 +12,9 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.testing.MiniClusters;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GuardrailWeakenedThenPushIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     static final String RULE = RuleCatalog.GUARDRAIL_WEAKENED_THEN_PUSH;
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
