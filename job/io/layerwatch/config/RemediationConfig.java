@@ -72,8 +72,8 @@ public final class RemediationConfig implements Serializable {
     /** Security Hub custom action ids: up to 20 alphanumeric characters. */
     private static final Pattern CUSTOM_ACTION_ID = Pattern.compile("[A-Za-z0-9]{1,20}");
 
-    /** The keys of {@code remediation:} for the loader's schema check (see RulesConfigLoader#checkSchema). */
-    static final Map<String, Object> SCHEMA = schema();
+    /** The keys of {@code remediation:}, checked by the loader. */
+    static final ConfigSchema SCHEMA = schema();
 
     /** Which actions a rule's findings trigger, from which severity on. */
     public record RuleMapping(String ruleId, List<String> actions, Severity minSeverity) implements Serializable {
@@ -354,53 +354,61 @@ public final class RemediationConfig implements Serializable {
 
     // ---- schema and parsing (called by RulesConfigLoader) -----------------------------------------------------
 
-    private static Map<String, Object> schema() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("enabled", ParamType.BOOLEAN);
-        out.put("auditLog", ParamType.STRING);
-        Map<String, Object> budget = map("perHour", ParamType.COUNT, "perAccountPerHour", ParamType.COUNT);
-        Map<String, Object> rate = new LinkedHashMap<>(budget);
-        rate.put("severities", new RulesConfigLoader.AnyKey(budget, k -> severityKey(k) != null ? null
-                : "is not a severity (" + Arrays.toString(Severity.values()) + ")"));
-        rate.put("rules", new RulesConfigLoader.AnyKey(budget,
-                k -> RuleCatalog.exists(k) ? null : "unknown rule id" + RulesConfigLoader.suggestion(k, RuleCatalog.ids())));
-        out.put("rateLimit", rate);
-        out.put("idempotencyTtl", ParamType.DURATION);
-        out.put("failureSeverity", ParamType.SEVERITY);
-        out.put("protected", map("principals", ParamType.STRING_LIST, "repositories", ParamType.STRING_LIST));
-        out.put("breakGlassPrincipals", ParamType.STRING_LIST);
-        Map<String, Object> role = map("roleArn", ParamType.STRING, "externalId", ParamType.STRING);
-        Map<String, Object> assume = new LinkedHashMap<>(role);
-        assume.put("accounts", new RulesConfigLoader.AnyKey(role,
-                k -> ACCOUNT_ID.matcher(k).matches() ? null : "is not a 12-digit AWS account id"));
-        out.put("assumeRole", assume);
-        out.put("rules", new RulesConfigLoader.AnyKey(
-                map("actions", ParamType.STRING_LIST, "minSeverity", ParamType.SEVERITY),
-                k -> RuleCatalog.exists(k) ? null : "unknown rule id" + RulesConfigLoader.suggestion(k, RuleCatalog.ids())));
-        out.put("customActions", new RulesConfigLoader.AnyKey(ParamType.STRING,
-                k -> CUSTOM_ACTION_ID.matcher(k).matches() ? null
-                        : "is not a Security Hub custom action id (1 to 20 letters and digits)"));
-        Map<String, Object> actions = new LinkedHashMap<>();
+    private static ConfigSchema schema() {
+        ConfigSchema budget = ConfigSchema.builder()
+                .values(ParamType.COUNT, "perHour", "perAccountPerHour")
+                .build();
+        ConfigSchema role = ConfigSchema.builder()
+                .values(ParamType.STRING, "roleArn", "externalId")
+                .build();
+        ConfigSchema dryRunOnly = ConfigSchema.builder().value("dryRun", ParamType.BOOLEAN).build();
+        ConfigSchema.Builder actions = ConfigSchema.builder();
         for (String a : ACTIONS) {
             if (!NOTIFY.equals(a)) {
-                actions.put(a, map("dryRun", ParamType.BOOLEAN));
+                actions.mapping(a, dryRunOnly);
             }
         }
-        actions.put(DENY_LAYER_DOWNLOAD, map("dryRun", ParamType.BOOLEAN, "policyArn", ParamType.STRING));
-        actions.put(REVOKE_SESSIONS, map("dryRun", ParamType.BOOLEAN, "assumeRole", ParamType.STRING));
-        actions.put(REGISTER_REGISTRY, map("dryRun", ParamType.BOOLEAN, "secretArn", ParamType.STRING,
-                "connectionRoleArn", ParamType.STRING, "externalId", ParamType.STRING, "tokenPath", ParamType.STRING,
-                "registriesPath", ParamType.STRING, "timeout", ParamType.DURATION));
-        out.put("actions", actions);
-        return out;
+        actions.mapping(DENY_LAYER_DOWNLOAD, ConfigSchema.builder().all(dryRunOnly)
+                .value("policyArn", ParamType.STRING)
+                .build());
+        actions.mapping(REVOKE_SESSIONS, ConfigSchema.builder().all(dryRunOnly)
+                .value("assumeRole", ParamType.STRING)
+                .build());
+        actions.mapping(REGISTER_REGISTRY, ConfigSchema.builder().all(dryRunOnly)
+                .values(ParamType.STRING, "secretArn", "connectionRoleArn", "externalId", "tokenPath",
+                        "registriesPath")
+                .value("timeout", ParamType.DURATION)
+                .build());
+        return ConfigSchema.builder()
+                .value("enabled", ParamType.BOOLEAN)
+                .value("auditLog", ParamType.STRING)
+                .mapping("rateLimit", ConfigSchema.builder().all(budget)
+                        .named("severities", k -> severityKey(k) != null ? null
+                                : "is not a severity (" + Arrays.toString(Severity.values()) + ")", budget)
+                        .named("rules", RemediationConfig::ruleIdProblem, budget)
+                        .build())
+                .value("idempotencyTtl", ParamType.DURATION)
+                .value("failureSeverity", ParamType.SEVERITY)
+                .mapping("protected", ConfigSchema.builder()
+                        .values(ParamType.STRING_LIST, "principals", "repositories")
+                        .build())
+                .value("breakGlassPrincipals", ParamType.STRING_LIST)
+                .mapping("assumeRole", ConfigSchema.builder().all(role)
+                        .named("accounts", k -> ACCOUNT_ID.matcher(k).matches() ? null
+                                : "is not a 12-digit AWS account id", role)
+                        .build())
+                .named("rules", RemediationConfig::ruleIdProblem, ConfigSchema.builder()
+                        .value("actions", ParamType.STRING_LIST)
+                        .value("minSeverity", ParamType.SEVERITY)
+                        .build())
+                .named("customActions", k -> CUSTOM_ACTION_ID.matcher(k).matches() ? null
+                        : "is not a Security Hub custom action id (1 to 20 letters and digits)", ParamType.STRING)
+                .mapping("actions", actions.build())
+                .build();
     }
 
-    private static Map<String, Object> map(Object... pairs) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            out.put((String) pairs[i], pairs[i + 1]);
-        }
-        return out;
+    private static String ruleIdProblem(String id) {
+        return RuleCatalog.exists(id) ? null : "unknown rule id" + ConfigSchema.suggestion(id, RuleCatalog.ids());
     }
 
     /** Builds the section from the merged (built-in + user) YAML; throws IllegalArgumentException naming the key. */
@@ -533,7 +541,7 @@ public final class RemediationConfig implements Serializable {
         String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         if (!ACTIONS.contains(v)) {
             throw new IllegalArgumentException(path + ": '" + value + "' is not an action"
-                    + RulesConfigLoader.suggestion(v, ACTIONS).replace("valid keys", "actions"));
+                    + ConfigSchema.suggestion(v, ACTIONS).replace("valid keys", "actions"));
         }
         return v;
     }

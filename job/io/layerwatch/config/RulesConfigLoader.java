@@ -23,8 +23,9 @@ import java.util.Set;
 
 /**
  * Loads the built-in rules file (rules/layerwatch-rules.yaml in the jar) and, optionally, a user file
- * that overrides it key by key. Validation is strict: unknown keys (with the closest valid key
- * suggested), bad CIDRs, durations, severities and counts fail with file, key path and problem.
+ * that overrides it key by key. Validation is strict: each section declares its keys as a
+ * {@link ConfigSchema} (sinks and remediation in their own classes); unknown keys (with the closest valid
+ * key suggested), bad CIDRs, durations, severities and counts fail with file, key path and problem.
  */
 public final class RulesConfigLoader {
 
@@ -45,38 +46,47 @@ public final class RulesConfigLoader {
     static final String INCIDENT = IncidentSettings.SECTION;
     static final String RAISE = "raise";
 
-    /** The sinks: section: values are a ParamType, a Set of choices (case-insensitive) or a nested mapping. */
-    static final Map<String, Object> SINKS_SCHEMA = sinksSchema();
-
     /**
      * The input: section: which CloudWatch Logs senders the decoder accepts, and how large a payload may
      * inflate (read at startup only).
      */
-    static final Map<String, Object> INPUT_SCHEMA = schema(CLOUDWATCH_LOGS,
-            schema("owners", ParamType.ACCOUNT_LIST, "logGroups", ParamType.LOG_GROUP_LIST),
-            MAX_INFLATED_BYTES, ParamType.BYTES);
+    static final ConfigSchema INPUT_SCHEMA = ConfigSchema.builder()
+            .mapping(CLOUDWATCH_LOGS, ConfigSchema.builder()
+                    .value("owners", ParamType.ACCOUNT_LIST)
+                    .value("logGroups", ParamType.LOG_GROUP_LIST)
+                    .build())
+            .value(MAX_INFLATED_BYTES, ParamType.BYTES)
+            .build();
 
-    private static final Map<String, ParamType> ALLOWLIST_KEYS = new LinkedHashMap<>();
-    private static final Map<String, ParamType> EVENT_TIME_KEYS = new LinkedHashMap<>();
-    private static final Map<String, ParamType> INCIDENT_KEYS = new LinkedHashMap<>();
-    private static final Map<String, ParamType> RAISE_KEYS = new LinkedHashMap<>();
+    /** The top level: the sections are checked one by one after it (see {@link #validate}). */
+    private static final ConfigSchema TOP_SCHEMA = ConfigSchema.builder()
+            .value(VERSION, ParamType.COUNT)
+            .section(EVENT_TIME).section(ALLOWLIST).section(RULES).section(SINKS).section(REMEDIATION)
+            .section(INPUT).section(INCIDENT)
+            .build();
 
-    static {
-        ALLOWLIST_KEYS.put(Allowlist.PRINCIPALS, ParamType.STRING_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.REPOSITORIES, ParamType.STRING_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_CIDRS, ParamType.CIDR_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT, ParamType.CIDR_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST);
-        ALLOWLIST_KEYS.put(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID);
-        EVENT_TIME_KEYS.put("maxOutOfOrderness", ParamType.DURATION);
-        EVENT_TIME_KEYS.put("idleness", ParamType.DURATION);
-        INCIDENT_KEYS.put("window", ParamType.DURATION);
-        INCIDENT_KEYS.put("minRules", ParamType.COUNT);
-        INCIDENT_KEYS.put("minSeverity", ParamType.SEVERITY);
-        RAISE_KEYS.put("exposure", ParamType.STRING_LIST);
-        RAISE_KEYS.put("evasionOrImpact", ParamType.STRING_LIST);
-    }
+    private static final ConfigSchema ALLOWLIST_SCHEMA = ConfigSchema.builder()
+            .values(ParamType.STRING_LIST, Allowlist.PRINCIPALS, Allowlist.REPOSITORIES)
+            .values(ParamType.CIDR_LIST, Allowlist.TRUSTED_CIDRS, Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT)
+            .value(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST)
+            .value(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST)
+            .value(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID)
+            .build();
+
+    private static final ConfigSchema EVENT_TIME_SCHEMA = ConfigSchema.builder()
+            .values(ParamType.DURATION, "maxOutOfOrderness", "idleness")
+            .build();
+
+    private static final ConfigSchema INCIDENT_SCHEMA = ConfigSchema.builder()
+            .value("window", ParamType.DURATION)
+            .value("minRules", ParamType.COUNT)
+            .value("minSeverity", ParamType.SEVERITY)
+            .section(RAISE)
+            .build();
+
+    private static final ConfigSchema RAISE_SCHEMA = ConfigSchema.builder()
+            .values(ParamType.STRING_LIST, "exposure", "evasionOrImpact")
+            .build();
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -152,16 +162,13 @@ public final class RulesConfigLoader {
 
     private static void validate(JsonNode root, String name) {
         List<String> errors = new ArrayList<>();
-        Map<String, ParamType> top = new LinkedHashMap<>();
-        top.put(VERSION, ParamType.COUNT);
-        checkMapping(root, "", top, Set.of(EVENT_TIME, ALLOWLIST, RULES, SINKS, REMEDIATION, INPUT, INCIDENT),
-                errors);
+        TOP_SCHEMA.check(root, "", errors);
         JsonNode incident = root.get(INCIDENT);
         if (incident != null) {
-            checkMapping(incident, INCIDENT, INCIDENT_KEYS, Set.of(RAISE), errors);
+            INCIDENT_SCHEMA.check(incident, INCIDENT, errors);
             JsonNode raise = incident.get(RAISE);
             if (raise != null && raise.isObject()) {
-                checkMapping(raise, INCIDENT + "." + RAISE, RAISE_KEYS, Set.of(), errors);
+                RAISE_SCHEMA.check(raise, INCIDENT + "." + RAISE, errors);
                 checkRaise(raise, errors);
             }
             JsonNode minRules = incident.get("minRules");
@@ -171,24 +178,24 @@ public final class RulesConfigLoader {
         }
         JsonNode input = root.get(INPUT);
         if (input != null) {
-            checkSchema(input, INPUT, INPUT_SCHEMA, errors);
+            INPUT_SCHEMA.check(input, INPUT, errors);
         }
         JsonNode sinks = root.get(SINKS);
         if (sinks != null) {
-            checkSchema(sinks, SINKS, SINKS_SCHEMA, errors);
+            SinksConfig.SCHEMA.check(sinks, SINKS, errors);
             checkWebhook(sinks.path("webhook"), SINKS + ".webhook", errors);
         }
         JsonNode remediation = root.get(REMEDIATION);
         if (remediation != null) {
-            checkSchema(remediation, REMEDIATION, RemediationConfig.SCHEMA, errors);
+            RemediationConfig.SCHEMA.check(remediation, REMEDIATION, errors);
         }
         JsonNode eventTime = root.get(EVENT_TIME);
         if (eventTime != null) {
-            checkMapping(eventTime, EVENT_TIME, EVENT_TIME_KEYS, Set.of(), errors);
+            EVENT_TIME_SCHEMA.check(eventTime, EVENT_TIME, errors);
         }
         JsonNode allowlist = root.get(ALLOWLIST);
         if (allowlist != null) {
-            checkMapping(allowlist, ALLOWLIST, ALLOWLIST_KEYS, Set.of(), errors);
+            ALLOWLIST_SCHEMA.check(allowlist, ALLOWLIST, errors);
         }
         JsonNode rules = root.get(RULES);
         if (rules != null) {
@@ -200,17 +207,14 @@ public final class RulesConfigLoader {
                     Map.Entry<String, JsonNode> rule = it.next();
                     String path = RULES + "." + rule.getKey();
                     if (!RuleCatalog.exists(rule.getKey())) {
-                        errors.add(path + ": unknown rule id" + suggestion(rule.getKey(), RuleCatalog.ids()));
+                        errors.add(path + ": unknown rule id"
+                                + ConfigSchema.suggestion(rule.getKey(), RuleCatalog.ids()));
                         continue;
                     }
-                    Map<String, ParamType> keys = new LinkedHashMap<>();
-                    keys.put(ENABLED, ParamType.BOOLEAN);
-                    keys.put(SEVERITY, ParamType.SEVERITY);
-                    keys.putAll(RuleCatalog.params(rule.getKey()));
-                    checkMapping(rule.getValue(), path, keys, Set.of(ALLOWLIST), errors);
+                    ruleSchema(rule.getKey()).check(rule.getValue(), path, errors);
                     JsonNode ruleAllowlist = rule.getValue().get(ALLOWLIST);
                     if (ruleAllowlist != null) {
-                        checkMapping(ruleAllowlist, path + "." + ALLOWLIST, ALLOWLIST_KEYS, Set.of(), errors);
+                        ALLOWLIST_SCHEMA.check(ruleAllowlist, path + "." + ALLOWLIST, errors);
                     }
                 }
             }
@@ -224,9 +228,18 @@ public final class RulesConfigLoader {
         }
     }
 
+    /** A rule's keys: enabled, severity, its parameters, and its own allowlist (checked apart). */
+    private static ConfigSchema ruleSchema(String id) {
+        ConfigSchema.Builder keys = ConfigSchema.builder()
+                .value(ENABLED, ParamType.BOOLEAN)
+                .value(SEVERITY, ParamType.SEVERITY);
+        RuleCatalog.params(id).forEach(keys::value);
+        return keys.section(ALLOWLIST).build();
+    }
+
     /** Each entry of incident.raise names an ATT&CK tactic (TA0010) or a rule. */
     private static void checkRaise(JsonNode raise, List<String> errors) {
-        for (String key : RAISE_KEYS.keySet()) {
+        for (String key : RAISE_SCHEMA.keys()) {
             JsonNode list = raise.get(key);
             if (list == null || !list.isArray()) {
                 continue;
@@ -235,7 +248,8 @@ public final class RulesConfigLoader {
                 String v = entry.asText();
                 if (!v.matches("TA\\d{4}") && !RuleCatalog.exists(v)) {
                     errors.add(INCIDENT + "." + RAISE + "." + key + ": '" + v
-                            + "' is neither an ATT&CK tactic id (TA0010) nor a rule id" + suggestion(v, RuleCatalog.ids()));
+                            + "' is neither an ATT&CK tactic id (TA0010) nor a rule id"
+                            + ConfigSchema.suggestion(v, RuleCatalog.ids()));
                 }
             }
         }
@@ -257,177 +271,6 @@ public final class RulesConfigLoader {
                 errors.add(path + ".headers: " + problem);
             }
         });
-    }
-
-    private static void checkMapping(JsonNode node, String path, Map<String, ParamType> scalars, Set<String> sections,
-            List<String> errors) {
-        String prefix = path.isEmpty() ? "" : path + ".";
-        if (!node.isObject()) {
-            errors.add((path.isEmpty() ? "(top level)" : path) + ": " + ParamType.describe(node) + " is not a mapping");
-            return;
-        }
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
-            ParamType type = scalars.get(key);
-            if (type != null) {
-                try {
-                    type.parse(field.getValue());
-                } catch (IllegalArgumentException e) {
-                    errors.add(prefix + key + ": " + e.getMessage());
-                }
-            } else if (sections.contains(key)) {
-                if (!field.getValue().isObject()) {
-                    errors.add(prefix + key + ": " + ParamType.describe(field.getValue()) + " is not a mapping");
-                }
-            } else {
-                Set<String> valid = new LinkedHashSet<>(scalars.keySet());
-                valid.addAll(sections);
-                errors.add(prefix + key + ": unknown key" + suggestion(key, valid));
-            }
-        }
-    }
-
-    private static Map<String, Object> sinksSchema() {
-        Map<String, Object> policy = schema("minSeverity", ParamType.SEVERITY, "includeRules", ParamType.STRING_LIST,
-                "excludeRules", ParamType.STRING_LIST, "suppressionWindow", ParamType.DURATION,
-                "incidents", Set.of("ALL", "PAGE", "ONLY"));
-        Object[] common = {ENABLED, ParamType.BOOLEAN, POLICY, policy, "region", ParamType.STRING,
-                "endpoint", ParamType.STRING};
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("delivery", schema("maxAttempts", ParamType.COUNT, "baseDelay", ParamType.DURATION,
-                "maxDelay", ParamType.DURATION, "maxTimeInBuffer", ParamType.DURATION));
-        out.put("deadLetter", schema("type", Set.of("FILE", "S3", "SQS"), "path", ParamType.STRING,
-                "bucket", ParamType.STRING, "prefix", ParamType.STRING, "queueUrl", ParamType.STRING));
-        out.put("aws", schema("region", ParamType.STRING, "endpoint", ParamType.STRING,
-                "callTimeout", ParamType.DURATION, "attemptTimeout", ParamType.DURATION));
-        out.put("jsonl", schema(common));
-        out.put("sns", schema(common, "topicArn", ParamType.STRING, "format", Set.of("TEXT_AND_JSON", "JSON"),
-                "reportBaseUrl", ParamType.STRING));
-        out.put("securityhub", schema(common, "hubAccountId", ParamType.STRING, "hubRegion", ParamType.STRING,
-                "requestsPerSecond", ParamType.COUNT));
-        out.put("ocsf", schema(common, "target", Set.of("FILE", "STDOUT", "KINESIS", "FIREHOSE"),
-                "path", ParamType.STRING, "streamName", ParamType.STRING, "streamArn", ParamType.STRING,
-                "deliveryStream", ParamType.STRING));
-        out.put("webhook", schema(common, "format", Set.of("SLACK", "PAGERDUTY", "GENERIC"), "url", ParamType.STRING,
-                "secretArn", ParamType.STRING, "routingKey", ParamType.STRING, "headers", ParamType.STRING_MAP,
-                "template", ParamType.STRING, "timeout", ParamType.DURATION));
-        return out;
-    }
-
-    private static Map<String, Object> schema(Object... pairs) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i++) {
-            if (pairs[i] instanceof Object[]) {
-                Object[] inner = (Object[]) pairs[i];
-                for (int j = 0; j < inner.length; j += 2) {
-                    out.put((String) inner[j], inner[j + 1]);
-                }
-            } else {
-                out.put((String) pairs[i], pairs[++i]);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * A mapping whose keys are names chosen by the user (account ids, rule ids), each holding a value
-     * of one schema; {@code keyCheck} returns the problem with a key, or null when it is fine.
-     */
-    record AnyKey(Object value, java.util.function.Function<String, String> keyCheck) {}
-
-    /** Validates a mapping against a schema of ParamTypes, choice sets, nested mappings and {@link AnyKey}s. */
-    @SuppressWarnings("unchecked")
-    private static void checkSchema(JsonNode node, String path, Map<String, Object> schema, List<String> errors) {
-        if (!node.isObject()) {
-            errors.add(path + ": " + ParamType.describe(node) + " is not a mapping");
-            return;
-        }
-        node.fields().forEachRemaining(field -> {
-            String key = path + "." + field.getKey();
-            Object expected = schema.get(field.getKey());
-            JsonNode value = field.getValue();
-            if (expected == null) {
-                errors.add(key + ": unknown key" + suggestion(field.getKey(), schema.keySet()));
-            } else if (expected instanceof AnyKey) {
-                AnyKey any = (AnyKey) expected;
-                if (!value.isObject()) {
-                    errors.add(key + ": " + ParamType.describe(value) + " is not a mapping");
-                    return;
-                }
-                value.fields().forEachRemaining(entry -> {
-                    String problem = any.keyCheck().apply(entry.getKey());
-                    if (problem != null) {
-                        errors.add(key + "." + entry.getKey() + ": " + problem);
-                    } else if (any.value() instanceof Map) {
-                        checkSchema(entry.getValue(), key + "." + entry.getKey(), (Map<String, Object>) any.value(),
-                                errors);
-                    } else {
-                        try {
-                            ((ParamType) any.value()).parse(entry.getValue());
-                        } catch (IllegalArgumentException e) {
-                            errors.add(key + "." + entry.getKey() + ": " + e.getMessage());
-                        }
-                    }
-                });
-            } else if (expected instanceof Map) {
-                checkSchema(value, key, (Map<String, Object>) expected, errors);
-            } else if (expected instanceof Set) {
-                String v = value.isTextual() ? choice(value.asText()) : null;
-                if (v == null || !((Set<String>) expected).contains(v)) {
-                    errors.add(key + ": " + ParamType.describe(value) + " is not one of "
-                            + String.join(", ", new java.util.TreeSet<>((Set<String>) expected)).toLowerCase());
-                }
-            } else {
-                try {
-                    ((ParamType) expected).parse(value);
-                } catch (IllegalArgumentException e) {
-                    errors.add(key + ": " + e.getMessage());
-                }
-            }
-        });
-    }
-
-    static String choice(String value) {
-        return value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
-    }
-
-    static String suggestion(String key, Iterable<String> valid) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        List<String> all = new ArrayList<>();
-        for (String candidate : valid) {
-            all.add(candidate);
-            int d = distance(key.toLowerCase(), candidate.toLowerCase());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(2, best.length() / 3)) {
-            return " (did you mean '" + best + "'?)";
-        }
-        return all.isEmpty() ? "" : " (valid keys: " + String.join(", ", all) + ")";
-    }
-
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     // ---- merge and build ------------------------------------------------------------------------
@@ -479,7 +322,6 @@ public final class RulesConfigLoader {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static SinksConfig sinks(JsonNode node, Map<String, RuleSettings> rules) {
         Set<String> changingRules = new LinkedHashSet<>();
         for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
@@ -493,14 +335,14 @@ public final class RulesConfigLoader {
         Map<String, SinksConfig.Sink> sinks = new LinkedHashMap<>();
         for (String name : SinksConfig.SINK_NAMES) {
             JsonNode s = node.path(name);
-            Map<String, Object> schema = (Map<String, Object>) SINKS_SCHEMA.get(name);
+            ConfigSchema schema = ((ConfigSchema.Mapping) SinksConfig.SCHEMA.entry(name)).schema();
             Map<String, Serializable> options = new LinkedHashMap<>();
             s.fields().forEachRemaining(f -> {
-                Object type = schema.get(f.getKey());
-                if (type instanceof ParamType && !ENABLED.equals(f.getKey())) {
-                    options.put(f.getKey(), ((ParamType) type).parse(f.getValue()));
-                } else if (type instanceof Set) {
-                    options.put(f.getKey(), choice(f.getValue().asText()));
+                ConfigSchema.Entry type = schema.entry(f.getKey());
+                if (type instanceof ConfigSchema.Value v && !ENABLED.equals(f.getKey())) {
+                    options.put(f.getKey(), v.type().parse(f.getValue()));
+                } else if (type instanceof ConfigSchema.Choice) {
+                    options.put(f.getKey(), ConfigSchema.choice(f.getValue().asText()));
                 }
             });
             JsonNode p = s.path(POLICY);
@@ -509,7 +351,7 @@ public final class RulesConfigLoader {
                     new LinkedHashSet<>(strings(p.get("includeRules"), ParamType.STRING_LIST)),
                     new LinkedHashSet<>(strings(p.get("excludeRules"), ParamType.STRING_LIST)),
                     p.has("suppressionWindow") ? (Duration) ParamType.DURATION.parse(p.get("suppressionWindow")) : null,
-                    p.has("incidents") ? SinksConfig.Incidents.valueOf(choice(p.get("incidents").asText()))
+                    p.has("incidents") ? SinksConfig.Incidents.valueOf(ConfigSchema.choice(p.get("incidents").asText()))
                             : SinksConfig.Incidents.defaultFor(name));
             for (String rule : policy.includeRules()) {
                 requireRule(rule, SINKS + "." + name + ".policy.includeRules");
@@ -522,8 +364,8 @@ public final class RulesConfigLoader {
         return new SinksConfig(
                 new SinksConfig.Delivery(d.path("maxAttempts").asInt(5), duration(d, "baseDelay", "200ms"),
                         duration(d, "maxDelay", "20s"), duration(d, "maxTimeInBuffer", "1s")),
-                new SinksConfig.DeadLetter(choice(dl.path("type").asText("file")), text(dl, "path"), text(dl, "bucket"),
-                        text(dl, "prefix"), text(dl, "queueUrl")),
+                new SinksConfig.DeadLetter(ConfigSchema.choice(dl.path("type").asText("file")), text(dl, "path"),
+                        text(dl, "bucket"), text(dl, "prefix"), text(dl, "queueUrl")),
                 new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
                         duration(aws, "attemptTimeout", "10s")),
                 sinks, changingRules);
@@ -547,7 +389,7 @@ public final class RulesConfigLoader {
     private static void requireRule(String rule, String path) {
         if (!RuleCatalog.exists(rule) && !RemediationConfig.FAILED_RULE_ID.equals(rule)) {
             throw new IllegalArgumentException(path + ": unknown rule id '" + rule + "'"
-                    + suggestion(rule, RuleCatalog.ids()));
+                    + ConfigSchema.suggestion(rule, RuleCatalog.ids()));
         }
     }
 

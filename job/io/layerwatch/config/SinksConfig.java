@@ -20,6 +20,9 @@ public final class SinksConfig implements Serializable {
     /** Sink names, a contract of the config file and of {@code --sink}. */
     public static final List<String> SINK_NAMES = List.of("jsonl", "sns", "securityhub", "ocsf", "webhook");
 
+    /** The keys of {@code sinks:}, checked by the loader. */
+    static final ConfigSchema SCHEMA = schema();
+
     public record Delivery(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxTimeInBuffer)
             implements Serializable {}
 
@@ -56,7 +59,7 @@ public final class SinksConfig implements Serializable {
         }
     }
 
-    /** One sink: enabled, its own options (validated by the loader's schema) and its policy. */
+    /** One sink: enabled, its own options (validated against {@link #SCHEMA}) and its policy. */
     public record Sink(String name, boolean enabled, Map<String, Serializable> options, Policy policy)
             implements Serializable {
 
@@ -88,6 +91,55 @@ public final class SinksConfig implements Serializable {
             copy.put(key, value);
             return new Sink(name, enabled, copy, policy);
         }
+    }
+
+    private static ConfigSchema schema() {
+        ConfigSchema policy = ConfigSchema.builder()
+                .value("minSeverity", ParamType.SEVERITY)
+                .values(ParamType.STRING_LIST, "includeRules", "excludeRules")
+                .value("suppressionWindow", ParamType.DURATION)
+                .choice("incidents", "ALL", "PAGE", "ONLY")
+                .build();
+        ConfigSchema common = ConfigSchema.builder()
+                .value("enabled", ParamType.BOOLEAN)
+                .mapping("policy", policy)
+                .values(ParamType.STRING, "region", "endpoint")
+                .build();
+        return ConfigSchema.builder()
+                .mapping("delivery", ConfigSchema.builder()
+                        .value("maxAttempts", ParamType.COUNT)
+                        .values(ParamType.DURATION, "baseDelay", "maxDelay", "maxTimeInBuffer")
+                        .build())
+                .mapping("deadLetter", ConfigSchema.builder()
+                        .choice("type", "FILE", "S3", "SQS")
+                        .values(ParamType.STRING, "path", "bucket", "prefix", "queueUrl")
+                        .build())
+                .mapping("aws", ConfigSchema.builder()
+                        .values(ParamType.STRING, "region", "endpoint")
+                        .values(ParamType.DURATION, "callTimeout", "attemptTimeout")
+                        .build())
+                .mapping("jsonl", ConfigSchema.builder().all(common).build())
+                .mapping("sns", ConfigSchema.builder().all(common)
+                        .value("topicArn", ParamType.STRING)
+                        .choice("format", "TEXT_AND_JSON", "JSON")
+                        .value("reportBaseUrl", ParamType.STRING)
+                        .build())
+                .mapping("securityhub", ConfigSchema.builder().all(common)
+                        .values(ParamType.STRING, "hubAccountId", "hubRegion")
+                        .value("requestsPerSecond", ParamType.COUNT)
+                        .build())
+                .mapping("ocsf", ConfigSchema.builder().all(common)
+                        .choice("target", "FILE", "STDOUT", "KINESIS", "FIREHOSE")
+                        .values(ParamType.STRING, "path", "streamName", "streamArn", "deliveryStream")
+                        .build())
+                .mapping("webhook", ConfigSchema.builder().all(common)
+                        .choice("format", "SLACK", "PAGERDUTY", "GENERIC")
+                        .values(ParamType.STRING, "url", "secretArn", "routingKey")
+                        .value("headers", ParamType.STRING_MAP)
+                        .value("template", ParamType.STRING)
+                        .value("timeout", ParamType.DURATION)
+                        .build())
+                .build();
     }
 
     private final Delivery delivery;
