@@ -1,66 +1,79 @@
 package io.layerwatch.streaming;
 
 import io.layerwatch.config.RulesUpdate;
-import io.layerwatch.pipeline.Counters;
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.source.RichSourceFunction;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Polls the rules URI every interval and emits changed, valid rules for the broadcast side of the
- * pipeline. Parallelism 1; no state of its own (after a restore the rules are read afresh, and the
- * last broadcast update is in the operators' broadcast state).
+ * pipeline: one split (the rules in force), one reader at parallelism 1 ({@link RulesReloadReader}), idle
+ * throughout so the rules stay out of event time. Use with {@code WatermarkStrategy.noWatermarks()}.
  */
-public final class RulesReloadSource extends RichSourceFunction<RulesUpdate> {
+public final class RulesReloadSource
+        implements Source<RulesUpdate, RulesReloadSplit, Optional<RulesReloadSplit>>,
+                ResultTypeQueryable<RulesUpdate> {
     private static final long serialVersionUID = 1L;
 
     private final RulesReloader reloader;
-    private final long intervalMillis;
-    private volatile boolean running = true;
-    private transient Counter reloaded;
-    private transient Counter rejected;
-    private transient Counter restartRequired;
+    private final Duration interval;
 
     public RulesReloadSource(RulesReloader reloader, Duration interval) {
         this.reloader = reloader;
-        this.intervalMillis = interval.toMillis();
+        this.interval = interval;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        var metrics = Counters.metrics(getRuntimeContext());
-        reloaded = metrics.counter("rulesReloaded");
-        rejected = metrics.counter("rulesRejected");
-        restartRequired = metrics.counter("rulesRestartRequired");
+    public Boundedness getBoundedness() {
+        return Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override
-    public void run(SourceContext<RulesUpdate> ctx) throws Exception {
-        // Rules are not event-time data: an idle input is left out of the rule operators' watermark, so
-        // they follow the events' clock. (A final watermark instead would jump event time to the end
-        // whenever the events themselves go idle.)
-        ctx.markAsTemporarilyIdle();
-        while (running) {
-            Thread.sleep(intervalMillis);
-            long rejectedBefore = reloader.rejected();
-            long restartBefore = reloader.restartRequired();
-            Optional<RulesUpdate> update = reloader.poll();
-            rejected.inc(reloader.rejected() - rejectedBefore);
-            restartRequired.inc(reloader.restartRequired() - restartBefore);
-            if (update.isPresent()) {
-                synchronized (ctx.getCheckpointLock()) {
-                    ctx.collect(update.get());
-                    ctx.markAsTemporarilyIdle();
-                }
-                reloaded.inc();
-            }
-        }
+    public SourceReader<RulesUpdate, RulesReloadSplit> createReader(SourceReaderContext context) {
+        ClassLoader userCode = context.getUserCodeClassLoader().asClassLoader();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rules-reload");
+            t.setDaemon(true);
+            t.setContextClassLoader(userCode);
+            return t;
+        });
+        return new RulesReloadReader(reloader, interval, context.metricGroup(), timer);
     }
 
     @Override
-    public void cancel() {
-        running = false;
+    public SplitEnumerator<RulesReloadSplit, Optional<RulesReloadSplit>> createEnumerator(
+            SplitEnumeratorContext<RulesReloadSplit> context) {
+        return new RulesReloadEnumerator(context, Optional.of(new RulesReloadSplit(reloader.inForce())));
+    }
+
+    @Override
+    public SplitEnumerator<RulesReloadSplit, Optional<RulesReloadSplit>> restoreEnumerator(
+            SplitEnumeratorContext<RulesReloadSplit> context, Optional<RulesReloadSplit> pending) {
+        return new RulesReloadEnumerator(context, pending);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<RulesReloadSplit> getSplitSerializer() {
+        return RulesReloadSplit.Serializer.INSTANCE;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<Optional<RulesReloadSplit>> getEnumeratorCheckpointSerializer() {
+        return RulesReloadSplit.PendingSerializer.INSTANCE;
+    }
+
+    @Override
+    public TypeInformation<RulesUpdate> getProducedType() {
+        return TypeInformation.of(RulesUpdate.class);
     }
 }

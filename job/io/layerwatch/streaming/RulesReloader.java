@@ -103,6 +103,16 @@ public final class RulesReloader implements Serializable {
         LOG.error("rules reload rejected, the previous rules stay: {}", e.getMessage());
     }
 
+    /** The rules YAML in force: the startup rules, or the last update {@link #poll} returned. */
+    public String inForce() {
+        return current;
+    }
+
+    /** Continues from {@code yaml}, the rules in force downstream (a restored reader's split). */
+    public void resume(String yaml) {
+        current = yaml;
+    }
+
     public long rejected() {
         return rejected;
     }

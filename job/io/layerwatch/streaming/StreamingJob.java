@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -85,8 +86,9 @@ public final class StreamingJob {
         if (options.reloadInterval() != null) {
             RulesReloader reloader = new RulesReloader(new RulesSource(options.rulesUri(), options.region()), rulesYaml,
                     file);
-            updates = env.addSource(new RulesReloadSource(reloader, options.reloadInterval()))
-                    .uid("rules-reload").name("Rules reload (" + options.rulesUri() + ")").setParallelism(1);
+            updates = env.fromSource(new RulesReloadSource(reloader, options.reloadInterval()),
+                            WatermarkStrategy.noWatermarks(), "Rules reload (" + options.rulesUri() + ")")
+                    .uid("rules-reload").setParallelism(1);
         }
         LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, config,
                 JobShape.streaming(config, updates));
