@@ -89,7 +89,7 @@ class CentralTemplateTest {
         m.put("TrailSubscriptionDeliveryErrorsAlarm", List.of("AWS/Logs", "DeliveryErrors"));
         m.put("EventsDeadLetterAlarm", List.of("AWS/SQS", "ApproximateNumberOfMessagesVisible"));
         m.put("SinkDeadLetterQueueAlarm", List.of("AWS/SQS", "ApproximateNumberOfMessagesVisible"));
-        // LayerWatch's own metrics (Counters / SinkMetrics / RulesReloadSource), published by MSF.
+        // LayerWatch's own metrics (Counters / SinkMetrics / RulesReloadReader), published by MSF.
         m.put("InputDeadLetteredAlarm", List.of("AWS/KinesisAnalytics", Counters.DEAD_LETTERED));
         m.put("SinkDeadLetteredAlarm", List.of("AWS/KinesisAnalytics", "sinkDeadLettered"));
         m.put("RulesRejectedAlarm", List.of("AWS/KinesisAnalytics", "rulesRejected"));
