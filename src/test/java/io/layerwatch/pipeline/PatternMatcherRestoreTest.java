@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.ByEventId;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.MatchLogic;
 import io.layerwatch.patterns.PatternMatcher;

@@ -1,5 +1,7 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.patterns.ByEventId;
+
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;

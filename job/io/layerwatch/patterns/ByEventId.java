@@ -1,10 +1,10 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
 import io.layerwatch.event.EcrEvent;
 import org.apache.flink.cep.EventComparator;
 
 /** Ties in event time are broken by event id, so CEP sees one order whatever the arrival order. */
-final class ByEventId implements EventComparator<EcrEvent> {
+public final class ByEventId implements EventComparator<EcrEvent> {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -1,4 +1,4 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
@@ -9,12 +9,12 @@ import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.util.Collector;
 
-final class MatchToFinding extends PatternProcessFunction<EcrEvent, Finding> {
+public final class MatchToFinding extends PatternProcessFunction<EcrEvent, Finding> {
     private static final long serialVersionUID = 1L;
     private final CepRule rule;
     private final RuleSettings settings;
 
-    MatchToFinding(CepRule rule, RuleSettings settings) {
+    public MatchToFinding(CepRule rule, RuleSettings settings) {
         this.rule = rule;
         this.settings = settings;
     }
