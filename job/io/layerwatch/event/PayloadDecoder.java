@@ -18,13 +18,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes one payload of any supported shape, detected by content (never by file name):
- * gzip (CloudWatch Logs subscription data, .json.gz log files), a CloudTrail log file
- * {@code {"Records":[...]}}, a CloudWatch Logs subscription message, an EventBridge envelope, a raw
- * CloudTrail record, a bare JSON array of any of these, or JSON lines of any of these.
+ * The input shapes LayerWatch accepts, and what each becomes. A payload's shape is detected by its
+ * content, never by a file name; the payload's framing (gzip, JSON lines, size limits, the prefilter and
+ * the log-file fast paths) is {@link PayloadReader}'s, and every shape below comes out the same through it.
  *
- * <p>Never throws: whatever cannot be decoded goes to {@link DecodeOutput#deadLetter} with a reason
- * and the offending bytes; a bad line in JSON lines costs only that line.
+ * <ul>
+ *   <li>gzip, up to two levels deep (CloudWatch Logs subscription data, {@code .json.gz} log files): its
+ *       content, as below. Over input.maxInflatedBytes, plain or inflated: a dead letter.
+ *   <li>JSON lines, or several JSON values one after another: each value as below; a malformed line is one
+ *       dead letter and costs only that line. An empty payload is skipped.
+ *   <li>A JSON array: each element as below; an empty array is skipped, an element that is not an object is a
+ *       dead letter.
+ *   <li>A CloudTrail log file {@code {"Records":[...]}}: one event per record.
+ *   <li>A CloudWatch Logs subscription message ({@code messageType}, {@code logEvents}): a control message is
+ *       skipped; otherwise each log event's message, a JSON object, as below. A message whose {@code owner}
+ *       or {@code logGroup} its {@link CloudWatchLogsSenders} do not accept is rejected whole
+ *       ({@link DecodeOutput#rejected}), none of its log events decoded; so is a CloudWatch Logs message
+ *       inside a log event, whose owner and log group are only the writer's claim.
+ *   <li>An EventBridge envelope ({@code detail-type}, {@code detail}), by detail-type: a CloudTrail API call
+ *       or service event becomes its record's event (the envelope's region and account fill in for the
+ *       record's); an Inspector2 scan of a container image, or an ECR image scan, a scan event (Inspector
+ *       scans of other resources an {@link EventKind#OTHER} event); an ECR image action an
+ *       {@link EventKind#IMAGE_ACTION} event; a Security Hub custom action one event per selected finding;
+ *       any other detail-type an {@link EventKind#OTHER} event.
+ *   <li>A raw CloudTrail record ({@code eventVersion}, or {@code eventSource} and {@code eventName}): its event.
+ *   <li>Any other JSON object or value: a dead letter.
+ * </ul>
+ *
+ * <p>Never throws for the input's sake: whatever cannot be decoded goes to {@link DecodeOutput#deadLetter}
+ * with a reason and the offending bytes. An invalid record is a dead letter of its own.
  *
  * <p>With the prefilter on, CloudTrail records of other services (log-file records, standalone records
  * and CloudWatch Logs messages) that the byte-level prefilter vouches for go to
@@ -33,10 +55,6 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record of another service that is the first sighting of a session key comes out as a
  * {@link EventKind#SESSION_ORIGIN} event, with the prefilter on or off.
- *
- * <p>A CloudWatch Logs message whose {@code owner} or {@code logGroup} its {@link CloudWatchLogsSenders}
- * do not accept is rejected whole ({@link DecodeOutput#rejected}), none of its log events decoded; so is a
- * CloudWatch Logs message inside a log event, whose owner and log group are only the writer's claim.
  */
 public final class PayloadDecoder {
 
@@ -105,66 +123,13 @@ public final class PayloadDecoder {
     /** The payload in the first {@code length} bytes; nothing decoded keeps a reference to {@code bytes}. */
     public void decode(byte[] bytes, int length, String source, DecodeOutput out) {
         try {
-            reader.read(bytes, 0, length, source, new Guarded(out, origins), 0);
+            reader.read(bytes, length, source, new Guarded(out, origins));
         } catch (DownstreamFailure e) {
             throw e.failure();
         }
     }
 
-    /** Delivers to the receiver: a record of another service first sighting a session key as its origin. */
-    private record Guarded(DecodeOutput out, SessionKeys origins) implements DecodeOutput {
-        @Override
-        public void event(EcrEvent event) {
-            boolean origin = event.isApiCall() && !EcrEvent.ECR_SOURCE.equals(event.eventSource())
-                    && SessionKeys.isSessionKey(event.principal().accessKeyId())
-                    && origins.firstSighting(event.principal().accessKeyId(), event.eventTime());
-            DownstreamFailure.guard(() -> out.event(origin ? event.asSessionOrigin() : event));
-        }
-
-        @Override
-        public void deadLetter(DeadLetter deadLetter) {
-            DownstreamFailure.guard(() -> out.deadLetter(deadLetter));
-        }
-
-        @Override
-        public void rejected(DeadLetter deadLetter) {
-            DownstreamFailure.guard(() -> out.rejected(deadLetter));
-        }
-
-        @Override
-        public void skipped(String why) {
-            out.skipped(why);
-        }
-
-        @Override
-        public void prefiltered() {
-            DownstreamFailure.guard(out::prefiltered);
-        }
-    }
-
     // ---- the accepted shapes: what each JSON value of a payload becomes ----------------------------------
-
-    /** The shapes as {@link PayloadReader} hands them over, framed from the payload's bytes. */
-    private final class Accepted implements Shapes {
-        @Override
-        public void root(JsonNode value, String source, DecodeOutput out) {
-            PayloadDecoder.this.root(value, source, out);
-        }
-
-        @Override
-        public void record(JsonNode record, String source, DecodeOutput out) {
-            cloudTrail(record, null, null, source, out);
-        }
-
-        @Override
-        public EcrEvent event(CloudTrailFields fields, byte[] raw) {
-            try {
-                return EventMapper.cloudTrail(fields, raw, null, null);
-            } catch (EventMapper.InvalidRecord e) {
-                return null;
-            }
-        }
-    }
 
     private void root(JsonNode node, String source, DecodeOutput out) {
         if (node.isArray() && node.isEmpty()) {
@@ -329,6 +294,61 @@ public final class PayloadDecoder {
             out.event(EventMapper.cloudTrail(record, region, account));
         } catch (EventMapper.InvalidRecord e) {
             out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), record.toString()));
+        }
+    }
+
+    // ---- delivery and limits ----------------------------------------------------------------------------
+
+    /** Delivers to the receiver: a record of another service first sighting a session key as its origin. */
+    private record Guarded(DecodeOutput out, SessionKeys origins) implements DecodeOutput {
+        @Override
+        public void event(EcrEvent event) {
+            boolean origin = event.isApiCall() && !EcrEvent.ECR_SOURCE.equals(event.eventSource())
+                    && SessionKeys.isSessionKey(event.principal().accessKeyId())
+                    && origins.firstSighting(event.principal().accessKeyId(), event.eventTime());
+            DownstreamFailure.guard(() -> out.event(origin ? event.asSessionOrigin() : event));
+        }
+
+        @Override
+        public void deadLetter(DeadLetter deadLetter) {
+            DownstreamFailure.guard(() -> out.deadLetter(deadLetter));
+        }
+
+        @Override
+        public void rejected(DeadLetter deadLetter) {
+            DownstreamFailure.guard(() -> out.rejected(deadLetter));
+        }
+
+        @Override
+        public void skipped(String why) {
+            out.skipped(why);
+        }
+
+        @Override
+        public void prefiltered() {
+            DownstreamFailure.guard(out::prefiltered);
+        }
+    }
+
+    /** The shapes as {@link PayloadReader} hands them over, framed from the payload's bytes. */
+    private final class Accepted implements Shapes {
+        @Override
+        public void root(JsonNode value, String source, DecodeOutput out) {
+            PayloadDecoder.this.root(value, source, out);
+        }
+
+        @Override
+        public void record(JsonNode record, String source, DecodeOutput out) {
+            cloudTrail(record, null, null, source, out);
+        }
+
+        @Override
+        public EcrEvent event(CloudTrailFields fields, byte[] raw) {
+            try {
+                return EventMapper.cloudTrail(fields, raw, null, null);
+            } catch (EventMapper.InvalidRecord e) {
+                return null;
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.layerwatch.event.decode;
 
+import static io.layerwatch.event.PayloadDecoder.STAGE;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -80,7 +82,8 @@ final class LogFiles {
                     }
                     int recordStart = start + (int) p.currentTokenLocation().getByteOffset();
                     CloudTrailFields fields = CloudTrailFields.read(p, mapper);
-                    decoded.add(decoded(fields, bytes, recordStart, start + (int) p.currentLocation().getByteOffset(), true));
+                    int recordEnd = start + (int) p.currentLocation().getByteOffset();
+                    decoded.add(decoded(fields, bytes, recordStart, recordEnd, true));
                 }
             }
             if (!records || p.nextToken() != null) {
@@ -165,7 +168,7 @@ final class LogFiles {
             int s = spans.get(i)[0];
             int e = spans.get(i)[1];
             if (over.get(i)) {
-                out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, reasons.get(r++), bytes, s, e - s));
+                out.deadLetter(DeadLetter.of(source, STAGE, reasons.get(r++), bytes, s, e - s));
             } else {
                 Decoded d = bytes[s] == '{' ? streamedRecord(bytes, s, e) : null;
                 emit(d == null ? new Decoded.Slice(bytes, s, e) : d, source, out);
@@ -241,7 +244,7 @@ final class LogFiles {
         } else if (decoded instanceof Decoded.Slice r) {
             JsonNode record = parse(r.bytes(), r.start(), r.end()); // the stream read it: the tree parse does too
             if (record == null) {
-                out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "malformed JSON", r.bytes(), r.start(),
+                out.deadLetter(DeadLetter.of(source, STAGE, "malformed JSON", r.bytes(), r.start(),
                         r.end() - r.start()));
             } else {
                 shapes.record(record, source, out);

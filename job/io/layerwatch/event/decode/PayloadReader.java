@@ -1,5 +1,7 @@
 package io.layerwatch.event.decode;
 
+import static io.layerwatch.event.PayloadDecoder.STAGE;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -50,29 +52,36 @@ public final class PayloadReader {
         return prefilter != null && prefilter.skippable(message);
     }
 
+    /** The payload in the first {@code length} bytes; nothing emitted keeps a reference to {@code bytes}. */
+    public void read(byte[] bytes, int length, String source, DecodeOutput out) {
+        read(bytes, 0, length, source, out, 0);
+    }
+
     /** The payload at [offset, offset + length), inflated {@code depth} times already. */
-    public void read(byte[] bytes, int offset, int length, String source, DecodeOutput out, int depth) {
+    private void read(byte[] bytes, int offset, int length, String source, DecodeOutput out, int depth) {
         try {
             if (Gzip.isGzip(bytes, offset, length)) {
                 byte[] inflated;
                 try {
                     inflated = Gzip.gunzip(bytes, offset, length, maxInflatedBytes);
                 } catch (PayloadDecoder.TooLarge e) {
-                    out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, e.getMessage(), bytes, offset, length));
+                    out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), bytes, offset, length));
                     return;
                 } catch (IOException e) {
-                    out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "corrupt gzip: " + e.getMessage(), bytes, offset, length));
+                    String reason = "corrupt gzip: " + e.getMessage();
+                    out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, offset, length));
                     return;
                 }
                 if (depth >= MAX_GZIP_DEPTH) {
-                    out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "gzip nested too deep", bytes, offset, length));
+                    out.deadLetter(DeadLetter.of(source, STAGE, "gzip nested too deep", bytes, offset, length));
                     return;
                 }
                 read(inflated, 0, inflated.length, source, out, depth + 1);
                 return;
             }
             if (length > maxInflatedBytes) {
-                out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, PayloadDecoder.larger(length, maxInflatedBytes), bytes, offset, length));
+                String reason = PayloadDecoder.larger(length, maxInflatedBytes);
+                out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, offset, length));
                 return;
             }
             int end = offset + length;
@@ -82,14 +91,14 @@ public final class PayloadReader {
                 return;
             }
             if (bytes[start] != '{' && bytes[start] != '[' && JsonBytes.looksBinary(bytes, start, end)) {
-                out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "not JSON or gzip", bytes, offset, length));
+                out.deadLetter(DeadLetter.of(source, STAGE, "not JSON or gzip", bytes, offset, length));
                 return;
             }
             decodeJsonSequence(bytes, start, end, source, out);
         } catch (DownstreamFailure e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
-            out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "undecodable: " + e, bytes, offset, length));
+            out.deadLetter(DeadLetter.of(source, STAGE, "undecodable: " + e, bytes, offset, length));
         }
     }
 
@@ -153,15 +162,16 @@ public final class PayloadReader {
                     if (values < 2 && pos + errorAt > lineEnd && lineEnd < end
                             && !nextLineIsJsonValue(bytes, lineEnd + 1, end)) {
                         // A multi-line document broke: one dead letter for the rest, not one per line.
-                        out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, reason, bytes, badStart, end - badStart));
+                        out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, end - badStart));
                         return;
                     }
-                    out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, reason, bytes, badStart, lineEnd - badStart));
+                    out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, badStart, lineEnd - badStart));
                     values = Math.max(values, 2);
                     pos = JsonBytes.skipBlank(bytes, Math.min(lineEnd + 1, end), end);
                 }
             } catch (IOException e) {
-                out.deadLetter(DeadLetter.of(source, PayloadDecoder.STAGE, "unreadable: " + e.getMessage(), bytes, pos, end - pos));
+                String reason = "unreadable: " + e.getMessage();
+                out.deadLetter(DeadLetter.of(source, STAGE, reason, bytes, pos, end - pos));
                 return;
             }
         }
@@ -194,7 +204,8 @@ public final class PayloadReader {
                 // Every record to decode is decoded before any is emitted: a failure leaves nothing emitted.
                 Decoded[] decoded = new Decoded[root.count];
                 for (int i = 0; i < root.count; i++) {
-                    if (!root.skip[i] && (decoded[i] = logFiles.streamedRecord(bytes, root.starts[i], root.ends[i])) == null) {
+                    if (!root.skip[i]
+                            && (decoded[i] = logFiles.streamedRecord(bytes, root.starts[i], root.ends[i])) == null) {
                         return pos;
                     }
                 }

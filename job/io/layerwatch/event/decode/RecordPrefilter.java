@@ -28,8 +28,8 @@ import java.util.Arrays;
  *     escape (so no key hides behind one);
  * <li>eventSource, eventName and eventTime occur exactly once at its top level, all strings; eventSource
  *     is not empty, has no escape and is not {@value EcrEvent#ECR_SOURCE}; eventName is not empty;
- *     eventTime has no escape and {@link EventMapper#parseTime} accepts it (the only checks that make
- *     {@link EventMapper#cloudTrail} reject a record; the rest of the mapping cannot fail);
+ *     eventTime has no escape and {@link CloudTrailFields#validEventTime} accepts it (the only checks that make
+ *     the mapping reject a record; the rest of the mapping cannot fail);
  * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
  *     (Records, messageType, logEvents, detail-type, detail);
  * <li>it is not the first sighting of a session key: a record whose {@code userIdentity.accessKeyId} is an
@@ -349,7 +349,10 @@ final class RecordPrefilter extends JsonScanner {
                 && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd) && !sessionOrigin();
     }
 
-    /** Whether {@link CloudTrailFields#validEventTime} accepts the (ASCII, unescaped) time; the usual form without a String. */
+    /**
+     * Whether {@link CloudTrailFields#validEventTime} accepts the (ASCII, unescaped) time; the usual form
+     * without a String.
+     */
     static boolean validTime(byte[] bytes, int start, int end) {
         return plainUtcTime(bytes, start, end)
                 || CloudTrailFields.validEventTime(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
