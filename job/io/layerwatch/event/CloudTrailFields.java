@@ -19,19 +19,19 @@ import java.io.IOException;
  * (empty is null); {@code userIdentity} and {@code requestParameters} {@link Fields#NONE} when absent or
  * not objects.
  */
-record CloudTrailFields(String eventSource, String eventName, String eventTime, String recipientAccountId,
+public record CloudTrailFields(String eventSource, String eventName, String eventTime, String recipientAccountId,
         String awsRegion, String eventId, String sourceIp, String userAgent, String vpcEndpointId, String errorCode,
         Fields userIdentity, Fields requestParameters) {
 
-    static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
+    public static final String[] STRINGS = {"eventSource", "eventName", "eventTime", "recipientAccountId",
         "awsRegion", "eventID", "sourceIPAddress", "userAgent", "vpcEndpointId", "errorCode"};
     /** Indexes in {@link #STRINGS}. */
-    static final int EVENT_TIME = 2;
-    static final int EVENT_ID = 5;
+    public static final int EVENT_TIME = 2;
+    public static final int EVENT_ID = 5;
     private static final int USER_IDENTITY = STRINGS.length;
     private static final int REQUEST_PARAMETERS = STRINGS.length + 1;
     /** The members read, by index: the strings, then userIdentity and requestParameters. */
-    static final java.util.List<String> NAMES = java.util.stream.Stream.concat(java.util.Arrays.stream(STRINGS),
+    public static final java.util.List<String> NAMES = java.util.stream.Stream.concat(java.util.Arrays.stream(STRINGS),
             java.util.stream.Stream.of("userIdentity", "requestParameters")).toList();
 
     static CloudTrailFields of(JsonNode record) {
@@ -43,8 +43,18 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
     }
 
     /** @param s the {@link #STRINGS} by index */
-    static CloudTrailFields of(String[] s, Fields identity, Fields params) {
+    public static CloudTrailFields of(String[] s, Fields identity, Fields params) {
         return new CloudTrailFields(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], identity, params);
+    }
+
+    /** Whether the mapping accepts {@code text} as a record's eventTime. */
+    public static boolean validEventTime(String text) {
+        try {
+            EventMapper.parseTime(text, "eventTime");
+            return true;
+        } catch (EventMapper.InvalidRecord e) {
+            return false;
+        }
     }
 
     /**
@@ -53,7 +63,7 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
      * string, an object or null; no eventID, whose stand-in is derived from the tree's text): the record
      * has been read to its end all the same, for the caller to hand to the tree decoder.
      */
-    static CloudTrailFields read(JsonParser p, ObjectMapper mapper) throws IOException {
+    public static CloudTrailFields read(JsonParser p, ObjectMapper mapper) throws IOException {
         String[] s = new String[STRINGS.length];
         JsonNode identity = null;
         JsonNode params = MissingNode.getInstance();
@@ -91,16 +101,16 @@ record CloudTrailFields(String eventSource, String eventName, String eventTime, 
     }
 
     /** Objects inside userIdentity that the mapping walks into (pruned the same way). */
-    static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
+    public static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
     /**
      * Every member of userIdentity and requestParameters (and of the objects in them it walks into) that
      * {@link EventMapper#cloudTrail} and {@link PrincipalNormalizer} read: the byte reader keeps only these.
      */
-    static final java.util.List<String> READ = java.util.List.of("type", "arn", "accountId", "accessKeyId",
+    public static final java.util.List<String> READ = java.util.List.of("type", "arn", "accountId", "accessKeyId",
             "invokedBy", "principalId", "userName", "sessionContext", "sessionIssuer", "repositoryName", "registryId",
             "layerDigest", "imageDigest", "imageTag", "imageIds", "policyText");
     /** A member of requestParameters that the mapping iterates: kept whole. */
-    static final String IMAGE_IDS = "imageIds";
+    public static final String IMAGE_IDS = "imageIds";
 
     /**
      * The object whose START_OBJECT is the current token as a tree, without the containers the mapping

@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * What the mapping reads of a JSON object (userIdentity, requestParameters and the objects in them): a
- * parsed tree ({@link #of}) or what {@link RecordReader} read straight from the bytes. Never null inside
+ * parsed tree ({@link #of}) or what the decoder's byte reader read straight from the bytes. Never null inside
  * the mapping: an absent member, or one that is not an object, is {@link #NONE}.
  */
-interface Fields {
+public interface Fields {
 
     /** A member's text as {@link PrincipalNormalizer#text} gives it: null when absent, null, a container or empty. */
     String text(String name);

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Keys joined from parts (a principal ARN and its access key, a registry and a repository): the same
- * String for the same part instances joined again. The decoder's {@link StringCache} makes the parts the
+ * String for the same part instances joined again. The decoder's string cache makes the parts the
  * same instances, so a keyed operator's key is then hashed once, and found in keyed state by identity rather
  * than compared character by character. Direct-mapped; thread-safe (a slot holds an immutable entry).
  */

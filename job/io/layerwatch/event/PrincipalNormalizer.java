@@ -120,7 +120,7 @@ public final class PrincipalNormalizer {
     }
 
     /** A member's value as text: null when absent, null, a container or empty. */
-    static String text(JsonNode v) {
+    public static String text(JsonNode v) {
         if (v == null || v.isNull() || v.isContainerNode()) {
             return null;
         }

@@ -27,15 +27,15 @@ public final class SessionKeys {
         return key != null && key.length() >= 16 && key.startsWith("ASIA");
     }
 
-    static boolean isSessionKey(byte[] b, int start, int end) {
+    public static boolean isSessionKey(byte[] b, int start, int end) {
         return end - start >= 16 && b[start] == 'A' && b[start + 1] == 'S' && b[start + 2] == 'I' && b[start + 3] == 'A';
     }
 
     /**
-     * A comparable number for a {@link RecordPrefilter#plainUtcTime} time at {@code at}: its fourteen digits
+     * A comparable number for a plain UTC time (as the decoder's prefilter vouches for) at {@code at}: its fourteen digits
      * (yyyyMMddHHmmss) as one decimal number.
      */
-    static long timeKey(byte[] t, int at) {
+    public static long timeKey(byte[] t, int at) {
         long v = 0;
         for (int i = at; i < at + 19; i++) {
             if (t[i] >= '0' && t[i] <= '9') {
@@ -58,7 +58,7 @@ public final class SessionKeys {
         return true;
     }
 
-    boolean firstSighting(byte[] b, int start, int end, long time) {
+    public boolean firstSighting(byte[] b, int start, int end, long time) {
         return firstSighting(new String(b, start, end - start, StandardCharsets.ISO_8859_1), time);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.decode.Gzip;
 import io.layerwatch.testing.CollectingOutput;
 import io.layerwatch.testing.TrailFiles;
 import java.io.IOException;
@@ -66,8 +67,8 @@ class InputLimitsTest {
         byte[] members = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, members, head.length, tail.length);
         for (byte[] payload : new byte[][] {gz, members}) {
-            assertThat(PayloadDecoder.gunzip(payload, 0, payload.length, CAP)).isEqualTo(exact);
-            assertThatThrownBy(() -> PayloadDecoder.gunzip(payload, 0, payload.length, CAP - 1))
+            assertThat(Gzip.gunzip(payload, 0, payload.length, CAP)).isEqualTo(exact);
+            assertThatThrownBy(() -> Gzip.gunzip(payload, 0, payload.length, CAP - 1))
                     .isInstanceOf(PayloadDecoder.TooLarge.class)
                     .hasMessage("inflates beyond input.maxInflatedBytes (1048575 bytes)");
         }

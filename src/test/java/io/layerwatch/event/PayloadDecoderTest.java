@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.CloudWatchLogsSenders;
+import io.layerwatch.event.decode.Gzip;
+import io.layerwatch.event.decode.JsonBytes;
 import io.layerwatch.testing.CollectingOutput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,39 +31,39 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link PayloadDecoder} on every input shape, built from the real samples in
  * {@code src/test/resources/samples} (provenance in its SOURCES.md).
  */
-class PayloadDecoderTest {
+public class PayloadDecoderTest {
 
     /** The real samples and the ways the tests wrap them; shared with {@link DecoderPropertyTest}. */
-    static final class Samples {
-        static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final class Samples {
+        public static final ObjectMapper MAPPER = new ObjectMapper();
 
-        static final String PULL = "/samples/aws-docs/cloudtrail-image-pull-action.json";
-        static final String PUSH = "/samples/aws-docs/cloudtrail-image-push-action.json";
-        static final String CREATE_REPOSITORY = "/samples/aws-docs/cloudtrail-create-repository-action.json";
-        static final String KMS_CREATE_GRANT =
+        public static final String PULL = "/samples/aws-docs/cloudtrail-image-pull-action.json";
+        public static final String PUSH = "/samples/aws-docs/cloudtrail-image-push-action.json";
+        public static final String CREATE_REPOSITORY = "/samples/aws-docs/cloudtrail-create-repository-action.json";
+        public static final String KMS_CREATE_GRANT =
                 "/samples/aws-docs/cloudtrail-aws-kms-creategrant-api-action-when-creating-an-amazon-ecr-repository.json";
-        static final String LIFECYCLE = "/samples/aws-docs/cloudtrail-image-lifecycle-policy-action.json";
-        static final String BASIC_SCAN = "/samples/aws-docs/eventbridge-a-completed-image-scan-basic-scanning.json";
-        static final String IMAGE_PUSHED = "/samples/aws-docs/eventbridge-a-completed-image-push.json";
-        static final String IMAGE_DELETED = "/samples/aws-docs/eventbridge-an-image-deletion.json";
-        static final String SCAN_RESOURCE_CHANGE = "/samples/aws-docs/"
+        public static final String LIFECYCLE = "/samples/aws-docs/cloudtrail-image-lifecycle-policy-action.json";
+        public static final String BASIC_SCAN = "/samples/aws-docs/eventbridge-a-completed-image-scan-basic-scanning.json";
+        public static final String IMAGE_PUSHED = "/samples/aws-docs/eventbridge-a-completed-image-push.json";
+        public static final String IMAGE_DELETED = "/samples/aws-docs/eventbridge-an-image-deletion.json";
+        public static final String SCAN_RESOURCE_CHANGE = "/samples/aws-docs/"
                 + "eventbridge-a-change-notification-on-a-resource-with-enhanced-scanning-enabled-enhanced-scanning.json";
         /** Inspector service-linked AssumedRole, IAM user, a throttled call. */
-        static final String INVICTUS_INSPECTOR =
+        public static final String INVICTUS_INSPECTOR =
                 "/samples/invictus/218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json";
         /** AWSService (rolesanywhere) and IAM user records. */
-        static final String INVICTUS_SERVICE =
+        public static final String INVICTUS_SERVICE =
                 "/samples/invictus/218007301253_CloudTrail_us-east-1_20230710T1230Z_soULWstxp7lqsODg.json";
         /** IAM user (one AccessDenied) and an EC2 instance-profile AssumedRole. */
-        static final String INVICTUS_STRATUS =
+        public static final String INVICTUS_STRATUS =
                 "/samples/invictus/218007301253_CloudTrail_us-east-1_20230710T1210Z_bXGZYqBeCCsqWq1U.json";
 
-        static final List<String> ALL = List.of(PULL, PUSH, CREATE_REPOSITORY, KMS_CREATE_GRANT, LIFECYCLE, BASIC_SCAN,
+        public static final List<String> ALL = List.of(PULL, PUSH, CREATE_REPOSITORY, KMS_CREATE_GRANT, LIFECYCLE, BASIC_SCAN,
                 IMAGE_PUSHED, IMAGE_DELETED, SCAN_RESOURCE_CHANGE, INVICTUS_INSPECTOR, INVICTUS_SERVICE, INVICTUS_STRATUS);
 
         private Samples() {}
 
-        static byte[] bytes(String resource) {
+        public static byte[] bytes(String resource) {
             try (InputStream in = PayloadDecoderTest.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalArgumentException("no test resource " + resource);
@@ -73,23 +75,23 @@ class PayloadDecoderTest {
         }
 
         /** A sample parsed; a fresh copy each call, so tests may edit it. */
-        static ObjectNode json(String resource) {
+        public static ObjectNode json(String resource) {
             return (ObjectNode) parse(bytes(resource));
         }
 
         /** A sample as one line of JSON. */
-        static String oneLine(String resource) {
+        public static String oneLine(String resource) {
             return json(resource).toString();
         }
 
         /** The records of an S3 log-file sample. */
-        static List<JsonNode> records(String resource) {
+        public static List<JsonNode> records(String resource) {
             List<JsonNode> records = new ArrayList<>();
             json(resource).get("Records").forEach(records::add);
             return records;
         }
 
-        static JsonNode parse(byte[] bytes) {
+        public static JsonNode parse(byte[] bytes) {
             try {
                 return MAPPER.readTree(bytes);
             } catch (IOException e) {
@@ -97,24 +99,24 @@ class PayloadDecoderTest {
             }
         }
 
-        static byte[] gzip(byte[] data) {
+        public static byte[] gzip(byte[] data) {
             return io.layerwatch.testing.TrailFiles.gzip(data);
         }
 
-        static byte[] utf8(String text) {
+        public static byte[] utf8(String text) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
 
-        static final String CWL_OWNER = "123456789012";
-        static final String CWL_LOG_GROUP = "aws-cloudtrail-logs-123456789012";
+        public static final String CWL_OWNER = "123456789012";
+        public static final String CWL_LOG_GROUP = "aws-cloudtrail-logs-123456789012";
 
         /** A CloudWatch Logs subscription payload (gzipped, as Kinesis/Firehose deliver it) carrying {@code messages}. */
-        static byte[] cloudWatchLogs(String messageType, String... messages) {
+        public static byte[] cloudWatchLogs(String messageType, String... messages) {
             return gzip(utf8(cloudWatchLogsJson(CWL_OWNER, CWL_LOG_GROUP, messageType, messages)));
         }
 
         /** A CloudWatch Logs subscription message from {@code owner}'s {@code logGroup}, as JSON text. */
-        static String cloudWatchLogsJson(String owner, String logGroup, String messageType, String... messages) {
+        public static String cloudWatchLogsJson(String owner, String logGroup, String messageType, String... messages) {
             ObjectNode payload = MAPPER.createObjectNode()
                     .put("messageType", messageType)
                     .put("owner", owner)
@@ -132,7 +134,7 @@ class PayloadDecoderTest {
         }
 
         /** An EventBridge envelope as EventBridge delivers CloudTrail records. */
-        static ObjectNode eventBridge(String detailType, JsonNode detail) {
+        public static ObjectNode eventBridge(String detailType, JsonNode detail) {
             ObjectNode envelope = MAPPER.createObjectNode()
                     .put("version", "0")
                     .put("id", "6f2e1a3c-0000-4d7e-9c1b-envelope0001")
@@ -171,7 +173,7 @@ class PayloadDecoderTest {
         ObjectMapper mapper = new ObjectMapper();
         for (String[] c : cases) {
             byte[] framed = ("  " + c[0] + "  ").getBytes(StandardCharsets.UTF_8);
-            byte[] out = PayloadDecoder.compact(framed, 2, framed.length - 2);
+            byte[] out = JsonBytes.compact(framed, 2, framed.length - 2);
             assertThat(new String(out, StandardCharsets.UTF_8)).as(c[0]).isEqualTo(c[1]);
             assertThat(out).as("as Jackson writes its tree").isEqualTo(mapper.writeValueAsBytes(mapper.readTree(c[0])));
         }
@@ -216,8 +218,8 @@ class PayloadDecoderTest {
         byte[] whole = new byte[big.length + small.length];
         System.arraycopy(big, 0, whole, 0, big.length);
         System.arraycopy(small, 0, whole, big.length, small.length);
-        assertThat(PayloadDecoder.gunzip(gz, 0, gz.length)).isEqualTo(whole);
-        assertThat(PayloadDecoder.gunzip(Samples.gzip(small), 0, Samples.gzip(small).length)).isEqualTo(small);
+        assertThat(Gzip.gunzip(gz, 0, gz.length)).isEqualTo(whole);
+        assertThat(Gzip.gunzip(Samples.gzip(small), 0, Samples.gzip(small).length)).isEqualTo(small);
     }
 
     @Test

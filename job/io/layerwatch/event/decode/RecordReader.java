@@ -1,8 +1,11 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.layerwatch.event.CloudTrailFields;
+import io.layerwatch.event.Fields;
+import io.layerwatch.event.PrincipalNormalizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,8 +31,8 @@ import java.util.stream.IntStream;
 final class RecordReader extends JsonScanner {
 
     /** Turns one record the reader vouched for into what the decoder emits. */
-    interface Sink {
-        Object record(CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced);
+    interface Sink<T> {
+        T record(CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced);
     }
 
     private static final byte[] RECORDS = bytes("Records");
@@ -54,7 +57,7 @@ final class RecordReader extends JsonScanner {
      * elements are records this reader vouches for. Returns what {@code sink} made of each, in order, or
      * null when it cannot vouch for the whole file.
      */
-    List<Object> logFile(byte[] bytes, int from, int to, Sink sink) {
+    <T> List<T> logFile(byte[] bytes, int from, int to, Sink<T> sink) {
         start(bytes, from, to);
         try {
             if (next() != '{') {
@@ -66,7 +69,7 @@ final class RecordReader extends JsonScanner {
                 return null;
             }
             whitespace();
-            List<Object> out = new ArrayList<>();
+            List<T> out = new ArrayList<>();
             if (peek() != ']') {
                 do {
                     int start = pos;
@@ -84,7 +87,7 @@ final class RecordReader extends JsonScanner {
     }
 
     /** One record at [from, to), nothing else: what {@code sink} made of it, or null when the reader cannot vouch for it. */
-    Object record(byte[] bytes, int from, int to, Sink sink) {
+    <T> T record(byte[] bytes, int from, int to, Sink<T> sink) {
         start(bytes, from, to);
         try {
             CloudTrailFields fields = record();

@@ -1,5 +1,9 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
+import io.layerwatch.event.CloudTrailFields;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.EventKind;
+import io.layerwatch.event.SessionKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -24,8 +28,8 @@ import java.util.Arrays;
  *     escape (so no key hides behind one);
  * <li>eventSource, eventName and eventTime occur exactly once at its top level, all strings; eventSource
  *     is not empty, has no escape and is not {@value EcrEvent#ECR_SOURCE}; eventName is not empty;
- *     eventTime has no escape and {@link EventMapper#parseTime} accepts it (the only checks that make
- *     {@link EventMapper#cloudTrail} reject a record; the rest of the mapping cannot fail);
+ *     eventTime has no escape and {@link CloudTrailFields#validEventTime} accepts it (the only checks that make
+ *     the mapping reject a record; the rest of the mapping cannot fail);
  * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
  *     (Records, messageType, logEvents, detail-type, detail);
  * <li>it is not the first sighting of a session key: a record whose {@code userIdentity.accessKeyId} is an
@@ -84,7 +88,7 @@ final class RecordPrefilter extends JsonScanner {
     private static final byte[] RECORDS = bytes("Records");
     private static final byte[] USER_IDENTITY = bytes("userIdentity");
     private static final byte[] ACCESS_KEY_ID = bytes("accessKeyId");
-    /** Keys that make {@code PayloadDecoder.object} treat a standalone object as something else than a record. */
+    /** Keys that make {@code PayloadDecoder} treat a standalone object as something else than a record. */
     private static final byte[][] ROUTING_KEYS = {RECORDS, bytes("messageType"), bytes("logEvents"),
         bytes("detail-type"), bytes("detail")};
 
@@ -345,17 +349,13 @@ final class RecordPrefilter extends JsonScanner {
                 && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd) && !sessionOrigin();
     }
 
-    /** Whether {@link EventMapper#parseTime} accepts the (ASCII, unescaped) time; the usual form without a String. */
+    /**
+     * Whether {@link CloudTrailFields#validEventTime} accepts the (ASCII, unescaped) time; the usual form
+     * without a String.
+     */
     static boolean validTime(byte[] bytes, int start, int end) {
-        if (plainUtcTime(bytes, start, end)) {
-            return true;
-        }
-        try {
-            EventMapper.parseTime(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1), "eventTime");
-            return true;
-        } catch (EventMapper.InvalidRecord e) {
-            return false;
-        }
+        return plainUtcTime(bytes, start, end)
+                || CloudTrailFields.validEventTime(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

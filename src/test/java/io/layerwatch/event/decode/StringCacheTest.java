@@ -1,4 +1,4 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
