@@ -39,6 +39,7 @@ class DeliveryRecoveryIT {
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+    /** At 40 a second the job runs 3 s: long enough for a checkpoint to complete on a loaded machine. */
     static final int COUNT = 120;
     static final AtomicBoolean FAILED = new AtomicBoolean();
 
@@ -61,7 +62,7 @@ class DeliveryRecoveryIT {
         env.enableCheckpointing(100);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 100));
         DataGeneratorSource<Finding> source = new DataGeneratorSource<>(DeliveryRecoveryIT::finding, COUNT,
-                RateLimiterStrategy.perSecond(200), TypeInformation.of(Finding.class));
+                RateLimiterStrategy.perSecond(40), TypeInformation.of(Finding.class));
         WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
                 HTTP.endpoint() + "/hook", null, null, Map.of(), "{\"id\":\"{{id}}\"}",
                 Duration.ofSeconds(5), AwsClientSettings.DEFAULTS));
