@@ -12,11 +12,11 @@ import java.util.Locale;
 import java.util.UUID;
 
 /** Maps one JSON record (CloudTrail record or EventBridge event) onto an {@link EcrEvent}. */
-final class EventMapper {
+public final class EventMapper {
 
     /** Why a record could not be mapped; becomes the dead-letter reason. */
-    static final class InvalidRecord extends Exception {
-        InvalidRecord(String message) {
+    public static final class InvalidRecord extends Exception {
+        public InvalidRecord(String message) {
             super(message, null, false, false);
         }
     }
@@ -25,12 +25,12 @@ final class EventMapper {
 
     private EventMapper() {}
 
-    static EcrEvent cloudTrail(JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
+    public static EcrEvent cloudTrail(JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
         return cloudTrail(CloudTrailFields.of(record), json(record), fallbackRegion, fallbackAccount);
     }
 
     /** @param raw the record's compact JSON (the evidence; the stand-in id of a record without eventID) */
-    static EcrEvent cloudTrail(CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
+    public static EcrEvent cloudTrail(CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
             throws InvalidRecord {
         if (record.eventSource() == null || record.eventName() == null) {
             throw new InvalidRecord("CloudTrail record without eventSource/eventName");
@@ -68,7 +68,7 @@ final class EventMapper {
     }
 
     /** "ECR Image Scan" (basic) and "Inspector2 Scan" (enhanced) EventBridge events. */
-    static EcrEvent scan(JsonNode envelope, JsonNode detail) throws InvalidRecord {
+    public static EcrEvent scan(JsonNode envelope, JsonNode detail) throws InvalidRecord {
         String repoField = text(detail, "repository-name");
         if (repoField == null) {
             throw new InvalidRecord("scan event without detail.repository-name");
@@ -109,7 +109,7 @@ final class EventMapper {
     }
 
     /** "ECR Image Action" and any other EventBridge event that is not a CloudTrail call. */
-    static EcrEvent other(JsonNode envelope, JsonNode detail, EventKind kind) throws InvalidRecord {
+    public static EcrEvent other(JsonNode envelope, JsonNode detail, EventKind kind) throws InvalidRecord {
         String account = text(envelope, "account");
         String source = text(envelope, "source");
         byte[] raw = json(envelope);
@@ -134,7 +134,7 @@ final class EventMapper {
     }
 
     /** detail-type of the EventBridge event Security Hub sends when an analyst runs a custom action. */
-    static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
+    public static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
 
     /**
      * "Security Hub Findings - Custom Action": one {@link EventKind#CUSTOM_ACTION} event per selected
@@ -142,7 +142,7 @@ final class EventMapper {
      * {@code resources}, else {@code detail.actionName}); account, region, registry, repository and image
      * digest come from the finding and its ECR resources; raw is the event with only this finding.
      */
-    static List<EcrEvent> customActions(JsonNode envelope, JsonNode detail) throws InvalidRecord {
+    public static List<EcrEvent> customActions(JsonNode envelope, JsonNode detail) throws InvalidRecord {
         JsonNode findings = detail.get("findings");
         if (findings == null || !findings.isArray()) {
             throw new InvalidRecord("Security Hub custom action without a findings array");

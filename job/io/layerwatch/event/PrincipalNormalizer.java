@@ -115,7 +115,7 @@ public final class PrincipalNormalizer {
         return arn == null ? null : arn.substring(arn.lastIndexOf('/') + 1);
     }
 
-    static String text(JsonNode node, String field) {
+    public static String text(JsonNode node, String field) {
         return text(node == null ? null : node.get(field));
     }
 

@@ -1,6 +1,6 @@
 package io.layerwatch.pipeline;
 
-import io.layerwatch.event.PayloadDecoder;
+import io.layerwatch.event.decode.PayloadDecoder;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;

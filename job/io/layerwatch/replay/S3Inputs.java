@@ -1,6 +1,6 @@
 package io.layerwatch.replay;
 
-import io.layerwatch.event.PayloadDecoder;
+import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.pipeline.FileReader;
 import io.layerwatch.pipeline.InputScope;
 import java.io.IOException;

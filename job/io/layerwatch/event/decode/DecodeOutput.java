@@ -1,4 +1,7 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
+
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.EcrEvent;
 
 /** Receives what {@link PayloadDecoder} makes of one payload. */
 public interface DecodeOutput {

@@ -1,6 +1,5 @@
 package io.layerwatch.event.decode;
 
-import io.layerwatch.event.PayloadDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.layerwatch.event.decode;
 
-import static io.layerwatch.event.PayloadDecoder.STAGE;
+import static io.layerwatch.event.decode.PayloadDecoder.STAGE;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.event.CloudTrailFields;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
-import io.layerwatch.event.PayloadDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
 import static io.layerwatch.event.PrincipalNormalizer.text;
 
@@ -6,6 +6,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.config.CloudWatchLogsSenders;
+import io.layerwatch.event.CloudTrailFields;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.EventKind;
+import io.layerwatch.event.EventMapper;
+import io.layerwatch.event.SessionKeys;
 import io.layerwatch.event.decode.DownstreamFailure;
 import io.layerwatch.event.decode.PayloadReader;
 import io.layerwatch.event.decode.Shapes;

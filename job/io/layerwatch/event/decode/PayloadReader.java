@@ -1,6 +1,6 @@
 package io.layerwatch.event.decode;
 
-import static io.layerwatch.event.PayloadDecoder.STAGE;
+import static io.layerwatch.event.decode.PayloadDecoder.STAGE;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,8 +8,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.DecodeOutput;
-import io.layerwatch.event.PayloadDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 

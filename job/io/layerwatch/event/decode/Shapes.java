@@ -2,7 +2,6 @@ package io.layerwatch.event.decode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.event.CloudTrailFields;
-import io.layerwatch.event.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
 
 /**

@@ -31,4 +31,9 @@ class ArchitectureTest {
             .that().resideInAPackage("io.layerwatch.pipeline..")
             .should().dependOnClassesThat().resideInAnyPackage("io.layerwatch.replay..", "io.layerwatch.streaming..",
                     "io.layerwatch.cli..");
+
+    @ArchTest
+    static final ArchRule theEventModelKnowsNoDecoder = noClasses()
+            .that().resideInAPackage("io.layerwatch.event")
+            .should().dependOnClassesThat().resideInAPackage("io.layerwatch.event.decode..");
 }

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.layerwatch.config.CloudWatchLogsSenders;
-import io.layerwatch.event.PayloadDecoderTest.Samples;
 import io.layerwatch.event.decode.Gzip;
+import io.layerwatch.event.decode.PayloadDecoder;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import io.layerwatch.testing.TrailFiles;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.layerwatch.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import java.time.Instant;
 import java.time.OffsetDateTime;

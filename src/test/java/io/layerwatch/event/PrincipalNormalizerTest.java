@@ -3,7 +3,7 @@ package io.layerwatch.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,7 +3,7 @@ package io.layerwatch.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.layerwatch.event.PayloadDecoder;
+import io.layerwatch.event.decode.PayloadDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -196,9 +196,9 @@ class RemediationCustomActionTest {
     @Test
     void malformedCustomActionEventsAreDeadLettered() {
         List<String> reasons = new java.util.ArrayList<>();
-        new io.layerwatch.event.PayloadDecoder().decode(("{\"detail-type\":\"Security Hub Findings - Custom Action\","
+        new io.layerwatch.event.decode.PayloadDecoder().decode(("{\"detail-type\":\"Security Hub Findings - Custom Action\","
                 + "\"time\":\"2026-03-02T10:15:00Z\",\"detail\":{\"findings\":\"nope\"}}").getBytes(StandardCharsets.UTF_8),
-                "t", new io.layerwatch.event.DecodeOutput() {
+                "t", new io.layerwatch.event.decode.DecodeOutput() {
                     @Override
                     public void event(EcrEvent event) {
                         throw new AssertionError("no event expected");

@@ -127,7 +127,7 @@ class InputFilesTest {
     void aFileOverInputMaxInflatedBytesIsNotRead(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("big.json"), "[]".repeat(600).getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> new FileReader(FileReader.Remote.NONE).read(file.toString(), 1000))
-                .isInstanceOf(io.layerwatch.event.PayloadDecoder.TooLarge.class)
+                .isInstanceOf(io.layerwatch.event.decode.PayloadDecoder.TooLarge.class)
                 .hasMessage("1200 bytes, larger than input.maxInflatedBytes (1000 bytes)");
         assertThatThrownBy(() -> InputFiles.read(file.toString(), new S3Inputs(null), 1199))
                 .hasMessage("1200 bytes, larger than input.maxInflatedBytes (1199 bytes)");

@@ -22,7 +22,7 @@ class S3InputsIT {
     @RegisterExtension
     static final FakeAws AWS = new FakeAws(S3);
 
-    static final long MAX = io.layerwatch.event.PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
+    static final long MAX = io.layerwatch.event.decode.PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
     static final String BUCKET = "trail";
     static final String ACCOUNT = "111122223333";
     static final String REGION = "us-east-1";

@@ -1,4 +1,4 @@
-package io.layerwatch.event;
+package io.layerwatch.event.decode;
 
 import static io.layerwatch.testing.CollectingOutput.decode;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.CloudWatchLogsSenders;
+import io.layerwatch.event.DeadLetter;
+import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.EventKind;
+import io.layerwatch.event.Principal;
 import io.layerwatch.event.decode.Gzip;
 import io.layerwatch.event.decode.JsonBytes;
 import io.layerwatch.testing.CollectingOutput;

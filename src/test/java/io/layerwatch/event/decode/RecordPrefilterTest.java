@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.layerwatch.event.CloudTrailFields;
 import io.layerwatch.event.EcrEvent;
-import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;

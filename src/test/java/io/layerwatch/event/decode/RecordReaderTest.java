@@ -3,7 +3,7 @@ package io.layerwatch.event.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.generate.Generator;
 import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.testing.CollectingOutput;

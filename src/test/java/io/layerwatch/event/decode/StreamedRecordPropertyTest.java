@@ -2,7 +2,8 @@ package io.layerwatch.event.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.layerwatch.event.PayloadDecoderTest.Samples;
+import io.layerwatch.event.CloudTrailFields;
+import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import java.util.ArrayList;
 import java.util.List;
