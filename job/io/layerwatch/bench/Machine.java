@@ -1,5 +1,6 @@
 package io.layerwatch.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ public record Machine(int cores, String jvm, long maxHeapBytes, String os, doubl
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 Runtime.getRuntime().maxMemory(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     Map<String, Object> json() {

@@ -2,6 +2,7 @@ package io.layerwatch.cli;
 
 import io.layerwatch.config.ConfigException;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
         subcommands = {ReplayCommand.class, RunCommand.class, GenerateCommand.class, ReportCommand.class, BenchCommand.class,
                 ValidateCommand.class, RulesCommand.class, DemoCommand.class, PoliciesCommand.class,
                 RemediateCommand.class, CommandLine.HelpCommand.class})
-public final class LayerWatchCli implements java.util.concurrent.Callable<Integer> {
+public final class LayerWatchCli implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "Show stack traces and Flink's log on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

@@ -1,8 +1,10 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.replay.ReplayProgress;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -105,9 +107,9 @@ final class ProgressBar implements Consumer<ReplayProgress.Snapshot>, AutoClosea
         String columns = System.getenv("COLUMNS");
         try {
             if (columns == null) {
-                Process stty = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 columns = stty.waitFor() == 0 ? size.trim().split("\\s+")[1] : null;
             }
             int width = Integer.parseInt(columns);

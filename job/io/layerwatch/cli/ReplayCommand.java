@@ -1,18 +1,25 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
+import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.replay.ClusterReplay;
 import io.layerwatch.replay.InputFile;
 import io.layerwatch.replay.InputFiles;
-import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.replay.S3Inputs;
 import io.layerwatch.report.BacktestReport;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -57,7 +64,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--sink", paramLabel = "SINK",
             description = "Also deliver to this sink (repeatable): jsonl, ocsf, securityhub, webhook, sns or "
                     + "sns:TOPIC_ARN. Settings come from the sinks: section of the rules file. findings.jsonl is always written.")
-    List<String> sinks = new java.util.ArrayList<>();
+    List<String> sinks = new ArrayList<>();
 
     @Option(names = "--dry-run", description = "Print what the remote sinks would send instead of sending it.")
     boolean dryRun;
@@ -68,11 +75,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--account", paramLabel = "ID", converter = AccountConverter.class,
             description = "Only this account (repeatable): files of other accounts in the CloudTrail layout are "
                     + "skipped unopened, events of other accounts dropped.")
-    List<String> accounts = new java.util.ArrayList<>();
+    List<String> accounts = new ArrayList<>();
 
     @Option(names = "--region", paramLabel = "R", converter = RegionConverter.class,
             description = "Only this region (repeatable), like --account.")
-    List<String> regions = new java.util.ArrayList<>();
+    List<String> regions = new ArrayList<>();
 
     @Option(names = "--endpoint", paramLabel = "URL", converter = EndpointConverter.class,
             description = "S3 endpoint for s3:// inputs (an S3-compatible store); default: the SDK's "
@@ -107,7 +114,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
         }
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String sink : sinks) {
             config = SinkFlags.apply(spec, config, sink, names);
         }
@@ -125,7 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
             List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
             try (ProgressBar bar = ProgressBar.open(quiet);
                     Replay.Job job = Replay.prepare(files, config, scope, out, parallelism,
-                            new java.util.LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
+                            new LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
                 result = job.execute(bar);
             }
             fileCount = files.size();
@@ -154,19 +161,19 @@ final class ReplayCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cluster writes findings.jsonl only: --sink and --dry-run need a local replay");
         }
-        List<String> inputs = new java.util.ArrayList<>();
+        List<String> inputs = new ArrayList<>();
         for (String p : paths) {
             if ("-".equals(p)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--cluster cannot read standard input: give s3:// or paths the TaskManagers see");
             }
-            inputs.add(S3Inputs.isS3(p) ? p : java.nio.file.Paths.get(p).toAbsolutePath().toString());
+            inputs.add(S3Inputs.isS3(p) ? p : Paths.get(p).toAbsolutePath().toString());
         }
         Path jar = jobJar != null ? jobJar : defaultJobJar();
-        if (!java.nio.file.Files.isRegularFile(jar)) {
+        if (!Files.isRegularFile(jar)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--job-jar " + jar + ": no such file");
         }
-        java.io.PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = spec.commandLine().getErr();
         return ClusterReplay.run(inputs, config, scope, out, parallelism, s3, cluster, jar, line -> {
             err.println(line);
             err.flush();
@@ -174,10 +181,10 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** layerwatch-msf.jar beside this program's jar (or classes directory), else this program's jar. */
-    private Path defaultJobJar() throws java.net.URISyntaxException {
-        Path self = java.nio.file.Paths.get(ReplayCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    private Path defaultJobJar() throws URISyntaxException {
+        Path self = Paths.get(ReplayCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path msf = self.toAbsolutePath().getParent().resolve("layerwatch-msf.jar");
-        if (java.nio.file.Files.isRegularFile(msf) || java.nio.file.Files.isDirectory(self)) {
+        if (Files.isRegularFile(msf) || Files.isDirectory(self)) {
             return msf;
         }
         return self;
@@ -230,11 +237,11 @@ final class ReplayCommand implements Callable<Integer> {
         @Override
         public String convert(String value) {
             try {
-                java.net.URI uri = new java.net.URI(value);
+                URI uri = new URI(value);
                 if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
                     return value;
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 // falls through to the message below
             }
             throw new CommandLine.TypeConversionException("'" + value + "' is not an http(s) URL like http://localhost:9000");

@@ -2,13 +2,14 @@ package io.layerwatch.cli;
 
 import io.layerwatch.config.Allowlist;
 import io.layerwatch.config.AttackTechnique;
-import io.layerwatch.config.ParamType;
 import io.layerwatch.config.IncidentSettings;
+import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.patterns.CredentialNetworkHop;
 import java.io.PrintWriter;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ final class RulesCommand implements Callable<Integer> {
         for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
             RuleSettings s = config.rule(rule.id());
             List<String> params = new ArrayList<>();
-            for (Map.Entry<String, java.io.Serializable> p : s.params().entrySet()) {
+            for (Map.Entry<String, Serializable> p : s.params().entrySet()) {
                 params.add(p.getKey() + "=" + ParamType.format(p.getValue()));
             }
             if (rule.id().equals(RuleCatalog.ATTACK_SEQUENCE)) {

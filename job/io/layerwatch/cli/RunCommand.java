@@ -1,21 +1,23 @@
 package io.layerwatch.cli;
 
 import io.layerwatch.config.RulesConfig;
-import io.layerwatch.config.SinksConfig;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.streaming.RulesSource;
 import io.layerwatch.streaming.StreamingJob;
 import io.layerwatch.streaming.StreamingOptions;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -46,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--initial-timestamp", paramLabel = "TIME",
             converter = ReplayCommand.TimeConverter.class, description = "With AT_TIMESTAMP: where to start.")
-    java.time.Instant initialTimestamp;
+    Instant initialTimestamp;
 
     @Option(names = "--rules", paramLabel = "FILE", description = "Rules file (re-read every --reload-interval).")
     String rules;
@@ -98,9 +100,9 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--state-backend " + stateBackend + ": one of hashmap, rocksdb");
         }
-        conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         if (checkpointDir != null) {
-            conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                     checkpointDir.toAbsolutePath().toUri().toString());
         }
         StreamExecutionEnvironment env;
@@ -123,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             job.getJobExecutionResult().get(stop.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException expected) {
+        } catch (TimeoutException expected) {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
         w.println("stopped after " + stopAfter + "; findings in " + out.resolve("findings.jsonl"));

@@ -1,6 +1,7 @@
 package io.layerwatch.config;
 
 import java.io.Serializable;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A glob on ARNs or names: {@code *} matches any run of characters (including / and :), {@code ?} one.
@@ -16,8 +17,8 @@ public final class Glob implements Serializable {
     }
 
     private static final int CACHED = 1024;
-    private static final java.util.concurrent.ConcurrentHashMap<String, Glob> COMPILED =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Glob> COMPILED =
+            new ConcurrentHashMap<>();
 
     /** The glob of {@code text}, kept once for the texts a configuration names (up to {@value #CACHED}). */
     public static Glob of(String text) {

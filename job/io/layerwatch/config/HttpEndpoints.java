@@ -2,6 +2,7 @@ package io.layerwatch.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -49,7 +50,7 @@ public final class HttpEndpoints {
         String h = host.toLowerCase(Locale.ROOT);
         return h.equals("localhost") || h.equals("[::1]") || h.equals("[0:0:0:0:0:0:0:1]")
                 || LOOPBACK_V4.matcher(h).matches()
-                        && java.util.Arrays.stream(h.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+                        && Arrays.stream(h.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
     }
 
     /** What is wrong with a header, or null; names the header only when its name is a valid token. */

@@ -1,13 +1,14 @@
 package io.layerwatch.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /** The value types a config key can hold; each parses a YAML node or explains what is wrong. */
 public enum ParamType {
@@ -85,7 +86,7 @@ public enum ParamType {
                 if (!node.isObject()) {
                     throw bad(node);
                 }
-                java.util.LinkedHashMap<String, String> map = new java.util.LinkedHashMap<>();
+                LinkedHashMap<String, String> map = new LinkedHashMap<>();
                 node.fields().forEachRemaining(f -> {
                     if (!f.getValue().isValueNode() || f.getValue().isNull()) {
                         throw new IllegalArgumentException("'" + f.getKey() + "' is not a string");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -563,7 +564,7 @@ public final class RemediationConfig implements Serializable {
 
     /** The action names other than notify (what the responder can do). */
     public static Set<String> responseActions() {
-        Set<String> out = new java.util.LinkedHashSet<>(ACTIONS);
+        Set<String> out = new LinkedHashSet<>(ACTIONS);
         out.remove(NOTIFY);
         return out;
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -112,7 +113,7 @@ public final class RulesConfigLoader {
 
     /** Parses YAML text as a user file named {@code name} (for tests and non-file sources). */
     public static RulesConfig fromYaml(String yaml, String name) {
-        JsonNode user = parse(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), name);
+        JsonNode user = parse(yaml.getBytes(StandardCharsets.UTF_8), name);
         validate(user, name);
         return build(merge(readBuiltIn().deepCopy(), user), BUILT_IN + " (built-in) + " + name);
     }

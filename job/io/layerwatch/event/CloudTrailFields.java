@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The parts of a CloudTrail record that {@link EventMapper#cloudTrail} maps: read from a parsed tree,
@@ -31,8 +35,8 @@ public record CloudTrailFields(String eventSource, String eventName, String even
     private static final int USER_IDENTITY = STRINGS.length;
     private static final int REQUEST_PARAMETERS = STRINGS.length + 1;
     /** The members read, by index: the strings, then userIdentity and requestParameters. */
-    public static final java.util.List<String> NAMES = java.util.stream.Stream.concat(java.util.Arrays.stream(STRINGS),
-            java.util.stream.Stream.of("userIdentity", "requestParameters")).toList();
+    public static final List<String> NAMES = Stream.concat(Arrays.stream(STRINGS),
+            Stream.of("userIdentity", "requestParameters")).toList();
 
     static CloudTrailFields of(JsonNode record) {
         String[] s = new String[STRINGS.length];
@@ -101,12 +105,12 @@ public record CloudTrailFields(String eventSource, String eventName, String even
     }
 
     /** Objects inside userIdentity that the mapping walks into (pruned the same way). */
-    public static final java.util.Set<String> WALKED = java.util.Set.of("sessionContext", "sessionIssuer");
+    public static final Set<String> WALKED = Set.of("sessionContext", "sessionIssuer");
     /**
      * Every member of userIdentity and requestParameters (and of the objects in them it walks into) that
      * {@link EventMapper#cloudTrail} and {@link PrincipalNormalizer} read: the byte reader keeps only these.
      */
-    public static final java.util.List<String> READ = java.util.List.of("type", "arn", "accountId", "accessKeyId",
+    public static final List<String> READ = List.of("type", "arn", "accountId", "accessKeyId",
             "invokedBy", "principalId", "userName", "sessionContext", "sessionIssuer", "repositoryName", "registryId",
             "layerDigest", "imageDigest", "imageTag", "imageIds", "policyText");
     /** A member of requestParameters that the mapping iterates: kept whole. */

@@ -2,9 +2,14 @@ package io.layerwatch.event;
 
 import static io.layerwatch.event.PrincipalNormalizer.text;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +26,7 @@ public final class EventMapper {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventMapper() {}
 
@@ -159,9 +164,9 @@ public final class EventMapper {
             String[] ecr = ecrResource(finding);
             String account = first(text(finding, "AwsAccountId"), text(envelope, "account"), null);
             String region = first(text(finding, "Region"), ecr[3], text(envelope, "region"));
-            com.fasterxml.jackson.databind.node.ObjectNode narrowed =
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) envelope).deepCopy();
-            ((com.fasterxml.jackson.databind.node.ObjectNode) narrowed.get("detail")).putArray("findings").add(finding);
+            ObjectNode narrowed =
+                    ((ObjectNode) envelope).deepCopy();
+            ((ObjectNode) narrowed.get("detail")).putArray("findings").add(finding);
             out.add(new EcrEvent(
                     id + "#" + i,
                     time,
@@ -326,10 +331,10 @@ public final class EventMapper {
         int minute = digits(v, 14, 2);
         int second = digits(v, 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+                || second < 0 || second > 59 || day > YearMonth.of(year, month).lengthOfMonth()) {
             return Long.MIN_VALUE;
         }
-        return java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second;
+        return LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second;
     }
 
     /** The decimal number of {@code n} ASCII digits at {@code from}; -1 if one is not a digit. */
@@ -359,7 +364,7 @@ public final class EventMapper {
     static byte[] json(JsonNode node) {
         try {
             return JSON.writeValueAsBytes(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a parsed JSON tree", e);
         }
     }

@@ -7,6 +7,7 @@ import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.Severity;
 import io.layerwatch.util.JsonTypeInfoFactory;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
@@ -83,7 +84,7 @@ public record Finding(
 
     /** This finding marked as a member of incident {@code id}. */
     public Finding inIncident(String incidentId) {
-        Map<String, Object> marked = new java.util.LinkedHashMap<>(details);
+        Map<String, Object> marked = new LinkedHashMap<>(details);
         marked.put(INCIDENT_ID, incidentId);
         return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
                 sourceIp, userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, marked, evidence, attack);

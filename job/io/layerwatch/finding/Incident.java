@@ -1,5 +1,6 @@
 package io.layerwatch.finding;
 
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public record Incident(List<Member> members, List<String> tactics, List<String> 
          * last (the event that completed it: the hop, the change after the scan).
          */
         public Instant when() {
-            return io.layerwatch.config.RuleCatalog.find(ruleId).map(r -> r.folds()).orElse(true)
+            return RuleCatalog.find(ruleId).map(r -> r.folds()).orElse(true)
                     ? firstEventTime : lastEventTime;
         }
 

@@ -2,6 +2,7 @@ package io.layerwatch.generate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -51,7 +52,7 @@ public record GeneratorOptions(long events, long seed, Set<Scenario> scenarios, 
             throw new IllegalArgumentException("--start is required");
         }
         scenarios = scenarios == null || scenarios.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(scenarios));
-        start = start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        start = start.truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** {@code events} records with every scenario, default start, span (1 day) and ECR share (5%). */
@@ -99,7 +100,7 @@ public record GeneratorOptions(long events, long seed, Set<Scenario> scenarios, 
      * sets first-seen-puller's learningPeriod to it.
      */
     public Duration learningPhase() {
-        Duration d = span.dividedBy(12).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        Duration d = span.dividedBy(12).truncatedTo(ChronoUnit.MINUTES);
         Duration hour = Duration.ofHours(1);
         Duration day = Duration.ofHours(24);
         return d.compareTo(hour) < 0 ? hour : d.compareTo(day) > 0 ? day : d;

@@ -2,6 +2,7 @@ package io.layerwatch.generate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.layerwatch.util.Json;
 import java.time.Instant;
 
 /**
@@ -17,6 +18,6 @@ import java.time.Instant;
 public record Label(String scenario, String ruleId, String principal, String repository, Instant start, Instant end) {
 
     public String toJson() {
-        return io.layerwatch.util.Json.write(this); // ALWAYS above: a null repository is written, not left out
+        return Json.write(this); // ALWAYS above: a null repository is written, not left out
     }
 }

@@ -1,10 +1,13 @@
 package io.layerwatch.generate;
 
+import io.layerwatch.config.ParamType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -157,7 +160,7 @@ final class Organization {
         }
         // One habit per principal and repository (a team's CI builds several repositories on one base).
         List<Pull> unique = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Pull p : pulls) {
             if (seen.add(p.actor().arn() + "|" + p.repositoryKey())) {
                 unique.add(p);
@@ -229,7 +232,7 @@ final class Organization {
                 .append("    allowlist:      # workloads whose layer downloads are expected; anyone else is reported\n")
                 .append("      principals: [").append(quoted(EXPECTED_PULLERS)).append("]\n")
                 .append("  first-seen-puller:\n")
-                .append("    learningPeriod: ").append(io.layerwatch.config.ParamType.format(learningPeriod))
+                .append("    learningPeriod: ").append(ParamType.format(learningPeriod))
                 .append("   # the trail's learning phase: every benign puller shows up in it\n")
                 .append("  unexpected-image-push:\n")
                 .append("    pushers: [").append(quoted(ACCOUNTS.stream().map(a -> "arn:aws:iam::" + a + ":role/ci-*").toList()))

@@ -7,6 +7,7 @@ import io.layerwatch.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.LocalDate;
 import java.util.SplittableRandom;
 
 /**
@@ -272,7 +273,7 @@ final class RecordWriter {
             long day = Math.floorDiv(millis, 86_400_000L);
             if (day * 86_400_000L != dayStart) {
                 dayStart = day * 86_400_000L;
-                datePrefix = java.time.LocalDate.ofEpochDay(day) + "T";
+                datePrefix = LocalDate.ofEpochDay(day) + "T";
             }
             int s = (int) ((millis - dayStart) / 1000);
             char[] c = {(char) ('0' + s / 36000), (char) ('0' + s / 3600 % 10), ':', (char) ('0' + s % 3600 / 600),

@@ -3,6 +3,7 @@ package io.layerwatch.generate;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -117,7 +118,7 @@ public final class Trail implements Iterator<LogFile> {
     /** Every record (CloudTrail record or EventBridge event, one JSON object each) in delivery order. */
     public Iterator<byte[]> records() {
         return new Iterator<>() {
-            private Iterator<byte[]> current = java.util.Collections.emptyIterator();
+            private Iterator<byte[]> current = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {

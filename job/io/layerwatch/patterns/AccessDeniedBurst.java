@@ -1,5 +1,6 @@
 package io.layerwatch.patterns;
 
+import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
@@ -47,7 +48,7 @@ public final class AccessDeniedBurst extends BurstRule {
         return b.title("Repeated ECR access denied for " + first.principal().name() + ": " + events.size() + " calls")
                 .description(first.principal().arn() + " was denied " + events.size() + " ECR pull calls on "
                         + repositories.size() + " repositories within "
-                        + io.layerwatch.config.ParamType.format(s.duration("window"))
+                        + ParamType.format(s.duration("window"))
                         + ". Probing for readable images, or a policy blocking a legitimate workload.")
                 .detail("repositories", repositories)
                 .detail("errorCodes", distinct(events, EcrEvent::errorCode))

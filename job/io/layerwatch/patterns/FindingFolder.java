@@ -1,8 +1,11 @@
 package io.layerwatch.patterns;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -106,13 +109,13 @@ public final class FindingFolder extends FindingsInOrder {
         ids.addAll(next.eventIds());
         Map<String, Object> details = new LinkedHashMap<>(current.details());
         next.details().forEach((k, v) -> details.merge(k, v, FindingFolder::union));
-        List<com.fasterxml.jackson.databind.JsonNode> evidence = new ArrayList<>(current.evidence());
-        for (com.fasterxml.jackson.databind.JsonNode n : next.evidence()) {
-            if (evidence.size() < io.layerwatch.finding.FindingBuilder.MAX_EVIDENCE && !evidence.contains(n)) {
+        List<JsonNode> evidence = new ArrayList<>(current.evidence());
+        for (JsonNode n : next.evidence()) {
+            if (evidence.size() < FindingBuilder.MAX_EVIDENCE && !evidence.contains(n)) {
                 evidence.add(n);
             }
         }
-        java.time.Instant last = next.lastEventTime().isAfter(current.lastEventTime())
+        Instant last = next.lastEventTime().isAfter(current.lastEventTime())
                 ? next.lastEventTime() : current.lastEventTime();
         return current.withUpdate(current.eventCount() + next.eventCount() - overlap, last,
                 cap(new ArrayList<>(ids)), details, evidence);

@@ -1,6 +1,7 @@
 package io.layerwatch.patterns;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.layerwatch.config.Glob;
 import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
@@ -101,7 +102,7 @@ public final class GuardrailWeakenedThenPush implements CepRule {
 
     private static JsonNode params(EcrEvent e) {
         JsonNode raw = Json.tree(e.raw());
-        return raw == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+        return raw == null ? MissingNode.getInstance()
                 : raw.path("requestParameters");
     }
 

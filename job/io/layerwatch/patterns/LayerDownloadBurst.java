@@ -1,5 +1,6 @@
 package io.layerwatch.patterns;
 
+import io.layerwatch.config.ParamType;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
@@ -47,7 +48,7 @@ public final class LayerDownloadBurst extends BurstRule {
                         + " layers from " + repositories.size() + " repositories")
                 .description(first.principal().arn() + " requested presigned download URLs for at least "
                         + layers.size() + " distinct layers across " + repositories.size() + " repositories within "
-                        + io.layerwatch.config.ParamType.format(s.duration("window"))
+                        + ParamType.format(s.duration("window"))
                         + ". Bulk layer downloads can mean a registry is being copied out.")
                 .detail("distinctLayers", layers.size())
                 .detail("repositories", repositories)

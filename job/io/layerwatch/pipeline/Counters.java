@@ -1,5 +1,8 @@
 package io.layerwatch.pipeline;
 
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.MetricGroup;
+
 /** Names of the job's counters: Flink accumulators (replay summary) and metrics (dashboards). */
 public final class Counters {
     public static final String EVENTS_READ = "eventsRead";
@@ -24,7 +27,7 @@ public final class Counters {
 
     private Counters() {}
 
-    public static org.apache.flink.metrics.MetricGroup metrics(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+    public static MetricGroup metrics(RuntimeContext ctx) {
         return metrics(ctx.getMetricGroup());
     }
 
@@ -33,7 +36,7 @@ public final class Counters {
      * {@code Application} (the application name) itself, so a metric registered here is {@code AWS/KinesisAnalytics}
      * NAME with the one dimension Application, which is what the central stack's alarms name.
      */
-    public static org.apache.flink.metrics.MetricGroup metrics(org.apache.flink.metrics.MetricGroup root) {
+    public static MetricGroup metrics(MetricGroup root) {
         return root.addGroup(METRIC_GROUP);
     }
 }

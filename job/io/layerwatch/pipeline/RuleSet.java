@@ -1,5 +1,11 @@
 package io.layerwatch.pipeline;
 
+import io.layerwatch.config.Allowlist;
+import io.layerwatch.config.IncidentSettings;
+import io.layerwatch.config.ParamType;
+import io.layerwatch.config.RuleCatalog;
+import io.layerwatch.config.RuleSettings;
+import io.layerwatch.config.RulesConfig;
 import io.layerwatch.patterns.AccessDeniedBurst;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.CredentialNetworkHop;
@@ -19,6 +25,8 @@ import io.layerwatch.rules.SingleEventRule;
 import io.layerwatch.rules.UntrustedNetwork;
 import io.layerwatch.rules.VulnerableImageScan;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Every rule implementation, by kind. first-seen-puller, unexpected-image-push and image-tag-overwrite are
@@ -38,29 +46,29 @@ public final class RuleSet {
      * incidents):
      * changing them live is reported as needing a restart.
      */
-    public static java.util.Map<String, String> patternShape(io.layerwatch.config.RulesConfig config) {
-        java.util.Map<String, String> shape = new java.util.TreeMap<>();
+    public static Map<String, String> patternShape(RulesConfig config) {
+        Map<String, String> shape = new TreeMap<>();
         for (CepRule rule : cepRules()) {
-            io.layerwatch.config.RuleSettings s = config.rule(rule.id());
+            RuleSettings s = config.rule(rule.id());
             shape.put(rule.id() + ".active", String.valueOf(rule.active(config)));
-            s.params().forEach((k, v) -> shape.put(rule.id() + "." + k, io.layerwatch.config.ParamType.format(v)));
+            s.params().forEach((k, v) -> shape.put(rule.id() + "." + k, ParamType.format(v)));
         }
-        io.layerwatch.config.RuleSettings scan = config.rule(io.layerwatch.config.RuleCatalog.VULNERABLE_IMAGE_SCAN);
+        RuleSettings scan = config.rule(RuleCatalog.VULNERABLE_IMAGE_SCAN);
         shape.put("policy-change-after-scan.minCritical", String.valueOf(scan.count("minCritical")));
         shape.put("policy-change-after-scan.minHigh", String.valueOf(scan.count("minHigh")));
-        io.layerwatch.config.Allowlist hop = config.rule(io.layerwatch.config.RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist();
+        Allowlist hop = config.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist();
         shape.put("credential-network-hop.trustedNetworks", hop.trustedCidrs() + " " + hop.trustedVpcEndpoints());
-        shape.put("eventTime.maxOutOfOrderness", io.layerwatch.config.ParamType.format(config.maxOutOfOrderness()));
-        for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
+        shape.put("eventTime.maxOutOfOrderness", ParamType.format(config.maxOutOfOrderness()));
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
             if (rule.folds()) {
                 shape.put(rule.id() + ".foldWindow",
-                        io.layerwatch.config.ParamType.format(config.rule(rule.id()).foldWindow()));
+                        ParamType.format(config.rule(rule.id()).foldWindow()));
             }
         }
-        String sequence = io.layerwatch.config.RuleCatalog.ATTACK_SEQUENCE;
+        String sequence = RuleCatalog.ATTACK_SEQUENCE;
         shape.put(sequence + ".enabled", String.valueOf(config.enabled(sequence)));
         shape.put(sequence + ".severity", String.valueOf(config.rule(sequence).severity()));
-        shape.put(io.layerwatch.config.IncidentSettings.SECTION, String.valueOf(config.incident()));
+        shape.put(IncidentSettings.SECTION, String.valueOf(config.incident()));
         return shape;
     }
 

@@ -21,6 +21,7 @@ import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.delivery.FileDeadLetters;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
 import io.layerwatch.util.Json;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,13 +34,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -268,7 +272,7 @@ public final class Replay {
         if (file == null || !Files.exists(file)) {
             return 0;
         }
-        try (java.util.stream.Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
             return lines.count();
         }
     }
@@ -334,8 +338,8 @@ public final class Replay {
      */
     static final class CustomActionNotRun extends RichMapFunction<EcrEvent, DeadLetter> {
         private static final long serialVersionUID = 1L;
-        private transient org.apache.flink.api.common.accumulators.LongCounter deadLettered;
-        private transient org.apache.flink.api.common.accumulators.LongCounter notRun;
+        private transient LongCounter deadLettered;
+        private transient LongCounter notRun;
 
         @Override
         public void open(OpenContext openContext) {
@@ -374,8 +378,8 @@ public final class Replay {
         // Most severe first, then by first event time and id; only the top ones are kept while reading.
         Comparator<IncidentLine> order = Comparator.comparing((IncidentLine i) -> Severity.valueOf(i.severity()))
                 .reversed().thenComparing(IncidentLine::firstEventTime).thenComparing(IncidentLine::id);
-        java.util.TreeSet<IncidentLine> incidents = new java.util.TreeSet<>(order);
-        try (java.io.BufferedReader lines = Files.newBufferedReader(findingsFile, StandardCharsets.UTF_8)) {
+        TreeSet<IncidentLine> incidents = new TreeSet<>(order);
+        try (BufferedReader lines = Files.newBufferedReader(findingsFile, StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 JsonNode f = Json.tree(line);
                 if (f != null) {

@@ -2,6 +2,7 @@ package io.layerwatch.replay;
 
 import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.ReadProgress;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -37,7 +38,7 @@ public final class ReplayProgress implements ReadProgress, AutoCloseable {
     }
 
     /** Registers a run over these files; {@link #close()} unregisters it. */
-    static ReplayProgress start(java.util.List<InputFile> files) {
+    static ReplayProgress start(List<InputFile> files) {
         ReplayProgress p = new ReplayProgress(files.size(), files.stream().mapToLong(InputFile::size).sum());
         RUNS.put(p.id, p);
         return p;

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -216,7 +217,7 @@ public final class BacktestReport {
     }
 
     /** Up to three rule ids, then how many more. */
-    private static String rules(java.util.Collection<String> rules) {
+    private static String rules(Collection<String> rules) {
         List<String> shown = rules.stream().limit(3).toList();
         return String.join(", ", shown) + (rules.size() > 3 ? " +" + (rules.size() - 3) + " more" : "");
     }

@@ -1,10 +1,12 @@
 package io.layerwatch.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
+import io.layerwatch.util.Json;
 import java.util.Optional;
 
 /**
@@ -49,7 +51,7 @@ public final class LayerDownload implements SingleEventRule {
     }
 
     static Object requestParameters(EcrEvent e) {
-        com.fasterxml.jackson.databind.JsonNode raw = io.layerwatch.util.Json.tree(e.raw());
+        JsonNode raw = Json.tree(e.raw());
         return raw == null ? null : raw.get("requestParameters");
     }
 }

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -160,7 +161,7 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
     }
 
-    private RuleSettings settings(org.apache.flink.api.common.state.ReadOnlyBroadcastState<String, RulesUpdate> state)
+    private RuleSettings settings(ReadOnlyBroadcastState<String, RulesUpdate> state)
             throws Exception {
         return live.current(state).rule(logic.ruleId());
     }

@@ -2,6 +2,7 @@ package io.layerwatch.rules;
 
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.Finding;
 import java.io.Serializable;
 import java.util.Optional;
 
@@ -13,7 +14,7 @@ public interface SingleEventRule extends Serializable {
 
     String id();
 
-    Optional<io.layerwatch.finding.Finding> evaluate(EcrEvent event, RuleSettings settings);
+    Optional<Finding> evaluate(EcrEvent event, RuleSettings settings);
 
     /**
      * A cheap test made before the allowlist's: false when {@link #evaluate} finds nothing in this event

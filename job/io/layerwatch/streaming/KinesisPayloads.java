@@ -1,6 +1,8 @@
 package io.layerwatch.streaming;
 
 import io.layerwatch.pipeline.Payload;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -24,14 +26,14 @@ public final class KinesisPayloads {
      * @param lateness how late CloudTrail events may arrive (the per-shard watermark bound)
      * @param idleness a shard silent this long no longer holds the watermark back
      */
-    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o, java.time.Duration lateness,
-            java.time.Duration idleness) {
+    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o, Duration lateness,
+            Duration idleness) {
         FlinkKinesisConsumer<Payload> consumer = new Consumer(streamName(o.stream()), properties(o, idleness));
         consumer.setPeriodicWatermarkAssigner(new ArrivalWatermarks(lateness.toMillis()));
         return consumer;
     }
 
-    static Properties properties(StreamingOptions o, java.time.Duration idleness) {
+    static Properties properties(StreamingOptions o, Duration idleness) {
         Properties p = new Properties();
         p.setProperty(ConsumerConfigConstants.SHARD_IDLE_INTERVAL_MILLIS, String.valueOf(idleness.toMillis()));
         if (o.region() != null) {
@@ -45,7 +47,7 @@ public final class KinesisPayloads {
         p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_POSITION, o.initialPosition().name());
         if (o.initialTimestamp() != null) {
             p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_TIMESTAMP,
-                    java.math.BigDecimal.valueOf(o.initialTimestamp().toEpochMilli(), 3).toPlainString());
+                    BigDecimal.valueOf(o.initialTimestamp().toEpochMilli(), 3).toPlainString());
         }
         if (o.efoConsumerName() != null) {
             p.setProperty(ConsumerConfigConstants.RECORD_PUBLISHER_TYPE, "EFO");

@@ -3,6 +3,7 @@ package io.layerwatch.streaming;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.sinks.aws.AwsClientSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -52,7 +53,7 @@ public final class RulesSource implements Serializable {
                 if (slash <= 0 || slash == path.length() - 1) {
                     throw new ConfigException(uri + ": expected s3://bucket/key");
                 }
-                io.layerwatch.sinks.aws.AwsClientSettings aws = io.layerwatch.sinks.aws.AwsClientSettings.DEFAULTS
+                AwsClientSettings aws = AwsClientSettings.DEFAULTS
                         .withRegion(region);
                 try (S3Client s3 = aws.build(S3Client.builder())) {
                     return s3.getObjectAsBytes(b -> b.bucket(path.substring(0, slash)).key(path.substring(slash + 1)))

@@ -1,6 +1,7 @@
 package io.layerwatch.streaming;
 
 import io.layerwatch.config.ConfigException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class RuntimeProperties {
                 SECURITYHUB_HUB_ACCOUNT_ID, SECURITYHUB_HUB_REGION));
         g.put(REMEDIATION, List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE, REMEDIATION_ROLE_NAME,
                 REMEDIATION_REVOKE_ROLE_NAME, REMEDIATION_AUDIT_BUCKET));
-        return java.util.Collections.unmodifiableMap(g);
+        return Collections.unmodifiableMap(g);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.layerwatch.pipeline.LayerWatchPipeline;
 import io.layerwatch.pipeline.Payload;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.sinks.local.JsonLinesFileSink;
+import io.layerwatch.sinks.local.LogSink;
 import io.layerwatch.sinks.remediation.AuditLogSink;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.remediation.RemediationSettings;
@@ -29,7 +30,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +55,7 @@ public final class StreamingJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Map<String, Properties> groups;
         String origin;
-        if (env instanceof org.apache.flink.streaming.api.environment.LocalStreamEnvironment) {
+        if (env instanceof LocalStreamEnvironment) {
             Path dev = Paths.get(args.length > 0 ? args[0] : DEV_PROPERTIES);
             groups = KinesisAnalyticsRuntime.getApplicationProperties(dev.toString());
             origin = dev.toString();
@@ -112,7 +115,7 @@ public final class StreamingJob {
         }
         out.deadLetters().sinkTo(localOut != null
                         ? JsonLinesFileSink.<DeadLetter>appending(localOut.resolve("dead-letter.jsonl"))
-                        : new io.layerwatch.sinks.local.LogSink<>("dead letter"))
+                        : new LogSink<>("dead letter"))
                 .uid("sink-dead-letters").name("dead letters").setParallelism(1);
         if (!names.isEmpty()) {
             FindingSinks.attach(findings, audit, sinks, names, localOut, dryRun);
@@ -150,13 +153,13 @@ public final class StreamingJob {
     private static void auditLog(DataStream<AuditRecord> audit, RemediationConfig remediation, StreamingOptions options,
             SinksConfig sinks, Path localOut) {
         String bucket = options.remediation().get(REMEDIATION_AUDIT_BUCKET);
-        org.apache.flink.api.connector.sink2.Sink<AuditRecord> sink;
+        Sink<AuditRecord> sink;
         if (localOut != null) {
             sink = new AuditLogSink(localOut.resolve(remediation.auditLog()).toString());
         } else if (bucket != null) {
             sink = new S3AuditSink(bucket, AUDIT_PREFIX, FindingSinks.aws(null, sinks));
         } else {
-            sink = new io.layerwatch.sinks.local.LogSink<>("remediation audit");
+            sink = new LogSink<>("remediation audit");
         }
         audit.sinkTo(sink).uid("remediation-audit-log").name("Remediation audit log").setParallelism(1);
     }

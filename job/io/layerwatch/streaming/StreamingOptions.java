@@ -4,15 +4,18 @@ import static io.layerwatch.streaming.RuntimeProperties.*;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.ParamType;
+import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.sinks.securityhub.SecurityHubTarget;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,7 +63,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         }
         for (String key : List.of(REMEDIATION_ROLE_NAME, REMEDIATION_REVOKE_ROLE_NAME)) {
             String v = remediation.get(key);
-            if (v != null && !io.layerwatch.config.RemediationConfig.isRoleName(v)) {
+            if (v != null && !RemediationConfig.isRoleName(v)) {
                 throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not an IAM role name");
             }
         }
@@ -76,7 +79,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
 
     /** The Sinks overrides with the Security Hub keys trimmed (blank: unset) and checked. */
     private static Map<String, String> securityHub(Map<String, String> overrides) {
-        Map<String, String> out = new java.util.LinkedHashMap<>(overrides);
+        Map<String, String> out = new LinkedHashMap<>(overrides);
         check(out, SECURITYHUB_HUB_ACCOUNT_ID, SecurityHubTarget.ACCOUNT_ID, "a 12-digit account id");
         check(out, SECURITYHUB_HUB_REGION, SecurityHubTarget.REGION, "an AWS region like us-east-1");
         return Map.copyOf(out);
@@ -114,7 +117,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     enabled.add(s.trim().toLowerCase(Locale.ROOT));
                 }
             }
-            Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            Map<String, String> overrides = new LinkedHashMap<>();
             for (String key : sinks.stringPropertyNames()) {
                 if (!SINKS_ENABLED.equals(key)) {
                     overrides.put(key, sinks.getProperty(key));
@@ -188,15 +191,15 @@ public record StreamingOptions(String stream, String region, String endpoint, In
             return null;
         }
         try {
-            return (Duration) io.layerwatch.config.ParamType.DURATION.parse(
-                    com.fasterxml.jackson.databind.node.TextNode.valueOf(value));
+            return (Duration) ParamType.DURATION.parse(
+                    TextNode.valueOf(value));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(what + ": " + e.getMessage());
         }
     }
 
     private static Map<String, String> strings(Properties p) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (String key : p.stringPropertyNames()) {
             if (!p.getProperty(key).isBlank()) {
                 m.put(key, p.getProperty(key).trim());

@@ -1,6 +1,9 @@
 package io.layerwatch.util;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,9 +11,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The one Jackson configuration for LayerWatch's own JSON: ISO-8601 times, no nulls. */
 public final class Json {
@@ -39,8 +41,8 @@ public final class Json {
     }
 
     /** A JSON value that may be one item or a list of them (as in IAM policies), as a list. */
-    public static java.util.List<JsonNode> elements(JsonNode node) {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    public static List<JsonNode> elements(JsonNode node) {
+        List<JsonNode> out = new ArrayList<>();
         if (node == null || node.isNull()) {
             return out;
         }

@@ -1,5 +1,6 @@
 package io.layerwatch.util;
 
+import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.ExecutionConfig;
@@ -7,6 +8,7 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -80,22 +82,22 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
         @Override public int getLength() { return -1; }
 
         @Override
-        public void serialize(T record, DataOutputView target) throws java.io.IOException {
+        public void serialize(T record, DataOutputView target) throws IOException {
             StringValue.writeString(Json.write(record), target);
         }
 
         @Override
-        public T deserialize(DataInputView source) throws java.io.IOException {
+        public T deserialize(DataInputView source) throws IOException {
             return Json.read(StringValue.readString(source), type);
         }
 
         @Override
-        public T deserialize(T reuse, DataInputView source) throws java.io.IOException {
+        public T deserialize(T reuse, DataInputView source) throws IOException {
             return deserialize(source);
         }
 
         @Override
-        public void copy(DataInputView source, DataOutputView target) throws java.io.IOException {
+        public void copy(DataInputView source, DataOutputView target) throws IOException {
             StringValue.copyString(source, target);
         }
 
@@ -121,17 +123,17 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
         @Override public int getCurrentVersion() { return 1; }
 
         @Override
-        public void writeSnapshot(DataOutputView out) throws java.io.IOException {
+        public void writeSnapshot(DataOutputView out) throws IOException {
             out.writeUTF(type.getName());
         }
 
         @Override
         @SuppressWarnings("unchecked")
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws java.io.IOException {
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
             try {
                 type = (Class<T>) Class.forName(in.readUTF(), false, classLoader);
             } catch (ClassNotFoundException e) {
-                throw new java.io.IOException(e);
+                throw new IOException(e);
             }
         }
 
@@ -141,11 +143,11 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
         }
 
         @Override
-        public org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(
+        public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<T> oldSnapshot) {
             return oldSnapshot instanceof Snapshot && ((Snapshot<?>) oldSnapshot).type == type
-                    ? org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility.compatibleAsIs()
-                    : org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility.incompatible();
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 }

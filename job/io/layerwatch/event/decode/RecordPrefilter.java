@@ -5,6 +5,8 @@ import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
 import io.layerwatch.event.SessionKeys;
 import java.nio.charset.StandardCharsets;
+import java.time.Month;
+import java.time.Year;
 import java.util.Arrays;
 
 /**
@@ -374,7 +376,7 @@ final class RecordPrefilter extends JsonScanner {
         int minute = digits(t, start + 14, 2);
         int second = digits(t, start + 17, 2);
         return year >= 0 && month >= 1 && month <= 12 && day >= 1
-                && day <= java.time.Month.of(month).length(java.time.Year.isLeap(year))
+                && day <= Month.of(month).length(Year.isLeap(year))
                 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
     }
 

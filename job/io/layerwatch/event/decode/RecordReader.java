@@ -9,6 +9,7 @@ import io.layerwatch.event.PrincipalNormalizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -312,7 +313,7 @@ final class RecordReader extends JsonScanner {
             for (int i = 0; i < this.names.length; i++) {
                 int n = this.names[i].length;
                 byLength[n] = byLength[n] == null ? new int[] {i} : IntStream.concat(
-                        java.util.Arrays.stream(byLength[n]), IntStream.of(i)).toArray();
+                        Arrays.stream(byLength[n]), IntStream.of(i)).toArray();
             }
         }
 
@@ -322,7 +323,7 @@ final class RecordReader extends JsonScanner {
             int[] candidates = n < LENGTHS ? byLength[n] : null;
             if (candidates != null) {
                 for (int i : candidates) {
-                    if (java.util.Arrays.equals(b, start, end, names[i], 0, names[i].length)) {
+                    if (Arrays.equals(b, start, end, names[i], 0, names[i].length)) {
                         return i;
                     }
                 }

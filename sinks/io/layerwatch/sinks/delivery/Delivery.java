@@ -1,6 +1,7 @@
 package io.layerwatch.sinks.delivery;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One finding on its way to one destination: the encoded request payload (what the API receives for
@@ -30,6 +31,6 @@ public record Delivery(String findingId, String payload, String finding, int att
 
     /** Bytes the entry counts for in batch size limits (UTF-8 length of the payload). */
     public long sizeInBytes() {
-        return payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return payload.getBytes(StandardCharsets.UTF_8).length;
     }
 }

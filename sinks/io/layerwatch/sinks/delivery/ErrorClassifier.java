@@ -3,6 +3,7 @@ package io.layerwatch.sinks.delivery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -41,7 +42,7 @@ public final class ErrorClassifier {
      */
     public static EntryResult classifyHttp(int status, String body) {
         String message = "HTTP " + status + (body == null || body.isEmpty() ? ""
-                : " (" + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "-byte body)");
+                : " (" + body.getBytes(StandardCharsets.UTF_8).length + "-byte body)");
         if (status >= 200 && status < 300) {
             return EntryResult.DELIVERED;
         }

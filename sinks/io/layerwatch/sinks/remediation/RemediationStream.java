@@ -21,6 +21,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -100,7 +101,7 @@ public final class RemediationStream {
         return perAttempt.multipliedBy(s.retry().maxAttempts()).plusSeconds(60);
     }
 
-    public static final class ResponderKey implements org.apache.flink.api.java.functions.KeySelector<ActionRequest, String> {
+    public static final class ResponderKey implements KeySelector<ActionRequest, String> {
         private static final long serialVersionUID = 1L;
 
         @Override

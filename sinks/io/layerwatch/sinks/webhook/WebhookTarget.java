@@ -12,9 +12,9 @@ import io.layerwatch.sinks.IncidentText;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
-import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.util.Json;
 import io.layerwatch.util.SafeText;
 import java.io.Serializable;
@@ -23,6 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -226,7 +228,7 @@ public final class WebhookTarget implements FindingTarget {
     }
 
     static String fill(String template, Finding f) {
-        Map<String, String> values = new java.util.HashMap<>();
+        Map<String, String> values = new HashMap<>();
         values.put("id", f.id());
         values.put("ruleId", f.ruleId());
         values.put("severity", f.severity().name());
@@ -270,7 +272,7 @@ public final class WebhookTarget implements FindingTarget {
     public DeliveryClient connect() {
         String url = settings.url();
         String routingKey = settings.routingKey();
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         if (settings.headers() != null) {
             headers.putAll(settings.headers());
         }

@@ -10,15 +10,17 @@ import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.streaming.StreamingJob;
 import io.layerwatch.streaming.StreamingOptions;
+import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
 import io.layerwatch.testing.LogsPayloads;
-import io.layerwatch.testing.CloudTrailRecords;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -194,7 +196,7 @@ class KinesisLatencyBench {
         @Deprecated
         public SinkWriter<Finding> createWriter(InitContext context) {
             return new SinkWriter<>() {
-                private final java.util.Set<String> seen = new java.util.HashSet<>();
+                private final Set<String> seen = new HashSet<>();
 
                 @Override
                 public void write(Finding f, Context ctx) {

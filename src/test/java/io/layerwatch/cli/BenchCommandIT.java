@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +38,13 @@ class BenchCommandIT {
             double pipeline = d.path("pipelinePerSec").asDouble();
             assertThat(raw).as(dataset).isPositive();
             assertThat(pipeline).as(dataset).isPositive();
-            assertThat(d.path("ratio").asDouble()).as(dataset).isCloseTo(pipeline / raw, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(d.path("ratio").asDouble()).as(dataset).isCloseTo(pipeline / raw, Offset.offset(1e-4));
             JsonNode details = report.path("details").path(dataset);
             assertThat(details.path("pipelineRuns")).hasSize(2);
             assertThat(pipeline).as("the median of two runs").isCloseTo((details.path("pipelineRuns").get(0).asDouble()
-                    + details.path("pipelineRuns").get(1).asDouble()) / 2, org.assertj.core.data.Offset.offset(0.2));
+                    + details.path("pipelineRuns").get(1).asDouble()) / 2, Offset.offset(0.2));
             assertThat(raw).isCloseTo((details.path("rawParseRuns").get(0).asDouble()
-                    + details.path("rawParseRuns").get(1).asDouble()) / 2, org.assertj.core.data.Offset.offset(0.2));
+                    + details.path("rawParseRuns").get(1).asDouble()) / 2, Offset.offset(0.2));
             assertThat(report.path("details").path(dataset).path("eventsRead").asLong())
                     .isEqualTo(report.path("details").path(dataset).path("records").asLong()).isGreaterThanOrEqualTo(2000);
         }
@@ -78,11 +80,11 @@ class BenchCommandIT {
         double p2 = report.path("p2PerSec").asDouble();
         assertThat(p1).isPositive();
         assertThat(p2).isPositive();
-        assertThat(report.path("ratio").asDouble()).isCloseTo(p2 / p1, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(report.path("ratio").asDouble()).isCloseTo(p2 / p1, Offset.offset(1e-3));
         assertThat(report.path("targetMet").asBoolean()).isEqualTo(p2 / p1 >= 1.0);
         assertThat(report.path("p1Runs")).hasSize(3);
         assertThat(report.path("p2Runs")).hasSize(3);
-        List<Double> runs = new java.util.ArrayList<>();
+        List<Double> runs = new ArrayList<>();
         report.path("p2Runs").forEach(r -> runs.add(r.asDouble()));
         assertThat(p2).as("the median of three runs").isEqualTo(runs.stream().sorted().toList().get(1));
         assertThat(report.path("parallelism").asInt()).isEqualTo(2);

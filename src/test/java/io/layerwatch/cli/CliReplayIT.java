@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.cli.CliTest.Run;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +74,7 @@ class CliReplayIT {
     void replayHonoursTheTimeRange(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("trail.jsonl");
         Files.writeString(input, CloudTrailRecords.record("DeleteRepositoryPolicy").repositoryName("app")
-                .time(java.time.Instant.parse("2024-05-01T12:00:00Z")).json() + "\n");
+                .time(Instant.parse("2024-05-01T12:00:00Z")).json() + "\n");
         Path out = dir.resolve("out");
         assertThat(run("replay", "--from", "2024-05-02", "--out", out.toString(), input.toString()).code()).isZero();
         assertThat(Files.readAllLines(out.resolve("findings.jsonl"))).isEmpty();
@@ -81,22 +87,22 @@ class CliReplayIT {
     void theDemoReplaysTheBundledTrailIntoFindingsAndTheReport(@TempDir Path dir) throws Exception {
         Run r = run("demo", "--out", dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        java.util.Set<String> rules = new java.util.TreeSet<>();
-        java.util.List<com.fasterxml.jackson.databind.JsonNode> outside = new java.util.ArrayList<>();
+        Set<String> rules = new TreeSet<>();
+        List<JsonNode> outside = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("findings.jsonl"))) {
-            com.fasterxml.jackson.databind.JsonNode f = Json.tree(line);
+            JsonNode f = Json.tree(line);
             rules.add(f.path("ruleId").asText());
             if (f.path("ruleId").asText().equals("untrusted-network")) {
                 outside.add(f);
             }
         }
-        assertThat(rules).containsExactlyInAnyOrderElementsOf(io.layerwatch.config.RuleCatalog.ids());
+        assertThat(rules).containsExactlyInAnyOrderElementsOf(RuleCatalog.ids());
         // The file keeps the latest version of folded repeats: the 35 pulls from outside in 4 findings, marked
         // with their incidents.
         assertThat(outside).hasSize(4).allSatisfy(f -> assertThat(f.path("details").path("incidentId").asText())
                 .isNotEmpty());
         assertThat(outside.stream().mapToLong(f -> f.path("eventCount").asLong()).sum()).isEqualTo(35);
-        com.fasterxml.jackson.databind.JsonNode summary = Json.tree(Files.readString(dir.resolve("summary.json")));
+        JsonNode summary = Json.tree(Files.readString(dir.resolve("summary.json")));
         assertThat(summary.path("incidents")).hasSize(2);
         assertThat(summary.path("incidents").get(0).path("severity").asText()).isEqualTo("CRITICAL");
         assertThat(r.out()).contains("incidents (2, most severe first):");

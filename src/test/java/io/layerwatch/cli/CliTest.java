@@ -2,10 +2,12 @@ package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.config.RuleCatalog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +70,7 @@ public class CliTest {
     void rulesListsEveryRuleAndWhatIsInactive() {
         Run r = run("rules");
         assertThat(r.code()).isZero();
-        for (String id : io.layerwatch.config.RuleCatalog.ids()) {
+        for (String id : RuleCatalog.ids()) {
             assertThat(r.out()).contains(id);
         }
         assertThat(r.out()).contains("minDistinctLayers=50").contains("window=10m")
@@ -77,10 +79,10 @@ public class CliTest {
                 .contains("incident: window=6h minRules=2 minSeverity=HIGH raise=[TA0010, repository-exposed,"
                         + " endgame-ioc]+[TA0005, TA0040, policy-deleted]");
         // ATT&CK: the ids per rule, each technique named once below the table.
-        for (io.layerwatch.config.RuleCatalog.Rule rule : io.layerwatch.config.RuleCatalog.rules()) {
+        for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
             String ids = String.join(",", rule.attack().stream().map(t -> t.technique()).toList());
             assertThat(r.out().lines()).as(rule.id()).anyMatch(l -> l.startsWith(rule.id() + " ")
-                    && l.matches(".* " + java.util.regex.Pattern.quote(ids) + " .*"));
+                    && l.matches(".* " + Pattern.quote(ids) + " .*"));
         }
         assertThat(r.out()).contains("ATT&CK 16.1 techniques:")
                 .contains("  T1552.005  Unsecured Credentials: Cloud Instance Metadata API (TA0006 Credential Access)");

@@ -2,6 +2,7 @@ package io.layerwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ class ReplayFlagsTest {
     @Test
     void clusterFlagsFailFastBeforeAnythingIsSubmitted(@TempDir Path dir) throws Exception {
         String out = dir.toString();
-        String in = java.nio.file.Files.writeString(dir.resolve("in.json"), "{}").toString();
+        String in = Files.writeString(dir.resolve("in.json"), "{}").toString();
         rejected("'jobmanager' is not HOST:PORT", "replay", "--cluster", "jobmanager", "--out", out, in);
         rejected("'host:99999' is not HOST:PORT", "replay", "--cluster", "host:99999", "--out", out, in);
         rejected("--job-jar needs --cluster", "replay", "--job-jar", in, "--out", out, in);

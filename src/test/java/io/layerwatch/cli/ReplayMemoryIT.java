@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ class ReplayMemoryIT {
         assertThat(Files.size(bomb)).as("about 1 MB").isLessThan(1_100_000);
         Path huge = sparseJson(in.resolve("huge.json"), GIB);
         Path deep = Files.writeString(in.resolve("deep.json"), "[".repeat(100_000) + "]".repeat(100_000));
-        java.time.Instant delivered = CloudTrailRecords.TIME.plusSeconds(300);
+        Instant delivered = CloudTrailRecords.TIME.plusSeconds(300);
         TrailFiles.write(in, TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "a"),
                 List.of(good("DeleteRepositoryPolicy", "good-1"), good("DescribeRepositories", "good-2")));
         TrailFiles.write(in, TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "b"),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class PrefilterPropertyTest {
     record Case(String shape, byte[] bytes, int skippable) {
         @Override
         public String toString() {
-            return shape + ": " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return shape + ": " + new String(bytes, StandardCharsets.UTF_8);
         }
     }
 

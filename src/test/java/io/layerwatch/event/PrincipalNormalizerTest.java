@@ -2,6 +2,7 @@ package io.layerwatch.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
@@ -223,7 +224,7 @@ class PrincipalNormalizerTest {
 
     @Test
     void missingUserIdentityIsNone() {
-        assertThat(PrincipalNormalizer.normalize((com.fasterxml.jackson.databind.JsonNode) null, ACCOUNT)).isSameAs(Principal.NONE);
+        assertThat(PrincipalNormalizer.normalize((JsonNode) null, ACCOUNT)).isSameAs(Principal.NONE);
 
         EcrEvent e = CollectingOutput.decode(Samples.json(Samples.PULL).without("userIdentity").toString()).onlyEvent();
 

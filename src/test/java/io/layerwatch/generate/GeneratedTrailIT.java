@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
+import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.replay.InputFile;
 import io.layerwatch.replay.InputFiles;
-import io.layerwatch.pipeline.InputScope;
-import io.layerwatch.replay.S3Inputs;
 import io.layerwatch.replay.Replay;
+import io.layerwatch.replay.S3Inputs;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class GeneratedTrailIT {
     static List<JsonNode> replay(Path trail, Path rules, Path out, Replay.Summary[] summary) throws Exception {
         S3Inputs s3 = new S3Inputs(null);
         List<InputFile> files = InputFiles.expand(List.of(trail.toString()), InputScope.ALL, null, s3);
-        summary[0] = Replay.run(files, RulesConfigLoader.load(rules), InputScope.ALL, out, 2, java.util.Set.of(), false,
+        summary[0] = Replay.run(files, RulesConfigLoader.load(rules), InputScope.ALL, out, 2, Set.of(), false,
                 s3, null);
         List<JsonNode> findings = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve(Replay.FINDINGS))) {

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layerwatch.config.RemediationConfig;
+import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.pipeline.Counters;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,8 +50,8 @@ class CentralTemplateTest {
     @Test
     void theBuiltInRulesMapTheStacksSecurityHubCustomAction() {
         String id = resource("RemediateAction").at("/Properties/Id").asText();
-        assertThat(io.layerwatch.config.RulesConfigLoader.builtIn().remediation().customActions())
-                .containsEntry(id, io.layerwatch.config.RemediationConfig.QUARANTINE_REPOSITORY);
+        assertThat(RulesConfigLoader.builtIn().remediation().customActions())
+                .containsEntry(id, RemediationConfig.QUARANTINE_REPOSITORY);
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads CloudFormation YAML into the JSON form of the template. Jackson's YAML tree reader drops unknown
@@ -135,7 +137,7 @@ final class CfnYaml {
     static void subReferences(JsonNode node, Consumer<String> names) {
         for (JsonNode sub : functions(node, "Fn::Sub")) {
             String text = sub.isTextual() ? sub.asText() : sub.get(0).asText();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^!}][^}]*)}").matcher(text);
+            Matcher m = Pattern.compile("\\$\\{([^!}][^}]*)}").matcher(text);
             while (m.find()) {
                 String ref = m.group(1);
                 if (sub.isArray() && sub.size() > 1 && sub.get(1).has(ref)) {

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.streaming.RuntimeProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -413,12 +415,12 @@ class TemplatesTest {
 
     @Test
     void everyRemediationRoleMayDoWhatTheActionsCallButNeverTouchLayerWatchItself() {
-        assertThat(REMEDIATION_PERMISSIONS.keySet()).containsAll(io.layerwatch.config.RemediationConfig.responseActions()
+        assertThat(REMEDIATION_PERMISSIONS.keySet()).containsAll(RemediationConfig.responseActions()
                 .stream().filter(a -> !a.equals("register-registry")).toList());
         for (Path template : List.of(CENTRAL, MEMBER)) {
             JsonNode t = read(template);
             REMEDIATION_PERMISSIONS.forEach((action, needs) -> {
-                Set<String> allowed = new java.util.HashSet<>();
+                Set<String> allowed = new HashSet<>();
                 statements(t).stream().filter(s -> remediationRoleOf(action).equals(s.resource()) && !s.trust()
                         && s.allows()).forEach(s -> allowed.addAll(s.actions()));
                 assertThat(allowed).as(template.getFileName() + " for " + action).containsAll(needs);

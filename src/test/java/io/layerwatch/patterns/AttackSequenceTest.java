@@ -12,13 +12,16 @@ import io.layerwatch.finding.Incident;
 import io.layerwatch.util.Json;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** One actor's findings into one incident: when it opens, what it holds, what passes on, what state is left. */
@@ -76,8 +79,8 @@ class AttackSequenceTest {
             assertThat(out).hasSize(4);
             assertThat(out.subList(1, 3)).as("both members again, marked")
                     .extracting(Finding::id, Finding::incidentId)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(pull.id(), id),
-                            org.assertj.core.groups.Tuple.tuple(outside.id(), id));
+                    .containsExactly(Tuple.tuple(pull.id(), id),
+                            Tuple.tuple(outside.id(), id));
             Finding incident = out.get(3);
             assertThat(incident.id()).isEqualTo(id);
             assertThat(incident.severity()).isEqualTo(Severity.HIGH);
@@ -183,7 +186,7 @@ class AttackSequenceTest {
         String first = null;
         for (int seed = 0; seed < 5; seed++) {
             List<Finding> shuffled = new ArrayList<>(findings);
-            java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+            Collections.shuffle(shuffled, new Random(seed));
             try (var h = harness(CONFIG, true)) {
                 shuffled.forEach(f -> arrive(h, f));
                 assertThat(h.extractOutputValues()).as("held until the watermark").isEmpty();

@@ -5,18 +5,24 @@ import static io.layerwatch.pipeline.EventTimeWatermarksTest.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.testing.CloudTrailRecords;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EventTimeOrderTest {
-    private static final java.time.Duration LATENESS = java.time.Duration.ofMinutes(5);
+    private static final Duration LATENESS = Duration.ofMinutes(5);
 
     @Test
     void releasesEachEventInEventTimeThenIdThenArrivalOrderOnceTheWatermarkPassedIt() throws Exception {
@@ -64,10 +70,10 @@ class EventTimeOrderTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {10, 40})
+    @ParameterizedTest
+    @ValueSource(ints = {10, 40})
     void nearlySortedOrShuffledInputComesOutAsAFullSortWould(int back) throws Exception {
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         List<String> actual = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         List<EcrEvent> waiting = new ArrayList<>();
@@ -88,8 +94,8 @@ class EventTimeOrderTest {
                 if (i % 50 == 49) {
                     watermark = T + (i / 3 - back / 2) * MINUTE;
                     h.processWatermark(new Watermark(watermark));
-                    waiting.sort(io.layerwatch.finding.FindingBuilder.EVENT_ORDER); // stable: arrival breaks ties
-                    for (java.util.Iterator<EcrEvent> it = waiting.iterator(); it.hasNext(); ) {
+                    waiting.sort(FindingBuilder.EVENT_ORDER); // stable: arrival breaks ties
+                    for (Iterator<EcrEvent> it = waiting.iterator(); it.hasNext(); ) {
                         EcrEvent w = it.next();
                         if (w.eventTime() <= watermark) {
                             expected.add(label(w));

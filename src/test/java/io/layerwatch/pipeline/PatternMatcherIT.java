@@ -16,6 +16,7 @@ import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -167,7 +168,7 @@ class PatternMatcherIT {
                     // a few shared ids, each in an account of its own (the same id in one account is one
                     // event): ties the comparator cannot break keep their order
                     .eventId(shared ? "shared-id" : UUID.nameUUIDFromBytes(
-                            (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                            (prefix + i).getBytes(StandardCharsets.UTF_8)).toString())
                     .recipientAccount(shared ? sharedIdAccount(i) : ACCOUNT)
                     // five repositories, in turn: repository-enumeration's distinct values
                     .requestParameters(CloudTrailRecords.object("repositoryName", "app" + i % 5, "registryId", ACCOUNT));
@@ -184,7 +185,7 @@ class PatternMatcherIT {
             String repo = random.nextBoolean() ? "app" : "web";
             boolean shared = random.nextInt(20) == 0;
             String eventId = shared ? "shared-id" : UUID.nameUUIDFromBytes(
-                    (prefix + "scan" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+                    (prefix + "scan" + i).getBytes(StandardCharsets.UTF_8)).toString();
             if (random.nextInt(3) == 0 && !shared) { // a scan's account is the registry's
                 out.add(CloudTrailRecords.decode(CloudTrailRecords.basicScan(eventId, TIME.plusSeconds(second), repo,
                         random.nextInt(3))));
@@ -218,7 +219,7 @@ class PatternMatcherIT {
                             : kind < 9 ? "DeleteRepository" : "PutLifecyclePolicy")
                     .assumedRole(ACCOUNT, prefix + "-cleaner" + random.nextInt(2), "s").repositoryName(repo)
                     .time(TIME.plusSeconds(20L * random.nextInt(540)))
-                    .eventId(UUID.nameUUIDFromBytes((prefix + "delete" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .eventId(UUID.nameUUIDFromBytes((prefix + "delete" + i).getBytes(StandardCharsets.UTF_8))
                             .toString());
             if (kind < 6) {
                 List<Map<String, String>> ids = new ArrayList<>();
@@ -245,7 +246,7 @@ class PatternMatcherIT {
                     .time(TIME.plusSeconds(20L * random.nextInt(540)));
             boolean shared = random.nextInt(20) == 0;
             b.eventId(shared ? "shared-id" : UUID.nameUUIDFromBytes(
-                    (prefix + "guard" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                    (prefix + "guard" + i).getBytes(StandardCharsets.UTF_8)).toString())
                     .recipientAccount(shared ? sharedIdAccount(2000 + i) : ACCOUNT);
             switch (name) {
                 case "PutRegistryScanningConfiguration" -> b.requestParameters(CloudTrailRecords.object("registryId",

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ class PeerConformanceIT {
     }
 
     /** "none", or each finding's rule id and severity, sorted, comma-separated. */
-    static String verdict(java.util.Collection<Finding> findings) {
+    static String verdict(Collection<Finding> findings) {
         if (findings.isEmpty()) {
             return "none";
         }

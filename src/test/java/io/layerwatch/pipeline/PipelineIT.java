@@ -10,6 +10,7 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Incident;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.MiniClusters;
+import io.layerwatch.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -154,7 +155,7 @@ class PipelineIT {
         // Shuffle records inside 10-minute buckets (less than the 15 minute bound) and split over 3 payloads.
         Map<Long, List<String>> buckets = new TreeMap<>();
         for (String line : story.split("\n")) {
-            var node = io.layerwatch.util.Json.tree(line);
+            var node = Json.tree(line);
             String time = node == null ? null : node.has("eventTime") ? node.get("eventTime").asText() : node.path("time").asText(null);
             long bucket = time == null ? Long.MAX_VALUE : Instant.parse(time).toEpochMilli() / 600_000L;
             buckets.computeIfAbsent(bucket, k -> new ArrayList<>()).add(line);

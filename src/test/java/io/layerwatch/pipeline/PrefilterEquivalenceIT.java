@@ -6,11 +6,11 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,7 +50,7 @@ class PrefilterEquivalenceIT {
         return withPrefilter(prefilter, () -> PipelineHarness.run(payloads, PipelineIT.demoRules(), 1));
     }
 
-    static <T> T withPrefilter(boolean prefilter, java.util.concurrent.Callable<T> run) throws Exception {
+    static <T> T withPrefilter(boolean prefilter, Callable<T> run) throws Exception {
         String before = System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY);
         System.setProperty(LayerWatchPipeline.PREFILTER_PROPERTY, Boolean.toString(prefilter));
         try {

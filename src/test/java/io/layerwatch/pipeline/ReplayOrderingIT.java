@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,7 +110,7 @@ class ReplayOrderingIT {
         }
     }
 
-    Run replay(Path input, int parallelism, java.util.function.Consumer<ReplayProgress.Snapshot> progress)
+    Run replay(Path input, int parallelism, Consumer<ReplayProgress.Snapshot> progress)
             throws Exception {
         List<InputFile> files = InputFiles.expand(List.of(input.toString()), InputScope.ALL, null, new S3Inputs(null));
         Path out = Files.createTempDirectory(dir, "out");

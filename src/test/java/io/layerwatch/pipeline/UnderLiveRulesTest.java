@@ -8,6 +8,7 @@ import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.config.Severity;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.testing.CloudTrailRecords;
 import java.util.List;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
@@ -49,7 +50,7 @@ class UnderLiveRulesTest {
 
     @Test
     void cepFindingsFollowLiveUpdates() throws Exception {
-        Finding burst = io.layerwatch.finding.FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
+        Finding burst = FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download-burst"))
                 .event(download("dev")).title("burst").build();
         try (BroadcastOperatorTestHarness<Finding, RulesUpdate, Finding> h = ProcessFunctionTestHarnesses
                 .forBroadcastProcessFunction(new UnderLiveRules<>(RulesConfigLoader.builtIn(),

@@ -5,9 +5,9 @@ import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.layerwatch.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.ConfigException;
+import io.layerwatch.config.Glob;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
@@ -18,6 +18,8 @@ import io.layerwatch.policies.IamPolicyChecks.Kind;
 import io.layerwatch.policies.PreventivePolicies.Result;
 import io.layerwatch.rules.RepositoryExposed;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.util.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,7 +64,7 @@ public class PreventivePoliciesTest {
         JsonNode doc = IamPolicyChecks.valid(p.text(), Kind.SERVICE_CONTROL);
         assertThat(p.text()).doesNotContain("\n").doesNotContain(" ");
         assertThat(p.text().length()).isLessThanOrEqualTo(PreventivePolicies.SCP_MAX_CHARS);
-        assertThat(p.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isEqualTo(p.text().length());
+        assertThat(p.text().getBytes(StandardCharsets.UTF_8).length).isEqualTo(p.text().length());
         JsonNode s = doc.get("Statement").get(0);
         assertThat(s.get("Effect").asText()).isEqualTo("Deny");
         assertThat(strings(s.get("Action"))).containsExactly("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer");
@@ -278,7 +280,7 @@ public class PreventivePoliciesTest {
                 new Case("arn:aws:iam::123456789012:group/admins", List.of(), "names no role or user"),
                 new Case("*ci*", List.of(), "not an IAM role, user or role-session ARN pattern"));
         for (Case c : cases) {
-            PrincipalPatterns.Result r = PrincipalPatterns.of(List.of(new io.layerwatch.config.Glob(c.glob())), "k");
+            PrincipalPatterns.Result r = PrincipalPatterns.of(List.of(new Glob(c.glob())), "k");
             assertThat(r.patterns()).as(c.glob()).isEqualTo(c.patterns());
             if (c.warning() == null) {
                 assertThat(r.warnings()).as(c.glob()).isEmpty();

@@ -29,6 +29,7 @@ import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -198,7 +199,7 @@ final class Fixtures {
             } else {
                 s.stubFor(query("Get" + kind + "Policy").willReturn(xml(200, "<Get" + kind + "PolicyResponse xmlns=\""
                         + IAM_NS + "\"><Get" + kind + "PolicyResult><PolicyName>p</PolicyName><PolicyDocument>"
-                        + java.net.URLEncoder.encode(existingDocument, StandardCharsets.UTF_8).replace("+", "%20")
+                        + URLEncoder.encode(existingDocument, StandardCharsets.UTF_8).replace("+", "%20")
                         + "</PolicyDocument></Get" + kind + "PolicyResult><ResponseMetadata><RequestId>r</RequestId>"
                         + "</ResponseMetadata></Get" + kind + "PolicyResponse>")));
             }

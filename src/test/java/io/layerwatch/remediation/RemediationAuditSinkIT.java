@@ -7,21 +7,27 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.layerwatch.sinks.remediation.AuditLog;
+import io.layerwatch.sinks.remediation.AuditLogSink;
 import io.layerwatch.sinks.remediation.AuditRecord;
 import io.layerwatch.sinks.remediation.S3AuditSink;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The job's audit log: in S3 one object per record, through the SDK's S3 client; locally a file only appended to. */
 class RemediationAuditSinkIT {
 
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path dir;
+    @TempDir
+    Path dir;
 
     static AuditRecord record(String id) {
         return new AuditRecord(id, Instant.parse("2026-03-02T10:00:01Z"), "f-1", "repository-exposed",
@@ -33,14 +39,14 @@ class RemediationAuditSinkIT {
     @Test
     @SuppressWarnings("deprecation")
     void theLocalAuditLogIsAppendedToNeverTruncated() throws Exception {
-        java.nio.file.Path file = dir.resolve("remediation-audit.jsonl");
-        java.nio.file.Files.writeString(file, Json.write(record("earlier")) + "\n");
-        try (SinkWriter<AuditRecord> w = new io.layerwatch.sinks.remediation.AuditLogSink(file.toString())
-                .createWriter((org.apache.flink.api.connector.sink2.Sink.InitContext) null)) {
+        Path file = dir.resolve("remediation-audit.jsonl");
+        Files.writeString(file, Json.write(record("earlier")) + "\n");
+        try (SinkWriter<AuditRecord> w = new AuditLogSink(file.toString())
+                .createWriter((Sink.InitContext) null)) {
             w.write(record("a"), null);
             w.write(record("b"), null);
         }
-        assertThat(new io.layerwatch.sinks.remediation.AuditLog(file).read()).extracting(AuditRecord::id)
+        assertThat(new AuditLog(file).read()).extracting(AuditRecord::id)
                 .containsExactly("earlier", "a", "b");
     }
 
@@ -56,7 +62,7 @@ class RemediationAuditSinkIT {
                 "111122223333", "us-east-1", AuditRecord.DRY_RUN, "layerwatch", "rule", "why", null, null, null,
                 AuditRecord.RESULT_DRY_RUN, null, 0, null);
         try (SinkWriter<AuditRecord> w = new S3AuditSink("audit-bucket", "remediation", AWS.settings())
-                .createWriter((org.apache.flink.api.connector.sink2.Sink.InitContext) null)) {
+                .createWriter((Sink.InitContext) null)) {
             w.write(r, null);
         }
         List<LoggedRequest> puts = AWS.server().findAll(putRequestedFor(urlPathMatching("/audit-bucket/.*")));

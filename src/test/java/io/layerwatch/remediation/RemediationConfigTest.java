@@ -11,6 +11,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.Severity;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The remediation: section: safe defaults, strict validation with the key path, merging like the rest. */
@@ -25,7 +26,7 @@ class RemediationConfigTest {
         RemediationConfig c = RulesConfigLoader.builtIn().remediation();
         assertThat(c.enabled()).isFalse();
         assertThat(c.rules()).isEmpty();
-        assertThat(c.customActions()).containsExactly(java.util.Map.entry("LayerWatchRemediate",
+        assertThat(c.customActions()).containsExactly(Map.entry("LayerWatchRemediate",
                 RemediationConfig.QUARANTINE_REPOSITORY));
         for (String a : RemediationConfig.responseActions()) {
             assertThat(c.action(a).dryRun()).as(a).isTrue();

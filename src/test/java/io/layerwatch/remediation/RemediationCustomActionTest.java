@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
+import io.layerwatch.event.decode.DecodeOutput;
+import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.sinks.remediation.ActionRequest;
 import io.layerwatch.sinks.remediation.CustomActions;
@@ -19,6 +22,7 @@ import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -195,17 +199,17 @@ class RemediationCustomActionTest {
 
     @Test
     void malformedCustomActionEventsAreDeadLettered() {
-        List<String> reasons = new java.util.ArrayList<>();
-        new io.layerwatch.event.decode.PayloadDecoder().decode(("{\"detail-type\":\"Security Hub Findings - Custom Action\","
+        List<String> reasons = new ArrayList<>();
+        new PayloadDecoder().decode(("{\"detail-type\":\"Security Hub Findings - Custom Action\","
                 + "\"time\":\"2026-03-02T10:15:00Z\",\"detail\":{\"findings\":\"nope\"}}").getBytes(StandardCharsets.UTF_8),
-                "t", new io.layerwatch.event.decode.DecodeOutput() {
+                "t", new DecodeOutput() {
                     @Override
                     public void event(EcrEvent event) {
                         throw new AssertionError("no event expected");
                     }
 
                     @Override
-                    public void deadLetter(io.layerwatch.event.DeadLetter d) {
+                    public void deadLetter(DeadLetter d) {
                         reasons.add(d.reason());
                     }
                 });

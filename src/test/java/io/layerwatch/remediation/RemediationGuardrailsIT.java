@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -251,7 +252,7 @@ class RemediationGuardrailsIT {
         // A finding (forged, or from another tool) naming a Deny statement: removing it could only widen access.
         Finding denyOnly = new Finding("forged-1", "repository-exposed", Severity.CRITICAL, "t", "d", ACCOUNT, "us-east-1",
                 null, new Finding.FindingRepository("payments-api", ACCOUNT), null, null, null, null, 1, "k", List.of(),
-                java.util.Map.of("statements", List.of(java.util.Map.of("statement", Json.tree(
+                Map.of("statements", List.of(Map.of("statement", Json.tree(
                         "{\"Sid\":\"DenyDelete\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}")))),
                 List.of(), null);
         assertThat(apply(s, "remove-exposing-statements", true, denyOnly).only().result())

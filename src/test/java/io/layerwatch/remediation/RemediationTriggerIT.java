@@ -8,7 +8,9 @@ import static io.layerwatch.testing.CloudTrailRecords.FOREIGN_ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.AccessDeniedBurst;
 import io.layerwatch.rules.EndgameIoc;
 import io.layerwatch.sinks.remediation.AuditLog;
 import io.layerwatch.sinks.remediation.AuditRecord;
@@ -19,6 +21,7 @@ import io.layerwatch.testing.FakeAws;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,14 +106,14 @@ class RemediationTriggerIT {
                   quarantine-repository: {dryRun: false}
                   revoke-sessions: {dryRun: false}
                 """);
-        List<io.layerwatch.event.EcrEvent> denied = new ArrayList<>();
+        List<EcrEvent> denied = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             denied.add(record("BatchGetImage").recipientAccount(VICTIM).assumedRole(VICTIM, "Prober", "mallory")
                     .repositoryName("payments-api").errorCode("AccessDeniedException").eventId("denied-" + i)
                     .time(CloudTrailRecords.TIME.plusSeconds(i)).event());
         }
-        var burst = new io.layerwatch.patterns.AccessDeniedBurst();
-        Finding f = burst.toFinding(java.util.Map.of("burst", denied), Fixtures.RULES.rule(burst.id()));
+        var burst = new AccessDeniedBurst();
+        Finding f = burst.toFinding(Map.of("burst", denied), Fixtures.RULES.rule(burst.id()));
         assertThat(f.details()).containsEntry("attempt", true);
 
         List<AuditRecord> out = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.layerwatch.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.pipeline.FileReader;
 import io.layerwatch.pipeline.InputScope;
 import java.io.ByteArrayInputStream;
@@ -127,7 +128,7 @@ class InputFilesTest {
     void aFileOverInputMaxInflatedBytesIsNotRead(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("big.json"), "[]".repeat(600).getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> new FileReader(FileReader.Remote.NONE).read(file.toString(), 1000))
-                .isInstanceOf(io.layerwatch.event.decode.PayloadDecoder.TooLarge.class)
+                .isInstanceOf(PayloadDecoder.TooLarge.class)
                 .hasMessage("1200 bytes, larger than input.maxInflatedBytes (1000 bytes)");
         assertThatThrownBy(() -> InputFiles.read(file.toString(), new S3Inputs(null), 1199))
                 .hasMessage("1200 bytes, larger than input.maxInflatedBytes (1199 bytes)");

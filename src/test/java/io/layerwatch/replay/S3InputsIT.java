@@ -3,6 +3,7 @@ package io.layerwatch.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.pipeline.InputScope;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.FakeS3;
@@ -22,7 +23,7 @@ class S3InputsIT {
     @RegisterExtension
     static final FakeAws AWS = new FakeAws(S3);
 
-    static final long MAX = io.layerwatch.event.decode.PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
+    static final long MAX = PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
     static final String BUCKET = "trail";
     static final String ACCOUNT = "111122223333";
     static final String REGION = "us-east-1";

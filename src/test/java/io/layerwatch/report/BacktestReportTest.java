@@ -5,6 +5,7 @@ import static io.layerwatch.testing.CloudTrailRecords.TIME;
 import static io.layerwatch.testing.CloudTrailRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.cli.LayerWatchCli;
 import io.layerwatch.config.AttackTechnique;
 import io.layerwatch.config.RuleCatalog;
@@ -23,6 +24,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,10 +32,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -260,7 +264,7 @@ class BacktestReportTest {
     @Test
     void linesWithoutTechniquesShowTheRulesOwn(@TempDir Path dir) throws Exception {
         Finding f = finding(RuleCatalog.ACCESS_DENIED_BURST, Severity.MEDIUM, download("app", TIME), "denied");
-        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+        ObjectNode old = (ObjectNode)
                 Json.tree(Json.write(f));
         old.remove("attack");
         write(dir, List.of(), List.of(), null);
@@ -286,7 +290,7 @@ class BacktestReportTest {
         String oddLine = Json.write(odd).replace("\"ruleId\"", "\"severity\":\"" + IMG.replace("\"", "\\\"") + "\",\"ruleId\"");
         write(dir, List.of(exposed, download), List.of(DeadLetter.of(IMG, "decode", "malformed: " + IMG, SCRIPT)),
                 summary(2, 2, 1, 0));
-        Files.writeString(dir.resolve(Replay.FINDINGS), oddLine + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(Replay.FINDINGS), oddLine + "\n", StandardOpenOption.APPEND);
         RulesConfig rules = RulesConfigLoader.fromYaml("allowlist:\n  principals: ['arn:aws:iam::*:role/" + SCRIPT
                 + "']\nrules:\n  layer-download:\n    allowlist:\n      repositories: ['" + IMG.replace("'", "''")
                 + "']\n", "hostile.yaml");
@@ -365,7 +369,7 @@ class BacktestReportTest {
     @Test
     void brokenLinesAreLeftOutWithANote(@TempDir Path dir) throws Exception {
         write(dir, List.of(finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, download("app", TIME), "ok")), List.of(), null);
-        Files.writeString(dir.resolve(Replay.FINDINGS), "{not json\n[1,2]\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(Replay.FINDINGS), "{not json\n[1,2]\n", StandardOpenOption.APPEND);
         Files.writeString(dir.resolve(Replay.DEAD_LETTERS),
                 Json.write(DeadLetter.of("x.json", "decode", "not JSON or gzip", "x")) + "\nnope\n");
 
@@ -512,7 +516,7 @@ class BacktestReportTest {
         assertThat(x.get(0)).isLessThan(x.get(1));
         assertThat(x.get(1)).isLessThan(x.get(2));
         // 10 of 60 minutes: the second bar a sixth of the way from the first to the last.
-        assertThat((x.get(1) - x.get(0)) / (x.get(2) - x.get(0))).isCloseTo(1 / 6.0, org.assertj.core.data.Offset.offset(0.02));
+        assertThat((x.get(1) - x.get(0)) / (x.get(2) - x.get(0))).isCloseTo(1 / 6.0, Offset.offset(0.02));
         assertThat(y.get(1) - y.get(0)).isEqualTo(y.get(2) - y.get(1)).isGreaterThanOrEqualTo(20);
         assertThat(texts(doc, svg + "/*[local-name()='rect']/*[local-name()='title']")).first().asString()
                 .startsWith("HIGH untrusted-network: pulled from an untrusted network (2024-05-01T12:00:00Z");
@@ -599,7 +603,7 @@ class BacktestReportTest {
         assertThat(scan.overflow).isTrue();
         assertThat(scan.unreadable).isEqualTo(1);
         StringBuilder h = new StringBuilder();
-        IncidentsSection.render(h, scan, scan.shown(), java.util.Set.of());
+        IncidentsSection.render(h, scan, scan.shown(), Set.of());
         assertThat(h.toString()).contains("The 2 highest of over 3 incidents (over 1 more, not shown");
     }
 
@@ -684,7 +688,7 @@ class BacktestReportTest {
         // An incident whose details are no incident: left out of the section, said so, still a finding row.
         String broken = Json.write(incident("broken", Severity.HIGH, members, "x"))
                 .replaceFirst("\"members\":\\[", "\"members\":[7,");
-        Files.writeString(dir.resolve(Replay.FINDINGS), broken + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(Replay.FINDINGS), broken + "\n", StandardOpenOption.APPEND);
 
         Document doc = parse(BacktestReport.render(dir, RULES, null, null, 200, 10));
 

@@ -13,11 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.cli.LayerWatchCli;
+import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.FlinkCluster;
 import io.layerwatch.testing.KinesisEmulator;
-import io.layerwatch.config.RuleCatalog;
 import io.layerwatch.util.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -190,7 +190,7 @@ class ClusterIT {
      * version with the most of them). An incident's id comes from its first member, and in a stream findings
      * that arrive together in another order than a replay judges them may open it with another first member.
      */
-    static java.util.Set<String> ids(List<String> sent) {
+    static Set<String> ids(List<String> sent) {
         Set<String> out = new TreeSet<>();
         Map<String, Set<String>> incidents = new TreeMap<>();
         for (String text : sent) {
@@ -209,7 +209,7 @@ class ClusterIT {
     }
 
     /** The same for a local replay's findings.jsonl lines. */
-    static java.util.Set<String> replayIds(List<JsonNode> replay) {
+    static Set<String> replayIds(List<JsonNode> replay) {
         Set<String> out = new TreeSet<>();
         for (JsonNode f : replay) {
             if (f.path("ruleId").asText().equals(RuleCatalog.ATTACK_SEQUENCE)) {

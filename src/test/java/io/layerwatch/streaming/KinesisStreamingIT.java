@@ -7,8 +7,10 @@ import static io.layerwatch.testing.LogsPayloads.logsPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.config.RulesConfigLoader;
+import io.layerwatch.config.Severity;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.finding.Incident;
 import io.layerwatch.pipeline.LayerWatchPipeline;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
@@ -19,10 +21,17 @@ import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.testing.TrailFiles;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
@@ -107,7 +117,7 @@ class KinesisStreamingIT {
             JobClient job = env.executeAsync("kinesis-it");
             try {
                 // One principal's findings of four rules, two of them CRITICAL or HIGH: an incident too.
-                java.util.Set<String> rules = new java.util.TreeSet<>();
+                Set<String> rules = new TreeSet<>();
                 while (rules.size() < 5 && findings.hasNext()) {
                     rules.add(findings.next().ruleId());
                 }
@@ -123,20 +133,20 @@ class KinesisStreamingIT {
         }
     }
 
-    void burst(String stream, String role, java.time.Instant at) throws Exception {
+    void burst(String stream, String role, Instant at) throws Exception {
         for (int i = 0; i < 10; i++) {
             put(stream, "same-shard", record("BatchGetImage").repositoryName("payments")
                     .assumedRole("111122223333", role, "s").error("AccessDeniedException", "denied")
                     .time(at.plusMillis(i)).eventId(role + "-denied-" + i).json().getBytes(StandardCharsets.UTF_8));
         }
         Thread.sleep(4500); // a later arrival (watermark = arrival - 5s) moves the shard's watermark past the burst
-        put(stream, "same-shard", record("DescribeRepositories").time(java.time.Instant.now()).eventId("tick-" + role)
+        put(stream, "same-shard", record("DescribeRepositories").time(Instant.now()).eventId("tick-" + role)
                 .json().getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void perShardWatermarksDriveCepAndRulesChangeLive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void perShardWatermarksDriveCepAndRulesChangeLive(@TempDir Path dir)
             throws Exception {
         // One shard: the second source subtask reads nothing and is idle from the start, which must not
         // stall event time. The shard itself goes idle (2 s) between the bursts and resumes. CloudTrail event
@@ -145,11 +155,11 @@ class KinesisStreamingIT {
         // polls split the burst. (With a 1 s bound, a watermark taken mid-burst made the rest late: the flaky
         // "lost" CEP matches of earlier versions of this test.)
         createStream("burst", 1);
-        java.nio.file.Path rules = dir.resolve("rules.yaml");
+        Path rules = dir.resolve("rules.yaml");
         String fast = "eventTime: {maxOutOfOrderness: 5s, idleness: 2s}\n";
-        java.nio.file.Files.writeString(rules, fast);
+        Files.writeString(rules, fast);
         StreamingOptions o = new StreamingOptions("burst", "us-east-1", kinesis.endpoint(),
-                StreamingOptions.InitialPosition.TRIM_HORIZON, null, null, rules.toString(), java.time.Duration.ofMillis(500),
+                StreamingOptions.InitialPosition.TRIM_HORIZON, null, null, rules.toString(), Duration.ofMillis(500),
                 List.of(), Map.of());
         RulesSource source = new RulesSource(rules.toString(), null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
@@ -158,21 +168,21 @@ class KinesisStreamingIT {
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-cep");
             try {
-                burst("burst", "intern", java.time.Instant.now().minusSeconds(1));
+                burst("burst", "intern", Instant.now().minusSeconds(1));
                 Finding first = findings.next();
                 assertThat(first.ruleId()).isEqualTo("access-denied-burst");
                 assertThat(first.eventCount()).isEqualTo(10);
-                assertThat(first.severity()).isEqualTo(io.layerwatch.config.Severity.MEDIUM);
+                assertThat(first.severity()).isEqualTo(Severity.MEDIUM);
                 assertThat(first.principal().arn()).isEqualTo("arn:aws:iam::111122223333:role/intern");
 
                 // A live change (severity) reaches the CEP rule without a restart.
-                java.nio.file.Files.writeString(rules, fast + "rules:\n  access-denied-burst: {severity: CRITICAL}\n");
+                Files.writeString(rules, fast + "rules:\n  access-denied-burst: {severity: CRITICAL}\n");
                 Thread.sleep(2000); // the reload interval is 500 ms
-                burst("burst", "contractor", java.time.Instant.now().minusSeconds(1));
+                burst("burst", "contractor", Instant.now().minusSeconds(1));
                 Finding second = findings.next();
                 assertThat(second.principal().arn()).endsWith("role/contractor");
                 assertThat(second.eventCount()).isEqualTo(10);
-                assertThat(second.severity()).isEqualTo(io.layerwatch.config.Severity.CRITICAL);
+                assertThat(second.severity()).isEqualTo(Severity.CRITICAL);
 
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
@@ -192,7 +202,7 @@ class KinesisStreamingIT {
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-early");
             try {
-                java.time.Instant now = java.time.Instant.now();
+                Instant now = Instant.now();
                 for (int i = 0; i < 10; i++) {
                     put("early", "k", record("BatchGetImage").repositoryName("payments")
                             .assumedRole("111122223333", "intern", "s").error("AccessDeniedException", "denied")
@@ -225,7 +235,7 @@ class KinesisStreamingIT {
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-incident");
             try {
-                java.time.Instant now = java.time.Instant.now();
+                Instant now = Instant.now();
                 put("incident", "k", record("DeleteRepositoryPolicy").repositoryName("payments")
                         .assumedRole("111122223333", "developer", "mallory").time(now).eventId("step-1").json()
                         .getBytes(StandardCharsets.UTF_8));
@@ -239,7 +249,7 @@ class KinesisStreamingIT {
                     seen.add(findings.next());
                 }
                 Finding incident = seen.get(seen.size() - 1);
-                assertThat(io.layerwatch.finding.Incident.of(incident).orElseThrow().rules())
+                assertThat(Incident.of(incident).orElseThrow().rules())
                         .containsExactly("policy-deleted", "repository-exposed");
                 // The member that came first as it came (the two records are decoded in parallel, so either), then
                 // both marked with the incident, then the incident.
@@ -270,7 +280,7 @@ class KinesisStreamingIT {
                 CloseableIterator<DeadLetter> dead = out.deadLetters().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-bomb");
             try {
-                java.time.Instant now = java.time.Instant.now();
+                Instant now = Instant.now();
                 put("bombs", "k", record("DeleteRepositoryPolicy").repositoryName("before").time(now)
                         .eventId("before-1").json().getBytes(StandardCharsets.UTF_8));
                 put("bombs", "k", bomb);
@@ -283,7 +293,7 @@ class KinesisStreamingIT {
                         .eventId("after-1").json().getBytes(StandardCharsets.UTF_8));
                 assertThat(findings.next().eventIds()).containsExactly("after-1");
                 assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS))
-                        .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+                        .isEqualTo(JobStatus.RUNNING);
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
@@ -302,7 +312,7 @@ class KinesisStreamingIT {
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-twice");
             try {
-                java.time.Instant now = java.time.Instant.now();
+                Instant now = Instant.now();
                 String deleted = record("DeleteRepositoryPolicy").repositoryName("payments").time(now)
                         .eventId("twice-1").json();
                 put("twice", "k", deleted.getBytes(StandardCharsets.UTF_8));

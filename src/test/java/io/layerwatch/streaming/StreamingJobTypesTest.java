@@ -7,6 +7,7 @@ import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.RulesUpdate;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.ExecutionConfig;
@@ -25,7 +26,7 @@ class StreamingJobTypesTest {
         env.getConfig().disableGenericTypes();
         StreamingOptions options = new StreamingOptions("arn:aws:kinesis:us-east-1:111122223333:stream/trail",
                 "us-east-1", null, StreamingOptions.InitialPosition.LATEST, null, null, StreamingOptions.BUILT_IN_RULES,
-                java.time.Duration.ofMinutes(1), List.of("securityhub", "sns"),
+                Duration.ofMinutes(1), List.of("securityhub", "sns"),
                 Map.of("sns.topic.arn", "arn:aws:sns:us-east-1:111122223333:findings"));
         StreamingJob.build(env, options, "", RulesConfigLoader.builtIn(), null, false);
         // Creates the serializer of every edge: a Kryo-only type fails here with generic types disabled.

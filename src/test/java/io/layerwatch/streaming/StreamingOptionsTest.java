@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.config.SinksConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -148,14 +148,14 @@ class StreamingOptionsTest {
 
     @Test
     void cloudWatchLogsSenderPropertiesReplaceTheFilesListsOneByOne() {
-        io.layerwatch.config.CloudWatchLogsSenders file = RulesConfigLoader.fromYaml("""
+        CloudWatchLogsSenders file = RulesConfigLoader.fromYaml("""
                 input:
                   cloudWatchLogs: {owners: ["111122223333"], logGroups: [aws-controltower/CloudTrailLogs]}
                 """, "rules.yaml").cloudWatchLogs();
         StreamingOptions owners = StreamingOptions.fromProperties(groups("KinesisSource", "stream.arn", "s",
                 "KinesisSource", "cloudwatch.logs.owners", " 444455556666, ,555566667777 "), "props");
 
-        io.layerwatch.config.CloudWatchLogsSenders s = owners.cloudWatchLogs(file);
+        CloudWatchLogsSenders s = owners.cloudWatchLogs(file);
 
         assertThat(s.owners()).containsExactly("444455556666", "555566667777");
         assertThat(s.logGroups()).containsExactly("aws-controltower/CloudTrailLogs");

@@ -3,10 +3,11 @@ package io.layerwatch.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
+import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,7 +73,7 @@ public final class CollectingOutput implements DecodeOutput {
     private static byte[] rewrite(byte[] json) {
         try {
             return PLAIN.writeValueAsBytes(PLAIN.readTree(json));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("raw JSON that does not parse: " + new String(json, StandardCharsets.UTF_8), e);
         }
     }

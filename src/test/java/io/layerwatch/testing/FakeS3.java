@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.QueryParameter;
 import com.github.tomakehurst.wiremock.http.Request;
@@ -111,7 +112,7 @@ public final class FakeS3 implements ResponseDefinitionTransformerV2 {
         if (contents == null) {
             return error(404, "NoSuchKey", "The specified key does not exist.");
         }
-        return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(200)
+        return new ResponseDefinitionBuilder().withStatus(200)
                 .withHeader("Content-Type", "application/octet-stream").withHeader("ETag", "\"e\"")
                 .withBody(contents).build();
     }
@@ -189,7 +190,7 @@ public final class FakeS3 implements ResponseDefinitionTransformerV2 {
     }
 
     private static ResponseDefinition xmlResponse(int status, String body) {
-        return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(status)
+        return new ResponseDefinitionBuilder().withStatus(status)
                 .withHeader("Content-Type", "application/xml").withBody(body).build();
     }
 

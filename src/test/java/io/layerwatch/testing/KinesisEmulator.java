@@ -1,5 +1,6 @@
 package io.layerwatch.testing;
 
+import io.layerwatch.sinks.aws.AwsClientSettings;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -67,7 +68,7 @@ public final class KinesisEmulator implements AutoCloseable {
 
     /** A client of this emulator in us-east-1 (the caller closes it). */
     public KinesisClient client() {
-        return io.layerwatch.sinks.aws.AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(endpoint())
+        return AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(endpoint())
                 .build(KinesisClient.builder());
     }
 

@@ -2,6 +2,7 @@ package io.layerwatch.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class TrailFiles {
     }
 
     /** {@link #gzipOfZeros(long)} written to {@code out}, which it closes. */
-    public static void gzipOfZeros(java.io.OutputStream out, long size) {
+    public static void gzipOfZeros(OutputStream out, long size) {
         byte[] block = new byte[1 << 20];
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
             for (long left = size; left > 0; left -= block.length) {

@@ -16,6 +16,8 @@ import io.layerwatch.event.Principal;
 import io.layerwatch.event.decode.Gzip;
 import io.layerwatch.event.decode.JsonBytes;
 import io.layerwatch.testing.CollectingOutput;
+import io.layerwatch.testing.TrailFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -104,7 +107,7 @@ public class PayloadDecoderTest {
         }
 
         public static byte[] gzip(byte[] data) {
-            return io.layerwatch.testing.TrailFiles.gzip(data);
+            return TrailFiles.gzip(data);
         }
 
         public static byte[] utf8(String text) {
@@ -215,7 +218,7 @@ public class PayloadDecoderTest {
         // The trailer's size is the last member's: the output outgrows that first guess.
         byte[] big = Samples.utf8("{\"a\":\"" + "x".repeat(200_000) + "\"}\n");
         byte[] small = Samples.utf8("{\"b\":1}\n");
-        java.io.ByteArrayOutputStream members = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
         members.write(Samples.gzip(big));
         members.write(Samples.gzip(small));
         byte[] gz = members.toByteArray();
@@ -261,7 +264,7 @@ public class PayloadDecoderTest {
         // of the record as Jackson writes it, the same whichever way the record came in.
         assertThat(events).extracting(EcrEvent::eventName).containsExactly("Last", "42", "NoId");
         String noId = record + "\"eventName\":\"NoId\"}";
-        assertThat(events.get(2).eventId()).isEqualTo(java.util.UUID.nameUUIDFromBytes(
+        assertThat(events.get(2).eventId()).isEqualTo(UUID.nameUUIDFromBytes(
                 Samples.utf8(Samples.parse(Samples.utf8(noId)).toString())).toString());
         assertThat(events.get(2).raw()).isEqualTo(noId);
     }
@@ -282,7 +285,7 @@ public class PayloadDecoderTest {
         // A record without an eventID gets the name UUID of that text.
         String bare = "{\"eventTime\":\"2024-05-01T12:00:00Z\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"X\"}";
         assertThat(decode(bare).onlyEvent().eventId()).isEqualTo(
-                java.util.UUID.nameUUIDFromBytes(Samples.utf8(Samples.parse(Samples.utf8(bare)).toString())).toString());
+                UUID.nameUUIDFromBytes(Samples.utf8(Samples.parse(Samples.utf8(bare)).toString())).toString());
     }
 
     @Test
@@ -1061,13 +1064,13 @@ public class PayloadDecoderTest {
                 .isEqualTo(Arrays.copyOf(garbage, DeadLetter.MAX_PAYLOAD_BYTES));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aPayloadAtTheStartOfALongerArrayDecodesAsItselfAlone() {
         for (String sample : Samples.ALL) {
             byte[] bytes = Samples.bytes(sample);
             for (byte[] payload : List.of(bytes, Samples.gzip(bytes))) {
-                byte[] longer = java.util.Arrays.copyOf(payload, payload.length + 300);
-                java.util.Arrays.fill(longer, payload.length, longer.length, (byte) '}');
+                byte[] longer = Arrays.copyOf(payload, payload.length + 300);
+                Arrays.fill(longer, payload.length, longer.length, (byte) '}');
                 CollectingOutput alone = new CollectingOutput();
                 new PayloadDecoder(false).decode(payload, CollectingOutput.SOURCE, alone);
                 CollectingOutput inLonger = new CollectingOutput();

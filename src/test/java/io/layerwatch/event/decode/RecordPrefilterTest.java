@@ -10,7 +10,9 @@ import io.layerwatch.testing.CollectingOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -348,7 +350,7 @@ class RecordPrefilterTest {
 
     @Test
     void theEightBytesAtATimeSkipStopsWhereAByteAtATimeScanStops() {
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         byte[] alphabet = {'a', 'Z', '0', ' ', '~', 0x7f, '"', '\\', 0x1f, 0x00, '\n', (byte) 0x80, (byte) 0xC3,
             (byte) 0xFF, 0x20, 0x21, 0x5b, 0x5d};
         for (int round = 0; round < 20_000; round++) {
@@ -361,7 +363,7 @@ class RecordPrefilterTest {
             while (naive < bytes.length && bytes[naive] >= 0x20 && bytes[naive] != '"' && bytes[naive] != '\\') {
                 naive++;
             }
-            assertThat(RecordPrefilter.plainRun(bytes, from, bytes.length)).as(java.util.Arrays.toString(bytes))
+            assertThat(RecordPrefilter.plainRun(bytes, from, bytes.length)).as(Arrays.toString(bytes))
                     .isEqualTo(naive);
         }
     }

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -101,7 +103,7 @@ class RecordReaderTest {
     void declinesWhatItCannotReadAsTheTokenReaderDoes(String edit) {
         String[] e = edit.split("\\|", 2);
         assertThat(BASE).contains(e[0]);
-        String record = BASE.replaceFirst(java.util.regex.Pattern.quote(e[0]), java.util.regex.Matcher.quoteReplacement(e[1]))
+        String record = BASE.replaceFirst(Pattern.quote(e[0]), Matcher.quoteReplacement(e[1]))
                 .replace("[{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"}", "[{\"repositoryName\":\"app\"}]");
         byte[] file = file(record);
         assertThat(read(file)).as("declined").isNull();

@@ -6,6 +6,8 @@ import io.layerwatch.event.CloudTrailFields;
 import io.layerwatch.event.decode.PayloadDecoderTest.Samples;
 import io.layerwatch.testing.CollectingOutput;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -13,6 +15,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * The streamed decoding of log-file records ({@link CloudTrailFields#read}, pruned userIdentity and
@@ -41,7 +44,7 @@ class StreamedRecordPropertyTest {
      * (a third of them; it declines the others for a record without eventID, a repeated or odd-typed field),
      * so its reading of repeats, numbers, literals and nested objects is held to the token reader's.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void theByteReaderAgreesOnManyAsciiFiles() {
         Random random = new Random(11);
         RecordReader reader = new RecordReader(Samples.MAPPER);
@@ -54,7 +57,7 @@ class StreamedRecordPropertyTest {
         assertThat(read).isGreaterThan(600);
     }
 
-    private static final String[] ASCII_TEXTS = java.util.Arrays.stream(TEXTS)
+    private static final String[] ASCII_TEXTS = Arrays.stream(TEXTS)
             .filter(t -> t.chars().allMatch(c -> c < 0x80) && !t.contains("\\u")).toArray(String[]::new);
 
     @Provide
@@ -83,7 +86,7 @@ class StreamedRecordPropertyTest {
         if (r.nextInt(6) == 0) {
             members.add(r.nextInt(members.size()), "\"userIdentity\":" + object(r, IDENTITY, 0, t)); // repeated
         }
-        java.util.Collections.shuffle(members, r);
+        Collections.shuffle(members, r);
         return "{" + String.join(r.nextBoolean() ? "," : ", ", members) + "}";
     }
 

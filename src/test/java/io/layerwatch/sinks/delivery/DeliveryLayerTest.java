@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class DeliveryLayerTest {
                 .isEqualTo(EntryResult.Status.RETRY);
         assertThat(ErrorClassifier.classify(SdkClientException.create("connection reset")).status())
                 .isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classify(new java.util.concurrent.CompletionException(aws(500, "InternalError")))
+        assertThat(ErrorClassifier.classify(new CompletionException(aws(500, "InternalError")))
                 .status()).isEqualTo(EntryResult.Status.RETRY);
         assertThat(ErrorClassifier.classify(new IllegalArgumentException("bad")).status())
                 .isEqualTo(EntryResult.Status.REJECTED);
@@ -46,7 +48,7 @@ class DeliveryLayerTest {
             assertThat(p.backoff(3).toMillis()).isBetween(200L, 400L);
             assertThat(p.backoff(9).toMillis()).isBetween(500L, 1000L);
         }
-        long distinct = java.util.stream.IntStream.range(0, 50).mapToLong(i -> p.backoff(4).toMillis()).distinct().count();
+        long distinct = IntStream.range(0, 50).mapToLong(i -> p.backoff(4).toMillis()).distinct().count();
         assertThat(distinct).isGreaterThan(1);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.testing.LogCapture;
 import io.layerwatch.util.Json;
 import java.util.Map;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.junit.jupiter.api.Test;
 
 class LogSinkTest {
@@ -15,7 +16,7 @@ class LogSinkTest {
     void dataCannotForgeOrColourLogLines() throws Exception {
         String hostile = "x\u001B[31m\r\n2026-01-01 INFO all good\u202E\u009B2J\u200B";
         try (LogCapture logs = LogCapture.of(LogSink.class)) {
-            new LogSink<Map<String, String>>("dead letter").createWriter((org.apache.flink.api.connector.sink2.Sink.InitContext) null).write(Map.of("payload", hostile), null);
+            new LogSink<Map<String, String>>("dead letter").createWriter((Sink.InitContext) null).write(Map.of("payload", hostile), null);
 
             assertThat(logs.messages()).singleElement().satisfies(m -> {
                 assertThat(m).startsWith("dead letter: ").doesNotContain("\u001B", "\r", "\n", "\u202E", "\u009B",

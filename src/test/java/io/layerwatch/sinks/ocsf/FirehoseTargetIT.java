@@ -31,6 +31,7 @@ import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -96,7 +97,7 @@ class FirehoseTargetIT {
     }
 
     static void replyEntries(String... entries) {
-        long failures = java.util.Arrays.stream(entries).filter(e -> e.contains("ErrorCode")).count();
+        long failures = Arrays.stream(entries).filter(e -> e.contains("ErrorCode")).count();
         reply(200, "{\"FailedPutCount\":" + failures + ",\"Encrypted\":false,\"RequestResponses\":["
                 + String.join(",", entries) + "]}");
     }

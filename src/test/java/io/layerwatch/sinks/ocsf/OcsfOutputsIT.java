@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.connector.kinesis.sink.KinesisStreamsSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -122,7 +123,7 @@ class OcsfOutputsIT {
         PrintStream saved = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (SinkWriter<Finding> writer = LinesSink.<Finding>stdout(OcsfMapper::line).createWriter((org.apache.flink.api.connector.sink2.Sink.InitContext) null)) {
+        try (SinkWriter<Finding> writer = LinesSink.<Finding>stdout(OcsfMapper::line).createWriter((Sink.InitContext) null)) {
             writer.write(f, null);
             writer.flush(true);
         } finally {

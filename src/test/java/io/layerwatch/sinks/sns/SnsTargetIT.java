@@ -48,6 +48,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -107,7 +108,7 @@ class SnsTargetIT {
     static void batchReply(List<String> successfulIds, String failedMembers) {
         StringBuilder ok = new StringBuilder();
         successfulIds.forEach(id -> ok.append("<member><Id>").append(id).append("</Id><MessageId>")
-                .append(java.util.UUID.nameUUIDFromBytes(id.getBytes())).append("</MessageId></member>"));
+                .append(UUID.nameUUIDFromBytes(id.getBytes())).append("</MessageId></member>"));
         reply(aResponse().withStatus(200).withBody("""
                 <PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
                   <PublishBatchResult>

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
@@ -22,6 +23,7 @@ import io.layerwatch.util.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -130,7 +132,7 @@ class WebhookTargetIT {
             assertThat(results).containsExactly(EntryResult.DELIVERED);
         }
         AWS.server().verify(postRequestedFor(urlEqualTo("/pd/enqueue")).withHeader("X-Token", equalTo("t0k"))
-                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                .withRequestBody(WireMock.matchingJsonPath(
                         "$.routing_key", equalTo("FROM-SECRET"))));
     }
 
@@ -230,7 +232,7 @@ class WebhookTargetIT {
         for (String secret : List.of("layerwatch/ftp", "layerwatch/crlf")) {
             WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.SLACK,
                     null, secret, null, Map.of(), null, Duration.ofSeconds(5), AWS.settings()));
-            org.assertj.core.api.Assertions.assertThatThrownBy(target::connect).as(secret)
+            Assertions.assertThatThrownBy(target::connect).as(secret)
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining(secret)
                     .hasMessageNotContaining("s3cret");
         }
