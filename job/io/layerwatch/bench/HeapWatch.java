@@ -16,9 +16,10 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The heap while something runs: the largest heap in use right after a garbage collection (what was still
- * live, from the JVM's GC notifications) and the peak in use at any moment (garbage included, from the
- * heap pools' peak usage, reset at the start; an upper bound: the pools' peaks need not coincide).
+ * The heap while something runs: the largest heap in use right after a garbage collection (what was
+ * still live, from the JVM's GC notifications) and the peak in use at any moment (garbage included,
+ * from the heap pools' peak usage, reset at the start; an upper bound: the pools' peaks need not
+ * coincide).
  */
 final class HeapWatch implements NotificationListener, AutoCloseable {
     private final AtomicLong peakAfterGc = new AtomicLong();
@@ -41,12 +42,15 @@ final class HeapWatch implements NotificationListener, AutoCloseable {
 
     @Override
     public void handleNotification(Notification n, Object handback) {
-        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                n.getType())) {
             return;
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         long used = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        for (Map.Entry<String, MemoryUsage> pool :
+                info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (isHeap(pool.getKey())) {
                 used += pool.getValue().getUsed();
             }

@@ -8,8 +8,11 @@ import java.util.Map;
 public record Machine(int cores, String jvm, long maxHeapBytes, String os, double loadAverage) {
 
     public static Machine current() {
-        return new Machine(Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+        return new Machine(
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name")
+                        + " "
+                        + System.getProperty("java.runtime.version"),
                 Runtime.getRuntime().maxMemory(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -27,7 +30,13 @@ public record Machine(int cores, String jvm, long maxHeapBytes, String os, doubl
 
     @Override
     public String toString() {
-        return cores + " cores, " + jvm + ", max heap " + mib(maxHeapBytes) + " MiB, " + os
+        return cores
+                + " cores, "
+                + jvm
+                + ", max heap "
+                + mib(maxHeapBytes)
+                + " MiB, "
+                + os
                 + String.format(", load average %.2f", loadAverage);
     }
 

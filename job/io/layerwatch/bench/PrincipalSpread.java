@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.rules.FirstSeenPuller;
 import io.layerwatch.util.Bytes;
@@ -18,14 +18,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Spreads the generated ECR calls of role sessions over about {@code n} principals: each call's role becomes
- * {@code eks-node-bench-pK} of its own account, K from its event id ({@code n / accounts} values per account),
- * a name the generated rules expect to download layers. Counts what the keyed state will hold: distinct
- * principals of ECR calls, (repository, principal) pairs of pulls, and a sample of the events for
- * serialized sizes.
+ * Spreads the generated ECR calls of role sessions over about {@code n} principals: each call's
+ * role becomes {@code eks-node-bench-pK} of its own account, K from its event id ({@code n /
+ * accounts} values per account), a name the generated rules expect to download layers. Counts what
+ * the keyed state will hold: distinct principals of ECR calls, (repository, principal) pairs of
+ * pulls, and a sample of the events for serialized sizes.
  */
 final class PrincipalSpread {
-    private static final byte[] ECR = "\"eventSource\":\"ecr.amazonaws.com\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ECR =
+            "\"eventSource\":\"ecr.amazonaws.com\"".getBytes(StandardCharsets.US_ASCII);
     private static final int SAMPLE = 20_000;
 
     private final int perAccount;
@@ -36,7 +37,9 @@ final class PrincipalSpread {
     final List<EcrEvent> sample = new ArrayList<>();
     long ecrCalls;
 
-    /** @param accounts how many accounts the trail's calls come from */
+    /**
+     * @param accounts how many accounts the trail's calls come from
+     */
     PrincipalSpread(int n, int accounts) {
         this.perAccount = Math.max(1, (n + accounts - 1) / accounts);
     }
@@ -52,12 +55,21 @@ final class PrincipalSpread {
             String role = issuer.path("userName").asText(null);
             byte[] out = record;
             if ("AssumedRole".equals(identity.path("type").asText()) && role != null) {
-                String renamed = "eks-node-bench-p" + Math.floorMod(r.path("eventID").asText().hashCode(), perAccount);
+                String renamed =
+                        "eks-node-bench-p"
+                                + Math.floorMod(r.path("eventID").asText().hashCode(), perAccount);
                 ((ObjectNode) issuer).put("userName", renamed);
                 String account = identity.path("accountId").asText();
-                ((ObjectNode) issuer).put("arn", "arn:aws:iam::" + account + ":role/" + renamed); // no path
-                ((ObjectNode) identity).put("arn", identity.path("arn").asText()
-                        .replace("assumed-role/" + role + "/", "assumed-role/" + renamed + "/"));
+                ((ObjectNode) issuer)
+                        .put("arn", "arn:aws:iam::" + account + ":role/" + renamed); // no path
+                ((ObjectNode) identity)
+                        .put(
+                                "arn",
+                                identity.path("arn")
+                                        .asText()
+                                        .replace(
+                                                "assumed-role/" + role + "/",
+                                                "assumed-role/" + renamed + "/"));
                 out = mapper.writeValueAsBytes(r);
             }
             count(out);
@@ -68,24 +80,27 @@ final class PrincipalSpread {
     }
 
     private void count(byte[] record) {
-        decoder.decode(record, "bench", new DecodeOutput() {
-            @Override
-            public void event(EcrEvent e) {
-                if (!e.isEcrApiCall()) {
-                    return;
-                }
-                ecrCalls++;
-                principals.add(e.principal().arn());
-                if (FirstSeenPuller.isPull(e)) {
-                    pulls.add(e.repositoryKey() + "|" + e.principal().arn());
-                }
-                if (sample.size() < SAMPLE) {
-                    sample.add(e);
-                }
-            }
+        decoder.decode(
+                record,
+                "bench",
+                new DecodeOutput() {
+                    @Override
+                    public void event(EcrEvent e) {
+                        if (!e.isEcrApiCall()) {
+                            return;
+                        }
+                        ecrCalls++;
+                        principals.add(e.principal().arn());
+                        if (FirstSeenPuller.isPull(e)) {
+                            pulls.add(e.repositoryKey() + "|" + e.principal().arn());
+                        }
+                        if (sample.size() < SAMPLE) {
+                            sample.add(e);
+                        }
+                    }
 
-            @Override
-            public void deadLetter(DeadLetter d) {}
-        });
+                    @Override
+                    public void deadLetter(DeadLetter d) {}
+                });
     }
 }

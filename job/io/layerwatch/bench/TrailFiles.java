@@ -21,10 +21,12 @@ record TrailFiles(List<Path> files, long records, long bytes, String rulesYaml) 
     /**
      * Writes the trail of {@code options} under {@code dir} in the generator's layout.
      *
-     * @param gzip write {@code .json.gz} / {@code .jsonl.gz} as the generator does, else the uncompressed content
+     * @param gzip write {@code .json.gz} / {@code .jsonl.gz} as the generator does, else the
+     *     uncompressed content
      * @param rewrite applied to every record first (null: none)
      */
-    static TrailFiles write(GeneratorOptions options, Path dir, boolean gzip, UnaryOperator<byte[]> rewrite)
+    static TrailFiles write(
+            GeneratorOptions options, Path dir, boolean gzip, UnaryOperator<byte[]> rewrite)
             throws IOException {
         Trail trail = Generator.open(options);
         List<Path> files = new ArrayList<>();
@@ -35,10 +37,21 @@ record TrailFiles(List<Path> files, long records, long bytes, String rulesYaml) 
             if (rewrite != null) {
                 List<byte[]> rewritten = new ArrayList<>(f.records().size());
                 f.records().forEach(r -> rewritten.add(rewrite.apply(r)));
-                f = new LogFile(f.kind(), f.account(), f.region(), f.delivered(), f.unique(), rewritten);
+                f =
+                        new LogFile(
+                                f.kind(),
+                                f.account(),
+                                f.region(),
+                                f.delivered(),
+                                f.unique(),
+                                rewritten);
             }
             byte[] content = gzip ? f.gzip() : f.content();
-            Path target = dir.resolve(gzip ? f.path() : f.path().substring(0, f.path().length() - ".gz".length()));
+            Path target =
+                    dir.resolve(
+                            gzip
+                                    ? f.path()
+                                    : f.path().substring(0, f.path().length() - ".gz".length()));
             Files.createDirectories(target.getParent());
             Files.write(target, content);
             files.add(target);

@@ -19,17 +19,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Replay the bundled sample trail (real benign CloudTrail plus a scripted attack story) "
-                + "with the demo rules; no AWS account or network needed.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay the bundled sample trail (real benign CloudTrail plus a scripted attack story) "
+                        + "with the demo rules; no AWS account or network needed.")
 final class DemoCommand implements Callable<Integer> {
     static final String INDEX = "demo/index.txt";
     static final String RULES = "demo/demo-rules.yaml";
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "layerwatch-out",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "layerwatch-out",
             description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out = Paths.get("layerwatch-out");
 
@@ -37,9 +42,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("layerwatch-demo");
         List<Path> files = extract(work);
-        RulesConfig config = RulesConfigLoader.fromYaml(resource(RULES), "demo rules (" + RULES + ")");
+        RulesConfig config =
+                RulesConfigLoader.fromYaml(resource(RULES), "demo rules (" + RULES + ")");
         Replay.Summary summary = Replay.run(files, config, null, null, out, 1);
-        PrintWriter w = spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
+        PrintWriter w =
+                spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
         w.println("LayerWatch demo: the bundled sample trail, rules " + config.source());
         SummaryTable.print(w, summary, out, files.size());
         w.println("report: " + BacktestReport.write(out, config, null, null));

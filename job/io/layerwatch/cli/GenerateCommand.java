@@ -15,42 +15,73 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Write synthetic CloudTrail (S3 layout, gzip) with labelled attack scenarios: DIR/AWSLogs/..., "
-                + "DIR/ecr-scan-events/..., DIR/labels.jsonl and DIR/rules.yaml (the organization's trust settings). "
-                + "Replay it with: replay --rules DIR/rules.yaml --out OUT DIR")
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write synthetic CloudTrail (S3 layout, gzip) with labelled attack scenarios: DIR/AWSLogs/..., "
+                        + "DIR/ecr-scan-events/..., DIR/labels.jsonl and DIR/rules.yaml (the organization's trust settings). "
+                        + "Replay it with: replay --rules DIR/rules.yaml --out OUT DIR")
 final class GenerateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory (empty or new).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            required = true,
+            description = "Output directory (empty or new).")
     Path out;
 
-    @Option(names = "--events", paramLabel = "N", required = true,
-            description = "About how many records in all (at least " + GeneratorOptions.MIN_EVENTS + ").")
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            required = true,
+            description =
+                    "About how many records in all (at least " + GeneratorOptions.MIN_EVENTS + ").")
     long events;
 
-    @Option(names = "--seed", paramLabel = "S", required = true, description = "The same seed gives the same bytes.")
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            required = true,
+            description = "The same seed gives the same bytes.")
     long seed;
 
-    @Option(names = "--scenarios", paramLabel = "all|LIST", defaultValue = "all",
-            description = "all (default), none, or a comma-separated list of scenario names or rule ids.")
+    @Option(
+            names = "--scenarios",
+            paramLabel = "all|LIST",
+            defaultValue = "all",
+            description =
+                    "all (default), none, or a comma-separated list of scenario names or rule ids.")
     String scenarios;
 
-    @Option(names = "--start", paramLabel = "TIME", converter = ReplayCommand.TimeConverter.class,
+    @Option(
+            names = "--start",
+            paramLabel = "TIME",
+            converter = ReplayCommand.TimeConverter.class,
             description = "Time of the first record (default 2026-03-02T00:00:00Z).")
     Instant start;
 
-    @Option(names = "--span", paramLabel = "DURATION", defaultValue = "1d",
+    @Option(
+            names = "--span",
+            paramLabel = "DURATION",
+            defaultValue = "1d",
             description = "Time the trail covers, 6h to 60d (default ${DEFAULT-VALUE}).")
     String span;
 
-    @Option(names = "--ecr-share", paramLabel = "X", defaultValue = "0.05",
-            description = "Fraction of the benign records that are ECR (default ${DEFAULT-VALUE}; 1 for ECR only).")
+    @Option(
+            names = "--ecr-share",
+            paramLabel = "X",
+            defaultValue = "0.05",
+            description =
+                    "Fraction of the benign records that are ECR (default ${DEFAULT-VALUE}; 1 for ECR only).")
     double ecrShare;
 
-    @Option(names = "--injections", paramLabel = "N",
-            description = "Injections of each scenario (default: one per million records, 1 to 20).")
+    @Option(
+            names = "--injections",
+            paramLabel = "N",
+            description =
+                    "Injections of each scenario (default: one per million records, 1 to 20).")
     Integer injections;
 
     @Override
@@ -59,14 +90,16 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             chosen = Scenario.parse(scenarios);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--scenarios: " + e.getMessage());
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--scenarios: " + e.getMessage());
         }
         GeneratorOptions options;
         try {
-            options = GeneratorOptions.of(events, seed)
-                    .withScenarios(chosen)
-                    .withSpan(StreamingOptions.interval(span, "--span"))
-                    .withEcrShare(ecrShare);
+            options =
+                    GeneratorOptions.of(events, seed)
+                            .withScenarios(chosen)
+                            .withSpan(StreamingOptions.interval(span, "--span"))
+                            .withEcrShare(ecrShare);
             if (start != null) {
                 options = options.withStart(start);
             }
@@ -85,12 +118,24 @@ final class GenerateCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         PrintWriter w = spec.commandLine().getOut();
-        w.printf("Generated %,d records (%,d ECR, %,d scan events) in %,d files, %,d bytes, under %s in %.1f s%n",
-                report.records(), report.ecrRecords(), report.scanEvents(), report.files(), report.bytes(), out, seconds);
+        w.printf(
+                "Generated %,d records (%,d ECR, %,d scan events) in %,d files, %,d bytes, under %s in %.1f s%n",
+                report.records(),
+                report.ecrRecords(),
+                report.scanEvents(),
+                report.files(),
+                report.bytes(),
+                out,
+                seconds);
         w.printf("  %s to %s, seed %d%n", options.start(), options.end(), options.seed());
-        w.printf("  %d scenario injections in %s; trust settings in %s%n", report.labels().size(),
-                out.resolve(Generator.LABELS), out.resolve(Generator.RULES));
-        w.printf("Replay: layerwatch replay --rules %s --out OUT %s%n", out.resolve(Generator.RULES), out);
+        w.printf(
+                "  %d scenario injections in %s; trust settings in %s%n",
+                report.labels().size(),
+                out.resolve(Generator.LABELS),
+                out.resolve(Generator.RULES));
+        w.printf(
+                "Replay: layerwatch replay --rules %s --out OUT %s%n",
+                out.resolve(Generator.RULES), out);
         return 0;
     }
 }

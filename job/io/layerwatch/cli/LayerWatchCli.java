@@ -8,18 +8,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar layerwatch.jar [command]}. Without a command it runs the embedded demo: a bundled
- * sample trail through a local MiniCluster, no AWS account needed.
+ * {@code java -jar layerwatch.jar [command]}. Without a command it runs the embedded demo: a
+ * bundled sample trail through a local MiniCluster, no AWS account needed.
  */
-@Command(name = "layerwatch", mixinStandardHelpOptions = true, version = "LayerWatch 0.1.0",
-        description = "Streaming detection and response for Amazon ECR (Apache Flink).%n"
-                + "Without a command: run the embedded demo trail and write ./layerwatch-out/.",
-        subcommands = {ReplayCommand.class, RunCommand.class, GenerateCommand.class, ReportCommand.class, BenchCommand.class,
-                ValidateCommand.class, RulesCommand.class, DemoCommand.class, PoliciesCommand.class,
-                RemediateCommand.class, CommandLine.HelpCommand.class})
+@Command(
+        name = "layerwatch",
+        mixinStandardHelpOptions = true,
+        version = "LayerWatch 0.1.0",
+        description =
+                "Streaming detection and response for Amazon ECR (Apache Flink).%n"
+                        + "Without a command: run the embedded demo trail and write ./layerwatch-out/.",
+        subcommands = {
+            ReplayCommand.class,
+            RunCommand.class,
+            GenerateCommand.class,
+            ReportCommand.class,
+            BenchCommand.class,
+            ValidateCommand.class,
+            RulesCommand.class,
+            DemoCommand.class,
+            PoliciesCommand.class,
+            RemediateCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class LayerWatchCli implements Callable<Integer> {
 
-    @Option(names = "--verbose", description = "Show stack traces and Flink's log on errors.", scope = CommandLine.ScopeType.INHERIT)
+    @Option(
+            names = "--verbose",
+            description = "Show stack traces and Flink's log on errors.",
+            scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     @Override
@@ -41,22 +58,25 @@ public final class LayerWatchCli implements Callable<Integer> {
         CommandLine cli = new CommandLine(new LayerWatchCli());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.matchedOption("--verbose") != null
-                    || parsed.subcommands().stream().anyMatch(p -> p.matchedOption("--verbose") != null);
-            PrintWriter errOut = cmd.getErr();
-            if (ex instanceof ConfigException) {
-                errOut.println("error: " + ex.getMessage());
-                return 2;
-            }
-            errOut.println("error: " + oneLine(ex));
-            if (verbose) {
-                ex.printStackTrace(errOut);
-            } else {
-                errOut.println("(run again with --verbose for details)");
-            }
-            return 1;
-        });
+        cli.setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                    boolean verbose =
+                            parsed.matchedOption("--verbose") != null
+                                    || parsed.subcommands().stream()
+                                            .anyMatch(p -> p.matchedOption("--verbose") != null);
+                    PrintWriter errOut = cmd.getErr();
+                    if (ex instanceof ConfigException) {
+                        errOut.println("error: " + ex.getMessage());
+                        return 2;
+                    }
+                    errOut.println("error: " + oneLine(ex));
+                    if (verbose) {
+                        ex.printStackTrace(errOut);
+                    } else {
+                        errOut.println("(run again with --verbose for details)");
+                    }
+                    return 1;
+                });
         int code = cli.execute(args);
         out.flush();
         err.flush();

@@ -31,88 +31,132 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster, or on a Flink cluster "
-                + "with --cluster. Writes DIR/findings.jsonl, "
-                + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found; 3 when "
-                + "the input held Security Hub custom-action events (dead-lettered: replay runs no responder).")
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay CloudTrail files (local or s3://) through the rules on a local MiniCluster, or on a Flink cluster "
+                        + "with --cluster. Writes DIR/findings.jsonl, "
+                        + "DIR/dead-letter.jsonl and DIR/summary.json; exit 0 when the run completed, whatever it found; 3 when "
+                        + "the input held Security Hub custom-action events (dead-lettered: replay runs no responder).")
 final class ReplayCommand implements Callable<Integer> {
-    /** Exit code when the input held Security Hub custom-action events, which a replay does not run. */
+    /**
+     * Exit code when the input held Security Hub custom-action events, which a replay does not run.
+     */
     static final int CUSTOM_ACTIONS_NOT_RUN = 3;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    RulesOption rules;
+    @Mixin RulesOption rules;
 
-    @Option(names = "--from", paramLabel = "TIME", converter = TimeConverter.class,
+    @Option(
+            names = "--from",
+            paramLabel = "TIME",
+            converter = TimeConverter.class,
             description = "Only events at or after TIME (2023-07-10T12:00:00Z or 2023-07-10).")
     Instant from;
 
-    @Option(names = "--to", paramLabel = "TIME", converter = TimeConverter.class,
+    @Option(
+            names = "--to",
+            paramLabel = "TIME",
+            converter = TimeConverter.class,
             description = "Only events before TIME.")
     Instant to;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Flink parallelism (default ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--sink", paramLabel = "SINK",
-            description = "Also deliver to this sink (repeatable): jsonl, ocsf, securityhub, webhook, sns or "
-                    + "sns:TOPIC_ARN. Settings come from the sinks: section of the rules file. findings.jsonl is always written.")
+    @Option(
+            names = "--sink",
+            paramLabel = "SINK",
+            description =
+                    "Also deliver to this sink (repeatable): jsonl, ocsf, securityhub, webhook, sns or "
+                            + "sns:TOPIC_ARN. Settings come from the sinks: section of the rules file. findings.jsonl is always written.")
     List<String> sinks = new ArrayList<>();
 
-    @Option(names = "--dry-run", description = "Print what the remote sinks would send instead of sending it.")
+    @Option(
+            names = "--dry-run",
+            description = "Print what the remote sinks would send instead of sending it.")
     boolean dryRun;
 
-    @Option(names = "--report", description = "Also write DIR/report.html, a self-contained backtest report.")
+    @Option(
+            names = "--report",
+            description = "Also write DIR/report.html, a self-contained backtest report.")
     boolean report;
 
-    @Option(names = "--account", paramLabel = "ID", converter = AccountConverter.class,
-            description = "Only this account (repeatable): files of other accounts in the CloudTrail layout are "
-                    + "skipped unopened, events of other accounts dropped.")
+    @Option(
+            names = "--account",
+            paramLabel = "ID",
+            converter = AccountConverter.class,
+            description =
+                    "Only this account (repeatable): files of other accounts in the CloudTrail layout are "
+                            + "skipped unopened, events of other accounts dropped.")
     List<String> accounts = new ArrayList<>();
 
-    @Option(names = "--region", paramLabel = "R", converter = RegionConverter.class,
+    @Option(
+            names = "--region",
+            paramLabel = "R",
+            converter = RegionConverter.class,
             description = "Only this region (repeatable), like --account.")
     List<String> regions = new ArrayList<>();
 
-    @Option(names = "--endpoint", paramLabel = "URL", converter = EndpointConverter.class,
-            description = "S3 endpoint for s3:// inputs (an S3-compatible store); default: the SDK's "
-                    + "(AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS).")
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL",
+            converter = EndpointConverter.class,
+            description =
+                    "S3 endpoint for s3:// inputs (an S3-compatible store); default: the SDK's "
+                            + "(AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS).")
     String endpoint;
 
-    @Option(names = "--cluster", paramLabel = "HOST:PORT", converter = ClusterConverter.class,
-            description = "Run the replay on this Flink cluster (its JobManager's REST address) instead of a local "
-                    + "MiniCluster: the TaskManagers list and read the inputs (s3://, or paths they all see), --parallelism "
-                    + "decoders spread over their slots; findings and dead letters come back to DIR.")
+    @Option(
+            names = "--cluster",
+            paramLabel = "HOST:PORT",
+            converter = ClusterConverter.class,
+            description =
+                    "Run the replay on this Flink cluster (its JobManager's REST address) instead of a local "
+                            + "MiniCluster: the TaskManagers list and read the inputs (s3://, or paths they all see), --parallelism "
+                            + "decoders spread over their slots; findings and dead letters come back to DIR.")
     ClusterReplay.Address cluster;
 
-    @Option(names = "--job-jar", paramLabel = "FILE",
-            description = "With --cluster: the jar the cluster runs the job from (default: layerwatch-msf.jar beside "
-                    + "this program's jar, else this program's jar).")
+    @Option(
+            names = "--job-jar",
+            paramLabel = "FILE",
+            description =
+                    "With --cluster: the jar the cluster runs the job from (default: layerwatch-msf.jar beside "
+                            + "this program's jar, else this program's jar).")
     Path jobJar;
 
-    @Option(names = "--quiet", description = "No progress bar (there is none when standard error is not a terminal).")
+    @Option(
+            names = "--quiet",
+            description = "No progress bar (there is none when standard error is not a terminal).")
     boolean quiet;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "Files, directories (recursive, CloudTrail S3 layout), s3://bucket/prefix or - for "
-                    + "standard input. Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
+    @Parameters(
+            paramLabel = "PATH",
+            arity = "1..*",
+            description =
+                    "Files, directories (recursive, CloudTrail S3 layout), s3://bucket/prefix or - for "
+                            + "standard input. Any mix of CloudTrail log files (.json/.json.gz), JSON lines, EventBridge events.")
     List<String> paths;
 
     @Override
     public Integer call() throws Exception {
         RulesConfig config = rules.load();
         if (from != null && to != null && !from.isBefore(to)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--from must be before --to");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--from must be before --to");
         }
         if (parallelism < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be at least 1");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--parallelism must be at least 1");
         }
         List<String> names = new ArrayList<>();
         for (String sink : sinks) {
@@ -127,62 +171,103 @@ final class ReplayCommand implements Callable<Integer> {
             fileCount = (int) Replay.filesListed(result);
         } else {
             if (jobJar != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--job-jar needs --cluster");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--job-jar needs --cluster");
             }
             List<InputFile> files = InputFiles.expand(paths, scope, System.in, s3);
             try (ProgressBar bar = ProgressBar.open(quiet);
-                    Replay.Job job = Replay.prepare(files, config, scope, out, parallelism,
-                            new LinkedHashSet<>(names), dryRun, s3, Replay.localConfiguration())) {
+                    Replay.Job job =
+                            Replay.prepare(
+                                    files,
+                                    config,
+                                    scope,
+                                    out,
+                                    parallelism,
+                                    new LinkedHashSet<>(names),
+                                    dryRun,
+                                    s3,
+                                    Replay.localConfiguration())) {
                 result = job.execute(bar);
             }
             fileCount = files.size();
         }
         SummaryTable.print(spec.commandLine().getOut(), result.summary(), out, fileCount);
         if (report) {
-            spec.commandLine().getOut().println("report: " + BacktestReport.write(out, config, from, to));
+            spec.commandLine()
+                    .getOut()
+                    .println("report: " + BacktestReport.write(out, config, from, to));
         }
         long notRun = Replay.customActionsNotRun(result);
         if (notRun > 0) {
-            spec.commandLine().getErr().println("error: " + notRun + " Security Hub custom-action event(s) not run:"
-                    + " replay runs no responder; give them to `layerwatch remediate plan|apply --findings FILE`"
-                    + " (they are in " + out.resolve(Replay.DEAD_LETTERS) + ")");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "error: "
+                                    + notRun
+                                    + " Security Hub custom-action event(s) not run:"
+                                    + " replay runs no responder; give them to `layerwatch remediate plan|apply --findings FILE`"
+                                    + " (they are in "
+                                    + out.resolve(Replay.DEAD_LETTERS)
+                                    + ")");
             return CUSTOM_ACTIONS_NOT_RUN;
         }
         return 0;
     }
 
     /**
-     * The replay on a Flink cluster: local paths as absolute paths (the TaskManagers must see them there),
-     * standard input and the sinks besides findings.jsonl refused (they would run on the TaskManagers).
+     * The replay on a Flink cluster: local paths as absolute paths (the TaskManagers must see them
+     * there), standard input and the sinks besides findings.jsonl refused (they would run on the
+     * TaskManagers).
      */
-    private Replay.Result onCluster(RulesConfig config, InputScope scope, S3Inputs s3, List<String> sinkNames)
+    private Replay.Result onCluster(
+            RulesConfig config, InputScope scope, S3Inputs s3, List<String> sinkNames)
             throws Exception {
         if (!sinkNames.stream().allMatch("jsonl"::equals) || dryRun) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--cluster writes findings.jsonl only: --sink and --dry-run need a local replay");
         }
         List<String> inputs = new ArrayList<>();
         for (String p : paths) {
             if ("-".equals(p)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
                         "--cluster cannot read standard input: give s3:// or paths the TaskManagers see");
             }
             inputs.add(S3Inputs.isS3(p) ? p : Paths.get(p).toAbsolutePath().toString());
         }
         Path jar = jobJar != null ? jobJar : defaultJobJar();
         if (!Files.isRegularFile(jar)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--job-jar " + jar + ": no such file");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--job-jar " + jar + ": no such file");
         }
         PrintWriter err = spec.commandLine().getErr();
-        return ClusterReplay.run(inputs, config, scope, out, parallelism, s3, cluster, jar, line -> {
-            err.println(line);
-            err.flush();
-        });
+        return ClusterReplay.run(
+                inputs,
+                config,
+                scope,
+                out,
+                parallelism,
+                s3,
+                cluster,
+                jar,
+                line -> {
+                    err.println(line);
+                    err.flush();
+                });
     }
 
-    /** layerwatch-msf.jar beside this program's jar (or classes directory), else this program's jar. */
+    /**
+     * layerwatch-msf.jar beside this program's jar (or classes directory), else this program's jar.
+     */
     private Path defaultJobJar() throws URISyntaxException {
-        Path self = Paths.get(ReplayCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path self =
+                Paths.get(
+                        ReplayCommand.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
         Path msf = self.toAbsolutePath().getParent().resolve("layerwatch-msf.jar");
         if (Files.isRegularFile(msf) || Files.isDirectory(self)) {
             return msf;
@@ -190,7 +275,8 @@ final class ReplayCommand implements Callable<Integer> {
         return self;
     }
 
-    static final class ClusterConverter implements CommandLine.ITypeConverter<ClusterReplay.Address> {
+    static final class ClusterConverter
+            implements CommandLine.ITypeConverter<ClusterReplay.Address> {
         @Override
         public ClusterReplay.Address convert(String value) {
             try {
@@ -228,7 +314,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     static final class RegionConverter extends Matching {
         RegionConverter() {
-            super("[a-z]{2}(-[a-z]+)+-\\d+", "an AWS region like us-east-1"); // us-east-1, us-gov-west-1
+            super(
+                    "[a-z]{2}(-[a-z]+)+-\\d+",
+                    "an AWS region like us-east-1"); // us-east-1, us-gov-west-1
         }
     }
 
@@ -238,13 +326,15 @@ final class ReplayCommand implements Callable<Integer> {
         public String convert(String value) {
             try {
                 URI uri = new URI(value);
-                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                        && uri.getHost() != null) {
                     return value;
                 }
             } catch (URISyntaxException e) {
                 // falls through to the message below
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not an http(s) URL like http://localhost:9000");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not an http(s) URL like http://localhost:9000");
         }
     }
 
@@ -253,7 +343,8 @@ final class ReplayCommand implements Callable<Integer> {
         @Override
         public Instant convert(String value) {
             try {
-                return value.length() == 10 ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
+                return value.length() == 10
+                        ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
                         : Instant.parse(value);
             } catch (DateTimeParseException e) {
                 throw new CommandLine.TypeConversionException(

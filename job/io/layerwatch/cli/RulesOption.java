@@ -7,8 +7,11 @@ import picocli.CommandLine.Option;
 
 /** The shared {@code --rules FILE} option. */
 final class RulesOption {
-    @Option(names = "--rules", paramLabel = "FILE",
-            description = "Rules file overriding the built-in rules/layerwatch-rules.yaml key by key.")
+    @Option(
+            names = "--rules",
+            paramLabel = "FILE",
+            description =
+                    "Rules file overriding the built-in rules/layerwatch-rules.yaml key by key.")
     Path file;
 
     RulesConfig load() {

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.util.Json;
 import java.io.Serializable;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who and what is trusted: principal ARN globs, repository globs, networks (CIDRs, VPC endpoints),
@@ -20,6 +20,7 @@ public final class Allowlist implements Serializable {
 
     /** The YAML keys of an allowlist mapping. */
     public static final String PRINCIPALS = "principals";
+
     public static final String REPOSITORIES = "repositories";
     public static final String TRUSTED_CIDRS = "trustedCidrs";
     public static final String TRUSTED_VPC_ENDPOINTS = "trustedVpcEndpoints";
@@ -31,34 +32,67 @@ public final class Allowlist implements Serializable {
     static final String VPC_ENDPOINT_ACCOUNT_ID = "vpcEndpointAccountId";
 
     /** Network verdict for an event's origin. */
-    public enum Network { TRUSTED, UNTRUSTED, UNKNOWN }
+    public enum Network {
+        TRUSTED,
+        UNTRUSTED,
+        UNKNOWN
+    }
 
     private final List<Glob> principals;
     private final List<Glob> repositories;
     private final List<Cidr> trustedCidrs;
+
     /** CIDRs trusted also through a VPC endpoint that is neither trusted nor the organization's. */
     private final List<Cidr> trustedCidrsAnyEndpoint;
+
     private final Set<String> trustedVpcEndpoints;
     private final Set<String> trustedAccounts;
     private final String organizationId;
     private static final int MAX_VERDICTS = 100_000;
     private transient Map<String, Boolean> principalVerdicts;
     private transient Map<String, Boolean> repositoryVerdicts;
+
     /** Source address -> what the CIDRs alone say of it. */
     private transient Map<String, Address> addressVerdicts;
-    /** VPC endpoint id -> the account that owns it, as CloudTrail records it (fixed for an endpoint). */
+
+    /**
+     * VPC endpoint id -> the account that owns it, as CloudTrail records it (fixed for an
+     * endpoint).
+     */
     private transient Map<String, String> endpointOwners;
 
     /** A source address by the CIDRs alone. */
-    private enum Address { NOT_AN_ADDRESS, OUTSIDE, IN_TRUSTED_CIDR, IN_ANY_ENDPOINT_CIDR }
-
-    public Allowlist(List<Glob> principals, List<Glob> repositories, List<Cidr> trustedCidrs,
-            Set<String> trustedVpcEndpoints, Set<String> trustedAccounts, String organizationId) {
-        this(principals, repositories, trustedCidrs, List.of(), trustedVpcEndpoints, trustedAccounts, organizationId);
+    private enum Address {
+        NOT_AN_ADDRESS,
+        OUTSIDE,
+        IN_TRUSTED_CIDR,
+        IN_ANY_ENDPOINT_CIDR
     }
 
-    public Allowlist(List<Glob> principals, List<Glob> repositories, List<Cidr> trustedCidrs,
-            List<Cidr> trustedCidrsAnyEndpoint, Set<String> trustedVpcEndpoints, Set<String> trustedAccounts,
+    public Allowlist(
+            List<Glob> principals,
+            List<Glob> repositories,
+            List<Cidr> trustedCidrs,
+            Set<String> trustedVpcEndpoints,
+            Set<String> trustedAccounts,
+            String organizationId) {
+        this(
+                principals,
+                repositories,
+                trustedCidrs,
+                List.of(),
+                trustedVpcEndpoints,
+                trustedAccounts,
+                organizationId);
+    }
+
+    public Allowlist(
+            List<Glob> principals,
+            List<Glob> repositories,
+            List<Cidr> trustedCidrs,
+            List<Cidr> trustedCidrsAnyEndpoint,
+            Set<String> trustedVpcEndpoints,
+            Set<String> trustedAccounts,
             String organizationId) {
         this.principals = List.copyOf(principals);
         this.repositories = List.copyOf(repositories);
@@ -74,16 +108,20 @@ public final class Allowlist implements Serializable {
     }
 
     public Allowlist merge(Allowlist other) {
-        return new Allowlist(concat(principals, other.principals), concat(repositories, other.repositories),
+        return new Allowlist(
+                concat(principals, other.principals),
+                concat(repositories, other.repositories),
                 concat(trustedCidrs, other.trustedCidrs),
-                concat(trustedCidrsAnyEndpoint, other.trustedCidrsAnyEndpoint), union(trustedVpcEndpoints, other.trustedVpcEndpoints),
+                concat(trustedCidrsAnyEndpoint, other.trustedCidrsAnyEndpoint),
+                union(trustedVpcEndpoints, other.trustedVpcEndpoints),
                 union(trustedAccounts, other.trustedAccounts),
                 other.organizationId != null ? other.organizationId : organizationId);
     }
 
     /** The principal (role ARN or session ARN) or the repository is on the allowlist. */
     public boolean covers(EcrEvent e) {
-        return principalAllowed(e.principal().arn()) || principalAllowed(e.principal().sessionArn())
+        return principalAllowed(e.principal().arn())
+                || principalAllowed(e.principal().sessionArn())
                 || repositoryAllowed(e.repositoryName());
     }
 
@@ -126,14 +164,17 @@ public final class Allowlist implements Serializable {
 
     /** Whether any trusted network is configured; without one, network verdicts are UNKNOWN. */
     public boolean hasTrustedNetworks() {
-        return !trustedCidrs.isEmpty() || !trustedCidrsAnyEndpoint.isEmpty() || !trustedVpcEndpoints.isEmpty();
+        return !trustedCidrs.isEmpty()
+                || !trustedCidrsAnyEndpoint.isEmpty()
+                || !trustedVpcEndpoints.isEmpty();
     }
 
     /**
      * Where the call came from. A call through a VPC endpoint carries the caller's private address,
-     * and private ranges are not unique: through an endpoint that is not trusted, {@code trustedCidrs}
-     * count only when the endpoint belongs to the organization (its {@code vpcEndpointAccountId} is a
-     * trusted account); {@code trustedCidrsAnyEndpoint} count through any endpoint.
+     * and private ranges are not unique: through an endpoint that is not trusted, {@code
+     * trustedCidrs} count only when the endpoint belongs to the organization (its {@code
+     * vpcEndpointAccountId} is a trusted account); {@code trustedCidrsAnyEndpoint} count through
+     * any endpoint.
      */
     public Network network(EcrEvent e) {
         String endpoint = e.vpcEndpointId();
@@ -148,8 +189,10 @@ public final class Allowlist implements Serializable {
             case NOT_AN_ADDRESS -> Network.UNKNOWN;
             case OUTSIDE -> Network.UNTRUSTED;
             case IN_ANY_ENDPOINT_CIDR -> Network.TRUSTED;
-            case IN_TRUSTED_CIDR -> endpoint == null || trustedAccount(endpointOwner(e), e)
-                    ? Network.TRUSTED : Network.UNTRUSTED;
+            case IN_TRUSTED_CIDR ->
+                    endpoint == null || trustedAccount(endpointOwner(e), e)
+                            ? Network.TRUSTED
+                            : Network.UNTRUSTED;
         };
     }
 
@@ -159,10 +202,14 @@ public final class Allowlist implements Serializable {
         }
         Address known = addressVerdicts.get(ip);
         if (known == null) {
-            known = !Cidr.isIpAddress(ip) ? Address.NOT_AN_ADDRESS
-                    : contains(trustedCidrsAnyEndpoint, ip) ? Address.IN_ANY_ENDPOINT_CIDR
-                    : contains(trustedCidrs, ip) ? Address.IN_TRUSTED_CIDR
-                    : Address.OUTSIDE;
+            known =
+                    !Cidr.isIpAddress(ip)
+                            ? Address.NOT_AN_ADDRESS
+                            : contains(trustedCidrsAnyEndpoint, ip)
+                                    ? Address.IN_ANY_ENDPOINT_CIDR
+                                    : contains(trustedCidrs, ip)
+                                            ? Address.IN_TRUSTED_CIDR
+                                            : Address.OUTSIDE;
             if (addressVerdicts.size() >= MAX_VERDICTS) {
                 addressVerdicts.clear();
             }
@@ -180,7 +227,10 @@ public final class Allowlist implements Serializable {
         return false;
     }
 
-    /** The record's {@code vpcEndpointAccountId} (read from the raw record: rare, remembered per endpoint). */
+    /**
+     * The record's {@code vpcEndpointAccountId} (read from the raw record: rare, remembered per
+     * endpoint).
+     */
     private String endpointOwner(EcrEvent e) {
         if (endpointOwners == null) {
             endpointOwners = new ConcurrentHashMap<>();
@@ -202,7 +252,8 @@ public final class Allowlist implements Serializable {
 
     /** The organization: the event's own account plus configured member accounts. */
     public boolean trustedAccount(String accountId, EcrEvent context) {
-        return accountId != null && (accountId.equals(context.accountId()) || trustedAccounts.contains(accountId));
+        return accountId != null
+                && (accountId.equals(context.accountId()) || trustedAccounts.contains(accountId));
     }
 
     public String organizationId() {

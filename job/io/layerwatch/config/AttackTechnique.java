@@ -20,7 +20,10 @@ public record AttackTechnique(String technique, String name, String tactic, Stri
         return subTechnique() ? technique.substring(0, technique.indexOf('.')) : technique;
     }
 
-    /** "Valid Accounts" for "Valid Accounts: Cloud Accounts"; the name itself when it is no sub-technique. */
+    /**
+     * "Valid Accounts" for "Valid Accounts: Cloud Accounts"; the name itself when it is no
+     * sub-technique.
+     */
     public String parentName() {
         int colon = name == null ? -1 : name.indexOf(": ");
         return subTechnique() && colon > 0 ? name.substring(0, colon) : name;

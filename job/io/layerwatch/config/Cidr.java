@@ -19,13 +19,17 @@ public final class Cidr implements Serializable {
         this.prefix = prefix;
     }
 
-    /** Parses "10.0.0.0/8", "2001:db8::/32" or a single address; throws IllegalArgumentException with the problem. */
+    /**
+     * Parses "10.0.0.0/8", "2001:db8::/32" or a single address; throws IllegalArgumentException
+     * with the problem.
+     */
     public static Cidr parse(String text) {
         String s = text.trim();
         int slash = s.indexOf('/');
         byte[] addr = parseAddress(slash < 0 ? s : s.substring(0, slash));
         if (addr == null) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4/IPv6 address or CIDR block");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not an IPv4/IPv6 address or CIDR block");
         }
         int bits = addr.length * 8;
         int prefix = bits;
@@ -36,7 +40,8 @@ public final class Cidr implements Serializable {
                 prefix = -1;
             }
             if (prefix < 0 || prefix > bits) {
-                throw new IllegalArgumentException("'" + text + "' has an invalid prefix length (0-" + bits + ")");
+                throw new IllegalArgumentException(
+                        "'" + text + "' has an invalid prefix length (0-" + bits + ")");
             }
         }
         return new Cidr(s, mask(addr, prefix), prefix);
@@ -44,10 +49,15 @@ public final class Cidr implements Serializable {
 
     public boolean contains(String ip) {
         byte[] addr = parseAddress(ip);
-        return addr != null && addr.length == network.length && Arrays.equals(mask(addr, prefix), network);
+        return addr != null
+                && addr.length == network.length
+                && Arrays.equals(mask(addr, prefix), network);
     }
 
-    /** True for an IP literal (CloudTrail also puts service names such as "ecr.amazonaws.com" there). */
+    /**
+     * True for an IP literal (CloudTrail also puts service names such as "ecr.amazonaws.com"
+     * there).
+     */
     public static boolean isIpAddress(String s) {
         return parseAddress(s) != null;
     }
@@ -73,7 +83,9 @@ public final class Cidr implements Serializable {
         }
         byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
+            if (parts[i].isEmpty()
+                    || parts[i].length() > 3
+                    || !parts[i].chars().allMatch(Character::isDigit)) {
                 return null;
             }
             int v = Integer.parseInt(parts[i]);

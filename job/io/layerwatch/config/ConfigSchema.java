@@ -12,11 +12,11 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The declared keys of one mapping of the config file, and the check of a YAML node against them. The
- * rules, sinks, input, incident and remediation sections all declare their keys here; {@link #check}
- * collects one "key path: problem" line per fault (unknown keys with the closest valid key suggested,
- * values of the wrong type or out of range, choices outside their set) so the loader can fail once
- * naming the file and every bad key.
+ * The declared keys of one mapping of the config file, and the check of a YAML node against them.
+ * The rules, sinks, input, incident and remediation sections all declare their keys here; {@link
+ * #check} collects one "key path: problem" line per fault (unknown keys with the closest valid key
+ * suggested, values of the wrong type or out of range, choices outside their set) so the loader can
+ * fail once naming the file and every bad key.
  */
 final class ConfigSchema {
 
@@ -36,8 +36,9 @@ final class ConfigSchema {
     record Section() implements Entry {}
 
     /**
-     * A mapping whose keys are names chosen by the user (account ids, rule ids), each holding a value of
-     * {@code value}; {@code keyCheck} returns the problem with a name, or null when it is fine.
+     * A mapping whose keys are names chosen by the user (account ids, rule ids), each holding a
+     * value of {@code value}; {@code keyCheck} returns the problem with a name, or null when it is
+     * fine.
      */
     record Named(Entry value, Function<String, String> keyCheck) implements Entry {}
 
@@ -61,22 +62,34 @@ final class ConfigSchema {
         return entries.get(key);
     }
 
-    /** Adds one "path.key: problem" line to {@code errors} per fault of {@code node} ({@code path} "" at the top). */
+    /**
+     * Adds one "path.key: problem" line to {@code errors} per fault of {@code node} ({@code path}
+     * "" at the top).
+     */
     void check(JsonNode node, String path, List<String> errors) {
         if (!node.isObject()) {
-            errors.add((path.isEmpty() ? "(top level)" : path) + ": " + ParamType.describe(node) + " is not a mapping");
+            errors.add(
+                    (path.isEmpty() ? "(top level)" : path)
+                            + ": "
+                            + ParamType.describe(node)
+                            + " is not a mapping");
             return;
         }
         String prefix = path.isEmpty() ? "" : path + ".";
-        node.fields().forEachRemaining(field -> {
-            String key = prefix + field.getKey();
-            Entry entry = entries.get(field.getKey());
-            if (entry == null) {
-                errors.add(key + ": unknown key" + suggestion(field.getKey(), entries.keySet()));
-            } else {
-                checkValue(entry, field.getValue(), key, errors);
-            }
-        });
+        node.fields()
+                .forEachRemaining(
+                        field -> {
+                            String key = prefix + field.getKey();
+                            Entry entry = entries.get(field.getKey());
+                            if (entry == null) {
+                                errors.add(
+                                        key
+                                                + ": unknown key"
+                                                + suggestion(field.getKey(), entries.keySet()));
+                            } else {
+                                checkValue(entry, field.getValue(), key, errors);
+                            }
+                        });
     }
 
     private static void checkValue(Entry entry, JsonNode value, String path, List<String> errors) {
@@ -89,23 +102,30 @@ final class ConfigSchema {
         } else if (entry instanceof Choice c) {
             String name = value.isTextual() ? choice(value.asText()) : null;
             if (name == null || !c.names().contains(name)) {
-                errors.add(path + ": " + ParamType.describe(value) + " is not one of "
-                        + String.join(", ", new TreeSet<>(c.names())).toLowerCase(Locale.ROOT));
+                errors.add(
+                        path
+                                + ": "
+                                + ParamType.describe(value)
+                                + " is not one of "
+                                + String.join(", ", new TreeSet<>(c.names()))
+                                        .toLowerCase(Locale.ROOT));
             }
         } else if (entry instanceof Mapping m) {
             m.schema().check(value, path, errors);
         } else if (!value.isObject()) {
             errors.add(path + ": " + ParamType.describe(value) + " is not a mapping");
         } else if (entry instanceof Named n) {
-            value.fields().forEachRemaining(field -> {
-                String key = path + "." + field.getKey();
-                String problem = n.keyCheck().apply(field.getKey());
-                if (problem != null) {
-                    errors.add(key + ": " + problem);
-                } else {
-                    checkValue(n.value(), field.getValue(), key, errors);
-                }
-            });
+            value.fields()
+                    .forEachRemaining(
+                            field -> {
+                                String key = path + "." + field.getKey();
+                                String problem = n.keyCheck().apply(field.getKey());
+                                if (problem != null) {
+                                    errors.add(key + ": " + problem);
+                                } else {
+                                    checkValue(n.value(), field.getValue(), key, errors);
+                                }
+                            });
         }
     }
 
@@ -114,7 +134,9 @@ final class ConfigSchema {
         return value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** " (did you mean 'x'?)" for the closest of {@code valid}, else " (valid keys: ...)", else "". */
+    /**
+     * " (did you mean 'x'?)" for the closest of {@code valid}, else " (valid keys: ...)", else "".
+     */
     static String suggestion(String key, Iterable<String> valid) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -4,8 +4,9 @@ import java.io.Serializable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A glob on ARNs or names: {@code *} matches any run of characters (including / and :), {@code ?} one.
- * Matching takes at most (pattern length x value length) steps, whatever the value: no backtracking.
+ * A glob on ARNs or names: {@code *} matches any run of characters (including / and :), {@code ?}
+ * one. Matching takes at most (pattern length x value length) steps, whatever the value: no
+ * backtracking.
  */
 public final class Glob implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -17,10 +18,12 @@ public final class Glob implements Serializable {
     }
 
     private static final int CACHED = 1024;
-    private static final ConcurrentHashMap<String, Glob> COMPILED =
-            new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Glob> COMPILED = new ConcurrentHashMap<>();
 
-    /** The glob of {@code text}, kept once for the texts a configuration names (up to {@value #CACHED}). */
+    /**
+     * The glob of {@code text}, kept once for the texts a configuration names (up to {@value
+     * #CACHED}).
+     */
     public static Glob of(String text) {
         Glob glob = COMPILED.get(text);
         if (glob == null) {
@@ -33,8 +36,8 @@ public final class Glob implements Serializable {
     }
 
     /**
-     * Greedy two-pointer matching: on a mismatch, only the last {@code *} seen takes one more character
-     * (an earlier star never needs to: the last one can absorb whatever it would have).
+     * Greedy two-pointer matching: on a mismatch, only the last {@code *} seen takes one more
+     * character (an earlier star never needs to: the last one can absorb whatever it would have).
      */
     public boolean matches(String value) {
         if (value == null) {
@@ -45,7 +48,9 @@ public final class Glob implements Serializable {
         int star = -1;
         int resume = 0;
         while (v < value.length()) {
-            if (p < text.length() && (text.charAt(p) == '?' || text.charAt(p) != '*' && text.charAt(p) == value.charAt(v))) {
+            if (p < text.length()
+                    && (text.charAt(p) == '?'
+                            || text.charAt(p) != '*' && text.charAt(p) == value.charAt(v))) {
                 p++;
                 v++;
             } else if (p < text.length() && text.charAt(p) == '*') {
@@ -65,17 +70,23 @@ public final class Glob implements Serializable {
     }
 
     /**
-     * Also true for the IAM role or user of the same name under any path: a glob without a path, such as
-     * {@code arn:aws:iam::*:role/ci-*}, matches {@code arn:aws:iam::111122223333:role/team/ci-deploy}
-     * (a role name is unique in its account whatever its path). For protection, which a path must not evade.
+     * Also true for the IAM role or user of the same name under any path: a glob without a path,
+     * such as {@code arn:aws:iam::*:role/ci-*}, matches {@code
+     * arn:aws:iam::111122223333:role/team/ci-deploy} (a role name is unique in its account whatever
+     * its path). For protection, which a path must not evade.
      */
     public boolean matchesAnyPath(String arn) {
         return matches(arn) || matches(withoutPath(arn));
     }
 
-    /** {@code arn:P:iam::A:role/PATH/NAME} as {@code arn:P:iam::A:role/NAME} (users alike); null otherwise. */
+    /**
+     * {@code arn:P:iam::A:role/PATH/NAME} as {@code arn:P:iam::A:role/NAME} (users alike); null
+     * otherwise.
+     */
     static String withoutPath(String arn) {
-        if (arn == null || !arn.startsWith("arn:") || !arn.startsWith(":iam::", arn.indexOf(':', 4))) {
+        if (arn == null
+                || !arn.startsWith("arn:")
+                || !arn.startsWith(":iam::", arn.indexOf(':', 4))) {
             return null;
         }
         int resource = arn.lastIndexOf(':') + 1;

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Checks of the HTTP endpoints LayerWatch posts to (webhooks, the image assessment API) and of their
- * headers. Problems never quote the URL or header value: a Slack webhook URL is itself the secret,
- * and headers carry tokens.
+ * Checks of the HTTP endpoints LayerWatch posts to (webhooks, the image assessment API) and of
+ * their headers. Problems never quote the URL or header value: a Slack webhook URL is itself the
+ * secret, and headers carry tokens.
  */
 public final class HttpEndpoints {
     private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
@@ -18,7 +18,9 @@ public final class HttpEndpoints {
 
     private HttpEndpoints() {}
 
-    /** What is wrong with {@code url} as an endpoint, or null: https, or http to a loopback host. */
+    /**
+     * What is wrong with {@code url} as an endpoint, or null: https, or http to a loopback host.
+     */
     public static String urlProblem(String url) {
         if (url == null || url.isBlank()) {
             return "is empty";
@@ -48,12 +50,16 @@ public final class HttpEndpoints {
     /** localhost, 127.0.0.0/8 or ::1, by name only (never resolved). */
     static boolean loopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.equals("[::1]") || h.equals("[0:0:0:0:0:0:0:1]")
+        return h.equals("localhost")
+                || h.equals("[::1]")
+                || h.equals("[0:0:0:0:0:0:0:1]")
                 || LOOPBACK_V4.matcher(h).matches()
                         && Arrays.stream(h.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
     }
 
-    /** What is wrong with a header, or null; names the header only when its name is a valid token. */
+    /**
+     * What is wrong with a header, or null; names the header only when its name is a valid token.
+     */
     public static String headerProblem(String name, String value) {
         if (name == null || !TOKEN.matcher(name).matches()) {
             return "a header name is not a valid HTTP token";

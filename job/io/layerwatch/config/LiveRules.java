@@ -8,8 +8,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The rules an operator applies right now: the startup rules until a {@link RulesUpdate} arrives
- * on the broadcast stream, then the newest update (kept in broadcast state, so it survives restores).
+ * The rules an operator applies right now: the startup rules until a {@link RulesUpdate} arrives on
+ * the broadcast stream, then the newest update (kept in broadcast state, so it survives restores).
  */
 public final class LiveRules implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -42,7 +42,8 @@ public final class LiveRules implements Serializable {
         return parsed;
     }
 
-    public static void update(BroadcastState<String, RulesUpdate> state, RulesUpdate update) throws Exception {
+    public static void update(BroadcastState<String, RulesUpdate> state, RulesUpdate update)
+            throws Exception {
         state.put(CURRENT, update);
     }
 }

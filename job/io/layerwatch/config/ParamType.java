@@ -23,16 +23,19 @@ public enum ParamType {
     TAG_GLOB_LIST("a list of image tag globs (* any run, ? one character, [0-9] one of a class)"),
     CIDR_LIST("a list of CIDR blocks such as 10.0.0.0/8"),
     ACCOUNT_LIST("a list of 12-digit AWS account ids"),
-    LOG_GROUP_LIST("a list of CloudWatch Logs log group names (letters, digits, . - _ / #; * and ? as globs)"),
+    LOG_GROUP_LIST(
+            "a list of CloudWatch Logs log group names (letters, digits, . - _ / #; * and ? as globs)"),
     ORGANIZATION_ID("an organization id such as o-a1b2c3d4e5"),
     BYTES("a size from 1MiB to 1GiB such as 256MiB, 64MB or 1048576 (bytes)");
 
     /** The range of {@link #BYTES}: one Java array holds a payload. */
     static final long MIN_BYTES = 1L << 20;
+
     static final long MAX_BYTES = 1L << 30;
 
     /** A log group name (CloudWatch Logs: 1-512 of [.-_/#A-Za-z0-9]) with glob characters. */
     private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9*?]{1,512}");
+
     private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(b|kb|kib|mb|mib|gb|gib)?");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private final String expected;
@@ -54,14 +57,17 @@ public enum ParamType {
                 }
                 return node.booleanValue();
             case COUNT:
-                if (!node.isIntegralNumber() || node.asLong() < 0 || node.asLong() > Integer.MAX_VALUE) {
+                if (!node.isIntegralNumber()
+                        || node.asLong() < 0
+                        || node.asLong() > Integer.MAX_VALUE) {
                     throw bad(node);
                 }
                 return node.intValue();
             case DURATION:
                 return parseDuration(node);
             case DURATION_OR_ZERO:
-                if ((node.isIntegralNumber() && node.asLong() == 0) || (node.isTextual() && node.asText().trim().equals("0"))) {
+                if ((node.isIntegralNumber() && node.asLong() == 0)
+                        || (node.isTextual() && node.asText().trim().equals("0"))) {
                     return Duration.ZERO;
                 }
                 return parseDuration(node);
@@ -82,19 +88,23 @@ public enum ParamType {
                     throw bad(node);
                 }
                 return node.asText();
-            case STRING_MAP: {
-                if (!node.isObject()) {
-                    throw bad(node);
-                }
-                LinkedHashMap<String, String> map = new LinkedHashMap<>();
-                node.fields().forEachRemaining(f -> {
-                    if (!f.getValue().isValueNode() || f.getValue().isNull()) {
-                        throw new IllegalArgumentException("'" + f.getKey() + "' is not a string");
+            case STRING_MAP:
+                {
+                    if (!node.isObject()) {
+                        throw bad(node);
                     }
-                    map.put(f.getKey(), f.getValue().asText());
-                });
-                return map;
-            }
+                    LinkedHashMap<String, String> map = new LinkedHashMap<>();
+                    node.fields()
+                            .forEachRemaining(
+                                    f -> {
+                                        if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+                                            throw new IllegalArgumentException(
+                                                    "'" + f.getKey() + "' is not a string");
+                                        }
+                                        map.put(f.getKey(), f.getValue().asText());
+                                    });
+                    return map;
+                }
             case BYTES:
                 return parseBytes(node);
             case ORGANIZATION_ID:
@@ -121,7 +131,8 @@ public enum ParamType {
         int i = 0;
         for (JsonNode item : node) {
             if (!item.isTextual() && !(this == ACCOUNT_LIST && item.isIntegralNumber())) {
-                throw new IllegalArgumentException("item " + i + " is " + describe(item) + ", expected " + expected);
+                throw new IllegalArgumentException(
+                        "item " + i + " is " + describe(item) + ", expected " + expected);
             }
             String s = item.asText().trim();
             switch (this) {
@@ -137,14 +148,20 @@ public enum ParamType {
                         s = String.format("%012d", item.asLong());
                     }
                     if (!s.matches("\\d{12}")) {
-                        throw new IllegalArgumentException("item " + i + " '" + s + "' is not a 12-digit AWS account id");
+                        throw new IllegalArgumentException(
+                                "item " + i + " '" + s + "' is not a 12-digit AWS account id");
                     }
                     out.add(s);
                     break;
                 case LOG_GROUP_LIST:
                     if (!LOG_GROUP.matcher(s).matches()) {
-                        throw new IllegalArgumentException("item " + i + " '" + s + "' is not a log group name"
-                                + " (1-512 of letters, digits, . - _ / #; * and ? as globs)");
+                        throw new IllegalArgumentException(
+                                "item "
+                                        + i
+                                        + " '"
+                                        + s
+                                        + "' is not a log group name"
+                                        + " (1-512 of letters, digits, . - _ / #; * and ? as globs)");
                     }
                     out.add(s);
                     break;
@@ -165,24 +182,28 @@ public enum ParamType {
     }
 
     private long parseBytes(JsonNode node) {
-        Matcher m = node.isIntegralNumber() || node.isTextual()
-                ? SIZE.matcher(node.asText().trim().toLowerCase(Locale.ROOT)) : null;
+        Matcher m =
+                node.isIntegralNumber() || node.isTextual()
+                        ? SIZE.matcher(node.asText().trim().toLowerCase(Locale.ROOT))
+                        : null;
         if (m == null || !m.matches()) {
             throw bad(node);
         }
         String unit = m.group(2) == null ? "b" : m.group(2);
-        long scale = switch (unit) {
-            case "kb" -> 1_000L;
-            case "kib" -> 1L << 10;
-            case "mb" -> 1_000_000L;
-            case "mib" -> 1L << 20;
-            case "gb" -> 1_000_000_000L;
-            case "gib" -> 1L << 30;
-            default -> 1L;
-        };
+        long scale =
+                switch (unit) {
+                    case "kb" -> 1_000L;
+                    case "kib" -> 1L << 10;
+                    case "mb" -> 1_000_000L;
+                    case "mib" -> 1L << 20;
+                    case "gb" -> 1_000_000_000L;
+                    case "gib" -> 1L << 30;
+                    default -> 1L;
+                };
         long bytes = Long.parseLong(m.group(1)) * scale;
         if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
-            throw new IllegalArgumentException(describe(node) + " (" + bytes + " bytes) is not between 1MiB and 1GiB");
+            throw new IllegalArgumentException(
+                    describe(node) + " (" + bytes + " bytes) is not between 1MiB and 1GiB");
         }
         return bytes;
     }
@@ -197,11 +218,20 @@ public enum ParamType {
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             switch (m.group(2)) {
-                case "ms": d = Duration.ofMillis(n); break;
-                case "s": d = Duration.ofSeconds(n); break;
-                case "m": d = Duration.ofMinutes(n); break;
-                case "h": d = Duration.ofHours(n); break;
-                default: d = Duration.ofDays(n);
+                case "ms":
+                    d = Duration.ofMillis(n);
+                    break;
+                case "s":
+                    d = Duration.ofSeconds(n);
+                    break;
+                case "m":
+                    d = Duration.ofMinutes(n);
+                    break;
+                case "h":
+                    d = Duration.ofHours(n);
+                    break;
+                default:
+                    d = Duration.ofDays(n);
             }
         } else {
             try {

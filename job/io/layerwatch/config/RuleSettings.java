@@ -17,10 +17,15 @@ public final class RuleSettings implements Serializable {
     private final Severity severity;
     private final Map<String, Serializable> params;
     private final Allowlist allowlist;
+
     /** The list parameters as strings, made once: rules ask for them on every event. */
     private final Map<String, List<String>> lists;
 
-    public RuleSettings(String ruleId, boolean enabled, Severity severity, Map<String, Serializable> params,
+    public RuleSettings(
+            String ruleId,
+            boolean enabled,
+            Severity severity,
+            Map<String, Serializable> params,
             Allowlist allowlist) {
         this.ruleId = ruleId;
         this.enabled = enabled;
@@ -28,11 +33,12 @@ public final class RuleSettings implements Serializable {
         this.params = Collections.unmodifiableMap(params);
         this.allowlist = allowlist;
         Map<String, List<String>> lists = new HashMap<>();
-        params.forEach((k, v) -> {
-            if (v instanceof List<?> list) {
-                lists.put(k, List.copyOf(ParamType.strings(list)));
-            }
-        });
+        params.forEach(
+                (k, v) -> {
+                    if (v instanceof List<?> list) {
+                        lists.put(k, List.copyOf(ParamType.strings(list)));
+                    }
+                });
         this.lists = Map.copyOf(lists);
     }
 

@@ -20,9 +20,17 @@ public final class RulesConfig implements Serializable {
     private final long maxInflatedBytes;
     private final IncidentSettings incident;
 
-    RulesConfig(String source, Duration maxOutOfOrderness, Duration idleness, Allowlist globalAllowlist,
-            Map<String, RuleSettings> rules, SinksConfig sinks, RemediationConfig remediation,
-            CloudWatchLogsSenders cloudWatchLogs, long maxInflatedBytes, IncidentSettings incident) {
+    RulesConfig(
+            String source,
+            Duration maxOutOfOrderness,
+            Duration idleness,
+            Allowlist globalAllowlist,
+            Map<String, RuleSettings> rules,
+            SinksConfig sinks,
+            RemediationConfig remediation,
+            CloudWatchLogsSenders cloudWatchLogs,
+            long maxInflatedBytes,
+            IncidentSettings incident) {
         this.incident = incident;
         this.cloudWatchLogs = cloudWatchLogs;
         this.maxInflatedBytes = maxInflatedBytes;
@@ -70,33 +78,60 @@ public final class RulesConfig implements Serializable {
 
     /** A copy with other sink settings (command-line flags override the file). */
     public RulesConfig withSinks(SinksConfig s) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, s, remediation,
-                cloudWatchLogs, maxInflatedBytes, incident);
+        return new RulesConfig(
+                source,
+                maxOutOfOrderness,
+                idleness,
+                globalAllowlist,
+                rules,
+                s,
+                remediation,
+                cloudWatchLogs,
+                maxInflatedBytes,
+                incident);
     }
 
     /** A copy with other remediation settings (command-line flags override the file). */
     public RulesConfig withRemediation(RemediationConfig r) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, r,
-                cloudWatchLogs, maxInflatedBytes, incident);
+        return new RulesConfig(
+                source,
+                maxOutOfOrderness,
+                idleness,
+                globalAllowlist,
+                rules,
+                sinks,
+                r,
+                cloudWatchLogs,
+                maxInflatedBytes,
+                incident);
     }
 
     /** A copy with other CloudWatch Logs senders (runtime properties override the file). */
     public RulesConfig withCloudWatchLogs(CloudWatchLogsSenders c) {
-        return new RulesConfig(source, maxOutOfOrderness, idleness, globalAllowlist, rules, sinks, remediation, c,
-                maxInflatedBytes, incident);
+        return new RulesConfig(
+                source,
+                maxOutOfOrderness,
+                idleness,
+                globalAllowlist,
+                rules,
+                sinks,
+                remediation,
+                c,
+                maxInflatedBytes,
+                incident);
     }
 
     /**
-     * The input.cloudWatchLogs section: whose CloudWatch Logs messages the decoder accepts. Read when the
-     * job starts; a live reload does not change it.
+     * The input.cloudWatchLogs section: whose CloudWatch Logs messages the decoder accepts. Read
+     * when the job starts; a live reload does not change it.
      */
     public CloudWatchLogsSenders cloudWatchLogs() {
         return cloudWatchLogs;
     }
 
     /**
-     * input.maxInflatedBytes: the most bytes one payload (a file, a stream record) may take once inflated;
-     * a larger one is a dead letter. Read at startup.
+     * input.maxInflatedBytes: the most bytes one payload (a file, a stream record) may take once
+     * inflated; a larger one is a dead letter. Read at startup.
      */
     public long maxInflatedBytes() {
         return maxInflatedBytes;

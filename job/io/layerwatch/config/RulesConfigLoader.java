@@ -23,10 +23,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Loads the built-in rules file (rules/layerwatch-rules.yaml in the jar) and, optionally, a user file
- * that overrides it key by key. Validation is strict: each section declares its keys as a
- * {@link ConfigSchema} (sinks and remediation in their own classes); unknown keys (with the closest valid
- * key suggested), bad CIDRs, durations, severities and counts fail with file, key path and problem.
+ * Loads the built-in rules file (rules/layerwatch-rules.yaml in the jar) and, optionally, a user
+ * file that overrides it key by key. Validation is strict: each section declares its keys as a
+ * {@link ConfigSchema} (sinks and remediation in their own classes); unknown keys (with the closest
+ * valid key suggested), bad CIDRs, durations, severities and counts fail with file, key path and
+ * problem.
  */
 public final class RulesConfigLoader {
 
@@ -48,46 +49,62 @@ public final class RulesConfigLoader {
     static final String RAISE = "raise";
 
     /**
-     * The input: section: which CloudWatch Logs senders the decoder accepts, and how large a payload may
-     * inflate (read at startup only).
+     * The input: section: which CloudWatch Logs senders the decoder accepts, and how large a
+     * payload may inflate (read at startup only).
      */
-    static final ConfigSchema INPUT_SCHEMA = ConfigSchema.builder()
-            .mapping(CLOUDWATCH_LOGS, ConfigSchema.builder()
-                    .value("owners", ParamType.ACCOUNT_LIST)
-                    .value("logGroups", ParamType.LOG_GROUP_LIST)
-                    .build())
-            .value(MAX_INFLATED_BYTES, ParamType.BYTES)
-            .build();
+    static final ConfigSchema INPUT_SCHEMA =
+            ConfigSchema.builder()
+                    .mapping(
+                            CLOUDWATCH_LOGS,
+                            ConfigSchema.builder()
+                                    .value("owners", ParamType.ACCOUNT_LIST)
+                                    .value("logGroups", ParamType.LOG_GROUP_LIST)
+                                    .build())
+                    .value(MAX_INFLATED_BYTES, ParamType.BYTES)
+                    .build();
 
     /** The top level: the sections are checked one by one after it (see {@link #validate}). */
-    private static final ConfigSchema TOP_SCHEMA = ConfigSchema.builder()
-            .value(VERSION, ParamType.COUNT)
-            .section(EVENT_TIME).section(ALLOWLIST).section(RULES).section(SINKS).section(REMEDIATION)
-            .section(INPUT).section(INCIDENT)
-            .build();
+    private static final ConfigSchema TOP_SCHEMA =
+            ConfigSchema.builder()
+                    .value(VERSION, ParamType.COUNT)
+                    .section(EVENT_TIME)
+                    .section(ALLOWLIST)
+                    .section(RULES)
+                    .section(SINKS)
+                    .section(REMEDIATION)
+                    .section(INPUT)
+                    .section(INCIDENT)
+                    .build();
 
-    private static final ConfigSchema ALLOWLIST_SCHEMA = ConfigSchema.builder()
-            .values(ParamType.STRING_LIST, Allowlist.PRINCIPALS, Allowlist.REPOSITORIES)
-            .values(ParamType.CIDR_LIST, Allowlist.TRUSTED_CIDRS, Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT)
-            .value(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST)
-            .value(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST)
-            .value(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID)
-            .build();
+    private static final ConfigSchema ALLOWLIST_SCHEMA =
+            ConfigSchema.builder()
+                    .values(ParamType.STRING_LIST, Allowlist.PRINCIPALS, Allowlist.REPOSITORIES)
+                    .values(
+                            ParamType.CIDR_LIST,
+                            Allowlist.TRUSTED_CIDRS,
+                            Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT)
+                    .value(Allowlist.TRUSTED_VPC_ENDPOINTS, ParamType.STRING_LIST)
+                    .value(Allowlist.TRUSTED_ACCOUNTS, ParamType.ACCOUNT_LIST)
+                    .value(Allowlist.ORGANIZATION_ID, ParamType.ORGANIZATION_ID)
+                    .build();
 
-    private static final ConfigSchema EVENT_TIME_SCHEMA = ConfigSchema.builder()
-            .values(ParamType.DURATION, "maxOutOfOrderness", "idleness")
-            .build();
+    private static final ConfigSchema EVENT_TIME_SCHEMA =
+            ConfigSchema.builder()
+                    .values(ParamType.DURATION, "maxOutOfOrderness", "idleness")
+                    .build();
 
-    private static final ConfigSchema INCIDENT_SCHEMA = ConfigSchema.builder()
-            .value("window", ParamType.DURATION)
-            .value("minRules", ParamType.COUNT)
-            .value("minSeverity", ParamType.SEVERITY)
-            .section(RAISE)
-            .build();
+    private static final ConfigSchema INCIDENT_SCHEMA =
+            ConfigSchema.builder()
+                    .value("window", ParamType.DURATION)
+                    .value("minRules", ParamType.COUNT)
+                    .value("minSeverity", ParamType.SEVERITY)
+                    .section(RAISE)
+                    .build();
 
-    private static final ConfigSchema RAISE_SCHEMA = ConfigSchema.builder()
-            .values(ParamType.STRING_LIST, "exposure", "evasionOrImpact")
-            .build();
+    private static final ConfigSchema RAISE_SCHEMA =
+            ConfigSchema.builder()
+                    .values(ParamType.STRING_LIST, "exposure", "evasionOrImpact")
+                    .build();
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -119,7 +136,8 @@ public final class RulesConfigLoader {
     }
 
     private static JsonNode readBuiltIn() {
-        try (InputStream in = RulesConfigLoader.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
+        try (InputStream in =
+                RulesConfigLoader.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
             if (in == null) {
                 throw new ConfigException(BUILT_IN + ": missing from the classpath (broken build)");
             }
@@ -146,14 +164,20 @@ public final class RulesConfigLoader {
                 return YAML.createObjectNode();
             }
             if (!node.isObject()) {
-                throw new ConfigException(name + ": the top level must be a mapping of keys, found "
-                        + ParamType.describe(node));
+                throw new ConfigException(
+                        name
+                                + ": the top level must be a mapping of keys, found "
+                                + ParamType.describe(node));
             }
             return node;
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new ConfigException(name + ": invalid YAML" + where + ": " + e.getOriginalMessage());
+            String where =
+                    loc == null
+                            ? ""
+                            : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new ConfigException(
+                    name + ": invalid YAML" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException(name + ": cannot read: " + e.getMessage());
         }
@@ -174,7 +198,11 @@ public final class RulesConfigLoader {
             }
             JsonNode minRules = incident.get("minRules");
             if (minRules != null && minRules.isIntegralNumber() && minRules.asInt() < 2) {
-                errors.add(INCIDENT + ".minRules: " + minRules.asInt() + " must be at least 2 (an incident links rules)");
+                errors.add(
+                        INCIDENT
+                                + ".minRules: "
+                                + minRules.asInt()
+                                + " must be at least 2 (an incident links rules)");
             }
         }
         JsonNode input = root.get(INPUT);
@@ -201,15 +229,19 @@ public final class RulesConfigLoader {
         JsonNode rules = root.get(RULES);
         if (rules != null) {
             if (!rules.isObject()) {
-                errors.add(RULES + ": " + ParamType.describe(rules) + " is not a mapping of rule ids");
+                errors.add(
+                        RULES + ": " + ParamType.describe(rules) + " is not a mapping of rule ids");
             } else {
                 Iterator<Map.Entry<String, JsonNode>> it = rules.fields();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> rule = it.next();
                     String path = RULES + "." + rule.getKey();
                     if (!RuleCatalog.exists(rule.getKey())) {
-                        errors.add(path + ": unknown rule id"
-                                + ConfigSchema.suggestion(rule.getKey(), RuleCatalog.ids()));
+                        errors.add(
+                                path
+                                        + ": unknown rule id"
+                                        + ConfigSchema.suggestion(
+                                                rule.getKey(), RuleCatalog.ids()));
                         continue;
                     }
                     ruleSchema(rule.getKey()).check(rule.getValue(), path, errors);
@@ -231,9 +263,10 @@ public final class RulesConfigLoader {
 
     /** A rule's keys: enabled, severity, its parameters, and its own allowlist (checked apart). */
     private static ConfigSchema ruleSchema(String id) {
-        ConfigSchema.Builder keys = ConfigSchema.builder()
-                .value(ENABLED, ParamType.BOOLEAN)
-                .value(SEVERITY, ParamType.SEVERITY);
+        ConfigSchema.Builder keys =
+                ConfigSchema.builder()
+                        .value(ENABLED, ParamType.BOOLEAN)
+                        .value(SEVERITY, ParamType.SEVERITY);
         RuleCatalog.params(id).forEach(keys::value);
         return keys.section(ALLOWLIST).build();
     }
@@ -248,9 +281,16 @@ public final class RulesConfigLoader {
             for (JsonNode entry : list) {
                 String v = entry.asText();
                 if (!v.matches("TA\\d{4}") && !RuleCatalog.exists(v)) {
-                    errors.add(INCIDENT + "." + RAISE + "." + key + ": '" + v
-                            + "' is neither an ATT&CK tactic id (TA0010) nor a rule id"
-                            + ConfigSchema.suggestion(v, RuleCatalog.ids()));
+                    errors.add(
+                            INCIDENT
+                                    + "."
+                                    + RAISE
+                                    + "."
+                                    + key
+                                    + ": '"
+                                    + v
+                                    + "' is neither an ATT&CK tactic id (TA0010) nor a rule id"
+                                    + ConfigSchema.suggestion(v, RuleCatalog.ids()));
                 }
             }
         }
@@ -265,13 +305,19 @@ public final class RulesConfigLoader {
                 errors.add(path + ".url: " + problem);
             }
         }
-        webhook.path("headers").fields().forEachRemaining(h -> {
-            String problem = h.getValue().isTextual() ? HttpEndpoints.headerProblem(h.getKey(), h.getValue().asText())
-                    : null;
-            if (problem != null) {
-                errors.add(path + ".headers: " + problem);
-            }
-        });
+        webhook.path("headers")
+                .fields()
+                .forEachRemaining(
+                        h -> {
+                            String problem =
+                                    h.getValue().isTextual()
+                                            ? HttpEndpoints.headerProblem(
+                                                    h.getKey(), h.getValue().asText())
+                                            : null;
+                            if (problem != null) {
+                                errors.add(path + ".headers: " + problem);
+                            }
+                        });
     }
 
     // ---- merge and build ------------------------------------------------------------------------
@@ -282,10 +328,16 @@ public final class RulesConfigLoader {
             return override;
         }
         ObjectNode out = (ObjectNode) base;
-        override.fields().forEachRemaining(f -> {
-            JsonNode existing = out.get(f.getKey());
-            out.set(f.getKey(), existing == null ? f.getValue() : merge(existing, f.getValue()));
-        });
+        override.fields()
+                .forEachRemaining(
+                        f -> {
+                            JsonNode existing = out.get(f.getKey());
+                            out.set(
+                                    f.getKey(),
+                                    existing == null
+                                            ? f.getValue()
+                                            : merge(existing, f.getValue()));
+                        });
         return out;
     }
 
@@ -302,19 +354,31 @@ public final class RulesConfigLoader {
                 for (Map.Entry<String, ParamType> p : RuleCatalog.params(id).entrySet()) {
                     JsonNode value = node.get(p.getKey());
                     if (value == null) {
-                        throw new ConfigException(source + ": " + RULES + "." + id + "." + p.getKey() + ": missing");
+                        throw new ConfigException(
+                                source + ": " + RULES + "." + id + "." + p.getKey() + ": missing");
                     }
                     params.put(p.getKey(), p.getValue().parse(value));
                 }
                 boolean enabled = (Boolean) ParamType.BOOLEAN.parse(node.path(ENABLED));
                 Severity severity = (Severity) ParamType.SEVERITY.parse(node.path(SEVERITY));
-                rules.put(id, new RuleSettings(id, enabled, severity, params, global.merge(allowlist(node.path(ALLOWLIST)))));
+                rules.put(
+                        id,
+                        new RuleSettings(
+                                id,
+                                enabled,
+                                severity,
+                                params,
+                                global.merge(allowlist(node.path(ALLOWLIST)))));
             }
             JsonNode eventTime = root.path(EVENT_TIME);
-            return new RulesConfig(source,
+            return new RulesConfig(
+                    source,
                     (Duration) ParamType.DURATION.parse(eventTime.path("maxOutOfOrderness")),
-                    (Duration) ParamType.DURATION.parse(eventTime.path("idleness")), global, rules,
-                    sinks(root.path(SINKS), rules), RemediationConfig.from(root.path(REMEDIATION)),
+                    (Duration) ParamType.DURATION.parse(eventTime.path("idleness")),
+                    global,
+                    rules,
+                    sinks(root.path(SINKS), rules),
+                    RemediationConfig.from(root.path(REMEDIATION)),
                     cloudWatchLogs(root.path(INPUT).path(CLOUDWATCH_LOGS)),
                     (Long) ParamType.BYTES.parse(root.path(INPUT).path(MAX_INFLATED_BYTES)),
                     incident(root.path(INCIDENT)));
@@ -338,43 +402,71 @@ public final class RulesConfigLoader {
             JsonNode s = node.path(name);
             ConfigSchema schema = ((ConfigSchema.Mapping) SinksConfig.SCHEMA.entry(name)).schema();
             Map<String, Serializable> options = new LinkedHashMap<>();
-            s.fields().forEachRemaining(f -> {
-                ConfigSchema.Entry type = schema.entry(f.getKey());
-                if (type instanceof ConfigSchema.Value v && !ENABLED.equals(f.getKey())) {
-                    options.put(f.getKey(), v.type().parse(f.getValue()));
-                } else if (type instanceof ConfigSchema.Choice) {
-                    options.put(f.getKey(), ConfigSchema.choice(f.getValue().asText()));
-                }
-            });
+            s.fields()
+                    .forEachRemaining(
+                            f -> {
+                                ConfigSchema.Entry type = schema.entry(f.getKey());
+                                if (type instanceof ConfigSchema.Value v
+                                        && !ENABLED.equals(f.getKey())) {
+                                    options.put(f.getKey(), v.type().parse(f.getValue()));
+                                } else if (type instanceof ConfigSchema.Choice) {
+                                    options.put(
+                                            f.getKey(), ConfigSchema.choice(f.getValue().asText()));
+                                }
+                            });
             JsonNode p = s.path(POLICY);
-            SinksConfig.Policy policy = new SinksConfig.Policy(
-                    p.has("minSeverity") ? (Severity) ParamType.SEVERITY.parse(p.get("minSeverity")) : Severity.INFORMATIONAL,
-                    new LinkedHashSet<>(strings(p.get("includeRules"), ParamType.STRING_LIST)),
-                    new LinkedHashSet<>(strings(p.get("excludeRules"), ParamType.STRING_LIST)),
-                    p.has("suppressionWindow") ? (Duration) ParamType.DURATION.parse(p.get("suppressionWindow")) : null,
-                    p.has("incidents") ? SinksConfig.Incidents.valueOf(ConfigSchema.choice(p.get("incidents").asText()))
-                            : SinksConfig.Incidents.defaultFor(name));
+            SinksConfig.Policy policy =
+                    new SinksConfig.Policy(
+                            p.has("minSeverity")
+                                    ? (Severity) ParamType.SEVERITY.parse(p.get("minSeverity"))
+                                    : Severity.INFORMATIONAL,
+                            new LinkedHashSet<>(
+                                    strings(p.get("includeRules"), ParamType.STRING_LIST)),
+                            new LinkedHashSet<>(
+                                    strings(p.get("excludeRules"), ParamType.STRING_LIST)),
+                            p.has("suppressionWindow")
+                                    ? (Duration)
+                                            ParamType.DURATION.parse(p.get("suppressionWindow"))
+                                    : null,
+                            p.has("incidents")
+                                    ? SinksConfig.Incidents.valueOf(
+                                            ConfigSchema.choice(p.get("incidents").asText()))
+                                    : SinksConfig.Incidents.defaultFor(name));
             for (String rule : policy.includeRules()) {
                 requireRule(rule, SINKS + "." + name + ".policy.includeRules");
             }
             for (String rule : policy.excludeRules()) {
                 requireRule(rule, SINKS + "." + name + ".policy.excludeRules");
             }
-            sinks.put(name, new SinksConfig.Sink(name, s.path(ENABLED).asBoolean(false), options, policy));
+            sinks.put(
+                    name,
+                    new SinksConfig.Sink(name, s.path(ENABLED).asBoolean(false), options, policy));
         }
         return new SinksConfig(
-                new SinksConfig.Delivery(d.path("maxAttempts").asInt(5), duration(d, "baseDelay", "200ms"),
-                        duration(d, "maxDelay", "20s"), duration(d, "maxTimeInBuffer", "1s")),
-                new SinksConfig.DeadLetter(ConfigSchema.choice(dl.path("type").asText("file")), text(dl, "path"),
-                        text(dl, "bucket"), text(dl, "prefix"), text(dl, "queueUrl")),
-                new SinksConfig.Aws(text(aws, "region"), text(aws, "endpoint"), duration(aws, "callTimeout", "30s"),
+                new SinksConfig.Delivery(
+                        d.path("maxAttempts").asInt(5),
+                        duration(d, "baseDelay", "200ms"),
+                        duration(d, "maxDelay", "20s"),
+                        duration(d, "maxTimeInBuffer", "1s")),
+                new SinksConfig.DeadLetter(
+                        ConfigSchema.choice(dl.path("type").asText("file")),
+                        text(dl, "path"),
+                        text(dl, "bucket"),
+                        text(dl, "prefix"),
+                        text(dl, "queueUrl")),
+                new SinksConfig.Aws(
+                        text(aws, "region"),
+                        text(aws, "endpoint"),
+                        duration(aws, "callTimeout", "30s"),
                         duration(aws, "attemptTimeout", "10s")),
-                sinks, changingRules);
+                sinks,
+                changingRules);
     }
 
     private static IncidentSettings incident(JsonNode node) {
         JsonNode raise = node.path(RAISE);
-        return new IncidentSettings((Duration) ParamType.DURATION.parse(node.path("window")),
+        return new IncidentSettings(
+                (Duration) ParamType.DURATION.parse(node.path("window")),
                 (Integer) ParamType.COUNT.parse(node.path("minRules")),
                 (Severity) ParamType.SEVERITY.parse(node.path("minSeverity")),
                 strings(raise.get("exposure"), ParamType.STRING_LIST),
@@ -382,21 +474,28 @@ public final class RulesConfigLoader {
     }
 
     private static CloudWatchLogsSenders cloudWatchLogs(JsonNode node) {
-        return new CloudWatchLogsSenders(strings(node.get("owners"), ParamType.ACCOUNT_LIST),
-                CloudWatchLogsSenders.OWNERS_KEY, strings(node.get("logGroups"), ParamType.LOG_GROUP_LIST),
+        return new CloudWatchLogsSenders(
+                strings(node.get("owners"), ParamType.ACCOUNT_LIST),
+                CloudWatchLogsSenders.OWNERS_KEY,
+                strings(node.get("logGroups"), ParamType.LOG_GROUP_LIST),
                 CloudWatchLogsSenders.LOG_GROUPS_KEY);
     }
 
     private static void requireRule(String rule, String path) {
         if (!RuleCatalog.exists(rule) && !RemediationConfig.FAILED_RULE_ID.equals(rule)) {
-            throw new IllegalArgumentException(path + ": unknown rule id '" + rule + "'"
-                    + ConfigSchema.suggestion(rule, RuleCatalog.ids()));
+            throw new IllegalArgumentException(
+                    path
+                            + ": unknown rule id '"
+                            + rule
+                            + "'"
+                            + ConfigSchema.suggestion(rule, RuleCatalog.ids()));
         }
     }
 
     private static Duration duration(JsonNode node, String key, String fallback) {
         JsonNode v = node.get(key);
-        return (Duration) ParamType.DURATION.parse(v != null ? v : YAML.getNodeFactory().textNode(fallback));
+        return (Duration)
+                ParamType.DURATION.parse(v != null ? v : YAML.getNodeFactory().textNode(fallback));
     }
 
     private static String text(JsonNode node, String key) {
@@ -412,11 +511,17 @@ public final class RulesConfigLoader {
         List<Glob> repositories = globs(node.get(Allowlist.REPOSITORIES));
         List<Cidr> cidrs = cidrs(node.get(Allowlist.TRUSTED_CIDRS));
         List<Cidr> anyEndpoint = cidrs(node.get(Allowlist.TRUSTED_CIDRS_ANY_ENDPOINT));
-        Set<String> vpces = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_VPC_ENDPOINTS), ParamType.STRING_LIST));
-        Set<String> accounts = new LinkedHashSet<>(strings(node.get(Allowlist.TRUSTED_ACCOUNTS), ParamType.ACCOUNT_LIST));
-        String org = node.has(Allowlist.ORGANIZATION_ID)
-                ? (String) ParamType.ORGANIZATION_ID.parse(node.get(Allowlist.ORGANIZATION_ID))
-                : null;
+        Set<String> vpces =
+                new LinkedHashSet<>(
+                        strings(node.get(Allowlist.TRUSTED_VPC_ENDPOINTS), ParamType.STRING_LIST));
+        Set<String> accounts =
+                new LinkedHashSet<>(
+                        strings(node.get(Allowlist.TRUSTED_ACCOUNTS), ParamType.ACCOUNT_LIST));
+        String org =
+                node.has(Allowlist.ORGANIZATION_ID)
+                        ? (String)
+                                ParamType.ORGANIZATION_ID.parse(node.get(Allowlist.ORGANIZATION_ID))
+                        : null;
         return new Allowlist(principals, repositories, cidrs, anyEndpoint, vpces, accounts, org);
     }
 

@@ -1,6 +1,5 @@
 package io.layerwatch.config;
 
-
 /**
  * A new version of the rules file, broadcast to every rule operator while the job runs.
  *
@@ -10,6 +9,8 @@ package io.layerwatch.config;
 public record RulesUpdate(String source, String yaml) {
 
     public RulesConfig parse() {
-        return yaml.isEmpty() ? RulesConfigLoader.builtIn() : RulesConfigLoader.fromYaml(yaml, source);
+        return yaml.isEmpty()
+                ? RulesConfigLoader.builtIn()
+                : RulesConfigLoader.fromYaml(yaml, source);
     }
 }

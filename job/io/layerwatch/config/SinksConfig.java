@@ -18,49 +18,66 @@ public final class SinksConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Sink names, a contract of the config file and of {@code --sink}. */
-    public static final List<String> SINK_NAMES = List.of("jsonl", "sns", "securityhub", "ocsf", "webhook");
+    public static final List<String> SINK_NAMES =
+            List.of("jsonl", "sns", "securityhub", "ocsf", "webhook");
 
     /** The keys of {@code sinks:}, checked by the loader. */
     static final ConfigSchema SCHEMA = schema();
 
-    public record Delivery(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxTimeInBuffer)
+    public record Delivery(
+            int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxTimeInBuffer)
             implements Serializable {}
 
-    public record DeadLetter(String type, String path, String bucket, String prefix, String queueUrl)
+    public record DeadLetter(
+            String type, String path, String bucket, String prefix, String queueUrl)
             implements Serializable {}
 
     public record Aws(String region, String endpoint, Duration callTimeout, Duration attemptTimeout)
             implements Serializable {}
 
     /**
-     * What a sink does with incidents (attack-sequence findings) and their members ({@code policy.incidents}).
-     * ALL: every finding and every version of an incident. PAGE: page once per incident: its first version
-     * goes out, members that carry its id do not, other findings as usual. ONLY: incidents only, once each.
+     * What a sink does with incidents (attack-sequence findings) and their members ({@code
+     * policy.incidents}). ALL: every finding and every version of an incident. PAGE: page once per
+     * incident: its first version goes out, members that carry its id do not, other findings as
+     * usual. ONLY: incidents only, once each.
      */
     public enum Incidents {
-        ALL, PAGE, ONLY;
+        ALL,
+        PAGE,
+        ONLY;
 
-        /** PAGE for the sinks that page people (sns, webhook), ALL for the records (jsonl, securityhub, ocsf). */
+        /**
+         * PAGE for the sinks that page people (sns, webhook), ALL for the records (jsonl,
+         * securityhub, ocsf).
+         */
         public static Incidents defaultFor(String sink) {
             return "sns".equals(sink) || "webhook".equals(sink) ? PAGE : ALL;
         }
     }
 
     /** Which findings reach a sink, how repeats are folded and what happens to incidents. */
-    public record Policy(Severity minSeverity, Set<String> includeRules, Set<String> excludeRules,
-            Duration suppressionWindow, Incidents incidents) implements Serializable {
+    public record Policy(
+            Severity minSeverity,
+            Set<String> includeRules,
+            Set<String> excludeRules,
+            Duration suppressionWindow,
+            Incidents incidents)
+            implements Serializable {
 
         /** Everything, every version. */
-        public static final Policy ALL = new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null, Incidents.ALL);
+        public static final Policy ALL =
+                new Policy(Severity.INFORMATIONAL, Set.of(), Set.of(), null, Incidents.ALL);
 
         public boolean admits(String ruleId, Severity severity) {
-            return severity.atLeast(minSeverity) && (includeRules.isEmpty() || includeRules.contains(ruleId))
+            return severity.atLeast(minSeverity)
+                    && (includeRules.isEmpty() || includeRules.contains(ruleId))
                     && !excludeRules.contains(ruleId);
         }
     }
 
     /** One sink: enabled, its own options (validated against {@link #SCHEMA}) and its policy. */
-    public record Sink(String name, boolean enabled, Map<String, Serializable> options, Policy policy)
+    public record Sink(
+            String name, boolean enabled, Map<String, Serializable> options, Policy policy)
             implements Serializable {
 
         public String option(String key) {
@@ -94,51 +111,80 @@ public final class SinksConfig implements Serializable {
     }
 
     private static ConfigSchema schema() {
-        ConfigSchema policy = ConfigSchema.builder()
-                .value("minSeverity", ParamType.SEVERITY)
-                .values(ParamType.STRING_LIST, "includeRules", "excludeRules")
-                .value("suppressionWindow", ParamType.DURATION)
-                .choice("incidents", "ALL", "PAGE", "ONLY")
-                .build();
-        ConfigSchema common = ConfigSchema.builder()
-                .value("enabled", ParamType.BOOLEAN)
-                .mapping("policy", policy)
-                .values(ParamType.STRING, "region", "endpoint")
-                .build();
-        return ConfigSchema.builder()
-                .mapping("delivery", ConfigSchema.builder()
-                        .value("maxAttempts", ParamType.COUNT)
-                        .values(ParamType.DURATION, "baseDelay", "maxDelay", "maxTimeInBuffer")
-                        .build())
-                .mapping("deadLetter", ConfigSchema.builder()
-                        .choice("type", "FILE", "S3", "SQS")
-                        .values(ParamType.STRING, "path", "bucket", "prefix", "queueUrl")
-                        .build())
-                .mapping("aws", ConfigSchema.builder()
+        ConfigSchema policy =
+                ConfigSchema.builder()
+                        .value("minSeverity", ParamType.SEVERITY)
+                        .values(ParamType.STRING_LIST, "includeRules", "excludeRules")
+                        .value("suppressionWindow", ParamType.DURATION)
+                        .choice("incidents", "ALL", "PAGE", "ONLY")
+                        .build();
+        ConfigSchema common =
+                ConfigSchema.builder()
+                        .value("enabled", ParamType.BOOLEAN)
+                        .mapping("policy", policy)
                         .values(ParamType.STRING, "region", "endpoint")
-                        .values(ParamType.DURATION, "callTimeout", "attemptTimeout")
-                        .build())
+                        .build();
+        return ConfigSchema.builder()
+                .mapping(
+                        "delivery",
+                        ConfigSchema.builder()
+                                .value("maxAttempts", ParamType.COUNT)
+                                .values(
+                                        ParamType.DURATION,
+                                        "baseDelay",
+                                        "maxDelay",
+                                        "maxTimeInBuffer")
+                                .build())
+                .mapping(
+                        "deadLetter",
+                        ConfigSchema.builder()
+                                .choice("type", "FILE", "S3", "SQS")
+                                .values(ParamType.STRING, "path", "bucket", "prefix", "queueUrl")
+                                .build())
+                .mapping(
+                        "aws",
+                        ConfigSchema.builder()
+                                .values(ParamType.STRING, "region", "endpoint")
+                                .values(ParamType.DURATION, "callTimeout", "attemptTimeout")
+                                .build())
                 .mapping("jsonl", ConfigSchema.builder().all(common).build())
-                .mapping("sns", ConfigSchema.builder().all(common)
-                        .value("topicArn", ParamType.STRING)
-                        .choice("format", "TEXT_AND_JSON", "JSON")
-                        .value("reportBaseUrl", ParamType.STRING)
-                        .build())
-                .mapping("securityhub", ConfigSchema.builder().all(common)
-                        .values(ParamType.STRING, "hubAccountId", "hubRegion")
-                        .value("requestsPerSecond", ParamType.COUNT)
-                        .build())
-                .mapping("ocsf", ConfigSchema.builder().all(common)
-                        .choice("target", "FILE", "STDOUT", "KINESIS", "FIREHOSE")
-                        .values(ParamType.STRING, "path", "streamName", "streamArn", "deliveryStream")
-                        .build())
-                .mapping("webhook", ConfigSchema.builder().all(common)
-                        .choice("format", "SLACK", "PAGERDUTY", "GENERIC")
-                        .values(ParamType.STRING, "url", "secretArn", "routingKey")
-                        .value("headers", ParamType.STRING_MAP)
-                        .value("template", ParamType.STRING)
-                        .value("timeout", ParamType.DURATION)
-                        .build())
+                .mapping(
+                        "sns",
+                        ConfigSchema.builder()
+                                .all(common)
+                                .value("topicArn", ParamType.STRING)
+                                .choice("format", "TEXT_AND_JSON", "JSON")
+                                .value("reportBaseUrl", ParamType.STRING)
+                                .build())
+                .mapping(
+                        "securityhub",
+                        ConfigSchema.builder()
+                                .all(common)
+                                .values(ParamType.STRING, "hubAccountId", "hubRegion")
+                                .value("requestsPerSecond", ParamType.COUNT)
+                                .build())
+                .mapping(
+                        "ocsf",
+                        ConfigSchema.builder()
+                                .all(common)
+                                .choice("target", "FILE", "STDOUT", "KINESIS", "FIREHOSE")
+                                .values(
+                                        ParamType.STRING,
+                                        "path",
+                                        "streamName",
+                                        "streamArn",
+                                        "deliveryStream")
+                                .build())
+                .mapping(
+                        "webhook",
+                        ConfigSchema.builder()
+                                .all(common)
+                                .choice("format", "SLACK", "PAGERDUTY", "GENERIC")
+                                .values(ParamType.STRING, "url", "secretArn", "routingKey")
+                                .value("headers", ParamType.STRING_MAP)
+                                .value("template", ParamType.STRING)
+                                .value("timeout", ParamType.DURATION)
+                                .build())
                 .build();
     }
 
@@ -149,10 +195,15 @@ public final class SinksConfig implements Serializable {
     private final Set<String> changingRules;
 
     /**
-     * @param changingRules the rules whose findings may come again, updated, under the same id, with these
-     *     rules (episodes, folded repeats, incidents); the findings file keeps their latest version
+     * @param changingRules the rules whose findings may come again, updated, under the same id,
+     *     with these rules (episodes, folded repeats, incidents); the findings file keeps their
+     *     latest version
      */
-    public SinksConfig(Delivery delivery, DeadLetter deadLetter, Aws aws, Map<String, Sink> sinks,
+    public SinksConfig(
+            Delivery delivery,
+            DeadLetter deadLetter,
+            Aws aws,
+            Map<String, Sink> sinks,
             Set<String> changingRules) {
         this.delivery = delivery;
         this.deadLetter = deadLetter;
@@ -162,8 +213,8 @@ public final class SinksConfig implements Serializable {
     }
 
     /**
-     * A finding of this rule may come again, updated, under the same id (the findings file holds it until the
-     * end); ids outside the catalog (remediation-failed, other products') may.
+     * A finding of this rule may come again, updated, under the same id (the findings file holds it
+     * until the end); ids outside the catalog (remediation-failed, other products') may.
      */
     public boolean findingsMayChange(String ruleId) {
         return changingRules.contains(ruleId) || !RuleCatalog.exists(ruleId);

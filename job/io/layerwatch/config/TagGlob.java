@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * A glob on image tags: {@code *} matches any run of characters, {@code ?} one, {@code [0-9]} /
- * {@code [a-z_.-]} one of a class (ranges and single characters; tags are letters, digits, {@code _ . -},
- * at most 128 characters, so matching stays cheap).
+ * {@code [a-z_.-]} one of a class (ranges and single characters; tags are letters, digits, {@code _
+ * . -}, at most 128 characters, so matching stays cheap).
  */
 public final class TagGlob implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,8 +29,11 @@ public final class TagGlob implements Serializable {
      */
     public static TagGlob of(String text) {
         TagGlob known = COMPILED.get(text);
-        return known != null ? known
-                : COMPILED.size() < CACHED ? COMPILED.computeIfAbsent(text, TagGlob::new) : new TagGlob(text);
+        return known != null
+                ? known
+                : COMPILED.size() < CACHED
+                        ? COMPILED.computeIfAbsent(text, TagGlob::new)
+                        : new TagGlob(text);
     }
 
     public boolean matches(String tag) {
@@ -56,13 +59,19 @@ public final class TagGlob implements Serializable {
             } else if (c == '[') {
                 int end = glob.indexOf(']', i + 1);
                 if (end < 0 || end == i + 1) {
-                    throw new IllegalArgumentException("'" + glob + "': '[' at " + i + " opens no character class"
-                            + " (such as [0-9])");
+                    throw new IllegalArgumentException(
+                            "'"
+                                    + glob
+                                    + "': '[' at "
+                                    + i
+                                    + " opens no character class"
+                                    + " (such as [0-9])");
                 }
                 out.append('[').append(characterClass(glob, i + 1, end)).append(']');
                 i = end;
             } else if (c == ']') {
-                throw new IllegalArgumentException("'" + glob + "': ']' at " + i + " closes no character class");
+                throw new IllegalArgumentException(
+                        "'" + glob + "': ']' at " + i + " closes no character class");
             } else {
                 out.append(Pattern.quote(String.valueOf(c)));
             }
@@ -70,7 +79,9 @@ public final class TagGlob implements Serializable {
         return out.toString();
     }
 
-    /** The characters between {@code [} and {@code ]}: single characters and ranges a-b with a <= b. */
+    /**
+     * The characters between {@code [} and {@code ]}: single characters and ranges a-b with a <= b.
+     */
     private static String characterClass(String glob, int from, int to) {
         StringBuilder out = new StringBuilder();
         for (int i = from; i < to; i++) {
@@ -78,7 +89,8 @@ public final class TagGlob implements Serializable {
             if (i + 2 < to && glob.charAt(i + 1) == '-') {
                 char last = glob.charAt(i + 2);
                 if (last < c) {
-                    throw new IllegalArgumentException("'" + glob + "': range " + c + "-" + last + " is backwards");
+                    throw new IllegalArgumentException(
+                            "'" + glob + "': range " + c + "-" + last + " is backwards");
                 }
                 out.append(escape(c)).append('-').append(escape(last));
                 i += 2;

@@ -7,14 +7,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Something that could not be processed: where it came from, at which stage, why, and the
- * offending bytes (truncated). UTF-8 text is kept as text, anything else as base64.
+ * Something that could not be processed: where it came from, at which stage, why, and the offending
+ * bytes (truncated). UTF-8 text is kept as text, anything else as base64.
  */
-public record DeadLetter(String source, String stage, String reason, String payload, String encoding, long payloadBytes) {
+public record DeadLetter(
+        String source,
+        String stage,
+        String reason,
+        String payload,
+        String encoding,
+        long payloadBytes) {
 
     public static final int MAX_PAYLOAD_BYTES = 4096;
 
-    public static DeadLetter of(String source, String stage, String reason, byte[] bytes, int offset, int length) {
+    public static DeadLetter of(
+            String source, String stage, String reason, byte[] bytes, int offset, int length) {
         int kept = Math.min(length, MAX_PAYLOAD_BYTES);
         String text = utf8OrNull(bytes, offset, kept);
         // A cut inside a multi-byte character: drop up to three trailing bytes.
@@ -26,7 +33,8 @@ public record DeadLetter(String source, String stage, String reason, String payl
         }
         byte[] slice = new byte[kept];
         System.arraycopy(bytes, offset, slice, 0, kept);
-        return new DeadLetter(source, stage, reason, Base64.getEncoder().encodeToString(slice), "base64", length);
+        return new DeadLetter(
+                source, stage, reason, Base64.getEncoder().encodeToString(slice), "base64", length);
     }
 
     public static DeadLetter of(String source, String stage, String reason, String text) {
@@ -36,11 +44,13 @@ public record DeadLetter(String source, String stage, String reason, String payl
 
     private static String utf8OrNull(byte[] bytes, int offset, int length) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, offset, length))
-                    .toString();
+            String s =
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes, offset, length))
+                            .toString();
             // Control bytes mean binary.
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);

@@ -10,9 +10,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * One decoded input event: a CloudTrail API call, an image scan result or an image action.
  * Immutable; Flink serialises it with {@link EcrEventSerializer} (no Kryo, no reflection).
  *
- * <p>Fields the rules use on the hot path are extracted once at decode time; {@code rawJson} keeps the
- * original record (compact JSON, UTF-8) as evidence and for the rare rules that need more of it: bytes,
- * which Flink copies between operators as one block (a String is encoded character by character).
+ * <p>Fields the rules use on the hot path are extracted once at decode time; {@code rawJson} keeps
+ * the original record (compact JSON, UTF-8) as evidence and for the rare rules that need more of
+ * it: bytes, which Flink copies between operators as one block (a String is encoded character by
+ * character).
  */
 @TypeInfo(EcrEventSerializer.Factory.class)
 public record EcrEvent(
@@ -48,28 +49,53 @@ public record EcrEvent(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EcrEvent e && eventTime == e.eventTime && criticalCount == e.criticalCount
-                && highCount == e.highCount && kind == e.kind && Objects.equals(eventId, e.eventId)
-                && Objects.equals(eventSource, e.eventSource) && Objects.equals(eventName, e.eventName)
-                && Objects.equals(region, e.region) && Objects.equals(accountId, e.accountId)
-                && Objects.equals(principal, e.principal) && Objects.equals(sourceIp, e.sourceIp)
-                && Objects.equals(userAgent, e.userAgent) && Objects.equals(vpcEndpointId, e.vpcEndpointId)
-                && Objects.equals(errorCode, e.errorCode) && Objects.equals(registryId, e.registryId)
-                && Objects.equals(repositoryName, e.repositoryName) && Objects.equals(layerDigest, e.layerDigest)
-                && Objects.equals(imageDigest, e.imageDigest) && Objects.equals(imageTags, e.imageTags)
-                && Objects.equals(scanStatus, e.scanStatus) && Objects.equals(policyText, e.policyText)
+        return o instanceof EcrEvent e
+                && eventTime == e.eventTime
+                && criticalCount == e.criticalCount
+                && highCount == e.highCount
+                && kind == e.kind
+                && Objects.equals(eventId, e.eventId)
+                && Objects.equals(eventSource, e.eventSource)
+                && Objects.equals(eventName, e.eventName)
+                && Objects.equals(region, e.region)
+                && Objects.equals(accountId, e.accountId)
+                && Objects.equals(principal, e.principal)
+                && Objects.equals(sourceIp, e.sourceIp)
+                && Objects.equals(userAgent, e.userAgent)
+                && Objects.equals(vpcEndpointId, e.vpcEndpointId)
+                && Objects.equals(errorCode, e.errorCode)
+                && Objects.equals(registryId, e.registryId)
+                && Objects.equals(repositoryName, e.repositoryName)
+                && Objects.equals(layerDigest, e.layerDigest)
+                && Objects.equals(imageDigest, e.imageDigest)
+                && Objects.equals(imageTags, e.imageTags)
+                && Objects.equals(scanStatus, e.scanStatus)
+                && Objects.equals(policyText, e.policyText)
                 && Arrays.equals(rawJson, e.rawJson);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(eventId, eventTime, eventName, principal) * 31 + Arrays.hashCode(rawJson);
+        return Objects.hash(eventId, eventTime, eventName, principal) * 31
+                + Arrays.hashCode(rawJson);
     }
 
     @Override
     public String toString() {
-        return "EcrEvent[" + kind + " " + eventSource + " " + eventName + " " + eventId + " at " + time() + " by "
-                + principal.arn() + (repositoryName == null ? "" : " on " + repositoryName) + "]";
+        return "EcrEvent["
+                + kind
+                + " "
+                + eventSource
+                + " "
+                + eventName
+                + " "
+                + eventId
+                + " at "
+                + time()
+                + " by "
+                + principal.arn()
+                + (repositoryName == null ? "" : " on " + repositoryName)
+                + "]";
     }
 
     public boolean isApiCall() {
@@ -80,16 +106,38 @@ public record EcrEvent(
         return kind == EventKind.API_CALL && ECR_SOURCE.equals(eventSource);
     }
 
-    /** Whether the rules look at this kind of event at all: ECR calls, image scans, image actions. */
+    /**
+     * Whether the rules look at this kind of event at all: ECR calls, image scans, image actions.
+     */
     public boolean analysed() {
         return isEcrApiCall() || kind == EventKind.IMAGE_SCAN || kind == EventKind.IMAGE_ACTION;
     }
 
     /** This record as a {@link EventKind#SESSION_ORIGIN}. */
     public EcrEvent asSessionOrigin() {
-        return new EcrEvent(eventId, eventTime, EventKind.SESSION_ORIGIN, eventSource, eventName, region, accountId,
-                principal, sourceIp, userAgent, vpcEndpointId, errorCode, registryId, repositoryName, layerDigest,
-                imageDigest, imageTags, scanStatus, criticalCount, highCount, policyText, rawJson);
+        return new EcrEvent(
+                eventId,
+                eventTime,
+                EventKind.SESSION_ORIGIN,
+                eventSource,
+                eventName,
+                region,
+                accountId,
+                principal,
+                sourceIp,
+                userAgent,
+                vpcEndpointId,
+                errorCode,
+                registryId,
+                repositoryName,
+                layerDigest,
+                imageDigest,
+                imageTags,
+                scanStatus,
+                criticalCount,
+                highCount,
+                policyText,
+                rawJson);
     }
 
     public boolean failed() {
@@ -112,7 +160,9 @@ public record EcrEvent(
 
     /** True when the caller's account differs from the account that received the call. */
     public boolean crossAccount() {
-        return principal.accountId() != null && accountId != null && !principal.accountId().equals(accountId);
+        return principal.accountId() != null
+                && accountId != null
+                && !principal.accountId().equals(accountId);
     }
 
     public Instant time() {

@@ -17,14 +17,17 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Flink's serializer for {@link EcrEvent}, the type every operator edge and pattern buffer carries:
  * fields in declaration order, strings as UTF-8 with a varint length (0 for null), the raw JSON as
- * one block. Several times faster than the reflective POJO serializer, whose strings go character by
- * character, and it allocates no char[] per string.
+ * one block. Several times faster than the reflective POJO serializer, whose strings go character
+ * by character, and it allocates no char[] per string.
  */
 public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
     private static final long serialVersionUID = 1L;
     private static final EventKind[] KINDS = EventKind.values();
 
-    /** Read buffer (a serializer instance is used by one thread; {@link #duplicate} gives each its own). */
+    /**
+     * Read buffer (a serializer instance is used by one thread; {@link #duplicate} gives each its
+     * own).
+     */
     private transient byte[] buffer;
 
     @Override
@@ -67,12 +70,40 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
         String eventName = readString(in);
         String region = readString(in);
         String accountId = readString(in);
-        Principal principal = in.readBoolean() ? new Principal(readString(in), readString(in), readString(in),
-                readString(in), readString(in), readString(in), readString(in)) : null;
-        return new EcrEvent(eventId, eventTime, kind, eventSource, eventName, region, accountId, principal,
-                readString(in), readString(in), readString(in), readString(in), readString(in), readString(in),
-                readString(in), readString(in), readString(in), readString(in), in.readInt(), in.readInt(),
-                readString(in), readBytes(in));
+        Principal principal =
+                in.readBoolean()
+                        ? new Principal(
+                                readString(in),
+                                readString(in),
+                                readString(in),
+                                readString(in),
+                                readString(in),
+                                readString(in),
+                                readString(in))
+                        : null;
+        return new EcrEvent(
+                eventId,
+                eventTime,
+                kind,
+                eventSource,
+                eventName,
+                region,
+                accountId,
+                principal,
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                readString(in),
+                in.readInt(),
+                in.readInt(),
+                readString(in),
+                readBytes(in));
     }
 
     private static void writePrincipal(DataOutputView out, Principal p) throws IOException {
@@ -155,14 +186,45 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
         serialize(deserialize(in), out);
     }
 
-    @Override public boolean isImmutableType() { return true; }
-    @Override public TypeSerializer<EcrEvent> duplicate() { return new EcrEventSerializer(); }
-    @Override public EcrEvent createInstance() { return null; }
-    @Override public EcrEvent copy(EcrEvent from) { return from; }
-    @Override public EcrEvent copy(EcrEvent from, EcrEvent reuse) { return from; }
-    @Override public int getLength() { return -1; }
-    @Override public boolean equals(Object o) { return o instanceof EcrEventSerializer; }
-    @Override public int hashCode() { return EcrEventSerializer.class.hashCode(); }
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public TypeSerializer<EcrEvent> duplicate() {
+        return new EcrEventSerializer();
+    }
+
+    @Override
+    public EcrEvent createInstance() {
+        return null;
+    }
+
+    @Override
+    public EcrEvent copy(EcrEvent from) {
+        return from;
+    }
+
+    @Override
+    public EcrEvent copy(EcrEvent from, EcrEvent reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EcrEventSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return EcrEventSerializer.class.hashCode();
+    }
 
     @Override
     public TypeSerializerSnapshot<EcrEvent> snapshotConfiguration() {
@@ -179,7 +241,8 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
     /** Named by {@code @TypeInfo} on {@link EcrEvent}: Flink instantiates it reflectively. */
     public static final class Factory extends TypeInfoFactory<EcrEvent> {
         @Override
-        public TypeInformation<EcrEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        public TypeInformation<EcrEvent> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
             return new Info();
         }
     }
@@ -188,17 +251,65 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
     public static final class Info extends TypeInformation<EcrEvent> {
         private static final long serialVersionUID = 1L;
 
-        @Override public boolean isBasicType() { return false; }
-        @Override public boolean isTupleType() { return false; }
-        @Override public int getArity() { return 1; }
-        @Override public int getTotalFields() { return 1; }
-        @Override public Class<EcrEvent> getTypeClass() { return EcrEvent.class; }
-        @Override public boolean isKeyType() { return false; }
-        @Override public TypeSerializer<EcrEvent> createSerializer(SerializerConfig config) { return new EcrEventSerializer(); }
-        @Override @Deprecated public TypeSerializer<EcrEvent> createSerializer(ExecutionConfig config) { return new EcrEventSerializer(); }
-        @Override public String toString() { return "EcrEvent"; }
-        @Override public boolean equals(Object o) { return o instanceof Info; }
-        @Override public int hashCode() { return Info.class.hashCode(); }
-        @Override public boolean canEqual(Object o) { return o instanceof Info; }
+        @Override
+        public boolean isBasicType() {
+            return false;
+        }
+
+        @Override
+        public boolean isTupleType() {
+            return false;
+        }
+
+        @Override
+        public int getArity() {
+            return 1;
+        }
+
+        @Override
+        public int getTotalFields() {
+            return 1;
+        }
+
+        @Override
+        public Class<EcrEvent> getTypeClass() {
+            return EcrEvent.class;
+        }
+
+        @Override
+        public boolean isKeyType() {
+            return false;
+        }
+
+        @Override
+        public TypeSerializer<EcrEvent> createSerializer(SerializerConfig config) {
+            return new EcrEventSerializer();
+        }
+
+        @Override
+        @Deprecated
+        public TypeSerializer<EcrEvent> createSerializer(ExecutionConfig config) {
+            return new EcrEventSerializer();
+        }
+
+        @Override
+        public String toString() {
+            return "EcrEvent";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Info;
+        }
+
+        @Override
+        public int hashCode() {
+            return Info.class.hashCode();
+        }
+
+        @Override
+        public boolean canEqual(Object o) {
+            return o instanceof Info;
+        }
     }
 }

@@ -30,18 +30,28 @@ public final class EventMapper {
 
     private EventMapper() {}
 
-    public static EcrEvent cloudTrail(JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
-        return cloudTrail(CloudTrailFields.of(record), json(record), fallbackRegion, fallbackAccount);
+    public static EcrEvent cloudTrail(
+            JsonNode record, String fallbackRegion, String fallbackAccount) throws InvalidRecord {
+        return cloudTrail(
+                CloudTrailFields.of(record), json(record), fallbackRegion, fallbackAccount);
     }
 
-    /** @param raw the record's compact JSON (the evidence; the stand-in id of a record without eventID) */
-    public static EcrEvent cloudTrail(CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
+    /**
+     * @param raw the record's compact JSON (the evidence; the stand-in id of a record without
+     *     eventID)
+     */
+    public static EcrEvent cloudTrail(
+            CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
             throws InvalidRecord {
         if (record.eventSource() == null || record.eventName() == null) {
             throw new InvalidRecord("CloudTrail record without eventSource/eventName");
         }
         long time = parseTime(record.eventTime(), "eventTime");
-        String account = first(record.recipientAccountId(), fallbackAccount, record.userIdentity().text("accountId"));
+        String account =
+                first(
+                        record.recipientAccountId(),
+                        fallbackAccount,
+                        record.userIdentity().text("accountId"));
         String region = first(record.awsRegion(), fallbackRegion, null);
         Fields params = record.requestParameters();
         String repository = repositoryName(params.text("repositoryName"));
@@ -100,7 +110,10 @@ public final class EventMapper {
                 region,
                 account,
                 service(text(envelope, "source")),
-                null, null, null, null,
+                null,
+                null,
+                null,
+                null,
                 registryId,
                 repositoryName(repoField),
                 null,
@@ -114,7 +127,8 @@ public final class EventMapper {
     }
 
     /** "ECR Image Action" and any other EventBridge event that is not a CloudTrail call. */
-    public static EcrEvent other(JsonNode envelope, JsonNode detail, EventKind kind) throws InvalidRecord {
+    public static EcrEvent other(JsonNode envelope, JsonNode detail, EventKind kind)
+            throws InvalidRecord {
         String account = text(envelope, "account");
         String source = text(envelope, "source");
         byte[] raw = json(envelope);
@@ -127,27 +141,36 @@ public final class EventMapper {
                 text(envelope, "region"),
                 account,
                 service(source),
-                null, null, null, null,
+                null,
+                null,
+                null,
+                null,
                 account,
                 repositoryName(text(detail, "repository-name")),
                 null,
                 text(detail, "image-digest"),
                 text(detail, "image-tag"),
                 text(detail, "result"),
-                0, 0, null,
+                0,
+                0,
+                null,
                 raw);
     }
 
-    /** detail-type of the EventBridge event Security Hub sends when an analyst runs a custom action. */
+    /**
+     * detail-type of the EventBridge event Security Hub sends when an analyst runs a custom action.
+     */
     public static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
 
     /**
-     * "Security Hub Findings - Custom Action": one {@link EventKind#CUSTOM_ACTION} event per selected
-     * finding (ASFF). eventName is the custom action id (the last part of the action ARN in
-     * {@code resources}, else {@code detail.actionName}); account, region, registry, repository and image
-     * digest come from the finding and its ECR resources; raw is the event with only this finding.
+     * "Security Hub Findings - Custom Action": one {@link EventKind#CUSTOM_ACTION} event per
+     * selected finding (ASFF). eventName is the custom action id (the last part of the action ARN
+     * in {@code resources}, else {@code detail.actionName}); account, region, registry, repository
+     * and image digest come from the finding and its ECR resources; raw is the event with only this
+     * finding.
      */
-    public static List<EcrEvent> customActions(JsonNode envelope, JsonNode detail) throws InvalidRecord {
+    public static List<EcrEvent> customActions(JsonNode envelope, JsonNode detail)
+            throws InvalidRecord {
         JsonNode findings = detail.get("findings");
         if (findings == null || !findings.isArray()) {
             throw new InvalidRecord("Security Hub custom action without a findings array");
@@ -159,30 +182,38 @@ public final class EventMapper {
         int i = 0;
         for (JsonNode finding : findings) {
             if (!finding.isObject()) {
-                throw new InvalidRecord("Security Hub custom action finding " + i + " is not a JSON object");
+                throw new InvalidRecord(
+                        "Security Hub custom action finding " + i + " is not a JSON object");
             }
             String[] ecr = ecrResource(finding);
             String account = first(text(finding, "AwsAccountId"), text(envelope, "account"), null);
             String region = first(text(finding, "Region"), ecr[3], text(envelope, "region"));
-            ObjectNode narrowed =
-                    ((ObjectNode) envelope).deepCopy();
+            ObjectNode narrowed = ((ObjectNode) envelope).deepCopy();
             ((ObjectNode) narrowed.get("detail")).putArray("findings").add(finding);
-            out.add(new EcrEvent(
-                    id + "#" + i,
-                    time,
-                    EventKind.CUSTOM_ACTION,
-                    first(text(envelope, "source"), "aws.securityhub", null),
-                    actionId,
-                    region,
-                    account,
-                    service(first(text(envelope, "source"), "aws.securityhub", null)),
-                    null, null, null, null,
-                    first(ecr[0], account, null),
-                    ecr[1],
-                    null,
-                    ecr[2],
-                    null, null, 0, 0, null,
-                    json(narrowed)));
+            out.add(
+                    new EcrEvent(
+                            id + "#" + i,
+                            time,
+                            EventKind.CUSTOM_ACTION,
+                            first(text(envelope, "source"), "aws.securityhub", null),
+                            actionId,
+                            region,
+                            account,
+                            service(first(text(envelope, "source"), "aws.securityhub", null)),
+                            null,
+                            null,
+                            null,
+                            null,
+                            first(ecr[0], account, null),
+                            ecr[1],
+                            null,
+                            ecr[2],
+                            null,
+                            null,
+                            0,
+                            0,
+                            null,
+                            json(narrowed)));
             i++;
         }
         return out;
@@ -202,7 +233,8 @@ public final class EventMapper {
 
     /**
      * Registry id, repository name, image digest and region of the finding's first ECR resource
-     * (AwsEcrContainerImage, AwsEcrRepository), else of LayerWatch's own ProductFields; nulls when none.
+     * (AwsEcrContainerImage, AwsEcrRepository), else of LayerWatch's own ProductFields; nulls when
+     * none.
      */
     private static String[] ecrResource(JsonNode finding) {
         for (JsonNode r : finding.path("Resources")) {
@@ -211,23 +243,36 @@ public final class EventMapper {
             if ("AwsEcrContainerImage".equals(type)) {
                 JsonNode d = r.path("Details").path("AwsEcrContainerImage");
                 String[] fromArn = repositoryArn(arn);
-                return new String[] {first(text(d, "RegistryId"), fromArn[0], null),
-                        first(text(d, "RepositoryName"), fromArn[1], null), first(text(d, "ImageDigest"), fromArn[2], null),
-                        first(text(r, "Region"), fromArn[3], null)};
+                return new String[] {
+                    first(text(d, "RegistryId"), fromArn[0], null),
+                    first(text(d, "RepositoryName"), fromArn[1], null),
+                    first(text(d, "ImageDigest"), fromArn[2], null),
+                    first(text(r, "Region"), fromArn[3], null)
+                };
             }
             if ("AwsEcrRepository".equals(type)) {
                 JsonNode d = r.path("Details").path("AwsEcrRepository");
                 String[] fromArn = repositoryArn(first(text(d, "Arn"), arn, null));
-                return new String[] {fromArn[0], first(text(d, "RepositoryName"), fromArn[1], null), null,
-                        first(text(r, "Region"), fromArn[3], null)};
+                return new String[] {
+                    fromArn[0],
+                    first(text(d, "RepositoryName"), fromArn[1], null),
+                    null,
+                    first(text(r, "Region"), fromArn[3], null)
+                };
             }
         }
         JsonNode fields = finding.path("ProductFields");
-        return new String[] {text(fields, "layerwatch/repository/registryId"), text(fields, "layerwatch/repository/name"),
-                null, null};
+        return new String[] {
+            text(fields, "layerwatch/repository/registryId"),
+            text(fields, "layerwatch/repository/name"),
+            null,
+            null
+        };
     }
 
-    /** arn:aws:ecr:REGION:ACCOUNT:repository/NAME[/sha256:DIGEST] -> account, name, digest, region. */
+    /**
+     * arn:aws:ecr:REGION:ACCOUNT:repository/NAME[/sha256:DIGEST] -> account, name, digest, region.
+     */
     private static String[] repositoryArn(String arn) {
         String[] out = new String[4];
         if (arn == null || !arn.startsWith("arn:") || !arn.contains(":repository/")) {
@@ -246,12 +291,14 @@ public final class EventMapper {
     /** The EventBridge source (aws.ecr, aws.inspector2) as the caller; never a null key or name. */
     private static Principal service(String source) {
         String name = source == null ? "unknown" : source;
-        return new Principal("service:" + name, Principal.TYPE_AWS_SERVICE, name, null, null, null, null);
+        return new Principal(
+                "service:" + name, Principal.TYPE_AWS_SERVICE, name, null, null, null, null);
     }
 
     /**
-     * Epoch milliseconds of an ISO-8601 time (an offset or Z; fractions beyond milliseconds cut off) or of
-     * data-lake exports' {@code yyyy-MM-dd HH:mm:ss[.fffffffff]} in UTC ({@link #dataLakeTime}).
+     * Epoch milliseconds of an ISO-8601 time (an offset or Z; fractions beyond milliseconds cut
+     * off) or of data-lake exports' {@code yyyy-MM-dd HH:mm:ss[.fffffffff]} in UTC ({@link
+     * #dataLakeTime}).
      */
     static long parseTime(String value, String field) throws InvalidRecord {
         if (value == null) {
@@ -284,21 +331,24 @@ public final class EventMapper {
     }
 
     /**
-     * CloudTrail's and EventBridge's own format, yyyy-MM-ddTHH:mm:ssZ, without java.time's parser: epoch
-     * seconds, or Long.MIN_VALUE for anything else (including invalid dates), which Instant.parse then judges.
+     * CloudTrail's and EventBridge's own format, yyyy-MM-ddTHH:mm:ssZ, without java.time's parser:
+     * epoch seconds, or Long.MIN_VALUE for anything else (including invalid dates), which
+     * Instant.parse then judges.
      */
     static long cloudTrailTime(String v) {
         return v.length() == 20 && v.charAt(19) == 'Z' ? dateTime(v, 'T') : Long.MIN_VALUE;
     }
 
     /** 10^(9 - n) for n fraction digits: scales them to nanoseconds. */
-    private static final int[] FRACTION_SCALE =
-        {1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+    private static final int[] FRACTION_SCALE = {
+        1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1
+    };
 
     /**
-     * The form data-lake exports (Athena, Snowflake, Panther) write, yyyy-MM-dd HH:mm:ss with an optional
-     * fraction of 1 to 9 digits, in UTC: epoch milliseconds (the fraction cut off as {@link Instant#toEpochMilli}
-     * does), or Long.MIN_VALUE for anything else (including invalid dates).
+     * The form data-lake exports (Athena, Snowflake, Panther) write, yyyy-MM-dd HH:mm:ss with an
+     * optional fraction of 1 to 9 digits, in UTC: epoch milliseconds (the fraction cut off as
+     * {@link Instant#toEpochMilli} does), or Long.MIN_VALUE for anything else (including invalid
+     * dates).
      */
     static long dataLakeTime(String v) {
         int n = v.length();
@@ -315,12 +365,15 @@ public final class EventMapper {
     }
 
     /**
-     * Epoch seconds of the UTC date and time yyyy-MM-dd{separator}HH:mm:ss at the start of {@code v} (at
-     * least 19 characters), or Long.MIN_VALUE when it is not one (a field not digits, no such day, a time
-     * of day not before 24:00).
+     * Epoch seconds of the UTC date and time yyyy-MM-dd{separator}HH:mm:ss at the start of {@code
+     * v} (at least 19 characters), or Long.MIN_VALUE when it is not one (a field not digits, no
+     * such day, a time of day not before 24:00).
      */
     private static long dateTime(String v, char separator) {
-        if (v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != separator || v.charAt(13) != ':'
+        if (v.charAt(4) != '-'
+                || v.charAt(7) != '-'
+                || v.charAt(10) != separator
+                || v.charAt(13) != ':'
                 || v.charAt(16) != ':') {
             return Long.MIN_VALUE;
         }
@@ -330,11 +383,23 @@ public final class EventMapper {
         int hour = digits(v, 11, 2);
         int minute = digits(v, 14, 2);
         int second = digits(v, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59 || day > YearMonth.of(year, month).lengthOfMonth()) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || day > YearMonth.of(year, month).lengthOfMonth()) {
             return Long.MIN_VALUE;
         }
-        return LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second;
+        return LocalDate.of(year, month, day).toEpochDay() * 86_400L
+                + hour * 3_600L
+                + minute * 60L
+                + second;
     }
 
     /** The decimal number of {@code n} ASCII digits at {@code from}; -1 if one is not a digit. */
@@ -355,7 +420,10 @@ public final class EventMapper {
         return id != null ? id : nameUuid(raw);
     }
 
-    /** A stable id for records that carry none (hand-made test records): from the record's compact JSON. */
+    /**
+     * A stable id for records that carry none (hand-made test records): from the record's compact
+     * JSON.
+     */
     private static String nameUuid(byte[] raw) {
         return UUID.nameUUIDFromBytes(raw).toString();
     }

@@ -3,10 +3,11 @@ package io.layerwatch.event;
 import java.util.Objects;
 
 /**
- * Keys joined from parts (a principal ARN and its access key, a registry and a repository): the same
- * String for the same part instances joined again. The decoder's string cache makes the parts the
- * same instances, so a keyed operator's key is then hashed once, and found in keyed state by identity rather
- * than compared character by character. Direct-mapped; thread-safe (a slot holds an immutable entry).
+ * Keys joined from parts (a principal ARN and its access key, a registry and a repository): the
+ * same String for the same part instances joined again. The decoder's string cache makes the parts
+ * the same instances, so a keyed operator's key is then hashed once, and found in keyed state by
+ * identity rather than compared character by character. Direct-mapped; thread-safe (a slot holds an
+ * immutable entry).
  */
 public final class JoinedKeys {
     private static final int SLOTS = 1 << 16;

@@ -1,9 +1,9 @@
 package io.layerwatch.event;
 
 /**
- * The normalised caller of an API. {@code arn} is the stable key: assumed-role sessions are keyed by
- * their role ARN, so every session of a role shares state; the session name and access key stay as
- * attributes.
+ * The normalised caller of an API. {@code arn} is the stable key: assumed-role sessions are keyed
+ * by their role ARN, so every session of a role shares state; the session name and access key stay
+ * as attributes.
  */
 public record Principal(
         String arn,

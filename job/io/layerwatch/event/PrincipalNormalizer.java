@@ -14,9 +14,16 @@ public final class PrincipalNormalizer {
     static Principal normalize(Fields identity, String recipientAccountId) {
         Principal principal = principal(identity);
         if (principal.arn() == null) {
-            // Too sparse an identity to build a key from (no ARN, account or principal id): never a null key.
-            return new Principal(Principal.NONE.arn(), principal.type(), principal.name(), principal.accountId(),
-                    principal.accessKeyId(), principal.sessionName(), principal.sessionArn());
+            // Too sparse an identity to build a key from (no ARN, account or principal id): never a
+            // null key.
+            return new Principal(
+                    Principal.NONE.arn(),
+                    principal.type(),
+                    principal.name(),
+                    principal.accountId(),
+                    principal.accessKeyId(),
+                    principal.sessionName(),
+                    principal.sessionArn());
         }
         return principal;
     }
@@ -34,46 +41,100 @@ public final class PrincipalNormalizer {
             type = Principal.TYPE_UNKNOWN;
         }
         switch (type) {
-            case "AssumedRole": {
-                Fields issuer = identity.object("sessionContext").object("sessionIssuer");
-                String roleArn = issuer.text("arn");
-                String roleName = issuer.text("userName");
-                String session = sessionName(arn);
-                if (roleArn == null) {
-                    roleArn = roleArnFromSession(arn);
+            case "AssumedRole":
+                {
+                    Fields issuer = identity.object("sessionContext").object("sessionIssuer");
+                    String roleArn = issuer.text("arn");
+                    String roleName = issuer.text("userName");
+                    String session = sessionName(arn);
+                    if (roleArn == null) {
+                        roleArn = roleArnFromSession(arn);
+                    }
+                    if (roleName == null && roleArn != null) {
+                        roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
+                    }
+                    if (account == null) {
+                        account = accountOf(roleArn);
+                    }
+                    return new Principal(
+                            orElse(roleArn, arn, identity.text("principalId")),
+                            type,
+                            orElse(roleName, session, "unknown"),
+                            account,
+                            accessKey,
+                            session,
+                            arn);
                 }
-                if (roleName == null && roleArn != null) {
-                    roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
-                }
-                if (account == null) {
-                    account = accountOf(roleArn);
-                }
-                return new Principal(orElse(roleArn, arn, identity.text("principalId")), type,
-                        orElse(roleName, session, "unknown"), account, accessKey, session, arn);
-            }
             case "IAMUser":
-                return new Principal(orElse(arn, userArn(account, identity.text("userName")), identity.text("principalId")),
-                        type, orElse(identity.text("userName"), nameOf(arn), "unknown"), account, accessKey, null, null);
+                return new Principal(
+                        orElse(
+                                arn,
+                                userArn(account, identity.text("userName")),
+                                identity.text("principalId")),
+                        type,
+                        orElse(identity.text("userName"), nameOf(arn), "unknown"),
+                        account,
+                        accessKey,
+                        null,
+                        null);
             case "Root":
-                return new Principal(orElse(arn, account == null ? null : "arn:aws:iam::" + account + ":root", "root"),
-                        Principal.TYPE_ROOT, "root", account, accessKey, null, null);
+                return new Principal(
+                        orElse(
+                                arn,
+                                account == null ? null : "arn:aws:iam::" + account + ":root",
+                                "root"),
+                        Principal.TYPE_ROOT,
+                        "root",
+                        account,
+                        accessKey,
+                        null,
+                        null);
             case "AWSService":
                 String service = orElse(invokedBy, identity.text("principalId"), "unknown");
-                return new Principal("service:" + service, Principal.TYPE_AWS_SERVICE, service, null, null, null, null);
+                return new Principal(
+                        "service:" + service,
+                        Principal.TYPE_AWS_SERVICE,
+                        service,
+                        null,
+                        null,
+                        null,
+                        null);
             case "AWSAccount":
                 String acct = orElse(account, accountOf(arn), null);
-                return new Principal(orElse(arn, acct == null ? null : "arn:aws:iam::" + acct + ":root",
-                        identity.text("principalId")), type, orElse(acct, "unknown", null), acct, accessKey, null, null);
+                return new Principal(
+                        orElse(
+                                arn,
+                                acct == null ? null : "arn:aws:iam::" + acct + ":root",
+                                identity.text("principalId")),
+                        type,
+                        orElse(acct, "unknown", null),
+                        acct,
+                        accessKey,
+                        null,
+                        null);
             default:
                 if (invokedBy != null && arn == null) {
-                    return new Principal("service:" + invokedBy, Principal.TYPE_AWS_SERVICE, invokedBy, null, null, null, null);
+                    return new Principal(
+                            "service:" + invokedBy,
+                            Principal.TYPE_AWS_SERVICE,
+                            invokedBy,
+                            null,
+                            null,
+                            null,
+                            null);
                 }
                 String key = orElse(arn, identity.text("principalId"), identity.text("userName"));
                 if (key == null) {
                     return Principal.NONE;
                 }
-                return new Principal(key, type, orElse(identity.text("userName"), nameOf(arn), key),
-                        orElse(account, accountOf(arn), null), accessKey, null, null);
+                return new Principal(
+                        key,
+                        type,
+                        orElse(identity.text("userName"), nameOf(arn), key),
+                        orElse(account, accountOf(arn), null),
+                        accessKey,
+                        null,
+                        null);
         }
     }
 
@@ -84,7 +145,9 @@ public final class PrincipalNormalizer {
         return slash < 0 ? null : sessionArn.substring(slash + 1);
     }
 
-    /** arn:aws:sts::123:assumed-role/Role/session -> arn:aws:iam::123:role/Role (path unknown here). */
+    /**
+     * arn:aws:sts::123:assumed-role/Role/session -> arn:aws:iam::123:role/Role (path unknown here).
+     */
     static String roleArnFromSession(String sessionArn) {
         if (sessionArn == null || !sessionArn.contains(":assumed-role/")) {
             return null;

@@ -19,8 +19,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * @param key what the rule keyed on (principal ARN, repository, access key)
  * @param eventIds CloudTrail eventIDs of the evidence, first ones first (capped)
  * @param evidence the raw evidence records (capped)
- * @param attack the rule's ATT&CK techniques; null (a finding written before they were recorded) means
- *     the catalog's for the rule id, none for ids outside the catalog
+ * @param attack the rule's ATT&CK techniques; null (a finding written before they were recorded)
+ *     means the catalog's for the rule id, none for ids outside the catalog
  */
 @TypeInfo(Finding.TypeInfoFactory.class)
 public record Finding(
@@ -44,7 +44,10 @@ public record Finding(
         List<JsonNode> evidence,
         List<AttackTechnique> attack) {
 
-    /** Key in {@link #details}: the incident ({@link Incident}) a finding belongs to, once it joined one. */
+    /**
+     * Key in {@link #details}: the incident ({@link Incident}) a finding belongs to, once it joined
+     * one.
+     */
     public static final String INCIDENT_ID = "incidentId";
 
     public Finding {
@@ -57,7 +60,10 @@ public record Finding(
         return RuleCatalog.ATTACK_SEQUENCE.equals(ruleId);
     }
 
-    /** The incident this finding is a member of; null before it joined one (or for an incident itself). */
+    /**
+     * The incident this finding is a member of; null before it joined one (or for an incident
+     * itself).
+     */
     @JsonIgnore
     public String incidentId() {
         Object id = details == null ? null : details.get(INCIDENT_ID);
@@ -71,35 +77,98 @@ public record Finding(
         }
     }
 
-    public record FindingPrincipal(String arn, String type, String name, String accountId, String accessKeyId,
+    public record FindingPrincipal(
+            String arn,
+            String type,
+            String name,
+            String accountId,
+            String accessKeyId,
             String sessionName) {}
 
     public record FindingRepository(String name, String registryId) {}
 
-    public Finding withUpdate(long count, Instant last, List<String> ids, Map<String, Object> newDetails,
+    public Finding withUpdate(
+            long count,
+            Instant last,
+            List<String> ids,
+            Map<String, Object> newDetails,
             List<JsonNode> newEvidence) {
-        return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
-                sourceIp, userAgent, firstEventTime, last, count, key, ids, newDetails, newEvidence, attack);
+        return new Finding(
+                id,
+                ruleId,
+                severity,
+                title,
+                description,
+                accountId,
+                region,
+                principal,
+                repository,
+                sourceIp,
+                userAgent,
+                firstEventTime,
+                last,
+                count,
+                key,
+                ids,
+                newDetails,
+                newEvidence,
+                attack);
     }
 
     /** This finding marked as a member of incident {@code id}. */
     public Finding inIncident(String incidentId) {
         Map<String, Object> marked = new LinkedHashMap<>(details);
         marked.put(INCIDENT_ID, incidentId);
-        return new Finding(id, ruleId, severity, title, description, accountId, region, principal, repository,
-                sourceIp, userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, marked, evidence, attack);
+        return new Finding(
+                id,
+                ruleId,
+                severity,
+                title,
+                description,
+                accountId,
+                region,
+                principal,
+                repository,
+                sourceIp,
+                userAgent,
+                firstEventTime,
+                lastEventTime,
+                eventCount,
+                key,
+                eventIds,
+                marked,
+                evidence,
+                attack);
     }
 
     public Finding withSeverity(Severity s) {
-        return new Finding(id, ruleId, s, title, description, accountId, region, principal, repository, sourceIp,
-                userAgent, firstEventTime, lastEventTime, eventCount, key, eventIds, details, evidence, attack);
+        return new Finding(
+                id,
+                ruleId,
+                s,
+                title,
+                description,
+                accountId,
+                region,
+                principal,
+                repository,
+                sourceIp,
+                userAgent,
+                firstEventTime,
+                lastEventTime,
+                eventCount,
+                key,
+                eventIds,
+                details,
+                evidence,
+                attack);
     }
 
     /**
-     * Of two versions of one finding, the later: by last event time, then event count, then last event id.
-     * Versions that arrive from parallel subtasks in any order thus end in the same one (an episode's
-     * versions grow in both; registry-not-assessed's, one per activity, are told apart by time and id); of two
-     * otherwise equal, the one marked with its incident.
+     * Of two versions of one finding, the later: by last event time, then event count, then last
+     * event id. Versions that arrive from parallel subtasks in any order thus end in the same one
+     * (an episode's versions grow in both; registry-not-assessed's, one per activity, are told
+     * apart by time and id); of two otherwise equal, the one marked with its incident.
      */
     public static Finding later(Finding held, Finding next) {
         int c = next.lastEventTime.compareTo(held.lastEventTime);

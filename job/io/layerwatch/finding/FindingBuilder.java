@@ -18,14 +18,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds a {@link Finding} from a rule's evidence events and its catalog entry; computes the deterministic id. */
+/**
+ * Builds a {@link Finding} from a rule's evidence events and its catalog entry; computes the
+ * deterministic id.
+ */
 public final class FindingBuilder {
 
     /** Evidence kept in full per finding; the count and time range cover all events. */
     public static final int MAX_EVIDENCE = 5;
+
     public static final int MAX_EVENT_IDS = 100;
 
-    /** Orders evidence by event time, then event id, so any arrival order gives the same first event. */
+    /**
+     * Orders evidence by event time, then event id, so any arrival order gives the same first
+     * event.
+     */
     public static final Comparator<EcrEvent> EVENT_ORDER =
             Comparator.comparingLong(EcrEvent::eventTime).thenComparing(EcrEvent::eventId);
 
@@ -64,13 +71,19 @@ public final class FindingBuilder {
         return this;
     }
 
-    /** The event whose principal, repository and network describe the finding (default: the last one). */
+    /**
+     * The event whose principal, repository and network describe the finding (default: the last
+     * one).
+     */
     public FindingBuilder subject(EcrEvent e) {
         this.subject = e;
         return this;
     }
 
-    /** The event naming the repository, when the subject's call is registry-wide (default: the subject). */
+    /**
+     * The event naming the repository, when the subject's call is registry-wide (default: the
+     * subject).
+     */
     public FindingBuilder repositoryFrom(EcrEvent e) {
         this.repositoryOf = e;
         return this;
@@ -137,8 +150,16 @@ public final class FindingBuilder {
                 description,
                 s.accountId(),
                 s.region(),
-                new Finding.FindingPrincipal(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), p.sessionName()),
-                r.repositoryName() == null ? null : new Finding.FindingRepository(r.repositoryName(), r.registryId()),
+                new Finding.FindingPrincipal(
+                        p.arn(),
+                        p.type(),
+                        p.name(),
+                        p.accountId(),
+                        p.accessKeyId(),
+                        p.sessionName()),
+                r.repositoryName() == null
+                        ? null
+                        : new Finding.FindingRepository(r.repositoryName(), r.registryId()),
                 s.sourceIp(),
                 s.userAgent(),
                 Instant.ofEpochMilli(first.eventTime()),
@@ -155,7 +176,10 @@ public final class FindingBuilder {
     public static String id(String ruleId, String key, String firstEventId) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] hash = md.digest((ruleId + "\n" + key + "\n" + firstEventId).getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    md.digest(
+                            (ruleId + "\n" + key + "\n" + firstEventId)
+                                    .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

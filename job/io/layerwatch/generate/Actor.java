@@ -1,13 +1,18 @@
 package io.layerwatch.generate;
 
 /**
- * Who makes a call: an IAM role (used through sessions), an IAM user (long-term key) or an AWS service.
+ * Who makes a call: an IAM role (used through sessions), an IAM user (long-term key) or an AWS
+ * service.
  *
  * @param path the IAM path of a role ("" or e.g. "aws-reserved/sso.amazonaws.com/")
  */
 record Actor(Kind kind, String account, String name, String path) {
 
-    enum Kind { ROLE, USER, SERVICE }
+    enum Kind {
+        ROLE,
+        USER,
+        SERVICE
+    }
 
     static Actor role(String account, String name) {
         return new Actor(Kind.ROLE, account, name, "");
@@ -16,7 +21,11 @@ record Actor(Kind kind, String account, String name, String path) {
     /** An IAM Identity Center permission set's role, e.g. AWSReservedSSO_Developer_0123abcd. */
     static Actor ssoRole(String account, String permissionSet) {
         String suffix = Ids.hex(Ids.hash(account + permissionSet), 16);
-        return new Actor(Kind.ROLE, account, "AWSReservedSSO_" + permissionSet + "_" + suffix, "aws-reserved/sso.amazonaws.com/");
+        return new Actor(
+                Kind.ROLE,
+                account,
+                "AWSReservedSSO_" + permissionSet + "_" + suffix,
+                "aws-reserved/sso.amazonaws.com/");
     }
 
     static Actor user(String account, String name) {
@@ -42,10 +51,17 @@ record Actor(Kind kind, String account, String name, String path) {
         return Ids.uniqueId(kind == Kind.USER ? "AIDA" : "AROA", arn());
     }
 
-    /** A session of this actor: role sessions get a temporary key per session name and start time. */
+    /**
+     * A session of this actor: role sessions get a temporary key per session name and start time.
+     */
     Session session(String sessionName, long created) {
-        String key = kind == Kind.USER ? Ids.accessKey("AKIA", Ids.hash(arn()))
-                : kind == Kind.ROLE ? Ids.accessKey("ASIA", Ids.hash(arn() + "/" + sessionName, created, 0)) : null;
+        String key =
+                kind == Kind.USER
+                        ? Ids.accessKey("AKIA", Ids.hash(arn()))
+                        : kind == Kind.ROLE
+                                ? Ids.accessKey(
+                                        "ASIA", Ids.hash(arn() + "/" + sessionName, created, 0))
+                                : null;
         return new Session(this, sessionName, key, created);
     }
 

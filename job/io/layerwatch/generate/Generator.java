@@ -19,22 +19,27 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Synthetic CloudTrail for an AWS organization that runs containers: benign background (most of it
  * other services, the rest ECR: CI builds, nodes and tasks pulling layer by layer, deployments,
- * developers) plus labelled attack scenarios, one per rule id ({@link Scenario}). Deterministic: the
- * same options give the same bytes.
+ * developers) plus labelled attack scenarios, one per rule id ({@link Scenario}). Deterministic:
+ * the same options give the same bytes.
  *
  * <h2>Files ({@link #write})</h2>
+ *
  * <pre>
  * DIR/AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz
  * DIR/ecr-scan-events/ACCOUNT/REGION/YYYY/MM/DD/ACCOUNT_ecr-scan-events_REGION_YYYYMMDDTHHmmZ_UNIQUE.jsonl.gz
  * DIR/labels.jsonl   one {@link Label} per injected scenario
  * DIR/rules.yaml     the organization's trust settings: replay with --rules DIR/rules.yaml
  * </pre>
- * {@code layerwatch replay --rules DIR/rules.yaml --out OUT DIR} reads the trail and the scan events
- * (directory walks skip labels.jsonl and rules.yaml).
+ *
+ * {@code layerwatch replay --rules DIR/rules.yaml --out OUT DIR} reads the trail and the scan
+ * events (directory walks skip labels.jsonl and rules.yaml).
  *
  * <h2>Streaming (benchmarks)</h2>
- * {@link #open} returns a {@link Trail}: an iterator of {@link LogFile}s in delivery order, generated
- * five minutes at a time, so ten million records need no more memory than one interval's files.
+ *
+ * {@link #open} returns a {@link Trail}: an iterator of {@link LogFile}s in delivery order,
+ * generated five minutes at a time, so ten million records need no more memory than one interval's
+ * files.
+ *
  * <pre>{@code
  * // 1M records, ECR only, no attacks: raw JSON records (one CloudTrail record or EventBridge event each)
  * GeneratorOptions ecrOnly = GeneratorOptions.of(1_000_000, 42).withEcrShare(1.0).withScenarios(Set.of());
@@ -43,15 +48,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * Trail trail = Generator.open(GeneratorOptions.of(10_000_000, 42));
  * trail.forEachRemaining(f -> send(f.path(), f.gzip()));
  * }</pre>
- * The ECR share counts ECR CloudTrail records and scan events among the benign records; attack records
- * (a few hundred per injection set) are all ECR and come on top, within {@code events}.
+ *
+ * The ECR share counts ECR CloudTrail records and scan events among the benign records; attack
+ * records (a few hundred per injection set) are all ECR and come on top, within {@code events}.
  */
 public final class Generator {
     public static final String LABELS = "labels.jsonl";
     public static final String RULES = "rules.yaml";
 
     /** What {@link #write} produced. */
-    public record Report(long records, long ecrRecords, long scanEvents, long files, long bytes, List<Label> labels) {}
+    public record Report(
+            long records,
+            long ecrRecords,
+            long scanEvents,
+            long files,
+            long bytes,
+            List<Label> labels) {}
 
     private Generator() {}
 
@@ -73,18 +85,25 @@ public final class Generator {
     public static Report write(Path dir, GeneratorOptions options) throws IOException {
         for (String existing : List.of("AWSLogs", LogFile.SCAN_EVENTS_DIR, LABELS)) {
             if (Files.exists(dir.resolve(existing))) {
-                throw new IllegalArgumentException("--out " + dir + " already holds " + existing
-                        + ": use an empty directory (a replay would mix both trails)");
+                throw new IllegalArgumentException(
+                        "--out "
+                                + dir
+                                + " already holds "
+                                + existing
+                                + ": use an empty directory (a replay would mix both trails)");
             }
         }
         Files.createDirectories(dir);
         Trail trail = open(options);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "layerwatch-generate-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "layerwatch-generate-writer");
+                            t.setDaemon(true);
+                            return t;
+                        });
         Semaphore inFlight = new Semaphore(threads * 4);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong bytes = new AtomicLong();
@@ -97,17 +116,18 @@ public final class Generator {
                     Files.createDirectories(target.getParent());
                 }
                 inFlight.acquire();
-                pool.execute(() -> {
-                    try {
-                        byte[] gz = f.gzip();
-                        Files.write(target, gz);
-                        bytes.addAndGet(gz.length);
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    } finally {
-                        inFlight.release();
-                    }
-                });
+                pool.execute(
+                        () -> {
+                            try {
+                                byte[] gz = f.gzip();
+                                Files.write(target, gz);
+                                bytes.addAndGet(gz.length);
+                            } catch (Throwable t) {
+                                failure.compareAndSet(null, t);
+                            } finally {
+                                inFlight.release();
+                            }
+                        });
             }
             pool.shutdown();
             if (!pool.awaitTermination(1, TimeUnit.HOURS)) {
@@ -132,7 +152,13 @@ public final class Generator {
         Files.writeString(dir.resolve(LABELS), labels, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(RULES), trail.rulesYaml(), StandardCharsets.UTF_8);
         Trail.Stats s = trail.stats();
-        return new Report(s.records(), s.ecrRecords(), s.scanEvents(), s.files(), bytes.get(), trail.labels());
+        return new Report(
+                s.records(),
+                s.ecrRecords(),
+                s.scanEvents(),
+                s.files(),
+                bytes.get(),
+                trail.labels());
     }
 
     /** Raw records in delivery order (see {@link Trail#records()}). */

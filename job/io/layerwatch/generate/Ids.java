@@ -3,12 +3,14 @@ package io.layerwatch.generate;
 import java.util.SplittableRandom;
 
 /**
- * Deterministic identifiers: stable hashes of names (layer digests, VPC endpoint ids, access keys that
- * must be the same wherever a name recurs) and random ones from a seeded generator (event ids).
+ * Deterministic identifiers: stable hashes of names (layer digests, VPC endpoint ids, access keys
+ * that must be the same wherever a name recurs) and random ones from a seeded generator (event
+ * ids).
  */
 final class Ids {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final char[] ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final char[] ALNUM =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final char[] KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
     private Ids() {}
@@ -78,7 +80,10 @@ final class Ids {
         return new String(c);
     }
 
-    /** An access key id: prefix (ASIA temporary, AKIA long-term) and 16 base-32 characters from {@code h}. */
+    /**
+     * An access key id: prefix (ASIA temporary, AKIA long-term) and 16 base-32 characters from
+     * {@code h}.
+     */
     static String accessKey(String prefix, long h) {
         char[] c = new char[16];
         for (int i = 0; i < 16; i++) {
@@ -90,7 +95,10 @@ final class Ids {
         return prefix + new String(c);
     }
 
-    /** IAM unique ids (AROA..., AIDA...): prefix and 17 upper-case base-32 characters of a name's hash. */
+    /**
+     * IAM unique ids (AROA..., AIDA...): prefix and 17 upper-case base-32 characters of a name's
+     * hash.
+     */
     static String uniqueId(String prefix, String name) {
         return accessKey(prefix, hash(name)) + KEY[(int) (hash(name, 1, 0) & 31)];
     }

@@ -23,7 +23,10 @@ final class RecordWriter {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** One API call to render; reset by {@link #call}, filled by the caller, rendered by {@link #render}. */
+    /**
+     * One API call to render; reset by {@link #call}, filled by the caller, rendered by {@link
+     * #render}.
+     */
     static final class Call {
         long time;
         String source;
@@ -78,7 +81,9 @@ final class RecordWriter {
         this.rng = rng;
     }
 
-    /** The reusable call, reset to {@code source}/{@code name} at {@code time} in {@code region}. */
+    /**
+     * The reusable call, reset to {@code source}/{@code name} at {@code time} in {@code region}.
+     */
     Call call(long time, String source, String name, String region, String recipient) {
         Call c = call;
         c.time = time;
@@ -141,7 +146,9 @@ final class RecordWriter {
                 g.writeObjectFieldStart("tlsDetails");
                 g.writeStringField("tlsVersion", "TLSv1.3");
                 g.writeStringField("cipherSuite", "TLS_AES_128_GCM_SHA256");
-                g.writeStringField("clientProvidedHostHeader", c.tlsHost != null ? c.tlsHost : host(c.source, c.region));
+                g.writeStringField(
+                        "clientProvidedHostHeader",
+                        c.tlsHost != null ? c.tlsHost : host(c.source, c.region));
                 g.writeEndObject();
             }
             g.writeEndObject();
@@ -153,11 +160,19 @@ final class RecordWriter {
 
     /**
      * An EventBridge scan result: "ECR Image Scan" (basic, source aws.ecr, status COMPLETE) or
-     * "Inspector2 Scan" (enhanced, source aws.inspector2, status INITIAL_SCAN_COMPLETE; the repository
-     * is named by its ARN). Counts are CRITICAL, HIGH, MEDIUM, LOW; zero counts are left out as ECR does.
+     * "Inspector2 Scan" (enhanced, source aws.inspector2, status INITIAL_SCAN_COMPLETE; the
+     * repository is named by its ARN). Counts are CRITICAL, HIGH, MEDIUM, LOW; zero counts are left
+     * out as ECR does.
      */
-    byte[] scan(long time, boolean enhanced, String account, String region, String repository, String digest,
-            String tag, int[] counts) {
+    byte[] scan(
+            long time,
+            boolean enhanced,
+            String account,
+            String region,
+            String repository,
+            String digest,
+            String tag,
+            int[] counts) {
         buffer.reset();
         String repoArn = "arn:aws:ecr:" + region + ":" + account + ":repository/" + repository;
         try (JsonGenerator g = FACTORY.createGenerator(buffer, JsonEncoding.UTF8)) {
@@ -221,7 +236,14 @@ final class RecordWriter {
             case ROLE -> {
                 g.writeStringField("type", "AssumedRole");
                 g.writeStringField("principalId", a.uniqueId() + ":" + s.name());
-                g.writeStringField("arn", "arn:aws:sts::" + a.account() + ":assumed-role/" + a.name() + "/" + s.name());
+                g.writeStringField(
+                        "arn",
+                        "arn:aws:sts::"
+                                + a.account()
+                                + ":assumed-role/"
+                                + a.name()
+                                + "/"
+                                + s.name());
                 g.writeStringField("accountId", a.account());
                 g.writeStringField("accessKeyId", s.accessKeyId());
                 g.writeObjectFieldStart("sessionContext");
@@ -253,8 +275,12 @@ final class RecordWriter {
     }
 
     private static boolean readOnly(String name) {
-        return name.startsWith("Get") || name.startsWith("Describe") || name.startsWith("List")
-                || name.startsWith("BatchGet") || name.startsWith("BatchCheck") || name.startsWith("Head")
+        return name.startsWith("Get")
+                || name.startsWith("Describe")
+                || name.startsWith("List")
+                || name.startsWith("BatchGet")
+                || name.startsWith("BatchCheck")
+                || name.startsWith("Head")
                 || name.startsWith("Lookup");
     }
 
@@ -264,7 +290,10 @@ final class RecordWriter {
         return ("ecr".equals(service) ? "api.ecr" : service) + "." + region + ".amazonaws.com";
     }
 
-    /** ISO-8601 seconds ("2026-03-02T09:00:00Z") with the date part cached: formatting is on the hot path. */
+    /**
+     * ISO-8601 seconds ("2026-03-02T09:00:00Z") with the date part cached: formatting is on the hot
+     * path.
+     */
     static final class TimeText {
         private long dayStart = Long.MIN_VALUE;
         private String datePrefix;
@@ -276,8 +305,17 @@ final class RecordWriter {
                 datePrefix = LocalDate.ofEpochDay(day) + "T";
             }
             int s = (int) ((millis - dayStart) / 1000);
-            char[] c = {(char) ('0' + s / 36000), (char) ('0' + s / 3600 % 10), ':', (char) ('0' + s % 3600 / 600),
-                    (char) ('0' + s % 600 / 60), ':', (char) ('0' + s % 60 / 10), (char) ('0' + s % 10), 'Z'};
+            char[] c = {
+                (char) ('0' + s / 36000),
+                (char) ('0' + s / 3600 % 10),
+                ':',
+                (char) ('0' + s % 3600 / 600),
+                (char) ('0' + s % 600 / 60),
+                ':',
+                (char) ('0' + s % 60 / 10),
+                (char) ('0' + s % 10),
+                'Z'
+            };
             return datePrefix + new String(c);
         }
     }

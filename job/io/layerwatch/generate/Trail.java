@@ -31,9 +31,16 @@ public final class Trail implements Iterator<LogFile> {
     public record Stats(long records, long ecrRecords, long scanEvents, long files) {}
 
     private static final long INTERVAL = GeneratorOptions.FILE_INTERVAL.toMillis();
-    /** Files are delivered this long after their interval ends (CloudTrail: about 5 minutes, up to 15). */
+
+    /**
+     * Files are delivered this long after their interval ends (CloudTrail: about 5 minutes, up to
+     * 15).
+     */
     private static final long DELIVERY_DELAY = 5 * 60_000L;
-    /** Intervals between two sweeps of the container scanner (six hours; the first three hours in). */
+
+    /**
+     * Intervals between two sweeps of the container scanner (six hours; the first three hours in).
+     */
     private static final int SCANNER_EVERY = 72;
 
     private final GeneratorOptions options;
@@ -43,7 +50,8 @@ public final class Trail implements Iterator<LogFile> {
     private final double totalWeight;
     private final Organization org;
     private final List<Label> labels = new ArrayList<>();
-    private final PriorityQueue<Timed> pending = new PriorityQueue<>(Comparator.comparingLong(Timed::time));
+    private final PriorityQueue<Timed> pending =
+            new PriorityQueue<>(Comparator.comparingLong(Timed::time));
     private final Map<Integer, List<FirstPull>> firstPulls = new HashMap<>();
     private final SplittableRandom rng;
     private final SplittableRandom fileRng;
@@ -72,7 +80,9 @@ public final class Trail implements Iterator<LogFile> {
         }
         this.totalWeight = w;
         long seed = options.seed();
-        this.org = new Organization(new SplittableRandom(Ids.hash("population", seed, 0)), ecrPerDay(options));
+        this.org =
+                new Organization(
+                        new SplittableRandom(Ids.hash("population", seed, 0)), ecrPerDay(options));
         long attackRecords = plan(seed);
         this.benignRecords = Math.max(0, options.events() - attackRecords);
         planFirstPulls(new SplittableRandom(Ids.hash("learning", seed, 0)));
@@ -89,7 +99,9 @@ public final class Trail implements Iterator<LogFile> {
         return List.copyOf(labels);
     }
 
-    /** The generated organization's trust settings as a rules file (see {@link Generator#RULES}). */
+    /**
+     * The generated organization's trust settings as a rules file (see {@link Generator#RULES}).
+     */
     public String rulesYaml() {
         return Organization.rulesYaml(options.learningPhase());
     }
@@ -115,7 +127,10 @@ public final class Trail implements Iterator<LogFile> {
         return ready.poll();
     }
 
-    /** Every record (CloudTrail record or EventBridge event, one JSON object each) in delivery order. */
+    /**
+     * Every record (CloudTrail record or EventBridge event, one JSON object each) in delivery
+     * order.
+     */
     public Iterator<byte[]> records() {
         return new Iterator<>() {
             private Iterator<byte[]> current = Collections.emptyIterator();
@@ -147,8 +162,10 @@ public final class Trail implements Iterator<LogFile> {
             if (!options.scenarios().contains(s)) {
                 continue;
             }
-            int n = s == Scenario.UNASSESSED_REGISTRY ? Math.min(options.injections(), Attacks.unassessedRegistries())
-                    : options.injections();
+            int n =
+                    s == Scenario.UNASSESSED_REGISTRY
+                            ? Math.min(options.injections(), Attacks.unassessedRegistries())
+                            : options.injections();
             long hi = end - s.maxDuration().toMillis() - 15 * 60_000L;
             for (int k = 1; k <= n; k++) {
                 SplittableRandom r = new SplittableRandom(Ids.hash(s.id(), seed, k));
@@ -160,16 +177,23 @@ public final class Trail implements Iterator<LogFile> {
                 attackEcr += injection.ecrRecords();
             }
         }
-        labels.sort(Comparator.comparing(Label::start).thenComparing(Label::scenario).thenComparing(Label::principal));
+        labels.sort(
+                Comparator.comparing(Label::start)
+                        .thenComparing(Label::scenario)
+                        .thenComparing(Label::principal));
         return count;
     }
 
-    /** Each habit's first pull, at a random time in the first three quarters of the learning phase. */
+    /**
+     * Each habit's first pull, at a random time in the first three quarters of the learning phase.
+     */
     private void planFirstPulls(SplittableRandom r) {
         long phase = options.learningPhase().toMillis() * 3 / 4;
         for (Organization.Pull p : org.pulls) {
             long t = start + r.nextLong(phase);
-            firstPulls.computeIfAbsent((int) ((t - start) / INTERVAL), k -> new ArrayList<>()).add(new FirstPull(p, t));
+            firstPulls
+                    .computeIfAbsent((int) ((t - start) / INTERVAL), k -> new ArrayList<>())
+                    .add(new FirstPull(p, t));
         }
     }
 
@@ -197,9 +221,11 @@ public final class Trail implements Iterator<LogFile> {
         weightSoFar += weight(i);
         long due = Math.round(benignRecords * weightSoFar / totalWeight);
         long ecrDue = Math.round(due * options.ecrShare());
-        // Activities start early enough that their records (a minute at most) fall before the file's delivery.
+        // Activities start early enough that their records (a minute at most) fall before the
+        // file's delivery.
         long window = Math.max(1, e - s - 30_000);
-        while (ecr.emitted + ecr.others < ecrDue) { // with the workloads' own calls to other services
+        while (ecr.emitted + ecr.others
+                < ecrDue) { // with the workloads' own calls to other services
             benign.activity(s + rng.nextLong(window));
         }
         while (otherEmitted < due - ecrDue) {
@@ -229,7 +255,9 @@ public final class Trail implements Iterator<LogFile> {
         }
 
         void add(LogFile.Kind kind, String account, String region, byte[] bytes) {
-            byKey.computeIfAbsent(kind.ordinal() + "|" + account + "|" + region, k -> new ArrayList<>()).add(bytes);
+            byKey.computeIfAbsent(
+                            kind.ordinal() + "|" + account + "|" + region, k -> new ArrayList<>())
+                    .add(bytes);
             records++;
             if (kind == LogFile.Kind.SCAN_EVENTS) {
                 scans++;
@@ -244,8 +272,17 @@ public final class Trail implements Iterator<LogFile> {
                 List<byte[]> all = entry.getValue();
                 Attacks.shuffle(all, fileRng);
                 for (int from = 0; from < all.size(); from += options.maxRecordsPerFile()) {
-                    List<byte[]> part = all.subList(from, Math.min(all.size(), from + options.maxRecordsPerFile()));
-                    ready.add(new LogFile(kind, key[1], key[2], delivered, Ids.alnum(fileRng, 16), List.copyOf(part)));
+                    List<byte[]> part =
+                            all.subList(
+                                    from, Math.min(all.size(), from + options.maxRecordsPerFile()));
+                    ready.add(
+                            new LogFile(
+                                    kind,
+                                    key[1],
+                                    key[2],
+                                    delivered,
+                                    Ids.alnum(fileRng, 16),
+                                    List.copyOf(part)));
                     files++;
                 }
             }

@@ -19,8 +19,10 @@ public final class AccessDeniedBurst extends BurstRule {
     private static final long serialVersionUID = 1L;
     public static final String ID = RuleCatalog.ACCESS_DENIED_BURST;
 
-    static final Set<String> DENIED = Set.of("AccessDenied", "AccessDeniedException", "UnauthorizedOperation");
-    static final Set<String> PULL_CALLS = Set.of("BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability");
+    static final Set<String> DENIED =
+            Set.of("AccessDenied", "AccessDeniedException", "UnauthorizedOperation");
+    static final Set<String> PULL_CALLS =
+            Set.of("BatchGetImage", "GetDownloadUrlForLayer", "BatchCheckLayerAvailability");
 
     public AccessDeniedBurst() {
         super("minCount");
@@ -33,7 +35,10 @@ public final class AccessDeniedBurst extends BurstRule {
 
     @Override
     boolean counts(EcrEvent e) {
-        return e.isEcrApiCall() && e.failed() && DENIED.contains(e.errorCode()) && PULL_CALLS.contains(e.eventName());
+        return e.isEcrApiCall()
+                && e.failed()
+                && DENIED.contains(e.errorCode())
+                && PULL_CALLS.contains(e.eventName());
     }
 
     @Override
@@ -45,16 +50,28 @@ public final class AccessDeniedBurst extends BurstRule {
     Finding describe(FindingBuilder b, List<EcrEvent> events, RuleSettings s) {
         EcrEvent first = events.get(0);
         List<String> repositories = distinct(events, EcrEvent::repositoryName);
-        return b.title("Repeated ECR access denied for " + first.principal().name() + ": " + events.size() + " calls")
-                .description(first.principal().arn() + " was denied " + events.size() + " ECR pull calls on "
-                        + repositories.size() + " repositories within "
-                        + ParamType.format(s.duration("window"))
-                        + ". Probing for readable images, or a policy blocking a legitimate workload.")
+        return b.title(
+                        "Repeated ECR access denied for "
+                                + first.principal().name()
+                                + ": "
+                                + events.size()
+                                + " calls")
+                .description(
+                        first.principal().arn()
+                                + " was denied "
+                                + events.size()
+                                + " ECR pull calls on "
+                                + repositories.size()
+                                + " repositories within "
+                                + ParamType.format(s.duration("window"))
+                                + ". Probing for readable images, or a policy blocking a legitimate workload.")
                 .detail("repositories", repositories)
                 .detail("errorCodes", distinct(events, EcrEvent::errorCode))
                 .detail("calls", distinct(events, EcrEvent::eventName))
                 .detail("sourceIps", distinct(events, EcrEvent::sourceIp))
-                .detail(EndgameIoc.ATTEMPT, Boolean.TRUE) // denied calls changed nothing: remediation never acts
+                .detail(
+                        EndgameIoc.ATTEMPT,
+                        Boolean.TRUE) // denied calls changed nothing: remediation never acts
                 .build();
     }
 }

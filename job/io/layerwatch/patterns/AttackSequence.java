@@ -27,27 +27,33 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
 
 /**
- * Rule attack-sequence: one actor's findings become one incident. While the actor has no open incident, its
- * findings of the last incident.window are candidates; once they span minRules rules and one of them is
- * minSeverity or above, they open an incident (id from the actor and the first member). Each later finding of
- * the actor within the window of the incident's last member joins it. Every finding passes on; a member is
- * passed on (again, for those seen before the incident opened) marked with the incident id, followed by the
- * incident's new version. Findings that are not an actor's doing (no story step in the catalog, AWS services)
- * pass untouched. Keyed by {@link #actor}.
+ * Rule attack-sequence: one actor's findings become one incident. While the actor has no open
+ * incident, its findings of the last incident.window are candidates; once they span minRules rules
+ * and one of them is minSeverity or above, they open an incident (id from the actor and the first
+ * member). Each later finding of the actor within the window of the incident's last member joins
+ * it. Every finding passes on; a member is passed on (again, for those seen before the incident
+ * opened) marked with the incident id, followed by the incident's new version. Findings that are
+ * not an actor's doing (no story step in the catalog, AWS services) pass untouched. Keyed by {@link
+ * #actor}.
  */
 public final class AttackSequence extends FindingsInOrder {
     private static final long serialVersionUID = 1L;
 
     public static final String ID = RuleCatalog.ATTACK_SEQUENCE;
+
     /** Members an incident lists (its counts go on). */
     static final int MAX_MEMBERS = 100;
+
     /** Candidate findings held per actor. */
     static final int MAX_CANDIDATES = 200;
+
     static final int MAX_EVENT_IDS = 100;
 
     /** Members in the order they happened. */
-    static final Comparator<Incident.Member> MEMBER_ORDER = Comparator.comparing(Incident.Member::when)
-            .thenComparing(Incident.Member::ruleId).thenComparing(Incident.Member::id);
+    static final Comparator<Incident.Member> MEMBER_ORDER =
+            Comparator.comparing(Incident.Member::when)
+                    .thenComparing(Incident.Member::ruleId)
+                    .thenComparing(Incident.Member::id);
 
     private final IncidentSettings settings;
     private final Severity least;
@@ -55,7 +61,9 @@ public final class AttackSequence extends FindingsInOrder {
     private transient ValueState<Finding> incident;
     private transient ValueState<List<Finding>> candidates;
 
-    /** @param inOrder see {@link FindingsInOrder} (false: streaming, as findings arrive) */
+    /**
+     * @param inOrder see {@link FindingsInOrder} (false: streaming, as findings arrive)
+     */
     public AttackSequence(RulesConfig config, boolean inOrder) {
         super(inOrder, config.incident().window().multipliedBy(2));
         this.settings = config.incident();
@@ -63,10 +71,16 @@ public final class AttackSequence extends FindingsInOrder {
         this.windowMillis = settings.window().toMillis();
     }
 
-    /** The actor a finding is correlated by: the role session or the user; "" for none (AWS services). */
+    /**
+     * The actor a finding is correlated by: the role session or the user; "" for none (AWS
+     * services).
+     */
     public static String actor(Finding f) {
         Finding.FindingPrincipal p = f.principal();
-        if (p == null || p.arn() == null || "AWSService".equals(p.type()) || p.arn().startsWith("service:")) {
+        if (p == null
+                || p.arn() == null
+                || "AWSService".equals(p.type())
+                || p.arn().startsWith("service:")) {
             return "";
         }
         return p.sessionName() == null ? p.arn() : p.arn() + " (" + p.sessionName() + ")";
@@ -74,19 +88,25 @@ public final class AttackSequence extends FindingsInOrder {
 
     /** The finding may join an incident: an actor's doing, of a rule with a story step. */
     static boolean correlates(Finding f) {
-        return !f.incident() && !actor(f).isEmpty()
+        return !f.incident()
+                && !actor(f).isEmpty()
                 && RuleCatalog.find(f.ruleId()).map(r -> r.story() != null).orElse(false);
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(settings.window().multipliedBy(2)).cleanupFullSnapshot().build();
-        ValueStateDescriptor<Finding> open = new ValueStateDescriptor<>("incident", TypeInformation.of(Finding.class));
+        StateTtlConfig ttl =
+                StateTtlConfig.newBuilder(settings.window().multipliedBy(2))
+                        .cleanupFullSnapshot()
+                        .build();
+        ValueStateDescriptor<Finding> open =
+                new ValueStateDescriptor<>("incident", TypeInformation.of(Finding.class));
         open.enableTimeToLive(ttl);
         incident = getRuntimeContext().getState(open);
-        ValueStateDescriptor<List<Finding>> held = new ValueStateDescriptor<>("candidates",
-                Types.LIST(TypeInformation.of(Finding.class)));
+        ValueStateDescriptor<List<Finding>> held =
+                new ValueStateDescriptor<>(
+                        "candidates", Types.LIST(TypeInformation.of(Finding.class)));
         held.enableTimeToLive(ttl);
         candidates = getRuntimeContext().getState(held);
     }
@@ -129,18 +149,25 @@ public final class AttackSequence extends FindingsInOrder {
     }
 
     @Override
-    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         Finding open = incident.value();
         if (open != null && timestamp > open.lastEventTime().toEpochMilli() + windowMillis) {
             incident.clear();
         }
         List<Finding> held = candidates.value();
-        if (held != null && held.stream().allMatch(c -> timestamp > c.lastEventTime().toEpochMilli() + windowMillis)) {
+        if (held != null
+                && held.stream()
+                        .allMatch(
+                                c -> timestamp > c.lastEventTime().toEpochMilli() + windowMillis)) {
             candidates.clear();
         }
     }
 
-    /** The candidates within the window before {@code since}, {@code f} in place of an earlier version of it. */
+    /**
+     * The candidates within the window before {@code since}, {@code f} in place of an earlier
+     * version of it.
+     */
     static List<Finding> hold(List<Finding> held, Finding f, long since) {
         List<Finding> out = new ArrayList<>();
         if (held != null) {
@@ -162,15 +189,27 @@ public final class AttackSequence extends FindingsInOrder {
                 && held.stream().anyMatch(c -> c.severity().atLeast(settings.minSeverity()));
     }
 
-    /** A new incident of the actor of {@code members}; its id from the actor and the first member. */
+    /**
+     * A new incident of the actor of {@code members}; its id from the actor and the first member.
+     */
     Finding open(List<Finding> members) {
-        List<Incident.Member> listed = members.stream().map(Incident.Member::of).sorted(MEMBER_ORDER).toList();
-        Finding first = members.stream().filter(m -> m.id().equals(listed.get(0).id())).findFirst().orElseThrow();
+        List<Incident.Member> listed =
+                members.stream().map(Incident.Member::of).sorted(MEMBER_ORDER).toList();
+        Finding first =
+                members.stream()
+                        .filter(m -> m.id().equals(listed.get(0).id()))
+                        .findFirst()
+                        .orElseThrow();
         String actor = actor(first);
         Parts parts = new Parts();
         members.forEach(parts::add);
-        return build(FindingBuilder.id(ID, actor, first.id()), first, actor, listed, parts, members.stream()
-                .mapToLong(Finding::eventCount).sum());
+        return build(
+                FindingBuilder.id(ID, actor, first.id()),
+                first,
+                actor,
+                listed,
+                parts,
+                members.stream().mapToLong(Finding::eventCount).sum());
     }
 
     /** The incident with {@code f} (a new member, or a later version of one). */
@@ -199,6 +238,7 @@ public final class AttackSequence extends FindingsInOrder {
         final Set<String> sourceIps = new LinkedHashSet<>();
         final Set<String> repositories = new LinkedHashSet<>();
         final Set<String> eventIds = new LinkedHashSet<>();
+
         /** The first evidence record of each member, as far as the cap goes. */
         final List<JsonNode> evidence = new ArrayList<>();
 
@@ -222,7 +262,8 @@ public final class AttackSequence extends FindingsInOrder {
             for (String id : f.eventIds()) {
                 addCapped(eventIds, id);
             }
-            if (!f.evidence().isEmpty() && evidence.size() < FindingBuilder.MAX_EVIDENCE
+            if (!f.evidence().isEmpty()
+                    && evidence.size() < FindingBuilder.MAX_EVIDENCE
                     && !evidence.contains(f.evidence().get(0))) {
                 evidence.add(f.evidence().get(0));
             }
@@ -235,7 +276,12 @@ public final class AttackSequence extends FindingsInOrder {
         }
     }
 
-    private Finding build(String id, Finding subject, String actor, List<Incident.Member> members, Parts parts,
+    private Finding build(
+            String id,
+            Finding subject,
+            String actor,
+            List<Incident.Member> members,
+            Parts parts,
             long eventCount) {
         List<AttackTechnique> attack = new ArrayList<>();
         Set<String> tactics = new LinkedHashSet<>();
@@ -254,45 +300,93 @@ public final class AttackSequence extends FindingsInOrder {
         List<String> rules = members.stream().map(Incident.Member::ruleId).distinct().toList();
         boolean raised = settings.raises(rules, tacticIds) && highest != Severity.CRITICAL;
         Severity severity = raised ? Severity.values()[highest.ordinal() + 1] : highest;
-        Incident incident = new Incident(members, List.copyOf(tactics),
-                attack.stream().map(AttackTechnique::technique).toList(), List.copyOf(parts.principals),
-                List.copyOf(parts.accessKeys), List.copyOf(parts.sourceIps), List.copyOf(parts.repositories),
-                story(members), raised);
-        Instant first = members.stream().map(Incident.Member::firstEventTime).min(Comparator.naturalOrder()).orElseThrow();
-        Instant last = members.stream().map(Incident.Member::lastEventTime).max(Comparator.naturalOrder()).orElseThrow();
-        String title = "Attack sequence by " + actor + ": " + String.join(", ",
-                attack.stream().map(AttackTechnique::tacticName).distinct().toList());
-        return new Finding(id, ID, severity, title, incident.story(), subject.accountId(), subject.region(),
-                subject.principal(), subject.repository(), subject.sourceIp(), subject.userAgent(), first, last,
-                eventCount, actor, List.copyOf(parts.eventIds), incident.details(), List.copyOf(parts.evidence), attack);
+        Incident incident =
+                new Incident(
+                        members,
+                        List.copyOf(tactics),
+                        attack.stream().map(AttackTechnique::technique).toList(),
+                        List.copyOf(parts.principals),
+                        List.copyOf(parts.accessKeys),
+                        List.copyOf(parts.sourceIps),
+                        List.copyOf(parts.repositories),
+                        story(members),
+                        raised);
+        Instant first =
+                members.stream()
+                        .map(Incident.Member::firstEventTime)
+                        .min(Comparator.naturalOrder())
+                        .orElseThrow();
+        Instant last =
+                members.stream()
+                        .map(Incident.Member::lastEventTime)
+                        .max(Comparator.naturalOrder())
+                        .orElseThrow();
+        String title =
+                "Attack sequence by "
+                        + actor
+                        + ": "
+                        + String.join(
+                                ", ",
+                                attack.stream()
+                                        .map(AttackTechnique::tacticName)
+                                        .distinct()
+                                        .toList());
+        return new Finding(
+                id,
+                ID,
+                severity,
+                title,
+                incident.story(),
+                subject.accountId(),
+                subject.region(),
+                subject.principal(),
+                subject.repository(),
+                subject.sourceIp(),
+                subject.userAgent(),
+                first,
+                last,
+                eventCount,
+                actor,
+                List.copyOf(parts.eventIds),
+                incident.details(),
+                List.copyOf(parts.evidence),
+                attack);
     }
 
     /**
-     * "Changed the settings of payments-api after a vulnerable scan, then called ECR on payments-api from an
-     * untrusted network, 198.51.100.23 (31 calls), then ...": one step per rule, in the order of its first member.
+     * "Changed the settings of payments-api after a vulnerable scan, then called ECR on
+     * payments-api from an untrusted network, 198.51.100.23 (31 calls), then ...": one step per
+     * rule, in the order of its first member.
      */
     static String story(List<Incident.Member> members) {
         Map<String, List<Incident.Member>> byRule = new LinkedHashMap<>();
         members.forEach(m -> byRule.computeIfAbsent(m.ruleId(), r -> new ArrayList<>()).add(m));
         StringBuilder story = new StringBuilder();
-        byRule.forEach((rule, ofRule) -> {
-            Set<String> repos = new LinkedHashSet<>();
-            Set<String> ips = new LinkedHashSet<>();
-            long n = 0;
-            for (Incident.Member m : ofRule) {
-                if (m.repository() != null) {
-                    repos.add(m.repository());
-                }
-                if (m.sourceIp() != null) {
-                    ips.add(m.sourceIp());
-                }
-                n += m.eventCount();
-            }
-            String template = RuleCatalog.find(rule).map(RuleCatalog.Rule::story).orElse(rule);
-            story.append(story.isEmpty() ? "" : ", then ").append(template.replace("{repo}", few(repos, "a repository"))
-                    .replace("{ip}", few(ips, "an unknown address")).replace("{n}", String.valueOf(n)));
-        });
-        return story.isEmpty() ? "" : story.substring(0, 1).toUpperCase(Locale.ROOT) + story.substring(1) + ".";
+        byRule.forEach(
+                (rule, ofRule) -> {
+                    Set<String> repos = new LinkedHashSet<>();
+                    Set<String> ips = new LinkedHashSet<>();
+                    long n = 0;
+                    for (Incident.Member m : ofRule) {
+                        if (m.repository() != null) {
+                            repos.add(m.repository());
+                        }
+                        if (m.sourceIp() != null) {
+                            ips.add(m.sourceIp());
+                        }
+                        n += m.eventCount();
+                    }
+                    String template =
+                            RuleCatalog.find(rule).map(RuleCatalog.Rule::story).orElse(rule);
+                    story.append(story.isEmpty() ? "" : ", then ")
+                            .append(
+                                    template.replace("{repo}", few(repos, "a repository"))
+                                            .replace("{ip}", few(ips, "an unknown address"))
+                                            .replace("{n}", String.valueOf(n)));
+                });
+        return story.isEmpty()
+                ? ""
+                : story.substring(0, 1).toUpperCase(Locale.ROOT) + story.substring(1) + ".";
     }
 
     private static String few(Set<String> values, String none) {
@@ -300,7 +394,8 @@ public final class AttackSequence extends FindingsInOrder {
             return none;
         }
         List<String> list = List.copyOf(values);
-        return list.size() <= 3 ? String.join(", ", list)
+        return list.size() <= 3
+                ? String.join(", ", list)
                 : String.join(", ", list.subList(0, 3)) + " and " + (list.size() - 3) + " more";
     }
 }

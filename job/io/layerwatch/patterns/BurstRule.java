@@ -76,8 +76,10 @@ abstract class BurstRule implements CepRule {
     @Override
     public Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings) {
         List<EcrEvent> events = match.get(STEP);
-        return describe(FindingBuilder.of(settings).events(events).key(events.get(0).principal().arn()),
-                events, settings);
+        return describe(
+                FindingBuilder.of(settings).events(events).key(events.get(0).principal().arn()),
+                events,
+                settings);
     }
 
     /**

@@ -24,19 +24,27 @@ public interface CepRule extends Serializable {
         return config.enabled(id());
     }
 
-    /** The events that may take part in a match (applied before keyBy; allowlisted events are dropped too). */
+    /**
+     * The events that may take part in a match (applied before keyBy; allowlisted events are
+     * dropped too).
+     */
     boolean relevant(EcrEvent e, RulesConfig config);
 
-    /** The CEP key: the principal, or the registry for repository patterns with registry-wide events. */
+    /**
+     * The CEP key: the principal, or the registry for repository patterns with registry-wide
+     * events.
+     */
     String key(EcrEvent e);
 
-    /** The CEP pattern, or null when the rule has none (its {@link #matchLogic} then defines it). */
+    /**
+     * The CEP pattern, or null when the rule has none (its {@link #matchLogic} then defines it).
+     */
     Pattern<EcrEvent, ?> pattern(RulesConfig config);
 
     /**
-     * The same matches as {@link #pattern} without CEP's NFA (see {@link PatternMatcher}), or null to run
-     * the pattern on Flink CEP. CEP keeps a partial match per event in the window and scans them all for
-     * every event; for busy principals that is quadratic.
+     * The same matches as {@link #pattern} without CEP's NFA (see {@link PatternMatcher}), or null
+     * to run the pattern on Flink CEP. CEP keeps a partial match per event in the window and scans
+     * them all for every event; for busy principals that is quadratic.
      */
     default MatchLogic matchLogic(RulesConfig config) {
         return null;
@@ -44,12 +52,17 @@ public interface CepRule extends Serializable {
 
     Finding toFinding(Map<String, List<EcrEvent>> match, RuleSettings settings);
 
-    /** A finding's severity under the settings in force (the rule's, unless the rule sets its own on some). */
+    /**
+     * A finding's severity under the settings in force (the rule's, unless the rule sets its own on
+     * some).
+     */
     default Severity severity(Finding f, RuleSettings settings) {
         return settings.severity();
     }
 
-    /** Candidates with the same fold key whose first event lies within this gap of the last fold. */
+    /**
+     * Candidates with the same fold key whose first event lies within this gap of the last fold.
+     */
     Duration foldGap(RuleSettings settings);
 
     default String foldKey(Finding f) {

@@ -37,7 +37,8 @@ public final class CredentialNetworkHop implements CepRule {
 
     @Override
     public boolean relevant(EcrEvent e, RulesConfig config) {
-        return e.isEcrApiCall() && e.principal().accessKeyId() != null
+        return e.isEcrApiCall()
+                && e.principal().accessKeyId() != null
                 && config.rule(ID).allowlist().network(e) != Allowlist.Network.UNKNOWN;
     }
 
@@ -60,7 +61,11 @@ public final class CredentialNetworkHop implements CepRule {
     @Override
     public MatchLogic matchLogic(RulesConfig config) {
         RuleSettings s = config.rule(ID);
-        return new FollowedBy("trusted", trusted(s.allowlist()), "untrusted", untrusted(s.allowlist()),
+        return new FollowedBy(
+                "trusted",
+                trusted(s.allowlist()),
+                "untrusted",
+                untrusted(s.allowlist()),
                 s.duration("window").toMillis());
     }
 
@@ -77,17 +82,29 @@ public final class CredentialNetworkHop implements CepRule {
         EcrEvent trusted = match.get("trusted").get(0);
         EcrEvent untrusted = match.get("untrusted").get(0);
         Duration between = Duration.ofMillis(untrusted.eventTime() - trusted.eventTime());
-        String from = trusted.vpcEndpointId() != null ? trusted.vpcEndpointId() : trusted.sourceIp();
+        String from =
+                trusted.vpcEndpointId() != null ? trusted.vpcEndpointId() : trusted.sourceIp();
         return FindingBuilder.of(settings)
                 .event(trusted)
                 .event(untrusted)
                 .subject(untrusted)
                 .key(trusted.principal().accessKeyId())
-                .title("Access key " + trusted.principal().accessKeyId() + " moved from a trusted to an untrusted network")
-                .description("Credentials of " + trusted.principal().arn() + " (access key "
-                        + trusted.principal().accessKeyId() + ") were used from trusted " + from + " and "
-                        + ParamType.format(between) + " later from untrusted " + untrusted.sourceIp()
-                        + ". Stolen session credentials or presigned URLs used outside your network.")
+                .title(
+                        "Access key "
+                                + trusted.principal().accessKeyId()
+                                + " moved from a trusted to an untrusted network")
+                .description(
+                        "Credentials of "
+                                + trusted.principal().arn()
+                                + " (access key "
+                                + trusted.principal().accessKeyId()
+                                + ") were used from trusted "
+                                + from
+                                + " and "
+                                + ParamType.format(between)
+                                + " later from untrusted "
+                                + untrusted.sourceIp()
+                                + ". Stolen session credentials or presigned URLs used outside your network.")
                 .detail("trustedOrigin", from)
                 .detail("untrustedSourceIp", untrusted.sourceIp())
                 .detail("secondsBetween", between.getSeconds())

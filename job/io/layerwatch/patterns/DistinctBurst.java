@@ -16,15 +16,16 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * {@code begin(step, skipPastLastEvent).where(distinct).times(n).within(window)}, where an event is taken
- * unless its value (distinctBy; null: every event counts) already occurs among the events taken.
+ * {@code begin(step, skipPastLastEvent).where(distinct).times(n).within(window)}, where an event is
+ * taken unless its value (distinctBy; null: every event counts) already occurs among the events
+ * taken.
  *
- * <p>CEP starts a partial match at every event and each takes every later event whose value is new to
- * it, so the partial match started at event i holds the first occurrence of each value from i on. The
- * earliest partial match holds the most values: it completes first, the skip strategy discards the
- * others. So: the events from the earliest partial match still in the window on, and how often each
- * value occurs among them; a match when they hold n distinct values (an event without a value is a value
- * of its own): the first occurrences, in order.
+ * <p>CEP starts a partial match at every event and each takes every later event whose value is new
+ * to it, so the partial match started at event i holds the first occurrence of each value from i
+ * on. The earliest partial match holds the most values: it completes first, the skip strategy
+ * discards the others. So: the events from the earliest partial match still in the window on, and
+ * how often each value occurs among them; a match when they hold n distinct values (an event
+ * without a value is a value of its own): the first occurrences, in order.
  */
 final class DistinctBurst implements MatchLogic {
     private static final long serialVersionUID = 1L;
@@ -37,7 +38,9 @@ final class DistinctBurst implements MatchLogic {
     private transient Counts counts;
     private transient StepValue<Integer> distinct;
 
-    /** @param distinctBy serializable, or null when every event counts */
+    /**
+     * @param distinctBy serializable, or null when every event counts
+     */
     DistinctBurst(String step, int n, long window, Function<EcrEvent, String> distinctBy) {
         this.step = step;
         this.n = n;
@@ -50,7 +53,9 @@ final class DistinctBurst implements MatchLogic {
         String name = prefix + step;
         events = EventQueue.of(ctx, name, inPlace);
         counts = inPlace ? new InOneValue(ctx, name) : new Entries(ctx, name);
-        distinct = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(name + "-distinct", Types.INT)));
+        distinct =
+                new StepValue<>(
+                        ctx.getState(new ValueStateDescriptor<>(name + "-distinct", Types.INT)));
     }
 
     @Override
@@ -169,7 +174,9 @@ final class DistinctBurst implements MatchLogic {
         private final MapState<String, Integer> counts;
 
         Entries(RuntimeContext ctx, String step) {
-            counts = ctx.getMapState(new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
+            counts =
+                    ctx.getMapState(
+                            new MapStateDescriptor<>(step + "-values", Types.STRING, Types.INT));
         }
 
         @Override
@@ -193,13 +200,20 @@ final class DistinctBurst implements MatchLogic {
         }
     }
 
-    /** Keys in place: the whole map as one value, read and written once per step (as {@link EventQueue.Ring}). */
+    /**
+     * Keys in place: the whole map as one value, read and written once per step (as {@link
+     * EventQueue.Ring}).
+     */
     private static final class InOneValue implements Counts {
         private final StepValue<Map<String, Integer>> counts;
 
         InOneValue(RuntimeContext ctx, String step) {
-            counts = new StepValue<>(ctx.getState(new ValueStateDescriptor<>(step + "-value-counts",
-                    Types.MAP(Types.STRING, Types.INT))));
+            counts =
+                    new StepValue<>(
+                            ctx.getState(
+                                    new ValueStateDescriptor<>(
+                                            step + "-value-counts",
+                                            Types.MAP(Types.STRING, Types.INT))));
         }
 
         @Override

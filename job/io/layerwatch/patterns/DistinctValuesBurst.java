@@ -11,11 +11,12 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * A burst of distinct values where one event may carry many (a BatchDeleteImage names many images): the
- * events of the window, from the first after the last match on, and how often each value occurs among
- * them. A match, of all those events, as soon as the distinct values of some class reach that class's
- * threshold; then it starts again (skip past the last event). An event {@code alone} accepts is a match of
- * its own at once and is not counted. Has no CEP form: a CEP step counts events, not the values in them.
+ * A burst of distinct values where one event may carry many (a BatchDeleteImage names many images):
+ * the events of the window, from the first after the last match on, and how often each value occurs
+ * among them. A match, of all those events, as soon as the distinct values of some class reach that
+ * class's threshold; then it starts again (skip past the last event). An event {@code alone}
+ * accepts is a match of its own at once and is not counted. Has no CEP form: a CEP step counts
+ * events, not the values in them.
  */
 final class DistinctValuesBurst implements MatchLogic {
     private static final long serialVersionUID = 1L;
@@ -32,13 +33,22 @@ final class DistinctValuesBurst implements MatchLogic {
     private final long window;
     private final Values values;
     private transient EventQueue<?> events;
+
     /** class + NUL + value -> occurrences among the queued events. */
     private transient MapState<String, Integer> counts;
+
     /** class -> distinct values among the queued events. */
     private transient MapState<String, Integer> distinct;
 
-    /** @param thresholds class -> distinct values that make a match (0: that class never does) */
-    DistinctValuesBurst(String step, Map<String, Integer> thresholds, long window, Values values, String aloneStep,
+    /**
+     * @param thresholds class -> distinct values that make a match (0: that class never does)
+     */
+    DistinctValuesBurst(
+            String step,
+            Map<String, Integer> thresholds,
+            long window,
+            Values values,
+            String aloneStep,
             FollowedBy.Condition alone) {
         this.step = step;
         this.thresholds = Map.copyOf(thresholds);
@@ -52,8 +62,12 @@ final class DistinctValuesBurst implements MatchLogic {
     public void open(RuntimeContext ctx, boolean inPlace, String prefix) {
         String name = prefix + step;
         events = EventQueue.of(ctx, name, inPlace);
-        counts = ctx.getMapState(new MapStateDescriptor<>(name + "-values", Types.STRING, Types.INT));
-        distinct = ctx.getMapState(new MapStateDescriptor<>(name + "-distinct", Types.STRING, Types.INT));
+        counts =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(name + "-values", Types.STRING, Types.INT));
+        distinct =
+                ctx.getMapState(
+                        new MapStateDescriptor<>(name + "-distinct", Types.STRING, Types.INT));
     }
 
     @Override

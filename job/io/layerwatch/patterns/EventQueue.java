@@ -14,11 +14,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * Events in keyed state, oldest first: the start events of a {@link MatchLogic}'s open partial matches.
- * Two layouts: {@link Entries} for any backend and parallelism, {@link Ring} for keys in place.
+ * Events in keyed state, oldest first: the start events of a {@link MatchLogic}'s open partial
+ * matches. Two layouts: {@link Entries} for any backend and parallelism, {@link Ring} for keys in
+ * place.
  *
- * <p>Between {@link #begin} and {@link #end} (one step of the current key) the state is read at most once
- * and written at most once, at the end ({@link StepValue}).
+ * <p>Between {@link #begin} and {@link #end} (one step of the current key) the state is read at
+ * most once and written at most once, at the end ({@link StepValue}).
  */
 abstract class EventQueue<S> {
     private final StepValue<S> state;
@@ -27,7 +28,10 @@ abstract class EventQueue<S> {
         this.state = new StepValue<>(state);
     }
 
-    /** @param inPlace a replay's keys in place (heap state, never restored elsewhere): the {@link Ring} layout */
+    /**
+     * @param inPlace a replay's keys in place (heap state, never restored elsewhere): the {@link
+     *     Ring} layout
+     */
     static EventQueue<?> of(RuntimeContext ctx, String name, boolean inPlace) {
         return inPlace ? new Ring(ctx, name) : new Entries(ctx, name);
     }
@@ -42,15 +46,18 @@ abstract class EventQueue<S> {
     abstract List<EcrEvent> all() throws Exception;
 
     /**
-     * Drops, oldest first, the events whose partial match {@code time} times out ({@code dropped} must not
-     * touch this queue).
+     * Drops, oldest first, the events whose partial match {@code time} times out ({@code dropped}
+     * must not touch this queue).
      */
     abstract void expire(long time, long window, Consumer<EcrEvent> dropped) throws Exception;
 
     /** The oldest event's time; Long.MAX_VALUE when empty. */
     abstract long headTime() throws Exception;
 
-    /** When the oldest event's partial match times out; Long.MAX_VALUE when empty or without a window. */
+    /**
+     * When the oldest event's partial match times out; Long.MAX_VALUE when empty or without a
+     * window.
+     */
     final long nextTimeout(long window) throws Exception {
         long head = headTime();
         return head == Long.MAX_VALUE || window <= 0 ? Long.MAX_VALUE : head + window;
@@ -79,24 +86,34 @@ abstract class EventQueue<S> {
         return state.get();
     }
 
-    /** @param value the new state value, or null when the queue is empty */
+    /**
+     * @param value the new state value, or null when the queue is empty
+     */
     final void write(S value) throws Exception {
         state.set(value);
     }
 
     /**
-     * A map entry per event by sequence number, so adding or dropping one touches one entry also on RocksDB;
-     * the state value is {head, next, head's event time}: the queue is events[head..next), and the time
-     * spares a lookup of the head on every event (state written before it was kept has only the first two).
+     * A map entry per event by sequence number, so adding or dropping one touches one entry also on
+     * RocksDB; the state value is {head, next, head's event time}: the queue is events[head..next),
+     * and the time spares a lookup of the head on every event (state written before it was kept has
+     * only the first two).
      */
     static final class Entries extends EventQueue<long[]> {
         private final MapState<Long, EcrEvent> events;
 
         Entries(RuntimeContext ctx, String name) {
-            super(ctx.getState(new ValueStateDescriptor<>(name + "-queue",
-                    PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
-            events = ctx.getMapState(new MapStateDescriptor<>(name + "-events", Types.LONG,
-                    TypeInformation.of(EcrEvent.class)));
+            super(
+                    ctx.getState(
+                            new ValueStateDescriptor<>(
+                                    name + "-queue",
+                                    PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
+            events =
+                    ctx.getMapState(
+                            new MapStateDescriptor<>(
+                                    name + "-events",
+                                    Types.LONG,
+                                    TypeInformation.of(EcrEvent.class)));
         }
 
         @Override
@@ -166,16 +183,23 @@ abstract class EventQueue<S> {
     }
 
     /**
-     * The whole queue as one value, an {@link EventRing}: one state lookup per step instead of one per event
-     * added or dropped. For keys in place only: on RocksDB every step would write the whole queue, and its
-     * state names differ from {@link Entries}'.
+     * The whole queue as one value, an {@link EventRing}: one state lookup per step instead of one
+     * per event added or dropped. For keys in place only: on RocksDB every step would write the
+     * whole queue, and its state names differ from {@link Entries}'.
      */
     static final class Ring extends EventQueue<List<EcrEvent>> {
         Ring(RuntimeContext ctx, String name) {
-            super(ctx.getState(new ValueStateDescriptor<>(name + "-ring", Types.LIST(TypeInformation.of(EcrEvent.class)))));
+            super(
+                    ctx.getState(
+                            new ValueStateDescriptor<>(
+                                    name + "-ring",
+                                    Types.LIST(TypeInformation.of(EcrEvent.class)))));
         }
 
-        /** The ring, if the state holds a list of another kind (restored, or copied during a snapshot) as one. */
+        /**
+         * The ring, if the state holds a list of another kind (restored, or copied during a
+         * snapshot) as one.
+         */
         private EventRing ring() throws Exception {
             List<EcrEvent> value = read();
             if (value == null || value instanceof EventRing) {

@@ -7,9 +7,9 @@ import java.util.NoSuchElementException;
 import java.util.RandomAccess;
 
 /**
- * A list that is added to at the end and taken from at the front in constant time (a circular array):
- * {@link EventQueue.Ring}'s state value. Flink's list serializer writes it as any list and reads it back
- * as an ArrayList, which the queue turns into a ring again.
+ * A list that is added to at the end and taken from at the front in constant time (a circular
+ * array): {@link EventQueue.Ring}'s state value. Flink's list serializer writes it as any list and
+ * reads it back as an ArrayList, which the queue turns into a ring again.
  */
 final class EventRing extends AbstractList<EcrEvent> implements RandomAccess {
     private EcrEvent[] items;

@@ -20,10 +20,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 
 /**
- * Folds an episode: findings with the same fold key within the rule's gap of the episode's last event update
- * the same finding (same id, new counts and lastEventTime) instead of creating new ones. A new finding starts
- * only after a quiet gap; a rule with gap 0 is not folded. Pattern episodes, and the repeats of one-per-event
- * rules (foldWindow). Keyed by fold key.
+ * Folds an episode: findings with the same fold key within the rule's gap of the episode's last
+ * event update the same finding (same id, new counts and lastEventTime) instead of creating new
+ * ones. A new finding starts only after a quiet gap; a rule with gap 0 is not folded. Pattern
+ * episodes, and the repeats of one-per-event rules (foldWindow). Keyed by fold key.
  */
 public final class FindingFolder extends FindingsInOrder {
     private static final long serialVersionUID = 1L;
@@ -41,7 +41,8 @@ public final class FindingFolder extends FindingsInOrder {
     /**
      * @param gapMillis per rule id; rules not listed (or 0) are not folded
      * @param merges per rule id; {@link #mergeDefault} for rules not listed
-     * @param inOrder fold in event-time order (see {@link FindingsInOrder}); false: as findings arrive
+     * @param inOrder fold in event-time order (see {@link FindingsInOrder}); false: as findings
+     *     arrive
      */
     public FindingFolder(Map<String, Long> gapMillis, Map<String, Merge> merges, boolean inOrder) {
         super(inOrder, Duration.ofMillis(Math.max(2 * maxGap(gapMillis), 3_600_000L)));
@@ -54,22 +55,34 @@ public final class FindingFolder extends FindingsInOrder {
     }
 
     /**
-     * The repeats of one-per-event findings: same rule, principal (session), repository and source address, and
-     * the same subject of the rule (its key: a tag, a registry or a repository, a session key).
+     * The repeats of one-per-event findings: same rule, principal (session), repository and source
+     * address, and the same subject of the rule (its key: a tag, a registry or a repository, a
+     * session key).
      */
     public static String repeatKey(Finding f) {
         Finding.FindingPrincipal p = f.principal();
-        return f.ruleId() + "|" + f.key() + "|" + (p == null ? "" : p.arn() + "|" + p.sessionName()) + "|"
-                + (f.repository() == null ? "" : f.repository().name()) + "|" + f.sourceIp();
+        return f.ruleId()
+                + "|"
+                + f.key()
+                + "|"
+                + (p == null ? "" : p.arn() + "|" + p.sessionName())
+                + "|"
+                + (f.repository() == null ? "" : f.repository().name())
+                + "|"
+                + f.sourceIp();
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
-        ValueStateDescriptor<Finding> d = new ValueStateDescriptor<>("episode", TypeInformation.of(Finding.class));
+        ValueStateDescriptor<Finding> d =
+                new ValueStateDescriptor<>("episode", TypeInformation.of(Finding.class));
         // Timers clear the state in event time; the TTL bounds it should a timer never fire.
-        d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(maxGap(gapMillis) * 2, 3_600_000L)))
-                .cleanupFullSnapshot().build());
+        d.enableTimeToLive(
+                StateTtlConfig.newBuilder(
+                                Duration.ofMillis(Math.max(maxGap(gapMillis) * 2, 3_600_000L)))
+                        .cleanupFullSnapshot()
+                        .build());
         current = getRuntimeContext().getState(d);
     }
 
@@ -83,8 +96,12 @@ public final class FindingFolder extends FindingsInOrder {
         long gap = gapMillis.get(next.ruleId());
         Finding episode = current.value();
         Finding emitted;
-        if (episode != null && next.firstEventTime().toEpochMilli() <= episode.lastEventTime().toEpochMilli() + gap) {
-            emitted = merges.getOrDefault(next.ruleId(), FindingFolder::mergeDefault).merge(episode, next);
+        if (episode != null
+                && next.firstEventTime().toEpochMilli()
+                        <= episode.lastEventTime().toEpochMilli() + gap) {
+            emitted =
+                    merges.getOrDefault(next.ruleId(), FindingFolder::mergeDefault)
+                            .merge(episode, next);
         } else {
             emitted = next;
         }
@@ -94,10 +111,13 @@ public final class FindingFolder extends FindingsInOrder {
     }
 
     @Override
-    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         Finding episode = current.value();
-        if (episode != null && timestamp > episode.lastEventTime().toEpochMilli()
-                + gapMillis.getOrDefault(episode.ruleId(), 0L)) {
+        if (episode != null
+                && timestamp
+                        > episode.lastEventTime().toEpochMilli()
+                                + gapMillis.getOrDefault(episode.ruleId(), 0L)) {
             current.clear();
         }
     }
@@ -115,10 +135,16 @@ public final class FindingFolder extends FindingsInOrder {
                 evidence.add(n);
             }
         }
-        Instant last = next.lastEventTime().isAfter(current.lastEventTime())
-                ? next.lastEventTime() : current.lastEventTime();
-        return current.withUpdate(current.eventCount() + next.eventCount() - overlap, last,
-                cap(new ArrayList<>(ids)), details, evidence);
+        Instant last =
+                next.lastEventTime().isAfter(current.lastEventTime())
+                        ? next.lastEventTime()
+                        : current.lastEventTime();
+        return current.withUpdate(
+                current.eventCount() + next.eventCount() - overlap,
+                last,
+                cap(new ArrayList<>(ids)),
+                details,
+                evidence);
     }
 
     private static Object union(Object a, Object b) {

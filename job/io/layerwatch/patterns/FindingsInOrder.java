@@ -10,18 +10,24 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * A keyed step over findings that judges them as they arrive (streaming: at once) or in event-time order
- * (replay): then each waits until the watermark passes its last event, and those due together are judged in
- * {@link #ORDER}, so the result does not depend on how parallel subtasks interleave. One arriving behind the
- * watermark is judged at once.
+ * A keyed step over findings that judges them as they arrive (streaming: at once) or in event-time
+ * order (replay): then each waits until the watermark passes its last event, and those due together
+ * are judged in {@link #ORDER}, so the result does not depend on how parallel subtasks interleave.
+ * One arriving behind the watermark is judged at once.
  */
 public abstract class FindingsInOrder extends KeyedProcessFunction<String, Finding, Finding> {
     private static final long serialVersionUID = 1L;
 
-    /** By last event time, then first event time, rule, id and count (versions of one finding grow in count). */
-    public static final Comparator<Finding> ORDER = Comparator.comparing(Finding::lastEventTime)
-            .thenComparing(Finding::firstEventTime).thenComparing(Finding::ruleId).thenComparing(Finding::id)
-            .thenComparingLong(Finding::eventCount);
+    /**
+     * By last event time, then first event time, rule, id and count (versions of one finding grow
+     * in count).
+     */
+    public static final Comparator<Finding> ORDER =
+            Comparator.comparing(Finding::lastEventTime)
+                    .thenComparing(Finding::firstEventTime)
+                    .thenComparing(Finding::ruleId)
+                    .thenComparing(Finding::id)
+                    .thenComparingLong(Finding::eventCount);
 
     private final boolean inOrder;
     private final Duration retention;
@@ -43,13 +49,18 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
     protected abstract boolean passesAsIs(Finding f);
 
     /** An event-time timer of the subclass's own fired (not one of the buffer's). */
-    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {}
+    protected void onClock(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {}
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         if (inOrder) {
-            pending = new EventTimeBuffer<>(getRuntimeContext(), "in-order", TypeInformation.of(Finding.class),
-                    retention);
+            pending =
+                    new EventTimeBuffer<>(
+                            getRuntimeContext(),
+                            "in-order",
+                            TypeInformation.of(Finding.class),
+                            retention);
         }
     }
 
@@ -57,13 +68,15 @@ public abstract class FindingsInOrder extends KeyedProcessFunction<String, Findi
     public void processElement(Finding f, Context ctx, Collector<Finding> out) throws Exception {
         if (passesAsIs(f)) {
             out.collect(f);
-        } else if (!inOrder || !pending.hold(f, f.lastEventTime().toEpochMilli(), ctx.timerService())) {
+        } else if (!inOrder
+                || !pending.hold(f, f.lastEventTime().toEpochMilli(), ctx.timerService())) {
             judge(f, ctx, out);
         }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         if (inOrder) {
             for (Finding f : pending.release(timestamp, ORDER)) {
                 judge(f, ctx, out);

@@ -8,9 +8,10 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * {@code begin(first, skipPastLastEvent).where(isFirst).followedBy(second).where(isSecond).within(window)}.
- * CEP keeps one partial match per first event in the window; a second event completes them all, and the
- * skip strategy emits the earliest and discards the rest. So: a queue of the first events in the window;
+ * {@code begin(first,
+ * skipPastLastEvent).where(isFirst).followedBy(second).where(isSecond).within(window)}. CEP keeps
+ * one partial match per first event in the window; a second event completes them all, and the skip
+ * strategy emits the earliest and discards the rest. So: a queue of the first events in the window;
  * a second event with a non-empty queue matches its head and empties it.
  */
 final class FollowedBy extends StartQueue {

@@ -8,16 +8,20 @@ import java.util.function.Consumer;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 
 /**
- * {@code begin(first).where(isFirst).followedByAny(second).where(pairs).within(window)}, no skip strategy:
- * every first event in the window pairs with every later second event that {@code pairs} accepts for it, and
- * stays for the next one. So: a queue of the first events in the window; a second event matches each of them
- * it pairs with, oldest first (the order in which CEP emits the matches of one event). With {@code reportFirst},
- * each first event is also a match of its own (the first step only), beyond what the CEP pattern finds.
+ * {@code begin(first).where(isFirst).followedByAny(second).where(pairs).within(window)}, no skip
+ * strategy: every first event in the window pairs with every later second event that {@code pairs}
+ * accepts for it, and stays for the next one. So: a queue of the first events in the window; a
+ * second event matches each of them it pairs with, oldest first (the order in which CEP emits the
+ * matches of one event). With {@code reportFirst}, each first event is also a match of its own (the
+ * first step only), beyond what the CEP pattern finds.
  */
 final class FollowedByAny extends StartQueue {
     private static final long serialVersionUID = 1L;
 
-    /** Whether a later event completes a first event's partial match (CEP's IterativeCondition on it). */
+    /**
+     * Whether a later event completes a first event's partial match (CEP's IterativeCondition on
+     * it).
+     */
     interface Pairing extends Serializable {
         boolean test(EcrEvent first, EcrEvent second);
     }
@@ -27,11 +31,17 @@ final class FollowedByAny extends StartQueue {
     private final Pairing pairs;
     private final boolean reportFirst;
 
-    FollowedByAny(String first, FollowedBy.Condition isFirst, String second, Pairing pairs, long window) {
+    FollowedByAny(
+            String first, FollowedBy.Condition isFirst, String second, Pairing pairs, long window) {
         this(first, isFirst, second, pairs, window, false);
     }
 
-    FollowedByAny(String first, FollowedBy.Condition isFirst, String second, Pairing pairs, long window,
+    FollowedByAny(
+            String first,
+            FollowedBy.Condition isFirst,
+            String second,
+            Pairing pairs,
+            long window,
             boolean reportFirst) {
         super(first, window);
         this.isFirst = isFirst;
@@ -59,7 +69,10 @@ final class FollowedByAny extends StartQueue {
         }
     }
 
-    /** The CEP condition of the second step: an event {@code pairs} accepts for some event of the first step. */
+    /**
+     * The CEP condition of the second step: an event {@code pairs} accepts for some event of the
+     * first step.
+     */
     static final class PairsWithAny extends IterativeCondition<EcrEvent> {
         private static final long serialVersionUID = 1L;
         private final String first;

@@ -20,18 +20,18 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 
 /**
- * {@code guardrail-weakened-then-push}: a guardrail of a repository taken down, then an image pushed to it
- * within the window by any principal. Weakenings: scan-on-push turned off (PutImageScanningConfiguration),
- * tag mutability set to MUTABLE or MUTABLE_WITH_EXCLUSION (PutImageTagMutability), and a registry scanning
- * configuration (PutRegistryScanningConfiguration) under which the pushed repository is no longer scanned
- * automatically: no rule with scan frequency SCAN_ON_PUSH or CONTINUOUS_SCAN whose filters match its name
- * (rules removed, lowered to MANUAL, filters narrowed). Keyed by registry, so a registry change counts for
- * every repository of it.
+ * {@code guardrail-weakened-then-push}: a guardrail of a repository taken down, then an image
+ * pushed to it within the window by any principal. Weakenings: scan-on-push turned off
+ * (PutImageScanningConfiguration), tag mutability set to MUTABLE or MUTABLE_WITH_EXCLUSION
+ * (PutImageTagMutability), and a registry scanning configuration (PutRegistryScanningConfiguration)
+ * under which the pushed repository is no longer scanned automatically: no rule with scan frequency
+ * SCAN_ON_PUSH or CONTINUOUS_SCAN whose filters match its name (rules removed, lowered to MANUAL,
+ * filters narrowed). Keyed by registry, so a registry change counts for every repository of it.
  *
- * <p>The finding names the principal that weakened the guardrail (the pushes are listed); pushes to one
- * repository within a window of each other fold into one finding. With {@code reportWeakening} every
- * weakening is also a LOW finding on its own, reported by the matcher on arrival (the CEP pattern is the
- * pair only).
+ * <p>The finding names the principal that weakened the guardrail (the pushes are listed); pushes to
+ * one repository within a window of each other fold into one finding. With {@code reportWeakening}
+ * every weakening is also a LOW finding on its own, reported by the matcher on arrival (the CEP
+ * pattern is the pair only).
  */
 public final class GuardrailWeakenedThenPush implements CepRule {
     private static final long serialVersionUID = 1L;
@@ -46,14 +46,21 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         return ID;
     }
 
-    /** A successful call that takes a guardrail down (for a registry change: for some repository, maybe). */
+    /**
+     * A successful call that takes a guardrail down (for a registry change: for some repository,
+     * maybe).
+     */
     static boolean weakening(EcrEvent e) {
         if (!e.isEcrApiCall() || e.failed()) {
             return false;
         }
         switch (e.eventName()) {
             case "PutImageScanningConfiguration" -> {
-                return params(e).path("imageScanningConfiguration").path("scanOnPush").asText("").equals("false");
+                return params(e)
+                        .path("imageScanningConfiguration")
+                        .path("scanOnPush")
+                        .asText("")
+                        .equals("false");
             }
             case "PutImageTagMutability" -> {
                 return params(e).path("imageTagMutability").asText("").startsWith("MUTABLE");
@@ -84,7 +91,10 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         return push.repositoryName().equals(weakening.repositoryName());
     }
 
-    /** Whether a registry scanning configuration has a scan-on-push or continuous rule matching the repository. */
+    /**
+     * Whether a registry scanning configuration has a scan-on-push or continuous rule matching the
+     * repository.
+     */
     static boolean scannedAutomatically(JsonNode configuration, String repository) {
         for (JsonNode rule : configuration.path("rules")) {
             String frequency = rule.path("scanFrequency").asText("");
@@ -102,8 +112,7 @@ public final class GuardrailWeakenedThenPush implements CepRule {
 
     private static JsonNode params(EcrEvent e) {
         JsonNode raw = Json.tree(e.raw());
-        return raw == null ? MissingNode.getInstance()
-                : raw.path("requestParameters");
+        return raw == null ? MissingNode.getInstance() : raw.path("requestParameters");
     }
 
     @Override
@@ -128,8 +137,12 @@ public final class GuardrailWeakenedThenPush implements CepRule {
     @Override
     public MatchLogic matchLogic(RulesConfig config) {
         RuleSettings s = config.rule(ID);
-        return new FollowedByAny(WEAKENING, GuardrailWeakenedThenPush::weakening, PUSH,
-                GuardrailWeakenedThenPush::pairs, s.duration("window").toMillis(),
+        return new FollowedByAny(
+                WEAKENING,
+                GuardrailWeakenedThenPush::weakening,
+                PUSH,
+                GuardrailWeakenedThenPush::pairs,
+                s.duration("window").toMillis(),
                 s.flag("reportWeakening"));
     }
 
@@ -139,18 +152,31 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         List<EcrEvent> pushes = match.get(PUSH);
         String what = whatChanged(weakening);
         String scope = REGISTRY_SCANNING.equals(weakening.eventName()) ? "registry" : "repository";
-        FindingBuilder b = FindingBuilder.of(settings).event(weakening).subject(weakening)
-                .detail("weakening", weakening.eventName())
-                .detail("weakeningEventId", weakening.eventId())
-                .detail("weakenedScope", scope)
-                .detail("guardrail", what);
+        FindingBuilder b =
+                FindingBuilder.of(settings)
+                        .event(weakening)
+                        .subject(weakening)
+                        .detail("weakening", weakening.eventName())
+                        .detail("weakeningEventId", weakening.eventId())
+                        .detail("weakenedScope", scope)
+                        .detail("guardrail", what);
         if (pushes == null) {
-            String where = weakening.repositoryName() != null ? weakening.repositoryName() : "the registry";
+            String where =
+                    weakening.repositoryName() != null
+                            ? weakening.repositoryName()
+                            : "the registry";
             return b.severity(Severity.LOW)
                     .key(WEAKENING + "|" + weakening.eventId())
                     .title(what + " on " + where)
-                    .description(weakening.principal().arn() + " called " + weakening.eventName() + " on " + where
-                            + ": " + what + ". An image pushed after this is not held by that guardrail.")
+                    .description(
+                            weakening.principal().arn()
+                                    + " called "
+                                    + weakening.eventName()
+                                    + " on "
+                                    + where
+                                    + ": "
+                                    + what
+                                    + ". An image pushed after this is not held by that guardrail.")
                     .build();
         }
         EcrEvent push = pushes.get(0);
@@ -160,17 +186,33 @@ public final class GuardrailWeakenedThenPush implements CepRule {
         pushed.put("imageDigest", push.imageDigest());
         pushed.put("pushedBy", push.principal().arn());
         pushed.put("time", push.time().toString());
-        return b.event(push).repositoryFrom(push)
+        return b.event(push)
+                .repositoryFrom(push)
                 .key(push.repositoryKey())
                 .title("Image pushed to " + push.repositoryName() + " after " + what)
-                .description(weakening.principal().arn() + " called " + weakening.eventName()
-                        + ("registry".equals(scope) ? " on the registry" : " on " + push.repositoryName()) + " ("
-                        + what + "), then " + push.principal().arn() + " pushed "
-                        + (push.imageTags() != null ? "tag " + push.imageTags() : "an image") + " to "
-                        + push.repositoryName() + " " + (push.eventTime() - weakening.eventTime()) / 1000
-                        + " seconds later, within " + ParamType.format(settings.duration("window"))
-                        + ". Turning a guardrail off right before a push is how an implanted image avoids scanning"
-                        + " or replaces a trusted tag.")
+                .description(
+                        weakening.principal().arn()
+                                + " called "
+                                + weakening.eventName()
+                                + ("registry".equals(scope)
+                                        ? " on the registry"
+                                        : " on " + push.repositoryName())
+                                + " ("
+                                + what
+                                + "), then "
+                                + push.principal().arn()
+                                + " pushed "
+                                + (push.imageTags() != null
+                                        ? "tag " + push.imageTags()
+                                        : "an image")
+                                + " to "
+                                + push.repositoryName()
+                                + " "
+                                + (push.eventTime() - weakening.eventTime()) / 1000
+                                + " seconds later, within "
+                                + ParamType.format(settings.duration("window"))
+                                + ". Turning a guardrail off right before a push is how an implanted image avoids scanning"
+                                + " or replaces a trusted tag.")
                 .detail(PUSHES, List.of(pushed))
                 .detail("secondsBetween", (push.eventTime() - weakening.eventTime()) / 1000)
                 .build();
@@ -186,10 +228,16 @@ public final class GuardrailWeakenedThenPush implements CepRule {
     static String whatChanged(EcrEvent weakening) {
         return switch (weakening.eventName()) {
             case "PutImageScanningConfiguration" -> "scan-on-push turned off";
-            case "PutImageTagMutability" -> "tags made mutable ("
-                    + params(weakening).path("imageTagMutability").asText() + ")";
-            default -> "registry scanning changed (" + params(weakening).path("scanType").asText("?") + ", "
-                    + params(weakening).path("rules").size() + " rules)";
+            case "PutImageTagMutability" ->
+                    "tags made mutable ("
+                            + params(weakening).path("imageTagMutability").asText()
+                            + ")";
+            default ->
+                    "registry scanning changed ("
+                            + params(weakening).path("scanType").asText("?")
+                            + ", "
+                            + params(weakening).path("rules").size()
+                            + " rules)";
         };
     }
 

@@ -44,12 +44,23 @@ public final class LayerDownloadBurst extends BurstRule {
         List<String> repositories = distinct(events, EcrEvent::repositoryName);
         List<String> layers = distinct(events, EcrEvent::layerDigest);
         EcrEvent first = events.get(0);
-        return b.title("Burst of ECR layer downloads by " + first.principal().name() + ": " + layers.size()
-                        + " layers from " + repositories.size() + " repositories")
-                .description(first.principal().arn() + " requested presigned download URLs for at least "
-                        + layers.size() + " distinct layers across " + repositories.size() + " repositories within "
-                        + ParamType.format(s.duration("window"))
-                        + ". Bulk layer downloads can mean a registry is being copied out.")
+        return b.title(
+                        "Burst of ECR layer downloads by "
+                                + first.principal().name()
+                                + ": "
+                                + layers.size()
+                                + " layers from "
+                                + repositories.size()
+                                + " repositories")
+                .description(
+                        first.principal().arn()
+                                + " requested presigned download URLs for at least "
+                                + layers.size()
+                                + " distinct layers across "
+                                + repositories.size()
+                                + " repositories within "
+                                + ParamType.format(s.duration("window"))
+                                + ". Bulk layer downloads can mean a registry is being copied out.")
                 .detail("distinctLayers", layers.size())
                 .detail("repositories", repositories)
                 .detail("layerDigests", layers)

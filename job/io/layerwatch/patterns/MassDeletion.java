@@ -18,11 +18,12 @@ import java.util.Set;
 import org.apache.flink.cep.pattern.Pattern;
 
 /**
- * {@code mass-deletion}: one principal deletes at least {@code minImages} distinct images (the image ids of
- * BatchDeleteImage, as deleted) or {@code minRepositories} repositories (DeleteRepository) within
- * {@code window}; one finding per episode. Besides, at once: a PutLifecyclePolicy with a rule that expires
- * images of any tag status once more than {@code countNumber} <= 1 exist or {@code sinceImagePushed} <= 1
- * day, which deletes nearly every image of the repository at the next evaluation.
+ * {@code mass-deletion}: one principal deletes at least {@code minImages} distinct images (the
+ * image ids of BatchDeleteImage, as deleted) or {@code minRepositories} repositories
+ * (DeleteRepository) within {@code window}; one finding per episode. Besides, at once: a
+ * PutLifecyclePolicy with a rule that expires images of any tag status once more than {@code
+ * countNumber} <= 1 exist or {@code sinceImagePushed} <= 1 day, which deletes nearly every image of
+ * the repository at the next evaluation.
  */
 public final class MassDeletion implements CepRule {
     private static final long serialVersionUID = 1L;
@@ -38,10 +39,15 @@ public final class MassDeletion implements CepRule {
     }
 
     static boolean deletion(EcrEvent e) {
-        return (e.is("BatchDeleteImage") || e.is("DeleteRepository")) && !e.failed() && e.repositoryName() != null;
+        return (e.is("BatchDeleteImage") || e.is("DeleteRepository"))
+                && !e.failed()
+                && e.repositoryName() != null;
     }
 
-    /** A successful PutLifecyclePolicy with a rule that expires images of any tag status almost at once. */
+    /**
+     * A successful PutLifecyclePolicy with a rule that expires images of any tag status almost at
+     * once.
+     */
     static boolean destructiveLifecycle(EcrEvent e) {
         if (!e.is("PutLifecyclePolicy") || e.failed()) {
             return false;
@@ -49,11 +55,19 @@ public final class MassDeletion implements CepRule {
         return !destructiveRules(e).isEmpty();
     }
 
-    /** The lifecycle rules of a PutLifecyclePolicy that expire images of any tag status almost at once. */
+    /**
+     * The lifecycle rules of a PutLifecyclePolicy that expire images of any tag status almost at
+     * once.
+     */
     static List<JsonNode> destructiveRules(EcrEvent e) {
         JsonNode raw = Json.tree(e.raw());
-        JsonNode policy = raw == null ? null : Json.tree(raw.path("requestParameters").path("lifecyclePolicyText")
-                .asText(""));
+        JsonNode policy =
+                raw == null
+                        ? null
+                        : Json.tree(
+                                raw.path("requestParameters")
+                                        .path("lifecyclePolicyText")
+                                        .asText(""));
         List<JsonNode> out = new ArrayList<>();
         if (policy == null) {
             return out;
@@ -63,10 +77,17 @@ public final class MassDeletion implements CepRule {
             String type = rule.path("action").path("type").asText("expire");
             int count = selection.path("countNumber").asInt(Integer.MAX_VALUE);
             String countType = selection.path("countType").asText("");
-            boolean now = countType.equals("imageCountMoreThan") && count <= 1
-                    || countType.equals("sinceImagePushed") && count <= 1
-                            && selection.path("countUnit").asText("days").equalsIgnoreCase("days");
-            if (type.equalsIgnoreCase("expire") && selection.path("tagStatus").asText("").equalsIgnoreCase("any") && now) {
+            boolean now =
+                    countType.equals("imageCountMoreThan") && count <= 1
+                            || countType.equals("sinceImagePushed")
+                                    && count <= 1
+                                    && selection
+                                            .path("countUnit")
+                                            .asText("days")
+                                            .equalsIgnoreCase("days");
+            if (type.equalsIgnoreCase("expire")
+                    && selection.path("tagStatus").asText("").equalsIgnoreCase("any")
+                    && now) {
                 out.add(rule);
             }
         }
@@ -90,8 +111,14 @@ public final class MassDeletion implements CepRule {
         }
         for (JsonNode id : ids) {
             String digest = id.path("imageDigest").asText("");
-            out.add(new String[] {IMAGE, e.repositoryKey() + (digest.isEmpty() ? ":" + id.path("imageTag").asText("")
-                    : "@" + digest)});
+            out.add(
+                    new String[] {
+                        IMAGE,
+                        e.repositoryKey()
+                                + (digest.isEmpty()
+                                        ? ":" + id.path("imageTag").asText("")
+                                        : "@" + digest)
+                    });
         }
         return out;
     }
@@ -115,8 +142,12 @@ public final class MassDeletion implements CepRule {
     @Override
     public MatchLogic matchLogic(RulesConfig config) {
         RuleSettings s = config.rule(ID);
-        return new DistinctValuesBurst(DELETIONS, Map.of(IMAGE, s.count("minImages"), REPOSITORY,
-                s.count("minRepositories")), s.duration("window").toMillis(), MassDeletion::values, LIFECYCLE,
+        return new DistinctValuesBurst(
+                DELETIONS,
+                Map.of(IMAGE, s.count("minImages"), REPOSITORY, s.count("minRepositories")),
+                s.duration("window").toMillis(),
+                MassDeletion::values,
+                LIFECYCLE,
                 MassDeletion::destructiveLifecycle);
     }
 
@@ -126,14 +157,27 @@ public final class MassDeletion implements CepRule {
         if (lifecycle != null) {
             EcrEvent e = lifecycle.get(0);
             List<JsonNode> rules = destructiveRules(e);
-            return FindingBuilder.of(settings).event(e)
+            return FindingBuilder.of(settings)
+                    .event(e)
                     .key(LIFECYCLE + "|" + e.eventId())
-                    .title("Lifecycle policy on " + e.repositoryName() + " expires nearly every image")
-                    .description(e.principal().arn() + " put a lifecycle policy on " + e.repositoryName()
-                            + " whose rule expires images of any tag status "
-                            + ("sinceImagePushed".equals(rules.get(0).path("selection").path("countType").asText())
-                                    ? "a day after they are pushed" : "beyond the newest one")
-                            + ": the next lifecycle evaluation deletes the repository's images.")
+                    .title(
+                            "Lifecycle policy on "
+                                    + e.repositoryName()
+                                    + " expires nearly every image")
+                    .description(
+                            e.principal().arn()
+                                    + " put a lifecycle policy on "
+                                    + e.repositoryName()
+                                    + " whose rule expires images of any tag status "
+                                    + ("sinceImagePushed"
+                                                    .equals(
+                                                            rules.get(0)
+                                                                    .path("selection")
+                                                                    .path("countType")
+                                                                    .asText())
+                                            ? "a day after they are pushed"
+                                            : "beyond the newest one")
+                                    + ": the next lifecycle evaluation deletes the repository's images.")
                     .detail("lifecycleRules", rules.stream().map(JsonNode::toString).toList())
                     .build();
         }
@@ -148,13 +192,28 @@ public final class MassDeletion implements CepRule {
             }
         }
         EcrEvent first = events.get(0);
-        return FindingBuilder.of(settings).events(events).key(first.principal().arn())
-                .title("Mass deletion by " + first.principal().name() + ": " + images.size() + " images, "
-                        + deletedRepositories.size() + " repositories deleted")
-                .description(first.principal().arn() + " deleted " + images.size() + " distinct images and "
-                        + deletedRepositories.size() + " repositories across " + repositories.size()
-                        + " repositories within " + ParamType.format(settings.duration("window"))
-                        + ". Deleting images in bulk destroys what deployments and rollbacks need.")
+        return FindingBuilder.of(settings)
+                .events(events)
+                .key(first.principal().arn())
+                .title(
+                        "Mass deletion by "
+                                + first.principal().name()
+                                + ": "
+                                + images.size()
+                                + " images, "
+                                + deletedRepositories.size()
+                                + " repositories deleted")
+                .description(
+                        first.principal().arn()
+                                + " deleted "
+                                + images.size()
+                                + " distinct images and "
+                                + deletedRepositories.size()
+                                + " repositories across "
+                                + repositories.size()
+                                + " repositories within "
+                                + ParamType.format(settings.duration("window"))
+                                + ". Deleting images in bulk destroys what deployments and rollbacks need.")
                 .detail("distinctImages", images.size())
                 .detail("deletedRepositories", deletedRepositories.size())
                 .detail("repositories", new ArrayList<>(repositories))
@@ -176,8 +235,12 @@ public final class MassDeletion implements CepRule {
         Object values = f.details().get(list);
         if (values instanceof List<?> l) { // a capped list: at least what it holds
             Object before = f.details().get(count);
-            f.details().put(count, l.size() < FindingFolder.MAX_LIST || !(before instanceof Number n) ? l.size()
-                    : Math.max(l.size(), n.intValue()));
+            f.details()
+                    .put(
+                            count,
+                            l.size() < FindingFolder.MAX_LIST || !(before instanceof Number n)
+                                    ? l.size()
+                                    : Math.max(l.size(), n.intValue()));
         }
     }
 

@@ -3,7 +3,6 @@ package io.layerwatch.patterns;
 import io.layerwatch.config.RuleSettings;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.CepRule;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;
@@ -20,7 +19,8 @@ public final class MatchToFinding extends PatternProcessFunction<EcrEvent, Findi
     }
 
     @Override
-    public void processMatch(Map<String, List<EcrEvent>> match, Context ctx, Collector<Finding> out) {
+    public void processMatch(
+            Map<String, List<EcrEvent>> match, Context ctx, Collector<Finding> out) {
         out.collect(rule.toFinding(match, settings));
     }
 }

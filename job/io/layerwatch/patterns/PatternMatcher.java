@@ -23,11 +23,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
- * Runs a {@link CepRule} whose pattern has a {@link MatchLogic} the way Flink's CEP operator runs it in
- * event time, without its NFA: events at or behind the watermark are dropped (late); the others are fed,
- * timestamp by timestamp, in the comparator's order, each timestamp after advancing the time to it.
- * Matches become the rule's findings. Keyed as the rule's CEP input (principal, principal and access key,
- * registry). {@link Mode} says when a match is reported.
+ * Runs a {@link CepRule} whose pattern has a {@link MatchLogic} the way Flink's CEP operator runs
+ * it in event time, without its NFA: events at or behind the watermark are dropped (late); the
+ * others are fed, timestamp by timestamp, in the comparator's order, each timestamp after advancing
+ * the time to it. Matches become the rule's findings. Keyed as the rule's CEP input (principal,
+ * principal and access key, registry). {@link Mode} says when a match is reported.
  */
 public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent, Finding> {
     private static final long serialVersionUID = 1L;
@@ -35,28 +35,32 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     /** When events are judged and matches reported. */
     public enum Mode {
         /**
-         * The input comes in event-time order already, each event before the watermark that passes it (after
-         * the replay's {@code EventTimeOrder}): events are judged as they arrive, without a buffer.
+         * The input comes in event-time order already, each event before the watermark that passes
+         * it (after the replay's {@code EventTimeOrder}): events are judged as they arrive, without
+         * a buffer.
          */
         SORTED,
         /**
-         * Events wait per key until the watermark passes them, then are judged in order: what CEP does. The
-         * output does not depend on the arrival order (a replay above parallelism 1).
+         * Events wait per key until the watermark passes them, then are judged in order: what CEP
+         * does. The output does not depend on the arrival order (a replay above parallelism 1).
          */
         WATERMARK,
         /**
-         * A match is reported as soon as the events that complete it have arrived (streaming). The key's
-         * events since the watermark are judged in event-time order by a second copy of the logic, ahead of
-         * the one the watermark drives; an event that arrives out of order makes that copy start again from
-         * the watermark's state with the events since, sorted. Each match is reported once: the logic the
-         * watermark drives reports only what the early copy has not (a key with more than
-         * {@link #REBUILD_LIMIT} events pending is not judged again on every out-of-order arrival, but when
-         * the watermark passes, until it has fewer).
+         * A match is reported as soon as the events that complete it have arrived (streaming). The
+         * key's events since the watermark are judged in event-time order by a second copy of the
+         * logic, ahead of the one the watermark drives; an event that arrives out of order makes
+         * that copy start again from the watermark's state with the events since, sorted. Each
+         * match is reported once: the logic the watermark drives reports only what the early copy
+         * has not (a key with more than {@link #REBUILD_LIMIT} events pending is not judged again
+         * on every out-of-order arrival, but when the watermark passes, until it has fewer).
          */
         ARRIVAL
     }
 
-    /** {@link Mode#ARRIVAL}: the most events pending for a key that an out-of-order arrival judges again. */
+    /**
+     * {@link Mode#ARRIVAL}: the most events pending for a key that an out-of-order arrival judges
+     * again.
+     */
     public static final int REBUILD_LIMIT = 2_000;
 
     /** State name prefix of the copy of the logic that judges on arrival. */
@@ -68,14 +72,22 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     private final Comparator<EcrEvent> order;
     private final Mode mode;
     private transient MapState<Long, List<EcrEvent>> pending;
+
     /** {@link Mode#ARRIVAL}: the logic fed with every event that arrived, in order. */
     private transient MatchLogic early;
+
     /** The last event {@link #early} took (null: it is not built). */
     private transient ValueState<EcrEvent> earlyLast;
+
     /** How many events are pending (null: none). */
     private transient ValueState<Integer> pendingCount;
-    /** Matches reported whose last event the watermark has not passed: their key -> that event's time. */
+
+    /**
+     * Matches reported whose last event the watermark has not passed: their key -> that event's
+     * time.
+     */
     private transient MapState<String, Long> reported;
+
     private transient Collector<Finding> out;
     private transient Consumer<Map<String, List<EcrEvent>>> emit;
     private transient Consumer<Map<String, List<EcrEvent>>> emitOnce;
@@ -83,7 +95,11 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     /**
      * @param order how CEP orders events of one timestamp (the comparator given to CEP.pattern)
      */
-    public PatternMatcher(CepRule rule, RuleSettings settings, MatchLogic logic, Comparator<EcrEvent> order,
+    public PatternMatcher(
+            CepRule rule,
+            RuleSettings settings,
+            MatchLogic logic,
+            Comparator<EcrEvent> order,
             Mode mode) {
         this.rule = rule;
         this.settings = settings;
@@ -94,17 +110,30 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                Types.LIST(TypeInformation.of(EcrEvent.class))));
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending",
+                                        Types.LONG,
+                                        Types.LIST(TypeInformation.of(EcrEvent.class))));
         emit = match -> out.collect(rule.toFinding(match, settings));
         if (mode == Mode.ARRIVAL) {
             early = InstantiationUtil.clone(logic, getRuntimeContext().getUserCodeClassLoader());
             early.open(getRuntimeContext(), false, EARLY);
-            earlyLast = getRuntimeContext().getState(new ValueStateDescriptor<>(EARLY + "last",
-                    TypeInformation.of(EcrEvent.class)));
-            pendingCount = getRuntimeContext().getState(new ValueStateDescriptor<>(EARLY + "pending", Types.INT));
-            reported = getRuntimeContext().getMapState(new MapStateDescriptor<>(EARLY + "reported", Types.STRING,
-                    Types.LONG));
+            earlyLast =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            EARLY + "last", TypeInformation.of(EcrEvent.class)));
+            pendingCount =
+                    getRuntimeContext()
+                            .getState(new ValueStateDescriptor<>(EARLY + "pending", Types.INT));
+            reported =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            EARLY + "reported", Types.STRING, Types.LONG));
             emitOnce = this::reportOnce;
         }
         logic.open(getRuntimeContext(), mode == Mode.SORTED, "");
@@ -144,7 +173,8 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     public void onTimer(long time, OnTimerContext ctx, Collector<Finding> out) throws Exception {
         this.out = out;
         List<EcrEvent> events;
-        // Sorted, a timeout timer may fire after later events advanced the logic further: a no-op then.
+        // Sorted, a timeout timer may fire after later events advanced the logic further: a no-op
+        // then.
         logic.begin();
         try {
             logic.advance(time);
@@ -163,9 +193,9 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     }
 
     /**
-     * The watermark passed {@code time} and made {@code events} final: reports whose last event it passed are
-     * forgotten (no copy of the logic takes that event again), and with no event left pending the early copy
-     * is dropped.
+     * The watermark passed {@code time} and made {@code events} final: reports whose last event it
+     * passed are forgotten (no copy of the logic takes that event again), and with no event left
+     * pending the early copy is dropped.
      */
     private void madeFinal(long time, int events) throws Exception {
         List<String> done = new ArrayList<>();
@@ -175,7 +205,8 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
             }
         }
         for (String key : done) {
-            reported.remove(key); // not through the iterator: the heap backend would keep an empty map
+            reported.remove(
+                    key); // not through the iterator: the heap backend would keep an empty map
         }
         if (events == 0) {
             return;
@@ -190,7 +221,10 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         }
     }
 
-    /** {@link Mode#ARRIVAL}: the early copy takes the event, or starts again if it came out of order. */
+    /**
+     * {@link Mode#ARRIVAL}: the early copy takes the event, or starts again if it came out of
+     * order.
+     */
     private void judgeOnArrival(EcrEvent e) throws Exception {
         Integer before = pendingCount.value();
         int count = before == null ? 1 : before + 1;
@@ -204,7 +238,8 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
                 earlyLast.update(e);
                 return;
             }
-            if (count > REBUILD_LIMIT) { // judged when the watermark passes, until fewer are pending
+            if (count
+                    > REBUILD_LIMIT) { // judged when the watermark passes, until fewer are pending
                 if (last != null) {
                     early.clear();
                     earlyLast.clear();
@@ -229,11 +264,12 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     }
 
     /**
-     * Feeds one timestamp's events to {@code target} in CEP's order (a stable sort of {@code events}, which it
-     * reorders); returns the last one.
+     * Feeds one timestamp's events to {@code target} in CEP's order (a stable sort of {@code
+     * events}, which it reorders); returns the last one.
      */
-    private EcrEvent acceptInOrder(MatchLogic target, List<EcrEvent> events,
-            Consumer<Map<String, List<EcrEvent>>> matches) throws Exception {
+    private EcrEvent acceptInOrder(
+            MatchLogic target, List<EcrEvent> events, Consumer<Map<String, List<EcrEvent>>> matches)
+            throws Exception {
         events.sort(order);
         for (EcrEvent e : events) {
             target.accept(e, matches);
@@ -241,15 +277,27 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         return events.get(events.size() - 1);
     }
 
-    /** Whether {@code a} comes no later than {@code b} in CEP's order (equal: arrival order, as a stable sort). */
+    /**
+     * Whether {@code a} comes no later than {@code b} in CEP's order (equal: arrival order, as a
+     * stable sort).
+     */
     private boolean before(EcrEvent a, EcrEvent b) {
-        return a.eventTime() < b.eventTime() || a.eventTime() == b.eventTime() && order.compare(a, b) <= 0;
+        return a.eventTime() < b.eventTime()
+                || a.eventTime() == b.eventTime() && order.compare(a, b) <= 0;
     }
 
-    /** Reports a match unless the early copy (in this build or an earlier one) reported the same one. */
+    /**
+     * Reports a match unless the early copy (in this build or an earlier one) reported the same
+     * one.
+     */
     private void reportOnce(Map<String, List<EcrEvent>> match) {
         String key = matchKey(match);
-        long last = match.values().stream().flatMap(List::stream).mapToLong(EcrEvent::eventTime).max().orElseThrow();
+        long last =
+                match.values().stream()
+                        .flatMap(List::stream)
+                        .mapToLong(EcrEvent::eventTime)
+                        .max()
+                        .orElseThrow();
         try {
             if (reported.contains(key)) {
                 return;
@@ -262,15 +310,22 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     }
 
     /**
-     * The match's steps and events (id, time and content hash: ids may repeat), hashed: the same match gives
-     * the same key in any JVM.
+     * The match's steps and events (id, time and content hash: ids may repeat), hashed: the same
+     * match gives the same key in any JVM.
      */
     static String matchKey(Map<String, List<EcrEvent>> match) {
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, List<EcrEvent>> step : new TreeMap<>(match).entrySet()) {
             text.append(step.getKey()).append(':');
-            step.getValue().forEach(e -> text.append(e.eventId()).append('@').append(e.eventTime()).append('#')
-                    .append(e.hashCode()).append(','));
+            step.getValue()
+                    .forEach(
+                            e ->
+                                    text.append(e.eventId())
+                                            .append('@')
+                                            .append(e.eventTime())
+                                            .append('#')
+                                            .append(e.hashCode())
+                                            .append(','));
             text.append('\n');
         }
         return FindingBuilder.id("match", "", text.toString());
@@ -286,8 +341,8 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
 
     /**
      * Sorted input: timeout timers at whole minutes, so that a key's events share them. Each event
-     * advances the logic to its own time first, so a partial match dropped up to a minute late is dropped
-     * before any later event sees it: only an idle key's state lingers that much longer.
+     * advances the logic to its own time first, so a partial match dropped up to a minute late is
+     * dropped before any later event sees it: only an idle key's state lingers that much longer.
      */
     static final long SORTED_TIMER_STEP = 60_000;
 
@@ -301,6 +356,8 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
 
     private static long roundUp(long time) {
         long rest = Math.floorMod(time, SORTED_TIMER_STEP);
-        return rest == 0 || time > Long.MAX_VALUE - SORTED_TIMER_STEP ? time : time - rest + SORTED_TIMER_STEP;
+        return rest == 0 || time > Long.MAX_VALUE - SORTED_TIMER_STEP
+                ? time
+                : time - rest + SORTED_TIMER_STEP;
     }
 }

@@ -28,11 +28,17 @@ public final class PolicyChangeAfterScan implements CepRule {
     private static final long serialVersionUID = 1L;
     public static final String ID = RuleCatalog.POLICY_CHANGE_AFTER_SCAN;
 
-    static final Set<String> REPOSITORY_CHANGES = Set.of("SetRepositoryPolicy", "DeleteRepositoryPolicy",
-            "PutImageScanningConfiguration", "PutImageTagMutability", "BatchDeleteImage", "PutLifecyclePolicy",
-            "DeleteLifecyclePolicy");
-    static final Set<String> REGISTRY_CHANGES = Set.of("PutRegistryPolicy", "DeleteRegistryPolicy",
-            "PutRegistryScanningConfiguration");
+    static final Set<String> REPOSITORY_CHANGES =
+            Set.of(
+                    "SetRepositoryPolicy",
+                    "DeleteRepositoryPolicy",
+                    "PutImageScanningConfiguration",
+                    "PutImageTagMutability",
+                    "BatchDeleteImage",
+                    "PutLifecyclePolicy",
+                    "DeleteLifecyclePolicy");
+    static final Set<String> REGISTRY_CHANGES =
+            Set.of("PutRegistryPolicy", "DeleteRegistryPolicy", "PutRegistryScanningConfiguration");
 
     @Override
     public String id() {
@@ -50,10 +56,15 @@ public final class PolicyChangeAfterScan implements CepRule {
         }
         if ("PutImageScanningConfiguration".equals(e.eventName())) {
             JsonNode raw = Json.tree(e.raw());
-            return raw != null && raw.path("requestParameters").path("imageScanningConfiguration")
-                    .path("scanOnPush").asText("").equals("false");
+            return raw != null
+                    && raw.path("requestParameters")
+                            .path("imageScanningConfiguration")
+                            .path("scanOnPush")
+                            .asText("")
+                            .equals("false");
         }
-        return REPOSITORY_CHANGES.contains(e.eventName()) || REGISTRY_CHANGES.contains(e.eventName());
+        return REPOSITORY_CHANGES.contains(e.eventName())
+                || REGISTRY_CHANGES.contains(e.eventName());
     }
 
     @Override
@@ -77,7 +88,10 @@ public final class PolicyChangeAfterScan implements CepRule {
 
     @Override
     public MatchLogic matchLogic(RulesConfig config) {
-        return new FollowedByAny("scan", e -> vulnerableScan(e, config), "change",
+        return new FollowedByAny(
+                "scan",
+                e -> vulnerableScan(e, config),
+                "change",
                 PolicyChangeAfterScan::pairs,
                 config.rule(ID).duration("window").toMillis());
     }
@@ -90,7 +104,8 @@ public final class PolicyChangeAfterScan implements CepRule {
     /** A change to the scanned repository, or to its whole registry. */
     static boolean sameRepositoryOrRegistry(EcrEvent scan, EcrEvent change) {
         return REGISTRY_CHANGES.contains(change.eventName())
-                || change.repositoryName() != null && change.repositoryName().equals(scan.repositoryName());
+                || change.repositoryName() != null
+                        && change.repositoryName().equals(scan.repositoryName());
     }
 
     @Override
@@ -110,12 +125,26 @@ public final class PolicyChangeAfterScan implements CepRule {
                 .subject(change)
                 .repositoryFrom(scan)
                 .key(scan.repositoryKey() + "|" + change.eventId())
-                .title(change.eventName() + " on " + (registryWide ? "the registry of " : "") + scan.repositoryName()
-                        + " after a vulnerable scan")
-                .description(change.principal().arn() + " called " + change.eventName()
-                        + (registryWide ? " on the registry" : "") + " after the scan of " + scan.repositoryName()
-                        + "@" + scan.imageDigest() + " found " + scan.criticalCount() + " critical and "
-                        + scan.highCount() + " high vulnerabilities. Changes like this can expose or hide a known-vulnerable image.")
+                .title(
+                        change.eventName()
+                                + " on "
+                                + (registryWide ? "the registry of " : "")
+                                + scan.repositoryName()
+                                + " after a vulnerable scan")
+                .description(
+                        change.principal().arn()
+                                + " called "
+                                + change.eventName()
+                                + (registryWide ? " on the registry" : "")
+                                + " after the scan of "
+                                + scan.repositoryName()
+                                + "@"
+                                + scan.imageDigest()
+                                + " found "
+                                + scan.criticalCount()
+                                + " critical and "
+                                + scan.highCount()
+                                + " high vulnerabilities. Changes like this can expose or hide a known-vulnerable image.")
                 .detail("change", change.eventName())
                 .detail("changeEventId", change.eventId())
                 .detail("changeScope", registryWide ? "registry" : "repository")

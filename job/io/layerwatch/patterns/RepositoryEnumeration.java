@@ -14,17 +14,24 @@ import java.util.function.Function;
 
 /**
  * {@code repository-enumeration}: one principal reads at least {@code minRepositories} distinct
- * repositories (images, manifests, policies, scan findings, lifecycle policies) within {@code window}.
- * Workloads and people read the few repositories they use; reading across the registry is discovery,
- * unless it is a scanner (allowlisted). Repositories are told apart by registry, region and name.
+ * repositories (images, manifests, policies, scan findings, lifecycle policies) within {@code
+ * window}. Workloads and people read the few repositories they use; reading across the registry is
+ * discovery, unless it is a scanner (allowlisted). Repositories are told apart by registry, region
+ * and name.
  */
 public final class RepositoryEnumeration extends BurstRule {
     private static final long serialVersionUID = 1L;
     public static final String ID = RuleCatalog.REPOSITORY_ENUMERATION;
 
     /** The read calls that count, each about one repository. */
-    public static final Set<String> READS = Set.of("DescribeImages", "ListImages", "BatchGetImage",
-            "GetRepositoryPolicy", "DescribeImageScanFindings", "GetLifecyclePolicy");
+    public static final Set<String> READS =
+            Set.of(
+                    "DescribeImages",
+                    "ListImages",
+                    "BatchGetImage",
+                    "GetRepositoryPolicy",
+                    "DescribeImageScanFindings",
+                    "GetLifecyclePolicy");
 
     static final String REPOSITORIES = "repositories";
     static final String DISTINCT = "distinctRepositories";
@@ -47,7 +54,10 @@ public final class RepositoryEnumeration extends BurstRule {
     /** Successful reads of a named repository by a caller that is not an AWS service. */
     @Override
     boolean counts(EcrEvent e) {
-        return e.isEcrApiCall() && !e.failed() && e.repositoryName() != null && READS.contains(e.eventName())
+        return e.isEcrApiCall()
+                && !e.failed()
+                && e.repositoryName() != null
+                && READS.contains(e.eventName())
                 && !e.principal().isAwsService();
     }
 
@@ -56,13 +66,26 @@ public final class RepositoryEnumeration extends BurstRule {
         Principal who = events.get(0).principal();
         List<String> repositories = distinct(events, EcrEvent::repositoryKey);
         List<String> registries = distinct(events, EcrEvent::registryKey);
-        return b.title("ECR repository enumeration by " + who.name() + ": " + repositories.size() + " repositories read")
-                .description(who.arn() + " read " + repositories.size() + " distinct repositories in "
-                        + registries.size() + " registr" + (registries.size() == 1 ? "y" : "ies") + " within "
-                        + ParamType.format(s.duration("window")) + " ("
-                        + String.join(", ", distinct(events, EcrEvent::eventName))
-                        + "). Reading across the registry maps its images for later theft or tampering;"
-                        + " allowlist scanners that do this by design.")
+        return b.title(
+                        "ECR repository enumeration by "
+                                + who.name()
+                                + ": "
+                                + repositories.size()
+                                + " repositories read")
+                .description(
+                        who.arn()
+                                + " read "
+                                + repositories.size()
+                                + " distinct repositories in "
+                                + registries.size()
+                                + " registr"
+                                + (registries.size() == 1 ? "y" : "ies")
+                                + " within "
+                                + ParamType.format(s.duration("window"))
+                                + " ("
+                                + String.join(", ", distinct(events, EcrEvent::eventName))
+                                + "). Reading across the registry maps its images for later theft or tampering;"
+                                + " allowlist scanners that do this by design.")
                 .detail(DISTINCT, repositories.size())
                 .detail(REPOSITORIES, repositories)
                 .detail("registries", registries)

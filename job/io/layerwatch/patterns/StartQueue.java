@@ -3,9 +3,9 @@ package io.layerwatch.patterns;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
- * A {@link MatchLogic} whose state is the queue of the first events of its open partial matches, each
- * timing out a window after it: {@link FollowedBy} and {@link FollowedByAny} differ only in what a later
- * event does with the queue.
+ * A {@link MatchLogic} whose state is the queue of the first events of its open partial matches,
+ * each timing out a window after it: {@link FollowedBy} and {@link FollowedByAny} differ only in
+ * what a later event does with the queue.
  */
 abstract class StartQueue implements MatchLogic {
     private static final long serialVersionUID = 1L;
@@ -26,7 +26,7 @@ abstract class StartQueue implements MatchLogic {
 
     @Override
     public void advance(long time) throws Exception {
-        starts.expire(time, window, e -> { });
+        starts.expire(time, window, e -> {});
     }
 
     @Override

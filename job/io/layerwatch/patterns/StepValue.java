@@ -4,8 +4,8 @@ import org.apache.flink.api.common.state.ValueState;
 
 /**
  * A value state of the current key read at most once and written at most once (at the end) from
- * {@link #begin} to {@link #end}: one step of a {@link MatchLogic}. Outside a step it reads and writes
- * through.
+ * {@link #begin} to {@link #end}: one step of a {@link MatchLogic}. Outside a step it reads and
+ * writes through.
  */
 final class StepValue<S> {
     private final ValueState<S> state;
@@ -49,7 +49,9 @@ final class StepValue<S> {
         return current;
     }
 
-    /** @param value the new value (the same object again after changing it in place), or null: none */
+    /**
+     * @param value the new value (the same object again after changing it in place), or null: none
+     */
     void set(S value) throws Exception {
         if (stepping) {
             current = value;

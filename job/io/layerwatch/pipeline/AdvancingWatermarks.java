@@ -7,19 +7,23 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 
 /**
- * A one-input operator that passes its records on and emits its own watermarks, never decreasing and
- * never behind the watermark from upstream: the common part of the replay's event-time operators.
+ * A one-input operator that passes its records on and emits its own watermarks, never decreasing
+ * and never behind the watermark from upstream: the common part of the replay's event-time
+ * operators.
  */
-abstract class AdvancingWatermarks<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
+abstract class AdvancingWatermarks<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<T, T> {
     private static final long serialVersionUID = 1L;
 
     /** The lateness bound (eventTime.maxOutOfOrderness). */
     protected final long boundMillis;
+
     private long emitted = Long.MIN_VALUE;
 
     AdvancingWatermarks(Duration bound) {
         this.boundMillis = bound.toMillis();
-        setChainingStrategy(ChainingStrategy.ALWAYS); // chained to its input: no network hop of its own
+        setChainingStrategy(
+                ChainingStrategy.ALWAYS); // chained to its input: no network hop of its own
     }
 
     @Override

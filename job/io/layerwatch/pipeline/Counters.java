@@ -11,15 +11,31 @@ public final class Counters {
     public static final String LATE = "late";
     public static final String SCANS_FAILED = "scansFailed";
     public static final String SKIPPED = "skipped";
-    /** Events dropped as copies of one already seen (same account and event id) within the lateness bound. */
+
+    /**
+     * Events dropped as copies of one already seen (same account and event id) within the lateness
+     * bound.
+     */
     public static final String DUPLICATES_DROPPED = "duplicatesDropped";
-    /** Records the decoder's prefilter counted as read without parsing them (part of eventsRead). */
+
+    /**
+     * Records the decoder's prefilter counted as read without parsing them (part of eventsRead).
+     */
     public static final String PREFILTERED = "prefiltered";
-    /** CloudWatch Logs messages refused by their sender (owner, log group, nesting; part of deadLettered). */
+
+    /**
+     * CloudWatch Logs messages refused by their sender (owner, log group, nesting; part of
+     * deadLettered).
+     */
     public static final String CLOUDWATCH_LOGS_REJECTED = "cloudWatchLogsRejected";
+
     /** Input files a replay on a cluster listed (a local replay lists them before the job). */
     public static final String FILES_LISTED = "filesListed";
-    /** Security Hub custom-action events a replay dead-lettered (it runs no responder; part of deadLettered). */
+
+    /**
+     * Security Hub custom-action events a replay dead-lettered (it runs no responder; part of
+     * deadLettered).
+     */
     public static final String CUSTOM_ACTIONS_NOT_RUN = "customActionsNotRun";
 
     /** Custom metrics on Managed Service for Apache Flink reach CloudWatch from this group. */
@@ -32,9 +48,10 @@ public final class Counters {
     }
 
     /**
-     * The CloudWatch-published group below {@code root}. MSF turns key-value subgroups into dimensions and adds
-     * {@code Application} (the application name) itself, so a metric registered here is {@code AWS/KinesisAnalytics}
-     * NAME with the one dimension Application, which is what the central stack's alarms name.
+     * The CloudWatch-published group below {@code root}. MSF turns key-value subgroups into
+     * dimensions and adds {@code Application} (the application name) itself, so a metric registered
+     * here is {@code AWS/KinesisAnalytics} NAME with the one dimension Application, which is what
+     * the central stack's alarms name.
      */
     public static MetricGroup metrics(MetricGroup root) {
         return root.addGroup(METRIC_GROUP);

@@ -19,34 +19,43 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The decoder on a thread of its own, a few payloads ahead of the task's thread, which runs what is chained
- * behind it (in place, every rule): decoding and the rules then use two cores. How far ahead is bounded in
- * payloads ({@link #IN_FLIGHT}) and in bytes of decoded results ({@link #AHEAD_BYTES}). What the decoder makes of
- * each payload is recorded there and replayed here, in input order, through {@link DecodeFunction}'s output
- * (its counters, the events, the dead letters); each watermark goes out after the payloads before it.
- * Nothing stays in flight across a checkpoint barrier (drained before it) or the end of the input, so the
- * operator has no state and emits exactly what the function would.
+ * The decoder on a thread of its own, a few payloads ahead of the task's thread, which runs what is
+ * chained behind it (in place, every rule): decoding and the rules then use two cores. How far
+ * ahead is bounded in payloads ({@link #IN_FLIGHT}) and in bytes of decoded results ({@link
+ * #AHEAD_BYTES}). What the decoder makes of each payload is recorded there and replayed here, in
+ * input order, through {@link DecodeFunction}'s output (its counters, the events, the dead
+ * letters); each watermark goes out after the payloads before it. Nothing stays in flight across a
+ * checkpoint barrier (drained before it) or the end of the input, so the operator has no state and
+ * emits exactly what the function would.
  */
 final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFunction>
         implements OneInputStreamOperator<Payload, EcrEvent>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** Payloads queued for the decoder or decoded, not yet emitted (a file payload queued is only its path). */
-    static final int IN_FLIGHT = 8;
     /**
-     * About how many bytes of decoded results (events, dead letters) may wait for the task's thread: past it
-     * the decoder waits before its next payload. So what is held ahead is this plus one payload's results.
+     * Payloads queued for the decoder or decoded, not yet emitted (a file payload queued is only
+     * its path).
+     */
+    static final int IN_FLIGHT = 8;
+
+    /**
+     * About how many bytes of decoded results (events, dead letters) may wait for the task's
+     * thread: past it the decoder waits before its next payload. So what is held ahead is this plus
+     * one payload's results.
      */
     static final long AHEAD_BYTES = 64L << 20;
 
     private final long aheadBytes;
     private transient Budget budget;
     private transient ExecutorService worker;
+
     /** {@link Pending} payloads and the watermarks between them, in input order. */
     private transient ArrayDeque<Object> queue;
+
     private transient int payloads;
     private transient TimestampedCollector<EcrEvent> collector;
     private transient DecodeFunction.Output target;
+
     /** The payload whose results {@link #emit} replays. */
     private transient Pending replaying;
 
@@ -54,7 +63,10 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         this(decode, AHEAD_BYTES);
     }
 
-    /** @param aheadBytes the decoded bytes held ahead past which the decoder waits ({@link #AHEAD_BYTES}) */
+    /**
+     * @param aheadBytes the decoded bytes held ahead past which the decoder waits ({@link
+     *     #AHEAD_BYTES})
+     */
     DecodeAhead(DecodeFunction decode, long aheadBytes) {
         super(decode);
         this.aheadBytes = aheadBytes;
@@ -67,11 +79,13 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     public void open() throws Exception {
         super.open();
         String name = getOperatorName() + " (decoder thread)";
-        worker = Executors.newSingleThreadExecutor(task -> {
-            Thread t = new Thread(task, name);
-            t.setDaemon(true);
-            return t;
-        });
+        worker =
+                Executors.newSingleThreadExecutor(
+                        task -> {
+                            Thread t = new Thread(task, name);
+                            t.setDaemon(true);
+                            return t;
+                        });
         queue = new ArrayDeque<>();
         budget = new Budget(aheadBytes);
         collector = new TimestampedCollector<>(output);
@@ -80,20 +94,30 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
     /** As a process function's context: stamped as the payload was. */
     private <X> void sideOutput(OutputTag<X> tag, X value) {
-        output.collect(tag, replaying.stamped() ? new StreamRecord<>(value, replaying.timestamp()) : new StreamRecord<>(value));
+        output.collect(
+                tag,
+                replaying.stamped()
+                        ? new StreamRecord<>(value, replaying.timestamp())
+                        : new StreamRecord<>(value));
     }
 
     @Override
     public void processElement(StreamRecord<Payload> element) throws Exception {
         Payload payload = element.getValue();
-        queue.add(new Pending(worker.submit(() -> {
-            budget.awaitRoom();
-            Recorded r = new Recorded();
-            userFunction.decode(payload, r);
-            budget.take(r.bytes());
-            return r;
-        }), element.hasTimestamp(), element.getTimestamp()));
-        // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in; and
+        queue.add(
+                new Pending(
+                        worker.submit(
+                                () -> {
+                                    budget.awaitRoom();
+                                    Recorded r = new Recorded();
+                                    userFunction.decode(payload, r);
+                                    budget.take(r.bytes());
+                                    return r;
+                                }),
+                        element.hasTimestamp(),
+                        element.getTimestamp()));
+        // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in;
+        // and
         // while what it holds is over the budget, the results it is done with go out to make room.
         if (++payloads > IN_FLIGHT) {
             emit(1);
@@ -108,7 +132,10 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         return budget.peak();
     }
 
-    /** Bytes of decoded results not yet emitted; the decoder waits for room while they are over the limit. */
+    /**
+     * Bytes of decoded results not yet emitted; the decoder waits for room while they are over the
+     * limit.
+     */
     private static final class Budget {
         private final long limit;
         private long held;
@@ -178,8 +205,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     }
 
     /**
-     * Emits the oldest {@code count} payloads' results (waiting for them) and the watermarks before and after
-     * them, up to the next payload still held.
+     * Emits the oldest {@code count} payloads' results (waiting for them) and the watermarks before
+     * and after them, up to the next payload still held.
      */
     private void emit(int count) throws Exception {
         while (!queue.isEmpty()) {
@@ -223,10 +250,13 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     static final class Recorded implements DecodeFunction.Output {
         /** Roughly what an event holds besides its raw JSON (fields, strings, principal). */
         private static final int EVENT_BYTES = 512;
+
         /** Events and dead letters in the order they came. */
         private final List<Object> out = new ArrayList<>();
+
         /** About how much heap {@link #out} holds. */
         private long bytes;
+
         private final List<String> skipped = new ArrayList<>(0);
         private long prefiltered;
         private long fileBytes = -1;

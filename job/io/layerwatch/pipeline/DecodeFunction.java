@@ -1,11 +1,10 @@
 package io.layerwatch.pipeline;
 
-
 import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,14 +17,19 @@ import org.apache.flink.util.Collector;
 
 /**
  * Payload -> events; undecodable input -> the dead-letter side output. Never throws on bad input.
- * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (a replay
- * reads and decodes them on a thread of its own, {@link DecodeAhead}). With the prefilter, CloudTrail records of other services are
- * counted as read without being parsed. CloudWatch Logs messages from senders not configured are dead letters,
- * counted also as {@value Counters#CLOUDWATCH_LOGS_REJECTED}.
+ * File payloads (local or s3://) are read here, one at a time, when the decoder gets to them (a
+ * replay reads and decodes them on a thread of its own, {@link DecodeAhead}). With the prefilter,
+ * CloudTrail records of other services are counted as read without being parsed. CloudWatch Logs
+ * messages from senders not configured are dead letters, counted also as {@value
+ * Counters#CLOUDWATCH_LOGS_REJECTED}.
  */
 public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private static final long serialVersionUID = 1L;
-    /** How far after its delivery an event time may be; CloudTrail delivers a call after it happened. */
+
+    /**
+     * How far after its delivery an event time may be; CloudTrail delivers a call after it
+     * happened.
+     */
     static final Duration TIME_HORIZON = Duration.ofHours(1);
 
     private final FileReader.Remote remote;
@@ -47,17 +51,28 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         this(CloudWatchLogsSenders.ANY);
     }
 
-    /** @param senders whose CloudWatch Logs messages are accepted */
+    /**
+     * @param senders whose CloudWatch Logs messages are accepted
+     */
     DecodeFunction(CloudWatchLogsSenders senders) {
-        this(FileReader.Remote.NONE, ReadProgress.Locator.NONE, prefilterOn(), senders, PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
+        this(
+                FileReader.Remote.NONE,
+                ReadProgress.Locator.NONE,
+                prefilterOn(),
+                senders,
+                PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES);
     }
 
     /**
-     * Under {@code config}: its CloudWatch Logs senders, and input.maxInflatedBytes (a larger payload or file is
-     * a dead letter, never read whole).
+     * Under {@code config}: its CloudWatch Logs senders, and input.maxInflatedBytes (a larger
+     * payload or file is a dead letter, never read whole).
      */
     static DecodeFunction of(RulesConfig config) {
-        return new DecodeFunction(FileReader.Remote.NONE, ReadProgress.Locator.NONE, prefilterOn(), config.cloudWatchLogs(),
+        return new DecodeFunction(
+                FileReader.Remote.NONE,
+                ReadProgress.Locator.NONE,
+                prefilterOn(),
+                config.cloudWatchLogs(),
                 config.maxInflatedBytes());
     }
 
@@ -68,7 +83,11 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * @param senders whose CloudWatch Logs messages are accepted
      * @param maxInflatedBytes input.maxInflatedBytes
      */
-    public DecodeFunction(FileReader.Remote remote, ReadProgress.Locator progress, boolean prefilter, CloudWatchLogsSenders senders,
+    public DecodeFunction(
+            FileReader.Remote remote,
+            ReadProgress.Locator progress,
+            boolean prefilter,
+            CloudWatchLogsSenders senders,
             long maxInflatedBytes) {
         this.maxInflatedBytes = maxInflatedBytes;
         this.remote = remote;
@@ -77,7 +96,10 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         this.senders = senders;
     }
 
-    /** The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when the job is built). */
+    /**
+     * The prefilter is on unless {@value LayerWatchPipeline#PREFILTER_PROPERTY} is false (read when
+     * the job is built).
+     */
     public static boolean prefilterOn() {
         return !"false".equalsIgnoreCase(System.getProperty(LayerWatchPipeline.PREFILTER_PROPERTY));
     }
@@ -90,7 +112,8 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         skipped = getRuntimeContext().getLongCounter(Counters.SKIPPED);
         deadLetteredMetric = Counters.metrics(getRuntimeContext()).counter(Counters.DEAD_LETTERED);
         rejected = getRuntimeContext().getLongCounter(Counters.CLOUDWATCH_LOGS_REJECTED);
-        rejectedMetric = Counters.metrics(getRuntimeContext()).counter(Counters.CLOUDWATCH_LOGS_REJECTED);
+        rejectedMetric =
+                Counters.metrics(getRuntimeContext()).counter(Counters.CLOUDWATCH_LOGS_REJECTED);
     }
 
     @Override
@@ -98,13 +121,19 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
         decode(payload, output(out, ctx::output));
     }
 
-    /** The decoder and file reader alone, for {@link #decode} outside a Flink task (the replay's InputEvents). */
+    /**
+     * The decoder and file reader alone, for {@link #decode} outside a Flink task (the replay's
+     * InputEvents).
+     */
     public void openDecoder() {
         decoder = new PayloadDecoder(prefilter, senders, maxInflatedBytes);
         files = new FileReader(remote);
     }
 
-    /** What the decoder makes of a payload, and the file read, told to the task: {@link DecodeOutput} and the file's size. */
+    /**
+     * What the decoder makes of a payload, and the file read, told to the task: {@link
+     * DecodeOutput} and the file's size.
+     */
     public interface Output extends DecodeOutput {
         /** A file payload was read: {@code bytes} of it (0 when it could not be read). */
         void fileDone(long bytes);
@@ -123,8 +152,8 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     }
 
     /**
-     * Where results go on the task's thread: counted, events to {@code out}, dead letters to the side output.
-     * Only after {@link #open}.
+     * Where results go on the task's thread: counted, events to {@code out}, dead letters to the
+     * side output. Only after {@link #open}.
      */
     Output output(Collector<EcrEvent> out, SideOutput side) {
         return new Output() {
@@ -166,8 +195,9 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     }
 
     /**
-     * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder and the
-     * file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload at a time.
+     * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder
+     * and the file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload
+     * at a time.
      */
     public void decode(Payload payload, Output to) {
         Output output = plausibleTimes(payload, to);
@@ -182,7 +212,8 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
             } catch (IOException | RuntimeException e) {
                 // our own IOExceptions say it all; the JDK's name the problem in their class
                 String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
-                output.deadLetter(DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
+                output.deadLetter(
+                        DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
                 output.fileDone(0);
                 return;
             }
@@ -194,9 +225,9 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     }
 
     /**
-     * {@code output}, but an event more than {@link #TIME_HORIZON} after its payload's delivery (a log file's
-     * stamp, a stream record's arrival) is a dead letter: such a time cannot be true, and taken as event
-     * time it would make every later event late.
+     * {@code output}, but an event more than {@link #TIME_HORIZON} after its payload's delivery (a
+     * log file's stamp, a stream record's arrival) is a dead letter: such a time cannot be true,
+     * and taken as event time it would make every later event late.
      */
     private static Output plausibleTimes(Payload payload, Output output) {
         long delivered = payload.arrivalTime();
@@ -212,9 +243,19 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                     return;
                 }
                 byte[] raw = event.rawJson();
-                output.deadLetter(DeadLetter.of(payload.source(), PayloadDecoder.STAGE, "implausible eventTime "
-                        + Instant.ofEpochMilli(event.eventTime()) + ": more than " + TIME_HORIZON.toHours()
-                        + "h after its delivery at " + Instant.ofEpochMilli(delivered), raw, 0, raw.length));
+                output.deadLetter(
+                        DeadLetter.of(
+                                payload.source(),
+                                PayloadDecoder.STAGE,
+                                "implausible eventTime "
+                                        + Instant.ofEpochMilli(event.eventTime())
+                                        + ": more than "
+                                        + TIME_HORIZON.toHours()
+                                        + "h after its delivery at "
+                                        + Instant.ofEpochMilli(delivered),
+                                raw,
+                                0,
+                                raw.length));
             }
 
             @Override

@@ -13,13 +13,15 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by {@link #key} (account and event id): passes the first sighting of each event, drops the copies
- * that at-least-once delivery (Kinesis producers, EventBridge, CloudTrail) brings while the watermark has not
- * passed the event's time plus the lateness bound, late copies included. The sighting is forgotten at that
- * point (an event-time timer); a processing-time TTL forgets it as well should event time stall.
+ * Keyed by {@link #key} (account and event id): passes the first sighting of each event, drops the
+ * copies that at-least-once delivery (Kinesis producers, EventBridge, CloudTrail) brings while the
+ * watermark has not passed the event's time plus the lateness bound, late copies included. The
+ * sighting is forgotten at that point (an event-time timer); a processing-time TTL forgets it as
+ * well should event time stall.
  */
 final class DropDuplicates extends KeyedProcessFunction<String, EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
+
     /** The TTL backstop is at least this long, so that it never forgets before the timer would. */
     static final Duration MIN_TTL = Duration.ofHours(1);
 
@@ -42,7 +44,8 @@ final class DropDuplicates extends KeyedProcessFunction<String, EcrEvent, EcrEve
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+        ValueStateDescriptor<Boolean> descriptor =
+                new ValueStateDescriptor<>("seen", Types.BOOLEAN);
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
         seen = getRuntimeContext().getState(descriptor);
         dropped = getRuntimeContext().getLongCounter(Counters.DUPLICATES_DROPPED);

@@ -26,39 +26,50 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Sorts the event stream once for every keyed rule after it (keys in place, see
- * {@link JobShape.Keying#IN_PLACE}): holds each event until the watermark passes it, then
- * emits the held events in event time (ties by event id, then arrival), and only then the watermark.
- * Each key's events thus arrive in the order CEP feeds them, and the keyed rules judge them at once
- * instead of buffering them per key under a timer each. Late events (at or behind the watermark) pass
- * at once, as they would reach the rules without it. Holds what the lateness bound holds back (in
- * operator state at checkpoints, in order).
+ * Sorts the event stream once for every keyed rule after it (keys in place, see {@link
+ * JobShape.Keying#IN_PLACE}): holds each event until the watermark passes it, then emits the held
+ * events in event time (ties by event id, then arrival), and only then the watermark. Each key's
+ * events thus arrive in the order CEP feeds them, and the keyed rules judge them at once instead of
+ * buffering them per key under a timer each. Late events (at or behind the watermark) pass at once,
+ * as they would reach the rules without it. Holds what the lateness bound holds back (in operator
+ * state at checkpoints, in order).
  *
- * <p>Held events go into buckets by event time (CloudTrail's whole seconds: a bucket holds many), each in
- * arrival order; a bucket is sorted by event id (stably) when it is released. Replay input is nearly
- * sorted, so most events join the bucket the last one joined.
+ * <p>Held events go into buckets by event time (CloudTrail's whole seconds: a bucket holds many),
+ * each in arrival order; a bucket is sorted by event id (stably) when it is released. Replay input
+ * is nearly sorted, so most events join the bucket the last one joined.
  *
  * <p>Drops the copies of an event (same account and event id: copies share the event time) that
- * at-least-once delivery brings, as {@link DropDuplicates} does with keys over the network: in a released
- * bucket copies are neighbours; a late copy is looked up among the ids released at its time, which are
- * kept (sorted, no events) until the watermark passes that time plus the lateness bound. Those ids are not
- * checkpointed (in place runs a replay, which does not restore).
+ * at-least-once delivery brings, as {@link DropDuplicates} does with keys over the network: in a
+ * released bucket copies are neighbours; a late copy is looked up among the ids released at its
+ * time, which are kept (sorted, no events) until the watermark passes that time plus the lateness
+ * bound. Those ids are not checkpointed (in place runs a replay, which does not restore).
  */
-final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements OneInputStreamOperator<EcrEvent, EcrEvent> {
+final class EventTimeOrder extends AbstractStreamOperator<EcrEvent>
+        implements OneInputStreamOperator<EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
-    /** Within one event time: {@link FindingBuilder#EVENT_ORDER}, used stably (arrival breaks ties). */
+
+    /**
+     * Within one event time: {@link FindingBuilder#EVENT_ORDER}, used stably (arrival breaks ties).
+     */
     private static final Comparator<EcrEvent> BY_ID = (a, b) -> a.eventId().compareTo(b.eventId());
 
     /** Held events by event time, each bucket in arrival order. */
     private transient TreeMap<Long, ArrayList<EcrEvent>> held;
+
     /** The bucket the last held event joined, and its time. */
     private transient ArrayList<EcrEvent> lastBucket;
+
     private transient long lastTime;
     private transient ListState<EcrEvent> checkpointed;
     private transient StreamRecord<EcrEvent> out;
     private long watermark = Long.MIN_VALUE;
-    /** Ids released (or passed late) by event time, until the watermark passes it plus {@link #lateness}. */
+
+    /**
+     * Ids released (or passed late) by event time, until the watermark passes it plus {@link
+     * #lateness}.
+     */
     private transient TreeMap<Long, Released> released;
+
     private final long lateness;
     private transient LongCounter dropped;
     private transient Counter droppedMetric;
@@ -71,8 +82,11 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        checkpointed = context.getOperatorStateStore()
-                .getListState(new ListStateDescriptor<>("held", TypeInformation.of(EcrEvent.class)));
+        checkpointed =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "held", TypeInformation.of(EcrEvent.class)));
         held = new TreeMap<>();
         for (EcrEvent e : checkpointed.get()) {
             hold(e); // in the order they were held: ties keep it
@@ -107,7 +121,9 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
             hold(e);
         } else if (e.eventTime() + lateness <= watermark) {
             output.collect(record); // beyond the bound: no longer compared
-        } else if (released.computeIfAbsent(e.eventTime(), t -> new Released(new String[0], new String[0])).add(e)) {
+        } else if (released.computeIfAbsent(
+                        e.eventTime(), t -> new Released(new String[0], new String[0]))
+                .add(e)) {
             output.collect(record);
         } else {
             drop();
@@ -155,8 +171,11 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
                 output.collect(out.replace(e, e.eventTime()));
             }
             if (first.getKey() + lateness > watermark) {
-                released.put(first.getKey(), n == ids.length ? new Released(ids, accounts)
-                        : new Released(Arrays.copyOf(ids, n), Arrays.copyOf(accounts, n)));
+                released.put(
+                        first.getKey(),
+                        n == ids.length
+                                ? new Released(ids, accounts)
+                                : new Released(Arrays.copyOf(ids, n), Arrays.copyOf(accounts, n)));
             }
         }
         while (!released.isEmpty() && released.firstKey() + lateness <= watermark) {
@@ -166,8 +185,8 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent> implements O
     }
 
     /**
-     * The events released at one event time: their ids (sorted) with their accounts, and the late ones that
-     * passed since.
+     * The events released at one event time: their ids (sorted) with their accounts, and the late
+     * ones that passed since.
      */
     private static final class Released {
         final String[] ids;

@@ -5,9 +5,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Event time from the file order of a replay. Runs once (parallelism 1) on the file list, sorted by
- * CloudTrail delivery stamp, and sends before each stamped file the watermark "stamp minus the bound":
- * a file holds records from at most the bound before its delivery, and every later file has a later
- * stamp, so nothing still to come is older.
+ * CloudTrail delivery stamp, and sends before each stamped file the watermark "stamp minus the
+ * bound": a file holds records from at most the bound before its delivery, and every later file has
+ * a later stamp, so nothing still to come is older.
  *
  * <p>Why this keeps parallel decoding exact: a watermark travels behind the files sent before it on
  * every channel of the rebalance, so a decoder passes it on only after decoding its share of the

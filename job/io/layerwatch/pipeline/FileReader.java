@@ -8,10 +8,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Paths;
 
 /**
- * Reads the files that file payloads name, file after file into one array, for a reader that is done with
- * each file's bytes before it reads the next (the decoder: what it emits holds copies): no new array, zeroed
- * by the JVM, per file. A file over {@value #REUSED_UP_TO} bytes gets an array of its own, so one big file
- * does not pin it. Local files are read here, others (S3) by the {@link Remote} given. Not thread-safe.
+ * Reads the files that file payloads name, file after file into one array, for a reader that is
+ * done with each file's bytes before it reads the next (the decoder: what it emits holds copies):
+ * no new array, zeroed by the JVM, per file. A file over {@value #REUSED_UP_TO} bytes gets an array
+ * of its own, so one big file does not pin it. Local files are read here, others (S3) by the {@link
+ * Remote} given. Not thread-safe.
  */
 public final class FileReader {
     static final int REUSED_UP_TO = 8 << 20;
@@ -20,7 +21,9 @@ public final class FileReader {
     private byte[] bytes;
     private int length;
 
-    /** Files that are not local (S3 objects): serializable with the job, closed with its decoder. */
+    /**
+     * Files that are not local (S3 objects): serializable with the job, closed with its decoder.
+     */
     public interface Remote extends Serializable, AutoCloseable {
         /** Local files only. */
         Remote NONE = new LocalOnly();
@@ -46,7 +49,8 @@ public final class FileReader {
     /**
      * Reads {@code location}; then see {@link #bytes}, {@link #length}.
      *
-     * @throws PayloadDecoder.TooLarge when it has more than {@code maxBytes} (input.maxInflatedBytes)
+     * @throws PayloadDecoder.TooLarge when it has more than {@code maxBytes}
+     *     (input.maxInflatedBytes)
      */
     public void read(String location, long maxBytes) throws IOException {
         if (remote.holds(location)) {
@@ -82,7 +86,9 @@ public final class FileReader {
         return length;
     }
 
-    /** @throws PayloadDecoder.TooLarge when {@code size} is over {@code maxBytes} */
+    /**
+     * @throws PayloadDecoder.TooLarge when {@code size} is over {@code maxBytes}
+     */
     public static void checkSize(long size, long maxBytes) throws IOException {
         if (size > maxBytes) {
             throw new PayloadDecoder.TooLarge(PayloadDecoder.larger(size, maxBytes));

@@ -1,19 +1,20 @@
 package io.layerwatch.pipeline;
 
-
 import io.layerwatch.event.EcrEvent;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Set;
 
 /**
- * What a replay keeps: events in [from, to) of the given accounts and regions (empty: all), judged after
- * decoding by their own time, recipient account and region (files before they are opened: the replay's TrailPath).
+ * What a replay keeps: events in [from, to) of the given accounts and regions (empty: all), judged
+ * after decoding by their own time, recipient account and region (files before they are opened: the
+ * replay's TrailPath).
  *
  * @param from null: no lower bound
  * @param to null: no upper bound (exclusive)
  */
-public record InputScope(Instant from, Instant to, Set<String> accounts, Set<String> regions) implements Serializable {
+public record InputScope(Instant from, Instant to, Set<String> accounts, Set<String> regions)
+        implements Serializable {
 
     public static final InputScope ALL = new InputScope(null, null, Set.of(), Set.of());
 

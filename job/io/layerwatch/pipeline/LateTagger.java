@@ -7,7 +7,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** Passes every event on; copies those behind the watermark to the late side output and counts them. */
+/**
+ * Passes every event on; copies those behind the watermark to the late side output and counts them.
+ */
 final class LateTagger extends ProcessFunction<EcrEvent, EcrEvent> {
     private static final long serialVersionUID = 1L;
     private transient LongCounter late;

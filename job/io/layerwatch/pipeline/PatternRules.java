@@ -20,16 +20,23 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-/** The pattern rules, each keyed as its rule says (principal, access key, registry), and their episodes folded. */
+/**
+ * The pattern rules, each keyed as its rule says (principal, access key, registry), and their
+ * episodes folded.
+ */
 final class PatternRules {
     private PatternRules() {}
 
     /**
-     * {@code findings} and the pattern rules' on the events {@link SingleEventEvaluation} sends each, their
-     * episodes folded into one finding each. See {@link PatternMatcher.Mode} for when matches are reported.
+     * {@code findings} and the pattern rules' on the events {@link SingleEventEvaluation} sends
+     * each, their episodes folded into one finding each. See {@link PatternMatcher.Mode} for when
+     * matches are reported.
      */
-    static DataStream<Finding> with(DataStream<Finding> findings,
-            SingleOutputStreamOperator<Finding> singles, List<CepRule> cepRules, RuleWiring wiring) {
+    static DataStream<Finding> with(
+            DataStream<Finding> findings,
+            SingleOutputStreamOperator<Finding> singles,
+            List<CepRule> cepRules,
+            RuleWiring wiring) {
         RulesConfig config = wiring.config;
         Map<String, Long> gaps = new LinkedHashMap<>();
         Map<String, FindingFolder.Merge> merges = new LinkedHashMap<>();
@@ -40,20 +47,38 @@ final class PatternRules {
             byId.put(rule.id(), rule);
             gaps.put(rule.id(), rule.foldGap(settings).toMillis());
             merges.put(rule.id(), rule::merge);
-            KeyedStream<EcrEvent, String> input = wiring.keyed(
-                    singles.getSideOutput(SingleEventEvaluation.patternInput(rule)), rule::key);
+            KeyedStream<EcrEvent, String> input =
+                    wiring.keyed(
+                            singles.getSideOutput(SingleEventEvaluation.patternInput(rule)),
+                            rule::key);
             MatchLogic logic = rule.matchLogic(config);
-            matches.add(logic != null
-                    ? input.process(new PatternMatcher(rule, settings, logic, new ByEventId(), wiring.patternMode()))
-                            .uid("match-" + rule.id()).name(rule.id() + " (matcher)")
-                    : CEP.pattern(input, rule.pattern(config), new ByEventId())
-                            .process(new MatchToFinding(rule, settings))
-                            .uid("cep-" + rule.id()).name(rule.id() + " (CEP)"));
+            matches.add(
+                    logic != null
+                            ? input.process(
+                                            new PatternMatcher(
+                                                    rule,
+                                                    settings,
+                                                    logic,
+                                                    new ByEventId(),
+                                                    wiring.patternMode()))
+                                    .uid("match-" + rule.id())
+                                    .name(rule.id() + " (matcher)")
+                            : CEP.pattern(input, rule.pattern(config), new ByEventId())
+                                    .process(new MatchToFinding(rule, settings))
+                                    .uid("cep-" + rule.id())
+                                    .name(rule.id() + " (CEP)"));
         }
-        return matches.stream().reduce(DataStream::union)
-                .map(all -> findings.union(all.keyBy(f -> byId.get(f.ruleId()).foldKey(f), Types.STRING)
-                        .process(new FindingFolder(gaps, merges, false))
-                        .uid("fold-episodes").name("Fold episodes")))
+        return matches.stream()
+                .reduce(DataStream::union)
+                .map(
+                        all ->
+                                findings.union(
+                                        all.keyBy(
+                                                        f -> byId.get(f.ruleId()).foldKey(f),
+                                                        Types.STRING)
+                                                .process(new FindingFolder(gaps, merges, false))
+                                                .uid("fold-episodes")
+                                                .name("Fold episodes")))
                 .orElse(findings);
     }
 }

@@ -1,14 +1,14 @@
 package io.layerwatch.pipeline;
 
 /**
- * One unit of input: bytes as received (a Kinesis record, a stdin chunk) or a file to read
- * (a CloudTrail log file, local or {@code s3://}). The decoder detects the shape from the content.
+ * One unit of input: bytes as received (a Kinesis record, a stdin chunk) or a file to read (a
+ * CloudTrail log file, local or {@code s3://}). The decoder detects the shape from the content.
  *
  * @param source where it came from, for dead letters (file path, stream/shard)
  * @param bytes the payload, or null when {@code path} names a file to read
  * @param path a local file or an {@code s3://bucket/key} object to read, or null
- * @param arrivalTime when the stream received it, or when CloudTrail delivered the file (the stamp in
- *     its name) (epoch ms; Long.MIN_VALUE when unknown)
+ * @param arrivalTime when the stream received it, or when CloudTrail delivered the file (the stamp
+ *     in its name) (epoch ms; Long.MIN_VALUE when unknown)
  */
 public record Payload(String source, byte[] bytes, String path, long arrivalTime) {
 

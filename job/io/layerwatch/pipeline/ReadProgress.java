@@ -8,7 +8,10 @@ public interface ReadProgress {
 
     void fileDone(long bytes);
 
-    /** Finds the progress from inside the task (serialized with the job); null when there is none there. */
+    /**
+     * Finds the progress from inside the task (serialized with the job); null when there is none
+     * there.
+     */
     interface Locator extends Serializable {
         /** No progress to tell. */
         Locator NONE = () -> null;

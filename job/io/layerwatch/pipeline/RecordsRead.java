@@ -14,7 +14,9 @@ final class RecordsRead {
     private final Counter eventsReadMetric;
     private final ReadProgress progress;
 
-    /** @param progress null: none */
+    /**
+     * @param progress null: none
+     */
     RecordsRead(RuntimeContext ctx, ReadProgress progress) {
         eventsRead = ctx.getLongCounter(Counters.EVENTS_READ);
         prefiltered = ctx.getLongCounter(Counters.PREFILTERED);

@@ -8,8 +8,8 @@ import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.metrics.Counter;
 
 /**
- * Only ECR calls, scans and image actions in the requested time range, accounts and regions go on, and
- * the session origins there (for workload-credentials-outside; not counted as matched).
+ * Only ECR calls, scans and image actions in the requested time range, accounts and regions go on,
+ * and the session origins there (for workload-credentials-outside; not counted as matched).
  */
 final class RelevanceFilter extends RichFilterFunction<EcrEvent> {
     private static final long serialVersionUID = 1L;

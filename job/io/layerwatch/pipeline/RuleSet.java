@@ -29,22 +29,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every rule implementation, by kind. first-seen-puller, unexpected-image-push and image-tag-overwrite are
- * keyed functions of their own ({@link io.layerwatch.rules.OrderedRule}, wired in LayerWatchPipeline).
+ * Every rule implementation, by kind. first-seen-puller, unexpected-image-push and
+ * image-tag-overwrite are keyed functions of their own ({@link io.layerwatch.rules.OrderedRule},
+ * wired in LayerWatchPipeline).
  */
 public final class RuleSet {
     private RuleSet() {}
 
     public static List<SingleEventRule> singleEventRules() {
-        return List.of(new LayerDownload(), new UntrustedNetwork(), new RepositoryExposed(), new EndgameIoc(),
-                new PolicyDeleted(), new VulnerableImageScan(), new ReplicationToForeignAccount(),
-                new RegistryNotAssessed(), new PullThroughCacheUntrusted());
+        return List.of(
+                new LayerDownload(),
+                new UntrustedNetwork(),
+                new RepositoryExposed(),
+                new EndgameIoc(),
+                new PolicyDeleted(),
+                new VulnerableImageScan(),
+                new ReplicationToForeignAccount(),
+                new RegistryNotAssessed(),
+                new PullThroughCacheUntrusted());
     }
 
     /**
-     * The settings fixed in the job graph at startup (CEP pattern shapes, the rules wired at all, fold windows,
-     * incidents):
-     * changing them live is reported as needing a restart.
+     * The settings fixed in the job graph at startup (CEP pattern shapes, the rules wired at all,
+     * fold windows, incidents): changing them live is reported as needing a restart.
      */
     public static Map<String, String> patternShape(RulesConfig config) {
         Map<String, String> shape = new TreeMap<>();
@@ -54,14 +61,18 @@ public final class RuleSet {
             s.params().forEach((k, v) -> shape.put(rule.id() + "." + k, ParamType.format(v)));
         }
         RuleSettings scan = config.rule(RuleCatalog.VULNERABLE_IMAGE_SCAN);
-        shape.put("policy-change-after-scan.minCritical", String.valueOf(scan.count("minCritical")));
+        shape.put(
+                "policy-change-after-scan.minCritical", String.valueOf(scan.count("minCritical")));
         shape.put("policy-change-after-scan.minHigh", String.valueOf(scan.count("minHigh")));
         Allowlist hop = config.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).allowlist();
-        shape.put("credential-network-hop.trustedNetworks", hop.trustedCidrs() + " " + hop.trustedVpcEndpoints());
+        shape.put(
+                "credential-network-hop.trustedNetworks",
+                hop.trustedCidrs() + " " + hop.trustedVpcEndpoints());
         shape.put("eventTime.maxOutOfOrderness", ParamType.format(config.maxOutOfOrderness()));
         for (RuleCatalog.Rule rule : RuleCatalog.rules()) {
             if (rule.folds()) {
-                shape.put(rule.id() + ".foldWindow",
+                shape.put(
+                        rule.id() + ".foldWindow",
                         ParamType.format(config.rule(rule.id()).foldWindow()));
             }
         }
@@ -73,8 +84,13 @@ public final class RuleSet {
     }
 
     public static List<CepRule> cepRules() {
-        return List.of(new LayerDownloadBurst(), new AccessDeniedBurst(), new CredentialNetworkHop(),
-                new PolicyChangeAfterScan(), new RepositoryEnumeration(),
-                new GuardrailWeakenedThenPush(), new MassDeletion());
+        return List.of(
+                new LayerDownloadBurst(),
+                new AccessDeniedBurst(),
+                new CredentialNetworkHop(),
+                new PolicyChangeAfterScan(),
+                new RepositoryEnumeration(),
+                new GuardrailWeakenedThenPush(),
+                new MassDeletion());
     }
 }

@@ -23,14 +23,17 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * How the rule operators get their events and the rules in force, chosen once from {@link Keying}: in place
- * (one task, startup rules, input sorted by event time) or over the network (keyBy, under the broadcast rules).
+ * How the rule operators get their events and the rules in force, chosen once from {@link Keying}:
+ * in place (one task, startup rules, input sorted by event time) or over the network (keyBy, under
+ * the broadcast rules).
  */
 abstract sealed class RuleWiring {
     final RulesConfig config;
+
     /**
-     * Whether the rules on findings (folding, incidents) take them in event-time order, the watermark passing
-     * them (a replay: the same output whatever the parallelism), or as they come (a stream: at once).
+     * Whether the rules on findings (folding, incidents) take them in event-time order, the
+     * watermark passing them (a replay: the same output whatever the parallelism), or as they come
+     * (a stream: at once).
      */
     final boolean findingsInOrder;
 
@@ -56,19 +59,26 @@ abstract sealed class RuleWiring {
     abstract SingleOutputStreamOperator<EcrEvent> distinct(DataStream<EcrEvent> events);
 
     /** {@code step} under the rules in force. */
-    abstract <I, O> SingleOutputStreamOperator<O> underRules(DataStream<I> in, RulesStep<I, O> step,
-            TypeInformation<O> out);
+    abstract <I, O> SingleOutputStreamOperator<O> underRules(
+            DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out);
 
-    /** {@code step} under the rules in force, with one input (chained to the decoder) unless they can change. */
-    abstract <I, O> SingleOutputStreamOperator<O> underRulesChained(DataStream<I> in, RulesStep<I, O> step,
-            TypeInformation<O> out);
+    /**
+     * {@code step} under the rules in force, with one input (chained to the decoder) unless they
+     * can change.
+     */
+    abstract <I, O> SingleOutputStreamOperator<O> underRulesChained(
+            DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out);
 
     /** An {@link OrderedRule}: in place on sorted input, otherwise under the live rules. */
-    abstract <I, O> SingleOutputStreamOperator<O> ordered(KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic,
-            TypeInformation<O> out);
+    abstract <I, O> SingleOutputStreamOperator<O> ordered(
+            KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic, TypeInformation<O> out);
 
-    /** A keyed rule with a variant for each: under the startup rules in place, otherwise under the live rules. */
-    abstract SingleOutputStreamOperator<Finding> keyedRule(KeyedStream<EcrEvent, String> in,
+    /**
+     * A keyed rule with a variant for each: under the startup rules in place, otherwise under the
+     * live rules.
+     */
+    abstract SingleOutputStreamOperator<Finding> keyedRule(
+            KeyedStream<EcrEvent, String> in,
             Supplier<KeyedProcessFunction<String, EcrEvent, Finding>> startup,
             Supplier<KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding>> live);
 
@@ -88,33 +98,37 @@ abstract sealed class RuleWiring {
 
         @Override
         SingleOutputStreamOperator<EcrEvent> distinct(DataStream<EcrEvent> events) {
-            return events.transform("Event-time order, drop duplicates", TypeInformation.of(EcrEvent.class),
+            return events.transform(
+                            "Event-time order, drop duplicates",
+                            TypeInformation.of(EcrEvent.class),
                             new EventTimeOrder(config.maxOutOfOrderness()))
                     .uid("event-time-order");
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> underRules(DataStream<I> in, RulesStep<I, O> step,
-                TypeInformation<O> out) {
+        <I, O> SingleOutputStreamOperator<O> underRules(
+                DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out) {
             return in.process(new UnderStartupRules<>(config, step), out);
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> underRulesChained(DataStream<I> in, RulesStep<I, O> step,
-                TypeInformation<O> out) {
+        <I, O> SingleOutputStreamOperator<O> underRulesChained(
+                DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out) {
             return underRules(in, step, out);
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> ordered(KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic,
-                TypeInformation<O> out) {
+        <I, O> SingleOutputStreamOperator<O> ordered(
+                KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic, TypeInformation<O> out) {
             return in.process(new OrderedRule.InPlace<>(config, logic), out);
         }
 
         @Override
-        SingleOutputStreamOperator<Finding> keyedRule(KeyedStream<EcrEvent, String> in,
+        SingleOutputStreamOperator<Finding> keyedRule(
+                KeyedStream<EcrEvent, String> in,
                 Supplier<KeyedProcessFunction<String, EcrEvent, Finding>> startup,
-                Supplier<KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding>> live) {
+                Supplier<KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding>>
+                        live) {
             return in.process(startup.get());
         }
 
@@ -134,7 +148,8 @@ abstract sealed class RuleWiring {
             super(config, shape);
             this.watermarks = shape.watermarks();
             this.rulesChange = shape.updates().isPresent();
-            this.rules = shape.updates().orElseGet(() -> noUpdates(payloads)).broadcast(LiveRules.STATE);
+            this.rules =
+                    shape.updates().orElseGet(() -> noUpdates(payloads)).broadcast(LiveRules.STATE);
         }
 
         @Override
@@ -146,50 +161,62 @@ abstract sealed class RuleWiring {
         SingleOutputStreamOperator<EcrEvent> distinct(DataStream<EcrEvent> events) {
             return keyed(events, DropDuplicates::key)
                     .process(new DropDuplicates(config.maxOutOfOrderness()))
-                    .uid("dedupe-events").name("Drop duplicate events");
+                    .uid("dedupe-events")
+                    .name("Drop duplicate events");
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> underRules(DataStream<I> in, RulesStep<I, O> step,
-                TypeInformation<O> out) {
+        <I, O> SingleOutputStreamOperator<O> underRules(
+                DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out) {
             return in.connect(rules).process(new UnderLiveRules<>(config, step), out);
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> underRulesChained(DataStream<I> in, RulesStep<I, O> step,
-                TypeInformation<O> out) {
-            return rulesChange ? underRules(in, step, out) : in.process(new UnderStartupRules<>(config, step), out);
+        <I, O> SingleOutputStreamOperator<O> underRulesChained(
+                DataStream<I> in, RulesStep<I, O> step, TypeInformation<O> out) {
+            return rulesChange
+                    ? underRules(in, step, out)
+                    : in.process(new UnderStartupRules<>(config, step), out);
         }
 
         @Override
-        <I, O> SingleOutputStreamOperator<O> ordered(KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic,
-                TypeInformation<O> out) {
+        <I, O> SingleOutputStreamOperator<O> ordered(
+                KeyedStream<I, String> in, OrderedRule.Logic<I, O> logic, TypeInformation<O> out) {
             return in.connect(rules).process(new OrderedRule<>(config, logic), out);
         }
 
         @Override
-        SingleOutputStreamOperator<Finding> keyedRule(KeyedStream<EcrEvent, String> in,
+        SingleOutputStreamOperator<Finding> keyedRule(
+                KeyedStream<EcrEvent, String> in,
                 Supplier<KeyedProcessFunction<String, EcrEvent, Finding>> startup,
-                Supplier<KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding>> live) {
+                Supplier<KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding>>
+                        live) {
             return in.connect(rules).process(live.get());
         }
 
         @Override
         PatternMatcher.Mode patternMode() {
-            return watermarks == Watermarks.FROM_SOURCE ? PatternMatcher.Mode.ARRIVAL : PatternMatcher.Mode.WATERMARK;
+            return watermarks == Watermarks.FROM_SOURCE
+                    ? PatternMatcher.Mode.ARRIVAL
+                    : PatternMatcher.Mode.WATERMARK;
         }
 
         /**
-         * An empty update stream for runs without live reloading (the broadcast side then stays empty). It says
-         * it is idle from the start, so it is left out of the rule operators' event time: the events carry their
-         * own clock (the replay's from the events, the stream's from arrival and, when quiet, the wall clock),
-         * and the payloads' watermarks here would hold every keyed rule and its buffered events back (a
-         * replay's until the end of the input, a stream's while its shards are quiet).
+         * An empty update stream for runs without live reloading (the broadcast side then stays
+         * empty). It says it is idle from the start, so it is left out of the rule operators' event
+         * time: the events carry their own clock (the replay's from the events, the stream's from
+         * arrival and, when quiet, the wall clock), and the payloads' watermarks here would hold
+         * every keyed rule and its buffered events back (a replay's until the end of the input, a
+         * stream's while its shards are quiet).
          */
         private static DataStream<RulesUpdate> noUpdates(DataStream<Payload> payloads) {
-            return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> { })
-                    .returns(RulesUpdate.class).uid("rules-static").name("Rules (static)")
-                    .transform("Rules (static): no event time", TypeInformation.of(RulesUpdate.class),
+            return payloads.flatMap((Payload p, Collector<RulesUpdate> out) -> {})
+                    .returns(RulesUpdate.class)
+                    .uid("rules-static")
+                    .name("Rules (static)")
+                    .transform(
+                            "Rules (static): no event time",
+                            TypeInformation.of(RulesUpdate.class),
                             new IdleRules())
                     .uid("rules-static-idle");
         }

@@ -9,6 +9,8 @@ import org.apache.flink.util.Collector;
 interface RulesStep<I, O> extends Serializable {
     void open(RuntimeContext ctx);
 
-    /** @param side where side outputs go (the function's context) */
+    /**
+     * @param side where side outputs go (the function's context)
+     */
     void apply(I in, RulesConfig config, Collector<O> out, SideOutput side);
 }

@@ -44,7 +44,10 @@ final class SettingsCheck implements RulesStep<Finding, Finding> {
                 result = f.withSeverity(live);
             }
         }
-        perRule.computeIfAbsent(f.ruleId(), id -> Counters.metrics(ctx).addGroup("rule", id).counter("findings")).inc();
+        perRule.computeIfAbsent(
+                        f.ruleId(),
+                        id -> Counters.metrics(ctx).addGroup("rule", id).counter("findings"))
+                .inc();
         out.collect(result);
     }
 }

@@ -15,11 +15,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that
- * fails on an event dead-letters that event (stage "rule:ID") instead of stopping the job.
- * Also sends each pattern rule, to its side output ({@link #patternInput}), the events it may match:
- * relevant and not allowlisted. (One operator, so each event crosses one network edge to the
- * pattern rules instead of one per rule.)
+ * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that fails
+ * on an event dead-letters that event (stage "rule:ID") instead of stopping the job. Also sends
+ * each pattern rule, to its side output ({@link #patternInput}), the events it may match: relevant
+ * and not allowlisted. (One operator, so each event crosses one network edge to the pattern rules
+ * instead of one per rule.)
  */
 final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
     private static final long serialVersionUID = 1L;
@@ -45,6 +45,7 @@ final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
 
     /** The settings of {@link #rules}, then of {@link #patterns}, under {@link #settingsOf}. */
     private transient RuleSettings[] settings;
+
     private transient RulesConfig settingsOf;
 
     @Override
@@ -55,7 +56,11 @@ final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
         if (config != settingsOf) { // looked up once per version of the rules, not per event
             settings = new RuleSettings[rules.size() + patterns.size()];
             for (int i = 0; i < settings.length; i++) {
-                settings[i] = config.rule(i < rules.size() ? rules.get(i).id() : patterns.get(i - rules.size()).id());
+                settings[i] =
+                        config.rule(
+                                i < rules.size()
+                                        ? rules.get(i).id()
+                                        : patterns.get(i - rules.size()).id());
             }
             settingsOf = config;
         }
@@ -68,8 +73,13 @@ final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
                 }
             } catch (RuntimeException failure) {
                 deadLettered.add(1);
-                side.output(LayerWatchPipeline.DEAD_LETTERS, DeadLetter.of(e.eventId(), "rule:" + rule.id(),
-                        "rule failed: " + failure, e.raw()));
+                side.output(
+                        LayerWatchPipeline.DEAD_LETTERS,
+                        DeadLetter.of(
+                                e.eventId(),
+                                "rule:" + rule.id(),
+                                "rule failed: " + failure,
+                                e.raw()));
             }
         }
         for (int i = 0; i < patterns.size(); i++) {

@@ -7,7 +7,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
-/** A {@link RulesStep} under the live rules (streaming with a rules URI, and every run not in place). */
+/**
+ * A {@link RulesStep} under the live rules (streaming with a rules URI, and every run not in
+ * place).
+ */
 final class UnderLiveRules<I, O> extends BroadcastProcessFunction<I, RulesUpdate, O> {
     private static final long serialVersionUID = 1L;
     private final LiveRules live;
@@ -29,7 +32,8 @@ final class UnderLiveRules<I, O> extends BroadcastProcessFunction<I, RulesUpdate
     }
 
     @Override
-    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<O> out) throws Exception {
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<O> out)
+            throws Exception {
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
     }
 }

@@ -9,19 +9,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns the detections' principal allowlist (ARN globs of roles, users or role sessions) into patterns for the
- * {@code aws:PrincipalArn} condition key, which policies compare with {@code ArnLike}/{@code ArnNotLike}.
+ * Turns the detections' principal allowlist (ARN globs of roles, users or role sessions) into
+ * patterns for the {@code aws:PrincipalArn} condition key, which policies compare with {@code
+ * ArnLike}/{@code ArnNotLike}.
  *
- * <p>{@code aws:PrincipalArn} is the role ARN for a role session, never the session ARN, so a session glob
- * {@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/*} becomes {@code arn:aws:iam::ACCOUNT:role/ROLE} (and
- * {@code role/* /ROLE} for roles with a path). A glob that names particular sessions cannot be expressed and is
- * left out with a warning, as is anything that is not an IAM or STS principal ARN: leaving a pattern out
- * only ever makes the policies stricter.
+ * <p>{@code aws:PrincipalArn} is the role ARN for a role session, never the session ARN, so a
+ * session glob {@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/*} becomes {@code
+ * arn:aws:iam::ACCOUNT:role/ROLE} (and {@code role/* /ROLE} for roles with a path). A glob that
+ * names particular sessions cannot be expressed and is left out with a warning, as is anything that
+ * is not an IAM or STS principal ARN: leaving a pattern out only ever makes the policies stricter.
  */
 public final class PrincipalPatterns {
 
     /** arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE with globs allowed in every part. */
-    private static final Pattern ARN = Pattern.compile("arn:([^:]*):(iam|sts):([^:]*):([^:]*):(.+)");
+    private static final Pattern ARN =
+            Pattern.compile("arn:([^:]*):(iam|sts):([^:]*):([^:]*):(.+)");
 
     /** The patterns (in allowlist order, without duplicates) and why the others were left out. */
     public record Result(List<String> patterns, List<String> warnings) {}
@@ -35,15 +37,23 @@ public final class PrincipalPatterns {
             String glob = globs.get(i).toString();
             String problem = translate(glob, patterns);
             if (problem != null) {
-                warnings.add(keyPath + "[" + i + "] '" + glob + "': " + problem + "; left out of the policies");
+                warnings.add(
+                        keyPath
+                                + "["
+                                + i
+                                + "] '"
+                                + glob
+                                + "': "
+                                + problem
+                                + "; left out of the policies");
             }
         }
         return new Result(List.copyOf(patterns), List.copyOf(warnings));
     }
 
     /**
-     * The {@code ArnLike} condition operator: each of the six colon-separated parts of the ARN matched on its
-     * own, {@code *} any run of characters and {@code ?} one, case-sensitive.
+     * The {@code ArnLike} condition operator: each of the six colon-separated parts of the ARN
+     * matched on its own, {@code *} any run of characters and {@code ?} one, case-sensitive.
      */
     static boolean arnLike(String pattern, String arn) {
         String[] p = pattern.split(":", 6);
@@ -70,7 +80,9 @@ public final class PrincipalPatterns {
         String account = m.group(4);
         String resource = m.group(5);
         if (service.equals("iam")) {
-            if (resource.startsWith("role/") || resource.startsWith("user/") || resource.equals("root")
+            if (resource.startsWith("role/")
+                    || resource.startsWith("user/")
+                    || resource.equals("root")
                     || resource.equals("*")) {
                 out.add(glob);
                 return null;

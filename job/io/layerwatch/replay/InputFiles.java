@@ -17,12 +17,13 @@ import java.util.stream.Stream;
 
 /**
  * Expands replay arguments into files: plain files, directories (recursive, e.g. the CloudTrail S3
- * layout AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), {@code s3://bucket/prefix} (see {@link S3Inputs})
- * and "-" for standard input. Walks and listings pass over hidden files and a generated trail's
- * labels.jsonl and rules.yaml. Files the scope rules out by their location (delivered before {@code from}
- * or well after {@code to}, other accounts or regions, digests) are skipped unopened. The rest is ordered
- * by the delivery stamp of CloudTrail file names, so events arrive roughly in event time; files without
- * a stamp come first. Only paths are kept: contents are read by the job, one file per decoder at a time.
+ * layout AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), {@code s3://bucket/prefix} (see {@link
+ * S3Inputs}) and "-" for standard input. Walks and listings pass over hidden files and a generated
+ * trail's labels.jsonl and rules.yaml. Files the scope rules out by their location (delivered
+ * before {@code from} or well after {@code to}, other accounts or regions, digests) are skipped
+ * unopened. The rest is ordered by the delivery stamp of CloudTrail file names, so events arrive
+ * roughly in event time; files without a stamp come first. Only paths are kept: contents are read
+ * by the job, one file per decoder at a time.
  */
 public final class InputFiles {
     private static final Comparator<InputFile> DELIVERY_ORDER =
@@ -30,7 +31,8 @@ public final class InputFiles {
 
     private InputFiles() {}
 
-    public static List<InputFile> expand(List<String> args, InputScope scope, InputStream stdin, S3Inputs s3)
+    public static List<InputFile> expand(
+            List<String> args, InputScope scope, InputStream stdin, S3Inputs s3)
             throws IOException {
         List<InputFile> files = new ArrayList<>();
         for (String arg : args) {
@@ -45,8 +47,15 @@ public final class InputFiles {
                 Path p = Paths.get(arg);
                 if (Files.isDirectory(p)) {
                     try (Stream<Path> walk = Files.walk(p)) {
-                        for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)
-                                .filter(f -> !skipped(f.getFileName().toString()))::iterator) {
+                        for (Path f :
+                                (Iterable<Path>)
+                                        walk.filter(Files::isRegularFile)
+                                                        .filter(
+                                                                f ->
+                                                                        !skipped(
+                                                                                f.getFileName()
+                                                                                        .toString()))
+                                                ::iterator) {
                             files.add(local(f));
                         }
                     }
@@ -78,11 +87,14 @@ public final class InputFiles {
     }
 
     /**
-     * Files a directory walk or an S3 listing passes over: hidden files, and the labels.jsonl and rules.yaml
-     * that {@code layerwatch generate} writes beside its trail (named on the command line, they are read).
+     * Files a directory walk or an S3 listing passes over: hidden files, and the labels.jsonl and
+     * rules.yaml that {@code layerwatch generate} writes beside its trail (named on the command
+     * line, they are read).
      */
     public static boolean skipped(String name) {
-        return name.startsWith(".") || name.equals(Generator.LABELS) || name.equals(Generator.RULES);
+        return name.startsWith(".")
+                || name.equals(Generator.LABELS)
+                || name.equals(Generator.RULES);
     }
 
     private static InputFile local(Path file) throws IOException {
@@ -90,8 +102,9 @@ public final class InputFiles {
     }
 
     /**
-     * The bytes of a local file or an s3:// object; one of more than {@code maxBytes} (input.maxInflatedBytes:
-     * a decoder holds one file and its inflated text in memory) is not read.
+     * The bytes of a local file or an s3:// object; one of more than {@code maxBytes}
+     * (input.maxInflatedBytes: a decoder holds one file and its inflated text in memory) is not
+     * read.
      *
      * @throws PayloadDecoder.TooLarge when it has more
      */
@@ -103,5 +116,4 @@ public final class InputFiles {
         FileReader.checkSize(Files.size(file), maxBytes);
         return Files.readAllBytes(file);
     }
-
 }

@@ -67,19 +67,48 @@ public final class Replay {
 
     /**
      * @param deadLettered input the decoder could not use (dead-letter.jsonl)
-     * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the sinks'
-     *     dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
-     * @param cloudWatchLogsRejected CloudWatch Logs messages refused by their sender (part of deadLettered)
-     * @param duplicatesDropped copies of events already seen (same account and event id) within the lateness bound
-     * @param incidents the attack-sequence incidents, most severe first (at most {@link #MAX_INCIDENTS})
+     * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the
+     *     sinks' dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
+     * @param cloudWatchLogsRejected CloudWatch Logs messages refused by their sender (part of
+     *     deadLettered)
+     * @param duplicatesDropped copies of events already seen (same account and event id) within the
+     *     lateness bound
+     * @param incidents the attack-sequence incidents, most severe first (at most {@link
+     *     #MAX_INCIDENTS})
      */
-    public record Summary(long eventsRead, long eventsMatched, Map<String, Long> findings,
-            Map<String, Long> bySeverity, long deadLettered, long late, long scansFailed, long sinkDeadLettered,
-            long cloudWatchLogsRejected, long duplicatesDropped, List<IncidentLine> incidents) {
+    public record Summary(
+            long eventsRead,
+            long eventsMatched,
+            Map<String, Long> findings,
+            Map<String, Long> bySeverity,
+            long deadLettered,
+            long late,
+            long scansFailed,
+            long sinkDeadLettered,
+            long cloudWatchLogsRejected,
+            long duplicatesDropped,
+            List<IncidentLine> incidents) {
 
-        public Summary(long eventsRead, long eventsMatched, Map<String, Long> findings, Map<String, Long> bySeverity,
-                long deadLettered, long late, long scansFailed) {
-            this(eventsRead, eventsMatched, findings, bySeverity, deadLettered, late, scansFailed, 0, 0, 0, List.of());
+        public Summary(
+                long eventsRead,
+                long eventsMatched,
+                Map<String, Long> findings,
+                Map<String, Long> bySeverity,
+                long deadLettered,
+                long late,
+                long scansFailed) {
+            this(
+                    eventsRead,
+                    eventsMatched,
+                    findings,
+                    bySeverity,
+                    deadLettered,
+                    late,
+                    scansFailed,
+                    0,
+                    0,
+                    0,
+                    List.of());
         }
     }
 
@@ -87,14 +116,25 @@ public final class Replay {
     public static final int MAX_INCIDENTS = 100;
 
     /** An incident as summary.json lists it. */
-    public record IncidentLine(String id, String severity, String actor, List<String> rules, String firstEventTime,
-            String lastEventTime, String story) {
+    public record IncidentLine(
+            String id,
+            String severity,
+            String actor,
+            List<String> rules,
+            String firstEventTime,
+            String lastEventTime,
+            String story) {
 
         static IncidentLine of(JsonNode f) {
             List<String> rules = new ArrayList<>();
             f.path("details").path("rules").forEach(r -> rules.add(r.asText()));
-            return new IncidentLine(f.path("id").asText(), f.path("severity").asText(), f.path("key").asText(), rules,
-                    f.path("firstEventTime").asText(), f.path("lastEventTime").asText(),
+            return new IncidentLine(
+                    f.path("id").asText(),
+                    f.path("severity").asText(),
+                    f.path("key").asText(),
+                    rules,
+                    f.path("firstEventTime").asText(),
+                    f.path("lastEventTime").asText(),
                     f.path("description").asText());
         }
     }
@@ -104,8 +144,8 @@ public final class Replay {
     private Replay() {}
 
     /**
-     * The job configuration every local run uses: {@link #jobConfiguration}, and any free port for the local
-     * cluster's REST endpoint (a replay or bench must not fail because 8081 is taken).
+     * The job configuration every local run uses: {@link #jobConfiguration}, and any free port for
+     * the local cluster's REST endpoint (a replay or bench must not fail because 8081 is taken).
      */
     public static Configuration localConfiguration() {
         Configuration conf = jobConfiguration();
@@ -114,8 +154,9 @@ public final class Replay {
     }
 
     /**
-     * What every replay job runs with, local or on a cluster: no silent Kryo fallback; object reuse (the types
-     * on the wire are immutable records, so chained operators may share them instead of copying each one).
+     * What every replay job runs with, local or on a cluster: no silent Kryo fallback; object reuse
+     * (the types on the wire are immutable records, so chained operators may share them instead of
+     * copying each one).
      */
     static Configuration jobConfiguration() {
         Configuration conf = new Configuration();
@@ -125,33 +166,77 @@ public final class Replay {
         return conf;
     }
 
-    public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
-            int parallelism) throws Exception {
+    public static Summary run(
+            List<Path> files,
+            RulesConfig config,
+            Instant from,
+            Instant to,
+            Path outDir,
+            int parallelism)
+            throws Exception {
         return run(files, config, from, to, outDir, parallelism, Set.of(), false);
     }
 
     /**
-     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's sinks: section)
+     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's
+     *     sinks: section)
      * @param dryRun print what the remote sinks would send instead of sending it
      */
-    public static Summary run(List<Path> files, RulesConfig config, Instant from, Instant to, Path outDir,
-            int parallelism, Set<String> sinks, boolean dryRun) throws Exception {
-        return run(InputFiles.local(files), config, InputScope.between(from, to), outDir, parallelism, sinks, dryRun,
-                new S3Inputs(null), null);
+    public static Summary run(
+            List<Path> files,
+            RulesConfig config,
+            Instant from,
+            Instant to,
+            Path outDir,
+            int parallelism,
+            Set<String> sinks,
+            boolean dryRun)
+            throws Exception {
+        return run(
+                InputFiles.local(files),
+                config,
+                InputScope.between(from, to),
+                outDir,
+                parallelism,
+                sinks,
+                dryRun,
+                new S3Inputs(null),
+                null);
     }
 
     /**
-     * Replays {@code files} (in this order: {@link InputFiles#expand} sorts them by delivery stamp).
+     * Replays {@code files} (in this order: {@link InputFiles#expand} sorts them by delivery
+     * stamp).
      *
-     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's sinks: section)
+     * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's
+     *     sinks: section)
      * @param dryRun print what the remote sinks would send instead of sending it
      * @param s3 reads s3:// files
-     * @param progress called every {@value #PROGRESS_MILLIS} ms while the job runs and once at the end; or null
+     * @param progress called every {@value #PROGRESS_MILLIS} ms while the job runs and once at the
+     *     end; or null
      */
-    public static Summary run(List<InputFile> files, RulesConfig config, InputScope scope, Path outDir,
-            int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3,
-            Consumer<ReplayProgress.Snapshot> progress) throws Exception {
-        try (Job job = prepare(files, config, scope, outDir, parallelism, sinks, dryRun, s3, localConfiguration())) {
+    public static Summary run(
+            List<InputFile> files,
+            RulesConfig config,
+            InputScope scope,
+            Path outDir,
+            int parallelism,
+            Set<String> sinks,
+            boolean dryRun,
+            S3Inputs s3,
+            Consumer<ReplayProgress.Snapshot> progress)
+            throws Exception {
+        try (Job job =
+                prepare(
+                        files,
+                        config,
+                        scope,
+                        outDir,
+                        parallelism,
+                        sinks,
+                        dryRun,
+                        s3,
+                        localConfiguration())) {
             return job.execute(progress).summary();
         }
     }
@@ -167,7 +252,11 @@ public final class Replay {
         private final Path sinkDeadLetters;
         private final long sinkDeadLettersBefore;
 
-        private Job(StreamExecutionEnvironment env, Path outDir, ReplayProgress run, Path sinkDeadLetters)
+        private Job(
+                StreamExecutionEnvironment env,
+                Path outDir,
+                ReplayProgress run,
+                Path sinkDeadLetters)
                 throws IOException {
             this.env = env;
             this.outDir = outDir;
@@ -176,7 +265,10 @@ public final class Replay {
             this.sinkDeadLettersBefore = lines(sinkDeadLetters);
         }
 
-        /** A job defined on {@code env} elsewhere (a cluster's): no progress, no sink dead-letter file. */
+        /**
+         * A job defined on {@code env} elsewhere (a cluster's): no progress, no sink dead-letter
+         * file.
+         */
         static Job of(StreamExecutionEnvironment env, Path outDir) throws IOException {
             return new Job(env, outDir, ReplayProgress.start(List.of()), null);
         }
@@ -190,16 +282,31 @@ public final class Replay {
             return finish(Replay.execute(env, run, progress));
         }
 
-        /** Writes summary.json from the result of the job run elsewhere (e.g. on a MiniCluster of one's own). */
+        /**
+         * Writes summary.json from the result of the job run elsewhere (e.g. on a MiniCluster of
+         * one's own).
+         */
         public Result finish(JobExecutionResult result) throws IOException {
             Summary s = summarize(result, outDir.resolve(FINDINGS));
-            // The sink writers append to a file of their own (no accumulators in sink writers): count this run's lines.
-            Summary summary = new Summary(s.eventsRead(), s.eventsMatched(), s.findings(), s.bySeverity(),
-                    s.deadLettered(), s.late(), s.scansFailed(),
-                    Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore), s.cloudWatchLogsRejected(),
-                    s.duplicatesDropped(), s.incidents());
-            Files.writeString(outDir.resolve(SUMMARY),
-                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+            // The sink writers append to a file of their own (no accumulators in sink writers):
+            // count this run's lines.
+            Summary summary =
+                    new Summary(
+                            s.eventsRead(),
+                            s.eventsMatched(),
+                            s.findings(),
+                            s.bySeverity(),
+                            s.deadLettered(),
+                            s.late(),
+                            s.scansFailed(),
+                            Math.max(0, lines(sinkDeadLetters) - sinkDeadLettersBefore),
+                            s.cloudWatchLogsRejected(),
+                            s.duplicatesDropped(),
+                            s.incidents());
+            Files.writeString(
+                    outDir.resolve(SUMMARY),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary)
+                            + "\n");
             return new Result(summary, result);
         }
 
@@ -209,61 +316,119 @@ public final class Replay {
         }
     }
 
-    /** Defines the replay of {@code files} as {@link #run} does, on a local environment with {@code conf}. */
-    public static Job prepare(List<InputFile> files, RulesConfig config, InputScope scope, Path outDir,
-            int parallelism, Set<String> sinks, boolean dryRun, S3Inputs s3, Configuration conf) throws IOException {
+    /**
+     * Defines the replay of {@code files} as {@link #run} does, on a local environment with {@code
+     * conf}.
+     */
+    public static Job prepare(
+            List<InputFile> files,
+            RulesConfig config,
+            InputScope scope,
+            Path outDir,
+            int parallelism,
+            Set<String> sinks,
+            boolean dryRun,
+            S3Inputs s3,
+            Configuration conf)
+            throws IOException {
         Files.createDirectories(outDir);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.setParallelism(1); // the rules; the decoders run at the given parallelism
         List<Payload> payloads = new ArrayList<>();
         for (InputFile f : files) {
             payloads.add(f.payload());
         }
-        DataStream<Payload> fileList = payloads.isEmpty()
-                ? env.fromData(List.of(Payload.ofBytes("(no input)", new byte[0])))
-                : env.fromData(payloads);
+        DataStream<Payload> fileList =
+                payloads.isEmpty()
+                        ? env.fromData(List.of(Payload.ofBytes("(no input)", new byte[0])))
+                        : env.fromData(payloads);
         ReplayProgress run = ReplayProgress.start(files);
-        LayerWatchPipeline.Outputs out = pipeline(fileList, config, scope, parallelism, false, s3, run.locator());
+        LayerWatchPipeline.Outputs out =
+                pipeline(fileList, config, scope, parallelism, false, s3, run.locator());
         Set<String> attach = new LinkedHashSet<>();
         attach.add("jsonl");
         attach.addAll(sinks);
-        DataStream<Finding> findings = out.findings().map(new CountFindings(run.id(), config.sinks()))
-                .uid("progress-findings").name("Count findings");
-        FindingSinks.attach(findings, config.sinks().with(config.sinks().sink("jsonl").enabled(true)
-                .withPolicy(SinksConfig.Policy.ALL)), attach, outDir, dryRun);
-        out.deadLetters().union(customActionsNotRun(out))
+        DataStream<Finding> findings =
+                out.findings()
+                        .map(new CountFindings(run.id(), config.sinks()))
+                        .uid("progress-findings")
+                        .name("Count findings");
+        FindingSinks.attach(
+                findings,
+                config.sinks()
+                        .with(
+                                config.sinks()
+                                        .sink("jsonl")
+                                        .enabled(true)
+                                        .withPolicy(SinksConfig.Policy.ALL)),
+                attach,
+                outDir,
+                dryRun);
+        out.deadLetters()
+                .union(customActionsNotRun(out))
                 .sinkTo(JsonLinesFileSink.<DeadLetter>appending(outDir.resolve(DEAD_LETTERS)))
-                .uid("sink-dead-letter-jsonl").name("dead-letter.jsonl").setParallelism(1);
-        return new Job(env, outDir, run, FindingSinks.deadLetters(config.sinks(), outDir) instanceof FileDeadLetters f
-                ? Path.of(f.path()) : null);
+                .uid("sink-dead-letter-jsonl")
+                .name("dead-letter.jsonl")
+                .setParallelism(1);
+        return new Job(
+                env,
+                outDir,
+                run,
+                FindingSinks.deadLetters(config.sinks(), outDir) instanceof FileDeadLetters f
+                        ? Path.of(f.path())
+                        : null);
     }
 
     /**
-     * The replay job behind its file list (in delivery order, parallelism 1): one reader of the list sends
-     * the files round-robin to {@code decoders} decoders, with the file order's watermarks (FileOrderWatermarks
-     * explains why parallel decoding then makes nothing late). Each decoder reads, inflates, prefilters and
-     * decodes its files on a thread of its own ({@code DecodeAhead}). Locally ({@code spreadRules} false, the
-     * job at parallelism 1) every rule runs in one task, keys in place, on the events of all decoders in event
-     * time order: no event is serialized more than once and each is judged as at parallelism 1. On a
-     * cluster the rules run at the job's parallelism, each keyed rule reached by a keyBy.
+     * The replay job behind its file list (in delivery order, parallelism 1): one reader of the
+     * list sends the files round-robin to {@code decoders} decoders, with the file order's
+     * watermarks (FileOrderWatermarks explains why parallel decoding then makes nothing late). Each
+     * decoder reads, inflates, prefilters and decodes its files on a thread of its own ({@code
+     * DecodeAhead}). Locally ({@code spreadRules} false, the job at parallelism 1) every rule runs
+     * in one task, keys in place, on the events of all decoders in event time order: no event is
+     * serialized more than once and each is judged as at parallelism 1. On a cluster the rules run
+     * at the job's parallelism, each keyed rule reached by a keyBy.
      */
-    static LayerWatchPipeline.Outputs pipeline(DataStream<Payload> fileList, RulesConfig config, InputScope scope,
-            int decoders, boolean spreadRules, S3Inputs s3, ReadProgress.Locator progress) {
-        DataStream<Payload> source = fileList
-                .transform("File order watermarks", TypeInformation.of(Payload.class),
-                        new FileOrderWatermarks(config.maxOutOfOrderness()))
-                .uid("file-order").setParallelism(1);
-        return LayerWatchPipeline.build(decoders == 1 && !spreadRules ? source : source.rebalance(), config,
-                JobShape.replay(config).withScope(scope)
-                        .withDecode(new DecodeFunction(s3, progress, DecodeFunction.prefilterOn(),
-                                config.cloudWatchLogs(), config.maxInflatedBytes()))
+    static LayerWatchPipeline.Outputs pipeline(
+            DataStream<Payload> fileList,
+            RulesConfig config,
+            InputScope scope,
+            int decoders,
+            boolean spreadRules,
+            S3Inputs s3,
+            ReadProgress.Locator progress) {
+        DataStream<Payload> source =
+                fileList.transform(
+                                "File order watermarks",
+                                TypeInformation.of(Payload.class),
+                                new FileOrderWatermarks(config.maxOutOfOrderness()))
+                        .uid("file-order")
+                        .setParallelism(1);
+        return LayerWatchPipeline.build(
+                decoders == 1 && !spreadRules ? source : source.rebalance(),
+                config,
+                JobShape.replay(config)
+                        .withScope(scope)
+                        .withDecode(
+                                new DecodeFunction(
+                                        s3,
+                                        progress,
+                                        DecodeFunction.prefilterOn(),
+                                        config.cloudWatchLogs(),
+                                        config.maxInflatedBytes()))
                         .withKeying(spreadRules ? Keying.NETWORK : Keying.IN_PLACE, decoders));
     }
 
-    /** Security Hub custom-action events as dead letters, not run (see {@link #CUSTOM_ACTION_NOT_RUN}). */
+    /**
+     * Security Hub custom-action events as dead letters, not run (see {@link
+     * #CUSTOM_ACTION_NOT_RUN}).
+     */
     static DataStream<DeadLetter> customActionsNotRun(LayerWatchPipeline.Outputs out) {
-        return out.customActions().map(new CustomActionNotRun())
-                .returns(TypeInformation.of(DeadLetter.class)).uid("custom-actions-not-run")
+        return out.customActions()
+                .map(new CustomActionNotRun())
+                .returns(TypeInformation.of(DeadLetter.class))
+                .uid("custom-actions-not-run")
                 .name("Security Hub custom actions (not run)");
     }
 
@@ -278,8 +443,11 @@ public final class Replay {
     }
 
     /** Runs the job, telling {@code progress} how far it got while it runs. */
-    private static JobExecutionResult execute(StreamExecutionEnvironment env, ReplayProgress run,
-            Consumer<ReplayProgress.Snapshot> progress) throws Exception {
+    private static JobExecutionResult execute(
+            StreamExecutionEnvironment env,
+            ReplayProgress run,
+            Consumer<ReplayProgress.Snapshot> progress)
+            throws Exception {
         JobClient job = env.executeAsync("layerwatch-replay");
         CompletableFuture<JobExecutionResult> done = job.getJobExecutionResult();
         JobExecutionResult result;
@@ -329,12 +497,14 @@ public final class Replay {
     }
 
     /** Why a replay dead-letters a Security Hub custom-action event (one line, for the CLI too). */
-    public static final String CUSTOM_ACTION_NOT_RUN = "Security Hub custom-action event not run: replay runs no"
-            + " responder; give it to `layerwatch remediate plan|apply --findings FILE`";
+    public static final String CUSTOM_ACTION_NOT_RUN =
+            "Security Hub custom-action event not run: replay runs no"
+                    + " responder; give it to `layerwatch remediate plan|apply --findings FILE`";
 
     /**
-     * Custom-action events: a replay backtests rules and acts on nothing, so each is dead-lettered with
-     * {@link #CUSTOM_ACTION_NOT_RUN} and counted (deadLettered, customActionsNotRun), never dropped.
+     * Custom-action events: a replay backtests rules and acts on nothing, so each is dead-lettered
+     * with {@link #CUSTOM_ACTION_NOT_RUN} and counted (deadLettered, customActionsNotRun), never
+     * dropped.
      */
     static final class CustomActionNotRun extends RichMapFunction<EcrEvent, DeadLetter> {
         private static final long serialVersionUID = 1L;
@@ -351,7 +521,12 @@ public final class Replay {
         public DeadLetter map(EcrEvent e) {
             deadLettered.add(1);
             notRun.add(1);
-            return DeadLetter.of("custom-action " + e.eventId(), "replay", CUSTOM_ACTION_NOT_RUN, e.rawJson(), 0,
+            return DeadLetter.of(
+                    "custom-action " + e.eventId(),
+                    "replay",
+                    CUSTOM_ACTION_NOT_RUN,
+                    e.rawJson(),
+                    0,
                     e.rawJson().length);
         }
     }
@@ -375,9 +550,13 @@ public final class Replay {
         for (Severity s : Severity.values()) {
             bySeverity.put(s.name(), 0L);
         }
-        // Most severe first, then by first event time and id; only the top ones are kept while reading.
-        Comparator<IncidentLine> order = Comparator.comparing((IncidentLine i) -> Severity.valueOf(i.severity()))
-                .reversed().thenComparing(IncidentLine::firstEventTime).thenComparing(IncidentLine::id);
+        // Most severe first, then by first event time and id; only the top ones are kept while
+        // reading.
+        Comparator<IncidentLine> order =
+                Comparator.comparing((IncidentLine i) -> Severity.valueOf(i.severity()))
+                        .reversed()
+                        .thenComparing(IncidentLine::firstEventTime)
+                        .thenComparing(IncidentLine::id);
         TreeSet<IncidentLine> incidents = new TreeSet<>(order);
         try (BufferedReader lines = Files.newBufferedReader(findingsFile, StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -394,10 +573,18 @@ public final class Replay {
                 }
             }
         }
-        return new Summary(counter(result, Counters.EVENTS_READ), counter(result, Counters.EVENTS_MATCHED), byRule,
-                bySeverity, counter(result, Counters.DEAD_LETTERED), counter(result, Counters.LATE),
-                counter(result, Counters.SCANS_FAILED), 0, counter(result, Counters.CLOUDWATCH_LOGS_REJECTED),
-                counter(result, Counters.DUPLICATES_DROPPED), List.copyOf(incidents));
+        return new Summary(
+                counter(result, Counters.EVENTS_READ),
+                counter(result, Counters.EVENTS_MATCHED),
+                byRule,
+                bySeverity,
+                counter(result, Counters.DEAD_LETTERED),
+                counter(result, Counters.LATE),
+                counter(result, Counters.SCANS_FAILED),
+                0,
+                counter(result, Counters.CLOUDWATCH_LOGS_REJECTED),
+                counter(result, Counters.DUPLICATES_DROPPED),
+                List.copyOf(incidents));
     }
 
     private static long counter(JobExecutionResult result, String name) {

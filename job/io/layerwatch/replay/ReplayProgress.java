@@ -10,16 +10,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How far a local replay has got, for the progress bar: the operators of a MiniCluster run in the JVM
- * that started the job, so they add to the counters of their run (found by id) directly. On another
- * cluster there is no such run and the operators skip it.
+ * How far a local replay has got, for the progress bar: the operators of a MiniCluster run in the
+ * JVM that started the job, so they add to the counters of their run (found by id) directly. On
+ * another cluster there is no such run and the operators skip it.
  */
 public final class ReplayProgress implements ReadProgress, AutoCloseable {
     private static final Map<String, ReplayProgress> RUNS = new ConcurrentHashMap<>();
 
     /** A consistent-enough view for display; {@code elapsedMillis} since the run started. */
-    public record Snapshot(long filesDone, long filesTotal, long bytesDone, long bytesTotal, long records,
-            long findings, long elapsedMillis) {}
+    public record Snapshot(
+            long filesDone,
+            long filesTotal,
+            long bytesDone,
+            long bytesTotal,
+            long records,
+            long findings,
+            long elapsedMillis) {}
 
     private final String id = UUID.randomUUID().toString();
     private final long filesTotal;
@@ -29,7 +35,11 @@ public final class ReplayProgress implements ReadProgress, AutoCloseable {
     private final LongAdder bytesDone = new LongAdder();
     private final LongAdder records = new LongAdder();
     private final LongAdder findings = new LongAdder();
-    /** Ids of findings that may be updated (episodes, registries): counted once. The rest are unique. */
+
+    /**
+     * Ids of findings that may be updated (episodes, registries): counted once. The rest are
+     * unique.
+     */
     private final Set<String> updatable = ConcurrentHashMap.newKeySet();
 
     private ReplayProgress(long filesTotal, long bytesTotal) {
@@ -39,7 +49,8 @@ public final class ReplayProgress implements ReadProgress, AutoCloseable {
 
     /** Registers a run over these files; {@link #close()} unregisters it. */
     static ReplayProgress start(List<InputFile> files) {
-        ReplayProgress p = new ReplayProgress(files.size(), files.stream().mapToLong(InputFile::size).sum());
+        ReplayProgress p =
+                new ReplayProgress(files.size(), files.stream().mapToLong(InputFile::size).sum());
         RUNS.put(p.id, p);
         return p;
     }
@@ -70,7 +81,9 @@ public final class ReplayProgress implements ReadProgress, AutoCloseable {
         filesDone.increment();
     }
 
-    /** @param mayChange versions of the finding may come again (counted once) */
+    /**
+     * @param mayChange versions of the finding may come again (counted once)
+     */
     void finding(Finding f, boolean mayChange) {
         if (!mayChange || updatable.add(f.id())) {
             findings.increment();
@@ -78,7 +91,13 @@ public final class ReplayProgress implements ReadProgress, AutoCloseable {
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(filesDone.sum(), filesTotal, bytesDone.sum(), bytesTotal, records.sum(), findings.sum(),
+        return new Snapshot(
+                filesDone.sum(),
+                filesTotal,
+                bytesDone.sum(),
+                bytesTotal,
+                records.sum(),
+                findings.sum(),
                 (System.nanoTime() - startNanos) / 1_000_000L);
     }
 

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * dead-letter.jsonl in two streaming passes: the total, the reasons (top list with exact counts) and
- * the first {@code examples} dead letters, payloads cut short.
+ * dead-letter.jsonl in two streaming passes: the total, the reasons (top list with exact counts)
+ * and the first {@code examples} dead letters, payloads cut short.
  */
 final class DeadLetterScan {
     static final int REASON_CHARS = 300;
@@ -32,33 +32,45 @@ final class DeadLetterScan {
         if (!s.present) {
             return s;
         }
-        Lines.forEach(file, text -> {
-            DeadLetter d = parse(text);
-            if (d == null) {
-                s.unreadable++;
-                return;
-            }
-            s.total++;
-            s.reasons.offer(reason(d));
-            if (s.examples.size() < examples) {
-                s.examples.add(new DeadLetter(d.source(), d.stage(), d.reason(), Html.cut(d.payload(), PAYLOAD_CHARS),
-                        d.encoding(), d.payloadBytes()));
-            }
-        });
+        Lines.forEach(
+                file,
+                text -> {
+                    DeadLetter d = parse(text);
+                    if (d == null) {
+                        s.unreadable++;
+                        return;
+                    }
+                    s.total++;
+                    s.reasons.offer(reason(d));
+                    if (s.examples.size() < examples) {
+                        s.examples.add(
+                                new DeadLetter(
+                                        d.source(),
+                                        d.stage(),
+                                        d.reason(),
+                                        Html.cut(d.payload(), PAYLOAD_CHARS),
+                                        d.encoding(),
+                                        d.payloadBytes()));
+                    }
+                });
         if (s.total > 0) {
-            Lines.forEach(file, text -> {
-                DeadLetter d = parse(text);
-                if (d != null) {
-                    s.reasons.tally(reason(d), -1, null);
-                }
-            });
+            Lines.forEach(
+                    file,
+                    text -> {
+                        DeadLetter d = parse(text);
+                        if (d != null) {
+                            s.reasons.tally(reason(d), -1, null);
+                        }
+                    });
         }
         return s;
     }
 
     /** The reason as counted: cut (reasons can quote the input), "(none)" when missing. */
     static String reason(DeadLetter d) {
-        return d.reason() == null || d.reason().isEmpty() ? "(none)" : Html.cut(d.reason(), REASON_CHARS);
+        return d.reason() == null || d.reason().isEmpty()
+                ? "(none)"
+                : Html.cut(d.reason(), REASON_CHARS);
     }
 
     private static DeadLetter parse(String line) {

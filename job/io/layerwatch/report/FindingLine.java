@@ -12,8 +12,16 @@ import java.time.format.DateTimeParseException;
  * The fields of one findings.jsonl line the report counts, read with Jackson's streaming parser
  * (evidence and details are skipped, not built), so a million findings pass quickly.
  */
-record FindingLine(String id, String ruleId, String severity, String principal, String repository,
-        String registryId, String sourceIp, Instant first, Instant last) {
+record FindingLine(
+        String id,
+        String ruleId,
+        String severity,
+        String principal,
+        String repository,
+        String registryId,
+        String sourceIp,
+        Instant first,
+        Instant last) {
 
     /** Severity rank, CRITICAL highest; -1 for a label that is not an ASFF severity. */
     int severityRank() {
@@ -28,9 +36,14 @@ record FindingLine(String id, String ruleId, String severity, String principal, 
         }
     }
 
-    /** The repository as one key: name, and registry id after a tab when known (see {@link BacktestReport#entity}). */
+    /**
+     * The repository as one key: name, and registry id after a tab when known (see {@link
+     * BacktestReport#entity}).
+     */
     String repositoryKey() {
-        return repository == null ? null : registryId == null ? repository : repository + "\t" + registryId;
+        return repository == null
+                ? null
+                : registryId == null ? repository : repository + "\t" + registryId;
     }
 
     /** Parses one line; null when it is not a JSON object (counted as unreadable by the caller). */
@@ -75,8 +88,16 @@ record FindingLine(String id, String ruleId, String severity, String principal, 
             if (ruleId == null) {
                 return null;
             }
-            return new FindingLine(id, ruleId, severity, principalArn != null ? principalArn : principalName,
-                    repository, registryId, sourceIp, first, last);
+            return new FindingLine(
+                    id,
+                    ruleId,
+                    severity,
+                    principalArn != null ? principalArn : principalName,
+                    repository,
+                    registryId,
+                    sourceIp,
+                    first,
+                    last);
         } catch (IOException e) {
             return null;
         }

@@ -16,10 +16,10 @@ import java.util.PriorityQueue;
 
 /**
  * Two streaming passes over findings.jsonl in bounded memory, whatever its size. Pass 1: counts by
- * rule and severity, the time span, candidates for the top lists, and the first {@code rows} findings
- * by severity (highest first), then first event time, then id (a bounded heap). Pass 2: the timeline
- * (its bucket depends on the span) and exact counts of the top-list candidates. Pass 1 also keeps the
- * highest incidents ({@link IncidentScan}).
+ * rule and severity, the time span, candidates for the top lists, and the first {@code rows}
+ * findings by severity (highest first), then first event time, then id (a bounded heap). Pass 2:
+ * the timeline (its bucket depends on the span) and exact counts of the top-list candidates. Pass 1
+ * also keeps the highest incidents ({@link IncidentScan}).
  */
 final class FindingsScan {
     static final int TOP = 10;
@@ -28,10 +28,12 @@ final class FindingsScan {
     /** A finding of the table: the counted fields and the whole line, parsed. */
     record Row(FindingLine line, JsonNode finding) {}
 
-    static final Comparator<FindingLine> ORDER = Comparator
-            .comparingInt((FindingLine f) -> -f.severityRank())
-            .thenComparing(FindingLine::first, Comparator.nullsLast(Comparator.naturalOrder()))
-            .thenComparing(FindingLine::id, Comparator.nullsLast(Comparator.naturalOrder()));
+    static final Comparator<FindingLine> ORDER =
+            Comparator.comparingInt((FindingLine f) -> -f.severityRank())
+                    .thenComparing(
+                            FindingLine::first, Comparator.nullsLast(Comparator.naturalOrder()))
+                    .thenComparing(
+                            FindingLine::id, Comparator.nullsLast(Comparator.naturalOrder()));
 
     long total;
     long unreadable;
@@ -44,8 +46,10 @@ final class FindingsScan {
     final TopCounter repositories = new TopCounter(CANDIDATES);
     final TopCounter sourceIps = new TopCounter(CANDIDATES);
     final List<Row> rows = new ArrayList<>();
+
     /** Null when no finding has a first event time. */
     Timeline timeline;
+
     final IncidentScan incidents;
 
     private FindingsScan(int incidentsShown) {
@@ -56,30 +60,38 @@ final class FindingsScan {
         }
     }
 
-    /** @param incidentsShown incidents kept for the incidents section ({@link IncidentScan}) */
+    /**
+     * @param incidentsShown incidents kept for the incidents section ({@link IncidentScan})
+     */
     static FindingsScan of(Path file, int tableRows, int incidentsShown) throws IOException {
         FindingsScan s = new FindingsScan(incidentsShown);
         // Worst kept row at the head, so a better one replaces it.
-        PriorityQueue<Map.Entry<FindingLine, String>> kept = new PriorityQueue<>(
-                Map.Entry.<FindingLine, String>comparingByKey(ORDER).reversed());
-        Lines.forEach(file, text -> {
-            FindingLine f = FindingLine.parse(text);
-            if (f == null) {
-                s.unreadable++;
-                return;
-            }
-            s.first(f);
-            if (RuleCatalog.ATTACK_SEQUENCE.equals(f.ruleId())) {
-                s.incidents.offer(text);
-            }
-            if (tableRows > 0 && (kept.size() < tableRows || ORDER.compare(f, kept.peek().getKey()) < 0)) {
-                kept.add(Map.entry(f, text));
-                if (kept.size() > tableRows) {
-                    kept.poll();
-                }
-            }
-        });
-        kept.stream().sorted(Map.Entry.comparingByKey(ORDER))
+        PriorityQueue<Map.Entry<FindingLine, String>> kept =
+                new PriorityQueue<>(
+                        Map.Entry.<FindingLine, String>comparingByKey(ORDER).reversed());
+        Lines.forEach(
+                file,
+                text -> {
+                    FindingLine f = FindingLine.parse(text);
+                    if (f == null) {
+                        s.unreadable++;
+                        return;
+                    }
+                    s.first(f);
+                    if (RuleCatalog.ATTACK_SEQUENCE.equals(f.ruleId())) {
+                        s.incidents.offer(text);
+                    }
+                    if (tableRows > 0
+                            && (kept.size() < tableRows
+                                    || ORDER.compare(f, kept.peek().getKey()) < 0)) {
+                        kept.add(Map.entry(f, text));
+                        if (kept.size() > tableRows) {
+                            kept.poll();
+                        }
+                    }
+                });
+        kept.stream()
+                .sorted(Map.Entry.comparingByKey(ORDER))
                 .forEach(e -> s.rows.add(new Row(e.getKey(), Json.tree(e.getValue()))));
         if (s.first != null) {
             s.timeline = new Timeline(s.first, s.lastStart, s.byRule.keySet());

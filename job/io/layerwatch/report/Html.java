@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * HTML text for the report. Everything that comes from the data (user agents, principals, repository
- * names, policy text, dead-letter payloads) passes through {@link #esc}, in element text, attribute
- * values and SVG alike. The output is also well-formed XML, so tests can parse it.
+ * HTML text for the report. Everything that comes from the data (user agents, principals,
+ * repository names, policy text, dead-letter payloads) passes through {@link #esc}, in element
+ * text, attribute values and SVG alike. The output is also well-formed XML, so tests can parse it.
  */
 final class Html {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
@@ -20,8 +20,9 @@ final class Html {
     private Html() {}
 
     /**
-     * Escapes {@code & < > " '} after {@link SafeText#escape}: controls (line breaks included), bidi and
-     * zero-width characters, lone surrogates and non-characters show as visible \\uXXXX. Null is "".
+     * Escapes {@code & < > " '} after {@link SafeText#escape}: controls (line breaks included),
+     * bidi and zero-width characters, lone surrogates and non-characters show as visible \\uXXXX.
+     * Null is "".
      */
     static String esc(String s) {
         return html(SafeText.escape(s));
@@ -48,7 +49,10 @@ final class Html {
         return out.toString();
     }
 
-    /** The first {@code max} characters (never splitting a surrogate pair), with an ellipsis when cut. */
+    /**
+     * The first {@code max} characters (never splitting a surrogate pair), with an ellipsis when
+     * cut.
+     */
     static String cut(String s, int max) {
         return Text.cut(s, max, max, Text.ELLIPSIS);
     }
@@ -59,8 +63,9 @@ final class Html {
     }
 
     /**
-     * An element id for a data value (a finding id): {@code prefix + value} when the value is 1 to 100
-     * letters, digits, '-' or '_' (finding ids are hex), else {@code prefix} and a hash of it; null for null.
+     * An element id for a data value (a finding id): {@code prefix + value} when the value is 1 to
+     * 100 letters, digits, '-' or '_' (finding ids are hex), else {@code prefix} and a hash of it;
+     * null for null.
      */
     static String anchor(String prefix, String value) {
         if (value == null) {
@@ -70,7 +75,9 @@ final class Html {
             return prefix + value;
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(value.getBytes(StandardCharsets.UTF_8));
             return prefix + "h" + HexFormat.of().formatHex(hash, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);

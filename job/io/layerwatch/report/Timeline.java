@@ -14,15 +14,30 @@ import java.util.Map;
 
 /**
  * Findings per rule over time (by first event time, UTC) as a stacked bar chart in inline SVG. The
- * bucket is the smallest of 1m ... 365d that shows the whole span in at most {@link #MAX_BUCKETS} bars.
+ * bucket is the smallest of 1m ... 365d that shows the whole span in at most {@link #MAX_BUCKETS}
+ * bars.
  */
 final class Timeline {
     static final int MAX_BUCKETS = 60;
 
-    private static final Duration[] SIZES = {Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
-        Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(3), Duration.ofHours(6),
-        Duration.ofHours(12), Duration.ofDays(1), Duration.ofDays(2), Duration.ofDays(7), Duration.ofDays(14),
-        Duration.ofDays(30), Duration.ofDays(90), Duration.ofDays(365)};
+    private static final Duration[] SIZES = {
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(15),
+        Duration.ofMinutes(30),
+        Duration.ofHours(1),
+        Duration.ofHours(2),
+        Duration.ofHours(3),
+        Duration.ofHours(6),
+        Duration.ofHours(12),
+        Duration.ofDays(1),
+        Duration.ofDays(2),
+        Duration.ofDays(7),
+        Duration.ofDays(14),
+        Duration.ofDays(30),
+        Duration.ofDays(90),
+        Duration.ofDays(365)
+    };
 
     private static final int WIDTH = 1120;
     private static final int LEFT = 56;
@@ -36,6 +51,7 @@ final class Timeline {
     private final long startMs;
     private final long bucketMs;
     private final int buckets;
+
     /** Rule id -> findings per bucket, in the order rules are stacked. */
     private final Map<String, long[]> counts = new LinkedHashMap<>();
 
@@ -44,7 +60,11 @@ final class Timeline {
         Duration bucket = bucketFor(Duration.between(first, last));
         bucketMs = bucket.toMillis();
         startMs = Math.floorDiv(first.toEpochMilli(), bucketMs) * bucketMs;
-        buckets = (int) ((Math.floorDiv(last.toEpochMilli(), bucketMs) * bucketMs - startMs) / bucketMs) + 1;
+        buckets =
+                (int)
+                                ((Math.floorDiv(last.toEpochMilli(), bucketMs) * bucketMs - startMs)
+                                        / bucketMs)
+                        + 1;
         for (String rule : ruleOrder) {
             counts.put(rule, new long[buckets]);
         }
@@ -84,7 +104,9 @@ final class Timeline {
         }
     }
 
-    /** The chart: stacked bars, y axis with ticks, time labels, a legend of the rules with findings. */
+    /**
+     * The chart: stacked bars, y axis with ticks, time labels, a legend of the rules with findings.
+     */
     String svg(Map<String, Long> totals) {
         List<String> shown = new ArrayList<>();
         long max = 0;
@@ -111,16 +133,35 @@ final class Timeline {
         double bottom = TOP + PLOT_HEIGHT;
 
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                + "role=\"img\" aria-labelledby=\"timeline-title\">", WIDTH, height, WIDTH, height));
-        svg.append("<title id=\"timeline-title\">Findings per rule, per ").append(esc(label(bucket())))
+        svg.append(
+                String.format(
+                        Locale.ROOT,
+                        "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+                                + "role=\"img\" aria-labelledby=\"timeline-title\">",
+                        WIDTH,
+                        height,
+                        WIDTH,
+                        height));
+        svg.append("<title id=\"timeline-title\">Findings per rule, per ")
+                .append(esc(label(bucket())))
                 .append(" (UTC)</title>");
         for (long v = 0; v <= top; v += step) {
             double y = bottom - PLOT_HEIGHT * (double) v / top;
-            svg.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
-                    LEFT, y, WIDTH - RIGHT, y));
-            svg.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
-                    LEFT - 6, y + 4, Html.num(v)));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
+                            LEFT,
+                            y,
+                            WIDTH - RIGHT,
+                            y));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+                            LEFT - 6,
+                            y + 4,
+                            Html.num(v)));
         }
         long[] base = new long[buckets];
         for (String rule : shown) {
@@ -132,33 +173,71 @@ final class Timeline {
                 double y0 = bottom - PLOT_HEIGHT * (double) base[b] / top;
                 double y1 = bottom - PLOT_HEIGHT * (double) (base[b] + c[b]) / top;
                 base[b] += c[b];
-                svg.append(String.format(Locale.ROOT,
-                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
-                        LEFT + b * barWidth + barWidth * 0.1, y1, Math.max(1, barWidth * 0.8), Math.max(0.5, y0 - y1),
-                        RuleColors.of(rule)));
-                svg.append("<title>").append(esc(rule)).append(": ").append(Html.num(c[b])).append(" from ")
-                        .append(esc(time(b))).append("</title></rect>");
+                svg.append(
+                        String.format(
+                                Locale.ROOT,
+                                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
+                                LEFT + b * barWidth + barWidth * 0.1,
+                                y1,
+                                Math.max(1, barWidth * 0.8),
+                                Math.max(0.5, y0 - y1),
+                                RuleColors.of(rule)));
+                svg.append("<title>")
+                        .append(esc(rule))
+                        .append(": ")
+                        .append(Html.num(c[b]))
+                        .append(" from ")
+                        .append(esc(time(b)))
+                        .append("</title></rect>");
             }
         }
-        svg.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
-                LEFT, bottom, WIDTH - RIGHT, bottom));
+        svg.append(
+                String.format(
+                        Locale.ROOT,
+                        "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
+                        LEFT,
+                        bottom,
+                        WIDTH - RIGHT,
+                        bottom));
         int every = (buckets + 7) / 8;
         for (int b = 0; b < buckets; b += every) {
             double x = LEFT + b * barWidth + barWidth / 2;
-            svg.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
-                    x, bottom, x, bottom + 4));
-            svg.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
-                    x, bottom + 18, esc(time(b))));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                            x,
+                            bottom,
+                            x,
+                            bottom + 4));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
+                            x,
+                            bottom + 18,
+                            esc(time(b))));
         }
         double colWidth = plotWidth / LEGEND_COLUMNS;
         for (int i = 0; i < shown.size(); i++) {
             String rule = shown.get(i);
             double x = LEFT + (i % LEGEND_COLUMNS) * colWidth;
             double y = bottom + AXIS + (i / LEGEND_COLUMNS) * LEGEND_ROW;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>",
-                    x, y, RuleColors.of(rule)));
-            svg.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%s (%s)</text>", x + 18,
-                    y + 10.5, esc(Html.cut(rule, 40)), Html.num(totals.getOrDefault(rule, 0L))));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>",
+                            x,
+                            y,
+                            RuleColors.of(rule)));
+            svg.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%s (%s)</text>",
+                            x + 18,
+                            y + 10.5,
+                            esc(Html.cut(rule, 40)),
+                            Html.num(totals.getOrDefault(rule, 0L))));
         }
         return svg.append("</svg>").toString();
     }

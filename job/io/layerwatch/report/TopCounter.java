@@ -10,10 +10,10 @@ import java.util.TreeSet;
 
 /**
  * The most frequent values of an unbounded stream in bounded memory, with exact counts. First pass
- * ({@link #offer}): Misra-Gries keeps at most {@code capacity} candidates; every value seen more than
- * n / (capacity + 1) times survives. Second pass ({@link #tally}): exact counts, highest severity and rules
- * of the candidates only. With fewer distinct values than the capacity nothing is ever dropped and
- * the result is exact.
+ * ({@link #offer}): Misra-Gries keeps at most {@code capacity} candidates; every value seen more
+ * than n / (capacity + 1) times survives. Second pass ({@link #tally}): exact counts, highest
+ * severity and rules of the candidates only. With fewer distinct values than the capacity nothing
+ * is ever dropped and the result is exact.
  */
 final class TopCounter {
 
@@ -53,7 +53,7 @@ final class TopCounter {
         } else {
             // Misra-Gries: the new value and every candidate lose one; total work stays linear.
             pruned = true;
-            for (Iterator<long[]> it = candidates.values().iterator(); it.hasNext();) {
+            for (Iterator<long[]> it = candidates.values().iterator(); it.hasNext(); ) {
                 if (--it.next()[0] == 0) {
                     it.remove();
                 }
@@ -61,7 +61,10 @@ final class TopCounter {
         }
     }
 
-    /** Second pass: one occurrence of {@code key} with the finding's severity rank and rule (both optional). */
+    /**
+     * Second pass: one occurrence of {@code key} with the finding's severity rank and rule (both
+     * optional).
+     */
     void tally(String key, int severityRank, String ruleId) {
         if (tallies == null) {
             tallies = new HashMap<>();

@@ -12,8 +12,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * Who a key (a repository) has seen, learned quietly for {@code learningPeriod} from its first sighting;
- * someone unseen for {@code forgetAfter} counts as new again. Keyed state of the rule that holds it.
+ * Who a key (a repository) has seen, learned quietly for {@code learningPeriod} from its first
+ * sighting; someone unseen for {@code forgetAfter} counts as new again. Keyed state of the rule
+ * that holds it.
  */
 final class FirstSeen implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -33,7 +34,8 @@ final class FirstSeen implements Serializable {
 
     void open(RuntimeContext ctx, RuleSettings startup, boolean expire) {
         ValueStateDescriptor<Long> start = new ValueStateDescriptor<>("learning-start", Types.LONG);
-        MapStateDescriptor<String, Long> seen = new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
+        MapStateDescriptor<String, Long> seen =
+                new MapStateDescriptor<>("last-seen", Types.STRING, Types.LONG);
         if (expire) {
             start.enableTimeToLive(OrderedRule.ttl(retention(startup)));
             seen.enableTimeToLive(OrderedRule.ttl(retention(startup)));
@@ -42,7 +44,10 @@ final class FirstSeen implements Serializable {
         lastSeen = ctx.getMapState(seen);
     }
 
-    /** Records {@code who} at {@code time}; the sighting when it is news after the learning period, else null. */
+    /**
+     * Records {@code who} at {@code time}; the sighting when it is news after the learning period,
+     * else null.
+     */
     New see(String who, long time, RuleSettings settings) throws Exception {
         Long start = learningStart.value();
         if (start == null) {
@@ -52,13 +57,20 @@ final class FirstSeen implements Serializable {
         Long previous = lastSeen.get(who);
         lastSeen.put(who, previous == null ? time : Math.max(previous, time));
         boolean learning = time < start + settings.duration("learningPeriod").toMillis();
-        boolean known = previous != null && time - previous <= settings.duration("forgetAfter").toMillis();
+        boolean known =
+                previous != null && time - previous <= settings.duration("forgetAfter").toMillis();
         return learning || known ? null : new New(previous, start);
     }
 
-    /** Why the sighting is news, as the end of a sentence: {@code doing} is "pulling", "pushing". */
+    /**
+     * Why the sighting is news, as the end of a sentence: {@code doing} is "pulling", "pushing".
+     */
     static String since(New news, RuleSettings settings, String doing) {
-        return news.previous() == null ? ", for the first time since LayerWatch started learning this repository"
-                : ", after not " + doing + " for longer than " + ParamType.format(settings.duration("forgetAfter"));
+        return news.previous() == null
+                ? ", for the first time since LayerWatch started learning this repository"
+                : ", after not "
+                        + doing
+                        + " for longer than "
+                        + ParamType.format(settings.duration("forgetAfter"));
     }
 }

@@ -12,8 +12,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * {@code first-seen-puller}: per repository, a principal pulling that was not seen before. Each
- * repository first learns quietly for {@code learningPeriod} (event time, from its first pull);
- * a puller unseen for {@code forgetAfter} counts as new again. Events are processed in event-time
+ * repository first learns quietly for {@code learningPeriod} (event time, from its first pull); a
+ * puller unseen for {@code forgetAfter} counts as new again. Events are processed in event-time
  * order (buffered until the watermark passes them), so any arrival order gives the same findings.
  * Keyed by repository.
  */
@@ -27,8 +27,10 @@ public final class FirstSeenPuller extends OrderedRule<EcrEvent, Finding> {
 
     /** Successful pulls by anyone but AWS services. */
     public static boolean isPull(EcrEvent e) {
-        return (e.is("BatchGetImage") || e.is("GetDownloadUrlForLayer")) && !e.failed()
-                && !e.principal().isAwsService() && e.repositoryName() != null;
+        return (e.is("BatchGetImage") || e.is("GetDownloadUrlForLayer"))
+                && !e.failed()
+                && !e.principal().isAwsService()
+                && e.repositoryName() != null;
     }
 
     /** The rule on sorted pulls under the startup rules (see {@link OrderedRule.InPlace}). */
@@ -54,21 +56,37 @@ public final class FirstSeenPuller extends OrderedRule<EcrEvent, Finding> {
         }
 
         @Override
-        public void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out) throws Exception {
+        public void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out)
+                throws Exception {
             String who = e.principal().arn();
             FirstSeen.New news = pullers.see(who, e.eventTime(), settings);
             if (news == null || !settings.enabled() || settings.allowlisted(e)) {
                 return;
             }
-            out.collect(FindingBuilder.of(settings)
-                    .event(e)
-                    .key(e.repositoryKey() + "|" + who)
-                    .title("New puller of " + e.repositoryName() + ": " + e.principal().name())
-                    .description(e.principal().arn() + " pulled from repository " + e.repositoryName() + " ("
-                            + e.eventName() + ") from " + e.sourceIp() + FirstSeen.since(news, settings, "pulling") + ".")
-                    .detail("firstSeen", news.previous() == null)
-                    .detail("learningStartedAt", Instant.ofEpochMilli(news.learningStart()).toString())
-                    .build());
+            out.collect(
+                    FindingBuilder.of(settings)
+                            .event(e)
+                            .key(e.repositoryKey() + "|" + who)
+                            .title(
+                                    "New puller of "
+                                            + e.repositoryName()
+                                            + ": "
+                                            + e.principal().name())
+                            .description(
+                                    e.principal().arn()
+                                            + " pulled from repository "
+                                            + e.repositoryName()
+                                            + " ("
+                                            + e.eventName()
+                                            + ") from "
+                                            + e.sourceIp()
+                                            + FirstSeen.since(news, settings, "pulling")
+                                            + ".")
+                            .detail("firstSeen", news.previous() == null)
+                            .detail(
+                                    "learningStartedAt",
+                                    Instant.ofEpochMilli(news.learningStart()).toString())
+                            .build());
         }
     }
 }

@@ -13,10 +13,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
 
 /**
- * {@code image-tag-overwrite}: a PutImage that moves a tag matching {@code protectedTags} to another digest
- * than the one it last pointed to (per repository and tag, remembered for {@code forgetAfter} after the
- * tag's last push), and every PutImage refused with {@code ImageTagAlreadyExistsException} (an overwrite
- * attempt on an immutable repository). Keyed by repository, in event-time order.
+ * {@code image-tag-overwrite}: a PutImage that moves a tag matching {@code protectedTags} to
+ * another digest than the one it last pointed to (per repository and tag, remembered for {@code
+ * forgetAfter} after the tag's last push), and every PutImage refused with {@code
+ * ImageTagAlreadyExistsException} (an overwrite attempt on an immutable repository). Keyed by
+ * repository, in event-time order.
  */
 public final class ImageTagOverwrite extends OrderedRule.EventLogic<Finding> {
     private static final long serialVersionUID = 1L;
@@ -25,10 +26,15 @@ public final class ImageTagOverwrite extends OrderedRule.EventLogic<Finding> {
 
     private transient MapState<String, String> digests;
 
-    /** Pushes that name a tag (successful or refused as an overwrite) by anyone but AWS services. */
+    /**
+     * Pushes that name a tag (successful or refused as an overwrite) by anyone but AWS services.
+     */
     public static boolean relevant(EcrEvent e) {
-        return e.is("PutImage") && e.repositoryName() != null && e.imageTags() != null
-                && !e.principal().isAwsService() && (!e.failed() || TAG_EXISTS.equals(e.errorCode()));
+        return e.is("PutImage")
+                && e.repositoryName() != null
+                && e.imageTags() != null
+                && !e.principal().isAwsService()
+                && (!e.failed() || TAG_EXISTS.equals(e.errorCode()));
     }
 
     public ImageTagOverwrite() {
@@ -37,20 +43,38 @@ public final class ImageTagOverwrite extends OrderedRule.EventLogic<Finding> {
 
     @Override
     public void open(RuntimeContext ctx, RuleSettings startup, boolean expire) {
-        digests = ctx.getMapState(expiring(new MapStateDescriptor<>("tag-digests", Types.STRING, Types.STRING),
-                startup, expire));
+        digests =
+                ctx.getMapState(
+                        expiring(
+                                new MapStateDescriptor<>("tag-digests", Types.STRING, Types.STRING),
+                                startup,
+                                expire));
     }
 
     @Override
     public void judge(EcrEvent e, RuleSettings settings, Collector<Finding> out) throws Exception {
         if (e.failed()) {
             if (settings.enabled() && !settings.allowlisted(e)) {
-                out.collect(finding(e, settings, null, null)
-                        .title("Overwrite of tag " + e.imageTags() + " refused in immutable repository " + e.repositoryName())
-                        .description(e.principal().arn() + " tried to push tag " + e.imageTags() + " to repository "
-                                + e.repositoryName() + " from " + e.sourceIp() + ", which already holds that tag and"
-                                + " keeps tags immutable (" + TAG_EXISTS + ").")
-                        .build());
+                out.collect(
+                        finding(e, settings, null, null)
+                                .title(
+                                        "Overwrite of tag "
+                                                + e.imageTags()
+                                                + " refused in immutable repository "
+                                                + e.repositoryName())
+                                .description(
+                                        e.principal().arn()
+                                                + " tried to push tag "
+                                                + e.imageTags()
+                                                + " to repository "
+                                                + e.repositoryName()
+                                                + " from "
+                                                + e.sourceIp()
+                                                + ", which already holds that tag and"
+                                                + " keeps tags immutable ("
+                                                + TAG_EXISTS
+                                                + ").")
+                                .build());
             }
             return;
         }
@@ -60,18 +84,38 @@ public final class ImageTagOverwrite extends OrderedRule.EventLogic<Finding> {
         }
         String previous = digests.get(image.tag());
         digests.put(image.tag(), image.digest());
-        if (previous == null || previous.equals(image.digest()) || !settings.enabled() || settings.allowlisted(e)) {
+        if (previous == null
+                || previous.equals(image.digest())
+                || !settings.enabled()
+                || settings.allowlisted(e)) {
             return;
         }
-        out.collect(finding(e, settings, image.digest(), previous)
-                .title("Release tag " + image.tag() + " of " + e.repositoryName() + " moved to another image")
-                .description(e.principal().arn() + " pushed " + image.describe() + " to repository " + e.repositoryName()
-                        + " from " + e.sourceIp() + "; the tag pointed to " + previous + " before. Whoever deploys "
-                        + image.tag() + " now runs the new image.")
-                .build());
+        out.collect(
+                finding(e, settings, image.digest(), previous)
+                        .title(
+                                "Release tag "
+                                        + image.tag()
+                                        + " of "
+                                        + e.repositoryName()
+                                        + " moved to another image")
+                        .description(
+                                e.principal().arn()
+                                        + " pushed "
+                                        + image.describe()
+                                        + " to repository "
+                                        + e.repositoryName()
+                                        + " from "
+                                        + e.sourceIp()
+                                        + "; the tag pointed to "
+                                        + previous
+                                        + " before. Whoever deploys "
+                                        + image.tag()
+                                        + " now runs the new image.")
+                        .build());
     }
 
-    private static FindingBuilder finding(EcrEvent e, RuleSettings settings, String digest, String previous) {
+    private static FindingBuilder finding(
+            EcrEvent e, RuleSettings settings, String digest, String previous) {
         return FindingBuilder.of(settings)
                 .event(e)
                 .key(e.repositoryKey() + "|" + e.imageTags())

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * {@code layer-download}: every successful GetDownloadUrlForLayer. The call returns a presigned S3
- * URL for the layer, usable from anywhere for its lifetime: the exfiltration risk this product watches.
+ * URL for the layer, usable from anywhere for its lifetime: the exfiltration risk this product
+ * watches.
  */
 public final class LayerDownload implements SingleEventRule {
     public static final String ID = RuleCatalog.LAYER_DOWNLOAD;
@@ -36,18 +37,32 @@ public final class LayerDownload implements SingleEventRule {
         if (!applies(e, settings)) {
             return Optional.empty();
         }
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .title("ECR layer download by " + e.principal().name() + " from " + e.repositoryName())
-                .description(e.principal().type() + " " + e.principal().arn() + " obtained a presigned download URL"
-                        + " for layer " + e.layerDigest() + " of repository " + e.repositoryName()
-                        + " from " + e.sourceIp() + ". The URL works from any network until it expires.")
-                .key(e.principal().arn())
-                .detail("identityType", e.principal().type())
-                .detail("identityName", e.principal().name())
-                .detail("layerDigest", e.layerDigest())
-                .detail("requestParameters", requestParameters(e))
-                .build());
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "ECR layer download by "
+                                        + e.principal().name()
+                                        + " from "
+                                        + e.repositoryName())
+                        .description(
+                                e.principal().type()
+                                        + " "
+                                        + e.principal().arn()
+                                        + " obtained a presigned download URL"
+                                        + " for layer "
+                                        + e.layerDigest()
+                                        + " of repository "
+                                        + e.repositoryName()
+                                        + " from "
+                                        + e.sourceIp()
+                                        + ". The URL works from any network until it expires.")
+                        .key(e.principal().arn())
+                        .detail("identityType", e.principal().type())
+                        .detail("identityName", e.principal().name())
+                        .detail("layerDigest", e.layerDigest())
+                        .detail("requestParameters", requestParameters(e))
+                        .build());
     }
 
     static Object requestParameters(EcrEvent e) {

@@ -21,10 +21,11 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * A keyed rule with state of its own that judges its inputs in event-time order, so any arrival order
- * gives the same findings. Under live rules each input waits (keyed state, an event-time timer) until
- * the watermark passes it; a late one is judged at once. {@link InPlace} runs it under the startup rules
- * on input already sorted (a replay at parallelism 1, see LayerWatchPipeline): judged as it comes.
+ * A keyed rule with state of its own that judges its inputs in event-time order, so any arrival
+ * order gives the same findings. Under live rules each input waits (keyed state, an event-time
+ * timer) until the watermark passes it; a late one is judged at once. {@link InPlace} runs it under
+ * the startup rules on input already sorted (a replay at parallelism 1, see LayerWatchPipeline):
+ * judged as it comes.
  *
  * @param <I> the input (an event, or an event with what an earlier stage found out about it)
  * @param <O> the output
@@ -59,14 +60,18 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
 
         /**
          * @param startup the rule's settings at startup (state retention is fixed then)
-         * @param expire give the state {@link #retention} as time to live (counted in processing time)
+         * @param expire give the state {@link #retention} as time to live (counted in processing
+         *     time)
          */
         void open(RuntimeContext ctx, RuleSettings startup, boolean expire);
 
         void judge(I in, RuleSettings settings, Collector<O> out) throws Exception;
     }
 
-    /** A logic of rule {@code ruleId} whose state lives as long as the sum of its {@code retention} durations. */
+    /**
+     * A logic of rule {@code ruleId} whose state lives as long as the sum of its {@code retention}
+     * durations.
+     */
     public abstract static class Base<I, O> implements Logic<I, O> {
         private static final long serialVersionUID = 1L;
         private final String ruleId;
@@ -92,7 +97,8 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         }
 
         /** {@code state} with {@link #retention} as its time to live when {@code expire}. */
-        protected <D extends StateDescriptor<?, ?>> D expiring(D state, RuleSettings startup, boolean expire) {
+        protected <D extends StateDescriptor<?, ?>> D expiring(
+                D state, RuleSettings startup, boolean expire) {
             if (expire) {
                 state.enableTimeToLive(ttl(retention(startup)));
             }
@@ -124,7 +130,10 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         }
     }
 
-    /** Time to live for rule state: written keys expire after {@code retention}, dropped at snapshots. */
+    /**
+     * Time to live for rule state: written keys expire after {@code retention}, dropped at
+     * snapshots.
+     */
     public static StateTtlConfig ttl(Duration retention) {
         return StateTtlConfig.newBuilder(retention).cleanupFullSnapshot().build();
     }
@@ -134,7 +143,12 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         RuleSettings startup = live.startup().rule(logic.ruleId());
         logic.open(getRuntimeContext(), startup, true);
         // Drained by event-time timers; the TTL only bounds a stalled clock.
-        buffer = new EventTimeBuffer<>(getRuntimeContext(), "pending", logic.inputType(), logic.retention(startup));
+        buffer =
+                new EventTimeBuffer<>(
+                        getRuntimeContext(),
+                        "pending",
+                        logic.inputType(),
+                        logic.retention(startup));
     }
 
     @Override
@@ -157,7 +171,8 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
     }
 
     @Override
-    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<O> out) throws Exception {
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<O> out)
+            throws Exception {
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
     }
 
@@ -182,7 +197,8 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
 
         @Override
         public void open(OpenContext openContext) {
-            // Without TTL: it counts processing time, which a replay spends far less of than the retention.
+            // Without TTL: it counts processing time, which a replay spends far less of than the
+            // retention.
             logic.open(getRuntimeContext(), settings, false);
         }
 

@@ -15,25 +15,39 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Finds the statements of an IAM resource policy (ECR repository or registry policy) that expose the
- * resource beyond the trusted accounts. Pure and total: malformed input yields an unparseable result.
+ * Finds the statements of an IAM resource policy (ECR repository or registry policy) that expose
+ * the resource beyond the trusted accounts. Pure and total: malformed input yields an unparseable
+ * result.
  *
  * <ul>
- *   <li>Only {@code Allow} statements expose.</li>
- *   <li>PUBLIC: Principal {@code "*"} or {@code {"AWS":"*"}}, an ARN with a wildcard account, or NotPrincipal.</li>
- *   <li>CROSS_ACCOUNT: an account id or IAM/STS ARN of an account that is neither the own nor a trusted one.</li>
- *   <li>SERVICE_UNRESTRICTED: a Service or Federated principal.</li>
+ *   <li>Only {@code Allow} statements expose.
+ *   <li>PUBLIC: Principal {@code "*"} or {@code {"AWS":"*"}}, an ARN with a wildcard account, or
+ *       NotPrincipal.
+ *   <li>CROSS_ACCOUNT: an account id or IAM/STS ARN of an account that is neither the own nor a
+ *       trusted one.
+ *   <li>SERVICE_UNRESTRICTED: a Service or Federated principal.
  *   <li>None of these when a Condition pins aws:PrincipalOrgID, aws:PrincipalOrgPaths,
- *       aws:PrincipalAccount, aws:SourceAccount, aws:SourceVpce or aws:SourceArn to trusted values only.</li>
+ *       aws:PrincipalAccount, aws:SourceAccount, aws:SourceVpce or aws:SourceArn to trusted values
+ *       only.
  * </ul>
  */
 public final class PolicyAnalyzer {
 
     /** How a statement exposes the resource, most severe first. */
-    public enum Kind { PUBLIC, CROSS_ACCOUNT, SERVICE_UNRESTRICTED }
+    public enum Kind {
+        PUBLIC,
+        CROSS_ACCOUNT,
+        SERVICE_UNRESTRICTED
+    }
 
-    /** What counts as "ours": the event's own account, member accounts, the organization, VPC endpoints. */
-    public record TrustContext(String ownAccount, Set<String> trustedAccounts, String organizationId,
+    /**
+     * What counts as "ours": the event's own account, member accounts, the organization, VPC
+     * endpoints.
+     */
+    public record TrustContext(
+            String ownAccount,
+            Set<String> trustedAccounts,
+            String organizationId,
             Set<String> trustedVpcEndpoints) {
 
         public TrustContext {
@@ -42,17 +56,26 @@ public final class PolicyAnalyzer {
         }
 
         public static TrustContext of(EcrEvent e, Allowlist allowlist) {
-            return new TrustContext(e.accountId(), allowlist.trustedAccounts(), allowlist.organizationId(),
+            return new TrustContext(
+                    e.accountId(),
+                    allowlist.trustedAccounts(),
+                    allowlist.organizationId(),
                     allowlist.trustedVpcEndpoints());
         }
 
         public boolean trustedAccount(String accountId) {
-            return accountId != null && (accountId.equals(ownAccount) || trustedAccounts.contains(accountId));
+            return accountId != null
+                    && (accountId.equals(ownAccount) || trustedAccounts.contains(accountId));
         }
     }
 
     /** One exposing statement; {@code statement} is its JSON as written in the policy. */
-    public record Offending(int index, String sid, Kind kind, Set<String> foreignAccounts, String reason,
+    public record Offending(
+            int index,
+            String sid,
+            Kind kind,
+            Set<String> foreignAccounts,
+            String reason,
             JsonNode statement) {
 
         /** The shape findings carry in their details. */
@@ -73,7 +96,8 @@ public final class PolicyAnalyzer {
     /**
      * The verdict on one policy text.
      *
-     * @param parseable false when the text is missing or not a JSON object (then nothing else is known)
+     * @param parseable false when the text is missing or not a JSON object (then nothing else is
+     *     known)
      * @param sids the Sid of every statement, by statement index (null where a statement has none)
      */
     public record Analysis(boolean parseable, List<String> sids, List<Offending> offending) {
@@ -111,15 +135,21 @@ public final class PolicyAnalyzer {
 
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
 
-    /** Condition keys (lower case) that limit who may use a statement, with the test each value must pass. */
-    private static final Map<String, ValueTest> LIMITING_KEYS = Map.of(
-            "aws:principalorgid", (v, t) -> literal(v) && v.equals(t.organizationId()),
-            "aws:principalorgpaths", (v, t) -> t.organizationId() != null
-                    && v.split("/", 2)[0].equals(t.organizationId()),
-            "aws:principalaccount", (v, t) -> literal(v) && t.trustedAccount(v),
-            "aws:sourceaccount", (v, t) -> literal(v) && t.trustedAccount(v),
-            "aws:sourcevpce", (v, t) -> literal(v) && t.trustedVpcEndpoints().contains(v),
-            "aws:sourcearn", PolicyAnalyzer::trustedSourceArn);
+    /**
+     * Condition keys (lower case) that limit who may use a statement, with the test each value must
+     * pass.
+     */
+    private static final Map<String, ValueTest> LIMITING_KEYS =
+            Map.of(
+                    "aws:principalorgid", (v, t) -> literal(v) && v.equals(t.organizationId()),
+                    "aws:principalorgpaths",
+                            (v, t) ->
+                                    t.organizationId() != null
+                                            && v.split("/", 2)[0].equals(t.organizationId()),
+                    "aws:principalaccount", (v, t) -> literal(v) && t.trustedAccount(v),
+                    "aws:sourceaccount", (v, t) -> literal(v) && t.trustedAccount(v),
+                    "aws:sourcevpce", (v, t) -> literal(v) && t.trustedVpcEndpoints().contains(v),
+                    "aws:sourcearn", PolicyAnalyzer::trustedSourceArn);
 
     private interface ValueTest {
         boolean trusted(String value, TrustContext trust);
@@ -152,13 +182,17 @@ public final class PolicyAnalyzer {
     }
 
     /** The statement's exposure, or null when it exposes nothing. */
-    private static Offending statement(int index, String sid, JsonNode statement, TrustContext trust) {
+    private static Offending statement(
+            int index, String sid, JsonNode statement, TrustContext trust) {
         if (!statement.isObject() || !"Allow".equalsIgnoreCase(text(statement.get("Effect")))) {
             return null;
         }
         Grants grants = new Grants();
         if (statement.has("NotPrincipal")) {
-            grants.add(Kind.PUBLIC, null, "NotPrincipal in an Allow statement grants everyone except the listed principals");
+            grants.add(
+                    Kind.PUBLIC,
+                    null,
+                    "NotPrincipal in an Allow statement grants everyone except the listed principals");
         }
         principals(statement.get("Principal"), trust, grants);
         if (grants.kind == null) {
@@ -170,16 +204,28 @@ public final class PolicyAnalyzer {
         }
         String reason = String.join("; ", grants.reasons);
         if (!limits.loose().isEmpty()) {
-            reason += " (condition on " + String.join(", ", limits.loose()) + " does not limit it to trusted values)";
+            reason +=
+                    " (condition on "
+                            + String.join(", ", limits.loose())
+                            + " does not limit it to trusted values)";
         }
-        return new Offending(index, sid, grants.kind, Collections.unmodifiableSet(grants.accounts), reason, statement);
+        return new Offending(
+                index,
+                sid,
+                grants.kind,
+                Collections.unmodifiableSet(grants.accounts),
+                reason,
+                statement);
     }
 
     private static void principals(JsonNode principal, TrustContext trust, Grants grants) {
         for (JsonNode p : Json.elements(principal)) {
             String bare = text(p);
             if ("*".equals(bare)) {
-                grants.add(Kind.PUBLIC, null, "Principal \"*\" grants anyone, including anonymous callers");
+                grants.add(
+                        Kind.PUBLIC,
+                        null,
+                        "Principal \"*\" grants anyone, including anonymous callers");
             } else if (bare != null) {
                 awsPrincipal(bare, trust, grants); // not valid IAM, but unambiguous
             }
@@ -198,11 +244,19 @@ public final class PolicyAnalyzer {
     private static void typedPrincipal(String type, String v, TrustContext trust, Grants grants) {
         switch (type) {
             case "aws" -> awsPrincipal(v, trust, grants);
-            case "service" -> grants.add(Kind.SERVICE_UNRESTRICTED, null, "service principal " + v
-                    + " is not limited by aws:SourceAccount/aws:SourceArn to trusted accounts (confused deputy)");
-            case "federated" -> grants.add(Kind.SERVICE_UNRESTRICTED, null,
-                    "federated principal " + v + " is not limited to trusted accounts");
-            default -> { } // CanonicalUser: not used by ECR
+            case "service" ->
+                    grants.add(
+                            Kind.SERVICE_UNRESTRICTED,
+                            null,
+                            "service principal "
+                                    + v
+                                    + " is not limited by aws:SourceAccount/aws:SourceArn to trusted accounts (confused deputy)");
+            case "federated" ->
+                    grants.add(
+                            Kind.SERVICE_UNRESTRICTED,
+                            null,
+                            "federated principal " + v + " is not limited to trusted accounts");
+            default -> {} // CanonicalUser: not used by ECR
         }
     }
 
@@ -218,14 +272,20 @@ public final class PolicyAnalyzer {
         if (!literal(account)) {
             grants.add(Kind.PUBLIC, null, "principal " + v + " has a wildcard account");
         } else if (!trust.trustedAccount(account)) {
-            grants.add(Kind.CROSS_ACCOUNT, account, "principal " + v + " belongs to account " + account
-                    + " outside the trusted accounts");
+            grants.add(
+                    Kind.CROSS_ACCOUNT,
+                    account,
+                    "principal "
+                            + v
+                            + " belongs to account "
+                            + account
+                            + " outside the trusted accounts");
         }
     }
 
     /**
-     * The statement's limiting condition keys: pinned when one of them, under a restricting operator,
-     * admits trusted values only; loose names those present that do not.
+     * The statement's limiting condition keys: pinned when one of them, under a restricting
+     * operator, admits trusted values only; loose names those present that do not.
      */
     private record Limits(boolean pinned, Set<String> loose) {}
 
@@ -239,8 +299,11 @@ public final class PolicyAnalyzer {
                 if (test == null) {
                     continue;
                 }
-                List<String> values = Json.elements(entry.getValue()).stream().map(PolicyAnalyzer::text).toList();
-                if (restricting && !values.isEmpty() && values.stream().allMatch(v -> v != null && test.trusted(v, trust))) {
+                List<String> values =
+                        Json.elements(entry.getValue()).stream().map(PolicyAnalyzer::text).toList();
+                if (restricting
+                        && !values.isEmpty()
+                        && values.stream().allMatch(v -> v != null && test.trusted(v, trust))) {
                     pinned = true;
                 } else {
                     loose.add(entry.getKey());
@@ -251,8 +314,9 @@ public final class PolicyAnalyzer {
     }
 
     /**
-     * Whether a condition operator requires the key to match its values. Negated operators and Null do
-     * not; nor do ...IfExists and ForAllValues:, which also pass when the key is absent from the request.
+     * Whether a condition operator requires the key to match its values. Negated operators and Null
+     * do not; nor do ...IfExists and ForAllValues:, which also pass when the key is absent from the
+     * request.
      */
     private static boolean restricts(String operator) {
         String op = operator.toLowerCase(Locale.ROOT);
@@ -263,7 +327,10 @@ public final class PolicyAnalyzer {
         return !base.equals("null") && !base.contains("not");
     }
 
-    /** arn:partition:service:region:ACCOUNT:resource, trusted when everything up to the account is literal. */
+    /**
+     * arn:partition:service:region:ACCOUNT:resource, trusted when everything up to the account is
+     * literal.
+     */
     private static boolean trustedSourceArn(String arn, TrustContext trust) {
         String[] p = arn.split(":", 6);
         if (p.length < 6 || !"arn".equals(p[0])) {

@@ -27,14 +27,25 @@ public final class PolicyDeleted implements SingleEventRule {
         if (!applies(e, settings)) {
             return Optional.empty();
         }
-        String target = repository ? "repository " + e.repositoryName() : "registry " + e.registryKey();
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .title("ECR " + (repository ? "repository" : "registry") + " policy deleted: " + target)
-                .description(e.principal().arn() + " deleted the policy of " + target + " from " + e.sourceIp()
-                        + ". Access now falls back to identity policies; restrictions the policy held are gone.")
-                .key(repository ? e.repositoryKey() : e.registryKey())
-                .detail("policyScope", repository ? "repository" : "registry")
-                .build());
+        String target =
+                repository ? "repository " + e.repositoryName() : "registry " + e.registryKey();
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "ECR "
+                                        + (repository ? "repository" : "registry")
+                                        + " policy deleted: "
+                                        + target)
+                        .description(
+                                e.principal().arn()
+                                        + " deleted the policy of "
+                                        + target
+                                        + " from "
+                                        + e.sourceIp()
+                                        + ". Access now falls back to identity policies; restrictions the policy held are gone.")
+                        .key(repository ? e.repositoryKey() : e.registryKey())
+                        .detail("policyScope", repository ? "repository" : "registry")
+                        .build());
     }
 }

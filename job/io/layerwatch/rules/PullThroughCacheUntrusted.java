@@ -15,12 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * {@code pull-through-cache-untrusted}: a successful CreatePullThroughCacheRule or
- * UpdatePullThroughCacheRule whose upstream registry is neither in {@code trustedUpstreams} (host globs,
- * case-insensitive) nor an ECR registry of the organization. Images pulled through the rule's prefix
- * come from that upstream: whoever controls it controls what the workloads run.
+ * UpdatePullThroughCacheRule whose upstream registry is neither in {@code trustedUpstreams} (host
+ * globs, case-insensitive) nor an ECR registry of the organization. Images pulled through the
+ * rule's prefix come from that upstream: whoever controls it controls what the workloads run.
  *
- * <p>The upstream is {@code upstreamRegistryUrl} of the request (or of the response). UpdatePullThroughCacheRule
- * cannot change the upstream and its records do not name it: an update is judged only when they do.
+ * <p>The upstream is {@code upstreamRegistryUrl} of the request (or of the response).
+ * UpdatePullThroughCacheRule cannot change the upstream and its records do not name it: an update
+ * is judged only when they do.
  */
 public final class PullThroughCacheUntrusted implements SingleEventRule {
     public static final String ID = RuleCatalog.PULL_THROUGH_CACHE_UNTRUSTED;
@@ -29,7 +30,8 @@ public final class PullThroughCacheUntrusted implements SingleEventRule {
 
     /** A private ECR registry's host: account, optional FIPS endpoint, region, partition suffix. */
     private static final Pattern ECR_REGISTRY =
-            Pattern.compile("(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com(?:\\.cn)?");
+            Pattern.compile(
+                    "(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com(?:\\.cn)?");
 
     @Override
     public String id() {
@@ -59,23 +61,45 @@ public final class PullThroughCacheUntrusted implements SingleEventRule {
         Matcher ecr = ECR_REGISTRY.matcher(host);
         String upstreamAccount = ecr.matches() ? ecr.group(1) : null;
         if (trusted(host, settings)
-                || upstreamAccount != null && settings.allowlist().trustedAccount(upstreamAccount, e)) {
+                || upstreamAccount != null
+                        && settings.allowlist().trustedAccount(upstreamAccount, e)) {
             return Optional.empty();
         }
         String prefix = text(request, "ecrRepositoryPrefix");
-        String what = upstreamAccount != null ? "the ECR registry of account " + upstreamAccount
-                + ", outside the organization" : "an upstream registry not in trustedUpstreams";
-        FindingBuilder b = FindingBuilder.of(settings)
-                .event(e)
-                .title("ECR pull through cache rule " + (prefix == null ? "" : "'" + prefix + "' ") + "caches "
-                        + host + " in " + e.registryKey())
-                .description(e.principal().arn() + " " + (e.is(CREATE) ? "created" : "updated")
-                        + " a pull through cache rule of registry " + e.registryKey() + " from " + e.sourceIp()
-                        + " that caches images from " + host + ", " + what + ". Every image pulled through prefix "
-                        + (prefix == null ? "(unknown)" : prefix) + " comes from there.")
-                .key(e.registryKey() + ":" + (prefix == null ? "" : prefix))
-                .detail("upstreamRegistryUrl", url)
-                .detail("ecrRepositoryPrefix", prefix);
+        String what =
+                upstreamAccount != null
+                        ? "the ECR registry of account "
+                                + upstreamAccount
+                                + ", outside the organization"
+                        : "an upstream registry not in trustedUpstreams";
+        FindingBuilder b =
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "ECR pull through cache rule "
+                                        + (prefix == null ? "" : "'" + prefix + "' ")
+                                        + "caches "
+                                        + host
+                                        + " in "
+                                        + e.registryKey())
+                        .description(
+                                e.principal().arn()
+                                        + " "
+                                        + (e.is(CREATE) ? "created" : "updated")
+                                        + " a pull through cache rule of registry "
+                                        + e.registryKey()
+                                        + " from "
+                                        + e.sourceIp()
+                                        + " that caches images from "
+                                        + host
+                                        + ", "
+                                        + what
+                                        + ". Every image pulled through prefix "
+                                        + (prefix == null ? "(unknown)" : prefix)
+                                        + " comes from there.")
+                        .key(e.registryKey() + ":" + (prefix == null ? "" : prefix))
+                        .detail("upstreamRegistryUrl", url)
+                        .detail("ecrRepositoryPrefix", prefix);
         detailIfPresent(b, request, "upstreamRegistry");
         detailIfPresent(b, request, "upstreamRepositoryPrefix");
         detailIfPresent(b, request, "credentialArn");

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code replication-to-foreign-account}: a successful PutReplicationConfiguration with a destination
- * registry outside the trusted accounts. Every image pushed afterwards is copied there.
+ * {@code replication-to-foreign-account}: a successful PutReplicationConfiguration with a
+ * destination registry outside the trusted accounts. Every image pushed afterwards is copied there.
  */
 public final class ReplicationToForeignAccount implements SingleEventRule {
     public static final String ID = RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT;
@@ -59,16 +59,31 @@ public final class ReplicationToForeignAccount implements SingleEventRule {
             return Optional.empty();
         }
         String accounts = String.join(", ", foreign);
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .title("ECR registry " + e.registryKey() + " replicates to foreign account " + accounts)
-                .description(e.principal().type() + " " + e.principal().arn() + " configured replication of registry "
-                        + e.registryKey() + " from " + e.sourceIp() + " to account(s) " + accounts
-                        + " outside the trusted accounts. Every image pushed from now on is copied there.")
-                .key(e.registryKey())
-                .detail("destinations", destinations.stream().map(Destination::toDetail).toList())
-                .detail("foreignAccounts", List.copyOf(foreign))
-                .build());
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "ECR registry "
+                                        + e.registryKey()
+                                        + " replicates to foreign account "
+                                        + accounts)
+                        .description(
+                                e.principal().type()
+                                        + " "
+                                        + e.principal().arn()
+                                        + " configured replication of registry "
+                                        + e.registryKey()
+                                        + " from "
+                                        + e.sourceIp()
+                                        + " to account(s) "
+                                        + accounts
+                                        + " outside the trusted accounts. Every image pushed from now on is copied there.")
+                        .key(e.registryKey())
+                        .detail(
+                                "destinations",
+                                destinations.stream().map(Destination::toDetail).toList())
+                        .detail("foreignAccounts", List.copyOf(foreign))
+                        .build());
     }
 
     /** requestParameters.replicationConfiguration.rules[].destinations[], without repeats. */
@@ -78,7 +93,8 @@ public final class ReplicationToForeignAccount implements SingleEventRule {
         if (raw == null) {
             return List.of();
         }
-        for (JsonNode rule : raw.path("requestParameters").path("replicationConfiguration").path("rules")) {
+        for (JsonNode rule :
+                raw.path("requestParameters").path("replicationConfiguration").path("rules")) {
             for (JsonNode d : rule.path("destinations")) {
                 out.add(new Destination(text(d, "region"), text(d, "registryId")));
             }

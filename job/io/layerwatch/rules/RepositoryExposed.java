@@ -14,15 +14,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code repository-exposed}: a successful SetRepositoryPolicy or PutRegistryPolicy whose policy grants
- * the public, a foreign account or an unrestricted service principal (see {@link PolicyAnalyzer}).
- * Unparseable policy text reports nothing.
+ * {@code repository-exposed}: a successful SetRepositoryPolicy or PutRegistryPolicy whose policy
+ * grants the public, a foreign account or an unrestricted service principal (see {@link
+ * PolicyAnalyzer}). Unparseable policy text reports nothing.
  */
 public final class RepositoryExposed implements SingleEventRule {
     public static final String ID = RuleCatalog.REPOSITORY_EXPOSED;
     public static final String SET_REPOSITORY_POLICY = "SetRepositoryPolicy";
     public static final String PUT_REGISTRY_POLICY = "PutRegistryPolicy";
-    /** Finding detail: the account of the ECR resource ARN CloudTrail recorded (remediation's target account). */
+
+    /**
+     * Finding detail: the account of the ECR resource ARN CloudTrail recorded (remediation's target
+     * account).
+     */
     public static final String RESOURCE_ACCOUNT = "resourceAccountId";
 
     @Override
@@ -47,20 +51,39 @@ public final class RepositoryExposed implements SingleEventRule {
         Kind worst = analysis.worst();
         String target = target(e);
         List<String> foreign = List.copyOf(analysis.foreignAccounts());
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .severity(severity(worst, settings))
-                .title("ECR " + target + " exposed " + audience(worst, foreign) + " by " + e.principal().name())
-                .description(e.principal().type() + " " + e.principal().arn() + " set the policy of " + target
-                        + " from " + e.sourceIp() + "; " + analysis.offending().size() + " statement(s) grant access "
-                        + audience(worst, foreign) + ": " + reasons(analysis) + ".")
-                .key(resourceKey(e))
-                .detail("policyScope", scope(e))
-                .detail("exposure", worst.name())
-                .detail("statements", analysis.details())
-                .detail("foreignAccounts", foreign)
-                .detail(RESOURCE_ACCOUNT, resourceAccount(e))
-                .build());
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .severity(severity(worst, settings))
+                        .title(
+                                "ECR "
+                                        + target
+                                        + " exposed "
+                                        + audience(worst, foreign)
+                                        + " by "
+                                        + e.principal().name())
+                        .description(
+                                e.principal().type()
+                                        + " "
+                                        + e.principal().arn()
+                                        + " set the policy of "
+                                        + target
+                                        + " from "
+                                        + e.sourceIp()
+                                        + "; "
+                                        + analysis.offending().size()
+                                        + " statement(s) grant access "
+                                        + audience(worst, foreign)
+                                        + ": "
+                                        + reasons(analysis)
+                                        + ".")
+                        .key(resourceKey(e))
+                        .detail("policyScope", scope(e))
+                        .detail("exposure", worst.name())
+                        .detail("statements", analysis.details())
+                        .detail("foreignAccounts", foreign)
+                        .detail(RESOURCE_ACCOUNT, resourceAccount(e))
+                        .build());
     }
 
     static Severity severity(Kind worst, RuleSettings settings) {
@@ -80,21 +103,33 @@ public final class RepositoryExposed implements SingleEventRule {
     }
 
     private static String reasons(Analysis analysis) {
-        return String.join("; ", analysis.offending().stream()
-                .map(o -> "statement " + o.index() + (o.sid() == null ? "" : " (" + o.sid() + ")") + ": " + o.reason())
-                .toList());
+        return String.join(
+                "; ",
+                analysis.offending().stream()
+                        .map(
+                                o ->
+                                        "statement "
+                                                + o.index()
+                                                + (o.sid() == null ? "" : " (" + o.sid() + ")")
+                                                + ": "
+                                                + o.reason())
+                        .toList());
     }
 
     /**
      * The account of the first ECR ARN in the record's {@code resources} (what CloudTrail recorded,
-     * unlike the request's registryId); null when there is none. Parses the record: call it for findings only.
+     * unlike the request's registryId); null when there is none. Parses the record: call it for
+     * findings only.
      */
     static String resourceAccount(EcrEvent e) {
         JsonNode raw = Json.tree(e.raw());
         for (JsonNode r : raw == null ? List.<JsonNode>of() : raw.path("resources")) {
             String arn = r.path("ARN").asText("");
             String[] p = arn.split(":", 6);
-            if (p.length == 6 && "arn".equals(p[0]) && "ecr".equals(p[2]) && p[4].matches("\\d{12}")) {
+            if (p.length == 6
+                    && "arn".equals(p[0])
+                    && "ecr".equals(p[2])
+                    && p[4].matches("\\d{12}")) {
                 return p[4];
             }
         }
@@ -112,6 +147,8 @@ public final class RepositoryExposed implements SingleEventRule {
     }
 
     static String target(EcrEvent e) {
-        return e.repositoryName() != null ? "repository " + e.repositoryName() : "registry " + e.registryKey();
+        return e.repositoryName() != null
+                ? "repository " + e.repositoryName()
+                : "registry " + e.registryKey();
     }
 }

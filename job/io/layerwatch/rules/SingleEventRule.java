@@ -17,8 +17,9 @@ public interface SingleEventRule extends Serializable {
     Optional<Finding> evaluate(EcrEvent event, RuleSettings settings);
 
     /**
-     * A cheap test made before the allowlist's: false when {@link #evaluate} finds nothing in this event
-     * whatever the allowlist (not the rule's API or event kind). Most events concern few rules.
+     * A cheap test made before the allowlist's: false when {@link #evaluate} finds nothing in this
+     * event whatever the allowlist (not the rule's API or event kind). Most events concern few
+     * rules.
      */
     default boolean applies(EcrEvent event, RuleSettings settings) {
         return true;

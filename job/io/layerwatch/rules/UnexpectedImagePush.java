@@ -20,12 +20,13 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.util.Collector;
 
 /**
- * {@code unexpected-image-push}: a successful PutImage by a principal matching no glob in {@code pushers};
- * with {@code pushers} empty, each repository learns its pushers (as first-seen-puller its pullers) and
- * then reports a first-seen one. Raised to HIGH when the push also comes from an untrusted network or a
- * foreign account, or uses a long-term access key (AKIA...) that did not call GetAuthorizationToken
- * within the {@code tokenWindow} before (docker and every registry client log in first: a push without
- * a token is the ECR API driven directly, with a key that may have leaked).
+ * {@code unexpected-image-push}: a successful PutImage by a principal matching no glob in {@code
+ * pushers}; with {@code pushers} empty, each repository learns its pushers (as first-seen-puller
+ * its pullers) and then reports a first-seen one. Raised to HIGH when the push also comes from an
+ * untrusted network or a foreign account, or uses a long-term access key (AKIA...) that did not
+ * call GetAuthorizationToken within the {@code tokenWindow} before (docker and every registry
+ * client log in first: a push without a token is the ECR API driven directly, with a key that may
+ * have leaked).
  *
  * <p>Two keyed stages, both in event-time order: {@link Tokens} by access key (long-term keys) or
  * repository, which marks each push that used a long-term key without a token; {@link Pushers} by
@@ -33,17 +34,24 @@ import org.apache.flink.util.Collector;
  */
 public final class UnexpectedImagePush {
     public static final String ID = RuleCatalog.UNEXPECTED_IMAGE_PUSH;
+
     /** A push and whether it used a long-term key without a registry token in the window before. */
     public static final TypeInformation<Tuple2<EcrEvent, Boolean>> PUSH =
             Types.TUPLE(TypeInformation.of(EcrEvent.class), Types.BOOLEAN);
+
     static final String TOKEN_CALL = "GetAuthorizationToken";
 
     private UnexpectedImagePush() {}
 
-    /** What the rule reads: successful pushes by anyone but AWS services, registry logins with long-term keys. */
+    /**
+     * What the rule reads: successful pushes by anyone but AWS services, registry logins with
+     * long-term keys.
+     */
     public static boolean relevant(EcrEvent e) {
-        return !e.failed() && !e.principal().isAwsService()
-                && (e.is("PutImage") && e.repositoryName() != null || e.is(TOKEN_CALL) && longTermKey(e));
+        return !e.failed()
+                && !e.principal().isAwsService()
+                && (e.is("PutImage") && e.repositoryName() != null
+                        || e.is(TOKEN_CALL) && longTermKey(e));
     }
 
     /** An IAM user's (or root's) access key: AKIA..., where role sessions have ASIA... */
@@ -52,7 +60,10 @@ public final class UnexpectedImagePush {
         return key != null && key.startsWith("AKIA");
     }
 
-    /** The first stage's key: the long-term access key, else the repository (nothing to remember then). */
+    /**
+     * The first stage's key: the long-term access key, else the repository (nothing to remember
+     * then).
+     */
     public static String tokenKey(EcrEvent e) {
         return longTermKey(e) ? e.principal().accessKeyId() : e.repositoryKey();
     }
@@ -73,19 +84,28 @@ public final class UnexpectedImagePush {
 
         @Override
         public void open(RuntimeContext ctx, RuleSettings startup, boolean expire) {
-            lastToken = ctx.getState(expiring(new ValueStateDescriptor<>("last-token", Types.LONG), startup, expire));
+            lastToken =
+                    ctx.getState(
+                            expiring(
+                                    new ValueStateDescriptor<>("last-token", Types.LONG),
+                                    startup,
+                                    expire));
         }
 
         @Override
-        public void judge(EcrEvent e, RuleSettings settings, Collector<Tuple2<EcrEvent, Boolean>> out)
+        public void judge(
+                EcrEvent e, RuleSettings settings, Collector<Tuple2<EcrEvent, Boolean>> out)
                 throws Exception {
             Long last = lastToken.value();
             if (e.is(TOKEN_CALL)) {
                 lastToken.update(last == null ? e.eventTime() : Math.max(last, e.eventTime()));
                 return;
             }
-            boolean tokenless = longTermKey(e)
-                    && (last == null || e.eventTime() - last > settings.duration("tokenWindow").toMillis());
+            boolean tokenless =
+                    longTermKey(e)
+                            && (last == null
+                                    || e.eventTime() - last
+                                            > settings.duration("tokenWindow").toMillis());
             out.collect(Tuple2.of(e, tokenless));
         }
     }
@@ -120,7 +140,8 @@ public final class UnexpectedImagePush {
         }
 
         @Override
-        public void judge(Tuple2<EcrEvent, Boolean> push, RuleSettings settings, Collector<Finding> out)
+        public void judge(
+                Tuple2<EcrEvent, Boolean> push, RuleSettings settings, Collector<Finding> out)
                 throws Exception {
             EcrEvent e = push.f0;
             List<String> pushers = settings.strings("pushers");
@@ -137,26 +158,48 @@ public final class UnexpectedImagePush {
                 return;
             }
             List<String> reasons = escalations(e, push.f1, settings);
-            Severity severity = reasons.isEmpty() || settings.severity().compareTo(Severity.HIGH) >= 0
-                    ? settings.severity() : Severity.HIGH;
+            Severity severity =
+                    reasons.isEmpty() || settings.severity().compareTo(Severity.HIGH) >= 0
+                            ? settings.severity()
+                            : Severity.HIGH;
             PushedImage image = PushedImage.of(e);
-            String why = news == null ? ", matching none of the expected pushers"
-                    : FirstSeen.since(news, settings, "pushing");
-            out.collect(FindingBuilder.of(settings)
-                    .severity(severity)
-                    .event(e)
-                    .key(e.repositoryKey() + "|" + e.principal().arn())
-                    .title("Unexpected image push to " + e.repositoryName() + " by " + e.principal().name())
-                    .description(e.principal().arn() + " pushed " + image.describe() + " to repository "
-                            + e.repositoryName() + " from " + e.sourceIp() + why
-                            + (reasons.isEmpty() ? "." : "; " + String.join("; ", reasons) + "."))
-                    .detail("expectedPushers", news == null ? "pushers" : "learned")
-                    .detail("firstSeen", news == null ? null : news.previous() == null)
-                    .detail("learningStartedAt", news == null ? null : Instant.ofEpochMilli(news.learningStart()).toString())
-                    .detail("imageTag", image.tag())
-                    .detail("imageDigest", image.digest())
-                    .detail("reasons", reasons.isEmpty() ? null : reasons)
-                    .build());
+            String why =
+                    news == null
+                            ? ", matching none of the expected pushers"
+                            : FirstSeen.since(news, settings, "pushing");
+            out.collect(
+                    FindingBuilder.of(settings)
+                            .severity(severity)
+                            .event(e)
+                            .key(e.repositoryKey() + "|" + e.principal().arn())
+                            .title(
+                                    "Unexpected image push to "
+                                            + e.repositoryName()
+                                            + " by "
+                                            + e.principal().name())
+                            .description(
+                                    e.principal().arn()
+                                            + " pushed "
+                                            + image.describe()
+                                            + " to repository "
+                                            + e.repositoryName()
+                                            + " from "
+                                            + e.sourceIp()
+                                            + why
+                                            + (reasons.isEmpty()
+                                                    ? "."
+                                                    : "; " + String.join("; ", reasons) + "."))
+                            .detail("expectedPushers", news == null ? "pushers" : "learned")
+                            .detail("firstSeen", news == null ? null : news.previous() == null)
+                            .detail(
+                                    "learningStartedAt",
+                                    news == null
+                                            ? null
+                                            : Instant.ofEpochMilli(news.learningStart()).toString())
+                            .detail("imageTag", image.tag())
+                            .detail("imageDigest", image.digest())
+                            .detail("reasons", reasons.isEmpty() ? null : reasons)
+                            .build());
         }
 
         private static boolean matches(List<String> globs, EcrEvent e) {
@@ -170,11 +213,18 @@ public final class UnexpectedImagePush {
         }
 
         /** What makes the push HIGH. */
-        private static List<String> escalations(EcrEvent e, boolean tokenless, RuleSettings settings) {
+        private static List<String> escalations(
+                EcrEvent e, boolean tokenless, RuleSettings settings) {
             List<String> reasons = UntrustedNetwork.untrustedOrigin(e, settings.allowlist());
             if (tokenless) {
-                reasons.add("long-term access key " + e.principal().accessKeyId() + " did not call " + TOKEN_CALL
-                        + " in the " + ParamType.format(settings.duration("tokenWindow")) + " before");
+                reasons.add(
+                        "long-term access key "
+                                + e.principal().accessKeyId()
+                                + " did not call "
+                                + TOKEN_CALL
+                                + " in the "
+                                + ParamType.format(settings.duration("tokenWindow"))
+                                + " before");
             }
             return reasons;
         }

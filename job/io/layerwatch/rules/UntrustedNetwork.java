@@ -25,17 +25,27 @@ public final class UntrustedNetwork implements SingleEventRule {
 
     @Override
     public boolean applies(EcrEvent e, RuleSettings settings) {
-        return e.isEcrApiCall() && !e.failed() && settings.strings("pullActions").contains(e.eventName())
+        return e.isEcrApiCall()
+                && !e.failed()
+                && settings.strings("pullActions").contains(e.eventName())
                 && !e.principal().isAwsService();
     }
 
-    /** What is untrusted about where the call came from: its network, its caller's account (empty: nothing). */
+    /**
+     * What is untrusted about where the call came from: its network, its caller's account (empty:
+     * nothing).
+     */
     static List<String> untrustedOrigin(EcrEvent e, Allowlist allow) {
         List<String> reasons = new ArrayList<>();
         if (allow.network(e) == Allowlist.Network.UNTRUSTED) {
-            reasons.add(e.vpcEndpointId() == null ? "source IP " + e.sourceIp() + " is outside the trusted networks"
-                    : "source IP " + e.sourceIp() + " came through VPC endpoint " + e.vpcEndpointId()
-                            + ", which is not trusted");
+            reasons.add(
+                    e.vpcEndpointId() == null
+                            ? "source IP " + e.sourceIp() + " is outside the trusted networks"
+                            : "source IP "
+                                    + e.sourceIp()
+                                    + " came through VPC endpoint "
+                                    + e.vpcEndpointId()
+                                    + ", which is not trusted");
         }
         String callerAccount = e.principal().accountId();
         if (callerAccount != null && !allow.trustedAccount(callerAccount, e)) {
@@ -54,15 +64,28 @@ public final class UntrustedNetwork implements SingleEventRule {
         if (reasons.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .title("ECR " + e.eventName() + " on " + e.repositoryName() + " from an untrusted origin")
-                .description(e.principal().arn() + " called " + e.eventName() + " on repository " + e.repositoryName()
-                        + ": " + String.join("; ", reasons) + ".")
-                .key(e.principal().arn())
-                .detail("reasons", reasons)
-                .detail("vpcEndpointId", e.vpcEndpointId())
-                .detail("callerAccountId", callerAccount)
-                .build());
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "ECR "
+                                        + e.eventName()
+                                        + " on "
+                                        + e.repositoryName()
+                                        + " from an untrusted origin")
+                        .description(
+                                e.principal().arn()
+                                        + " called "
+                                        + e.eventName()
+                                        + " on repository "
+                                        + e.repositoryName()
+                                        + ": "
+                                        + String.join("; ", reasons)
+                                        + ".")
+                        .key(e.principal().arn())
+                        .detail("reasons", reasons)
+                        .detail("vpcEndpointId", e.vpcEndpointId())
+                        .detail("callerAccountId", callerAccount)
+                        .build());
     }
 }

@@ -23,13 +23,15 @@ public final class VulnerableImageScan implements SingleEventRule {
     /** A completed scan; FAILED or in-progress scans carry no verdict. */
     public static boolean completed(EcrEvent e) {
         return e.kind() == EventKind.IMAGE_SCAN
-                && ("COMPLETE".equals(e.scanStatus()) || "INITIAL_SCAN_COMPLETE".equals(e.scanStatus()));
+                && ("COMPLETE".equals(e.scanStatus())
+                        || "INITIAL_SCAN_COMPLETE".equals(e.scanStatus()));
     }
 
     /** The thresholds, shared with policy-change-after-scan. */
     public static boolean vulnerable(EcrEvent e, int minCritical, int minHigh) {
         return completed(e)
-                && ((minCritical > 0 && e.criticalCount() >= minCritical) || (minHigh > 0 && e.highCount() >= minHigh));
+                && ((minCritical > 0 && e.criticalCount() >= minCritical)
+                        || (minHigh > 0 && e.highCount() >= minHigh));
     }
 
     @Override
@@ -42,19 +44,38 @@ public final class VulnerableImageScan implements SingleEventRule {
         if (!applies(e, settings)) {
             return Optional.empty();
         }
-        return Optional.of(FindingBuilder.of(settings)
-                .event(e)
-                .title("Vulnerable image in " + e.repositoryName() + ": " + e.criticalCount() + " critical, "
-                        + e.highCount() + " high")
-                .description("The " + ("Inspector2 Scan".equals(e.eventName()) ? "enhanced" : "basic") + " scan of "
-                        + e.repositoryName() + "@" + e.imageDigest() + (e.imageTags() == null ? "" : " (" + e.imageTags() + ")")
-                        + " found " + e.criticalCount() + " CRITICAL and " + e.highCount() + " HIGH vulnerabilities.")
-                .key(e.repositoryKey())
-                .detail("imageDigest", e.imageDigest())
-                .detail("imageTags", e.imageTags())
-                .detail("critical", e.criticalCount())
-                .detail("high", e.highCount())
-                .detail("scanType", e.eventName())
-                .build());
+        return Optional.of(
+                FindingBuilder.of(settings)
+                        .event(e)
+                        .title(
+                                "Vulnerable image in "
+                                        + e.repositoryName()
+                                        + ": "
+                                        + e.criticalCount()
+                                        + " critical, "
+                                        + e.highCount()
+                                        + " high")
+                        .description(
+                                "The "
+                                        + ("Inspector2 Scan".equals(e.eventName())
+                                                ? "enhanced"
+                                                : "basic")
+                                        + " scan of "
+                                        + e.repositoryName()
+                                        + "@"
+                                        + e.imageDigest()
+                                        + (e.imageTags() == null ? "" : " (" + e.imageTags() + ")")
+                                        + " found "
+                                        + e.criticalCount()
+                                        + " CRITICAL and "
+                                        + e.highCount()
+                                        + " HIGH vulnerabilities.")
+                        .key(e.repositoryKey())
+                        .detail("imageDigest", e.imageDigest())
+                        .detail("imageTags", e.imageTags())
+                        .detail("critical", e.criticalCount())
+                        .detail("high", e.highCount())
+                        .detail("scanType", e.eventName())
+                        .build());
     }
 }

@@ -36,33 +36,38 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * {@code workload-credentials-outside}: session credentials issued to a workload, then used for an ECR
- * call from another network by a client that is not that runtime. Keyed by session key ({@code ASIA...}).
+ * {@code workload-credentials-outside}: session credentials issued to a workload, then used for an
+ * ECR call from another network by a client that is not that runtime. Keyed by session key ({@code
+ * ASIA...}).
  *
- * <p>Input: the origins the decoder reports (the first sighting of each key in any CloudTrail record,
- * {@link EventKind#SESSION_ORIGIN}) and the ECR calls made with session keys. The key's
- * origin is its earliest record seen: a workload's when its user agent carries a compute runtime's marker
- * ({@code awslambda-worker}, {@code exec-env/AWS_Lambda_*}, {@code exec-env/AWS_ECS_*}), or when the
- * credentials are an EC2 instance's (session named {@code i-...}, or EC2 role delivery in the session
- * context). A later ECR call is outside when its network (the /16 of an IPv4 address, /48 of an IPv6 one)
- * is public, differs from the origin's, is not trusted by the allowlist, and its client carries no runtime
- * marker. An EC2 instance's clients carry none, so its origin must be public to compare with. One finding
- * per key. State: the origin and its workload (decided once), and the last {@value #RECENT} possibly outside
- * ECR calls per key, cleared {@link #SESSION_TTL} after the origin (no session lasts longer); calls that come
- * before an earlier origin are judged again. Under live rules each event waits for the watermark (the events
- * of a key are judged in event-time order); the {@link Static} variant gets them sorted already.
+ * <p>Input: the origins the decoder reports (the first sighting of each key in any CloudTrail
+ * record, {@link EventKind#SESSION_ORIGIN}) and the ECR calls made with session keys. The key's
+ * origin is its earliest record seen: a workload's when its user agent carries a compute runtime's
+ * marker ({@code awslambda-worker}, {@code exec-env/AWS_Lambda_*}, {@code exec-env/AWS_ECS_*}), or
+ * when the credentials are an EC2 instance's (session named {@code i-...}, or EC2 role delivery in
+ * the session context). A later ECR call is outside when its network (the /16 of an IPv4 address,
+ * /48 of an IPv6 one) is public, differs from the origin's, is not trusted by the allowlist, and
+ * its client carries no runtime marker. An EC2 instance's clients carry none, so its origin must be
+ * public to compare with. One finding per key. State: the origin and its workload (decided once),
+ * and the last {@value #RECENT} possibly outside ECR calls per key, cleared {@link #SESSION_TTL}
+ * after the origin (no session lasts longer); calls that come before an earlier origin are judged
+ * again. Under live rules each event waits for the watermark (the events of a key are judged in
+ * event-time order); the {@link Static} variant gets them sorted already.
  */
 public final class WorkloadCredentialsOutside
         extends KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding> {
     private static final long serialVersionUID = 1L;
     public static final String ID = RuleCatalog.WORKLOAD_CREDENTIALS_OUTSIDE;
+
     /** The longest an STS session lasts (role chaining aside, 12h; federation tokens 36h). */
     public static final Duration SESSION_TTL = Duration.ofHours(36);
+
     /** ECR calls kept per key for an origin that arrives after them. */
     static final int RECENT = 8;
 
     private static final Pattern INSTANCE_SESSION = Pattern.compile("i-[0-9a-f]{8}([0-9a-f]{9})?");
-    private static final byte[] EC2_ROLE_DELIVERY = "\"ec2RoleDelivery\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EC2_ROLE_DELIVERY =
+            "\"ec2RoleDelivery\"".getBytes(StandardCharsets.US_ASCII);
 
     private final LiveRules live;
     private final Logic logic;
@@ -73,12 +78,15 @@ public final class WorkloadCredentialsOutside
     }
 
     /**
-     * ECR calls the rule judges: with a session key, not by an AWS service, and either from a public network
-     * (an outside use, or an instance's public origin) or by a runtime (a workload's origin). Calls from
-     * inside without a runtime marker can be neither, and do not reach the keyed state.
+     * ECR calls the rule judges: with a session key, not by an AWS service, and either from a
+     * public network (an outside use, or an instance's public origin) or by a runtime (a workload's
+     * origin). Calls from inside without a runtime marker can be neither, and do not reach the
+     * keyed state.
      */
     public static boolean isSessionCall(EcrEvent e) {
-        return e.isEcrApiCall() && !e.principal().isAwsService() && SessionKeys.isSessionKey(e.principal().accessKeyId())
+        return e.isEcrApiCall()
+                && !e.principal().isAwsService()
+                && SessionKeys.isSessionKey(e.principal().accessKeyId())
                 && (fromPublicAddress(e) || runtime(e.userAgent()) != null);
     }
 
@@ -88,8 +96,8 @@ public final class WorkloadCredentialsOutside
     }
 
     /**
-     * A session call that may be an outside use: not by the runtime itself, so (being a session call) from a
-     * public network and not through a VPC endpoint. Only these are judged and kept.
+     * A session call that may be an outside use: not by the runtime itself, so (being a session
+     * call) from a public network and not through a VPC endpoint. Only these are judged and kept.
      */
     static boolean outsideCall(EcrEvent e) {
         return isSessionCall(e) && runtime(e.userAgent()) == null;
@@ -106,22 +114,32 @@ public final class WorkloadCredentialsOutside
     }
 
     @Override
-    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out) throws Exception {
+    public void processBroadcastElement(RulesUpdate update, Context ctx, Collector<Finding> out)
+            throws Exception {
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), update);
     }
 
-    /** Holds each event until the watermark passes it, so that any arrival order gives the same finding. */
+    /**
+     * Holds each event until the watermark passes it, so that any arrival order gives the same
+     * finding.
+     */
     @Override
-    public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out) throws Exception {
+    public void processElement(EcrEvent e, ReadOnlyContext ctx, Collector<Finding> out)
+            throws Exception {
         if (e.eventTime() <= ctx.timerService().currentWatermark()) {
-            logic.element(e, ctx.timerService(), live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID), out);
+            logic.element(
+                    e,
+                    ctx.timerService(),
+                    live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID),
+                    out);
         } else {
             logic.hold(e, ctx.timerService());
         }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         RuleSettings settings = live.current(ctx.getBroadcastState(LiveRules.STATE)).rule(ID);
         for (EcrEvent e : logic.release(timestamp)) {
             logic.element(e, ctx.timerService(), settings, out);
@@ -139,7 +157,8 @@ public final class WorkloadCredentialsOutside
         }
 
         @Override
-        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
+        public void processElement(EcrEvent e, Context ctx, Collector<Finding> out)
+                throws Exception {
             logic.element(e, ctx.timerService(), logic.startup, out);
         }
 
@@ -149,7 +168,8 @@ public final class WorkloadCredentialsOutside
         }
 
         @Override
-        public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+                throws Exception {
             logic.expire(timestamp);
         }
     }
@@ -175,13 +195,19 @@ public final class WorkloadCredentialsOutside
         if (env < 0) {
             return null;
         }
-        return userAgent.startsWith("Lambda_", env + 13) ? "Lambda" : userAgent.startsWith("ECS_", env + 13) ? "ECS" : null;
+        return userAgent.startsWith("Lambda_", env + 13)
+                ? "Lambda"
+                : userAgent.startsWith("ECS_", env + 13) ? "ECS" : null;
     }
 
-    /** An EC2 instance profile's session: named after the instance, or delivered by the instance metadata service. */
+    /**
+     * An EC2 instance profile's session: named after the instance, or delivered by the instance
+     * metadata service.
+     */
     static boolean instanceCredentials(EcrEvent e) {
         String session = e.principal().sessionName();
-        return session != null && INSTANCE_SESSION.matcher(session).matches() || Bytes.contains(e.rawJson(), EC2_ROLE_DELIVERY);
+        return session != null && INSTANCE_SESSION.matcher(session).matches()
+                || Bytes.contains(e.rawJson(), EC2_ROLE_DELIVERY);
     }
 
     /** The client family of a user agent, for the finding. */
@@ -200,8 +226,9 @@ public final class WorkloadCredentialsOutside
     }
 
     /**
-     * The network an event came from: its VPC endpoint, "aws" for a service name instead of an address,
-     * "private" for an RFC 1918 or IPv6 unique-local address, else the address's /16 (IPv4) or /48 (IPv6).
+     * The network an event came from: its VPC endpoint, "aws" for a service name instead of an
+     * address, "private" for an RFC 1918 or IPv6 unique-local address, else the address's /16
+     * (IPv4) or /48 (IPv6).
      */
     static String network(EcrEvent e) {
         if (e.vpcEndpointId() != null) {
@@ -217,7 +244,8 @@ public final class WorkloadCredentialsOutside
                 return "aws";
             }
             String first = groups[0].toLowerCase(Locale.ROOT);
-            return first.startsWith("fc") || first.startsWith("fd") ? "private"
+            return first.startsWith("fc") || first.startsWith("fd")
+                    ? "private"
                     : first + ":" + groups[1] + ":" + groups[2] + "::/48";
         }
         int head = ipv4Head(ip);
@@ -227,7 +255,10 @@ public final class WorkloadCredentialsOutside
         return privateIpv4(head) ? "private" : (head >> 8) + "." + (head & 0xff) + ".0.0/16";
     }
 
-    /** Whether {@link #network} is a public address's: the check on every ECR call, without allocating. */
+    /**
+     * Whether {@link #network} is a public address's: the check on every ECR call, without
+     * allocating.
+     */
     static boolean fromPublicAddress(EcrEvent e) {
         String ip = e.sourceIp();
         if (e.vpcEndpointId() != null || ip == null || ip.isEmpty()) {
@@ -239,13 +270,17 @@ public final class WorkloadCredentialsOutside
                 return false;
             }
             char second = colon > 1 ? Character.toLowerCase(ip.charAt(1)) : ' ';
-            return !(Character.toLowerCase(ip.charAt(0)) == 'f' && (second == 'c' || second == 'd'));
+            return !(Character.toLowerCase(ip.charAt(0)) == 'f'
+                    && (second == 'c' || second == 'd'));
         }
         int head = ipv4Head(ip);
         return head >= 0 && !privateIpv4(head);
     }
 
-    /** The first two octets of a dotted quad (each 0-255, 1-3 digits) as {@code a << 8 | b}; -1 if not one. */
+    /**
+     * The first two octets of a dotted quad (each 0-255, 1-3 digits) as {@code a << 8 | b}; -1 if
+     * not one.
+     */
     private static int ipv4Head(String ip) {
         int dots = 0;
         int digits = 0;
@@ -283,8 +318,10 @@ public final class WorkloadCredentialsOutside
         private static final long serialVersionUID = 1L;
         private final RuleSettings startup;
         private transient ValueState<EcrEvent> origin;
+
         /** {@link #workload} of the origin, "" for none: decided once per origin. */
         private transient ValueState<String> originWorkload;
+
         private transient ValueState<Boolean> reported;
         private transient ListState<EcrEvent> recent;
         private transient MapState<Long, List<EcrEvent>> held;
@@ -293,23 +330,37 @@ public final class WorkloadCredentialsOutside
             this.startup = startup;
         }
 
-        /** @param expire also give the state a time to live (processing time: a backstop while event time stalls) */
+        /**
+         * @param expire also give the state a time to live (processing time: a backstop while event
+         *     time stalls)
+         */
         void open(RuntimeContext ctx, boolean expire) {
-            ValueStateDescriptor<EcrEvent> first = new ValueStateDescriptor<>("origin", TypeInformation.of(EcrEvent.class));
-            ValueStateDescriptor<String> firstWorkload = new ValueStateDescriptor<>("origin-workload", Types.STRING);
-            ValueStateDescriptor<Boolean> done = new ValueStateDescriptor<>("reported", Types.BOOLEAN);
-            ListStateDescriptor<EcrEvent> calls = new ListStateDescriptor<>("recent-calls", TypeInformation.of(EcrEvent.class));
-            MapStateDescriptor<Long, List<EcrEvent>> waiting = new MapStateDescriptor<>("held", Types.LONG,
-                    Types.LIST(TypeInformation.of(EcrEvent.class)));
+            ValueStateDescriptor<EcrEvent> first =
+                    new ValueStateDescriptor<>("origin", TypeInformation.of(EcrEvent.class));
+            ValueStateDescriptor<String> firstWorkload =
+                    new ValueStateDescriptor<>("origin-workload", Types.STRING);
+            ValueStateDescriptor<Boolean> done =
+                    new ValueStateDescriptor<>("reported", Types.BOOLEAN);
+            ListStateDescriptor<EcrEvent> calls =
+                    new ListStateDescriptor<>("recent-calls", TypeInformation.of(EcrEvent.class));
+            MapStateDescriptor<Long, List<EcrEvent>> waiting =
+                    new MapStateDescriptor<>(
+                            "held", Types.LONG, Types.LIST(TypeInformation.of(EcrEvent.class)));
             if (expire) {
-                StateTtlConfig ttl = StateTtlConfig.newBuilder(SESSION_TTL.multipliedBy(2)).cleanupFullSnapshot().build();
+                StateTtlConfig ttl =
+                        StateTtlConfig.newBuilder(SESSION_TTL.multipliedBy(2))
+                                .cleanupFullSnapshot()
+                                .build();
                 first.enableTimeToLive(ttl);
                 firstWorkload.enableTimeToLive(ttl);
                 done.enableTimeToLive(ttl);
                 calls.enableTimeToLive(ttl);
                 // Drained by event-time timers; the TTL only bounds a stalled clock.
-                waiting.enableTimeToLive(StateTtlConfig.newBuilder(SESSION_TTL).cleanupFullSnapshot()
-                        .disableCleanupInBackground().build());
+                waiting.enableTimeToLive(
+                        StateTtlConfig.newBuilder(SESSION_TTL)
+                                .cleanupFullSnapshot()
+                                .disableCleanupInBackground()
+                                .build());
             }
             origin = ctx.getState(first);
             originWorkload = ctx.getState(firstWorkload);
@@ -340,9 +391,11 @@ public final class WorkloadCredentialsOutside
             return at;
         }
 
-        void element(EcrEvent e, TimerService timers, RuleSettings settings, Collector<Finding> out) throws Exception {
+        void element(EcrEvent e, TimerService timers, RuleSettings settings, Collector<Finding> out)
+                throws Exception {
             EcrEvent known = origin.value();
-            boolean expired = known != null && e.eventTime() - known.eventTime() > SESSION_TTL.toMillis();
+            boolean expired =
+                    known != null && e.eventTime() - known.eventTime() > SESSION_TTL.toMillis();
             if (expired) {
                 clear();
                 known = null;
@@ -387,19 +440,26 @@ public final class WorkloadCredentialsOutside
             recent.clear();
         }
 
-        private void judge(EcrEvent call, EcrEvent first, RuleSettings settings, Collector<Finding> out) throws Exception {
+        private void judge(
+                EcrEvent call, EcrEvent first, RuleSettings settings, Collector<Finding> out)
+                throws Exception {
             String workload = originWorkload.value();
             if (workload == null || workload.isEmpty()) {
                 return; // every record of a key carries its session context: the origin's tells
             }
-            if (call == first || call.eventId().equals(first.eventId()) || call.eventTime() < first.eventTime()
-                    || Boolean.TRUE.equals(reported.value()) || !settings.enabled() || settings.allowlisted(call)) {
+            if (call == first
+                    || call.eventId().equals(first.eventId())
+                    || call.eventTime() < first.eventTime()
+                    || Boolean.TRUE.equals(reported.value())
+                    || !settings.enabled()
+                    || settings.allowlisted(call)) {
                 return;
             }
             String outside = network(call);
             String home = network(first);
             boolean comparable = runtime(first.userAgent()) != null || isPublic(home);
-            if (!comparable || outside.equals(home)
+            if (!comparable
+                    || outside.equals(home)
                     || settings.allowlist().network(call) == Allowlist.Network.TRUSTED) {
                 return;
             }
@@ -407,32 +467,58 @@ public final class WorkloadCredentialsOutside
             String key = call.principal().accessKeyId();
             String role = call.principal().arn();
             String client = client(call.userAgent());
-            out.collect(FindingBuilder.of(settings)
-                    .event(first)
-                    .event(call)
-                    .subject(call)
-                    .repositoryFrom(call)
-                    .key(key)
-                    .title(workload + " credentials of " + role + " used outside from " + call.sourceIp())
-                    .description("Session key " + key + " of " + role + " was issued to a " + workload
-                            + " workload (first seen from " + first.sourceIp() + " with " + first.userAgent() + " in "
-                            + first.eventName() + ") and then used for ECR " + call.eventName()
-                            + (call.repositoryName() == null ? "" : " on " + call.repositoryName()) + " from "
-                            + call.sourceIp() + " by " + client + " (" + call.userAgent() + "): stolen workload"
-                            + " credentials used outside the workload.")
-                    .detail("accessKeyId", key)
-                    .detail("role", role)
-                    .detail("sessionName", call.principal().sessionName())
-                    .detail("workload", workload)
-                    .detail("workloadSourceIp", first.sourceIp())
-                    .detail("workloadNetwork", home)
-                    .detail("workloadUserAgent", first.userAgent())
-                    .detail("workloadFirstSeen", first.time().toString())
-                    .detail("outsideSourceIp", call.sourceIp())
-                    .detail("outsideNetwork", outside)
-                    .detail("outsideUserAgent", call.userAgent())
-                    .detail("outsideClient", client)
-                    .build());
+            out.collect(
+                    FindingBuilder.of(settings)
+                            .event(first)
+                            .event(call)
+                            .subject(call)
+                            .repositoryFrom(call)
+                            .key(key)
+                            .title(
+                                    workload
+                                            + " credentials of "
+                                            + role
+                                            + " used outside from "
+                                            + call.sourceIp())
+                            .description(
+                                    "Session key "
+                                            + key
+                                            + " of "
+                                            + role
+                                            + " was issued to a "
+                                            + workload
+                                            + " workload (first seen from "
+                                            + first.sourceIp()
+                                            + " with "
+                                            + first.userAgent()
+                                            + " in "
+                                            + first.eventName()
+                                            + ") and then used for ECR "
+                                            + call.eventName()
+                                            + (call.repositoryName() == null
+                                                    ? ""
+                                                    : " on " + call.repositoryName())
+                                            + " from "
+                                            + call.sourceIp()
+                                            + " by "
+                                            + client
+                                            + " ("
+                                            + call.userAgent()
+                                            + "): stolen workload"
+                                            + " credentials used outside the workload.")
+                            .detail("accessKeyId", key)
+                            .detail("role", role)
+                            .detail("sessionName", call.principal().sessionName())
+                            .detail("workload", workload)
+                            .detail("workloadSourceIp", first.sourceIp())
+                            .detail("workloadNetwork", home)
+                            .detail("workloadUserAgent", first.userAgent())
+                            .detail("workloadFirstSeen", first.time().toString())
+                            .detail("outsideSourceIp", call.sourceIp())
+                            .detail("outsideNetwork", outside)
+                            .detail("outsideUserAgent", call.userAgent())
+                            .detail("outsideClient", client)
+                            .build());
         }
     }
 }

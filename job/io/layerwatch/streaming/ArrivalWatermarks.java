@@ -20,7 +20,10 @@ final class ArrivalWatermarks implements AssignerWithPeriodicWatermarks<Payload>
         this.latenessMillis = latenessMillis;
     }
 
-    /** The payload's Kinesis arrival time (the consumer passes the previous timestamp, not the arrival). */
+    /**
+     * The payload's Kinesis arrival time (the consumer passes the previous timestamp, not the
+     * arrival).
+     */
     @Override
     public long extractTimestamp(Payload payload, long previousTimestamp) {
         maxArrival = Math.max(maxArrival, payload.arrivalTime());

@@ -14,27 +14,33 @@ import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeseri
 import org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker;
 
 /**
- * The connector's fetcher (FlinkKinesisConsumer, connector 4.3.0) without three of its habits. Every
- * watermark interval (200 ms) its timer re-checks the shards; while none is active it logs "No active shard
- * for subtask N, marking the source idle." and marks the subtask idle again, five lines a second per idle
- * subtask. The timer is never cancelled: after stop-with-savepoint closed the source context, a tick still
- * calls it and fails the task ("The Source Context has been closed already."). And a stop while the fetcher
- * starts fails the task too (see {@link #runFetcher()}).
+ * The connector's fetcher (FlinkKinesisConsumer, connector 4.3.0) without three of its habits.
+ * Every watermark interval (200 ms) its timer re-checks the shards; while none is active it logs
+ * "No active shard for subtask N, marking the source idle." and marks the subtask idle again, five
+ * lines a second per idle subtask. The timer is never cancelled: after stop-with-savepoint closed
+ * the source context, a tick still calls it and fails the task ("The Source Context has been closed
+ * already."). And a stop while the fetcher starts fails the task too (see {@link #runFetcher()}).
  */
 final class KinesisFetcher extends KinesisDataFetcher<Payload> {
     private final Context context;
 
-    KinesisFetcher(List<String> streams, Context context, RuntimeContext runtime, Properties config,
-            KinesisDeserializationSchema<Payload> schema, KinesisShardAssigner assigner,
-            AssignerWithPeriodicWatermarks<Payload> watermarks, WatermarkTracker tracker) {
+    KinesisFetcher(
+            List<String> streams,
+            Context context,
+            RuntimeContext runtime,
+            Properties config,
+            KinesisDeserializationSchema<Payload> schema,
+            KinesisShardAssigner assigner,
+            AssignerWithPeriodicWatermarks<Payload> watermarks,
+            WatermarkTracker tracker) {
         super(streams, context, runtime, config, schema, assigner, watermarks, tracker);
         this.context = context;
     }
 
     /**
-     * The connector's check, unless its outcome cannot differ from the last one: the subtask was marked idle
-     * and has emitted no record since (a shard counts as active again only through a record), or the source
-     * has stopped.
+     * The connector's check, unless its outcome cannot differ from the last one: the subtask was
+     * marked idle and has emitted no record since (a shard counts as active again only through a
+     * record), or the source has stopped.
      */
     @Override
     protected void emitWatermark() {
@@ -45,9 +51,10 @@ final class KinesisFetcher extends KinesisDataFetcher<Payload> {
     }
 
     /**
-     * The connector's fetch loop. A stop that comes while it starts its shard consumers shuts their executor
-     * first, and the connector's next submit then throws RejectedExecutionException, failing the task instead
-     * of stopping it; after a stop that is the stop taking effect, so the loop just ends.
+     * The connector's fetch loop. A stop that comes while it starts its shard consumers shuts their
+     * executor first, and the connector's next submit then throws RejectedExecutionException,
+     * failing the task instead of stopping it; after a stop that is the stop taking effect, so the
+     * loop just ends.
      */
     @Override
     public void runFetcher() throws Exception {
@@ -68,9 +75,9 @@ final class KinesisFetcher extends KinesisDataFetcher<Payload> {
     }
 
     /**
-     * The source context the consumer runs with: remembers whether the subtask sits idle and drops watermarks
-     * and idle marks once the source stops, atomically under the checkpoint lock (the source thread closes the
-     * context while the task's timers may still tick).
+     * The source context the consumer runs with: remembers whether the subtask sits idle and drops
+     * watermarks and idle marks once the source stops, atomically under the checkpoint lock (the
+     * source thread closes the context while the task's timers may still tick).
      */
     static final class Context implements SourceContext<Payload> {
         private final SourceContext<Payload> target;
@@ -86,7 +93,9 @@ final class KinesisFetcher extends KinesisDataFetcher<Payload> {
             return stopped || idle;
         }
 
-        /** No watermark or idle mark from now on (the context itself closes later, under the lock). */
+        /**
+         * No watermark or idle mark from now on (the context itself closes later, under the lock).
+         */
         void stop() {
             stopped = true;
         }

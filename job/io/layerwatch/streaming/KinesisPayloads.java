@@ -15,8 +15,8 @@ import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeseri
 
 /**
  * The connector's FlinkKinesisConsumer producing raw {@link Payload}s: the decoder detects each
- * record's shape (raw CloudTrail record, EventBridge envelope, gzip CloudWatch Logs subscription data
- * with many records), so one stream may carry any mix. Shard positions are checkpointed by the
+ * record's shape (raw CloudTrail record, EventBridge envelope, gzip CloudWatch Logs subscription
+ * data with many records), so one stream may carry any mix. Shard positions are checkpointed by the
  * consumer.
  */
 public final class KinesisPayloads {
@@ -26,16 +26,19 @@ public final class KinesisPayloads {
      * @param lateness how late CloudTrail events may arrive (the per-shard watermark bound)
      * @param idleness a shard silent this long no longer holds the watermark back
      */
-    public static FlinkKinesisConsumer<Payload> consumer(StreamingOptions o, Duration lateness,
-            Duration idleness) {
-        FlinkKinesisConsumer<Payload> consumer = new Consumer(streamName(o.stream()), properties(o, idleness));
+    public static FlinkKinesisConsumer<Payload> consumer(
+            StreamingOptions o, Duration lateness, Duration idleness) {
+        FlinkKinesisConsumer<Payload> consumer =
+                new Consumer(streamName(o.stream()), properties(o, idleness));
         consumer.setPeriodicWatermarkAssigner(new ArrivalWatermarks(lateness.toMillis()));
         return consumer;
     }
 
     static Properties properties(StreamingOptions o, Duration idleness) {
         Properties p = new Properties();
-        p.setProperty(ConsumerConfigConstants.SHARD_IDLE_INTERVAL_MILLIS, String.valueOf(idleness.toMillis()));
+        p.setProperty(
+                ConsumerConfigConstants.SHARD_IDLE_INTERVAL_MILLIS,
+                String.valueOf(idleness.toMillis()));
         if (o.region() != null) {
             p.setProperty(AWSConfigConstants.AWS_REGION, o.region());
         } else if (o.stream().startsWith("arn:")) {
@@ -46,14 +49,16 @@ public final class KinesisPayloads {
         }
         p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_POSITION, o.initialPosition().name());
         if (o.initialTimestamp() != null) {
-            p.setProperty(ConsumerConfigConstants.STREAM_INITIAL_TIMESTAMP,
+            p.setProperty(
+                    ConsumerConfigConstants.STREAM_INITIAL_TIMESTAMP,
                     BigDecimal.valueOf(o.initialTimestamp().toEpochMilli(), 3).toPlainString());
         }
         if (o.efoConsumerName() != null) {
             p.setProperty(ConsumerConfigConstants.RECORD_PUBLISHER_TYPE, "EFO");
             p.setProperty(ConsumerConfigConstants.EFO_CONSUMER_NAME, o.efoConsumerName());
         }
-        // Find new shards (resharding) every 10 s; poll every 200 ms (the per-shard GetRecords limit is 5/s).
+        // Find new shards (resharding) every 10 s; poll every 200 ms (the per-shard GetRecords
+        // limit is 5/s).
         p.setProperty(ConsumerConfigConstants.SHARD_DISCOVERY_INTERVAL_MILLIS, "10000");
         p.setProperty(ConsumerConfigConstants.SHARD_GETRECORDS_INTERVAL_MILLIS, "200");
         return p;
@@ -66,8 +71,8 @@ public final class KinesisPayloads {
     }
 
     /**
-     * The connector's consumer with {@link KinesisFetcher} (quiet while idle, no watermark after a stop); it also
-     * lets the TaskManager free the job's classloader when the job ends.
+     * The connector's consumer with {@link KinesisFetcher} (quiet while idle, no watermark after a
+     * stop); it also lets the TaskManager free the job's classloader when the job ends.
      */
     static final class Consumer extends FlinkKinesisConsumer<Payload> {
         private static final long serialVersionUID = 1L;
@@ -83,23 +88,47 @@ public final class KinesisPayloads {
         }
 
         @Override
-        protected KinesisDataFetcher<Payload> createFetcher(List<String> streams, SourceContext<Payload> context,
-                RuntimeContext runtime, Properties config, KinesisDeserializationSchema<Payload> schema) {
-            KinesisFetcher.Context own = context instanceof KinesisFetcher.Context c ? c
-                    : new KinesisFetcher.Context(context);
-            return new KinesisFetcher(streams, own, runtime, config, schema, getShardAssigner(),
-                    getPeriodicWatermarkAssigner(), getWatermarkTracker());
+        protected KinesisDataFetcher<Payload> createFetcher(
+                List<String> streams,
+                SourceContext<Payload> context,
+                RuntimeContext runtime,
+                Properties config,
+                KinesisDeserializationSchema<Payload> schema) {
+            KinesisFetcher.Context own =
+                    context instanceof KinesisFetcher.Context c
+                            ? c
+                            : new KinesisFetcher.Context(context);
+            return new KinesisFetcher(
+                    streams,
+                    own,
+                    runtime,
+                    config,
+                    schema,
+                    getShardAssigner(),
+                    getPeriodicWatermarkAssigner(),
+                    getWatermarkTracker());
         }
     }
 
-    /** Keeps the bytes as they are; the source names stream, shard and sequence number for dead letters. */
+    /**
+     * Keeps the bytes as they are; the source names stream, shard and sequence number for dead
+     * letters.
+     */
     static final class Schema implements KinesisDeserializationSchema<Payload> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Payload deserialize(byte[] record, String partitionKey, String seqNum, long approxArrivalTimestamp,
-                String stream, String shardId) {
-            return Payload.received("kinesis:" + stream + "/" + shardId + "/" + seqNum, record, approxArrivalTimestamp);
+        public Payload deserialize(
+                byte[] record,
+                String partitionKey,
+                String seqNum,
+                long approxArrivalTimestamp,
+                String stream,
+                String shardId) {
+            return Payload.received(
+                    "kinesis:" + stream + "/" + shardId + "/" + seqNum,
+                    record,
+                    approxArrivalTimestamp);
         }
 
         @Override

@@ -6,15 +6,18 @@ import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 
 /**
- * Hands the one rules split to the one reader when it registers, and again when a failed reader gives it
- * back. Its state is the split while no reader holds it.
+ * Hands the one rules split to the one reader when it registers, and again when a failed reader
+ * gives it back. Its state is the split while no reader holds it.
  */
-final class RulesReloadEnumerator implements SplitEnumerator<RulesReloadSplit, Optional<RulesReloadSplit>> {
+final class RulesReloadEnumerator
+        implements SplitEnumerator<RulesReloadSplit, Optional<RulesReloadSplit>> {
     private final SplitEnumeratorContext<RulesReloadSplit> context;
+
     /** The split no reader holds; null once assigned. */
     private RulesReloadSplit pending;
 
-    RulesReloadEnumerator(SplitEnumeratorContext<RulesReloadSplit> context, Optional<RulesReloadSplit> pending) {
+    RulesReloadEnumerator(
+            SplitEnumeratorContext<RulesReloadSplit> context, Optional<RulesReloadSplit> pending) {
         this.context = context;
         this.pending = pending.orElse(null);
     }

@@ -18,9 +18,9 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
- * Polls the rules URI every interval on a timer thread of its own (a read may wait on S3) and emits the
- * changed, valid rules from the task's thread. Idle throughout: the rules are not event-time data, so the
- * rule operators leave this input out of their watermark and follow the events' clock.
+ * Polls the rules URI every interval on a timer thread of its own (a read may wait on S3) and emits
+ * the changed, valid rules from the task's thread. Idle throughout: the rules are not event-time
+ * data, so the rule operators leave this input out of their watermark and follow the events' clock.
  */
 final class RulesReloadReader implements SourceReader<RulesUpdate, RulesReloadSplit> {
     private final RulesReloader reloader;
@@ -29,18 +29,27 @@ final class RulesReloadReader implements SourceReader<RulesUpdate, RulesReloadSp
     private final Counter reloaded;
     private final Counter rejected;
     private final Counter restartRequired;
+
     /** Filled by the timer thread, drained by the task's. */
     private final Queue<Polled> polled = new ConcurrentLinkedQueue<>();
+
     private final Object lock = new Object();
     private CompletableFuture<Void> available = new CompletableFuture<>();
     private volatile Throwable failure;
+
     /** The rules YAML in force downstream; null until the split comes. */
     private String inForce;
 
-    /** What one poll found: an update to emit, and how many files it rejected or found needing a restart. */
+    /**
+     * What one poll found: an update to emit, and how many files it rejected or found needing a
+     * restart.
+     */
     private record Polled(Optional<RulesUpdate> update, long rejected, long restartRequired) {}
 
-    RulesReloadReader(RulesReloader reloader, Duration interval, MetricGroup operatorMetrics,
+    RulesReloadReader(
+            RulesReloader reloader,
+            Duration interval,
+            MetricGroup operatorMetrics,
             ScheduledExecutorService timer) {
         this.reloader = reloader;
         this.intervalMillis = interval.toMillis();
@@ -63,7 +72,8 @@ final class RulesReloadReader implements SourceReader<RulesUpdate, RulesReloadSp
         }
         inForce = splits.get(0).inForce();
         reloader.resume(inForce);
-        timer.scheduleWithFixedDelay(this::reload, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                this::reload, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     /** On the timer thread: one poll of the rules URI. */
@@ -72,8 +82,11 @@ final class RulesReloadReader implements SourceReader<RulesUpdate, RulesReloadSp
             long rejectedBefore = reloader.rejected();
             long restartBefore = reloader.restartRequired();
             Optional<RulesUpdate> update = reloader.poll();
-            Polled p = new Polled(update, reloader.rejected() - rejectedBefore,
-                    reloader.restartRequired() - restartBefore);
+            Polled p =
+                    new Polled(
+                            update,
+                            reloader.rejected() - rejectedBefore,
+                            reloader.restartRequired() - restartBefore);
             if (update.isPresent() || p.rejected() > 0 || p.restartRequired() > 0) {
                 polled.add(p);
                 signal();

@@ -17,8 +17,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Polls the rules URI every interval and emits changed, valid rules for the broadcast side of the
- * pipeline: one split (the rules in force), one reader at parallelism 1 ({@link RulesReloadReader}), idle
- * throughout so the rules stay out of event time. Use with {@code WatermarkStrategy.noWatermarks()}.
+ * pipeline: one split (the rules in force), one reader at parallelism 1 ({@link
+ * RulesReloadReader}), idle throughout so the rules stay out of event time. Use with {@code
+ * WatermarkStrategy.noWatermarks()}.
  */
 public final class RulesReloadSource
         implements Source<RulesUpdate, RulesReloadSplit, Optional<RulesReloadSplit>>,
@@ -41,19 +42,22 @@ public final class RulesReloadSource
     @Override
     public SourceReader<RulesUpdate, RulesReloadSplit> createReader(SourceReaderContext context) {
         ClassLoader userCode = context.getUserCodeClassLoader().asClassLoader();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rules-reload");
-            t.setDaemon(true);
-            t.setContextClassLoader(userCode);
-            return t;
-        });
+        ScheduledExecutorService timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "rules-reload");
+                            t.setDaemon(true);
+                            t.setContextClassLoader(userCode);
+                            return t;
+                        });
         return new RulesReloadReader(reloader, interval, context.metricGroup(), timer);
     }
 
     @Override
     public SplitEnumerator<RulesReloadSplit, Optional<RulesReloadSplit>> createEnumerator(
             SplitEnumeratorContext<RulesReloadSplit> context) {
-        return new RulesReloadEnumerator(context, Optional.of(new RulesReloadSplit(reloader.inForce())));
+        return new RulesReloadEnumerator(
+                context, Optional.of(new RulesReloadSplit(reloader.inForce())));
     }
 
     @Override
@@ -68,7 +72,8 @@ public final class RulesReloadSource
     }
 
     @Override
-    public SimpleVersionedSerializer<Optional<RulesReloadSplit>> getEnumeratorCheckpointSerializer() {
+    public SimpleVersionedSerializer<Optional<RulesReloadSplit>>
+            getEnumeratorCheckpointSerializer() {
         return RulesReloadSplit.PendingSerializer.INSTANCE;
     }
 

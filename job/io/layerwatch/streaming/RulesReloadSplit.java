@@ -9,9 +9,9 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * The one split of {@link RulesReloadSource}: the rules YAML in force (the startup rules or the last update
- * broadcast), so a restored reader broadcasts a file that differs from what the rule operators' restored
- * broadcast state holds, and nothing when they agree.
+ * The one split of {@link RulesReloadSource}: the rules YAML in force (the startup rules or the
+ * last update broadcast), so a restored reader broadcasts a file that differs from what the rule
+ * operators' restored broadcast state holds, and nothing when they agree.
  */
 public record RulesReloadSplit(String inForce) implements SourceSplit {
     static final String ID = "rules";
@@ -58,8 +58,12 @@ public record RulesReloadSplit(String inForce) implements SourceSplit {
         }
     }
 
-    /** The enumerator's state: the split while no reader holds it. Version 1: a flag, then the split. */
-    static final class PendingSerializer implements SimpleVersionedSerializer<Optional<RulesReloadSplit>> {
+    /**
+     * The enumerator's state: the split while no reader holds it. Version 1: a flag, then the
+     * split.
+     */
+    static final class PendingSerializer
+            implements SimpleVersionedSerializer<Optional<RulesReloadSplit>> {
         static final PendingSerializer INSTANCE = new PendingSerializer();
 
         @Override
@@ -78,7 +82,8 @@ public record RulesReloadSplit(String inForce) implements SourceSplit {
         }
 
         @Override
-        public Optional<RulesReloadSplit> deserialize(int version, byte[] bytes) throws IOException {
+        public Optional<RulesReloadSplit> deserialize(int version, byte[] bytes)
+                throws IOException {
             DataInputDeserializer in = new DataInputDeserializer(bytes);
             if (version != 1) {
                 throw new IOException("unknown rules-reload enumerator version " + version);

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-reads the rules URI and decides what to broadcast: nothing when unchanged, nothing (and an error
- * logged and counted once) when the new file is invalid, empty or unreadable — the old rules stay —
- * otherwise the update, with a warning when it changes a CEP pattern's shape or the CloudWatch Logs senders,
- * which only a restart applies.
+ * Re-reads the rules URI and decides what to broadcast: nothing when unchanged, nothing (and an
+ * error logged and counted once) when the new file is invalid, empty or unreadable — the old rules
+ * stay — otherwise the update, with a warning when it changes a CEP pattern's shape or the
+ * CloudWatch Logs senders, which only a restart applies.
  */
 public final class RulesReloader implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -27,8 +27,10 @@ public final class RulesReloader implements Serializable {
     private final Map<String, String> startupShape;
     private String current;
     private String lastRejected;
+
     /** The problem of the last failed read, reported once; null while the file reads. */
     private String unreadable;
+
     private long rejected;
     private long restartRequired;
 
@@ -38,11 +40,16 @@ public final class RulesReloader implements Serializable {
         this.startupShape = restartShape(startup);
     }
 
-    /** The settings only a restart applies: the CEP patterns' shape and whose CloudWatch Logs messages are decoded. */
+    /**
+     * The settings only a restart applies: the CEP patterns' shape and whose CloudWatch Logs
+     * messages are decoded.
+     */
     private static Map<String, String> restartShape(RulesConfig config) {
         Map<String, String> shape = RuleSet.patternShape(config);
         shape.put(CloudWatchLogsSenders.OWNERS_KEY, config.cloudWatchLogs().owners().toString());
-        shape.put(CloudWatchLogsSenders.LOG_GROUPS_KEY, config.cloudWatchLogs().logGroups().toString());
+        shape.put(
+                CloudWatchLogsSenders.LOG_GROUPS_KEY,
+                config.cloudWatchLogs().logGroups().toString());
         return shape;
     }
 
@@ -78,7 +85,9 @@ public final class RulesReloader implements Serializable {
         List<String> changed = changedShape(config);
         if (!changed.isEmpty()) {
             restartRequired++;
-            LOG.warn("rules reloaded from {}; these changes take effect at the next restart: {}", source.uri(),
+            LOG.warn(
+                    "rules reloaded from {}; these changes take effect at the next restart: {}",
+                    source.uri(),
                     String.join(", ", changed));
         } else {
             LOG.info("rules reloaded from {}", source.uri());
@@ -92,7 +101,8 @@ public final class RulesReloader implements Serializable {
         List<String> changed = new ArrayList<>();
         for (Map.Entry<String, String> e : now.entrySet()) {
             if (!e.getValue().equals(startupShape.get(e.getKey()))) {
-                changed.add(e.getKey() + " " + startupShape.get(e.getKey()) + " -> " + e.getValue());
+                changed.add(
+                        e.getKey() + " " + startupShape.get(e.getKey()) + " -> " + e.getValue());
             }
         }
         return changed;

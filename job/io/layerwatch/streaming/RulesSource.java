@@ -14,8 +14,9 @@ import java.nio.file.Paths;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Reads the rules file a streaming job uses: "classpath:" alone is the built-in rules, "classpath:NAME"
- * a resource in the jar, "s3://bucket/key" an S3 object, anything else a local path.
+ * Reads the rules file a streaming job uses: "classpath:" alone is the built-in rules,
+ * "classpath:NAME" a resource in the jar, "s3://bucket/key" an S3 object, anything else a local
+ * path.
  */
 public final class RulesSource implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -40,7 +41,8 @@ public final class RulesSource implements Serializable {
             }
             if (uri.startsWith("classpath:")) {
                 String name = uri.substring("classpath:".length());
-                try (InputStream in = RulesSource.class.getClassLoader().getResourceAsStream(name)) {
+                try (InputStream in =
+                        RulesSource.class.getClassLoader().getResourceAsStream(name)) {
                     if (in == null) {
                         throw new ConfigException(uri + ": no such resource in the jar");
                     }
@@ -53,10 +55,12 @@ public final class RulesSource implements Serializable {
                 if (slash <= 0 || slash == path.length() - 1) {
                     throw new ConfigException(uri + ": expected s3://bucket/key");
                 }
-                AwsClientSettings aws = AwsClientSettings.DEFAULTS
-                        .withRegion(region);
+                AwsClientSettings aws = AwsClientSettings.DEFAULTS.withRegion(region);
                 try (S3Client s3 = aws.build(S3Client.builder())) {
-                    return s3.getObjectAsBytes(b -> b.bucket(path.substring(0, slash)).key(path.substring(slash + 1)))
+                    return s3.getObjectAsBytes(
+                                    b ->
+                                            b.bucket(path.substring(0, slash))
+                                                    .key(path.substring(slash + 1)))
                             .asUtf8String();
                 }
             }
@@ -74,12 +78,15 @@ public final class RulesSource implements Serializable {
     }
 
     /**
-     * As {@link #parse}, but a file without a single setting (empty, blank, comments only) is rejected: on
-     * a live reload it is a truncated or failed write, not a wish to drop every override.
+     * As {@link #parse}, but a file without a single setting (empty, blank, comments only) is
+     * rejected: on a live reload it is a truncated or failed write, not a wish to drop every
+     * override.
      */
     public RulesConfig parseReload(String yaml) {
         if (!uri.equals(StreamingOptions.BUILT_IN_RULES)
-                && yaml.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
+                && yaml.lines()
+                        .map(String::strip)
+                        .allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
             throw new ConfigException(uri + ": no settings in the file (empty or truncated)");
         }
         return parse(yaml);

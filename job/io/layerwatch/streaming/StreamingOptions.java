@@ -30,15 +30,32 @@ import java.util.regex.Pattern;
  * @param reloadInterval how often the rules URI is re-read (null: never)
  * @param sinks remote sinks to deliver to (besides the local files of a CLI run)
  * @param remediation the Remediation property group (validated), empty when absent
- * @param cloudWatchLogsOwners accounts whose CloudWatch Logs messages are accepted; empty: as the rules file says
- * @param cloudWatchLogsLogGroups log groups (globs) whose messages are accepted; empty: as the rules file says
+ * @param cloudWatchLogsOwners accounts whose CloudWatch Logs messages are accepted; empty: as the
+ *     rules file says
+ * @param cloudWatchLogsLogGroups log groups (globs) whose messages are accepted; empty: as the
+ *     rules file says
  */
-public record StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
-        Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval, List<String> sinks,
-        Map<String, String> sinkOverrides, Map<String, String> remediation, List<String> cloudWatchLogsOwners,
-        List<String> cloudWatchLogsLogGroups) implements Serializable {
+public record StreamingOptions(
+        String stream,
+        String region,
+        String endpoint,
+        InitialPosition initialPosition,
+        Instant initialTimestamp,
+        String efoConsumerName,
+        String rulesUri,
+        Duration reloadInterval,
+        List<String> sinks,
+        Map<String, String> sinkOverrides,
+        Map<String, String> remediation,
+        List<String> cloudWatchLogsOwners,
+        List<String> cloudWatchLogsLogGroups)
+        implements Serializable {
 
-    public enum InitialPosition { LATEST, TRIM_HORIZON, AT_TIMESTAMP }
+    public enum InitialPosition {
+        LATEST,
+        TRIM_HORIZON,
+        AT_TIMESTAMP
+    }
 
     public static final String BUILT_IN_RULES = "classpath:";
 
@@ -47,8 +64,13 @@ public record StreamingOptions(String stream, String region, String endpoint, In
             throw new ConfigException(KINESIS_SOURCE + "." + STREAM_ARN + ": required");
         }
         if (initialPosition == InitialPosition.AT_TIMESTAMP && initialTimestamp == null) {
-            throw new ConfigException(KINESIS_SOURCE + "." + INITIAL_TIMESTAMP + ": required with "
-                    + INITIAL_POSITION + " AT_TIMESTAMP");
+            throw new ConfigException(
+                    KINESIS_SOURCE
+                            + "."
+                            + INITIAL_TIMESTAMP
+                            + ": required with "
+                            + INITIAL_POSITION
+                            + " AT_TIMESTAMP");
         }
         sinks = List.copyOf(sinks);
         sinkOverrides = securityHub(sinkOverrides);
@@ -57,35 +79,69 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         cloudWatchLogsLogGroups = List.copyOf(cloudWatchLogsLogGroups);
         for (String key : List.of(REMEDIATION_ENABLED, REMEDIATION_EXECUTE)) {
             String v = remediation.get(key);
-            if (v != null && !v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
-                throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not true or false");
+            if (v != null
+                    && !v.trim().equalsIgnoreCase("true")
+                    && !v.trim().equalsIgnoreCase("false")) {
+                throw new ConfigException(
+                        REMEDIATION + "." + key + ": '" + v + "' is not true or false");
             }
         }
         for (String key : List.of(REMEDIATION_ROLE_NAME, REMEDIATION_REVOKE_ROLE_NAME)) {
             String v = remediation.get(key);
             if (v != null && !RemediationConfig.isRoleName(v)) {
-                throw new ConfigException(REMEDIATION + "." + key + ": '" + v + "' is not an IAM role name");
+                throw new ConfigException(
+                        REMEDIATION + "." + key + ": '" + v + "' is not an IAM role name");
             }
         }
     }
 
     /** CloudWatch Logs senders as the rules file says. */
-    public StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
-            Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval,
-            List<String> sinks, Map<String, String> sinkOverrides, Map<String, String> remediation) {
-        this(stream, region, endpoint, initialPosition, initialTimestamp, efoConsumerName, rulesUri, reloadInterval,
-                sinks, sinkOverrides, remediation, List.of(), List.of());
+    public StreamingOptions(
+            String stream,
+            String region,
+            String endpoint,
+            InitialPosition initialPosition,
+            Instant initialTimestamp,
+            String efoConsumerName,
+            String rulesUri,
+            Duration reloadInterval,
+            List<String> sinks,
+            Map<String, String> sinkOverrides,
+            Map<String, String> remediation) {
+        this(
+                stream,
+                region,
+                endpoint,
+                initialPosition,
+                initialTimestamp,
+                efoConsumerName,
+                rulesUri,
+                reloadInterval,
+                sinks,
+                sinkOverrides,
+                remediation,
+                List.of(),
+                List.of());
     }
 
     /** The Sinks overrides with the Security Hub keys trimmed (blank: unset) and checked. */
     private static Map<String, String> securityHub(Map<String, String> overrides) {
         Map<String, String> out = new LinkedHashMap<>(overrides);
-        check(out, SECURITYHUB_HUB_ACCOUNT_ID, SecurityHubTarget.ACCOUNT_ID, "a 12-digit account id");
-        check(out, SECURITYHUB_HUB_REGION, SecurityHubTarget.REGION, "an AWS region like us-east-1");
+        check(
+                out,
+                SECURITYHUB_HUB_ACCOUNT_ID,
+                SecurityHubTarget.ACCOUNT_ID,
+                "a 12-digit account id");
+        check(
+                out,
+                SECURITYHUB_HUB_REGION,
+                SecurityHubTarget.REGION,
+                "an AWS region like us-east-1");
         return Map.copyOf(out);
     }
 
-    private static void check(Map<String, String> overrides, String key, Pattern valid, String what) {
+    private static void check(
+            Map<String, String> overrides, String key, Pattern valid, String what) {
         String v = overrides.remove(key);
         if (v == null || v.isBlank()) {
             return;
@@ -97,11 +153,29 @@ public record StreamingOptions(String stream, String region, String endpoint, In
     }
 
     /** Without a Remediation group (CLI runs: the rules file's remediation: section decides). */
-    public StreamingOptions(String stream, String region, String endpoint, InitialPosition initialPosition,
-            Instant initialTimestamp, String efoConsumerName, String rulesUri, Duration reloadInterval,
-            List<String> sinks, Map<String, String> sinkOverrides) {
-        this(stream, region, endpoint, initialPosition, initialTimestamp, efoConsumerName, rulesUri, reloadInterval,
-                sinks, sinkOverrides, Map.of());
+    public StreamingOptions(
+            String stream,
+            String region,
+            String endpoint,
+            InitialPosition initialPosition,
+            Instant initialTimestamp,
+            String efoConsumerName,
+            String rulesUri,
+            Duration reloadInterval,
+            List<String> sinks,
+            Map<String, String> sinkOverrides) {
+        this(
+                stream,
+                region,
+                endpoint,
+                initialPosition,
+                initialTimestamp,
+                efoConsumerName,
+                rulesUri,
+                reloadInterval,
+                sinks,
+                sinkOverrides,
+                Map.of());
     }
 
     /** From MSF runtime property groups (validated: missing groups and keys are named). */
@@ -123,33 +197,46 @@ public record StreamingOptions(String stream, String region, String endpoint, In
                     overrides.put(key, sinks.getProperty(key));
                 }
             }
-            return new StreamingOptions(source.getProperty(STREAM_ARN), blankToNull(source.getProperty(AWS_REGION)),
+            return new StreamingOptions(
+                    source.getProperty(STREAM_ARN),
+                    blankToNull(source.getProperty(AWS_REGION)),
                     blankToNull(source.getProperty(ENDPOINT)),
                     position(source.getProperty(INITIAL_POSITION, "LATEST"), origin),
                     timestamp(source.getProperty(INITIAL_TIMESTAMP), origin),
                     blankToNull(source.getProperty(EFO_CONSUMER_NAME)),
                     lw.getProperty(RULES_URI, BUILT_IN_RULES),
-                    interval(lw.getProperty(RULES_RELOAD_INTERVAL), origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL),
-                    enabled, overrides, strings(groups.getOrDefault(REMEDIATION, new Properties())),
+                    interval(
+                            lw.getProperty(RULES_RELOAD_INTERVAL),
+                            origin + ": " + LAYERWATCH + "." + RULES_RELOAD_INTERVAL),
+                    enabled,
+                    overrides,
+                    strings(groups.getOrDefault(REMEDIATION, new Properties())),
                     list(source, CLOUDWATCH_LOGS_OWNERS, ParamType.ACCOUNT_LIST),
                     list(source, CLOUDWATCH_LOGS_LOG_GROUPS, ParamType.LOG_GROUP_LIST));
         } catch (ConfigException e) {
-            throw e.getMessage().startsWith(origin) ? e : new ConfigException(origin + ": " + e.getMessage());
+            throw e.getMessage().startsWith(origin)
+                    ? e
+                    : new ConfigException(origin + ": " + e.getMessage());
         }
     }
 
     /**
-     * The file's CloudWatch Logs senders with the KinesisSource group's lists on top: a list set here replaces
-     * the file's (and is named in rejections); an empty one leaves it.
+     * The file's CloudWatch Logs senders with the KinesisSource group's lists on top: a list set
+     * here replaces the file's (and is named in rejections); an empty one leaves it.
      */
     public CloudWatchLogsSenders cloudWatchLogs(CloudWatchLogsSenders file) {
-        return file.withOwners(cloudWatchLogsOwners.isEmpty() ? null : cloudWatchLogsOwners,
+        return file.withOwners(
+                        cloudWatchLogsOwners.isEmpty() ? null : cloudWatchLogsOwners,
                         KINESIS_SOURCE + "." + CLOUDWATCH_LOGS_OWNERS)
-                .withLogGroups(cloudWatchLogsLogGroups.isEmpty() ? null : cloudWatchLogsLogGroups,
+                .withLogGroups(
+                        cloudWatchLogsLogGroups.isEmpty() ? null : cloudWatchLogsLogGroups,
                         KINESIS_SOURCE + "." + CLOUDWATCH_LOGS_LOG_GROUPS);
     }
 
-    /** A comma-separated list of {@code type}'s items (blank items ignored); the error names the key. */
+    /**
+     * A comma-separated list of {@code type}'s items (blank items ignored); the error names the
+     * key.
+     */
     private static List<String> list(Properties group, String key, ParamType type) {
         ArrayNode items = JsonNodeFactory.instance.arrayNode();
         for (String item : group.getProperty(key, "").split(",")) {
@@ -168,8 +255,15 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         try {
             return InitialPosition.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(origin + ": " + KINESIS_SOURCE + "." + INITIAL_POSITION + ": '" + value
-                    + "' is not one of LATEST, TRIM_HORIZON, AT_TIMESTAMP");
+            throw new ConfigException(
+                    origin
+                            + ": "
+                            + KINESIS_SOURCE
+                            + "."
+                            + INITIAL_POSITION
+                            + ": '"
+                            + value
+                            + "' is not one of LATEST, TRIM_HORIZON, AT_TIMESTAMP");
         }
     }
 
@@ -180,8 +274,15 @@ public record StreamingOptions(String stream, String region, String endpoint, In
         try {
             return Instant.parse(value.trim());
         } catch (DateTimeParseException e) {
-            throw new ConfigException(origin + ": " + KINESIS_SOURCE + "." + INITIAL_TIMESTAMP + ": '" + value
-                    + "' is not an ISO-8601 instant like 2024-05-01T00:00:00Z");
+            throw new ConfigException(
+                    origin
+                            + ": "
+                            + KINESIS_SOURCE
+                            + "."
+                            + INITIAL_TIMESTAMP
+                            + ": '"
+                            + value
+                            + "' is not an ISO-8601 instant like 2024-05-01T00:00:00Z");
         }
     }
 
@@ -191,8 +292,7 @@ public record StreamingOptions(String stream, String region, String endpoint, In
             return null;
         }
         try {
-            return (Duration) ParamType.DURATION.parse(
-                    TextNode.valueOf(value));
+            return (Duration) ParamType.DURATION.parse(TextNode.valueOf(value));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(what + ": " + e.getMessage());
         }

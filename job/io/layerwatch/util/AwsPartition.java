@@ -1,6 +1,9 @@
 package io.layerwatch.util;
 
-/** The ARN partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, else (also for null) aws. */
+/**
+ * The ARN partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, else (also for null)
+ * aws.
+ */
 public final class AwsPartition {
     private AwsPartition() {}
 
@@ -8,6 +11,8 @@ public final class AwsPartition {
         if (region == null) {
             return "aws";
         }
-        return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+        return region.startsWith("cn-")
+                ? "aws-cn"
+                : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
     }
 }

@@ -16,11 +16,12 @@ import java.util.List;
 
 /** The one Jackson configuration for LayerWatch's own JSON: ISO-8601 times, no nulls. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    public static final ObjectMapper MAPPER =
+            new ObjectMapper()
+                    .registerModule(new JavaTimeModule())
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private Json() {}
 
@@ -67,8 +68,9 @@ public final class Json {
     }
 
     /**
-     * The string at {@code path} (member names from the root object) of a JSON document, read token by token
-     * without building a tree; null when it is absent, not a string, or the bytes are not JSON up to it.
+     * The string at {@code path} (member names from the root object) of a JSON document, read token
+     * by token without building a tree; null when it is absent, not a string, or the bytes are not
+     * JSON up to it.
      */
     public static String text(byte[] json, String... path) {
         if (json == null || path.length == 0) {

@@ -16,8 +16,8 @@ import org.apache.flink.types.StringValue;
 
 /**
  * Flink type information for LayerWatch's low-volume JSON-shaped types (findings, dead letters):
- * serialised as their JSON text, so they never fall back to Kryo and their state stays readable
- * and evolvable. Subclass per type (Flink instantiates the factory reflectively).
+ * serialised as their JSON text, so they never fall back to Kryo and their state stays readable and
+ * evolvable. Subclass per type (Flink instantiates the factory reflectively).
  */
 public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
 
@@ -28,7 +28,8 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
     }
 
     @Override
-    public TypeInformation<T> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+    public TypeInformation<T> createTypeInfo(
+            Type t, Map<String, TypeInformation<?>> genericParameters) {
         return new JsonTypeInformation<>(type);
     }
 
@@ -41,12 +42,35 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
             this.type = type;
         }
 
-        @Override public boolean isBasicType() { return false; }
-        @Override public boolean isTupleType() { return false; }
-        @Override public int getArity() { return 1; }
-        @Override public int getTotalFields() { return 1; }
-        @Override public Class<T> getTypeClass() { return type; }
-        @Override public boolean isKeyType() { return false; }
+        @Override
+        public boolean isBasicType() {
+            return false;
+        }
+
+        @Override
+        public boolean isTupleType() {
+            return false;
+        }
+
+        @Override
+        public int getArity() {
+            return 1;
+        }
+
+        @Override
+        public int getTotalFields() {
+            return 1;
+        }
+
+        @Override
+        public Class<T> getTypeClass() {
+            return type;
+        }
+
+        @Override
+        public boolean isKeyType() {
+            return false;
+        }
 
         @Override
         public TypeSerializer<T> createSerializer(SerializerConfig config) {
@@ -59,13 +83,31 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
             return new JsonSerializer<>(type);
         }
 
-        @Override public String toString() { return "Json<" + type.getSimpleName() + ">"; }
-        @Override public boolean equals(Object o) { return o instanceof JsonTypeInformation && ((JsonTypeInformation<?>) o).type == type; }
-        @Override public int hashCode() { return type.hashCode(); }
-        @Override public boolean canEqual(Object o) { return o instanceof JsonTypeInformation; }
+        @Override
+        public String toString() {
+            return "Json<" + type.getSimpleName() + ">";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof JsonTypeInformation && ((JsonTypeInformation<?>) o).type == type;
+        }
+
+        @Override
+        public int hashCode() {
+            return type.hashCode();
+        }
+
+        @Override
+        public boolean canEqual(Object o) {
+            return o instanceof JsonTypeInformation;
+        }
     }
 
-    /** Writes the JSON text with Flink's long-string encoding; values are immutable, so copy is identity. */
+    /**
+     * Writes the JSON text with Flink's long-string encoding; values are immutable, so copy is
+     * identity.
+     */
     public static final class JsonSerializer<T> extends TypeSerializer<T> {
         private static final long serialVersionUID = 1L;
         private final Class<T> type;
@@ -74,12 +116,35 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
             this.type = type;
         }
 
-        @Override public boolean isImmutableType() { return true; }
-        @Override public TypeSerializer<T> duplicate() { return this; }
-        @Override public T createInstance() { return null; }
-        @Override public T copy(T from) { return from; }
-        @Override public T copy(T from, T reuse) { return from; }
-        @Override public int getLength() { return -1; }
+        @Override
+        public boolean isImmutableType() {
+            return true;
+        }
+
+        @Override
+        public TypeSerializer<T> duplicate() {
+            return this;
+        }
+
+        @Override
+        public T createInstance() {
+            return null;
+        }
+
+        @Override
+        public T copy(T from) {
+            return from;
+        }
+
+        @Override
+        public T copy(T from, T reuse) {
+            return from;
+        }
+
+        @Override
+        public int getLength() {
+            return -1;
+        }
 
         @Override
         public void serialize(T record, DataOutputView target) throws IOException {
@@ -101,8 +166,15 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
             StringValue.copyString(source, target);
         }
 
-        @Override public boolean equals(Object o) { return o instanceof JsonSerializer && ((JsonSerializer<?>) o).type == type; }
-        @Override public int hashCode() { return type.hashCode(); }
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof JsonSerializer && ((JsonSerializer<?>) o).type == type;
+        }
+
+        @Override
+        public int hashCode() {
+            return type.hashCode();
+        }
 
         @Override
         public TypeSerializerSnapshot<T> snapshotConfiguration() {
@@ -110,7 +182,10 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
         }
     }
 
-    /** Snapshot that remembers the value class; JSON tolerates added fields, so versions stay compatible. */
+    /**
+     * Snapshot that remembers the value class; JSON tolerates added fields, so versions stay
+     * compatible.
+     */
     public static final class Snapshot<T> implements TypeSerializerSnapshot<T> {
         private Class<T> type;
 
@@ -120,7 +195,10 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
             this.type = type;
         }
 
-        @Override public int getCurrentVersion() { return 1; }
+        @Override
+        public int getCurrentVersion() {
+            return 1;
+        }
 
         @Override
         public void writeSnapshot(DataOutputView out) throws IOException {
@@ -129,7 +207,8 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
 
         @Override
         @SuppressWarnings("unchecked")
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
+                throws IOException {
             try {
                 type = (Class<T>) Class.forName(in.readUTF(), false, classLoader);
             } catch (ClassNotFoundException e) {

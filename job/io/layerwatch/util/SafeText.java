@@ -12,13 +12,17 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.UncheckedIOException;
 
 /**
- * Attacker-controlled text (repository names, user agents, policy text) shown to people: in reports,
- * chat, email, Security Hub, terminals and logs. Controls (CR, LF, ESC, C1), format characters (bidi
- * overrides and isolates, zero-width characters, U+FEFF), line/paragraph separators, lone surrogates,
- * private-use and unassigned code points cannot fake lines, reorder text or drive a terminal.
+ * Attacker-controlled text (repository names, user agents, policy text) shown to people: in
+ * reports, chat, email, Security Hub, terminals and logs. Controls (CR, LF, ESC, C1), format
+ * characters (bidi overrides and isolates, zero-width characters, U+FEFF), line/paragraph
+ * separators, lone surrogates, private-use and unassigned code points cannot fake lines, reorder
+ * text or drive a terminal.
  */
 public final class SafeText {
-    /** Terminal- and log-safe JSON: same values, every {@link #unsafe} character as a \\uXXXX escape. */
+    /**
+     * Terminal- and log-safe JSON: same values, every {@link #unsafe} character as a \\uXXXX
+     * escape.
+     */
     private static final ObjectWriter JSON = Json.MAPPER.writer().with(new UnsafeEscapes());
 
     private SafeText() {}
@@ -26,9 +30,13 @@ public final class SafeText {
     /** True for the characters that must not reach a reader raw. */
     public static boolean unsafe(int c) {
         int type = Character.getType(c);
-        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE
-                || type == Character.UNASSIGNED || type == Character.PRIVATE_USE;
+        return type == Character.CONTROL
+                || type == Character.FORMAT
+                || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.SURROGATE
+                || type == Character.UNASSIGNED
+                || type == Character.PRIVATE_USE;
     }
 
     /** The text with every {@link #unsafe} character as a visible \\uXXXX escape; null is "". */
@@ -36,7 +44,9 @@ public final class SafeText {
         return escape(s, "");
     }
 
-    /** {@link #escape}, except that the characters in {@code keep} (say "\n" for a pre block) stay. */
+    /**
+     * {@link #escape}, except that the characters in {@code keep} (say "\n" for a pre block) stay.
+     */
     public static String escape(String s, String keep) {
         if (s == null) {
             return "";
@@ -67,7 +77,9 @@ public final class SafeText {
         return s == null ? null : escape(s);
     }
 
-    /** A copy of the JSON value with {@link #escape} applied to every string and field name in it. */
+    /**
+     * A copy of the JSON value with {@link #escape} applied to every string and field name in it.
+     */
     public static JsonNode escape(JsonNode node) {
         if (node == null) {
             return null;
@@ -111,11 +123,14 @@ public final class SafeText {
             return ascii;
         }
 
-        /** Called per UTF-16 unit: surrogate halves pass (a pair is one character, not a threat). */
+        /**
+         * Called per UTF-16 unit: surrogate halves pass (a pair is one character, not a threat).
+         */
         @Override
         public SerializableString getEscapeSequence(int ch) {
             return unsafe(ch) && !Character.isSurrogate((char) ch)
-                    ? new SerializedString(code(ch)) : null;
+                    ? new SerializedString(code(ch))
+                    : null;
         }
     }
 }

@@ -2,7 +2,9 @@ package io.layerwatch.util;
 
 /** Text shortened for a field, a subject line or a table cell. */
 public final class Text {
-    /** The ellipsis a cut string ends with unless the field asks for another (SNS subjects: "..."). */
+    /**
+     * The ellipsis a cut string ends with unless the field asks for another (SNS subjects: "...").
+     */
     public static final String ELLIPSIS = "\u2026";
 
     private Text() {}
@@ -18,9 +20,9 @@ public final class Text {
     }
 
     /**
-     * {@code s} itself when it has at most {@code max} characters, else its first {@code keep} characters
-     * (one fewer when the last would be the first half of a surrogate pair) followed by {@code ellipsis}.
-     * Null stays null.
+     * {@code s} itself when it has at most {@code max} characters, else its first {@code keep}
+     * characters (one fewer when the last would be the first half of a surrogate pair) followed by
+     * {@code ellipsis}. Null stays null.
      */
     public static String cut(String s, int max, int keep, String ellipsis) {
         if (s == null || s.length() <= max) {

@@ -8,9 +8,9 @@ import io.layerwatch.sinks.delivery.DeadLetterDestination;
 import io.layerwatch.sinks.delivery.Delivery;
 import io.layerwatch.sinks.delivery.DeliveryClient;
 import io.layerwatch.sinks.delivery.DeliverySink;
-import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.FileDeadLetters;
+import io.layerwatch.sinks.delivery.FindingTarget;
 import io.layerwatch.sinks.delivery.RetryPolicy;
 import io.layerwatch.sinks.delivery.S3DeadLetters;
 import io.layerwatch.sinks.delivery.SqsDeadLetters;
@@ -35,7 +35,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Attaches the configured sinks to the findings stream: each behind its notification policy
- * (minimum severity, rules, incidents, repeat suppression), remote ones on the shared delivery layer.
+ * (minimum severity, rules, incidents, repeat suppression), remote ones on the shared delivery
+ * layer.
  */
 public final class FindingSinks {
 
@@ -45,38 +46,62 @@ public final class FindingSinks {
 
     /**
      * @param names the sinks to attach (names of {@link SinksConfig#SINK_NAMES})
-     * @param outDir where local files go (findings.jsonl, OCSF file, file dead letters); null for the working directory
+     * @param outDir where local files go (findings.jsonl, OCSF file, file dead letters); null for
+     *     the working directory
      * @param dryRun print what remote sinks would send instead of sending it
      * @return what was attached, for the user
      */
-    public static List<String> attach(DataStream<Finding> findings, SinksConfig config, Set<String> names, Path outDir,
+    public static List<String> attach(
+            DataStream<Finding> findings,
+            SinksConfig config,
+            Set<String> names,
+            Path outDir,
             boolean dryRun) {
         return attach(findings, null, config, names, outDir, dryRun);
     }
 
-    /** @param audit the responder's audit records for the SIEM (the ocsf sink), or null */
-    public static List<String> attach(DataStream<Finding> findings, DataStream<AuditRecord> audit, SinksConfig config,
-            Set<String> names, Path outDir, boolean dryRun) {
+    /**
+     * @param audit the responder's audit records for the SIEM (the ocsf sink), or null
+     */
+    public static List<String> attach(
+            DataStream<Finding> findings,
+            DataStream<AuditRecord> audit,
+            SinksConfig config,
+            Set<String> names,
+            Path outDir,
+            boolean dryRun) {
         List<String> attached = new ArrayList<>();
         for (String name : names) {
             SinksConfig.Sink sink = config.sink(name);
             if (sink == null) {
-                throw new ConfigException("unknown sink '" + name + "' (sinks: " + String.join(", ", SinksConfig.SINK_NAMES) + ")");
+                throw new ConfigException(
+                        "unknown sink '"
+                                + name
+                                + "' (sinks: "
+                                + String.join(", ", SinksConfig.SINK_NAMES)
+                                + ")");
             }
             DataStream<Finding> admitted = policy(findings, sink);
             switch (name) {
                 case "jsonl":
                     admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE), config))
-                            .uid("sink-jsonl").name(FINDINGS_FILE).setParallelism(1);
+                            .uid("sink-jsonl")
+                            .name(FINDINGS_FILE)
+                            .setParallelism(1);
                     break;
                 case "ocsf":
                     OcsfOutputs.attach(admitted, audit, ocsf(sink, config, outDir, dryRun));
                     break;
                 default:
                     FindingTarget target = target(sink, config);
-                    admitted.sinkTo(new DeliverySink<>(dryRun ? new DryRun(target) : target, retry(config),
-                                    deadLetters(config, outDir), config.delivery().maxTimeInBuffer().toMillis()))
-                            .uid("sink-" + name).name(name + (dryRun ? " (dry run)" : ""));
+                    admitted.sinkTo(
+                                    new DeliverySink<>(
+                                            dryRun ? new DryRun(target) : target,
+                                            retry(config),
+                                            deadLetters(config, outDir),
+                                            config.delivery().maxTimeInBuffer().toMillis()))
+                            .uid("sink-" + name)
+                            .name(name + (dryRun ? " (dry run)" : ""));
             }
             attached.add(name + (dryRun && !"jsonl".equals(name) ? " (dry run)" : ""));
         }
@@ -84,12 +109,13 @@ public final class FindingSinks {
     }
 
     /**
-     * findings.jsonl: one line per finding id, the latest version of those that may change written at the end
-     * (the others as they come: a later version of one, e.g. marked with an incident, is not written).
+     * findings.jsonl: one line per finding id, the latest version of those that may change written
+     * at the end (the others as they come: a later version of one, e.g. marked with an incident, is
+     * not written).
      */
     public static JsonLinesFileSink<Finding> findingsFile(Path file, SinksConfig config) {
-        return JsonLinesFileSink.foldingBy(file, Finding::id, f -> config.findingsMayChange(f.ruleId()),
-                Finding::later);
+        return JsonLinesFileSink.foldingBy(
+                file, Finding::id, f -> config.findingsMayChange(f.ruleId()), Finding::later);
     }
 
     static DataStream<Finding> policy(DataStream<Finding> findings, SinksConfig.Sink sink) {
@@ -97,13 +123,19 @@ public final class FindingSinks {
         if (policy.equals(SinksConfig.Policy.ALL)) {
             return findings;
         }
-        DataStream<Finding> admitted = findings.filter(f -> OncePerIncident.admits(policy, f))
-                .uid("policy-" + sink.name()).name(sink.name() + " policy");
+        DataStream<Finding> admitted =
+                findings.filter(f -> OncePerIncident.admits(policy, f))
+                        .uid("policy-" + sink.name())
+                        .name(sink.name() + " policy");
         if (policy.incidents() != SinksConfig.Incidents.ALL) {
-            admitted = admitted.keyBy(OncePerIncident::key, Types.STRING)
-                    .process(new OncePerIncident(policy, OncePerIncident.REMEMBER))
-                    .uid("incidents-" + sink.name()).name(sink.name() + " incidents: " + policy.incidents()
-                            .name().toLowerCase(Locale.ROOT));
+            admitted =
+                    admitted.keyBy(OncePerIncident::key, Types.STRING)
+                            .process(new OncePerIncident(policy, OncePerIncident.REMEMBER))
+                            .uid("incidents-" + sink.name())
+                            .name(
+                                    sink.name()
+                                            + " incidents: "
+                                            + policy.incidents().name().toLowerCase(Locale.ROOT));
         }
         Duration window = policy.suppressionWindow();
         if (window == null) {
@@ -111,7 +143,8 @@ public final class FindingSinks {
         }
         return admitted.keyBy(SuppressRepeats::key, Types.STRING)
                 .process(new SuppressRepeats(window))
-                .uid("suppress-" + sink.name()).name(sink.name() + " repeat suppression");
+                .uid("suppress-" + sink.name())
+                .name(sink.name() + " repeat suppression");
     }
 
     static FindingTarget target(SinksConfig.Sink sink, SinksConfig config) {
@@ -119,32 +152,61 @@ public final class FindingSinks {
         switch (sink.name()) {
             case "sns":
                 String topic = required(sink, "topicArn");
-                return new SnsTarget(new SnsTarget.Settings(topic, aws,
-                        SnsTarget.MessageFormat.valueOf(sink.option("format") == null ? "TEXT_AND_JSON" : sink.option("format")),
-                        sink.option("reportBaseUrl")));
+                return new SnsTarget(
+                        new SnsTarget.Settings(
+                                topic,
+                                aws,
+                                SnsTarget.MessageFormat.valueOf(
+                                        sink.option("format") == null
+                                                ? "TEXT_AND_JSON"
+                                                : sink.option("format")),
+                                sink.option("reportBaseUrl")));
             case "securityhub":
                 Object rps = sink.options().get("requestsPerSecond");
-                return new SecurityHubTarget(new SecurityHubTarget.Settings(aws, sink.option("hubAccountId"),
-                        sink.option("hubRegion"), null, rps == null ? 10 : ((Number) rps).doubleValue()));
+                return new SecurityHubTarget(
+                        new SecurityHubTarget.Settings(
+                                aws,
+                                sink.option("hubAccountId"),
+                                sink.option("hubRegion"),
+                                null,
+                                rps == null ? 10 : ((Number) rps).doubleValue()));
             case "webhook":
                 if (sink.option("url") == null && sink.option("secretArn") == null) {
                     throw new ConfigException("sinks.webhook: needs url or secretArn");
                 }
-                return new WebhookTarget(new WebhookTarget.Settings("webhook",
-                        WebhookTarget.Format.valueOf(sink.option("format") == null ? "GENERIC" : sink.option("format")),
-                        sink.option("url"), sink.option("secretArn"), sink.option("routingKey"), sink.map("headers"),
-                        sink.option("template"),
-                        sink.duration("timeout") == null ? Duration.ofSeconds(10) : sink.duration("timeout"), aws));
+                return new WebhookTarget(
+                        new WebhookTarget.Settings(
+                                "webhook",
+                                WebhookTarget.Format.valueOf(
+                                        sink.option("format") == null
+                                                ? "GENERIC"
+                                                : sink.option("format")),
+                                sink.option("url"),
+                                sink.option("secretArn"),
+                                sink.option("routingKey"),
+                                sink.map("headers"),
+                                sink.option("template"),
+                                sink.duration("timeout") == null
+                                        ? Duration.ofSeconds(10)
+                                        : sink.duration("timeout"),
+                                aws));
             default:
                 throw new ConfigException("sink '" + sink.name() + "' is not a delivery sink");
         }
     }
 
-    static OcsfSettings ocsf(SinksConfig.Sink sink, SinksConfig config, Path outDir, boolean dryRun) {
-        String target = dryRun ? "STDOUT" : sink.option("target") == null ? "FILE" : sink.option("target");
+    static OcsfSettings ocsf(
+            SinksConfig.Sink sink, SinksConfig config, Path outDir, boolean dryRun) {
+        String target =
+                dryRun ? "STDOUT" : sink.option("target") == null ? "FILE" : sink.option("target");
         String path = sink.option("path") == null ? "findings.ocsf.jsonl" : sink.option("path");
-        return new OcsfSettings(OcsfSettings.Target.valueOf(target), resolve(outDir, path).toString(),
-                sink.option("streamName"), sink.option("streamArn"), sink.option("deliveryStream"), aws(sink, config),
+        return new OcsfSettings(
+                OcsfSettings.Target.valueOf(target),
+                resolve(outDir, path).toString(),
+                sink.option("streamName"),
+                sink.option("streamArn"),
+                sink.option("deliveryStream"),
+                aws(sink, config),
                 deadLetters(config, outDir));
     }
 
@@ -168,22 +230,32 @@ public final class FindingSinks {
                 }
                 return new SqsDeadLetters(d.queueUrl(), aws);
             default:
-                return new FileDeadLetters(resolve(outDir, d.path() == null ? "sink-dead-letter.jsonl" : d.path()).toString());
+                return new FileDeadLetters(
+                        resolve(outDir, d.path() == null ? "sink-dead-letter.jsonl" : d.path())
+                                .toString());
         }
     }
 
-    /** The sink's own region/endpoint over the shared AWS settings; unset values follow the SDK's defaults. */
+    /**
+     * The sink's own region/endpoint over the shared AWS settings; unset values follow the SDK's
+     * defaults.
+     */
     public static AwsClientSettings aws(SinksConfig.Sink sink, SinksConfig config) {
         SinksConfig.Aws a = config.aws();
-        String region = sink != null && sink.option("region") != null ? sink.option("region") : a.region();
-        String endpoint = sink != null && sink.option("endpoint") != null ? sink.option("endpoint") : a.endpoint();
+        String region =
+                sink != null && sink.option("region") != null ? sink.option("region") : a.region();
+        String endpoint =
+                sink != null && sink.option("endpoint") != null
+                        ? sink.option("endpoint")
+                        : a.endpoint();
         return new AwsClientSettings(region, endpoint, a.callTimeout(), a.attemptTimeout());
     }
 
     private static String required(SinksConfig.Sink sink, String key) {
         String v = sink.option(key);
         if (v == null || v.isBlank()) {
-            throw new ConfigException("sinks." + sink.name() + "." + key + ": required when the sink is enabled");
+            throw new ConfigException(
+                    "sinks." + sink.name() + "." + key + ": required when the sink is enabled");
         }
         return v;
     }
@@ -224,7 +296,8 @@ public final class FindingSinks {
                 List<EntryResult> results = new ArrayList<>();
                 for (Delivery d : batch) {
                     synchronized (System.out) {
-                        System.out.println("[dry-run " + name + "] " + d.payload().replace('\n', ' '));
+                        System.out.println(
+                                "[dry-run " + name + "] " + d.payload().replace('\n', ' '));
                     }
                     results.add(EntryResult.DELIVERED);
                 }

@@ -20,7 +20,10 @@ public final class IncidentText {
 
     private IncidentText() {}
 
-    /** The incident id a finding belongs to: its own id for an incident, the member's incidentId, else null. */
+    /**
+     * The incident id a finding belongs to: its own id for an incident, the member's incidentId,
+     * else null.
+     */
     public static String incidentId(Finding f) {
         return f.incident() ? f.id() : f.incidentId();
     }
@@ -32,18 +35,36 @@ public final class IncidentText {
 
     /** "2026-03-02T10:00:00Z - 2026-03-02T10:50:00Z (50 min)". */
     public static String span(Finding f) {
-        return f.firstEventTime() + " - " + f.lastEventTime() + " (" + duration(f.firstEventTime(), f.lastEventTime())
+        return f.firstEventTime()
+                + " - "
+                + f.lastEventTime()
+                + " ("
+                + duration(f.firstEventTime(), f.lastEventTime())
                 + ")";
     }
 
-    /** One line per member: "1. 2026-03-02T10:00:00Z HIGH untrusted-network: title (31 events)", then "+N more". */
+    /**
+     * One line per member: "1. 2026-03-02T10:00:00Z HIGH untrusted-network: title (31 events)",
+     * then "+N more".
+     */
     public static List<String> steps(Incident incident) {
         List<String> out = new ArrayList<>();
         List<Incident.Member> members = incident.members();
         for (int i = 0; i < members.size() && i < MAX_STEPS; i++) {
             Incident.Member m = members.get(i);
-            out.add((i + 1) + ". " + m.firstEventTime() + " " + m.severity() + " " + m.ruleId() + ": "
-                    + SafeText.escape(m.title()) + " (" + m.eventCount() + (m.eventCount() == 1 ? " event)" : " events)"));
+            out.add(
+                    (i + 1)
+                            + ". "
+                            + m.firstEventTime()
+                            + " "
+                            + m.severity()
+                            + " "
+                            + m.ruleId()
+                            + ": "
+                            + SafeText.escape(m.title())
+                            + " ("
+                            + m.eventCount()
+                            + (m.eventCount() == 1 ? " event)" : " events)"));
         }
         if (members.size() > MAX_STEPS) {
             out.add("+" + (members.size() - MAX_STEPS) + " more findings");
@@ -55,7 +76,11 @@ public final class IncidentText {
     public static String size(Incident incident) {
         int n = incident.members().size();
         int rules = incident.rules().size();
-        return n + (n == 1 ? " finding" : " findings") + " of " + rules + (rules == 1 ? " rule" : " rules");
+        return n
+                + (n == 1 ? " finding" : " findings")
+                + " of "
+                + rules
+                + (rules == 1 ? " rule" : " rules");
     }
 
     static String duration(Instant first, Instant last) {

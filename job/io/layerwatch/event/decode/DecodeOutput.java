@@ -10,8 +10,8 @@ public interface DecodeOutput {
     void deadLetter(DeadLetter deadLetter);
 
     /**
-     * A CloudWatch Logs message the decoder refused by its sender (owner or log group not configured, or
-     * a message nested in a log event): a dead letter that is also counted apart.
+     * A CloudWatch Logs message the decoder refused by its sender (owner or log group not
+     * configured, or a message nested in a log event): a dead letter that is also counted apart.
      */
     default void rejected(DeadLetter deadLetter) {
         deadLetter(deadLetter);
@@ -21,9 +21,9 @@ public interface DecodeOutput {
     default void skipped(String why) {}
 
     /**
-     * A CloudTrail record of another service that the decoder's prefilter did not parse: without the
-     * prefilter it would have been an event no rule analyses ({@link EcrEvent#analysed()} false).
-     * It counts as read.
+     * A CloudTrail record of another service that the decoder's prefilter did not parse: without
+     * the prefilter it would have been an event no rule analyses ({@link EcrEvent#analysed()}
+     * false). It counts as read.
      */
     default void prefiltered() {}
 }

@@ -1,6 +1,9 @@
 package io.layerwatch.event.decode;
 
-/** A failure of the receiver of decoded output, not of the input: never mistaken for undecodable input. */
+/**
+ * A failure of the receiver of decoded output, not of the input: never mistaken for undecodable
+ * input.
+ */
 public final class DownstreamFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -11,7 +11,10 @@ public final class JsonBytes {
     static int skipBlank(byte[] b, int from, int end) {
         int i = from;
         // UTF-8 byte order mark
-        if (end - i >= 3 && (b[i] & 0xff) == 0xEF && (b[i + 1] & 0xff) == 0xBB && (b[i + 2] & 0xff) == 0xBF) {
+        if (end - i >= 3
+                && (b[i] & 0xff) == 0xEF
+                && (b[i + 1] & 0xff) == 0xBB
+                && (b[i + 2] & 0xff) == 0xBF) {
             i += 3;
         }
         while (i < end && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
@@ -20,7 +23,10 @@ public final class JsonBytes {
         return i;
     }
 
-    /** True when the bytes cannot be JSON text: a control character, or no line break in the first 512 bytes. */
+    /**
+     * True when the bytes cannot be JSON text: a control character, or no line break in the first
+     * 512 bytes.
+     */
     static boolean looksBinary(byte[] b, int from, int end) {
         int limit = Math.min(end, from + 512);
         boolean newline = false;
@@ -44,7 +50,10 @@ public final class JsonBytes {
         return end;
     }
 
-    /** After a member or element ending at {@code pos}: past its comma, or at the {@code close} byte; else end. */
+    /**
+     * After a member or element ending at {@code pos}: past its comma, or at the {@code close}
+     * byte; else end.
+     */
     static int afterMember(byte[] bytes, int pos, int end, char close) {
         int i = JsonScanner.skipWhitespace(bytes, pos, end);
         if (i < end && bytes[i] == ',') {
@@ -55,11 +64,13 @@ public final class JsonBytes {
     }
 
     /**
-     * Where the JSON value at {@code start} ends, by its brackets and strings only (Jackson checks the
-     * rest), at any depth: -1 when the brackets do not match or the input ends first.
+     * Where the JSON value at {@code start} ends, by its brackets and strings only (Jackson checks
+     * the rest), at any depth: -1 when the brackets do not match or the input ends first.
      */
     static int valueEnd(byte[] bytes, int start, int end) {
-        long[] arrays = new long[1]; // per open bracket, one bit: set for '['; grows with the depth (input / 8)
+        long[] arrays =
+                new long[1]; // per open bracket, one bit: set for '['; grows with the depth (input
+        // / 8)
         int depth = 0;
         int i = start;
         do {
@@ -96,8 +107,14 @@ public final class JsonBytes {
                 }
                 i++;
             } else if (depth == 0) { // a scalar: to the next delimiter
-                while (i < end && bytes[i] != ',' && bytes[i] != '}' && bytes[i] != ']' && bytes[i] != ' '
-                        && bytes[i] != '\n' && bytes[i] != '\r' && bytes[i] != '\t') {
+                while (i < end
+                        && bytes[i] != ','
+                        && bytes[i] != '}'
+                        && bytes[i] != ']'
+                        && bytes[i] != ' '
+                        && bytes[i] != '\n'
+                        && bytes[i] != '\r'
+                        && bytes[i] != '\t') {
                     i++;
                 }
             } else {
@@ -108,8 +125,9 @@ public final class JsonBytes {
     }
 
     /**
-     * The JSON text at [start, end) without whitespace outside strings: for a record as Jackson writes it
-     * (CloudTrail's own log files), the same bytes its tree would give, without building the tree.
+     * The JSON text at [start, end) without whitespace outside strings: for a record as Jackson
+     * writes it (CloudTrail's own log files), the same bytes its tree would give, without building
+     * the tree.
      */
     public static byte[] compact(byte[] bytes, int start, int end) {
         byte[] out = null; // allocated at the first whitespace: CloudTrail's own records have none

@@ -6,17 +6,19 @@ import java.util.Arrays;
 import org.apache.flink.core.memory.MemoryUtils;
 
 /**
- * A strict scanner of a conservative JSON subset, at the byte level, without building anything: what
- * it accepts Jackson parses (syntax checked strictly; nesting up to {@value #MAX_DEPTH}, strings up to
- * 1 MiB, names up to {@value #MAX_NAME} bytes, numbers up to {@value #MAX_NUMBER} characters, all well
- * inside Jackson's limits); anything else throws {@link #UNPROVABLE}. Subclasses read what they need on
- * the way ({@link RecordPrefilter}, {@link RecordReader}). Not thread-safe.
+ * A strict scanner of a conservative JSON subset, at the byte level, without building anything:
+ * what it accepts Jackson parses (syntax checked strictly; nesting up to {@value #MAX_DEPTH},
+ * strings up to 1 MiB, names up to {@value #MAX_NAME} bytes, numbers up to {@value #MAX_NUMBER}
+ * characters, all well inside Jackson's limits); anything else throws {@link #UNPROVABLE}.
+ * Subclasses read what they need on the way ({@link RecordPrefilter}, {@link RecordReader}). Not
+ * thread-safe.
  */
 abstract class JsonScanner {
 
     static final int MAX_DEPTH = 100;
     static final int MAX_NUMBER = 100;
-    // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names, depth 1000).
+    // Well inside Jackson's own limits (StreamReadConstraints: 20M-char strings, 50,000-char names,
+    // depth 1000).
     static final int MAX_STRING = 1 << 20;
     static final int MAX_NAME = 10_000;
 
@@ -32,12 +34,15 @@ abstract class JsonScanner {
     byte[] b;
     int pos;
     int limit;
+
     /** Non-ASCII bytes and backslash-u escapes seen so far. */
     int dirty;
+
     // The last string scanned: content range and whether it had an escape.
     int strStart;
     int strEnd;
     boolean strEscaped;
+
     /** Whether whitespace between tokens was skipped since this was last cleared. */
     boolean spaced;
 
@@ -62,7 +67,10 @@ abstract class JsonScanner {
         return c == ' ' || c == '\n' || c == '\r' || c == '\t';
     }
 
-    /** A member of an object scanned with {@code record} set (its key already scanned): by default just its value. */
+    /**
+     * A member of an object scanned with {@code record} set (its key already scanned): by default
+     * just its value.
+     */
     void member(int depth) {
         value(depth + 1);
     }
@@ -113,7 +121,9 @@ abstract class JsonScanner {
         whitespace();
     }
 
-    /** At an opening bracket: steps in; true (and past {@code close}) when the container is empty. */
+    /**
+     * At an opening bracket: steps in; true (and past {@code close}) when the container is empty.
+     */
     final boolean opensEmpty(char close) {
         pos++;
         whitespace();
@@ -189,8 +199,8 @@ abstract class JsonScanner {
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /**
-     * The eight bytes at {@code i} as a little-endian long. One load, as Flink's memory segments read (a
-     * byte-array view VarHandle here was often left as a call in the hot loops).
+     * The eight bytes at {@code i} as a little-endian long. One load, as Flink's memory segments
+     * read (a byte-array view VarHandle here was often left as a call in the hot loops).
      */
     static long longAt(byte[] b, int i) {
         if (i < 0 || i > b.length - 8) {
@@ -204,18 +214,25 @@ abstract class JsonScanner {
     private static final long HIGH = 0x8080808080808080L;
 
     /**
-     * Skips string content that needs no attention (printable ASCII other than quote and backslash), eight
-     * bytes at a time: returns the position of the first byte that is a quote, a backslash, a control
-     * character or not ASCII, or {@code end}.
+     * Skips string content that needs no attention (printable ASCII other than quote and
+     * backslash), eight bytes at a time: returns the position of the first byte that is a quote, a
+     * backslash, a control character or not ASCII, or {@code end}.
      */
     static int plainRun(byte[] bytes, int p, int end) {
         while (p + 8 <= end) {
             long w = longAt(bytes, p);
             long quote = w ^ (ONES * '"');
             long backslash = w ^ (ONES * '\\');
-            // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >= 0x80;
-            // borrows can flag bytes after a flagged one, never before it, so the lowest flag is exact.
-            long flags = ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (w - ONES * 0x20) | w) & HIGH;
+            // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >=
+            // 0x80;
+            // borrows can flag bytes after a flagged one, never before it, so the lowest flag is
+            // exact.
+            long flags =
+                    ((quote - ONES) & ~quote
+                                    | (backslash - ONES) & ~backslash
+                                    | (w - ONES * 0x20)
+                                    | w)
+                            & HIGH;
             if (flags != 0) {
                 return p + (Long.numberOfTrailingZeros(flags) >>> 3);
             }
@@ -333,9 +350,9 @@ abstract class JsonScanner {
     }
 
     final boolean equals(int start, int end, byte[] literal) {
-        return end - start == literal.length && Arrays.equals(b, start, end, literal, 0, literal.length);
+        return end - start == literal.length
+                && Arrays.equals(b, start, end, literal, 0, literal.length);
     }
-
 
     static byte[] bytes(String ascii) {
         return ascii.getBytes(StandardCharsets.US_ASCII);

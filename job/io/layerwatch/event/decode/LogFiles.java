@@ -18,19 +18,23 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * The fast paths for CloudTrail log files ({@code {"Records":[...]}}) and their records: from the bytes
- * ({@link RecordReader}), else from Jackson's token stream ({@link CloudTrailFields#read}), record by record
- * when a record is over Jackson's limits; whatever they cannot vouch for goes to the tree decoder
- * ({@link Shapes#record}), so the output is the tree's. Not thread-safe: one per decoder.
+ * The fast paths for CloudTrail log files ({@code {"Records":[...]}}) and their records: from the
+ * bytes ({@link RecordReader}), else from Jackson's token stream ({@link CloudTrailFields#read}),
+ * record by record when a record is over Jackson's limits; whatever they cannot vouch for goes to
+ * the tree decoder ({@link Shapes#record}), so the output is the tree's. Not thread-safe: one per
+ * decoder.
  */
 final class LogFiles {
 
     private final ObjectMapper mapper;
     private final Shapes shapes;
+
     /** Whether records are read from the token stream (else every record goes to the tree). */
     private final boolean streamed;
+
     /** Null unless reading records from their bytes. */
     private final RecordReader reader;
+
     private final RecordReader.Sink<Decoded> sink = this::decoded;
 
     LogFiles(ObjectMapper mapper, Shapes shapes, boolean streamed, RecordReader reader) {
@@ -40,7 +44,10 @@ final class LogFiles {
         this.reader = reader;
     }
 
-    /** A CloudTrail log file at [start, end) from its bytes, else as one token stream ({@link #streamedLogFile}). */
+    /**
+     * A CloudTrail log file at [start, end) from its bytes, else as one token stream ({@link
+     * #streamedLogFile}).
+     */
     boolean logFile(byte[] bytes, int start, int end, String source, DecodeOutput out) {
         List<Decoded> decoded = reader == null ? null : reader.logFile(bytes, start, end, sink);
         if (decoded == null) {
@@ -51,13 +58,15 @@ final class LogFiles {
     }
 
     /**
-     * A CloudTrail log file ({@code {"Records":[...]}}) at [start, end) read as one token stream: each
-     * record's fields straight from the tokens ({@link CloudTrailFields#read}), its raw JSON the record's
-     * own text without insignificant whitespace. A record the stream cannot vouch for, or that is invalid,
-     * goes through the tree decoder (which dead-letters it as before). Returns false, having emitted
-     * nothing, unless the bytes are exactly one well-formed log file whose records are all objects.
+     * A CloudTrail log file ({@code {"Records":[...]}}) at [start, end) read as one token stream:
+     * each record's fields straight from the tokens ({@link CloudTrailFields#read}), its raw JSON
+     * the record's own text without insignificant whitespace. A record the stream cannot vouch for,
+     * or that is invalid, goes through the tree decoder (which dead-letters it as before). Returns
+     * false, having emitted nothing, unless the bytes are exactly one well-formed log file whose
+     * records are all objects.
      */
-    private boolean streamedLogFile(byte[] bytes, int start, int end, String source, DecodeOutput out) {
+    private boolean streamedLogFile(
+            byte[] bytes, int start, int end, String source, DecodeOutput out) {
         List<Decoded> decoded = new ArrayList<>();
         boolean records = false;
         try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
@@ -71,7 +80,8 @@ final class LogFiles {
                     continue;
                 }
                 if (records || t != JsonToken.START_ARRAY) {
-                    return false; // as the tree sees it: the last "Records" wins, a non-array is no log file
+                    return false; // as the tree sees it: the last "Records" wins, a non-array is no
+                    // log file
                 }
                 records = true;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -95,11 +105,12 @@ final class LogFiles {
     }
 
     /**
-     * A log file ({@code {"Records":[...]}}) starting at {@code from} that Jackson cannot take whole because
-     * a record is over its limits (StreamReadConstraints: nesting, number or string length): each record
-     * decoded on its own, one over the limits a dead letter of its own. Records are framed at the byte
-     * level (no limits, nothing built); each is then checked by Jackson, one at a time. Returns where the
-     * log file ends, or -1, having emitted nothing, unless it is one such log file, otherwise well-formed.
+     * A log file ({@code {"Records":[...]}}) starting at {@code from} that Jackson cannot take
+     * whole because a record is over its limits (StreamReadConstraints: nesting, number or string
+     * length): each record decoded on its own, one over the limits a dead letter of its own.
+     * Records are framed at the byte level (no limits, nothing built); each is then checked by
+     * Jackson, one at a time. Returns where the log file ends, or -1, having emitted nothing,
+     * unless it is one such log file, otherwise well-formed.
      */
     int logFileByRecord(byte[] bytes, int from, int end, String source, DecodeOutput out) {
         List<int[]> spans = new ArrayList<>();
@@ -114,7 +125,8 @@ final class LogFiles {
             if (keyEnd < 0 || bytes[pos] != '"') {
                 return -1;
             }
-            boolean isRecords = Arrays.equals(bytes, pos, keyEnd, RECORDS_KEY, 0, RECORDS_KEY.length);
+            boolean isRecords =
+                    Arrays.equals(bytes, pos, keyEnd, RECORDS_KEY, 0, RECORDS_KEY.length);
             pos = JsonScanner.skipWhitespace(bytes, keyEnd, end);
             if (pos == end || bytes[pos] != ':') {
                 return -1;
@@ -137,7 +149,8 @@ final class LogFiles {
             } else {
                 int valueEnd = JsonBytes.valueEnd(bytes, pos, end);
                 if (valueEnd < 0 || overLimits(bytes, pos, valueEnd) != null) {
-                    return -1; // a limit broken outside the records, or malformed: the file as a whole
+                    return -1; // a limit broken outside the records, or malformed: the file as a
+                    // whole
                 }
                 pos = valueEnd - 1; // onto its last byte, for afterMember
             }
@@ -146,7 +159,8 @@ final class LogFiles {
         if (!records || pos >= end) {
             return -1;
         }
-        // Every record checked before any is emitted: a malformed one leaves the file to the caller.
+        // Every record checked before any is emitted: a malformed one leaves the file to the
+        // caller.
         BitSet over = new BitSet();
         List<String> reasons = new ArrayList<>();
         for (int i = 0; i < spans.size(); i++) {
@@ -178,10 +192,14 @@ final class LogFiles {
     private static final byte[] RECORDS_KEY = "\"Records\"".getBytes(StandardCharsets.US_ASCII);
     private static final String MALFORMED = "malformed";
 
-    /** Null when Jackson reads the one value at [start, end); else the limit it breaks, or {@link #MALFORMED}. */
+    /**
+     * Null when Jackson reads the one value at [start, end); else the limit it breaks, or {@link
+     * #MALFORMED}.
+     */
     private String overLimits(byte[] bytes, int start, int end) {
         try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
-            mapper.readTree(p); // as the tree decoder will: it checks every limit, strings skipped included
+            mapper.readTree(
+                    p); // as the tree decoder will: it checks every limit, strings skipped included
             return p.nextToken() == null ? null : MALFORMED;
         } catch (StreamConstraintsException e) {
             return "record over Jackson's limits: " + e.getOriginalMessage();
@@ -199,7 +217,10 @@ final class LogFiles {
         }
     }
 
-    /** The record object at [start, end) from the token stream: as {@link #decoded}; null when it is not one object. */
+    /**
+     * The record object at [start, end) from the token stream: as {@link #decoded}; null when it is
+     * not one object.
+     */
     Decoded streamedRecord(byte[] bytes, int start, int end) {
         if (!streamed) {
             return new Decoded.Slice(bytes, start, end);
@@ -222,11 +243,16 @@ final class LogFiles {
     /**
      * The record's event, or its {@link Decoded.Slice} when the tree decoder must take it.
      *
-     * @param spaced whether the record may have whitespace between tokens (else its bytes are compact already)
+     * @param spaced whether the record may have whitespace between tokens (else its bytes are
+     *     compact already)
      */
-    private Decoded decoded(CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced) {
+    private Decoded decoded(
+            CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced) {
         if (fields != null) {
-            byte[] raw = spaced ? JsonBytes.compact(bytes, start, end) : Arrays.copyOfRange(bytes, start, end);
+            byte[] raw =
+                    spaced
+                            ? JsonBytes.compact(bytes, start, end)
+                            : Arrays.copyOfRange(bytes, start, end);
             EcrEvent event = shapes.event(fields, raw);
             if (event != null) {
                 return new Decoded.Event(event);
@@ -240,10 +266,19 @@ final class LogFiles {
         if (decoded instanceof Decoded.Event e) {
             out.event(e.event());
         } else if (decoded instanceof Decoded.Slice r) {
-            JsonNode record = parse(r.bytes(), r.start(), r.end()); // the stream read it: the tree parse does too
+            JsonNode record =
+                    parse(
+                            r.bytes(), r.start(),
+                            r.end()); // the stream read it: the tree parse does too
             if (record == null) {
-                out.deadLetter(DeadLetter.of(source, STAGE, "malformed JSON", r.bytes(), r.start(),
-                        r.end() - r.start()));
+                out.deadLetter(
+                        DeadLetter.of(
+                                source,
+                                STAGE,
+                                "malformed JSON",
+                                r.bytes(),
+                                r.start(),
+                                r.end() - r.start()));
             } else {
                 shapes.record(record, source, out);
             }

@@ -12,9 +12,6 @@ import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
 import io.layerwatch.event.EventMapper;
 import io.layerwatch.event.SessionKeys;
-import io.layerwatch.event.decode.DownstreamFailure;
-import io.layerwatch.event.decode.PayloadReader;
-import io.layerwatch.event.decode.Shapes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,53 +22,66 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The input shapes LayerWatch accepts, and what each becomes. A payload's shape is detected by its
- * content, never by a file name; the payload's framing (gzip, JSON lines, size limits, the prefilter and
- * the log-file fast paths) is {@link PayloadReader}'s, and every shape below comes out the same through it.
+ * content, never by a file name; the payload's framing (gzip, JSON lines, size limits, the
+ * prefilter and the log-file fast paths) is {@link PayloadReader}'s, and every shape below comes
+ * out the same through it.
  *
  * <ul>
- *   <li>gzip, up to two levels deep (CloudWatch Logs subscription data, {@code .json.gz} log files): its
- *       content, as below. Over input.maxInflatedBytes, plain or inflated: a dead letter.
- *   <li>JSON lines, or several JSON values one after another: each value as below; a malformed line is one
- *       dead letter and costs only that line. An empty payload is skipped.
- *   <li>A JSON array: each element as below; an empty array is skipped, an element that is not an object is a
- *       dead letter.
+ *   <li>gzip, up to two levels deep (CloudWatch Logs subscription data, {@code .json.gz} log
+ *       files): its content, as below. Over input.maxInflatedBytes, plain or inflated: a dead
+ *       letter.
+ *   <li>JSON lines, or several JSON values one after another: each value as below; a malformed line
+ *       is one dead letter and costs only that line. An empty payload is skipped.
+ *   <li>A JSON array: each element as below; an empty array is skipped, an element that is not an
+ *       object is a dead letter.
  *   <li>A CloudTrail log file {@code {"Records":[...]}}: one event per record.
- *   <li>A CloudWatch Logs subscription message ({@code messageType}, {@code logEvents}): a control message is
- *       skipped; otherwise each log event's message, a JSON object, as below. A message whose {@code owner}
- *       or {@code logGroup} its {@link CloudWatchLogsSenders} do not accept is rejected whole
- *       ({@link DecodeOutput#rejected}), none of its log events decoded; so is a CloudWatch Logs message
- *       inside a log event, whose owner and log group are only the writer's claim.
- *   <li>An EventBridge envelope ({@code detail-type}, {@code detail}), by detail-type: a CloudTrail API call
- *       or service event becomes its record's event (the envelope's region and account fill in for the
- *       record's); an Inspector2 scan of a container image, or an ECR image scan, a scan event (Inspector
- *       scans of other resources an {@link EventKind#OTHER} event); an ECR image action an
- *       {@link EventKind#IMAGE_ACTION} event; a Security Hub custom action one event per selected finding;
- *       any other detail-type an {@link EventKind#OTHER} event.
- *   <li>A raw CloudTrail record ({@code eventVersion}, or {@code eventSource} and {@code eventName}): its event.
+ *   <li>A CloudWatch Logs subscription message ({@code messageType}, {@code logEvents}): a control
+ *       message is skipped; otherwise each log event's message, a JSON object, as below. A message
+ *       whose {@code owner} or {@code logGroup} its {@link CloudWatchLogsSenders} do not accept is
+ *       rejected whole ({@link DecodeOutput#rejected}), none of its log events decoded; so is a
+ *       CloudWatch Logs message inside a log event, whose owner and log group are only the writer's
+ *       claim.
+ *   <li>An EventBridge envelope ({@code detail-type}, {@code detail}), by detail-type: a CloudTrail
+ *       API call or service event becomes its record's event (the envelope's region and account
+ *       fill in for the record's); an Inspector2 scan of a container image, or an ECR image scan, a
+ *       scan event (Inspector scans of other resources an {@link EventKind#OTHER} event); an ECR
+ *       image action an {@link EventKind#IMAGE_ACTION} event; a Security Hub custom action one
+ *       event per selected finding; any other detail-type an {@link EventKind#OTHER} event.
+ *   <li>A raw CloudTrail record ({@code eventVersion}, or {@code eventSource} and {@code
+ *       eventName}): its event.
  *   <li>Any other JSON object or value: a dead letter.
  * </ul>
  *
- * <p>Never throws for the input's sake: whatever cannot be decoded goes to {@link DecodeOutput#deadLetter}
- * with a reason and the offending bytes. An invalid record is a dead letter of its own.
+ * <p>Never throws for the input's sake: whatever cannot be decoded goes to {@link
+ * DecodeOutput#deadLetter} with a reason and the offending bytes. An invalid record is a dead
+ * letter of its own.
  *
- * <p>With the prefilter on, CloudTrail records of other services (log-file records, standalone records
- * and CloudWatch Logs messages) that the byte-level prefilter vouches for go to
- * {@link DecodeOutput#prefiltered} instead of being parsed; everything else, including every dead
- * letter and skip, comes out exactly as without it.
+ * <p>With the prefilter on, CloudTrail records of other services (log-file records, standalone
+ * records and CloudWatch Logs messages) that the byte-level prefilter vouches for go to {@link
+ * DecodeOutput#prefiltered} instead of being parsed; everything else, including every dead letter
+ * and skip, comes out exactly as without it.
  *
- * <p>A record of another service that is the first sighting of a session key comes out as a
- * {@link EventKind#SESSION_ORIGIN} event, with the prefilter on or off.
+ * <p>A record of another service that is the first sighting of a session key comes out as a {@link
+ * EventKind#SESSION_ORIGIN} event, with the prefilter on or off.
  */
 public final class PayloadDecoder {
 
     public static final String STAGE = "decode";
-    /** input.maxInflatedBytes of the built-in rules file; the decoders of tests and tools that have no rules. */
+
+    /**
+     * input.maxInflatedBytes of the built-in rules file; the decoders of tests and tools that have
+     * no rules.
+     */
     public static final long DEFAULT_MAX_INFLATED_BYTES = 256L << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(PayloadDecoder.class);
+
     /** The warning that CloudWatch Logs senders are not restricted: once per JVM. */
     private static final AtomicBoolean WARNED_UNRESTRICTED = new AtomicBoolean();
 
-    /** How CloudTrail log-file records are read; each gives the same output as the one before it. */
+    /**
+     * How CloudTrail log-file records are read; each gives the same output as the one before it.
+     */
     public enum Records {
         /** Every record through Jackson's tree: the reference. */
         TREE,
@@ -84,6 +94,7 @@ public final class PayloadDecoder {
     private final ObjectMapper mapper = new ObjectMapper();
     private final PayloadReader reader;
     private final CloudWatchLogsSenders senders;
+
     /** The session keys whose origin was reported. */
     private final SessionKeys origins = new SessionKeys();
 
@@ -92,17 +103,24 @@ public final class PayloadDecoder {
         this(false);
     }
 
-    /** @param prefilter skip CloudTrail records of other services that no rule analyses (counted as prefiltered) */
+    /**
+     * @param prefilter skip CloudTrail records of other services that no rule analyses (counted as
+     *     prefiltered)
+     */
     public PayloadDecoder(boolean prefilter) {
         this(prefilter, Records.BYTES);
     }
 
-    /** @param records how to read log-file records (the tests hold each to the tree) */
+    /**
+     * @param records how to read log-file records (the tests hold each to the tree)
+     */
     public PayloadDecoder(boolean prefilter, Records records) {
         this(prefilter, records, CloudWatchLogsSenders.ANY);
     }
 
-    /** @param senders whose CloudWatch Logs messages are accepted */
+    /**
+     * @param senders whose CloudWatch Logs messages are accepted
+     */
     public PayloadDecoder(boolean prefilter, CloudWatchLogsSenders senders) {
         this(prefilter, Records.BYTES, senders);
     }
@@ -111,22 +129,38 @@ public final class PayloadDecoder {
         this(prefilter, records, senders, DEFAULT_MAX_INFLATED_BYTES);
     }
 
-    /** @param maxInflatedBytes input.maxInflatedBytes: a payload larger, plain or inflated, is a dead letter */
+    /**
+     * @param maxInflatedBytes input.maxInflatedBytes: a payload larger, plain or inflated, is a
+     *     dead letter
+     */
     public PayloadDecoder(boolean prefilter, CloudWatchLogsSenders senders, long maxInflatedBytes) {
         this(prefilter, Records.BYTES, senders, maxInflatedBytes);
     }
 
-    public PayloadDecoder(boolean prefilter, Records records, CloudWatchLogsSenders senders, long maxInflatedBytes) {
+    public PayloadDecoder(
+            boolean prefilter,
+            Records records,
+            CloudWatchLogsSenders senders,
+            long maxInflatedBytes) {
         this.senders = senders;
-        this.reader = new PayloadReader(mapper, new Accepted(), prefilter, records != Records.TREE,
-                records == Records.BYTES, maxInflatedBytes);
+        this.reader =
+                new PayloadReader(
+                        mapper,
+                        new Accepted(),
+                        prefilter,
+                        records != Records.TREE,
+                        records == Records.BYTES,
+                        maxInflatedBytes);
     }
 
     public void decode(byte[] bytes, String source, DecodeOutput out) {
         decode(bytes, bytes.length, source, out);
     }
 
-    /** The payload in the first {@code length} bytes; nothing decoded keeps a reference to {@code bytes}. */
+    /**
+     * The payload in the first {@code length} bytes; nothing decoded keeps a reference to {@code
+     * bytes}.
+     */
     public void decode(byte[] bytes, int length, String source, DecodeOutput out) {
         try {
             reader.read(bytes, length, source, new Guarded(out, origins));
@@ -135,7 +169,8 @@ public final class PayloadDecoder {
         }
     }
 
-    // ---- the accepted shapes: what each JSON value of a payload becomes ----------------------------------
+    // ---- the accepted shapes: what each JSON value of a payload becomes
+    // ----------------------------------
 
     private void root(JsonNode node, String source, DecodeOutput out) {
         if (node.isArray() && node.isEmpty()) {
@@ -147,11 +182,21 @@ public final class PayloadDecoder {
                 if (element.isObject()) {
                     object(element, source, out);
                 } else {
-                    out.deadLetter(DeadLetter.of(source, STAGE, "array element is not a JSON object", element.toString()));
+                    out.deadLetter(
+                            DeadLetter.of(
+                                    source,
+                                    STAGE,
+                                    "array element is not a JSON object",
+                                    element.toString()));
                 }
             }
         } else {
-            out.deadLetter(DeadLetter.of(source, STAGE, "JSON value is not an object or array", node.toString()));
+            out.deadLetter(
+                    DeadLetter.of(
+                            source,
+                            STAGE,
+                            "JSON value is not an object or array",
+                            node.toString()));
         }
     }
 
@@ -159,7 +204,10 @@ public final class PayloadDecoder {
         object(node, source, out, null);
     }
 
-    /** @param carrier the CloudWatch Logs message of whose log event {@code node} is the text, or null */
+    /**
+     * @param carrier the CloudWatch Logs message of whose log event {@code node} is the text, or
+     *     null
+     */
     private void object(JsonNode node, String source, DecodeOutput out, JsonNode carrier) {
         JsonNode records = node.get("Records");
         if (records != null && records.isArray()) {
@@ -171,11 +219,16 @@ public final class PayloadDecoder {
             }
         } else if (node.has("messageType") && node.has("logEvents")) {
             if (carrier != null) {
-                out.rejected(DeadLetter.of(source, STAGE, "CloudWatch Logs message nested in a log event of owner "
-                        + CloudWatchLogsSenders.shown(text(carrier, "owner")) + ", log group "
-                        + CloudWatchLogsSenders.shown(text(carrier, "logGroup"))
-                        + ": its owner and log group are only the writer's claim",
-                        node.toString()));
+                out.rejected(
+                        DeadLetter.of(
+                                source,
+                                STAGE,
+                                "CloudWatch Logs message nested in a log event of owner "
+                                        + CloudWatchLogsSenders.shown(text(carrier, "owner"))
+                                        + ", log group "
+                                        + CloudWatchLogsSenders.shown(text(carrier, "logGroup"))
+                                        + ": its owner and log group are only the writer's claim",
+                                node.toString()));
                 return;
             }
             cloudWatchLogs(node, source, out);
@@ -184,8 +237,12 @@ public final class PayloadDecoder {
         } else if (node.has("eventVersion") || (node.has("eventSource") && node.has("eventName"))) {
             cloudTrail(node, null, null, source, out);
         } else {
-            out.deadLetter(DeadLetter.of(source, STAGE, "unrecognised JSON object (fields: " + fieldNames(node) + ")",
-                    node.toString()));
+            out.deadLetter(
+                    DeadLetter.of(
+                            source,
+                            STAGE,
+                            "unrecognised JSON object (fields: " + fieldNames(node) + ")",
+                            node.toString()));
         }
     }
 
@@ -201,7 +258,8 @@ public final class PayloadDecoder {
         }
         JsonNode logEvents = node.path("logEvents");
         if (!logEvents.isArray()) {
-            out.deadLetter(DeadLetter.of(logSource, STAGE, "logEvents is not an array", node.toString()));
+            out.deadLetter(
+                    DeadLetter.of(logSource, STAGE, "logEvents is not an array", node.toString()));
             return;
         }
         if (logEvents.isEmpty()) {
@@ -211,7 +269,12 @@ public final class PayloadDecoder {
         for (JsonNode logEvent : logEvents) {
             String message = text(logEvent, "message");
             if (message == null) {
-                out.deadLetter(DeadLetter.of(logSource, STAGE, "log event without message", logEvent.toString()));
+                out.deadLetter(
+                        DeadLetter.of(
+                                logSource,
+                                STAGE,
+                                "log event without message",
+                                logEvent.toString()));
                 continue;
             }
             if (reader.skippable(message)) {
@@ -223,16 +286,28 @@ public final class PayloadDecoder {
                 if (record != null && record.isObject()) {
                     object(record, logSource, out, node);
                 } else {
-                    out.deadLetter(DeadLetter.of(logSource, STAGE, "log event message is not a JSON object", message));
+                    out.deadLetter(
+                            DeadLetter.of(
+                                    logSource,
+                                    STAGE,
+                                    "log event message is not a JSON object",
+                                    message));
                 }
             } catch (JsonProcessingException e) {
-                out.deadLetter(DeadLetter.of(logSource, STAGE, "malformed JSON in log event: " + e.getOriginalMessage(),
-                        message));
+                out.deadLetter(
+                        DeadLetter.of(
+                                logSource,
+                                STAGE,
+                                "malformed JSON in log event: " + e.getOriginalMessage(),
+                                message));
             }
         }
     }
 
-    /** Whether the message's sender is accepted; a rejected message is a dead letter of its own, counted apart. */
+    /**
+     * Whether the message's sender is accepted; a rejected message is a dead letter of its own,
+     * counted apart.
+     */
     private boolean accepted(JsonNode message, String logSource, DecodeOutput out) {
         String owner = text(message, "owner");
         String logGroup = text(message, "logGroup");
@@ -242,10 +317,13 @@ public final class PayloadDecoder {
             return false;
         }
         if (!senders.restricted() && WARNED_UNRESTRICTED.compareAndSet(false, true)) {
-            LOG.warn("CloudWatch Logs messages are accepted from any owner and log group (this one: owner {}, log"
-                    + " group {}); when other accounts can send to the stream, list the senders in {} and {} (on"
-                    + " Managed Service for Apache Flink: KinesisSource.cloudwatch.logs.owners and"
-                    + " .log.groups)", CloudWatchLogsSenders.shown(owner), CloudWatchLogsSenders.shown(logGroup),
+            LOG.warn(
+                    "CloudWatch Logs messages are accepted from any owner and log group (this one: owner {}, log"
+                            + " group {}); when other accounts can send to the stream, list the senders in {} and {} (on"
+                            + " Managed Service for Apache Flink: KinesisSource.cloudwatch.logs.owners and"
+                            + " .log.groups)",
+                    CloudWatchLogsSenders.shown(owner),
+                    CloudWatchLogsSenders.shown(logGroup),
                     CloudWatchLogsSenders.OWNERS_KEY,
                     CloudWatchLogsSenders.LOG_GROUPS_KEY);
         }
@@ -257,17 +335,26 @@ public final class PayloadDecoder {
         JsonNode detail = envelope.get("detail");
         try {
             if (detailType == null || !detail.isObject()) {
-                throw new EventMapper.InvalidRecord("EventBridge event without detail-type or detail object");
+                throw new EventMapper.InvalidRecord(
+                        "EventBridge event without detail-type or detail object");
             }
             switch (detailType) {
                 case "AWS API Call via CloudTrail":
                 case "AWS Service Event via CloudTrail":
-                    cloudTrail(detail, text(envelope, "region"), text(envelope, "account"), source, out);
+                    cloudTrail(
+                            detail,
+                            text(envelope, "region"),
+                            text(envelope, "account"),
+                            source,
+                            out);
                     return;
                 case "Inspector2 Scan":
-                    // Inspector also scans EC2 instances and Lambda functions: only container images are ours.
-                    out.event(detail.has("repository-name") ? EventMapper.scan(envelope, detail)
-                            : EventMapper.other(envelope, detail, EventKind.OTHER));
+                    // Inspector also scans EC2 instances and Lambda functions: only container
+                    // images are ours.
+                    out.event(
+                            detail.has("repository-name")
+                                    ? EventMapper.scan(envelope, detail)
+                                    : EventMapper.other(envelope, detail, EventKind.OTHER));
                     return;
                 case "ECR Image Scan":
                     out.event(EventMapper.scan(envelope, detail));
@@ -276,7 +363,8 @@ public final class PayloadDecoder {
                     out.event(EventMapper.other(envelope, detail, EventKind.IMAGE_ACTION));
                     return;
                 case EventMapper.CUSTOM_ACTION:
-                    // One event per selected finding; each carries the envelope narrowed to that finding.
+                    // One event per selected finding; each carries the envelope narrowed to that
+                    // finding.
                     List<EcrEvent> selected = EventMapper.customActions(envelope, detail);
                     if (selected.isEmpty()) {
                         out.skipped("Security Hub custom action without findings");
@@ -291,9 +379,15 @@ public final class PayloadDecoder {
         }
     }
 
-    private void cloudTrail(JsonNode record, String region, String account, String source, DecodeOutput out) {
+    private void cloudTrail(
+            JsonNode record, String region, String account, String source, DecodeOutput out) {
         if (!record.isObject()) {
-            out.deadLetter(DeadLetter.of(source, STAGE, "CloudTrail record is not a JSON object", record.toString()));
+            out.deadLetter(
+                    DeadLetter.of(
+                            source,
+                            STAGE,
+                            "CloudTrail record is not a JSON object",
+                            record.toString()));
             return;
         }
         try {
@@ -303,15 +397,22 @@ public final class PayloadDecoder {
         }
     }
 
-    // ---- delivery and limits ----------------------------------------------------------------------------
+    // ---- delivery and limits
+    // ----------------------------------------------------------------------------
 
-    /** Delivers to the receiver: a record of another service first sighting a session key as its origin. */
+    /**
+     * Delivers to the receiver: a record of another service first sighting a session key as its
+     * origin.
+     */
     private record Guarded(DecodeOutput out, SessionKeys origins) implements DecodeOutput {
         @Override
         public void event(EcrEvent event) {
-            boolean origin = event.isApiCall() && !EcrEvent.ECR_SOURCE.equals(event.eventSource())
-                    && SessionKeys.isSessionKey(event.principal().accessKeyId())
-                    && origins.firstSighting(event.principal().accessKeyId(), event.eventTime());
+            boolean origin =
+                    event.isApiCall()
+                            && !EcrEvent.ECR_SOURCE.equals(event.eventSource())
+                            && SessionKeys.isSessionKey(event.principal().accessKeyId())
+                            && origins.firstSighting(
+                                    event.principal().accessKeyId(), event.eventTime());
             DownstreamFailure.guard(() -> out.event(origin ? event.asSessionOrigin() : event));
         }
 
@@ -372,7 +473,10 @@ public final class PayloadDecoder {
         return "inflates beyond input.maxInflatedBytes (" + max + " bytes)";
     }
 
-    /** The reason of a dead letter of {@code size} bytes, more than {@code max} before any inflating. */
+    /**
+     * The reason of a dead letter of {@code size} bytes, more than {@code max} before any
+     * inflating.
+     */
     public static String larger(long size, long max) {
         return larger(String.valueOf(size), max);
     }

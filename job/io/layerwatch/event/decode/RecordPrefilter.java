@@ -13,35 +13,39 @@ import java.util.Arrays;
  * A byte-level scanner that finds CloudTrail records of other services (S3, EC2, STS, ...) without
  * building a JSON tree, so the decoder can count them as read and never parse them.
  *
- * <p>It scans one root JSON value (a log file {@code {"Records":[...]}} or one standalone record) and
- * classifies it: {@link Kind#SKIP} (a standalone record to skip), {@link Kind#RECORDS} (a log file, each
- * record marked skip or parse) or {@link Kind#PARSE} (hand the whole value to Jackson). It returns null
- * (the caller falls back to the full decoder for the rest of the payload) for anything outside the
- * conservative JSON subset it checks strictly: bad syntax, nesting deeper than {@value #MAX_DEPTH},
- * strings over 1 MiB (names over {@value #MAX_NAME} bytes), numbers over {@value #MAX_NUMBER} characters, a
- * root that is not an object or array.
+ * <p>It scans one root JSON value (a log file {@code {"Records":[...]}} or one standalone record)
+ * and classifies it: {@link Kind#SKIP} (a standalone record to skip), {@link Kind#RECORDS} (a log
+ * file, each record marked skip or parse) or {@link Kind#PARSE} (hand the whole value to Jackson).
+ * It returns null (the caller falls back to the full decoder for the rest of the payload) for
+ * anything outside the conservative JSON subset it checks strictly: bad syntax, nesting deeper than
+ * {@value #MAX_DEPTH}, strings over 1 MiB (names over {@value #MAX_NAME} bytes), numbers over
+ * {@value #MAX_NUMBER} characters, a root that is not an object or array.
  *
- * <p>Why skipping is safe: a record is marked skip only when all of this holds, and then the full decoder
- * would turn it into a valid {@link EventKind#API_CALL} event whose eventSource is not
+ * <p>Why skipping is safe: a record is marked skip only when all of this holds, and then the full
+ * decoder would turn it into a valid {@link EventKind#API_CALL} event whose eventSource is not
  * {@value EcrEvent#ECR_SOURCE}, which {@link EcrEvent#analysed()} rejects (no rule sees it):
+ *
  * <ul>
- * <li>the record is syntactically valid JSON within the subset (so Jackson parses it), pure ASCII with no
- *     backslash-u escape (so the raw bytes are the text Jackson sees), and no key at its top level has an
- *     escape (so no key hides behind one);
- * <li>eventSource, eventName and eventTime occur exactly once at its top level, all strings; eventSource
- *     is not empty, has no escape and is not {@value EcrEvent#ECR_SOURCE}; eventName is not empty;
- *     eventTime has no escape and {@link CloudTrailFields#validEventTime} accepts it (the only checks that make
- *     the mapping reject a record; the rest of the mapping cannot fail);
- * <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
- *     (Records, messageType, logEvents, detail-type, detail);
- * <li>it is not the first sighting of a session key: a record whose {@code userIdentity.accessKeyId} is an
- *     {@code ASIA...} key that {@link SessionKeys} has not seen at this or an earlier time is parsed, so the
- *     decoder can report the session's origin ({@link EventKind#SESSION_ORIGIN}); later records of the key are
- *     skipped. The seen keys are bounded ({@link SessionKeys#MAX_KEYS}).
+ *   <li>the record is syntactically valid JSON within the subset (so Jackson parses it), pure ASCII
+ *       with no backslash-u escape (so the raw bytes are the text Jackson sees), and no key at its
+ *       top level has an escape (so no key hides behind one);
+ *   <li>eventSource, eventName and eventTime occur exactly once at its top level, all strings;
+ *       eventSource is not empty, has no escape and is not {@value EcrEvent#ECR_SOURCE}; eventName
+ *       is not empty; eventTime has no escape and {@link CloudTrailFields#validEventTime} accepts
+ *       it (the only checks that make the mapping reject a record; the rest of the mapping cannot
+ *       fail);
+ *   <li>a standalone record also has none of the keys that route an object elsewhere in the decoder
+ *       (Records, messageType, logEvents, detail-type, detail);
+ *   <li>it is not the first sighting of a session key: a record whose {@code
+ *       userIdentity.accessKeyId} is an {@code ASIA...} key that {@link SessionKeys} has not seen
+ *       at this or an earlier time is parsed, so the decoder can report the session's origin
+ *       ({@link EventKind#SESSION_ORIGIN}); later records of the key are skipped. The seen keys are
+ *       bounded ({@link SessionKeys#MAX_KEYS}).
  * </ul>
- * Records that are not vouched for (ECR calls, non-ASCII, escapes, odd fields) are parsed by Jackson, and
- * a log file's records are all parsed before any is emitted, so a failure there still falls back to the
- * full decoder with nothing emitted. EventBridge envelopes are never skipped.
+ *
+ * Records that are not vouched for (ECR calls, non-ASCII, escapes, odd fields) are parsed by
+ * Jackson, and a log file's records are all parsed before any is emitted, so a failure there still
+ * falls back to the full decoder with nothing emitted. EventBridge envelopes are never skipped.
  *
  * <p>Not thread-safe: one per decoder.
  */
@@ -64,8 +68,10 @@ final class RecordPrefilter extends JsonScanner {
         Kind kind;
         int start;
         int end;
+
         /** RECORDS: the records in order, their byte ranges, and whether each is skipped. */
         int count;
+
         int[] starts = new int[64];
         int[] ends = new int[64];
         boolean[] skip = new boolean[64];
@@ -90,9 +96,14 @@ final class RecordPrefilter extends JsonScanner {
     private static final byte[] RECORDS = bytes("Records");
     private static final byte[] USER_IDENTITY = bytes("userIdentity");
     private static final byte[] ACCESS_KEY_ID = bytes("accessKeyId");
-    /** Keys that make {@code PayloadDecoder} treat a standalone object as something else than a record. */
-    private static final byte[][] ROUTING_KEYS = {RECORDS, bytes("messageType"), bytes("logEvents"),
-        bytes("detail-type"), bytes("detail")};
+
+    /**
+     * Keys that make {@code PayloadDecoder} treat a standalone object as something else than a
+     * record.
+     */
+    private static final byte[][] ROUTING_KEYS = {
+        RECORDS, bytes("messageType"), bytes("logEvents"), bytes("detail-type"), bytes("detail")
+    };
 
     private final Root root = new Root();
     private final SessionKeys sessions = new SessionKeys();
@@ -114,6 +125,7 @@ final class RecordPrefilter extends JsonScanner {
     private int keyStart;
     private int keyEnd;
     private boolean keyEscaped;
+
     /** Members being scanned are userIdentity's. */
     private boolean inIdentity;
 
@@ -143,7 +155,10 @@ final class RecordPrefilter extends JsonScanner {
         }
     }
 
-    /** True when {@code message} (a CloudWatch Logs log event) is exactly one record the decoder may skip. */
+    /**
+     * True when {@code message} (a CloudWatch Logs log event) is exactly one record the decoder may
+     * skip.
+     */
     boolean skippable(String message) {
         int n = message.length();
         byte[] ascii = new byte[n];
@@ -159,8 +174,8 @@ final class RecordPrefilter extends JsonScanner {
         return r != null && r.kind == Kind.SKIP && skipWhitespace(ascii, r.end, n) == n;
     }
 
-
-    // ---- the root object: a log file, a standalone record, or anything else ---------------------------------
+    // ---- the root object: a log file, a standalone record, or anything else
+    // ---------------------------------
 
     private void rootObject() {
         startRecord();
@@ -190,7 +205,11 @@ final class RecordPrefilter extends JsonScanner {
             }
         }
         boolean cleanOutsideRecords = dirty == dirtyInRecords;
-        if (recordsKeys == 1 && recordsArray && cleanOutsideRecords && !escapedKey && anySkipped()) {
+        if (recordsKeys == 1
+                && recordsArray
+                && cleanOutsideRecords
+                && !escapedKey
+                && anySkipped()) {
             root.kind = Kind.RECORDS;
         } else if (recordsKeys == 0 && dirty == 0 && !routingKey && skippableRecord()) {
             root.kind = Kind.SKIP;
@@ -228,7 +247,8 @@ final class RecordPrefilter extends JsonScanner {
             }
             root.add(start, pos, skipped);
             if (root.count == GIVE_UP_AFTER && !anySkipped()) {
-                throw UNPROVABLE; // an ECR log file: the full decoder parses it whole, without this scan
+                throw UNPROVABLE; // an ECR log file: the full decoder parses it whole, without this
+                // scan
             }
             if (closes(']')) {
                 break;
@@ -253,7 +273,10 @@ final class RecordPrefilter extends JsonScanner {
         accessKeys = 0;
     }
 
-    /** One member of a record's top level (key already scanned): notes the fields the decision needs. */
+    /**
+     * One member of a record's top level (key already scanned): notes the fields the decision
+     * needs.
+     */
     @Override
     void member(int depth) {
         if (inIdentity) {
@@ -316,8 +339,9 @@ final class RecordPrefilter extends JsonScanner {
     }
 
     /**
-     * Whether the record is the first sighting, at its time, of an {@code ASIA...} session key (noted as
-     * seen): then it is parsed, so that its origin is reported. Anything unclear about the key is parsed too.
+     * Whether the record is the first sighting, at its time, of an {@code ASIA...} session key
+     * (noted as seen): then it is parsed, so that its origin is reported. Anything unclear about
+     * the key is parsed too.
      */
     private boolean sessionOrigin() {
         if (accessKeys == 0) {
@@ -329,13 +353,17 @@ final class RecordPrefilter extends JsonScanner {
         if (!SessionKeys.isSessionKey(b, keyStart, keyEnd)) {
             return false;
         }
-        long time = plainUtcTime(b, timeStart, timeEnd) ? SessionKeys.timeKey(b, timeStart) : Long.MIN_VALUE;
+        long time =
+                plainUtcTime(b, timeStart, timeEnd)
+                        ? SessionKeys.timeKey(b, timeStart)
+                        : Long.MIN_VALUE;
         return sessions.firstSighting(b, keyStart, keyEnd, time);
     }
 
     private boolean routing(int ks, int ke) {
         int n = ke - ks;
-        if (n == 6 || n == 7 || n == 9 || n == 11) { // detail, Records, logEvents, messageType / detail-type
+        if (n == 6 || n == 7 || n == 9
+                || n == 11) { // detail, Records, logEvents, messageType / detail-type
             for (byte[] routing : ROUTING_KEYS) {
                 if (equals(ks, ke, routing)) {
                     return true;
@@ -347,26 +375,40 @@ final class RecordPrefilter extends JsonScanner {
 
     /** The decision on the record just scanned (its dirt already checked by the caller). */
     private boolean skippableRecord() {
-        return !escapedKey && sources == 1 && names == 1 && times == 1 && sourceOk && nameOk && timeOk
-                && !equals(sourceStart, sourceEnd, ECR) && validTime(b, timeStart, timeEnd) && !sessionOrigin();
+        return !escapedKey
+                && sources == 1
+                && names == 1
+                && times == 1
+                && sourceOk
+                && nameOk
+                && timeOk
+                && !equals(sourceStart, sourceEnd, ECR)
+                && validTime(b, timeStart, timeEnd)
+                && !sessionOrigin();
     }
 
     /**
-     * Whether {@link CloudTrailFields#validEventTime} accepts the (ASCII, unescaped) time; the usual form
-     * without a String.
+     * Whether {@link CloudTrailFields#validEventTime} accepts the (ASCII, unescaped) time; the
+     * usual form without a String.
      */
     static boolean validTime(byte[] bytes, int start, int end) {
         return plainUtcTime(bytes, start, end)
-                || CloudTrailFields.validEventTime(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
+                || CloudTrailFields.validEventTime(
+                        new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
     }
 
     /**
-     * {@code YYYY-MM-DDTHH:MM:SSZ} with a real date and a time of day before 24:00 (leap seconds excluded):
-     * the form CloudTrail writes, which {@link java.time.Instant#parse} always accepts.
+     * {@code YYYY-MM-DDTHH:MM:SSZ} with a real date and a time of day before 24:00 (leap seconds
+     * excluded): the form CloudTrail writes, which {@link java.time.Instant#parse} always accepts.
      */
     static boolean plainUtcTime(byte[] t, int start, int end) {
-        if (end - start != 20 || t[start + 4] != '-' || t[start + 7] != '-' || t[start + 10] != 'T'
-                || t[start + 13] != ':' || t[start + 16] != ':' || t[start + 19] != 'Z') {
+        if (end - start != 20
+                || t[start + 4] != '-'
+                || t[start + 7] != '-'
+                || t[start + 10] != 'T'
+                || t[start + 13] != ':'
+                || t[start + 16] != ':'
+                || t[start + 19] != 'Z') {
             return false;
         }
         int year = digits(t, start, 4);
@@ -375,9 +417,17 @@ final class RecordPrefilter extends JsonScanner {
         int hour = digits(t, start + 11, 2);
         int minute = digits(t, start + 14, 2);
         int second = digits(t, start + 17, 2);
-        return year >= 0 && month >= 1 && month <= 12 && day >= 1
+        return year >= 0
+                && month >= 1
+                && month <= 12
+                && day >= 1
                 && day <= Month.of(month).length(Year.isLeap(year))
-                && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+                && hour >= 0
+                && hour <= 23
+                && minute >= 0
+                && minute <= 59
+                && second >= 0
+                && second <= 59;
     }
 
     /** The decimal number of {@code n} ASCII digits at {@code at}, or -1. */
@@ -391,5 +441,4 @@ final class RecordPrefilter extends JsonScanner {
         }
         return v;
     }
-
 }

@@ -17,17 +17,19 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Reads CloudTrail records straight from their bytes into {@link CloudTrailFields}: the decoder's fastest
- * path, for the records CloudTrail itself writes. It vouches only for what it reads exactly as the token
- * reader ({@link CloudTrailFields#read}) does, and gives up otherwise (the caller then takes the token
- * reader): the bytes must be JSON in {@link JsonScanner}'s subset, pure ASCII without backslash-u escapes
- * (so a string's bytes are its text but for two-character escapes), and each record must be one the token
- * reader vouches for, with no escape in a key: each field the mapping
- * reads at most once, a string or null (userIdentity and requestParameters an object or null), eventID
- * present. Two-character escapes (quote, backslash, slash, b, f, n, r, t) are read as Jackson reads them.
+ * Reads CloudTrail records straight from their bytes into {@link CloudTrailFields}: the decoder's
+ * fastest path, for the records CloudTrail itself writes. It vouches only for what it reads exactly
+ * as the token reader ({@link CloudTrailFields#read}) does, and gives up otherwise (the caller then
+ * takes the token reader): the bytes must be JSON in {@link JsonScanner}'s subset, pure ASCII
+ * without backslash-u escapes (so a string's bytes are its text but for two-character escapes), and
+ * each record must be one the token reader vouches for, with no escape in a key: each field the
+ * mapping reads at most once, a string or null (userIdentity and requestParameters an object or
+ * null), eventID present. Two-character escapes (quote, backslash, slash, b, f, n, r, t) are read
+ * as Jackson reads them.
  *
- * <p>userIdentity and requestParameters become {@link Fields} of their own holding only the members the
- * mapping reads, which answer as the token reader's pruned trees do. Not thread-safe: one per decoder.
+ * <p>userIdentity and requestParameters become {@link Fields} of their own holding only the members
+ * the mapping reads, which answer as the token reader's pruned trees do. Not thread-safe: one per
+ * decoder.
  */
 final class RecordReader extends JsonScanner {
 
@@ -37,12 +39,22 @@ final class RecordReader extends JsonScanner {
     }
 
     private static final byte[] RECORDS = bytes("Records");
-    /** The members the mapping reads, in {@link CloudTrailFields}' order: ten strings, then the two objects. */
+
+    /**
+     * The members the mapping reads, in {@link CloudTrailFields}' order: ten strings, then the two
+     * objects.
+     */
     private static final Names NAMES = new Names(CloudTrailFields.NAMES);
+
     private static final Names READ = new Names(CloudTrailFields.READ);
     private static final int IMAGE_IDS = CloudTrailFields.READ.indexOf(CloudTrailFields.IMAGE_IDS);
-    /** Per member of READ: whether its texts repeat enough to be worth the cache (principal ids carry the session). */
+
+    /**
+     * Per member of READ: whether its texts repeat enough to be worth the cache (principal ids
+     * carry the session).
+     */
     private static final boolean[] REPEATS = repeats(Set.of("principalId"));
+
     private static final int STRINGS = CloudTrailFields.STRINGS.length;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
@@ -54,9 +66,9 @@ final class RecordReader extends JsonScanner {
     }
 
     /**
-     * A CloudTrail log file at [from, to): exactly {@code {"Records":[...]}} (whitespace aside) whose
-     * elements are records this reader vouches for. Returns what {@code sink} made of each, in order, or
-     * null when it cannot vouch for the whole file.
+     * A CloudTrail log file at [from, to): exactly {@code {"Records":[...]}} (whitespace aside)
+     * whose elements are records this reader vouches for. Returns what {@code sink} made of each,
+     * in order, or null when it cannot vouch for the whole file.
      */
     <T> List<T> logFile(byte[] bytes, int from, int to, Sink<T> sink) {
         start(bytes, from, to);
@@ -87,7 +99,10 @@ final class RecordReader extends JsonScanner {
         }
     }
 
-    /** One record at [from, to), nothing else: what {@code sink} made of it, or null when the reader cannot vouch for it. */
+    /**
+     * One record at [from, to), nothing else: what {@code sink} made of it, or null when the reader
+     * cannot vouch for it.
+     */
     <T> T record(byte[] bytes, int from, int to, Sink<T> sink) {
         start(bytes, from, to);
         try {
@@ -98,7 +113,10 @@ final class RecordReader extends JsonScanner {
         }
     }
 
-    /** The record object at {@code pos}, read to its end; {@link #spaced} tells whether it had whitespace. */
+    /**
+     * The record object at {@code pos}, read to its end; {@link #spaced} tells whether it had
+     * whitespace.
+     */
     private CloudTrailFields record() {
         spaced = false;
         if (peek() != '{') {
@@ -124,7 +142,12 @@ final class RecordReader extends JsonScanner {
                 if (c == 'n') {
                     literal("null");
                 } else if (i < STRINGS && c == '"') {
-                    s[i] = text(i != CloudTrailFields.EVENT_TIME && i != CloudTrailFields.EVENT_ID); // those rarely repeat
+                    s[i] =
+                            text(
+                                    i != CloudTrailFields.EVENT_TIME
+                                            && i
+                                                    != CloudTrailFields
+                                                            .EVENT_ID); // those rarely repeat
                 } else if (i >= STRINGS && c == '{') {
                     Read node = pruned(4);
                     if (i == STRINGS) {
@@ -143,15 +166,20 @@ final class RecordReader extends JsonScanner {
         return CloudTrailFields.of(s, identity, params);
     }
 
-    /** A string the mapping reads: its text, null when empty; the cached instance if {@code repeats}. */
+    /**
+     * A string the mapping reads: its text, null when empty; the cached instance if {@code
+     * repeats}.
+     */
     private String text(boolean repeats) {
         string(MAX_STRING);
-        return strEnd == strStart ? null : !repeats || strEscaped ? stringText() : cache.get(b, strStart, strEnd);
+        return strEnd == strStart
+                ? null
+                : !repeats || strEscaped ? stringText() : cache.get(b, strStart, strEnd);
     }
 
     /**
-     * The text of the string just scanned. Its escapes are the two-character ones (a backslash-u escape
-     * makes the record dirty, which the reader declines at its end, whatever this returned).
+     * The text of the string just scanned. Its escapes are the two-character ones (a backslash-u
+     * escape makes the record dirty, which the reader declines at its end, whatever this returned).
      */
     private String stringText() {
         if (!strEscaped) {
@@ -162,14 +190,15 @@ final class RecordReader extends JsonScanner {
         for (int i = strStart; i < strEnd; i++) {
             byte c = b[i];
             if (c == '\\') {
-                c = switch (b[++i]) {
-                    case 'b' -> '\b';
-                    case 'f' -> '\f';
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    case 't' -> '\t';
-                    default -> b[i]; // quote, backslash, slash
-                };
+                c =
+                        switch (b[++i]) {
+                            case 'b' -> '\b';
+                            case 'f' -> '\f';
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            case 't' -> '\t';
+                            default -> b[i]; // quote, backslash, slash
+                        };
             }
             text[n++] = c;
         }
@@ -178,10 +207,10 @@ final class RecordReader extends JsonScanner {
 
     /**
      * The members of an object that the mapping reads ({@link CloudTrailFields#READ}), as the token
-     * reader's pruned tree answers for them: the last of a repeated member counts; a string's text, a
-     * number's or boolean's as Jackson writes it; the objects it walks into, read alike; imageIds' object
-     * elements (it asks the others for nothing). An imageIds object (whose values a tree would iterate)
-     * is declined.
+     * reader's pruned tree answers for them: the last of a repeated member counts; a string's text,
+     * a number's or boolean's as Jackson writes it; the objects it walks into, read alike;
+     * imageIds' object elements (it asks the others for nothing). An imageIds object (whose values
+     * a tree would iterate) is declined.
      */
     private Read pruned(int depth) {
         if (depth > MAX_DEPTH) {
@@ -205,8 +234,12 @@ final class RecordReader extends JsonScanner {
             node.forget(i);
             if (c == '"') {
                 string(MAX_STRING);
-                node.texts[i] = strEnd == strStart ? null
-                        : strEscaped || !REPEATS[i] ? stringText() : cache.get(b, strStart, strEnd);
+                node.texts[i] =
+                        strEnd == strStart
+                                ? null
+                                : strEscaped || !REPEATS[i]
+                                        ? stringText()
+                                        : cache.get(b, strStart, strEnd);
             } else if (c == '{' && i == IMAGE_IDS) {
                 throw UNPROVABLE;
             } else if (c == '{' && WALKED.contains(CloudTrailFields.READ.get(i))) {
@@ -242,10 +275,15 @@ final class RecordReader extends JsonScanner {
         return ids;
     }
 
-    /** {@link Fields} read from the bytes: per member of {@link CloudTrailFields#READ}, its text or its object. */
+    /**
+     * {@link Fields} read from the bytes: per member of {@link CloudTrailFields#READ}, its text or
+     * its object.
+     */
     private static final class Read implements Fields {
-        private static final Map<String, Integer> INDEX = IntStream.range(0, CloudTrailFields.READ.size()).boxed()
-                .collect(Collectors.toUnmodifiableMap(CloudTrailFields.READ::get, i -> i));
+        private static final Map<String, Integer> INDEX =
+                IntStream.range(0, CloudTrailFields.READ.size())
+                        .boxed()
+                        .collect(Collectors.toUnmodifiableMap(CloudTrailFields.READ::get, i -> i));
 
         final String[] texts = new String[CloudTrailFields.READ.size()];
         private Read[] objects;
@@ -283,11 +321,16 @@ final class RecordReader extends JsonScanner {
         /** Only imageIds' elements are kept (the one member the mapping iterates). */
         @Override
         public List<Fields> objects(String name) {
-            return imageIds != null && name.equals(CloudTrailFields.IMAGE_IDS) ? imageIds : List.of();
+            return imageIds != null && name.equals(CloudTrailFields.IMAGE_IDS)
+                    ? imageIds
+                    : List.of();
         }
     }
 
-    /** The value at [start, end) as Jackson's tree (numbers, literals, imageIds: the token reader's readTree). */
+    /**
+     * The value at [start, end) as Jackson's tree (numbers, literals, imageIds: the token reader's
+     * readTree).
+     */
     private JsonNode tree(int start, int end) {
         try {
             JsonNode value = mapper.readTree(b, start, end - start);
@@ -305,15 +348,21 @@ final class RecordReader extends JsonScanner {
     private static final class Names {
         private static final int LENGTHS = 32;
         private final byte[][] names;
-        /** For each length below {@link #LENGTHS}: the indexes of the names that long (null: none). */
+
+        /**
+         * For each length below {@link #LENGTHS}: the indexes of the names that long (null: none).
+         */
         private final int[][] byLength = new int[LENGTHS][];
 
         Names(List<String> names) {
             this.names = names.stream().map(JsonScanner::bytes).toArray(byte[][]::new);
             for (int i = 0; i < this.names.length; i++) {
                 int n = this.names[i].length;
-                byLength[n] = byLength[n] == null ? new int[] {i} : IntStream.concat(
-                        Arrays.stream(byLength[n]), IntStream.of(i)).toArray();
+                byLength[n] =
+                        byLength[n] == null
+                                ? new int[] {i}
+                                : IntStream.concat(Arrays.stream(byLength[n]), IntStream.of(i))
+                                        .toArray();
             }
         }
 

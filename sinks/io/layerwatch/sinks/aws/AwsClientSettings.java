@@ -16,11 +16,12 @@ import software.amazon.awssdk.regions.Region;
  * AWS_ENDPOINT_URL_&lt;SERVICE&gt;), the default credentials chain, timeouts, and no SDK-level
  * retries (the delivery layer retries, with backoff, jitter and dead letters).
  */
-public record AwsClientSettings(String region, String endpoint, Duration callTimeout, Duration attemptTimeout)
+public record AwsClientSettings(
+        String region, String endpoint, Duration callTimeout, Duration attemptTimeout)
         implements Serializable {
 
-    public static final AwsClientSettings DEFAULTS = new AwsClientSettings(null, null, Duration.ofSeconds(30),
-            Duration.ofSeconds(10));
+    public static final AwsClientSettings DEFAULTS =
+            new AwsClientSettings(null, null, Duration.ofSeconds(30), Duration.ofSeconds(10));
 
     public AwsClientSettings withRegion(String r) {
         return new AwsClientSettings(r, endpoint, callTimeout, attemptTimeout);
@@ -33,12 +34,15 @@ public record AwsClientSettings(String region, String endpoint, Duration callTim
     /** Applies these settings to an SDK v2 sync client builder and builds the client. */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
         builder.credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(attemptTimeout)
-                        .socketTimeout(attemptTimeout))
-                .overrideConfiguration(c -> c.apiCallTimeout(callTimeout)
-                        .apiCallAttemptTimeout(attemptTimeout)
-                        .retryPolicy(RetryPolicy.none()));
+                .httpClientBuilder(
+                        UrlConnectionHttpClient.builder()
+                                .connectionTimeout(attemptTimeout)
+                                .socketTimeout(attemptTimeout))
+                .overrideConfiguration(
+                        c ->
+                                c.apiCallTimeout(callTimeout)
+                                        .apiCallAttemptTimeout(attemptTimeout)
+                                        .retryPolicy(RetryPolicy.none()));
         if (region != null && !region.isBlank()) {
             builder.region(Region.of(region));
         }

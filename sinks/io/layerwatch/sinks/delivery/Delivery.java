@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * @param attempts completed attempts so far
  * @param problem why the finding could not be encoded for this destination (then payload is empty)
  */
-public record Delivery(String findingId, String payload, String finding, int attempts, String problem)
+public record Delivery(
+        String findingId, String payload, String finding, int attempts, String problem)
         implements Serializable {
 
     public static Delivery of(String findingId, String payload, String finding) {

@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.StatefulSink.StatefulSinkWriter;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.api.connector.sink2.StatefulSink.StatefulSinkWriter;
 
 /**
  * The one delivery layer of every AWS/HTTP sink, on Flink's async sink base: buffered entries are
@@ -26,16 +26,28 @@ public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
     private final RetryPolicy retry;
     private final DeadLetterDestination deadLetters;
 
-    public DeliverySink(DeliveryTarget<T> target, RetryPolicy retry, DeadLetterDestination deadLetters,
+    public DeliverySink(
+            DeliveryTarget<T> target,
+            RetryPolicy retry,
+            DeadLetterDestination deadLetters,
             long maxTimeInBufferMs) {
-        super(converter(target), target.limits().maxBatchEntries(), 2, 10_000,
-                target.limits().maxBatchBytes(), maxTimeInBufferMs, target.limits().maxBatchBytes());
+        super(
+                converter(target),
+                target.limits().maxBatchEntries(),
+                2,
+                10_000,
+                target.limits().maxBatchBytes(),
+                maxTimeInBufferMs,
+                target.limits().maxBatchBytes());
         this.target = target;
         this.retry = retry;
         this.deadLetters = deadLetters;
     }
 
-    /** Encodes once per value; an encoding failure or an oversize result becomes a dead letter later. */
+    /**
+     * Encodes once per value; an encoding failure or an oversize result becomes a dead letter
+     * later.
+     */
     static <T> ElementConverter<T, Delivery> converter(DeliveryTarget<T> target) {
         long maxEntry = target.limits().maxEntryBytes();
         return (value, context) -> {
@@ -44,12 +56,19 @@ public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
             try {
                 String payload = target.encode(value);
                 if (payload.getBytes(StandardCharsets.UTF_8).length > maxEntry) {
-                    return Delivery.unencodable(key, json,
-                            "encoded value exceeds the " + target.name() + " entry limit of " + maxEntry + " bytes");
+                    return Delivery.unencodable(
+                            key,
+                            json,
+                            "encoded value exceeds the "
+                                    + target.name()
+                                    + " entry limit of "
+                                    + maxEntry
+                                    + " bytes");
                 }
                 return Delivery.of(key, payload, json);
             } catch (RuntimeException e) {
-                return Delivery.unencodable(key, json, "cannot encode for " + target.name() + ": " + e);
+                return Delivery.unencodable(
+                        key, json, "cannot encode for " + target.name() + ": " + e);
             }
         };
     }
@@ -66,8 +85,8 @@ public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
 
     @Override
     @Deprecated
-    public StatefulSinkWriter<T, BufferedRequestState<Delivery>> restoreWriter(InitContext context,
-            Collection<BufferedRequestState<Delivery>> states) {
+    public StatefulSinkWriter<T, BufferedRequestState<Delivery>> restoreWriter(
+            InitContext context, Collection<BufferedRequestState<Delivery>> states) {
         return new DeliverySinkWriter<>(getElementConverter(), context, this, states);
     }
 
@@ -115,7 +134,8 @@ public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
     /** Buffered entries in checkpoints: length-prefixed UTF-8 fields. */
     static final class StateSerializer extends AsyncSinkWriterStateSerializer<Delivery> {
         @Override
-        protected void serializeRequestToStream(Delivery d, DataOutputStream out) throws IOException {
+        protected void serializeRequestToStream(Delivery d, DataOutputStream out)
+                throws IOException {
             writeString(out, d.findingId());
             writeString(out, d.payload());
             writeString(out, d.finding());
@@ -124,8 +144,10 @@ public final class DeliverySink<T> extends AsyncSinkBase<T, Delivery> {
         }
 
         @Override
-        protected Delivery deserializeRequestFromStream(long size, DataInputStream in) throws IOException {
-            return new Delivery(readString(in), readString(in), readString(in), in.readInt(), readString(in));
+        protected Delivery deserializeRequestFromStream(long size, DataInputStream in)
+                throws IOException {
+            return new Delivery(
+                    readString(in), readString(in), readString(in), in.readInt(), readString(in));
         }
 
         @Override

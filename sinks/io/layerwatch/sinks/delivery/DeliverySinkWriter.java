@@ -20,7 +20,9 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends batches off the task thread, paces requests, retries with backoff, dead-letters the rest. */
+/**
+ * Sends batches off the task thread, paces requests, retries with backoff, dead-letters the rest.
+ */
 final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySinkWriter.class);
 
@@ -34,28 +36,40 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
     private long nextSendNanos;
     private final SinkMetrics metrics;
 
-    DeliverySinkWriter(ElementConverter<T, Delivery> converter, Sink.InitContext context, DeliverySink<T> sink,
+    DeliverySinkWriter(
+            ElementConverter<T, Delivery> converter,
+            Sink.InitContext context,
+            DeliverySink<T> sink,
             Collection<BufferedRequestState<Delivery>> states) {
-        super(converter, context, AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(sink.maxBatchSize())
-                .setMaxBatchSizeInBytes(sink.maxBatchBytes())
-                .setMaxInFlightRequests(sink.maxInFlight())
-                .setMaxBufferedRequests(sink.maxBuffered())
-                .setMaxTimeInBufferMS(sink.maxTimeInBuffer())
-                .setMaxRecordSizeInBytes(sink.maxRecordBytes())
-                .build(), states);
+        super(
+                converter,
+                context,
+                AsyncSinkWriterConfiguration.builder()
+                        .setMaxBatchSize(sink.maxBatchSize())
+                        .setMaxBatchSizeInBytes(sink.maxBatchBytes())
+                        .setMaxInFlightRequests(sink.maxInFlight())
+                        .setMaxBufferedRequests(sink.maxBuffered())
+                        .setMaxTimeInBufferMS(sink.maxTimeInBuffer())
+                        .setMaxRecordSizeInBytes(sink.maxRecordBytes())
+                        .build(),
+                states);
         this.target = sink.target();
         this.retry = sink.retry();
         this.client = target.connect();
         try {
             this.deadLetters = sink.deadLetters().open();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot open the dead-letter destination of sink " + target.name(), e);
+            throw new IllegalStateException(
+                    "cannot open the dead-letter destination of sink " + target.name(), e);
         }
         double rps = target.limits().requestsPerSecond();
         this.pauseNanos = rps > 0 ? (long) (1_000_000_000L / rps) : 0L;
-        this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-send"));
-        this.backoff = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "layerwatch-" + target.name() + "-retry"));
+        this.sender =
+                Executors.newSingleThreadExecutor(
+                        r -> daemon(r, "layerwatch-" + target.name() + "-send"));
+        this.backoff =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> daemon(r, "layerwatch-" + target.name() + "-retry"));
         this.metrics = SinkMetrics.register(context.metricGroup(), target.name());
     }
 
@@ -93,8 +107,13 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
             pace();
             List<EntryResult> results = client.send(batch);
             if (results.size() != batch.size()) {
-                throw new IllegalStateException(target.name() + " returned " + results.size() + " results for "
-                        + batch.size() + " entries");
+                throw new IllegalStateException(
+                        target.name()
+                                + " returned "
+                                + results.size()
+                                + " results for "
+                                + batch.size()
+                                + " entries");
             }
             return results;
         } catch (InterruptedException e) {
@@ -105,7 +124,8 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
         }
     }
 
-    private void settle(List<Delivery> batch, List<EntryResult> results, ResultHandler<Delivery> handler) {
+    private void settle(
+            List<Delivery> batch, List<EntryResult> results, ResultHandler<Delivery> handler) {
         try {
             List<Delivery> again = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
@@ -120,7 +140,8 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
                         break;
                     default:
                         if (d.attempts() >= retry.maxAttempts()) {
-                            deadLetter(d, "gave up after " + d.attempts() + " attempts: " + r.error());
+                            deadLetter(
+                                    d, "gave up after " + d.attempts() + " attempts: " + r.error());
                         } else {
                             again.add(d);
                         }
@@ -154,10 +175,20 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
 
     private void deadLetter(Delivery d, String error) throws Exception {
         metrics.deadLettered();
-        LOG.warn("sink {}: finding {} dead-lettered after {} attempt(s): {}", target.name(),
-                SafeText.escape(d.findingId()), d.attempts(), SafeText.escape(error));
-        deadLetters.write(new SinkDeadLetter(target.name(), d.findingId(), error, d.attempts(), Instant.now().toString(),
-                Json.tree(d.finding())));
+        LOG.warn(
+                "sink {}: finding {} dead-lettered after {} attempt(s): {}",
+                target.name(),
+                SafeText.escape(d.findingId()),
+                d.attempts(),
+                SafeText.escape(error));
+        deadLetters.write(
+                new SinkDeadLetter(
+                        target.name(),
+                        d.findingId(),
+                        error,
+                        d.attempts(),
+                        Instant.now().toString(),
+                        Json.tree(d.finding())));
     }
 
     @Override

@@ -8,7 +8,9 @@ public record EntryResult(Status status, String error) {
         DELIVERED,
         /** Failed in a way worth retrying: throttling, 5xx, timeouts, connection errors. */
         RETRY,
-        /** The destination refused this entry for good (validation, authorization): dead-letter it. */
+        /**
+         * The destination refused this entry for good (validation, authorization): dead-letter it.
+         */
         REJECTED
     }
 

@@ -25,12 +25,17 @@ public final class ErrorClassifier {
         if (e instanceof AwsServiceException) {
             AwsServiceException ase = (AwsServiceException) e;
             int status = ase.statusCode();
-            return ase.isThrottlingException() || status == 429 || status >= 500 ? EntryResult.retry(message)
+            return ase.isThrottlingException() || status == 429 || status >= 500
+                    ? EntryResult.retry(message)
                     : EntryResult.rejected(message);
         }
-        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
-                || e instanceof SdkClientException || e instanceof IOException || e instanceof UncheckedIOException
-                || e instanceof TimeoutException || e instanceof HttpTimeoutException) {
+        if (e instanceof ApiCallTimeoutException
+                || e instanceof ApiCallAttemptTimeoutException
+                || e instanceof SdkClientException
+                || e instanceof IOException
+                || e instanceof UncheckedIOException
+                || e instanceof TimeoutException
+                || e instanceof HttpTimeoutException) {
             return EntryResult.retry(message);
         }
         return EntryResult.rejected(message);
@@ -41,17 +46,26 @@ public final class ErrorClassifier {
      * summarised by its length, never quoted: a server may echo the request's token or URL.
      */
     public static EntryResult classifyHttp(int status, String body) {
-        String message = "HTTP " + status + (body == null || body.isEmpty() ? ""
-                : " (" + body.getBytes(StandardCharsets.UTF_8).length + "-byte body)");
+        String message =
+                "HTTP "
+                        + status
+                        + (body == null || body.isEmpty()
+                                ? ""
+                                : " ("
+                                        + body.getBytes(StandardCharsets.UTF_8).length
+                                        + "-byte body)");
         if (status >= 200 && status < 300) {
             return EntryResult.DELIVERED;
         }
-        return status == 429 || status == 408 || status >= 500 ? EntryResult.retry(message) : EntryResult.rejected(message);
+        return status == 429 || status == 408 || status >= 500
+                ? EntryResult.retry(message)
+                : EntryResult.rejected(message);
     }
 
     static Throwable unwrap(Throwable t) {
         Throwable e = t;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException)
+                && e.getCause() != null) {
             e = e.getCause();
         }
         return e;

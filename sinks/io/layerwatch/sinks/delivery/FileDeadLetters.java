@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 
-/** Dead letters appended as JSON lines to a local file (flushed per line: they are rare and precious). */
+/**
+ * Dead letters appended as JSON lines to a local file (flushed per line: they are rare and
+ * precious).
+ */
 public record FileDeadLetters(String path) implements DeadLetterDestination {
 
     @Override
@@ -17,8 +20,13 @@ public record FileDeadLetters(String path) implements DeadLetterDestination {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        BufferedWriter out =
+                Files.newBufferedWriter(
+                        file,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE);
         return new Writer() {
             @Override
             public synchronized void write(SinkDeadLetter deadLetter) throws Exception {

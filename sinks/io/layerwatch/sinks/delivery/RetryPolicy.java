@@ -8,9 +8,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Bounded attempts with exponential backoff and jitter: the n-th retry waits a random time between
  * half and all of min(maxDelay, baseDelay * 2^(n-1)), so synchronised clients spread out.
  */
-public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) implements Serializable {
+public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay)
+        implements Serializable {
 
-    public static final RetryPolicy DEFAULTS = new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(20));
+    public static final RetryPolicy DEFAULTS =
+            new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(20));
 
     public RetryPolicy {
         if (maxAttempts < 1) {

@@ -9,9 +9,13 @@ import java.util.UUID;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Dead letters written to S3 as one JSON object each: PREFIX/SINK/YYYY/MM/DD/FINDINGID-UUID.json. */
-public record S3DeadLetters(String bucket, String prefix, AwsClientSettings aws) implements DeadLetterDestination {
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+/**
+ * Dead letters written to S3 as one JSON object each: PREFIX/SINK/YYYY/MM/DD/FINDINGID-UUID.json.
+ */
+public record S3DeadLetters(String bucket, String prefix, AwsClientSettings aws)
+        implements DeadLetterDestination {
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
     @Override
     public Writer open() {
@@ -20,7 +24,8 @@ public record S3DeadLetters(String bucket, String prefix, AwsClientSettings aws)
             @Override
             public void write(SinkDeadLetter d) {
                 String key = key(prefix, d, Instant.now());
-                s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"),
+                s3.putObject(
+                        b -> b.bucket(bucket).key(key).contentType("application/json"),
                         RequestBody.fromString(Json.write(d)));
             }
 
@@ -32,7 +37,18 @@ public record S3DeadLetters(String bucket, String prefix, AwsClientSettings aws)
     }
 
     static String key(String prefix, SinkDeadLetter d, Instant now) {
-        String p = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
-        return p + d.sink() + "/" + DAY.format(now) + "/" + d.findingId() + "-" + UUID.randomUUID() + ".json";
+        String p =
+                prefix == null || prefix.isEmpty()
+                        ? ""
+                        : prefix.endsWith("/") ? prefix : prefix + "/";
+        return p
+                + d.sink()
+                + "/"
+                + DAY.format(now)
+                + "/"
+                + d.findingId()
+                + "-"
+                + UUID.randomUUID()
+                + ".json";
     }
 }

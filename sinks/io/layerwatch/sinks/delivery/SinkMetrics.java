@@ -5,10 +5,12 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * A delivery sink's counters, in the group Managed Service for Apache Flink publishes to CloudWatch
- * ({@code AWS/KinesisAnalytics}, dimension Application added by MSF): per sink (dimension {@code sink}) and,
- * for one alarm over every sink whatever their names, {@code sinkDeadLettered} without the sink dimension.
+ * ({@code AWS/KinesisAnalytics}, dimension Application added by MSF): per sink (dimension {@code
+ * sink}) and, for one alarm over every sink whatever their names, {@code sinkDeadLettered} without
+ * the sink dimension.
  */
-record SinkMetrics(Counter delivered, Counter retried, Counter sinkDeadLetters, Counter allSinksDeadLetters) {
+record SinkMetrics(
+        Counter delivered, Counter retried, Counter sinkDeadLetters, Counter allSinksDeadLetters) {
 
     static final String METRIC_GROUP = "kinesisanalytics";
     static final String SINK = "sink";
@@ -18,7 +20,10 @@ record SinkMetrics(Counter delivered, Counter retried, Counter sinkDeadLetters, 
     static SinkMetrics register(MetricGroup root, String sink) {
         MetricGroup published = root.addGroup(METRIC_GROUP);
         MetricGroup perSink = published.addGroup(SINK, sink);
-        return new SinkMetrics(perSink.counter("delivered"), perSink.counter("retried"), perSink.counter(DEAD_LETTERED),
+        return new SinkMetrics(
+                perSink.counter("delivered"),
+                perSink.counter("retried"),
+                perSink.counter(DEAD_LETTERED),
                 published.counter(ALL_SINKS_DEAD_LETTERED));
     }
 

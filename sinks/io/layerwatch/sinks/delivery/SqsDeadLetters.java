@@ -4,8 +4,11 @@ import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.util.Json;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** Dead letters sent to an SQS queue, one JSON message each (the sink, error and finding inside). */
-public record SqsDeadLetters(String queueUrl, AwsClientSettings aws) implements DeadLetterDestination {
+/**
+ * Dead letters sent to an SQS queue, one JSON message each (the sink, error and finding inside).
+ */
+public record SqsDeadLetters(String queueUrl, AwsClientSettings aws)
+        implements DeadLetterDestination {
 
     @Override
     public Writer open() {

@@ -20,11 +20,11 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * Writes values as JSON lines to one local file (run it with parallelism 1). In fold mode each id is
- * written once: values that may still change (updates of one finding) keep only their latest version (as
- * {@link Later} picks it, so the order versions arrive in does not matter),
- * written when the input ends, in order of first appearance; the others are written at once (a repeat
- * of their id is dropped), so memory holds the ids written and the values that may change, not every
+ * Writes values as JSON lines to one local file (run it with parallelism 1). In fold mode each id
+ * is written once: values that may still change (updates of one finding) keep only their latest
+ * version (as {@link Later} picks it, so the order versions arrive in does not matter), written
+ * when the input ends, in order of first appearance; the others are written at once (a repeat of
+ * their id is dropped), so memory holds the ids written and the values that may change, not every
  * value: the shape a bounded replay wants. Otherwise lines are appended as they come.
  */
 public final class JsonLinesFileSink<T> implements Sink<T> {
@@ -33,7 +33,9 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
     /** Extracts the id that folds updates; must be serialisable. */
     public interface IdFunction<T> extends Function<T, String>, Serializable {}
 
-    /** True for a value that may later come again, changed, under the same id; must be serialisable. */
+    /**
+     * True for a value that may later come again, changed, under the same id; must be serialisable.
+     */
     public interface MayChange<T> extends Predicate<T>, Serializable {}
 
     /** Of the version held and the next one, the one to keep; must be serialisable. */
@@ -44,7 +46,8 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
     private final MayChange<T> mayChange;
     private final Later<T> later;
 
-    private JsonLinesFileSink(String path, IdFunction<T> foldBy, MayChange<T> mayChange, Later<T> later) {
+    private JsonLinesFileSink(
+            String path, IdFunction<T> foldBy, MayChange<T> mayChange, Later<T> later) {
         this.path = path;
         this.foldBy = foldBy;
         this.mayChange = mayChange;
@@ -55,8 +58,8 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
         return new JsonLinesFileSink<>(file.toString(), null, null, null);
     }
 
-    public static <T> JsonLinesFileSink<T> foldingBy(Path file, IdFunction<T> id, MayChange<T> mayChange,
-            Later<T> later) {
+    public static <T> JsonLinesFileSink<T> foldingBy(
+            Path file, IdFunction<T> id, MayChange<T> mayChange, Later<T> later) {
         return new JsonLinesFileSink<>(file.toString(), id, mayChange, later);
     }
 
@@ -67,8 +70,13 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        BufferedWriter writer =
+                Files.newBufferedWriter(
+                        file,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
         return new Writer<>(writer, foldBy, mayChange, later);
     }
 

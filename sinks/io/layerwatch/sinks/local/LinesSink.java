@@ -25,6 +25,7 @@ public final class LinesSink<T> implements Sink<T> {
 
     /** Null for standard output. */
     private final String path;
+
     private final Formatter<T> format;
 
     private LinesSink(String path, Formatter<T> format) {
@@ -55,13 +56,20 @@ public final class LinesSink<T> implements Sink<T> {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        return new Writer<>(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), format);
+        return new Writer<>(
+                Files.newBufferedWriter(
+                        file,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE),
+                format);
     }
 
     private static final class Writer<T> implements SinkWriter<T> {
         /** Null: standard output, looked up per line (tests may redirect it). */
         private final BufferedWriter out;
+
         private final Formatter<T> format;
 
         Writer(BufferedWriter out, Formatter<T> format) {

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs each value as one WARN line of JSON (dead letters on MSF reach CloudWatch Logs this way), with
- * no raw control or bidi character from the data in it.
+ * Logs each value as one WARN line of JSON (dead letters on MSF reach CloudWatch Logs this way),
+ * with no raw control or bidi character from the data in it.
  */
 public final class LogSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;

@@ -17,19 +17,23 @@ import software.amazon.awssdk.services.firehose.model.Record;
 import software.amazon.awssdk.services.firehose.model.ServiceUnavailableException;
 
 /**
- * OCSF lines to an Amazon Data Firehose stream with PutRecordBatch: each record is one OCSF line plus
- * "\n", so the stream's S3 objects are JSON lines. Per-record ServiceUnavailableException and
+ * OCSF lines to an Amazon Data Firehose stream with PutRecordBatch: each record is one OCSF line
+ * plus "\n", so the stream's S3 objects are JSON lines. Per-record ServiceUnavailableException and
  * InternalFailure are retried, other per-record errors rejected; a whole-request
- * ServiceUnavailableException (Firehose's "back off and retry") is retried whatever its HTTP status.
+ * ServiceUnavailableException (Firehose's "back off and retry") is retried whatever its HTTP
+ * status.
  */
 public final class FirehoseTarget implements DeliveryTarget<OcsfEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final String NAME = "ocsf-firehose";
-    /** PutRecordBatch: 500 records, 4 MiB per call, 1,000 KiB per record (before base64). */
-    static final Limits LIMITS = new Limits(500, 4L * 1024 * 1024, OcsfMapper.MAX_LINE_BYTES + 1L, 0);
 
-    private static final Set<String> RETRYABLE = Set.of("ServiceUnavailableException", "InternalFailure");
+    /** PutRecordBatch: 500 records, 4 MiB per call, 1,000 KiB per record (before base64). */
+    static final Limits LIMITS =
+            new Limits(500, 4L * 1024 * 1024, OcsfMapper.MAX_LINE_BYTES + 1L, 0);
+
+    private static final Set<String> RETRYABLE =
+            Set.of("ServiceUnavailableException", "InternalFailure");
 
     private final String deliveryStream;
     private final AwsClientSettings aws;
@@ -89,28 +93,41 @@ public final class FirehoseTarget implements DeliveryTarget<OcsfEvent> {
             }
             PutRecordBatchResponse response;
             try {
-                response = firehose.putRecordBatch(r -> r.deliveryStreamName(deliveryStream).records(records));
+                response =
+                        firehose.putRecordBatch(
+                                r -> r.deliveryStreamName(deliveryStream).records(records));
             } catch (ServiceUnavailableException e) {
-                return new ArrayList<>(Collections.nCopies(batch.size(),
-                        EntryResult.retry("ServiceUnavailableException: " + e.awsErrorDetails().errorMessage())));
+                return new ArrayList<>(
+                        Collections.nCopies(
+                                batch.size(),
+                                EntryResult.retry(
+                                        "ServiceUnavailableException: "
+                                                + e.awsErrorDetails().errorMessage())));
             }
             return results(response, batch.size());
         }
 
         /** One result per record, in request order (RequestResponses has the same order). */
         static List<EntryResult> results(PutRecordBatchResponse response, int size) {
-            boolean allDelivered = response.failedPutCount() == null || response.failedPutCount() == 0;
+            boolean allDelivered =
+                    response.failedPutCount() == null || response.failedPutCount() == 0;
             List<PutRecordBatchResponseEntry> entries = response.requestResponses();
             List<EntryResult> out = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
                 PutRecordBatchResponseEntry entry = i < entries.size() ? entries.get(i) : null;
                 if (entry == null) {
-                    out.add(allDelivered ? EntryResult.DELIVERED : EntryResult.retry("no result for this record"));
+                    out.add(
+                            allDelivered
+                                    ? EntryResult.DELIVERED
+                                    : EntryResult.retry("no result for this record"));
                 } else if (entry.errorCode() == null) {
                     out.add(EntryResult.DELIVERED);
                 } else {
                     String error = entry.errorCode() + ": " + entry.errorMessage();
-                    out.add(RETRYABLE.contains(entry.errorCode()) ? EntryResult.retry(error) : EntryResult.rejected(error));
+                    out.add(
+                            RETRYABLE.contains(entry.errorCode())
+                                    ? EntryResult.retry(error)
+                                    : EntryResult.rejected(error));
                 }
             }
             return out;

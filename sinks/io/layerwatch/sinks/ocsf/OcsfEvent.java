@@ -15,12 +15,15 @@ public record OcsfEvent(String key, String line) {
         return of(f, false);
     }
 
-    /** @param update a later version of a finding id already sent (Update) */
+    /**
+     * @param update a later version of a finding id already sent (Update)
+     */
     public static OcsfEvent of(Finding f, boolean update) {
         return new OcsfEvent(f.id(), OcsfMapper.line(f, update));
     }
 
     public static OcsfEvent of(AuditRecord r) {
-        return new OcsfEvent(r.findingId() != null ? r.findingId() : r.id(), OcsfRemediation.line(r));
+        return new OcsfEvent(
+                r.findingId() != null ? r.findingId() : r.id(), OcsfRemediation.line(r));
     }
 }

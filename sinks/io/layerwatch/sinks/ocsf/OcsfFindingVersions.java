@@ -11,8 +11,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Findings keyed by id to OCSF events: the first version of an id is a Create, every later one
- * (a folded episode grown, a registry seen again, a redelivered event) an Update. The finding alone
+ * Findings keyed by id to OCSF events: the first version of an id is a Create, every later one (a
+ * folded episode grown, a registry seen again, a redelivered event) an Update. The finding alone
  * cannot tell (a first version may span many events; a registry-not-assessed update has one), so
  * the ids seen are kept in keyed state, checkpointed with the job and bounded by a TTL: an id with
  * no new version for {@link #REMEMBER} is forgotten and its next version is a Create again
@@ -27,7 +27,8 @@ final class OcsfFindingVersions extends KeyedProcessFunction<String, Finding, Oc
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Boolean> d = new ValueStateDescriptor<>("ocsf-finding-seen", Types.BOOLEAN);
+        ValueStateDescriptor<Boolean> d =
+                new ValueStateDescriptor<>("ocsf-finding-seen", Types.BOOLEAN);
         d.enableTimeToLive(StateTtlConfig.newBuilder(REMEMBER).cleanupFullSnapshot().build());
         seen = getRuntimeContext().getState(d);
     }

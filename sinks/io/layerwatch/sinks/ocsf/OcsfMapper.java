@@ -1,6 +1,5 @@
 package io.layerwatch.sinks.ocsf;
 
-import io.layerwatch.util.AwsPartition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,54 +10,63 @@ import io.layerwatch.event.Principal;
 import io.layerwatch.event.PrincipalNormalizer;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Incident;
+import io.layerwatch.util.AwsPartition;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A {@link Finding} as an OCSF 1.3.0 Detection Finding (class_uid 2004, category Findings), one JSON
- * line. 1.3.0 is the one schema version of the whole OCSF stream (Remediation Activities too); the
- * profiles used are cloud (cloud, resources' region) and host (actor).
+ * A {@link Finding} as an OCSF 1.3.0 Detection Finding (class_uid 2004, category Findings), one
+ * JSON line. 1.3.0 is the one schema version of the whole OCSF stream (Remediation Activities too);
+ * the profiles used are cloud (cloud, resources' region) and host (actor).
  *
  * <ul>
- *   <li>activity_id 1 Create for the first version of a finding id, 2 Update for later ones (a folded
- *       episode grown, a registry seen again): the caller says which ({@link OcsfFindingVersions}
- *       remembers the ids sent). Consumers upsert by finding_info.uid; metadata.uid names this version.
- *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time and
- *       first_seen_time the first event time (event time, so replays and reruns map identically).
- *   <li>finding_info.attacks: one per ATT&CK technique of the rule, with its tactic; a sub-technique
- *       (T1078.004) is sub_technique, its parent (T1078) technique.
+ *   <li>activity_id 1 Create for the first version of a finding id, 2 Update for later ones (a
+ *       folded episode grown, a registry seen again): the caller says which ({@link
+ *       OcsfFindingVersions} remembers the ids sent). Consumers upsert by finding_info.uid;
+ *       metadata.uid names this version.
+ *   <li>time, finding_info.last_seen_time and modified_time are the last event time; created_time
+ *       and first_seen_time the first event time (event time, so replays and reruns map
+ *       identically).
+ *   <li>finding_info.attacks: one per ATT&CK technique of the rule, with its tactic; a
+ *       sub-technique (T1078.004) is sub_technique, its parent (T1078) technique.
  *   <li>evidences: one per raw record the finding carries, with the call (api), caller (actor) and
  *       source (src_endpoint: ip for an IP literal, svc_name for an AWS service name) read from the
  *       record, and the complete original record under data. Detection Finding has no top-level
  *       src_endpoint; the finding's own source IP is in unmapped.
- *   <li>unmapped holds LayerWatch's fields without an OCSF home: key, eventIds, sourceIp, userAgent,
- *       sessionName, the rule's details.
+ *   <li>unmapped holds LayerWatch's fields without an OCSF home: key, eventIds, sourceIp,
+ *       userAgent, sessionName, the rule's details.
  * </ul>
  *
- * An incident (rule attack-sequence) is an Incident Finding (class_uid 2005) instead that references its
- * members' Detection Findings; see {@link #toNode}.
+ * An incident (rule attack-sequence) is an Incident Finding (class_uid 2005) instead that
+ * references its members' Detection Findings; see {@link #toNode}.
  *
- * Lines above {@link #MAX_LINE_BYTES} are trimmed, never dropped: whole evidences go first (the ones
- * kept stay complete), then details, then event ids; unmapped.truncated says what was left out.
+ * <p>Lines above {@link #MAX_LINE_BYTES} are trimmed, never dropped: whole evidences go first (the
+ * ones kept stay complete), then details, then event ids; unmapped.truncated says what was left
+ * out.
  */
 public final class OcsfMapper {
 
     /** The schema version of every OCSF event LayerWatch emits. */
     public static final String OCSF_VERSION = "1.3.0";
+
     public static final String PRODUCT = "LayerWatch";
     public static final String PRODUCT_VERSION = "0.1.0";
     public static final int CLASS_UID = 2004;
+
     /** An incident (rule attack-sequence): Incident Finding. */
     public static final int INCIDENT_CLASS_UID = 2005;
+
     /** Incident Finding needs an assignee or assignee group; LayerWatch assigns none. */
     public static final String UNASSIGNED = "Unassigned";
+
     public static final int CATEGORY_UID = 2;
     public static final int ACTIVITY_CREATE = 1;
     public static final int ACTIVITY_UPDATE = 2;
     public static final String REPOSITORY_TYPE = "AWS::ECR::Repository";
     public static final String REGISTRY_TYPE = "AWS::ECR::Registry";
+
     /** Firehose's per-record limit (1,000 KiB) less the newline; Kinesis allows 1 MiB. */
     public static final int MAX_LINE_BYTES = 1_000 * 1024 - 1;
 
@@ -66,17 +74,24 @@ public final class OcsfMapper {
 
     private OcsfMapper() {}
 
-    /** The first version of a finding (Create) as one JSON line, trimmed to {@link #MAX_LINE_BYTES}. */
+    /**
+     * The first version of a finding (Create) as one JSON line, trimmed to {@link #MAX_LINE_BYTES}.
+     */
     public static String line(Finding f) {
         return line(f, false);
     }
 
-    /** @param update a later version of the finding id (Update), else its first (Create) */
+    /**
+     * @param update a later version of the finding id (Update), else its first (Create)
+     */
     public static String line(Finding f, boolean update) {
         return line(f, update, MAX_LINE_BYTES);
     }
 
-    /** The OCSF event as one JSON line of at most {@code maxBytes} UTF-8 bytes (as far as trimming allows). */
+    /**
+     * The OCSF event as one JSON line of at most {@code maxBytes} UTF-8 bytes (as far as trimming
+     * allows).
+     */
     public static String line(Finding f, boolean update, int maxBytes) {
         ObjectNode event = toNode(f, update);
         String line = Json.write(event);
@@ -97,7 +112,10 @@ public final class OcsfMapper {
         return line;
     }
 
-    /** The OCSF event as a JSON tree (untrimmed): an Incident Finding for an incident, else a Detection Finding. */
+    /**
+     * The OCSF event as a JSON tree (untrimmed): an Incident Finding for an incident, else a
+     * Detection Finding.
+     */
     public static ObjectNode toNode(Finding f, boolean update) {
         Optional<Incident> incident = Incident.of(f);
         if (incident.isPresent()) {
@@ -109,7 +127,9 @@ public final class OcsfMapper {
         e.set("cloud", cloud(f));
         if (f.principal() != null) {
             Finding.FindingPrincipal p = f.principal();
-            e.set("actor", actor(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), null));
+            e.set(
+                    "actor",
+                    actor(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), null));
         }
         e.putArray("resources").add(resource(f));
         if (f.evidence() != null && !f.evidence().isEmpty()) {
@@ -121,10 +141,10 @@ public final class OcsfMapper {
     }
 
     /**
-     * An incident as an Incident Finding (2005): the story as desc, the members in finding_info_list by the
-     * finding_info.uid of their own Detection Findings (their finding ids), every version under one
-     * metadata.correlation_uid (the incident id). The class has no actor or resources: the principal is in
-     * unmapped with the incident's details.
+     * An incident as an Incident Finding (2005): the story as desc, the members in
+     * finding_info_list by the finding_info.uid of their own Detection Findings (their finding
+     * ids), every version under one metadata.correlation_uid (the incident id). The class has no
+     * actor or resources: the principal is in unmapped with the incident's details.
      */
     private static ObjectNode incident(Finding f, Incident incident, boolean update) {
         ObjectNode e = findingEvent(INCIDENT_CLASS_UID, "Incident Finding", f, update);
@@ -135,8 +155,17 @@ public final class OcsfMapper {
         e.set("metadata", metadata);
         e.set("cloud", cloud(f));
         ArrayNode members = e.putArray("finding_info_list");
-        incident.members().forEach(m -> members.add(findingInfo(m.id(), m.title(), null, m.ruleId(), m.firstEventTime(),
-                m.lastEventTime())));
+        incident.members()
+                .forEach(
+                        m ->
+                                members.add(
+                                        findingInfo(
+                                                m.id(),
+                                                m.title(),
+                                                null,
+                                                m.ruleId(),
+                                                m.firstEventTime(),
+                                                m.lastEventTime())));
         if (!f.attack().isEmpty()) {
             ArrayNode attacks = e.putArray("attacks");
             f.attack().forEach(t -> attacks.add(attack(t)));
@@ -150,10 +179,20 @@ public final class OcsfMapper {
         return e;
     }
 
-    /** A Findings event (Create or Update) with the finding's times, count, severity, status New and title. */
-    private static ObjectNode findingEvent(int classUid, String className, Finding f, boolean update) {
-        ObjectNode e = event(classUid, className, CATEGORY_UID, "Findings", update ? ACTIVITY_UPDATE : ACTIVITY_CREATE,
-                update ? "Update" : "Create");
+    /**
+     * A Findings event (Create or Update) with the finding's times, count, severity, status New and
+     * title.
+     */
+    private static ObjectNode findingEvent(
+            int classUid, String className, Finding f, boolean update) {
+        ObjectNode e =
+                event(
+                        classUid,
+                        className,
+                        CATEGORY_UID,
+                        "Findings",
+                        update ? ACTIVITY_UPDATE : ACTIVITY_CREATE,
+                        update ? "Update" : "Create");
         e.put("time", millis(f.lastEventTime()));
         putMillis(e, "start_time", f.firstEventTime());
         putMillis(e, "end_time", f.lastEventTime());
@@ -168,7 +207,12 @@ public final class OcsfMapper {
     }
 
     /** A new event of a class: class, category, activity and the derived type_uid / type_name. */
-    static ObjectNode event(int classUid, String className, int categoryUid, String categoryName, int activityId,
+    static ObjectNode event(
+            int classUid,
+            String className,
+            int categoryUid,
+            String categoryName,
+            int activityId,
             String activityName) {
         ObjectNode e = object();
         e.put("class_uid", classUid);
@@ -193,18 +237,27 @@ public final class OcsfMapper {
         return m;
     }
 
-    /** ASFF label to OCSF severity_id: INFORMATIONAL 1, LOW 2, MEDIUM 3, HIGH 4, CRITICAL 5 (0 Unknown). */
+    /**
+     * ASFF label to OCSF severity_id: INFORMATIONAL 1, LOW 2, MEDIUM 3, HIGH 4, CRITICAL 5 (0
+     * Unknown).
+     */
     public static int severityId(Severity s) {
         if (s == null) {
             return 0;
         }
         switch (s) {
-            case INFORMATIONAL: return 1;
-            case LOW: return 2;
-            case MEDIUM: return 3;
-            case HIGH: return 4;
-            case CRITICAL: return 5;
-            default: return 0;
+            case INFORMATIONAL:
+                return 1;
+            case LOW:
+                return 2;
+            case MEDIUM:
+                return 3;
+            case HIGH:
+                return 4;
+            case CRITICAL:
+                return 5;
+            default:
+                return 0;
         }
     }
 
@@ -222,8 +275,14 @@ public final class OcsfMapper {
     }
 
     private static ObjectNode findingInfo(Finding f) {
-        ObjectNode i = findingInfo(f.id(), f.title(), f.description(), f.ruleId(), f.firstEventTime(),
-                f.lastEventTime());
+        ObjectNode i =
+                findingInfo(
+                        f.id(),
+                        f.title(),
+                        f.description(),
+                        f.ruleId(),
+                        f.firstEventTime(),
+                        f.lastEventTime());
         if (!f.attack().isEmpty()) {
             ArrayNode attacks = i.putArray("attacks");
             f.attack().forEach(t -> attacks.add(attack(t)));
@@ -231,9 +290,12 @@ public final class OcsfMapper {
         return i;
     }
 
-    /** finding_info of a finding: a Detection Finding's own, or a member's in an incident's finding_info_list. */
-    private static ObjectNode findingInfo(String id, String title, String desc, String ruleId, Instant first,
-            Instant last) {
+    /**
+     * finding_info of a finding: a Detection Finding's own, or a member's in an incident's
+     * finding_info_list.
+     */
+    private static ObjectNode findingInfo(
+            String id, String title, String desc, String ruleId, Instant first, Instant last) {
         ObjectNode i = object();
         put(i, "uid", id);
         put(i, "title", title);
@@ -282,7 +344,10 @@ public final class OcsfMapper {
         return c;
     }
 
-    /** The repository (type AWS::ECR::Repository, uid its ARN), or the registry for registry-wide findings. */
+    /**
+     * The repository (type AWS::ECR::Repository, uid its ARN), or the registry for registry-wide
+     * findings.
+     */
     private static ObjectNode resource(Finding f) {
         ObjectNode r = object();
         String partition = AwsPartition.of(f.region());
@@ -290,7 +355,17 @@ public final class OcsfMapper {
         if (repo != null) {
             String registry = repo.registryId() != null ? repo.registryId() : f.accountId();
             r.put("type", REPOSITORY_TYPE);
-            put(r, "uid", "arn:" + partition + ":ecr:" + f.region() + ":" + registry + ":repository/" + repo.name());
+            put(
+                    r,
+                    "uid",
+                    "arn:"
+                            + partition
+                            + ":ecr:"
+                            + f.region()
+                            + ":"
+                            + registry
+                            + ":repository/"
+                            + repo.name());
             put(r, "name", repo.name());
         } else {
             r.put("type", REGISTRY_TYPE);
@@ -302,8 +377,16 @@ public final class OcsfMapper {
         return r;
     }
 
-    /** OCSF actor: user (uid = principal key ARN) plus invoked_by for AWS services, session for role sessions. */
-    private static ObjectNode actor(String arn, String type, String name, String accountId, String accessKeyId,
+    /**
+     * OCSF actor: user (uid = principal key ARN) plus invoked_by for AWS services, session for role
+     * sessions.
+     */
+    private static ObjectNode actor(
+            String arn,
+            String type,
+            String name,
+            String accountId,
+            String accessKeyId,
             String sessionArn) {
         ObjectNode actor = object();
         ObjectNode user = actor.putObject("user");
@@ -328,9 +411,9 @@ public final class OcsfMapper {
     }
 
     /**
-     * OCSF 1.3.0 user.type_id: 2 Admin (root), 0 Unknown, else 99 Other with type the CloudTrail identity
-     * type. An AWS service is 99 "AWSService" (named in actor.invoked_by): 3 System is a host's own
-     * account (a Windows computer account), which a service principal is not.
+     * OCSF 1.3.0 user.type_id: 2 Admin (root), 0 Unknown, else 99 Other with type the CloudTrail
+     * identity type. An AWS service is 99 "AWSService" (named in actor.invoked_by): 3 System is a
+     * host's own account (a Windows computer account), which a service principal is not.
      */
     private static int userTypeId(String type) {
         if (type == null || Principal.TYPE_UNKNOWN.equals(type)) {
@@ -355,8 +438,18 @@ public final class OcsfMapper {
         ObjectNode ev = object();
         if (record.hasNonNull("eventName") && record.hasNonNull("eventSource")) {
             ev.set("api", api(record));
-            Principal p = PrincipalNormalizer.normalize(record.get("userIdentity"), text(record, "recipientAccountId"));
-            ev.set("actor", actor(p.arn(), p.type(), p.name(), p.accountId(), p.accessKeyId(), p.sessionArn()));
+            Principal p =
+                    PrincipalNormalizer.normalize(
+                            record.get("userIdentity"), text(record, "recipientAccountId"));
+            ev.set(
+                    "actor",
+                    actor(
+                            p.arn(),
+                            p.type(),
+                            p.name(),
+                            p.accountId(),
+                            p.accessKeyId(),
+                            p.sessionArn()));
             ObjectNode src = sourceEndpoint(text(record, "sourceIPAddress"));
             if (src != null) {
                 ev.set("src_endpoint", src);
@@ -383,7 +476,10 @@ public final class OcsfMapper {
         return api;
     }
 
-    /** ip for an IPv4/IPv6 literal; CloudTrail's service names ("ecr.amazonaws.com", "AWS Internal") as svc_name. */
+    /**
+     * ip for an IPv4/IPv6 literal; CloudTrail's service names ("ecr.amazonaws.com", "AWS Internal")
+     * as svc_name.
+     */
     static ObjectNode sourceEndpoint(String source) {
         if (source == null || source.isEmpty()) {
             return null;

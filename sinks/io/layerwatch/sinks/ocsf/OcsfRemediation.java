@@ -1,6 +1,5 @@
 package io.layerwatch.sinks.ocsf;
 
-import static io.layerwatch.sinks.ocsf.OcsfMapper.object;
 import static io.layerwatch.sinks.ocsf.OcsfMapper.put;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,17 +36,33 @@ public final class OcsfRemediation {
 
     public static ObjectNode toNode(AuditRecord r) {
         int activity = activityId(r);
-        ObjectNode e = OcsfMapper.event(CLASS_UID, "Remediation Activity", CATEGORY_UID, "Remediation", activity,
-                activityName(activity));
+        ObjectNode e =
+                OcsfMapper.event(
+                        CLASS_UID,
+                        "Remediation Activity",
+                        CATEGORY_UID,
+                        "Remediation",
+                        activity,
+                        activityName(activity));
         e.put("time", r.time() == null ? 0L : r.time().toEpochMilli());
         e.put("severity_id", AuditRecord.RESULT_FAILED.equals(r.result()) ? 4 : 1);
         e.put("command_uid", r.id());
         int status = statusId(r.result());
         e.put("status_id", status);
-        e.put("status", status == STATUS_SUCCESS ? "Success" : status == STATUS_FAILURE ? "Failure" : r.result());
+        e.put(
+                "status",
+                status == STATUS_SUCCESS
+                        ? "Success"
+                        : status == STATUS_FAILURE ? "Failure" : r.result());
         put(e, "status_detail", r.error());
-        put(e, "message", r.action() + " " + r.result() + (r.target() == null ? "" : " on " + r.target())
-                + (r.reason() == null ? "" : " (" + r.reason() + ")"));
+        put(
+                e,
+                "message",
+                r.action()
+                        + " "
+                        + r.result()
+                        + (r.target() == null ? "" : " on " + r.target())
+                        + (r.reason() == null ? "" : " (" + r.reason() + ")"));
         ObjectNode metadata = OcsfMapper.metadata(OcsfMapper.OCSF_VERSION);
         e.set("metadata", metadata);
         put(metadata, "uid", r.id());
@@ -65,30 +80,43 @@ public final class OcsfRemediation {
         return e;
     }
 
-    /** The D3FEND tactic of an action: undo restores; quarantine and denies isolate; revoking sessions evicts. */
+    /**
+     * The D3FEND tactic of an action: undo restores; quarantine and denies isolate; revoking
+     * sessions evicts.
+     */
     static int activityId(AuditRecord r) {
         if (r.undoes() != null || AuditRecord.RESULT_UNDONE.equals(r.result())) {
             return RESTORE;
         }
-        return ActionName.find(r.action()).map(action -> switch (action) {
-            case QUARANTINE_REPOSITORY, DENY_LAYER_DOWNLOAD -> ISOLATE;
-            case REVOKE_SESSIONS -> EVICT;
-            case REMOVE_EXPOSING_STATEMENTS, REGISTER_REGISTRY -> HARDEN;
-        }).orElse(OTHER);
+        return ActionName.find(r.action())
+                .map(
+                        action ->
+                                switch (action) {
+                                    case QUARANTINE_REPOSITORY, DENY_LAYER_DOWNLOAD -> ISOLATE;
+                                    case REVOKE_SESSIONS -> EVICT;
+                                    case REMOVE_EXPOSING_STATEMENTS, REGISTER_REGISTRY -> HARDEN;
+                                })
+                .orElse(OTHER);
     }
 
     private static String activityName(int activity) {
         switch (activity) {
-            case ISOLATE: return "Isolate";
-            case EVICT: return "Evict";
-            case RESTORE: return "Restore";
-            case HARDEN: return "Harden";
-            default: return "Other";
+            case ISOLATE:
+                return "Isolate";
+            case EVICT:
+                return "Evict";
+            case RESTORE:
+                return "Restore";
+            case HARDEN:
+                return "Harden";
+            default:
+                return "Other";
         }
     }
 
     private static int statusId(String result) {
-        if (AuditRecord.RESULT_EXECUTED.equals(result) || AuditRecord.RESULT_NO_CHANGE.equals(result)
+        if (AuditRecord.RESULT_EXECUTED.equals(result)
+                || AuditRecord.RESULT_NO_CHANGE.equals(result)
                 || AuditRecord.RESULT_UNDONE.equals(result)) {
             return STATUS_SUCCESS;
         }

@@ -6,8 +6,8 @@ import java.io.Serializable;
 import java.nio.file.Path;
 
 /**
- * Where the OCSF lines of {@link OcsfOutputs} go. Only the fields of the chosen target are used; the
- * factories fill them and the constructor checks them.
+ * Where the OCSF lines of {@link OcsfOutputs} go. Only the fields of the chosen target are used;
+ * the factories fill them and the constructor checks them.
  *
  * @param target FILE, STDOUT, KINESIS or FIREHOSE
  * @param path FILE: the JSON-lines file (truncated when the job starts)
@@ -17,10 +17,22 @@ import java.nio.file.Path;
  * @param aws KINESIS / FIREHOSE: region and endpoint override (credentials: the default chain)
  * @param deadLetters FIREHOSE: where records go that Firehose rejects or that run out of attempts
  */
-public record OcsfSettings(Target target, String path, String streamName, String streamArn, String deliveryStream,
-        AwsClientSettings aws, DeadLetterDestination deadLetters) implements Serializable {
+public record OcsfSettings(
+        Target target,
+        String path,
+        String streamName,
+        String streamArn,
+        String deliveryStream,
+        AwsClientSettings aws,
+        DeadLetterDestination deadLetters)
+        implements Serializable {
 
-    public enum Target { FILE, STDOUT, KINESIS, FIREHOSE }
+    public enum Target {
+        FILE,
+        STDOUT,
+        KINESIS,
+        FIREHOSE
+    }
 
     public OcsfSettings {
         if (target == null) {
@@ -60,11 +72,20 @@ public record OcsfSettings(Target target, String path, String streamName, String
     /** A Kinesis data stream by name, or by ARN when {@code nameOrArn} starts with "arn:". */
     public static OcsfSettings kinesis(String nameOrArn, AwsClientSettings aws) {
         boolean arn = nameOrArn != null && nameOrArn.startsWith("arn:");
-        return new OcsfSettings(Target.KINESIS, null, arn ? null : nameOrArn, arn ? nameOrArn : null, null, aws, null);
+        return new OcsfSettings(
+                Target.KINESIS,
+                null,
+                arn ? null : nameOrArn,
+                arn ? nameOrArn : null,
+                null,
+                aws,
+                null);
     }
 
-    public static OcsfSettings firehose(String deliveryStream, AwsClientSettings aws, DeadLetterDestination deadLetters) {
-        return new OcsfSettings(Target.FIREHOSE, null, null, null, deliveryStream, aws, deadLetters);
+    public static OcsfSettings firehose(
+            String deliveryStream, AwsClientSettings aws, DeadLetterDestination deadLetters) {
+        return new OcsfSettings(
+                Target.FIREHOSE, null, null, null, deliveryStream, aws, deadLetters);
     }
 
     private static boolean blank(String s) {

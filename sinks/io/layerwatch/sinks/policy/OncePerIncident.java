@@ -14,12 +14,12 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * A sink's {@code policy.incidents} PAGE or ONLY: an incident goes out once, its first version; members
- * that carry an incident id never go out on their own (unless the sink excludes attack-sequence: then
- * they go out as before); with ONLY nothing else does either. Keyed by
+ * A sink's {@code policy.incidents} PAGE or ONLY: an incident goes out once, its first version;
+ * members that carry an incident id never go out on their own (unless the sink excludes
+ * attack-sequence: then they go out as before); with ONLY nothing else does either. Keyed by
  * finding id: the ids of incidents sent are remembered until {@link #REMEMBER} of event time passes
- * without a new version (event-time timers, as {@link SuppressRepeats}), a TTL bounds the state should a
- * timer never fire. A version after that is a new page.
+ * without a new version (event-time timers, as {@link SuppressRepeats}), a TTL bounds the state
+ * should a timer never fire. A version after that is a new page.
  */
 public final class OncePerIncident extends KeyedProcessFunction<String, Finding, Finding> {
     private static final long serialVersionUID = 1L;
@@ -32,7 +32,9 @@ public final class OncePerIncident extends KeyedProcessFunction<String, Finding,
     private final long rememberMillis;
     private transient ValueState<Long> until;
 
-    /** @param policy incidents PAGE or ONLY */
+    /**
+     * @param policy incidents PAGE or ONLY
+     */
     public OncePerIncident(SinksConfig.Policy policy, Duration remember) {
         if (policy.incidents() == SinksConfig.Incidents.ALL) {
             throw new IllegalArgumentException("incidents: all needs no operator");
@@ -43,16 +45,20 @@ public final class OncePerIncident extends KeyedProcessFunction<String, Finding,
     }
 
     /**
-     * The sink's severity and rule filters for any finding; an incident also passes includeRules when one of
-     * its members' rules is listed (an incident with a repository-exposed finding reaches a sink that
-     * includes repository-exposed).
+     * The sink's severity and rule filters for any finding; an incident also passes includeRules
+     * when one of its members' rules is listed (an incident with a repository-exposed finding
+     * reaches a sink that includes repository-exposed).
      */
     public static boolean admits(SinksConfig.Policy policy, Finding f) {
         if (policy.admits(f.ruleId(), f.severity())) {
             return true;
         }
-        return f.incident() && !policy.excludeRules().contains(f.ruleId()) && f.severity().atLeast(policy.minSeverity())
-                && Incident.of(f).map(i -> i.rules().stream().anyMatch(policy.includeRules()::contains)).orElse(false);
+        return f.incident()
+                && !policy.excludeRules().contains(f.ruleId())
+                && f.severity().atLeast(policy.minSeverity())
+                && Incident.of(f)
+                        .map(i -> i.rules().stream().anyMatch(policy.includeRules()::contains))
+                        .orElse(false);
     }
 
     public static String key(Finding f) {
@@ -61,8 +67,12 @@ public final class OncePerIncident extends KeyedProcessFunction<String, Finding,
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Long> d = new ValueStateDescriptor<>("incident-sent-until", Types.LONG);
-        d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(2 * rememberMillis)).cleanupFullSnapshot().build());
+        ValueStateDescriptor<Long> d =
+                new ValueStateDescriptor<>("incident-sent-until", Types.LONG);
+        d.enableTimeToLive(
+                StateTtlConfig.newBuilder(Duration.ofMillis(2 * rememberMillis))
+                        .cleanupFullSnapshot()
+                        .build());
         until = getRuntimeContext().getState(d);
     }
 
@@ -85,7 +95,8 @@ public final class OncePerIncident extends KeyedProcessFunction<String, Finding,
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         Long end = until.value();
         if (end != null && end == timestamp) {
             until.clear();

@@ -15,9 +15,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Folds repeats into one notification: the first finding of a (rule, principal, repository) passes
- * at once; further ones within the window are held back and counted, and when the window closes
- * the latest of them goes out once, marked with the number of repeats. Event time, so replays fold
- * like live traffic. Keyed by {@link #key(Finding)}.
+ * at once; further ones within the window are held back and counted, and when the window closes the
+ * latest of them goes out once, marked with the number of repeats. Event time, so replays fold like
+ * live traffic. Keyed by {@link #key(Finding)}.
  */
 public final class SuppressRepeats extends KeyedProcessFunction<String, Finding, Finding> {
     private static final long serialVersionUID = 1L;
@@ -31,26 +31,47 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
         this.windowMillis = window.toMillis();
     }
 
-    /** Rule, principal and repository; an incident's versions by its id (two incidents are never repeats). */
+    /**
+     * Rule, principal and repository; an incident's versions by its id (two incidents are never
+     * repeats).
+     */
     public static String key(Finding f) {
         if (f.incident()) {
             return f.ruleId() + "|" + f.id();
         }
-        return f.ruleId() + "|" + f.principal().arn() + "|" + (f.repository() == null ? "" : f.repository().name());
+        return f.ruleId()
+                + "|"
+                + f.principal().arn()
+                + "|"
+                + (f.repository() == null ? "" : f.repository().name());
     }
 
     @Override
     public void open(OpenContext openContext) {
-        // Timers clear the state; the TTL bounds it should a timer never fire (idle key, lost watermark).
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * windowMillis, 3_600_000L)))
-                .cleanupFullSnapshot().build();
-        windowEnd = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("window-end", Types.LONG), ttl));
-        repeats = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("repeats", Types.INT), ttl));
-        latest = getRuntimeContext().getState(withTtl(
-                new ValueStateDescriptor<>("latest", TypeInformation.of(Finding.class)), ttl));
+        // Timers clear the state; the TTL bounds it should a timer never fire (idle key, lost
+        // watermark).
+        StateTtlConfig ttl =
+                StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * windowMillis, 3_600_000L)))
+                        .cleanupFullSnapshot()
+                        .build();
+        windowEnd =
+                getRuntimeContext()
+                        .getState(
+                                withTtl(new ValueStateDescriptor<>("window-end", Types.LONG), ttl));
+        repeats =
+                getRuntimeContext()
+                        .getState(withTtl(new ValueStateDescriptor<>("repeats", Types.INT), ttl));
+        latest =
+                getRuntimeContext()
+                        .getState(
+                                withTtl(
+                                        new ValueStateDescriptor<>(
+                                                "latest", TypeInformation.of(Finding.class)),
+                                        ttl));
     }
 
-    private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> d, StateTtlConfig ttl) {
+    private static <T> ValueStateDescriptor<T> withTtl(
+            ValueStateDescriptor<T> d, StateTtlConfig ttl) {
         d.enableTimeToLive(ttl);
         return d;
     }
@@ -74,7 +95,8 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Finding> out)
+            throws Exception {
         Long end = windowEnd.value();
         if (end != null && end == timestamp) {
             close(out);
@@ -96,9 +118,25 @@ public final class SuppressRepeats extends KeyedProcessFunction<String, Finding,
     static Finding digest(Finding f, int repeats) {
         Map<String, Object> details = new LinkedHashMap<>(f.details());
         details.put("suppressedRepeats", repeats);
-        return new Finding(f.id(), f.ruleId(), f.severity(), "(" + repeats + " repeat" + (repeats == 1 ? "" : "s")
-                + ") " + f.title(), f.description(), f.accountId(), f.region(), f.principal(), f.repository(),
-                f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(),
-                f.eventIds(), details, f.evidence(), f.attack());
+        return new Finding(
+                f.id(),
+                f.ruleId(),
+                f.severity(),
+                "(" + repeats + " repeat" + (repeats == 1 ? "" : "s") + ") " + f.title(),
+                f.description(),
+                f.accountId(),
+                f.region(),
+                f.principal(),
+                f.repository(),
+                f.sourceIp(),
+                f.userAgent(),
+                f.firstEventTime(),
+                f.lastEventTime(),
+                f.eventCount(),
+                f.key(),
+                f.eventIds(),
+                details,
+                f.evidence(),
+                f.attack());
     }
 }

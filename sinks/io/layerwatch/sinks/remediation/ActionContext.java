@@ -39,18 +39,32 @@ final class ActionContext {
         return iam;
     }
 
-    /** The assessment service, its credentials read from the secret register-registry's options name. */
+    /**
+     * The assessment service, its credentials read from the secret register-registry's options
+     * name.
+     */
     synchronized AssessmentApi assessment() {
         if (assessment == null) {
             ActionSettings s = config.action(ActionName.REGISTER_REGISTRY.wire());
             String secretArn = s.option("secretArn");
             if (secretArn == null) {
-                throw new ActionRejectedException("remediation.actions.register-registry.secretArn is not set");
+                throw new ActionRejectedException(
+                        "remediation.actions.register-registry.secretArn is not set");
             }
-            assessment = new AssessmentApi(() -> AssessmentApi.parseSecret(aws.secrets(regionOf(secretArn))
-                    .getSecretValue(GetSecretValueRequest.builder().secretId(secretArn).build()).secretString()),
-                    s.option("tokenPath"), s.option("registriesPath"), s.duration("timeout", Duration.ofSeconds(10)),
-                    clock);
+            assessment =
+                    new AssessmentApi(
+                            () ->
+                                    AssessmentApi.parseSecret(
+                                            aws.secrets(regionOf(secretArn))
+                                                    .getSecretValue(
+                                                            GetSecretValueRequest.builder()
+                                                                    .secretId(secretArn)
+                                                                    .build())
+                                                    .secretString()),
+                            s.option("tokenPath"),
+                            s.option("registriesPath"),
+                            s.duration("timeout", Duration.ofSeconds(10)),
+                            clock);
         }
         return assessment;
     }

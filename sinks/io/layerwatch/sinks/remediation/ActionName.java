@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * The remediation actions, spelt as config keys, audit records and CLI output spell them ({@link
- * RemediationConfig#ACTIONS}). {@code notify} is no remediation action: it only lets a finding through
- * to the sinks, so it has no constant here.
+ * RemediationConfig#ACTIONS}). {@code notify} is no remediation action: it only lets a finding
+ * through to the sinks, so it has no constant here.
  */
 public enum ActionName {
     QUARANTINE_REPOSITORY(RemediationConfig.QUARANTINE_REPOSITORY),

@@ -6,12 +6,14 @@ import io.layerwatch.util.JsonTypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * One response action planned for one finding, before the guardrails decide whether and how it runs.
+ * One response action planned for one finding, before the guardrails decide whether and how it
+ * runs.
  *
  * @param idempotencyKey what "the same action" means: finding id and action (plus the custom action
  *     event for analyst clicks); the responder never executes one key twice
  * @param action one of {@link io.layerwatch.config.RemediationConfig#ACTIONS}
- * @param trigger why it was planned: "rule" (the rule mapping), "custom-action:ID" (Security Hub), "cli"
+ * @param trigger why it was planned: "rule" (the rule mapping), "custom-action:ID" (Security Hub),
+ *     "cli"
  * @param actor who asked: "layerwatch", the custom action's ARN, "cli:USER"
  * @param target what it changes; null when not applicable
  * @param problem why the action cannot apply to this finding (then nothing is done), else null

@@ -38,17 +38,18 @@ import java.util.function.Supplier;
  * DELETE {baseUrl}{registriesPath}?ids=ID          (undo) -> 200
  * </pre>
  *
- * with registriesPath {@code /container-security/entities/registries/v1}. A registry is enrolled when
- * a connection of type ecr (or without a type) has its URL (compared without scheme, case or trailing
- * slash). 429, 408, 5xx and connection errors are retried by the caller; other statuses are final;
- * error bodies are never quoted (a server may echo the token).
- * A 401 from the API renews the token once; from the token endpoint, re-reads the secret once. The
- * base URL must be https (http only for loopback); client secret and token are never logged.
+ * with registriesPath {@code /container-security/entities/registries/v1}. A registry is enrolled
+ * when a connection of type ecr (or without a type) has its URL (compared without scheme, case or
+ * trailing slash). 429, 408, 5xx and connection errors are retried by the caller; other statuses
+ * are final; error bodies are never quoted (a server may echo the token). A 401 from the API renews
+ * the token once; from the token endpoint, re-reads the secret once. The base URL must be https
+ * (http only for loopback); client secret and token are never logged.
  */
 public final class AssessmentApi {
 
     public static final String DEFAULT_TOKEN_PATH = "/oauth2/token";
-    public static final String DEFAULT_REGISTRIES_PATH = "/container-security/entities/registries/v1";
+    public static final String DEFAULT_REGISTRIES_PATH =
+            "/container-security/entities/registries/v1";
     static final int PAGE = 100;
     static final int MAX_PAGES = 100;
 
@@ -73,16 +74,25 @@ public final class AssessmentApi {
     private String token;
     private Instant tokenExpires = Instant.EPOCH;
 
-    /** @param secret reads the credentials (called again when the token endpoint answers 401) */
-    public AssessmentApi(Supplier<Credentials> secret, String tokenPath, String registriesPath, Duration timeout,
+    /**
+     * @param secret reads the credentials (called again when the token endpoint answers 401)
+     */
+    public AssessmentApi(
+            Supplier<Credentials> secret,
+            String tokenPath,
+            String registriesPath,
+            Duration timeout,
             Clock clock) {
         this.secret = secret;
         this.tokenPath = tokenPath == null ? DEFAULT_TOKEN_PATH : tokenPath;
         this.registriesPath = registriesPath == null ? DEFAULT_REGISTRIES_PATH : registriesPath;
         this.timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(this.timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http =
+                HttpClient.newBuilder()
+                        .connectTimeout(this.timeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
     }
 
     /** The URL the service knows an ECR registry by. */
@@ -100,7 +110,8 @@ public final class AssessmentApi {
         String key = field(s, "clientSecret", "client_secret");
         String base = field(s, "baseUrl", "base_url");
         if (id == null || key == null || base == null) {
-            throw new ActionRejectedException("the assessment service secret needs clientId, clientSecret and baseUrl");
+            throw new ActionRejectedException(
+                    "the assessment service secret needs clientId, clientSecret and baseUrl");
         }
         return new Credentials(id, key, base);
     }
@@ -111,29 +122,39 @@ public final class AssessmentApi {
     }
 
     /** The service's connection for this registry URL, if any (all pages are read). */
-    public synchronized Optional<Connection> find(String registryUrl) throws IOException, InterruptedException {
+    public synchronized Optional<Connection> find(String registryUrl)
+            throws IOException, InterruptedException {
         String wanted = canonical(registryUrl);
         for (int page = 0, offset = 0; page < MAX_PAGES; page++) {
-            JsonNode body = call("GET", registriesPath + "?offset=" + offset + "&limit=" + PAGE, null);
+            JsonNode body =
+                    call("GET", registriesPath + "?offset=" + offset + "&limit=" + PAGE, null);
             JsonNode resources = body.path("resources");
             for (JsonNode r : resources) {
                 String type = r.path("type").asText("ecr");
-                if ("ecr".equalsIgnoreCase(type) && wanted.equals(canonical(r.path("url").asText("")))) {
-                    return Optional.of(new Connection(r.path("id").asText(null), type, r.path("url").asText()));
+                if ("ecr".equalsIgnoreCase(type)
+                        && wanted.equals(canonical(r.path("url").asText("")))) {
+                    return Optional.of(
+                            new Connection(
+                                    r.path("id").asText(null), type, r.path("url").asText()));
                 }
             }
             offset += resources.size();
             long total = body.path("meta").path("pagination").path("total").asLong(-1);
-            if (resources.isEmpty() || (total >= 0 && offset >= total) || (total < 0 && resources.size() < PAGE)) {
+            if (resources.isEmpty()
+                    || (total >= 0 && offset >= total)
+                    || (total < 0 && resources.size() < PAGE)) {
                 return Optional.empty();
             }
         }
-        throw new ActionRejectedException("the assessment service listed more than " + MAX_PAGES * PAGE
-                + " registries without reaching the end");
+        throw new ActionRejectedException(
+                "the assessment service listed more than "
+                        + MAX_PAGES * PAGE
+                        + " registries without reaching the end");
     }
 
     /** Creates the connection; a 409 (it exists) returns the existing one. */
-    public synchronized Connection create(String account, String region, String roleArn, String externalId)
+    public synchronized Connection create(
+            String account, String region, String roleArn, String externalId)
             throws IOException, InterruptedException {
         String url = registryUrl(account, region);
         ObjectNode body = Json.MAPPER.createObjectNode();
@@ -151,16 +172,24 @@ public final class AssessmentApi {
             String id = first.isObject() ? first.path("id").asText(null) : first.asText(null);
             return new Connection(id, "ecr", url);
         } catch (Conflict e) {
-            return find(url).orElseThrow(() -> new ActionRejectedException(
-                    "the assessment service reported a conflict but lists no connection for " + url));
+            return find(url)
+                    .orElseThrow(
+                            () ->
+                                    new ActionRejectedException(
+                                            "the assessment service reported a conflict but lists no connection for "
+                                                    + url));
         }
     }
 
     public synchronized void delete(String id) throws IOException, InterruptedException {
-        call("DELETE", registriesPath + "?ids=" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
+        call(
+                "DELETE",
+                registriesPath + "?ids=" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+                null);
     }
 
-    // ---- HTTP -------------------------------------------------------------------------------------------------
+    // ---- HTTP
+    // -------------------------------------------------------------------------------------------------
 
     private static final class Conflict extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -170,12 +199,17 @@ public final class AssessmentApi {
         }
     }
 
-    private JsonNode call(String method, String pathAndQuery, String json) throws IOException, InterruptedException {
+    private JsonNode call(String method, String pathAndQuery, String json)
+            throws IOException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(timeout)
-                    .header("Accept", "application/json").header("Authorization", "Bearer " + token());
+            HttpRequest.Builder b =
+                    HttpRequest.newBuilder(uri(pathAndQuery))
+                            .timeout(timeout)
+                            .header("Accept", "application/json")
+                            .header("Authorization", "Bearer " + token());
             if (json != null) {
-                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json));
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }
@@ -201,11 +235,18 @@ public final class AssessmentApi {
             if (credentials == null || attempt > 0) {
                 credentials = secret.get();
             }
-            String form = "grant_type=client_credentials&client_id=" + enc(credentials.clientId()) + "&client_secret="
-                    + enc(credentials.clientSecret());
-            HttpRequest request = HttpRequest.newBuilder(uri(tokenPath)).timeout(timeout)
-                    .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+            String form =
+                    "grant_type=client_credentials&client_id="
+                            + enc(credentials.clientId())
+                            + "&client_secret="
+                            + enc(credentials.clientSecret());
+            HttpRequest request =
+                    HttpRequest.newBuilder(uri(tokenPath))
+                            .timeout(timeout)
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .header("Accept", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(form))
+                            .build();
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 401 && attempt == 0) {
                 continue; // the secret may have been rotated
@@ -214,7 +255,8 @@ public final class AssessmentApi {
             JsonNode body = Json.tree(r.body());
             String t = body == null ? null : body.path("access_token").asText(null);
             if (t == null || t.isBlank()) {
-                throw new ActionRejectedException("assessment API token: no access_token in the response");
+                throw new ActionRejectedException(
+                        "assessment API token: no access_token in the response");
             }
             long seconds = body.path("expires_in").asLong(300);
             token = t;
@@ -242,7 +284,11 @@ public final class AssessmentApi {
             throw new ActionRejectedException("the assessment service baseUrl " + problem);
         }
         String trimmed = base.trim();
-        URI b = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+        URI b =
+                URI.create(
+                        trimmed.endsWith("/")
+                                ? trimmed.substring(0, trimmed.length() - 1)
+                                : trimmed);
         return URI.create(b + (path.startsWith("/") ? path : "/" + path));
     }
 

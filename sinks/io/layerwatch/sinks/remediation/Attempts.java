@@ -3,8 +3,8 @@ package io.layerwatch.sinks.remediation;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * State kept over the attempts of one request: the first "before" read, so an attempt whose write went
- * through but whose response was lost still reports the true state before.
+ * State kept over the attempts of one request: the first "before" read, so an attempt whose write
+ * went through but whose response was lost still reports the true state before.
  */
 public final class Attempts {
     private JsonNode firstBefore;

@@ -44,7 +44,8 @@ public final class AuditLog {
                 try {
                     out.add(Json.read(line, AuditRecord.class));
                 } catch (RuntimeException e) {
-                    throw new ConfigException(file + ": line " + (i + 1) + " is not an audit record");
+                    throw new ConfigException(
+                            file + ": line " + (i + 1) + " is not an audit record");
                 }
             }
             return out;
@@ -58,8 +59,13 @@ public final class AuditLog {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+            try (BufferedWriter w =
+                    Files.newBufferedWriter(
+                            file,
+                            StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND,
+                            StandardOpenOption.WRITE)) {
                 w.write(Json.write(r));
                 w.write('\n');
             }

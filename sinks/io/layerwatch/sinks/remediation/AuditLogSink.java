@@ -6,8 +6,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
  * The audit log of a local streaming run: records appended to a JSON lines file (the CLI's format,
- * so {@code remediate undo --audit FILE} reads it), never truncated, one line written and closed per
- * record. Run it with parallelism 1.
+ * so {@code remediate undo --audit FILE} reads it), never truncated, one line written and closed
+ * per record. Run it with parallelism 1.
  */
 public final class AuditLogSink implements Sink<AuditRecord> {
     private static final long serialVersionUID = 1L;

@@ -54,23 +54,39 @@ public record AuditRecord(
 
     /** Would have been executed; nothing was sent (not even reads). */
     public static final String RESULT_DRY_RUN = "dry-run";
+
     /** Changed the target. */
     public static final String RESULT_EXECUTED = "executed";
-    /** The target was already in the desired state (e.g. the Sid was there, the registry enrolled). */
+
+    /**
+     * The target was already in the desired state (e.g. the Sid was there, the registry enrolled).
+     */
     public static final String RESULT_NO_CHANGE = "no-change";
+
     /** Over the hourly limit: no action. */
     public static final String RESULT_RATE_LIMITED = "rate-limited";
+
     /** The target is protected: no action. */
     public static final String RESULT_PROTECTED = "protected";
+
     /** The finding lacks what the action needs (no repository, not a role...): no action. */
     public static final String RESULT_NOT_APPLICABLE = "not-applicable";
-    /** Failed after retries, or refused by the API: dead-lettered, and a remediation-failed finding raised. */
+
+    /**
+     * Failed after retries, or refused by the API: dead-lettered, and a remediation-failed finding
+     * raised.
+     */
     public static final String RESULT_FAILED = "failed";
+
     /** An undo restored the state before the undone record. */
     public static final String RESULT_UNDONE = "undone";
+
     /** remediate plan only: would run (in {@code mode}) if applied now. */
     public static final String RESULT_PLANNED = "planned";
-    /** remediate plan/apply only, never logged: executed before (the audit log says so), skipped. */
+
+    /**
+     * remediate plan/apply only, never logged: executed before (the audit log says so), skipped.
+     */
     public static final String RESULT_ALREADY_DONE = "already-done";
 
     /** Flink type information: JSON text. */
@@ -94,7 +110,8 @@ public record AuditRecord(
     }
 
     public AuditRecord withResult(String r, String e) {
-        return new AuditRecord(id, time, findingId, ruleId, action, target, account, region, mode, actor, trigger,
+        return new AuditRecord(
+                id, time, findingId, ruleId, action, target, account, region, mode, actor, trigger,
                 reason, change, before, after, r, e, attempts, undoes);
     }
 

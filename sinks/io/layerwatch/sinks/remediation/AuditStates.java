@@ -10,7 +10,10 @@ import io.layerwatch.sinks.remediation.AssessmentApi.Connection;
 import io.layerwatch.util.Json;
 import java.util.List;
 
-/** The states of targets as audit records keep them ("before" and "after"), and what a state read means. */
+/**
+ * The states of targets as audit records keep them ("before" and "after"), and what a state read
+ * means.
+ */
 final class AuditStates {
 
     private AuditStates() {}
@@ -70,9 +73,14 @@ final class AuditStates {
         return unchanged(firstBefore, current, "policyText", RESULT_EXECUTED);
     }
 
-    /** {@code changedEarlier} when the state differs from the first one read (an earlier attempt wrote it). */
-    static String unchanged(JsonNode firstBefore, String current, String field, String changedEarlier) {
-        String first = firstBefore.path(field).isNull() ? null : firstBefore.path(field).asText(null);
+    /**
+     * {@code changedEarlier} when the state differs from the first one read (an earlier attempt
+     * wrote it).
+     */
+    static String unchanged(
+            JsonNode firstBefore, String current, String field, String changedEarlier) {
+        String first =
+                firstBefore.path(field).isNull() ? null : firstBefore.path(field).asText(null);
         return PolicyDocuments.same(first, current) ? RESULT_NO_CHANGE : changedEarlier;
     }
 }

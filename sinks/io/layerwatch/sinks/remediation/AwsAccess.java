@@ -16,11 +16,11 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 
 /**
  * The AWS clients of the responder, all built by {@link AwsClientSettings#build} (so the SDK's
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_&lt;SERVICE&gt; and config apply, and the SDK does no retries of
- * its own), one per service and region. Calls into another account carry, per request, the
- * credentials of the role {@code remediation.assumeRole} names for that account, or for inline policy
- * writes of the revoke-sessions role (STS AssumeRole, refreshed before they expire); other calls use
- * the default credentials chain.
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_&lt;SERVICE&gt; and config apply, and the SDK does no retries
+ * of its own), one per service and region. Calls into another account carry, per request, the
+ * credentials of the role {@code remediation.assumeRole} names for that account, or for inline
+ * policy writes of the revoke-sessions role (STS AssumeRole, refreshed before they expire); other
+ * calls use the default credentials chain.
  */
 final class AwsAccess implements AutoCloseable {
     static final String SESSION_NAME = "layerwatch-remediation";
@@ -39,7 +39,8 @@ final class AwsAccess implements AutoCloseable {
     }
 
     EcrClient ecr(String region) {
-        return ecr.computeIfAbsent(region == null ? "" : region,
+        return ecr.computeIfAbsent(
+                region == null ? "" : region,
                 r -> (r.isEmpty() ? settings : settings.withRegion(r)).build(EcrClient.builder()));
     }
 
@@ -47,16 +48,21 @@ final class AwsAccess implements AutoCloseable {
     synchronized IamClient iam() {
         if (iam == null) {
             String home = settings.region() == null ? "" : settings.region();
-            String global = home.startsWith("cn-") ? "aws-cn-global"
-                    : home.startsWith("us-gov-") ? "aws-us-gov-global" : "aws-global";
+            String global =
+                    home.startsWith("cn-")
+                            ? "aws-cn-global"
+                            : home.startsWith("us-gov-") ? "aws-us-gov-global" : "aws-global";
             iam = settings.withRegion(global).build(IamClient.builder());
         }
         return iam;
     }
 
     SecretsManagerClient secrets(String region) {
-        return secrets.computeIfAbsent(region == null ? "" : region,
-                r -> (r.isEmpty() ? settings : settings.withRegion(r)).build(SecretsManagerClient.builder()));
+        return secrets.computeIfAbsent(
+                region == null ? "" : region,
+                r ->
+                        (r.isEmpty() ? settings : settings.withRegion(r))
+                                .build(SecretsManagerClient.builder()));
     }
 
     private synchronized StsClient sts() {
@@ -72,16 +78,22 @@ final class AwsAccess implements AutoCloseable {
             return null;
         }
         String key = role.roleArn() + " " + role.externalId();
-        return roles.computeIfAbsent(key, k -> StsAssumeRoleCredentialsProvider.builder()
-                .stsClient(sts())
-                .asyncCredentialUpdateEnabled(false)
-                .refreshRequest(r -> {
-                    r.roleArn(role.roleArn()).roleSessionName(SESSION_NAME).durationSeconds(900);
-                    if (role.externalId() != null) {
-                        r.externalId(role.externalId());
-                    }
-                })
-                .build());
+        return roles.computeIfAbsent(
+                key,
+                k ->
+                        StsAssumeRoleCredentialsProvider.builder()
+                                .stsClient(sts())
+                                .asyncCredentialUpdateEnabled(false)
+                                .refreshRequest(
+                                        r -> {
+                                            r.roleArn(role.roleArn())
+                                                    .roleSessionName(SESSION_NAME)
+                                                    .durationSeconds(900);
+                                            if (role.externalId() != null) {
+                                                r.externalId(role.externalId());
+                                            }
+                                        })
+                                .build());
     }
 
     /** Applies the credentials of the target account's remediation role to a request builder. */
@@ -90,8 +102,8 @@ final class AwsAccess implements AutoCloseable {
     }
 
     /**
-     * Applies the credentials of the target account's revoke-sessions role: the only role that may write
-     * inline policies (revoke-sessions, and the undo of inline policies).
+     * Applies the credentials of the target account's revoke-sessions role: the only role that may
+     * write inline policies (revoke-sessions, and the undo of inline policies).
      */
     <B extends AwsRequest.Builder> B asInlinePolicyWriter(B builder, String account) {
         return as(builder, config.revokeSessionsRoleFor(account));
@@ -100,7 +112,8 @@ final class AwsAccess implements AutoCloseable {
     private <B extends AwsRequest.Builder> B as(B builder, AccountRole role) {
         AwsCredentialsProvider p = credentials(role);
         if (p != null) {
-            builder.overrideConfiguration(AwsRequestOverrideConfiguration.builder().credentialsProvider(p).build());
+            builder.overrideConfiguration(
+                    AwsRequestOverrideConfiguration.builder().credentialsProvider(p).build());
         }
         return builder;
     }

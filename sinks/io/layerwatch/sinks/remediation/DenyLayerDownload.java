@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * deny-layer-download: attaches the pre-created managed deny policy to the role or user. Undo detaches
- * it, unless it was attached before the action.
+ * deny-layer-download: attaches the pre-created managed deny policy to the role or user. Undo
+ * detaches it, unless it was attached before the action.
  */
 final class DenyLayerDownload implements RemediationAction {
     static final DenyLayerDownload INSTANCE = new DenyLayerDownload();
@@ -37,7 +37,8 @@ final class DenyLayerDownload implements RemediationAction {
     }
 
     @Override
-    public void describeChange(ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
+    public void describeChange(
+            ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
         Target t = r.target();
         change.put("attachPolicyArn", config.denyPolicyArn(t.partition(), t.account()));
     }
@@ -52,8 +53,12 @@ final class DenyLayerDownload implements RemediationAction {
         if (!attached) {
             cx.iam().attach(t, arn, true);
         }
-        // Attached now but not at the first attempt: an earlier attempt of this request attached it.
-        String result = attached && before.path("attached").asBoolean() ? RESULT_NO_CHANGE : RESULT_EXECUTED;
+        // Attached now but not at the first attempt: an earlier attempt of this request attached
+        // it.
+        String result =
+                attached && before.path("attached").asBoolean()
+                        ? RESULT_NO_CHANGE
+                        : RESULT_EXECUTED;
         return new Outcome(result, before, attachment(t, arn, true));
     }
 
@@ -65,12 +70,14 @@ final class DenyLayerDownload implements RemediationAction {
     /** Records written before the managed policy carry the inline policy they put. */
     @Override
     public Outcome undo(AuditRecord original, Target t, ActionContext cx, Attempts state) {
-        return original.before().has("policyArn") ? undoAttach(original, t, cx, state)
+        return original.before().has("policyArn")
+                ? undoAttach(original, t, cx, state)
                 : RevokeSessions.undoInline(original, t, cx, state);
     }
 
     /** Detaches the deny policy the action attached (never one attached before it). */
-    private static Outcome undoAttach(AuditRecord original, Target t, ActionContext cx, Attempts state) {
+    private static Outcome undoAttach(
+            AuditRecord original, Target t, ActionContext cx, Attempts state) {
         String arn = original.before().path("policyArn").asText();
         boolean attached = cx.iam().attached(t, arn);
         JsonNode before = state.before(attachment(t, arn, attached));
@@ -82,7 +89,9 @@ final class DenyLayerDownload implements RemediationAction {
             return new Outcome(RESULT_UNDONE, before, attachment(t, arn, false));
         }
         // Gone: detached by an earlier attempt of this undo, or by someone else before it.
-        return new Outcome(before.path("attached").asBoolean() ? RESULT_UNDONE : RESULT_NO_CHANGE, before,
+        return new Outcome(
+                before.path("attached").asBoolean() ? RESULT_UNDONE : RESULT_NO_CHANGE,
+                before,
                 attachment(t, arn, false));
     }
 }

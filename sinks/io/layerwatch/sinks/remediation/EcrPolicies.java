@@ -11,8 +11,8 @@ import software.amazon.awssdk.services.ecr.model.RepositoryPolicyNotFoundExcepti
 import software.amazon.awssdk.services.ecr.model.SetRepositoryPolicyRequest;
 
 /**
- * The policy of a repository or registry target (by its kind), read and written through ECR with the
- * target account's remediation role.
+ * The policy of a repository or registry target (by its kind), read and written through ECR with
+ * the target account's remediation role.
  */
 final class EcrPolicies {
     private final AwsAccess aws;
@@ -33,15 +33,20 @@ final class EcrPolicies {
     String read(Target t) {
         if (registry(t)) {
             try {
-                return ecr(t).getRegistryPolicy(aws.as(GetRegistryPolicyRequest.builder(), t.account()).build())
+                return ecr(t).getRegistryPolicy(
+                                aws.as(GetRegistryPolicyRequest.builder(), t.account()).build())
                         .policyText();
             } catch (RegistryPolicyNotFoundException e) {
                 return null;
             }
         }
         try {
-            return ecr(t).getRepositoryPolicy(aws.as(GetRepositoryPolicyRequest.builder(), t.account())
-                    .registryId(t.account()).repositoryName(t.repository()).build()).policyText();
+            return ecr(t).getRepositoryPolicy(
+                            aws.as(GetRepositoryPolicyRequest.builder(), t.account())
+                                    .registryId(t.account())
+                                    .repositoryName(t.repository())
+                                    .build())
+                    .policyText();
         } catch (RepositoryPolicyNotFoundException e) {
             return null;
         }
@@ -49,19 +54,30 @@ final class EcrPolicies {
 
     void write(Target t, String text) {
         if (registry(t)) {
-            ecr(t).putRegistryPolicy(aws.as(PutRegistryPolicyRequest.builder(), t.account()).policyText(text).build());
+            ecr(t).putRegistryPolicy(
+                            aws.as(PutRegistryPolicyRequest.builder(), t.account())
+                                    .policyText(text)
+                                    .build());
         } else {
-            ecr(t).setRepositoryPolicy(aws.as(SetRepositoryPolicyRequest.builder(), t.account())
-                    .registryId(t.account()).repositoryName(t.repository()).policyText(text).build());
+            ecr(t).setRepositoryPolicy(
+                            aws.as(SetRepositoryPolicyRequest.builder(), t.account())
+                                    .registryId(t.account())
+                                    .repositoryName(t.repository())
+                                    .policyText(text)
+                                    .build());
         }
     }
 
     void delete(Target t) {
         if (registry(t)) {
-            ecr(t).deleteRegistryPolicy(aws.as(DeleteRegistryPolicyRequest.builder(), t.account()).build());
+            ecr(t).deleteRegistryPolicy(
+                            aws.as(DeleteRegistryPolicyRequest.builder(), t.account()).build());
         } else {
-            ecr(t).deleteRepositoryPolicy(aws.as(DeleteRepositoryPolicyRequest.builder(), t.account())
-                    .registryId(t.account()).repositoryName(t.repository()).build());
+            ecr(t).deleteRepositoryPolicy(
+                            aws.as(DeleteRepositoryPolicyRequest.builder(), t.account())
+                                    .registryId(t.account())
+                                    .repositoryName(t.repository())
+                                    .build());
         }
     }
 }

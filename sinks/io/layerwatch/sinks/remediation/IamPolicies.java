@@ -34,35 +34,74 @@ final class IamPolicies {
         return t.kind() == TargetKind.ROLE;
     }
 
-    /** Whether the managed policy is attached to the role or user (every page of its attached policies). */
+    /**
+     * Whether the managed policy is attached to the role or user (every page of its attached
+     * policies).
+     */
     boolean attached(Target t, String policyArn) {
         IamClient iam = aws.iam();
-        Stream<AttachedPolicy> all = role(t)
-                ? iam.listAttachedRolePoliciesPaginator(aws.as(ListAttachedRolePoliciesRequest.builder(), t.account())
-                        .roleName(t.principalName()).build()).attachedPolicies().stream()
-                : iam.listAttachedUserPoliciesPaginator(aws.as(ListAttachedUserPoliciesRequest.builder(), t.account())
-                        .userName(t.principalName()).build()).attachedPolicies().stream();
+        Stream<AttachedPolicy> all =
+                role(t)
+                        ? iam
+                                .listAttachedRolePoliciesPaginator(
+                                        aws.as(
+                                                        ListAttachedRolePoliciesRequest.builder(),
+                                                        t.account())
+                                                .roleName(t.principalName())
+                                                .build())
+                                .attachedPolicies()
+                                .stream()
+                        : iam
+                                .listAttachedUserPoliciesPaginator(
+                                        aws.as(
+                                                        ListAttachedUserPoliciesRequest.builder(),
+                                                        t.account())
+                                                .userName(t.principalName())
+                                                .build())
+                                .attachedPolicies()
+                                .stream();
         return all.anyMatch(p -> policyArn.equals(p.policyArn()));
     }
 
-    /** Attaches ({@code on}) or detaches the managed policy; detaching one that is not attached is no error. */
+    /**
+     * Attaches ({@code on}) or detaches the managed policy; detaching one that is not attached is
+     * no error.
+     */
     void attach(Target t, String policyArn, boolean on) {
         IamClient iam = aws.iam();
         String name = t.principalName();
         String account = t.account();
         Runnable call;
         if (role(t)) {
-            call = on
-                    ? () -> iam.attachRolePolicy(aws.as(AttachRolePolicyRequest.builder(), account)
-                            .roleName(name).policyArn(policyArn).build())
-                    : () -> iam.detachRolePolicy(aws.as(DetachRolePolicyRequest.builder(), account)
-                            .roleName(name).policyArn(policyArn).build());
+            call =
+                    on
+                            ? () ->
+                                    iam.attachRolePolicy(
+                                            aws.as(AttachRolePolicyRequest.builder(), account)
+                                                    .roleName(name)
+                                                    .policyArn(policyArn)
+                                                    .build())
+                            : () ->
+                                    iam.detachRolePolicy(
+                                            aws.as(DetachRolePolicyRequest.builder(), account)
+                                                    .roleName(name)
+                                                    .policyArn(policyArn)
+                                                    .build());
         } else {
-            call = on
-                    ? () -> iam.attachUserPolicy(aws.as(AttachUserPolicyRequest.builder(), account)
-                            .userName(name).policyArn(policyArn).build())
-                    : () -> iam.detachUserPolicy(aws.as(DetachUserPolicyRequest.builder(), account)
-                            .userName(name).policyArn(policyArn).build());
+            call =
+                    on
+                            ? () ->
+                                    iam.attachUserPolicy(
+                                            aws.as(AttachUserPolicyRequest.builder(), account)
+                                                    .userName(name)
+                                                    .policyArn(policyArn)
+                                                    .build())
+                            : () ->
+                                    iam.detachUserPolicy(
+                                            aws.as(DetachUserPolicyRequest.builder(), account)
+                                                    .userName(name)
+                                                    .policyArn(policyArn)
+                                                    .build());
         }
         try {
             call.run();
@@ -74,15 +113,31 @@ final class IamPolicies {
         }
     }
 
-    /** An inline policy of the role or user (IAM returns it URL-encoded), or null when it has none by that name. */
+    /**
+     * An inline policy of the role or user (IAM returns it URL-encoded), or null when it has none
+     * by that name.
+     */
     String inline(Target t, String policyName) {
         IamClient iam = aws.iam();
         try {
-            String encoded = role(t)
-                    ? iam.getRolePolicy(aws.asInlinePolicyWriter(GetRolePolicyRequest.builder(), t.account())
-                            .roleName(t.principalName()).policyName(policyName).build()).policyDocument()
-                    : iam.getUserPolicy(aws.asInlinePolicyWriter(GetUserPolicyRequest.builder(), t.account())
-                            .userName(t.principalName()).policyName(policyName).build()).policyDocument();
+            String encoded =
+                    role(t)
+                            ? iam.getRolePolicy(
+                                            aws.asInlinePolicyWriter(
+                                                            GetRolePolicyRequest.builder(),
+                                                            t.account())
+                                                    .roleName(t.principalName())
+                                                    .policyName(policyName)
+                                                    .build())
+                                    .policyDocument()
+                            : iam.getUserPolicy(
+                                            aws.asInlinePolicyWriter(
+                                                            GetUserPolicyRequest.builder(),
+                                                            t.account())
+                                                    .userName(t.principalName())
+                                                    .policyName(policyName)
+                                                    .build())
+                                    .policyDocument();
             return encoded == null ? null : URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (NoSuchEntityException e) {
             return null;
@@ -92,11 +147,19 @@ final class IamPolicies {
     void putInline(Target t, String policyName, String document) {
         IamClient iam = aws.iam();
         if (role(t)) {
-            iam.putRolePolicy(aws.asInlinePolicyWriter(PutRolePolicyRequest.builder(), t.account())
-                    .roleName(t.principalName()).policyName(policyName).policyDocument(document).build());
+            iam.putRolePolicy(
+                    aws.asInlinePolicyWriter(PutRolePolicyRequest.builder(), t.account())
+                            .roleName(t.principalName())
+                            .policyName(policyName)
+                            .policyDocument(document)
+                            .build());
         } else {
-            iam.putUserPolicy(aws.asInlinePolicyWriter(PutUserPolicyRequest.builder(), t.account())
-                    .userName(t.principalName()).policyName(policyName).policyDocument(document).build());
+            iam.putUserPolicy(
+                    aws.asInlinePolicyWriter(PutUserPolicyRequest.builder(), t.account())
+                            .userName(t.principalName())
+                            .policyName(policyName)
+                            .policyDocument(document)
+                            .build());
         }
     }
 
@@ -104,11 +167,17 @@ final class IamPolicies {
         IamClient iam = aws.iam();
         try {
             if (role(t)) {
-                iam.deleteRolePolicy(aws.asInlinePolicyWriter(DeleteRolePolicyRequest.builder(), t.account())
-                        .roleName(t.principalName()).policyName(policyName).build());
+                iam.deleteRolePolicy(
+                        aws.asInlinePolicyWriter(DeleteRolePolicyRequest.builder(), t.account())
+                                .roleName(t.principalName())
+                                .policyName(policyName)
+                                .build());
             } else {
-                iam.deleteUserPolicy(aws.asInlinePolicyWriter(DeleteUserPolicyRequest.builder(), t.account())
-                        .userName(t.principalName()).policyName(policyName).build());
+                iam.deleteUserPolicy(
+                        aws.asInlinePolicyWriter(DeleteUserPolicyRequest.builder(), t.account())
+                                .userName(t.principalName())
+                                .policyName(policyName)
+                                .build());
             }
         } catch (NoSuchEntityException e) {
             // already gone

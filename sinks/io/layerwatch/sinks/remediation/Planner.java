@@ -23,16 +23,21 @@ public final class Planner {
 
     /** Who asks when the streaming job acts on a rule mapping. */
     public static final String ACTOR_JOB = "layerwatch";
+
     public static final String TRIGGER_RULE = "rule";
 
     /** Finding details holding exposing statements: repository-exposed, endgame-ioc. */
     static final List<String> STATEMENT_DETAILS = List.of("statements", "exposingStatements");
+
     static final String ATTEMPT = EndgameIoc.ATTEMPT;
     static final String RESOURCE_ACCOUNT = RepositoryExposed.RESOURCE_ACCOUNT;
 
     private Planner() {}
 
-    /** The requests of the finding's rule mapping; none for unmapped rules, notify, or too low a severity. */
+    /**
+     * The requests of the finding's rule mapping; none for unmapped rules, notify, or too low a
+     * severity.
+     */
     public static List<ActionRequest> forRule(Finding f, RemediationConfig config, String actor) {
         RuleMapping m = config.rule(f.ruleId());
         List<ActionRequest> out = new ArrayList<>();
@@ -47,8 +52,16 @@ public final class Planner {
         return out;
     }
 
-    /** One request for {@code action} on the finding, with its target or the reason it does not apply. */
-    public static ActionRequest request(Finding f, String action, String trigger, String actor, String idempotencyKey,
+    /**
+     * One request for {@code action} on the finding, with its target or the reason it does not
+     * apply.
+     */
+    public static ActionRequest request(
+            Finding f,
+            String action,
+            String trigger,
+            String actor,
+            String idempotencyKey,
             RemediationConfig config) {
         Target target = null;
         String problem = null;
@@ -57,18 +70,35 @@ public final class Planner {
         } catch (NotApplicable e) {
             problem = e.getMessage();
         }
-        return new ActionRequest(idempotencyKey, action, trigger, actor, f.id(), f.ruleId(), f.severity(),
-                reason(f), target, problem, withoutEvidence(f));
+        return new ActionRequest(
+                idempotencyKey,
+                action,
+                trigger,
+                actor,
+                f.id(),
+                f.ruleId(),
+                f.severity(),
+                reason(f),
+                target,
+                problem,
+                withoutEvidence(f));
     }
 
-    private static Target target(Finding f, String action, RemediationConfig config) throws NotApplicable {
+    private static Target target(Finding f, String action, RemediationConfig config)
+            throws NotApplicable {
         if (attempt(f)) {
-            String errors = detail(f, "errorCode") != null ? detail(f, "errorCode") : detail(f, "errorCodes");
-            throw new NotApplicable("the finding comes from a failed call (" + errors
-                    + "): an attempt changed nothing, so there is nothing to undo");
+            String errors =
+                    detail(f, "errorCode") != null
+                            ? detail(f, "errorCode")
+                            : detail(f, "errorCodes");
+            throw new NotApplicable(
+                    "the finding comes from a failed call ("
+                            + errors
+                            + "): an attempt changed nothing, so there is nothing to undo");
         }
-        RemediationAction a = RemediationAction.find(action)
-                .orElseThrow(() -> new NotApplicable("unknown action " + action));
+        RemediationAction a =
+                RemediationAction.find(action)
+                        .orElseThrow(() -> new NotApplicable("unknown action " + action));
         return a.targetFor(f, config);
     }
 
@@ -76,12 +106,17 @@ public final class Planner {
      * The IAM role or user the finding's principal is, when it is of one of {@code kinds} (else
      * {@code otherKind} says why not) and LayerWatch can act in its account.
      */
-    static Target principalTarget(Finding f, RemediationConfig config, Set<TargetKind> kinds, String otherKind)
+    static Target principalTarget(
+            Finding f, RemediationConfig config, Set<TargetKind> kinds, String otherKind)
             throws NotApplicable {
         Finding.FindingPrincipal p = f.principal();
         String arn = p == null ? null : p.arn();
-        TargetKind kind = arn == null ? null : arn.contains(":role/") ? TargetKind.ROLE
-                : arn.contains(":user/") ? TargetKind.USER : null;
+        TargetKind kind =
+                arn == null
+                        ? null
+                        : arn.contains(":role/")
+                                ? TargetKind.ROLE
+                                : arn.contains(":user/") ? TargetKind.USER : null;
         if (kind == null || !arn.startsWith("arn:") || !arn.contains(":iam::")) {
             throw new NotApplicable("the principal " + arn + " is not an IAM role or user");
         }
@@ -90,8 +125,10 @@ public final class Planner {
         }
         String account = arn.split(":", 6)[4];
         if (!account.equals(f.accountId()) && config.roleFor(account) == null) {
-            throw new NotApplicable("the principal belongs to account " + account
-                    + ", where LayerWatch has no role (remediation.assumeRole)");
+            throw new NotApplicable(
+                    "the principal belongs to account "
+                            + account
+                            + ", where LayerWatch has no role (remediation.assumeRole)");
         }
         return Target.principal(kind, account, arn);
     }
@@ -107,13 +144,17 @@ public final class Planner {
         }
         for (String key : STATEMENT_DETAILS) {
             Object v = f.details().get(key);
-            JsonNode list = v instanceof String ? Json.tree((String) v) : v == null ? null : Json.MAPPER.valueToTree(v);
+            JsonNode list =
+                    v instanceof String
+                            ? Json.tree((String) v)
+                            : v == null ? null : Json.MAPPER.valueToTree(v);
             if (list == null || !list.isArray()) {
                 continue;
             }
             for (JsonNode entry : list) {
                 JsonNode statement = entry.get("statement");
-                if (statement != null && statement.isObject()
+                if (statement != null
+                        && statement.isObject()
                         && "allow".equalsIgnoreCase(statement.path("Effect").asText(""))) {
                     out.add(statement);
                 }
@@ -132,16 +173,21 @@ public final class Planner {
     }
 
     /**
-     * The account whose repository or registry the finding is about: the one CloudTrail recorded it in
-     * (details.resourceAccountId from the event's {@code resources}, else the recipient account).
-     * A registry named only by a request parameter is not trusted: when it differs, nothing applies.
+     * The account whose repository or registry the finding is about: the one CloudTrail recorded it
+     * in (details.resourceAccountId from the event's {@code resources}, else the recipient
+     * account). A registry named only by a request parameter is not trusted: when it differs,
+     * nothing applies.
      */
     static String registryAccount(Finding f) throws NotApplicable {
-        String recorded = detail(f, RESOURCE_ACCOUNT) != null ? detail(f, RESOURCE_ACCOUNT) : f.accountId();
+        String recorded =
+                detail(f, RESOURCE_ACCOUNT) != null ? detail(f, RESOURCE_ACCOUNT) : f.accountId();
         String named = f.repository() == null ? null : f.repository().registryId();
         if (named != null && !named.equals(recorded)) {
-            throw new NotApplicable("the request names registry " + named + " but CloudTrail recorded the call in account "
-                    + recorded);
+            throw new NotApplicable(
+                    "the request names registry "
+                            + named
+                            + " but CloudTrail recorded the call in account "
+                            + recorded);
         }
         return recorded;
     }
@@ -152,14 +198,38 @@ public final class Planner {
     }
 
     static String reason(Finding f) {
-        return f.severity() + " " + f.ruleId() + ": " + (f.title() == null ? "" : f.title()) + " (finding " + f.id() + ")";
+        return f.severity()
+                + " "
+                + f.ruleId()
+                + ": "
+                + (f.title() == null ? "" : f.title())
+                + " (finding "
+                + f.id()
+                + ")";
     }
 
     /** The finding without its raw evidence (requests and dead letters stay small). */
     static Finding withoutEvidence(Finding f) {
         Map<String, Object> details = f.details();
-        return new Finding(f.id(), f.ruleId(), f.severity(), f.title(), f.description(), f.accountId(), f.region(),
-                f.principal(), f.repository(), f.sourceIp(), f.userAgent(), f.firstEventTime(), f.lastEventTime(),
-                f.eventCount(), f.key(), f.eventIds(), details, List.of(), f.attack());
+        return new Finding(
+                f.id(),
+                f.ruleId(),
+                f.severity(),
+                f.title(),
+                f.description(),
+                f.accountId(),
+                f.region(),
+                f.principal(),
+                f.repository(),
+                f.sourceIp(),
+                f.userAgent(),
+                f.firstEventTime(),
+                f.lastEventTime(),
+                f.eventCount(),
+                f.key(),
+                f.eventIds(),
+                details,
+                List.of(),
+                f.attack());
     }
 }

@@ -21,22 +21,31 @@ import java.util.Map;
  * statement and attribute as it was. Pure: text in, text out.
  *
  * <p>Statements are matched semantically ({@link #normalize}), not textually, because the services
- * may hand a policy back reformatted: element order, one-element lists vs. scalars, bare account ids
- * vs. root ARNs, and the case of action names do not matter.
+ * may hand a policy back reformatted: element order, one-element lists vs. scalars, bare account
+ * ids vs. root ARNs, and the case of action names do not matter.
  */
 public final class PolicyDocuments {
 
     /** The Sid of the deny that quarantine-repository merges into a repository policy. */
     public static final String QUARANTINE_SID = "LayerWatchQuarantine";
-    /** Name (and Sid) of the managed policy deny-layer-download attaches (inline in older audit records). */
+
+    /**
+     * Name (and Sid) of the managed policy deny-layer-download attaches (inline in older audit
+     * records).
+     */
     public static final String DENY_LAYER_DOWNLOAD_POLICY = "LayerWatchDenyLayerDownload";
+
     /** Inline policy (and Sid) revoke-sessions attaches to a role. */
     public static final String REVOKE_SESSIONS_POLICY = "LayerWatchRevokeOlderSessions";
+
     public static final String VERSION = "2012-10-17";
 
     /** The pull actions quarantine denies. */
-    public static final List<String> PULL_ACTIONS = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
-            "ecr:BatchCheckLayerAvailability");
+    public static final List<String> PULL_ACTIONS =
+            List.of(
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchCheckLayerAvailability");
 
     private static final ObjectMapper PLAIN = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -50,7 +59,8 @@ public final class PolicyDocuments {
 
     private PolicyDocuments() {}
 
-    // ---- the statements LayerWatch writes ---------------------------------------------------------------------
+    // ---- the statements LayerWatch writes
+    // ---------------------------------------------------------------------
 
     /**
      * Deny of the pull actions to everyone, except (aws:PrincipalArn, ArnNotLike) the break-glass
@@ -64,15 +74,16 @@ public final class PolicyDocuments {
         ArrayNode actions = s.putArray("Action");
         PULL_ACTIONS.forEach(actions::add);
         if (breakGlass != null && !breakGlass.isEmpty()) {
-            ArrayNode arns = s.putObject("Condition").putObject("ArnNotLike").putArray("aws:PrincipalArn");
+            ArrayNode arns =
+                    s.putObject("Condition").putObject("ArnNotLike").putArray("aws:PrincipalArn");
             breakGlass.forEach(arns::add);
         }
         return s;
     }
 
     /**
-     * The deny policy's document (infra/ creates the managed policy with exactly this): layer downloads and
-     * image manifests, on every repository.
+     * The deny policy's document (infra/ creates the managed policy with exactly this): layer
+     * downloads and image manifests, on every repository.
      */
     public static String denyLayerDownloadPolicy() {
         ObjectNode s = NODES.objectNode();
@@ -84,8 +95,9 @@ public final class PolicyDocuments {
     }
 
     /**
-     * AWS's way to revoke a role's sessions: deny everything to credentials issued before {@code now}
-     * (aws:TokenIssueTime); sessions issued later, including new ones of the same role, keep working.
+     * AWS's way to revoke a role's sessions: deny everything to credentials issued before {@code
+     * now} (aws:TokenIssueTime); sessions issued later, including new ones of the same role, keep
+     * working.
      */
     public static String revokeSessionsPolicy(Instant now) {
         ObjectNode s = NODES.objectNode();
@@ -93,7 +105,8 @@ public final class PolicyDocuments {
         s.put("Effect", "Deny");
         s.putArray("Action").add("*");
         s.putArray("Resource").add("*");
-        s.putObject("Condition").putObject("DateLessThan")
+        s.putObject("Condition")
+                .putObject("DateLessThan")
                 .put("aws:TokenIssueTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
         return document(s).toString();
     }
@@ -105,7 +118,8 @@ public final class PolicyDocuments {
         return doc;
     }
 
-    // ---- rewriting ----------------------------------------------------------------------------------------------
+    // ---- rewriting
+    // ----------------------------------------------------------------------------------------------
 
     /**
      * Adds {@code statement} (keyed by its Sid) to the policy, creating one when there is none. A
@@ -172,7 +186,10 @@ public final class PolicyDocuments {
         return removed.isEmpty() ? Rewrite.unchanged() : rewrite(doc, keep, removed);
     }
 
-    /** Appends those of {@code statements} the policy does not hold yet (creating a policy when none). */
+    /**
+     * Appends those of {@code statements} the policy does not hold yet (creating a policy when
+     * none).
+     */
     public static Rewrite addStatements(String policyText, List<JsonNode> statements) {
         ObjectNode doc;
         if (policyText == null) {
@@ -193,7 +210,8 @@ public final class PolicyDocuments {
         return added.isEmpty() ? Rewrite.unchanged() : rewrite(doc, out, added);
     }
 
-    private static Rewrite rewrite(ObjectNode doc, List<JsonNode> statements, List<JsonNode> affected) {
+    private static Rewrite rewrite(
+            ObjectNode doc, List<JsonNode> statements, List<JsonNode> affected) {
         if (statements.isEmpty()) {
             return new Rewrite(true, null, true, List.copyOf(affected));
         }
@@ -204,7 +222,8 @@ public final class PolicyDocuments {
         return new Rewrite(true, copy.toString(), false, List.copyOf(affected));
     }
 
-    // ---- reading ------------------------------------------------------------------------------------------------
+    // ---- reading
+    // ------------------------------------------------------------------------------------------------
 
     /** The policy as a JSON object; IllegalArgumentException when it is not one. */
     public static ObjectNode parse(String policyText) {
@@ -215,7 +234,8 @@ public final class PolicyDocuments {
             }
             return (ObjectNode) node;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the policy is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "the policy is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -260,8 +280,12 @@ public final class PolicyDocuments {
         }
         if (node.isObject()) {
             ObjectNode out = NODES.objectNode();
-            for (Map.Entry<String, JsonNode> f : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
-                boolean principal = inPrincipal || f.getKey().equals("Principal") || f.getKey().equals("NotPrincipal");
+            for (Map.Entry<String, JsonNode> f :
+                    (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+                boolean principal =
+                        inPrincipal
+                                || f.getKey().equals("Principal")
+                                || f.getKey().equals("NotPrincipal");
                 out.set(f.getKey(), normalize(f.getValue(), principal, f.getKey()));
             }
             return out;

@@ -21,10 +21,13 @@ abstract sealed class PolicyStatementAction implements RemediationAction
         JsonNode before = state.before(policy(text));
         String prior = original.before().path("policyText").asText(null);
         String left = original.after().path("policyText").asText(null);
-        Rewrite rw = PolicyDocuments.same(text, left) ? new Rewrite(true, prior, prior == null, List.of())
-                : revertOwnChange(original, text);
+        Rewrite rw =
+                PolicyDocuments.same(text, left)
+                        ? new Rewrite(true, prior, prior == null, List.of())
+                        : revertOwnChange(original, text);
         if (!rw.changed()) {
-            return new Outcome(unchanged(before, text, "policyText", RESULT_UNDONE), before, policy(text));
+            return new Outcome(
+                    unchanged(before, text, "policyText", RESULT_UNDONE), before, policy(text));
         }
         if (rw.delete()) {
             if (text != null) {
@@ -38,7 +41,9 @@ abstract sealed class PolicyStatementAction implements RemediationAction
 
     /** The repository an audit record names by its ARN. */
     static Target repositoryOf(AuditRecord r) {
-        return Target.repository(r.account(), r.region(),
+        return Target.repository(
+                r.account(),
+                r.region(),
                 r.target().substring(r.target().indexOf(":repository/") + 12));
     }
 }

@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * quarantine-repository: merges a Deny of the pull actions to everyone but the break-glass principals
- * into the repository policy, keeping its other statements. Undo removes that statement.
+ * quarantine-repository: merges a Deny of the pull actions to everyone but the break-glass
+ * principals into the repository policy, keeping its other statements. Undo removes that statement.
  */
 final class QuarantineRepository extends PolicyStatementAction {
     static final QuarantineRepository INSTANCE = new QuarantineRepository();
@@ -40,8 +40,11 @@ final class QuarantineRepository extends PolicyStatementAction {
     }
 
     @Override
-    public void describeChange(ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
-        change.set("mergeStatement", PolicyDocuments.quarantineStatement(config.breakGlassPrincipals()));
+    public void describeChange(
+            ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
+        change.set(
+                "mergeStatement",
+                PolicyDocuments.quarantineStatement(config.breakGlassPrincipals()));
     }
 
     @Override
@@ -49,8 +52,10 @@ final class QuarantineRepository extends PolicyStatementAction {
         Target t = r.target();
         String text = cx.ecr().read(t);
         JsonNode before = state.before(policy(text));
-        Rewrite rw = PolicyDocuments.mergeStatement(text,
-                PolicyDocuments.quarantineStatement(cx.config().breakGlassPrincipals()));
+        Rewrite rw =
+                PolicyDocuments.mergeStatement(
+                        text,
+                        PolicyDocuments.quarantineStatement(cx.config().breakGlassPrincipals()));
         if (rw.changed()) {
             cx.ecr().write(t, rw.text());
             return new Outcome(RESULT_EXECUTED, before, policy(rw.text()));

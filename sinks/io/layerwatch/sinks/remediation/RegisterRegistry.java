@@ -36,9 +36,14 @@ final class RegisterRegistry implements RemediationAction {
 
     @Override
     public Target targetFor(Finding f, RemediationConfig config) throws NotApplicable {
-        String account = Planner.detail(f, "registryAccountId") != null ? Planner.detail(f, "registryAccountId")
-                : Planner.registryAccount(f);
-        String region = Planner.detail(f, "registryRegion") != null ? Planner.detail(f, "registryRegion") : f.region();
+        String account =
+                Planner.detail(f, "registryAccountId") != null
+                        ? Planner.detail(f, "registryAccountId")
+                        : Planner.registryAccount(f);
+        String region =
+                Planner.detail(f, "registryRegion") != null
+                        ? Planner.detail(f, "registryRegion")
+                        : f.region();
         if (account == null || region == null) {
             throw new NotApplicable("the finding names no registry account and region");
         }
@@ -46,7 +51,8 @@ final class RegisterRegistry implements RemediationAction {
     }
 
     @Override
-    public void describeChange(ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
+    public void describeChange(
+            ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
         Target t = r.target();
         change.put("registry", AssessmentApi.registryUrl(t.account(), t.region()));
         change.put("connectionRoleArn", connectionRole(config, t.account()));
@@ -60,12 +66,19 @@ final class RegisterRegistry implements RemediationAction {
         JsonNode before = state.before(enrollment(url, existing.orElse(null), false));
         if (existing.isPresent()) {
             boolean createdEarlier = !before.path("enrolled").asBoolean();
-            return new Outcome(createdEarlier ? RESULT_EXECUTED : RESULT_NO_CHANGE, before,
+            return new Outcome(
+                    createdEarlier ? RESULT_EXECUTED : RESULT_NO_CHANGE,
+                    before,
                     enrollment(url, existing.get(), createdEarlier));
         }
         ActionSettings s = cx.config().action(name().wire());
-        Connection created = cx.assessment().create(t.account(), t.region(), connectionRole(cx.config(), t.account()),
-                s.option("externalId"));
+        Connection created =
+                cx.assessment()
+                        .create(
+                                t.account(),
+                                t.region(),
+                                connectionRole(cx.config(), t.account()),
+                                s.option("externalId"));
         return new Outcome(RESULT_EXECUTED, before, enrollment(url, created, true));
     }
 
@@ -74,9 +87,13 @@ final class RegisterRegistry implements RemediationAction {
         return Target.registry(r.account(), r.region());
     }
 
-    /** Deletes the connection the action created (never one it found, nor one created by others since). */
+    /**
+     * Deletes the connection the action created (never one it found, nor one created by others
+     * since).
+     */
     @Override
-    public Outcome undo(AuditRecord original, Target t, ActionContext cx, Attempts state) throws Exception {
+    public Outcome undo(AuditRecord original, Target t, ActionContext cx, Attempts state)
+            throws Exception {
         String url = AssessmentApi.registryUrl(t.account(), t.region());
         Optional<Connection> existing = cx.assessment().find(url);
         JsonNode before = state.before(enrollment(url, existing.orElse(null), false));
@@ -86,7 +103,9 @@ final class RegisterRegistry implements RemediationAction {
         }
         if (existing.isEmpty()) {
             // Gone: deleted by an earlier attempt of this undo, or by someone else before it.
-            return new Outcome(before.path("enrolled").asBoolean() ? RESULT_UNDONE : RESULT_NO_CHANGE, before,
+            return new Outcome(
+                    before.path("enrolled").asBoolean() ? RESULT_UNDONE : RESULT_NO_CHANGE,
+                    before,
                     enrollment(url, null, false));
         }
         if (createdId != null && !createdId.equals(existing.get().id())) {
@@ -97,7 +116,10 @@ final class RegisterRegistry implements RemediationAction {
     }
 
     static String connectionRole(RemediationConfig config, String account) {
-        String template = config.action(ActionName.REGISTER_REGISTRY.wire()).option("connectionRoleArn");
-        return template == null ? null : template.replace(RemediationConfig.ACCOUNT_PLACEHOLDER, account);
+        String template =
+                config.action(ActionName.REGISTER_REGISTRY.wire()).option("connectionRoleArn");
+        return template == null
+                ? null
+                : template.replace(RemediationConfig.ACCOUNT_PLACEHOLDER, account);
     }
 }

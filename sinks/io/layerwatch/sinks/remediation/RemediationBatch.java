@@ -1,12 +1,12 @@
 package io.layerwatch.sinks.remediation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.Severity;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.util.Json;
@@ -26,9 +26,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * {@code remediate plan | apply | undo} over a findings file, with the same guardrails as the streaming
- * job: the audit log stands in for the job's keyed state (what was executed is never executed again,
- * what was undone is not redone, and the actions of the last hour count against the rate limit).
+ * {@code remediate plan | apply | undo} over a findings file, with the same guardrails as the
+ * streaming job: the audit log stands in for the job's keyed state (what was executed is never
+ * executed again, what was undone is not redone, and the actions of the last hour count against the
+ * rate limit).
  */
 public final class RemediationBatch implements AutoCloseable {
 
@@ -39,7 +40,8 @@ public final class RemediationBatch implements AutoCloseable {
     private final List<Finding> failures = new ArrayList<>();
     private Responder responder;
 
-    public RemediationBatch(RemediationSettings settings, AuditLog log, String actor, Responder.Sleeper sleeper) {
+    public RemediationBatch(
+            RemediationSettings settings, AuditLog log, String actor, Responder.Sleeper sleeper) {
         this.settings = settings;
         this.log = log;
         this.actor = actor;
@@ -52,7 +54,8 @@ public final class RemediationBatch implements AutoCloseable {
 
     /**
      * What plan and apply read: findings, and Security Hub custom-action events (one per selected
-     * finding), which take the action {@code remediation.customActions} maps their id to, as in the job.
+     * finding), which take the action {@code remediation.customActions} maps their id to, as in the
+     * job.
      */
     public record Input(List<Finding> findings, List<EcrEvent> customActions) {}
 
@@ -61,7 +64,10 @@ public final class RemediationBatch implements AutoCloseable {
         return requests(new Input(findings, List.of()), action);
     }
 
-    /** The requests for the input: findings as {@link #requests(List, String)}, custom actions by their mapping. */
+    /**
+     * The requests for the input: findings as {@link #requests(List, String)}, custom actions by
+     * their mapping.
+     */
     public List<ActionRequest> requests(Input input, String action) {
         List<ActionRequest> out = new ArrayList<>();
         for (Finding f : input.findings()) {
@@ -78,8 +84,8 @@ public final class RemediationBatch implements AutoCloseable {
     }
 
     /**
-     * What {@code apply --execute} would do now, without sending or writing anything: result "planned"
-     * (in the mode it would run), or the guardrail that stops it, or "already-done".
+     * What {@code apply --execute} would do now, without sending or writing anything: result
+     * "planned" (in the mode it would run), or the guardrail that stops it, or "already-done".
      */
     public void plan(List<Finding> findings, String action, Consumer<AuditRecord> out) {
         plan(new Input(findings, List.of()), action, out);
@@ -96,20 +102,23 @@ public final class RemediationBatch implements AutoCloseable {
                 continue;
             }
             Guard.Decision d = Guard.decide(r, config(), true, m -> limiter, now.toEpochMilli());
-            String result = d.verdict() == Guard.Verdict.EXECUTE || d.verdict() == Guard.Verdict.DRY_RUN
-                    ? AuditRecord.RESULT_PLANNED : Responder.resultOf(d.verdict());
+            String result =
+                    d.verdict() == Guard.Verdict.EXECUTE || d.verdict() == Guard.Verdict.DRY_RUN
+                            ? AuditRecord.RESULT_PLANNED
+                            : Responder.resultOf(d.verdict());
             out.accept(Responder.decisionRecord(r, d, config(), now, result));
         }
     }
 
     /**
      * Runs the actions: executed only with {@code execute} and for actions whose dryRun is false,
-     * otherwise dry runs. Every decision is appended to the audit log and passed to {@code out}, except
-     * "already-done" ones, which are only passed on.
+     * otherwise dry runs. Every decision is appended to the audit log and passed to {@code out},
+     * except "already-done" ones, which are only passed on.
      *
      * @return the number of failed actions
      */
-    public int apply(List<Finding> findings, String action, boolean execute, Consumer<AuditRecord> out)
+    public int apply(
+            List<Finding> findings, String action, boolean execute, Consumer<AuditRecord> out)
             throws InterruptedException {
         return apply(new Input(findings, List.of()), action, execute, out);
     }
@@ -127,8 +136,11 @@ public final class RemediationBatch implements AutoCloseable {
                 continue;
             }
             Guard.Decision d = Guard.decide(r, config(), execute, m -> limiter, now.toEpochMilli());
-            AuditRecord rec = d.verdict() == Guard.Verdict.EXECUTE ? responder().execute(r)
-                    : Responder.decisionRecord(r, d, config(), now, Responder.resultOf(d.verdict()));
+            AuditRecord rec =
+                    d.verdict() == Guard.Verdict.EXECUTE
+                            ? responder().execute(r)
+                            : Responder.decisionRecord(
+                                    r, d, config(), now, Responder.resultOf(d.verdict()));
             log.append(rec);
             out.accept(rec);
             if (rec.failed()) {
@@ -142,44 +154,65 @@ public final class RemediationBatch implements AutoCloseable {
     }
 
     /**
-     * Undoes the executed record {@code id}, or every executed (not yet undone) action of the finding
-     * {@code id}, latest first.
+     * Undoes the executed record {@code id}, or every executed (not yet undone) action of the
+     * finding {@code id}, latest first.
      *
      * @return the number of failed undos
      */
-    public int undo(String id, boolean dryRun, Consumer<AuditRecord> out) throws InterruptedException {
+    public int undo(String id, boolean dryRun, Consumer<AuditRecord> out)
+            throws InterruptedException {
         List<AuditRecord> history = log.read();
         Set<String> undone = new HashSet<>();
-        history.stream().filter(h -> h.undoes() != null && h.executeMode() && !h.failed())
+        history.stream()
+                .filter(h -> h.undoes() != null && h.executeMode() && !h.failed())
                 .forEach(h -> undone.add(h.undoes()));
         List<AuditRecord> targets = new ArrayList<>();
         AuditRecord byId = history.stream().filter(h -> h.id().equals(id)).findFirst().orElse(null);
         if (byId != null) {
             if (byId.undoes() != null) {
-                throw new ConfigException("audit record " + id + " is itself an undo (of " + byId.undoes() + ")");
+                throw new ConfigException(
+                        "audit record " + id + " is itself an undo (of " + byId.undoes() + ")");
             }
             if (!byId.undoable()) {
-                throw new ConfigException("audit record " + id + " did not change anything (mode " + byId.mode()
-                        + ", result " + byId.result() + "): nothing to undo");
+                throw new ConfigException(
+                        "audit record "
+                                + id
+                                + " did not change anything (mode "
+                                + byId.mode()
+                                + ", result "
+                                + byId.result()
+                                + "): nothing to undo");
             }
             targets.add(byId);
         } else {
-            history.stream().filter(h -> id.equals(h.findingId()) && h.undoable())
-                    .sorted(Comparator.comparing(AuditRecord::time).reversed()).forEach(targets::add);
+            history.stream()
+                    .filter(h -> id.equals(h.findingId()) && h.undoable())
+                    .sorted(Comparator.comparing(AuditRecord::time).reversed())
+                    .forEach(targets::add);
             if (targets.isEmpty()) {
-                throw new ConfigException("no executed action with audit record id or finding id " + id + " in "
-                        + log.file());
+                throw new ConfigException(
+                        "no executed action with audit record id or finding id "
+                                + id
+                                + " in "
+                                + log.file());
             }
         }
         int failed = 0;
         for (AuditRecord t : targets) {
             Instant now = settings.clock().instant();
             if (undone.contains(t.id())) {
-                out.accept(undoRecord(t, now, AuditRecord.EXECUTE, AuditRecord.RESULT_ALREADY_DONE, "undone before"));
+                out.accept(
+                        undoRecord(
+                                t,
+                                now,
+                                AuditRecord.EXECUTE,
+                                AuditRecord.RESULT_ALREADY_DONE,
+                                "undone before"));
                 continue;
             }
             if (dryRun) {
-                AuditRecord rec = undoRecord(t, now, AuditRecord.DRY_RUN, AuditRecord.RESULT_DRY_RUN, null);
+                AuditRecord rec =
+                        undoRecord(t, now, AuditRecord.DRY_RUN, AuditRecord.RESULT_DRY_RUN, null);
                 log.append(rec);
                 out.accept(rec);
                 continue;
@@ -196,15 +229,40 @@ public final class RemediationBatch implements AutoCloseable {
     }
 
     private AuditRecord alreadyDone(ActionRequest r, boolean execute, Instant now) {
-        String mode = execute && !config().action(r.action()).dryRun() ? AuditRecord.EXECUTE : AuditRecord.DRY_RUN;
-        return Responder.decisionRecord(r, new Guard.Decision(null, mode, "executed before (" + log.file() + ")"),
-                config(), now, AuditRecord.RESULT_ALREADY_DONE);
+        String mode =
+                execute && !config().action(r.action()).dryRun()
+                        ? AuditRecord.EXECUTE
+                        : AuditRecord.DRY_RUN;
+        return Responder.decisionRecord(
+                r,
+                new Guard.Decision(null, mode, "executed before (" + log.file() + ")"),
+                config(),
+                now,
+                AuditRecord.RESULT_ALREADY_DONE);
     }
 
-    private AuditRecord undoRecord(AuditRecord t, Instant now, String mode, String result, String error) {
-        return new AuditRecord(AuditRecord.newId(t.id(), "undo", mode, now.toString()), now, t.findingId(), t.ruleId(),
-                t.action(), t.target(), t.account(), t.region(), mode, actor, "undo", "undo of " + t.id() + ": " + t.reason(),
-                t.change(), t.after(), t.before(), result, error, 0, t.id());
+    private AuditRecord undoRecord(
+            AuditRecord t, Instant now, String mode, String result, String error) {
+        return new AuditRecord(
+                AuditRecord.newId(t.id(), "undo", mode, now.toString()),
+                now,
+                t.findingId(),
+                t.ruleId(),
+                t.action(),
+                t.target(),
+                t.account(),
+                t.region(),
+                mode,
+                actor,
+                "undo",
+                "undo of " + t.id() + ": " + t.reason(),
+                t.change(),
+                t.after(),
+                t.before(),
+                result,
+                error,
+                0,
+                t.id());
     }
 
     /** remediation-failed findings raised by this run. */
@@ -215,10 +273,17 @@ public final class RemediationBatch implements AutoCloseable {
     private Responder responder() {
         if (responder == null) {
             try {
-                responder = new Responder(config(), new ActionExecutor(config(), settings.aws(), settings.clock()),
-                        settings.retry(), settings.deadLetters().open(), settings.clock(), sleeper);
+                responder =
+                        new Responder(
+                                config(),
+                                new ActionExecutor(config(), settings.aws(), settings.clock()),
+                                settings.retry(),
+                                settings.deadLetters().open(),
+                                settings.clock(),
+                                sleeper);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot open the dead-letter destination: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot open the dead-letter destination: " + e.getMessage(), e);
             }
         }
         return responder;
@@ -228,12 +293,17 @@ public final class RemediationBatch implements AutoCloseable {
         return r.findingId() + "|" + r.action();
     }
 
-    /** Finding id + action of what was executed (changed, or found already done), undone ones included. */
+    /**
+     * Finding id + action of what was executed (changed, or found already done), undone ones
+     * included.
+     */
     static Set<String> executed(List<AuditRecord> history) {
         Set<String> out = new HashSet<>();
         for (AuditRecord h : history) {
-            if (h.executeMode() && h.undoes() == null && (AuditRecord.RESULT_EXECUTED.equals(h.result())
-                    || AuditRecord.RESULT_NO_CHANGE.equals(h.result()))) {
+            if (h.executeMode()
+                    && h.undoes() == null
+                    && (AuditRecord.RESULT_EXECUTED.equals(h.result())
+                            || AuditRecord.RESULT_NO_CHANGE.equals(h.result()))) {
                 out.add(h.findingId() + "|" + h.action());
             }
         }
@@ -245,17 +315,25 @@ public final class RemediationBatch implements AutoCloseable {
         RateLimiter limiter = new RateLimiter(config().rateLimit());
         long now = settings.clock().millis();
         for (AuditRecord h : history) {
-            if (h.executeMode() && h.undoes() == null && h.attempts() > 0 && h.time() != null
+            if (h.executeMode()
+                    && h.undoes() == null
+                    && h.attempts() > 0
+                    && h.time() != null
                     && h.time().toEpochMilli() > now - RateLimiter.HOUR_MS) {
                 Severity severity = severityOf(h); // unknown: counts in every budget
-                limiter.record(h.account(), severity == null ? null : config().rateLimit().budget(h.ruleId(), severity),
+                limiter.record(
+                        h.account(),
+                        severity == null ? null : config().rateLimit().budget(h.ruleId(), severity),
                         h.time().toEpochMilli());
             }
         }
         return limiter;
     }
 
-    /** The finding's severity: the first word of the record's reason ({@link Planner#reason}); null if none. */
+    /**
+     * The finding's severity: the first word of the record's reason ({@link Planner#reason}); null
+     * if none.
+     */
     private static Severity severityOf(AuditRecord h) {
         String reason = h.reason() == null ? "" : h.reason();
         String word = reason.contains(" ") ? reason.substring(0, reason.indexOf(' ')) : reason;
@@ -274,8 +352,10 @@ public final class RemediationBatch implements AutoCloseable {
     public static Input readInput(String path, InputStream stdin) {
         String text;
         try {
-            text = "-".equals(path) ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
-                    : Files.readString(Path.of(path), StandardCharsets.UTF_8);
+            text =
+                    "-".equals(path)
+                            ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+                            : Files.readString(Path.of(path), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(path + ": file not found");
         } catch (IOException e) {
@@ -301,8 +381,12 @@ public final class RemediationBatch implements AutoCloseable {
                 f = null;
             }
             if (f == null || f.id() == null || f.ruleId() == null) {
-                throw new ConfigException(path + ": line " + (i + 1) + " is not a finding (findings JSON lines as"
-                        + " replay writes them) nor a Security Hub custom-action event");
+                throw new ConfigException(
+                        path
+                                + ": line "
+                                + (i + 1)
+                                + " is not a finding (findings JSON lines as"
+                                + " replay writes them) nor a Security Hub custom-action event");
             }
             out.add(f);
         }
@@ -311,21 +395,28 @@ public final class RemediationBatch implements AutoCloseable {
 
     static final String CUSTOM_ACTION = "Security Hub Findings - Custom Action";
 
-    /** The events of one custom-action line, decoded as the job decodes them; a malformed one is an error. */
+    /**
+     * The events of one custom-action line, decoded as the job decodes them; a malformed one is an
+     * error.
+     */
     private static List<EcrEvent> customActions(String line, String where) {
         List<EcrEvent> events = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        new PayloadDecoder().decode(line.getBytes(StandardCharsets.UTF_8), where, new DecodeOutput() {
-            @Override
-            public void event(EcrEvent e) {
-                events.add(e);
-            }
+        new PayloadDecoder()
+                .decode(
+                        line.getBytes(StandardCharsets.UTF_8),
+                        where,
+                        new DecodeOutput() {
+                            @Override
+                            public void event(EcrEvent e) {
+                                events.add(e);
+                            }
 
-            @Override
-            public void deadLetter(DeadLetter d) {
-                problems.add(d.reason());
-            }
-        });
+                            @Override
+                            public void deadLetter(DeadLetter d) {
+                                problems.add(d.reason());
+                            }
+                        });
         if (!problems.isEmpty()) {
             throw new ConfigException(where + ": " + problems.get(0));
         }

@@ -55,8 +55,8 @@ public final class RemediationStream {
             new OutputTag<>("remediation-decisions", TypeInformation.of(AuditRecord.class));
 
     /**
-     * @param audit every decision and execution (dry runs, refusals, executions, failures): for the SIEM
-     *     sink and the audit log
+     * @param audit every decision and execution (dry runs, refusals, executions, failures): for the
+     *     SIEM sink and the audit log
      * @param failures a remediation-failed finding per failed action, for the finding sinks
      */
     public record Outputs(DataStream<AuditRecord> audit, DataStream<Finding> failures) {}
@@ -69,29 +69,46 @@ public final class RemediationStream {
      * @param findings the findings stream (remediation-failed findings in it are ignored)
      * @param events decoded events, or null; only {@link EventKind#CUSTOM_ACTION} ones are used
      */
-    public static Outputs attach(DataStream<Finding> findings, DataStream<EcrEvent> events, RemediationSettings settings) {
+    public static Outputs attach(
+            DataStream<Finding> findings,
+            DataStream<EcrEvent> events,
+            RemediationSettings settings) {
         RemediationConfig config = settings.config();
-        DataStream<ActionRequest> requests = findings
-                .flatMap(new PlanFindings(config))
-                .uid("remediation-plan").name("Remediation: plan (rule mappings)");
+        DataStream<ActionRequest> requests =
+                findings.flatMap(new PlanFindings(config))
+                        .uid("remediation-plan")
+                        .name("Remediation: plan (rule mappings)");
         if (events != null) {
-            requests = requests.union(events
-                    .flatMap(new PlanCustomActions(config, settings.hubAccountId()))
-                    .uid("remediation-plan-custom-actions").name("Remediation: plan (Security Hub custom actions)"));
+            requests =
+                    requests.union(
+                            events.flatMap(new PlanCustomActions(config, settings.hubAccountId()))
+                                    .uid("remediation-plan-custom-actions")
+                                    .name("Remediation: plan (Security Hub custom actions)"));
         }
-        SingleOutputStreamOperator<ActionRequest> approved = requests
-                .keyBy(new ResponderKey(), Types.STRING)
-                .process(new GuardFunction(settings))
-                .uid("remediation-guard").name("Remediation: guardrails").setParallelism(1);
-        DataStream<AuditRecord> executed = AsyncDataStream.unorderedWait(approved, new ExecuteFunction(settings),
-                        timeout(settings).toMillis(), TimeUnit.MILLISECONDS, 1)
-                .uid("remediation-execute").name("Remediation: execute").setParallelism(1);
+        SingleOutputStreamOperator<ActionRequest> approved =
+                requests.keyBy(new ResponderKey(), Types.STRING)
+                        .process(new GuardFunction(settings))
+                        .uid("remediation-guard")
+                        .name("Remediation: guardrails")
+                        .setParallelism(1);
+        DataStream<AuditRecord> executed =
+                AsyncDataStream.unorderedWait(
+                                approved,
+                                new ExecuteFunction(settings),
+                                timeout(settings).toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                1)
+                        .uid("remediation-execute")
+                        .name("Remediation: execute")
+                        .setParallelism(1);
         DataStream<AuditRecord> audit = approved.getSideOutput(DECISIONS).union(executed);
-        DataStream<Finding> failures = executed
-                .filter(new Failed())
-                .uid("remediation-failed-filter").name("Remediation: failed")
-                .map(new FailureFinding(config))
-                .uid("remediation-failed-findings").name("Remediation: remediation-failed findings");
+        DataStream<Finding> failures =
+                executed.filter(new Failed())
+                        .uid("remediation-failed-filter")
+                        .name("Remediation: failed")
+                        .map(new FailureFinding(config))
+                        .uid("remediation-failed-findings")
+                        .name("Remediation: remediation-failed findings");
         return new Outputs(audit, failures);
     }
 
@@ -146,10 +163,12 @@ public final class RemediationStream {
     }
 
     /**
-     * Idempotency (finding id + action, remembered for idempotencyTtl), then {@link Guard}: requests to
-     * execute go on, every other decision becomes an audit record on {@link #DECISIONS}.
+     * Idempotency (finding id + action, remembered for idempotencyTtl), then {@link Guard}:
+     * requests to execute go on, every other decision becomes an audit record on {@link
+     * #DECISIONS}.
      */
-    public static final class GuardFunction extends KeyedProcessFunction<String, ActionRequest, ActionRequest> {
+    public static final class GuardFunction
+            extends KeyedProcessFunction<String, ActionRequest, ActionRequest> {
         private static final long serialVersionUID = 1L;
         private final RemediationSettings settings;
         private transient MapState<String, String> done;
@@ -161,24 +180,30 @@ public final class RemediationStream {
 
         @Override
         public void open(OpenContext openContext) {
-            MapStateDescriptor<String, String> d = new MapStateDescriptor<>("remediation-done", Types.STRING, Types.STRING);
-            d.enableTimeToLive(StateTtlConfig.newBuilder(settings.config().idempotencyTtl())
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
+            MapStateDescriptor<String, String> d =
+                    new MapStateDescriptor<>("remediation-done", Types.STRING, Types.STRING);
+            d.enableTimeToLive(
+                    StateTtlConfig.newBuilder(settings.config().idempotencyTtl())
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
             done = getRuntimeContext().getMapState(d);
-            // The actions of the last hour (rate limits); rewritten on every decision, so a TTL of two hours
+            // The actions of the last hour (rate limits); rewritten on every decision, so a TTL of
+            // two hours
             // only drops what no longer counts.
-            ListStateDescriptor<String> r = new ListStateDescriptor<>("remediation-rate", Types.STRING);
-            r.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofHours(2))
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
+            ListStateDescriptor<String> r =
+                    new ListStateDescriptor<>("remediation-rate", Types.STRING);
+            r.enableTimeToLive(
+                    StateTtlConfig.newBuilder(Duration.ofHours(2))
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
             recent = getRuntimeContext().getListState(r);
         }
 
         @Override
-        public void processElement(ActionRequest r, Context ctx, Collector<ActionRequest> out) throws Exception {
+        public void processElement(ActionRequest r, Context ctx, Collector<ActionRequest> out)
+                throws Exception {
             if (done.contains(r.idempotencyKey())) {
                 return;
             }
@@ -187,12 +212,18 @@ public final class RemediationStream {
             List<String> dry = new ArrayList<>();
             List<String> exec = new ArrayList<>();
             for (String s : recent.get()) {
-                (s.startsWith(AuditRecord.DRY_RUN + " ") ? dry : exec).add(s.substring(s.indexOf(' ') + 1));
+                (s.startsWith(AuditRecord.DRY_RUN + " ") ? dry : exec)
+                        .add(s.substring(s.indexOf(' ') + 1));
             }
             RateLimiter dryLimiter = RateLimiter.restore(config.rateLimit(), dry);
             RateLimiter execLimiter = RateLimiter.restore(config.rateLimit(), exec);
-            Guard.Decision d = Guard.decide(r, config, true,
-                    mode -> AuditRecord.EXECUTE.equals(mode) ? execLimiter : dryLimiter, now);
+            Guard.Decision d =
+                    Guard.decide(
+                            r,
+                            config,
+                            true,
+                            mode -> AuditRecord.EXECUTE.equals(mode) ? execLimiter : dryLimiter,
+                            now);
             done.put(r.idempotencyKey(), d.mode());
             List<String> keep = new ArrayList<>();
             dryLimiter.export(now).forEach(s -> keep.add(AuditRecord.DRY_RUN + " " + s));
@@ -201,13 +232,22 @@ public final class RemediationStream {
             if (d.verdict() == Guard.Verdict.EXECUTE) {
                 out.collect(r);
             } else {
-                ctx.output(DECISIONS, Responder.decisionRecord(r, d, config, settings.clock().instant(),
-                        Responder.resultOf(d.verdict())));
+                ctx.output(
+                        DECISIONS,
+                        Responder.decisionRecord(
+                                r,
+                                d,
+                                config,
+                                settings.clock().instant(),
+                                Responder.resultOf(d.verdict())));
             }
         }
     }
 
-    /** Runs approved actions one at a time off the task thread (retries and dead letters in {@link Responder}). */
+    /**
+     * Runs approved actions one at a time off the task thread (retries and dead letters in {@link
+     * Responder}).
+     */
     static final class ExecuteFunction extends RichAsyncFunction<ActionRequest, AuditRecord> {
         private static final long serialVersionUID = 1L;
         private final RemediationSettings settings;
@@ -221,31 +261,49 @@ public final class RemediationStream {
         @Override
         public void open(OpenContext openContext) throws Exception {
             RemediationConfig config = settings.config();
-            responder = new Responder(config, new ActionExecutor(config, settings.aws(), settings.clock()),
-                    settings.retry(), settings.deadLetters().open(), settings.clock(), Thread::sleep);
-            pool = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "layerwatch-remediation");
-                t.setDaemon(true);
-                return t;
-            });
+            responder =
+                    new Responder(
+                            config,
+                            new ActionExecutor(config, settings.aws(), settings.clock()),
+                            settings.retry(),
+                            settings.deadLetters().open(),
+                            settings.clock(),
+                            Thread::sleep);
+            pool =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "layerwatch-remediation");
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
 
         @Override
         public void asyncInvoke(ActionRequest r, ResultFuture<AuditRecord> result) {
-            pool.execute(() -> {
-                try {
-                    result.complete(List.of(responder.execute(r)));
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
+            pool.execute(
+                    () -> {
+                        try {
+                            result.complete(List.of(responder.execute(r)));
+                        } catch (Throwable t) {
+                            result.completeExceptionally(t);
+                        }
+                    });
         }
 
         @Override
         public void timeout(ActionRequest r, ResultFuture<AuditRecord> result) {
-            AuditRecord rec = Responder.decisionRecord(r, new Guard.Decision(Guard.Verdict.EXECUTE, AuditRecord.EXECUTE,
-                    "timed out after " + RemediationStream.timeout(settings) + "; the action may still complete"), settings.config(),
-                    settings.clock().instant(), AuditRecord.RESULT_FAILED);
+            AuditRecord rec =
+                    Responder.decisionRecord(
+                            r,
+                            new Guard.Decision(
+                                    Guard.Verdict.EXECUTE,
+                                    AuditRecord.EXECUTE,
+                                    "timed out after "
+                                            + RemediationStream.timeout(settings)
+                                            + "; the action may still complete"),
+                            settings.config(),
+                            settings.clock().instant(),
+                            AuditRecord.RESULT_FAILED);
             result.complete(List.of(rec));
         }
 

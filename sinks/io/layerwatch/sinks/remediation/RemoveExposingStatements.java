@@ -38,12 +38,15 @@ final class RemoveExposingStatements extends PolicyStatementAction {
     @Override
     public Target targetFor(Finding f, RemediationConfig config) throws NotApplicable {
         if (Planner.exposingStatements(f).isEmpty()) {
-            throw new NotApplicable("the finding carries no exposing policy statements (details.statements"
-                    + " of repository-exposed, details.exposingStatements of endgame-ioc)");
+            throw new NotApplicable(
+                    "the finding carries no exposing policy statements (details.statements"
+                            + " of repository-exposed, details.exposingStatements of endgame-ioc)");
         }
         String scope = Planner.detail(f, "policyScope");
-        boolean registry = TargetKind.REGISTRY.wire().equals(scope)
-                || (scope == null && (f.repository() == null || f.repository().name() == null));
+        boolean registry =
+                TargetKind.REGISTRY.wire().equals(scope)
+                        || (scope == null
+                                && (f.repository() == null || f.repository().name() == null));
         if (registry) {
             return Target.registry(Planner.registryAccount(f), f.region());
         }
@@ -51,7 +54,8 @@ final class RemoveExposingStatements extends PolicyStatementAction {
     }
 
     @Override
-    public void describeChange(ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
+    public void describeChange(
+            ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
         change.put("scope", r.target().kind().wire());
         ArrayNode list = change.putArray("removeStatements");
         Planner.exposingStatements(r.finding()).forEach(list::add);
@@ -75,7 +79,8 @@ final class RemoveExposingStatements extends PolicyStatementAction {
             }
             return new Outcome(RESULT_EXECUTED, before, removed(rw.text(), rw.affected()));
         }
-        // Nothing to remove now: either never there, or removed by an earlier attempt of this request.
+        // Nothing to remove now: either never there, or removed by an earlier attempt of this
+        // request.
         String firstText = before.path("policyText").asText(null);
         List<JsonNode> earlier = PolicyDocuments.removeStatements(firstText, wanted).affected();
         return new Outcome(unchanged(before, text), before, removed(text, earlier));
@@ -85,7 +90,9 @@ final class RemoveExposingStatements extends PolicyStatementAction {
     @Override
     public Target targetOf(AuditRecord r) {
         String scope = r.change() == null ? null : r.change().path("scope").asText(null);
-        return TargetKind.REGISTRY.wire().equals(scope) ? Target.registry(r.account(), r.region()) : repositoryOf(r);
+        return TargetKind.REGISTRY.wire().equals(scope)
+                ? Target.registry(r.account(), r.region())
+                : repositoryOf(r);
     }
 
     @Override

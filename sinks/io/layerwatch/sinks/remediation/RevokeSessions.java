@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * revoke-sessions: puts the role's inline policy denying everything to credentials issued before now.
- * Undo restores the inline policy the role had before (or none).
+ * revoke-sessions: puts the role's inline policy denying everything to credentials issued before
+ * now. Undo restores the inline policy the role had before (or none).
  */
 final class RevokeSessions implements RemediationAction {
     static final RevokeSessions INSTANCE = new RevokeSessions();
@@ -34,12 +34,16 @@ final class RevokeSessions implements RemediationAction {
 
     @Override
     public Target targetFor(Finding f, RemediationConfig config) throws NotApplicable {
-        return Planner.principalTarget(f, config, targetKinds(),
+        return Planner.principalTarget(
+                f,
+                config,
+                targetKinds(),
                 "revoke-sessions applies to roles; deactivate the user's access keys instead");
     }
 
     @Override
-    public void describeChange(ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
+    public void describeChange(
+            ObjectNode change, ActionRequest r, RemediationConfig config, Instant now) {
         change.put("policyName", PolicyDocuments.REVOKE_SESSIONS_POLICY);
         change.set("policyDocument", Json.tree(PolicyDocuments.revokeSessionsPolicy(now)));
         RemediationConfig.AccountRole role = config.revokeSessionsRoleFor(r.target().account());
@@ -70,8 +74,9 @@ final class RevokeSessions implements RemediationAction {
     }
 
     /**
-     * Restores the inline policy a record's "before" names (deleting it when there was none): the undo of
-     * revoke-sessions, and of deny-layer-download records written before the managed policy.
+     * Restores the inline policy a record's "before" names (deleting it when there was none): the
+     * undo of revoke-sessions, and of deny-layer-download records written before the managed
+     * policy.
      */
     static Outcome undoInline(AuditRecord original, Target t, ActionContext cx, Attempts state) {
         String policyName = original.before().path("policyName").asText();
@@ -79,7 +84,9 @@ final class RevokeSessions implements RemediationAction {
         JsonNode before = state.before(inlinePolicy(t, policyName, current));
         String prior = original.before().path("policyDocument").asText(null);
         if (PolicyDocuments.same(current, prior) && (current == null || current.equals(prior))) {
-            return new Outcome(unchanged(before, current, "policyDocument", RESULT_UNDONE), before,
+            return new Outcome(
+                    unchanged(before, current, "policyDocument", RESULT_UNDONE),
+                    before,
                     inlinePolicy(t, policyName, current));
         }
         if (prior == null) {

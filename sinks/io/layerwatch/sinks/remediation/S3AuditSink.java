@@ -11,13 +11,14 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The audit log of the streaming job in S3: one JSON object per audit record at
- * {@code PREFIX/YYYY/MM/DD/TIME-ID.json}, written synchronously as the record passes (records are few;
+ * The audit log of the streaming job in S3: one JSON object per audit record at {@code
+ * PREFIX/YYYY/MM/DD/TIME-ID.json}, written synchronously as the record passes (records are few;
  * after a restore a record written again lands on the same key).
  */
 public final class S3AuditSink implements Sink<AuditRecord> {
     private static final long serialVersionUID = 1L;
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
     private final String bucket;
     private final String prefix;
@@ -31,8 +32,17 @@ public final class S3AuditSink implements Sink<AuditRecord> {
 
     /** The object key of a record. */
     public static String key(String prefix, AuditRecord r) {
-        String p = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
-        return p + DAY.format(r.time()) + "/" + r.time().toString().replace(":", "") + "-" + r.id() + ".json";
+        String p =
+                prefix == null || prefix.isEmpty()
+                        ? ""
+                        : prefix.endsWith("/") ? prefix : prefix + "/";
+        return p
+                + DAY.format(r.time())
+                + "/"
+                + r.time().toString().replace(":", "")
+                + "-"
+                + r.id()
+                + ".json";
     }
 
     @Override
@@ -42,7 +52,8 @@ public final class S3AuditSink implements Sink<AuditRecord> {
         return new SinkWriter<>() {
             @Override
             public void write(AuditRecord r, Context context) throws IOException {
-                s3.putObject(b -> b.bucket(bucket).key(key(prefix, r)).contentType("application/json"),
+                s3.putObject(
+                        b -> b.bucket(bucket).key(key(prefix, r)).contentType("application/json"),
                         RequestBody.fromString(Json.write(r)));
             }
 

@@ -13,7 +13,8 @@ import java.io.Serializable;
  * @param repository the repository name (kind repository)
  * @param principalArn the role or user ARN (kinds role, user)
  */
-public record Target(TargetKind kind, String account, String region, String repository, String principalArn)
+public record Target(
+        TargetKind kind, String account, String region, String repository, String principalArn)
         implements Serializable {
 
     public static Target repository(String account, String region, String name) {
@@ -33,28 +34,48 @@ public record Target(TargetKind kind, String account, String region, String repo
         return principal(arn.contains(":user/") ? TargetKind.USER : TargetKind.ROLE, account, arn);
     }
 
-    /** The role or user name: the last part of the ARN (IAM names are unique per account, whatever the path). */
+    /**
+     * The role or user name: the last part of the ARN (IAM names are unique per account, whatever
+     * the path).
+     */
     public String principalName() {
-        return principalArn == null ? null : principalArn.substring(principalArn.lastIndexOf('/') + 1);
+        return principalArn == null
+                ? null
+                : principalArn.substring(principalArn.lastIndexOf('/') + 1);
     }
 
     /** The AWS partition: of the principal ARN, else of the region. */
     public String partition() {
-        return principalArn != null && principalArn.startsWith("arn:") ? principalArn.split(":", 3)[1]
+        return principalArn != null && principalArn.startsWith("arn:")
+                ? principalArn.split(":", 3)[1]
                 : AwsPartition.of(region);
     }
 
     /** The registry's host name, as docker and the assessment service know it. */
     public String registryHost() {
-        return account + ".dkr.ecr." + region + (region != null && region.startsWith("cn-") ? ".amazonaws.com.cn"
-                : ".amazonaws.com");
+        return account
+                + ".dkr.ecr."
+                + region
+                + (region != null && region.startsWith("cn-")
+                        ? ".amazonaws.com.cn"
+                        : ".amazonaws.com");
     }
 
-    /** How audit records name it: an ARN for repositories and principals, the registry host for registries. */
+    /**
+     * How audit records name it: an ARN for repositories and principals, the registry host for
+     * registries.
+     */
     public String describe() {
         return switch (kind) {
-            case REPOSITORY -> "arn:" + AwsPartition.of(region) + ":ecr:" + region + ":" + account + ":repository/"
-                    + repository;
+            case REPOSITORY ->
+                    "arn:"
+                            + AwsPartition.of(region)
+                            + ":ecr:"
+                            + region
+                            + ":"
+                            + account
+                            + ":repository/"
+                            + repository;
             case REGISTRY -> registryHost();
             case ROLE, USER -> principalArn;
         };

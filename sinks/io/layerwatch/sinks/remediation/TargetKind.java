@@ -3,7 +3,10 @@ package io.layerwatch.sinks.remediation;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** What kind of thing an action changes; JSON (requests in state, planned changes) spells it in lower case. */
+/**
+ * What kind of thing an action changes; JSON (requests in state, planned changes) spells it in
+ * lower case.
+ */
 public enum TargetKind {
     REPOSITORY("repository"),
     REGISTRY("registry"),

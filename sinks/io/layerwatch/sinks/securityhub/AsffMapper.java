@@ -34,16 +34,16 @@ import java.util.stream.Stream;
 
 /**
  * A {@link Finding} as an AWS Security Finding Format (ASFF 2018-10-08) finding for
- * BatchImportFindings ({@link SdkModelConverter} turns that JSON into the SDK's
- * {@code AwsSecurityFinding}).
+ * BatchImportFindings ({@link SdkModelConverter} turns that JSON into the SDK's {@code
+ * AwsSecurityFinding}).
  *
  * <p>No wall clock: the same finding version always gives the same JSON. CreatedAt and
- * FirstObservedAt are the first event time, UpdatedAt and LastObservedAt the last one, so a re-import
- * changes nothing while a folded episode (same id, later last event) replaces the older version
- * (Security Hub ignores imports whose UpdatedAt is not later than the stored one).
+ * FirstObservedAt are the first event time, UpdatedAt and LastObservedAt the last one, so a
+ * re-import changes nothing while a folded episode (same id, later last event) replaces the older
+ * version (Security Hub ignores imports whose UpdatedAt is not later than the stored one).
  *
- * <p>Limits (AwsSecurityFinding API reference, ASFF user guide) are applied while mapping: strings are
- * cut (never inside a surrogate pair) and marked with an ellipsis, lists and maps are capped.
+ * <p>Limits (AwsSecurityFinding API reference, ASFF user guide) are applied while mapping: strings
+ * are cut (never inside a surrogate pair) and marked with an ellipsis, lists and maps are capped.
  */
 public final class AsffMapper implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -51,8 +51,10 @@ public final class AsffMapper implements Serializable {
     public static final String SCHEMA_VERSION = "2018-10-08";
     public static final String PRODUCT_NAME = "LayerWatch";
     public static final String VERSION = version();
+
     /** GeneratorId prefix: "layerwatch/untrusted-network". */
     public static final String GENERATOR_PREFIX = "layerwatch/";
+
     /** ProductFields key prefix. */
     public static final String FIELD_PREFIX = "layerwatch/";
 
@@ -65,28 +67,56 @@ public final class AsffMapper implements Serializable {
     static final int MAX_RESOURCES = 32;
     static final int MAX_FIELD_KEY = 128;
     static final int MAX_FIELD_VALUE = 2048;
+
     /** Resource.Details.Other values must be shorter than 1024 characters. */
     static final int MAX_OTHER_VALUE = 1023;
-    /** ProductFields allow 50 pairs; Security Hub adds its own aws/securityhub/* keys, so we use at most 40. */
+
+    /**
+     * ProductFields allow 50 pairs; Security Hub adds its own aws/securityhub/* keys, so we use at
+     * most 40.
+     */
     static final int MAX_OWN_FIELDS = 40;
+
     static final int MAX_IMAGES = 10;
+
     /** AwsSecurityFinding.RelatedFindings: at most 10 items. */
     static final int MAX_RELATED_FINDINGS = 10;
+
     /** BatchImportFindings: 240 KB per finding. */
     public static final long MAX_FINDING_BYTES = 240_000;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile(
+                    "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
-    /** ASFF's TTPs categories: the ATT&CK tactics of these names classify as TTPs/<tactic>/<technique>. */
-    static final Set<String> TTP_CATEGORIES = Set.of("Initial Access", "Execution", "Persistence",
-            "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery", "Lateral Movement",
-            "Collection", "Command and Control");
+
+    /**
+     * ASFF's TTPs categories: the ATT&CK tactics of these names classify as
+     * TTPs/<tactic>/<technique>.
+     */
+    static final Set<String> TTP_CATEGORIES =
+            Set.of(
+                    "Initial Access",
+                    "Execution",
+                    "Persistence",
+                    "Privilege Escalation",
+                    "Defense Evasion",
+                    "Credential Access",
+                    "Discovery",
+                    "Lateral Movement",
+                    "Collection",
+                    "Command and Control");
+
     /** ATT&CK tactics without a TTPs category, and the Effects category that says the same. */
-    static final Map<String, String> EFFECTS = Map.of("Exfiltration", "Effects/Data Exfiltration",
-            "Impact", "Effects/Data Destruction");
+    static final Map<String, String> EFFECTS =
+            Map.of(
+                    "Exfiltration",
+                    "Effects/Data Exfiltration",
+                    "Impact",
+                    "Effects/Data Destruction");
+
     private static final List<String> UNKNOWN_RULE_TYPES = List.of("Unusual Behaviors");
 
     private final String hubAccountId;
@@ -104,7 +134,11 @@ public final class AsffMapper implements Serializable {
         this(hubAccountId, hubRegion, compliance, MAX_FINDING_BYTES);
     }
 
-    AsffMapper(String hubAccountId, String hubRegion, Map<String, List<String>> compliance, long maxBytes) {
+    AsffMapper(
+            String hubAccountId,
+            String hubRegion,
+            Map<String, List<String>> compliance,
+            long maxBytes) {
         this.hubAccountId = blankToNull(hubAccountId);
         this.hubRegion = blankToNull(hubRegion);
         this.compliance = copy(compliance == null ? defaultCompliance() : compliance);
@@ -125,8 +159,9 @@ public final class AsffMapper implements Serializable {
 
     /**
      * ASFF Types: per ATT&CK technique {@code TTPs/<tactic>} and {@code TTPs/<tactic>/<id> <name>}
-     * (namespace/category/classifier) when the tactic is a TTPs category, else its Effects category;
-     * then the rule's other types from the catalog. "Unusual Behaviors" when that leaves none.
+     * (namespace/category/classifier) when the tactic is a TTPs category, else its Effects
+     * category; then the rule's other types from the catalog. "Unusual Behaviors" when that leaves
+     * none.
      */
     static List<String> types(List<AttackTechnique> attack, String ruleId) {
         Set<String> out = new LinkedHashSet<>();
@@ -159,7 +194,14 @@ public final class AsffMapper implements Serializable {
 
     /** The default product of an account in a region: the only one that account may import into. */
     public static String productArn(String region, String account) {
-        return "arn:" + AwsPartition.of(region) + ":securityhub:" + region + ":" + account + ":product/" + account
+        return "arn:"
+                + AwsPartition.of(region)
+                + ":securityhub:"
+                + region
+                + ":"
+                + account
+                + ":product/"
+                + account
                 + "/default";
     }
 
@@ -171,9 +213,13 @@ public final class AsffMapper implements Serializable {
         String account = hubAccountId != null ? hubAccountId : findingAccount(f);
         Instant updated = f.lastEventTime() != null ? f.lastEventTime() : f.firstEventTime();
         Instant created = f.firstEventTime() != null ? f.firstEventTime() : updated;
-        String title = nonBlank(cut(oneLine(f.title()), MAX_TITLE), PRODUCT_NAME + " " + f.ruleId());
+        String title =
+                nonBlank(cut(oneLine(f.title()), MAX_TITLE), PRODUCT_NAME + " " + f.ruleId());
         ArrayNode types = strings(types(f.attack(), f.ruleId()), MAX_TYPES);
-        ObjectNode severity = NODES.objectNode().put("Label", f.severity().name()).put("Original", f.severity().name());
+        ObjectNode severity =
+                NODES.objectNode()
+                        .put("Label", f.severity().name())
+                        .put("Original", f.severity().name());
 
         ObjectNode a = NODES.objectNode();
         a.put("SchemaVersion", SCHEMA_VERSION);
@@ -191,14 +237,27 @@ public final class AsffMapper implements Serializable {
         a.set("Severity", severity);
         a.put("Title", title);
         Optional<Incident> incident = Incident.of(f);
-        a.put("Description", nonBlank(cut(oneLine(incident.map(i -> description(f, i)).orElse(f.description())),
-                MAX_DESCRIPTION), title));
-        ObjectNode recommendation = a.putObject("Remediation").putObject("Recommendation")
-                .put("Text", cut(RuleCatalog.recommendation(f.ruleId()), MAX_REMEDIATION_TEXT));
-        rule.map(RuleCatalog.Rule::recommendationUrl).ifPresent(url -> recommendation.put("Url", url));
+        a.put(
+                "Description",
+                nonBlank(
+                        cut(
+                                oneLine(
+                                        incident.map(i -> description(f, i))
+                                                .orElse(f.description())),
+                                MAX_DESCRIPTION),
+                        title));
+        ObjectNode recommendation =
+                a.putObject("Remediation")
+                        .putObject("Recommendation")
+                        .put(
+                                "Text",
+                                cut(RuleCatalog.recommendation(f.ruleId()), MAX_REMEDIATION_TEXT));
+        rule.map(RuleCatalog.Rule::recommendationUrl)
+                .ifPresent(url -> recommendation.put("Url", url));
         a.set("ProductFields", productFields(f));
         a.set("Resources", resources(f));
-        incident.ifPresent(i -> a.set("RelatedFindings", relatedFindings(i, productArn(region, account))));
+        incident.ifPresent(
+                i -> a.set("RelatedFindings", relatedFindings(i, productArn(region, account))));
         ObjectNode network = network(f.sourceIp());
         if (network != null) {
             a.set("Network", network);
@@ -222,26 +281,42 @@ public final class AsffMapper implements Serializable {
 
     // ---- incidents
 
-    /** The story, then the span and size: "pulled ..., then made ... (3 findings of 3 rules, 10:00 - 10:50)". */
+    /**
+     * The story, then the span and size: "pulled ..., then made ... (3 findings of 3 rules, 10:00 -
+     * 10:50)".
+     */
     private static String description(Finding f, Incident i) {
-        return (i.story() == null ? f.description() : i.story()) + " (" + IncidentText.size(i) + ", "
-                + IncidentText.span(f) + ")";
+        return (i.story() == null ? f.description() : i.story())
+                + " ("
+                + IncidentText.size(i)
+                + ", "
+                + IncidentText.span(f)
+                + ")";
     }
 
     /**
-     * The members as RelatedFindings: Id as each member's own finding has it, ProductArn the incident's (every
-     * LayerWatch finding of a hub is imported under one product; {@link SecurityHubTarget} sets the hub's).
-     * Over {@link #MAX_RELATED_FINDINGS} members: the most severe, earliest first among equals, kept in time
-     * order (all member ids are in ProductFields details/memberIds).
+     * The members as RelatedFindings: Id as each member's own finding has it, ProductArn the
+     * incident's (every LayerWatch finding of a hub is imported under one product; {@link
+     * SecurityHubTarget} sets the hub's). Over {@link #MAX_RELATED_FINDINGS} members: the most
+     * severe, earliest first among equals, kept in time order (all member ids are in ProductFields
+     * details/memberIds).
      */
     static ArrayNode relatedFindings(Incident incident, String productArn) {
         List<Incident.Member> members = incident.members();
-        Set<Incident.Member> kept = new LinkedHashSet<>(members.stream()
-                .sorted(Comparator.comparing(Incident.Member::severity).reversed())
-                .limit(MAX_RELATED_FINDINGS).toList());
+        Set<Incident.Member> kept =
+                new LinkedHashSet<>(
+                        members.stream()
+                                .sorted(Comparator.comparing(Incident.Member::severity).reversed())
+                                .limit(MAX_RELATED_FINDINGS)
+                                .toList());
         ArrayNode out = NODES.arrayNode();
-        members.stream().filter(kept::contains).forEach(m -> out.addObject().put("ProductArn", productArn)
-                .put("Id", cut(m.id(), MAX_ID)));
+        members.stream()
+                .filter(kept::contains)
+                .forEach(
+                        m ->
+                                out.addObject()
+                                        .put("ProductArn", productArn)
+                                        .put("Id", cut(m.id(), MAX_ID)));
         return out;
     }
 
@@ -258,7 +333,11 @@ public final class AsffMapper implements Serializable {
         m.put("eventCount", String.valueOf(f.eventCount()));
         m.put("eventIds", joinCapped(f.eventIds()));
         m.put("version", VERSION);
-        m.put("accountId", f.accountId() != null ? f.accountId() : findingAccount(f)); // AwsAccountId is the hub's
+        m.put(
+                "accountId",
+                f.accountId() != null
+                        ? f.accountId()
+                        : findingAccount(f)); // AwsAccountId is the hub's
         m.put("region", f.region());
         FindingPrincipal p = f.principal();
         if (p != null) {
@@ -276,7 +355,12 @@ public final class AsffMapper implements Serializable {
         m.put("sourceIp", f.sourceIp());
         m.put("userAgent", f.userAgent());
         if (f.details() != null) {
-            f.details().forEach((k, v) -> m.put("details/" + k, v instanceof String ? (String) v : Json.write(v)));
+            f.details()
+                    .forEach(
+                            (k, v) ->
+                                    m.put(
+                                            "details/" + k,
+                                            v instanceof String ? (String) v : Json.write(v)));
         }
         ObjectNode fields = NODES.objectNode();
         for (Map.Entry<String, String> e : m.entrySet()) {
@@ -284,7 +368,8 @@ public final class AsffMapper implements Serializable {
                 break;
             }
             if (e.getValue() != null && !e.getValue().isBlank()) {
-                fields.put(cut(FIELD_PREFIX + SafeText.escape(e.getKey()), MAX_FIELD_KEY),
+                fields.put(
+                        cut(FIELD_PREFIX + SafeText.escape(e.getKey()), MAX_FIELD_KEY),
                         cut(SafeText.escape(e.getValue()), MAX_FIELD_VALUE));
             }
         }
@@ -305,7 +390,8 @@ public final class AsffMapper implements Serializable {
         for (int i = 0; i < ids.size(); i++) {
             String more = ",+" + (ids.size() - i) + " more";
             String next = (i == 0 ? "" : ",") + ids.get(i);
-            if (out.length() + next.length() + (i == ids.size() - 1 ? 0 : more.length()) > MAX_FIELD_VALUE) {
+            if (out.length() + next.length() + (i == ids.size() - 1 ? 0 : more.length())
+                    > MAX_FIELD_VALUE) {
                 return out.append(more).toString();
             }
             out.append(next);
@@ -313,14 +399,19 @@ public final class AsffMapper implements Serializable {
         return out.toString();
     }
 
-    /** Trimmed first when a finding is too large: details (last first), then the long descriptive fields. */
+    /**
+     * Trimmed first when a finding is too large: details (last first), then the long descriptive
+     * fields.
+     */
     private static List<String> droppableFields(ObjectNode fields) {
         List<String> details = new ArrayList<>();
-        fields.fieldNames().forEachRemaining(k -> {
-            if (k.startsWith(FIELD_PREFIX + "details/")) {
-                details.add(0, k);
-            }
-        });
+        fields.fieldNames()
+                .forEachRemaining(
+                        k -> {
+                            if (k.startsWith(FIELD_PREFIX + "details/")) {
+                                details.add(0, k);
+                            }
+                        });
         details.add(FIELD_PREFIX + "eventIds");
         details.add(FIELD_PREFIX + "userAgent");
         return details;
@@ -333,17 +424,32 @@ public final class AsffMapper implements Serializable {
         String partition = AwsPartition.of(region);
         ArrayNode out = NODES.arrayNode();
         if (f.repository() != null && f.repository().name() != null) {
-            String registry = SafeText.escape(f.repository().registryId() != null ? f.repository().registryId()
-                    : f.accountId());
+            String registry =
+                    SafeText.escape(
+                            f.repository().registryId() != null
+                                    ? f.repository().registryId()
+                                    : f.accountId());
             String name = SafeText.escape(f.repository().name());
-            String repositoryArn = "arn:" + partition + ":ecr:" + region + ":" + registry + ":repository/" + name;
-            ObjectNode repo = resource(out, "AwsEcrRepository", repositoryArn, partition, region)
-                    .putObject("Details").putObject("AwsEcrRepository");
+            String repositoryArn =
+                    "arn:" + partition + ":ecr:" + region + ":" + registry + ":repository/" + name;
+            ObjectNode repo =
+                    resource(out, "AwsEcrRepository", repositoryArn, partition, region)
+                            .putObject("Details")
+                            .putObject("AwsEcrRepository");
             repo.put("Arn", repositoryArn).put("RepositoryName", name);
             for (Image image : images(f)) {
-                ObjectNode details = resource(out, "AwsEcrContainerImage", repositoryArn + "/" + image.digest(),
-                        partition, region).putObject("Details").putObject("AwsEcrContainerImage");
-                details.put("RegistryId", registry).put("RepositoryName", name).put("ImageDigest", image.digest());
+                ObjectNode details =
+                        resource(
+                                        out,
+                                        "AwsEcrContainerImage",
+                                        repositoryArn + "/" + image.digest(),
+                                        partition,
+                                        region)
+                                .putObject("Details")
+                                .putObject("AwsEcrContainerImage");
+                details.put("RegistryId", registry)
+                        .put("RepositoryName", name)
+                        .put("ImageDigest", image.digest());
                 if (!image.tags().isEmpty()) {
                     details.set("ImageTags", strings(image.tags(), Integer.MAX_VALUE));
                 }
@@ -356,7 +462,12 @@ public final class AsffMapper implements Serializable {
         }
         principalResource(out, f.principal(), partition, region);
         if (out.isEmpty()) {
-            resource(out, "Other", SafeText.escape(f.key() != null ? f.key() : f.id()), partition, region);
+            resource(
+                    out,
+                    "Other",
+                    SafeText.escape(f.key() != null ? f.key() : f.id()),
+                    partition,
+                    region);
         }
         while (out.size() > MAX_RESOURCES) {
             out.remove(out.size() - 1);
@@ -364,19 +475,27 @@ public final class AsffMapper implements Serializable {
         return out;
     }
 
-    private static void principalResource(ArrayNode out, FindingPrincipal p, String partition, String region) {
+    private static void principalResource(
+            ArrayNode out, FindingPrincipal p, String partition, String region) {
         if (p == null || p.arn() == null || "unknown".equals(p.arn())) {
             return;
         }
         String arn = SafeText.escape(p.arn());
         if (arn.contains(":role/")) {
-            resource(out, "AwsIamRole", arn, partition, region).putObject("Details").putObject("AwsIamRole")
+            resource(out, "AwsIamRole", arn, partition, region)
+                    .putObject("Details")
+                    .putObject("AwsIamRole")
                     .put("RoleName", arn.substring(arn.lastIndexOf('/') + 1));
         } else if (arn.contains(":user/")) {
-            resource(out, "AwsIamUser", arn, partition, region).putObject("Details").putObject("AwsIamUser")
+            resource(out, "AwsIamUser", arn, partition, region)
+                    .putObject("Details")
+                    .putObject("AwsIamUser")
                     .put("UserName", arn.substring(arn.lastIndexOf('/') + 1));
         } else {
-            ObjectNode other = resource(out, "Other", arn, partition, region).putObject("Details").putObject("Other");
+            ObjectNode other =
+                    resource(out, "Other", arn, partition, region)
+                            .putObject("Details")
+                            .putObject("Other");
             other.put("principalType", cut(SafeText.escape(p.type()), MAX_OTHER_VALUE));
             if (p.name() != null) {
                 other.put("principalName", cut(SafeText.escape(p.name()), MAX_OTHER_VALUE));
@@ -384,7 +503,8 @@ public final class AsffMapper implements Serializable {
         }
     }
 
-    private static ObjectNode resource(ArrayNode out, String type, String id, String partition, String region) {
+    private static ObjectNode resource(
+            ArrayNode out, String type, String id, String partition, String region) {
         ObjectNode r = out.addObject().put("Type", type).put("Id", id).put("Partition", partition);
         if (!region.isEmpty()) {
             r.put("Region", region);
@@ -394,7 +514,9 @@ public final class AsffMapper implements Serializable {
 
     private record Image(String digest, List<String> tags) {}
 
-    /** Images named by the details: imageDigest/imageTags, or scans[] (policy-change-after-scan). */
+    /**
+     * Images named by the details: imageDigest/imageTags, or scans[] (policy-change-after-scan).
+     */
     private static List<Image> images(Finding f) {
         if (f.details() == null) {
             return List.of();
@@ -449,20 +571,28 @@ public final class AsffMapper implements Serializable {
 
     // ---- helpers
 
-    /** The account the finding concerns: its event's account, else the registry's, else the caller's. */
+    /**
+     * The account the finding concerns: its event's account, else the registry's, else the
+     * caller's.
+     */
     private static String findingAccount(Finding f) {
-        for (String candidate : new String[] {f.accountId(), f.repository() == null ? null : f.repository().registryId(),
-                f.principal() == null ? null : f.principal().accountId()}) {
+        for (String candidate :
+                new String[] {
+                    f.accountId(),
+                    f.repository() == null ? null : f.repository().registryId(),
+                    f.principal() == null ? null : f.principal().accountId()
+                }) {
             if (candidate != null && ACCOUNT_ID.matcher(candidate).matches()) {
                 return candidate;
             }
         }
-        return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with the reason
+        return orEmpty(f.accountId()); // Security Hub rejects it: the entry is dead-lettered with
+        // the reason
     }
 
     /**
-     * Control characters (line breaks, tabs) as spaces: ASFF text attributes are single-line patterns;
-     * other unsafe characters (bidi, zero-width) as visible escapes.
+     * Control characters (line breaks, tabs) as spaces: ASFF text attributes are single-line
+     * patterns; other unsafe characters (bidi, zero-width) as visible escapes.
      */
     private static String oneLine(String s) {
         return s == null ? null : SafeText.escape(s.replaceAll("\\p{Cntrl}+", " ").strip());
@@ -474,7 +604,8 @@ public final class AsffMapper implements Serializable {
 
     private static ArrayNode strings(List<String> values, int max) {
         ArrayNode out = NODES.arrayNode();
-        new LinkedHashSet<>(values).stream().filter(v -> v != null && !v.isBlank()).limit(max).forEach(out::add);
+        new LinkedHashSet<>(values)
+                .stream().filter(v -> v != null && !v.isBlank()).limit(max).forEach(out::add);
         return out;
     }
 

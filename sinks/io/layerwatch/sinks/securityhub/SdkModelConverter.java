@@ -16,8 +16,8 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
  * JSON into an AWS SDK v2 model object through the model's own field metadata (the member names it
- * marshals), so the request carries exactly that JSON. Strict: an attribute the SDK does not know, or a
- * value of the wrong JSON type, is an error rather than silently dropped.
+ * marshals), so the request carries exactly that JSON. Strict: an attribute the SDK does not know,
+ * or a value of the wrong JSON type, is an error rather than silently dropped.
  */
 public final class SdkModelConverter {
 
@@ -38,7 +38,7 @@ public final class SdkModelConverter {
         }
         Map<String, SdkField<?>> fields = new LinkedHashMap<>();
         builder.sdkFields().forEach(f -> fields.put(f.locationName(), f));
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             SdkField<?> field = fields.get(e.getKey());
             if (field == null) {
@@ -68,23 +68,34 @@ public final class SdkModelConverter {
                 return expect(v, v.isBoolean(), path).booleanValue();
             case SDK_POJO:
                 return pojo(field.constructor().get(), v, path + ".");
-            case LIST: {
-                SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
-                List<Object> out = new ArrayList<>();
-                for (JsonNode item : expect(v, v.isArray(), path)) {
-                    out.add(value(member, item, path + "[" + out.size() + "]"));
+            case LIST:
+                {
+                    SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
+                    List<Object> out = new ArrayList<>();
+                    for (JsonNode item : expect(v, v.isArray(), path)) {
+                        out.add(value(member, item, path + "[" + out.size() + "]"));
+                    }
+                    return out;
                 }
-                return out;
-            }
-            case MAP: {
-                SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
-                Map<String, Object> out = new LinkedHashMap<>();
-                expect(v, v.isObject(), path).fields()
-                        .forEachRemaining(e -> out.put(e.getKey(), value(member, e.getValue(), path + "." + e.getKey())));
-                return out;
-            }
+            case MAP:
+                {
+                    SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    expect(v, v.isObject(), path)
+                            .fields()
+                            .forEachRemaining(
+                                    e ->
+                                            out.put(
+                                                    e.getKey(),
+                                                    value(
+                                                            member,
+                                                            e.getValue(),
+                                                            path + "." + e.getKey())));
+                    return out;
+                }
             default:
-                throw new IllegalArgumentException(path + ": unsupported type " + field.marshallingType());
+                throw new IllegalArgumentException(
+                        path + ": unsupported type " + field.marshallingType());
         }
     }
 

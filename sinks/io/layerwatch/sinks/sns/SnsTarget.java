@@ -28,11 +28,15 @@ public final class SnsTarget implements FindingTarget {
 
     public static final String NAME = "sns";
     public static final int MAX_BATCH_ENTRIES = 10;
+
     /** PublishBatch: 256 KiB for all messages (with their attributes) of one request. */
     public static final long MAX_REQUEST_BYTES = 256 * 1024;
+
     /** Room for what SNS counts beyond our payload bytes (attribute data types, accounting). */
     public static final long ATTRIBUTE_HEADROOM = 2 * 1024;
+
     public static final long MAX_ENTRY_BYTES = MAX_REQUEST_BYTES - ATTRIBUTE_HEADROOM;
+
     /** The default FIFO topic quota is 300 messages/s: 30 batches of 10. */
     static final double FIFO_REQUESTS_PER_SECOND = 30;
 
@@ -52,10 +56,13 @@ public final class SnsTarget implements FindingTarget {
      * @param format message format (default TEXT_AND_JSON)
      * @param reportBaseUrl where full findings can be looked up (base + "/" + id); nullable
      */
-    public record Settings(String topicArn, AwsClientSettings aws, MessageFormat format, String reportBaseUrl)
+    public record Settings(
+            String topicArn, AwsClientSettings aws, MessageFormat format, String reportBaseUrl)
             implements Serializable {
         public Settings {
-            if (topicArn == null || !topicArn.startsWith("arn:") || topicArn.split(":", -1).length != 6) {
+            if (topicArn == null
+                    || !topicArn.startsWith("arn:")
+                    || topicArn.split(":", -1).length != 6) {
                 throw new IllegalArgumentException("not an SNS topic ARN: " + topicArn);
             }
             aws = aws == null ? AwsClientSettings.DEFAULTS : aws;
@@ -65,7 +72,8 @@ public final class SnsTarget implements FindingTarget {
 
         /** TEXT_AND_JSON, default client settings, no report URL. */
         public static Settings defaults(String topicArn) {
-            return new Settings(topicArn, AwsClientSettings.DEFAULTS, MessageFormat.TEXT_AND_JSON, null);
+            return new Settings(
+                    topicArn, AwsClientSettings.DEFAULTS, MessageFormat.TEXT_AND_JSON, null);
         }
 
         public Settings withAws(AwsClientSettings a) {
@@ -108,7 +116,10 @@ public final class SnsTarget implements FindingTarget {
 
     @Override
     public Limits limits() {
-        return new Limits(MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES, MAX_ENTRY_BYTES,
+        return new Limits(
+                MAX_BATCH_ENTRIES,
+                MAX_REQUEST_BYTES,
+                MAX_ENTRY_BYTES,
                 settings.fifo() ? FIFO_REQUESTS_PER_SECOND : 0);
     }
 
@@ -119,8 +130,10 @@ public final class SnsTarget implements FindingTarget {
 
     @Override
     public DeliveryClient connect() {
-        AwsClientSettings aws = settings.aws().region() == null || settings.aws().region().isBlank()
-                ? settings.aws().withRegion(settings.topicRegion()) : settings.aws();
+        AwsClientSettings aws =
+                settings.aws().region() == null || settings.aws().region().isBlank()
+                        ? settings.aws().withRegion(settings.topicRegion())
+                        : settings.aws();
         return new Client(aws.build(SnsClient.builder()), settings.topicArn());
     }
 
@@ -134,8 +147,8 @@ public final class SnsTarget implements FindingTarget {
         }
 
         /**
-         * Entry ids are batch indexes: unique even when two versions of one finding share a batch. A
-         * payload that cannot be read is rejected on its own, the rest is still sent.
+         * Entry ids are batch indexes: unique even when two versions of one finding share a batch.
+         * A payload that cannot be read is rejected on its own, the rest is still sent.
          */
         @Override
         public List<EntryResult> send(List<Delivery> batch) {
@@ -146,18 +159,25 @@ public final class SnsTarget implements FindingTarget {
                 try {
                     entries.add(requestEntry(SnsMessage.Entry.parse(batch.get(i).payload()), id));
                 } catch (RuntimeException e) {
-                    byId.put(id, EntryResult.rejected("unreadable SNS entry payload: " + e.getMessage()));
+                    byId.put(
+                            id,
+                            EntryResult.rejected(
+                                    "unreadable SNS entry payload: " + e.getMessage()));
                 }
             }
             if (!entries.isEmpty()) {
-                PublishBatchResponse response = sns.publishBatch(b -> b.topicArn(topicArn)
-                        .publishBatchRequestEntries(entries));
+                PublishBatchResponse response =
+                        sns.publishBatch(
+                                b -> b.topicArn(topicArn).publishBatchRequestEntries(entries));
                 response.successful().forEach(s -> byId.put(s.id(), EntryResult.DELIVERED));
                 response.failed().forEach(e -> byId.put(e.id(), result(e)));
             }
             List<EntryResult> results = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                results.add(byId.getOrDefault(Integer.toString(i), EntryResult.retry("no result for entry " + i)));
+                results.add(
+                        byId.getOrDefault(
+                                Integer.toString(i),
+                                EntryResult.retry("no result for entry " + i)));
             }
             return results;
         }
@@ -165,18 +185,35 @@ public final class SnsTarget implements FindingTarget {
         /** The entry as PublishBatch sends it, under the batch-unique {@code id}. */
         static PublishBatchRequestEntry requestEntry(SnsMessage.Entry e, String id) {
             Map<String, MessageAttributeValue> attrs = new LinkedHashMap<>();
-            e.attributes().forEach((k, v) -> attrs.put(k, MessageAttributeValue.builder().dataType("String")
-                    .stringValue(v).build()));
-            return PublishBatchRequestEntry.builder().id(id).subject(e.subject()).message(e.message())
-                    .messageStructure(e.structure()).messageAttributes(attrs)
-                    .messageGroupId(e.groupId()).messageDeduplicationId(e.dedupId()).build();
+            e.attributes()
+                    .forEach(
+                            (k, v) ->
+                                    attrs.put(
+                                            k,
+                                            MessageAttributeValue.builder()
+                                                    .dataType("String")
+                                                    .stringValue(v)
+                                                    .build()));
+            return PublishBatchRequestEntry.builder()
+                    .id(id)
+                    .subject(e.subject())
+                    .message(e.message())
+                    .messageStructure(e.structure())
+                    .messageAttributes(attrs)
+                    .messageGroupId(e.groupId())
+                    .messageDeduplicationId(e.dedupId())
+                    .build();
         }
 
-        /** Sender faults are final, except throttling (SNS reports KMS throttling as a sender fault). */
+        /**
+         * Sender faults are final, except throttling (SNS reports KMS throttling as a sender
+         * fault).
+         */
         static EntryResult result(BatchResultErrorEntry e) {
             String error = e.code() + ": " + e.message();
             boolean throttled = e.code() != null && e.code().contains("Throttl");
-            return Boolean.TRUE.equals(e.senderFault()) && !throttled ? EntryResult.rejected(error)
+            return Boolean.TRUE.equals(e.senderFault()) && !throttled
+                    ? EntryResult.rejected(error)
                     : EntryResult.retry(error);
         }
 

@@ -41,19 +41,31 @@ public final class WebhookTarget implements FindingTarget {
     private static final long serialVersionUID = 1L;
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\w+)}}");
 
-    public enum Format { SLACK, PAGERDUTY, GENERIC }
+    public enum Format {
+        SLACK,
+        PAGERDUTY,
+        GENERIC
+    }
 
     /**
      * @param url the endpoint (or null with secretArn)
      * @param secretArn a Secrets Manager secret holding url / routingKey / headers (optional)
      * @param routingKey PagerDuty integration key (or in the secret)
-     * @param template GENERIC body: JSON with {{id}} {{ruleId}} {{severity}} {{title}} {{description}}
-     *     {{principal}} {{repository}} {{sourceIp}} {{time}} {{techniques}} (ATT&CK ids, comma-separated)
-     *     {{incidentId}} (an incident's id, or the one a member belongs to) {{story}} (an incident's) as string
-     *     values and {{finding}} for the whole finding
+     * @param template GENERIC body: JSON with {{id}} {{ruleId}} {{severity}} {{title}}
+     *     {{description}} {{principal}} {{repository}} {{sourceIp}} {{time}} {{techniques}} (ATT&CK
+     *     ids, comma-separated) {{incidentId}} (an incident's id, or the one a member belongs to)
+     *     {{story}} (an incident's) as string values and {{finding}} for the whole finding
      */
-    public record Settings(String name, Format format, String url, String secretArn, String routingKey,
-            Map<String, String> headers, String template, Duration timeout, AwsClientSettings aws)
+    public record Settings(
+            String name,
+            Format format,
+            String url,
+            String secretArn,
+            String routingKey,
+            Map<String, String> headers,
+            String template,
+            Duration timeout,
+            AwsClientSettings aws)
             implements Serializable {}
 
     private final Settings settings;
@@ -78,7 +90,12 @@ public final class WebhookTarget implements FindingTarget {
             case SLACK:
                 return Json.write(slack(f));
             case PAGERDUTY:
-                return Json.write(pagerDuty(f, settings.routingKey() == null ? "{{routingKey}}" : settings.routingKey()));
+                return Json.write(
+                        pagerDuty(
+                                f,
+                                settings.routingKey() == null
+                                        ? "{{routingKey}}"
+                                        : settings.routingKey()));
             default:
                 return settings.template() == null ? Json.write(f) : fill(settings.template(), f);
         }
@@ -98,54 +115,130 @@ public final class WebhookTarget implements FindingTarget {
         String headline = "[" + f.severity() + "] " + SafeText.escape(f.title());
         body.put("text", slackText(headline, 40_000));
         ArrayNode blocks = body.putArray("blocks");
-        blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
+        blocks.addObject()
+                .put("type", "header")
+                .putObject("text")
+                .put("type", "plain_text")
                 .put("text", slackText(headline, 150));
-        StringBuilder fields = new StringBuilder()
-                .append("*Rule:* ").append(f.ruleId())
-                .append(f.attack().isEmpty() ? "" : "\n*ATT&CK:* " + String.join(", ",
-                        f.attack().stream().map(AttackTechnique::label).toList()))
-                .append("\n*Principal:* ").append(SafeText.escape(f.principal().arn()))
-                .append(f.repository() == null ? "" : "\n*Repository:* " + SafeText.escape(f.repository().name()))
-                .append(f.sourceIp() == null ? "" : "\n*Source IP:* " + SafeText.escape(f.sourceIp()))
-                .append("\n*When:* ").append(f.firstEventTime()).append(" - ").append(f.lastEventTime())
-                .append(" (").append(f.eventCount()).append(" events)");
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+        StringBuilder fields =
+                new StringBuilder()
+                        .append("*Rule:* ")
+                        .append(f.ruleId())
+                        .append(
+                                f.attack().isEmpty()
+                                        ? ""
+                                        : "\n*ATT&CK:* "
+                                                + String.join(
+                                                        ", ",
+                                                        f.attack().stream()
+                                                                .map(AttackTechnique::label)
+                                                                .toList()))
+                        .append("\n*Principal:* ")
+                        .append(SafeText.escape(f.principal().arn()))
+                        .append(
+                                f.repository() == null
+                                        ? ""
+                                        : "\n*Repository:* "
+                                                + SafeText.escape(f.repository().name()))
+                        .append(
+                                f.sourceIp() == null
+                                        ? ""
+                                        : "\n*Source IP:* " + SafeText.escape(f.sourceIp()))
+                        .append("\n*When:* ")
+                        .append(f.firstEventTime())
+                        .append(" - ")
+                        .append(f.lastEventTime())
+                        .append(" (")
+                        .append(f.eventCount())
+                        .append(" events)");
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
                 .put("text", slackText(fields.toString(), 3000));
-        blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
-                .put("text", slackText(f.description() == null ? "" : SafeText.escape(f.description()), 3000));
-        blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", slackText("finding " + f.id() + (f.incidentId() == null ? ""
-                        : ", part of incident " + f.incidentId()), 3000));
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "plain_text")
+                .put(
+                        "text",
+                        slackText(
+                                f.description() == null ? "" : SafeText.escape(f.description()),
+                                3000));
+        blocks.addObject()
+                .put("type", "context")
+                .putArray("elements")
+                .addObject()
+                .put("type", "mrkdwn")
+                .put(
+                        "text",
+                        slackText(
+                                "finding "
+                                        + f.id()
+                                        + (f.incidentId() == null
+                                                ? ""
+                                                : ", part of incident " + f.incidentId()),
+                                3000));
         return body;
     }
 
-    /** An incident: headline, the story, the steps in order, who and when; the incident id as context. */
+    /**
+     * An incident: headline, the story, the steps in order, who and when; the incident id as
+     * context.
+     */
     private static ObjectNode slackIncident(Finding f, Incident incident) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         String headline = "[" + f.severity() + "] " + IncidentText.headline(f);
         body.put("text", slackText(headline + ": " + SafeText.escape(incident.story()), 40_000));
         ArrayNode blocks = body.putArray("blocks");
-        blocks.addObject().put("type", "header").putObject("text").put("type", "plain_text")
+        blocks.addObject()
+                .put("type", "header")
+                .putObject("text")
+                .put("type", "plain_text")
                 .put("text", slackText(headline, 150));
-        blocks.addObject().put("type", "section").putObject("text").put("type", "plain_text")
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "plain_text")
                 .put("text", slackText(SafeText.escape(incident.story()), 3000));
-        String fields = "*Steps* (" + IncidentText.size(incident) + "):\n"
-                + String.join("\n", IncidentText.steps(incident))
-                + "\n*Principals:* " + SafeText.escape(String.join(", ", incident.principals()))
-                + (incident.sourceIps().isEmpty() ? "" : "\n*Source IPs:* "
-                        + SafeText.escape(String.join(", ", incident.sourceIps())))
-                + (incident.repositories().isEmpty() ? "" : "\n*Repositories:* "
-                        + SafeText.escape(String.join(", ", incident.repositories())))
-                + "\n*Tactics:* " + String.join(", ", incident.tactics())
-                + "\n*When:* " + IncidentText.span(f);
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+        String fields =
+                "*Steps* ("
+                        + IncidentText.size(incident)
+                        + "):\n"
+                        + String.join("\n", IncidentText.steps(incident))
+                        + "\n*Principals:* "
+                        + SafeText.escape(String.join(", ", incident.principals()))
+                        + (incident.sourceIps().isEmpty()
+                                ? ""
+                                : "\n*Source IPs:* "
+                                        + SafeText.escape(String.join(", ", incident.sourceIps())))
+                        + (incident.repositories().isEmpty()
+                                ? ""
+                                : "\n*Repositories:* "
+                                        + SafeText.escape(
+                                                String.join(", ", incident.repositories())))
+                        + "\n*Tactics:* "
+                        + String.join(", ", incident.tactics())
+                        + "\n*When:* "
+                        + IncidentText.span(f);
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
                 .put("text", slackText(fields, 3000));
-        blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+        blocks.addObject()
+                .put("type", "context")
+                .putArray("elements")
+                .addObject()
+                .put("type", "mrkdwn")
                 .put("text", slackText("incident " + f.id(), 3000));
         return body;
     }
 
-    /** Slack's control characters: {@code &}, {@code <}, {@code >} become entities (Slack decodes them for display). */
+    /**
+     * Slack's control characters: {@code &}, {@code <}, {@code >} become entities (Slack decodes
+     * them for display).
+     */
     static String slackEscape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
@@ -165,8 +258,8 @@ public final class WebhookTarget implements FindingTarget {
     }
 
     /**
-     * PagerDuty Events v2 trigger. dedup_key is the incident id for an incident and for a member that
-     * joined one (its later versions merge into the incident's alert), else the finding id.
+     * PagerDuty Events v2 trigger. dedup_key is the incident id for an incident and for a member
+     * that joined one (its later versions merge into the incident's alert), else the finding id.
      */
     static ObjectNode pagerDuty(Finding f, String routingKey) {
         ObjectNode body = Json.MAPPER.createObjectNode();
@@ -176,13 +269,24 @@ public final class WebhookTarget implements FindingTarget {
         body.put("dedup_key", incidentId != null ? incidentId : f.id());
         ObjectNode payload = body.putObject("payload");
         Optional<Incident> incident = Incident.of(f);
-        payload.put("summary", abbreviate("[" + f.severity() + "] " + (incident.isPresent()
-                ? IncidentText.headline(f) + ": " + SafeText.escape(incident.get().story())
-                : SafeText.escape(f.title())), 1024));
+        payload.put(
+                "summary",
+                abbreviate(
+                        "["
+                                + f.severity()
+                                + "] "
+                                + (incident.isPresent()
+                                        ? IncidentText.headline(f)
+                                                + ": "
+                                                + SafeText.escape(incident.get().story())
+                                        : SafeText.escape(f.title())),
+                        1024));
         payload.put("source", SafeText.escape(f.principal().arn()));
         payload.put("severity", pagerDutySeverity(f.severity()));
         payload.put("timestamp", f.lastEventTime().toString());
-        payload.put("component", f.repository() == null ? "ecr-registry" : SafeText.escape(f.repository().name()));
+        payload.put(
+                "component",
+                f.repository() == null ? "ecr-registry" : SafeText.escape(f.repository().name()));
         payload.put("group", f.accountId() + "/" + f.region());
         payload.put("class", f.ruleId());
         ObjectNode details = payload.putObject("custom_details");
@@ -212,7 +316,8 @@ public final class WebhookTarget implements FindingTarget {
         details.put("attack", techniques(f));
         details.set("principals", SafeText.escape(Json.MAPPER.valueToTree(incident.principals())));
         details.set("sourceIps", SafeText.escape(Json.MAPPER.valueToTree(incident.sourceIps())));
-        details.set("repositories", SafeText.escape(Json.MAPPER.valueToTree(incident.repositories())));
+        details.set(
+                "repositories", SafeText.escape(Json.MAPPER.valueToTree(incident.repositories())));
         details.set("memberIds", Json.MAPPER.valueToTree(incident.memberIds()));
         details.put("eventCount", f.eventCount());
         details.put("severityRaised", incident.raised());
@@ -220,10 +325,14 @@ public final class WebhookTarget implements FindingTarget {
 
     static String pagerDutySeverity(Severity s) {
         switch (s) {
-            case CRITICAL: return "critical";
-            case HIGH: return "error";
-            case MEDIUM: return "warning";
-            default: return "info";
+            case CRITICAL:
+                return "critical";
+            case HIGH:
+                return "error";
+            case MEDIUM:
+                return "warning";
+            default:
+                return "info";
         }
     }
 
@@ -235,7 +344,8 @@ public final class WebhookTarget implements FindingTarget {
         values.put("title", SafeText.escape(f.title()));
         values.put("description", SafeText.escape(f.description()));
         values.put("principal", SafeText.escape(f.principal().arn()));
-        values.put("repository", f.repository() == null ? "" : SafeText.escape(f.repository().name()));
+        values.put(
+                "repository", f.repository() == null ? "" : SafeText.escape(f.repository().name()));
         values.put("sourceIp", SafeText.escape(f.sourceIp()));
         values.put("time", f.lastEventTime().toString());
         values.put("techniques", techniques(f));
@@ -279,31 +389,49 @@ public final class WebhookTarget implements FindingTarget {
         if (settings.secretArn() != null) {
             JsonNode secret = readSecret();
             url = secret.hasNonNull("url") ? secret.get("url").asText() : url;
-            routingKey = secret.hasNonNull("routingKey") ? secret.get("routingKey").asText() : routingKey;
-            secret.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+            routingKey =
+                    secret.hasNonNull("routingKey")
+                            ? secret.get("routingKey").asText()
+                            : routingKey;
+            secret.path("headers")
+                    .fields()
+                    .forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
         }
         if (url == null) {
-            throw new IllegalStateException("webhook sink " + name() + " has no url (config or secret)");
+            throw new IllegalStateException(
+                    "webhook sink " + name() + " has no url (config or secret)");
         }
         // Checked again here: the secret's url and headers are not seen by the config check.
-        String from = settings.secretArn() != null ? " (config or secret " + settings.secretArn() + ")" : "";
+        String from =
+                settings.secretArn() != null
+                        ? " (config or secret " + settings.secretArn() + ")"
+                        : "";
         String problem = HttpEndpoints.urlProblem(url);
         if (problem != null) {
-            throw new IllegalStateException("webhook sink " + name() + ": url" + from + " " + problem);
+            throw new IllegalStateException(
+                    "webhook sink " + name() + ": url" + from + " " + problem);
         }
         problem = HttpEndpoints.headersProblem(headers);
         if (problem != null) {
-            throw new IllegalStateException("webhook sink " + name() + ": headers" + from + ": " + problem);
+            throw new IllegalStateException(
+                    "webhook sink " + name() + ": headers" + from + ": " + problem);
         }
-        return new Client(URI.create(url.trim()), settings.format() == Format.PAGERDUTY ? routingKey : null, headers,
+        return new Client(
+                URI.create(url.trim()),
+                settings.format() == Format.PAGERDUTY ? routingKey : null,
+                headers,
                 settings.timeout());
     }
 
     private JsonNode readSecret() {
         try (SecretsManagerClient sm = settings.aws().build(SecretsManagerClient.builder())) {
-            JsonNode secret = Json.tree(sm.getSecretValue(b -> b.secretId(settings.secretArn())).secretString());
+            JsonNode secret =
+                    Json.tree(
+                            sm.getSecretValue(b -> b.secretId(settings.secretArn()))
+                                    .secretString());
             if (secret == null || !secret.isObject()) {
-                throw new IllegalStateException("secret of webhook sink " + name() + " is not a JSON object");
+                throw new IllegalStateException(
+                        "secret of webhook sink " + name() + " is not a JSON object");
             }
             return secret;
         }
@@ -343,11 +471,14 @@ public final class WebhookTarget implements FindingTarget {
             if (routingKey != null) {
                 body = withRoutingKey(body, routingKey);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(uri)
+                            .timeout(timeout)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body));
             headers.forEach(request::header);
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return List.of(ErrorClassifier.classifyHttp(response.statusCode(), response.body()));
         }
     }

@@ -17,7 +17,8 @@ class MemoryBenchTest {
         String yaml = Generator.open(GeneratorOptions.of(10_000, 42)).rulesYaml();
         RulesConfig rules = MemoryBench.quietFirstSeen(yaml, Duration.ofDays(2));
 
-        assertThat(rules.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod")).isEqualTo(Duration.ofHours(49));
+        assertThat(rules.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod"))
+                .isEqualTo(Duration.ofHours(49));
         assertThat(rules.rule(RuleCatalog.UNEXPECTED_IMAGE_PUSH).strings("pushers"))
                 .contains("arn:aws:iam::*:role/eks-node-bench-*")
                 .anyMatch(p -> p.endsWith(":role/ci-*"));

@@ -20,7 +20,9 @@ public class PoliciesCommandTest {
 
     public record Run(int code, String out, String err, Exception error) {}
 
-    /** Runs the command on its own (as LayerWatchCli runs its subcommands), capturing any exception. */
+    /**
+     * Runs the command on its own (as LayerWatchCli runs its subcommands), capturing any exception.
+     */
     public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -28,10 +30,11 @@ public class PoliciesCommandTest {
         CommandLine cli = new CommandLine(new PoliciesCommand());
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            error.set(ex);
-            return ex instanceof ConfigException ? 2 : 1;
-        });
+        cli.setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                    error.set(ex);
+                    return ex instanceof ConfigException ? 2 : 1;
+                });
         int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString(), error.get());
     }
@@ -41,8 +44,14 @@ public class PoliciesCommandTest {
         Path rules = dir.resolve("mine.yaml");
         Files.writeString(rules, PreventivePoliciesTest.RULES);
         Path out = dir.resolve("out");
-        Run r = run("--rules", rules.toString(), "--out", out.toString(), "--break-glass",
-                "arn:aws:iam::111122223333:role/break-glass");
+        Run r =
+                run(
+                        "--rules",
+                        rules.toString(),
+                        "--out",
+                        out.toString(),
+                        "--break-glass",
+                        "arn:aws:iam::111122223333:role/break-glass");
         assertThat(r.error()).isNull();
         assertThat(r.code()).isZero();
         for (String file : PreventivePolicies.files()) {
@@ -52,11 +61,16 @@ public class PoliciesCommandTest {
             assertThat(Files.readString(written)).endsWith("}\n");
         }
         assertThat(r.out()).contains("/5120 chars)");
-        assertThat(r.err()).contains("warning: " + rules + ": allowlist.principals[2] ")
-                .contains("warning: scp-ecr-layer-download.json denies ecr:BatchGetImage and ecr:GetDownloadUrlForLayer "
-                        + "to every principal not in allowlist.principals or --break-glass")
-                .contains("run with --pullers TRAIL").contains("attach it to a test OU first");
-        IamPolicyChecks.valid(Files.readString(out.resolve(PreventivePolicies.SCP)), IamPolicyChecks.Kind.SERVICE_CONTROL);
+        assertThat(r.err())
+                .contains("warning: " + rules + ": allowlist.principals[2] ")
+                .contains(
+                        "warning: scp-ecr-layer-download.json denies ecr:BatchGetImage and ecr:GetDownloadUrlForLayer "
+                                + "to every principal not in allowlist.principals or --break-glass")
+                .contains("run with --pullers TRAIL")
+                .contains("attach it to a test OU first");
+        IamPolicyChecks.valid(
+                Files.readString(out.resolve(PreventivePolicies.SCP)),
+                IamPolicyChecks.Kind.SERVICE_CONTROL);
     }
 
     @Test
@@ -67,7 +81,9 @@ public class PoliciesCommandTest {
         Run r = run("--rules", rules.toString(), "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.error()).isInstanceOf(ConfigException.class);
-        assertThat(r.error().getMessage()).startsWith(rules + ": allowlist.organizationId: not set;").doesNotContain("\n");
+        assertThat(r.error().getMessage())
+                .startsWith(rules + ": allowlist.organizationId: not set;")
+                .doesNotContain("\n");
         assertThat(out).doesNotExist();
     }
 
@@ -77,8 +93,13 @@ public class PoliciesCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Missing required option: '--rules=FILE'");
         assertThat(run("--rules", "x.yaml").err()).contains("Missing required option: '--out=DIR'");
-        assertThat(run("--help").out()).contains("--break-glass=ARN").contains("--rules=FILE").contains("--out=DIR")
-                .contains("--pullers=PATH...").contains("--pullers-days=N").contains("--pullers-users");
+        assertThat(run("--help").out())
+                .contains("--break-glass=ARN")
+                .contains("--rules=FILE")
+                .contains("--out=DIR")
+                .contains("--pullers=PATH...")
+                .contains("--pullers-days=N")
+                .contains("--pullers-users");
     }
 
     @Test
@@ -87,10 +108,19 @@ public class PoliciesCommandTest {
         Files.writeString(rules, "allowlist:\n  principals: ['arn:aws:iam::*:role/ci-*']\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = LayerWatchCli.execute(new PrintWriter(out), new PrintWriter(err), "policies", "--rules",
-                rules.toString(), "--out", dir.resolve("out").toString());
+        int code =
+                LayerWatchCli.execute(
+                        new PrintWriter(out),
+                        new PrintWriter(err),
+                        "policies",
+                        "--rules",
+                        rules.toString(),
+                        "--out",
+                        dir.resolve("out").toString());
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString().strip()).startsWith("error: " + rules + ": allowlist.organizationId: not set;")
-                .doesNotContain("\n").doesNotContain("Exception");
+        assertThat(err.toString().strip())
+                .startsWith("error: " + rules + ": allowlist.organizationId: not set;")
+                .doesNotContain("\n")
+                .doesNotContain("Exception");
     }
 }

@@ -24,15 +24,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Hostile input next to good trails, replayed by the CLI in a JVM of its own with a 512 MiB heap: a gzip bomb
- * (1 MB inflating to 1 GiB), a 1 GiB plain JSON file and a 100,000-deep nested array each become a dead
- * letter with its reason, and the good trails their findings.
+ * Hostile input next to good trails, replayed by the CLI in a JVM of its own with a 512 MiB heap: a
+ * gzip bomb (1 MB inflating to 1 GiB), a 1 GiB plain JSON file and a 100,000-deep nested array each
+ * become a dead letter with its reason, and the good trails their findings.
  */
 class ReplayMemoryIT {
 
     private static final long GIB = 1L << 30;
 
-    /** A log file's head and tail around a sparse gap of {@code size} bytes in all: no disk for the gap. */
+    /**
+     * A log file's head and tail around a sparse gap of {@code size} bytes in all: no disk for the
+     * gap.
+     */
     private static Path sparseJson(Path file, long size) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.write("{\"Records\":[".getBytes(StandardCharsets.US_ASCII));
@@ -43,7 +46,10 @@ class ReplayMemoryIT {
     }
 
     private static String good(String eventName, String eventId) {
-        return CloudTrailRecords.record(eventName).repositoryName("payments").eventId(eventId).json();
+        return CloudTrailRecords.record(eventName)
+                .repositoryName("payments")
+                .eventId(eventId)
+                .json();
     }
 
     /** The CLI's replay in a JVM of its own: its exit code; its output goes to {@code log}. */
@@ -56,15 +62,22 @@ class ReplayMemoryIT {
                 cmd.add(arg); // what Flink needs on Java 17, as this JVM has it
             }
         }
-        // The classpath is long: in an argument file (surefire passes it to its fork in a manifest).
+        // The classpath is long: in an argument file (surefire passes it to its fork in a
+        // manifest).
         Path argFile = log.resolveSibling("classpath.args");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String classpath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
         Files.writeString(argFile, "-cp \"" + classpath.replace("\\", "\\\\") + "\"\n");
         cmd.add("@" + argFile);
         cmd.add(LayerWatchCli.class.getName());
         cmd.add("replay");
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         if (!p.waitFor(8, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("replay did not finish: " + Files.readString(log));
@@ -76,36 +89,53 @@ class ReplayMemoryIT {
     @ParameterizedTest(name = "--parallelism {0}")
     @ValueSource(ints = {1, 2})
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void replayAt512MiBFindsWhatTheGoodFilesHoldDeadLetteringTheHostile(int parallelism, @TempDir Path dir)
-            throws Exception {
+    void replayAt512MiBFindsWhatTheGoodFilesHoldDeadLetteringTheHostile(
+            int parallelism, @TempDir Path dir) throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
         Path bomb = in.resolve("bomb.json.gz");
         TrailFiles.gzipOfZeros(Files.newOutputStream(bomb), GIB);
         assertThat(Files.size(bomb)).as("about 1 MB").isLessThan(1_100_000);
         Path huge = sparseJson(in.resolve("huge.json"), GIB);
-        Path deep = Files.writeString(in.resolve("deep.json"), "[".repeat(100_000) + "]".repeat(100_000));
+        Path deep =
+                Files.writeString(
+                        in.resolve("deep.json"), "[".repeat(100_000) + "]".repeat(100_000));
         Instant delivered = CloudTrailRecords.TIME.plusSeconds(300);
-        TrailFiles.write(in, TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "a"),
-                List.of(good("DeleteRepositoryPolicy", "good-1"), good("DescribeRepositories", "good-2")));
-        TrailFiles.write(in, TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "b"),
+        TrailFiles.write(
+                in,
+                TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "a"),
+                List.of(
+                        good("DeleteRepositoryPolicy", "good-1"),
+                        good("DescribeRepositories", "good-2")));
+        TrailFiles.write(
+                in,
+                TrailFiles.key(CloudTrailRecords.ACCOUNT, CloudTrailRecords.REGION, delivered, "b"),
                 List.of(good("DeleteRegistryPolicy", "good-3")));
         Path out = dir.resolve("out");
         Path log = dir.resolve("replay.log");
         try {
-            int code = replayForked(log, "--parallelism", String.valueOf(parallelism), "--out", out.toString(),
-                    in.toString());
+            int code =
+                    replayForked(
+                            log,
+                            "--parallelism",
+                            String.valueOf(parallelism),
+                            "--out",
+                            out.toString(),
+                            in.toString());
 
             assertThat(code).as(Files.readString(log)).isZero();
             Map<String, String> reasons = new TreeMap<>();
             for (String line : Files.readAllLines(out.resolve("dead-letter.jsonl"))) {
                 JsonNode dl = Json.tree(line);
-                reasons.put(Path.of(dl.path("source").asText()).getFileName().toString(), dl.path("reason").asText());
+                reasons.put(
+                        Path.of(dl.path("source").asText()).getFileName().toString(),
+                        dl.path("reason").asText());
             }
             assertThat(reasons).containsOnlyKeys("bomb.json.gz", "huge.json", "deep.json");
             assertThat(reasons.get("bomb.json.gz"))
                     .isEqualTo("inflates beyond input.maxInflatedBytes (268435456 bytes)");
             assertThat(reasons.get("huge.json"))
-                    .isEqualTo("1073741824 bytes, larger than input.maxInflatedBytes (268435456 bytes)");
+                    .isEqualTo(
+                            "1073741824 bytes, larger than input.maxInflatedBytes (268435456 bytes)");
             assertThat(reasons.get("deep.json")).contains("nesting depth");
             List<String> findings = new ArrayList<>();
             for (String line : Files.readAllLines(out.resolve("findings.jsonl"))) {

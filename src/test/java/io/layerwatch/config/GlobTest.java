@@ -45,18 +45,25 @@ class GlobTest {
     /** The attack: a role under a path evades a protected glob written without one. */
     @Test
     void aProtectedGlobIsNotEvadedByARolePath() {
-        RemediationConfig c = RulesConfigLoader.fromYaml("""
+        RemediationConfig c =
+                RulesConfigLoader.fromYaml(
+                                """
                 remediation:
                   protected:
                     principals: ["arn:aws:iam::*:role/ci-*", "arn:aws:iam::111122223333:user/admin"]
-                """, "mine.yaml").remediation();
+                """,
+                                "mine.yaml")
+                        .remediation();
         assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:role/team/ci-deploy")).isTrue();
         assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:role/a/b/ci-deploy")).isTrue();
         assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:user/ops/admin")).isTrue();
         assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:role/team/deploy")).isFalse();
         assertThat(c.protectedPrincipal("arn:aws:iam::999988887777:user/ops/admin")).isFalse();
         // A glob with a path keeps it.
-        assertThat(Glob.of("arn:aws:iam::*:role/team/*").matchesAnyPath("arn:aws:iam::1:role/other/x")).isFalse();
+        assertThat(
+                        Glob.of("arn:aws:iam::*:role/team/*")
+                                .matchesAnyPath("arn:aws:iam::1:role/other/x"))
+                .isFalse();
         assertThat(Glob.withoutPath("arn:aws:sts::1:assumed-role/a/b")).isNull();
     }
 }

@@ -26,8 +26,16 @@ import org.junit.jupiter.api.Test;
 /** The rule catalog is complete, and the docs and the default rules file say what it says. */
 class RuleCatalogTest {
 
-    static final Set<String> TACTICS = Set.of("TA0001 Initial Access", "TA0003 Persistence", "TA0005 Defense Evasion",
-            "TA0006 Credential Access", "TA0007 Discovery", "TA0009 Collection", "TA0010 Exfiltration", "TA0040 Impact");
+    static final Set<String> TACTICS =
+            Set.of(
+                    "TA0001 Initial Access",
+                    "TA0003 Persistence",
+                    "TA0005 Defense Evasion",
+                    "TA0006 Credential Access",
+                    "TA0007 Discovery",
+                    "TA0009 Collection",
+                    "TA0010 Exfiltration",
+                    "TA0040 Impact");
 
     @Test
     void everyRuleIsCompletelyDescribed() {
@@ -36,17 +44,26 @@ class RuleCatalogTest {
             assertThat(r.defaultSeverity()).as(r.id()).isNotNull();
             // An incident's techniques are its members'.
             boolean incident = r.id().equals(RuleCatalog.ATTACK_SEQUENCE);
-            assertThat(r.attack()).as(r.id()).hasSize(incident ? 0 : r.attack().size()).doesNotHaveDuplicates();
+            assertThat(r.attack())
+                    .as(r.id())
+                    .hasSize(incident ? 0 : r.attack().size())
+                    .doesNotHaveDuplicates();
             assertThat(incident || !r.attack().isEmpty()).as(r.id() + " has techniques").isTrue();
-            assertThat(r.story() != null).as(r.id() + " is a step of an incident's story")
-                    .isEqualTo(!incident && !r.id().equals(RuleCatalog.VULNERABLE_IMAGE_SCAN)
-                            && !r.id().equals(RuleCatalog.REGISTRY_NOT_ASSESSED));
+            assertThat(r.story() != null)
+                    .as(r.id() + " is a step of an incident's story")
+                    .isEqualTo(
+                            !incident
+                                    && !r.id().equals(RuleCatalog.VULNERABLE_IMAGE_SCAN)
+                                    && !r.id().equals(RuleCatalog.REGISTRY_NOT_ASSESSED));
             for (AttackTechnique t : r.attack()) {
                 assertThat(t.technique()).as(r.id()).matches("T\\d{4}(\\.\\d{3})?");
                 assertThat(t.tactic()).as(r.id()).matches("TA\\d{4}");
                 assertThat(TACTICS).as(r.id()).contains(t.tactic() + " " + t.tacticName());
                 // ATT&CK names a sub-technique after its parent: "Valid Accounts: Cloud Accounts".
-                assertThat(t.name()).as(t.technique()).isNotBlank().doesNotContain("/")
+                assertThat(t.name())
+                        .as(t.technique())
+                        .isNotBlank()
+                        .doesNotContain("/")
                         .matches(t.subTechnique() ? "[^:]+: [^:]+" : "[^:]+");
             }
             assertThat(r.asffTypes()).as(r.id()).isNotNull();
@@ -55,16 +72,38 @@ class RuleCatalogTest {
             assertThat(r.recommendationUrl()).as(r.id()).startsWith("https://docs.aws.amazon.com/");
             assertThat(r.params()).as(r.id()).isNotNull();
         }
-        assertThat(RuleCatalog.rules()).extracting(RuleCatalog.Rule::recommendation).doesNotHaveDuplicates();
+        assertThat(RuleCatalog.rules())
+                .extracting(RuleCatalog.Rule::recommendation)
+                .doesNotHaveDuplicates();
     }
 
     @Test
     void oneTechniqueHasOneNameAndTacticEverywhere() {
         Map<String, AttackTechnique> seen = new LinkedHashMap<>();
-        RuleCatalog.rules().forEach(r -> r.attack().forEach(t -> assertThat(seen.putIfAbsent(t.technique(), t))
-                .as(t.technique()).isIn(null, t)));
-        assertThat(seen.keySet()).containsExactlyInAnyOrder("T1530", "T1537", "T1078.004", "T1552.005", "T1098",
-                "T1562.001", "T1195.002", "T1525", "T1613", "T1580", "T1485");
+        RuleCatalog.rules()
+                .forEach(
+                        r ->
+                                r.attack()
+                                        .forEach(
+                                                t ->
+                                                        assertThat(
+                                                                        seen.putIfAbsent(
+                                                                                t.technique(), t))
+                                                                .as(t.technique())
+                                                                .isIn(null, t)));
+        assertThat(seen.keySet())
+                .containsExactlyInAnyOrder(
+                        "T1530",
+                        "T1537",
+                        "T1078.004",
+                        "T1552.005",
+                        "T1098",
+                        "T1562.001",
+                        "T1195.002",
+                        "T1525",
+                        "T1613",
+                        "T1580",
+                        "T1485");
     }
 
     @Test
@@ -82,16 +121,22 @@ class RuleCatalogTest {
     }
 
     /** A finding as written before findings carried their techniques. */
-    static final String WITHOUT_TECHNIQUES = """
+    static final String WITHOUT_TECHNIQUES =
+            """
             {"id":"a1","ruleId":"layer-download-burst","severity":"MEDIUM","title":"t","eventCount":3,
              "firstEventTime":"2024-05-01T12:00:00Z","lastEventTime":"2024-05-01T12:01:00Z"}""";
 
     @Test
     void aFindingWithoutTechniquesGetsItsRulesOwn() {
         Finding old = Json.read(WITHOUT_TECHNIQUES, Finding.class);
-        assertThat(old.attack()).isEqualTo(RuleCatalog.attack(RuleCatalog.LAYER_DOWNLOAD_BURST))
-                .extracting(AttackTechnique::technique).containsExactly("T1530", "T1537");
-        assertThat(Json.tree(Json.write(old)).path("attack")).isEqualTo(Json.tree("""
+        assertThat(old.attack())
+                .isEqualTo(RuleCatalog.attack(RuleCatalog.LAYER_DOWNLOAD_BURST))
+                .extracting(AttackTechnique::technique)
+                .containsExactly("T1530", "T1537");
+        assertThat(Json.tree(Json.write(old)).path("attack"))
+                .isEqualTo(
+                        Json.tree(
+                                """
                 [{"technique":"T1530","name":"Data from Cloud Storage","tactic":"TA0009","tacticName":"Collection"},
                  {"technique":"T1537","name":"Transfer Data to Cloud Account","tactic":"TA0010",
                   "tacticName":"Exfiltration"}]"""));
@@ -100,8 +145,10 @@ class RuleCatalogTest {
 
     @Test
     void aFindingOfARuleOutsideTheCatalogHasNoTechniques() {
-        Finding responder = Json.read(WITHOUT_TECHNIQUES.replace("layer-download-burst", "remediation-failed"),
-                Finding.class);
+        Finding responder =
+                Json.read(
+                        WITHOUT_TECHNIQUES.replace("layer-download-burst", "remediation-failed"),
+                        Finding.class);
         assertThat(responder.attack()).isEmpty();
         assertThat(Json.tree(Json.write(responder)).path("attack").isArray()).isTrue();
     }
@@ -109,15 +156,25 @@ class RuleCatalogTest {
     @Test
     void aFindingKeepsTheTechniquesItSays() {
         // What a finding says is kept, even when it differs from the catalog.
-        Finding own = Json.read(WITHOUT_TECHNIQUES.replace("\"title\"", "\"attack\":[],\"title\""), Finding.class);
+        Finding own =
+                Json.read(
+                        WITHOUT_TECHNIQUES.replace("\"title\"", "\"attack\":[],\"title\""),
+                        Finding.class);
         assertThat(own.attack()).isEmpty();
-        assertThat(own.withSeverity(Severity.HIGH)).satisfies(f -> {
-            assertThat(f.severity()).isEqualTo(Severity.HIGH);
-            assertThat(f).usingRecursiveComparison().ignoringFields("severity").isEqualTo(own);
-        });
+        assertThat(own.withSeverity(Severity.HIGH))
+                .satisfies(
+                        f -> {
+                            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+                            assertThat(f)
+                                    .usingRecursiveComparison()
+                                    .ignoringFields("severity")
+                                    .isEqualTo(own);
+                        });
     }
 
-    /** The README's rule table: one row per rule with its default severity and ATT&CK technique ids. */
+    /**
+     * The README's rule table: one row per rule with its default severity and ATT&CK technique ids.
+     */
     @Test
     void readmeRuleTableIsTheCatalog() throws Exception {
         Map<String, List<String>> rows = new LinkedHashMap<>();
@@ -147,7 +204,9 @@ class RuleCatalogTest {
                     ids.add(id.strip());
                 }
             }
-            assertThat(ids).as(r.id()).isEqualTo(r.attack().stream().map(AttackTechnique::technique).toList());
+            assertThat(ids)
+                    .as(r.id())
+                    .isEqualTo(r.attack().stream().map(AttackTechnique::technique).toList());
         }
     }
 
@@ -163,11 +222,15 @@ class RuleCatalogTest {
 
     @Test
     void defaultRulesFileHasTheCatalogsSeverities() throws Exception {
-        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("rules/layerwatch-rules.yaml").toFile())
-                .path("rules");
+        JsonNode rules =
+                new ObjectMapper(new YAMLFactory())
+                        .readTree(Path.of("rules/layerwatch-rules.yaml").toFile())
+                        .path("rules");
         RulesConfig builtIn = RulesConfigLoader.builtIn();
         for (RuleCatalog.Rule r : RuleCatalog.rules()) {
-            assertThat(rules.path(r.id()).path("severity").asText()).as(r.id()).isEqualTo(r.defaultSeverity().name());
+            assertThat(rules.path(r.id()).path("severity").asText())
+                    .as(r.id())
+                    .isEqualTo(r.defaultSeverity().name());
             assertThat(builtIn.rule(r.id()).severity()).as(r.id()).isEqualTo(r.defaultSeverity());
         }
     }

@@ -19,13 +19,19 @@ class RulesConfigLoaderTest {
         }
         assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).severity()).isEqualTo(Severity.LOW);
         assertThat(c.maxOutOfOrderness()).isEqualTo(Duration.ofMinutes(15));
-        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST).duration("window")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST).duration("window"))
+                .isEqualTo(Duration.ofMinutes(10));
     }
 
-    /** A user's file in {@code dir}: global allowlist entries, a rule disabled, a rule's window and allowlist. */
+    /**
+     * A user's file in {@code dir}: global allowlist entries, a rule disabled, a rule's window and
+     * allowlist.
+     */
     private static Path userFile(Path dir) throws Exception {
         Path file = dir.resolve("mine.yaml");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 allowlist:
                   principals: ["arn:aws:iam::*:role/ci-*"]
                   trustedCidrs: [10.0.0.0/8, "2001:db8::/32"]
@@ -55,27 +61,40 @@ class RulesConfigLoaderTest {
     void userFileMergesAllowlists(@TempDir Path dir) throws Exception {
         RulesConfig c = RulesConfigLoader.load(userFile(dir));
         RuleSettings burst = c.rule(RuleCatalog.LAYER_DOWNLOAD_BURST);
-        assertThat(burst.allowlist().principalAllowed("arn:aws:iam::123456789012:role/ci-build")).isTrue();
+        assertThat(burst.allowlist().principalAllowed("arn:aws:iam::123456789012:role/ci-build"))
+                .isTrue();
         assertThat(burst.allowlist().repositoryAllowed("mirror/nginx")).isTrue();
-        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).allowlist().repositoryAllowed("mirror/nginx")).isFalse();
-        assertThat(burst.allowlist().trustedCidrs()).extracting(Object::toString)
+        assertThat(c.rule(RuleCatalog.LAYER_DOWNLOAD).allowlist().repositoryAllowed("mirror/nginx"))
+                .isFalse();
+        assertThat(burst.allowlist().trustedCidrs())
+                .extracting(Object::toString)
                 .containsExactly("10.0.0.0/8", "2001:db8::/32");
     }
 
     @Test
     void anUnknownKeyIsNamedWhereItIsWithTheClosestKnownKey() {
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules:\n  layer-download-burst:\n    windw: 5m\n", "my.yaml"))
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "rules:\n  layer-download-burst:\n    windw: 5m\n",
+                                        "my.yaml"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("my.yaml: rules.layer-download-burst.windw: unknown key (did you mean 'window'?)");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("rules:\n  layer-downlod: {enabled: false}\n", "my.yaml"))
-                .hasMessage("my.yaml: rules.layer-downlod: unknown rule id (did you mean 'layer-download'?)");
+                .hasMessage(
+                        "my.yaml: rules.layer-download-burst.windw: unknown key (did you mean 'window'?)");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "rules:\n  layer-downlod: {enabled: false}\n", "my.yaml"))
+                .hasMessage(
+                        "my.yaml: rules.layer-downlod: unknown rule id (did you mean 'layer-download'?)");
         assertThatThrownBy(() -> RulesConfigLoader.fromYaml("alowlist: {}\n", "my.yaml"))
                 .hasMessage("my.yaml: alowlist: unknown key (did you mean 'allowlist'?)");
     }
 
     @Test
     void badValuesAreReportedTogether() {
-        String yaml = """
+        String yaml =
+                """
                 allowlist:
                   trustedCidrs: [10.0.0.0/33, not-an-ip]
                   trustedAccounts: ["12345"]
@@ -90,12 +109,18 @@ class RulesConfigLoaderTest {
                 """;
         assertThatThrownBy(() -> RulesConfigLoader.fromYaml(yaml, "bad.yaml"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("bad.yaml: allowlist.trustedCidrs: item 0: '10.0.0.0/33' has an invalid prefix length")
-                .hasMessageContaining("bad.yaml: allowlist.trustedAccounts: item 0 '12345' is not a 12-digit AWS account id")
-                .hasMessageContaining("bad.yaml: allowlist.organizationId: 'org-1' is not an organization id")
-                .hasMessageContaining("bad.yaml: eventTime.maxOutOfOrderness: 'soon' is not a duration")
-                .hasMessageContaining("bad.yaml: rules.layer-download.severity: 'URGENT' is not one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL")
-                .hasMessageContaining("bad.yaml: rules.access-denied-burst.minCount: -1 is not a whole number >= 0");
+                .hasMessageContaining(
+                        "bad.yaml: allowlist.trustedCidrs: item 0: '10.0.0.0/33' has an invalid prefix length")
+                .hasMessageContaining(
+                        "bad.yaml: allowlist.trustedAccounts: item 0 '12345' is not a 12-digit AWS account id")
+                .hasMessageContaining(
+                        "bad.yaml: allowlist.organizationId: 'org-1' is not an organization id")
+                .hasMessageContaining(
+                        "bad.yaml: eventTime.maxOutOfOrderness: 'soon' is not a duration")
+                .hasMessageContaining(
+                        "bad.yaml: rules.layer-download.severity: 'URGENT' is not one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL")
+                .hasMessageContaining(
+                        "bad.yaml: rules.access-denied-burst.minCount: -1 is not a whole number >= 0");
     }
 
     @Test
@@ -110,10 +135,14 @@ class RulesConfigLoaderTest {
 
     @Test
     void durationsAcceptShortAndIsoForms() {
-        RulesConfig c = RulesConfigLoader.fromYaml(
-                "rules:\n  credential-network-hop: {window: PT90M}\n  first-seen-puller: {learningPeriod: 36h}\n", "d.yaml");
-        assertThat(c.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).duration("window")).isEqualTo(Duration.ofMinutes(90));
-        assertThat(c.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod")).isEqualTo(Duration.ofHours(36));
+        RulesConfig c =
+                RulesConfigLoader.fromYaml(
+                        "rules:\n  credential-network-hop: {window: PT90M}\n  first-seen-puller: {learningPeriod: 36h}\n",
+                        "d.yaml");
+        assertThat(c.rule(RuleCatalog.CREDENTIAL_NETWORK_HOP).duration("window"))
+                .isEqualTo(Duration.ofMinutes(90));
+        assertThat(c.rule(RuleCatalog.FIRST_SEEN_PULLER).duration("learningPeriod"))
+                .isEqualTo(Duration.ofHours(36));
     }
 
     @Test
@@ -129,7 +158,9 @@ class RulesConfigLoaderTest {
 
     @Test
     void sinksSectionIsParsedWithDefaultsAndPolicies() {
-        RulesConfig c = RulesConfigLoader.fromYaml("""
+        RulesConfig c =
+                RulesConfigLoader.fromYaml(
+                        """
                 sinks:
                   deadLetter: {type: sqs, queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/dlq"}
                   sns:
@@ -137,7 +168,8 @@ class RulesConfigLoaderTest {
                     topicArn: arn:aws:sns:us-east-1:111122223333:alerts
                     policy: {minSeverity: HIGH, excludeRules: [layer-download], suppressionWindow: 30m}
                   webhook: {enabled: true, format: PagerDuty, headers: {X-Team: sec}}
-                """, "sinks.yaml");
+                """,
+                        "sinks.yaml");
         SinksConfig s = c.sinks();
         assertThat(s.enabled()).containsExactly("jsonl", "sns", "webhook");
         assertThat(s.deadLetter().type()).isEqualTo("SQS");
@@ -155,15 +187,26 @@ class RulesConfigLoaderTest {
 
     @Test
     void badSinkSettingsNameTheKeyPath() {
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  sns: {topicArm: x}\n", "s.yaml"))
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "sinks:\n  sns: {topicArm: x}\n", "s.yaml"))
                 .hasMessage("s.yaml: sinks.sns.topicArm: unknown key (did you mean 'topicArn'?)");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  ocsf: {target: splunk}\n", "s.yaml"))
-                .hasMessage("s.yaml: sinks.ocsf.target: 'splunk' is not one of file, firehose, kinesis, stdout");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "sinks:\n  ocsf: {target: splunk}\n", "s.yaml"))
+                .hasMessage(
+                        "s.yaml: sinks.ocsf.target: 'splunk' is not one of file, firehose, kinesis, stdout");
         assertThatThrownBy(() -> RulesConfigLoader.fromYaml("sinks:\n  pagerduty: {}\n", "s.yaml"))
                 .hasMessageStartingWith("s.yaml: sinks.pagerduty: unknown key");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml(
-                "sinks:\n  sns: {policy: {includeRules: [layer-downloads]}}\n", "s.yaml"))
-                .hasMessageContaining("sinks.sns.policy.includeRules: unknown rule id 'layer-downloads' (did you mean 'layer-download'?)");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "sinks:\n  sns: {policy: {includeRules: [layer-downloads]}}\n",
+                                        "s.yaml"))
+                .hasMessageContaining(
+                        "sinks.sns.policy.includeRules: unknown rule id 'layer-downloads' (did you mean 'layer-download'?)");
     }
 
     @Test
@@ -174,7 +217,9 @@ class RulesConfigLoaderTest {
     @Test
     void cloudWatchLogsSendersComeFromTheInputSection(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("org.yaml");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 input:
                   cloudWatchLogs:
                     owners: ["111122223333", 444455556666]
@@ -186,17 +231,21 @@ class RulesConfigLoaderTest {
         assertThat(s.owners()).containsExactly("111122223333", "444455556666");
         assertThat(s.rejection("444455556666", "aws-cloudtrail-logs-o-a1b2c3")).isNull();
         assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs")).isNull();
-        assertThat(s.rejection("999988887777", "aws-controltower/CloudTrailLogs")).isEqualTo("CloudWatch Logs message"
-                + " from owner '999988887777', log group 'aws-controltower/CloudTrailLogs': owner not in "
-                + "input.cloudWatchLogs.owners");
-        assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs-copy")).endsWith(
-                "log group not in input.cloudWatchLogs.logGroups");
+        assertThat(s.rejection("999988887777", "aws-controltower/CloudTrailLogs"))
+                .isEqualTo(
+                        "CloudWatch Logs message"
+                                + " from owner '999988887777', log group 'aws-controltower/CloudTrailLogs': owner not in "
+                                + "input.cloudWatchLogs.owners");
+        assertThat(s.rejection("111122223333", "aws-controltower/CloudTrailLogs-copy"))
+                .endsWith("log group not in input.cloudWatchLogs.logGroups");
     }
 
     @Test
     void badCloudWatchLogsSendersNameFileAndKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("org.yaml");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 input:
                   cloudWatchLogs:
                     owners: ["1111-2222-3333"]
@@ -205,14 +254,26 @@ class RulesConfigLoaderTest {
 
         assertThatThrownBy(() -> RulesConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(file + ": input.cloudWatchLogs.owners: item 0 '1111-2222-3333' is not a 12-digit"
-                        + " AWS account id")
-                .hasMessageContaining(file + ": input.cloudWatchLogs.logGroups: item 1 'trail logs' is not a log group name");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input:\n  cloudWatchLog: {owners: []}\n", "i.yaml"))
-                .hasMessage("i.yaml: input.cloudWatchLog: unknown key (did you mean 'cloudWatchLogs'?)");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input:\n  cloudWatchLogs: {owners: \"111122223333\"}\n",
-                "i.yaml"))
-                .hasMessage("i.yaml: input.cloudWatchLogs.owners: '111122223333' is not a list of 12-digit AWS account ids");
+                .hasMessageContaining(
+                        file
+                                + ": input.cloudWatchLogs.owners: item 0 '1111-2222-3333' is not a 12-digit"
+                                + " AWS account id")
+                .hasMessageContaining(
+                        file
+                                + ": input.cloudWatchLogs.logGroups: item 1 'trail logs' is not a log group name");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "input:\n  cloudWatchLog: {owners: []}\n", "i.yaml"))
+                .hasMessage(
+                        "i.yaml: input.cloudWatchLog: unknown key (did you mean 'cloudWatchLogs'?)");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "input:\n  cloudWatchLogs: {owners: \"111122223333\"}\n",
+                                        "i.yaml"))
+                .hasMessage(
+                        "i.yaml: input.cloudWatchLogs.owners: '111122223333' is not a list of 12-digit AWS account ids");
     }
 
     @Test
@@ -222,13 +283,21 @@ class RulesConfigLoaderTest {
 
     @Test
     void maxInflatedBytesTakesSizesWithUnits() {
-        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 64MiB}", "i.yaml").maxInflatedBytes())
+        assertThat(
+                        RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 64MiB}", "i.yaml")
+                                .maxInflatedBytes())
                 .isEqualTo(64L << 20);
-        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1 GiB}", "i.yaml").maxInflatedBytes())
+        assertThat(
+                        RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1 GiB}", "i.yaml")
+                                .maxInflatedBytes())
                 .isEqualTo(1L << 30);
-        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 2000000}", "i.yaml").maxInflatedBytes())
+        assertThat(
+                        RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 2000000}", "i.yaml")
+                                .maxInflatedBytes())
                 .isEqualTo(2_000_000);
-        assertThat(RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 10MB}", "i.yaml").maxInflatedBytes())
+        assertThat(
+                        RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 10MB}", "i.yaml")
+                                .maxInflatedBytes())
                 .isEqualTo(10_000_000);
     }
 
@@ -238,13 +307,27 @@ class RulesConfigLoaderTest {
         Files.writeString(file, "input:\n  maxInflatedBytes: 2GiB\n");
         assertThatThrownBy(() -> RulesConfigLoader.load(file))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage(file + ": input.maxInflatedBytes: '2GiB' (2147483648 bytes) is not between 1MiB and 1GiB");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedBytes: 1000}", "i.yaml"))
-                .hasMessage("i.yaml: input.maxInflatedBytes: 1000 (1000 bytes) is not between 1MiB and 1GiB");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedBytes: lots}", "i.yaml"))
-                .hasMessage("i.yaml: input.maxInflatedBytes: 'lots' is not a size from 1MiB to 1GiB such as 256MiB,"
-                        + " 64MB or 1048576 (bytes)");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml("input: {maxInflatedByte: 1GiB}", "i.yaml"))
-                .hasMessage("i.yaml: input.maxInflatedByte: unknown key (did you mean 'maxInflatedBytes'?)");
+                .hasMessage(
+                        file
+                                + ": input.maxInflatedBytes: '2GiB' (2147483648 bytes) is not between 1MiB and 1GiB");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "input: {maxInflatedBytes: 1000}", "i.yaml"))
+                .hasMessage(
+                        "i.yaml: input.maxInflatedBytes: 1000 (1000 bytes) is not between 1MiB and 1GiB");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "input: {maxInflatedBytes: lots}", "i.yaml"))
+                .hasMessage(
+                        "i.yaml: input.maxInflatedBytes: 'lots' is not a size from 1MiB to 1GiB such as 256MiB,"
+                                + " 64MB or 1048576 (bytes)");
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "input: {maxInflatedByte: 1GiB}", "i.yaml"))
+                .hasMessage(
+                        "i.yaml: input.maxInflatedByte: unknown key (did you mean 'maxInflatedBytes'?)");
     }
 }

@@ -27,13 +27,20 @@ class TagGlobTest {
 
     @Test
     void malformedGlobsFailAtLoadNamingFileKeyAndProblem() {
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml(
-                "rules:\n  image-tag-overwrite: {protectedTags: [\"v[9-0]*\"]}\n", "tags.yaml"))
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "rules:\n  image-tag-overwrite: {protectedTags: [\"v[9-0]*\"]}\n",
+                                        "tags.yaml"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("tags.yaml").hasMessageContaining("rules.image-tag-overwrite.protectedTags")
+                .hasMessageContaining("tags.yaml")
+                .hasMessageContaining("rules.image-tag-overwrite.protectedTags")
                 .hasMessageContaining("range 9-0 is backwards");
-        assertThatThrownBy(() -> RulesConfigLoader.fromYaml(
-                "rules:\n  image-tag-overwrite: {protectedTags: [\"v[0-9\"]}\n", "tags.yaml"))
+        assertThatThrownBy(
+                        () ->
+                                RulesConfigLoader.fromYaml(
+                                        "rules:\n  image-tag-overwrite: {protectedTags: [\"v[0-9\"]}\n",
+                                        "tags.yaml"))
                 .hasMessageContaining("opens no character class");
     }
 }

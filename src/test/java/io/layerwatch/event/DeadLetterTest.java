@@ -26,13 +26,27 @@ class DeadLetterTest {
 
     @Test
     void keepsWhereWhenAndWhy() {
-        DeadLetter dl = DeadLetter.of("kinesis:stream/shard-1", "decode", "malformed JSON", "{\"a\":");
+        DeadLetter dl =
+                DeadLetter.of("kinesis:stream/shard-1", "decode", "malformed JSON", "{\"a\":");
 
-        assertThat(dl).isEqualTo(new DeadLetter("kinesis:stream/shard-1", "decode", "malformed JSON", "{\"a\":", "utf8", 5));
+        assertThat(dl)
+                .isEqualTo(
+                        new DeadLetter(
+                                "kinesis:stream/shard-1",
+                                "decode",
+                                "malformed JSON",
+                                "{\"a\":",
+                                "utf8",
+                                5));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"eventName\": \"PutImage\"}", "line one\nline two\r\n\tindented", "ünïcödé € 😀 ✓"})
+    @ValueSource(
+            strings = {
+                "{\"eventName\": \"PutImage\"}",
+                "line one\nline two\r\n\tindented",
+                "ünïcödé € 😀 ✓"
+            })
     void utf8TextIsKeptAsText(String text) {
         DeadLetter dl = of(utf8(text));
 
@@ -85,16 +99,16 @@ class DeadLetterTest {
     }
 
     /**
-     * A cut inside a 2-, 3- or 4-byte character (after 0-3 ASCII bytes that shift where the cut falls) keeps the
-     * whole characters before it, as text, rather than turning the payload into base64.
+     * A cut inside a 2-, 3- or 4-byte character (after 0-3 ASCII bytes that shift where the cut
+     * falls) keeps the whole characters before it, as text, rather than turning the payload into
+     * base64.
      */
     @ParameterizedTest(name = "{0} after {1} ASCII bytes")
     @CsvSource({
-        "é, 0", "é, 1",
-        "€, 0", "€, 1", "€, 2",
-        "😀, 0", "😀, 1", "😀, 2", "😀, 3",
+        "é, 0", "é, 1", "€, 0", "€, 1", "€, 2", "😀, 0", "😀, 1", "😀, 2", "😀, 3",
     })
-    void cutInsideAMultiByteCharacterKeepsTheWholeCharactersBeforeIt(String character, int asciiPrefix) {
+    void cutInsideAMultiByteCharacterKeepsTheWholeCharactersBeforeIt(
+            String character, int asciiPrefix) {
         String text = "a".repeat(asciiPrefix) + character.repeat(MAX);
         String expected = longestPrefixWithin(text, MAX);
 
@@ -119,7 +133,10 @@ class DeadLetterTest {
         assertThat(dl.payloadBytes()).isEqualTo(10_000);
     }
 
-    /** The longest run of whole code points from the start whose UTF-8 encoding fits in {@code maxBytes}. */
+    /**
+     * The longest run of whole code points from the start whose UTF-8 encoding fits in {@code
+     * maxBytes}.
+     */
     private static String longestPrefixWithin(String text, int maxBytes) {
         int end = 0;
         int bytes = 0;

@@ -29,11 +29,54 @@ class EcrEventSerializerTest {
         }
         EcrEvent any = events.get(0);
         // nulls everywhere they may be, non-ASCII text, strings and raw JSON beyond one varint byte
-        events.add(new EcrEvent(null, -1L, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null));
-        events.add(new EcrEvent("", Long.MAX_VALUE, EventKind.OTHER, "", "caf\u00e9", "M\u00fcnchen", "123",
-                new Principal("arn", null, "\uD83D\uDE80", null, null, "", null), "::1", LONG, null, "Err", "1", "r/x",
-                "sha256:1", null, "a,b", "COMPLETE", 3, 4, LONG, LONG.getBytes(StandardCharsets.UTF_8)));
+        events.add(
+                new EcrEvent(
+                        null,
+                        -1L,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Integer.MIN_VALUE,
+                        Integer.MAX_VALUE,
+                        null,
+                        null));
+        events.add(
+                new EcrEvent(
+                        "",
+                        Long.MAX_VALUE,
+                        EventKind.OTHER,
+                        "",
+                        "caf\u00e9",
+                        "M\u00fcnchen",
+                        "123",
+                        new Principal("arn", null, "\uD83D\uDE80", null, null, "", null),
+                        "::1",
+                        LONG,
+                        null,
+                        "Err",
+                        "1",
+                        "r/x",
+                        "sha256:1",
+                        null,
+                        "a,b",
+                        "COMPLETE",
+                        3,
+                        4,
+                        LONG,
+                        LONG.getBytes(StandardCharsets.UTF_8)));
         events.add(any);
         return events;
     }
@@ -42,7 +85,8 @@ class EcrEventSerializerTest {
     void flinkUsesItForEcrEventEverywhere() {
         TypeInformation<EcrEvent> info = TypeInformation.of(EcrEvent.class);
         assertThat(info).isInstanceOf(EcrEventSerializer.Info.class);
-        assertThat(info.createSerializer(new SerializerConfigImpl())).isInstanceOf(EcrEventSerializer.class);
+        assertThat(info.createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(EcrEventSerializer.class);
     }
 
     @Test
@@ -84,16 +128,20 @@ class EcrEventSerializerTest {
         new EcrEventSerializer().serialize(events().get(0), out);
         byte[] bytes = out.getCopyOfBuffer();
         DataInputDeserializer in = new DataInputDeserializer(bytes, 0, bytes.length / 2);
-        assertThatThrownBy(() -> new EcrEventSerializer().deserialize(in)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> new EcrEventSerializer().deserialize(in))
+                .isInstanceOf(IOException.class);
     }
 
     @Test
     void snapshotRestoresACompatibleSerializer() throws IOException {
-        TypeSerializerSnapshot<EcrEvent> snapshot = new EcrEventSerializer().snapshotConfiguration();
+        TypeSerializerSnapshot<EcrEvent> snapshot =
+                new EcrEventSerializer().snapshotConfiguration();
         DataOutputSerializer out = new DataOutputSerializer(64);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
-        TypeSerializerSnapshot<EcrEvent> read = TypeSerializerSnapshot.readVersionedSnapshot(
-                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        TypeSerializerSnapshot<EcrEvent> read =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(out.getCopyOfBuffer()),
+                        getClass().getClassLoader());
         assertThat(read.restoreSerializer()).isInstanceOf(EcrEventSerializer.class);
         TypeSerializerSchemaCompatibility<EcrEvent> compatibility =
                 new EcrEventSerializer().snapshotConfiguration().resolveSchemaCompatibility(read);

@@ -16,14 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** input.maxInflatedBytes and hostile nesting: each costs its payload (or record), never the decoder. */
+/**
+ * input.maxInflatedBytes and hostile nesting: each costs its payload (or record), never the
+ * decoder.
+ */
 class InputLimitsTest {
 
     private static final long CAP = 1 << 20;
 
     private static CollectingOutput decodeCapped(byte[] payload, boolean prefilter) {
         CollectingOutput out = new CollectingOutput();
-        new PayloadDecoder(prefilter, CloudWatchLogsSenders.ANY, CAP).decode(payload, CollectingOutput.SOURCE, out);
+        new PayloadDecoder(prefilter, CloudWatchLogsSenders.ANY, CAP)
+                .decode(payload, CollectingOutput.SOURCE, out);
         return out;
     }
 
@@ -52,7 +56,8 @@ class InputLimitsTest {
             CollectingOutput out = decodeCapped(payload, prefilter);
             assertThat(out.events()).isEmpty();
             DeadLetter dl = out.onlyDeadLetter();
-            assertThat(dl.reason()).isEqualTo("inflates beyond input.maxInflatedBytes (1048576 bytes)");
+            assertThat(dl.reason())
+                    .isEqualTo("inflates beyond input.maxInflatedBytes (1048576 bytes)");
             assertThat(dl.stage()).isEqualTo(PayloadDecoder.STAGE);
             assertThat(dl.payloadBytes()).as("the gzip as received").isEqualTo(payload.length);
         }
@@ -81,14 +86,17 @@ class InputLimitsTest {
         for (byte[] payload : new byte[][] {exact, Samples.gzip(exact)}) {
             CollectingOutput out = decodeCapped(payload, true);
             assertThat(out.deadLetters()).isEmpty();
-            assertThat(out.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage");
+            assertThat(out.events())
+                    .extracting(EcrEvent::eventName)
+                    .containsExactly("BatchGetImage");
         }
     }
 
     @Test
     void aPlainPayloadOverTheCapIsADeadLetter() {
         DeadLetter dl = decodeCapped(logFileOf((int) CAP + 1), true).onlyDeadLetter();
-        assertThat(dl.reason()).isEqualTo("1048577 bytes, larger than input.maxInflatedBytes (1048576 bytes)");
+        assertThat(dl.reason())
+                .isEqualTo("1048577 bytes, larger than input.maxInflatedBytes (1048576 bytes)");
         assertThat(dl.payloadBytes()).isEqualTo(CAP + 1);
     }
 
@@ -99,26 +107,55 @@ class InputLimitsTest {
     void aHundredThousandDeepArrayIsADeadLetter() {
         DeadLetter dl = decode(Samples.utf8(DEEP_ARRAY)).onlyDeadLetter();
         assertThat(dl.reason()).startsWith("malformed JSON: ").contains("nesting depth");
-        assertThat(decode(Samples.gzip(Samples.utf8(DEEP_ARRAY))).onlyDeadLetter().reason()).isEqualTo(dl.reason());
+        assertThat(decode(Samples.gzip(Samples.utf8(DEEP_ARRAY))).onlyDeadLetter().reason())
+                .isEqualTo(dl.reason());
     }
 
     @Test
     void aDeepLineCostsOnlyThatLine() {
-        CollectingOutput lines = decode(Samples.utf8(Samples.oneLine(Samples.PULL) + "\n" + DEEP_ARRAY + "\n"
-                + Samples.oneLine(Samples.PUSH) + "\n"));
-        assertThat(lines.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage", "PutImage");
-        assertThat(lines.deadLetters()).singleElement().extracting(DeadLetter::reason).asString()
+        CollectingOutput lines =
+                decode(
+                        Samples.utf8(
+                                Samples.oneLine(Samples.PULL)
+                                        + "\n"
+                                        + DEEP_ARRAY
+                                        + "\n"
+                                        + Samples.oneLine(Samples.PUSH)
+                                        + "\n"));
+        assertThat(lines.events())
+                .extracting(EcrEvent::eventName)
+                .containsExactly("BatchGetImage", "PutImage");
+        assertThat(lines.deadLetters())
+                .singleElement()
+                .extracting(DeadLetter::reason)
+                .asString()
                 .contains("nesting depth");
     }
 
     @Test
     void aDeepRecordCostsOnlyThatRecord() {
-        String deepRecord = "{\"eventVersion\":\"1.08\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"x\","
-                + "\"requestParameters\":{\"x\":" + DEEP_ARRAY + "}}";
-        CollectingOutput file = decode(Samples.utf8("{\"Records\":[" + Samples.oneLine(Samples.PULL) + ","
-                + deepRecord + "," + Samples.oneLine(Samples.PUSH) + "]}"));
-        assertThat(file.events()).extracting(EcrEvent::eventName).containsExactly("BatchGetImage", "PutImage");
-        assertThat(file.deadLetters()).singleElement().extracting(DeadLetter::reason).asString()
+        String deepRecord =
+                "{\"eventVersion\":\"1.08\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"x\","
+                        + "\"requestParameters\":{\"x\":"
+                        + DEEP_ARRAY
+                        + "}}";
+        CollectingOutput file =
+                decode(
+                        Samples.utf8(
+                                "{\"Records\":["
+                                        + Samples.oneLine(Samples.PULL)
+                                        + ","
+                                        + deepRecord
+                                        + ","
+                                        + Samples.oneLine(Samples.PUSH)
+                                        + "]}"));
+        assertThat(file.events())
+                .extracting(EcrEvent::eventName)
+                .containsExactly("BatchGetImage", "PutImage");
+        assertThat(file.deadLetters())
+                .singleElement()
+                .extracting(DeadLetter::reason)
+                .asString()
                 .startsWith("record over Jackson's limits: ");
     }
 }

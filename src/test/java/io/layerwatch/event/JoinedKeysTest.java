@@ -36,7 +36,9 @@ class JoinedKeysTest {
         String key = new String("ASIAEXAMPLE");
         String first = JoinedKeys.join(arn, "|", key);
         assertThat(JoinedKeys.join(arn, "|", key)).isSameAs(first);
-        assertThat(JoinedKeys.join(new String(arn), "|", key)).as("equal, not the same part").isEqualTo(first)
+        assertThat(JoinedKeys.join(new String(arn), "|", key))
+                .as("equal, not the same part")
+                .isEqualTo(first)
                 .isNotSameAs(first);
     }
 }

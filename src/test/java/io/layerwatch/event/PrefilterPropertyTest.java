@@ -20,7 +20,8 @@ import net.jqwik.api.Provide;
 /**
  * The prefilter never drops a record whose full decode is an event the rules use, and skips every
  * record it can vouch for. Records are written as raw JSON text (not through Jackson) with random
- * field order, whitespace, escapes, Unicode, missing, duplicated and mistyped fields, ECR among them.
+ * field order, whitespace, escapes, Unicode, missing, duplicated and mistyped fields, ECR among
+ * them.
  */
 class PrefilterPropertyTest {
 
@@ -62,63 +63,128 @@ class PrefilterPropertyTest {
     private static void check(Case c) {
         CollectingOutput.assertStreamAgrees(c.bytes());
         CollectingOutput out = CollectingOutput.assertPrefilterAgrees(c.bytes());
-        assertThat(out.prefilteredCount()).as("records the prefilter skipped").isEqualTo(c.skippable());
+        assertThat(out.prefilteredCount())
+                .as("records the prefilter skipped")
+                .isEqualTo(c.skippable());
     }
 
     @Provide
     Arbitrary<Case> logFiles() {
-        return Arbitraries.randomValue(random -> {
-            Gen gen = new Gen(random);
-            List<Generated> records = gen.records(false);
-            List<String> members = new ArrayList<>();
-            members.add(gen.key("Records") + gen.ws() + ":" + gen.ws() + "[" + gen.ws()
-                    + String.join(gen.ws() + "," + gen.ws(), records.stream().map(Generated::json).toList()) + gen.ws() + "]");
-            if (random.nextBoolean()) {
-                members.add(random.nextInt(2), "\"owner\":" + gen.ws() + "\"123456789012\"");
-            }
-            String doc = gen.ws() + "{" + gen.ws() + String.join("," + gen.ws(), members) + gen.ws() + "}" + gen.ws();
-            int skippable = (int) records.stream().filter(Generated::skippable).count();
-            return new Case("log file", Samples.utf8(doc), skippable);
-        });
+        return Arbitraries.randomValue(
+                random -> {
+                    Gen gen = new Gen(random);
+                    List<Generated> records = gen.records(false);
+                    List<String> members = new ArrayList<>();
+                    members.add(
+                            gen.key("Records")
+                                    + gen.ws()
+                                    + ":"
+                                    + gen.ws()
+                                    + "["
+                                    + gen.ws()
+                                    + String.join(
+                                            gen.ws() + "," + gen.ws(),
+                                            records.stream().map(Generated::json).toList())
+                                    + gen.ws()
+                                    + "]");
+                    if (random.nextBoolean()) {
+                        members.add(
+                                random.nextInt(2), "\"owner\":" + gen.ws() + "\"123456789012\"");
+                    }
+                    String doc =
+                            gen.ws()
+                                    + "{"
+                                    + gen.ws()
+                                    + String.join("," + gen.ws(), members)
+                                    + gen.ws()
+                                    + "}"
+                                    + gen.ws();
+                    int skippable = (int) records.stream().filter(Generated::skippable).count();
+                    return new Case("log file", Samples.utf8(doc), skippable);
+                });
     }
 
     @Provide
     Arbitrary<Case> jsonLines() {
-        return Arbitraries.randomValue(random -> {
-            Gen gen = new Gen(random);
-            List<Generated> records = gen.records(true);
-            StringBuilder lines = new StringBuilder();
-            for (Generated r : records) {
-                lines.append(r.json()).append(random.nextBoolean() ? "\n" : random.nextBoolean() ? "\r\n" : "\n\n");
-            }
-            byte[] bytes = Samples.utf8(lines.toString());
-            return new Case("json lines", random.nextBoolean() ? bytes : Samples.gzip(bytes),
-                    (int) records.stream().filter(Generated::skippable).count());
-        });
+        return Arbitraries.randomValue(
+                random -> {
+                    Gen gen = new Gen(random);
+                    List<Generated> records = gen.records(true);
+                    StringBuilder lines = new StringBuilder();
+                    for (Generated r : records) {
+                        lines.append(r.json())
+                                .append(
+                                        random.nextBoolean()
+                                                ? "\n"
+                                                : random.nextBoolean() ? "\r\n" : "\n\n");
+                    }
+                    byte[] bytes = Samples.utf8(lines.toString());
+                    return new Case(
+                            "json lines",
+                            random.nextBoolean() ? bytes : Samples.gzip(bytes),
+                            (int) records.stream().filter(Generated::skippable).count());
+                });
     }
 
     @Provide
     Arbitrary<Case> cloudWatchLogs() {
-        return Arbitraries.randomValue(random -> {
-            List<Generated> records = new Gen(random).records(true);
-            byte[] payload = Samples.cloudWatchLogs("DATA_MESSAGE",
-                    records.stream().map(Generated::json).toArray(String[]::new));
-            return new Case("cloudwatch logs", payload, (int) records.stream().filter(Generated::skippable).count());
-        });
+        return Arbitraries.randomValue(
+                random -> {
+                    List<Generated> records = new Gen(random).records(true);
+                    byte[] payload =
+                            Samples.cloudWatchLogs(
+                                    "DATA_MESSAGE",
+                                    records.stream().map(Generated::json).toArray(String[]::new));
+                    return new Case(
+                            "cloudwatch logs",
+                            payload,
+                            (int) records.stream().filter(Generated::skippable).count());
+                });
     }
 
     /** Raw JSON text shaped like CloudTrail records. */
     static final class Gen {
         private static final String ECR = EcrEvent.ECR_SOURCE;
-        private static final String[] SOURCES = {ECR, ECR, ECR, "s3.amazonaws.com", "sts.amazonaws.com",
-            "ec2.amazonaws.com", "iam.amazonaws.com", "kms.amazonaws.com", "ECR.amazonaws.com", "ecr.amazonaws.com ",
-            "ecr-public.amazonaws.com", ""};
-        private static final String[] NAMES = {"GetDownloadUrlForLayer", "BatchGetImage", "GetObject", "AssumeRole",
-            "DescribeInstances", "Get\"Quoted", ""};
-        private static final String[] ROUTING = {"Records", "messageType", "logEvents", "detail-type", "detail"};
-        private static final String[] TEXTS = {"aws-cli/2.15.30 Python/3.11.8", "}{][,:\"\\", "ecr.amazonaws.com",
-            "{\"eventSource\":\"ecr.amazonaws.com\"}", "tab\tnew\nline", "M\u00fcnchen", "\uD83D\uDE80 rocket", "caf\u00e9",
-            "", "\u0001ctl", "/slash/", "arn:aws:iam::123456789012:role/x"};
+        private static final String[] SOURCES = {
+            ECR,
+            ECR,
+            ECR,
+            "s3.amazonaws.com",
+            "sts.amazonaws.com",
+            "ec2.amazonaws.com",
+            "iam.amazonaws.com",
+            "kms.amazonaws.com",
+            "ECR.amazonaws.com",
+            "ecr.amazonaws.com ",
+            "ecr-public.amazonaws.com",
+            ""
+        };
+        private static final String[] NAMES = {
+            "GetDownloadUrlForLayer",
+            "BatchGetImage",
+            "GetObject",
+            "AssumeRole",
+            "DescribeInstances",
+            "Get\"Quoted",
+            ""
+        };
+        private static final String[] ROUTING = {
+            "Records", "messageType", "logEvents", "detail-type", "detail"
+        };
+        private static final String[] TEXTS = {
+            "aws-cli/2.15.30 Python/3.11.8",
+            "}{][,:\"\\",
+            "ecr.amazonaws.com",
+            "{\"eventSource\":\"ecr.amazonaws.com\"}",
+            "tab\tnew\nline",
+            "M\u00fcnchen",
+            "\uD83D\uDE80 rocket",
+            "caf\u00e9",
+            "",
+            "\u0001ctl",
+            "/slash/",
+            "arn:aws:iam::123456789012:role/x"
+        };
 
         private final Random random;
         private boolean dirty; // non-ASCII or a backslash-u escape in the record being written
@@ -144,7 +210,8 @@ class PrefilterPropertyTest {
             // The three fields the decision rests on: usually once and plain, sometimes not.
             int sourceCount = count();
             for (int i = 0; i < sourceCount; i++) {
-                members.add(member("eventSource", sourceEscaped ? escaped(source) : string(source)));
+                members.add(
+                        member("eventSource", sourceEscaped ? escaped(source) : string(source)));
             }
             String name = pick(NAMES);
             int nameCount = count();
@@ -158,7 +225,8 @@ class PrefilterPropertyTest {
                 members.add(member("eventTime", timeEscaped ? escaped(time) : string(time)));
             }
             skippable &= sourceCount == 1 && nameCount == 1 && timeCount == 1;
-            skippable &= !sourceEscaped && !source.isEmpty() && !source.equals(ECR) && !name.isEmpty();
+            skippable &=
+                    !sourceEscaped && !source.isEmpty() && !source.equals(ECR) && !name.isEmpty();
             skippable &= !timeEscaped && parses(time);
             int mistyped = random.nextInt(25);
             if (mistyped < 3) {
@@ -167,7 +235,10 @@ class PrefilterPropertyTest {
                 skippable = false; // a second, non-string value of a decisive field
             }
             if (random.nextInt(20) == 0) {
-                members.add("\"event\\u0053ource\":" + ws() + string(ECR)); // eventSource behind an escaped key
+                members.add(
+                        "\"event\\u0053ource\":"
+                                + ws()
+                                + string(ECR)); // eventSource behind an escaped key
                 dirty = true;
             } else if (random.nextInt(20) == 0) {
                 members.add("\"odd\\tkey\":" + ws() + "1");
@@ -179,12 +250,29 @@ class PrefilterPropertyTest {
             }
             members.add(member("eventVersion", string("1.08")));
             members.add(member("userIdentity", userIdentity()));
-            members.add(member("sourceIPAddress", string(random.nextBoolean() ? "203.0.113.10" : ECR)));
+            members.add(
+                    member("sourceIPAddress", string(random.nextBoolean() ? "203.0.113.10" : ECR)));
             members.add(member("userAgent", text()));
-            members.add(member("requestParameters", random.nextInt(5) == 0 ? "null" : requestParameters()));
+            members.add(
+                    member(
+                            "requestParameters",
+                            random.nextInt(5) == 0 ? "null" : requestParameters()));
             members.add(member("additionalEventData", numbers()));
             members.add(member("readOnly", random.nextBoolean() ? "true" : "false"));
-            members.add(member("resources", "[" + ws() + "{\"ARN\":" + text() + "}" + ws() + "," + ws() + "[]" + ws() + "]"));
+            members.add(
+                    member(
+                            "resources",
+                            "["
+                                    + ws()
+                                    + "{\"ARN\":"
+                                    + text()
+                                    + "}"
+                                    + ws()
+                                    + ","
+                                    + ws()
+                                    + "[]"
+                                    + ws()
+                                    + "]"));
             members.add(member("recipientAccountId", string("123456789012")));
             Collections.shuffle(members, random);
             String json = "{" + ws() + String.join(ws() + "," + ws(), members) + ws() + "}";
@@ -192,20 +280,58 @@ class PrefilterPropertyTest {
         }
 
         private String userIdentity() {
-            return "{" + ws() + "\"type\":" + string("AssumedRole") + "," + ws() + "\"arn\":" + text() + ","
-                    + "\"sessionContext\":{\"sessionIssuer\":{" + ws() + "\"userName\":" + text() + "}," + ws()
-                    + "\"attributes\":{\"mfaAuthenticated\":\"false\"}}" + ws() + "}";
+            return "{"
+                    + ws()
+                    + "\"type\":"
+                    + string("AssumedRole")
+                    + ","
+                    + ws()
+                    + "\"arn\":"
+                    + text()
+                    + ","
+                    + "\"sessionContext\":{\"sessionIssuer\":{"
+                    + ws()
+                    + "\"userName\":"
+                    + text()
+                    + "},"
+                    + ws()
+                    + "\"attributes\":{\"mfaAuthenticated\":\"false\"}}"
+                    + ws()
+                    + "}";
         }
 
         private String requestParameters() {
-            return "{\"repositoryName\":" + text() + "," + ws() + "\"imageIds\":[" + ws()
-                    + "{\"imageTag\":" + text() + "}" + ws() + "]," + ws() + "\"layerDigest\":" + string("sha256:abc") + "}";
+            return "{\"repositoryName\":"
+                    + text()
+                    + ","
+                    + ws()
+                    + "\"imageIds\":["
+                    + ws()
+                    + "{\"imageTag\":"
+                    + text()
+                    + "}"
+                    + ws()
+                    + "],"
+                    + ws()
+                    + "\"layerDigest\":"
+                    + string("sha256:abc")
+                    + "}";
         }
 
         private String numbers() {
-            String[] numbers = {"0", "-0", "0.0", "1.5e3", "-2E-7", "1E+2", "123456789012345678901234", "42", "-1"};
-            return "{\"bytesTransferredIn\":" + pick(numbers) + "," + ws() + "\"x\":[" + pick(numbers) + "," + ws()
-                    + pick(numbers) + "]}";
+            String[] numbers = {
+                "0", "-0", "0.0", "1.5e3", "-2E-7", "1E+2", "123456789012345678901234", "42", "-1"
+            };
+            return "{\"bytesTransferredIn\":"
+                    + pick(numbers)
+                    + ","
+                    + ws()
+                    + "\"x\":["
+                    + pick(numbers)
+                    + ","
+                    + ws()
+                    + pick(numbers)
+                    + "]}";
         }
 
         private String time() {
@@ -217,7 +343,9 @@ class PrefilterPropertyTest {
                 case 4 -> "2024-05-01T25:00:00Z";
                 case 5 -> "yesterday";
                 case 6 -> "";
-                default -> Instant.ofEpochSecond(1_500_000_000L + random.nextInt(300_000_000)).toString();
+                default ->
+                        Instant.ofEpochSecond(1_500_000_000L + random.nextInt(300_000_000))
+                                .toString();
             };
         }
 
@@ -289,7 +417,9 @@ class PrefilterPropertyTest {
             String head = string(s.substring(0, at));
             String tail = string(s.substring(at + 1));
             dirty = true;
-            return head.substring(0, head.length() - 1) + String.format("\\u%04X", (int) s.charAt(at)) + tail.substring(1);
+            return head.substring(0, head.length() - 1)
+                    + String.format("\\u%04X", (int) s.charAt(at))
+                    + tail.substring(1);
         }
 
         String ws() {
@@ -307,7 +437,9 @@ class PrefilterPropertyTest {
         }
     }
 
-    /** Keeps the generator's own bookkeeping honest: a skippable record really is a non-ECR event. */
+    /**
+     * Keeps the generator's own bookkeeping honest: a skippable record really is a non-ECR event.
+     */
     @Property(tries = 300)
     void generatedSkippableRecordsDecodeToUnanalysedEvents(@ForAll Random random) {
         Generated r = new Gen(random).record(true);

@@ -12,15 +12,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link PrincipalNormalizer} on the userIdentity shapes CloudTrail writes (the values are those of the real
- * samples where one exists), and {@link EcrEvent#crossAccount()} on whole records.
+ * {@link PrincipalNormalizer} on the userIdentity shapes CloudTrail writes (the values are those of
+ * the real samples where one exists), and {@link EcrEvent#crossAccount()} on whole records.
  */
 class PrincipalNormalizerTest {
 
     private static final String ACCOUNT = "123837392027";
 
     private static Principal normalize(String userIdentityJson) {
-        return PrincipalNormalizer.normalize(Samples.parse(Samples.utf8(userIdentityJson)), ACCOUNT);
+        return PrincipalNormalizer.normalize(
+                Samples.parse(Samples.utf8(userIdentityJson)), ACCOUNT);
     }
 
     /** The real pull record with another caller. */
@@ -30,11 +31,14 @@ class PrincipalNormalizerTest {
         return CollectingOutput.decode(record.toString()).onlyEvent();
     }
 
-    // ---- assumed roles -----------------------------------------------------------------------------------------
+    // ---- assumed roles
+    // -----------------------------------------------------------------------------------------
 
     @Test
     void assumedRoleIsKeyedByItsSessionIssuer() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "AssumedRole",
                  "principalId": "AROATFQR7NSCQNEXZHIOB:i-05c30218156bcc246",
                  "arn": "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-enumerate-role/i-05c30218156bcc246",
@@ -45,15 +49,23 @@ class PrincipalNormalizerTest {
                      "accountId": "123837392027", "userName": "stratus-red-team-ec2-enumerate-role"}}}
                 """);
 
-        assertThat(p).isEqualTo(new Principal("arn:aws:iam::123837392027:role/stratus-red-team-ec2-enumerate-role",
-                Principal.TYPE_ASSUMED_ROLE, "stratus-red-team-ec2-enumerate-role", "123837392027",
-                "ASIATFQR7NSCWFKWOWVD", "i-05c30218156bcc246",
-                "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-enumerate-role/i-05c30218156bcc246"));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "arn:aws:iam::123837392027:role/stratus-red-team-ec2-enumerate-role",
+                                Principal.TYPE_ASSUMED_ROLE,
+                                "stratus-red-team-ec2-enumerate-role",
+                                "123837392027",
+                                "ASIATFQR7NSCWFKWOWVD",
+                                "i-05c30218156bcc246",
+                                "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-enumerate-role/i-05c30218156bcc246"));
     }
 
     @Test
     void assumedRoleKeepsTheIssuersPathWhichTheSessionArnLacks() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "AssumedRole",
                  "arn": "arn:aws:sts::123837392027:assumed-role/AWSServiceRoleForAmazonInspector2/MandoService364061179539770931",
                  "accountId": "123837392027",
@@ -63,30 +75,51 @@ class PrincipalNormalizerTest {
                  "invokedBy": "inspector2.amazonaws.com"}
                 """);
 
-        assertThat(p.arn()).isEqualTo(
-                "arn:aws:iam::123837392027:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2");
-        assertThat(p.type()).as("invokedBy does not make an assumed role a service").isEqualTo(Principal.TYPE_ASSUMED_ROLE);
+        assertThat(p.arn())
+                .isEqualTo(
+                        "arn:aws:iam::123837392027:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2");
+        assertThat(p.type())
+                .as("invokedBy does not make an assumed role a service")
+                .isEqualTo(Principal.TYPE_ASSUMED_ROLE);
         assertThat(p.sessionName()).isEqualTo("MandoService364061179539770931");
         assertThat(p.accessKeyId()).isNull();
     }
 
     @ParameterizedTest(name = "sessionContext: {0}")
-    @ValueSource(strings = {"", ", \"sessionContext\": {}", ", \"sessionContext\": {\"sessionIssuer\": {}}"})
-    void assumedRoleWithoutSessionIssuerIsKeyedByTheRoleDerivedFromTheSessionArn(String sessionContext) {
-        Principal p = normalize("""
+    @ValueSource(
+            strings = {
+                "",
+                ", \"sessionContext\": {}",
+                ", \"sessionContext\": {\"sessionIssuer\": {}}"
+            })
+    void assumedRoleWithoutSessionIssuerIsKeyedByTheRoleDerivedFromTheSessionArn(
+            String sessionContext) {
+        Principal p =
+                normalize(
+                        """
                 {"type": "AssumedRole",
                  "arn": "arn:aws:sts::111122223333:assumed-role/ecr-pusher/ci-build-42",
                  "accessKeyId": "ASIAEXAMPLEKEY000001"%s}
-                """.formatted(sessionContext));
+                """
+                                .formatted(sessionContext));
 
-        assertThat(p).isEqualTo(new Principal("arn:aws:iam::111122223333:role/ecr-pusher", Principal.TYPE_ASSUMED_ROLE,
-                "ecr-pusher", "111122223333", "ASIAEXAMPLEKEY000001", "ci-build-42",
-                "arn:aws:sts::111122223333:assumed-role/ecr-pusher/ci-build-42"));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "arn:aws:iam::111122223333:role/ecr-pusher",
+                                Principal.TYPE_ASSUMED_ROLE,
+                                "ecr-pusher",
+                                "111122223333",
+                                "ASIAEXAMPLEKEY000001",
+                                "ci-build-42",
+                                "arn:aws:sts::111122223333:assumed-role/ecr-pusher/ci-build-42"));
     }
 
     @Test
     void roleArnDerivedFromTheSessionArnKeepsThePartition() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "AssumedRole", "arn": "arn:aws-cn:sts::123456789012:assumed-role/Deployer/alice@example.com"}
                 """);
 
@@ -95,7 +128,8 @@ class PrincipalNormalizerTest {
     }
 
     /** Two sessions of the role ecr-pusher: build-1 and build-2, each with its own access key. */
-    private static final String SESSION = """
+    private static final String SESSION =
+            """
             {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ecr-pusher/%s",
              "accountId": "111122223333", "accessKeyId": "%s"}
             """;
@@ -104,7 +138,9 @@ class PrincipalNormalizerTest {
     void sessionsOfOneRoleShareTheRolesArn() {
         Principal first = normalize(SESSION.formatted("build-1", "ASIAFIRSTSESSION0001"));
         Principal second = normalize(SESSION.formatted("build-2", "ASIASECONDSESSION002"));
-        assertThat(first.arn()).isEqualTo(second.arn()).isEqualTo("arn:aws:iam::111122223333:role/ecr-pusher");
+        assertThat(first.arn())
+                .isEqualTo(second.arn())
+                .isEqualTo("arn:aws:iam::111122223333:role/ecr-pusher");
     }
 
     @Test
@@ -117,24 +153,37 @@ class PrincipalNormalizerTest {
         assertThat(second.accessKeyId()).isEqualTo("ASIASECONDSESSION002");
     }
 
-    // ---- IAM users, root, services, accounts -------------------------------------------------------------------
+    // ---- IAM users, root, services, accounts
+    // -------------------------------------------------------------------
 
     @Test
     void iamUser() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "IAMUser", "principalId": "AIDATFQR7NSC5AU2ZV3IE",
                  "arn": "arn:aws:iam::123837392027:user/bert-jan", "accountId": "123837392027",
                  "accessKeyId": "AKIATFQR7NSC8Q4X20BJ", "userName": "bert-jan"}
                 """);
 
-        assertThat(p).isEqualTo(new Principal("arn:aws:iam::123837392027:user/bert-jan", Principal.TYPE_IAM_USER,
-                "bert-jan", "123837392027", "AKIATFQR7NSC8Q4X20BJ", null, null));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "arn:aws:iam::123837392027:user/bert-jan",
+                                Principal.TYPE_IAM_USER,
+                                "bert-jan",
+                                "123837392027",
+                                "AKIATFQR7NSC8Q4X20BJ",
+                                null,
+                                null));
         assertThat(p.isAwsService()).isFalse();
     }
 
     @Test
     void iamUserWithoutArnGetsOneFromAccountAndName() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "IAMUser", "accountId": "123837392027", "userName": "benjamin"}
                 """);
 
@@ -144,7 +193,9 @@ class PrincipalNormalizerTest {
 
     @Test
     void iamUserWithoutUserNameIsNamedAfterItsArn() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "IAMUser", "arn": "arn:aws:iam::123837392027:user/ops/benjamin", "accountId": "123837392027"}
                 """);
 
@@ -152,68 +203,118 @@ class PrincipalNormalizerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"Root\",\"principalId\":\"123456789012\",\"arn\":\"arn:aws:iam::123456789012:root\","
-                + "\"accountId\":\"123456789012\",\"accessKeyId\":\"ASIAROOTEXAMPLE00001\"}"
-                + "| arn:aws:iam::123456789012:root | ASIAROOTEXAMPLE00001",
-        "{\"type\":\"Root\",\"accountId\":\"123456789012\"} | arn:aws:iam::123456789012:root |",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"type\":\"Root\",\"principalId\":\"123456789012\",\"arn\":\"arn:aws:iam::123456789012:root\","
+                        + "\"accountId\":\"123456789012\",\"accessKeyId\":\"ASIAROOTEXAMPLE00001\"}"
+                        + "| arn:aws:iam::123456789012:root | ASIAROOTEXAMPLE00001",
+                "{\"type\":\"Root\",\"accountId\":\"123456789012\"} | arn:aws:iam::123456789012:root |",
+            })
     void root(String identity, String arn, String accessKeyId) {
         Principal p = normalize(identity);
 
-        assertThat(p).isEqualTo(new Principal(arn, Principal.TYPE_ROOT, "root", "123456789012", accessKeyId, null, null));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                arn,
+                                Principal.TYPE_ROOT,
+                                "root",
+                                "123456789012",
+                                accessKeyId,
+                                null,
+                                null));
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"AWSService\",\"invokedBy\":\"rolesanywhere.amazonaws.com\"} | rolesanywhere.amazonaws.com",
-        "{\"type\":\"AWSService\",\"principalId\":\"ecr.amazonaws.com\"}           | ecr.amazonaws.com",
-        "{\"accountId\":\"123456789012\",\"invokedBy\":\"AWS Internal\"}          | AWS Internal",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"type\":\"AWSService\",\"invokedBy\":\"rolesanywhere.amazonaws.com\"} | rolesanywhere.amazonaws.com",
+                "{\"type\":\"AWSService\",\"principalId\":\"ecr.amazonaws.com\"}           | ecr.amazonaws.com",
+                "{\"accountId\":\"123456789012\",\"invokedBy\":\"AWS Internal\"}          | AWS Internal",
+            })
     void awsServiceIsKeyedByTheInvokingService(String identity, String service) {
         Principal p = normalize(identity);
 
-        assertThat(p).isEqualTo(new Principal("service:" + service, Principal.TYPE_AWS_SERVICE, service,
-                null, null, null, null));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "service:" + service,
+                                Principal.TYPE_AWS_SERVICE,
+                                service,
+                                null,
+                                null,
+                                null,
+                                null));
         assertThat(p.isAwsService()).isTrue();
     }
 
     @Test
     void awsAccountCallerIsKeyedByThatAccountsRoot() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "AWSAccount", "principalId": "AIDAEXAMPLEPRINCIPAL", "accountId": "111122223333"}
                 """);
 
-        assertThat(p).isEqualTo(new Principal("arn:aws:iam::111122223333:root", Principal.TYPE_AWS_ACCOUNT,
-                "111122223333", "111122223333", null, null, null));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "arn:aws:iam::111122223333:root",
+                                Principal.TYPE_AWS_ACCOUNT,
+                                "111122223333",
+                                "111122223333",
+                                null,
+                                null,
+                                null));
     }
 
     @Test
     void otherIdentityTypeIsKeyedByItsArn() {
-        Principal p = normalize("""
+        Principal p =
+                normalize(
+                        """
                 {"type": "FederatedUser", "principalId": "123456789012:alice",
                  "arn": "arn:aws:sts::123456789012:federated-user/alice", "accountId": "123456789012"}
                 """);
 
-        assertThat(p).isEqualTo(new Principal("arn:aws:sts::123456789012:federated-user/alice", "FederatedUser",
-                "alice", "123456789012", null, null, null));
+        assertThat(p)
+                .isEqualTo(
+                        new Principal(
+                                "arn:aws:sts::123456789012:federated-user/alice",
+                                "FederatedUser",
+                                "alice",
+                                "123456789012",
+                                null,
+                                null,
+                                null));
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"null", "\"AWS Internal\"", "[]", "{}", "{\"type\": \"IdentityCenterUser\"}"})
+    @ValueSource(
+            strings = {
+                "null",
+                "\"AWS Internal\"",
+                "[]",
+                "{}",
+                "{\"type\": \"IdentityCenterUser\"}"
+            })
     void identityWithNothingToKeyOnIsNone(String identity) {
         assertThat(PrincipalNormalizer.normalize(Samples.parse(Samples.utf8(identity)), ACCOUNT))
                 .isSameAs(Principal.NONE);
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"AssumedRole\",\"accessKeyId\":\"ASIAEXAMPLEKEY000003\"} | AssumedRole | unknown | ASIAEXAMPLEKEY000003",
-        "{\"type\":\"IAMUser\",\"userName\":\"alice\"}                      | IAMUser     | alice   |",
-        "{\"type\":\"AWSAccount\"}                                          | AWSAccount  | unknown |",
-    })
-    void identityTooSparseForAKeyIsKeyedUnknownButKeepsWhatItHas(String identity, String type, String name,
-            String accessKeyId) {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"type\":\"AssumedRole\",\"accessKeyId\":\"ASIAEXAMPLEKEY000003\"} | AssumedRole | unknown | ASIAEXAMPLEKEY000003",
+                "{\"type\":\"IAMUser\",\"userName\":\"alice\"}                      | IAMUser     | alice   |",
+                "{\"type\":\"AWSAccount\"}                                          | AWSAccount  | unknown |",
+            })
+    void identityTooSparseForAKeyIsKeyedUnknownButKeepsWhatItHas(
+            String identity, String type, String name, String accessKeyId) {
         Principal p = normalize(identity);
 
         assertThat(p.arn()).isEqualTo(Principal.NONE.arn());
@@ -224,25 +325,32 @@ class PrincipalNormalizerTest {
 
     @Test
     void missingUserIdentityIsNone() {
-        assertThat(PrincipalNormalizer.normalize((JsonNode) null, ACCOUNT)).isSameAs(Principal.NONE);
+        assertThat(PrincipalNormalizer.normalize((JsonNode) null, ACCOUNT))
+                .isSameAs(Principal.NONE);
 
-        EcrEvent e = CollectingOutput.decode(Samples.json(Samples.PULL).without("userIdentity").toString()).onlyEvent();
+        EcrEvent e =
+                CollectingOutput.decode(
+                                Samples.json(Samples.PULL).without("userIdentity").toString())
+                        .onlyEvent();
 
         assertThat(e.principal()).isSameAs(Principal.NONE);
         assertThat(e.crossAccount()).isFalse();
         assertThat(e.accountId()).as("from recipientAccountId").isEqualTo("123456789012");
     }
 
-    // ---- crossAccount() ----------------------------------------------------------------------------------------
+    // ---- crossAccount()
+    // ----------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "{\"type\":\"AWSAccount\",\"principalId\":\"AIDAEXAMPLEPRINCIPAL\",\"accountId\":\"111122223333\"} | true",
-        "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/ci/run-7\"}             | true",
-        "{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::123456789012:user/Mary_Major\",\"accountId\":\"123456789012\"} | false",
-        "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::123456789012:assumed-role/ci/run-7\"}             | false",
-        "{\"type\":\"AWSService\",\"invokedBy\":\"ecr.amazonaws.com\"}                                     | false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"type\":\"AWSAccount\",\"principalId\":\"AIDAEXAMPLEPRINCIPAL\",\"accountId\":\"111122223333\"} | true",
+                "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/ci/run-7\"}             | true",
+                "{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::123456789012:user/Mary_Major\",\"accountId\":\"123456789012\"} | false",
+                "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::123456789012:assumed-role/ci/run-7\"}             | false",
+                "{\"type\":\"AWSService\",\"invokedBy\":\"ecr.amazonaws.com\"}                                     | false",
+            })
     void crossAccountWhenTheCallersAccountIsNotTheRecipient(String identity, boolean crossAccount) {
         EcrEvent e = pullBy(identity);
 
@@ -252,7 +360,9 @@ class PrincipalNormalizerTest {
 
     @Test
     void crossAccountCallerOfARealRecordKeepsItsOwnAccount() {
-        EcrEvent e = pullBy("""
+        EcrEvent e =
+                pullBy(
+                        """
                 {"type": "AssumedRole", "principalId": "AROAEXAMPLEROLEID:build",
                  "arn": "arn:aws:sts::111122223333:assumed-role/ci/build",
                  "accountId": "111122223333", "accessKeyId": "ASIAEXAMPLEKEY000002",

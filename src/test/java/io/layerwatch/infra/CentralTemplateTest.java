@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The central stack as an AWS security review wants it: alarms on every part of the pipeline, a logs destination
- * only the trail accounts can use, trust by source ARN, retained key, a protected artifact bucket with a pinned
- * jar, dead-letter queues on every EventBridge target, and scan-event rules whatever the feed shape.
+ * The central stack as an AWS security review wants it: alarms on every part of the pipeline, a
+ * logs destination only the trail accounts can use, trust by source ARN, retained key, a protected
+ * artifact bucket with a pinned jar, dead-letter queues on every EventBridge target, and scan-event
+ * rules whatever the feed shape.
  */
 class CentralTemplateTest {
 
@@ -56,7 +57,9 @@ class CentralTemplateTest {
 
     @Test
     void theApplicationDecryptsOnlyTheAssessmentSecretThroughSecretsManager() {
-        JsonNode statements = resource("ApplicationAssessmentSecretPolicy").at("/Properties/PolicyDocument/Statement");
+        JsonNode statements =
+                resource("ApplicationAssessmentSecretPolicy")
+                        .at("/Properties/PolicyDocument/Statement");
         JsonNode decrypt = null;
         for (JsonNode s : statements) {
             if ("kms:Decrypt".equals(s.path("Action").asText())) {
@@ -65,11 +68,14 @@ class CentralTemplateTest {
         }
         assertThat(decrypt).as("kms:Decrypt statement").isNotNull();
         JsonNode equals = decrypt.at("/Condition/StringEquals");
-        assertThat(equals.path("kms:EncryptionContext:SecretARN").toString()).isEqualTo(ref("ImageAssessmentSecretArn"));
-        assertThat(equals.path("kms:ViaService").toString()).contains("secretsmanager.${Region}.amazonaws.com");
+        assertThat(equals.path("kms:EncryptionContext:SecretARN").toString())
+                .isEqualTo(ref("ImageAssessmentSecretArn"));
+        assertThat(equals.path("kms:ViaService").toString())
+                .contains("secretsmanager.${Region}.amazonaws.com");
     }
 
-    // ---- alarms ---------------------------------------------------------------------------------------------
+    // ---- alarms
+    // ---------------------------------------------------------------------------------------------
 
     /** Every alarm of the stack: namespace and metric it watches. */
     static final Map<String, List<String>> ALARMS = alarms();
@@ -77,17 +83,31 @@ class CentralTemplateTest {
     private static Map<String, List<String>> alarms() {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("ApplicationDowntimeAlarm", List.of("AWS/KinesisAnalytics", "downtime"));
-        m.put("CheckpointFailuresAlarm", List.of("AWS/KinesisAnalytics", "numberOfFailedCheckpoints"));
+        m.put(
+                "CheckpointFailuresAlarm",
+                List.of("AWS/KinesisAnalytics", "numberOfFailedCheckpoints"));
         m.put("RestartsAlarm", List.of("AWS/KinesisAnalytics", "fullRestarts"));
         m.put("SourceLagAlarm", List.of("AWS/KinesisAnalytics", "millisBehindLatest"));
-        m.put("StreamIteratorAgeAlarm", List.of("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds"));
-        m.put("StreamReadThrottlingAlarm", List.of("AWS/Kinesis", "ReadProvisionedThroughputExceeded"));
-        m.put("StreamWriteThrottlingAlarm", List.of("AWS/Kinesis", "WriteProvisionedThroughputExceeded"));
+        m.put(
+                "StreamIteratorAgeAlarm",
+                List.of("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds"));
+        m.put(
+                "StreamReadThrottlingAlarm",
+                List.of("AWS/Kinesis", "ReadProvisionedThroughputExceeded"));
+        m.put(
+                "StreamWriteThrottlingAlarm",
+                List.of("AWS/Kinesis", "WriteProvisionedThroughputExceeded"));
         m.put("LocalApiCallsFailedInvocationsAlarm", List.of("AWS/Events", "FailedInvocations"));
         m.put("LocalScanEventsFailedInvocationsAlarm", List.of("AWS/Events", "FailedInvocations"));
-        m.put("ForwardedApiCallsFailedInvocationsAlarm", List.of("AWS/Events", "FailedInvocations"));
-        m.put("ForwardedScanEventsFailedInvocationsAlarm", List.of("AWS/Events", "FailedInvocations"));
-        m.put("SecurityHubActionFailedInvocationsAlarm", List.of("AWS/Events", "FailedInvocations"));
+        m.put(
+                "ForwardedApiCallsFailedInvocationsAlarm",
+                List.of("AWS/Events", "FailedInvocations"));
+        m.put(
+                "ForwardedScanEventsFailedInvocationsAlarm",
+                List.of("AWS/Events", "FailedInvocations"));
+        m.put(
+                "SecurityHubActionFailedInvocationsAlarm",
+                List.of("AWS/Events", "FailedInvocations"));
         m.put("TrailSubscriptionDeliveryErrorsAlarm", List.of("AWS/Logs", "DeliveryErrors"));
         m.put("EventsDeadLetterAlarm", List.of("AWS/SQS", "ApproximateNumberOfMessagesVisible"));
         m.put("SinkDeadLetterQueueAlarm", List.of("AWS/SQS", "ApproximateNumberOfMessagesVisible"));
@@ -118,23 +138,29 @@ class CentralTemplateTest {
         return found;
     }
 
-    private static final Pattern INSIGHTS = Pattern.compile(
-            "SELECT SUM\\((\\w+)\\) FROM SCHEMA\\(\"([^\"]+)\",([^)]*)\\) WHERE (.*)");
+    private static final Pattern INSIGHTS =
+            Pattern.compile(
+                    "SELECT SUM\\((\\w+)\\) FROM SCHEMA\\(\"([^\"]+)\",([^)]*)\\) WHERE (.*)");
     private static final Pattern EQUALS = Pattern.compile("(\\w+) = '([^']*)'");
 
     /**
-     * A Metrics Insights query ({@code Fn::Sub} text) as a metric: namespace, metric name and the WHERE equalities as
-     * dimensions (values as JSON strings); the SCHEMA must name every equality's dimension. Null for other queries.
+     * A Metrics Insights query ({@code Fn::Sub} text) as a metric: namespace, metric name and the
+     * WHERE equalities as dimensions (values as JSON strings); the SCHEMA must name every
+     * equality's dimension. Null for other queries.
      */
     private static JsonNode insightsQuery(JsonNode query) {
-        String text = query.path("Expression").path("Fn::Sub").asText("").replaceAll("\\s+", " ").trim();
+        String text =
+                query.path("Expression").path("Fn::Sub").asText("").replaceAll("\\s+", " ").trim();
         Matcher m = INSIGHTS.matcher(text);
         if (!m.matches()) {
             return null;
         }
         List<String> schema = Arrays.stream(m.group(3).split(",")).map(String::trim).toList();
-        ObjectNode metric = JsonNodeFactory.instance.objectNode().put("Namespace", m.group(2))
-                .put("MetricName", m.group(1));
+        ObjectNode metric =
+                JsonNodeFactory.instance
+                        .objectNode()
+                        .put("Namespace", m.group(2))
+                        .put("MetricName", m.group(1));
         ArrayNode dims = metric.putArray("Dimensions");
         Matcher eq = EQUALS.matcher(m.group(4));
         while (eq.find()) {
@@ -146,68 +172,130 @@ class CentralTemplateTest {
 
     private static Map<String, String> dimensions(JsonNode metric) {
         Map<String, String> out = new LinkedHashMap<>();
-        metric.path("Dimensions").forEach(d -> out.put(d.get("Name").asText(), d.get("Value").toString()));
+        metric.path("Dimensions")
+                .forEach(d -> out.put(d.get("Name").asText(), d.get("Value").toString()));
         return out;
     }
 
     @Test
     void everyAlarmWatchesItsMetricAndNotifiesTheOpsTopic() {
         Map<String, JsonNode> alarms = new LinkedHashMap<>();
-        resourcesOfType(t, "AWS::CloudWatch::Alarm").forEach(e -> alarms.put(e.getKey(), e.getValue()));
+        resourcesOfType(t, "AWS::CloudWatch::Alarm")
+                .forEach(e -> alarms.put(e.getKey(), e.getValue()));
         assertThat(alarms.keySet()).containsExactlyInAnyOrderElementsOf(ALARMS.keySet());
-        alarms.forEach((id, alarm) -> {
-            JsonNode p = alarm.get("Properties");
-            JsonNode m = metric(p);
-            assertThat(List.of(m.get("Namespace").asText(), m.get("MetricName").asText())).as(id)
-                    .isEqualTo(ALARMS.get(id));
-            assertThat(p.get("AlarmActions").toString()).as(id).isEqualTo("[" + ref("OpsTopic") + "]");
-            assertThat(p.get("ComparisonOperator").asText()).as(id).isEqualTo("GreaterThanThreshold");
-            Map<String, String> dims = dimensions(m);
-            switch (m.get("Namespace").asText()) {
-                // MSF's dimension is the application name; LayerWatch's metrics carry no user dimension.
-                case "AWS/KinesisAnalytics" -> assertThat(dims).as(id).isEqualTo(Map.of("Application", ref("Application")));
-                case "AWS/Kinesis" -> assertThat(dims).as(id).isEqualTo(Map.of("StreamName", ref("EventsStream")));
-                // CloudWatch Logs' three dimensions, matched by a query on the log group and this stack's filter.
-                case "AWS/Logs" -> assertThat(dims).as(id).isEqualTo(Map.of("LogGroupName", "\"${OrgTrailLogGroupName}\"",
-                        "FilterName", resource("LocalTrailSubscription").at("/Properties/FilterName/Fn::Sub").toString()));
-                case "AWS/SQS" -> assertThat(dims.keySet()).as(id).containsExactly("QueueName");
-                case "AWS/Events" -> assertThat(dims).as(id).containsKey("RuleName");
-                default -> throw new AssertionError(id + ": unexpected namespace " + m.get("Namespace"));
-            }
-        });
+        alarms.forEach(
+                (id, alarm) -> {
+                    JsonNode p = alarm.get("Properties");
+                    JsonNode m = metric(p);
+                    assertThat(List.of(m.get("Namespace").asText(), m.get("MetricName").asText()))
+                            .as(id)
+                            .isEqualTo(ALARMS.get(id));
+                    assertThat(p.get("AlarmActions").toString())
+                            .as(id)
+                            .isEqualTo("[" + ref("OpsTopic") + "]");
+                    assertThat(p.get("ComparisonOperator").asText())
+                            .as(id)
+                            .isEqualTo("GreaterThanThreshold");
+                    Map<String, String> dims = dimensions(m);
+                    switch (m.get("Namespace").asText()) {
+                        // MSF's dimension is the application name; LayerWatch's metrics carry no
+                        // user dimension.
+                        case "AWS/KinesisAnalytics" ->
+                                assertThat(dims)
+                                        .as(id)
+                                        .isEqualTo(Map.of("Application", ref("Application")));
+                        case "AWS/Kinesis" ->
+                                assertThat(dims)
+                                        .as(id)
+                                        .isEqualTo(Map.of("StreamName", ref("EventsStream")));
+                        // CloudWatch Logs' three dimensions, matched by a query on the log group
+                        // and this stack's filter.
+                        case "AWS/Logs" ->
+                                assertThat(dims)
+                                        .as(id)
+                                        .isEqualTo(
+                                                Map.of(
+                                                        "LogGroupName",
+                                                        "\"${OrgTrailLogGroupName}\"",
+                                                        "FilterName",
+                                                        resource("LocalTrailSubscription")
+                                                                .at(
+                                                                        "/Properties/FilterName/Fn::Sub")
+                                                                .toString()));
+                        case "AWS/SQS" ->
+                                assertThat(dims.keySet()).as(id).containsExactly("QueueName");
+                        case "AWS/Events" -> assertThat(dims).as(id).containsKey("RuleName");
+                        default ->
+                                throw new AssertionError(
+                                        id + ": unexpected namespace " + m.get("Namespace"));
+                    }
+                });
         // Counters are totals since the job started: their alarms fire on an increase.
-        for (String id : List.of("CheckpointFailuresAlarm", "RestartsAlarm", "InputDeadLetteredAlarm",
-                "SinkDeadLetteredAlarm", "RulesRejectedAlarm")) {
-            assertThat(alarms.get(id).at("/Properties/Metrics").toString()).as(id).contains("RATE(");
+        for (String id :
+                List.of(
+                        "CheckpointFailuresAlarm",
+                        "RestartsAlarm",
+                        "InputDeadLetteredAlarm",
+                        "SinkDeadLetteredAlarm",
+                        "RulesRejectedAlarm")) {
+            assertThat(alarms.get(id).at("/Properties/Metrics").toString())
+                    .as(id)
+                    .contains("RATE(");
         }
         // A stopped application publishes nothing: that is downtime too.
-        assertThat(alarms.get("ApplicationDowntimeAlarm").at("/Properties/TreatMissingData").asText()).isEqualTo("breaching");
+        assertThat(
+                        alarms.get("ApplicationDowntimeAlarm")
+                                .at("/Properties/TreatMissingData")
+                                .asText())
+                .isEqualTo("breaching");
     }
 
     @Test
     void eachRuleAlarmNamesItsRuleAndExistsExactlyWhenTheRuleDoes() {
-        Map<String, String> ruleOf = Map.of("LocalApiCallsFailedInvocationsAlarm", "LocalEcrEventsRule",
-                "LocalScanEventsFailedInvocationsAlarm", "LocalScanEventsRule",
-                "ForwardedApiCallsFailedInvocationsAlarm", "ForwardedEcrEventsRule",
-                "ForwardedScanEventsFailedInvocationsAlarm", "ForwardedScanEventsRule",
-                "SecurityHubActionFailedInvocationsAlarm", "SecurityHubActionRule");
-        assertThat(ruleOf.values()).containsExactlyInAnyOrderElementsOf(
-                resourcesOfType(t, "AWS::Events::Rule").stream().map(Map.Entry::getKey).toList());
-        ruleOf.forEach((alarmId, ruleId) -> {
-            JsonNode alarm = resource(alarmId);
-            JsonNode rule = resource(ruleId);
-            assertThat(alarm.path("Condition").asText()).as(alarmId).isEqualTo(rule.path("Condition").asText());
-            Map<String, String> dims = dimensions(metric(alarm.get("Properties")));
-            boolean defaultBus = "default".equals(rule.at("/Properties/EventBusName").asText());
-            if (defaultBus) {
-                // Ref of a default-bus rule is its name; metrics of default-bus rules have RuleName only.
-                assertThat(dims).as(alarmId).isEqualTo(Map.of("RuleName", ref(ruleId)));
-            } else {
-                // Ref of a custom-bus rule is "bus|rule": the alarm spells the name, with the bus dimension.
-                assertThat(dims).as(alarmId).isEqualTo(Map.of("EventBusName", ref("EventBus"),
-                        "RuleName", rule.at("/Properties/Name").toString()));
-            }
-        });
+        Map<String, String> ruleOf =
+                Map.of(
+                        "LocalApiCallsFailedInvocationsAlarm",
+                        "LocalEcrEventsRule",
+                        "LocalScanEventsFailedInvocationsAlarm",
+                        "LocalScanEventsRule",
+                        "ForwardedApiCallsFailedInvocationsAlarm",
+                        "ForwardedEcrEventsRule",
+                        "ForwardedScanEventsFailedInvocationsAlarm",
+                        "ForwardedScanEventsRule",
+                        "SecurityHubActionFailedInvocationsAlarm",
+                        "SecurityHubActionRule");
+        assertThat(ruleOf.values())
+                .containsExactlyInAnyOrderElementsOf(
+                        resourcesOfType(t, "AWS::Events::Rule").stream()
+                                .map(Map.Entry::getKey)
+                                .toList());
+        ruleOf.forEach(
+                (alarmId, ruleId) -> {
+                    JsonNode alarm = resource(alarmId);
+                    JsonNode rule = resource(ruleId);
+                    assertThat(alarm.path("Condition").asText())
+                            .as(alarmId)
+                            .isEqualTo(rule.path("Condition").asText());
+                    Map<String, String> dims = dimensions(metric(alarm.get("Properties")));
+                    boolean defaultBus =
+                            "default".equals(rule.at("/Properties/EventBusName").asText());
+                    if (defaultBus) {
+                        // Ref of a default-bus rule is its name; metrics of default-bus rules have
+                        // RuleName only.
+                        assertThat(dims).as(alarmId).isEqualTo(Map.of("RuleName", ref(ruleId)));
+                    } else {
+                        // Ref of a custom-bus rule is "bus|rule": the alarm spells the name, with
+                        // the bus dimension.
+                        assertThat(dims)
+                                .as(alarmId)
+                                .isEqualTo(
+                                        Map.of(
+                                                "EventBusName",
+                                                ref("EventBus"),
+                                                "RuleName",
+                                                rule.at("/Properties/Name").toString()));
+                    }
+                });
         assertThat(resource("TrailSubscriptionDeliveryErrorsAlarm").path("Condition").asText())
                 .isEqualTo(resource("LocalTrailSubscription").path("Condition").asText());
         assertThat(resource("SinkDeadLetterQueueAlarm").path("Condition").asText())
@@ -219,17 +307,21 @@ class CentralTemplateTest {
         JsonNode topic = resource("OpsTopic").get("Properties");
         assertThat(topic.get("KmsMasterKeyId").toString()).isEqualTo(ref("Key"));
         String policy = resource("OpsTopicPolicy").at("/Properties/PolicyDocument").toString();
-        assertThat(policy).contains("cloudwatch.amazonaws.com").contains("aws:SourceAccount")
+        assertThat(policy)
+                .contains("cloudwatch.amazonaws.com")
+                .contains("aws:SourceAccount")
                 .contains(":alarm:*");
         // CloudWatch must be able to use the key of the encrypted topic.
-        assertThat(resource("Key").at("/Properties/KeyPolicy").toString()).contains("cloudwatch.amazonaws.com");
+        assertThat(resource("Key").at("/Properties/KeyPolicy").toString())
+                .contains("cloudwatch.amazonaws.com");
         JsonNode email = resource("OpsEmailSubscription");
         assertThat(email.get("Condition").asText()).isEqualTo("HasOpsEmail");
         assertThat(email.at("/Properties/Endpoint").toString()).isEqualTo(ref("OpsEmail"));
         assertThat(t.at("/Parameters/OpsEmail/Default").asText()).isEmpty();
     }
 
-    // ---- the trail's CloudWatch Logs feed -------------------------------------------------------------------
+    // ---- the trail's CloudWatch Logs feed
+    // -------------------------------------------------------------------
 
     @Test
     void theLogsDestinationAdmitsOnlyTheTrailAccounts() throws IOException {
@@ -242,9 +334,12 @@ class CentralTemplateTest {
         assertThat(s.at("/Principal/AWS").toString()).isEqualTo("[\"${Senders}\"]");
         assertThat(s.has("Condition")).as("no organization-wide condition").isFalse();
         assertThat(sub.get(1).get("Senders").toString())
-                .isEqualTo("{\"Fn::Join\":[\"\\\",\\\"\",{\"Fn::Split\":[\",\",{\"Ref\":\"TrailAccountIds\"}]}]}");
-        assertThat(t.at("/Parameters/TrailAccountIds/AllowedPattern").asText()).isEqualTo("^$|^[0-9]{12}(,[0-9]{12})*$");
-        assertThat(t.at("/Conditions/TrailLogsDestination").toString()).contains("HasTrailAccounts");
+                .isEqualTo(
+                        "{\"Fn::Join\":[\"\\\",\\\"\",{\"Fn::Split\":[\",\",{\"Ref\":\"TrailAccountIds\"}]}]}");
+        assertThat(t.at("/Parameters/TrailAccountIds/AllowedPattern").asText())
+                .isEqualTo("^$|^[0-9]{12}(,[0-9]{12})*$");
+        assertThat(t.at("/Conditions/TrailLogsDestination").toString())
+                .contains("HasTrailAccounts");
     }
 
     @Test
@@ -259,41 +354,73 @@ class CentralTemplateTest {
         JsonNode sourceArn = trust.at("/0/Condition/StringLike/aws:SourceArn");
         assertThat(sourceArn.has("Fn::Split")).isTrue();
         String arns = sourceArn.toString();
-        assertThat(arns).contains("TrailAccountIds") // the senders' log ARNs
-                .contains("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"); // the recipient's
+        assertThat(arns)
+                .contains("TrailAccountIds") // the senders' log ARNs
+                .contains("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"); // the
+        // recipient's
     }
 
     @Test
     void theJobAcceptsCloudWatchLogsRecordsOnlyFromTheTrailAccountsAndLogGroup() {
-        JsonNode source = resource("Application").at(
-                "/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups/1/PropertyMap");
-        assertThat(source.get("cloudwatch.logs.owners").toString()).isEqualTo("{\"Fn::If\":[\"TrailLogsFeed\","
-                + "{\"Fn::If\":[\"HasTrailAccounts\"," + ref("TrailAccountIds") + "," + ref("AWS::AccountId") + "]},"
-                + ref("AWS::NoValue") + "]}");
-        assertThat(source.get("cloudwatch.logs.log.groups").toString()).isEqualTo("{\"Fn::If\":[\"TrailLogsFeed\","
-                + ref("OrgTrailLogGroupName") + "," + ref("AWS::NoValue") + "]}");
+        JsonNode source =
+                resource("Application")
+                        .at(
+                                "/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups/1/PropertyMap");
+        assertThat(source.get("cloudwatch.logs.owners").toString())
+                .isEqualTo(
+                        "{\"Fn::If\":[\"TrailLogsFeed\","
+                                + "{\"Fn::If\":[\"HasTrailAccounts\","
+                                + ref("TrailAccountIds")
+                                + ","
+                                + ref("AWS::AccountId")
+                                + "]},"
+                                + ref("AWS::NoValue")
+                                + "]}");
+        assertThat(source.get("cloudwatch.logs.log.groups").toString())
+                .isEqualTo(
+                        "{\"Fn::If\":[\"TrailLogsFeed\","
+                                + ref("OrgTrailLogGroupName")
+                                + ","
+                                + ref("AWS::NoValue")
+                                + "]}");
         // With a CloudWatch Logs feed the log group is required, before anything is created.
         JsonNode rule = t.at("/Rules/TrailLogsNeedTheirLogGroup");
-        assertThat(rule.get("RuleCondition").toString()).contains("cloudwatch-logs").contains("both");
-        assertThat(rule.at("/Assertions/0/Assert").toString()).contains(ref("OrgTrailLogGroupName"));
-        assertThat(rule.at("/Assertions/0/AssertDescription").asText()).startsWith("OrgTrailLogGroupName: required");
+        assertThat(rule.get("RuleCondition").toString())
+                .contains("cloudwatch-logs")
+                .contains("both");
+        assertThat(rule.at("/Assertions/0/Assert").toString())
+                .contains(ref("OrgTrailLogGroupName"));
+        assertThat(rule.at("/Assertions/0/AssertDescription").asText())
+                .startsWith("OrgTrailLogGroupName: required");
     }
 
     @Test
     void findingsAreImportedByTheCentralAccountIntoTheHubRegion() {
-        JsonNode sinks = resource("Application").at(
-                "/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups/2/PropertyMap");
-        assertThat(sinks.get("securityhub.hub.account.id").toString()).isEqualTo(ref("AWS::AccountId"));
-        String region = "{\"Fn::If\":[\"HasSecurityHubRegion\"," + ref("SecurityHubRegion") + "," + ref("AWS::Region") + "]}";
+        JsonNode sinks =
+                resource("Application")
+                        .at(
+                                "/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups/2/PropertyMap");
+        assertThat(sinks.get("securityhub.hub.account.id").toString())
+                .isEqualTo(ref("AWS::AccountId"));
+        String region =
+                "{\"Fn::If\":[\"HasSecurityHubRegion\","
+                        + ref("SecurityHubRegion")
+                        + ","
+                        + ref("AWS::Region")
+                        + "]}";
         assertThat(sinks.get("securityhub.hub.region").toString()).isEqualTo(region);
         // The import permission follows the hub region.
-        assertThat(TemplatesTest.statements(t)).anySatisfy(s -> {
-            assertThat(s.actions()).containsExactly("securityhub:BatchImportFindings");
-            assertThat(s.node().get("Resource").toString()).contains(region);
-        });
+        assertThat(TemplatesTest.statements(t))
+                .anySatisfy(
+                        s -> {
+                            assertThat(s.actions())
+                                    .containsExactly("securityhub:BatchImportFindings");
+                            assertThat(s.node().get("Resource").toString()).contains(region);
+                        });
     }
 
-    // ---- retention ------------------------------------------------------------------------------------------
+    // ---- retention
+    // ------------------------------------------------------------------------------------------
 
     @Test
     void theKeyIsRetainedLikeEverythingItEncryptsThatIsKept() {
@@ -303,14 +430,22 @@ class CentralTemplateTest {
         int kept = 0;
         for (String type : List.of("AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Logs::LogGroup")) {
             for (Map.Entry<String, JsonNode> r : resourcesOfType(t, type)) {
-                assertThat(r.getValue().path("DeletionPolicy").asText()).as(r.getKey()).isEqualTo("Retain");
-                assertThat(r.getValue().path("UpdateReplacePolicy").asText()).as(r.getKey()).isEqualTo("Retain");
-                assertThat(r.getValue().get("Properties").toString()).as(r.getKey() + " is encrypted with the key")
+                assertThat(r.getValue().path("DeletionPolicy").asText())
+                        .as(r.getKey())
+                        .isEqualTo("Retain");
+                assertThat(r.getValue().path("UpdateReplacePolicy").asText())
+                        .as(r.getKey())
+                        .isEqualTo("Retain");
+                assertThat(r.getValue().get("Properties").toString())
+                        .as(r.getKey() + " is encrypted with the key")
                         .containsAnyOf(ref("Key"), "{\"Fn::GetAtt\":[\"Key\",\"Arn\"]}");
                 kept++;
             }
         }
-        assertThat(kept).isEqualTo(5); // dead-letter bucket and queue, event dead letters, audit bucket, app log
+        assertThat(kept)
+                .isEqualTo(
+                        5); // dead-letter bucket and queue, event dead letters, audit bucket, app
+        // log
     }
 
     @Test
@@ -322,7 +457,8 @@ class CentralTemplateTest {
         assertThat(retention.get("Mode").toString()).isEqualTo(ref("AuditLockMode"));
         assertThat(bucket.at("/LifecycleConfiguration/Rules/0/ExpirationInDays").toString())
                 .isEqualTo(ref("AuditRetentionDays"));
-        assertThat(t.at("/Parameters/AuditLockMode/AllowedValues").toString()).isEqualTo("[\"GOVERNANCE\",\"COMPLIANCE\"]");
+        assertThat(t.at("/Parameters/AuditLockMode/AllowedValues").toString())
+                .isEqualTo("[\"GOVERNANCE\",\"COMPLIANCE\"]");
         assertThat(bucket.toString()).doesNotContain("DeadLetterRetentionDays");
     }
 
@@ -330,36 +466,63 @@ class CentralTemplateTest {
     void safeDefaultsForRetentionScalingAndRollback() {
         assertThat(t.at("/Parameters/StreamRetentionHours/Default").asInt()).isGreaterThan(24);
         assertThat(t.at("/Parameters/AutoScalingEnabled/Default").asText()).isEqualTo("true");
-        assertThat(resource("Application").at(
-                "/Properties/ApplicationConfiguration/ApplicationSystemRollbackConfiguration/RollbackEnabled").asBoolean())
+        assertThat(
+                        resource("Application")
+                                .at(
+                                        "/Properties/ApplicationConfiguration/ApplicationSystemRollbackConfiguration/RollbackEnabled")
+                                .asBoolean())
                 .isTrue();
     }
 
-    // ---- artifacts --------------------------------------------------------------------------------------------
+    // ---- artifacts
+    // --------------------------------------------------------------------------------------------
 
     @Test
     void theArtifactBucketIsVersionedTlsOnlyAndWritableOnlyByTheDeployPrincipals() {
         JsonNode a = read(ARTIFACTS);
         JsonNode bucket = TemplatesTest.single(a, "AWS::S3::Bucket");
         assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");
-        assertThat(bucket.at("/Properties/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
-        assertThat(bucket.at("/Properties/PublicAccessBlockConfiguration").toString()).doesNotContain("false");
-        assertThat(a.at("/Parameters/DeployPrincipalArns").has("Default")).as("deployers must be named").isFalse();
+        assertThat(bucket.at("/Properties/VersioningConfiguration/Status").asText())
+                .isEqualTo("Enabled");
+        assertThat(bucket.at("/Properties/PublicAccessBlockConfiguration").toString())
+                .doesNotContain("false");
+        assertThat(a.at("/Parameters/DeployPrincipalArns").has("Default"))
+                .as("deployers must be named")
+                .isFalse();
 
         List<TemplatesTest.Statement> policy = TemplatesTest.statements(a);
-        assertThat(policy).as("the bucket policy only denies").allSatisfy(s -> assertThat(s.allows()).isFalse());
-        assertThat(policy).anySatisfy(s -> {
-            assertThat(s.actions()).contains("s3:GetObject", "s3:PutObject");
-            assertThat(s.node().at("/Condition/Bool/aws:SecureTransport").asText()).isEqualTo("false");
-        });
-        assertThat(policy).anySatisfy(s -> {
-            assertThat(s.actions()).contains("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion");
-            assertThat(s.node().path("Principal").asText()).isEqualTo("*");
-            assertThat(s.node().at("/Condition/ArnNotLike/aws:PrincipalArn").toString())
-                    .isEqualTo("{\"Fn::Split\":[\",\"," + ref("DeployPrincipalArns") + "]}");
-        });
-        assertThat(policy).anySatisfy(s -> assertThat(s.actions()).contains("s3:PutBucketVersioning"));
-        assertThat(a.at("/Outputs/ArtifactBucketName/Value").toString()).isEqualTo(ref("ArtifactBucket"));
+        assertThat(policy)
+                .as("the bucket policy only denies")
+                .allSatisfy(s -> assertThat(s.allows()).isFalse());
+        assertThat(policy)
+                .anySatisfy(
+                        s -> {
+                            assertThat(s.actions()).contains("s3:GetObject", "s3:PutObject");
+                            assertThat(s.node().at("/Condition/Bool/aws:SecureTransport").asText())
+                                    .isEqualTo("false");
+                        });
+        assertThat(policy)
+                .anySatisfy(
+                        s -> {
+                            assertThat(s.actions())
+                                    .contains(
+                                            "s3:PutObject",
+                                            "s3:DeleteObject",
+                                            "s3:DeleteObjectVersion");
+                            assertThat(s.node().path("Principal").asText()).isEqualTo("*");
+                            assertThat(
+                                            s.node()
+                                                    .at("/Condition/ArnNotLike/aws:PrincipalArn")
+                                                    .toString())
+                                    .isEqualTo(
+                                            "{\"Fn::Split\":[\",\","
+                                                    + ref("DeployPrincipalArns")
+                                                    + "]}");
+                        });
+        assertThat(policy)
+                .anySatisfy(s -> assertThat(s.actions()).contains("s3:PutBucketVersioning"));
+        assertThat(a.at("/Outputs/ArtifactBucketName/Value").toString())
+                .isEqualTo(ref("ArtifactBucket"));
     }
 
     @Test
@@ -367,13 +530,18 @@ class CentralTemplateTest {
         JsonNode version = t.at("/Parameters/JarObjectVersion");
         assertThat(version.has("Default")).isFalse();
         assertThat(version.get("MinLength").asInt()).isEqualTo(1);
-        assertThat(resource("Application").at(
-                "/Properties/ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/S3ContentLocation/ObjectVersion")
-                .toString()).isEqualTo(ref("JarObjectVersion"));
-        assertThat(t.at("/Parameters/ArtifactBucket/Description").asText()).contains("layerwatch-artifacts.yaml");
+        assertThat(
+                        resource("Application")
+                                .at(
+                                        "/Properties/ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/S3ContentLocation/ObjectVersion")
+                                .toString())
+                .isEqualTo(ref("JarObjectVersion"));
+        assertThat(t.at("/Parameters/ArtifactBucket/Description").asText())
+                .contains("layerwatch-artifacts.yaml");
     }
 
-    // ---- EventBridge ------------------------------------------------------------------------------------------
+    // ---- EventBridge
+    // ------------------------------------------------------------------------------------------
 
     @Test
     void everyEventBridgeTargetRetriesThenDeadLetters() {
@@ -383,24 +551,33 @@ class CentralTemplateTest {
             JsonNode targets = rule.getValue().at("/Properties/Targets");
             assertThat(targets.size()).as(rule.getKey()).isPositive();
             for (JsonNode target : targets) {
-                assertThat(target.at("/DeadLetterConfig/Arn").toString()).as(rule.getKey())
+                assertThat(target.at("/DeadLetterConfig/Arn").toString())
+                        .as(rule.getKey())
                         .isEqualTo("{\"Fn::GetAtt\":[\"EventsDeadLetterQueue\",\"Arn\"]}");
-                assertThat(target.at("/RetryPolicy/MaximumEventAgeInSeconds").asInt()).as(rule.getKey()).isEqualTo(86400);
+                assertThat(target.at("/RetryPolicy/MaximumEventAgeInSeconds").asInt())
+                        .as(rule.getKey())
+                        .isEqualTo(86400);
             }
             // The queue policy admits rules named ${ApplicationName}-*.
-            assertThat(rule.getValue().at("/Properties/Name/Fn::Sub").asText()).as(rule.getKey())
+            assertThat(rule.getValue().at("/Properties/Name/Fn::Sub").asText())
+                    .as(rule.getKey())
                     .startsWith("${ApplicationName}-");
         }
-        String queuePolicy = resource("EventsDeadLetterQueuePolicy").at("/Properties/PolicyDocument").toString();
-        assertThat(queuePolicy).contains("events.amazonaws.com").contains(":rule/${ApplicationName}-*");
-        assertThat(resource("Key").at("/Properties/KeyPolicy").toString()).contains("events.amazonaws.com");
+        String queuePolicy =
+                resource("EventsDeadLetterQueuePolicy").at("/Properties/PolicyDocument").toString();
+        assertThat(queuePolicy)
+                .contains("events.amazonaws.com")
+                .contains(":rule/${ApplicationName}-*");
+        assertThat(resource("Key").at("/Properties/KeyPolicy").toString())
+                .contains("events.amazonaws.com");
     }
 
     @Test
     void scanEventRulesExistWhateverTheFeedShape() {
         int scanRules = 0;
         for (Map.Entry<String, JsonNode> rule : resourcesOfType(t, "AWS::Events::Rule")) {
-            List<String> types = strings(rule.getValue().at("/Properties/EventPattern/detail-type"));
+            List<String> types =
+                    strings(rule.getValue().at("/Properties/EventPattern/detail-type"));
             if (types.contains("ECR Image Scan") || types.contains("Inspector2 Scan")) {
                 assertThat(rule.getValue().has("Condition")).as(rule.getKey()).isFalse();
                 assertThat(types).as(rule.getKey()).doesNotContain("AWS API Call via CloudTrail");

@@ -17,11 +17,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** scripts/cfn-lint.sh (AWS's cfn-lint, a Python program) rejects what the project's former validator let through. */
+/**
+ * scripts/cfn-lint.sh (AWS's cfn-lint, a Python program) rejects what the project's former
+ * validator let through.
+ */
 class CfnLintScriptIT {
 
-    /** A template that lints clean, holding the three resource types whose invalid values the former validator took. */
-    static final String LINT_FIXTURE = """
+    /**
+     * A template that lints clean, holding the three resource types whose invalid values the former
+     * validator took.
+     */
+    static final String LINT_FIXTURE =
+            """
             AWSTemplateFormatVersion: "2010-09-09"
             Description: scripts/cfn-lint.sh fixture
             Parameters:
@@ -60,8 +67,10 @@ class CfnLintScriptIT {
 
     @Test
     void theLintScriptRejectsWhatTheFormerValidatorAccepted(@TempDir Path dir) throws Exception {
-        RequiredTool.require(cfnLintInstalled(), "cfn-lint is not installed here (.ci/run installs it through "
-                + "scripts/cfn-lint.sh; by hand: pip install cfn-lint==1.51.0)");
+        RequiredTool.require(
+                cfnLintInstalled(),
+                "cfn-lint is not installed here (.ci/run installs it through "
+                        + "scripts/cfn-lint.sh; by hand: pip install cfn-lint==1.51.0)");
         String longName = "L".repeat(65);
         Map<String, String> mutations = new LinkedHashMap<>();
         mutations.put("RuntimeEnvironment: FLINK-1_20", "RuntimeEnvironment: FLINK-9_99");
@@ -79,18 +88,27 @@ class CfnLintScriptIT {
         Lint result = lint(dir, good.toString(), wrong.toString());
 
         assertThat(result.exitCode()).as(result.output()).isNotZero();
-        assertThat(result.output()).contains("ok   fixture.yaml\n", "FAIL fixture-bad.yaml\n", "1 passed, 1 failed")
-                .contains("E3030 'FLINK-9_99' is not one of", "E3030 'BOGUS_STATE' is not one of",
-                        "E3030 'JARFILE' is not one of", "E3033 '" + longName + "' is longer than 20");
+        assertThat(result.output())
+                .contains("ok   fixture.yaml\n", "FAIL fixture-bad.yaml\n", "1 passed, 1 failed")
+                .contains(
+                        "E3030 'FLINK-9_99' is not one of",
+                        "E3030 'BOGUS_STATE' is not one of",
+                        "E3030 'JARFILE' is not one of",
+                        "E3033 '" + longName + "' is longer than 20");
     }
 
     record Lint(int exitCode, String output) {}
 
     static Lint lint(Path dir, String... templates) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", Paths.get("scripts", "cfn-lint.sh").toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("bash", Paths.get("scripts", "cfn-lint.sh").toString()));
         cmd.addAll(List.of(templates));
         Path out = dir.resolve("cfn-lint.out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             fail("scripts/cfn-lint.sh did not finish in 600 s:\n" + Files.readString(out));
@@ -99,10 +117,16 @@ class CfnLintScriptIT {
     }
 
     static boolean cfnLintInstalled() {
-        for (List<String> probe : List.of(List.of("cfn-lint", "--version"), List.of("python3", "-c", "import cfnlint.runner"))) {
+        for (List<String> probe :
+                List.of(
+                        List.of("cfn-lint", "--version"),
+                        List.of("python3", "-c", "import cfnlint.runner"))) {
             try {
-                Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
+                Process p =
+                        new ProcessBuilder(probe)
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                                .start();
                 if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return true;
                 }

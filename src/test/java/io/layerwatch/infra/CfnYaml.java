@@ -18,11 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads CloudFormation YAML into the JSON form of the template. Jackson's YAML tree reader drops unknown
- * tags ({@code A: !Ref B} reads as {@code "A": "B"}), so this reader walks the parser and turns each
- * short-form tag into its long form: {@code !Ref X} into {@code {"Ref": "X"}}, {@code !GetAtt R.A} into
- * {@code {"Fn::GetAtt": ["R", "A"]}}, {@code !Condition C} into {@code {"Condition": "C"}} and any other
- * {@code !Name v} into {@code {"Fn::Name": v}}.
+ * Reads CloudFormation YAML into the JSON form of the template. Jackson's YAML tree reader drops
+ * unknown tags ({@code A: !Ref B} reads as {@code "A": "B"}), so this reader walks the parser and
+ * turns each short-form tag into its long form: {@code !Ref X} into {@code {"Ref": "X"}}, {@code
+ * !GetAtt R.A} into {@code {"Fn::GetAtt": ["R", "A"]}}, {@code !Condition C} into {@code
+ * {"Condition": "C"}} and any other {@code !Name v} into {@code {"Fn::Name": v}}.
  */
 final class CfnYaml {
     private static final YAMLFactory FACTORY = new YAMLFactory();
@@ -43,7 +43,8 @@ final class CfnYaml {
             p.nextToken();
             JsonNode root = value(p);
             if (!root.isObject()) {
-                throw new IllegalArgumentException("a template is a mapping, got " + root.getNodeType());
+                throw new IllegalArgumentException(
+                        "a template is a mapping, got " + root.getNodeType());
             }
             return (ObjectNode) root;
         } catch (IOException e) {
@@ -80,7 +81,9 @@ final class CfnYaml {
             case VALUE_NULL -> v = NODES.nullNode();
             default -> throw new IllegalStateException("unexpected " + t);
         }
-        return tag == null || tag.contains(":") ? v : longForm(tag, v); // "tag:yaml.org,2002:..." are YAML's own
+        return tag == null || tag.contains(":")
+                ? v
+                : longForm(tag, v); // "tag:yaml.org,2002:..." are YAML's own
     }
 
     private static JsonNode longForm(String tag, JsonNode v) {
@@ -104,13 +107,15 @@ final class CfnYaml {
         return fn;
     }
 
-    // ---- walking the template ---------------------------------------------------------------------------
+    // ---- walking the template
+    // ---------------------------------------------------------------------------
 
     /** Every node of the tree, depth first, with its path (keys and indexes joined by /). */
     static void walk(JsonNode node, String path, Visitor visitor) {
         visitor.visit(path, node);
         if (node.isObject()) {
-            node.fields().forEachRemaining(f -> walk(f.getValue(), path + "/" + f.getKey(), visitor));
+            node.fields()
+                    .forEachRemaining(f -> walk(f.getValue(), path + "/" + f.getKey(), visitor));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
                 walk(node.get(i), path + "/" + i, visitor);
@@ -122,14 +127,20 @@ final class CfnYaml {
         void visit(String path, JsonNode node);
     }
 
-    /** The single-key intrinsic function objects with this key (e.g. "Ref", "Fn::Sub") anywhere below node. */
+    /**
+     * The single-key intrinsic function objects with this key (e.g. "Ref", "Fn::Sub") anywhere
+     * below node.
+     */
     static List<JsonNode> functions(JsonNode node, String name) {
         List<JsonNode> out = new ArrayList<>();
-        walk(node, "", (path, n) -> {
-            if (n.isObject() && n.size() == 1 && n.has(name)) {
-                out.add(n.get(name));
-            }
-        });
+        walk(
+                node,
+                "",
+                (path, n) -> {
+                    if (n.isObject() && n.size() == 1 && n.has(name)) {
+                        out.add(n.get(name));
+                    }
+                });
         return out;
     }
 

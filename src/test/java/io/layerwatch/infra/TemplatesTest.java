@@ -27,9 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Structure of the CloudFormation templates in infra/ (scripts/cfn-lint.sh validates them with AWS's cfn-lint
- * against the CloudFormation resource schemas; these tests check what a linter does not: least privilege,
- * parameters in use, outputs, and that the Flink application gets exactly the runtime properties the job reads).
+ * Structure of the CloudFormation templates in infra/ (scripts/cfn-lint.sh validates them with
+ * AWS's cfn-lint against the CloudFormation resource schemas; these tests check what a linter does
+ * not: least privilege, parameters in use, outputs, and that the Flink application gets exactly the
+ * runtime properties the job reads).
  */
 class TemplatesTest {
 
@@ -38,42 +39,87 @@ class TemplatesTest {
     static final Path MEMBER = INFRA.resolve("layerwatch-member.yaml");
 
     /**
-     * The runtime property groups and keys the streaming job reads ({@link RuntimeProperties#GROUPS}, the one
-     * list both sides follow), less the local-only endpoint override. Keys the template sets only under a
-     * condition are absent otherwise: Managed Service for Apache Flink refuses empty property values, so
-     * "absent" means "not configured" (the job's defaults).
+     * The runtime property groups and keys the streaming job reads ({@link
+     * RuntimeProperties#GROUPS}, the one list both sides follow), less the local-only endpoint
+     * override. Keys the template sets only under a condition are absent otherwise: Managed Service
+     * for Apache Flink refuses empty property values, so "absent" means "not configured" (the job's
+     * defaults).
      */
     static final Map<String, List<String>> RUNTIME_PROPERTIES = runtimeProperties();
 
     private static Map<String, List<String>> runtimeProperties() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        RuntimeProperties.GROUPS.forEach((group, keys) -> m.put(group,
-                keys.stream().filter(k -> !(group.equals(RuntimeProperties.KINESIS_SOURCE)
-                        && k.equals(RuntimeProperties.ENDPOINT))).toList()));
+        RuntimeProperties.GROUPS.forEach(
+                (group, keys) ->
+                        m.put(
+                                group,
+                                keys.stream()
+                                        .filter(
+                                                k ->
+                                                        !(group.equals(
+                                                                        RuntimeProperties
+                                                                                .KINESIS_SOURCE)
+                                                                && k.equals(
+                                                                        RuntimeProperties
+                                                                                .ENDPOINT)))
+                                        .toList()));
         return m;
     }
 
-    /** Actions IAM accepts only with Resource "*" (no resource type in the service authorization reference). */
-    static final Set<String> NO_RESOURCE_LEVEL = Set.of("ecr:GetAuthorizationToken", "ecr:GetRegistryPolicy",
-            "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy");
+    /**
+     * Actions IAM accepts only with Resource "*" (no resource type in the service authorization
+     * reference).
+     */
+    static final Set<String> NO_RESOURCE_LEVEL =
+            Set.of(
+                    "ecr:GetAuthorizationToken",
+                    "ecr:GetRegistryPolicy",
+                    "ecr:PutRegistryPolicy",
+                    "ecr:DeleteRegistryPolicy");
 
     /** What each remediation action calls in the target account (docs/remediation.md's table). */
-    static final Map<String, List<String>> REMEDIATION_PERMISSIONS = Map.of(
-            "quarantine-repository", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"),
-            "remove-exposing-statements", List.of("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy",
-                    "ecr:DeleteRepositoryPolicy", "ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"),
-            "deny-layer-download", List.of("iam:ListAttachedRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-                    "iam:ListAttachedUserPolicies", "iam:AttachUserPolicy", "iam:DetachUserPolicy"),
-            "revoke-sessions", List.of("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"));
+    static final Map<String, List<String>> REMEDIATION_PERMISSIONS =
+            Map.of(
+                    "quarantine-repository",
+                            List.of(
+                                    "ecr:GetRepositoryPolicy",
+                                    "ecr:SetRepositoryPolicy",
+                                    "ecr:DeleteRepositoryPolicy"),
+                    "remove-exposing-statements",
+                            List.of(
+                                    "ecr:GetRepositoryPolicy",
+                                    "ecr:SetRepositoryPolicy",
+                                    "ecr:DeleteRepositoryPolicy",
+                                    "ecr:GetRegistryPolicy",
+                                    "ecr:PutRegistryPolicy",
+                                    "ecr:DeleteRegistryPolicy"),
+                    "deny-layer-download",
+                            List.of(
+                                    "iam:ListAttachedRolePolicies",
+                                    "iam:AttachRolePolicy",
+                                    "iam:DetachRolePolicy",
+                                    "iam:ListAttachedUserPolicies",
+                                    "iam:AttachUserPolicy",
+                                    "iam:DetachUserPolicy"),
+                    "revoke-sessions",
+                            List.of(
+                                    "iam:GetRolePolicy",
+                                    "iam:PutRolePolicy",
+                                    "iam:DeleteRolePolicy"));
 
-    /** The role each action assumes: revoke-sessions its own opt-in role, the others the remediation role. */
+    /**
+     * The role each action assumes: revoke-sessions its own opt-in role, the others the remediation
+     * role.
+     */
     static String remediationRoleOf(String action) {
         return action.equals("revoke-sessions") ? "RevokeSessionsRole" : "RemediationRole";
     }
 
     /** ECR actions that change something: only remediation roles may hold any of them. */
-    static final Pattern ECR_WRITE = Pattern.compile("ecr:(Set|Delete|Put|Create|Update|Start|Initiate|Upload|Complete|"
-            + "Replicate|Tag|Untag|Batch(Delete))\\w*");
+    static final Pattern ECR_WRITE =
+            Pattern.compile(
+                    "ecr:(Set|Delete|Put|Create|Update|Start|Initiate|Upload|Complete|"
+                            + "Replicate|Tag|Untag|Batch(Delete))\\w*");
 
     static Stream<Path> templates() throws IOException {
         try (Stream<Path> files = Files.list(INFRA)) {
@@ -93,21 +139,27 @@ class TemplatesTest {
 
     static List<Map.Entry<String, JsonNode>> resourcesOfType(JsonNode t, String type) {
         List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
-        resources(t).fields().forEachRemaining(e -> {
-            if (type.equals(e.getValue().path("Type").asText())) {
-                out.add(e);
-            }
-        });
+        resources(t)
+                .fields()
+                .forEachRemaining(
+                        e -> {
+                            if (type.equals(e.getValue().path("Type").asText())) {
+                                out.add(e);
+                            }
+                        });
         return out;
     }
 
-    // ---- reading ---------------------------------------------------------------------------------------------
+    // ---- reading
+    // ---------------------------------------------------------------------------------------------
 
     @Test
     void shortFormTagsAreReadAsIntrinsicFunctions() throws IOException {
-        String yaml = "A: !Ref B\nC: !GetAtt Stream.Arn\nD: !If [Cond, !Sub 'x-${B}', !Ref AWS::NoValue]\n"
-                + "E: !Not [{Condition: F}]\nG: !Condition H\n";
-        // What plain Jackson does: the tag is silently dropped (why the templates are read with CfnYaml).
+        String yaml =
+                "A: !Ref B\nC: !GetAtt Stream.Arn\nD: !If [Cond, !Sub 'x-${B}', !Ref AWS::NoValue]\n"
+                        + "E: !Not [{Condition: F}]\nG: !Condition H\n";
+        // What plain Jackson does: the tag is silently dropped (why the templates are read with
+        // CfnYaml).
         JsonNode plain = new ObjectMapper(new YAMLFactory()).readTree(yaml);
         assertThat(plain.get("A").asText()).isEqualTo("B");
 
@@ -115,12 +167,14 @@ class TemplatesTest {
         assertThat(t.get("A").toString()).isEqualTo("{\"Ref\":\"B\"}");
         assertThat(t.get("C").toString()).isEqualTo("{\"Fn::GetAtt\":[\"Stream\",\"Arn\"]}");
         assertThat(t.get("D").toString())
-                .isEqualTo("{\"Fn::If\":[\"Cond\",{\"Fn::Sub\":\"x-${B}\"},{\"Ref\":\"AWS::NoValue\"}]}");
+                .isEqualTo(
+                        "{\"Fn::If\":[\"Cond\",{\"Fn::Sub\":\"x-${B}\"},{\"Ref\":\"AWS::NoValue\"}]}");
         assertThat(t.get("E").toString()).isEqualTo("{\"Fn::Not\":[{\"Condition\":\"F\"}]}");
         assertThat(t.get("G").toString()).isEqualTo("{\"Condition\":\"H\"}");
     }
 
-    // ---- every template --------------------------------------------------------------------------------------
+    // ---- every template
+    // --------------------------------------------------------------------------------------
 
     @ParameterizedTest
     @MethodSource("templates")
@@ -129,12 +183,25 @@ class TemplatesTest {
         assertThat(t.path("AWSTemplateFormatVersion").asText()).isEqualTo("2010-09-09");
         assertThat(t.path("Description").asText()).isNotBlank();
         assertThat(resources(t).size()).isPositive();
-        resources(t).fields().forEachRemaining(r ->
-                assertThat(r.getValue().path("Type").asText()).as(r.getKey()).matches("AWS::\\w+::\\w+"));
+        resources(t)
+                .fields()
+                .forEachRemaining(
+                        r ->
+                                assertThat(r.getValue().path("Type").asText())
+                                        .as(r.getKey())
+                                        .matches("AWS::\\w+::\\w+"));
         Set<String> fields = new LinkedHashSet<>();
         t.fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).isSubsetOf("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
-                "Rules", "Conditions", "Resources", "Outputs");
+        assertThat(fields)
+                .isSubsetOf(
+                        "AWSTemplateFormatVersion",
+                        "Description",
+                        "Metadata",
+                        "Parameters",
+                        "Rules",
+                        "Conditions",
+                        "Resources",
+                        "Outputs");
     }
 
     @ParameterizedTest
@@ -150,13 +217,19 @@ class TemplatesTest {
         }
         CfnYaml.subReferences(body, used::add);
         for (JsonNode getAtt : CfnYaml.functions(body, "Fn::GetAtt")) {
-            assertThat(resourceNames).as("Fn::GetAtt " + getAtt + " in " + template).contains(getAtt.get(0).asText());
+            assertThat(resourceNames)
+                    .as("Fn::GetAtt " + getAtt + " in " + template)
+                    .contains(getAtt.get(0).asText());
         }
         assertThat(used).as("parameters used in " + template).containsAll(parameters);
         for (String name : used) {
             String target = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
-            assertThat(parameters.contains(target) || resourceNames.contains(target) || target.startsWith("AWS::"))
-                    .as("reference " + name + " in " + template + " resolves").isTrue();
+            assertThat(
+                            parameters.contains(target)
+                                    || resourceNames.contains(target)
+                                    || target.startsWith("AWS::"))
+                    .as("reference " + name + " in " + template + " resolves")
+                    .isTrue();
         }
     }
 
@@ -166,17 +239,21 @@ class TemplatesTest {
         JsonNode t = read(template);
         Set<String> defined = names(t.get("Conditions"));
         Set<String> used = new LinkedHashSet<>();
-        resources(t).forEach(r -> {
-            if (r.has("Condition")) {
-                used.add(r.get("Condition").asText());
-            }
-        });
+        resources(t)
+                .forEach(
+                        r -> {
+                            if (r.has("Condition")) {
+                                used.add(r.get("Condition").asText());
+                            }
+                        });
         if (t.has("Outputs")) {
-            t.get("Outputs").forEach(o -> {
-                if (o.has("Condition")) {
-                    used.add(o.get("Condition").asText());
-                }
-            });
+            t.get("Outputs")
+                    .forEach(
+                            o -> {
+                                if (o.has("Condition")) {
+                                    used.add(o.get("Condition").asText());
+                                }
+                            });
         }
         CfnYaml.functions(t, "Fn::If").forEach(f -> used.add(f.get(0).asText()));
         CfnYaml.functions(t, "Condition").forEach(c -> used.add(c.asText()));
@@ -189,10 +266,14 @@ class TemplatesTest {
         JsonNode outputs = read(template).get("Outputs");
         assertThat(outputs).as("Outputs of " + template).isNotNull();
         assertThat(outputs.size()).isPositive();
-        outputs.fields().forEachRemaining(o -> {
-            assertThat(o.getValue().path("Description").asText()).as(o.getKey()).isNotBlank();
-            assertThat(o.getValue().has("Value")).as(o.getKey()).isTrue();
-        });
+        outputs.fields()
+                .forEachRemaining(
+                        o -> {
+                            assertThat(o.getValue().path("Description").asText())
+                                    .as(o.getKey())
+                                    .isNotBlank();
+                            assertThat(o.getValue().has("Value")).as(o.getKey()).isTrue();
+                        });
     }
 
     @ParameterizedTest
@@ -204,7 +285,10 @@ class TemplatesTest {
             assertThat(s.node().has("NotResource")).as(s.where() + ": NotResource").isFalse();
             assertThat(s.actions()).as(s.where() + ": actions").isNotEmpty();
             for (String action : s.actions()) {
-                assertThat(action).as(s.where()).matches("[a-z0-9-]+:[A-Za-z0-9]+").doesNotContain("*");
+                assertThat(action)
+                        .as(s.where())
+                        .matches("[a-z0-9-]+:[A-Za-z0-9]+")
+                        .doesNotContain("*");
             }
         }
     }
@@ -223,7 +307,8 @@ class TemplatesTest {
             }
             assertThat(resources).as(s.where() + ": Resource").isNotEmpty();
             if (resources.contains("*")) {
-                assertThat(NO_RESOURCE_LEVEL).as(s.where() + ": Resource \"*\" only for actions without resource types")
+                assertThat(NO_RESOURCE_LEVEL)
+                        .as(s.where() + ": Resource \"*\" only for actions without resource types")
                         .containsAll(s.actions());
             }
         }
@@ -239,70 +324,127 @@ class TemplatesTest {
             JsonNode principal = s.node().path("Principal");
             String condition = s.node().path("Condition").toString();
             if (principal.has("Service")) {
-                assertThat(condition).as(s.where() + ": confused-deputy condition")
+                assertThat(condition)
+                        .as(s.where() + ": confused-deputy condition")
                         .containsAnyOf("aws:SourceAccount", "aws:SourceOrgID", "aws:SourceArn");
             } else if (principal.path("AWS").toString().contains(":root")) {
-                assertThat(condition).as(s.where() + ": another account's root needs an external id")
+                assertThat(condition)
+                        .as(s.where() + ": another account's root needs an external id")
                         .contains("sts:ExternalId");
             } else {
                 // one role: by ARN, or the application role of the same template
-                assertThat(principal.path("AWS").toString()).as(s.where()).containsAnyOf(":role/", "Fn::GetAtt");
+                assertThat(principal.path("AWS").toString())
+                        .as(s.where())
+                        .containsAnyOf(":role/", "Fn::GetAtt");
             }
         }
     }
 
-    // ---- the central stack -------------------------------------------------------------------------------------
+    // ---- the central stack
+    // -------------------------------------------------------------------------------------
 
     @Test
     void theStatementCollectorFindsEveryPolicyOfTheCentralStack() {
         List<Statement> all = statements(read(CENTRAL));
         Set<String> holders = new LinkedHashSet<>();
         all.forEach(s -> holders.add(s.resource()));
-        assertThat(holders).contains("Key", "EventBusOrganizationPolicy", "EventsToStreamRole", "TrailLogsDestination",
-                "AlertsTopicPolicy", "DeadLetterBucketPolicy", "DeadLetterQueuePolicy", "ApplicationRole",
-                "ApplicationRulesPolicy", "ApplicationRemediationPolicy", "RemediationRole");
-        assertThat(all.stream().filter(Statement::trust).count()).isEqualTo(
-                resourcesOfType(read(CENTRAL), "AWS::IAM::Role").size());
+        assertThat(holders)
+                .contains(
+                        "Key",
+                        "EventBusOrganizationPolicy",
+                        "EventsToStreamRole",
+                        "TrailLogsDestination",
+                        "AlertsTopicPolicy",
+                        "DeadLetterBucketPolicy",
+                        "DeadLetterQueuePolicy",
+                        "ApplicationRole",
+                        "ApplicationRulesPolicy",
+                        "ApplicationRemediationPolicy",
+                        "RemediationRole");
+        assertThat(all.stream().filter(Statement::trust).count())
+                .isEqualTo(resourcesOfType(read(CENTRAL), "AWS::IAM::Role").size());
     }
 
     @Test
     void theFlinkApplicationGetsExactlyTheRuntimePropertiesTheJobReads() {
         JsonNode t = read(CENTRAL);
         JsonNode app = single(t, "AWS::KinesisAnalyticsV2::Application");
-        JsonNode groups = app.at("/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups");
+        JsonNode groups =
+                app.at("/Properties/ApplicationConfiguration/EnvironmentProperties/PropertyGroups");
         Map<String, List<String>> actual = new LinkedHashMap<>();
         Map<String, String> conditionOf = new LinkedHashMap<>();
         for (JsonNode g : groups) {
             String condition = null;
             if (g.has("Fn::If")) {
                 condition = g.get("Fn::If").get(0).asText();
-                assertThat(g.get("Fn::If").get(2).toString()).isEqualTo("{\"Ref\":\"AWS::NoValue\"}");
+                assertThat(g.get("Fn::If").get(2).toString())
+                        .isEqualTo("{\"Ref\":\"AWS::NoValue\"}");
                 g = g.get("Fn::If").get(1);
             }
             String id = g.get("PropertyGroupId").asText();
             List<String> keys = new ArrayList<>();
-            g.get("PropertyMap").fields().forEachRemaining(p -> {
-                keys.add(p.getKey());
-                assertThat(p.getValue().isTextual() && p.getValue().asText().isEmpty())
-                        .as(id + "." + p.getKey() + ": MSF refuses empty values; leave the key out instead").isFalse();
-            });
+            g.get("PropertyMap")
+                    .fields()
+                    .forEachRemaining(
+                            p -> {
+                                keys.add(p.getKey());
+                                assertThat(
+                                                p.getValue().isTextual()
+                                                        && p.getValue().asText().isEmpty())
+                                        .as(
+                                                id
+                                                        + "."
+                                                        + p.getKey()
+                                                        + ": MSF refuses empty values; leave the key out instead")
+                                        .isFalse();
+                            });
             actual.put(id, keys);
             conditionOf.put(id, condition);
         }
         assertThat(actual).isEqualTo(RUNTIME_PROPERTIES);
-        // The same, spelled out: what the issue fixed (and what the job's RuntimeProperties must keep).
-        assertThat(actual).containsExactly(
-                Map.entry("LayerWatch", List.of("rules.uri", "rules.reload.interval")),
-                Map.entry("KinesisSource", List.of("stream.arn", "aws.region", "initial.position", "initial.timestamp",
-                        "efo.consumer.name", "cloudwatch.logs.owners", "cloudwatch.logs.log.groups")),
-                Map.entry("Sinks", List.of("enabled", "sns.topic.arn", "ocsf.target", "ocsf.stream.arn",
-                        "ocsf.firehose.name", "webhook.secret.arn", "deadletter.type", "deadletter.bucket",
-                        "deadletter.prefix", "deadletter.queue.url", "securityhub.hub.account.id",
-                        "securityhub.hub.region")),
-                Map.entry("Remediation", List.of("enabled", "execute", "assume.role.name", "revoke.role.name",
-                        "audit.bucket")));
-        assertThat(conditionOf).containsEntry("LayerWatch", null).containsEntry("KinesisSource", null)
-                .containsEntry("Sinks", null).containsEntry("Remediation", "RemediationEnabled");
+        // The same, spelled out: what the issue fixed (and what the job's RuntimeProperties must
+        // keep).
+        assertThat(actual)
+                .containsExactly(
+                        Map.entry("LayerWatch", List.of("rules.uri", "rules.reload.interval")),
+                        Map.entry(
+                                "KinesisSource",
+                                List.of(
+                                        "stream.arn",
+                                        "aws.region",
+                                        "initial.position",
+                                        "initial.timestamp",
+                                        "efo.consumer.name",
+                                        "cloudwatch.logs.owners",
+                                        "cloudwatch.logs.log.groups")),
+                        Map.entry(
+                                "Sinks",
+                                List.of(
+                                        "enabled",
+                                        "sns.topic.arn",
+                                        "ocsf.target",
+                                        "ocsf.stream.arn",
+                                        "ocsf.firehose.name",
+                                        "webhook.secret.arn",
+                                        "deadletter.type",
+                                        "deadletter.bucket",
+                                        "deadletter.prefix",
+                                        "deadletter.queue.url",
+                                        "securityhub.hub.account.id",
+                                        "securityhub.hub.region")),
+                        Map.entry(
+                                "Remediation",
+                                List.of(
+                                        "enabled",
+                                        "execute",
+                                        "assume.role.name",
+                                        "revoke.role.name",
+                                        "audit.bucket")));
+        assertThat(conditionOf)
+                .containsEntry("LayerWatch", null)
+                .containsEntry("KinesisSource", null)
+                .containsEntry("Sinks", null)
+                .containsEntry("Remediation", "RemediationEnabled");
         assertThat(t.at("/Conditions/RemediationEnabled").toString())
                 .isEqualTo("{\"Fn::Equals\":[{\"Ref\":\"EnableRemediation\"},\"true\"]}");
         assertThat(t.at("/Parameters/EnableRemediation/Default").asText()).isEqualTo("false");
@@ -314,19 +456,29 @@ class TemplatesTest {
         JsonNode props = single(t, "AWS::KinesisAnalyticsV2::Application").get("Properties");
         assertThat(props.get("RuntimeEnvironment").asText()).isEqualTo("FLINK-1_20");
         JsonNode flink = props.at("/ApplicationConfiguration/FlinkApplicationConfiguration");
-        assertThat(flink.at("/CheckpointConfiguration/ConfigurationType").asText()).isEqualTo("CUSTOM");
+        assertThat(flink.at("/CheckpointConfiguration/ConfigurationType").asText())
+                .isEqualTo("CUSTOM");
         assertThat(flink.at("/CheckpointConfiguration/CheckpointingEnabled").asBoolean()).isTrue();
-        assertThat(flink.at("/ParallelismConfiguration/Parallelism").toString()).isEqualTo("{\"Ref\":\"Parallelism\"}");
+        assertThat(flink.at("/ParallelismConfiguration/Parallelism").toString())
+                .isEqualTo("{\"Ref\":\"Parallelism\"}");
         assertThat(flink.at("/ParallelismConfiguration/ParallelismPerKPU").toString())
                 .isEqualTo("{\"Ref\":\"ParallelismPerKPU\"}");
-        assertThat(props.at("/ApplicationConfiguration/ApplicationSnapshotConfiguration/SnapshotsEnabled").asBoolean())
+        assertThat(
+                        props.at(
+                                        "/ApplicationConfiguration/ApplicationSnapshotConfiguration/SnapshotsEnabled")
+                                .asBoolean())
                 .isTrue();
         JsonNode code = props.at("/ApplicationConfiguration/ApplicationCodeConfiguration");
         assertThat(code.get("CodeContentType").asText()).isEqualTo("ZIPFILE");
-        assertThat(code.at("/CodeContent/S3ContentLocation/FileKey").toString()).isEqualTo("{\"Ref\":\"JarKey\"}");
-        JsonNode logging = single(t, "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption").get("Properties");
-        assertThat(logging.get("ApplicationName").toString()).isEqualTo("{\"Ref\":\"Application\"}");
-        assertThat(logging.at("/CloudWatchLoggingOption/LogStreamARN").toString()).contains("ApplicationLogGroup")
+        assertThat(code.at("/CodeContent/S3ContentLocation/FileKey").toString())
+                .isEqualTo("{\"Ref\":\"JarKey\"}");
+        JsonNode logging =
+                single(t, "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption")
+                        .get("Properties");
+        assertThat(logging.get("ApplicationName").toString())
+                .isEqualTo("{\"Ref\":\"Application\"}");
+        assertThat(logging.at("/CloudWatchLoggingOption/LogStreamARN").toString())
+                .contains("ApplicationLogGroup")
                 .contains("ApplicationLogStream");
     }
 
@@ -335,21 +487,29 @@ class TemplatesTest {
         JsonNode t = read(CENTRAL);
         JsonNode stream = single(t, "AWS::Kinesis::Stream").get("Properties");
         assertThat(stream.at("/StreamEncryption/EncryptionType").asText()).isEqualTo("KMS");
-        assertThat(stream.at("/StreamModeDetails/StreamMode").toString()).isEqualTo("{\"Ref\":\"StreamMode\"}");
-        assertThat(t.at("/Parameters/StreamMode/AllowedValues").toString()).isEqualTo("[\"ON_DEMAND\",\"PROVISIONED\"]");
+        assertThat(stream.at("/StreamModeDetails/StreamMode").toString())
+                .isEqualTo("{\"Ref\":\"StreamMode\"}");
+        assertThat(t.at("/Parameters/StreamMode/AllowedValues").toString())
+                .isEqualTo("[\"ON_DEMAND\",\"PROVISIONED\"]");
 
-        // EventBridge: ECR API calls (read-only ones too, for pulls), ECR and Inspector2 scans, the custom action.
+        // EventBridge: ECR API calls (read-only ones too, for pulls), ECR and Inspector2 scans, the
+        // custom action.
         Map<String, JsonNode> rules = new LinkedHashMap<>();
-        resourcesOfType(t, "AWS::Events::Rule").forEach(e -> rules.put(e.getKey(), e.getValue().get("Properties")));
+        resourcesOfType(t, "AWS::Events::Rule")
+                .forEach(e -> rules.put(e.getKey(), e.getValue().get("Properties")));
         JsonNode local = rules.get("LocalEcrEventsRule");
-        assertThat(local.get("State").asText()).isEqualTo("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
-        assertThat(strings(local.at("/EventPattern/detail-type"))).contains("AWS API Call via CloudTrail");
+        assertThat(local.get("State").asText())
+                .isEqualTo("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+        assertThat(strings(local.at("/EventPattern/detail-type")))
+                .contains("AWS API Call via CloudTrail");
         assertThat(strings(local.at("/EventPattern/source"))).contains("aws.ecr");
         JsonNode scans = rules.get("LocalScanEventsRule");
-        assertThat(strings(scans.at("/EventPattern/detail-type"))).contains("ECR Image Scan", "Inspector2 Scan");
+        assertThat(strings(scans.at("/EventPattern/detail-type")))
+                .contains("ECR Image Scan", "Inspector2 Scan");
         assertThat(strings(scans.at("/EventPattern/source"))).contains("aws.ecr", "aws.inspector2");
         JsonNode action = rules.get("SecurityHubActionRule");
-        assertThat(strings(action.at("/EventPattern/detail-type"))).containsExactly("Security Hub Findings - Custom Action");
+        assertThat(strings(action.at("/EventPattern/detail-type")))
+                .containsExactly("Security Hub Findings - Custom Action");
         assertThat(action.at("/EventPattern/resources").toString()).contains("RemediateAction");
         for (JsonNode rule : rules.values()) {
             assertThat(rule.at("/Targets/0/Arn").toString()).contains("EventsStream");
@@ -357,14 +517,20 @@ class TemplatesTest {
         assertThat(single(t, "AWS::SecurityHub::ActionTarget").at("/Properties/Id").asText())
                 .matches("[A-Za-z0-9]{1,20}");
 
-        // The organization trail's CloudWatch Logs: subscribed here, or through the destination from its account.
-        assertThat(single(t, "AWS::Logs::SubscriptionFilter").at("/Properties/DestinationArn").toString())
+        // The organization trail's CloudWatch Logs: subscribed here, or through the destination
+        // from its account.
+        assertThat(
+                        single(t, "AWS::Logs::SubscriptionFilter")
+                                .at("/Properties/DestinationArn")
+                                .toString())
                 .contains("EventsStream");
-        assertThat(single(t, "AWS::Logs::Destination").at("/Properties/TargetArn").toString()).contains("EventsStream");
+        assertThat(single(t, "AWS::Logs::Destination").at("/Properties/TargetArn").toString())
+                .contains("EventsStream");
 
         // Alerts (and operations), encrypted, with the email subscription from a parameter.
         for (Map.Entry<String, JsonNode> topic : resourcesOfType(t, "AWS::SNS::Topic")) {
-            assertThat(topic.getValue().at("/Properties/KmsMasterKeyId").toString()).as(topic.getKey())
+            assertThat(topic.getValue().at("/Properties/KmsMasterKeyId").toString())
+                    .as(topic.getKey())
                     .isEqualTo("{\"Ref\":\"Key\"}");
         }
         JsonNode email = resources(t).get("AlertEmailSubscription").get("Properties");
@@ -373,16 +539,24 @@ class TemplatesTest {
 
         // Dead letters: a bucket or a queue, encrypted; buckets private.
         for (Map.Entry<String, JsonNode> queue : resourcesOfType(t, "AWS::SQS::Queue")) {
-            assertThat(queue.getValue().at("/Properties/KmsMasterKeyId").toString()).as(queue.getKey())
+            assertThat(queue.getValue().at("/Properties/KmsMasterKeyId").toString())
+                    .as(queue.getKey())
                     .isEqualTo("{\"Ref\":\"Key\"}");
         }
         for (Map.Entry<String, JsonNode> bucket : resourcesOfType(t, "AWS::S3::Bucket")) {
             JsonNode p = bucket.getValue().get("Properties");
-            assertThat(p.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
-                    .asText()).as(bucket.getKey()).isEqualTo("aws:kms");
-            assertThat(p.get("PublicAccessBlockConfiguration").toString()).as(bucket.getKey()).doesNotContain("false");
+            assertThat(
+                            p.at(
+                                            "/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
+                                    .asText())
+                    .as(bucket.getKey())
+                    .isEqualTo("aws:kms");
+            assertThat(p.get("PublicAccessBlockConfiguration").toString())
+                    .as(bucket.getKey())
+                    .doesNotContain("false");
         }
-        assertThat(single(t, "AWS::KMS::Key").at("/Properties/EnableKeyRotation").asBoolean()).isTrue();
+        assertThat(single(t, "AWS::KMS::Key").at("/Properties/EnableKeyRotation").asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -390,16 +564,22 @@ class TemplatesTest {
         for (Path template : List.of(CENTRAL, MEMBER)) {
             JsonNode t = read(template);
             for (Statement s : statements(t)) {
-                boolean writesEcr = s.actions().stream().anyMatch(a -> ECR_WRITE.matcher(a).matches());
+                boolean writesEcr =
+                        s.actions().stream().anyMatch(a -> ECR_WRITE.matcher(a).matches());
                 if (!writesEcr || !s.allows()) {
                     continue;
                 }
                 JsonNode resource = resources(t).get(s.resource());
-                assertThat(resource.path("Type").asText()).as(s.where()).isEqualTo("AWS::IAM::Role");
+                assertThat(resource.path("Type").asText())
+                        .as(s.where())
+                        .isEqualTo("AWS::IAM::Role");
                 assertThat(s.resource()).as(s.where()).isEqualTo("RemediationRole");
                 String condition = resource.path("Condition").asText();
-                assertThat(condition).as(s.where() + " is created only with remediation enabled").isNotEmpty();
-                assertThat(t.at("/Conditions/" + condition).toString()).contains("EnableRemediation");
+                assertThat(condition)
+                        .as(s.where() + " is created only with remediation enabled")
+                        .isNotEmpty();
+                assertThat(t.at("/Conditions/" + condition).toString())
+                        .contains("EnableRemediation");
             }
             assertThat(t.at("/Parameters/EnableRemediation/Default").asText()).isEqualTo("false");
         }
@@ -408,45 +588,72 @@ class TemplatesTest {
         for (Statement s : statements(t)) {
             if (s.actions().contains("sts:AssumeRole") && !s.trust()) {
                 String condition = resources(t).get(s.resource()).path("Condition").asText();
-                assertThat(condition).as(s.where()).isIn("RemediationEnabled", "RemediationInOrganization");
+                assertThat(condition)
+                        .as(s.where())
+                        .isIn("RemediationEnabled", "RemediationInOrganization");
             }
         }
     }
 
     @Test
     void everyRemediationRoleMayDoWhatTheActionsCallButNeverTouchLayerWatchItself() {
-        assertThat(REMEDIATION_PERMISSIONS.keySet()).containsAll(RemediationConfig.responseActions()
-                .stream().filter(a -> !a.equals("register-registry")).toList());
+        assertThat(REMEDIATION_PERMISSIONS.keySet())
+                .containsAll(
+                        RemediationConfig.responseActions().stream()
+                                .filter(a -> !a.equals("register-registry"))
+                                .toList());
         for (Path template : List.of(CENTRAL, MEMBER)) {
             JsonNode t = read(template);
-            REMEDIATION_PERMISSIONS.forEach((action, needs) -> {
-                Set<String> allowed = new HashSet<>();
-                statements(t).stream().filter(s -> remediationRoleOf(action).equals(s.resource()) && !s.trust()
-                        && s.allows()).forEach(s -> allowed.addAll(s.actions()));
-                assertThat(allowed).as(template.getFileName() + " for " + action).containsAll(needs);
-            });
+            REMEDIATION_PERMISSIONS.forEach(
+                    (action, needs) -> {
+                        Set<String> allowed = new HashSet<>();
+                        statements(t).stream()
+                                .filter(
+                                        s ->
+                                                remediationRoleOf(action).equals(s.resource())
+                                                        && !s.trust()
+                                                        && s.allows())
+                                .forEach(s -> allowed.addAll(s.actions()));
+                        assertThat(allowed)
+                                .as(template.getFileName() + " for " + action)
+                                .containsAll(needs);
+                    });
             // Both roles carry the guardrails policy, whose Deny keeps them off their own policies.
             for (String role : List.of("RemediationRole", "RevokeSessionsRole")) {
-                assertThat(resources(t).get(role).at("/Properties/ManagedPolicyArns").toString()).as(role)
+                assertThat(resources(t).get(role).at("/Properties/ManagedPolicyArns").toString())
+                        .as(role)
                         .contains("RemediationGuardrailsPolicy");
             }
-            assertThat(statements(t)).as(template.getFileName() + ": a Deny keeps the roles off their own policies")
-                    .anySatisfy(s -> {
-                        assertThat(s.resource()).isEqualTo("RemediationGuardrailsPolicy");
-                        assertThat(s.allows()).isFalse();
-                        assertThat(s.actions()).contains("iam:PutRolePolicy", "iam:DeleteRolePolicy",
-                                "iam:AttachRolePolicy", "iam:DetachRolePolicy");
-                        assertThat(s.node().path("Resource").toString()).contains("${RemediationRoleName}")
-                                .contains("${RevokeSessionsRoleName}");
-                    });
+            assertThat(statements(t))
+                    .as(template.getFileName() + ": a Deny keeps the roles off their own policies")
+                    .anySatisfy(
+                            s -> {
+                                assertThat(s.resource()).isEqualTo("RemediationGuardrailsPolicy");
+                                assertThat(s.allows()).isFalse();
+                                assertThat(s.actions())
+                                        .contains(
+                                                "iam:PutRolePolicy",
+                                                "iam:DeleteRolePolicy",
+                                                "iam:AttachRolePolicy",
+                                                "iam:DetachRolePolicy");
+                                assertThat(s.node().path("Resource").toString())
+                                        .contains("${RemediationRoleName}")
+                                        .contains("${RevokeSessionsRoleName}");
+                            });
         }
-        // register-registry reads the assessment credentials with the application's own role, when configured.
+        // register-registry reads the assessment credentials with the application's own role, when
+        // configured.
         JsonNode t = read(CENTRAL);
-        assertThat(statements(t)).anySatisfy(s -> {
-            assertThat(s.actions()).containsExactly("secretsmanager:GetSecretValue");
-            assertThat(s.node().path("Resource").toString()).contains("ImageAssessmentSecretArn");
-            assertThat(resources(t).get(s.resource()).path("Condition").asText()).isEqualTo("RemediationWithAssessment");
-        });
+        assertThat(statements(t))
+                .anySatisfy(
+                        s -> {
+                            assertThat(s.actions())
+                                    .containsExactly("secretsmanager:GetSecretValue");
+                            assertThat(s.node().path("Resource").toString())
+                                    .contains("ImageAssessmentSecretArn");
+                            assertThat(resources(t).get(s.resource()).path("Condition").asText())
+                                    .isEqualTo("RemediationWithAssessment");
+                        });
     }
 
     @Test
@@ -455,13 +662,18 @@ class TemplatesTest {
         for (Map.Entry<String, JsonNode> role : resourcesOfType(t, "AWS::IAM::Role")) {
             if (!role.getValue().at("/Properties/RoleName").isMissingNode()) {
                 String condition = role.getValue().path("Condition").asText();
-                assertThat(t.at("/Conditions/" + condition).toString()).as(role.getKey())
-                        .contains("AWS::Region").contains("PrimaryRegion");
+                assertThat(t.at("/Conditions/" + condition).toString())
+                        .as(role.getKey())
+                        .contains("AWS::Region")
+                        .contains("PrimaryRegion");
             }
         }
         JsonNode rule = single(t, "AWS::Events::Rule").get("Properties");
-        assertThat(rule.get("State").asText()).isEqualTo("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
-        assertThat(rule.at("/Targets/0/Arn").toString()).contains("CentralEventBusName").contains("CentralAccountId");
+        assertThat(rule.get("State").asText())
+                .isEqualTo("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+        assertThat(rule.at("/Targets/0/Arn").toString())
+                .contains("CentralEventBusName")
+                .contains("CentralAccountId");
     }
 
     @Test
@@ -486,17 +698,25 @@ class TemplatesTest {
         JsonNode role = single(t, "AWS::IAM::Role").get("Properties");
         for (Statement s : statements(t)) {
             if (s.resource().equals("RegistryConnectionRole") && !s.trust()) {
-                assertThat(s.actions()).allMatch(a -> a.startsWith("ecr:Get") || a.startsWith("ecr:Batch")
-                        || a.startsWith("ecr:Describe") || a.startsWith("ecr:List"));
+                assertThat(s.actions())
+                        .allMatch(
+                                a ->
+                                        a.startsWith("ecr:Get")
+                                                || a.startsWith("ecr:Batch")
+                                                || a.startsWith("ecr:Describe")
+                                                || a.startsWith("ecr:List"));
             }
         }
-        assertThat(role.at("/AssumeRolePolicyDocument/Statement/0/Condition").toString()).contains("sts:ExternalId");
+        assertThat(role.at("/AssumeRolePolicyDocument/Statement/0/Condition").toString())
+                .contains("sts:ExternalId");
     }
 
     @Test
     void theLintScriptOnlyNamesExistingTemplates() throws IOException {
         String script = Files.readString(Paths.get("scripts", "cfn-lint.sh"));
-        Matcher m = Pattern.compile("(?m)^(layerwatch-[a-z-]+\\.yaml)\\t(base|set)\\t(.+)$").matcher(script);
+        Matcher m =
+                Pattern.compile("(?m)^(layerwatch-[a-z-]+\\.yaml)\\t(base|set)\\t(.+)$")
+                        .matcher(script);
         int lines = 0;
         while (m.find()) {
             Path template = INFRA.resolve(m.group(1));
@@ -510,25 +730,39 @@ class TemplatesTest {
             if (m.group(2).equals("base")) {
                 // Given any values, cfn-lint wants one for each parameter without a Default.
                 Set<String> required = new LinkedHashSet<>();
-                parameters.fields().forEachRemaining(p -> {
-                    if (!p.getValue().has("Default")) {
-                        required.add(p.getKey());
-                    }
-                });
+                parameters
+                        .fields()
+                        .forEachRemaining(
+                                p -> {
+                                    if (!p.getValue().has("Default")) {
+                                        required.add(p.getKey());
+                                    }
+                                });
                 assertThat(keys).as("base values of " + m.group(1)).containsAll(required);
             }
             lines++;
         }
         assertThat(lines).isPositive();
-        // AWS's cfn-lint, pinned, informational checks failing the run, and the registry schemas it lacks.
-        assertThat(script).contains("lint_version=\"1.51.0\"", "-c I --non-zero-exit-code informational",
-                "--registry-schemas \"$schemas\"", "--append-rules \"$rules\"").doesNotContain("npm");
-        JsonNode schema = new ObjectMapper().readTree(INFRA.resolve("schemas/aws-securityhub-actiontarget.json").toFile());
+        // AWS's cfn-lint, pinned, informational checks failing the run, and the registry schemas it
+        // lacks.
+        assertThat(script)
+                .contains(
+                        "lint_version=\"1.51.0\"",
+                        "-c I --non-zero-exit-code informational",
+                        "--registry-schemas \"$schemas\"",
+                        "--append-rules \"$rules\"")
+                .doesNotContain("npm");
+        JsonNode schema =
+                new ObjectMapper()
+                        .readTree(
+                                INFRA.resolve("schemas/aws-securityhub-actiontarget.json")
+                                        .toFile());
         assertThat(schema.path("typeName").asText()).isEqualTo("AWS::SecurityHub::ActionTarget");
         assertThat(schema.at("/properties/Name/maxLength").asInt()).isEqualTo(20);
     }
 
-    // ---- IAM statements ----------------------------------------------------------------------------------------
+    // ---- IAM statements
+    // ----------------------------------------------------------------------------------------
 
     /**
      * One IAM policy statement of a template.
@@ -537,7 +771,8 @@ class TemplatesTest {
      * @param trust whether it is in a role's trust policy
      * @param resourcePolicy whether it is in a KMS key or Secrets Manager resource policy
      */
-    record Statement(String resource, String path, JsonNode node, boolean trust, boolean resourcePolicy) {
+    record Statement(
+            String resource, String path, JsonNode node, boolean trust, boolean resourcePolicy) {
 
         String where() {
             return resource + path;
@@ -552,33 +787,74 @@ class TemplatesTest {
         }
     }
 
-    /** Every statement: anything with an Effect and an Action, plus the JSON-string policies of log destinations. */
+    /**
+     * Every statement: anything with an Effect and an Action, plus the JSON-string policies of log
+     * destinations.
+     */
     static List<Statement> statements(JsonNode template) {
         List<Statement> out = new ArrayList<>();
-        resources(template).fields().forEachRemaining(r -> {
-            String type = r.getValue().path("Type").asText();
-            boolean resourcePolicy = type.equals("AWS::KMS::Key") || type.equals("AWS::SecretsManager::ResourcePolicy");
-            CfnYaml.walk(r.getValue(), "", (path, n) -> {
-                if (n.isObject() && n.has("Effect") && (n.has("Action") || n.has("NotAction"))) {
-                    out.add(new Statement(r.getKey(), path, n, path.contains("/AssumeRolePolicyDocument/"), resourcePolicy));
-                }
-            });
-            JsonNode destinationPolicy = r.getValue().at("/Properties/DestinationPolicy");
-            if (!destinationPolicy.isMissingNode()) {
-                JsonNode sub = destinationPolicy.path("Fn::Sub");
-                String text = sub.isArray() ? sub.get(0).asText() : sub.isTextual() ? sub.asText() : destinationPolicy.asText();
-                try {
-                    JsonNode doc = new ObjectMapper().readTree(text.replaceAll("\\$\\{[^}]+}", "X"));
-                    doc.get("Statement").forEach(s -> out.add(new Statement(r.getKey(), "/DestinationPolicy", s, false, true)));
-                } catch (IOException e) {
-                    throw new AssertionError(r.getKey() + ": DestinationPolicy is not JSON: " + e.getMessage());
-                }
-            }
-        });
+        resources(template)
+                .fields()
+                .forEachRemaining(
+                        r -> {
+                            String type = r.getValue().path("Type").asText();
+                            boolean resourcePolicy =
+                                    type.equals("AWS::KMS::Key")
+                                            || type.equals("AWS::SecretsManager::ResourcePolicy");
+                            CfnYaml.walk(
+                                    r.getValue(),
+                                    "",
+                                    (path, n) -> {
+                                        if (n.isObject()
+                                                && n.has("Effect")
+                                                && (n.has("Action") || n.has("NotAction"))) {
+                                            out.add(
+                                                    new Statement(
+                                                            r.getKey(),
+                                                            path,
+                                                            n,
+                                                            path.contains(
+                                                                    "/AssumeRolePolicyDocument/"),
+                                                            resourcePolicy));
+                                        }
+                                    });
+                            JsonNode destinationPolicy =
+                                    r.getValue().at("/Properties/DestinationPolicy");
+                            if (!destinationPolicy.isMissingNode()) {
+                                JsonNode sub = destinationPolicy.path("Fn::Sub");
+                                String text =
+                                        sub.isArray()
+                                                ? sub.get(0).asText()
+                                                : sub.isTextual()
+                                                        ? sub.asText()
+                                                        : destinationPolicy.asText();
+                                try {
+                                    JsonNode doc =
+                                            new ObjectMapper()
+                                                    .readTree(text.replaceAll("\\$\\{[^}]+}", "X"));
+                                    doc.get("Statement")
+                                            .forEach(
+                                                    s ->
+                                                            out.add(
+                                                                    new Statement(
+                                                                            r.getKey(),
+                                                                            "/DestinationPolicy",
+                                                                            s,
+                                                                            false,
+                                                                            true)));
+                                } catch (IOException e) {
+                                    throw new AssertionError(
+                                            r.getKey()
+                                                    + ": DestinationPolicy is not JSON: "
+                                                    + e.getMessage());
+                                }
+                            }
+                        });
         return out;
     }
 
-    // ---- helpers -----------------------------------------------------------------------------------------------
+    // ---- helpers
+    // -----------------------------------------------------------------------------------------------
 
     static JsonNode single(JsonNode t, String type) {
         List<Map.Entry<String, JsonNode>> found = resourcesOfType(t, type);

@@ -67,13 +67,15 @@ class EventRingTest {
         EventRing ring = new EventRing(EVENTS.subList(1, 10));
         assertThatThrownBy(() -> ring.get(9)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> ring.get(-1)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> new EventRing().removeFirst()).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> new EventRing().removeFirst())
+                .isInstanceOf(NoSuchElementException.class);
     }
 
     @Test
     void flinksListSerializerWritesItAsTheListItHolds() throws Exception {
-        TypeSerializer<List<EcrEvent>> serializer = Types.LIST(TypeInformation.of(EcrEvent.class))
-                .createSerializer(new ExecutionConfig().getSerializerConfig());
+        TypeSerializer<List<EcrEvent>> serializer =
+                Types.LIST(TypeInformation.of(EcrEvent.class))
+                        .createSerializer(new ExecutionConfig().getSerializerConfig());
         EventRing ring = new EventRing();
         for (int i = 0; i < 20; i++) {
             ring.add(EVENTS.get(i));
@@ -86,7 +88,8 @@ class EventRingTest {
         }
         DataOutputSerializer out = new DataOutputSerializer(4096);
         serializer.serialize(ring, out);
-        List<EcrEvent> back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        List<EcrEvent> back =
+                serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back).containsExactlyElementsOf(EVENTS.subList(15, 30));
         assertThat(serializer.copy(ring)).containsExactlyElementsOf(EVENTS.subList(15, 30));
     }

@@ -20,24 +20,43 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Repeats of one-per-event findings fold into the first one's id; gap 0 keeps each; state ends with the gap. */
+/**
+ * Repeats of one-per-event findings fold into the first one's id; gap 0 keeps each; state ends with
+ * the gap.
+ */
 class FindingFolderTest {
 
     static final long HOUR = 3_600_000;
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Finding, Finding> harness(boolean inOrder) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FindingFolder(
-                Map.of(RuleCatalog.UNTRUSTED_NETWORK, HOUR), Map.of(), inOrder)), FindingFolder::repeatKey, Types.STRING);
+    static KeyedOneInputStreamOperatorTestHarness<String, Finding, Finding> harness(boolean inOrder)
+            throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new FindingFolder(
+                                        Map.of(RuleCatalog.UNTRUSTED_NETWORK, HOUR),
+                                        Map.of(),
+                                        inOrder)),
+                        FindingFolder::repeatKey,
+                        Types.STRING);
         h.open();
         h.processWatermark(new Watermark(T.toEpochMilli() - HOUR));
         return h;
     }
 
     static Finding outside(int minutes, String repo) {
-        return finding(RuleCatalog.UNTRUSTED_NETWORK, Severity.HIGH, "mallory", repo, "198.51.100.23", minutes);
+        return finding(
+                RuleCatalog.UNTRUSTED_NETWORK,
+                Severity.HIGH,
+                "mallory",
+                repo,
+                "198.51.100.23",
+                minutes);
     }
 
-    static void arrive(KeyedOneInputStreamOperatorTestHarness<String, Finding, Finding> h, Finding f) throws Exception {
+    static void arrive(
+            KeyedOneInputStreamOperatorTestHarness<String, Finding, Finding> h, Finding f)
+            throws Exception {
         h.processElement(new StreamRecord<>(f, f.lastEventTime().toEpochMilli()));
     }
 
@@ -50,8 +69,10 @@ class FindingFolderTest {
             arrive(h, outside(80, "payments-api")); // 50 minutes after the last: still the same
             arrive(h, outside(10, "billing-api")); // another repository: another finding
             List<Finding> out = h.extractOutputValues();
-            assertThat(out).extracting(Finding::id).containsExactly(first.id(), first.id(), first.id(),
-                    outside(10, "billing-api").id());
+            assertThat(out)
+                    .extracting(Finding::id)
+                    .containsExactly(
+                            first.id(), first.id(), first.id(), outside(10, "billing-api").id());
             Finding folded = out.get(2);
             assertThat(folded.eventCount()).isEqualTo(3);
             assertThat(folded.firstEventTime()).isEqualTo(T);
@@ -61,16 +82,31 @@ class FindingFolderTest {
             h.processWatermark(new Watermark(T.toEpochMilli() + 3 * HOUR));
             assertThat(h.numKeyedStateEntries()).as("state ends with the quiet hour").isZero();
             arrive(h, outside(200, "payments-api"));
-            assertThat(h.extractOutputValues().get(4).id()).as("after it, a new finding").isNotEqualTo(first.id());
+            assertThat(h.extractOutputValues().get(4).id())
+                    .as("after it, a new finding")
+                    .isNotEqualTo(first.id());
         }
     }
 
     @Test
     void aRuleWithoutAWindowKeepsOneFindingPerEvent() throws Exception {
         try (var h = harness(false)) {
-            List<Finding> downloads = List.of(
-                    finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, "mallory", "a", "198.51.100.23", 0),
-                    finding(RuleCatalog.LAYER_DOWNLOAD, Severity.LOW, "mallory", "a", "198.51.100.23", 1));
+            List<Finding> downloads =
+                    List.of(
+                            finding(
+                                    RuleCatalog.LAYER_DOWNLOAD,
+                                    Severity.LOW,
+                                    "mallory",
+                                    "a",
+                                    "198.51.100.23",
+                                    0),
+                            finding(
+                                    RuleCatalog.LAYER_DOWNLOAD,
+                                    Severity.LOW,
+                                    "mallory",
+                                    "a",
+                                    "198.51.100.23",
+                                    1));
             for (Finding f : downloads) {
                 arrive(h, f);
             }

@@ -15,7 +15,6 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.pipeline.PipelineHarness;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.MiniClusters;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,24 +23,36 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code repository-enumeration} with its defaults: 20 distinct repositories read by a principal within 15 minutes. */
+/**
+ * {@code repository-enumeration} with its defaults: 20 distinct repositories read by a principal
+ * within 15 minutes.
+ */
 class RepositoryEnumerationIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
     private static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
-    private static final String[] CALLS = {"DescribeImages", "ListImages", "BatchGetImage", "GetRepositoryPolicy",
-        "DescribeImageScanFindings", "GetLifecyclePolicy"};
+    private static final String[] CALLS = {
+        "DescribeImages",
+        "ListImages",
+        "BatchGetImage",
+        "GetRepositoryPolicy",
+        "DescribeImageScanFindings",
+        "GetLifecyclePolicy"
+    };
 
     private final RepositoryEnumeration rule = new RepositoryEnumeration();
 
     /** A read of {@code repo} in {@code registry} by the role recon, {@code second}s after T. */
-    private static CloudTrailRecords.Builder read(String call, int second, String registry, String repo) {
-        return CloudTrailRecords.record(call).assumedRole(ACCOUNT, "recon", "s1").time(T.plusSeconds(second))
+    private static CloudTrailRecords.Builder read(
+            String call, int second, String registry, String repo) {
+        return CloudTrailRecords.record(call)
+                .assumedRole(ACCOUNT, "recon", "s1")
+                .time(T.plusSeconds(second))
                 .sourceIp("198.51.100.7")
-                .requestParameters(CloudTrailRecords.object("repositoryName", repo, "registryId", registry));
+                .requestParameters(
+                        CloudTrailRecords.object("repositoryName", repo, "registryId", registry));
     }
 
     private static EcrEvent read(int i, String repo) {
@@ -63,8 +74,10 @@ class RepositoryEnumerationIT {
             assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
             assertThat(f.key()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/recon");
             assertThat(f.details()).containsEntry("distinctRepositories", 20);
-            assertThat(strings(f, "repositories")).hasSize(20)
-                    .contains(ACCOUNT + ":us-east-1:team/app-0", ACCOUNT + ":us-east-1:team/app-19");
+            assertThat(strings(f, "repositories"))
+                    .hasSize(20)
+                    .contains(
+                            ACCOUNT + ":us-east-1:team/app-0", ACCOUNT + ":us-east-1:team/app-19");
             assertThat(strings(f, "calls")).containsExactlyInAnyOrder(CALLS);
             assertThat(f.details().get("sourceIps")).isEqualTo(List.of("198.51.100.7"));
             assertThat(f.title()).contains("recon", "20 repositories");
@@ -92,26 +105,53 @@ class RepositoryEnumerationIT {
             h.processWatermark(new Watermark(T.toEpochMilli() - 3_600_000));
             for (int i = 0; i < 10; i++) {
                 arrive(h, read(CALLS[i % CALLS.length], i * 10, ACCOUNT, "app-" + i).event());
-                arrive(h, read(CALLS[i % CALLS.length], i * 10 + 5, TRUSTED_ACCOUNT, "app-" + i).event());
+                arrive(
+                        h,
+                        read(CALLS[i % CALLS.length], i * 10 + 5, TRUSTED_ACCOUNT, "app-" + i)
+                                .event());
             }
-            assertThat(h.extractOutputValues()).singleElement().satisfies(f -> assertThat(f.details())
-                    .containsEntry("distinctRepositories", 20)
-                    .containsEntry("registries", List.of(ACCOUNT + ":us-east-1", TRUSTED_ACCOUNT + ":us-east-1")));
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            f ->
+                                    assertThat(f.details())
+                                            .containsEntry("distinctRepositories", 20)
+                                            .containsEntry(
+                                                    "registries",
+                                                    List.of(
+                                                            ACCOUNT + ":us-east-1",
+                                                            TRUSTED_ACCOUNT + ":us-east-1")));
         }
     }
 
     @Test
     void onlySuccessfulRepositoryReadsByCallersCount() {
         assertThat(rule.relevant(read(CALLS[0], 0, ACCOUNT, "a").event(), DEFAULTS)).isTrue();
-        assertThat(rule.relevant(read(CALLS[0], 0, ACCOUNT, "a").errorCode("RepositoryNotFoundException").event(),
-                DEFAULTS)).as("failed").isFalse();
-        assertThat(rule.relevant(read("PutImage", 0, ACCOUNT, "a").event(), DEFAULTS)).as("a write").isFalse();
-        assertThat(rule.relevant(read("DescribeRepositories", 0, ACCOUNT, "a").event(), DEFAULTS))
-                .as("not in the contract's list").isFalse();
-        assertThat(rule.relevant(CloudTrailRecords.record("DescribeImages").event(), DEFAULTS)).as("no repository")
+        assertThat(
+                        rule.relevant(
+                                read(CALLS[0], 0, ACCOUNT, "a")
+                                        .errorCode("RepositoryNotFoundException")
+                                        .event(),
+                                DEFAULTS))
+                .as("failed")
                 .isFalse();
-        assertThat(rule.relevant(read(CALLS[2], 0, ACCOUNT, "a").awsService("replication.ecr.amazonaws.com").event(),
-                DEFAULTS)).as("an AWS service").isFalse();
+        assertThat(rule.relevant(read("PutImage", 0, ACCOUNT, "a").event(), DEFAULTS))
+                .as("a write")
+                .isFalse();
+        assertThat(rule.relevant(read("DescribeRepositories", 0, ACCOUNT, "a").event(), DEFAULTS))
+                .as("not in the contract's list")
+                .isFalse();
+        assertThat(rule.relevant(CloudTrailRecords.record("DescribeImages").event(), DEFAULTS))
+                .as("no repository")
+                .isFalse();
+        assertThat(
+                        rule.relevant(
+                                read(CALLS[2], 0, ACCOUNT, "a")
+                                        .awsService("replication.ecr.amazonaws.com")
+                                        .event(),
+                                DEFAULTS))
+                .as("an AWS service")
+                .isFalse();
     }
 
     @Test
@@ -120,9 +160,15 @@ class RepositoryEnumerationIT {
         for (int i = 0; i < 40; i++) { // two matches of 20, one episode: folded into one finding
             records.add(read(CALLS[i % CALLS.length], i * 10, ACCOUNT, "team/app-" + i).json());
         }
-        RulesConfig scanner = RulesConfigLoader.fromYaml("rules:\n  repository-enumeration:\n    allowlist:\n"
-                + "      principals: [\"arn:aws:iam::" + ACCOUNT + ":role/recon\"]\n", "scanner.yaml");
-        assertThat(run(DEFAULTS, records)).singleElement()
+        RulesConfig scanner =
+                RulesConfigLoader.fromYaml(
+                        "rules:\n  repository-enumeration:\n    allowlist:\n"
+                                + "      principals: [\"arn:aws:iam::"
+                                + ACCOUNT
+                                + ":role/recon\"]\n",
+                        "scanner.yaml");
+        assertThat(run(DEFAULTS, records))
+                .singleElement()
                 .satisfies(f -> assertThat(f.details()).containsEntry("distinctRepositories", 40));
         assertThat(run(scanner, records)).isEmpty();
     }

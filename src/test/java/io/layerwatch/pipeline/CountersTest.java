@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.testing.RecordingMetricGroup;
 import org.junit.jupiter.api.Test;
 
-/** The job's own metrics as MSF publishes them: AWS/KinesisAnalytics NAME, dimension Application only. */
+/**
+ * The job's own metrics as MSF publishes them: AWS/KinesisAnalytics NAME, dimension Application
+ * only.
+ */
 class CountersTest {
 
     @Test
@@ -14,9 +17,12 @@ class CountersTest {
         Counters.metrics(root).counter(Counters.DEAD_LETTERED).inc();
         Counters.metrics(root).counter("rulesRejected");
 
-        assertThat(root.counters()).containsOnlyKeys("kinesisanalytics.deadLettered", "kinesisanalytics.rulesRejected");
+        assertThat(root.counters())
+                .containsOnlyKeys(
+                        "kinesisanalytics.deadLettered", "kinesisanalytics.rulesRejected");
         assertThat(root.counters().get("kinesisanalytics.deadLettered").getCount()).isEqualTo(1);
-        // MSF adds the dimension Application = the application name; a user variable must not shadow it.
+        // MSF adds the dimension Application = the application name; a user variable must not
+        // shadow it.
         assertThat(root.variablesOf("kinesisanalytics.deadLettered")).isEmpty();
         assertThat(root.variablesOf("kinesisanalytics.rulesRejected")).isEmpty();
     }

@@ -19,13 +19,18 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The decoder on a thread of its own emits exactly what the decode function emits, in the same order. */
+/**
+ * The decoder on a thread of its own emits exactly what the decode function emits, in the same
+ * order.
+ */
 class DecodeAheadTest {
 
     private static byte[] logFile(int records) {
         CloudTrailRecords.Builder[] b = new CloudTrailRecords.Builder[records];
         for (int i = 0; i < records; i++) {
-            b[i] = CloudTrailRecords.record(i % 2 == 0 ? "BatchGetImage" : "GetDownloadUrlForLayer");
+            b[i] =
+                    CloudTrailRecords.record(
+                            i % 2 == 0 ? "BatchGetImage" : "GetDownloadUrlForLayer");
         }
         return CloudTrailRecords.logFile(b).getBytes(StandardCharsets.UTF_8);
     }
@@ -39,7 +44,8 @@ class DecodeAheadTest {
 
     private static OneInputStreamOperatorTestHarness<Payload, EcrEvent> harness(
             OneInputStreamOperator<Payload, EcrEvent> operator) throws Exception {
-        OneInputStreamOperatorTestHarness<Payload, EcrEvent> h = new OneInputStreamOperatorTestHarness<>(operator);
+        OneInputStreamOperatorTestHarness<Payload, EcrEvent> h =
+                new OneInputStreamOperatorTestHarness<>(operator);
         h.open();
         return h;
     }
@@ -57,8 +63,12 @@ class DecodeAheadTest {
         return new Out(main, dead);
     }
 
-    /** Feeds payloads (and watermarks, given as Longs) to the operator, ends the input, returns what came out. */
-    private static Out run(OneInputStreamOperator<Payload, EcrEvent> operator, List<Object> input, boolean ahead)
+    /**
+     * Feeds payloads (and watermarks, given as Longs) to the operator, ends the input, returns what
+     * came out.
+     */
+    private static Out run(
+            OneInputStreamOperator<Payload, EcrEvent> operator, List<Object> input, boolean ahead)
             throws Exception {
         try (var h = harness(operator)) {
             for (Object in : input) {
@@ -76,8 +86,8 @@ class DecodeAheadTest {
     }
 
     @Test
-    void emitsWhatTheDecodeFunctionEmitsInInputOrderEachWatermarkAfterThePayloadsBeforeIt(@TempDir Path dir)
-            throws Exception {
+    void emitsWhatTheDecodeFunctionEmitsInInputOrderEachWatermarkAfterThePayloadsBeforeIt(
+            @TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("trail.json"), logFile(3));
         List<Object> input = new ArrayList<>();
         input.add(bytes(2));
@@ -127,7 +137,9 @@ class DecodeAheadTest {
         List<Object> input = overBudget();
         Out ahead = run(new DecodeAhead(new DecodeFunction(), 1), input, true);
         Out direct = run(new ProcessOperator<>(new DecodeFunction()), input, false);
-        assertThat(ahead.main()).hasSize(40 * input.size()).containsExactlyElementsOf(direct.main());
+        assertThat(ahead.main())
+                .hasSize(40 * input.size())
+                .containsExactlyElementsOf(direct.main());
     }
 
     @Test
@@ -143,8 +155,10 @@ class DecodeAheadTest {
             alone.decode((Payload) payload, one);
             largest = Math.max(largest, one.bytes());
         }
-        assertThat(tight.peakHeld()).as("one payload's results at most, not IN_FLIGHT payloads'")
-                .isPositive().isLessThanOrEqualTo(largest);
+        assertThat(tight.peakHeld())
+                .as("one payload's results at most, not IN_FLIGHT payloads'")
+                .isPositive()
+                .isLessThanOrEqualTo(largest);
     }
 
     @Test
@@ -166,21 +180,22 @@ class DecodeAheadTest {
 
     @Test
     void eventsKeepThePayloadsTimestampAsTheFunctionsCollectorDoes() throws Exception {
-        Function<OneInputStreamOperator<Payload, EcrEvent>, List<Long>> stamps = operator -> {
-            try (var h = harness(operator)) {
-                h.processElement(new StreamRecord<>(bytes(1), 42));
-                h.processElement(new StreamRecord<>(bytes(1)));
-                h.endInput();
-                List<Long> out = new ArrayList<>();
-                for (Object o : h.getOutput()) {
-                    StreamRecord<?> r = (StreamRecord<?>) o;
-                    out.add(r.hasTimestamp() ? r.getTimestamp() : null);
-                }
-                return out;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        Function<OneInputStreamOperator<Payload, EcrEvent>, List<Long>> stamps =
+                operator -> {
+                    try (var h = harness(operator)) {
+                        h.processElement(new StreamRecord<>(bytes(1), 42));
+                        h.processElement(new StreamRecord<>(bytes(1)));
+                        h.endInput();
+                        List<Long> out = new ArrayList<>();
+                        for (Object o : h.getOutput()) {
+                            StreamRecord<?> r = (StreamRecord<?>) o;
+                            out.add(r.hasTimestamp() ? r.getTimestamp() : null);
+                        }
+                        return out;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
         List<Long> ahead = stamps.apply(new DecodeAhead(new DecodeFunction()));
         assertThat(ahead).containsExactly(42L, null);
         assertThat(ahead).isEqualTo(stamps.apply(new ProcessOperator<>(new DecodeFunction())));

@@ -21,8 +21,11 @@ class DropDuplicatesTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, EcrEvent> harness(
             OperatorSubtaskState restore) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DropDuplicates(LATENESS)),
-                DropDuplicates::key, Types.STRING);
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new DropDuplicates(LATENESS)),
+                        DropDuplicates::key,
+                        Types.STRING);
         if (restore != null) {
             h.initializeState(restore);
         }
@@ -32,23 +35,32 @@ class DropDuplicatesTest {
 
     /** An event at T + minutes; {@code tag} in its source IP tells copies apart. */
     private static EcrEvent event(long minutes, String id, String account, String tag) {
-        return CloudTrailRecords.record("BatchGetImage").time(Instant.ofEpochMilli(T + minutes * MINUTE))
-                .eventId(id).recipientAccount(account).sourceIp(tag).event();
+        return CloudTrailRecords.record("BatchGetImage")
+                .time(Instant.ofEpochMilli(T + minutes * MINUTE))
+                .eventId(id)
+                .recipientAccount(account)
+                .sourceIp(tag)
+                .event();
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, EcrEvent> h, EcrEvent e)
+    private static void send(
+            KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, EcrEvent> h, EcrEvent e)
             throws Exception {
         h.processElement(new StreamRecord<>(e, e.eventTime()));
     }
 
-    private static long dropped(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, EcrEvent> h) {
-        var counter = h.getEnvironment().getAccumulatorRegistry().getUserMap().get(Counters.DUPLICATES_DROPPED);
+    private static long dropped(
+            KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, EcrEvent> h) {
+        var counter =
+                h.getEnvironment()
+                        .getAccumulatorRegistry()
+                        .getUserMap()
+                        .get(Counters.DUPLICATES_DROPPED);
         return counter == null ? 0 : (Long) counter.getLocalValue();
     }
 
     @Test
-    void remembersEachSightingUntilTheWatermarkPassesItsTimePlusLateness()
-            throws Exception {
+    void remembersEachSightingUntilTheWatermarkPassesItsTimePlusLateness() throws Exception {
         try (var h = harness(null)) {
             send(h, event(2, "a", "111111111111", "1"));
             send(h, event(2, "a", "222222222222", "1")); // another account: another event
@@ -65,7 +77,8 @@ class DropDuplicatesTest {
             assertThat(h.numEventTimeTimers()).isZero();
             send(h, event(2, "a", "111111111111", "4")); // beyond the bound: no longer compared
 
-            assertThat(h.extractOutputValues()).extracting(e -> e.accountId() + "/" + e.eventId() + e.sourceIp())
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.accountId() + "/" + e.eventId() + e.sourceIp())
                     .containsExactly("111111111111/a1", "222222222222/a1", "111111111111/a4");
             assertThat(dropped(h)).isEqualTo(2);
         }

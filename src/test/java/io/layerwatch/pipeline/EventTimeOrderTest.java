@@ -25,13 +25,19 @@ class EventTimeOrderTest {
     private static final Duration LATENESS = Duration.ofMinutes(5);
 
     @Test
-    void releasesEachEventInEventTimeThenIdThenArrivalOrderOnceTheWatermarkPassedIt() throws Exception {
+    void releasesEachEventInEventTimeThenIdThenArrivalOrderOnceTheWatermarkPassedIt()
+            throws Exception {
         List<String> out = new ArrayList<>();
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
-            for (EcrEvent e : List.of(event(2, "b", "1"), event(10, "later", ""), event(1, "z", ""),
-                    event(2, "a", ""), event(2, "b", "2"))) {
+            for (EcrEvent e :
+                    List.of(
+                            event(2, "b", "1"),
+                            event(10, "later", ""),
+                            event(1, "z", ""),
+                            event(2, "a", ""),
+                            event(2, "b", "2"))) {
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
             }
             assertThat(h.getOutput()).as("all held until a watermark passes them").isEmpty();
@@ -39,13 +45,21 @@ class EventTimeOrderTest {
             h.processElement(new StreamRecord<>(event(3, "late", ""), T + 3 * MINUTE));
             h.processWatermark(new Watermark(T + 20 * MINUTE));
             for (Object o : h.getOutput()) {
-                out.add(o instanceof Watermark w ? "wm+" + (w.getTimestamp() - T) / MINUTE
-                        : ((StreamRecord<?>) o).getValue() instanceof EcrEvent e
-                                ? e.eventId() + (e.sourceIp() == null ? "" : e.sourceIp()) + "@" + (((StreamRecord<?>) o).getTimestamp() - T) / MINUTE
-                                : "?");
+                out.add(
+                        o instanceof Watermark w
+                                ? "wm+" + (w.getTimestamp() - T) / MINUTE
+                                : ((StreamRecord<?>) o).getValue() instanceof EcrEvent e
+                                        ? e.eventId()
+                                                + (e.sourceIp() == null ? "" : e.sourceIp())
+                                                + "@"
+                                                + (((StreamRecord<?>) o).getTimestamp() - T)
+                                                        / MINUTE
+                                        : "?");
             }
         }
-        assertThat(out).containsExactly("z@1", "a@2", "b1@2", "b2@2", "wm+5", "late@3", "later@10", "wm+20");
+        assertThat(out)
+                .containsExactly(
+                        "z@1", "a@2", "b1@2", "b2@2", "wm+5", "late@3", "later@10", "wm+20");
     }
 
     @Test
@@ -65,7 +79,8 @@ class EventTimeOrderTest {
             h.open();
             h.processElement(new StreamRecord<>(event(3, "after", ""), T + 3 * MINUTE));
             h.processWatermark(new Watermark(T + 5 * MINUTE));
-            assertThat(h.extractOutputValues()).extracting(e -> e.eventId() + (e.sourceIp() == null ? "" : e.sourceIp()))
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.eventId() + (e.sourceIp() == null ? "" : e.sourceIp()))
                     .containsExactly("y", "after", "x1", "x2");
         }
     }
@@ -82,8 +97,10 @@ class EventTimeOrderTest {
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
             for (int i = 0; i < 3_000; i++) {
-                // ascending by a minute every 3 events; some (back 10) or all (back 40) from up to that far back
-                long minutes = i / 3 - (back > 10 || random.nextInt(8) == 0 ? random.nextInt(back) : 0);
+                // ascending by a minute every 3 events; some (back 10) or all (back 40) from up to
+                // that far back
+                long minutes =
+                        i / 3 - (back > 10 || random.nextInt(8) == 0 ? random.nextInt(back) : 0);
                 EcrEvent e = event(minutes, "id" + random.nextInt(3), Integer.toString(i));
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
                 if (e.eventTime() <= watermark) {
@@ -117,16 +134,20 @@ class EventTimeOrderTest {
     }
 
     /**
-     * An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart, and in its
-     * account makes them different events.
+     * An event at T + minutes with that id; {@code tag} in its source IP tells equal ids apart, and
+     * in its account makes them different events.
      */
     private static EcrEvent event(long minutes, String id, String tag) {
         return event(minutes, id, tag, "1234567890" + tag);
     }
 
     private static EcrEvent event(long minutes, String id, String tag, String account) {
-        return CloudTrailRecords.record("GetDownloadUrlForLayer").time(Instant.ofEpochMilli(T + minutes * MINUTE))
-                .eventId(id).sourceIp(tag).recipientAccount(account).event();
+        return CloudTrailRecords.record("GetDownloadUrlForLayer")
+                .time(Instant.ofEpochMilli(T + minutes * MINUTE))
+                .eventId(id)
+                .sourceIp(tag)
+                .recipientAccount(account)
+                .event();
     }
 
     @Test
@@ -134,26 +155,44 @@ class EventTimeOrderTest {
         try (OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h =
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
-            // "a" arrives three times (copies carry another source IP here, to tell which one passed),
+            // "a" arrives three times (copies carry another source IP here, to tell which one
+            // passed),
             // once in another account: that one is another event
-            for (EcrEvent e : List.of(event(2, "a", "1", "111"), event(2, "b", "1", "111"), event(2, "a", "2", "111"),
-                    event(2, "a", "3", "222"), event(2, "a", "4", "111"))) {
+            for (EcrEvent e :
+                    List.of(
+                            event(2, "a", "1", "111"),
+                            event(2, "b", "1", "111"),
+                            event(2, "a", "2", "111"),
+                            event(2, "a", "3", "222"),
+                            event(2, "a", "4", "111"))) {
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
             }
             h.processWatermark(new Watermark(T + 3 * MINUTE));
-            // late copies: within the bound (2 + 5 > 3) dropped; a new late event passes, and its copy does not
-            for (EcrEvent e : List.of(event(2, "a", "5", "111"), event(2, "b", "2", "111"), event(2, "c", "1", "111"),
-                    event(2, "c", "2", "111"), event(1, "b", "3", "111"))) {
+            // late copies: within the bound (2 + 5 > 3) dropped; a new late event passes, and its
+            // copy does not
+            for (EcrEvent e :
+                    List.of(
+                            event(2, "a", "5", "111"),
+                            event(2, "b", "2", "111"),
+                            event(2, "c", "1", "111"),
+                            event(2, "c", "2", "111"),
+                            event(1, "b", "3", "111"))) {
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
             }
             h.processWatermark(new Watermark(T + 7 * MINUTE));
             // beyond the bound (2 + 5 <= 7) nothing is remembered: passes
             EcrEvent old = event(2, "a", "6", "111");
             h.processElement(new StreamRecord<>(old, old.eventTime()));
-            assertThat(h.extractOutputValues()).extracting(e -> e.eventId() + e.sourceIp() + "/" + e.accountId())
+            assertThat(h.extractOutputValues())
+                    .extracting(e -> e.eventId() + e.sourceIp() + "/" + e.accountId())
                     .containsExactly("a1/111", "a3/222", "b1/111", "c1/111", "b3/111", "a6/111");
-            assertThat(h.getEnvironment().getAccumulatorRegistry().getUserMap().get(Counters.DUPLICATES_DROPPED)
-                    .getLocalValue()).isEqualTo(5L);
+            assertThat(
+                            h.getEnvironment()
+                                    .getAccumulatorRegistry()
+                                    .getUserMap()
+                                    .get(Counters.DUPLICATES_DROPPED)
+                                    .getLocalValue())
+                    .isEqualTo(5L);
         }
     }
 }

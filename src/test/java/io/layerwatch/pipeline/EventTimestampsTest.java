@@ -12,7 +12,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Streaming event time: the source's watermarks, and the clock once the input is quiet for the idleness. */
+/**
+ * Streaming event time: the source's watermarks, and the clock once the input is quiet for the
+ * idleness.
+ */
 class EventTimestampsTest {
 
     private static final Duration LATENESS = Duration.ofMinutes(15);
@@ -26,7 +29,9 @@ class EventTimestampsTest {
             h.processElement(new StreamRecord<>(e, 42));
             h.processWatermark(new Watermark(NOW - 900_001));
             h.processWatermark(new Watermark(NOW - 950_000)); // behind: not passed on
-            assertThat(h.getOutput()).containsExactly(new StreamRecord<>(e, e.eventTime()), new Watermark(NOW - 900_001));
+            assertThat(h.getOutput())
+                    .containsExactly(
+                            new StreamRecord<>(e, e.eventTime()), new Watermark(NOW - 900_001));
         }
     }
 
@@ -36,17 +41,22 @@ class EventTimestampsTest {
             h.processWatermark(new Watermark(NOW - 900_001));
             h.processWatermarkStatus(WatermarkStatus.IDLE);
             h.setProcessingTime(NOW + 59_000);
-            assertThat(watermarks(h)).as("quiet for less than the idleness").containsExactly(NOW - 900_001);
+            assertThat(watermarks(h))
+                    .as("quiet for less than the idleness")
+                    .containsExactly(NOW - 900_001);
 
             h.setProcessingTime(NOW + 60_000);
-            assertThat(watermarks(h)).as("quiet for the idleness: now minus the lateness")
+            assertThat(watermarks(h))
+                    .as("quiet for the idleness: now minus the lateness")
                     .containsExactly(NOW - 900_001, NOW + 60_000 - 900_001);
             h.setProcessingTime(NOW + 65_000);
             assertThat(watermarks(h)).last().isEqualTo(NOW + 65_000 - 900_001);
             assertThat(h.getOutput()).noneMatch(o -> o instanceof WatermarkStatus);
 
-            // a record restarts the idleness; the source's watermark, behind the clock's, is not passed on
-            h.processElement(new StreamRecord<>(CloudTrailRecords.record("BatchGetImage").event(), 0));
+            // a record restarts the idleness; the source's watermark, behind the clock's, is not
+            // passed on
+            h.processElement(
+                    new StreamRecord<>(CloudTrailRecords.record("BatchGetImage").event(), 0));
             h.processWatermark(new Watermark(NOW - 850_000));
             h.setProcessingTime(NOW + 100_000);
             assertThat(watermarks(h)).last().isEqualTo(NOW + 65_000 - 900_001);
@@ -55,7 +65,8 @@ class EventTimestampsTest {
         }
     }
 
-    private static OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> harness() throws Exception {
+    private static OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> harness()
+            throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(new EventTimestamps(LATENESS, IDLENESS));
         h.setProcessingTime(NOW);
         h.open();
@@ -63,7 +74,9 @@ class EventTimestampsTest {
     }
 
     private static List<Long> watermarks(OneInputStreamOperatorTestHarness<EcrEvent, EcrEvent> h) {
-        return h.getOutput().stream().filter(o -> o instanceof Watermark).map(o -> ((Watermark) o).getTimestamp())
+        return h.getOutput().stream()
+                .filter(o -> o instanceof Watermark)
+                .map(o -> ((Watermark) o).getTimestamp())
                 .toList();
     }
 }

@@ -29,7 +29,8 @@ class FileReaderTest {
         assertThat(Arrays.copyOf(first, reader.length())).isEqualTo(big);
         reader.read(dir.resolve("small").toString(), MAX);
         assertThat(reader.bytes()).as("the same array, its tail stale").isSameAs(first);
-        assertThat(new String(reader.bytes(), 0, reader.length(), StandardCharsets.US_ASCII)).isEqualTo("small");
+        assertThat(new String(reader.bytes(), 0, reader.length(), StandardCharsets.US_ASCII))
+                .isEqualTo("small");
         reader.read(dir.resolve("empty").toString(), MAX);
         assertThat(reader.length()).isZero();
 

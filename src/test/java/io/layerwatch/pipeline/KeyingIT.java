@@ -22,20 +22,27 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keyed operators in the decoder's task (parallelism 1) find exactly what they find behind a keyBy. */
+/**
+ * Keyed operators in the decoder's task (parallelism 1) find exactly what they find behind a keyBy.
+ */
 class KeyingIT {
 
     @Test
-    void inPlaceAndNetworkKeyingEmitTheSameFindingsForEveryRule(@TempDir Path dir) throws Exception {
+    void inPlaceAndNetworkKeyingEmitTheSameFindingsForEveryRule(@TempDir Path dir)
+            throws Exception {
         Path trail = dir.resolve("trail");
         Generator.write(trail, GeneratorOptions.of(12_000, 7).withInjections(2).withEcrShare(0.3));
         RulesConfig rules = RulesConfigLoader.load(trail.resolve(Generator.RULES));
         List<Payload> payloads = new ArrayList<>();
         try (Stream<Path> files = Files.walk(trail)) {
             // in delivery order, as replay reads them: out of order only within the lateness bound
-            for (InputFile f : InputFiles.local(files.filter(Files::isRegularFile)
-                    .filter(f -> !InputFiles.skipped(f.getFileName().toString())).toList())) {
-                payloads.add(Payload.ofBytes(f.location(), Files.readAllBytes(Path.of(f.location()))));
+            for (InputFile f :
+                    InputFiles.local(
+                            files.filter(Files::isRegularFile)
+                                    .filter(f -> !InputFiles.skipped(f.getFileName().toString()))
+                                    .toList())) {
+                payloads.add(
+                        Payload.ofBytes(f.location(), Files.readAllBytes(Path.of(f.location()))));
             }
         }
 
@@ -50,14 +57,24 @@ class KeyingIT {
     @Test
     void inPlaceRunsThePatternAndFirstSeenOperatorsInTheDecodersTask() {
         StreamExecutionEnvironment env = PipelineHarness.environment(1);
-        PipelineHarness.build(env, List.of(Payload.ofBytes("x", new byte[0])), PatternsIT.NETWORKS, Keying.IN_PLACE)
-                .findings().print();
+        PipelineHarness.build(
+                        env,
+                        List.of(Payload.ofBytes("x", new byte[0])),
+                        PatternsIT.NETWORKS,
+                        Keying.IN_PLACE)
+                .findings()
+                .print();
         List<String> vertices = new ArrayList<>();
         for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
             vertices.add(v.getName());
         }
-        assertThat(vertices).filteredOn(n -> n.startsWith("Decode payloads")).singleElement().asString()
-                .contains(RuleCatalog.LAYER_DOWNLOAD_BURST + " (matcher)", RuleCatalog.CREDENTIAL_NETWORK_HOP + " (matcher)",
+        assertThat(vertices)
+                .filteredOn(n -> n.startsWith("Decode payloads"))
+                .singleElement()
+                .asString()
+                .contains(
+                        RuleCatalog.LAYER_DOWNLOAD_BURST + " (matcher)",
+                        RuleCatalog.CREDENTIAL_NETWORK_HOP + " (matcher)",
                         RuleCatalog.FIRST_SEEN_PULLER + " (by repository)");
         assertThat(vertices).noneMatch(n -> n.startsWith("Rules (static)"));
     }
@@ -65,9 +82,15 @@ class KeyingIT {
     @Test
     void inPlaceNeedsParallelismOneAndTheStartupRules() {
         StreamExecutionEnvironment env = PipelineHarness.environment(2);
-        assertThatThrownBy(() -> PipelineHarness.build(env, List.of(Payload.ofBytes("x", new byte[0])),
-                RulesConfigLoader.builtIn(), Keying.IN_PLACE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism 1");
+        assertThatThrownBy(
+                        () ->
+                                PipelineHarness.build(
+                                        env,
+                                        List.of(Payload.ofBytes("x", new byte[0])),
+                                        RulesConfigLoader.builtIn(),
+                                        Keying.IN_PLACE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parallelism 1");
     }
 
     /** Every emission (an episode may be emitted more than once), as JSON, in a stable order. */

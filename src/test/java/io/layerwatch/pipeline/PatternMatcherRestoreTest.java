@@ -23,15 +23,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A matcher's queues survive a checkpoint: restored halfway through the stream, it finds what it finds
- * without one, in every mode and both layouts (in place, the queue is one list value that comes back as a plain
- * list; on arrival, the early copy of the logic and the matches it reported come back too).
+ * A matcher's queues survive a checkpoint: restored halfway through the stream, it finds what it
+ * finds without one, in every mode and both layouts (in place, the queue is one list value that
+ * comes back as a plain list; on arrival, the early copy of the logic and the matches it reported
+ * come back too).
  */
 class PatternMatcherRestoreTest {
 
     @ParameterizedTest
     @EnumSource(PatternMatcher.Mode.class)
-    void restoredHalfwayEveryMatcherFindsWhatItFindsUninterrupted(PatternMatcher.Mode mode) throws Exception {
+    void restoredHalfwayEveryMatcherFindsWhatItFindsUninterrupted(PatternMatcher.Mode mode)
+            throws Exception {
         List<EcrEvent> events = new ArrayList<>();
         for (int seed = 0; seed < 3; seed++) {
             events.addAll(PatternMatcherIT.stream(new Random(seed), "r" + seed));
@@ -39,26 +41,37 @@ class PatternMatcherRestoreTest {
         events.sort(Comparator.comparingLong(EcrEvent::eventTime).thenComparing(EcrEvent::eventId));
         int rules = 0;
         for (CepRule rule : RuleSet.cepRules()) {
-            if (rule.matchLogic(PatternMatcherIT.CONFIG) == null || !rule.active(PatternMatcherIT.CONFIG)) {
+            if (rule.matchLogic(PatternMatcherIT.CONFIG) == null
+                    || !rule.active(PatternMatcherIT.CONFIG)) {
                 continue;
             }
-            List<EcrEvent> relevant = events.stream().filter(e -> rule.relevant(e, PatternMatcherIT.CONFIG)).toList();
+            List<EcrEvent> relevant =
+                    events.stream().filter(e -> rule.relevant(e, PatternMatcherIT.CONFIG)).toList();
             List<String> whole = run(rule, mode, relevant, -1);
             assertThat(whole).as(rule.id()).hasSizeGreaterThan(5);
             for (int cut : new int[] {relevant.size() / 3, relevant.size() / 2}) {
-                assertThat(run(rule, mode, relevant, cut)).as("%s restored at %d", rule.id(), cut).isEqualTo(whole);
+                assertThat(run(rule, mode, relevant, cut))
+                        .as("%s restored at %d", rule.id(), cut)
+                        .isEqualTo(whole);
             }
             rules++;
         }
         assertThat(rules).isEqualTo(7);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(CepRule rule,
-            PatternMatcher.Mode mode, OperatorSubtaskState restore) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(
+            CepRule rule, PatternMatcher.Mode mode, OperatorSubtaskState restore) throws Exception {
         MatchLogic logic = rule.matchLogic(PatternMatcherIT.CONFIG);
-        PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()), logic,
-                new ByEventId(), mode);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
+        PatternMatcher matcher =
+                new PatternMatcher(
+                        rule,
+                        PatternMatcherIT.CONFIG.rule(rule.id()),
+                        logic,
+                        new ByEventId(),
+                        mode);
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
         if (restore != null) {
             h.initializeState(restore);
         }
@@ -66,8 +79,13 @@ class PatternMatcherRestoreTest {
         return h;
     }
 
-    /** Findings as JSON, sorted; with a snapshot and a new operator restored from it before event {@code cut}. */
-    private static List<String> run(CepRule rule, PatternMatcher.Mode mode, List<EcrEvent> events, int cut) throws Exception {
+    /**
+     * Findings as JSON, sorted; with a snapshot and a new operator restored from it before event
+     * {@code cut}.
+     */
+    private static List<String> run(
+            CepRule rule, PatternMatcher.Mode mode, List<EcrEvent> events, int cut)
+            throws Exception {
         List<String> findings = new ArrayList<>();
         var h = harness(rule, mode, null);
         long watermark = Long.MIN_VALUE;
@@ -79,8 +97,12 @@ class PatternMatcherRestoreTest {
                 h.close();
                 h = harness(rule, mode, snapshot);
             }
-            // sorted: what EventTimeOrder lets through before the event; else the lateness bound behind it
-            long lag = mode == PatternMatcher.Mode.SORTED ? 1 : PatternMatcherIT.CONFIG.maxOutOfOrderness().toMillis();
+            // sorted: what EventTimeOrder lets through before the event; else the lateness bound
+            // behind it
+            long lag =
+                    mode == PatternMatcher.Mode.SORTED
+                            ? 1
+                            : PatternMatcherIT.CONFIG.maxOutOfOrderness().toMillis();
             if (e.eventTime() - lag > watermark) {
                 watermark = e.eventTime() - lag;
                 h.processWatermark(new Watermark(watermark));

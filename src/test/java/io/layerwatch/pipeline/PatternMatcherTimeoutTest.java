@@ -19,32 +19,49 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * An idle key's partial match frees its state when it times out: at the exact timeout when the matcher
- * buffers its input (also while it judges on arrival), by the next whole minute on sorted input (timers
- * shared by a key's events).
+ * An idle key's partial match frees its state when it times out: at the exact timeout when the
+ * matcher buffers its input (also while it judges on arrival), by the next whole minute on sorted
+ * input (timers shared by a key's events).
  */
 class PatternMatcherTimeoutTest {
 
     private static final Instant CALL = Instant.parse("2024-05-01T10:00:30Z");
-    private static final long TIMEOUT = CALL.toEpochMilli() + 20 * 60_000; // credential-network-hop: 20m
+    private static final long TIMEOUT =
+            CALL.toEpochMilli() + 20 * 60_000; // credential-network-hop: 20m
 
     @ParameterizedTest
     @EnumSource(PatternMatcher.Mode.class)
-    void anIdleKeysStateIsGoneOnceItsPartialMatchTimesOut(PatternMatcher.Mode mode) throws Exception {
+    void anIdleKeysStateIsGoneOnceItsPartialMatchTimesOut(PatternMatcher.Mode mode)
+            throws Exception {
         boolean sorted = mode == PatternMatcher.Mode.SORTED;
-        CepRule rule = RuleSet.cepRules().stream().filter(r -> r.id().equals(CredentialNetworkHop.ID)).findFirst()
-                .orElseThrow();
-        PatternMatcher matcher = new PatternMatcher(rule, PatternMatcherIT.CONFIG.rule(rule.id()),
-                rule.matchLogic(PatternMatcherIT.CONFIG), new ByEventId(), mode);
+        CepRule rule =
+                RuleSet.cepRules().stream()
+                        .filter(r -> r.id().equals(CredentialNetworkHop.ID))
+                        .findFirst()
+                        .orElseThrow();
+        PatternMatcher matcher =
+                new PatternMatcher(
+                        rule,
+                        PatternMatcherIT.CONFIG.rule(rule.id()),
+                        rule.matchLogic(PatternMatcherIT.CONFIG),
+                        new ByEventId(),
+                        mode);
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING)) {
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING)) {
             h.open();
-            EcrEvent trusted = CloudTrailRecords.record("BatchGetImage").assumedRole("123456789012", "ci", "s1")
-                    .time(CALL).sourceIp("10.0.0.1").event();
+            EcrEvent trusted =
+                    CloudTrailRecords.record("BatchGetImage")
+                            .assumedRole("123456789012", "ci", "s1")
+                            .time(CALL)
+                            .sourceIp("10.0.0.1")
+                            .event();
             assertThat(rule.relevant(trusted, PatternMatcherIT.CONFIG)).isTrue();
             h.processElement(new StreamRecord<>(trusted, trusted.eventTime()));
             h.processWatermark(new Watermark(CALL.toEpochMilli()));
-            assertThat(h.numKeyedStateEntries()).as("the trusted call waits for a hop").isPositive();
+            assertThat(h.numKeyedStateEntries())
+                    .as("the trusted call waits for a hop")
+                    .isPositive();
 
             h.processWatermark(new Watermark(TIMEOUT));
             if (sorted) {

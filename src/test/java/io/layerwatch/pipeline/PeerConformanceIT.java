@@ -29,24 +29,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every case of the peers' own ECR test data (samples/peers/*.json, provenance in samples/peers/README.md)
- * replayed through the pipeline under the rules docs/detections.md names for it, and its findings checked
- * against the verdict that table gives: the table is the contract, this test keeps it true.
+ * Every case of the peers' own ECR test data (samples/peers/*.json, provenance in
+ * samples/peers/README.md) replayed through the pipeline under the rules docs/detections.md names
+ * for it, and its findings checked against the verdict that table gives: the table is the contract,
+ * this test keeps it true.
  */
 class PeerConformanceIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     static final Path DOC = Path.of("docs/detections.md");
-    static final List<String> FILES = List.of("panther.json", "splunk.json", "prowler.json", "custodian.json");
+    static final List<String> FILES =
+            List.of("panther.json", "splunk.json", "prowler.json", "custodian.json");
+
     /** A row of the verdict table: case, rules, verdict in backticks. */
-    private static final Pattern CASE_ROW = Pattern.compile("^\\| `([a-z]+\\.json)#(\\d+)` \\|.*\\| `([a-z-]+)` \\| `([^`]+)` \\|.*$");
+    private static final Pattern CASE_ROW =
+            Pattern.compile(
+                    "^\\| `([a-z]+\\.json)#(\\d+)` \\|.*\\| `([a-z-]+)` \\| `([^`]+)` \\|.*$");
+
     /** A row of the rules table: name, YAML in backticks. */
-    private static final Pattern RULES_ROW = Pattern.compile("^\\| `([a-z-]+)` \\| `(rules:[^`]*|allowlist:[^`]*)` \\|.*$");
-    /** The account a policy document without one is judged in, per peer file (its own test constant). */
-    private static final Map<String, String> AUDITED_ACCOUNT = Map.of("prowler.json", "123456789012",
-            "custodian.json", "644160558196");
+    private static final Pattern RULES_ROW =
+            Pattern.compile("^\\| `([a-z-]+)` \\| `(rules:[^`]*|allowlist:[^`]*)` \\|.*$");
+
+    /**
+     * The account a policy document without one is judged in, per peer file (its own test
+     * constant).
+     */
+    private static final Map<String, String> AUDITED_ACCOUNT =
+            Map.of("prowler.json", "123456789012", "custodian.json", "644160558196");
 
     record Row(String file, int index, String rules, String verdict) {
         String id() {
@@ -63,7 +73,9 @@ class PeerConformanceIT {
         for (String line : lines) {
             Matcher r = RULES_ROW.matcher(line);
             if (r.matches()) {
-                rules.put(r.group(1), RulesConfigLoader.fromYaml(r.group(2), DOC + " (" + r.group(1) + ")"));
+                rules.put(
+                        r.group(1),
+                        RulesConfigLoader.fromYaml(r.group(2), DOC + " (" + r.group(1) + ")"));
             }
             Matcher c = CASE_ROW.matcher(line);
             if (c.matches()) {
@@ -83,11 +95,30 @@ class PeerConformanceIT {
         for (Row row : rows) {
             assertThat(rules).as("rules named in " + row.id()).containsKey(row.rules());
             JsonNode peerCase = cases(row.file()).get(row.index());
-            String actual = verdict(PipelineHarness.run(List.of(Payload.ofBytes(row.id(),
-                    record(row.file(), peerCase.get("event")).getBytes(StandardCharsets.UTF_8))), rules.get(row.rules()), 1)
-                    .latest().values());
+            String actual =
+                    verdict(
+                            PipelineHarness.run(
+                                            List.of(
+                                                    Payload.ofBytes(
+                                                            row.id(),
+                                                            record(
+                                                                            row.file(),
+                                                                            peerCase.get("event"))
+                                                                    .getBytes(
+                                                                            StandardCharsets
+                                                                                    .UTF_8))),
+                                            rules.get(row.rules()),
+                                            1)
+                                    .latest()
+                                    .values());
             if (!actual.equals(row.verdict())) {
-                wrong.add(row.id() + ": table says `" + row.verdict() + "`, LayerWatch gives `" + actual + "`");
+                wrong.add(
+                        row.id()
+                                + ": table says `"
+                                + row.verdict()
+                                + "`, LayerWatch gives `"
+                                + actual
+                                + "`");
             }
         }
         assertThat(wrong).as("cases whose verdict differs from " + DOC).isEmpty();
@@ -98,12 +129,16 @@ class PeerConformanceIT {
         if (findings.isEmpty()) {
             return "none";
         }
-        return findings.stream().map(f -> f.ruleId() + " " + f.severity())
-                .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(", "));
+        return findings.stream()
+                .map(f -> f.ruleId() + " " + f.severity())
+                .collect(Collectors.toCollection(TreeSet::new))
+                .stream()
+                .collect(Collectors.joining(", "));
     }
 
     static List<JsonNode> cases(String file) {
-        try (InputStream in = PeerConformanceIT.class.getResourceAsStream("/samples/peers/" + file)) {
+        try (InputStream in =
+                PeerConformanceIT.class.getResourceAsStream("/samples/peers/" + file)) {
             return Json.elements(Json.MAPPER.readTree(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -111,28 +146,43 @@ class PeerConformanceIT {
     }
 
     /**
-     * The CloudTrail record a case stands for: a CloudTrail record as it is; a repository policy (a policy
-     * document, an ECR GetRepositoryPolicy response, an AWS Config item's RepositoryPolicyText) as the
-     * SetRepositoryPolicy that would put it in place, by an administrator of the repository's account; an
-     * AWS Config item of a repository without a policy as that repository's DescribeRepositories.
+     * The CloudTrail record a case stands for: a CloudTrail record as it is; a repository policy (a
+     * policy document, an ECR GetRepositoryPolicy response, an AWS Config item's
+     * RepositoryPolicyText) as the SetRepositoryPolicy that would put it in place, by an
+     * administrator of the repository's account; an AWS Config item of a repository without a
+     * policy as that repository's DescribeRepositories.
      */
     static String record(String file, JsonNode event) {
         if (event.has("eventName")) {
             return event.toString();
         }
         JsonNode config = event.path("configuration");
-        String account = config.has("Arn") ? config.get("Arn").asText().split(":")[4]
-                : event.has("registryId") ? event.get("registryId").asText() : AUDITED_ACCOUNT.get(file);
-        String repository = config.has("RepositoryName") ? config.get("RepositoryName").asText()
-                : event.path("repositoryName").asText("peer-repository");
-        JsonNode policy = config.has("RepositoryPolicyText") ? config.get("RepositoryPolicyText")
-                : event.has("policyText") ? event.get("policyText") : event;
+        String account =
+                config.has("Arn")
+                        ? config.get("Arn").asText().split(":")[4]
+                        : event.has("registryId")
+                                ? event.get("registryId").asText()
+                                : AUDITED_ACCOUNT.get(file);
+        String repository =
+                config.has("RepositoryName")
+                        ? config.get("RepositoryName").asText()
+                        : event.path("repositoryName").asText("peer-repository");
+        JsonNode policy =
+                config.has("RepositoryPolicyText")
+                        ? config.get("RepositoryPolicyText")
+                        : event.has("policyText") ? event.get("policyText") : event;
         if (policy.isObject() && policy.isEmpty()) {
-            return CloudTrailRecords.record("DescribeRepositories").assumedRole(account, "Admin", "peer")
-                    .recipientAccount(account).param("repositoryNames", List.of(repository)).json();
+            return CloudTrailRecords.record("DescribeRepositories")
+                    .assumedRole(account, "Admin", "peer")
+                    .recipientAccount(account)
+                    .param("repositoryNames", List.of(repository))
+                    .json();
         }
-        return CloudTrailRecords.record("SetRepositoryPolicy").assumedRole(account, "Admin", "peer")
-                .recipientAccount(account).repositoryName(repository)
-                .policyText(policy.isTextual() ? policy.asText() : policy.toString()).json();
+        return CloudTrailRecords.record("SetRepositoryPolicy")
+                .assumedRole(account, "Admin", "peer")
+                .recipientAccount(account)
+                .repositoryName(repository)
+                .policyText(policy.isTextual() ? policy.asText() : policy.toString())
+                .json();
     }
 }

@@ -17,19 +17,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The peers' own PutImage cases (samples/peers/, provenance in its README.md)
- * through unexpected-image-push: Panther's AWS.ECR.CRUD with its deploy role as the pusher, Splunk's
- * "unknown user" with CI roles as pushers, and under the built-in rules (a repository's first pusher is
- * learned, and time of day is not a signal, unlike Splunk's "outside business hours").
+ * The peers' own PutImage cases (samples/peers/, provenance in its README.md) through
+ * unexpected-image-push: Panther's AWS.ECR.CRUD with its deploy role as the pusher, Splunk's
+ * "unknown user" with CI roles as pushers, and under the built-in rules (a repository's first
+ * pusher is learned, and time of day is not a signal, unlike Splunk's "outside business hours").
  */
 class PeerPushCasesIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     static List<JsonNode> cases(String rule) {
-        return Stream.of("panther.json", "splunk.json").flatMap(file -> PeerConformanceIT.cases(file).stream())
-                .filter(c -> c.path("rule").asText().equals(rule) && c.path("event").path("eventName").asText().equals("PutImage"))
+        return Stream.of("panther.json", "splunk.json")
+                .flatMap(file -> PeerConformanceIT.cases(file).stream())
+                .filter(
+                        c ->
+                                c.path("rule").asText().equals(rule)
+                                        && c.path("event")
+                                                .path("eventName")
+                                                .asText()
+                                                .equals("PutImage"))
                 .toList();
     }
 
@@ -41,13 +47,17 @@ class PeerPushCasesIT {
 
     @Test
     void panthersCrudCasesWithItsDeployRoleAsPusherGetPanthersVerdicts() throws Exception {
-        RulesConfig deployRole = RulesConfigLoader.fromYaml(
-                "rules:\n  unexpected-image-push: {pushers: [\"*DeployRole*\"]}\n", "panther.yaml");
+        RulesConfig deployRole =
+                RulesConfigLoader.fromYaml(
+                        "rules:\n  unexpected-image-push: {pushers: [\"*DeployRole*\"]}\n",
+                        "panther.yaml");
         List<JsonNode> crud = cases("AWS.ECR.CRUD");
         assertThat(crud).hasSize(3);
         for (JsonNode c : crud) {
             List<Finding> found = replay(c, deployRole);
-            assertThat(!found.isEmpty()).as(c.path("test_name").asText()).isEqualTo(c.path("expected").asBoolean());
+            assertThat(!found.isEmpty())
+                    .as(c.path("test_name").asText())
+                    .isEqualTo(c.path("expected").asBoolean());
             // an IAM user's key (AKIA...) that made no registry login before the push
             assertThat(found).allSatisfy(f -> assertThat(f.severity()).isEqualTo(Severity.HIGH));
         }
@@ -57,15 +67,27 @@ class PeerPushCasesIT {
     void splunksUploadByAnUnknownUserIsReportedOnceCiRolesAreThePushers() throws Exception {
         JsonNode unknownUser = cases("AWS ECR Container Upload Unknown User").get(0);
         assertThat(unknownUser.path("expected").asBoolean()).isTrue();
-        RulesConfig ciPushers = RulesConfigLoader.fromYaml(
-                "rules:\n  unexpected-image-push: {pushers: [\"arn:aws:iam::111111111111:role/ci-*\"]}\n", "splunk.yaml");
-        assertThat(replay(unknownUser, ciPushers)).singleElement().satisfies(f -> {
-            assertThat(f.principal().arn()).isEqualTo("arn:aws:iam::111111111111:user/test");
-            assertThat(f.severity()).as("no AKIA key, no untrusted network configured").isEqualTo(Severity.MEDIUM);
-        });
-        // Built-in rules: the repository's first pusher is learned; the hour of the push plays no part.
+        RulesConfig ciPushers =
+                RulesConfigLoader.fromYaml(
+                        "rules:\n  unexpected-image-push: {pushers: [\"arn:aws:iam::111111111111:role/ci-*\"]}\n",
+                        "splunk.yaml");
+        assertThat(replay(unknownUser, ciPushers))
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.principal().arn())
+                                    .isEqualTo("arn:aws:iam::111111111111:user/test");
+                            assertThat(f.severity())
+                                    .as("no AKIA key, no untrusted network configured")
+                                    .isEqualTo(Severity.MEDIUM);
+                        });
+        // Built-in rules: the repository's first pusher is learned; the hour of the push plays no
+        // part.
         assertThat(replay(unknownUser, RulesConfigLoader.builtIn())).isEmpty();
-        assertThat(replay(cases("AWS ECR Container Upload Outside Business Hours").get(0), RulesConfigLoader.builtIn()))
+        assertThat(
+                        replay(
+                                cases("AWS ECR Container Upload Outside Business Hours").get(0),
+                                RulesConfigLoader.builtIn()))
                 .isEmpty();
     }
 }

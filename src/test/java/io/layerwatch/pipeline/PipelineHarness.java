@@ -1,11 +1,10 @@
 package io.layerwatch.pipeline;
 
-import io.layerwatch.patterns.ByEventId;
-
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.patterns.ByEventId;
 import io.layerwatch.patterns.CepRule;
 import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.pipeline.JobShape.Keying;
@@ -25,13 +24,18 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Runs the real pipeline on the test MiniCluster and collects what it emits; runs a {@link PatternMatcher} in an
- * operator harness. The entry to the pipeline's wiring for the tests of the rules in other packages.
+ * Runs the real pipeline on the test MiniCluster and collects what it emits; runs a {@link
+ * PatternMatcher} in an operator harness. The entry to the pipeline's wiring for the tests of the
+ * rules in other packages.
  */
 public final class PipelineHarness {
 
-    record Result(List<Finding> emitted, Map<String, Finding> latest, List<DeadLetter> deadLetters,
-            List<EcrEvent> late, JobExecutionResult job) {
+    record Result(
+            List<Finding> emitted,
+            Map<String, Finding> latest,
+            List<DeadLetter> deadLetters,
+            List<EcrEvent> late,
+            JobExecutionResult job) {
 
         /** Distinct finding ids per rule id. */
         Map<String, Integer> countsByRule() {
@@ -47,24 +51,39 @@ public final class PipelineHarness {
 
     private PipelineHarness() {}
 
-    /** The findings of rule {@code ruleId} on CloudTrail {@code records} (one JSON record a line), in place. */
-    public static List<Finding> run(RulesConfig config, String ruleId, List<String> records) throws Exception {
+    /**
+     * The findings of rule {@code ruleId} on CloudTrail {@code records} (one JSON record a line),
+     * in place.
+     */
+    public static List<Finding> run(RulesConfig config, String ruleId, List<String> records)
+            throws Exception {
         byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
         return run(List.of(Payload.ofBytes("test", bytes)), config, 1).of(ruleId);
     }
 
-    /** {@code rule}'s matcher as the pipeline builds it (ties by event id), open in a keyed operator harness. */
-    public static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> matcher(CepRule rule,
-            RulesConfig config, PatternMatcher.Mode mode) throws Exception {
-        PatternMatcher matcher = new PatternMatcher(rule, config.rule(rule.id()),
-                rule.matchLogic(config), new ByEventId(), mode);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
+    /**
+     * {@code rule}'s matcher as the pipeline builds it (ties by event id), open in a keyed operator
+     * harness.
+     */
+    public static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> matcher(
+            CepRule rule, RulesConfig config, PatternMatcher.Mode mode) throws Exception {
+        PatternMatcher matcher =
+                new PatternMatcher(
+                        rule,
+                        config.rule(rule.id()),
+                        rule.matchLogic(config),
+                        new ByEventId(),
+                        mode);
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
         h.open();
         return h;
     }
 
     /** Hands {@code e} to the harness at its event time. */
-    public static void arrive(KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
+    public static void arrive(
+            KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
         try {
             h.processElement(new StreamRecord<>(e, e.eventTime()));
         } catch (Exception failure) {
@@ -73,9 +92,10 @@ public final class PipelineHarness {
     }
 
     /** Keyed operators as a replay at that parallelism has them: in place at parallelism 1. */
-    static Result run(List<Payload> payloads, RulesConfig config, int parallelism) throws Exception {
-        return run(payloads, config, parallelism,
-                parallelism == 1 ? Keying.IN_PLACE : Keying.NETWORK);
+    static Result run(List<Payload> payloads, RulesConfig config, int parallelism)
+            throws Exception {
+        return run(
+                payloads, config, parallelism, parallelism == 1 ? Keying.IN_PLACE : Keying.NETWORK);
     }
 
     static Result run(List<Payload> payloads, RulesConfig config, int parallelism, Keying keying)
@@ -93,21 +113,28 @@ public final class PipelineHarness {
             d.forEachRemaining(dead::add);
             l.forEachRemaining(late::add);
             Map<String, Finding> latest = new LinkedHashMap<>();
-            emitted.forEach(x -> latest.merge(x.id(), x, Finding::later)); // as findings.jsonl keeps them
+            emitted.forEach(
+                    x -> latest.merge(x.id(), x, Finding::later)); // as findings.jsonl keeps them
             return new Result(emitted, latest, dead, late, job);
         }
     }
 
     static StreamExecutionEnvironment environment(int parallelism) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(parallelism);
         return env;
     }
 
     /** The replay's pipeline (watermarks from the events, startup rules) over the payloads. */
-    static LayerWatchPipeline.Outputs build(StreamExecutionEnvironment env, List<Payload> payloads, RulesConfig config,
+    static LayerWatchPipeline.Outputs build(
+            StreamExecutionEnvironment env,
+            List<Payload> payloads,
+            RulesConfig config,
             Keying keying) {
-        return LayerWatchPipeline.build(env.fromData(payloads).rebalance(), config,
+        return LayerWatchPipeline.build(
+                env.fromData(payloads).rebalance(),
+                config,
                 JobShape.replay(config).withKeying(keying, keying == Keying.IN_PLACE ? 1 : 0));
     }
 }

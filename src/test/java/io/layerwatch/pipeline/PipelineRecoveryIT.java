@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The attack story streamed record by record with checkpoints: a failure in the middle and a restore
- * from the last checkpoint give the same finding ids as a run without failure; nothing is lost.
+ * The attack story streamed record by record with checkpoints: a failure in the middle and a
+ * restore from the last checkpoint give the same finding ids as a run without failure; nothing is
+ * lost.
  */
 class PipelineRecoveryIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(4);
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(4);
 
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicBoolean INJECT = new AtomicBoolean();
@@ -42,21 +42,34 @@ class PipelineRecoveryIT {
         RulesConfig rules = PipelineIT.demoRules();
         FAILED.set(false);
         INJECT.set(fail);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(2);
         env.enableCheckpointing(50);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
-        DataGeneratorSource<Payload> source = new DataGeneratorSource<>(
-                i -> Payload.ofBytes("story#" + i, lines.get(i.intValue()).getBytes(StandardCharsets.UTF_8)),
-                // slow enough for checkpoints to complete mid-story also on a busy machine
-                lines.size(), RateLimiterStrategy.perSecond(40), TypeInformation.of(Payload.class));
-        DataStream<Payload> payloads = env.fromSource(source, WatermarkStrategy.noWatermarks(), "story")
-                .uid("story-source").setParallelism(1)
-                .map(new FailOnceAfterACheckpoint()).uid("fail-once").setParallelism(1);
-        LayerWatchPipeline.Outputs out = LayerWatchPipeline.build(payloads, rules, JobShape.replay(rules));
+        DataGeneratorSource<Payload> source =
+                new DataGeneratorSource<>(
+                        i ->
+                                Payload.ofBytes(
+                                        "story#" + i,
+                                        lines.get(i.intValue()).getBytes(StandardCharsets.UTF_8)),
+                        // slow enough for checkpoints to complete mid-story also on a busy machine
+                        lines.size(),
+                        RateLimiterStrategy.perSecond(40),
+                        TypeInformation.of(Payload.class));
+        DataStream<Payload> payloads =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "story")
+                        .uid("story-source")
+                        .setParallelism(1)
+                        .map(new FailOnceAfterACheckpoint())
+                        .uid("fail-once")
+                        .setParallelism(1);
+        LayerWatchPipeline.Outputs out =
+                LayerWatchPipeline.build(payloads, rules, JobShape.replay(rules));
         Map<String, Finding> latest = new LinkedHashMap<>();
         try (CloseableIterator<Finding> it = out.findings().executeAndCollect("recovery")) {
-            it.forEachRemaining(f -> latest.merge(f.id(), f, Finding::later)); // as findings.jsonl keeps them
+            it.forEachRemaining(
+                    f -> latest.merge(f.id(), f, Finding::later)); // as findings.jsonl keeps them
         }
         assertThat(FAILED.get()).isEqualTo(fail);
         return latest;
@@ -67,13 +80,22 @@ class PipelineRecoveryIT {
         Map<String, Finding> clean = run(false);
         Map<String, Finding> restored = run(true);
 
-        assertThat(clean).hasSize(PipelineIT.STORY_EXPECTED.values().stream().mapToInt(Integer::intValue).sum());
+        assertThat(clean)
+                .hasSize(
+                        PipelineIT.STORY_EXPECTED.values().stream()
+                                .mapToInt(Integer::intValue)
+                                .sum());
         assertThat(restored.keySet()).containsExactlyInAnyOrderElementsOf(clean.keySet());
-        clean.forEach((id, f) -> assertThat(restored.get(id).eventCount()).as(f.ruleId()).isEqualTo(f.eventCount()));
+        clean.forEach(
+                (id, f) ->
+                        assertThat(restored.get(id).eventCount())
+                                .as(f.ruleId())
+                                .isEqualTo(f.eventCount()));
     }
 
     /** Throws once, after a checkpoint has completed and more records have passed. */
-    static final class FailOnceAfterACheckpoint extends RichMapFunction<Payload, Payload> implements CheckpointListener {
+    static final class FailOnceAfterACheckpoint extends RichMapFunction<Payload, Payload>
+            implements CheckpointListener {
         private boolean checkpointed;
         private int seen;
 

@@ -15,14 +15,22 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The bundled demo trail gives the same findings, dead letters and counters with the prefilter on and off. */
+/**
+ * The bundled demo trail gives the same findings, dead letters and counters with the prefilter on
+ * and off.
+ */
 class PrefilterEquivalenceIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
-    private static final List<String> COUNTERS = List.of(Counters.EVENTS_READ, Counters.EVENTS_MATCHED,
-            Counters.DEAD_LETTERED, Counters.LATE, Counters.SCANS_FAILED, Counters.SKIPPED);
+    private static final List<String> COUNTERS =
+            List.of(
+                    Counters.EVENTS_READ,
+                    Counters.EVENTS_MATCHED,
+                    Counters.DEAD_LETTERED,
+                    Counters.LATE,
+                    Counters.SCANS_FAILED,
+                    Counters.SKIPPED);
 
     @Test
     void demoTrailGivesTheSameResultsWithAndWithoutThePrefilter() throws Exception {
@@ -33,12 +41,17 @@ class PrefilterEquivalenceIT {
 
         // Every emitted version of every finding (operators interleave them in no fixed order).
         assertThat(json(on.emitted())).isEqualTo(json(off.emitted()));
-        assertThat(on.latest()).isEqualTo(off.latest()).hasSize(PipelineIT.STORY_EXPECTED.values().stream()
-                .mapToInt(Integer::intValue).sum());
+        assertThat(on.latest())
+                .isEqualTo(off.latest())
+                .hasSize(
+                        PipelineIT.STORY_EXPECTED.values().stream()
+                                .mapToInt(Integer::intValue)
+                                .sum());
         assertThat(on.deadLetters()).isEqualTo(off.deadLetters()).isNotEmpty();
         assertThat(on.late()).isEqualTo(off.late());
         assertThat(counters(on)).isEqualTo(counters(off));
-        // Not vacuous: the benign trail's records of other services were skipped, and still counted as read
+        // Not vacuous: the benign trail's records of other services were skipped, and still counted
+        // as read
         // (but for the first sighting of each session key, about 150, decoded as the key's origin).
         long prefiltered = on.job().<Long>getAccumulatorResult(Counters.PREFILTERED);
         assertThat(prefiltered).isGreaterThanOrEqualTo(2700L);
@@ -46,8 +59,10 @@ class PrefilterEquivalenceIT {
         assertThat(counters(on).get(Counters.EVENTS_READ)).isGreaterThan(prefiltered);
     }
 
-    private static PipelineHarness.Result run(List<Payload> payloads, boolean prefilter) throws Exception {
-        return withPrefilter(prefilter, () -> PipelineHarness.run(payloads, PipelineIT.demoRules(), 1));
+    private static PipelineHarness.Result run(List<Payload> payloads, boolean prefilter)
+            throws Exception {
+        return withPrefilter(
+                prefilter, () -> PipelineHarness.run(payloads, PipelineIT.demoRules(), 1));
     }
 
     static <T> T withPrefilter(boolean prefilter, Callable<T> run) throws Exception {
@@ -64,7 +79,10 @@ class PrefilterEquivalenceIT {
         }
     }
 
-    /** Every file the demo replays: 55 gzipped real CloudTrail log files and the attack story (JSON lines). */
+    /**
+     * Every file the demo replays: 55 gzipped real CloudTrail log files and the attack story (JSON
+     * lines).
+     */
     static List<Payload> demoTrail() throws Exception {
         List<Payload> payloads = new ArrayList<>();
         for (String name : PipelineIT.resource("demo/index.txt").split("\n")) {
@@ -72,7 +90,10 @@ class PrefilterEquivalenceIT {
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;
             }
-            try (InputStream in = PrefilterEquivalenceIT.class.getClassLoader().getResourceAsStream("demo/" + name)) {
+            try (InputStream in =
+                    PrefilterEquivalenceIT.class
+                            .getClassLoader()
+                            .getResourceAsStream("demo/" + name)) {
                 payloads.add(Payload.ofBytes(name, in.readAllBytes()));
             }
         }

@@ -41,22 +41,32 @@ class ReplayOrderingIT {
     static final String REGION = CloudTrailRecords.REGION;
     static final Duration FILE_PERIOD = Duration.ofMinutes(5);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     record Rec(Instant time, String json) {}
 
     static RulesConfig rules() {
-        return RulesConfigLoader.fromYaml("rules:\n  layer-download-burst: {minDistinctLayers: 20, window: 10m}\n",
+        return RulesConfigLoader.fromYaml(
+                "rules:\n  layer-download-burst: {minDistinctLayers: 20, window: 10m}\n",
                 "burst.yaml");
     }
 
     static Rec download(Instant time, String session, String digest, int n) {
-        return new Rec(time, CloudTrailRecords.record("GetDownloadUrlForLayer")
-                .assumedRole(ACCOUNT, "builder", session).time(time).eventId("evt-" + n)
-                .requestParameters(CloudTrailRecords.object("repositoryName", "app", "registryId", ACCOUNT,
-                        "layerDigest", digest))
-                .json());
+        return new Rec(
+                time,
+                CloudTrailRecords.record("GetDownloadUrlForLayer")
+                        .assumedRole(ACCOUNT, "builder", session)
+                        .time(time)
+                        .eventId("evt-" + n)
+                        .requestParameters(
+                                CloudTrailRecords.object(
+                                        "repositoryName",
+                                        "app",
+                                        "registryId",
+                                        ACCOUNT,
+                                        "layerDigest",
+                                        digest))
+                        .json());
     }
 
     /** Two burst episodes of one session, a quiet session, and non-ECR noise, over an hour. */
@@ -67,15 +77,26 @@ class ReplayOrderingIT {
             records.add(download(T0.plusSeconds(i * 6L), "s1", "sha256:a" + i, n++));
         }
         for (int i = 0; i < 20; i++) { // 20 more after a quiet gap
-            records.add(download(T0.plus(Duration.ofMinutes(40)).plusSeconds(i * 6L), "s1", "sha256:b" + i, n++));
+            records.add(
+                    download(
+                            T0.plus(Duration.ofMinutes(40)).plusSeconds(i * 6L),
+                            "s1",
+                            "sha256:b" + i,
+                            n++));
         }
         for (int i = 0; i < 10; i++) {
             records.add(download(T0.plus(Duration.ofMinutes(5L * i)), "s2", "sha256:c" + i, n++));
         }
         for (int i = 0; i < 60; i++) {
             Instant t = T0.plusSeconds(i * 60L);
-            records.add(new Rec(t, CloudTrailRecords.record("GetObject").eventSource("s3.amazonaws.com").time(t)
-                    .eventId("evt-" + n++).json()));
+            records.add(
+                    new Rec(
+                            t,
+                            CloudTrailRecords.record("GetObject")
+                                    .eventSource("s3.amazonaws.com")
+                                    .time(t)
+                                    .eventId("evt-" + n++)
+                                    .json()));
         }
         return records;
     }
@@ -89,33 +110,54 @@ class ReplayOrderingIT {
         Map<Instant, List<List<String>>> files = new TreeMap<>();
         for (Rec r : records) {
             long period = FILE_PERIOD.toMillis();
-            Instant next = Instant.ofEpochMilli((r.time().toEpochMilli() / period + 1) * period); // after r
+            Instant next =
+                    Instant.ofEpochMilli(
+                            (r.time().toEpochMilli() / period + 1) * period); // after r
             Instant delivered = next.plus(FILE_PERIOD.multipliedBy(random.nextInt(3)));
             files.computeIfAbsent(delivered, d -> List.of(new ArrayList<>(), new ArrayList<>()))
-                    .get(random.nextInt(2)).add(r.json());
+                    .get(random.nextInt(2))
+                    .add(r.json());
         }
         for (Map.Entry<Instant, List<List<String>>> f : files.entrySet()) {
             for (int part = 0; part < 2; part++) {
                 List<String> contents = f.getValue().get(part);
                 Collections.shuffle(contents, random);
-                TrailFiles.write(root, TrailFiles.key(ACCOUNT, REGION, f.getKey(), "part" + part), contents);
+                TrailFiles.write(
+                        root, TrailFiles.key(ACCOUNT, REGION, f.getKey(), "part" + part), contents);
             }
         }
     }
 
-    record Run(Replay.Summary summary, Map<String, Finding> findings, List<InputFile> files, Path out) {
+    record Run(
+            Replay.Summary summary,
+            Map<String, Finding> findings,
+            List<InputFile> files,
+            Path out) {
         List<Finding> of(String ruleId) {
-            return findings.values().stream().filter(f -> f.ruleId().equals(ruleId))
-                    .sorted(Comparator.comparing(Finding::firstEventTime)).toList();
+            return findings.values().stream()
+                    .filter(f -> f.ruleId().equals(ruleId))
+                    .sorted(Comparator.comparing(Finding::firstEventTime))
+                    .toList();
         }
     }
 
     Run replay(Path input, int parallelism, Consumer<ReplayProgress.Snapshot> progress)
             throws Exception {
-        List<InputFile> files = InputFiles.expand(List.of(input.toString()), InputScope.ALL, null, new S3Inputs(null));
+        List<InputFile> files =
+                InputFiles.expand(
+                        List.of(input.toString()), InputScope.ALL, null, new S3Inputs(null));
         Path out = Files.createTempDirectory(dir, "out");
-        Replay.Summary summary = Replay.run(files, rules(), InputScope.ALL, out, parallelism, Set.of(), false,
-                new S3Inputs(null), progress);
+        Replay.Summary summary =
+                Replay.run(
+                        files,
+                        rules(),
+                        InputScope.ALL,
+                        out,
+                        parallelism,
+                        Set.of(),
+                        false,
+                        new S3Inputs(null),
+                        progress);
         Map<String, Finding> findings = new TreeMap<>();
         for (String line : Files.readAllLines(out.resolve(Replay.FINDINGS))) {
             Finding f = Json.read(line, Finding.class);
@@ -126,15 +168,20 @@ class ReplayOrderingIT {
 
     Run sortedReference(List<Rec> records) throws Exception {
         Path sorted = dir.resolve("sorted.jsonl");
-        Files.write(sorted, records.stream().sorted(Comparator.comparing(Rec::time)).map(Rec::json).toList());
+        Files.write(
+                sorted,
+                records.stream().sorted(Comparator.comparing(Rec::time)).map(Rec::json).toList());
         return replay(sorted, 1, null);
     }
 
     @Test
-    void shuffledFilesFireTheBurstsAsTheSortedTrailAtParallelismOneAndTwoWithNothingLate() throws Exception {
+    void shuffledFilesFireTheBurstsAsTheSortedTrailAtParallelismOneAndTwoWithNothingLate()
+            throws Exception {
         List<Rec> records = trail();
         Run sorted = sortedReference(records);
-        assertThat(sorted.of(RuleCatalog.LAYER_DOWNLOAD_BURST)).extracting(Finding::eventCount).containsExactly(40L, 20L);
+        assertThat(sorted.of(RuleCatalog.LAYER_DOWNLOAD_BURST))
+                .extracting(Finding::eventCount)
+                .containsExactly(40L, 20L);
 
         Path layout = dir.resolve("trail");
         writeShuffled(layout, records, 7);
@@ -146,7 +193,8 @@ class ReplayOrderingIT {
             assertThat(shuffled.summary().late()).isZero();
             assertThat(shuffled.summary().eventsRead()).isEqualTo(records.size());
             assertThat(shuffled.findings().keySet()).isEqualTo(sorted.findings().keySet());
-            assertThat(shuffled.of(RuleCatalog.LAYER_DOWNLOAD_BURST)).usingRecursiveFieldByFieldElementComparator()
+            assertThat(shuffled.of(RuleCatalog.LAYER_DOWNLOAD_BURST))
+                    .usingRecursiveFieldByFieldElementComparator()
                     .containsExactlyElementsOf(sorted.of(RuleCatalog.LAYER_DOWNLOAD_BURST));
         }
     }
@@ -156,12 +204,16 @@ class ReplayOrderingIT {
         List<Rec> records = trail();
         Path layout = dir.resolve("trail");
         writeShuffled(layout, records, 11);
-        // One more file, delivered at T0+90m: a download from T0+60m (30 minutes late, beyond the 15 minute
-        // bound) and one from T0+80m (within it). The newest ECR event before it is from T0+45m, so only the
+        // One more file, delivered at T0+90m: a download from T0+60m (30 minutes late, beyond the
+        // 15 minute
+        // bound) and one from T0+80m (within it). The newest ECR event before it is from T0+45m, so
+        // only the
         // file's delivery stamp tells that the first one is late.
         Rec beyond = download(T0.plus(Duration.ofMinutes(60)), "s3", "sha256:late", 1000);
         Rec within = download(T0.plus(Duration.ofMinutes(80)), "s3", "sha256:fine", 1001);
-        TrailFiles.write(layout, TrailFiles.key(ACCOUNT, REGION, T0.plus(Duration.ofMinutes(90)), "x"),
+        TrailFiles.write(
+                layout,
+                TrailFiles.key(ACCOUNT, REGION, T0.plus(Duration.ofMinutes(90)), "x"),
                 List.of(beyond.json(), within.json()));
 
         Run one = replay(layout, 1, null);
@@ -170,14 +222,18 @@ class ReplayOrderingIT {
         for (Run run : List.of(one, two)) {
             assertThat(run.summary().late()).isEqualTo(1);
             // late events are still judged by the single-event rules
-            assertThat(run.of(RuleCatalog.LAYER_DOWNLOAD)).extracting(f -> f.details().get("layerDigest"))
+            assertThat(run.of(RuleCatalog.LAYER_DOWNLOAD))
+                    .extracting(f -> f.details().get("layerDigest"))
                     .contains("sha256:late", "sha256:fine");
             assertThat(run.of(RuleCatalog.LAYER_DOWNLOAD_BURST)).hasSize(2);
         }
         assertThat(two.findings().keySet()).isEqualTo(one.findings().keySet());
     }
 
-    /** The attack: one record claiming a time a year ahead of its file must not make every later event late. */
+    /**
+     * The attack: one record claiming a time a year ahead of its file must not make every later
+     * event late.
+     */
     @Test
     void aRecordFarAheadOfItsFileIsADeadLetterThatMakesNothingLate() throws Exception {
         List<Rec> records = trail();
@@ -185,7 +241,9 @@ class ReplayOrderingIT {
         Path layout = dir.resolve("trail");
         writeShuffled(layout, records, 7);
         Instant yearAhead = T0.plus(Duration.ofDays(365));
-        TrailFiles.write(layout, TrailFiles.key(ACCOUNT, REGION, T0.plus(FILE_PERIOD), "future"),
+        TrailFiles.write(
+                layout,
+                TrailFiles.key(ACCOUNT, REGION, T0.plus(FILE_PERIOD), "future"),
                 List.of(download(yearAhead, "s9", "sha256:future", 2000).json()));
 
         for (int parallelism : new int[] {1, 2}) {
@@ -194,8 +252,11 @@ class ReplayOrderingIT {
             assertThat(run.findings().keySet()).isEqualTo(sorted.findings().keySet());
             assertThat(run.summary().deadLettered()).isEqualTo(1);
             assertThat(Files.readString(run.out().resolve(Replay.DEAD_LETTERS)))
-                    .contains("implausible eventTime " + yearAhead + ": more than 1h after its delivery at "
-                            + T0.plus(FILE_PERIOD));
+                    .contains(
+                            "implausible eventTime "
+                                    + yearAhead
+                                    + ": more than 1h after its delivery at "
+                                    + T0.plus(FILE_PERIOD));
         }
     }
 
@@ -212,13 +273,18 @@ class ReplayOrderingIT {
         ReplayProgress.Snapshot last = seen.get(seen.size() - 1);
         assertThat(last.filesTotal()).isEqualTo(run.files().size());
         assertThat(last.filesDone()).isEqualTo(run.files().size());
-        assertThat(last.bytesDone()).isEqualTo(last.bytesTotal())
+        assertThat(last.bytesDone())
+                .isEqualTo(last.bytesTotal())
                 .isEqualTo(run.files().stream().mapToLong(InputFile::size).sum());
         assertThat(last.records()).isEqualTo(run.summary().eventsRead()).isEqualTo(records.size());
         assertThat(last.findings()).isEqualTo(run.findings().size());
         assertThat(seen).extracting(ReplayProgress.Snapshot::filesDone).isSorted();
         assertThat(ReplayProgress.of(null)).isNull();
         assertThat(run.summary().deadLettered()).isEqualTo(1);
-        assertThat(seen.stream().map(ReplayProgress.Snapshot::elapsedMillis).collect(Collectors.toList())).isSorted();
+        assertThat(
+                        seen.stream()
+                                .map(ReplayProgress.Snapshot::elapsedMillis)
+                                .collect(Collectors.toList()))
+                .isSorted();
     }
 }

@@ -40,9 +40,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Findings built by the real rules, configs with the remediation: section, and WireMock stubs in the
- * wire protocols the SDK v2 clients speak: ECR and Secrets Manager (AWS JSON 1.1, X-Amz-Target), IAM
- * and STS (query protocol: form bodies, XML replies), and the assessment service's HTTP API.
+ * Findings built by the real rules, configs with the remediation: section, and WireMock stubs in
+ * the wire protocols the SDK v2 clients speak: ECR and Secrets Manager (AWS JSON 1.1,
+ * X-Amz-Target), IAM and STS (query protocol: form bodies, XML replies), and the assessment
+ * service's HTTP API.
  */
 final class Fixtures {
     static final String REGION = "us-east-1";
@@ -50,23 +51,36 @@ final class Fixtures {
     static final Instant NOW = Instant.parse("2026-03-02T10:00:00Z");
 
     /** An existing repository policy: a CI role of the account may pull. */
-    static final String CI_PULL = """
+    static final String CI_PULL =
+            """
             {"Sid":"AllowCiPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ci-deployer"},\
             "Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}""";
+
     /** A statement exposing the repository to everyone. */
-    static final String PUBLIC_PULL = """
+    static final String PUBLIC_PULL =
+            """
             {"Sid":"PublicPull","Effect":"Allow","Principal":"*","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}""";
+
     /** The policy as ECR hands it back: pretty-printed, exactly these bytes. */
-    static final String EXISTING_POLICY = "{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : [ " + CI_PULL + ", "
-            + PUBLIC_PULL + " ]\n}";
+    static final String EXISTING_POLICY =
+            "{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : [ "
+                    + CI_PULL
+                    + ", "
+                    + PUBLIC_PULL
+                    + " ]\n}";
 
     private Fixtures() {}
 
-    // ---- config ------------------------------------------------------------------------------------------------
+    // ---- config
+    // ------------------------------------------------------------------------------------------------
 
-    /** Built-in rules + sinks.aws at WireMock + fast retries + file dead letters in {@code dir} + {@code remediation}. */
+    /**
+     * Built-in rules + sinks.aws at WireMock + fast retries + file dead letters in {@code dir} +
+     * {@code remediation}.
+     */
     static RulesConfig config(FakeAws aws, Path dir, String remediationYaml) {
-        String yaml = """
+        String yaml =
+                """
                 sinks:
                   aws:
                     region: us-east-1
@@ -81,12 +95,15 @@ final class Fixtures {
                     type: file
                     path: %s
                 remediation:
-                """.formatted(aws.endpoint(), dir.resolve("dead-letter.jsonl")) + indent(remediationYaml);
+                """
+                                .formatted(aws.endpoint(), dir.resolve("dead-letter.jsonl"))
+                        + indent(remediationYaml);
         return RulesConfigLoader.fromYaml(yaml, "test.yaml");
     }
 
     static RemediationSettings settings(FakeAws aws, Path dir, String remediationYaml) {
-        return RemediationSettings.from(config(aws, dir, remediationYaml), dir).withClock(Clock.fixed(NOW, ZoneOffset.UTC));
+        return RemediationSettings.from(config(aws, dir, remediationYaml), dir)
+                .withClock(Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     private static String indent(String yaml) {
@@ -97,60 +114,90 @@ final class Fixtures {
         return out.toString();
     }
 
-    // ---- findings ------------------------------------------------------------------------------------------------
+    // ---- findings
+    // ------------------------------------------------------------------------------------------------
 
     static final RulesConfig RULES = RulesConfigLoader.builtIn();
 
     /** repository-exposed: payments-api made public (its policy holds CI_PULL and PUBLIC_PULL). */
     static Finding exposed(String eventId) {
-        EcrEvent e = record("SetRepositoryPolicy").repositoryName("payments-api").eventId(eventId)
-                .policyText(CloudTrailRecords.policyDocument(CI_PULL, PUBLIC_PULL)).event();
+        EcrEvent e =
+                record("SetRepositoryPolicy")
+                        .repositoryName("payments-api")
+                        .eventId(eventId)
+                        .policyText(CloudTrailRecords.policyDocument(CI_PULL, PUBLIC_PULL))
+                        .event();
         return new RepositoryExposed().evaluate(e, RULES.rule(RepositoryExposed.ID)).orElseThrow();
     }
 
     /** repository-exposed on the registry policy (PutRegistryPolicy). */
     static Finding registryExposed() {
-        EcrEvent e = record("PutRegistryPolicy").eventId("reg-1")
-                .policyText(CloudTrailRecords.policyDocument(CI_PULL, PUBLIC_PULL)).event();
+        EcrEvent e =
+                record("PutRegistryPolicy")
+                        .eventId("reg-1")
+                        .policyText(CloudTrailRecords.policyDocument(CI_PULL, PUBLIC_PULL))
+                        .event();
         return new RepositoryExposed().evaluate(e, RULES.rule(RepositoryExposed.ID)).orElseThrow();
     }
 
     /** endgame-ioc: the Endgame Sid granting a foreign account. */
     static Finding endgame() {
-        String backdoor = "{\"Sid\":\"Endgame\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + FOREIGN_ACCOUNT
-                + ":root\"},\"Action\":\"ecr:*\"}";
-        EcrEvent e = record("SetRepositoryPolicy").repositoryName("payments-api").eventId("endgame-1")
-                .policyText(CloudTrailRecords.policyDocument(CI_PULL, backdoor)).event();
+        String backdoor =
+                "{\"Sid\":\"Endgame\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+                        + FOREIGN_ACCOUNT
+                        + ":root\"},\"Action\":\"ecr:*\"}";
+        EcrEvent e =
+                record("SetRepositoryPolicy")
+                        .repositoryName("payments-api")
+                        .eventId("endgame-1")
+                        .policyText(CloudTrailRecords.policyDocument(CI_PULL, backdoor))
+                        .event();
         return new EndgameIoc().evaluate(e, RULES.rule(EndgameIoc.ID)).orElseThrow();
     }
 
-    /** layer-download by the role {@code role} (session alice) of {@code account} from payments-api. */
+    /**
+     * layer-download by the role {@code role} (session alice) of {@code account} from payments-api.
+     */
     static Finding download(String account, String role, String eventId) {
-        EcrEvent e = record("GetDownloadUrlForLayer").assumedRole(account, role, "alice").recipientAccount(ACCOUNT)
-                .repositoryName("payments-api").param("layerDigest", "sha256:" + "a".repeat(64)).eventId(eventId).event();
+        EcrEvent e =
+                record("GetDownloadUrlForLayer")
+                        .assumedRole(account, role, "alice")
+                        .recipientAccount(ACCOUNT)
+                        .repositoryName("payments-api")
+                        .param("layerDigest", "sha256:" + "a".repeat(64))
+                        .eventId(eventId)
+                        .event();
         return new LayerDownload().evaluate(e, RULES.rule(LayerDownload.ID)).orElseThrow();
     }
 
     /** layer-download by the IAM user {@code user}. */
     static Finding downloadByUser(String user) {
-        EcrEvent e = record("GetDownloadUrlForLayer").iamUser(ACCOUNT, user).repositoryName("payments-api")
-                .param("layerDigest", "sha256:" + "b".repeat(64)).eventId("user-1").event();
+        EcrEvent e =
+                record("GetDownloadUrlForLayer")
+                        .iamUser(ACCOUNT, user)
+                        .repositoryName("payments-api")
+                        .param("layerDigest", "sha256:" + "b".repeat(64))
+                        .eventId("user-1")
+                        .event();
         return new LayerDownload().evaluate(e, RULES.rule(LayerDownload.ID)).orElseThrow();
     }
 
     /** vulnerable-image-scan of {@code repository}. */
     static Finding vulnerable(String repository, String eventId) {
-        String scan = """
+        String scan =
+                """
                 {"version":"0","id":"%s","detail-type":"ECR Image Scan","source":"aws.ecr","account":"%s",
                  "time":"2026-03-02T09:00:00Z","region":"us-east-1","resources":[],
                  "detail":{"scan-status":"COMPLETE","repository-name":"%s","image-digest":"sha256:%s",
                  "image-tags":["v1"],"finding-severity-counts":{"CRITICAL":2,"HIGH":3}}}"""
-                .formatted(eventId, ACCOUNT, repository, "c".repeat(64));
-        return new VulnerableImageScan().evaluate(CloudTrailRecords.decode(scan), RULES.rule(VulnerableImageScan.ID))
+                        .formatted(eventId, ACCOUNT, repository, "c".repeat(64));
+        return new VulnerableImageScan()
+                .evaluate(CloudTrailRecords.decode(scan), RULES.rule(VulnerableImageScan.ID))
                 .orElseThrow();
     }
 
-    // ---- stubs ------------------------------------------------------------------------------------------------
+    // ---- stubs
+    // ------------------------------------------------------------------------------------------------
 
     static MappingBuilder ecr(String operation) {
         return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(ECR_TARGET + operation));
@@ -161,7 +208,10 @@ final class Fixtures {
     }
 
     static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withBody(body);
     }
 
     static ResponseDefinitionBuilder xml(int status, String body) {
@@ -170,53 +220,118 @@ final class Fixtures {
 
     static void repositoryPolicy(WireMockServer s, String policyText) {
         if (policyText == null) {
-            s.stubFor(ecr("GetRepositoryPolicy").willReturn(json(400,
-                    "{\"__type\":\"RepositoryPolicyNotFoundException\",\"message\":\"Repository policy does not exist\"}")));
+            s.stubFor(
+                    ecr("GetRepositoryPolicy")
+                            .willReturn(
+                                    json(
+                                            400,
+                                            "{\"__type\":\"RepositoryPolicyNotFoundException\",\"message\":\"Repository policy does not exist\"}")));
         } else {
-            s.stubFor(ecr("GetRepositoryPolicy").willReturn(json(200, Json.MAPPER.createObjectNode()
-                    .put("registryId", ACCOUNT).put("repositoryName", "payments-api").put("policyText", policyText)
-                    .toString())));
+            s.stubFor(
+                    ecr("GetRepositoryPolicy")
+                            .willReturn(
+                                    json(
+                                            200,
+                                            Json.MAPPER
+                                                    .createObjectNode()
+                                                    .put("registryId", ACCOUNT)
+                                                    .put("repositoryName", "payments-api")
+                                                    .put("policyText", policyText)
+                                                    .toString())));
         }
-        s.stubFor(ecr("SetRepositoryPolicy").willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
-        s.stubFor(ecr("DeleteRepositoryPolicy").willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
+        s.stubFor(
+                ecr("SetRepositoryPolicy")
+                        .willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
+        s.stubFor(
+                ecr("DeleteRepositoryPolicy")
+                        .willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
     }
 
     static void registryPolicy(WireMockServer s, String policyText) {
-        s.stubFor(ecr("GetRegistryPolicy").willReturn(json(200, Json.MAPPER.createObjectNode()
-                .put("registryId", ACCOUNT).put("policyText", policyText).toString())));
-        s.stubFor(ecr("PutRegistryPolicy").willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
+        s.stubFor(
+                ecr("GetRegistryPolicy")
+                        .willReturn(
+                                json(
+                                        200,
+                                        Json.MAPPER
+                                                .createObjectNode()
+                                                .put("registryId", ACCOUNT)
+                                                .put("policyText", policyText)
+                                                .toString())));
+        s.stubFor(
+                ecr("PutRegistryPolicy")
+                        .willReturn(json(200, "{\"registryId\":\"" + ACCOUNT + "\"}")));
     }
 
     static final String IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
 
-    /** GetRolePolicy / GetUserPolicy answer NoSuchEntity (or the document, URL-encoded as IAM does); Put/Delete succeed. */
+    /**
+     * GetRolePolicy / GetUserPolicy answer NoSuchEntity (or the document, URL-encoded as IAM does);
+     * Put/Delete succeed.
+     */
     static void inlinePolicies(WireMockServer s, String existingDocument) {
         for (String kind : List.of("Role", "User")) {
             if (existingDocument == null) {
-                s.stubFor(query("Get" + kind + "Policy").willReturn(xml(404, "<ErrorResponse xmlns=\"" + IAM_NS
-                        + "\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The policy cannot be found."
-                        + "</Message></Error><RequestId>4a1f2b3c-0000-4000-8000-000000000001</RequestId></ErrorResponse>")));
+                s.stubFor(
+                        query("Get" + kind + "Policy")
+                                .willReturn(
+                                        xml(
+                                                404,
+                                                "<ErrorResponse xmlns=\""
+                                                        + IAM_NS
+                                                        + "\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The policy cannot be found."
+                                                        + "</Message></Error><RequestId>4a1f2b3c-0000-4000-8000-000000000001</RequestId></ErrorResponse>")));
             } else {
-                s.stubFor(query("Get" + kind + "Policy").willReturn(xml(200, "<Get" + kind + "PolicyResponse xmlns=\""
-                        + IAM_NS + "\"><Get" + kind + "PolicyResult><PolicyName>p</PolicyName><PolicyDocument>"
-                        + URLEncoder.encode(existingDocument, StandardCharsets.UTF_8).replace("+", "%20")
-                        + "</PolicyDocument></Get" + kind + "PolicyResult><ResponseMetadata><RequestId>r</RequestId>"
-                        + "</ResponseMetadata></Get" + kind + "PolicyResponse>")));
+                s.stubFor(
+                        query("Get" + kind + "Policy")
+                                .willReturn(
+                                        xml(
+                                                200,
+                                                "<Get"
+                                                        + kind
+                                                        + "PolicyResponse xmlns=\""
+                                                        + IAM_NS
+                                                        + "\"><Get"
+                                                        + kind
+                                                        + "PolicyResult><PolicyName>p</PolicyName><PolicyDocument>"
+                                                        + URLEncoder.encode(
+                                                                        existingDocument,
+                                                                        StandardCharsets.UTF_8)
+                                                                .replace("+", "%20")
+                                                        + "</PolicyDocument></Get"
+                                                        + kind
+                                                        + "PolicyResult><ResponseMetadata><RequestId>r</RequestId>"
+                                                        + "</ResponseMetadata></Get"
+                                                        + kind
+                                                        + "PolicyResponse>")));
             }
             for (String op : List.of("Put", "Delete")) {
-                s.stubFor(query(op + kind + "Policy").willReturn(xml(200, "<" + op + kind + "PolicyResponse xmlns=\""
-                        + IAM_NS + "\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" + op + kind
-                        + "PolicyResponse>")));
+                s.stubFor(
+                        query(op + kind + "Policy")
+                                .willReturn(
+                                        xml(
+                                                200,
+                                                "<"
+                                                        + op
+                                                        + kind
+                                                        + "PolicyResponse xmlns=\""
+                                                        + IAM_NS
+                                                        + "\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></"
+                                                        + op
+                                                        + kind
+                                                        + "PolicyResponse>")));
             }
         }
     }
 
     /** The deny policy infra/ creates in the fixture account. */
-    static final String DENY_POLICY_ARN = "arn:aws:iam::" + ACCOUNT + ":policy/layerwatch/LayerWatchDenyLayerDownload";
+    static final String DENY_POLICY_ARN =
+            "arn:aws:iam::" + ACCOUNT + ":policy/layerwatch/LayerWatchDenyLayerDownload";
 
     /**
-     * ListAttachedRolePolicies / ListAttachedUserPolicies answer with {@code pages} of policy ARNs (each page
-     * but the last truncated, the next asked for with its Marker); Attach and Detach succeed.
+     * ListAttachedRolePolicies / ListAttachedUserPolicies answer with {@code pages} of policy ARNs
+     * (each page but the last truncated, the next asked for with its Marker); Attach and Detach
+     * succeed.
      */
     static void attachedPolicies(WireMockServer s, List<List<String>> pages) {
         for (String kind : List.of("Role", "User")) {
@@ -224,21 +339,58 @@ final class Fixtures {
             for (int i = 0; i < pages.size(); i++) {
                 StringBuilder members = new StringBuilder();
                 for (String arn : pages.get(i)) {
-                    members.append("<member><PolicyName>").append(arn.substring(arn.lastIndexOf('/') + 1))
-                            .append("</PolicyName><PolicyArn>").append(arn).append("</PolicyArn></member>");
+                    members.append("<member><PolicyName>")
+                            .append(arn.substring(arn.lastIndexOf('/') + 1))
+                            .append("</PolicyName><PolicyArn>")
+                            .append(arn)
+                            .append("</PolicyArn></member>");
                 }
                 boolean last = i == pages.size() - 1;
-                MappingBuilder request = i == 0 ? query(op).withRequestBody(notContaining("Marker="))
-                        : query(op).withRequestBody(containing("Marker=page" + i));
-                s.stubFor(request.willReturn(xml(200, "<" + op + "Response xmlns=\"" + IAM_NS + "\"><" + op + "Result>"
-                        + "<AttachedPolicies>" + members + "</AttachedPolicies><IsTruncated>" + !last + "</IsTruncated>"
-                        + (last ? "" : "<Marker>page" + (i + 1) + "</Marker>") + "</" + op + "Result><ResponseMetadata>"
-                        + "<RequestId>r</RequestId></ResponseMetadata></" + op + "Response>")));
+                MappingBuilder request =
+                        i == 0
+                                ? query(op).withRequestBody(notContaining("Marker="))
+                                : query(op).withRequestBody(containing("Marker=page" + i));
+                s.stubFor(
+                        request.willReturn(
+                                xml(
+                                        200,
+                                        "<"
+                                                + op
+                                                + "Response xmlns=\""
+                                                + IAM_NS
+                                                + "\"><"
+                                                + op
+                                                + "Result>"
+                                                + "<AttachedPolicies>"
+                                                + members
+                                                + "</AttachedPolicies><IsTruncated>"
+                                                + !last
+                                                + "</IsTruncated>"
+                                                + (last
+                                                        ? ""
+                                                        : "<Marker>page" + (i + 1) + "</Marker>")
+                                                + "</"
+                                                + op
+                                                + "Result><ResponseMetadata>"
+                                                + "<RequestId>r</RequestId></ResponseMetadata></"
+                                                + op
+                                                + "Response>")));
             }
             for (String write : List.of("Attach", "Detach")) {
-                s.stubFor(query(write + kind + "Policy").willReturn(xml(200, "<" + write + kind + "PolicyResponse xmlns=\""
-                        + IAM_NS + "\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" + write + kind
-                        + "PolicyResponse>")));
+                s.stubFor(
+                        query(write + kind + "Policy")
+                                .willReturn(
+                                        xml(
+                                                200,
+                                                "<"
+                                                        + write
+                                                        + kind
+                                                        + "PolicyResponse xmlns=\""
+                                                        + IAM_NS
+                                                        + "\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></"
+                                                        + write
+                                                        + kind
+                                                        + "PolicyResponse>")));
             }
         }
     }
@@ -251,7 +403,12 @@ final class Fixtures {
     static final String ASSUMED_KEY = "ASIAASSUMEDROLEKEY01";
 
     static void assumeRole(WireMockServer s) {
-        s.stubFor(query("AssumeRole").willReturn(xml(200, """
+        s.stubFor(
+                query("AssumeRole")
+                        .willReturn(
+                                xml(
+                                        200,
+                                        """
                 <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
                   <AssumeRoleResult>
                     <Credentials>
@@ -265,17 +422,23 @@ final class Fixtures {
                     </AssumedRoleUser>
                   </AssumeRoleResult>
                   <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>
-                </AssumeRoleResponse>""".formatted(ASSUMED_KEY))));
+                </AssumeRoleResponse>"""
+                                                .formatted(ASSUMED_KEY))));
     }
 
-    // ---- reading what was sent ----------------------------------------------------------------------------------
+    // ---- reading what was sent
+    // ----------------------------------------------------------------------------------
 
     static List<LoggedRequest> ecrCalls(WireMockServer s, String operation) {
-        return s.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(ECR_TARGET + operation)));
+        return s.findAll(
+                postRequestedFor(urlEqualTo("/"))
+                        .withHeader("X-Amz-Target", equalTo(ECR_TARGET + operation)));
     }
 
     static List<LoggedRequest> queryCalls(WireMockServer s, String action) {
-        return s.findAll(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("Action=" + action + "&")));
+        return s.findAll(
+                postRequestedFor(urlEqualTo("/"))
+                        .withRequestBody(containing("Action=" + action + "&")));
     }
 
     static JsonNode body(LoggedRequest r) {
@@ -291,7 +454,8 @@ final class Fixtures {
         Map<String, String> form = new TreeMap<>();
         for (String pair : r.getBodyAsString().split("&")) {
             int eq = pair.indexOf('=');
-            form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            form.put(
+                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return form;

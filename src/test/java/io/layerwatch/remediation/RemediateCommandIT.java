@@ -26,14 +26,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code remediate plan | apply | undo} as scripts use them: JSON lines out, audit log, exit codes. */
+/**
+ * {@code remediate plan | apply | undo} as scripts use them: JSON lines out, audit log, exit codes.
+ */
 class RemediateCommandIT {
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws();
+    @RegisterExtension static final FakeAws AWS = new FakeAws();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     record Run(int code, String out, String err) {
         List<JsonNode> lines() {
@@ -54,26 +54,31 @@ class RemediateCommandIT {
         CommandLine cli = new CommandLine(new RemediateCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof ConfigException) {
-                cmd.getErr().println("error: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
+        cli.setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                    if (ex instanceof ConfigException) {
+                        cmd.getErr().println("error: " + ex.getMessage());
+                        return 2;
+                    }
+                    throw ex;
+                });
         int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
     Path rules(String remediation) throws Exception {
         Path rules = dir.resolve("rules.yaml");
-        Files.writeString(rules, """
+        Files.writeString(
+                rules,
+                """
                 sinks:
                   aws: {region: us-east-1, endpoint: "%s"}
                   delivery: {maxAttempts: 2, baseDelay: 1ms, maxDelay: 2ms}
                   deadLetter: {type: file, path: "%s"}
                 remediation:
-                %s""".formatted(AWS.endpoint(), dir.resolve("dead.jsonl"), remediation.indent(2)));
+                %s"""
+                        .formatted(
+                                AWS.endpoint(), dir.resolve("dead.jsonl"), remediation.indent(2)));
         return rules;
     }
 
@@ -89,7 +94,9 @@ class RemediateCommandIT {
 
     @Test
     void planApplyDryRunExecuteAgainAndUndo() throws Exception {
-        Path rules = rules("""
+        Path rules =
+                rules(
+                        """
                 rules:
                   vulnerable-image-scan: {actions: [quarantine-repository]}
                   repository-exposed: {actions: [remove-exposing-statements]}
@@ -97,55 +104,131 @@ class RemediateCommandIT {
                   quarantine-repository: {dryRun: false}
                 """);
         Finding vulnerable = Fixtures.vulnerable("payments-api", "cli-1");
-        Path findings = findings(vulnerable, Fixtures.exposed("cli-2"), Fixtures.download("111122223333", "dev", "cli-3"));
+        Path findings =
+                findings(
+                        vulnerable,
+                        Fixtures.exposed("cli-2"),
+                        Fixtures.download("111122223333", "dev", "cli-3"));
         Path audit = dir.resolve("audit.jsonl");
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
 
-        Run plan = run("plan", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString());
+        Run plan =
+                run(
+                        "plan",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString());
         assertThat(plan.code()).as(plan.err()).isZero();
-        assertThat(plan.lines()).extracting(n -> n.path("action").asText() + " " + n.path("mode").asText() + " "
-                + n.path("result").asText()).containsExactly("quarantine-repository execute planned",
+        assertThat(plan.lines())
+                .extracting(
+                        n ->
+                                n.path("action").asText()
+                                        + " "
+                                        + n.path("mode").asText()
+                                        + " "
+                                        + n.path("result").asText())
+                .containsExactly(
+                        "quarantine-repository execute planned",
                         "remove-exposing-statements dry-run planned");
         assertThat(plan.lines().get(0).path("change").path("mergeStatement").path("Sid").asText())
                 .isEqualTo("LayerWatchQuarantine");
         assertThat(Files.exists(audit)).isFalse();
 
-        Run dry = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString());
+        Run dry =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString());
         assertThat(dry.code()).isZero();
         assertThat(dry.results()).containsExactly("dry-run", "dry-run");
         assertThat(AWS.server().getAllServeEvents()).isEmpty();
         assertThat(Files.readAllLines(audit)).hasSize(2);
 
-        Run exec = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
-                "--execute");
+        Run exec =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--execute");
         assertThat(exec.code()).as(exec.err()).isZero();
         assertThat(exec.results()).containsExactly("executed", "dry-run");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
 
-        Run again = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
-                "--execute");
+        Run again =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--execute");
         assertThat(again.results()).containsExactly("already-done", "dry-run");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
 
         String after = exec.lines().get(0).path("after").path("policyText").asText();
         AWS.server().resetAll();
         Fixtures.repositoryPolicy(AWS.server(), after);
-        Run preview = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id", vulnerable.id(),
-                "--dry-run");
+        Run preview =
+                run(
+                        "undo",
+                        "--rules",
+                        rules.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--id",
+                        vulnerable.id(),
+                        "--dry-run");
         assertThat(preview.results()).containsExactly("dry-run");
-        assertThat(preview.lines().get(0).path("after").path("policyText").asText()).isEqualTo(EXISTING_POLICY);
+        assertThat(preview.lines().get(0).path("after").path("policyText").asText())
+                .isEqualTo(EXISTING_POLICY);
         assertThat(AWS.server().getAllServeEvents()).isEmpty();
-        Run undo = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id", vulnerable.id());
+        Run undo =
+                run(
+                        "undo",
+                        "--rules",
+                        rules.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--id",
+                        vulnerable.id());
         assertThat(undo.code()).as(undo.err()).isZero();
         assertThat(undo.results()).containsExactly("undone");
-        assertThat(undo.lines().get(0).path("undoes").asText()).isEqualTo(exec.lines().get(0).path("id").asText());
-        assertThat(body(ecrCalls(AWS.server(), "SetRepositoryPolicy").get(0)).path("policyText").asText())
+        assertThat(undo.lines().get(0).path("undoes").asText())
+                .isEqualTo(exec.lines().get(0).path("id").asText());
+        assertThat(
+                        body(ecrCalls(AWS.server(), "SetRepositoryPolicy").get(0))
+                                .path("policyText")
+                                .asText())
                 .isEqualTo(EXISTING_POLICY);
 
-        // An undone action is not redone by a later run; the other findings (same repository) are new requests,
+        // An undone action is not redone by a later run; the other findings (same repository) are
+        // new requests,
         // and find the quarantine still in place (WireMock still serves the quarantined policy).
-        Run later = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit", audit.toString(),
-                "--execute", "--action", "quarantine-repository");
+        Run later =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--execute",
+                        "--action",
+                        "quarantine-repository");
         assertThat(later.results()).containsExactly("already-done", "no-change", "no-change");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
     }
@@ -155,89 +238,168 @@ class RemediateCommandIT {
         Path rules = rules("actions:\n  quarantine-repository: {dryRun: false}\n");
         Path findings = findings(Fixtures.vulnerable("payments-api", "f-1"));
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
-        AWS.server().stubFor(ecr("SetRepositoryPolicy").willReturn(json(503,
-                "{\"__type\":\"ServerException\",\"message\":\"unavailable\"}")));
+        AWS.server()
+                .stubFor(
+                        ecr("SetRepositoryPolicy")
+                                .willReturn(
+                                        json(
+                                                503,
+                                                "{\"__type\":\"ServerException\",\"message\":\"unavailable\"}")));
         Path failed = dir.resolve("failed.jsonl");
 
-        Run run = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit",
-                dir.resolve("a.jsonl").toString(), "--action", "Quarantine-Repository", "--execute",
-                "--failed-findings", failed.toString());
+        Run run =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        dir.resolve("a.jsonl").toString(),
+                        "--action",
+                        "Quarantine-Repository",
+                        "--execute",
+                        "--failed-findings",
+                        failed.toString());
 
         assertThat(run.code()).isEqualTo(RemediateCommand.FAILED);
         assertThat(run.results()).containsExactly("failed");
-        assertThat(run.err()).startsWith("error: Remediation failed: quarantine-repository on arn:aws:ecr:");
-        assertThat(Json.tree(Files.readAllLines(failed).get(0)).path("ruleId").asText()).isEqualTo("remediation-failed");
+        assertThat(run.err())
+                .startsWith("error: Remediation failed: quarantine-repository on arn:aws:ecr:");
+        assertThat(Json.tree(Files.readAllLines(failed).get(0)).path("ruleId").asText())
+                .isEqualTo("remediation-failed");
         assertThat(Files.readAllLines(dir.resolve("dead.jsonl"))).hasSize(1);
     }
 
     @Test
     void securityHubCustomActionEventsAreActedOnAsTheJobActsOnThem() throws Exception {
         // The analyst's click, saved from EventBridge: it must not be refused as "not a finding".
-        Path rules = rules("""
+        Path rules =
+                rules(
+                        """
                 customActions: {LWQuarantine: quarantine-repository}
                 actions:
                   quarantine-repository: {dryRun: false}
                 """);
-        String click = Json.tree(RemediationCustomActionTest.resource("remediation/securityhub-custom-action.json"))
-                .toString();
+        String click =
+                Json.tree(
+                                RemediationCustomActionTest.resource(
+                                        "remediation/securityhub-custom-action.json"))
+                        .toString();
         Path input = dir.resolve("clicks.jsonl");
-        Files.writeString(input, Json.write(Fixtures.vulnerable("users-api", "cl-1")) + "\n" + click + "\n");
+        Files.writeString(
+                input, Json.write(Fixtures.vulnerable("users-api", "cl-1")) + "\n" + click + "\n");
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
 
-        Run plan = run("plan", "--rules", rules.toString(), "--findings", input.toString(), "--audit",
-                dir.resolve("a.jsonl").toString());
+        Run plan =
+                run(
+                        "plan",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        input.toString(),
+                        "--audit",
+                        dir.resolve("a.jsonl").toString());
         assertThat(plan.code()).as(plan.err()).isZero();
         assertThat(plan.results()).containsExactly("planned", "planned", "not-applicable");
-        assertThat(plan.lines().get(0).path("trigger").asText()).isEqualTo("custom-action:LWQuarantine");
+        assertThat(plan.lines().get(0).path("trigger").asText())
+                .isEqualTo("custom-action:LWQuarantine");
 
-        Run apply = run("apply", "--rules", rules.toString(), "--findings", input.toString(), "--audit",
-                dir.resolve("a.jsonl").toString(), "--execute");
+        Run apply =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        input.toString(),
+                        "--audit",
+                        dir.resolve("a.jsonl").toString(),
+                        "--execute");
         assertThat(apply.code()).as(apply.err()).isZero();
         assertThat(apply.results()).containsExactly("executed", "executed", "not-applicable");
-        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).extracting(r -> body(r).path("repositoryName").asText())
+        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy"))
+                .extracting(r -> body(r).path("repositoryName").asText())
                 .containsExactly("orders-api", "payments-api");
 
-        Files.writeString(input, click.replace("\"findings\":[", "\"findings\":\"x\",\"y\":[") + "\n");
+        Files.writeString(
+                input, click.replace("\"findings\":[", "\"findings\":\"x\",\"y\":[") + "\n");
         Run bad = run("plan", "--rules", rules.toString(), "--findings", input.toString());
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err().strip()).isEqualTo("error: " + input + ": line 1: Security Hub custom action without a"
-                + " findings array");
+        assertThat(bad.err().strip())
+                .isEqualTo(
+                        "error: "
+                                + input
+                                + ": line 1: Security Hub custom action without a"
+                                + " findings array");
     }
 
     @Test
     void mistakesAreOneLineErrors() throws Exception {
         Path rules = rules("enabled: false\n");
         Path findings = findings(Fixtures.vulnerable("payments-api", "m-1"));
-        Run badAction = run("plan", "--rules", rules.toString(), "--findings", findings.toString(), "--action", "nuke");
+        Run badAction =
+                run(
+                        "plan",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--action",
+                        "nuke");
         assertThat(badAction.code()).isEqualTo(2);
         assertThat(badAction.err()).contains("--action: 'nuke' is not an action");
 
         Files.writeString(dir.resolve("junk.jsonl"), "{\"not\":\"a finding\"}\n");
-        Run junk = run("plan", "--rules", rules.toString(), "--findings", dir.resolve("junk.jsonl").toString());
+        Run junk =
+                run(
+                        "plan",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        dir.resolve("junk.jsonl").toString());
         assertThat(junk.code()).isEqualTo(2);
-        assertThat(junk.err().strip()).isEqualTo("error: " + dir.resolve("junk.jsonl")
-                + ": line 1 is not a finding (findings JSON lines as replay writes them) nor a Security Hub"
-                + " custom-action event");
+        assertThat(junk.err().strip())
+                .isEqualTo(
+                        "error: "
+                                + dir.resolve("junk.jsonl")
+                                + ": line 1 is not a finding (findings JSON lines as replay writes them) nor a Security Hub"
+                                + " custom-action event");
 
-        Run missing = run("undo", "--rules", rules.toString(), "--audit", dir.resolve("none.jsonl").toString(), "--id", "x");
+        Run missing =
+                run(
+                        "undo",
+                        "--rules",
+                        rules.toString(),
+                        "--audit",
+                        dir.resolve("none.jsonl").toString(),
+                        "--id",
+                        "x");
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).startsWith("error: no executed action with audit record id or finding id x");
+        assertThat(missing.err())
+                .startsWith("error: no executed action with audit record id or finding id x");
 
         Run bareCommand = run();
         assertThat(bareCommand.code()).isEqualTo(2);
         assertThat(bareCommand.err()).contains("missing subcommand");
     }
 
-    /** A repository name with an OSC-8 link, a screen clear, a fake "error:" line, RTL override and a C1 CSI. */
-    static final String HOSTILE_REPO = "pay\u001B]8;;https://evil.example\u0007click\u001B]8;;\u0007\u001B[2J"
-            + "\r\nerror: all good\u202E\u009B31m";
+    /**
+     * A repository name with an OSC-8 link, a screen clear, a fake "error:" line, RTL override and
+     * a C1 CSI.
+     */
+    static final String HOSTILE_REPO =
+            "pay\u001B]8;;https://evil.example\u0007click\u001B]8;;\u0007\u001B[2J"
+                    + "\r\nerror: all good\u202E\u009B31m";
+
     static final String[] TERMINAL_CONTROLS = {"\u001B", "\u0007", "\r", "\u202E", "\u009B"};
 
     static void assertTerminalSafe(Run run, int outLines) {
         assertThat(run.out() + run.err()).doesNotContain(TERMINAL_CONTROLS);
-        assertThat(run.out().lines().filter(l -> !l.isBlank()).toList()).hasSize(outLines)
+        assertThat(run.out().lines().filter(l -> !l.isBlank()).toList())
+                .hasSize(outLines)
                 .allSatisfy(l -> assertThat(Json.tree(l)).isNotNull());
-        assertThat(run.err().lines().toList()).allSatisfy(l -> assertThat(l).startsWith("error: Remediation failed"));
+        assertThat(run.err().lines().toList())
+                .allSatisfy(l -> assertThat(l).startsWith("error: Remediation failed"));
     }
 
     @Test
@@ -248,27 +410,69 @@ class RemediateCommandIT {
         Path audit = dir.resolve("audit.jsonl");
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
 
-        Run exec = run("apply", "--rules", rules.toString(), "--findings", findings.toString(), "--audit",
-                audit.toString(), "--action", "quarantine-repository", "--execute");
+        Run exec =
+                run(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--action",
+                        "quarantine-repository",
+                        "--execute");
         assertThat(exec.results()).containsExactly("executed");
         assertTerminalSafe(exec, 1);
-        assertThat(exec.out()).contains("\\u001B]8;;https://evil.example\\u0007"); // the name, as JSON escapes
-        Run undo = run("undo", "--rules", rules.toString(), "--audit", audit.toString(), "--id",
-                exec.lines().get(0).path("id").asText(), "--dry-run");
+        assertThat(exec.out())
+                .contains("\\u001B]8;;https://evil.example\\u0007"); // the name, as JSON escapes
+        Run undo =
+                run(
+                        "undo",
+                        "--rules",
+                        rules.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--id",
+                        exec.lines().get(0).path("id").asText(),
+                        "--dry-run");
         assertThat(undo.results()).containsExactly("dry-run");
         assertTerminalSafe(undo, 1);
 
-        AWS.server().stubFor(ecr("SetRepositoryPolicy").willReturn(json(400, "{\"__type\":\"InvalidParameterException\","
-                + "\"message\":\"bad name " + repo.substring(1, repo.length() - 1) + "\"}")));
+        AWS.server()
+                .stubFor(
+                        ecr("SetRepositoryPolicy")
+                                .willReturn(
+                                        json(
+                                                400,
+                                                "{\"__type\":\"InvalidParameterException\","
+                                                        + "\"message\":\"bad name "
+                                                        + repo.substring(1, repo.length() - 1)
+                                                        + "\"}")));
         Path again = findings(Fixtures.vulnerable(repo.substring(1, repo.length() - 1), "h-2"));
         try (LogCapture logs = LogCapture.of(Responder.class)) {
-            Run failed = run("apply", "--rules", rules.toString(), "--findings", again.toString(), "--audit",
-                    dir.resolve("other.jsonl").toString(), "--action", "quarantine-repository", "--execute");
+            Run failed =
+                    run(
+                            "apply",
+                            "--rules",
+                            rules.toString(),
+                            "--findings",
+                            again.toString(),
+                            "--audit",
+                            dir.resolve("other.jsonl").toString(),
+                            "--action",
+                            "quarantine-repository",
+                            "--execute");
             assertThat(failed.results()).containsExactly("failed");
             assertThat(failed.err()).contains("\\u001B[2J");
             assertTerminalSafe(failed, 1);
-            assertThat(logs.messages()).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain(TERMINAL_CONTROLS)
-                    .doesNotContain("\n"));
+            assertThat(logs.messages())
+                    .isNotEmpty()
+                    .allSatisfy(
+                            m ->
+                                    assertThat(m)
+                                            .doesNotContain(TERMINAL_CONTROLS)
+                                            .doesNotContain("\n"));
         }
     }
 }

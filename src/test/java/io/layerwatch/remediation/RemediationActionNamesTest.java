@@ -12,14 +12,20 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Action names and target kinds keep the spellings of config keys, audit records and requests in state. */
+/**
+ * Action names and target kinds keep the spellings of config keys, audit records and requests in
+ * state.
+ */
 class RemediationActionNamesTest {
 
     @Test
     void actionNamesAreTheConfiguredActionsButNotify() {
-        List<String> configured = RemediationConfig.ACTIONS.stream()
-                .filter(a -> !RemediationConfig.NOTIFY.equals(a)).toList();
-        assertThat(Arrays.stream(ActionName.values()).map(ActionName::wire)).containsExactlyElementsOf(configured);
+        List<String> configured =
+                RemediationConfig.ACTIONS.stream()
+                        .filter(a -> !RemediationConfig.NOTIFY.equals(a))
+                        .toList();
+        assertThat(Arrays.stream(ActionName.values()).map(ActionName::wire))
+                .containsExactlyElementsOf(configured);
     }
 
     @Test

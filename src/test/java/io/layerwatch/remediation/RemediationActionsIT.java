@@ -35,16 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each action and its undo with the real SDK clients against WireMock: the requests ECR and IAM
- * receive (bodies checked: existing statements preserved, documents as documented), the audit record
- * (before/after), and undo restoring the exact prior state.
+ * receive (bodies checked: existing statements preserved, documents as documented), the audit
+ * record (before/after), and undo restoring the exact prior state.
  */
 class RemediationActionsIT {
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws();
+    @RegisterExtension static final FakeAws AWS = new FakeAws();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     WireMockServer wm() {
         return AWS.server();
@@ -54,9 +52,12 @@ class RemediationActionsIT {
         return Fixtures.settings(AWS, dir, yaml);
     }
 
-    List<AuditRecord> apply(RemediationSettings s, String action, Finding... findings) throws Exception {
+    List<AuditRecord> apply(RemediationSettings s, String action, Finding... findings)
+            throws Exception {
         List<AuditRecord> out = new ArrayList<>();
-        try (RemediationBatch b = new RemediationBatch(s, new AuditLog(dir.resolve("audit.jsonl")), "cli:test", ms -> { })) {
+        try (RemediationBatch b =
+                new RemediationBatch(
+                        s, new AuditLog(dir.resolve("audit.jsonl")), "cli:test", ms -> {})) {
             b.apply(List.of(findings), action, true, out::add);
         }
         return out;
@@ -64,15 +65,20 @@ class RemediationActionsIT {
 
     List<AuditRecord> undo(RemediationSettings s, String id) throws Exception {
         List<AuditRecord> out = new ArrayList<>();
-        try (RemediationBatch b = new RemediationBatch(s, new AuditLog(dir.resolve("audit.jsonl")), "cli:test", ms -> { })) {
+        try (RemediationBatch b =
+                new RemediationBatch(
+                        s, new AuditLog(dir.resolve("audit.jsonl")), "cli:test", ms -> {})) {
             b.undo(id, false, out::add);
         }
         return out;
     }
 
     @Test
-    void quarantineMergesTheDenyKeepsEveryStatementAndUndoRestoresTheExactPriorPolicy() throws Exception {
-        RemediationSettings s = settings("""
+    void quarantineMergesTheDenyKeepsEveryStatementAndUndoRestoresTheExactPriorPolicy()
+            throws Exception {
+        RemediationSettings s =
+                settings(
+                        """
                 breakGlassPrincipals: ["arn:aws:iam::111122223333:role/BreakGlass"]
                 rules:
                   vulnerable-image-scan: {actions: [quarantine-repository]}
@@ -88,7 +94,8 @@ class RemediationActionsIT {
         assertThat(rec.mode()).isEqualTo(AuditRecord.EXECUTE);
         assertThat(rec.findingId()).isEqualTo(vulnerable.id());
         assertThat(rec.ruleId()).isEqualTo("vulnerable-image-scan");
-        assertThat(rec.target()).isEqualTo("arn:aws:ecr:us-east-1:" + ACCOUNT + ":repository/payments-api");
+        assertThat(rec.target())
+                .isEqualTo("arn:aws:ecr:us-east-1:" + ACCOUNT + ":repository/payments-api");
         assertThat(rec.actor()).isEqualTo("cli:test");
         assertThat(rec.reason()).startsWith("HIGH vulnerable-image-scan: ");
         assertThat(rec.before().path("policyText").asText()).isEqualTo(EXISTING_POLICY);
@@ -109,9 +116,15 @@ class RemediationActionsIT {
         JsonNode deny = sent.path("Statement").get(2);
         assertThat(deny.path("Sid").asText()).isEqualTo(PolicyDocuments.QUARANTINE_SID);
         assertThat(deny.path("Effect").asText()).isEqualTo("Deny");
-        assertThat(deny.path("Condition").path("ArnNotLike").path("aws:PrincipalArn").get(0).asText())
+        assertThat(
+                        deny.path("Condition")
+                                .path("ArnNotLike")
+                                .path("aws:PrincipalArn")
+                                .get(0)
+                                .asText())
                 .isEqualTo("arn:aws:iam::111122223333:role/BreakGlass");
-        assertThat(rec.after().path("policyText").asText()).isEqualTo(body(set.get(0)).path("policyText").asText());
+        assertThat(rec.after().path("policyText").asText())
+                .isEqualTo(body(set.get(0)).path("policyText").asText());
 
         // Undo: ECR still holds what the action left, so the prior text is restored byte for byte.
         wm().resetAll();
@@ -127,7 +140,9 @@ class RemediationActionsIT {
     void quarantineWithoutAPolicyCreatesOneAndUndoDeletesIt() throws Exception {
         RemediationSettings s = settings("actions:\n  quarantine-repository: {dryRun: false}\n");
         Fixtures.repositoryPolicy(wm(), null);
-        AuditRecord rec = apply(s, "quarantine-repository", Fixtures.vulnerable("payments-api", "scan-2")).get(0);
+        AuditRecord rec =
+                apply(s, "quarantine-repository", Fixtures.vulnerable("payments-api", "scan-2"))
+                        .get(0);
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.before().path("policyText").isNull()).isTrue();
         JsonNode sent = policySent(ecrCalls(wm(), "SetRepositoryPolicy").get(0));
@@ -145,17 +160,23 @@ class RemediationActionsIT {
     @Test
     void quarantineAlreadyInPlaceIsNoChange() throws Exception {
         RemediationSettings s = settings("actions:\n  quarantine-repository: {dryRun: false}\n");
-        String quarantined = PolicyDocuments.mergeStatement(EXISTING_POLICY, PolicyDocuments.quarantineStatement(List.of()))
-                .text();
+        String quarantined =
+                PolicyDocuments.mergeStatement(
+                                EXISTING_POLICY, PolicyDocuments.quarantineStatement(List.of()))
+                        .text();
         Fixtures.repositoryPolicy(wm(), quarantined);
-        AuditRecord rec = apply(s, "quarantine-repository", Fixtures.vulnerable("payments-api", "scan-3")).get(0);
+        AuditRecord rec =
+                apply(s, "quarantine-repository", Fixtures.vulnerable("payments-api", "scan-3"))
+                        .get(0);
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_NO_CHANGE);
         assertThat(ecrCalls(wm(), "SetRepositoryPolicy")).isEmpty();
     }
 
     @Test
     void removeExposingStatementsKeepsTheRestRecordsWhatWentAndUndoPutsItBack() throws Exception {
-        RemediationSettings s = settings("""
+        RemediationSettings s =
+                settings(
+                        """
                 rules:
                   repository-exposed: {actions: [remove-exposing-statements], minSeverity: HIGH}
                 actions:
@@ -176,8 +197,10 @@ class RemediationActionsIT {
 
         // Someone added a statement since: undo adds the removed statement back and keeps theirs.
         wm().resetAll();
-        String later = "{\"Version\":\"2012-10-17\",\"Statement\":[" + CI_PULL
-                + ",{\"Sid\":\"Later\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:DeleteRepository\"}]}";
+        String later =
+                "{\"Version\":\"2012-10-17\",\"Statement\":["
+                        + CI_PULL
+                        + ",{\"Sid\":\"Later\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:DeleteRepository\"}]}";
         Fixtures.repositoryPolicy(wm(), later);
         AuditRecord undone = undo(s, rec.id()).get(0);
         assertThat(undone.result()).isEqualTo(AuditRecord.RESULT_UNDONE);
@@ -194,7 +217,8 @@ class RemediationActionsIT {
 
     @Test
     void removeExposingStatementsOfTheRegistryPolicyAndOfEndgame() throws Exception {
-        RemediationSettings s = settings("actions:\n  remove-exposing-statements: {dryRun: false}\n");
+        RemediationSettings s =
+                settings("actions:\n  remove-exposing-statements: {dryRun: false}\n");
         Fixtures.registryPolicy(wm(), EXISTING_POLICY);
         AuditRecord rec = apply(s, "remove-exposing-statements", Fixtures.registryExposed()).get(0);
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
@@ -206,7 +230,9 @@ class RemediationActionsIT {
 
         wm().resetAll();
         Finding endgame = Fixtures.endgame();
-        Fixtures.repositoryPolicy(wm(), endgame.evidence().get(0).path("requestParameters").path("policyText").asText());
+        Fixtures.repositoryPolicy(
+                wm(),
+                endgame.evidence().get(0).path("requestParameters").path("policyText").asText());
         AuditRecord eg = apply(s, "remove-exposing-statements", endgame).get(0);
         assertThat(eg.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         JsonNode kept = policySent(ecrCalls(wm(), "SetRepositoryPolicy").get(0));
@@ -218,10 +244,13 @@ class RemediationActionsIT {
     void denyLayerDownloadAttachesThePreCreatedDenyPolicyAndUndoDetachesIt() throws Exception {
         RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
         Fixtures.attachedPolicies(wm(), "arn:aws:iam::aws:policy/ReadOnlyAccess");
-        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-1")).get(0);
+        AuditRecord rec =
+                apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-1"))
+                        .get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.target()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/developer");
-        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0))).containsEntry("RoleName", "developer")
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
+                .containsEntry("RoleName", "developer")
                 .containsEntry("PolicyArn", DENY_POLICY_ARN);
         assertThat(queryCalls(wm(), "PutRolePolicy")).as("no inline policy").isEmpty();
         assertThat(rec.change().path("attachPolicyArn").asText()).isEqualTo(DENY_POLICY_ARN);
@@ -233,7 +262,8 @@ class RemediationActionsIT {
         Fixtures.attachedPolicies(wm());
         AuditRecord user = apply(s, "deny-layer-download", Fixtures.downloadByUser("bob")).get(0);
         assertThat(user.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(form(queryCalls(wm(), "AttachUserPolicy").get(0))).containsEntry("UserName", "bob")
+        assertThat(form(queryCalls(wm(), "AttachUserPolicy").get(0)))
+                .containsEntry("UserName", "bob")
                 .containsEntry("PolicyArn", DENY_POLICY_ARN);
         assertThat(queryCalls(wm(), "PutUserPolicy")).isEmpty();
 
@@ -241,41 +271,75 @@ class RemediationActionsIT {
         wm().resetAll();
         Fixtures.attachedPolicies(wm(), DENY_POLICY_ARN);
         assertThat(undo(s, rec.id()).get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
-        assertThat(form(queryCalls(wm(), "DetachRolePolicy").get(0))).containsEntry("RoleName", "developer")
+        assertThat(form(queryCalls(wm(), "DetachRolePolicy").get(0)))
+                .containsEntry("RoleName", "developer")
                 .containsEntry("PolicyArn", DENY_POLICY_ARN);
         assertThat(queryCalls(wm(), "DeleteRolePolicy")).isEmpty();
     }
 
     @Test
     void anInlineDenyOfEarlierVersionsIsUndoneThroughTheRevokeSessionsRole() throws Exception {
-        RemediationSettings s = settings("""
+        RemediationSettings s =
+                settings(
+                        """
                 assumeRole: {roleArn: "arn:aws:iam::{account}:role/LayerWatchRemediation"}
                 actions:
                   deny-layer-download: {dryRun: false}
                 """);
         String role = "arn:aws:iam::" + ACCOUNT + ":role/developer";
         String document = PolicyDocuments.denyLayerDownloadPolicy();
-        ObjectNode before = Json.MAPPER.createObjectNode().put("principal", role)
-                .put("policyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY).putNull("policyDocument");
+        ObjectNode before =
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("principal", role)
+                        .put("policyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY)
+                        .putNull("policyDocument");
         ObjectNode after = before.deepCopy().put("policyDocument", document);
-        new AuditLog(dir.resolve("audit.jsonl")).append(new AuditRecord("legacy-1", NOW, "f-1", "layer-download",
-                "deny-layer-download", role, ACCOUNT, null, AuditRecord.EXECUTE, "cli:test", "cli", "r", null, before,
-                after, AuditRecord.RESULT_EXECUTED, null, 1, null));
+        new AuditLog(dir.resolve("audit.jsonl"))
+                .append(
+                        new AuditRecord(
+                                "legacy-1",
+                                NOW,
+                                "f-1",
+                                "layer-download",
+                                "deny-layer-download",
+                                role,
+                                ACCOUNT,
+                                null,
+                                AuditRecord.EXECUTE,
+                                "cli:test",
+                                "cli",
+                                "r",
+                                null,
+                                before,
+                                after,
+                                AuditRecord.RESULT_EXECUTED,
+                                null,
+                                1,
+                                null));
         Fixtures.assumeRole(wm());
         Fixtures.inlinePolicies(wm(), document);
         assertThat(undo(s, "legacy-1").get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
-        assertThat(form(queryCalls(wm(), "DeleteRolePolicy").get(0))).containsEntry("RoleName", "developer")
+        assertThat(form(queryCalls(wm(), "DeleteRolePolicy").get(0)))
+                .containsEntry("RoleName", "developer")
                 .containsEntry("PolicyName", PolicyDocuments.DENY_LAYER_DOWNLOAD_POLICY);
-        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+        assertThat(queryCalls(wm(), "AssumeRole"))
+                .extracting(r -> form(r).get("RoleArn"))
                 .containsOnly("arn:aws:iam::" + ACCOUNT + ":role/LayerWatchRevokeSessions");
     }
 
     @Test
-    void denyLayerDownloadAlreadyAttachedOnAnyPageIsNoChangeAndItsUndoLeavesItAttached() throws Exception {
+    void denyLayerDownloadAlreadyAttachedOnAnyPageIsNoChangeAndItsUndoLeavesItAttached()
+            throws Exception {
         RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
-        Fixtures.attachedPolicies(wm(),
-                List.of(List.of("arn:aws:iam::aws:policy/ReadOnlyAccess"), List.of(DENY_POLICY_ARN)));
-        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-2")).get(0);
+        Fixtures.attachedPolicies(
+                wm(),
+                List.of(
+                        List.of("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+                        List.of(DENY_POLICY_ARN)));
+        AuditRecord rec =
+                apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-2"))
+                        .get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_NO_CHANGE);
         assertThat(queryCalls(wm(), "ListAttachedRolePolicies")).as("both pages read").hasSize(2);
         assertThat(queryCalls(wm(), "AttachRolePolicy")).isEmpty();
@@ -286,39 +350,55 @@ class RemediationActionsIT {
     @Test
     void denyLayerDownloadAttachesTheConfiguredPolicyOfTheTargetAccount() throws Exception {
         String configured = "arn:aws:iam::" + ACCOUNT + ":policy/security/QuarantinePulls";
-        AuditRecord dryRun = apply(settings("""
+        AuditRecord dryRun =
+                apply(
+                                settings(
+                                        """
                 actions:
                   deny-layer-download: {policyArn: "arn:aws:iam::{account}:policy/security/QuarantinePulls"}
-                """), "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-4")).get(0);
+                """),
+                                "deny-layer-download",
+                                Fixtures.download(ACCOUNT, "developer", "dl-4"))
+                        .get(0);
         assertThat(dryRun.result()).isEqualTo(AuditRecord.RESULT_DRY_RUN);
-        assertThat(dryRun.change().path("attachPolicyArn").asText()).as("the plan names it").isEqualTo(configured);
+        assertThat(dryRun.change().path("attachPolicyArn").asText())
+                .as("the plan names it")
+                .isEqualTo(configured);
         assertThat(wm().getAllServeEvents()).isEmpty();
 
-        RemediationSettings s = settings("""
+        RemediationSettings s =
+                settings(
+                        """
                 actions:
                   deny-layer-download:
                     dryRun: false
                     policyArn: "arn:aws:iam::{account}:policy/security/QuarantinePulls"
                 """);
         Fixtures.attachedPolicies(wm());
-        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-3")).get(0);
+        AuditRecord rec =
+                apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-3"))
+                        .get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0))).containsEntry("PolicyArn", configured);
+        assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
+                .containsEntry("PolicyArn", configured);
     }
 
     @Test
     void revokeSessionsDeniesTokensIssuedBeforeNowOnRolesOnly() throws Exception {
         RemediationSettings s = settings("actions:\n  revoke-sessions: {dryRun: false}\n");
         Fixtures.inlinePolicies(wm(), null);
-        AuditRecord rec = apply(s, "revoke-sessions", Fixtures.download(ACCOUNT, "developer", "rv-1")).get(0);
+        AuditRecord rec =
+                apply(s, "revoke-sessions", Fixtures.download(ACCOUNT, "developer", "rv-1")).get(0);
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         var put = form(queryCalls(wm(), "PutRolePolicy").get(0));
-        assertThat(put).containsEntry("RoleName", "developer")
+        assertThat(put)
+                .containsEntry("RoleName", "developer")
                 .containsEntry("PolicyName", PolicyDocuments.REVOKE_SESSIONS_POLICY);
         JsonNode st = Json.tree(put.get("PolicyDocument")).path("Statement").get(0);
         assertThat(st.path("Effect").asText()).isEqualTo("Deny");
         assertThat(st.path("Action").get(0).asText()).isEqualTo("*");
-        assertThat(st.path("Condition").path("DateLessThan").path("aws:TokenIssueTime").asText()).isEqualTo(NOW.toString());
+        assertThat(st.path("Condition").path("DateLessThan").path("aws:TokenIssueTime").asText())
+                .isEqualTo(NOW.toString());
 
         wm().resetAll();
         AuditRecord user = apply(s, "revoke-sessions", Fixtures.downloadByUser("bob")).get(0);
@@ -330,7 +410,9 @@ class RemediationActionsIT {
     @Test
     void revokeSessionsAssumesItsOwnRoleNeverTheRemediationRole() throws Exception {
         String other = "444455556666";
-        RemediationSettings s = settings("""
+        RemediationSettings s =
+                settings(
+                        """
                 assumeRole:
                   roleArn: "arn:aws:iam::{account}:role/LayerWatchRemediation"
                   externalId: lw-ext
@@ -340,11 +422,14 @@ class RemediationActionsIT {
                 """);
         Fixtures.assumeRole(wm());
         Fixtures.inlinePolicies(wm(), null);
-        AuditRecord rec = apply(s, "revoke-sessions", Fixtures.download(other, "builder", "rv-2")).get(0);
+        AuditRecord rec =
+                apply(s, "revoke-sessions", Fixtures.download(other, "builder", "rv-2")).get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+        assertThat(queryCalls(wm(), "AssumeRole"))
+                .extracting(r -> form(r).get("RoleArn"))
                 .containsOnly("arn:aws:iam::444455556666:role/LayerWatchRevokeSessions");
-        assertThat(form(queryCalls(wm(), "AssumeRole").get(0))).containsEntry("ExternalId", "lw-ext");
+        assertThat(form(queryCalls(wm(), "AssumeRole").get(0)))
+                .containsEntry("ExternalId", "lw-ext");
         LoggedRequest put = queryCalls(wm(), "PutRolePolicy").get(0);
         assertThat(put.getHeader("Authorization")).contains("Credential=" + ASSUMED_KEY + "/");
         assertThat(queryCalls(wm(), "GetRolePolicy").get(0).getHeader("Authorization"))
@@ -354,18 +439,24 @@ class RemediationActionsIT {
         wm().resetAll();
         Fixtures.assumeRole(wm());
         Fixtures.attachedPolicies(wm());
-        AuditRecord deny = apply(s, "deny-layer-download", Fixtures.download(other, "builder", "rv-3")).get(0);
+        AuditRecord deny =
+                apply(s, "deny-layer-download", Fixtures.download(other, "builder", "rv-3")).get(0);
         assertThat(deny.result()).as(deny.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
-        assertThat(queryCalls(wm(), "AssumeRole")).extracting(r -> form(r).get("RoleArn"))
+        assertThat(queryCalls(wm(), "AssumeRole"))
+                .extracting(r -> form(r).get("RoleArn"))
                 .containsOnly("arn:aws:iam::444455556666:role/LayerWatchRemediation");
         assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
-                .containsEntry("PolicyArn", "arn:aws:iam::444455556666:policy/layerwatch/LayerWatchDenyLayerDownload");
+                .containsEntry(
+                        "PolicyArn",
+                        "arn:aws:iam::444455556666:policy/layerwatch/LayerWatchDenyLayerDownload");
     }
 
     @Test
     void crossAccountActionsAssumeTheAccountsRoleAndSignWithIt() throws Exception {
         String other = "444455556666";
-        RemediationSettings s = settings("""
+        RemediationSettings s =
+                settings(
+                        """
                 assumeRole:
                   accounts:
                     "444455556666": {roleArn: "arn:aws:iam::444455556666:role/LayerWatchResponder", externalId: lw-ext}
@@ -374,12 +465,15 @@ class RemediationActionsIT {
                 """);
         Fixtures.assumeRole(wm());
         Fixtures.attachedPolicies(wm());
-        AuditRecord rec = apply(s, "deny-layer-download", Fixtures.download(other, "builder", "x-1")).get(0);
+        AuditRecord rec =
+                apply(s, "deny-layer-download", Fixtures.download(other, "builder", "x-1")).get(0);
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.account()).isEqualTo(other);
         var assume = form(queryCalls(wm(), "AssumeRole").get(0));
-        assertThat(assume).containsEntry("RoleArn", "arn:aws:iam::444455556666:role/LayerWatchResponder")
-                .containsEntry("RoleSessionName", "layerwatch-remediation").containsEntry("ExternalId", "lw-ext");
+        assertThat(assume)
+                .containsEntry("RoleArn", "arn:aws:iam::444455556666:role/LayerWatchResponder")
+                .containsEntry("RoleSessionName", "layerwatch-remediation")
+                .containsEntry("ExternalId", "lw-ext");
         LoggedRequest attach = queryCalls(wm(), "AttachRolePolicy").get(0);
         assertThat(attach.getHeader("Authorization")).contains("Credential=" + ASSUMED_KEY + "/");
         assertThat(attach.getHeader("X-Amz-Security-Token")).isEqualTo("FwoGZXIvYXdzEXAMPLETOKEN");
@@ -387,7 +481,12 @@ class RemediationActionsIT {
 
         // A principal of an account LayerWatch has no role in is left alone.
         wm().resetAll();
-        AuditRecord foreign = apply(s, "deny-layer-download", Fixtures.download("999988887777", "intruder", "x-2")).get(0);
+        AuditRecord foreign =
+                apply(
+                                s,
+                                "deny-layer-download",
+                                Fixtures.download("999988887777", "intruder", "x-2"))
+                        .get(0);
         assertThat(foreign.result()).isEqualTo(AuditRecord.RESULT_NOT_APPLICABLE);
         assertThat(wm().getAllServeEvents()).isEmpty();
     }

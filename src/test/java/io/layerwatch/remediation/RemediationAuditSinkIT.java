@@ -23,17 +23,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The job's audit log: in S3 one object per record, through the SDK's S3 client; locally a file only appended to. */
+/**
+ * The job's audit log: in S3 one object per record, through the SDK's S3 client; locally a file
+ * only appended to.
+ */
 class RemediationAuditSinkIT {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static AuditRecord record(String id) {
-        return new AuditRecord(id, Instant.parse("2026-03-02T10:00:01Z"), "f-1", "repository-exposed",
-                "remove-exposing-statements", "arn:aws:ecr:us-east-1:111122223333:repository/app", "111122223333",
-                "us-east-1", AuditRecord.DRY_RUN, "layerwatch", "rule", "why", null, null, null, AuditRecord.RESULT_DRY_RUN,
-                null, 0, null);
+        return new AuditRecord(
+                id,
+                Instant.parse("2026-03-02T10:00:01Z"),
+                "f-1",
+                "repository-exposed",
+                "remove-exposing-statements",
+                "arn:aws:ecr:us-east-1:111122223333:repository/app",
+                "111122223333",
+                "us-east-1",
+                AuditRecord.DRY_RUN,
+                "layerwatch",
+                "rule",
+                "why",
+                null,
+                null,
+                null,
+                AuditRecord.RESULT_DRY_RUN,
+                null,
+                0,
+                null);
     }
 
     @Test
@@ -41,36 +59,63 @@ class RemediationAuditSinkIT {
     void theLocalAuditLogIsAppendedToNeverTruncated() throws Exception {
         Path file = dir.resolve("remediation-audit.jsonl");
         Files.writeString(file, Json.write(record("earlier")) + "\n");
-        try (SinkWriter<AuditRecord> w = new AuditLogSink(file.toString())
-                .createWriter((Sink.InitContext) null)) {
+        try (SinkWriter<AuditRecord> w =
+                new AuditLogSink(file.toString()).createWriter((Sink.InitContext) null)) {
             w.write(record("a"), null);
             w.write(record("b"), null);
         }
-        assertThat(new AuditLog(file).read()).extracting(AuditRecord::id)
+        assertThat(new AuditLog(file).read())
+                .extracting(AuditRecord::id)
                 .containsExactly("earlier", "a", "b");
     }
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws();
+    @RegisterExtension static final FakeAws AWS = new FakeAws();
 
     @Test
     @SuppressWarnings("deprecation")
     void eachRecordIsOneObjectByDay() throws Exception {
-        AWS.server().stubFor(put(urlPathMatching("/audit-bucket/.*")).willReturn(aResponse().withStatus(200)));
-        AuditRecord r = new AuditRecord("0f3c9a1b2c3d4e5f60718293a4b5c6d7", Instant.parse("2026-03-02T10:00:01Z"), "f-1",
-                "repository-exposed", "remove-exposing-statements", "arn:aws:ecr:us-east-1:111122223333:repository/app",
-                "111122223333", "us-east-1", AuditRecord.DRY_RUN, "layerwatch", "rule", "why", null, null, null,
-                AuditRecord.RESULT_DRY_RUN, null, 0, null);
-        try (SinkWriter<AuditRecord> w = new S3AuditSink("audit-bucket", "remediation", AWS.settings())
-                .createWriter((Sink.InitContext) null)) {
+        AWS.server()
+                .stubFor(
+                        put(urlPathMatching("/audit-bucket/.*"))
+                                .willReturn(aResponse().withStatus(200)));
+        AuditRecord r =
+                new AuditRecord(
+                        "0f3c9a1b2c3d4e5f60718293a4b5c6d7",
+                        Instant.parse("2026-03-02T10:00:01Z"),
+                        "f-1",
+                        "repository-exposed",
+                        "remove-exposing-statements",
+                        "arn:aws:ecr:us-east-1:111122223333:repository/app",
+                        "111122223333",
+                        "us-east-1",
+                        AuditRecord.DRY_RUN,
+                        "layerwatch",
+                        "rule",
+                        "why",
+                        null,
+                        null,
+                        null,
+                        AuditRecord.RESULT_DRY_RUN,
+                        null,
+                        0,
+                        null);
+        try (SinkWriter<AuditRecord> w =
+                new S3AuditSink("audit-bucket", "remediation", AWS.settings())
+                        .createWriter((Sink.InitContext) null)) {
             w.write(r, null);
         }
-        List<LoggedRequest> puts = AWS.server().findAll(putRequestedFor(urlPathMatching("/audit-bucket/.*")));
-        assertThat(puts).singleElement().satisfies(p -> {
-            assertThat(p.getUrl()).isEqualTo(
-                    "/audit-bucket/remediation/2026/03/02/2026-03-02T100001Z-0f3c9a1b2c3d4e5f60718293a4b5c6d7.json");
-            // The SDK may frame the body (aws-chunked, with a checksum trailer): the record is inside.
-            assertThat(p.getBodyAsString()).contains(Json.write(r));
-        });
+        List<LoggedRequest> puts =
+                AWS.server().findAll(putRequestedFor(urlPathMatching("/audit-bucket/.*")));
+        assertThat(puts)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getUrl())
+                                    .isEqualTo(
+                                            "/audit-bucket/remediation/2026/03/02/2026-03-02T100001Z-0f3c9a1b2c3d4e5f60718293a4b5c6d7.json");
+                            // The SDK may frame the body (aws-chunked, with a checksum trailer):
+                            // the record is inside.
+                            assertThat(p.getBodyAsString()).contains(Json.write(r));
+                        });
     }
 }

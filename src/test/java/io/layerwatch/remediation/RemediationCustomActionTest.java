@@ -26,33 +26,48 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** "Security Hub Findings - Custom Action": decoded per selected finding, mapped to an action, planned. */
+/**
+ * "Security Hub Findings - Custom Action": decoded per selected finding, mapped to an action,
+ * planned.
+ */
 class RemediationCustomActionTest {
 
-    static final RemediationConfig CONFIG = RulesConfigLoader.fromYaml("""
+    static final RemediationConfig CONFIG =
+            RulesConfigLoader.fromYaml(
+                            """
             remediation:
               customActions:
                 LWQuarantine: quarantine-repository
                 LWCloseExposure: remove-exposing-statements
-            """, "c.yaml").remediation();
+            """,
+                            "c.yaml")
+                    .remediation();
 
     static String resource(String name) throws Exception {
-        try (InputStream in = RemediationCustomActionTest.class.getClassLoader().getResourceAsStream(name)) {
+        try (InputStream in =
+                RemediationCustomActionTest.class.getClassLoader().getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     @Test
     void eachSelectedFindingBecomesOneEventNamedByTheCustomActionId() throws Exception {
-        List<EcrEvent> events = CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json"));
-        assertThat(events).hasSize(3).allSatisfy(e -> {
-            assertThat(e.kind()).isEqualTo(EventKind.CUSTOM_ACTION);
-            assertThat(e.eventName()).isEqualTo("LWQuarantine");
-            assertThat(e.eventSource()).isEqualTo("aws.securityhub");
-            assertThat(e.time().toString()).isEqualTo("2026-03-02T10:15:00Z");
-            assertThat(Json.tree(e.raw()).path("detail").path("findings")).hasSize(1);
-        });
-        assertThat(events).extracting(EcrEvent::eventId).doesNotHaveDuplicates()
+        List<EcrEvent> events =
+                CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json"));
+        assertThat(events)
+                .hasSize(3)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.kind()).isEqualTo(EventKind.CUSTOM_ACTION);
+                            assertThat(e.eventName()).isEqualTo("LWQuarantine");
+                            assertThat(e.eventSource()).isEqualTo("aws.securityhub");
+                            assertThat(e.time().toString()).isEqualTo("2026-03-02T10:15:00Z");
+                            assertThat(Json.tree(e.raw()).path("detail").path("findings"))
+                                    .hasSize(1);
+                        });
+        assertThat(events)
+                .extracting(EcrEvent::eventId)
+                .doesNotHaveDuplicates()
                 .allMatch(id -> id.startsWith("1a1111a1-b22b-3c33-444d-5555e5ee5555#"));
         EcrEvent inspector = events.get(0);
         assertThat(inspector.repositoryName()).isEqualTo("orders-api");
@@ -65,17 +80,23 @@ class RemediationCustomActionTest {
 
     @Test
     void mappedActionsArePlannedForEcrFindingsAndRefusedForOthers() throws Exception {
-        List<EcrEvent> events = CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json"));
-        List<ActionRequest> requests = events.stream().map(e -> CustomActions.request(e, CONFIG, ACCOUNT)).toList();
+        List<EcrEvent> events =
+                CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json"));
+        List<ActionRequest> requests =
+                events.stream().map(e -> CustomActions.request(e, CONFIG, ACCOUNT)).toList();
 
         ActionRequest inspector = requests.get(0);
         assertThat(inspector.action()).isEqualTo("quarantine-repository");
         assertThat(inspector.applicable()).isTrue();
-        assertThat(inspector.target()).isEqualTo(Target.repository(ACCOUNT, "us-east-1", "orders-api"));
-        assertThat(inspector.findingId()).isEqualTo("arn:aws:inspector2:us-east-1:111122223333:finding/0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a");
+        assertThat(inspector.target())
+                .isEqualTo(Target.repository(ACCOUNT, "us-east-1", "orders-api"));
+        assertThat(inspector.findingId())
+                .isEqualTo(
+                        "arn:aws:inspector2:us-east-1:111122223333:finding/0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a");
         assertThat(inspector.ruleId()).isEqualTo("AWSInspector");
         assertThat(inspector.trigger()).isEqualTo("custom-action:LWQuarantine");
-        assertThat(inspector.actor()).isEqualTo("arn:aws:securityhub:us-east-1:111122223333:action/custom/LWQuarantine");
+        assertThat(inspector.actor())
+                .isEqualTo("arn:aws:securityhub:us-east-1:111122223333:action/custom/LWQuarantine");
         assertThat(inspector.idempotencyKey()).endsWith("|" + events.get(0).eventId());
 
         ActionRequest own = requests.get(1);
@@ -87,8 +108,13 @@ class RemediationCustomActionTest {
         assertThat(ec2.applicable()).isFalse();
         assertThat(ec2.problem()).isEqualTo("not a LayerWatch or ECR finding");
 
-        EcrEvent unmapped = CloudTrailRecords.decodeAll(resource("remediation/securityhub-custom-action.json")
-                .replace("action/custom/LWQuarantine", "action/custom/SomethingElse")).get(0);
+        EcrEvent unmapped =
+                CloudTrailRecords.decodeAll(
+                                resource("remediation/securityhub-custom-action.json")
+                                        .replace(
+                                                "action/custom/LWQuarantine",
+                                                "action/custom/SomethingElse"))
+                        .get(0);
         ActionRequest r = CustomActions.request(unmapped, CONFIG, ACCOUNT);
         assertThat(r.applicable()).isFalse();
         assertThat(r.problem()).contains("SomethingElse is not mapped");
@@ -97,36 +123,54 @@ class RemediationCustomActionTest {
     /** The custom action event for one ASFF finding, as EventBridge delivers it to the hub. */
     static EcrEvent clicked(ObjectNode asff, String actionId) {
         ObjectNode envelope = Json.MAPPER.createObjectNode();
-        envelope.put("version", "0").put("id", "evt-" + actionId).put("detail-type", "Security Hub Findings - Custom Action")
-                .put("source", "aws.securityhub").put("account", HUB).put("time", "2026-03-02T10:20:00Z")
+        envelope.put("version", "0")
+                .put("id", "evt-" + actionId)
+                .put("detail-type", "Security Hub Findings - Custom Action")
+                .put("source", "aws.securityhub")
+                .put("account", HUB)
+                .put("time", "2026-03-02T10:20:00Z")
                 .put("region", "us-east-1");
-        envelope.putArray("resources").add("arn:aws:securityhub:us-east-1:" + HUB + ":action/custom/" + actionId);
+        envelope.putArray("resources")
+                .add("arn:aws:securityhub:us-east-1:" + HUB + ":action/custom/" + actionId);
         envelope.putObject("detail").put("actionName", "x").putArray("findings").add(asff);
         return CloudTrailRecords.decode(envelope.toString());
     }
 
     static final String HUB = "123412341234";
     static final String MEMBER = "222233334444";
-    static final RemediationConfig ALL_ACTIONS = RulesConfigLoader.fromYaml("""
+    static final RemediationConfig ALL_ACTIONS =
+            RulesConfigLoader.fromYaml(
+                            """
             remediation:
               customActions:
                 LWQuarantine: quarantine-repository
                 LWCloseExposure: remove-exposing-statements
                 LWRevoke: revoke-sessions
                 LWDeny: deny-layer-download
-            """, "c.yaml").remediation();
+            """,
+                            "c.yaml")
+                    .remediation();
 
     @Test
     void aMemberAccountsForgedLayerWatchFindingSteersNothingOutsideItsAccount() {
-        // A real LayerWatch finding about ACCOUNT's repository, role and statements, copied by a member
-        // account into its own product (it cannot import into the hub's): GeneratorId layerwatch/...,
+        // A real LayerWatch finding about ACCOUNT's repository, role and statements, copied by a
+        // member
+        // account into its own product (it cannot import into the hub's): GeneratorId
+        // layerwatch/...,
         // ProductFields and Resources all name ACCOUNT.
         Finding victim = Fixtures.exposed("forged-1");
         ObjectNode forged = new AsffMapper(HUB, "us-east-1", null).toAsff(victim);
-        forged.put("ProductArn", "arn:aws:securityhub:us-east-1:" + MEMBER + ":product/" + MEMBER + "/default")
+        forged.put(
+                        "ProductArn",
+                        "arn:aws:securityhub:us-east-1:"
+                                + MEMBER
+                                + ":product/"
+                                + MEMBER
+                                + "/default")
                 .put("AwsAccountId", MEMBER);
         assertThat(forged.path("GeneratorId").asText()).startsWith("layerwatch/");
-        assertThat(forged.path("ProductFields").path("layerwatch/accountId").asText()).isEqualTo(ACCOUNT);
+        assertThat(forged.path("ProductFields").path("layerwatch/accountId").asText())
+                .isEqualTo(ACCOUNT);
 
         for (String action : List.of("LWQuarantine", "LWCloseExposure", "LWRevoke", "LWDeny")) {
             ActionRequest r = CustomActions.request(clicked(forged, action), ALL_ACTIONS, HUB);
@@ -136,19 +180,29 @@ class RemediationCustomActionTest {
             assertThat(Planner.exposingStatements(r.finding())).as(action).isEmpty();
             assertThat(r.finding().principal()).as(action).isNull();
         }
-        assertThat(CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB).problem())
+        assertThat(
+                        CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB)
+                                .problem())
                 .contains("outside its own account " + MEMBER);
 
         // The same, naming no ECR resource at all: only ProductFields name the repository.
         forged.remove("Resources");
-        forged.putArray("Resources").addObject().put("Type", "AwsAccount").put("Id", "AWS::::Account:" + MEMBER);
+        forged.putArray("Resources")
+                .addObject()
+                .put("Type", "AwsAccount")
+                .put("Id", "AWS::::Account:" + MEMBER);
         ActionRequest r = CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB);
         assertThat(r.applicable()).isFalse();
         assertThat(r.problem()).isEqualTo("not a LayerWatch or ECR finding");
 
         // The genuine finding, in the hub's product, is LayerWatch's own.
-        ActionRequest own = CustomActions.request(clicked(new AsffMapper(HUB, "us-east-1", null).toAsff(victim),
-                "LWCloseExposure"), ALL_ACTIONS, HUB);
+        ActionRequest own =
+                CustomActions.request(
+                        clicked(
+                                new AsffMapper(HUB, "us-east-1", null).toAsff(victim),
+                                "LWCloseExposure"),
+                        ALL_ACTIONS,
+                        HUB);
         assertThat(own.applicable()).as(own.problem()).isTrue();
         assertThat(own.target()).isEqualTo(Target.repository(ACCOUNT, "us-east-1", "payments-api"));
         assertThat(Planner.exposingStatements(own.finding())).hasSize(1);
@@ -158,18 +212,31 @@ class RemediationCustomActionTest {
     void aForgedFindingOnItsOwnRepositoryActsOnlyThere() {
         // A member account's finding on its own ECR repository (allowed, as for Inspector), whose
         // ProductFields still name ACCOUNT's principal and statements.
-        ObjectNode forged = new AsffMapper(HUB, "us-east-1", null).toAsff(Fixtures.exposed("forged-2"));
-        forged.put("ProductArn", "arn:aws:securityhub:us-east-1:" + MEMBER + ":product/" + MEMBER + "/default")
+        ObjectNode forged =
+                new AsffMapper(HUB, "us-east-1", null).toAsff(Fixtures.exposed("forged-2"));
+        forged.put(
+                        "ProductArn",
+                        "arn:aws:securityhub:us-east-1:"
+                                + MEMBER
+                                + ":product/"
+                                + MEMBER
+                                + "/default")
                 .put("AwsAccountId", MEMBER);
         forged.remove("Resources");
-        forged.putArray("Resources").addObject().put("Type", "AwsEcrRepository")
+        forged.putArray("Resources")
+                .addObject()
+                .put("Type", "AwsEcrRepository")
                 .put("Id", "arn:aws:ecr:us-east-1:" + MEMBER + ":repository/tools");
         ActionRequest q = CustomActions.request(clicked(forged, "LWQuarantine"), ALL_ACTIONS, HUB);
         assertThat(q.applicable()).as(q.problem()).isTrue();
         assertThat(q.target()).isEqualTo(Target.repository(MEMBER, "us-east-1", "tools"));
         assertThat(q.ruleId()).as("not passed off as a LayerWatch rule").startsWith("layerwatch/");
         for (String action : List.of("LWCloseExposure", "LWRevoke", "LWDeny")) {
-            assertThat(CustomActions.request(clicked(forged, action), ALL_ACTIONS, HUB).applicable()).as(action).isFalse();
+            assertThat(
+                            CustomActions.request(clicked(forged, action), ALL_ACTIONS, HUB)
+                                    .applicable())
+                    .as(action)
+                    .isFalse();
         }
     }
 
@@ -178,10 +245,15 @@ class RemediationCustomActionTest {
         Finding exposed = Fixtures.exposed("cx-1");
         ObjectNode asff = new AsffMapper(null, null, null).toAsff(exposed);
         ObjectNode envelope = Json.MAPPER.createObjectNode();
-        envelope.put("version", "0").put("id", "evt-2").put("detail-type", "Security Hub Findings - Custom Action")
-                .put("source", "aws.securityhub").put("account", ACCOUNT).put("time", "2026-03-02T10:20:00Z")
+        envelope.put("version", "0")
+                .put("id", "evt-2")
+                .put("detail-type", "Security Hub Findings - Custom Action")
+                .put("source", "aws.securityhub")
+                .put("account", ACCOUNT)
+                .put("time", "2026-03-02T10:20:00Z")
                 .put("region", "us-east-1");
-        envelope.putArray("resources").add("arn:aws:securityhub:us-east-1:" + ACCOUNT + ":action/custom/LWCloseExposure");
+        envelope.putArray("resources")
+                .add("arn:aws:securityhub:us-east-1:" + ACCOUNT + ":action/custom/LWCloseExposure");
         envelope.putObject("detail").put("actionName", "close").putArray("findings").add(asff);
 
         EcrEvent e = CloudTrailRecords.decode(envelope.toString());
@@ -200,19 +272,23 @@ class RemediationCustomActionTest {
     @Test
     void malformedCustomActionEventsAreDeadLettered() {
         List<String> reasons = new ArrayList<>();
-        new PayloadDecoder().decode(("{\"detail-type\":\"Security Hub Findings - Custom Action\","
-                + "\"time\":\"2026-03-02T10:15:00Z\",\"detail\":{\"findings\":\"nope\"}}").getBytes(StandardCharsets.UTF_8),
-                "t", new DecodeOutput() {
-                    @Override
-                    public void event(EcrEvent event) {
-                        throw new AssertionError("no event expected");
-                    }
+        new PayloadDecoder()
+                .decode(
+                        ("{\"detail-type\":\"Security Hub Findings - Custom Action\","
+                                        + "\"time\":\"2026-03-02T10:15:00Z\",\"detail\":{\"findings\":\"nope\"}}")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "t",
+                        new DecodeOutput() {
+                            @Override
+                            public void event(EcrEvent event) {
+                                throw new AssertionError("no event expected");
+                            }
 
-                    @Override
-                    public void deadLetter(DeadLetter d) {
-                        reasons.add(d.reason());
-                    }
-                });
+                            @Override
+                            public void deadLetter(DeadLetter d) {
+                                reasons.add(d.reason());
+                            }
+                        });
         assertThat(reasons).containsExactly("Security Hub custom action without a findings array");
     }
 }

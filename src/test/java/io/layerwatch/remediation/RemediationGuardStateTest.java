@@ -20,21 +20,32 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The job's guard keeps what it decided in keyed state: a restart from a snapshot never acts twice. */
+/**
+ * The job's guard keeps what it decided in keyed state: a restart from a snapshot never acts twice.
+ */
 class RemediationGuardStateTest {
 
-    static final RemediationSettings SETTINGS = RemediationSettings.from(RulesConfigLoader.fromYaml("""
+    static final RemediationSettings SETTINGS =
+            RemediationSettings.from(
+                            RulesConfigLoader.fromYaml(
+                                    """
             remediation:
               rateLimit: {perHour: 2, perAccountPerHour: 2}
               rules:
                 vulnerable-image-scan: {actions: [quarantine-repository]}
               actions:
                 quarantine-repository: {dryRun: false}
-            """, "g.yaml"), null).withClock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+            """,
+                                    "g.yaml"),
+                            null)
+                    .withClock(Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
 
-    static KeyedOneInputStreamOperatorTestHarness<String, ActionRequest, ActionRequest> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new GuardFunction(SETTINGS)),
-                new RemediationStream.ResponderKey(), Types.STRING);
+    static KeyedOneInputStreamOperatorTestHarness<String, ActionRequest, ActionRequest> harness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new GuardFunction(SETTINGS)),
+                new RemediationStream.ResponderKey(),
+                Types.STRING);
     }
 
     static ActionRequest request(Finding f) {
@@ -63,12 +74,17 @@ class RemediationGuardStateTest {
             h.processElement(new StreamRecord<>(second, 5));
             h.processElement(new StreamRecord<>(third, 6));
             assertThat(h.extractOutputValues()).containsExactly(second);
-            List<AuditRecord> decisions = h.getSideOutput(RemediationStream.DECISIONS).stream()
-                    .map(StreamRecord::getValue).toList();
-            assertThat(decisions).singleElement().satisfies(d -> {
-                assertThat(d.result()).isEqualTo(AuditRecord.RESULT_RATE_LIMITED);
-                assertThat(d.findingId()).isEqualTo(third.findingId());
-            });
+            List<AuditRecord> decisions =
+                    h.getSideOutput(RemediationStream.DECISIONS).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            assertThat(decisions)
+                    .singleElement()
+                    .satisfies(
+                            d -> {
+                                assertThat(d.result()).isEqualTo(AuditRecord.RESULT_RATE_LIMITED);
+                                assertThat(d.findingId()).isEqualTo(third.findingId());
+                            });
         }
     }
 }

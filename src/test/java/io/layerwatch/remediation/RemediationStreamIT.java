@@ -37,15 +37,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RemediationStreamIT {
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws();
+    @RegisterExtension static final FakeAws AWS = new FakeAws();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
-    void findingsAndAnalystClicksBecomeGuardedActionsAuditRecordsAndFailureFindings() throws Exception {
-        RemediationSettings settings = Fixtures.settings(AWS, dir, """
+    void findingsAndAnalystClicksBecomeGuardedActionsAuditRecordsAndFailureFindings()
+            throws Exception {
+        RemediationSettings settings =
+                Fixtures.settings(
+                        AWS,
+                        dir,
+                        """
                 rateLimit: {perHour: 10, perAccountPerHour: 10}
                 rules:
                   vulnerable-image-scan: {actions: [quarantine-repository]}
@@ -56,20 +59,39 @@ class RemediationStreamIT {
                   quarantine-repository: {dryRun: false}
                 """);
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
-        AWS.server().stubFor(ecr("SetRepositoryPolicy").withRequestBody(containing("\"repositoryName\":\"broken-api\""))
-                .atPriority(1).willReturn(json(500, "{\"__type\":\"ServerException\",\"message\":\"boom\"}")));
+        AWS.server()
+                .stubFor(
+                        ecr("SetRepositoryPolicy")
+                                .withRequestBody(containing("\"repositoryName\":\"broken-api\""))
+                                .atPriority(1)
+                                .willReturn(
+                                        json(
+                                                500,
+                                                "{\"__type\":\"ServerException\",\"message\":\"boom\"}")));
 
         Finding payments = Fixtures.vulnerable("payments-api", "s-1");
-        List<Finding> findings = List.of(payments, Fixtures.exposed("s-2"), payments,
-                Fixtures.vulnerable("broken-api", "s-3"), payments);
+        List<Finding> findings =
+                List.of(
+                        payments,
+                        Fixtures.exposed("s-2"),
+                        payments,
+                        Fixtures.vulnerable("broken-api", "s-3"),
+                        payments);
         List<EcrEvent> clicks;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("remediation/securityhub-custom-action.json")) {
-            clicks = CloudTrailRecords.decodeAll(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        try (InputStream in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("remediation/securityhub-custom-action.json")) {
+            clicks =
+                    CloudTrailRecords.decodeAll(
+                            new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(2);
-        RemediationStream.Outputs out = RemediationStream.attach(env.fromData(findings), env.fromData(clicks), settings);
+        RemediationStream.Outputs out =
+                RemediationStream.attach(env.fromData(findings), env.fromData(clicks), settings);
         List<AuditRecord> audit = new ArrayList<>();
         List<Finding> failures = new ArrayList<>();
         try (CloseableIterator<AuditRecord> a = out.audit().collectAsync();
@@ -79,30 +101,81 @@ class RemediationStreamIT {
             f.forEachRemaining(failures::add);
         }
 
-        Map<String, List<String>> byTarget = audit.stream().collect(Collectors.groupingBy(
-                r -> r.action() + " " + (r.target() == null ? "-" : r.target().replaceAll(".*repository/", "")),
-                Collectors.mapping(AuditRecord::result, Collectors.toList())));
-        assertThat(byTarget).containsOnly(
-                Map.entry("quarantine-repository payments-api", List.of(AuditRecord.RESULT_EXECUTED, AuditRecord.RESULT_EXECUTED)),
-                Map.entry("remove-exposing-statements payments-api", List.of(AuditRecord.RESULT_DRY_RUN)),
-                Map.entry("quarantine-repository broken-api", List.of(AuditRecord.RESULT_FAILED)),
-                Map.entry("quarantine-repository orders-api", List.of(AuditRecord.RESULT_EXECUTED)),
-                Map.entry("quarantine-repository -", List.of(AuditRecord.RESULT_NOT_APPLICABLE)));
-        // payments-api: the rule's finding (three times in the stream) acts once; the analyst's click on
-        // another finding of that repository is a request of its own (WireMock's policy never changes).
+        Map<String, List<String>> byTarget =
+                audit.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        r ->
+                                                r.action()
+                                                        + " "
+                                                        + (r.target() == null
+                                                                ? "-"
+                                                                : r.target()
+                                                                        .replaceAll(
+                                                                                ".*repository/",
+                                                                                "")),
+                                        Collectors.mapping(
+                                                AuditRecord::result, Collectors.toList())));
+        assertThat(byTarget)
+                .containsOnly(
+                        Map.entry(
+                                "quarantine-repository payments-api",
+                                List.of(AuditRecord.RESULT_EXECUTED, AuditRecord.RESULT_EXECUTED)),
+                        Map.entry(
+                                "remove-exposing-statements payments-api",
+                                List.of(AuditRecord.RESULT_DRY_RUN)),
+                        Map.entry(
+                                "quarantine-repository broken-api",
+                                List.of(AuditRecord.RESULT_FAILED)),
+                        Map.entry(
+                                "quarantine-repository orders-api",
+                                List.of(AuditRecord.RESULT_EXECUTED)),
+                        Map.entry(
+                                "quarantine-repository -",
+                                List.of(AuditRecord.RESULT_NOT_APPLICABLE)));
+        // payments-api: the rule's finding (three times in the stream) acts once; the analyst's
+        // click on
+        // another finding of that repository is a request of its own (WireMock's policy never
+        // changes).
         assertThat(audit.stream().filter(r -> r.findingId().equals(payments.id()))).hasSize(1);
-        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
-                .filter(r -> body(r).path("repositoryName").asText().equals("payments-api"))).hasSize(2);
-        assertThat(audit.stream().filter(r -> "quarantine-repository -".equals(r.action() + " -") && r.target() == null))
-                .singleElement().satisfies(r -> assertThat(r.error()).isEqualTo("not a LayerWatch or ECR finding"));
-        assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
-                .filter(r -> body(r).path("repositoryName").asText().equals("broken-api"))).hasSize(3);
+        assertThat(
+                        ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
+                                .filter(
+                                        r ->
+                                                body(r).path("repositoryName")
+                                                        .asText()
+                                                        .equals("payments-api")))
+                .hasSize(2);
+        assertThat(
+                        audit.stream()
+                                .filter(
+                                        r ->
+                                                "quarantine-repository -".equals(r.action() + " -")
+                                                        && r.target() == null))
+                .singleElement()
+                .satisfies(r -> assertThat(r.error()).isEqualTo("not a LayerWatch or ECR finding"));
+        assertThat(
+                        ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
+                                .filter(
+                                        r ->
+                                                body(r).path("repositoryName")
+                                                        .asText()
+                                                        .equals("broken-api")))
+                .hasSize(3);
 
-        assertThat(failures).singleElement().satisfies(f -> {
-            assertThat(f.ruleId()).isEqualTo(RemediationConfig.FAILED_RULE_ID);
-            assertThat(f.repository().name()).isEqualTo("broken-api");
-        });
-        assertThat(Files.readAllLines(dir.resolve("dead-letter.jsonl"))).singleElement()
-                .satisfies(l -> assertThat(l).contains("\"sink\":\"remediation:quarantine-repository\""));
+        assertThat(failures)
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.ruleId()).isEqualTo(RemediationConfig.FAILED_RULE_ID);
+                            assertThat(f.repository().name()).isEqualTo("broken-api");
+                        });
+        assertThat(Files.readAllLines(dir.resolve("dead-letter.jsonl")))
+                .singleElement()
+                .satisfies(
+                        l ->
+                                assertThat(l)
+                                        .contains(
+                                                "\"sink\":\"remediation:quarantine-repository\""));
     }
 }

@@ -20,15 +20,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class S3InputsIT {
     static final FakeS3 S3 = new FakeS3();
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws(S3);
+    @RegisterExtension static final FakeAws AWS = new FakeAws(S3);
 
     static final long MAX = PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES;
     static final String BUCKET = "trail";
     static final String ACCOUNT = "111122223333";
     static final String REGION = "us-east-1";
-    static final InputScope MAY_1 = new InputScope(Instant.parse("2024-05-01T00:00:00Z"),
-            Instant.parse("2024-05-02T00:00:00Z"), Set.of(ACCOUNT), Set.of(REGION));
+    static final InputScope MAY_1 =
+            new InputScope(
+                    Instant.parse("2024-05-01T00:00:00Z"),
+                    Instant.parse("2024-05-02T00:00:00Z"),
+                    Set.of(ACCOUNT),
+                    Set.of(REGION));
 
     static String key(String account, String region, String delivered, String unique) {
         return TrailFiles.key(account, region, Instant.parse(delivered), unique);
@@ -45,55 +48,85 @@ class S3InputsIT {
     @BeforeEach
     void trail() {
         S3.install(AWS.server());
-        for (String key : List.of(
-                key(ACCOUNT, REGION, "2024-04-30T23:55:00Z", "a"),
-                key(ACCOUNT, REGION, "2024-05-01T09:00:00Z", "b"),
-                key(ACCOUNT, REGION, "2024-05-01T09:05:00Z", "c"),
-                key(ACCOUNT, REGION, "2024-05-01T12:00:00Z", "d"),
-                key(ACCOUNT, REGION, "2024-05-02T01:00:00Z", "e"),
-                key(ACCOUNT, REGION, "2024-05-03T01:00:00Z", "f"),
-                key(ACCOUNT, "eu-west-1", "2024-05-01T09:00:00Z", "g"),
-                key("444455556666", REGION, "2024-05-01T09:00:00Z", "h"),
-                key("777788889999", REGION, "2024-05-01T09:00:00Z", "i"),
-                "AWSLogs/" + ACCOUNT + "/CloudTrail-Digest/us-east-1/2024/05/01/" + ACCOUNT
-                        + "_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T0900Z.json.gz")) {
+        for (String key :
+                List.of(
+                        key(ACCOUNT, REGION, "2024-04-30T23:55:00Z", "a"),
+                        key(ACCOUNT, REGION, "2024-05-01T09:00:00Z", "b"),
+                        key(ACCOUNT, REGION, "2024-05-01T09:05:00Z", "c"),
+                        key(ACCOUNT, REGION, "2024-05-01T12:00:00Z", "d"),
+                        key(ACCOUNT, REGION, "2024-05-02T01:00:00Z", "e"),
+                        key(ACCOUNT, REGION, "2024-05-03T01:00:00Z", "f"),
+                        key(ACCOUNT, "eu-west-1", "2024-05-01T09:00:00Z", "g"),
+                        key("444455556666", REGION, "2024-05-01T09:00:00Z", "h"),
+                        key("777788889999", REGION, "2024-05-01T09:00:00Z", "i"),
+                        "AWSLogs/"
+                                + ACCOUNT
+                                + "/CloudTrail-Digest/us-east-1/2024/05/01/"
+                                + ACCOUNT
+                                + "_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T0900Z.json.gz")) {
             S3.put(BUCKET, key, TrailFiles.logFile(List.of()));
         }
     }
 
     @Test
     void listsOnlyTheAccountsRegionsAndDaysInScopeWithoutReading() throws Exception {
-        List<InputFile> files = InputFiles.expand(List.of("s3://" + BUCKET + "/"), MAY_1, null, s3());
+        List<InputFile> files =
+                InputFiles.expand(List.of("s3://" + BUCKET + "/"), MAY_1, null, s3());
 
-        assertThat(files).extracting(InputFile::location).containsExactly(
-                uri(key(ACCOUNT, REGION, "2024-05-01T09:00:00Z", "b")),
-                uri(key(ACCOUNT, REGION, "2024-05-01T09:05:00Z", "c")),
-                uri(key(ACCOUNT, REGION, "2024-05-01T12:00:00Z", "d")),
-                uri(key(ACCOUNT, REGION, "2024-05-02T01:00:00Z", "e"))); // within the delivery slack after --to
-        assertThat(files.get(0).deliveredAt()).isEqualTo(Instant.parse("2024-05-01T09:00:00Z").toEpochMilli());
+        assertThat(files)
+                .extracting(InputFile::location)
+                .containsExactly(
+                        uri(key(ACCOUNT, REGION, "2024-05-01T09:00:00Z", "b")),
+                        uri(key(ACCOUNT, REGION, "2024-05-01T09:05:00Z", "c")),
+                        uri(key(ACCOUNT, REGION, "2024-05-01T12:00:00Z", "d")),
+                        uri(
+                                key(
+                                        ACCOUNT,
+                                        REGION,
+                                        "2024-05-02T01:00:00Z",
+                                        "e"))); // within the delivery slack after --to
+        assertThat(files.get(0).deliveredAt())
+                .isEqualTo(Instant.parse("2024-05-01T09:00:00Z").toEpochMilli());
         assertThat(files.get(0).size()).isEqualTo(TrailFiles.logFile(List.of()).length);
 
         List<String> listings = FakeS3.listings(AWS.server());
         String region = "AWSLogs/" + ACCOUNT + "/CloudTrail/us-east-1/";
-        assertThat(listings).containsExactly(
-                "", // the bucket root, folder by folder
-                "AWSLogs/", // accounts, first page: 111122223333 (walked at once), 444455556666 (out of scope)
-                "AWSLogs/" + ACCOUNT + "/CloudTrail/", // regions (the account's folder itself is not listed)
-                // one listing from the first day, three pages; stops at the first key past the last day
-                region + " after " + region + "2024/05/01/",
-                region + " after " + region + "2024/05/01/",
-                region + " after " + region + "2024/05/01/",
-                "AWSLogs/"); // accounts, second page: 777788889999 (out of scope)
+        assertThat(listings)
+                .containsExactly(
+                        "", // the bucket root, folder by folder
+                        "AWSLogs/", // accounts, first page: 111122223333 (walked at once),
+                        // 444455556666 (out of scope)
+                        "AWSLogs/"
+                                + ACCOUNT
+                                + "/CloudTrail/", // regions (the account's folder itself is not
+                        // listed)
+                        // one listing from the first day, three pages; stops at the first key past
+                        // the last day
+                        region + " after " + region + "2024/05/01/",
+                        region + " after " + region + "2024/05/01/",
+                        region + " after " + region + "2024/05/01/",
+                        "AWSLogs/"); // accounts, second page: 777788889999 (out of scope)
         assertThat(FakeS3.gets(AWS.server())).isEmpty();
     }
 
     @Test
     void withoutARangeEveryDayOfEveryRegionIsListed() throws Exception {
-        List<InputFile> files = InputFiles.expand(List.of("s3://" + BUCKET + "/AWSLogs/" + ACCOUNT + "/CloudTrail/"),
-                InputScope.ALL, null, s3());
-        assertThat(files).extracting(f -> f.location().substring(f.location().lastIndexOf('_') + 1))
+        List<InputFile> files =
+                InputFiles.expand(
+                        List.of("s3://" + BUCKET + "/AWSLogs/" + ACCOUNT + "/CloudTrail/"),
+                        InputScope.ALL,
+                        null,
+                        s3());
+        assertThat(files)
+                .extracting(f -> f.location().substring(f.location().lastIndexOf('_') + 1))
                 // b and g share a stamp: by location
-                .containsExactly("a.json.gz", "g.json.gz", "b.json.gz", "c.json.gz", "d.json.gz", "e.json.gz",
+                .containsExactly(
+                        "a.json.gz",
+                        "g.json.gz",
+                        "b.json.gz",
+                        "c.json.gz",
+                        "d.json.gz",
+                        "e.json.gz",
                         "f.json.gz");
     }
 
@@ -104,17 +137,25 @@ class S3InputsIT {
         S3.put(BUCKET, "exports/three.jsonl", "{}".getBytes(StandardCharsets.UTF_8));
         S3.put(BUCKET, "exports/.hidden", "{}".getBytes(StandardCharsets.UTF_8));
         assertThat(InputFiles.expand(List.of("s3://" + BUCKET + "/exports/"), MAY_1, null, s3()))
-                .extracting(InputFile::location).containsExactly(uri("exports/2024/one.jsonl"),
-                        uri("exports/2024/two.jsonl"), uri("exports/three.jsonl"));
+                .extracting(InputFile::location)
+                .containsExactly(
+                        uri("exports/2024/one.jsonl"),
+                        uri("exports/2024/two.jsonl"),
+                        uri("exports/three.jsonl"));
         assertThat(InputFiles.expand(List.of("s3://" + BUCKET + "/exports/t"), MAY_1, null, s3()))
-                .extracting(InputFile::location).containsExactly(uri("exports/three.jsonl"));
+                .extracting(InputFile::location)
+                .containsExactly(uri("exports/three.jsonl"));
     }
 
     @Test
     void aDeniedListingIsOneClearError() {
         S3.failList(BUCKET, "AWSLogs/", 403);
-        assertThatThrownBy(() -> InputFiles.expand(List.of("s3://" + BUCKET + "/AWSLogs/"), MAY_1, null, s3()))
-                .hasMessage("cannot list s3://trail/AWSLogs/: AccessDenied (HTTP 403): Access Denied");
+        assertThatThrownBy(
+                        () ->
+                                InputFiles.expand(
+                                        List.of("s3://" + BUCKET + "/AWSLogs/"), MAY_1, null, s3()))
+                .hasMessage(
+                        "cannot list s3://trail/AWSLogs/: AccessDenied (HTTP 403): Access Denied");
         assertThatThrownBy(() -> InputFiles.expand(List.of("s3:///AWSLogs/"), MAY_1, null, s3()))
                 .hasMessageContaining("expected s3://bucket/prefix");
     }
@@ -142,12 +183,17 @@ class S3InputsIT {
 
     @Test
     void theEndpointFromTheEnvironmentIsHonouredWithPathStyleAddressing() throws Exception {
-        // AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL as system properties (the SDK reads both the same way)
+        // AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL as system properties (the SDK reads both the same
+        // way)
         String saved = System.getProperty("aws.endpointUrlS3");
         System.setProperty("aws.endpointUrlS3", AWS.endpoint());
         try {
-            List<InputFile> files = InputFiles.expand(List.of("s3://" + BUCKET + "/AWSLogs/"), MAY_1, null,
-                    new S3Inputs(null));
+            List<InputFile> files =
+                    InputFiles.expand(
+                            List.of("s3://" + BUCKET + "/AWSLogs/"),
+                            MAY_1,
+                            null,
+                            new S3Inputs(null));
             assertThat(files).hasSize(4);
         } finally {
             if (saved == null) {

@@ -29,11 +29,16 @@ import org.junit.jupiter.api.Test;
 class FirstSeenPullerTest {
 
     /** Learns for an hour, forgets after a day; state lives for both: 25 hours. */
-    static final RulesConfig CONFIG = RulesConfigLoader.fromYaml(
-            "rules:\n  first-seen-puller: {learningPeriod: 1h, forgetAfter: 1d}\n", "fs.yaml");
-    static final RulesConfig ALLOW_INTRUDER = RulesConfigLoader.fromYaml(
-            "rules:\n  first-seen-puller:\n    learningPeriod: 1h\n    forgetAfter: 1d\n"
-                    + "    allowlist: {principals: [\"*:role/intruder\"]}\n", "fs-allow.yaml");
+    static final RulesConfig CONFIG =
+            RulesConfigLoader.fromYaml(
+                    "rules:\n  first-seen-puller: {learningPeriod: 1h, forgetAfter: 1d}\n",
+                    "fs.yaml");
+
+    static final RulesConfig ALLOW_INTRUDER =
+            RulesConfigLoader.fromYaml(
+                    "rules:\n  first-seen-puller:\n    learningPeriod: 1h\n    forgetAfter: 1d\n"
+                            + "    allowlist: {principals: [\"*:role/intruder\"]}\n",
+                    "fs-allow.yaml");
     static final long RETENTION = Duration.ofHours(25).toMillis();
 
     /** Learning start and last sightings, once no pull waits for the watermark. */
@@ -44,27 +49,41 @@ class FirstSeenPullerTest {
     }
 
     static EcrEvent pull(String role, long minute) {
-        return record("BatchGetImage").assumedRole(ACCOUNT, role, "s").time(TIME.plus(Duration.ofMinutes(minute)))
-                .repositoryName("payments").event();
+        return record("BatchGetImage")
+                .assumedRole(ACCOUNT, role, "s")
+                .time(TIME.plus(Duration.ofMinutes(minute)))
+                .repositoryName("payments")
+                .event();
     }
 
-    /** The rule as the pipeline runs it under live rules: pulls keyed by repository, rule updates broadcast. */
-    static KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> live(RulesConfig config)
-            throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new FirstSeenPuller(config), List.of(LiveRules.STATE)),
-                EcrEvent::repositoryKey, null, Types.STRING);
+    /**
+     * The rule as the pipeline runs it under live rules: pulls keyed by repository, rule updates
+     * broadcast.
+     */
+    static KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> live(
+            RulesConfig config) throws Exception {
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new FirstSeenPuller(config), List.of(LiveRules.STATE)),
+                        EcrEvent::repositoryKey,
+                        null,
+                        Types.STRING);
         h.open();
         return h;
     }
 
-    static void send(KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> h, EcrEvent e)
+    static void send(
+            KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> h,
+            EcrEvent e)
             throws Exception {
         h.processElement1(e, e.eventTime());
     }
 
-    static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> h,
-            long time) throws Exception {
+    static void watermark(
+            KeyedTwoInputStreamOperatorTestHarness<String, EcrEvent, RulesUpdate, Finding> h,
+            long time)
+            throws Exception {
         h.processBothWatermarks(new Watermark(time));
     }
 
@@ -75,11 +94,15 @@ class FirstSeenPullerTest {
             send(h, pull("web", 30));
             send(h, pull("web", 30));
             assertThat(h.numEventTimeTimers()).as("one timer per distinct event time").isEqualTo(2);
-            assertThat(h.numKeyedStateEntries()).as("nothing judged yet: only the waiting pulls").isEqualTo(1);
+            assertThat(h.numKeyedStateEntries())
+                    .as("nothing judged yet: only the waiting pulls")
+                    .isEqualTo(1);
 
             watermark(h, at(59));
             assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.numKeyedStateEntries()).as("learning start, last sightings").isEqualTo(SETTLED_ENTRIES);
+            assertThat(h.numKeyedStateEntries())
+                    .as("learning start, last sightings")
+                    .isEqualTo(SETTLED_ENTRIES);
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
@@ -96,12 +119,18 @@ class FirstSeenPullerTest {
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numKeyedStateEntries()).isEqualTo(SETTLED_ENTRIES);
 
-            assertThat(h.extractOutputValues()).singleElement().satisfies(f -> {
-                assertThat(f.principal().arn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/intruder");
-                assertThat(f.firstEventTime()).isEqualTo(TIME.plus(Duration.ofMinutes(95)));
-                assertThat(f.details()).containsEntry("firstSeen", true)
-                        .containsEntry("learningStartedAt", TIME.toString());
-            });
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            f -> {
+                                assertThat(f.principal().arn())
+                                        .isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/intruder");
+                                assertThat(f.firstEventTime())
+                                        .isEqualTo(TIME.plus(Duration.ofMinutes(95)));
+                                assertThat(f.details())
+                                        .containsEntry("firstSeen", true)
+                                        .containsEntry("learningStartedAt", TIME.toString());
+                            });
         }
     }
 
@@ -126,7 +155,8 @@ class FirstSeenPullerTest {
             send(h, pull("app", 0));
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
             watermark(h, at(100));
-            assertThat(h.extractOutputValues()).singleElement()
+            assertThat(h.extractOutputValues())
+                    .singleElement()
                     .satisfies(f -> assertThat(f.principal().name()).isEqualTo("intruder"));
         }
     }
@@ -153,11 +183,15 @@ class FirstSeenPullerTest {
             send(h, pull("web", 31 + 2 * forget)); // longer: new again
             watermark(h, at(31 + 2 * forget));
             assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.extractOutputValues()).singleElement().satisfies(f -> {
-                assertThat(f.principal().name()).isEqualTo("web");
-                assertThat(f.details()).containsEntry("firstSeen", false);
-                assertThat(f.description()).contains("after not pulling for longer than 1d");
-            });
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            f -> {
+                                assertThat(f.principal().name()).isEqualTo("web");
+                                assertThat(f.details()).containsEntry("firstSeen", false);
+                                assertThat(f.description())
+                                        .contains("after not pulling for longer than 1d");
+                            });
         }
     }
 
@@ -176,9 +210,11 @@ class FirstSeenPullerTest {
             send(h, pull("other", 96));
             watermark(h, at(96));
             assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.numKeyedStateEntries()).as("fresh state: a learning start, one sighting")
+            assertThat(h.numKeyedStateEntries())
+                    .as("fresh state: a learning start, one sighting")
                     .isEqualTo(SETTLED_ENTRIES);
-            // the repository learns again from the pull at 96: a new puller within the hour is quiet
+            // the repository learns again from the pull at 96: a new puller within the hour is
+            // quiet
             send(h, pull("newcomer", 150));
             watermark(h, at(150));
             assertThat(h.extractOutputValues()).hasSize(1);
@@ -193,7 +229,8 @@ class FirstSeenPullerTest {
             send(h, pull("stranger", 95));
             watermark(h, at(95));
             assertThat(h.numKeyedStateEntries()).isEqualTo(SETTLED_ENTRIES);
-            assertThat(h.extractOutputValues()).singleElement()
+            assertThat(h.extractOutputValues())
+                    .singleElement()
                     .satisfies(f -> assertThat(f.principal().name()).isEqualTo("stranger"));
         }
     }
@@ -202,8 +239,12 @@ class FirstSeenPullerTest {
     void aPullerAllowlistedLiveIsNotReported() throws Exception {
         try (var h = live(CONFIG)) {
             send(h, pull("app", 0));
-            h.processElement2(new RulesUpdate("t", "rules:\n  first-seen-puller:\n    learningPeriod: 1h\n"
-                    + "    allowlist: {principals: [\"*:role/intruder\"]}\n"), at(1));
+            h.processElement2(
+                    new RulesUpdate(
+                            "t",
+                            "rules:\n  first-seen-puller:\n    learningPeriod: 1h\n"
+                                    + "    allowlist: {principals: [\"*:role/intruder\"]}\n"),
+                    at(1));
             send(h, pull("intruder", 95));
             watermark(h, at(95));
             assertThat(h.extractOutputValues()).isEmpty();
@@ -214,16 +255,21 @@ class FirstSeenPullerTest {
     void inPlaceUnderTheStartupRulesPullsAreJudgedAsTheyComeWithoutTimers() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new FirstSeenPuller.Static(CONFIG)), EcrEvent::repositoryKey,
+                        new KeyedProcessOperator<>(new FirstSeenPuller.Static(CONFIG)),
+                        EcrEvent::repositoryKey,
                         Types.STRING)) {
             h.open();
-            for (EcrEvent e : new EcrEvent[] {pull("app", 0), pull("web", 30), pull("web", 90), pull("intruder", 95)}) {
+            for (EcrEvent e :
+                    new EcrEvent[] {
+                        pull("app", 0), pull("web", 30), pull("web", 90), pull("intruder", 95)
+                    }) {
                 h.processElement(new StreamRecord<>(e, e.eventTime()));
             }
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numKeyedStateEntries()).isEqualTo(SETTLED_ENTRIES);
             h.processWatermark(new Watermark(at(95)));
-            assertThat(h.extractOutputValues()).singleElement()
+            assertThat(h.extractOutputValues())
+                    .singleElement()
                     .satisfies(f -> assertThat(f.principal().name()).isEqualTo("intruder"));
         }
     }

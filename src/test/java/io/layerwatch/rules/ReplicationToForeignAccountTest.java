@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class ReplicationToForeignAccountTest {
 
-    static final RuleSettings DEFAULTS = RulesConfigLoader.builtIn().rule(ReplicationToForeignAccount.ID);
+    static final RuleSettings DEFAULTS =
+            RulesConfigLoader.builtIn().rule(ReplicationToForeignAccount.ID);
 
     final ReplicationToForeignAccount rule = new ReplicationToForeignAccount();
 
@@ -33,8 +34,12 @@ class ReplicationToForeignAccountTest {
     static CloudTrailRecords.Builder replicate(List<Map<String, String>>... rules) {
         List<Object> ruleNodes = new ArrayList<>();
         for (List<Map<String, String>> destinations : rules) {
-            ruleNodes.add(object("destinations", destinations,
-                    "repositoryFilters", List.of(Map.of("filter", "prod", "filterType", "PREFIX_MATCH"))));
+            ruleNodes.add(
+                    object(
+                            "destinations",
+                            destinations,
+                            "repositoryFilters",
+                            List.of(Map.of("filter", "prod", "filterType", "PREFIX_MATCH"))));
         }
         return record("PutReplicationConfiguration")
                 .param("replicationConfiguration", object("rules", ruleNodes))
@@ -47,7 +52,9 @@ class ReplicationToForeignAccountTest {
 
     @Test
     void foreignDestinationIsReported() {
-        Finding f = evaluate(replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT))), DEFAULTS).orElseThrow();
+        Finding f =
+                evaluate(replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT))), DEFAULTS)
+                        .orElseThrow();
         assertThat(f.ruleId()).isEqualTo("replication-to-foreign-account");
         assertThat(f.severity()).isEqualTo(Severity.HIGH);
         assertThat(f.key()).isEqualTo(ACCOUNT + ":us-east-1");
@@ -60,50 +67,91 @@ class ReplicationToForeignAccountTest {
 
     @Test
     void ownAccountCrossRegionIsFine() {
-        assertThat(evaluate(replicate(List.of(destination("us-west-2", ACCOUNT), destination("eu-west-1", ACCOUNT))),
-                DEFAULTS)).isEmpty();
+        assertThat(
+                        evaluate(
+                                replicate(
+                                        List.of(
+                                                destination("us-west-2", ACCOUNT),
+                                                destination("eu-west-1", ACCOUNT))),
+                                DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void onlyForeignAccountsAreListedButAllDestinationsShown() {
-        Finding f = evaluate(replicate(
-                List.of(destination("us-west-2", ACCOUNT), destination("eu-west-1", FOREIGN_ACCOUNT)),
-                List.of(destination("eu-west-1", FOREIGN_ACCOUNT), destination("ap-south-1", "888877776666"))),
-                DEFAULTS).orElseThrow();
-        assertThat(f.details().get("foreignAccounts")).isEqualTo(List.of(FOREIGN_ACCOUNT, "888877776666"));
+        Finding f =
+                evaluate(
+                                replicate(
+                                        List.of(
+                                                destination("us-west-2", ACCOUNT),
+                                                destination("eu-west-1", FOREIGN_ACCOUNT)),
+                                        List.of(
+                                                destination("eu-west-1", FOREIGN_ACCOUNT),
+                                                destination("ap-south-1", "888877776666"))),
+                                DEFAULTS)
+                        .orElseThrow();
+        assertThat(f.details().get("foreignAccounts"))
+                .isEqualTo(List.of(FOREIGN_ACCOUNT, "888877776666"));
         assertThat((List<?>) f.details().get("destinations")).hasSize(3);
     }
 
     @Test
     void trustedAccountsAreHonoured() {
-        RuleSettings trusting = RulesConfigLoader.fromYaml("allowlist:\n  trustedAccounts: ['" + TRUSTED_ACCOUNT + "']\n",
-                "trusting.yaml").rule(ReplicationToForeignAccount.ID);
-        CloudTrailRecords.Builder toMember = replicate(List.of(destination("eu-west-1", TRUSTED_ACCOUNT)));
+        RuleSettings trusting =
+                RulesConfigLoader.fromYaml(
+                                "allowlist:\n  trustedAccounts: ['" + TRUSTED_ACCOUNT + "']\n",
+                                "trusting.yaml")
+                        .rule(ReplicationToForeignAccount.ID);
+        CloudTrailRecords.Builder toMember =
+                replicate(List.of(destination("eu-west-1", TRUSTED_ACCOUNT)));
         assertThat(evaluate(toMember, DEFAULTS)).isPresent();
         assertThat(evaluate(toMember, trusting)).isEmpty();
     }
 
     @Test
     void failedCallIsIgnored() {
-        assertThat(evaluate(replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT))).errorCode("AccessDenied"),
-                DEFAULTS)).isEmpty();
-        assertThat(evaluate(replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT)))
-                .errorCode("ValidationException"), DEFAULTS)).isEmpty();
+        assertThat(
+                        evaluate(
+                                replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT)))
+                                        .errorCode("AccessDenied"),
+                                DEFAULTS))
+                .isEmpty();
+        assertThat(
+                        evaluate(
+                                replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT)))
+                                        .errorCode("ValidationException"),
+                                DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void otherCallsAreIgnored() {
-        assertThat(evaluate(replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT)))
-                .eventName("DescribeRegistry"), DEFAULTS)).isEmpty();
+        assertThat(
+                        evaluate(
+                                replicate(List.of(destination("eu-west-1", FOREIGN_ACCOUNT)))
+                                        .eventName("DescribeRegistry"),
+                                DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void malformedRequestsAreIgnored() {
         assertThat(evaluate(record("PutReplicationConfiguration"), DEFAULTS)).isEmpty();
-        assertThat(evaluate(record("PutReplicationConfiguration").requestParameters((Map<String, ?>) null), DEFAULTS))
+        assertThat(
+                        evaluate(
+                                record("PutReplicationConfiguration")
+                                        .requestParameters((Map<String, ?>) null),
+                                DEFAULTS))
                 .isEmpty();
-        assertThat(evaluate(record("PutReplicationConfiguration")
-                .param("replicationConfiguration", object("rules", List.of(object("destinations", "oops")))), DEFAULTS))
+        assertThat(
+                        evaluate(
+                                record("PutReplicationConfiguration")
+                                        .param(
+                                                "replicationConfiguration",
+                                                object(
+                                                        "rules",
+                                                        List.of(object("destinations", "oops")))),
+                                DEFAULTS))
                 .isEmpty();
     }
 }

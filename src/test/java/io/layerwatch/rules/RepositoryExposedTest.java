@@ -31,27 +31,37 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RepositoryExposedTest {
 
-    static final String PUBLIC = "{\"Sid\":\"allow public pull\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}";
-    static final String OWN = "{\"Sid\":\"AllowCurrentAccount\",\"Effect\":\"Allow\","
-            + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"ecr:*\"}";
-    static final String EVIL = "{\"Sid\":\"Endgame\",\"Effect\":\"Allow\","
-            + "\"Principal\":{\"AWS\":\"arn:aws:iam::999988887777:user/evil\"},\"Action\":\"ecr:*\"}";
-    static final String MEMBER = "{\"Sid\":\"member\",\"Effect\":\"Allow\","
-            + "\"Principal\":{\"AWS\":\"arn:aws:iam::444455556666:role/deploy\"},\"Action\":\"ecr:BatchGetImage\"}";
-    static final String CODEBUILD = "{\"Sid\":\"CodeBuildAccess\",\"Effect\":\"Allow\","
-            + "\"Principal\":{\"Service\":\"codebuild.amazonaws.com\"},\"Action\":[\"ecr:BatchGetImage\"]%s}";
-    static final String ORG_WIDE = "{\"Sid\":\"org\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\","
-            + "\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"%s\"}}}";
+    static final String PUBLIC =
+            "{\"Sid\":\"allow public pull\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}";
+    static final String OWN =
+            "{\"Sid\":\"AllowCurrentAccount\",\"Effect\":\"Allow\","
+                    + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"ecr:*\"}";
+    static final String EVIL =
+            "{\"Sid\":\"Endgame\",\"Effect\":\"Allow\","
+                    + "\"Principal\":{\"AWS\":\"arn:aws:iam::999988887777:user/evil\"},\"Action\":\"ecr:*\"}";
+    static final String MEMBER =
+            "{\"Sid\":\"member\",\"Effect\":\"Allow\","
+                    + "\"Principal\":{\"AWS\":\"arn:aws:iam::444455556666:role/deploy\"},\"Action\":\"ecr:BatchGetImage\"}";
+    static final String CODEBUILD =
+            "{\"Sid\":\"CodeBuildAccess\",\"Effect\":\"Allow\","
+                    + "\"Principal\":{\"Service\":\"codebuild.amazonaws.com\"},\"Action\":[\"ecr:BatchGetImage\"]%s}";
+    static final String ORG_WIDE =
+            "{\"Sid\":\"org\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\","
+                    + "\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"%s\"}}}";
 
     static final RuleSettings DEFAULTS = RulesConfigLoader.builtIn().rule(RepositoryExposed.ID);
-    static final RuleSettings TRUSTING = RulesConfigLoader.fromYaml(
-            "allowlist:\n  trustedAccounts: ['444455556666']\n  organizationId: o-a1b2c3d4e5\n", "trusting.yaml")
-            .rule(RepositoryExposed.ID);
+    static final RuleSettings TRUSTING =
+            RulesConfigLoader.fromYaml(
+                            "allowlist:\n  trustedAccounts: ['444455556666']\n  organizationId: o-a1b2c3d4e5\n",
+                            "trusting.yaml")
+                    .rule(RepositoryExposed.ID);
 
     final RepositoryExposed rule = new RepositoryExposed();
 
     static CloudTrailRecords.Builder setPolicy(String... statements) {
-        return record("SetRepositoryPolicy").repositoryName("app").policyText(policyDocument(statements));
+        return record("SetRepositoryPolicy")
+                .repositoryName("app")
+                .policyText(policyDocument(statements));
     }
 
     Optional<Finding> evaluate(CloudTrailRecords.Builder record, RuleSettings settings) {
@@ -71,23 +81,38 @@ class RepositoryExposedTest {
         assertThat(f.key()).isEqualTo(ACCOUNT + ":us-east-1:app");
         assertThat(f.repository().name()).isEqualTo("app");
         assertThat(f.title()).contains("repository app").contains("publicly").contains("Admin");
-        assertThat(f.description()).contains("arn:aws:iam::111122223333:role/Admin").contains("allow public pull");
-        assertThat(f.details()).containsEntry("policyScope", "repository").containsEntry("exposure", "PUBLIC");
-        assertThat(statements(f)).singleElement().satisfies(s -> {
-            assertThat(s).containsEntry("index", 1).containsEntry("sid", "allow public pull").containsEntry("kind", "PUBLIC");
-            assertThat(s.get("statement").toString()).contains("\"Principal\":\"*\"");
-            assertThat(s.get("reason")).asString().isNotBlank();
-        });
+        assertThat(f.description())
+                .contains("arn:aws:iam::111122223333:role/Admin")
+                .contains("allow public pull");
+        assertThat(f.details())
+                .containsEntry("policyScope", "repository")
+                .containsEntry("exposure", "PUBLIC");
+        assertThat(statements(f))
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s)
+                                    .containsEntry("index", 1)
+                                    .containsEntry("sid", "allow public pull")
+                                    .containsEntry("kind", "PUBLIC");
+                            assertThat(s.get("statement").toString())
+                                    .contains("\"Principal\":\"*\"");
+                            assertThat(s.get("reason")).asString().isNotBlank();
+                        });
     }
 
     @Test
     void panthersDataLakeRecordOfAPublicPolicyIsCritical() throws IOException {
-        // Panther's own test case (samples/SOURCES.md): eventTime "2020-11-20 06:19:05.000" and p_* fields,
+        // Panther's own test case (samples/SOURCES.md): eventTime "2020-11-20 06:19:05.000" and p_*
+        // fields,
         // as data-lake exports write records.
         JsonNode peerCase;
         try (InputStream in = getClass().getResourceAsStream("/samples/peers/panther.json")) {
-            peerCase = Json.elements(Json.MAPPER.readTree(in)).stream()
-                    .filter(c -> c.path("test_name").asText().equals("ECR Made Public")).findFirst().orElseThrow();
+            peerCase =
+                    Json.elements(Json.MAPPER.readTree(in)).stream()
+                            .filter(c -> c.path("test_name").asText().equals("ECR Made Public"))
+                            .findFirst()
+                            .orElseThrow();
         }
         EcrEvent e = CloudTrailRecords.decode(peerCase.get("event").toString());
 
@@ -117,32 +142,54 @@ class RepositoryExposedTest {
 
     @Test
     void servicePrincipalPinnedToOwnAccountIsFine() {
-        String pinned = String.format(CODEBUILD,
-                ",\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"" + ACCOUNT + "\"}}");
+        String pinned =
+                String.format(
+                        CODEBUILD,
+                        ",\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\""
+                                + ACCOUNT
+                                + "\"}}");
         assertThat(evaluate(setPolicy(pinned), DEFAULTS)).isEmpty();
     }
 
     @Test
     void worstStatementDecidesSeverity() {
-        Finding f = evaluate(setPolicy(String.format(CODEBUILD, ""), EVIL, PUBLIC), DEFAULTS).orElseThrow();
+        Finding f =
+                evaluate(setPolicy(String.format(CODEBUILD, ""), EVIL, PUBLIC), DEFAULTS)
+                        .orElseThrow();
         assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
-        assertThat(statements(f)).extracting(s -> s.get("kind")).containsExactly("SERVICE_UNRESTRICTED", "CROSS_ACCOUNT", "PUBLIC");
+        assertThat(statements(f))
+                .extracting(s -> s.get("kind"))
+                .containsExactly("SERVICE_UNRESTRICTED", "CROSS_ACCOUNT", "PUBLIC");
     }
 
     @Test
     void severitiesAreConfigurable() {
-        RuleSettings s = RulesConfigLoader.fromYaml("rules:\n  repository-exposed:\n    crossAccountSeverity: CRITICAL\n"
-                + "    servicePrincipalSeverity: LOW\n", "severities.yaml").rule(RepositoryExposed.ID);
-        assertThat(evaluate(setPolicy(EVIL), s).orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
-        assertThat(evaluate(setPolicy(String.format(CODEBUILD, "")), s).orElseThrow().severity()).isEqualTo(Severity.LOW);
+        RuleSettings s =
+                RulesConfigLoader.fromYaml(
+                                "rules:\n  repository-exposed:\n    crossAccountSeverity: CRITICAL\n"
+                                        + "    servicePrincipalSeverity: LOW\n",
+                                "severities.yaml")
+                        .rule(RepositoryExposed.ID);
+        assertThat(evaluate(setPolicy(EVIL), s).orElseThrow().severity())
+                .isEqualTo(Severity.CRITICAL);
+        assertThat(evaluate(setPolicy(String.format(CODEBUILD, "")), s).orElseThrow().severity())
+                .isEqualTo(Severity.LOW);
     }
 
     @Test
     void registryPolicyIsKeyedByRegistry() {
-        String replication = "{\"Sid\":\"ReplicationAccess\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
-                + FOREIGN_ACCOUNT + ":root\"},\"Action\":[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"],"
-                + "\"Resource\":\"arn:aws:ecr:us-east-1:" + ACCOUNT + ":repository/*\"}";
-        Finding f = evaluate(record("PutRegistryPolicy").policyText(policyDocument(replication)), DEFAULTS).orElseThrow();
+        String replication =
+                "{\"Sid\":\"ReplicationAccess\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+                        + FOREIGN_ACCOUNT
+                        + ":root\"},\"Action\":[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"],"
+                        + "\"Resource\":\"arn:aws:ecr:us-east-1:"
+                        + ACCOUNT
+                        + ":repository/*\"}";
+        Finding f =
+                evaluate(
+                                record("PutRegistryPolicy").policyText(policyDocument(replication)),
+                                DEFAULTS)
+                        .orElseThrow();
         assertThat(f.key()).isEqualTo(ACCOUNT + ":us-east-1");
         assertThat(f.repository()).isNull();
         assertThat(f.details()).containsEntry("policyScope", "registry");
@@ -150,62 +197,92 @@ class RepositoryExposedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"AccessDenied", "RepositoryNotFoundException", "InvalidParameterException"})
+    @ValueSource(
+            strings = {"AccessDenied", "RepositoryNotFoundException", "InvalidParameterException"})
     void failedCallIsIgnored(String errorCode) {
         assertThat(evaluate(setPolicy(PUBLIC).errorCode(errorCode), DEFAULTS)).isEmpty();
     }
 
     @Test
     void otherCallsAreIgnored() {
-        assertThat(evaluate(setPolicy(PUBLIC).eventName("GetRepositoryPolicy"), DEFAULTS)).isEmpty();
-        assertThat(evaluate(setPolicy(PUBLIC).eventSource("ecr-public.amazonaws.com"), DEFAULTS)).isEmpty();
+        assertThat(evaluate(setPolicy(PUBLIC).eventName("GetRepositoryPolicy"), DEFAULTS))
+                .isEmpty();
+        assertThat(evaluate(setPolicy(PUBLIC).eventSource("ecr-public.amazonaws.com"), DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void harmlessPoliciesAreIgnored() {
         assertThat(evaluate(setPolicy(OWN), DEFAULTS)).isEmpty();
-        assertThat(evaluate(setPolicy("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:DeleteRepository\"}"),
-                DEFAULTS)).isEmpty();
+        assertThat(
+                        evaluate(
+                                setPolicy(
+                                        "{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"ecr:DeleteRepository\"}"),
+                                DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void unparseableOrMissingPolicyReportsNothing() {
-        assertThat(evaluate(record("SetRepositoryPolicy").repositoryName("app").policyText("{not json"), DEFAULTS)).isEmpty();
-        assertThat(evaluate(record("SetRepositoryPolicy").repositoryName("app"), DEFAULTS)).isEmpty();
+        assertThat(
+                        evaluate(
+                                record("SetRepositoryPolicy")
+                                        .repositoryName("app")
+                                        .policyText("{not json"),
+                                DEFAULTS))
+                .isEmpty();
+        assertThat(evaluate(record("SetRepositoryPolicy").repositoryName("app"), DEFAULTS))
+                .isEmpty();
     }
 
     @Test
     void trustedAccountsAreHonoured() {
         assertThat(evaluate(setPolicy(MEMBER), DEFAULTS)).isPresent();
         assertThat(evaluate(setPolicy(MEMBER), TRUSTING)).isEmpty();
-        assertThat(evaluate(setPolicy(MEMBER, EVIL), TRUSTING).orElseThrow().details().get("foreignAccounts"))
+        assertThat(
+                        evaluate(setPolicy(MEMBER, EVIL), TRUSTING)
+                                .orElseThrow()
+                                .details()
+                                .get("foreignAccounts"))
                 .isEqualTo(List.of(FOREIGN_ACCOUNT));
     }
 
     @Test
     void theTrustedOrganizationIsHonoured() {
         String orgWide = String.format(ORG_WIDE, "o-a1b2c3d4e5");
-        assertThat(evaluate(setPolicy(orgWide), DEFAULTS).orElseThrow().severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(evaluate(setPolicy(orgWide), DEFAULTS).orElseThrow().severity())
+                .isEqualTo(Severity.CRITICAL);
         assertThat(evaluate(setPolicy(orgWide), TRUSTING)).isEmpty();
         assertThat(evaluate(setPolicy(String.format(ORG_WIDE, "o-*")), TRUSTING)).isPresent();
     }
 
     @Test
     void ruleOwnAllowlistIsHonoured() {
-        RuleSettings s = RulesConfigLoader.fromYaml("rules:\n  repository-exposed:\n    allowlist:\n"
-                + "      trustedAccounts: ['" + TRUSTED_ACCOUNT + "']\n", "rule.yaml").rule(RepositoryExposed.ID);
+        RuleSettings s =
+                RulesConfigLoader.fromYaml(
+                                "rules:\n  repository-exposed:\n    allowlist:\n"
+                                        + "      trustedAccounts: ['"
+                                        + TRUSTED_ACCOUNT
+                                        + "']\n",
+                                "rule.yaml")
+                        .rule(RepositoryExposed.ID);
         assertThat(evaluate(setPolicy(MEMBER), s)).isEmpty();
     }
 
     static Stream<Arguments> callers() {
         return Stream.of(
                 Arguments.of(caller(b -> b), "arn:aws:iam::111122223333:role/Admin"),
-                Arguments.of(caller(b -> b.iamUser(ACCOUNT, "bob")), "arn:aws:iam::111122223333:user/bob"),
+                Arguments.of(
+                        caller(b -> b.iamUser(ACCOUNT, "bob")),
+                        "arn:aws:iam::111122223333:user/bob"),
                 Arguments.of(caller(b -> b.root(ACCOUNT)), "arn:aws:iam::111122223333:root"),
-                Arguments.of(caller(b -> b.crossAccount(TRUSTED_ACCOUNT)), "arn:aws:iam::444455556666:role/Operator"));
+                Arguments.of(
+                        caller(b -> b.crossAccount(TRUSTED_ACCOUNT)),
+                        "arn:aws:iam::444455556666:role/Operator"));
     }
 
-    static UnaryOperator<CloudTrailRecords.Builder> caller(UnaryOperator<CloudTrailRecords.Builder> f) {
+    static UnaryOperator<CloudTrailRecords.Builder> caller(
+            UnaryOperator<CloudTrailRecords.Builder> f) {
         return f;
     }
 

@@ -14,13 +14,16 @@ import java.util.Optional;
 final class SingleEventRuleFixtures {
 
     static final RulesConfig DEFAULTS = RulesConfigLoader.builtIn();
-    static final RulesConfig TRUSTING = RulesConfigLoader.fromYaml("""
+    static final RulesConfig TRUSTING =
+            RulesConfigLoader.fromYaml(
+                    """
             allowlist:
               trustedCidrs: [10.0.0.0/8]
               trustedVpcEndpoints: [vpce-0123456789abcdef0]
               trustedAccounts: ["444455556666"]
               principals: ["arn:aws:iam::*:role/ci-*"]
-            """, "trusting.yaml");
+            """,
+                    "trusting.yaml");
 
     private SingleEventRuleFixtures() {}
 
@@ -30,7 +33,9 @@ final class SingleEventRuleFixtures {
     }
 
     static CloudTrailRecords.Builder download(String digest) {
-        return record("GetDownloadUrlForLayer").param("repositoryName", "payments").param("registryId", ACCOUNT)
+        return record("GetDownloadUrlForLayer")
+                .param("repositoryName", "payments")
+                .param("registryId", ACCOUNT)
                 .param("layerDigest", digest);
     }
 }

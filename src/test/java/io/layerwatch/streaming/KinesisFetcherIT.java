@@ -29,13 +29,12 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
- * One subtask of the Kinesis consumer against the Kinesis emulator, run as Flink runs a legacy source (Flink's
- * own source context, which fails once closed) with a manual clock for its watermark timer, next to the
- * connector's plain FlinkKinesisConsumer under the same conditions.
+ * One subtask of the Kinesis consumer against the Kinesis emulator, run as Flink runs a legacy
+ * source (Flink's own source context, which fails once closed) with a manual clock for its
+ * watermark timer, next to the connector's plain FlinkKinesisConsumer under the same conditions.
  */
 class KinesisFetcherIT {
-    @RegisterExtension
-    static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
+    @RegisterExtension static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
 
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String NO_ACTIVE_SHARD = "No active shard for subtask 0, marking the source idle.";
@@ -60,15 +59,29 @@ class KinesisFetcherIT {
     }
 
     static StreamingOptions options(String stream) {
-        return new StreamingOptions(stream, "us-east-1", kinesis.endpoint(), StreamingOptions.InitialPosition.TRIM_HORIZON,
-                null, null, StreamingOptions.BUILT_IN_RULES, null, List.of(), Map.of());
+        return new StreamingOptions(
+                stream,
+                "us-east-1",
+                kinesis.endpoint(),
+                StreamingOptions.InitialPosition.TRIM_HORIZON,
+                null,
+                null,
+                StreamingOptions.BUILT_IN_RULES,
+                null,
+                List.of(),
+                Map.of());
     }
 
-    /** The connector's consumer as it comes, with the same schema, watermarks and settings as ours. */
+    /**
+     * The connector's consumer as it comes, with the same schema, watermarks and settings as ours.
+     */
     static FlinkKinesisConsumer<Payload> plain(String stream) {
         Duration idleness = Duration.ofMillis(1);
-        FlinkKinesisConsumer<Payload> c = new FlinkKinesisConsumer<>(stream, new KinesisPayloads.Schema(),
-                KinesisPayloads.properties(options(stream), idleness));
+        FlinkKinesisConsumer<Payload> c =
+                new FlinkKinesisConsumer<>(
+                        stream,
+                        new KinesisPayloads.Schema(),
+                        KinesisPayloads.properties(options(stream), idleness));
         c.setPeriodicWatermarkAssigner(new ArrivalWatermarks(0));
         return c;
     }
@@ -89,23 +102,37 @@ class KinesisFetcherIT {
 
         Subtask(FlinkKinesisConsumer<Payload> consumer) throws Exception {
             this.consumer = consumer;
-            harness = new AbstractStreamOperatorTestHarness<>(new StreamSource<>(consumer), 1, 1, 0);
+            harness =
+                    new AbstractStreamOperatorTestHarness<>(new StreamSource<>(consumer), 1, 1, 0);
             harness.getExecutionConfig().setAutoWatermarkInterval(200);
             harness.setup();
             harness.initializeEmptyState();
             harness.open();
-            context = StreamSourceContexts.getSourceContext(TimeCharacteristic.EventTime,
-                    harness.getProcessingTimeService(), new Object(), out, 0, -1, true);
-            thread = new Thread(() -> {
-                try {
-                    consumer.run(context);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "kinesis-subtask");
+            context =
+                    StreamSourceContexts.getSourceContext(
+                            TimeCharacteristic.EventTime,
+                            harness.getProcessingTimeService(),
+                            new Object(),
+                            out,
+                            0,
+                            -1,
+                            true);
+            thread =
+                    new Thread(
+                            () -> {
+                                try {
+                                    consumer.run(context);
+                                } catch (Throwable t) {
+                                    failure.set(t);
+                                }
+                            },
+                            "kinesis-subtask");
             thread.start();
             // The fetcher registers its watermark timer once its shard consumers run.
-            FlinkCluster.await("the watermark timer", WAIT, () -> harness.getProcessingTimeService().getNumActiveTimers() > 0);
+            FlinkCluster.await(
+                    "the watermark timer",
+                    WAIT,
+                    () -> harness.getProcessingTimeService().getNumActiveTimers() > 0);
         }
 
         /** Fires the watermark timer {@code times} times, 200 ms of the manual clock apart. */
@@ -137,28 +164,37 @@ class KinesisFetcherIT {
 
     @Test
     void anIdleSubtaskSaysSoOnceNotOnEveryTick() throws Exception {
-        try (LogCapture log = LogCapture.of(KinesisDataFetcher.class); Subtask plain = new Subtask(plain("quiet"))) {
+        try (LogCapture log = LogCapture.of(KinesisDataFetcher.class);
+                Subtask plain = new Subtask(plain("quiet"))) {
             plain.tick(10);
             assertThat(log.messages()).filteredOn(NO_ACTIVE_SHARD::equals).hasSize(10);
         }
-        try (LogCapture log = LogCapture.of(KinesisDataFetcher.class); Subtask ours = new Subtask(ours("quiet"))) {
+        try (LogCapture log = LogCapture.of(KinesisDataFetcher.class);
+                Subtask ours = new Subtask(ours("quiet"))) {
             ours.tick(10);
             assertThat(log.messages()).filteredOn(NO_ACTIVE_SHARD::equals).hasSize(1);
             // A record makes the shard active again: the next tick emits its watermark.
-            client.putRecord(b -> b.streamName("quiet").partitionKey("k").data(SdkBytes.fromUtf8String("{}")));
+            client.putRecord(
+                    b ->
+                            b.streamName("quiet")
+                                    .partitionKey("k")
+                                    .data(SdkBytes.fromUtf8String("{}")));
             FlinkCluster.await("the record", WAIT, ours::received);
             ours.tick(1);
-            assertThat(ours.out.elements).anySatisfy(e -> assertThat(e).isInstanceOf(Watermark.class));
+            assertThat(ours.out.elements)
+                    .anySatisfy(e -> assertThat(e).isInstanceOf(Watermark.class));
         }
     }
 
     @Test
     void noWatermarkTimerFailsTheTaskAfterAStop() throws Exception {
-        client.putRecord(b -> b.streamName("stopped").partitionKey("k").data(SdkBytes.fromUtf8String("{}")));
+        client.putRecord(
+                b -> b.streamName("stopped").partitionKey("k").data(SdkBytes.fromUtf8String("{}")));
         try (Subtask plain = new Subtask(plain("stopped"))) {
             FlinkCluster.await("the record", WAIT, plain::received);
             plain.stop();
-            // What failed stop-with-savepoint on the cluster: the connector's timer after the context closed.
+            // What failed stop-with-savepoint on the cluster: the connector's timer after the
+            // context closed.
             assertThatThrownBy(() -> plain.tick(1)).hasStackTraceContaining("closed already");
         }
         try (Subtask ours = new Subtask(ours("stopped"))) {

@@ -11,21 +11,31 @@ import org.apache.flink.streaming.api.functions.source.SourceFunction.SourceCont
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.StreamSourceContexts;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
+import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
-import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 
-/** The source context the Kinesis consumer runs with, around Flink's own source context of a legacy source. */
+/**
+ * The source context the Kinesis consumer runs with, around Flink's own source context of a legacy
+ * source.
+ */
 class KinesisFetcherTest {
     final Recording recording = new Recording();
     final List<StreamElement> out = recording.elements;
-    final SourceContext<Payload> flink = StreamSourceContexts.getSourceContext(TimeCharacteristic.EventTime,
-            new TestProcessingTimeService(), new Object(), recording, 0, -1, true);
+    final SourceContext<Payload> flink =
+            StreamSourceContexts.getSourceContext(
+                    TimeCharacteristic.EventTime,
+                    new TestProcessingTimeService(),
+                    new Object(),
+                    recording,
+                    0,
+                    -1,
+                    true);
     final KinesisFetcher.Context context = new KinesisFetcher.Context(flink);
 
     /** What a source context passes downstream, in order. */
@@ -49,7 +59,8 @@ class KinesisFetcherTest {
 
         @Override
         public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {
-            throw new AssertionError("a source context has no side outputs, yet got one for " + tag);
+            throw new AssertionError(
+                    "a source context has no side outputs, yet got one for " + tag);
         }
 
         @Override
@@ -76,8 +87,12 @@ class KinesisFetcherTest {
         assertThat(context.quiet()).isFalse();
         context.emitWatermark(new Watermark(3));
         assertThat(context.quiet()).isFalse();
-        assertThat(out).containsExactly(WatermarkStatus.IDLE, WatermarkStatus.ACTIVE, new StreamRecord<>(record, 7),
-                new Watermark(3));
+        assertThat(out)
+                .containsExactly(
+                        WatermarkStatus.IDLE,
+                        WatermarkStatus.ACTIVE,
+                        new StreamRecord<>(record, 7),
+                        new Watermark(3));
     }
 
     @Test

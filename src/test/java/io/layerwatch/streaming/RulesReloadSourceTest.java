@@ -39,10 +39,10 @@ class RulesReloadSourceTest {
     private static final String HIGH = "rules:\n  layer-download: {severity: HIGH}\n";
     private static final Duration INTERVAL = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    final ManuallyTriggeredScheduledExecutorService timer = new ManuallyTriggeredScheduledExecutorService();
+    final ManuallyTriggeredScheduledExecutorService timer =
+            new ManuallyTriggeredScheduledExecutorService();
     final RecordingMetricGroup metrics = new RecordingMetricGroup();
     final Output output = new Output();
 
@@ -54,7 +54,8 @@ class RulesReloadSourceTest {
 
     RulesReloadSource source(Path file) {
         RulesSource rules = new RulesSource(file.toString(), null);
-        return new RulesReloadSource(new RulesReloader(rules, rules.read(), rules.load()), INTERVAL);
+        return new RulesReloadSource(
+                new RulesReloader(rules, rules.read(), rules.load()), INTERVAL);
     }
 
     RulesReloadReader reader(Path file, String startupYaml) {
@@ -152,14 +153,16 @@ class RulesReloadSourceTest {
     void readerFailsTheTaskWhenAPollThrows() throws Exception {
         Path file = rulesFile(LOW);
         RulesSource rules = new RulesSource(file.toString(), null);
-        RulesSource broken = new RulesSource("nul\0in the path", null); // a path the file system refuses
+        RulesSource broken =
+                new RulesSource("nul\0in the path", null); // a path the file system refuses
         RulesReloader reloader = new RulesReloader(broken, LOW, rules.load());
         RulesReloadReader reader = new RulesReloadReader(reloader, INTERVAL, metrics, timer);
         reader.addSplits(List.of(new RulesReloadSplit(LOW)));
         timer.triggerPeriodicScheduledTasks();
 
         assertThat(reader.isAvailable()).isDone();
-        assertThatThrownBy(() -> reader.pollNext(output)).hasRootCauseInstanceOf(InvalidPathException.class);
+        assertThatThrownBy(() -> reader.pollNext(output))
+                .hasRootCauseInstanceOf(InvalidPathException.class);
     }
 
     @Test
@@ -176,7 +179,10 @@ class RulesReloadSourceTest {
         assertThat(reader.snapshotState(3)).containsExactly(new RulesReloadSplit(HIGH));
     }
 
-    /** What a reader started with LOW and restored holding HIGH (broadcast before the checkpoint) emits first. */
+    /**
+     * What a reader started with LOW and restored holding HIGH (broadcast before the checkpoint)
+     * emits first.
+     */
     List<RulesUpdate> restoredHoldingHigh(Path file) {
         RulesReloadReader restored = reader(file, LOW);
         restored.addSplits(List.of(new RulesReloadSplit(HIGH)));
@@ -192,15 +198,17 @@ class RulesReloadSourceTest {
     @Test
     void restoredReaderEmitsTheStartupRulesWhenTheyDifferFromItsState() throws Exception {
         Path file = rulesFile(LOW);
-        assertThat(restoredHoldingHigh(file)).containsExactly(new RulesUpdate(file.toString(), LOW));
+        assertThat(restoredHoldingHigh(file))
+                .containsExactly(new RulesUpdate(file.toString(), LOW));
     }
 
     @Test
     void readerStopsItsTimerOnClose() throws Exception {
         RulesSource rules = new RulesSource(rulesFile(LOW).toString(), null);
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
-        RulesReloadReader reader = new RulesReloadReader(new RulesReloader(rules, LOW, rules.load()), INTERVAL,
-                metrics, thread);
+        RulesReloadReader reader =
+                new RulesReloadReader(
+                        new RulesReloader(rules, LOW, rules.load()), INTERVAL, metrics, thread);
         reader.addSplits(List.of(new RulesReloadSplit(LOW)));
         reader.close();
         assertThat(thread.isShutdown()).isTrue();
@@ -239,10 +247,12 @@ class RulesReloadSourceTest {
         var pending = RulesReloadSplit.PendingSerializer.INSTANCE;
         RulesReloadSplit split = new RulesReloadSplit(HIGH + "# ü\n".repeat(30_000));
 
-        assertThat(splits.deserialize(splits.getVersion(), splits.serialize(split))).isEqualTo(split);
+        assertThat(splits.deserialize(splits.getVersion(), splits.serialize(split)))
+                .isEqualTo(split);
         assertThat(pending.deserialize(pending.getVersion(), pending.serialize(Optional.of(split))))
                 .contains(split);
-        assertThat(pending.deserialize(pending.getVersion(), pending.serialize(Optional.empty()))).isEmpty();
+        assertThat(pending.deserialize(pending.getVersion(), pending.serialize(Optional.empty())))
+                .isEmpty();
     }
 
     /** Records, watermarks and the idle status the reader emits. */
@@ -328,7 +338,10 @@ class RulesReloadSourceTest {
         }
 
         @Override
-        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay,
+        public <T> void callAsync(
+                Callable<T> callable,
+                BiConsumer<T, Throwable> handler,
+                long initialDelay,
                 long period) {
             throw new UnsupportedOperationException();
         }

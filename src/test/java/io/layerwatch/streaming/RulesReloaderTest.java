@@ -15,8 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RulesReloaderTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     RulesReloader reloader(Path file, String yaml) throws Exception {
         Files.writeString(file, yaml);
@@ -36,7 +35,9 @@ class RulesReloaderTest {
     void liveSettingsChangeIsBroadcastWithoutRestartNotice() throws Exception {
         Path file = dir.resolve("rules.yaml");
         RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: LOW}\n");
-        Files.writeString(file, "rules:\n  layer-download: {severity: HIGH}\nallowlist:\n  principals: [\"*:role/ci\"]\n");
+        Files.writeString(
+                file,
+                "rules:\n  layer-download: {severity: HIGH}\nallowlist:\n  principals: [\"*:role/ci\"]\n");
         Optional<RulesUpdate> update = r.poll();
         assertThat(update).isPresent();
         RulesConfig applied = update.get().parse();
@@ -52,13 +53,18 @@ class RulesReloaderTest {
         Files.writeString(file, "rules:\n  layer-download-burst: {window: 30m}\n");
         RulesConfig changed = r.poll().orElseThrow().parse();
         assertThat(r.restartRequired()).isEqualTo(1);
-        assertThat(r.changedShape(changed)).containsExactly("layer-download-burst.window 10m -> 30m");
+        assertThat(r.changedShape(changed))
+                .containsExactly("layer-download-burst.window 10m -> 30m");
         // Whose CloudWatch Logs messages are decoded is read at startup too.
-        Files.writeString(file, "input:\n  cloudWatchLogs: {owners: [\"111122223333\"], logGroups: [trail]}\n");
+        Files.writeString(
+                file,
+                "input:\n  cloudWatchLogs: {owners: [\"111122223333\"], logGroups: [trail]}\n");
         RulesConfig senders = r.poll().orElseThrow().parse();
         assertThat(r.restartRequired()).isEqualTo(2);
-        assertThat(r.changedShape(senders)).containsExactly("input.cloudWatchLogs.logGroups [] -> [trail]",
-                "input.cloudWatchLogs.owners [] -> [111122223333]");
+        assertThat(r.changedShape(senders))
+                .containsExactly(
+                        "input.cloudWatchLogs.logGroups [] -> [trail]",
+                        "input.cloudWatchLogs.owners [] -> [111122223333]");
     }
 
     @Test
@@ -83,9 +89,13 @@ class RulesReloaderTest {
         assertThat(r.rejected()).isEqualTo(1);
     }
 
-    /** The attack: a truncated or emptied write must not silently drop every override for the built-in rules. */
+    /**
+     * The attack: a truncated or emptied write must not silently drop every override for the
+     * built-in rules.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"", "\n  \n", "# rules\n---\n", "rules:\n  layer-download: {severity: HI"})
+    @ValueSource(
+            strings = {"", "\n  \n", "# rules\n---\n", "rules:\n  layer-download: {severity: HI"})
     void anEmptyOrTruncatedFileIsRejectedOnce(String written) throws Exception {
         Path file = dir.resolve("rules.yaml");
         RulesReloader r = reloader(file, "rules:\n  layer-download: {severity: HIGH}\n");

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layerwatch.event.DeadLetter;
-import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,9 @@ import java.util.UUID;
  *         .repositoryName("app").policyText(policy).event();
  * }</pre>
  *
- * Defaults: an ECR call by the assumed role {@code Admin} (session {@code alice}) of {@link #ACCOUNT}
- * in {@link #REGION} at {@link #TIME} from {@link #SOURCE_IP} with the AWS CLI user agent, no error.
+ * Defaults: an ECR call by the assumed role {@code Admin} (session {@code alice}) of {@link
+ * #ACCOUNT} in {@link #REGION} at {@link #TIME} from {@link #SOURCE_IP} with the AWS CLI user
+ * agent, no error.
  */
 public final class CloudTrailRecords {
 
@@ -37,7 +38,8 @@ public final class CloudTrailRecords {
     public static final String REGION = "us-east-1";
     public static final Instant TIME = Instant.parse("2024-05-01T12:00:00Z");
     public static final String SOURCE_IP = "203.0.113.10";
-    public static final String USER_AGENT = "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023";
+    public static final String USER_AGENT =
+            "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023";
     public static final String ECR = "ecr.amazonaws.com";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -45,13 +47,18 @@ public final class CloudTrailRecords {
     private CloudTrailRecords() {}
 
     /** A record for the ECR API {@code eventName} with all defaults. */
-    /** A completed ECR basic scan of {@code repo} in {@link #ACCOUNT}, {@link #REGION} (an EventBridge event). */
+    /**
+     * A completed ECR basic scan of {@code repo} in {@link #ACCOUNT}, {@link #REGION} (an
+     * EventBridge event).
+     */
     public static String basicScan(String id, Instant time, String repo, int critical) {
         return """
                 {"version":"0","id":"%s","detail-type":"ECR Image Scan","source":"aws.ecr","account":"%s",
                  "time":"%s","region":"%s","resources":[],"detail":{"scan-status":"COMPLETE","repository-name":"%s",
                  "finding-severity-counts":{"CRITICAL":%d},"image-digest":"sha256:img","image-tags":["v1"]}}
-                """.formatted(id, ACCOUNT, time, REGION, repo, critical).replace("\n", "");
+                """
+                .formatted(id, ACCOUNT, time, REGION, repo, critical)
+                .replace("\n", "");
     }
 
     /** {@link #TIME} plus {@code minutes}. */
@@ -68,7 +75,10 @@ public final class CloudTrailRecords {
         return NODES.objectNode();
     }
 
-    /** A JSON object from name/value pairs; values are converted with Jackson (strings, numbers, maps, lists, nodes). */
+    /**
+     * A JSON object from name/value pairs; values are converted with Jackson (strings, numbers,
+     * maps, lists, nodes).
+     */
     public static ObjectNode object(Object... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("name/value pairs expected");
@@ -80,7 +90,10 @@ public final class CloudTrailRecords {
         return node;
     }
 
-    /** An IAM policy document (Version 2012-10-17) around the given statement objects (JSON text each). */
+    /**
+     * An IAM policy document (Version 2012-10-17) around the given statement objects (JSON text
+     * each).
+     */
     public static String policyDocument(String... statements) {
         return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
     }
@@ -89,7 +102,8 @@ public final class CloudTrailRecords {
     public static EcrEvent decode(String json) {
         List<EcrEvent> events = decodeAll(json);
         if (events.size() != 1) {
-            throw new AssertionError("expected exactly one event, got " + events.size() + " from " + json);
+            throw new AssertionError(
+                    "expected exactly one event, got " + events.size() + " from " + json);
         }
         return events.get(0);
     }
@@ -97,17 +111,21 @@ public final class CloudTrailRecords {
     /** Decodes any payload the pipeline accepts; fails on dead letters. */
     public static List<EcrEvent> decodeAll(String json) {
         List<EcrEvent> events = new ArrayList<>();
-        new PayloadDecoder().decode(json.getBytes(StandardCharsets.UTF_8), "test", new DecodeOutput() {
-            @Override
-            public void event(EcrEvent event) {
-                events.add(event);
-            }
+        new PayloadDecoder()
+                .decode(
+                        json.getBytes(StandardCharsets.UTF_8),
+                        "test",
+                        new DecodeOutput() {
+                            @Override
+                            public void event(EcrEvent event) {
+                                events.add(event);
+                            }
 
-            @Override
-            public void deadLetter(DeadLetter deadLetter) {
-                throw new AssertionError("dead letter: " + deadLetter);
-            }
-        });
+                            @Override
+                            public void deadLetter(DeadLetter deadLetter) {
+                                throw new AssertionError("dead letter: " + deadLetter);
+                            }
+                        });
         return events;
     }
 
@@ -124,7 +142,10 @@ public final class CloudTrailRecords {
         return value instanceof JsonNode ? (JsonNode) value : Json.MAPPER.valueToTree(value);
     }
 
-    /** One CloudTrail record; every setter returns this. {@link #json()} renders, {@link #event()} decodes. */
+    /**
+     * One CloudTrail record; every setter returns this. {@link #json()} renders, {@link #event()}
+     * decodes.
+     */
     public static final class Builder {
         private String eventName = "DescribeRepositories";
         private String eventSource = ECR;
@@ -166,18 +187,41 @@ public final class CloudTrailRecords {
         }
 
         public Builder iamUser(String account, String userName) {
-            return userIdentity(object("type", "IAMUser", "principalId", "AIDA" + pad(userName, 17),
-                    "arn", "arn:aws:iam::" + account + ":user/" + userName, "accountId", account,
-                    "accessKeyId", "AKIA" + pad(userName, 16), "userName", userName));
+            return userIdentity(
+                    object(
+                            "type",
+                            "IAMUser",
+                            "principalId",
+                            "AIDA" + pad(userName, 17),
+                            "arn",
+                            "arn:aws:iam::" + account + ":user/" + userName,
+                            "accountId",
+                            account,
+                            "accessKeyId",
+                            "AKIA" + pad(userName, 16),
+                            "userName",
+                            userName));
         }
 
         public Builder root(String account) {
-            return userIdentity(object("type", "Root", "principalId", account,
-                    "arn", "arn:aws:iam::" + account + ":root", "accountId", account,
-                    "accessKeyId", "ASIA" + pad("root" + account, 16)));
+            return userIdentity(
+                    object(
+                            "type",
+                            "Root",
+                            "principalId",
+                            account,
+                            "arn",
+                            "arn:aws:iam::" + account + ":root",
+                            "accountId",
+                            account,
+                            "accessKeyId",
+                            "ASIA" + pad("root" + account, 16)));
         }
 
-        /** An AWS service acting on its own ({@code invokedBy}); source IP and user agent become the service. */
+        /**
+         * An AWS service acting on its own ({@code invokedBy}); source IP and user agent become the
+         * service.
+         */
         public Builder awsService(String service) {
             this.sourceIp = service;
             this.userAgent = service;
@@ -204,7 +248,10 @@ public final class CloudTrailRecords {
             return this;
         }
 
-        /** A failed call: errorCode (e.g. AccessDenied, RepositoryNotFoundException) with a generic message. */
+        /**
+         * A failed call: errorCode (e.g. AccessDenied, RepositoryNotFoundException) with a generic
+         * message.
+         */
         public Builder errorCode(String code) {
             return error(code, code == null ? null : "The call failed with " + code);
         }
@@ -288,8 +335,14 @@ public final class CloudTrailRecords {
                 r.put("errorCode", errorCode);
                 r.put("errorMessage", errorMessage);
             }
-            r.set("requestParameters", requestParameters == null ? NODES.nullNode() : requestParameters);
-            r.set("responseElements", errorCode != null || responseElements == null ? NODES.nullNode() : responseElements);
+            r.set(
+                    "requestParameters",
+                    requestParameters == null ? NODES.nullNode() : requestParameters);
+            r.set(
+                    "responseElements",
+                    errorCode != null || responseElements == null
+                            ? NODES.nullNode()
+                            : responseElements);
             r.put("requestID", UUID.randomUUID().toString());
             r.put("eventID", eventId != null ? eventId : UUID.randomUUID().toString());
             r.put("readOnly", isReadOnly(eventName));
@@ -299,8 +352,15 @@ public final class CloudTrailRecords {
             if (vpcEndpointId != null) {
                 r.put("vpcEndpointId", vpcEndpointId);
             }
-            r.set("tlsDetails", object("tlsVersion", "TLSv1.3", "cipherSuite", "TLS_AES_128_GCM_SHA256",
-                    "clientProvidedHostHeader", "api.ecr." + region + ".amazonaws.com"));
+            r.set(
+                    "tlsDetails",
+                    object(
+                            "tlsVersion",
+                            "TLSv1.3",
+                            "cipherSuite",
+                            "TLS_AES_128_GCM_SHA256",
+                            "clientProvidedHostHeader",
+                            "api.ecr." + region + ".amazonaws.com"));
             r.setAll(extra);
             return r;
         }
@@ -316,21 +376,58 @@ public final class CloudTrailRecords {
 
         private static ObjectNode assumedRoleIdentity(String account, String role, String session) {
             String roleId = "AROA" + pad(role, 17);
-            ObjectNode issuer = object("type", "Role", "principalId", roleId,
-                    "arn", "arn:aws:iam::" + account + ":role/" + role, "accountId", account, "userName", role);
-            ObjectNode context = object("sessionIssuer", issuer, "webIdFederationData", object(),
-                    "attributes", object("creationDate", TIME.minusSeconds(600).toString(), "mfaAuthenticated", "false"));
-            return object("type", "AssumedRole", "principalId", roleId + ":" + session,
-                    "arn", "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session,
-                    "accountId", account, "accessKeyId", "ASIA" + pad(role + session, 16), "sessionContext", context);
+            ObjectNode issuer =
+                    object(
+                            "type",
+                            "Role",
+                            "principalId",
+                            roleId,
+                            "arn",
+                            "arn:aws:iam::" + account + ":role/" + role,
+                            "accountId",
+                            account,
+                            "userName",
+                            role);
+            ObjectNode context =
+                    object(
+                            "sessionIssuer",
+                            issuer,
+                            "webIdFederationData",
+                            object(),
+                            "attributes",
+                            object(
+                                    "creationDate",
+                                    TIME.minusSeconds(600).toString(),
+                                    "mfaAuthenticated",
+                                    "false"));
+            return object(
+                    "type",
+                    "AssumedRole",
+                    "principalId",
+                    roleId + ":" + session,
+                    "arn",
+                    "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session,
+                    "accountId",
+                    account,
+                    "accessKeyId",
+                    "ASIA" + pad(role + session, 16),
+                    "sessionContext",
+                    context);
         }
 
         private static boolean isReadOnly(String name) {
-            return name != null && (name.startsWith("Get") || name.startsWith("Describe") || name.startsWith("List")
-                    || name.startsWith("BatchGet") || name.startsWith("BatchCheck"));
+            return name != null
+                    && (name.startsWith("Get")
+                            || name.startsWith("Describe")
+                            || name.startsWith("List")
+                            || name.startsWith("BatchGet")
+                            || name.startsWith("BatchCheck"));
         }
 
-        /** Upper-case letters and digits of {@code seed}, padded/cut to {@code n}: plausible, stable ids. */
+        /**
+         * Upper-case letters and digits of {@code seed}, padded/cut to {@code n}: plausible, stable
+         * ids.
+         */
         private static String pad(String seed, int n) {
             String s = seed.toUpperCase().replaceAll("[^A-Z0-9]", "");
             StringBuilder out = new StringBuilder(s.length() > n ? s.substring(0, n) : s);

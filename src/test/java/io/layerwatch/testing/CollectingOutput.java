@@ -25,8 +25,9 @@ public final class CollectingOutput implements DecodeOutput {
     private int rejected;
 
     /**
-     * Decodes {@code bytes} with a fresh {@link PayloadDecoder}, source {@value #SOURCE}; also checks that
-     * the prefiltered decoder agrees on them ({@link #assertPrefilterAgrees}), so every decoder test covers it.
+     * Decodes {@code bytes} with a fresh {@link PayloadDecoder}, source {@value #SOURCE}; also
+     * checks that the prefiltered decoder agrees on them ({@link #assertPrefilterAgrees}), so every
+     * decoder test covers it.
      */
     public static CollectingOutput decode(byte[] bytes) {
         assertPrefilterAgrees(bytes);
@@ -34,47 +35,81 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     /**
-     * Decodes {@code bytes} (prefilter off) with log-file records read from their bytes (the default),
-     * from the token stream and through Jackson's tree, and fails unless they agree: bytes and tokens
-     * exactly (also with the prefilter on), tokens and tree with the same dead letters, skips and events,
-     * whose raw JSON is the same JSON (the streamed one keeps the record's own text, whitespace aside).
-     * Returns the default decode.
+     * Decodes {@code bytes} (prefilter off) with log-file records read from their bytes (the
+     * default), from the token stream and through Jackson's tree, and fails unless they agree:
+     * bytes and tokens exactly (also with the prefilter on), tokens and tree with the same dead
+     * letters, skips and events, whose raw JSON is the same JSON (the streamed one keeps the
+     * record's own text, whitespace aside). Returns the default decode.
      */
     public static CollectingOutput assertStreamAgrees(byte[] bytes) {
         CollectingOutput streamed = decode(bytes, false);
         for (boolean prefilter : new boolean[] {false, true}) {
             CollectingOutput fromBytes = prefilter ? decode(bytes, true) : streamed;
             CollectingOutput tokens = decode(bytes, prefilter, PayloadDecoder.Records.TOKENS);
-            if (!fromBytes.events.equals(tokens.events) || !fromBytes.deadLetters.equals(tokens.deadLetters)
-                    || !fromBytes.skips.equals(tokens.skips) || fromBytes.prefiltered != tokens.prefiltered) {
-                throw new AssertionError("decode from the bytes " + fromBytes + " is not the token decode " + tokens
-                        + (prefilter ? " (prefilter on)" : ""));
+            if (!fromBytes.events.equals(tokens.events)
+                    || !fromBytes.deadLetters.equals(tokens.deadLetters)
+                    || !fromBytes.skips.equals(tokens.skips)
+                    || fromBytes.prefiltered != tokens.prefiltered) {
+                throw new AssertionError(
+                        "decode from the bytes "
+                                + fromBytes
+                                + " is not the token decode "
+                                + tokens
+                                + (prefilter ? " (prefilter on)" : ""));
             }
         }
         CollectingOutput tree = decode(bytes, false, PayloadDecoder.Records.TREE);
-        if (!streamed.deadLetters.equals(tree.deadLetters) || !streamed.skips.equals(tree.skips)
+        if (!streamed.deadLetters.equals(tree.deadLetters)
+                || !streamed.skips.equals(tree.skips)
                 || !treeRaw(streamed.events).equals(tree.events)) {
-            throw new AssertionError("streamed decode " + streamed + " is not the tree decode " + tree);
+            throw new AssertionError(
+                    "streamed decode " + streamed + " is not the tree decode " + tree);
         }
         return streamed;
     }
 
     private static final ObjectMapper PLAIN = new ObjectMapper();
 
-    /** The events with their raw JSON as the tree decoder writes it (a plain ObjectMapper writing the tree). */
+    /**
+     * The events with their raw JSON as the tree decoder writes it (a plain ObjectMapper writing
+     * the tree).
+     */
     private static List<EcrEvent> treeRaw(List<EcrEvent> events) {
-        return events.stream().map(e -> new EcrEvent(e.eventId(), e.eventTime(), e.kind(), e.eventSource(),
-                e.eventName(), e.region(), e.accountId(), e.principal(), e.sourceIp(), e.userAgent(), e.vpcEndpointId(),
-                e.errorCode(), e.registryId(), e.repositoryName(), e.layerDigest(), e.imageDigest(), e.imageTags(),
-                e.scanStatus(), e.criticalCount(), e.highCount(), e.policyText(),
-                rewrite(e.rawJson()))).toList();
+        return events.stream()
+                .map(
+                        e ->
+                                new EcrEvent(
+                                        e.eventId(),
+                                        e.eventTime(),
+                                        e.kind(),
+                                        e.eventSource(),
+                                        e.eventName(),
+                                        e.region(),
+                                        e.accountId(),
+                                        e.principal(),
+                                        e.sourceIp(),
+                                        e.userAgent(),
+                                        e.vpcEndpointId(),
+                                        e.errorCode(),
+                                        e.registryId(),
+                                        e.repositoryName(),
+                                        e.layerDigest(),
+                                        e.imageDigest(),
+                                        e.imageTags(),
+                                        e.scanStatus(),
+                                        e.criticalCount(),
+                                        e.highCount(),
+                                        e.policyText(),
+                                        rewrite(e.rawJson())))
+                .toList();
     }
 
     private static byte[] rewrite(byte[] json) {
         try {
             return PLAIN.writeValueAsBytes(PLAIN.readTree(json));
         } catch (IOException e) {
-            throw new AssertionError("raw JSON that does not parse: " + new String(json, StandardCharsets.UTF_8), e);
+            throw new AssertionError(
+                    "raw JSON that does not parse: " + new String(json, StandardCharsets.UTF_8), e);
         }
     }
 
@@ -83,17 +118,18 @@ public final class CollectingOutput implements DecodeOutput {
         return decode(bytes, prefilter, PayloadDecoder.Records.BYTES);
     }
 
-    private static CollectingOutput decode(byte[] bytes, boolean prefilter, PayloadDecoder.Records records) {
+    private static CollectingOutput decode(
+            byte[] bytes, boolean prefilter, PayloadDecoder.Records records) {
         CollectingOutput out = new CollectingOutput();
         new PayloadDecoder(prefilter, records).decode(bytes, SOURCE, out);
         return out;
     }
 
     /**
-     * Decodes {@code bytes} with the prefilter off and on and fails unless they agree: the same dead
-     * letters and skips, and the same events except those the prefilter counted instead, each of which
-     * the full decode made an event no rule analyses, and the same session origins. Returns the prefiltered
-     * decode.
+     * Decodes {@code bytes} with the prefilter off and on and fails unless they agree: the same
+     * dead letters and skips, and the same events except those the prefilter counted instead, each
+     * of which the full decode made an event no rule analyses, and the same session origins.
+     * Returns the prefiltered decode.
      */
     public static CollectingOutput assertPrefilterAgrees(byte[] bytes) {
         CollectingOutput full = decode(bytes, false);
@@ -104,20 +140,30 @@ public final class CollectingOutput implements DecodeOutput {
     }
 
     /** Fails unless {@code candidate} reported the session origins {@code full} did, in order. */
-    private static void assertSameOrigins(CollectingOutput full, CollectingOutput candidate, String what) {
+    private static void assertSameOrigins(
+            CollectingOutput full, CollectingOutput candidate, String what) {
         if (!candidate.origins().equals(full.origins())) {
-            throw new AssertionError(what + " reported origins " + candidate.origins() + ", not " + full.origins());
+            throw new AssertionError(
+                    what + " reported origins " + candidate.origins() + ", not " + full.origins());
         }
     }
 
     /**
-     * Fails unless {@code candidate} has the dead letters and skips of {@code full}, and its events except
-     * those it counted as prefiltered instead, each of which the full decode made an event no rule analyses.
+     * Fails unless {@code candidate} has the dead letters and skips of {@code full}, and its events
+     * except those it counted as prefiltered instead, each of which the full decode made an event
+     * no rule analyses.
      */
-    private static void assertFullMinusSkipped(CollectingOutput full, CollectingOutput candidate, String what,
-            String context) {
-        if (!candidate.deadLetters.equals(full.deadLetters) || !candidate.skips.equals(full.skips)) {
-            throw new AssertionError(what + " changed dead letters or skips: " + candidate + " vs " + full + context);
+    private static void assertFullMinusSkipped(
+            CollectingOutput full, CollectingOutput candidate, String what, String context) {
+        if (!candidate.deadLetters.equals(full.deadLetters)
+                || !candidate.skips.equals(full.skips)) {
+            throw new AssertionError(
+                    what
+                            + " changed dead letters or skips: "
+                            + candidate
+                            + " vs "
+                            + full
+                            + context);
         }
         int kept = 0;
         int dropped = 0;
@@ -131,14 +177,23 @@ public final class CollectingOutput implements DecodeOutput {
             }
         }
         if (kept != candidate.events.size() || dropped != candidate.prefiltered) {
-            throw new AssertionError(what + " " + candidate + " is not the full decode " + full
-                    + " minus " + candidate.prefiltered + " unanalysed events" + context);
+            throw new AssertionError(
+                    what
+                            + " "
+                            + candidate
+                            + " is not the full decode "
+                            + full
+                            + " minus "
+                            + candidate.prefiltered
+                            + " unanalysed events"
+                            + context);
         }
     }
 
     /**
-     * Decodes {@code bytes} accepting CloudWatch Logs messages from {@code senders} only, with the prefilter
-     * off and on, and fails unless both give the same dead letters, rejections and skips; returns the first.
+     * Decodes {@code bytes} accepting CloudWatch Logs messages from {@code senders} only, with the
+     * prefilter off and on, and fails unless both give the same dead letters, rejections and skips;
+     * returns the first.
      */
     public static CollectingOutput decode(byte[] bytes, CloudWatchLogsSenders senders) {
         CollectingOutput full = new CollectingOutput();
@@ -147,7 +202,8 @@ public final class CollectingOutput implements DecodeOutput {
         new PayloadDecoder(true, senders).decode(bytes, SOURCE, fast);
         assertFullMinusSkipped(full, fast, "prefiltered decode", "");
         if (full.rejected != fast.rejected) {
-            throw new AssertionError("prefiltered decode rejected " + fast.rejected + ", not " + full.rejected);
+            throw new AssertionError(
+                    "prefiltered decode rejected " + fast.rejected + ", not " + full.rejected);
         }
         return full;
     }
@@ -209,12 +265,17 @@ public final class CollectingOutput implements DecodeOutput {
         return Collections.unmodifiableList(skips);
     }
 
-    /** How many outputs of any kind (events, dead letters, skips, prefiltered records) the decoder produced. */
+    /**
+     * How many outputs of any kind (events, dead letters, skips, prefiltered records) the decoder
+     * produced.
+     */
     public int total() {
         return events.size() + deadLetters.size() + skips.size() + prefiltered;
     }
 
-    /** The single event, failing when there were dead letters, skips or another number of events. */
+    /**
+     * The single event, failing when there were dead letters, skips or another number of events.
+     */
     public EcrEvent onlyEvent() {
         if (events.size() != 1 || !deadLetters.isEmpty() || !skips.isEmpty()) {
             throw new AssertionError("expected exactly one event and nothing else, got " + this);
@@ -222,10 +283,14 @@ public final class CollectingOutput implements DecodeOutput {
         return events.get(0);
     }
 
-    /** The single dead letter, failing when there were events, skips or another number of dead letters. */
+    /**
+     * The single dead letter, failing when there were events, skips or another number of dead
+     * letters.
+     */
     public DeadLetter onlyDeadLetter() {
         if (deadLetters.size() != 1 || !events.isEmpty() || !skips.isEmpty()) {
-            throw new AssertionError("expected exactly one dead letter and nothing else, got " + this);
+            throw new AssertionError(
+                    "expected exactly one dead letter and nothing else, got " + this);
         }
         return deadLetters.get(0);
     }
@@ -236,6 +301,13 @@ public final class CollectingOutput implements DecodeOutput {
         events.forEach(e -> ids.add(e.kind() + " " + e.eventName() + " " + e.eventId()));
         List<String> reasons = new ArrayList<>();
         deadLetters.forEach(d -> reasons.add(d.reason()));
-        return "events=" + ids + ", deadLetters=" + reasons + ", skips=" + skips + ", prefiltered=" + prefiltered;
+        return "events="
+                + ids
+                + ", deadLetters="
+                + reasons
+                + ", skips="
+                + skips
+                + ", prefiltered="
+                + prefiltered;
     }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A fake AWS for the tests of a class: a WireMock server on a free port standing in for the AWS
- * endpoints, and fake credentials for the SDK's default chain (the system properties
- * {@code aws.accessKeyId} / {@code aws.secretAccessKey}; {@code aws.sessionToken} cleared).
+ * endpoints, and fake credentials for the SDK's default chain (the system properties {@code
+ * aws.accessKeyId} / {@code aws.secretAccessKey}; {@code aws.sessionToken} cleared).
  *
  * <pre>{@code
  * @RegisterExtension
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * Before all tests of the class it starts WireMock and sets the credentials; before each test it
  * resets WireMock (stubs, request journal, scenarios), so a test stubs what it needs (in a
- * {@code @BeforeEach} method too: those run after this reset); after all tests it stops WireMock and
- * restores the properties as they were.
+ * {@code @BeforeEach} method too: those run after this reset); after all tests it stops WireMock
+ * and restores the properties as they were.
  */
 public final class FakeAws implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
@@ -34,17 +34,23 @@ public final class FakeAws implements BeforeAllCallback, AfterAllCallback, Befor
     public static final String SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     public static final String REGION = "us-east-1";
 
-    private static final String[][] CREDENTIALS = {{"aws.accessKeyId", ACCESS_KEY_ID},
-            {"aws.secretAccessKey", SECRET_ACCESS_KEY}, {"aws.sessionToken", null},
-            // the Kinesis connector's shaded SDK v1 reads the secret under this name
-            {"aws.secretKey", SECRET_ACCESS_KEY}};
+    private static final String[][] CREDENTIALS = {
+        {"aws.accessKeyId", ACCESS_KEY_ID},
+        {"aws.secretAccessKey", SECRET_ACCESS_KEY},
+        {"aws.sessionToken", null},
+        // the Kinesis connector's shaded SDK v1 reads the secret under this name
+        {"aws.secretKey", SECRET_ACCESS_KEY}
+    };
 
     private final WireMockServer server;
     private final Map<String, String> saved = new LinkedHashMap<>();
+
     /** Classes (the registering one and its @Nested ones) currently inside beforeAll..afterAll. */
     private int active;
 
-    /** WireMock with these extensions (response transformers and the like) plus fake credentials. */
+    /**
+     * WireMock with these extensions (response transformers and the like) plus fake credentials.
+     */
     public FakeAws(Extension... extensions) {
         this(new WireMockServer(wireMockConfig().dynamicPort().extensions(extensions)));
     }
@@ -53,7 +59,9 @@ public final class FakeAws implements BeforeAllCallback, AfterAllCallback, Befor
         this.server = server;
     }
 
-    /** The fake credentials only, no WireMock: for tests talking to another stand-in (an emulator). */
+    /**
+     * The fake credentials only, no WireMock: for tests talking to another stand-in (an emulator).
+     */
     public static FakeAws credentialsOnly() {
         return new FakeAws((WireMockServer) null);
     }
@@ -114,17 +122,20 @@ public final class FakeAws implements BeforeAllCallback, AfterAllCallback, Befor
         return server().port();
     }
 
-    /** {@code http://localhost:PORT}, the endpoint override that sends every AWS client to WireMock. */
+    /**
+     * {@code http://localhost:PORT}, the endpoint override that sends every AWS client to WireMock.
+     */
     public String endpoint() {
         return "http://localhost:" + port();
     }
 
     /**
-     * Client settings for {@value #REGION} at {@link #endpoint()} with this attempt timeout (also the
-     * connect and socket timeout) and the default call timeout; the SDK does no retries.
+     * Client settings for {@value #REGION} at {@link #endpoint()} with this attempt timeout (also
+     * the connect and socket timeout) and the default call timeout; the SDK does no retries.
      */
     public AwsClientSettings settings(Duration attemptTimeout) {
-        return new AwsClientSettings(REGION, endpoint(), AwsClientSettings.DEFAULTS.callTimeout(), attemptTimeout);
+        return new AwsClientSettings(
+                REGION, endpoint(), AwsClientSettings.DEFAULTS.callTimeout(), attemptTimeout);
     }
 
     /** {@link AwsClientSettings#DEFAULTS} in {@value #REGION} at {@link #endpoint()}. */

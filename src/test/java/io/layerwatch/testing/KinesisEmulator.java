@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * A real Kinesis emulator (npm kinesis-local, installed by scripts/kinesis-emulator.sh, which Maven
- * runs before the integration tests) on a free loopback port. Plain HTTP endpoint: {@link #endpoint()}.
+ * runs before the integration tests) on a free loopback port. Plain HTTP endpoint: {@link
+ * #endpoint()}.
  */
 public final class KinesisEmulator implements AutoCloseable {
     private final Process process;
@@ -25,11 +26,18 @@ public final class KinesisEmulator implements AutoCloseable {
         this.port = port;
     }
 
-    /** Creates a stream and waits until it is ACTIVE (the emulator takes CREATE_STREAM_DURATION). */
-    public static void createStream(KinesisClient client, String name, int shards) throws InterruptedException {
+    /**
+     * Creates a stream and waits until it is ACTIVE (the emulator takes CREATE_STREAM_DURATION).
+     */
+    public static void createStream(KinesisClient client, String name, int shards)
+            throws InterruptedException {
         client.createStream(b -> b.streamName(name).shardCount(shards));
-        for (int i = 0; client.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary().streamStatus()
-                != StreamStatus.ACTIVE; i++) {
+        for (int i = 0;
+                client.describeStreamSummary(b -> b.streamName(name))
+                                .streamDescriptionSummary()
+                                .streamStatus()
+                        != StreamStatus.ACTIVE;
+                i++) {
             if (i == 200) {
                 throw new IllegalStateException("stream " + name + " not ACTIVE after 10 s");
             }
@@ -45,10 +53,14 @@ public final class KinesisEmulator implements AutoCloseable {
         }
         int plain = freePort();
         int tls = freePort();
-        ProcessBuilder pb = new ProcessBuilder("node", pkg.resolve("main.js").toString())
-                .directory(pkg.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(Paths.get("target", "kinesis-emulator-" + plain + ".log").toAbsolutePath().toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder("node", pkg.resolve("main.js").toString())
+                        .directory(pkg.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                Paths.get("target", "kinesis-emulator-" + plain + ".log")
+                                        .toAbsolutePath()
+                                        .toFile());
         pb.environment().put("KINESIS_MOCK_PLAIN_PORT", String.valueOf(plain));
         pb.environment().put("KINESIS_MOCK_TLS_PORT", String.valueOf(tls));
         pb.environment().put("KINESIS_MOCK_CERT_PATH", pkg.resolve("server.json").toString());
@@ -68,7 +80,9 @@ public final class KinesisEmulator implements AutoCloseable {
 
     /** A client of this emulator in us-east-1 (the caller closes it). */
     public KinesisClient client() {
-        return AwsClientSettings.DEFAULTS.withRegion("us-east-1").withEndpoint(endpoint())
+        return AwsClientSettings.DEFAULTS
+                .withRegion("us-east-1")
+                .withEndpoint(endpoint())
                 .build(KinesisClient.builder());
     }
 
@@ -76,7 +90,8 @@ public final class KinesisEmulator implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kinesis emulator exited with " + process.exitValue());
+                throw new IllegalStateException(
+                        "Kinesis emulator exited with " + process.exitValue());
             }
             try (Socket ignored = new Socket("127.0.0.1", port)) {
                 return;

@@ -20,12 +20,13 @@ public final class LogCapture implements AutoCloseable {
 
     private LogCapture(Class<?> type) {
         logger = type.getName();
-        appender = new AbstractAppender("capture-" + logger, null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                messages.add(event.getMessage().getFormattedMessage());
-            }
-        };
+        appender =
+                new AbstractAppender("capture-" + logger, null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        messages.add(event.getMessage().getFormattedMessage());
+                    }
+                };
         appender.start();
         Configuration config = context.getConfiguration();
         LoggerConfig own = new LoggerConfig(logger, Level.ALL, false);

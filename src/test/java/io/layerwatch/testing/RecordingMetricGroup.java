@@ -9,9 +9,9 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
- * A metric group that remembers what was registered below it: each counter by its scope (group names, and
- * key=value for key-value groups, joined by dots) and the key-value variables of its group, which is what
- * Managed Service for Apache Flink publishes as CloudWatch dimensions.
+ * A metric group that remembers what was registered below it: each counter by its scope (group
+ * names, and key=value for key-value groups, joined by dots) and the key-value variables of its
+ * group, which is what Managed Service for Apache Flink publishes as CloudWatch dimensions.
  */
 public final class RecordingMetricGroup extends UnregisteredMetricsGroup {
     private final String scope;
@@ -23,7 +23,10 @@ public final class RecordingMetricGroup extends UnregisteredMetricsGroup {
         this("", Map.of(), new LinkedHashMap<>(), new LinkedHashMap<>());
     }
 
-    private RecordingMetricGroup(String scope, Map<String, String> variables, Map<String, Counter> counters,
+    private RecordingMetricGroup(
+            String scope,
+            Map<String, String> variables,
+            Map<String, Counter> counters,
             Map<String, Map<String, String>> dimensions) {
         this.scope = scope;
         this.variables = variables;
@@ -40,7 +43,10 @@ public final class RecordingMetricGroup extends UnregisteredMetricsGroup {
     public MetricGroup addGroup(String key, String value) {
         Map<String, String> v = new LinkedHashMap<>(variables);
         v.put(key, value);
-        return new RecordingMetricGroup(scope + key + "=" + value + ".", Collections.unmodifiableMap(v), counters,
+        return new RecordingMetricGroup(
+                scope + key + "=" + value + ".",
+                Collections.unmodifiableMap(v),
+                counters,
                 dimensions);
     }
 
@@ -61,7 +67,10 @@ public final class RecordingMetricGroup extends UnregisteredMetricsGroup {
         return variables;
     }
 
-    /** Every counter registered below the root, by scope and name, e.g. "kinesisanalytics.sink=sns.delivered". */
+    /**
+     * Every counter registered below the root, by scope and name, e.g.
+     * "kinesisanalytics.sink=sns.delivered".
+     */
     public Map<String, Counter> counters() {
         return Collections.unmodifiableMap(counters);
     }

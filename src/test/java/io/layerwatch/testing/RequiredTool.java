@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Integration tests that need a program from outside Maven (Chromium, cfn-lint). `.ci/run` installs them and runs
- * with CI=true: there a missing one fails the test. Elsewhere (CI unset or false) the test is skipped, saying why.
+ * Integration tests that need a program from outside Maven (Chromium, cfn-lint). `.ci/run` installs
+ * them and runs with CI=true: there a missing one fails the test. Elsewhere (CI unset or false) the
+ * test is skipped, saying why.
  */
 public final class RequiredTool {
 
@@ -18,7 +19,10 @@ public final class RequiredTool {
         return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
     }
 
-    /** Returns when the tool is there; otherwise fails in CI and skips elsewhere, with {@code missing} as the reason. */
+    /**
+     * Returns when the tool is there; otherwise fails in CI and skips elsewhere, with {@code
+     * missing} as the reason.
+     */
     public static void require(boolean present, String missing) {
         if (present) {
             return;

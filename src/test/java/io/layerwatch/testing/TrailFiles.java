@@ -14,25 +14,41 @@ import java.util.Collection;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * CloudTrail log files as a trail writes them to S3: gzip {@code {"Records":[...]}} under
- * {@code AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz}.
+ * CloudTrail log files as a trail writes them to S3: gzip {@code {"Records":[...]}} under {@code
+ * AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz}.
  */
 public final class TrailFiles {
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC);
 
     private TrailFiles() {}
 
     /** The key (relative path) of a log file delivered at {@code delivered}. */
     public static String key(String account, String region, Instant delivered, String unique) {
-        return "AWSLogs/" + account + "/CloudTrail/" + region + "/" + DAY.format(delivered) + "/" + account
-                + "_CloudTrail_" + region + "_" + STAMP.format(delivered) + "_" + unique + ".json.gz";
+        return "AWSLogs/"
+                + account
+                + "/CloudTrail/"
+                + region
+                + "/"
+                + DAY.format(delivered)
+                + "/"
+                + account
+                + "_CloudTrail_"
+                + region
+                + "_"
+                + STAMP.format(delivered)
+                + "_"
+                + unique
+                + ".json.gz";
     }
 
     /** A gzip log file holding these records (JSON text each). */
     public static byte[] logFile(Collection<String> records) {
-        return gzip(("{\"Records\":[" + String.join(",", records) + "]}").getBytes(StandardCharsets.UTF_8));
+        return gzip(
+                ("{\"Records\":[" + String.join(",", records) + "]}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes a log file to {@code root/key}. */

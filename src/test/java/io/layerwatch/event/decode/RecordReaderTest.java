@@ -19,25 +19,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link RecordReader} takes CloudTrail's own log files (and the generator's) from their bytes, declines
- * what it cannot read exactly as the token reader does, and the decoder's output is the token reader's
- * either way ({@link CollectingOutput#assertStreamAgrees} holds the bytes, tokens and tree decodes together).
+ * {@link RecordReader} takes CloudTrail's own log files (and the generator's) from their bytes,
+ * declines what it cannot read exactly as the token reader does, and the decoder's output is the
+ * token reader's either way ({@link CollectingOutput#assertStreamAgrees} holds the bytes, tokens
+ * and tree decodes together).
  */
 class RecordReaderTest {
 
-    private static final String BASE = "{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-05-01T12:00:00Z\","
-            + "\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"GetDownloadUrlForLayer\",\"awsRegion\":\"us-east-1\","
-            + "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::123456789012:assumed-role/ci/s\","
-            + "\"accountId\":\"123456789012\",\"sessionContext\":{\"sessionIssuer\":{\"arn\":\"arn:aws:iam::123456789012:role/ci\","
-            + "\"userName\":\"ci\"},\"attributes\":{\"mfaAuthenticated\":\"false\"}}},"
-            + "\"requestParameters\":{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"},"
-            + "\"responseElements\":null,\"eventID\":\"e-1\",\"recipientAccountId\":\"123456789012\"}";
+    private static final String BASE =
+            "{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-05-01T12:00:00Z\","
+                    + "\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"GetDownloadUrlForLayer\",\"awsRegion\":\"us-east-1\","
+                    + "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::123456789012:assumed-role/ci/s\","
+                    + "\"accountId\":\"123456789012\",\"sessionContext\":{\"sessionIssuer\":{\"arn\":\"arn:aws:iam::123456789012:role/ci\","
+                    + "\"userName\":\"ci\"},\"attributes\":{\"mfaAuthenticated\":\"false\"}}},"
+                    + "\"requestParameters\":{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"},"
+                    + "\"responseElements\":null,\"eventID\":\"e-1\",\"recipientAccountId\":\"123456789012\"}";
 
     private final RecordReader reader = new RecordReader(new ObjectMapper());
 
     @Test
     void readsCloudTrailsOwnLogFiles() {
-        for (String sample : List.of(Samples.INVICTUS_INSPECTOR, Samples.INVICTUS_SERVICE, Samples.INVICTUS_STRATUS)) {
+        for (String sample :
+                List.of(
+                        Samples.INVICTUS_INSPECTOR,
+                        Samples.INVICTUS_SERVICE,
+                        Samples.INVICTUS_STRATUS)) {
             byte[] file = Samples.bytes(sample);
             List<Object> records = read(file);
             assertThat(records).as(sample).isNotNull().hasSize(Samples.records(sample).size());
@@ -73,14 +79,16 @@ class RecordReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "\"requestParameters\":{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"}|"
-                + "\"requestParameters\" : {\"repositoryName\": \"app\", \"layerDigest\":\"sha256:aa\",\n\t\"imageIds\": [ {\"imageTag\" : \"v1\"} ]}",
-        "\"responseElements\":null|\"responseElements\":{\"note\":\"a \\\"quoted\\\" \\\\ path\\/x\",\"n\":[1,2.5e3,-0,true]}",
-        "\"accountId\":\"123456789012\"|\"accountId\":123456789012,\"flag\":false,\"x\":null",
-        "\"sessionIssuer\":{|\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":12,",
-        "\"ci\"}|\"c\\\"i \\\\(x\\/y\\\\) \\b\\f\\n\\r\\t\"}", // escapes in strings the mapping reads
-    })
+    @ValueSource(
+            strings = {
+                "\"requestParameters\":{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"}|"
+                        + "\"requestParameters\" : {\"repositoryName\": \"app\", \"layerDigest\":\"sha256:aa\",\n\t\"imageIds\": [ {\"imageTag\" : \"v1\"} ]}",
+                "\"responseElements\":null|\"responseElements\":{\"note\":\"a \\\"quoted\\\" \\\\ path\\/x\",\"n\":[1,2.5e3,-0,true]}",
+                "\"accountId\":\"123456789012\"|\"accountId\":123456789012,\"flag\":false,\"x\":null",
+                "\"sessionIssuer\":{|\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":12,",
+                "\"ci\"}|\"c\\\"i \\\\(x\\/y\\\\) \\b\\f\\n\\r\\t\"}", // escapes in strings the
+                // mapping reads
+            })
     void readsRecordsWithWhitespaceEscapesAndOtherValuesWhereTheMappingDoesNotLook(String edit) {
         String[] e = edit.split("\\|", 2);
         assertThat(BASE).contains(e[0]);
@@ -90,21 +98,25 @@ class RecordReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "\"app\"|\"caf\u00e9\"", // not ASCII
-        "\"app\"|\"\\u0061pp\"", // a backslash-u escape
-        "\"eventName\"|\"event\\u004eame\"", // an escaped key
-        "\"eventID\":\"e-1\",|", // no eventID
-        "\"awsRegion\":\"us-east-1\"|\"awsRegion\":\"us-east-1\",\"awsRegion\":\"eu-west-1\"", // repeated
-        "\"awsRegion\":\"us-east-1\"|\"awsRegion\":7", // not a string
-        "\"requestParameters\":{|\"requestParameters\":[{", // not an object
-        "\"eventVersion\":\"1.08\"|\"eventVersion\":1e999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999",
-    })
+    @ValueSource(
+            strings = {
+                "\"app\"|\"caf\u00e9\"", // not ASCII
+                "\"app\"|\"\\u0061pp\"", // a backslash-u escape
+                "\"eventName\"|\"event\\u004eame\"", // an escaped key
+                "\"eventID\":\"e-1\",|", // no eventID
+                "\"awsRegion\":\"us-east-1\"|\"awsRegion\":\"us-east-1\",\"awsRegion\":\"eu-west-1\"", // repeated
+                "\"awsRegion\":\"us-east-1\"|\"awsRegion\":7", // not a string
+                "\"requestParameters\":{|\"requestParameters\":[{", // not an object
+                "\"eventVersion\":\"1.08\"|\"eventVersion\":1e999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999",
+            })
     void declinesWhatItCannotReadAsTheTokenReaderDoes(String edit) {
         String[] e = edit.split("\\|", 2);
         assertThat(BASE).contains(e[0]);
-        String record = BASE.replaceFirst(Pattern.quote(e[0]), Matcher.quoteReplacement(e[1]))
-                .replace("[{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"}", "[{\"repositoryName\":\"app\"}]");
+        String record =
+                BASE.replaceFirst(Pattern.quote(e[0]), Matcher.quoteReplacement(e[1]))
+                        .replace(
+                                "[{\"repositoryName\":\"app\",\"layerDigest\":\"sha256:aa\"}",
+                                "[{\"repositoryName\":\"app\"}]");
         byte[] file = file(record);
         assertThat(read(file)).as("declined").isNull();
         CollectingOutput.assertStreamAgrees(file);
@@ -117,17 +129,26 @@ class RecordReaderTest {
         assertThat(read(Samples.utf8("{\"Records\":[" + BASE + "]} x"))).isNull();
         assertThat(read(Samples.utf8("{\"Records\":[" + BASE + ",7]}"))).isNull();
         assertThat(read(Samples.utf8("{\"Records\":[]}"))).isEmpty();
-        assertThat(read(Samples.utf8("{ \"Records\" : [ " + BASE + " ,\n" + BASE + "] }\n"))).hasSize(2);
+        assertThat(read(Samples.utf8("{ \"Records\" : [ " + BASE + " ,\n" + BASE + "] }\n")))
+                .hasSize(2);
     }
 
-    /** What the reader makes of a log file: each record's whether-it-had-whitespace, or null when declined. */
+    /**
+     * What the reader makes of a log file: each record's whether-it-had-whitespace, or null when
+     * declined.
+     */
     private List<Object> read(byte[] file) {
         List<Object> spaced = new ArrayList<>();
-        List<Object> out = reader.logFile(file, 0, file.length, (fields, bytes, start, end, s) -> {
-            assertThat(fields.eventId()).isNotNull();
-            spaced.add(s);
-            return fields;
-        });
+        List<Object> out =
+                reader.logFile(
+                        file,
+                        0,
+                        file.length,
+                        (fields, bytes, start, end, s) -> {
+                            assertThat(fields.eventId()).isNotNull();
+                            spaced.add(s);
+                            return fields;
+                        });
         return out == null ? null : spaced;
     }
 

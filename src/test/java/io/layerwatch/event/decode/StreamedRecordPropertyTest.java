@@ -19,19 +19,51 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The streamed decoding of log-file records ({@link CloudTrailFields#read}, pruned userIdentity and
- * requestParameters) gives the same events as the tree decoder, for records whose members the mapping
- * reads come in every shape: strings, numbers, null, booleans, objects, arrays, repeated, nested in
- * the places the mapping walks into and elsewhere.
+ * requestParameters) gives the same events as the tree decoder, for records whose members the
+ * mapping reads come in every shape: strings, numbers, null, booleans, objects, arrays, repeated,
+ * nested in the places the mapping walks into and elsewhere.
  */
 class StreamedRecordPropertyTest {
 
-    private static final String[] IDENTITY = {"type", "arn", "accountId", "accessKeyId", "invokedBy", "principalId",
-        "userName", "sessionContext", "sessionIssuer", "attributes", "other"};
-    private static final String[] TYPES = {"AssumedRole", "IAMUser", "Root", "AWSService", "AWSAccount", "FederatedUser", ""};
-    private static final String[] PARAMS = {"repositoryName", "registryId", "layerDigest", "imageDigest", "imageTag",
-        "imageIds", "policyText", "other"};
-    private static final String[] TEXTS = {"arn:aws:iam::123456789012:role/ci", "arn:aws:sts::123456789012:assumed-role/ci/s",
-        "123456789012", "AKIAEXAMPLE", "app", "sha256:abc", "caf\u00e9", "\\u00e9t\\u00e9", "q\\\"uote", "", "ecr.amazonaws.com"};
+    private static final String[] IDENTITY = {
+        "type",
+        "arn",
+        "accountId",
+        "accessKeyId",
+        "invokedBy",
+        "principalId",
+        "userName",
+        "sessionContext",
+        "sessionIssuer",
+        "attributes",
+        "other"
+    };
+    private static final String[] TYPES = {
+        "AssumedRole", "IAMUser", "Root", "AWSService", "AWSAccount", "FederatedUser", ""
+    };
+    private static final String[] PARAMS = {
+        "repositoryName",
+        "registryId",
+        "layerDigest",
+        "imageDigest",
+        "imageTag",
+        "imageIds",
+        "policyText",
+        "other"
+    };
+    private static final String[] TEXTS = {
+        "arn:aws:iam::123456789012:role/ci",
+        "arn:aws:sts::123456789012:assumed-role/ci/s",
+        "123456789012",
+        "AKIAEXAMPLE",
+        "app",
+        "sha256:abc",
+        "caf\u00e9",
+        "\\u00e9t\\u00e9",
+        "q\\\"uote",
+        "",
+        "ecr.amazonaws.com"
+    };
 
     @Property(tries = 1500)
     void streamedAndTreeDecodingAgree(@ForAll("logFiles") String file) {
@@ -40,9 +72,10 @@ class StreamedRecordPropertyTest {
     }
 
     /**
-     * ASCII texts without backslash-u escapes only: files that {@link RecordReader} reads from the bytes
-     * (a third of them; it declines the others for a record without eventID, a repeated or odd-typed field),
-     * so its reading of repeats, numbers, literals and nested objects is held to the token reader's.
+     * ASCII texts without backslash-u escapes only: files that {@link RecordReader} reads from the
+     * bytes (a third of them; it declines the others for a record without eventID, a repeated or
+     * odd-typed field), so its reading of repeats, numbers, literals and nested objects is held to
+     * the token reader's.
      */
     @Test
     void theByteReaderAgreesOnManyAsciiFiles() {
@@ -57,8 +90,10 @@ class StreamedRecordPropertyTest {
         assertThat(read).isGreaterThan(600);
     }
 
-    private static final String[] ASCII_TEXTS = Arrays.stream(TEXTS)
-            .filter(t -> t.chars().allMatch(c -> c < 0x80) && !t.contains("\\u")).toArray(String[]::new);
+    private static final String[] ASCII_TEXTS =
+            Arrays.stream(TEXTS)
+                    .filter(t -> t.chars().allMatch(c -> c < 0x80) && !t.contains("\\u"))
+                    .toArray(String[]::new);
 
     @Provide
     Arbitrary<String> logFiles() {
@@ -81,10 +116,16 @@ class StreamedRecordPropertyTest {
         if (r.nextInt(8) > 0) {
             members.add("\"eventID\":\"id-" + r.nextInt(1000) + "\"");
         }
-        members.add("\"userIdentity\":" + (r.nextInt(12) == 0 ? value(r, 0, t) : object(r, IDENTITY, 0, t)));
-        members.add("\"requestParameters\":" + (r.nextInt(8) == 0 ? value(r, 0, t) : object(r, PARAMS, 0, t)));
+        members.add(
+                "\"userIdentity\":"
+                        + (r.nextInt(12) == 0 ? value(r, 0, t) : object(r, IDENTITY, 0, t)));
+        members.add(
+                "\"requestParameters\":"
+                        + (r.nextInt(8) == 0 ? value(r, 0, t) : object(r, PARAMS, 0, t)));
         if (r.nextInt(6) == 0) {
-            members.add(r.nextInt(members.size()), "\"userIdentity\":" + object(r, IDENTITY, 0, t)); // repeated
+            members.add(
+                    r.nextInt(members.size()),
+                    "\"userIdentity\":" + object(r, IDENTITY, 0, t)); // repeated
         }
         Collections.shuffle(members, r);
         return "{" + String.join(r.nextBoolean() ? "," : ", ", members) + "}";
@@ -94,9 +135,16 @@ class StreamedRecordPropertyTest {
         List<String> members = new ArrayList<>();
         for (int i = r.nextInt(7); i > 0; i--) {
             String name = names[r.nextInt(names.length)];
-            String v = name.equals("type") && r.nextBoolean() ? "\"" + TYPES[r.nextInt(TYPES.length)] + "\""
-                    : name.equals("imageIds") && r.nextBoolean() ? "[" + object(r, PARAMS, depth + 1, t) + "," + value(r, depth + 1, t) + "]"
-                    : value(r, depth + 1, t);
+            String v =
+                    name.equals("type") && r.nextBoolean()
+                            ? "\"" + TYPES[r.nextInt(TYPES.length)] + "\""
+                            : name.equals("imageIds") && r.nextBoolean()
+                                    ? "["
+                                            + object(r, PARAMS, depth + 1, t)
+                                            + ","
+                                            + value(r, depth + 1, t)
+                                            + "]"
+                                    : value(r, depth + 1, t);
             members.add("\"" + name + "\":" + v);
         }
         return "{" + String.join(",", members) + "}";

@@ -28,13 +28,16 @@ class StringCacheTest {
         }
         String longText = "p".repeat(StringCache.MAX_LENGTH + 1);
         byte[] l = bytes(longText);
-        assertThat(cache.get(l, 0, l.length)).isEqualTo(longText).isNotSameAs(cache.get(l, 0, l.length));
+        assertThat(cache.get(l, 0, l.length))
+                .isEqualTo(longText)
+                .isNotSameAs(cache.get(l, 0, l.length));
         assertThat(cache.get(bytes(""), 0, 0)).isEmpty();
     }
 
     @Test
     void textsInTheSameSlotDifferingInAnyOneByteAreToldApart() {
-        StringCache oneSlot = new StringCache(1); // every text in the same slot: every lookup compares
+        StringCache oneSlot =
+                new StringCache(1); // every text in the same slot: every lookup compares
         for (int n = 1; n <= StringCache.IN_WORDS + 12; n++) {
             StringBuilder base = new StringBuilder();
             for (int i = 0; i < n; i++) {
@@ -42,13 +45,17 @@ class StringCacheTest {
             }
             byte[] a = bytes(base.toString());
             String cachedA = oneSlot.get(a, 0, n);
-            assertThat(oneSlot.get(a.clone(), 0, n)).as("length %d read again", n).isSameAs(cachedA);
+            assertThat(oneSlot.get(a.clone(), 0, n))
+                    .as("length %d read again", n)
+                    .isSameAs(cachedA);
             for (int p = 0; p < n; p++) {
                 byte[] other = a.clone();
                 other[p] = (byte) '_';
                 String text = new String(other, StandardCharsets.US_ASCII);
                 assertThat(oneSlot.get(other, 0, n)).as("length %d, byte %d", n, p).isEqualTo(text);
-                assertThat(oneSlot.get(a, 0, n)).as("length %d, byte %d, back", n, p).isEqualTo(base.toString());
+                assertThat(oneSlot.get(a, 0, n))
+                        .as("length %d, byte %d, back", n, p)
+                        .isEqualTo(base.toString());
             }
             byte[] longer = bytes(base + "a");
             assertThat(oneSlot.get(longer, 0, n)).as("a prefix").isEqualTo(base.toString());

@@ -17,27 +17,39 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 class DeliveryLayerTest {
 
     static AwsServiceException aws(int status, String code) {
-        return AwsServiceException.builder().statusCode(status)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(code).build()).build();
+        return AwsServiceException.builder()
+                .statusCode(status)
+                .awsErrorDetails(
+                        AwsErrorDetails.builder().errorCode(code).errorMessage(code).build())
+                .build();
     }
 
     @Test
     void classifiesRetryableAndFinalErrors() {
-        assertThat(ErrorClassifier.classify(aws(400, "Throttling")).status()).isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classify(aws(429, "TooManyRequestsException")).status()).isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classify(aws(503, "ServiceUnavailable")).status()).isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classify(aws(400, "InvalidParameter")).status()).isEqualTo(EntryResult.Status.REJECTED);
-        assertThat(ErrorClassifier.classify(aws(403, "AccessDenied")).status()).isEqualTo(EntryResult.Status.REJECTED);
+        assertThat(ErrorClassifier.classify(aws(400, "Throttling")).status())
+                .isEqualTo(EntryResult.Status.RETRY);
+        assertThat(ErrorClassifier.classify(aws(429, "TooManyRequestsException")).status())
+                .isEqualTo(EntryResult.Status.RETRY);
+        assertThat(ErrorClassifier.classify(aws(503, "ServiceUnavailable")).status())
+                .isEqualTo(EntryResult.Status.RETRY);
+        assertThat(ErrorClassifier.classify(aws(400, "InvalidParameter")).status())
+                .isEqualTo(EntryResult.Status.REJECTED);
+        assertThat(ErrorClassifier.classify(aws(403, "AccessDenied")).status())
+                .isEqualTo(EntryResult.Status.REJECTED);
         assertThat(ErrorClassifier.classify(ApiCallAttemptTimeoutException.create(1000)).status())
                 .isEqualTo(EntryResult.Status.RETRY);
         assertThat(ErrorClassifier.classify(SdkClientException.create("connection reset")).status())
                 .isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classify(new CompletionException(aws(500, "InternalError")))
-                .status()).isEqualTo(EntryResult.Status.RETRY);
+        assertThat(
+                        ErrorClassifier.classify(new CompletionException(aws(500, "InternalError")))
+                                .status())
+                .isEqualTo(EntryResult.Status.RETRY);
         assertThat(ErrorClassifier.classify(new IllegalArgumentException("bad")).status())
                 .isEqualTo(EntryResult.Status.REJECTED);
-        assertThat(ErrorClassifier.classifyHttp(408, "").status()).isEqualTo(EntryResult.Status.RETRY);
-        assertThat(ErrorClassifier.classifyHttp(404, "not found")).isEqualTo(EntryResult.rejected("HTTP 404 (9-byte body)"));
+        assertThat(ErrorClassifier.classifyHttp(408, "").status())
+                .isEqualTo(EntryResult.Status.RETRY);
+        assertThat(ErrorClassifier.classifyHttp(404, "not found"))
+                .isEqualTo(EntryResult.rejected("HTTP 404 (9-byte body)"));
     }
 
     @Test
@@ -48,7 +60,8 @@ class DeliveryLayerTest {
             assertThat(p.backoff(3).toMillis()).isBetween(200L, 400L);
             assertThat(p.backoff(9).toMillis()).isBetween(500L, 1000L);
         }
-        long distinct = IntStream.range(0, 50).mapToLong(i -> p.backoff(4).toMillis()).distinct().count();
+        long distinct =
+                IntStream.range(0, 50).mapToLong(i -> p.backoff(4).toMillis()).distinct().count();
         assertThat(distinct).isGreaterThan(1);
     }
 
@@ -57,10 +70,14 @@ class DeliveryLayerTest {
         Delivery a = new Delivery("id-1", "{\"x\":\"ü\"}", "{\"id\":\"id-1\"}", 2, null);
         Delivery b = Delivery.unencodable("id-2", "{\"id\":\"id-2\"}", "too big");
         DeliverySink.StateSerializer s = new DeliverySink.StateSerializer();
-        BufferedRequestState<Delivery> state = new BufferedRequestState<>(List.of(
-                new RequestEntryWrapper<>(a, a.sizeInBytes()), new RequestEntryWrapper<>(b, b.sizeInBytes())));
+        BufferedRequestState<Delivery> state =
+                new BufferedRequestState<>(
+                        List.of(
+                                new RequestEntryWrapper<>(a, a.sizeInBytes()),
+                                new RequestEntryWrapper<>(b, b.sizeInBytes())));
         BufferedRequestState<Delivery> back = s.deserialize(s.getVersion(), s.serialize(state));
-        assertThat(back.getBufferedRequestEntries()).extracting(RequestEntryWrapper::getRequestEntry)
+        assertThat(back.getBufferedRequestEntries())
+                .extracting(RequestEntryWrapper::getRequestEntry)
                 .containsExactly(a, b);
     }
 }

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,22 +32,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A failure in the middle of a checkpointed job loses no finding at the sink (repeats keep their id). */
+/**
+ * A failure in the middle of a checkpointed job loses no finding at the sink (repeats keep their
+ * id).
+ */
 class DeliveryRecoveryIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
-    /** At 40 a second the job runs 3 s: long enough for a checkpoint to complete on a loaded machine. */
+    /**
+     * At 40 a second the job runs 3 s: long enough for a checkpoint to complete on a loaded
+     * machine.
+     */
     static final int COUNT = 120;
+
     static final AtomicBoolean FAILED = new AtomicBoolean();
 
-    @RegisterExtension
-    static final FakeAws HTTP = new FakeAws();
+    @RegisterExtension static final FakeAws HTTP = new FakeAws();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeEach
     void start() {
@@ -57,24 +66,47 @@ class DeliveryRecoveryIT {
 
     @Test
     void noFindingIsLostAcrossAFailureAndRestore() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
         env.enableCheckpointing(100);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(2, 100));
-        DataGeneratorSource<Finding> source = new DataGeneratorSource<>(DeliveryRecoveryIT::finding, COUNT,
-                RateLimiterStrategy.perSecond(40), TypeInformation.of(Finding.class));
-        WebhookTarget target = new WebhookTarget(new WebhookTarget.Settings("webhook", WebhookTarget.Format.GENERIC,
-                HTTP.endpoint() + "/hook", null, null, Map.of(), "{\"id\":\"{{id}}\"}",
-                Duration.ofSeconds(5), AwsClientSettings.DEFAULTS));
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "findings").uid("source")
-                .map(new FailOnceAfterACheckpoint()).uid("fail-once")
-                .sinkTo(new DeliverySink<>(target, RetryPolicy.DEFAULTS, new FileDeadLetters(dir.resolve("dl.jsonl").toString()),
-                        20)).uid("sink");
+        DataGeneratorSource<Finding> source =
+                new DataGeneratorSource<>(
+                        DeliveryRecoveryIT::finding,
+                        COUNT,
+                        RateLimiterStrategy.perSecond(40),
+                        TypeInformation.of(Finding.class));
+        WebhookTarget target =
+                new WebhookTarget(
+                        new WebhookTarget.Settings(
+                                "webhook",
+                                WebhookTarget.Format.GENERIC,
+                                HTTP.endpoint() + "/hook",
+                                null,
+                                null,
+                                Map.of(),
+                                "{\"id\":\"{{id}}\"}",
+                                Duration.ofSeconds(5),
+                                AwsClientSettings.DEFAULTS));
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "findings")
+                .uid("source")
+                .map(new FailOnceAfterACheckpoint())
+                .uid("fail-once")
+                .sinkTo(
+                        new DeliverySink<>(
+                                target,
+                                RetryPolicy.DEFAULTS,
+                                new FileDeadLetters(dir.resolve("dl.jsonl").toString()),
+                                20))
+                .uid("sink");
         env.execute("recovery");
 
         assertThat(FAILED).isTrue();
-        List<String> ids = HTTP.server().getAllServeEvents().stream()
-                .map(e -> Json.tree(e.getRequest().getBodyAsString()).path("id").asText()).toList();
+        List<String> ids =
+                HTTP.server().getAllServeEvents().stream()
+                        .map(e -> Json.tree(e.getRequest().getBodyAsString()).path("id").asText())
+                        .toList();
         Set<String> distinct = new HashSet<>(ids);
         assertThat(distinct).hasSize(COUNT);
         for (long i = 0; i < COUNT; i++) {
@@ -83,14 +115,21 @@ class DeliveryRecoveryIT {
     }
 
     static Finding finding(long i) {
-        return Json.read("{\"id\":\"f-" + i + "\",\"ruleId\":\"layer-download\",\"severity\":\"LOW\",\"title\":\"t\","
-                + "\"principal\":{\"arn\":\"arn:aws:iam::111122223333:role/r\"},\"firstEventTime\":\"2024-05-01T12:00:00Z\","
-                + "\"lastEventTime\":\"2024-05-01T12:00:00Z\",\"eventCount\":1,\"eventIds\":[\"e" + i + "\"],"
-                + "\"details\":{},\"evidence\":[]}", Finding.class);
+        return Json.read(
+                "{\"id\":\"f-"
+                        + i
+                        + "\",\"ruleId\":\"layer-download\",\"severity\":\"LOW\",\"title\":\"t\","
+                        + "\"principal\":{\"arn\":\"arn:aws:iam::111122223333:role/r\"},\"firstEventTime\":\"2024-05-01T12:00:00Z\","
+                        + "\"lastEventTime\":\"2024-05-01T12:00:00Z\",\"eventCount\":1,\"eventIds\":[\"e"
+                        + i
+                        + "\"],"
+                        + "\"details\":{},\"evidence\":[]}",
+                Finding.class);
     }
 
     /** Throws once, after a checkpoint has completed and more elements have passed. */
-    static final class FailOnceAfterACheckpoint extends RichMapFunction<Finding, Finding> implements CheckpointListener {
+    static final class FailOnceAfterACheckpoint extends RichMapFunction<Finding, Finding>
+            implements CheckpointListener {
         private boolean checkpointed;
         private int seen;
 

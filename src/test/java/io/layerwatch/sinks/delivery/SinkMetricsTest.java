@@ -6,7 +6,10 @@ import io.layerwatch.testing.RecordingMetricGroup;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The sink counters MSF publishes to CloudWatch, and the names and dimensions the central stack's alarms use. */
+/**
+ * The sink counters MSF publishes to CloudWatch, and the names and dimensions the central stack's
+ * alarms use.
+ */
 class SinkMetricsTest {
 
     @Test
@@ -15,13 +18,17 @@ class SinkMetricsTest {
         SinkMetrics.register(root, "securityhub");
         SinkMetrics.register(root, "my-webhook");
 
-        assertThat(root.counters()).containsOnlyKeys(
-                "kinesisanalytics.sink=securityhub.delivered", "kinesisanalytics.sink=securityhub.retried",
-                "kinesisanalytics.sink=securityhub.deadLettered",
-                "kinesisanalytics.sink=my-webhook.delivered", "kinesisanalytics.sink=my-webhook.retried",
-                "kinesisanalytics.sink=my-webhook.deadLettered",
-                "kinesisanalytics.sinkDeadLettered");
-        // MSF adds Application (the application name) itself: a user variable of that name would clash with it.
+        assertThat(root.counters())
+                .containsOnlyKeys(
+                        "kinesisanalytics.sink=securityhub.delivered",
+                        "kinesisanalytics.sink=securityhub.retried",
+                        "kinesisanalytics.sink=securityhub.deadLettered",
+                        "kinesisanalytics.sink=my-webhook.delivered",
+                        "kinesisanalytics.sink=my-webhook.retried",
+                        "kinesisanalytics.sink=my-webhook.deadLettered",
+                        "kinesisanalytics.sinkDeadLettered");
+        // MSF adds Application (the application name) itself: a user variable of that name would
+        // clash with it.
         assertThat(root.variablesOf("kinesisanalytics.sink=securityhub.deadLettered"))
                 .isEqualTo(Map.of("sink", "securityhub"));
         assertThat(root.variablesOf("kinesisanalytics.sinkDeadLettered")).isEmpty();
@@ -29,7 +36,8 @@ class SinkMetricsTest {
 
     @Test
     void aDeadLetterCountsForItsSinkAndInTheTotal() {
-        // Each sink writer is its own operator with its own counters (MSF aggregates them per metric name and dimensions).
+        // Each sink writer is its own operator with its own counters (MSF aggregates them per
+        // metric name and dimensions).
         SinkMetrics sns = SinkMetrics.register(new RecordingMetricGroup(), "sns");
         SinkMetrics hub = SinkMetrics.register(new RecordingMetricGroup(), "securityhub");
 

@@ -21,13 +21,19 @@ class JsonLinesFileSinkTest {
     void foldingWritesFinalValuesAtOnceAndOnlyTheLaterVersionOfThoseThatMayChange(@TempDir Path dir)
             throws Exception {
         Path file = dir.resolve("findings.jsonl");
-        JsonLinesFileSink<Item> sink = JsonLinesFileSink.foldingBy(file, Item::id,
-                i -> RuleCatalog.updatesFindings(i.ruleId()), (held, next) -> next.version() >= held.version() ? next : held);
+        JsonLinesFileSink<Item> sink =
+                JsonLinesFileSink.foldingBy(
+                        file,
+                        Item::id,
+                        i -> RuleCatalog.updatesFindings(i.ruleId()),
+                        (held, next) -> next.version() >= held.version() ? next : held);
         try (SinkWriter<Item> w = sink.createWriter((Sink.InitContext) null)) {
             w.write(new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 1), null);
             w.write(new Item("dl-1", RuleCatalog.LAYER_DOWNLOAD, 1), null);
             w.write(new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 3), null);
-            w.write(new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 2), null); // arrives after a later one
+            w.write(
+                    new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 2),
+                    null); // arrives after a later one
             w.write(new Item("dl-1", RuleCatalog.LAYER_DOWNLOAD, 2), null); // the same record twice
             w.write(new Item("dl-2", RuleCatalog.LAYER_DOWNLOAD, 1), null);
             w.flush(false);
@@ -35,8 +41,11 @@ class JsonLinesFileSinkTest {
             assertThat(lines(file)).extracting(Item::id).containsExactly("dl-1", "dl-2");
             w.flush(true);
         }
-        assertThat(lines(file)).containsExactly(new Item("dl-1", RuleCatalog.LAYER_DOWNLOAD, 1),
-                new Item("dl-2", RuleCatalog.LAYER_DOWNLOAD, 1), new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 3));
+        assertThat(lines(file))
+                .containsExactly(
+                        new Item("dl-1", RuleCatalog.LAYER_DOWNLOAD, 1),
+                        new Item("dl-2", RuleCatalog.LAYER_DOWNLOAD, 1),
+                        new Item("burst-1", RuleCatalog.LAYER_DOWNLOAD_BURST, 3));
     }
 
     private static List<Item> lines(Path file) throws Exception {

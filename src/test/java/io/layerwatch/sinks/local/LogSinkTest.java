@@ -10,19 +10,33 @@ import org.junit.jupiter.api.Test;
 
 class LogSinkTest {
 
-    /** A dead letter whose payload carries ANSI, CR/LF (a forged log line), RTL override and a C1 CSI. */
+    /**
+     * A dead letter whose payload carries ANSI, CR/LF (a forged log line), RTL override and a C1
+     * CSI.
+     */
     @Test
     @SuppressWarnings("deprecation")
     void dataCannotForgeOrColourLogLines() throws Exception {
         String hostile = "x\u001B[31m\r\n2026-01-01 INFO all good\u202E\u009B2J\u200B";
         try (LogCapture logs = LogCapture.of(LogSink.class)) {
-            new LogSink<Map<String, String>>("dead letter").createWriter((Sink.InitContext) null).write(Map.of("payload", hostile), null);
+            new LogSink<Map<String, String>>("dead letter")
+                    .createWriter((Sink.InitContext) null)
+                    .write(Map.of("payload", hostile), null);
 
-            assertThat(logs.messages()).singleElement().satisfies(m -> {
-                assertThat(m).startsWith("dead letter: ").doesNotContain("\u001B", "\r", "\n", "\u202E", "\u009B",
-                        "\u200B");
-                assertThat(Json.tree(m.substring("dead letter: ".length())).path("payload").asText()).isEqualTo(hostile);
-            });
+            assertThat(logs.messages())
+                    .singleElement()
+                    .satisfies(
+                            m -> {
+                                assertThat(m)
+                                        .startsWith("dead letter: ")
+                                        .doesNotContain(
+                                                "\u001B", "\r", "\n", "\u202E", "\u009B", "\u200B");
+                                assertThat(
+                                                Json.tree(m.substring("dead letter: ".length()))
+                                                        .path("payload")
+                                                        .asText())
+                                        .isEqualTo(hostile);
+                            });
         }
     }
 }

@@ -27,15 +27,21 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-/** OCSF lines through the connector's KinesisStreamsSink into a real Kinesis emulator, read back with the SDK. */
+/**
+ * OCSF lines through the connector's KinesisStreamsSink into a real Kinesis emulator, read back
+ * with the SDK.
+ */
 class OcsfKinesisIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
-    @RegisterExtension
-    static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
+    @RegisterExtension static final FakeAws CREDENTIALS = FakeAws.credentialsOnly();
 
     static KinesisEmulator kinesis;
     static AwsClientSettings aws;
@@ -55,32 +61,54 @@ class OcsfKinesisIT {
     void findingsArriveAsOcsfRecords() throws Exception {
         List<Finding> findings = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            findings.add(FindingBuilder.of(RulesConfigLoader.builtIn().rule("policy-deleted"))
-                    .event(CloudTrailRecords.record("DeleteRepositoryPolicy").repositoryName("repo-" + i)
-                            .eventId("evt-" + i).event())
-                    .title("deleted " + i).build());
+            findings.add(
+                    FindingBuilder.of(RulesConfigLoader.builtIn().rule("policy-deleted"))
+                            .event(
+                                    CloudTrailRecords.record("DeleteRepositoryPolicy")
+                                            .repositoryName("repo-" + i)
+                                            .eventId("evt-" + i)
+                                            .event())
+                            .title("deleted " + i)
+                            .build());
         }
         try (KinesisClient client = aws.build(KinesisClient.builder())) {
             KinesisEmulator.createStream(client, "siem", 2);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
             env.setParallelism(1);
             OcsfOutputs.attach(env.fromData(findings), OcsfSettings.kinesis("siem", aws));
             env.execute("ocsf-kinesis");
 
             List<JsonNode> lines = new ArrayList<>();
             for (Shard shard : client.listShards(b -> b.streamName("siem")).shards()) {
-                String iterator = client.getShardIterator(b -> b.streamName("siem").shardId(shard.shardId())
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+                String iterator =
+                        client.getShardIterator(
+                                        b ->
+                                                b.streamName("siem")
+                                                        .shardId(shard.shardId())
+                                                        .shardIteratorType(
+                                                                ShardIteratorType.TRIM_HORIZON))
+                                .shardIterator();
                 for (Record r : client.getRecords(b -> b.shardIterator(iterator)).records()) {
                     lines.add(Json.tree(r.data().asString(StandardCharsets.UTF_8)));
                 }
             }
-            assertThat(lines).hasSize(5).allSatisfy(l -> {
-                assertThat(l.path("class_uid").asInt()).isEqualTo(2004);
-                assertThat(l.path("finding_info").path("analytic").path("uid").asText()).isEqualTo("policy-deleted");
-            });
-            assertThat(lines).extracting(l -> l.path("finding_info").path("uid").asText())
-                    .containsExactlyInAnyOrderElementsOf(findings.stream().map(Finding::id).toList());
+            assertThat(lines)
+                    .hasSize(5)
+                    .allSatisfy(
+                            l -> {
+                                assertThat(l.path("class_uid").asInt()).isEqualTo(2004);
+                                assertThat(
+                                                l.path("finding_info")
+                                                        .path("analytic")
+                                                        .path("uid")
+                                                        .asText())
+                                        .isEqualTo("policy-deleted");
+                            });
+            assertThat(lines)
+                    .extracting(l -> l.path("finding_info").path("uid").asText())
+                    .containsExactlyInAnyOrderElementsOf(
+                            findings.stream().map(Finding::id).toList());
         }
     }
 }

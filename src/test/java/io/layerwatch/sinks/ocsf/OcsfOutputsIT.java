@@ -33,27 +33,47 @@ import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** OcsfOutputs builds every target from its settings; the file output written by a small Flink job. */
+/**
+ * OcsfOutputs builds every target from its settings; the file output written by a small Flink job.
+ */
 class OcsfOutputsIT {
 
-    static final AwsClientSettings EMULATOR = AwsClientSettings.DEFAULTS.withRegion("us-east-1")
-            .withEndpoint("http://localhost:4566");
+    static final AwsClientSettings EMULATOR =
+            AwsClientSettings.DEFAULTS
+                    .withRegion("us-east-1")
+                    .withEndpoint("http://localhost:4566");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static List<Finding> findings(int n) {
-        return IntStream.range(0, n).mapToObj(i -> FindingBuilder
-                .of(RulesConfigLoader.builtIn().rule(RuleCatalog.LAYER_DOWNLOAD))
-                .event(record("GetDownloadUrlForLayer").repositoryName("payments").param("registryId", ACCOUNT)
-                        .param("layerDigest", "sha256:" + i).eventId("evt-" + i).event())
-                .title("Layer download " + i).description("d").build()).toList();
+        return IntStream.range(0, n)
+                .mapToObj(
+                        i ->
+                                FindingBuilder.of(
+                                                RulesConfigLoader.builtIn()
+                                                        .rule(RuleCatalog.LAYER_DOWNLOAD))
+                                        .event(
+                                                record("GetDownloadUrlForLayer")
+                                                        .repositoryName("payments")
+                                                        .param("registryId", ACCOUNT)
+                                                        .param("layerDigest", "sha256:" + i)
+                                                        .eventId("evt-" + i)
+                                                        .event())
+                                        .title("Layer download " + i)
+                                        .description("d")
+                                        .build())
+                .toList();
     }
 
     List<OcsfSettings> everyTarget() {
-        return List.of(OcsfSettings.file(dir.resolve("ocsf.jsonl")), OcsfSettings.stdout(),
+        return List.of(
+                OcsfSettings.file(dir.resolve("ocsf.jsonl")),
+                OcsfSettings.stdout(),
                 OcsfSettings.kinesis("layerwatch-ocsf", EMULATOR),
-                OcsfSettings.firehose("layerwatch-ocsf", EMULATOR, new FileDeadLetters(dir.resolve("dl.jsonl").toString())));
+                OcsfSettings.firehose(
+                        "layerwatch-ocsf",
+                        EMULATOR,
+                        new FileDeadLetters(dir.resolve("dl.jsonl").toString())));
     }
 
     @Test
@@ -69,30 +89,49 @@ class OcsfOutputsIT {
         assertThat(OcsfOutputs.sink(everyTarget().get(0))).isInstanceOf(LinesSink.class);
         assertThat(OcsfOutputs.sink(everyTarget().get(1))).isInstanceOf(LinesSink.class);
         assertThat(OcsfOutputs.sink(everyTarget().get(2))).isInstanceOf(KinesisStreamsSink.class);
-        assertThat(OcsfOutputs.sink(everyTarget().get(3))).isInstanceOfSatisfying(DeliverySink.class,
-                d -> assertThat(d.name()).isEqualTo(FirehoseTarget.NAME));
+        assertThat(OcsfOutputs.sink(everyTarget().get(3)))
+                .isInstanceOfSatisfying(
+                        DeliverySink.class,
+                        d -> assertThat(d.name()).isEqualTo(FirehoseTarget.NAME));
     }
 
     @Test
     void kinesisIsConfiguredFromTheSettings() {
         Properties props = OcsfOutputs.kinesisProperties(EMULATOR);
         assertThat(props.getProperty(AWSConfigConstants.AWS_REGION)).isEqualTo("us-east-1");
-        assertThat(props.getProperty(AWSConfigConstants.AWS_ENDPOINT)).isEqualTo("http://localhost:4566");
-        assertThat(props.getProperty(AWSConfigConstants.HTTP_PROTOCOL_VERSION)).isEqualTo("HTTP1_1");
+        assertThat(props.getProperty(AWSConfigConstants.AWS_ENDPOINT))
+                .isEqualTo("http://localhost:4566");
+        assertThat(props.getProperty(AWSConfigConstants.HTTP_PROTOCOL_VERSION))
+                .isEqualTo("HTTP1_1");
         assertThat(OcsfOutputs.kinesisProperties(AwsClientSettings.DEFAULTS)).isEmpty();
-        assertThat(OcsfOutputs.kinesis(OcsfSettings.kinesis(
-                "arn:aws:kinesis:us-east-1:111122223333:stream/layerwatch-ocsf", EMULATOR))).isNotNull();
-        OcsfSettings byArn = OcsfSettings.kinesis("arn:aws:kinesis:us-east-1:111122223333:stream/s", EMULATOR);
+        assertThat(
+                        OcsfOutputs.kinesis(
+                                OcsfSettings.kinesis(
+                                        "arn:aws:kinesis:us-east-1:111122223333:stream/layerwatch-ocsf",
+                                        EMULATOR)))
+                .isNotNull();
+        OcsfSettings byArn =
+                OcsfSettings.kinesis("arn:aws:kinesis:us-east-1:111122223333:stream/s", EMULATOR);
         assertThat(byArn.streamArn()).startsWith("arn:");
         assertThat(byArn.streamName()).isNull();
     }
 
     @Test
     void settingsNameWhatTheirTargetLacks() {
-        assertThatThrownBy(() -> new OcsfSettings(OcsfSettings.Target.FILE, null, null, null, null, null, null))
+        assertThatThrownBy(
+                        () ->
+                                new OcsfSettings(
+                                        OcsfSettings.Target.FILE,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null))
                 .hasMessageContaining("path");
         assertThatThrownBy(() -> OcsfSettings.kinesis(" ", null)).hasMessageContaining("stream");
-        assertThatThrownBy(() -> OcsfSettings.firehose("s", null, null)).hasMessageContaining("dead-letter");
+        assertThatThrownBy(() -> OcsfSettings.firehose("s", null, null))
+                .hasMessageContaining("dead-letter");
         assertThat(OcsfSettings.stdout().aws()).isEqualTo(AwsClientSettings.DEFAULTS);
     }
 
@@ -123,7 +162,8 @@ class OcsfOutputsIT {
         PrintStream saved = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (SinkWriter<Finding> writer = LinesSink.<Finding>stdout(OcsfMapper::line).createWriter((Sink.InitContext) null)) {
+        try (SinkWriter<Finding> writer =
+                LinesSink.<Finding>stdout(OcsfMapper::line).createWriter((Sink.InitContext) null)) {
             writer.write(f, null);
             writer.flush(true);
         } finally {

@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks OCSF events against the 1.3.0 extract in src/test/resources/ocsf (classes 2004, 2005 and 7001 and
- * the objects LayerWatch writes): every attribute defined for its class or object, profile attributes
- * only with their profile in metadata.profiles, _id values in their enum, required attributes and
- * at_least_one constraints met. Attributes of type object (unmapped) and json (evidence data) are free-form.
+ * Checks OCSF events against the 1.3.0 extract in src/test/resources/ocsf (classes 2004, 2005 and
+ * 7001 and the objects LayerWatch writes): every attribute defined for its class or object, profile
+ * attributes only with their profile in metadata.profiles, _id values in their enum, required
+ * attributes and at_least_one constraints met. Attributes of type object (unmapped) and json
+ * (evidence data) are free-form.
  */
 final class OcsfSchema {
 
@@ -51,9 +52,14 @@ final class OcsfSchema {
         return problems;
     }
 
-    private void check(String path, JsonNode type, JsonNode node, Set<String> profiles, List<String> problems) {
+    private void check(
+            String path,
+            JsonNode type,
+            JsonNode node,
+            Set<String> profiles,
+            List<String> problems) {
         JsonNode attributes = type.path("attributes");
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String name = path + "." + field.getKey();
             JsonNode a = attributes.path(field.getKey());
@@ -62,10 +68,15 @@ final class OcsfSchema {
                 continue;
             }
             if (a.has("profile") && !profiles.contains(a.path("profile").asText())) {
-                problems.add(name + " needs profile " + a.path("profile").asText() + " in metadata.profiles");
+                problems.add(
+                        name
+                                + " needs profile "
+                                + a.path("profile").asText()
+                                + " in metadata.profiles");
             }
             if (a.has("enum") && !contains(a.path("enum"), field.getValue())) {
-                problems.add(name + " = " + field.getValue() + " is not in its enum " + a.path("enum"));
+                problems.add(
+                        name + " = " + field.getValue() + " is not in its enum " + a.path("enum"));
             }
             String object = a.path("object").asText(null);
             if (object == null || "object".equals(object)) {
@@ -76,14 +87,19 @@ final class OcsfSchema {
                 problems.add(name + " is a " + object + ", not in the extract");
                 continue;
             }
-            for (JsonNode value : field.getValue().isArray() ? field.getValue() : List.of(field.getValue())) {
+            for (JsonNode value :
+                    field.getValue().isArray() ? field.getValue() : List.of(field.getValue())) {
                 check(name, objectType, value, profiles, problems);
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> a = it.next();
-            boolean applies = !a.getValue().has("profile") || profiles.contains(a.getValue().path("profile").asText());
-            if (applies && "required".equals(a.getValue().path("requirement").asText()) && !node.has(a.getKey())) {
+            boolean applies =
+                    !a.getValue().has("profile")
+                            || profiles.contains(a.getValue().path("profile").asText());
+            if (applies
+                    && "required".equals(a.getValue().path("requirement").asText())
+                    && !node.has(a.getKey())) {
                 problems.add(path + "." + a.getKey() + " is required");
             }
         }

@@ -23,35 +23,58 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SuppressRepeatsIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     static Finding download(String role, int minute, String digest) {
         Instant t = CloudTrailRecords.TIME.plus(Duration.ofMinutes(minute));
         return FindingBuilder.of(RulesConfigLoader.builtIn().rule("layer-download"))
-                .event(CloudTrailRecords.record("GetDownloadUrlForLayer").assumedRole(CloudTrailRecords.ACCOUNT, role, "s")
-                        .repositoryName("payments").param("layerDigest", digest).time(t).event())
-                .title("download " + digest).build();
+                .event(
+                        CloudTrailRecords.record("GetDownloadUrlForLayer")
+                                .assumedRole(CloudTrailRecords.ACCOUNT, role, "s")
+                                .repositoryName("payments")
+                                .param("layerDigest", digest)
+                                .time(t)
+                                .event())
+                .title("download " + digest)
+                .build();
     }
 
     @Test
     void repeatsWithinTheWindowFoldIntoOneDigestWithACount() throws Exception {
-        List<Finding> in = List.of(download("dev", 0, "a"), download("dev", 5, "b"), download("dev", 10, "c"),
-                download("ops", 12, "d"), download("dev", 90, "e"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+        List<Finding> in =
+                List.of(
+                        download("dev", 0, "a"),
+                        download("dev", 5, "b"),
+                        download("dev", 10, "c"),
+                        download("ops", 12, "d"),
+                        download("dev", 90, "e"));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
         List<Finding> out = new ArrayList<>();
-        try (CloseableIterator<Finding> it = env.fromData(in)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Finding>forMonotonousTimestamps()
-                        .withTimestampAssigner((f, ts) -> f.lastEventTime().toEpochMilli()))
-                .keyBy(SuppressRepeats::key, Types.STRING)
-                .process(new SuppressRepeats(Duration.ofHours(1)))
-                .executeAndCollect()) {
+        try (CloseableIterator<Finding> it =
+                env.fromData(in)
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<Finding>forMonotonousTimestamps()
+                                        .withTimestampAssigner(
+                                                (f, ts) -> f.lastEventTime().toEpochMilli()))
+                        .keyBy(SuppressRepeats::key, Types.STRING)
+                        .process(new SuppressRepeats(Duration.ofHours(1)))
+                        .executeAndCollect()) {
             it.forEachRemaining(out::add);
         }
-        assertThat(out).extracting(Finding::title).containsExactlyInAnyOrder(
-                "download a", "download d", "(2 repeats) download c", "download e");
-        assertThat(out).filteredOn(f -> f.title().startsWith("(2")).singleElement()
+        assertThat(out)
+                .extracting(Finding::title)
+                .containsExactlyInAnyOrder(
+                        "download a", "download d", "(2 repeats) download c", "download e");
+        assertThat(out)
+                .filteredOn(f -> f.title().startsWith("(2"))
+                .singleElement()
                 .satisfies(f -> assertThat(f.details()).containsEntry("suppressedRepeats", 2));
     }
 }

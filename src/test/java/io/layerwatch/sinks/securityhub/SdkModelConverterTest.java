@@ -16,15 +16,21 @@ class SdkModelConverterTest {
 
     @Test
     void sdkModelIsStrict() {
-        Finding f = FindingBuilder.of(RulesConfigLoader.builtIn().rule(RuleCatalog.POLICY_DELETED))
-                .event(record("DeleteRepositoryPolicy").repositoryName("app").event()).title("t").description("d")
-                .build();
+        Finding f =
+                FindingBuilder.of(RulesConfigLoader.builtIn().rule(RuleCatalog.POLICY_DELETED))
+                        .event(record("DeleteRepositoryPolicy").repositoryName("app").event())
+                        .title("t")
+                        .description("d")
+                        .build();
         ObjectNode a = new AsffMapper(null, null, null).toAsff(f);
         AwsSecurityFinding sdk = SdkModelConverter.toSecurityFinding(a.toString());
-        assertThat(sdk.resources().get(0).details().awsEcrRepository().repositoryName()).isEqualTo("app");
-        assertThat(sdk.productFields()).containsEntry("layerwatch/ruleId", RuleCatalog.POLICY_DELETED);
+        assertThat(sdk.resources().get(0).details().awsEcrRepository().repositoryName())
+                .isEqualTo("app");
+        assertThat(sdk.productFields())
+                .containsEntry("layerwatch/ruleId", RuleCatalog.POLICY_DELETED);
         assertThat(sdk.findingProviderFields().types()).isEqualTo(sdk.types());
-        assertThat(sdk.remediation().recommendation().url()).startsWith("https://docs.aws.amazon.com/");
+        assertThat(sdk.remediation().recommendation().url())
+                .startsWith("https://docs.aws.amazon.com/");
         a.put("NotAnAsffAttribute", "x");
         assertThatThrownBy(() -> SdkModelConverter.toSecurityFinding(a.toString()))
                 .hasMessageContaining("NotAnAsffAttribute");

@@ -31,20 +31,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The securityhub sink as a rules file without hubAccountId configures it, in a Flink job: member
- * findings reach the central account's Security Hub, and when STS cannot name the caller they end in
- * the sink dead letters with the reason, the job completing.
+ * findings reach the central account's Security Hub, and when STS cannot name the caller they end
+ * in the sink dead letters with the reason, the job completing.
  */
 class SecurityHubDeliveryIT {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws(new SecurityHubHubAccountIT.ImportAsCaller());
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeEach
     void securityHubOfTheCentralAccount() {
@@ -53,16 +56,22 @@ class SecurityHubDeliveryIT {
 
     /** Runs the findings through the configured securityhub sink; returns the sink dead letters. */
     List<JsonNode> deliver(List<Finding> findings) throws Exception {
-        RulesConfig rules = RulesConfigLoader.fromYaml("""
+        RulesConfig rules =
+                RulesConfigLoader.fromYaml(
+                        """
                 sinks:
                   aws: {region: us-east-1, endpoint: "%s"}
                   delivery: {maxAttempts: 2, baseDelay: 10ms, maxDelay: 20ms}
                   deadLetter: {type: file, path: dead.jsonl}
                   securityhub: {enabled: true}
-                """.formatted(AWS.endpoint()), "rules.yaml");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
+                """
+                                .formatted(AWS.endpoint()),
+                        "rules.yaml");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
-        FindingSinks.attach(env.fromData(findings), rules.sinks(), Set.of("securityhub"), dir, false);
+        FindingSinks.attach(
+                env.fromData(findings), rules.sinks(), Set.of("securityhub"), dir, false);
         env.execute("securityhub-delivery");
         List<JsonNode> out = new ArrayList<>();
         Path dead = dir.resolve("dead.jsonl");
@@ -77,8 +86,12 @@ class SecurityHubDeliveryIT {
         SecurityHubHubAccountIT.stubCaller(AWS.server(), CENTRAL);
         assertThat(deliver(memberFindings())).isEmpty();
         List<JsonNode> sent = new ArrayList<>();
-        AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT))).forEach(r -> findingsOf(r).forEach(sent::add));
-        assertThat(sent).hasSize(2).allSatisfy(f -> assertThat(f.path("AwsAccountId").asText()).isEqualTo(CENTRAL));
+        AWS.server()
+                .findAll(postRequestedFor(urlEqualTo(IMPORT)))
+                .forEach(r -> findingsOf(r).forEach(sent::add));
+        assertThat(sent)
+                .hasSize(2)
+                .allSatisfy(f -> assertThat(f.path("AwsAccountId").asText()).isEqualTo(CENTRAL));
     }
 
     @Test
@@ -86,14 +99,19 @@ class SecurityHubDeliveryIT {
         SecurityHubHubAccountIT.stubStsError(AWS.server(), 403, "AccessDenied");
         List<Finding> findings = memberFindings();
         List<JsonNode> dead = deliver(findings);
-        assertThat(dead).hasSize(2).allSatisfy(d -> {
-            assertThat(d.path("sink").asText()).isEqualTo("securityhub");
-            assertThat(d.path("attempts").asInt()).isEqualTo(1);
-            assertThat(d.path("error").asText())
-                    .startsWith("the Security Hub account is unknown: STS GetCallerIdentity failed: ")
-                    .contains("AccessDenied");
-        });
-        assertThat(dead).extracting(d -> d.path("findingId").asText())
+        assertThat(dead)
+                .hasSize(2)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.path("sink").asText()).isEqualTo("securityhub");
+                            assertThat(d.path("attempts").asInt()).isEqualTo(1);
+                            assertThat(d.path("error").asText())
+                                    .startsWith(
+                                            "the Security Hub account is unknown: STS GetCallerIdentity failed: ")
+                                    .contains("AccessDenied");
+                        });
+        assertThat(dead)
+                .extracting(d -> d.path("findingId").asText())
                 .containsExactlyInAnyOrderElementsOf(findings.stream().map(Finding::id).toList());
         assertThat(AWS.server().findAll(postRequestedFor(urlEqualTo(IMPORT)))).isEmpty();
     }

@@ -47,9 +47,13 @@ class SecurityHubHubAccountIT {
     static final String CENTRAL = "999988887777";
     static final String MEMBER_A = "444455556666";
     static final String MEMBER_B = "111122223333";
-    static final String CENTRAL_ARN = "arn:aws:securityhub:us-east-1:" + CENTRAL + ":product/" + CENTRAL + "/default";
+    static final String CENTRAL_ARN =
+            "arn:aws:securityhub:us-east-1:" + CENTRAL + ":product/" + CENTRAL + "/default";
 
-    /** BatchImportFindings as called from {@link #CENTRAL}: other accounts' findings fail one by one. */
+    /**
+     * BatchImportFindings as called from {@link #CENTRAL}: other accounts' findings fail one by
+     * one.
+     */
     static final class ImportAsCaller implements ResponseTransformerV2 {
         @Override
         public Response transform(Response response, ServeEvent event) {
@@ -62,18 +66,31 @@ class SecurityHubHubAccountIT {
             for (JsonNode f : Json.tree(event.getRequest().getBodyAsString()).path("Findings")) {
                 String productArn = f.path("ProductArn").asText();
                 String[] arn = productArn.split(":", 6);
-                boolean own = CENTRAL.equals(f.path("AwsAccountId").asText()) && arn.length == 6
-                        && CENTRAL.equals(arn[4]) && ("product/" + CENTRAL + "/default").equals(arn[5]);
+                boolean own =
+                        CENTRAL.equals(f.path("AwsAccountId").asText())
+                                && arn.length == 6
+                                && CENTRAL.equals(arn[4])
+                                && ("product/" + CENTRAL + "/default").equals(arn[5]);
                 if (own) {
                     ok++;
                 } else {
-                    failed.addObject().put("Id", f.path("Id").asText()).put("ErrorCode", "AccessDeniedException")
-                            .put("ErrorMessage", "User: arn:aws:sts::" + CENTRAL + ":assumed-role/LayerWatch/flink"
-                                    + " is not authorized to perform: securityhub:BatchImportFindings on resource: "
-                                    + productArn + " for AwsAccountId " + f.path("AwsAccountId").asText());
+                    failed.addObject()
+                            .put("Id", f.path("Id").asText())
+                            .put("ErrorCode", "AccessDeniedException")
+                            .put(
+                                    "ErrorMessage",
+                                    "User: arn:aws:sts::"
+                                            + CENTRAL
+                                            + ":assumed-role/LayerWatch/flink"
+                                            + " is not authorized to perform: securityhub:BatchImportFindings on resource: "
+                                            + productArn
+                                            + " for AwsAccountId "
+                                            + f.path("AwsAccountId").asText());
                 }
             }
-            body.put("FailedCount", failed.size()).put("SuccessCount", ok).set("FailedFindings", failed);
+            body.put("FailedCount", failed.size())
+                    .put("SuccessCount", ok)
+                    .set("FailedFindings", failed);
             return Response.Builder.like(response).but().body(body.toString()).build();
         }
 
@@ -83,8 +100,7 @@ class SecurityHubHubAccountIT {
         }
     }
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws(new ImportAsCaller());
+    @RegisterExtension static final FakeAws AWS = new FakeAws(new ImportAsCaller());
 
     @BeforeEach
     void securityHubOfTheCentralAccount() {
@@ -93,8 +109,12 @@ class SecurityHubHubAccountIT {
 
     /** BatchImportFindings answered by {@link ImportAsCaller} (register it with the server). */
     static void stubImport(WireMockServer server) {
-        server.stubFor(post(urlEqualTo(IMPORT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")));
+        server.stubFor(
+                post(urlEqualTo(IMPORT))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(200)
+                                        .withHeader("Content-Type", "application/json")));
     }
 
     static MappingBuilder getCallerIdentity() {
@@ -103,8 +123,14 @@ class SecurityHubHubAccountIT {
 
     /** STS answers GetCallerIdentity with {@code account}. */
     static void stubCaller(WireMockServer server, String account) {
-        server.stubFor(getCallerIdentity().willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
-                .withBody("""
+        server.stubFor(
+                getCallerIdentity()
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(200)
+                                        .withHeader("Content-Type", "text/xml")
+                                        .withBody(
+                                                """
                         <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
                           <GetCallerIdentityResult>
                             <Arn>arn:aws:sts::%1$s:assumed-role/LayerWatch/flink</Arn>
@@ -112,21 +138,32 @@ class SecurityHubHubAccountIT {
                             <Account>%1$s</Account>
                           </GetCallerIdentityResult>
                           <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata>
-                        </GetCallerIdentityResponse>""".formatted(account))));
+                        </GetCallerIdentityResponse>"""
+                                                        .formatted(account))));
     }
 
     static void stubStsError(WireMockServer server, int status, String code) {
-        server.stubFor(getCallerIdentity().willReturn(aResponse().withStatus(status)
-                .withHeader("Content-Type", "text/xml").withBody("""
+        server.stubFor(
+                getCallerIdentity()
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(status)
+                                        .withHeader("Content-Type", "text/xml")
+                                        .withBody(
+                                                """
                         <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
                           <Error><Type>Sender</Type><Code>%1$s</Code><Message>%1$s from the test</Message></Error>
                           <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>
-                        </ErrorResponse>""".formatted(code))));
+                        </ErrorResponse>"""
+                                                        .formatted(code))));
     }
 
     static int stsCalls() {
-        return AWS.server().findAll(postRequestedFor(urlEqualTo("/"))
-                .withRequestBody(containing("Action=GetCallerIdentity"))).size();
+        return AWS.server()
+                .findAll(
+                        postRequestedFor(urlEqualTo("/"))
+                                .withRequestBody(containing("Action=GetCallerIdentity")))
+                .size();
     }
 
     static List<LoggedRequest> imports() {
@@ -134,17 +171,27 @@ class SecurityHubHubAccountIT {
     }
 
     static SecurityHubTarget target(String hubAccountId) {
-        return new SecurityHubTarget(SecurityHubTarget.Settings.defaults().withAws(AWS.settings())
-                .withHub(hubAccountId, null));
+        return new SecurityHubTarget(
+                SecurityHubTarget.Settings.defaults()
+                        .withAws(AWS.settings())
+                        .withHub(hubAccountId, null));
     }
 
     /** Findings about two member accounts in two regions. */
     static List<Finding> memberFindings() {
         return List.of(
-                built(RuleCatalog.POLICY_DELETED, record("DeleteRepositoryPolicy").repositoryName("payments")
-                        .recipientAccount(MEMBER_A).region("eu-west-1")),
-                built(RuleCatalog.POLICY_DELETED, record("DeleteRepositoryPolicy").repositoryName("web")
-                        .recipientAccount(MEMBER_B).region("us-east-1")));
+                built(
+                        RuleCatalog.POLICY_DELETED,
+                        record("DeleteRepositoryPolicy")
+                                .repositoryName("payments")
+                                .recipientAccount(MEMBER_A)
+                                .region("eu-west-1")),
+                built(
+                        RuleCatalog.POLICY_DELETED,
+                        record("DeleteRepositoryPolicy")
+                                .repositoryName("web")
+                                .recipientAccount(MEMBER_B)
+                                .region("us-east-1")));
     }
 
     static List<Status> statuses(List<EntryResult> results) {
@@ -174,10 +221,13 @@ class SecurityHubHubAccountIT {
             String region = aboutAccountAndRegion[i][1];
             assertThat(f.path("AwsAccountId").asText()).isEqualTo(CENTRAL);
             assertThat(f.path("ProductArn").asText()).isEqualTo(CENTRAL_ARN);
-            assertThat(f.path("ProductFields").path("layerwatch/accountId").asText()).isEqualTo(account);
-            assertThat(f.path("ProductFields").path("layerwatch/region").asText()).isEqualTo(region);
+            assertThat(f.path("ProductFields").path("layerwatch/accountId").asText())
+                    .isEqualTo(account);
+            assertThat(f.path("ProductFields").path("layerwatch/region").asText())
+                    .isEqualTo(region);
             JsonNode repository = f.path("Resources").get(0);
-            assertThat(repository.path("Id").asText()).startsWith("arn:aws:ecr:" + region + ":" + account + ":repository/");
+            assertThat(repository.path("Id").asText())
+                    .startsWith("arn:aws:ecr:" + region + ":" + account + ":repository/");
             assertThat(repository.path("Region").asText()).isEqualTo(region);
         }
     }
@@ -186,9 +236,11 @@ class SecurityHubHubAccountIT {
     void theFindingsOwnAccountIsWhatTheRealApiRefuses() throws Exception {
         stubCaller(AWS.server(), CENTRAL);
         SecurityHubTarget target = target(MEMBER_A); // a hub account that is not the caller's
-        List<EntryResult> results = SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
+        List<EntryResult> results =
+                SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
         assertThat(statuses(results)).containsExactly(Status.REJECTED, Status.REJECTED);
-        assertThat(results.get(0).error()).startsWith("Security Hub AccessDeniedException: ")
+        assertThat(results.get(0).error())
+                .startsWith("Security Hub AccessDeniedException: ")
                 .contains("product/" + MEMBER_A + "/default");
         assertThat(stsCalls()).as("a configured hub account needs no STS").isZero();
     }
@@ -200,7 +252,8 @@ class SecurityHubHubAccountIT {
         assertThat(statuses(SecurityHubTargetIT.send(target, deliveries(target, memberFindings()))))
                 .containsExactly(Status.DELIVERED, Status.DELIVERED);
         assertThat(stsCalls()).isZero();
-        assertThat(findingsOf(imports().get(0)).get(1).path("AwsAccountId").asText()).isEqualTo(CENTRAL);
+        assertThat(findingsOf(imports().get(0)).get(1).path("AwsAccountId").asText())
+                .isEqualTo(CENTRAL);
     }
 
     @Test
@@ -210,10 +263,16 @@ class SecurityHubHubAccountIT {
         List<Delivery> batch = new ArrayList<>(deliveries(target, memberFindings()));
         batch.add(Delivery.of("broken", "{\"Nope\":1}", "{}"));
         List<EntryResult> results = SecurityHubTargetIT.send(target, batch);
-        assertThat(statuses(results)).containsExactly(Status.REJECTED, Status.REJECTED, Status.REJECTED);
-        assertThat(results.get(0).error()).startsWith("the Security Hub account is unknown: STS GetCallerIdentity failed:")
-                .contains("AccessDenied", "sinks.securityhub.hubAccountId", "Sinks.securityhub.hub.account.id");
-        assertThat(results.get(2).error()).as("an unreadable payload keeps its own reason")
+        assertThat(statuses(results))
+                .containsExactly(Status.REJECTED, Status.REJECTED, Status.REJECTED);
+        assertThat(results.get(0).error())
+                .startsWith("the Security Hub account is unknown: STS GetCallerIdentity failed:")
+                .contains(
+                        "AccessDenied",
+                        "sinks.securityhub.hubAccountId",
+                        "Sinks.securityhub.hub.account.id");
+        assertThat(results.get(2).error())
+                .as("an unreadable payload keeps its own reason")
                 .contains("unknown ASFF attribute Nope");
         assertThat(imports()).isEmpty();
     }
@@ -239,21 +298,43 @@ class SecurityHubHubAccountIT {
     void anUnusableCallerAccountIsRejected() throws Exception {
         stubCaller(AWS.server(), "not-an-account");
         SecurityHubTarget target = target(null);
-        List<EntryResult> results = SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
-        assertThat(statuses(results)).as(results.get(0).error()).containsExactly(Status.REJECTED, Status.REJECTED);
-        assertThat(results.get(0).error()).contains("GetCallerIdentity returned the account 'not-an-account'");
+        List<EntryResult> results =
+                SecurityHubTargetIT.send(target, deliveries(target, memberFindings()));
+        assertThat(statuses(results))
+                .as(results.get(0).error())
+                .containsExactly(Status.REJECTED, Status.REJECTED);
+        assertThat(results.get(0).error())
+                .contains("GetCallerIdentity returned the account 'not-an-account'");
         assertThat(imports()).isEmpty();
     }
 
     @Test
     void withoutAnEventAccountTheProductFieldNamesTheRepositorysAccount() {
         Finding f = memberFindings().get(0);
-        Finding noAccount = new Finding(f.id(), f.ruleId(), f.severity(), f.title(), f.description(), null, f.region(),
-                f.principal(), new Finding.FindingRepository("payments", MEMBER_A), f.sourceIp(), f.userAgent(),
-                f.firstEventTime(), f.lastEventTime(), f.eventCount(), f.key(), f.eventIds(), f.details(), f.evidence(),
-                f.attack());
+        Finding noAccount =
+                new Finding(
+                        f.id(),
+                        f.ruleId(),
+                        f.severity(),
+                        f.title(),
+                        f.description(),
+                        null,
+                        f.region(),
+                        f.principal(),
+                        new Finding.FindingRepository("payments", MEMBER_A),
+                        f.sourceIp(),
+                        f.userAgent(),
+                        f.firstEventTime(),
+                        f.lastEventTime(),
+                        f.eventCount(),
+                        f.key(),
+                        f.eventIds(),
+                        f.details(),
+                        f.evidence(),
+                        f.attack());
         JsonNode asff = Json.tree(target(CENTRAL).encode(noAccount));
-        assertThat(asff.path("ProductFields").path("layerwatch/accountId").asText()).isEqualTo(MEMBER_A);
+        assertThat(asff.path("ProductFields").path("layerwatch/accountId").asText())
+                .isEqualTo(MEMBER_A);
         assertThat(asff.path("AwsAccountId").asText()).isEqualTo(CENTRAL);
     }
 
@@ -261,9 +342,11 @@ class SecurityHubHubAccountIT {
     void hubSettingsAreCheckedNamingTheKey() {
         SecurityHubTarget.Settings d = SecurityHubTarget.Settings.defaults();
         assertThatThrownBy(() -> d.withHub("1234567890123", null))
-                .hasMessage("sinks.securityhub.hubAccountId: '1234567890123' is not a 12-digit account id");
+                .hasMessage(
+                        "sinks.securityhub.hubAccountId: '1234567890123' is not a 12-digit account id");
         assertThatThrownBy(() -> d.withHub(null, "Europe"))
-                .hasMessage("sinks.securityhub.hubRegion: 'Europe' is not an AWS region like us-east-1");
+                .hasMessage(
+                        "sinks.securityhub.hubRegion: 'Europe' is not an AWS region like us-east-1");
         assertThat(d.withHub(CENTRAL, "us-gov-west-1").hubRegion()).isEqualTo("us-gov-west-1");
     }
 }

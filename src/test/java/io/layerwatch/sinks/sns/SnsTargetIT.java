@@ -56,16 +56,19 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sns.model.AuthorizationErrorException;
 
-/** SnsTarget with the real SDK SnsClient against WireMock: the query-protocol wire form and the XML replies. */
+/**
+ * SnsTarget with the real SDK SnsClient against WireMock: the query-protocol wire form and the XML
+ * replies.
+ */
 class SnsTargetIT {
 
-    @RegisterExtension
-    static final FakeAws AWS = new FakeAws();
+    @RegisterExtension static final FakeAws AWS = new FakeAws();
 
     // ---- fixtures ----
 
     static SnsTarget target(String topic, MessageFormat format) {
-        return new SnsTarget(new Settings(topic, AWS.settings(Duration.ofSeconds(5)), format, REPORTS));
+        return new SnsTarget(
+                new Settings(topic, AWS.settings(Duration.ofSeconds(5)), format, REPORTS));
     }
 
     static SnsTarget target() {
@@ -97,7 +100,10 @@ class SnsTargetIT {
     // ---- SNS stubs: the query protocol's XML ----
 
     static void reply(ResponseDefinitionBuilder response) {
-        AWS.server().stubFor(post(urlEqualTo("/")).willReturn(response.withHeader("Content-Type", "text/xml")));
+        AWS.server()
+                .stubFor(
+                        post(urlEqualTo("/"))
+                                .willReturn(response.withHeader("Content-Type", "text/xml")));
     }
 
     /** Entries 0..n-1 succeeded. */
@@ -107,16 +113,26 @@ class SnsTargetIT {
 
     static void batchReply(List<String> successfulIds, String failedMembers) {
         StringBuilder ok = new StringBuilder();
-        successfulIds.forEach(id -> ok.append("<member><Id>").append(id).append("</Id><MessageId>")
-                .append(UUID.nameUUIDFromBytes(id.getBytes())).append("</MessageId></member>"));
-        reply(aResponse().withStatus(200).withBody("""
+        successfulIds.forEach(
+                id ->
+                        ok.append("<member><Id>")
+                                .append(id)
+                                .append("</Id><MessageId>")
+                                .append(UUID.nameUUIDFromBytes(id.getBytes()))
+                                .append("</MessageId></member>"));
+        reply(
+                aResponse()
+                        .withStatus(200)
+                        .withBody(
+                                """
                 <PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
                   <PublishBatchResult>
                     <Successful>%s</Successful>
                     <Failed>%s</Failed>
                   </PublishBatchResult>
                   <ResponseMetadata><RequestId>0f8b7c3e-1d2a-5b6c-9e8f-7a6b5c4d3e2f</RequestId></ResponseMetadata>
-                </PublishBatchResponse>""".formatted(ok, failedMembers)));
+                </PublishBatchResponse>"""
+                                        .formatted(ok, failedMembers)));
     }
 
     static String failed(String id, String code, String message, boolean senderFault) {
@@ -125,11 +141,16 @@ class SnsTargetIT {
     }
 
     static void error(int status, String type, String code, String message) {
-        reply(aResponse().withStatus(status).withBody("""
+        reply(
+                aResponse()
+                        .withStatus(status)
+                        .withBody(
+                                """
                 <ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
                   <Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>
                   <RequestId>5c1f8a2b-3d4e-5f6a-7b8c-9d0e1f2a3b4c</RequestId>
-                </ErrorResponse>""".formatted(type, code, message)));
+                </ErrorResponse>"""
+                                        .formatted(type, code, message)));
     }
 
     // ---- the wire form ----
@@ -153,7 +174,10 @@ class SnsTargetIT {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** One PublishBatch entry off the wire: its own fields, and its attributes as name -> [type, value]. */
+    /**
+     * One PublishBatch entry off the wire: its own fields, and its attributes as name -> [type,
+     * value].
+     */
     record WireEntry(Map<String, String> fields, Map<String, List<String>> attributes) {
         String get(String name) {
             return fields.get(name);
@@ -169,16 +193,20 @@ class SnsTargetIT {
         for (int n = 1; form.containsKey("PublishBatchRequestEntries.member." + n + ".Id"); n++) {
             String prefix = "PublishBatchRequestEntries.member." + n + ".";
             Map<String, String> fields = new TreeMap<>();
-            form.forEach((k, v) -> {
-                if (k.startsWith(prefix)) {
-                    fields.put(k.substring(prefix.length()), v);
-                }
-            });
+            form.forEach(
+                    (k, v) -> {
+                        if (k.startsWith(prefix)) {
+                            fields.put(k.substring(prefix.length()), v);
+                        }
+                    });
             Map<String, List<String>> attributes = new TreeMap<>();
             for (int a = 1; fields.containsKey("MessageAttributes.entry." + a + ".Name"); a++) {
                 String ap = "MessageAttributes.entry." + a + ".";
-                attributes.put(fields.get(ap + "Name"), List.of(fields.get(ap + "Value.DataType"),
-                        fields.get(ap + "Value.StringValue")));
+                attributes.put(
+                        fields.get(ap + "Name"),
+                        List.of(
+                                fields.get(ap + "Value.DataType"),
+                                fields.get(ap + "Value.StringValue")));
             }
             out.add(new WireEntry(fields, attributes));
         }
@@ -187,7 +215,9 @@ class SnsTargetIT {
 
     static List<WireEntry> sentEntries() {
         Map<String, String> form = form(onlyRequest());
-        assertThat(form).containsEntry("Action", "PublishBatch").containsEntry("Version", "2010-03-31");
+        assertThat(form)
+                .containsEntry("Action", "PublishBatch")
+                .containsEntry("Version", "2010-03-31");
         return entries(form);
     }
 
@@ -196,7 +226,9 @@ class SnsTargetIT {
     @Test
     void publishesSubjectAttributesAndJsonStructure() throws Exception {
         allSucceed(1);
-        Finding f = untrusted(pull("e1").vpcEndpointId("vpce-0fe9d8c7b6a5f4e3d").sourceIp("172.31.4.17"));
+        Finding f =
+                untrusted(
+                        pull("e1").vpcEndpointId("vpce-0fe9d8c7b6a5f4e3d").sourceIp("172.31.4.17"));
 
         assertThat(send(target(), f)).containsExactly(EntryResult.DELIVERED);
 
@@ -204,22 +236,33 @@ class SnsTargetIT {
         assertThat(form).containsEntry("TopicArn", TOPIC);
         WireEntry e = entries(form).get(0);
         assertThat(e.get("Id")).isEqualTo("0");
-        assertThat(e.get("Subject")).isEqualTo("[HIGH] untrusted-network: developer on payments-api");
+        assertThat(e.get("Subject"))
+                .isEqualTo("[HIGH] untrusted-network: developer on payments-api");
         assertThat(e.get("MessageStructure")).isEqualTo("json");
         assertThat(e.fields()).doesNotContainKeys("MessageGroupId", "MessageDeduplicationId");
-        assertThat(e.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "severity", List.of("String", "HIGH"),
-                "ruleId", List.of("String", "untrusted-network"),
-                "accountId", List.of("String", ACCOUNT),
-                "repository", List.of("String", "payments-api")));
+        assertThat(e.attributes())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "severity", List.of("String", "HIGH"),
+                                "ruleId", List.of("String", "untrusted-network"),
+                                "accountId", List.of("String", ACCOUNT),
+                                "repository", List.of("String", "payments-api")));
 
         JsonNode message = e.messageJson();
         assertThat(message.path("default").asText())
-                .contains("arn:aws:iam::111122223333:role/developer", "Session:        alice",
-                        "VPC endpoint:   vpce-0fe9d8c7b6a5f4e3d", "Source IP:      172.31.4.17", f.id())
-                .contains("ATT&CK:         T1078.004 Valid Accounts: Cloud Accounts (Initial Access); "
-                        + "T1530 Data from Cloud Storage (Collection)");
-        assertThat(Json.tree(message.path("sqs").asText()).path("attack")).isEqualTo(Json.tree("""
+                .contains(
+                        "arn:aws:iam::111122223333:role/developer",
+                        "Session:        alice",
+                        "VPC endpoint:   vpce-0fe9d8c7b6a5f4e3d",
+                        "Source IP:      172.31.4.17",
+                        f.id())
+                .contains(
+                        "ATT&CK:         T1078.004 Valid Accounts: Cloud Accounts (Initial Access); "
+                                + "T1530 Data from Cloud Storage (Collection)");
+        assertThat(Json.tree(message.path("sqs").asText()).path("attack"))
+                .isEqualTo(
+                        Json.tree(
+                                """
                 [{"technique": "T1078.004", "name": "Valid Accounts: Cloud Accounts", "tactic": "TA0001",
                   "tacticName": "Initial Access"},
                  {"technique": "T1530", "name": "Data from Cloud Storage", "tactic": "TA0009",
@@ -228,45 +271,62 @@ class SnsTargetIT {
             Finding received = Json.read(message.path(protocol).asText(), Finding.class);
             assertThat(received.id()).isEqualTo(f.id());
             assertThat(received.evidence()).hasSize(1);
-            assertThat(received).usingRecursiveComparison().ignoringFields("evidence", "details").isEqualTo(f);
+            assertThat(received)
+                    .usingRecursiveComparison()
+                    .ignoringFields("evidence", "details")
+                    .isEqualTo(f);
         }
-        assertThat(message.path("sms").asText()).startsWith("[HIGH] untrusted-network").endsWith(f.id());
+        assertThat(message.path("sms").asText())
+                .startsWith("[HIGH] untrusted-network")
+                .endsWith(f.id());
         assertThat(message.has("email")).as("email subscribers read \"default\"").isFalse();
     }
-
-
 
     @Test
     void attributesOmitAbsentValues() throws Exception {
         allSucceed(1);
-        Finding f = finding(RuleCatalog.CREDENTIAL_NETWORK_HOP, record("GetAuthorizationToken")).build();
+        Finding f =
+                finding(RuleCatalog.CREDENTIAL_NETWORK_HOP, record("GetAuthorizationToken"))
+                        .build();
         assertThat(f.repository()).isNull();
 
         assertThat(send(target(), f)).containsExactly(EntryResult.DELIVERED);
 
-        assertThat(sentEntries().get(0).attributes()).containsOnlyKeys("severity", "ruleId", "accountId");
+        assertThat(sentEntries().get(0).attributes())
+                .containsOnlyKeys("severity", "ruleId", "accountId");
     }
 
     @Test
     void fifoTopicsGetGroupIdsAndTheFindingIdAsDedupId() throws Exception {
         allSucceed(2);
         Finding first = example();
-        Finding update = first.withUpdate(7, first.lastEventTime().plusSeconds(60), first.eventIds(), first.details(),
-                first.evidence());
+        Finding update =
+                first.withUpdate(
+                        7,
+                        first.lastEventTime().plusSeconds(60),
+                        first.eventIds(),
+                        first.details(),
+                        first.evidence());
         SnsTarget fifo = target(FIFO_TOPIC, MessageFormat.TEXT_AND_JSON);
         assertThat(fifo.limits().requestsPerSecond()).isPositive();
 
-        assertThat(send(fifo, first, update)).containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
+        assertThat(send(fifo, first, update))
+                .containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
 
         List<WireEntry> sent = sentEntries();
         assertThat(sent).extracting(e -> e.get("Id")).containsExactly("0", "1");
-        assertThat(sent).extracting(e -> e.get("MessageGroupId"))
+        assertThat(sent)
+                .extracting(e -> e.get("MessageGroupId"))
                 .containsOnly("untrusted-network:arn:aws:iam::111122223333:role/developer");
-        assertThat(sent).extracting(e -> e.get("MessageDeduplicationId"))
+        assertThat(sent)
+                .extracting(e -> e.get("MessageDeduplicationId"))
                 .containsExactly(first.id(), first.id());
 
-        Finding longKey = finding(RuleCatalog.FIRST_SEEN_PULLER, pull("e2")).key("z".repeat(300)).build();
-        assertThat(SnsMessage.groupId(longKey)).startsWith("first-seen-puller:").hasSizeLessThanOrEqualTo(128);
+        Finding longKey =
+                finding(RuleCatalog.FIRST_SEEN_PULLER, pull("e2")).key("z".repeat(300)).build();
+        assertThat(SnsMessage.groupId(longKey))
+                .startsWith("first-seen-puller:")
+                .hasSizeLessThanOrEqualTo(128);
         assertThat(SnsMessage.dedupId(longKey)).hasSizeLessThanOrEqualTo(128);
     }
 
@@ -291,51 +351,89 @@ class SnsTargetIT {
         assertThat(limits.maxBatchEntries()).isEqualTo(10);
         assertThat(limits.maxBatchBytes()).isEqualTo(256 * 1024);
         assertThat(limits.maxEntryBytes()).isLessThan(256 * 1024);
-        Finding[] findings = IntStream.range(0, 10).mapToObj(i -> untrusted(pull("evt-" + i).sourceIp("198.51.100." + i)))
-                .toArray(Finding[]::new);
+        Finding[] findings =
+                IntStream.range(0, 10)
+                        .mapToObj(i -> untrusted(pull("evt-" + i).sourceIp("198.51.100." + i)))
+                        .toArray(Finding[]::new);
 
         assertThat(send(target, findings)).hasSize(10).containsOnly(EntryResult.DELIVERED);
 
         List<WireEntry> sent = sentEntries();
-        assertThat(sent).extracting(e -> e.get("Id")).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-        assertThat(new HashSet<>(sent.stream().map(e -> Json.read(e.messageJson().path("sqs").asText(), Finding.class).id())
-                .toList())).hasSize(10);
+        assertThat(sent)
+                .extracting(e -> e.get("Id"))
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        assertThat(
+                        new HashSet<>(
+                                sent.stream()
+                                        .map(
+                                                e ->
+                                                        Json.read(
+                                                                        e.messageJson()
+                                                                                .path("sqs")
+                                                                                .asText(),
+                                                                        Finding.class)
+                                                                .id())
+                                        .toList()))
+                .hasSize(10);
     }
 
     @Test
     void oversizeFindingsAreTrimmedNeverDropped() throws Exception {
         allSucceed(1);
         SnsTarget target = target();
-        String bigPolicy = CloudTrailRecords.policyDocument(
-                "{\"Sid\":\"" + "p".repeat(60_000) + "\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}");
-        Finding f = finding(RuleCatalog.REPOSITORY_EXPOSED, IntStream.range(0, 5).mapToObj(i -> record("SetRepositoryPolicy")
-                .repositoryName("payments-api").policyText(bigPolicy).eventId("big-" + i)).toArray(CloudTrailRecords.Builder[]::new))
-                .detail("statements", List.of(Map.of("sid", "s1", "kind", "PUBLIC"))).build();
+        String bigPolicy =
+                CloudTrailRecords.policyDocument(
+                        "{\"Sid\":\""
+                                + "p".repeat(60_000)
+                                + "\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:*\"}");
+        Finding f =
+                finding(
+                                RuleCatalog.REPOSITORY_EXPOSED,
+                                IntStream.range(0, 5)
+                                        .mapToObj(
+                                                i ->
+                                                        record("SetRepositoryPolicy")
+                                                                .repositoryName("payments-api")
+                                                                .policyText(bigPolicy)
+                                                                .eventId("big-" + i))
+                                        .toArray(CloudTrailRecords.Builder[]::new))
+                        .detail("statements", List.of(Map.of("sid", "s1", "kind", "PUBLIC")))
+                        .build();
         assertThat(Json.write(f).length()).isGreaterThan(300_000);
 
         assertThat(send(target, f)).containsExactly(EntryResult.DELIVERED);
 
         WireEntry e = sentEntries().get(0);
-        assertThat((long) e.get("Message").getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(target.limits().maxEntryBytes());
+        assertThat((long) e.get("Message").getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(target.limits().maxEntryBytes());
         String text = e.messageJson().path("default").asText();
-        assertThat(text).contains("NOTE: trimmed to fit the SNS message size limit (evidence records dropped)",
-                REPORTS + "/" + f.id(), "Finding id:     " + f.id());
+        assertThat(text)
+                .contains(
+                        "NOTE: trimmed to fit the SNS message size limit (evidence records dropped)",
+                        REPORTS + "/" + f.id(),
+                        "Finding id:     " + f.id());
         JsonNode json = Json.tree(e.messageJson().path("sqs").asText());
         assertThat(json.path("id").asText()).isEqualTo(f.id());
         assertThat(json.path("evidence")).isEmpty();
         assertThat(json.path("details").path("statements")).hasSize(1);
-        assertThat(json.path("trimmed").path("steps")).extracting(JsonNode::asText).containsExactly("evidence records dropped");
-        assertThat(json.path("trimmed").path("fullFinding").asText()).isEqualTo(REPORTS + "/" + f.id());
+        assertThat(json.path("trimmed").path("steps"))
+                .extracting(JsonNode::asText)
+                .containsExactly("evidence records dropped");
+        assertThat(json.path("trimmed").path("fullFinding").asText())
+                .isEqualTo(REPORTS + "/" + f.id());
     }
-
-
 
     @Test
     void partialFailuresMapPerEntry() throws Exception {
-        batchReply(List.of("0"), failed("1", "InvalidParameter", "Invalid parameter: Message", true)
-                + failed("2", "InternalError", "Internal error", false)
-                + failed("3", "KMSThrottling", "Rate exceeded for KMS", true));
-        Finding[] findings = IntStream.range(0, 5).mapToObj(i -> untrusted(pull("p-" + i))).toArray(Finding[]::new);
+        batchReply(
+                List.of("0"),
+                failed("1", "InvalidParameter", "Invalid parameter: Message", true)
+                        + failed("2", "InternalError", "Internal error", false)
+                        + failed("3", "KMSThrottling", "Rate exceeded for KMS", true));
+        Finding[] findings =
+                IntStream.range(0, 5)
+                        .mapToObj(i -> untrusted(pull("p-" + i)))
+                        .toArray(Finding[]::new);
 
         SnsTarget target = target();
         List<Delivery> batch = deliveries(target, findings);
@@ -343,9 +441,17 @@ class SnsTargetIT {
 
         List<EntryResult> results = send(target, batch);
 
-        assertThat(results).extracting(EntryResult::status).containsExactly(
-                Status.DELIVERED, Status.REJECTED, Status.RETRY, Status.RETRY, Status.RETRY, Status.REJECTED);
-        assertThat(results.get(1).error()).isEqualTo("InvalidParameter: Invalid parameter: Message");
+        assertThat(results)
+                .extracting(EntryResult::status)
+                .containsExactly(
+                        Status.DELIVERED,
+                        Status.REJECTED,
+                        Status.RETRY,
+                        Status.RETRY,
+                        Status.RETRY,
+                        Status.REJECTED);
+        assertThat(results.get(1).error())
+                .isEqualTo("InvalidParameter: Invalid parameter: Message");
         assertThat(results.get(2).error()).isEqualTo("InternalError: Internal error");
         assertThat(results.get(4).error()).contains("no result");
         assertThat(results.get(5).error()).contains("unreadable");
@@ -371,7 +477,11 @@ class SnsTargetIT {
 
     @Test
     void authorizationErrorsAreFinal() {
-        error(403, "Sender", "AuthorizationError", "User is not authorized to perform: SNS:Publish");
+        error(
+                403,
+                "Sender",
+                "AuthorizationError",
+                "User is not authorized to perform: SNS:Publish");
         Throwable t = catchThrowable(() -> send(target(), example()));
         assertThat(t).isInstanceOf(AuthorizationErrorException.class);
         EntryResult r = ErrorClassifier.classify(t);
@@ -381,11 +491,17 @@ class SnsTargetIT {
 
     @Test
     void slowRepliesTimeOutAndAreRetryable() {
-        AWS.server().stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
-        SnsTarget target = new SnsTarget(new Settings(TOPIC, AWS.settings(Duration.ofMillis(500)), null, null));
+        AWS.server()
+                .stubFor(
+                        post(urlEqualTo("/"))
+                                .willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+        SnsTarget target =
+                new SnsTarget(
+                        new Settings(TOPIC, AWS.settings(Duration.ofMillis(500)), null, null));
         long start = System.nanoTime();
         Throwable t = catchThrowable(() -> send(target, example()));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isLessThan(Duration.ofMillis(2_500));
         assertThat(t).isInstanceOf(SdkClientException.class);
         assertThat(ErrorClassifier.classify(t).status()).isEqualTo(Status.RETRY);
     }
@@ -394,23 +510,33 @@ class SnsTargetIT {
     void clientsSignForTheTopicsRegionWhenNoneIsConfigured() throws Exception {
         allSucceed(1);
         String topic = "arn:aws:sns:eu-west-1:" + ACCOUNT + ":alerts";
-        SnsTarget target = new SnsTarget(Settings.defaults(topic)
-                .withAws(new AwsClientSettings(null, AWS.endpoint(), Duration.ofSeconds(5), Duration.ofSeconds(2))));
+        SnsTarget target =
+                new SnsTarget(
+                        Settings.defaults(topic)
+                                .withAws(
+                                        new AwsClientSettings(
+                                                null,
+                                                AWS.endpoint(),
+                                                Duration.ofSeconds(5),
+                                                Duration.ofSeconds(2))));
 
         assertThat(send(target, example())).containsExactly(EntryResult.DELIVERED);
 
-        assertThat(onlyRequest().getHeader("Authorization")).contains("/eu-west-1/sns/aws4_request");
+        assertThat(onlyRequest().getHeader("Authorization"))
+                .contains("/eu-west-1/sns/aws4_request");
     }
-
 
     @Test
     void everyRuleHasItsOwnRecommendation() {
         List<String> texts = new ArrayList<>();
         RuleCatalog.ids().forEach(id -> texts.add(RuleCatalog.recommendation(id)));
-        assertThat(texts).hasSize(RuleCatalog.rules().size()).doesNotHaveDuplicates().doesNotContain(RuleCatalog.recommendation("no-such-rule"));
-        assertThat(RuleCatalog.recommendation(RuleCatalog.LAYER_DOWNLOAD)).contains("ecr:GetDownloadUrlForLayer");
+        assertThat(texts)
+                .hasSize(RuleCatalog.rules().size())
+                .doesNotHaveDuplicates()
+                .doesNotContain(RuleCatalog.recommendation("no-such-rule"));
+        assertThat(RuleCatalog.recommendation(RuleCatalog.LAYER_DOWNLOAD))
+                .contains("ecr:GetDownloadUrlForLayer");
     }
-
 
     @Test
     void settingsDefaultsAndSerialization() throws Exception {
@@ -420,13 +546,15 @@ class SnsTargetIT {
         assertThat(s.reportBaseUrl()).isNull();
         assertThat(s.fifo()).isFalse();
         assertThat(new Settings(FIFO_TOPIC, null, null, " ").fifo()).isTrue();
-        assertThatThrownBy(() -> Settings.defaults("layerwatch-findings")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Settings.defaults("layerwatch-findings"))
+                .isInstanceOf(IllegalArgumentException.class);
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(target());
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             SnsTarget copy = (SnsTarget) in.readObject();
             assertThat(copy.settings()).isEqualTo(target().settings());
             assertThat(copy.name()).isEqualTo("sns");
@@ -442,37 +570,46 @@ class SnsTargetIT {
         Finding incident = IncidentFindings.incident(members);
         Finding member = members.get(2).inIncident(incident.id());
 
-        assertThat(send(target(), incident, member)).containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
+        assertThat(send(target(), incident, member))
+                .containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
 
         List<WireEntry> sent = sentEntries();
         WireEntry e = sent.get(0);
-        assertThat(e.get("Subject")).isEqualTo("[CRITICAL] Incident: developer (mallory), 3 findings of 3 rules");
-        assertThat(e.attributes()).containsEntry("ruleId", List.of("String", "attack-sequence"))
+        assertThat(e.get("Subject"))
+                .isEqualTo("[CRITICAL] Incident: developer (mallory), 3 findings of 3 rules");
+        assertThat(e.attributes())
+                .containsEntry("ruleId", List.of("String", "attack-sequence"))
                 .containsEntry("incidentId", List.of("String", incident.id()));
         JsonNode message = e.messageJson();
         assertThat(message.path("sms").asText()).endsWith(" - incident " + incident.id());
         String text = message.path("default").asText();
-        assertThat(text.split("\n")).contains(
-                "LayerWatch INCIDENT (CRITICAL): " + incident.title(),
-                "  " + IncidentFindings.STORY,
-                "STEPS (3 findings of 3 rules, 2026-03-02T10:00:00Z - 2026-03-02T10:50:00Z (50 min))",
-                "  Principals:     " + IncidentFindings.ROLE,
-                "  Source IPs:     198.51.100.23",
-                "  Tactics:        TA0001 Initial Access, TA0009 Collection, TA0010 Exfiltration",
-                "  Incident id:    " + incident.id());
-        assertThat(text).containsSubsequence(
-                "1. 2026-03-02T10:00:00Z HIGH untrusted-network: ECR pulls on payments-api from an untrusted network"
-                        + " (31 events)",
-                "2. 2026-03-02T10:20:00Z CRITICAL repository-exposed: payments-api made public (1 event)",
-                "3. 2026-03-02T10:45:00Z HIGH replication-to-foreign-account:",
-                "Member finding ids (3):", "f-pull", "f-public", "f-replicate");
+        assertThat(text.split("\n"))
+                .contains(
+                        "LayerWatch INCIDENT (CRITICAL): " + incident.title(),
+                        "  " + IncidentFindings.STORY,
+                        "STEPS (3 findings of 3 rules, 2026-03-02T10:00:00Z - 2026-03-02T10:50:00Z (50 min))",
+                        "  Principals:     " + IncidentFindings.ROLE,
+                        "  Source IPs:     198.51.100.23",
+                        "  Tactics:        TA0001 Initial Access, TA0009 Collection, TA0010 Exfiltration",
+                        "  Incident id:    " + incident.id());
+        assertThat(text)
+                .containsSubsequence(
+                        "1. 2026-03-02T10:00:00Z HIGH untrusted-network: ECR pulls on payments-api from an untrusted network"
+                                + " (31 events)",
+                        "2. 2026-03-02T10:20:00Z CRITICAL repository-exposed: payments-api made public (1 event)",
+                        "3. 2026-03-02T10:45:00Z HIGH replication-to-foreign-account:",
+                        "Member finding ids (3):",
+                        "f-pull",
+                        "f-public",
+                        "f-replicate");
         assertThat(text).doesNotContain("Key details", "memberIds");
         Finding received = Json.read(message.path("sqs").asText(), Finding.class);
         assertThat(Incident.of(received)).isPresent().isEqualTo(Incident.of(incident));
 
         WireEntry m = sent.get(1);
         assertThat(m.attributes()).containsEntry("incidentId", List.of("String", incident.id()));
-        assertThat(m.messageJson().path("default").asText()).contains("  Incident:       " + incident.id())
+        assertThat(m.messageJson().path("default").asText())
+                .contains("  Incident:       " + incident.id())
                 .doesNotContain("incidentId:");
     }
 }
