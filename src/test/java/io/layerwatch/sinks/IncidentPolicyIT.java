@@ -11,12 +11,12 @@ import io.layerwatch.config.Severity;
 import io.layerwatch.config.SinksConfig;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.replay.Replay;
+import io.layerwatch.testing.MiniClusters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -26,13 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** sinks.*.policy.incidents through the operators FindingSinks attaches, in event time. */
 class IncidentPolicyIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     /**
      * The first HIGH finding is paged before any incident exists; then the incident forms (v1), a

@@ -9,6 +9,7 @@ import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.aws.AwsClientSettings;
 import io.layerwatch.sinks.webhook.WebhookTarget;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,13 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeliveryRecoveryIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(2);
 
     /**
      * At 40 a second the job runs 3 s: long enough for a checkpoint to complete on a loaded

@@ -15,13 +15,13 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.sinks.FindingSinks;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,13 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecurityHubDeliveryIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(1);
 
     @RegisterExtension
     static final FakeAws AWS = new FakeAws(new SecurityHubHubAccountIT.ImportAsCaller());
