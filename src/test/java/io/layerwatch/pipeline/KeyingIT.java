@@ -11,6 +11,7 @@ import io.layerwatch.generate.GeneratorOptions;
 import io.layerwatch.pipeline.JobShape.Keying;
 import io.layerwatch.replay.InputFile;
 import io.layerwatch.replay.InputFiles;
+import io.layerwatch.testing.KeyedRuleFixtures;
 import io.layerwatch.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class KeyingIT {
         PipelineHarness.build(
                         env,
                         List.of(Payload.ofBytes("x", new byte[0])),
-                        PatternsIT.NETWORKS,
+                        KeyedRuleFixtures.NETWORKS,
                         Keying.IN_PLACE)
                 .findings()
                 .print();

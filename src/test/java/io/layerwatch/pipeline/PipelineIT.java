@@ -9,6 +9,7 @@ import io.layerwatch.config.Severity;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.Incident;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.KeyedRuleFixtures;
 import io.layerwatch.testing.MiniClusters;
 import io.layerwatch.util.Json;
 import java.io.IOException;
@@ -386,7 +387,7 @@ class PipelineIT {
                             .json();
             late.add(Payload.ofBytes("other", other.getBytes(StandardCharsets.UTF_8)));
         }
-        PipelineHarness.Result r = PipelineHarness.run(late, PatternsIT.NETWORKS, 1);
+        PipelineHarness.Result r = PipelineHarness.run(late, KeyedRuleFixtures.NETWORKS, 1);
 
         assertThat(r.late()).extracting(e -> e.sourceIp()).containsExactly("198.51.100.9");
         assertThat(r.of(RuleCatalog.CREDENTIAL_NETWORK_HOP)).isEmpty();
@@ -398,7 +399,7 @@ class PipelineIT {
         List<Payload> inOrder = new ArrayList<>(late);
         inOrder.add(1, inOrder.remove(3001));
         assertThat(
-                        PipelineHarness.run(inOrder, PatternsIT.NETWORKS, 1)
+                        PipelineHarness.run(inOrder, KeyedRuleFixtures.NETWORKS, 1)
                                 .of(RuleCatalog.CREDENTIAL_NETWORK_HOP))
                 .hasSize(1);
     }
