@@ -119,26 +119,7 @@ public record Finding(
     public Finding inIncident(String incidentId) {
         Map<String, Object> marked = new LinkedHashMap<>(details);
         marked.put(INCIDENT_ID, incidentId);
-        return new Finding(
-                id,
-                ruleId,
-                severity,
-                title,
-                description,
-                accountId,
-                region,
-                principal,
-                repository,
-                sourceIp,
-                userAgent,
-                firstEventTime,
-                lastEventTime,
-                eventCount,
-                key,
-                eventIds,
-                marked,
-                evidence,
-                attack);
+        return withUpdate(eventCount, lastEventTime, eventIds, marked, evidence);
     }
 
     public Finding withSeverity(Severity s) {

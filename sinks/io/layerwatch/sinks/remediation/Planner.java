@@ -11,7 +11,6 @@ import io.layerwatch.rules.RepositoryExposed;
 import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -210,26 +209,7 @@ public final class Planner {
 
     /** The finding without its raw evidence (requests and dead letters stay small). */
     static Finding withoutEvidence(Finding f) {
-        Map<String, Object> details = f.details();
-        return new Finding(
-                f.id(),
-                f.ruleId(),
-                f.severity(),
-                f.title(),
-                f.description(),
-                f.accountId(),
-                f.region(),
-                f.principal(),
-                f.repository(),
-                f.sourceIp(),
-                f.userAgent(),
-                f.firstEventTime(),
-                f.lastEventTime(),
-                f.eventCount(),
-                f.key(),
-                f.eventIds(),
-                details,
-                List.of(),
-                f.attack());
+        return f.withUpdate(
+                f.eventCount(), f.lastEventTime(), f.eventIds(), f.details(), List.of());
     }
 }
