@@ -98,7 +98,7 @@ public final class LayerWatchPipeline {
         return !wiring.config.enabled(AttackSequence.ID)
                 ? findings
                 : wiring.keyed(findings, AttackSequence::actor)
-                        .process(new AttackSequence(wiring.config, wiring.findingsInOrder))
+                        .process(new AttackSequence(wiring.config, wiring.findingsInOrder()))
                         .uid("rule-" + AttackSequence.ID)
                         .name(AttackSequence.ID + " (by actor)");
     }
@@ -120,7 +120,7 @@ public final class LayerWatchPipeline {
         return gaps.isEmpty()
                 ? findings
                 : wiring.keyed(findings, FindingFolder::repeatKey)
-                        .process(new FindingFolder(gaps, Map.of(), wiring.findingsInOrder))
+                        .process(new FindingFolder(gaps, Map.of(), wiring.findingsInOrder()))
                         .uid("fold-repeats")
                         .name("Fold repeats");
     }

@@ -29,17 +29,20 @@ import org.apache.flink.util.Collector;
  */
 abstract sealed class RuleWiring {
     final RulesConfig config;
+    final Watermarks watermarks;
+
+    private RuleWiring(RulesConfig config, JobShape shape) {
+        this.config = config;
+        this.watermarks = shape.watermarks();
+    }
 
     /**
      * Whether the rules on findings (folding, incidents) take them in event-time order, the
      * watermark passing them (a replay: the same output whatever the parallelism), or as they come
      * (a stream: at once).
      */
-    final boolean findingsInOrder;
-
-    private RuleWiring(RulesConfig config, JobShape shape) {
-        this.config = config;
-        this.findingsInOrder = shape.watermarks() == Watermarks.FROM_EVENTS;
+    boolean findingsInOrder() {
+        return watermarks == Watermarks.FROM_EVENTS;
     }
 
     static RuleWiring of(DataStream<Payload> payloads, RulesConfig config, JobShape shape) {
@@ -142,11 +145,9 @@ abstract sealed class RuleWiring {
     private static final class Network extends RuleWiring {
         private final BroadcastStream<RulesUpdate> rules;
         private final boolean rulesChange;
-        private final Watermarks watermarks;
 
         Network(DataStream<Payload> payloads, RulesConfig config, JobShape shape) {
             super(config, shape);
-            this.watermarks = shape.watermarks();
             this.rulesChange = shape.updates().isPresent();
             this.rules =
                     shape.updates().orElseGet(() -> noUpdates(payloads)).broadcast(LiveRules.STATE);
