@@ -104,8 +104,8 @@ public final class FileReader {
         }
 
         @Override
-        public byte[] read(String location, long maxBytes) {
-            throw new UnsupportedOperationException(location);
+        public byte[] read(String location, long maxBytes) throws IOException {
+            throw new IOException("not a local file, and no remote files here: " + location);
         }
 
         @Override
