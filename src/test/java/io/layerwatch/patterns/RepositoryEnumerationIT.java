@@ -1,7 +1,7 @@
 package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PipelineHarness.arrive;
-import static io.layerwatch.pipeline.PipelineHarness.matcher;
+import static io.layerwatch.patterns.MatcherHarness.arrive;
+import static io.layerwatch.patterns.MatcherHarness.matcher;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.TRUSTED_ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -4,29 +4,24 @@ import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.ByEventId;
-import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.PatternMatcher;
 import io.layerwatch.pipeline.JobShape.Keying;
 import io.layerwatch.replay.Replay;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Runs the real pipeline on the test MiniCluster and collects what it emits; runs a {@link
- * PatternMatcher} in an operator harness. The entry to the pipeline's wiring for the tests of the
- * rules in other packages.
+ * Runs the real pipeline on the test MiniCluster and collects what it emits. The entry to the
+ * pipeline's wiring for the tests of the rules in other packages.
  */
 public final class PipelineHarness {
 
@@ -59,36 +54,6 @@ public final class PipelineHarness {
             throws Exception {
         byte[] bytes = String.join("\n", records).getBytes(StandardCharsets.UTF_8);
         return run(List.of(Payload.ofBytes("test", bytes)), config, 1).of(ruleId);
-    }
-
-    /**
-     * {@code rule}'s matcher as the pipeline builds it (ties by event id), open in a keyed operator
-     * harness.
-     */
-    public static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> matcher(
-            CepRule rule, RulesConfig config, PatternMatcher.Mode mode) throws Exception {
-        PatternMatcher matcher =
-                new PatternMatcher(
-                        rule,
-                        config.rule(rule.id()),
-                        rule.matchLogic(config),
-                        new ByEventId(),
-                        mode);
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
-        h.open();
-        return h;
-    }
-
-    /** Hands {@code e} to the harness at its event time. */
-    public static void arrive(
-            KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h, EcrEvent e) {
-        try {
-            h.processElement(new StreamRecord<>(e, e.eventTime()));
-        } catch (Exception failure) {
-            throw new IllegalStateException(failure);
-        }
     }
 
     /** Keyed operators as a replay at that parallelism has them: in place at parallelism 1. */
@@ -124,6 +89,22 @@ public final class PipelineHarness {
                 StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(parallelism);
         return env;
+    }
+
+    /** {@code events} with watermarks {@code bound} behind the latest event time. */
+    public static DataStream<EcrEvent> withBoundedLateness(
+            DataStream<EcrEvent> events, Duration bound) {
+        return events.transform(
+                "event time",
+                TypeInformation.of(EcrEvent.class),
+                new BoundedLatenessWatermarks(bound));
+    }
+
+    /** {@code events} in event-time order, as {@link EventTimeOrder} sorts them. */
+    public static DataStream<EcrEvent> inEventTimeOrder(
+            DataStream<EcrEvent> events, Duration maxOutOfOrderness) {
+        return events.transform(
+                "order", TypeInformation.of(EcrEvent.class), new EventTimeOrder(maxOutOfOrderness));
     }
 
     /** The replay's pipeline (watermarks from the events, startup rules) over the payloads. */

@@ -28,6 +28,7 @@ import io.layerwatch.sinks.remediation.RemediationSettings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.util.Json;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ import java.util.TreeMap;
  * X-Amz-Target), IAM and STS (query protocol: form bodies, XML replies), and the assessment
  * service's HTTP API.
  */
-final class Fixtures {
+public final class Fixtures {
     static final String REGION = "us-east-1";
     static final String ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921.";
     static final Instant NOW = Instant.parse("2026-03-02T10:00:00Z");
@@ -62,7 +63,7 @@ final class Fixtures {
             {"Sid":"PublicPull","Effect":"Allow","Principal":"*","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}""";
 
     /** The policy as ECR hands it back: pretty-printed, exactly these bytes. */
-    static final String EXISTING_POLICY =
+    public static final String EXISTING_POLICY =
             "{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : [ "
                     + CI_PULL
                     + ", "
@@ -120,7 +121,7 @@ final class Fixtures {
     static final RulesConfig RULES = RulesConfigLoader.builtIn();
 
     /** repository-exposed: payments-api made public (its policy holds CI_PULL and PUBLIC_PULL). */
-    static Finding exposed(String eventId) {
+    public static Finding exposed(String eventId) {
         EcrEvent e =
                 record("SetRepositoryPolicy")
                         .repositoryName("payments-api")
@@ -158,7 +159,7 @@ final class Fixtures {
     /**
      * layer-download by the role {@code role} (session alice) of {@code account} from payments-api.
      */
-    static Finding download(String account, String role, String eventId) {
+    public static Finding download(String account, String role, String eventId) {
         EcrEvent e =
                 record("GetDownloadUrlForLayer")
                         .assumedRole(account, role, "alice")
@@ -183,7 +184,7 @@ final class Fixtures {
     }
 
     /** vulnerable-image-scan of {@code repository}. */
-    static Finding vulnerable(String repository, String eventId) {
+    public static Finding vulnerable(String repository, String eventId) {
         String scan =
                 """
                 {"version":"0","id":"%s","detail-type":"ECR Image Scan","source":"aws.ecr","account":"%s",
@@ -196,10 +197,17 @@ final class Fixtures {
                 .orElseThrow();
     }
 
+    /** A resource of the test class path as text. */
+    public static String resource(String name) throws Exception {
+        try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     // ---- stubs
     // ------------------------------------------------------------------------------------------------
 
-    static MappingBuilder ecr(String operation) {
+    public static MappingBuilder ecr(String operation) {
         return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(ECR_TARGET + operation));
     }
 
@@ -207,7 +215,7 @@ final class Fixtures {
         return post(urlEqualTo("/")).withRequestBody(containing("Action=" + action + "&"));
     }
 
-    static ResponseDefinitionBuilder json(int status, String body) {
+    public static ResponseDefinitionBuilder json(int status, String body) {
         return aResponse()
                 .withStatus(status)
                 .withHeader("Content-Type", "application/x-amz-json-1.1")
@@ -218,7 +226,7 @@ final class Fixtures {
         return aResponse().withStatus(status).withHeader("Content-Type", "text/xml").withBody(body);
     }
 
-    static void repositoryPolicy(WireMockServer s, String policyText) {
+    public static void repositoryPolicy(WireMockServer s, String policyText) {
         if (policyText == null) {
             s.stubFor(
                     ecr("GetRepositoryPolicy")
@@ -429,7 +437,7 @@ final class Fixtures {
     // ---- reading what was sent
     // ----------------------------------------------------------------------------------
 
-    static List<LoggedRequest> ecrCalls(WireMockServer s, String operation) {
+    public static List<LoggedRequest> ecrCalls(WireMockServer s, String operation) {
         return s.findAll(
                 postRequestedFor(urlEqualTo("/"))
                         .withHeader("X-Amz-Target", equalTo(ECR_TARGET + operation)));
@@ -441,7 +449,7 @@ final class Fixtures {
                         .withRequestBody(containing("Action=" + action + "&")));
     }
 
-    static JsonNode body(LoggedRequest r) {
+    public static JsonNode body(LoggedRequest r) {
         return Json.tree(r.getBodyAsString());
     }
 

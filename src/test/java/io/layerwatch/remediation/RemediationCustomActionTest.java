@@ -1,5 +1,6 @@
 package io.layerwatch.remediation;
 
+import static io.layerwatch.remediation.Fixtures.resource;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +21,6 @@ import io.layerwatch.sinks.remediation.Target;
 import io.layerwatch.sinks.securityhub.AsffMapper;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,13 +42,6 @@ class RemediationCustomActionTest {
             """,
                             "c.yaml")
                     .remediation();
-
-    static String resource(String name) throws Exception {
-        try (InputStream in =
-                RemediationCustomActionTest.class.getClassLoader().getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     @Test
     void eachSelectedFindingBecomesOneEventNamedByTheCustomActionId() throws Exception {

@@ -18,6 +18,7 @@ import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.KinesisEmulator;
 import io.layerwatch.testing.MiniClusters;
+import io.layerwatch.testing.OncePerKey;
 import io.layerwatch.testing.TrailFiles;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +49,9 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 /**
  * The streaming job on a MiniCluster reading a real Kinesis emulator: every input shape, garbage
- * included.
+ * included. The tests of one job share its run.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisStreamingIT {
 
     @RegisterExtension static final MiniClusterExtension CLUSTER = MiniClusters.withSlots(4);
@@ -237,27 +240,31 @@ class KinesisStreamingIT {
                         .getBytes(StandardCharsets.UTF_8));
     }
 
-    @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void perShardWatermarksDriveCepAndRulesChangeLive(@TempDir Path dir) throws Exception {
+    /** The first and the second burst's findings. */
+    record Bursts(Finding first, Finding second) {}
+
+    /**
+     * Two bursts of denials on a stream of one shard, access-denied-burst's severity changed in the
+     * rules file between them.
+     */
+    private final OncePerKey<String, Bursts> burstsRun = new OncePerKey<>(this::bursts);
+
+    @TempDir Path dir;
+
+    private Bursts bursts(String stream) throws Exception {
         // One shard: the second source subtask reads nothing and is idle from the start, which must
-        // not
-        // stall event time. The shard itself goes idle (2 s) between the bursts and resumes.
-        // CloudTrail event
-        // times have whole seconds, so a burst stamped "1 s ago" is 1-2 s old; the watermark trails
-        // arrival
-        // by 5 s, so no burst event is late however long the puts take (up to 3 s) and however the
-        // consumer's
-        // polls split the burst. (With a 1 s bound, a watermark taken mid-burst made the rest late:
-        // the flaky
-        // "lost" CEP matches of earlier versions of this test.)
-        createStream("burst", 1);
+        // not stall event time. The shard itself goes idle (2 s) between the bursts and resumes.
+        // CloudTrail event times have whole seconds, so a burst stamped "1 s ago" is 1-2 s old; the
+        // watermark trails arrival by 5 s, so no burst event is late however long the puts take (up
+        // to 3 s) and however the consumer's polls split the burst. (With a 1 s bound, a watermark
+        // taken mid-burst would make the rest late, and the CEP match would be lost.)
+        createStream(stream, 1);
         Path rules = dir.resolve("rules.yaml");
         String fast = "eventTime: {maxOutOfOrderness: 5s, idleness: 2s}\n";
         Files.writeString(rules, fast);
         StreamingOptions o =
                 new StreamingOptions(
-                        "burst",
+                        stream,
                         "us-east-1",
                         kinesis.endpoint(),
                         StreamingOptions.InitialPosition.TRIM_HORIZON,
@@ -276,28 +283,36 @@ class KinesisStreamingIT {
         try (CloseableIterator<Finding> findings = out.findings().collectAsync()) {
             JobClient job = env.executeAsync("kinesis-cep");
             try {
-                burst("burst", "intern", Instant.now().minusSeconds(1));
+                burst(stream, "intern", Instant.now().minusSeconds(1));
                 Finding first = findings.next();
-                assertThat(first.ruleId()).isEqualTo("access-denied-burst");
-                assertThat(first.eventCount()).isEqualTo(10);
-                assertThat(first.severity()).isEqualTo(Severity.MEDIUM);
-                assertThat(first.principal().arn())
-                        .isEqualTo("arn:aws:iam::111122223333:role/intern");
-
-                // A live change (severity) reaches the CEP rule without a restart.
                 Files.writeString(
                         rules, fast + "rules:\n  access-denied-burst: {severity: CRITICAL}\n");
                 Thread.sleep(2000); // the reload interval is 500 ms
-                burst("burst", "contractor", Instant.now().minusSeconds(1));
-                Finding second = findings.next();
-                assertThat(second.principal().arn()).endsWith("role/contractor");
-                assertThat(second.eventCount()).isEqualTo(10);
-                assertThat(second.severity()).isEqualTo(Severity.CRITICAL);
-
+                burst(stream, "contractor", Instant.now().minusSeconds(1));
+                return new Bursts(first, findings.next());
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void perShardWatermarksDriveCepPastAnIdleSubtaskAndAnIdleShard() throws Exception {
+        Finding first = burstsRun.get("burst").first();
+        assertThat(first.ruleId()).isEqualTo("access-denied-burst");
+        assertThat(first.eventCount()).isEqualTo(10);
+        assertThat(first.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(first.principal().arn()).isEqualTo("arn:aws:iam::111122223333:role/intern");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLiveRuleChangeReachesTheCepRuleWithoutARestart() throws Exception {
+        Finding second = burstsRun.get("burst").second();
+        assertThat(second.principal().arn()).endsWith("role/contractor");
+        assertThat(second.eventCount()).isEqualTo(10);
+        assertThat(second.severity()).isEqualTo(Severity.CRITICAL);
     }
 
     /**

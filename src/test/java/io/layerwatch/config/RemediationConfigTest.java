@@ -1,14 +1,9 @@
-package io.layerwatch.remediation;
+package io.layerwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.layerwatch.config.ConfigException;
-import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.config.RemediationConfig.AccountRole;
-import io.layerwatch.config.RulesConfig;
-import io.layerwatch.config.RulesConfigLoader;
-import io.layerwatch.config.Severity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static io.layerwatch.testing.CloudTrailRecords.TIME;
@@ -7,11 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.config.RulesConfigLoader;
 import io.layerwatch.event.EcrEvent;
-import io.layerwatch.patterns.ByEventId;
-import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.MatchLogic;
-import io.layerwatch.patterns.MatchToFinding;
-import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.pipeline.PipelineHarness;
+import io.layerwatch.pipeline.RuleSet;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.MiniClusters;
@@ -112,7 +109,7 @@ class PatternMatcherIT {
 
     /**
      * The implementations in one job; one output of "ruleId|variant|json": cep, matcher (buffering
-     * per key under timers), sorted (the matcher after {@link EventTimeOrder}, keys in place, as a
+     * per key under timers), sorted (the matcher after {@code EventTimeOrder}, keys in place, as a
      * replay at parallelism 1 runs it), arrival (judged on arrival, the stream as it comes) and
      * arrival-ordered (judged on arrival, the stream after EventTimeOrder).
      */
@@ -122,16 +119,11 @@ class PatternMatcherIT {
                 StreamExecutionEnvironment.getExecutionEnvironment(Replay.localConfiguration());
         env.setParallelism(1);
         DataStream<EcrEvent> events =
-                env.fromData(arrival, TypeInformation.of(EcrEvent.class))
-                        .transform(
-                                "event time",
-                                TypeInformation.of(EcrEvent.class),
-                                new BoundedLatenessWatermarks(CONFIG.maxOutOfOrderness()));
+                PipelineHarness.withBoundedLateness(
+                        env.fromData(arrival, TypeInformation.of(EcrEvent.class)),
+                        CONFIG.maxOutOfOrderness());
         DataStream<EcrEvent> ordered =
-                events.transform(
-                        "order",
-                        TypeInformation.of(EcrEvent.class),
-                        new EventTimeOrder(CONFIG.maxOutOfOrderness()));
+                PipelineHarness.inEventTimeOrder(events, CONFIG.maxOutOfOrderness());
         DataStream<String> out = null;
         for (CepRule rule : RuleSet.cepRules()) {
             if (rule.matchLogic(CONFIG) == null

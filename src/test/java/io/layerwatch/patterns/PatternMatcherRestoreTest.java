@@ -1,24 +1,17 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
-import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.ByEventId;
-import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.MatchLogic;
-import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.pipeline.RuleSet;
 import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -59,26 +52,6 @@ class PatternMatcherRestoreTest {
         assertThat(rules).isEqualTo(7);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(
-            CepRule rule, PatternMatcher.Mode mode, OperatorSubtaskState restore) throws Exception {
-        MatchLogic logic = rule.matchLogic(PatternMatcherIT.CONFIG);
-        PatternMatcher matcher =
-                new PatternMatcher(
-                        rule,
-                        PatternMatcherIT.CONFIG.rule(rule.id()),
-                        logic,
-                        new ByEventId(),
-                        mode);
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING);
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
-    }
-
     /**
      * Findings as JSON, sorted; with a snapshot and a new operator restored from it before event
      * {@code cut}.
@@ -87,7 +60,7 @@ class PatternMatcherRestoreTest {
             CepRule rule, PatternMatcher.Mode mode, List<EcrEvent> events, int cut)
             throws Exception {
         List<String> findings = new ArrayList<>();
-        var h = harness(rule, mode, null);
+        var h = MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
         long watermark = Long.MIN_VALUE;
         for (int i = 0; i < events.size(); i++) {
             EcrEvent e = events.get(i);
@@ -95,7 +68,7 @@ class PatternMatcherRestoreTest {
                 OperatorSubtaskState snapshot = h.snapshot(1, 1);
                 h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
                 h.close();
-                h = harness(rule, mode, snapshot);
+                h = MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode, snapshot);
             }
             // sorted: what EventTimeOrder lets through before the event; else the lateness bound
             // behind it

@@ -1,17 +1,12 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.ByEventId;
-import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.CredentialNetworkHop;
-import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.pipeline.RuleSet;
 import io.layerwatch.testing.CloudTrailRecords;
 import java.time.Instant;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -39,17 +34,8 @@ class PatternMatcherTimeoutTest {
                         .filter(r -> r.id().equals(CredentialNetworkHop.ID))
                         .findFirst()
                         .orElseThrow();
-        PatternMatcher matcher =
-                new PatternMatcher(
-                        rule,
-                        PatternMatcherIT.CONFIG.rule(rule.id()),
-                        rule.matchLogic(PatternMatcherIT.CONFIG),
-                        new ByEventId(),
-                        mode);
         try (KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(matcher), rule::key, Types.STRING)) {
-            h.open();
+                MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode)) {
             EcrEvent trusted =
                     CloudTrailRecords.record("BatchGetImage")
                             .assumedRole("123456789012", "ci", "s1")

@@ -1,15 +1,12 @@
-package io.layerwatch.pipeline;
+package io.layerwatch.patterns;
 
-import static io.layerwatch.pipeline.PipelineHarness.arrive;
+import static io.layerwatch.patterns.MatcherHarness.arrive;
 import static io.layerwatch.testing.CloudTrailRecords.ACCOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
-import io.layerwatch.patterns.CepRule;
-import io.layerwatch.patterns.CredentialNetworkHop;
-import io.layerwatch.patterns.LayerDownloadBurst;
-import io.layerwatch.patterns.PatternMatcher;
+import io.layerwatch.pipeline.RuleSet;
 import io.layerwatch.rules.NetworkTrustTest;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.util.Json;
@@ -167,7 +164,7 @@ class PatternMatcherArrivalTest {
                         .time(T.plusSeconds(300))
                         .event();
         try (var h =
-                PipelineHarness.matcher(
+                MatcherHarness.matcher(
                         rule(CredentialNetworkHop.ID),
                         NetworkTrustTest.CONFIG,
                         PatternMatcher.Mode.ARRIVAL)) {
@@ -190,7 +187,7 @@ class PatternMatcherArrivalTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> harness(
             CepRule rule, PatternMatcher.Mode mode) throws Exception {
-        return PipelineHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
+        return MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
     }
 
     private static EcrEvent layer(int second, String digest) {

@@ -1,4 +1,4 @@
-package io.layerwatch.remediation;
+package io.layerwatch.cli;
 
 import static io.layerwatch.remediation.Fixtures.EXISTING_POLICY;
 import static io.layerwatch.remediation.Fixtures.body;
@@ -8,9 +8,9 @@ import static io.layerwatch.remediation.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.layerwatch.cli.RemediateCommand;
 import io.layerwatch.config.ConfigException;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.remediation.Fixtures;
 import io.layerwatch.sinks.remediation.Responder;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.LogCapture;
@@ -282,9 +282,7 @@ class RemediateCommandIT {
                   quarantine-repository: {dryRun: false}
                 """);
         String click =
-                Json.tree(
-                                RemediationCustomActionTest.resource(
-                                        "remediation/securityhub-custom-action.json"))
+                Json.tree(Fixtures.resource("remediation/securityhub-custom-action.json"))
                         .toString();
         Path input = dir.resolve("clicks.jsonl");
         Files.writeString(
