@@ -23,6 +23,7 @@ public final class ScalingBench {
      * Records per second over the job's net runtime, medians of the measured runs; the ratio is pN
      * / p1.
      */
+    @SuppressWarnings("ArrayRecordComponent") // run rates, never compared
     public record Report(
             Machine machine,
             long events,
@@ -62,6 +63,8 @@ public final class ScalingBench {
     private ScalingBench() {}
 
     /**
+     * Replays one generated trail at parallelism 1 and N alternately and reports both rates.
+     *
      * @param parallelism N, compared with 1 (at least 2)
      */
     public static Report run(

@@ -60,6 +60,7 @@ public final class ThroughputBench {
      * over the parse time alone (files read beforehand), the pipeline over the job's net runtime
      * (from submission to the end, the local cluster's start-up excluded).
      */
+    @SuppressWarnings("ArrayRecordComponent") // run rates, never compared
     public record Rates(
             long records,
             long bytes,
@@ -142,6 +143,8 @@ public final class ThroughputBench {
     }
 
     /**
+     * Measures the raw parse and the pipeline on each dataset and reports their rates.
+     *
      * @param events records per dataset
      * @param warmUps runs of the raw parse and of the pipeline on each dataset's files before those
      *     measured

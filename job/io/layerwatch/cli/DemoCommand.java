@@ -7,6 +7,7 @@ import io.layerwatch.report.BacktestReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,9 @@ final class DemoCommand implements Callable<Integer> {
                 RulesConfigLoader.fromYaml(resource(RULES), "demo rules (" + RULES + ")");
         Replay.Summary summary = Replay.run(files, config, null, null, out, 1);
         PrintWriter w =
-                spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
+                spec == null
+                        ? new PrintWriter(System.out, true, Charset.defaultCharset())
+                        : spec.commandLine().getOut();
         w.println("LayerWatch demo: the bundled sample trail, rules " + config.source());
         SummaryTable.print(w, summary, out, files.size());
         w.println("report: " + BacktestReport.write(out, config, null, null));
@@ -55,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static List<Path> extract(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
-        for (String name : resource(INDEX).split("\n")) {
+        for (String name : resource(INDEX).split("\n", -1)) {
             name = name.trim();
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;

@@ -2,6 +2,7 @@ package io.layerwatch.cli;
 
 import io.layerwatch.config.ConfigException;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,7 +51,10 @@ public final class LayerWatchCli implements Callable<Integer> {
 
     /** Runs the CLI and returns the exit code. */
     public static int execute(String... args) {
-        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        return execute(
+                new PrintWriter(System.out, true, Charset.defaultCharset()),
+                new PrintWriter(System.err, true, Charset.defaultCharset()),
+                args);
     }
 
     /** Runs the CLI with the given output streams (tests capture them). */

@@ -27,6 +27,7 @@ final class ProgressBar implements Consumer<ReplayProgress.Snapshot>, AutoClosea
     }
 
     /** On the terminal (stderr), unless {@code quiet} or there is no terminal. */
+    @SuppressWarnings("SystemConsoleNull") // Java 17: null means no terminal
     static ProgressBar open(boolean quiet) {
         return quiet || System.console() == null
                 ? new ProgressBar(null, 0)
@@ -133,7 +134,7 @@ final class ProgressBar implements Consumer<ReplayProgress.Snapshot>, AutoClosea
                                 .start();
                 String size =
                         new String(stty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                columns = stty.waitFor() == 0 ? size.trim().split("\\s+")[1] : null;
+                columns = stty.waitFor() == 0 ? size.trim().split("\\s+", -1)[1] : null;
             }
             int width = Integer.parseInt(columns);
             return width > 1

@@ -143,7 +143,7 @@ final class ConfigSchema {
         List<String> all = new ArrayList<>();
         for (String candidate : valid) {
             all.add(candidate);
-            int d = distance(key.toLowerCase(), candidate.toLowerCase());
+            int d = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;

@@ -50,7 +50,7 @@ public final class Glob implements Serializable {
         while (v < value.length()) {
             if (p < text.length()
                     && (text.charAt(p) == '?'
-                            || text.charAt(p) != '*' && text.charAt(p) == value.charAt(v))) {
+                            || (text.charAt(p) != '*' && text.charAt(p) == value.charAt(v)))) {
                 p++;
                 v++;
             } else if (p < text.length() && text.charAt(p) == '*') {

@@ -53,8 +53,8 @@ public final class HttpEndpoints {
         return h.equals("localhost")
                 || h.equals("[::1]")
                 || h.equals("[0:0:0:0:0:0:0:1]")
-                || LOOPBACK_V4.matcher(h).matches()
-                        && Arrays.stream(h.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255);
+                || (LOOPBACK_V4.matcher(h).matches()
+                        && Arrays.stream(h.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255));
     }
 
     /**

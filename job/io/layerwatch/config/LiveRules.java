@@ -30,6 +30,7 @@ public final class LiveRules implements Serializable {
         return startup;
     }
 
+    @SuppressWarnings("ReferenceEquality") // the update last parsed, by identity
     public RulesConfig current(ReadOnlyBroadcastState<String, RulesUpdate> state) throws Exception {
         RulesUpdate update = state.get(CURRENT);
         if (update == null) {

@@ -51,27 +51,31 @@ public enum ParamType {
     /** Parses a node; throws IllegalArgumentException whose message states the problem. */
     public Serializable parse(JsonNode node) {
         switch (this) {
-            case BOOLEAN:
+            case BOOLEAN -> {
                 if (!node.isBoolean()) {
                     throw bad(node);
                 }
                 return node.booleanValue();
-            case COUNT:
+            }
+            case COUNT -> {
                 if (!node.isIntegralNumber()
                         || node.asLong() < 0
                         || node.asLong() > Integer.MAX_VALUE) {
                     throw bad(node);
                 }
                 return node.intValue();
-            case DURATION:
+            }
+            case DURATION -> {
                 return parseDuration(node);
-            case DURATION_OR_ZERO:
+            }
+            case DURATION_OR_ZERO -> {
                 if ((node.isIntegralNumber() && node.asLong() == 0)
                         || (node.isTextual() && node.asText().trim().equals("0"))) {
                     return Duration.ZERO;
                 }
                 return parseDuration(node);
-            case SEVERITY:
+            }
+            case SEVERITY -> {
                 try {
                     if (!node.isTextual()) {
                         throw bad(node);
@@ -80,7 +84,8 @@ public enum ParamType {
                 } catch (IllegalArgumentException e) {
                     throw bad(node);
                 }
-            case STRING:
+            }
+            case STRING -> {
                 if (node.isNull()) {
                     return null;
                 }
@@ -88,26 +93,27 @@ public enum ParamType {
                     throw bad(node);
                 }
                 return node.asText();
-            case STRING_MAP:
-                {
-                    if (!node.isObject()) {
-                        throw bad(node);
-                    }
-                    LinkedHashMap<String, String> map = new LinkedHashMap<>();
-                    node.fields()
-                            .forEachRemaining(
-                                    f -> {
-                                        if (!f.getValue().isValueNode() || f.getValue().isNull()) {
-                                            throw new IllegalArgumentException(
-                                                    "'" + f.getKey() + "' is not a string");
-                                        }
-                                        map.put(f.getKey(), f.getValue().asText());
-                                    });
-                    return map;
+            }
+            case STRING_MAP -> {
+                if (!node.isObject()) {
+                    throw bad(node);
                 }
-            case BYTES:
+                LinkedHashMap<String, String> map = new LinkedHashMap<>();
+                node.fields()
+                        .forEachRemaining(
+                                f -> {
+                                    if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+                                        throw new IllegalArgumentException(
+                                                "'" + f.getKey() + "' is not a string");
+                                    }
+                                    map.put(f.getKey(), f.getValue().asText());
+                                });
+                return map;
+            }
+            case BYTES -> {
                 return parseBytes(node);
-            case ORGANIZATION_ID:
+            }
+            case ORGANIZATION_ID -> {
                 if (node.isNull()) {
                     return null;
                 }
@@ -115,11 +121,14 @@ public enum ParamType {
                     throw bad(node);
                 }
                 return node.asText();
-            default:
+            }
+            default -> {
                 return parseList(node);
+            }
         }
     }
 
+    @SuppressWarnings("NonApiType") // the list is stored as a Serializable value
     private ArrayList<Serializable> parseList(JsonNode node) {
         if (node.isNull()) {
             return new ArrayList<>();
@@ -136,14 +145,14 @@ public enum ParamType {
             }
             String s = item.asText().trim();
             switch (this) {
-                case CIDR_LIST:
+                case CIDR_LIST -> {
                     try {
                         out.add(Cidr.parse(s));
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("item " + i + ": " + e.getMessage());
                     }
-                    break;
-                case ACCOUNT_LIST:
+                }
+                case ACCOUNT_LIST -> {
                     if (item.isIntegralNumber()) {
                         s = String.format("%012d", item.asLong());
                     }
@@ -152,8 +161,8 @@ public enum ParamType {
                                 "item " + i + " '" + s + "' is not a 12-digit AWS account id");
                     }
                     out.add(s);
-                    break;
-                case LOG_GROUP_LIST:
+                }
+                case LOG_GROUP_LIST -> {
                     if (!LOG_GROUP.matcher(s).matches()) {
                         throw new IllegalArgumentException(
                                 "item "
@@ -164,17 +173,16 @@ public enum ParamType {
                                         + " (1-512 of letters, digits, . - _ / #; * and ? as globs)");
                     }
                     out.add(s);
-                    break;
-                case TAG_GLOB_LIST:
+                }
+                case TAG_GLOB_LIST -> {
                     try {
                         TagGlob.of(s);
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("item " + i + ": " + e.getMessage());
                     }
                     out.add(s);
-                    break;
-                default:
-                    out.add(s);
+                }
+                default -> out.add(s);
             }
             i++;
         }
@@ -217,22 +225,14 @@ public enum ParamType {
         Duration d;
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms":
-                    d = Duration.ofMillis(n);
-                    break;
-                case "s":
-                    d = Duration.ofSeconds(n);
-                    break;
-                case "m":
-                    d = Duration.ofMinutes(n);
-                    break;
-                case "h":
-                    d = Duration.ofHours(n);
-                    break;
-                default:
-                    d = Duration.ofDays(n);
-            }
+            d =
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
+                    };
         } else {
             try {
                 d = Duration.parse(s);
@@ -262,8 +262,7 @@ public enum ParamType {
 
     /** Shown in docs and `rules` output. */
     public static String format(Object value) {
-        if (value instanceof Duration) {
-            Duration d = (Duration) value;
+        if (value instanceof Duration d) {
             if (d.isZero()) {
                 return "0";
             }
@@ -274,7 +273,7 @@ public enum ParamType {
             } else if (d.toMillis() % 60_000L == 0) {
                 return d.toMinutes() + "m";
             }
-            return d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
         }
         return String.valueOf(value);
     }

@@ -155,7 +155,7 @@ public final class RemediationConfig implements Serializable {
 
         public Duration duration(String key, Duration fallback) {
             Object v = options.get(key);
-            return v instanceof Duration ? (Duration) v : fallback;
+            return v instanceof Duration duration ? duration : fallback;
         }
     }
 

@@ -324,10 +324,9 @@ public final class RulesConfigLoader {
 
     /** Mappings merge key by key; anything else (lists included) is replaced by the override. */
     static JsonNode merge(JsonNode base, JsonNode override) {
-        if (!(base instanceof ObjectNode) || !override.isObject()) {
+        if (!(base instanceof ObjectNode out) || !override.isObject()) {
             return override;
         }
-        ObjectNode out = (ObjectNode) base;
         override.fields()
                 .forEachRemaining(
                         f -> {

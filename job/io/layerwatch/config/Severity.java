@@ -12,6 +12,12 @@ public enum Severity {
         return compareTo(other) >= 0;
     }
 
+    /** One level higher; CRITICAL stays CRITICAL. */
+    @SuppressWarnings("EnumOrdinal") // the declared order is the severity order
+    public Severity raised() {
+        return this == CRITICAL ? CRITICAL : values()[ordinal() + 1];
+    }
+
     public static Severity max(Severity a, Severity b) {
         return a.compareTo(b) >= 0 ? a : b;
     }

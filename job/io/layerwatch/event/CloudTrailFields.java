@@ -37,7 +37,7 @@ public record CloudTrailFields(
         Fields userIdentity,
         Fields requestParameters) {
 
-    public static final String[] STRINGS = {
+    private static final String[] STRINGS = {
         "eventSource",
         "eventName",
         "eventTime",
@@ -49,6 +49,9 @@ public record CloudTrailFields(
         "vpcEndpointId",
         "errorCode"
     };
+
+    /** How many of the record's members are read as strings (the first components). */
+    public static final int STRING_COUNT = STRINGS.length;
 
     /** Indexes in {@link #STRINGS}. */
     public static final int EVENT_TIME = 2;
@@ -74,6 +77,8 @@ public record CloudTrailFields(
     }
 
     /**
+     * The fields of a record from its strings and two objects.
+     *
      * @param s the {@link #STRINGS} by index
      */
     public static CloudTrailFields of(String[] s, Fields identity, Fields params) {

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * character).
  */
 @TypeInfo(EcrEventSerializer.Factory.class)
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare rawJson by content
 public record EcrEvent(
         String eventId,
         long eventTime,

@@ -31,6 +31,7 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
     private transient byte[] buffer;
 
     @Override
+    @SuppressWarnings("EnumOrdinal") // the wire format: kinds are only appended
     public void serialize(EcrEvent e, DataOutputView out) throws IOException {
         writeString(out, e.eventId());
         out.writeLong(e.eventTime());
@@ -288,6 +289,7 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
 
         @Override
         @Deprecated
+        @SuppressWarnings("InlineMeSuggester") // Flink's deprecated method, overridden
         public TypeSerializer<EcrEvent> createSerializer(ExecutionConfig config) {
             return new EcrEventSerializer();
         }

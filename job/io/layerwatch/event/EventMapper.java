@@ -37,6 +37,8 @@ public final class EventMapper {
     }
 
     /**
+     * The event of a CloudTrail record.
+     *
      * @param raw the record's compact JSON (the evidence; the stand-in id of a record without
      *     eventID)
      */

@@ -18,6 +18,7 @@ public final class JoinedKeys {
     private JoinedKeys() {}
 
     /** {@code a + separator + b}, as string concatenation makes it (null parts as "null"). */
+    @SuppressWarnings("ReferenceEquality") // parts by identity (see the class comment)
     public static String join(String a, String separator, String b) {
         int h = Objects.hashCode(a) * 31 + Objects.hashCode(b);
         int slot = (h ^ (h >>> 16)) & (SLOTS - 1);

@@ -41,31 +41,30 @@ public final class PrincipalNormalizer {
             type = Principal.TYPE_UNKNOWN;
         }
         switch (type) {
-            case "AssumedRole":
-                {
-                    Fields issuer = identity.object("sessionContext").object("sessionIssuer");
-                    String roleArn = issuer.text("arn");
-                    String roleName = issuer.text("userName");
-                    String session = sessionName(arn);
-                    if (roleArn == null) {
-                        roleArn = roleArnFromSession(arn);
-                    }
-                    if (roleName == null && roleArn != null) {
-                        roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
-                    }
-                    if (account == null) {
-                        account = accountOf(roleArn);
-                    }
-                    return new Principal(
-                            orElse(roleArn, arn, identity.text("principalId")),
-                            type,
-                            orElse(roleName, session, "unknown"),
-                            account,
-                            accessKey,
-                            session,
-                            arn);
+            case "AssumedRole" -> {
+                Fields issuer = identity.object("sessionContext").object("sessionIssuer");
+                String roleArn = issuer.text("arn");
+                String roleName = issuer.text("userName");
+                String session = sessionName(arn);
+                if (roleArn == null) {
+                    roleArn = roleArnFromSession(arn);
                 }
-            case "IAMUser":
+                if (roleName == null && roleArn != null) {
+                    roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
+                }
+                if (account == null) {
+                    account = accountOf(roleArn);
+                }
+                return new Principal(
+                        orElse(roleArn, arn, identity.text("principalId")),
+                        type,
+                        orElse(roleName, session, "unknown"),
+                        account,
+                        accessKey,
+                        session,
+                        arn);
+            }
+            case "IAMUser" -> {
                 return new Principal(
                         orElse(
                                 arn,
@@ -77,7 +76,8 @@ public final class PrincipalNormalizer {
                         accessKey,
                         null,
                         null);
-            case "Root":
+            }
+            case "Root" -> {
                 return new Principal(
                         orElse(
                                 arn,
@@ -89,7 +89,8 @@ public final class PrincipalNormalizer {
                         accessKey,
                         null,
                         null);
-            case "AWSService":
+            }
+            case "AWSService" -> {
                 String service = orElse(invokedBy, identity.text("principalId"), "unknown");
                 return new Principal(
                         "service:" + service,
@@ -99,7 +100,8 @@ public final class PrincipalNormalizer {
                         null,
                         null,
                         null);
-            case "AWSAccount":
+            }
+            case "AWSAccount" -> {
                 String acct = orElse(account, accountOf(arn), null);
                 return new Principal(
                         orElse(
@@ -112,7 +114,8 @@ public final class PrincipalNormalizer {
                         accessKey,
                         null,
                         null);
-            default:
+            }
+            default -> {
                 if (invokedBy != null && arn == null) {
                     return new Principal(
                             "service:" + invokedBy,
@@ -135,6 +138,7 @@ public final class PrincipalNormalizer {
                         accessKey,
                         null,
                         null);
+            }
         }
     }
 

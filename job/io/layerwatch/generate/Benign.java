@@ -369,7 +369,7 @@ final class Benign {
                             Organization.HOME,
                             "sandbox/"
                                     + org.developers.get(rng.nextInt(org.developers.size()))
-                                            .split("@")[0]
+                                            .split("@", -1)[0]
                                     + "-"
                                     + Ids.hex(rng.nextLong(), 4));
             case 4 -> ecr.emit(ecr.call(t, "GetRegistryScanningConfiguration", account, r.home, o));

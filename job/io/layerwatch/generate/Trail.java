@@ -22,6 +22,7 @@ import java.util.TreeMap;
 public final class Trail implements Iterator<LogFile> {
 
     /** One record with its time and destination, before it is filed. */
+    @SuppressWarnings("ArrayRecordComponent") // never compared
     record Timed(long time, LogFile.Kind kind, String account, String region, byte[] bytes) {}
 
     /** A habit's first pull in the learning phase. */
@@ -256,7 +257,7 @@ public final class Trail implements Iterator<LogFile> {
 
         void add(LogFile.Kind kind, String account, String region, byte[] bytes) {
             byKey.computeIfAbsent(
-                            kind.ordinal() + "|" + account + "|" + region, k -> new ArrayList<>())
+                            kind.name() + "|" + account + "|" + region, k -> new ArrayList<>())
                     .add(bytes);
             records++;
             if (kind == LogFile.Kind.SCAN_EVENTS) {
@@ -267,8 +268,8 @@ public final class Trail implements Iterator<LogFile> {
         /** Shuffles each bucket (CloudTrail files are not in time order) and cuts it into files. */
         void file(Instant delivered) {
             for (Map.Entry<String, List<byte[]>> entry : byKey.entrySet()) {
-                String[] key = entry.getKey().split("\\|");
-                LogFile.Kind kind = LogFile.Kind.values()[Integer.parseInt(key[0])];
+                String[] key = entry.getKey().split("\\|", -1);
+                LogFile.Kind kind = LogFile.Kind.valueOf(key[0]);
                 List<byte[]> all = entry.getValue();
                 Attacks.shuffle(all, fileRng);
                 for (int from = 0; from < all.size(); from += options.maxRecordsPerFile()) {

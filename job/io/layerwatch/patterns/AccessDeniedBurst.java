@@ -71,7 +71,7 @@ public final class AccessDeniedBurst extends BurstRule {
                 .detail("sourceIps", distinct(events, EcrEvent::sourceIp))
                 .detail(
                         EndgameIoc.ATTEMPT,
-                        Boolean.TRUE) // denied calls changed nothing: remediation never acts
+                        true) // denied calls changed nothing: remediation never acts
                 .build();
     }
 }

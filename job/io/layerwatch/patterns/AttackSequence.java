@@ -299,7 +299,7 @@ public final class AttackSequence extends FindingsInOrder {
         }
         List<String> rules = members.stream().map(Incident.Member::ruleId).distinct().toList();
         boolean raised = settings.raises(rules, tacticIds) && highest != Severity.CRITICAL;
-        Severity severity = raised ? Severity.values()[highest.ordinal() + 1] : highest;
+        Severity severity = raised ? highest.raised() : highest;
         Incident incident =
                 new Incident(
                         members,

@@ -107,7 +107,7 @@ public final class CredentialNetworkHop implements CepRule {
                                 + ". Stolen session credentials or presigned URLs used outside your network.")
                 .detail("trustedOrigin", from)
                 .detail("untrustedSourceIp", untrusted.sourceIp())
-                .detail("secondsBetween", between.getSeconds())
+                .detail("secondsBetween", between.toSeconds())
                 .detail("sessionName", untrusted.principal().sessionName())
                 .build();
     }

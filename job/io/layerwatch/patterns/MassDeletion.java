@@ -78,13 +78,13 @@ public final class MassDeletion implements CepRule {
             int count = selection.path("countNumber").asInt(Integer.MAX_VALUE);
             String countType = selection.path("countType").asText("");
             boolean now =
-                    countType.equals("imageCountMoreThan") && count <= 1
-                            || countType.equals("sinceImagePushed")
+                    (countType.equals("imageCountMoreThan") && count <= 1)
+                            || (countType.equals("sinceImagePushed")
                                     && count <= 1
                                     && selection
                                             .path("countUnit")
                                             .asText("days")
-                                            .equalsIgnoreCase("days");
+                                            .equalsIgnoreCase("days"));
             if (type.equalsIgnoreCase("expire")
                     && selection.path("tagStatus").asText("").equalsIgnoreCase("any")
                     && now) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -283,7 +284,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
      */
     private boolean before(EcrEvent a, EcrEvent b) {
         return a.eventTime() < b.eventTime()
-                || a.eventTime() == b.eventTime() && order.compare(a, b) <= 0;
+                || (a.eventTime() == b.eventTime() && order.compare(a, b) <= 0);
     }
 
     /**
@@ -331,7 +332,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         return FindingBuilder.id("match", "", text.toString());
     }
 
-    private TreeMap<Long, List<EcrEvent>> sortedPending() throws Exception {
+    private SortedMap<Long, List<EcrEvent>> sortedPending() throws Exception {
         TreeMap<Long, List<EcrEvent>> sorted = new TreeMap<>();
         for (Map.Entry<Long, List<EcrEvent>> at : pending.entries()) {
             sorted.put(at.getKey(), at.getValue());

@@ -104,8 +104,8 @@ public final class PolicyChangeAfterScan implements CepRule {
     /** A change to the scanned repository, or to its whole registry. */
     static boolean sameRepositoryOrRegistry(EcrEvent scan, EcrEvent change) {
         return REGISTRY_CHANGES.contains(change.eventName())
-                || change.repositoryName() != null
-                        && change.repositoryName().equals(scan.repositoryName());
+                || (change.repositoryName() != null
+                        && change.repositoryName().equals(scan.repositoryName()));
     }
 
     @Override

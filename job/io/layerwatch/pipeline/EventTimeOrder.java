@@ -145,6 +145,7 @@ final class EventTimeOrder extends AbstractStreamOperator<EcrEvent>
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // the same bucket object
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
         while (!held.isEmpty() && held.firstKey() <= watermark) {

@@ -79,6 +79,7 @@ final class EventTimestamps extends AbstractStreamOperator<EcrEvent>
         super.processWatermark(new Watermark(time));
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // a failing timer fails the task
     private void scheduleCheck(long now) {
         getProcessingTimeService()
                 .registerTimer(now + Math.max(1, Math.min(idleness, CHECK_INTERVAL)), this);

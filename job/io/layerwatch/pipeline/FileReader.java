@@ -87,6 +87,8 @@ public final class FileReader {
     }
 
     /**
+     * Refuses a payload larger than the limit.
+     *
      * @throws PayloadDecoder.TooLarge when {@code size} is over {@code maxBytes}
      */
     public static void checkSize(long size, long maxBytes) throws IOException {

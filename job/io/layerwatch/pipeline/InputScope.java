@@ -41,7 +41,8 @@ public record InputScope(Instant from, Instant to, Set<String> accounts, Set<Str
     public boolean keeps(EcrEvent e) {
         return (from == null || e.eventTime() >= from.toEpochMilli())
                 && (to == null || e.eventTime() < to.toEpochMilli())
-                && (accounts.isEmpty() || e.accountId() != null && accounts.contains(e.accountId()))
-                && (regions.isEmpty() || e.region() != null && regions.contains(e.region()));
+                && (accounts.isEmpty()
+                        || (e.accountId() != null && accounts.contains(e.accountId())))
+                && (regions.isEmpty() || (e.region() != null && regions.contains(e.region())));
     }
 }

@@ -10,6 +10,7 @@ package io.layerwatch.pipeline;
  * @param arrivalTime when the stream received it, or when CloudTrail delivered the file (the stamp
  *     in its name) (epoch ms; Long.MIN_VALUE when unknown)
  */
+@SuppressWarnings("ArrayRecordComponent") // never compared: a payload is read once
 public record Payload(String source, byte[] bytes, String path, long arrivalTime) {
 
     public static Payload ofBytes(String source, byte[] bytes) {

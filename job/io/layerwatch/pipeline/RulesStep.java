@@ -10,6 +10,8 @@ interface RulesStep<I, O> extends Serializable {
     void open(RuntimeContext ctx);
 
     /**
+     * Judges one input under the rules in force.
+     *
      * @param side where side outputs go (the function's context)
      */
     void apply(I in, RulesConfig config, Collector<O> out, SideOutput side);

@@ -110,7 +110,7 @@ public final class ObservedPullers {
                                 "AWS service principal: SCPs do not restrict it"));
             } else if (pattern != null) {
                 out.add(new Judged(p, Verdict.ALLOWED, "matches " + pattern));
-            } else if (p.kind() == Kind.ROLE || p.kind() == Kind.USER && users) {
+            } else if (p.kind() == Kind.ROLE || (p.kind() == Kind.USER && users)) {
                 out.add(
                         new Judged(
                                 p,

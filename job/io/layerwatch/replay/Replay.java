@@ -66,6 +66,8 @@ public final class Replay {
     public static final String SUMMARY = "summary.json";
 
     /**
+     * What a replay read, found and wrote.
+     *
      * @param deadLettered input the decoder could not use (dead-letter.jsonl)
      * @param sinkDeadLettered findings a remote sink could not deliver in this run (counted in the
      *     sinks' dead-letter file; 0 when sinks.deadLetter is s3 or sqs)
@@ -178,6 +180,8 @@ public final class Replay {
     }
 
     /**
+     * Replays the files into findings in {@code outDir}.
+     *
      * @param sinks remote sinks to deliver to besides findings.jsonl (settings from the config's
      *     sinks: section)
      * @param dryRun print what the remote sinks would send instead of sending it
@@ -589,6 +593,6 @@ public final class Replay {
 
     private static long counter(JobExecutionResult result, String name) {
         Object v = result.getAllAccumulatorResults().get(name);
-        return v instanceof Number ? ((Number) v).longValue() : 0L;
+        return v instanceof Number number ? number.longValue() : 0L;
     }
 }

@@ -121,7 +121,7 @@ public final class S3Inputs implements FileReader.Remote {
         if (!at.folderIn(scope)) {
             return;
         }
-        if (at.regionPrefix() != null || !prefix.isEmpty() && !prefix.endsWith("/")) {
+        if (at.regionPrefix() != null || (!prefix.isEmpty() && !prefix.endsWith("/"))) {
             listDays(s3, bucket, prefix, at.regionPrefix(), scope, found);
             return;
         }

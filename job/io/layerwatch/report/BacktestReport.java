@@ -271,6 +271,7 @@ public final class BacktestReport {
         h.append("</div>");
     }
 
+    @SuppressWarnings("EnumOrdinal") // severity ranks: the declared order
     private static void topTable(
             StringBuilder h, String title, String column, TopCounter counter, long total) {
         h.append("<div><h3>")

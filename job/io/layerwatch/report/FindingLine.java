@@ -28,6 +28,7 @@ record FindingLine(
         return rank(severity);
     }
 
+    @SuppressWarnings("EnumOrdinal") // severity ranks: the declared order
     static int rank(String severity) {
         try {
             return severity == null ? -1 : Severity.valueOf(severity).ordinal();

@@ -52,6 +52,7 @@ final class FindingsScan {
 
     final IncidentScan incidents;
 
+    @SuppressWarnings("EnumOrdinal") // highest severity first
     private FindingsScan(int incidentsShown) {
         incidents = new IncidentScan(incidentsShown, IncidentScan.DISTINCT);
         RuleCatalog.ids().forEach(id -> byRule.put(id, 0L));

@@ -56,6 +56,7 @@ final class IncidentScan {
         this.distinct = distinct;
     }
 
+    @SuppressWarnings("ReferenceEquality") // which of the two findings later returned
     void offer(String line) {
         Entry e = read(line);
         if (e == null) {

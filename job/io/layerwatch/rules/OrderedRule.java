@@ -30,6 +30,7 @@ import org.apache.flink.util.Collector;
  * @param <I> the input (an event, or an event with what an earlier stage found out about it)
  * @param <O> the output
  */
+@SuppressWarnings("SameNameButDifferent") // Context: each function class its own
 public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, RulesUpdate, O> {
     private static final long serialVersionUID = 1L;
 
@@ -59,6 +60,8 @@ public class OrderedRule<I, O> extends KeyedBroadcastProcessFunction<String, I, 
         Duration retention(RuleSettings startup);
 
         /**
+         * Opens the rule's state.
+         *
          * @param startup the rule's settings at startup (state retention is fixed then)
          * @param expire give the state {@link #retention} as time to live (counted in processing
          *     time)

@@ -61,8 +61,8 @@ public final class PullThroughCacheUntrusted implements SingleEventRule {
         Matcher ecr = ECR_REGISTRY.matcher(host);
         String upstreamAccount = ecr.matches() ? ecr.group(1) : null;
         if (trusted(host, settings)
-                || upstreamAccount != null
-                        && settings.allowlist().trustedAccount(upstreamAccount, e)) {
+                || (upstreamAccount != null
+                        && settings.allowlist().trustedAccount(upstreamAccount, e))) {
             return Optional.empty();
         }
         String prefix = text(request, "ecrRepositoryPrefix");

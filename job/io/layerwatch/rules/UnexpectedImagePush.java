@@ -50,8 +50,8 @@ public final class UnexpectedImagePush {
     public static boolean relevant(EcrEvent e) {
         return !e.failed()
                 && !e.principal().isAwsService()
-                && (e.is("PutImage") && e.repositoryName() != null
-                        || e.is(TOKEN_CALL) && longTermKey(e));
+                && ((e.is("PutImage") && e.repositoryName() != null)
+                        || (e.is(TOKEN_CALL) && longTermKey(e)));
     }
 
     /** An IAM user's (or root's) access key: AKIA..., where role sessions have ASIA... */

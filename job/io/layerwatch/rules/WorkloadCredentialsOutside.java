@@ -54,6 +54,7 @@ import org.apache.flink.util.Collector;
  * again. Under live rules each event waits for the watermark (the events of a key are judged in
  * event-time order); the {@link Static} variant gets them sorted already.
  */
+@SuppressWarnings("SameNameButDifferent") // Context: each function class its own
 public final class WorkloadCredentialsOutside
         extends KeyedBroadcastProcessFunction<String, EcrEvent, RulesUpdate, Finding> {
     private static final long serialVersionUID = 1L;
@@ -206,7 +207,7 @@ public final class WorkloadCredentialsOutside
      */
     static boolean instanceCredentials(EcrEvent e) {
         String session = e.principal().sessionName();
-        return session != null && INSTANCE_SESSION.matcher(session).matches()
+        return (session != null && INSTANCE_SESSION.matcher(session).matches())
                 || Bytes.contains(e.rawJson(), EC2_ROLE_DELIVERY);
     }
 
@@ -306,7 +307,7 @@ public final class WorkloadCredentialsOutside
     private static boolean privateIpv4(int head) {
         int a = head >> 8;
         int b = head & 0xff;
-        return a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168;
+        return a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
     }
 
     private static boolean isPublic(String network) {
@@ -440,6 +441,7 @@ public final class WorkloadCredentialsOutside
             recent.clear();
         }
 
+        @SuppressWarnings("ReferenceEquality") // the origin record itself
         private void judge(
                 EcrEvent call, EcrEvent first, RuleSettings settings, Collector<Finding> out)
                 throws Exception {

@@ -23,6 +23,8 @@ public final class KinesisPayloads {
     private KinesisPayloads() {}
 
     /**
+     * The Kinesis consumer of the CloudTrail stream.
+     *
      * @param lateness how late CloudTrail events may arrive (the per-shard watermark bound)
      * @param idleness a shard silent this long no longer holds the watermark back
      */
@@ -42,7 +44,7 @@ public final class KinesisPayloads {
         if (o.region() != null) {
             p.setProperty(AWSConfigConstants.AWS_REGION, o.region());
         } else if (o.stream().startsWith("arn:")) {
-            p.setProperty(AWSConfigConstants.AWS_REGION, o.stream().split(":")[3]);
+            p.setProperty(AWSConfigConstants.AWS_REGION, o.stream().split(":", -1)[3]);
         }
         if (o.endpoint() != null) {
             p.setProperty(AWSConfigConstants.AWS_ENDPOINT, o.endpoint());

@@ -66,6 +66,7 @@ final class RulesReloadReader implements SourceReader<RulesUpdate, RulesReloadSp
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // reload() hands its failure to pollNext
     public void addSplits(List<RulesReloadSplit> splits) {
         if (inForce != null || splits.size() != 1) {
             throw new IllegalStateException("the one rules split comes once; got " + splits);

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -226,7 +227,9 @@ public final class StreamingJob {
                         s,
                         "ocsf",
                         "target",
-                        o.get(OCSF_TARGET) == null ? null : o.get(OCSF_TARGET).toUpperCase());
+                        o.get(OCSF_TARGET) == null
+                                ? null
+                                : o.get(OCSF_TARGET).toUpperCase(Locale.ROOT));
         s = option(s, "ocsf", "streamArn", o.get(OCSF_STREAM_ARN));
         s = option(s, "ocsf", "deliveryStream", o.get(OCSF_FIREHOSE_NAME));
         s = option(s, "webhook", "secretArn", o.get(WEBHOOK_SECRET_ARN));
@@ -239,7 +242,7 @@ public final class StreamingJob {
             s =
                     s.with(
                             new SinksConfig.DeadLetter(
-                                    o.get(DEADLETTER_TYPE).toUpperCase(),
+                                    o.get(DEADLETTER_TYPE).toUpperCase(Locale.ROOT),
                                     d.path(),
                                     o.getOrDefault(DEADLETTER_BUCKET, d.bucket()),
                                     o.getOrDefault(DEADLETTER_PREFIX, d.prefix()),

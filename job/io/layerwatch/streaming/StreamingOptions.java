@@ -186,7 +186,7 @@ public record StreamingOptions(
         Properties sinks = groups.getOrDefault(SINKS, new Properties());
         try {
             List<String> enabled = new ArrayList<>();
-            for (String s : sinks.getProperty(SINKS_ENABLED, "").split(",")) {
+            for (String s : sinks.getProperty(SINKS_ENABLED, "").split(",", -1)) {
                 if (!s.isBlank()) {
                     enabled.add(s.trim().toLowerCase(Locale.ROOT));
                 }
@@ -239,7 +239,7 @@ public record StreamingOptions(
      */
     private static List<String> list(Properties group, String key, ParamType type) {
         ArrayNode items = JsonNodeFactory.instance.arrayNode();
-        for (String item : group.getProperty(key, "").split(",")) {
+        for (String item : group.getProperty(key, "").split(",", -1)) {
             if (!item.isBlank()) {
                 items.add(item.trim());
             }

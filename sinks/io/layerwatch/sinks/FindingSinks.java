@@ -45,11 +45,12 @@ public final class FindingSinks {
     private FindingSinks() {}
 
     /**
+     * Returns what was attached, for the user.
+     *
      * @param names the sinks to attach (names of {@link SinksConfig#SINK_NAMES})
      * @param outDir where local files go (findings.jsonl, OCSF file, file dead letters); null for
      *     the working directory
      * @param dryRun print what remote sinks would send instead of sending it
-     * @return what was attached, for the user
      */
     public static List<String> attach(
             DataStream<Finding> findings,
@@ -61,6 +62,8 @@ public final class FindingSinks {
     }
 
     /**
+     * Attaches the configured sinks to the findings and returns their names.
+     *
      * @param audit the responder's audit records for the SIEM (the ocsf sink), or null
      */
     public static List<String> attach(
@@ -83,16 +86,14 @@ public final class FindingSinks {
             }
             DataStream<Finding> admitted = policy(findings, sink);
             switch (name) {
-                case "jsonl":
-                    admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE), config))
-                            .uid("sink-jsonl")
-                            .name(FINDINGS_FILE)
-                            .setParallelism(1);
-                    break;
-                case "ocsf":
-                    OcsfOutputs.attach(admitted, audit, ocsf(sink, config, outDir, dryRun));
-                    break;
-                default:
+                case "jsonl" ->
+                        admitted.sinkTo(findingsFile(resolve(outDir, FINDINGS_FILE), config))
+                                .uid("sink-jsonl")
+                                .name(FINDINGS_FILE)
+                                .setParallelism(1);
+                case "ocsf" ->
+                        OcsfOutputs.attach(admitted, audit, ocsf(sink, config, outDir, dryRun));
+                default -> {
                     FindingTarget target = target(sink, config);
                     admitted.sinkTo(
                                     new DeliverySink<>(
@@ -102,6 +103,7 @@ public final class FindingSinks {
                                             config.delivery().maxTimeInBuffer().toMillis()))
                             .uid("sink-" + name)
                             .name(name + (dryRun ? " (dry run)" : ""));
+                }
             }
             attached.add(name + (dryRun && !"jsonl".equals(name) ? " (dry run)" : ""));
         }
@@ -150,7 +152,7 @@ public final class FindingSinks {
     static FindingTarget target(SinksConfig.Sink sink, SinksConfig config) {
         AwsClientSettings aws = aws(sink, config);
         switch (sink.name()) {
-            case "sns":
+            case "sns" -> {
                 String topic = required(sink, "topicArn");
                 return new SnsTarget(
                         new SnsTarget.Settings(
@@ -161,7 +163,8 @@ public final class FindingSinks {
                                                 ? "TEXT_AND_JSON"
                                                 : sink.option("format")),
                                 sink.option("reportBaseUrl")));
-            case "securityhub":
+            }
+            case "securityhub" -> {
                 Object rps = sink.options().get("requestsPerSecond");
                 return new SecurityHubTarget(
                         new SecurityHubTarget.Settings(
@@ -170,7 +173,8 @@ public final class FindingSinks {
                                 sink.option("hubRegion"),
                                 null,
                                 rps == null ? 10 : ((Number) rps).doubleValue()));
-            case "webhook":
+            }
+            case "webhook" -> {
                 if (sink.option("url") == null && sink.option("secretArn") == null) {
                     throw new ConfigException("sinks.webhook: needs url or secretArn");
                 }
@@ -190,8 +194,9 @@ public final class FindingSinks {
                                         ? Duration.ofSeconds(10)
                                         : sink.duration("timeout"),
                                 aws));
-            default:
-                throw new ConfigException("sink '" + sink.name() + "' is not a delivery sink");
+            }
+            default ->
+                    throw new ConfigException("sink '" + sink.name() + "' is not a delivery sink");
         }
     }
 
@@ -219,20 +224,23 @@ public final class FindingSinks {
         SinksConfig.DeadLetter d = config.deadLetter();
         AwsClientSettings aws = aws(null, config);
         switch (d.type()) {
-            case "S3":
+            case "S3" -> {
                 if (d.bucket() == null) {
                     throw new ConfigException("sinks.deadLetter: type s3 needs bucket");
                 }
                 return new S3DeadLetters(d.bucket(), d.prefix(), aws);
-            case "SQS":
+            }
+            case "SQS" -> {
                 if (d.queueUrl() == null) {
                     throw new ConfigException("sinks.deadLetter: type sqs needs queueUrl");
                 }
                 return new SqsDeadLetters(d.queueUrl(), aws);
-            default:
+            }
+            default -> {
                 return new FileDeadLetters(
                         resolve(outDir, d.path() == null ? "sink-dead-letter.jsonl" : d.path())
                                 .toString());
+            }
         }
     }
 

@@ -14,5 +14,6 @@ sealed interface Decoded permits Decoded.Event, Decoded.Slice {
      * A record at [start, end) of {@code bytes} that the tree decoder takes (and dead-letters if
      * invalid).
      */
+    @SuppressWarnings("ArrayRecordComponent") // a slice of a buffer, never compared
     record Slice(byte[] bytes, int start, int end) implements Decoded {}
 }

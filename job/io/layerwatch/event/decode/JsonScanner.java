@@ -29,6 +29,7 @@ abstract class JsonScanner {
         }
     }
 
+    @SuppressWarnings("StaticAssignmentOfThrowable") // no stack trace, no state: shared
     static final Unprovable UNPROVABLE = new Unprovable();
 
     byte[] b;
@@ -228,8 +229,8 @@ abstract class JsonScanner {
             // borrows can flag bytes after a flagged one, never before it, so the lowest flag is
             // exact.
             long flags =
-                    ((quote - ONES) & ~quote
-                                    | (backslash - ONES) & ~backslash
+                    (((quote - ONES) & ~quote)
+                                    | ((backslash - ONES) & ~backslash)
                                     | (w - ONES * 0x20)
                                     | w)
                             & HIGH;
@@ -254,9 +255,10 @@ abstract class JsonScanner {
             throw UNPROVABLE;
         }
         switch (b[p + 1]) {
-            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
                 return p + 2;
-            case 'u':
+            }
+            case 'u' -> {
                 if (p + 6 > limit) {
                     throw UNPROVABLE;
                 }
@@ -267,8 +269,8 @@ abstract class JsonScanner {
                 }
                 dirty++;
                 return p + 6;
-            default:
-                throw UNPROVABLE;
+            }
+            default -> throw UNPROVABLE;
         }
     }
 

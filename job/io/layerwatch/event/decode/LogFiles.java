@@ -112,6 +112,7 @@ final class LogFiles {
      * Jackson, one at a time. Returns where the log file ends, or -1, having emitted nothing,
      * unless it is one such log file, otherwise well-formed.
      */
+    @SuppressWarnings("ReferenceEquality") // MALFORMED is a sentinel
     int logFileByRecord(byte[] bytes, int from, int end, String source, DecodeOutput out) {
         List<int[]> spans = new ArrayList<>();
         int pos = JsonBytes.skipBlank(bytes, from, end);

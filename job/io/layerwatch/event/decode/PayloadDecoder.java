@@ -339,8 +339,7 @@ public final class PayloadDecoder {
                         "EventBridge event without detail-type or detail object");
             }
             switch (detailType) {
-                case "AWS API Call via CloudTrail":
-                case "AWS Service Event via CloudTrail":
+                case "AWS API Call via CloudTrail", "AWS Service Event via CloudTrail" -> {
                     cloudTrail(
                             detail,
                             text(envelope, "region"),
@@ -348,7 +347,8 @@ public final class PayloadDecoder {
                             source,
                             out);
                     return;
-                case "Inspector2 Scan":
+                }
+                case "Inspector2 Scan" -> {
                     // Inspector also scans EC2 instances and Lambda functions: only container
                     // images are ours.
                     out.event(
@@ -356,13 +356,16 @@ public final class PayloadDecoder {
                                     ? EventMapper.scan(envelope, detail)
                                     : EventMapper.other(envelope, detail, EventKind.OTHER));
                     return;
-                case "ECR Image Scan":
+                }
+                case "ECR Image Scan" -> {
                     out.event(EventMapper.scan(envelope, detail));
                     return;
-                case "ECR Image Action":
+                }
+                case "ECR Image Action" -> {
                     out.event(EventMapper.other(envelope, detail, EventKind.IMAGE_ACTION));
                     return;
-                case EventMapper.CUSTOM_ACTION:
+                }
+                case EventMapper.CUSTOM_ACTION -> {
                     // One event per selected finding; each carries the envelope narrowed to that
                     // finding.
                     List<EcrEvent> selected = EventMapper.customActions(envelope, detail);
@@ -371,8 +374,8 @@ public final class PayloadDecoder {
                     }
                     selected.forEach(out::event);
                     return;
-                default:
-                    out.event(EventMapper.other(envelope, detail, EventKind.OTHER));
+                }
+                default -> out.event(EventMapper.other(envelope, detail, EventKind.OTHER));
             }
         } catch (EventMapper.InvalidRecord e) {
             out.deadLetter(DeadLetter.of(source, STAGE, e.getMessage(), envelope.toString()));

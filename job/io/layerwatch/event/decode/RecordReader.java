@@ -55,7 +55,7 @@ final class RecordReader extends JsonScanner {
      */
     private static final boolean[] REPEATS = repeats(Set.of("principalId"));
 
-    private static final int STRINGS = CloudTrailFields.STRINGS.length;
+    private static final int STRINGS = CloudTrailFields.STRING_COUNT;
     private static final Set<String> WALKED = CloudTrailFields.WALKED;
 
     private final ObjectMapper mapper;

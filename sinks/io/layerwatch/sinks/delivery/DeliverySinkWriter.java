@@ -124,6 +124,7 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the retry only queues the entries again
     private void settle(
             List<Delivery> batch, List<EntryResult> results, ResultHandler<Delivery> handler) {
         try {
@@ -132,19 +133,16 @@ final class DeliverySinkWriter<T> extends AsyncSinkWriter<T, Delivery> {
                 Delivery d = batch.get(i).retried();
                 EntryResult r = results.get(i);
                 switch (r.status()) {
-                    case DELIVERED:
-                        metrics.delivered().inc();
-                        break;
-                    case REJECTED:
-                        deadLetter(d, r.error());
-                        break;
-                    default:
+                    case DELIVERED -> metrics.delivered().inc();
+                    case REJECTED -> deadLetter(d, r.error());
+                    default -> {
                         if (d.attempts() >= retry.maxAttempts()) {
                             deadLetter(
                                     d, "gave up after " + d.attempts() + " attempts: " + r.error());
                         } else {
                             again.add(d);
                         }
+                    }
                 }
             }
             if (again.isEmpty()) {

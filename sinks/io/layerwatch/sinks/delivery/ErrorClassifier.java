@@ -22,8 +22,7 @@ public final class ErrorClassifier {
     public static EntryResult classify(Throwable t) {
         Throwable e = unwrap(t);
         String message = describe(e);
-        if (e instanceof AwsServiceException) {
-            AwsServiceException ase = (AwsServiceException) e;
+        if (e instanceof AwsServiceException ase) {
             int status = ase.statusCode();
             return ase.isThrottlingException() || status == 429 || status >= 500
                     ? EntryResult.retry(message)

@@ -9,6 +9,7 @@ import org.apache.flink.metrics.MetricGroup;
  * sink}) and, for one alarm over every sink whatever their names, {@code sinkDeadLettered} without
  * the sink dimension.
  */
+@SuppressWarnings("InvalidParam") // sinkDeadLettered is the metric's name
 record SinkMetrics(
         Counter delivered, Counter retried, Counter sinkDeadLetters, Counter allSinksDeadLetters) {
 

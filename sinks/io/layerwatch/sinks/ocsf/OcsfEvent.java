@@ -16,6 +16,8 @@ public record OcsfEvent(String key, String line) {
     }
 
     /**
+     * The OCSF event of a finding.
+     *
      * @param update a later version of a finding id already sent (Update)
      */
     public static OcsfEvent of(Finding f, boolean update) {

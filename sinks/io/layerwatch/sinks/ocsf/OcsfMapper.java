@@ -14,6 +14,7 @@ import io.layerwatch.util.AwsPartition;
 import io.layerwatch.util.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -82,6 +83,8 @@ public final class OcsfMapper {
     }
 
     /**
+     * The OCSF JSON line of a finding.
+     *
      * @param update a later version of the finding id (Update), else its first (Create)
      */
     public static String line(Finding f, boolean update) {
@@ -245,25 +248,19 @@ public final class OcsfMapper {
         if (s == null) {
             return 0;
         }
-        switch (s) {
-            case INFORMATIONAL:
-                return 1;
-            case LOW:
-                return 2;
-            case MEDIUM:
-                return 3;
-            case HIGH:
-                return 4;
-            case CRITICAL:
-                return 5;
-            default:
-                return 0;
-        }
+        return switch (s) {
+            case INFORMATIONAL -> 1;
+            case LOW -> 2;
+            case MEDIUM -> 3;
+            case HIGH -> 4;
+            case CRITICAL -> 5;
+            default -> 0;
+        };
     }
 
     private static String caption(Severity s) {
         String name = s == null ? "UNKNOWN" : s.name();
-        return name.charAt(0) + name.substring(1).toLowerCase();
+        return name.charAt(0) + name.substring(1).toLowerCase(Locale.ROOT);
     }
 
     private static ObjectNode metadata(Finding f) {

@@ -45,6 +45,8 @@ public final class OcsfOutputs {
     }
 
     /**
+     * Sends the findings and audit records to the SIEM outputs.
+     *
      * @param audit the responder's audit records, or null
      */
     public static DataStreamSink<OcsfEvent> attach(
@@ -80,22 +82,19 @@ public final class OcsfOutputs {
     }
 
     public static Sink<OcsfEvent> sink(OcsfSettings settings) {
-        switch (settings.target()) {
-            case FILE:
-                return LinesSink.file(Path.of(settings.path()), OcsfEvent::line);
-            case STDOUT:
-                return LinesSink.stdout(OcsfEvent::line);
-            case KINESIS:
-                return kinesis(settings);
-            case FIREHOSE:
-                return new DeliverySink<>(
-                        new FirehoseTarget(settings.deliveryStream(), settings.aws()),
-                        RetryPolicy.DEFAULTS,
-                        settings.deadLetters(),
-                        FIREHOSE_MAX_BUFFER_MS);
-            default:
-                throw new IllegalArgumentException("unknown OCSF target " + settings.target());
-        }
+        return switch (settings.target()) {
+            case FILE -> LinesSink.file(Path.of(settings.path()), OcsfEvent::line);
+            case STDOUT -> LinesSink.stdout(OcsfEvent::line);
+            case KINESIS -> kinesis(settings);
+            case FIREHOSE ->
+                    new DeliverySink<>(
+                            new FirehoseTarget(settings.deliveryStream(), settings.aws()),
+                            RetryPolicy.DEFAULTS,
+                            settings.deadLetters(),
+                            FIREHOSE_MAX_BUFFER_MS);
+            default ->
+                    throw new IllegalArgumentException("unknown OCSF target " + settings.target());
+        };
     }
 
     static KinesisStreamsSink<OcsfEvent> kinesis(OcsfSettings settings) {

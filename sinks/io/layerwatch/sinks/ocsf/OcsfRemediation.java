@@ -100,18 +100,13 @@ public final class OcsfRemediation {
     }
 
     private static String activityName(int activity) {
-        switch (activity) {
-            case ISOLATE:
-                return "Isolate";
-            case EVICT:
-                return "Evict";
-            case RESTORE:
-                return "Restore";
-            case HARDEN:
-                return "Harden";
-            default:
-                return "Other";
-        }
+        return switch (activity) {
+            case ISOLATE -> "Isolate";
+            case EVICT -> "Evict";
+            case RESTORE -> "Restore";
+            case HARDEN -> "Harden";
+            default -> "Other";
+        };
     }
 
     private static int statusId(String result) {

@@ -42,22 +42,19 @@ public record OcsfSettings(
             aws = AwsClientSettings.DEFAULTS;
         }
         switch (target) {
-            case FILE:
-                require(path, "FILE needs a path");
-                break;
-            case KINESIS:
+            case FILE -> require(path, "FILE needs a path");
+            case KINESIS -> {
                 if (blank(streamName) && blank(streamArn)) {
                     throw new IllegalArgumentException("KINESIS needs a stream name or ARN");
                 }
-                break;
-            case FIREHOSE:
+            }
+            case FIREHOSE -> {
                 require(deliveryStream, "FIREHOSE needs a delivery stream name");
                 if (deadLetters == null) {
                     throw new IllegalArgumentException("FIREHOSE needs a dead-letter destination");
                 }
-                break;
-            default:
-                break;
+            }
+            default -> {}
         }
     }
 

@@ -268,12 +268,11 @@ public final class AssessmentApi {
     private static void check(String what, HttpResponse<String> r) throws IOException {
         EntryResult result = ErrorClassifier.classifyHttp(r.statusCode(), r.body());
         switch (result.status()) {
-            case DELIVERED:
+            case DELIVERED -> {
                 return;
-            case RETRY:
-                throw new IOException(what + ": " + result.error());
-            default:
-                throw new ActionRejectedException(what + ": " + result.error());
+            }
+            case RETRY -> throw new IOException(what + ": " + result.error());
+            default -> throw new ActionRejectedException(what + ": " + result.error());
         }
     }
 

@@ -21,6 +21,8 @@ public final class Guard {
     }
 
     /**
+     * What the guard decided for one action.
+     *
      * @param mode "dry-run" or "execute": how it runs (or would have run)
      */
     public record Decision(Verdict verdict, String mode, String why) {}
@@ -28,6 +30,8 @@ public final class Guard {
     private Guard() {}
 
     /**
+     * Decides whether an action runs, is rehearsed or is refused.
+     *
      * @param executeAllowed false forces a dry run (the CLI without --execute)
      * @param limiters the rate limiter for a mode ("dry-run" counts apart, so rehearsals never use
      *     up the budget of real actions)

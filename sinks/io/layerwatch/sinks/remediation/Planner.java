@@ -144,8 +144,8 @@ public final class Planner {
         for (String key : STATEMENT_DETAILS) {
             Object v = f.details().get(key);
             JsonNode list =
-                    v instanceof String
-                            ? Json.tree((String) v)
+                    v instanceof String string
+                            ? Json.tree(string)
                             : v == null ? null : Json.MAPPER.valueToTree(v);
             if (list == null || !list.isArray()) {
                 continue;

@@ -257,7 +257,7 @@ public final class PolicyDocuments {
     /** Whether two policy texts (null: no policy) say the same. */
     public static boolean same(String a, String b) {
         if (a == null || b == null) {
-            return a == b;
+            return a == null && b == null;
         }
         try {
             return normalize(parse(a)).equals(normalize(parse(b)));

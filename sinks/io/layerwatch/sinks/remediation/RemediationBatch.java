@@ -363,7 +363,7 @@ public final class RemediationBatch implements AutoCloseable {
         }
         List<Finding> out = new ArrayList<>();
         List<EcrEvent> clicks = new ArrayList<>();
-        String[] lines = text.split("\n");
+        String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty()) {

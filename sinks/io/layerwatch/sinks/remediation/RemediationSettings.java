@@ -28,6 +28,8 @@ public record RemediationSettings(
         implements Serializable {
 
     /**
+     * The remediation settings of a rules file.
+     *
      * @param outDir where a file dead-letter destination with a relative path goes (null: working
      *     directory)
      */

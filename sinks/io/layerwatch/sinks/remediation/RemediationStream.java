@@ -55,6 +55,8 @@ public final class RemediationStream {
             new OutputTag<>("remediation-decisions", TypeInformation.of(AuditRecord.class));
 
     /**
+     * What the responder emits.
+     *
      * @param audit every decision and execution (dry runs, refusals, executions, failures): for the
      *     SIEM sink and the audit log
      * @param failures a remediation-failed finding per failed action, for the finding sinks

@@ -94,18 +94,13 @@ public final class Responder implements AutoCloseable {
 
     /** The result a non-executing verdict records. */
     public static String resultOf(Guard.Verdict v) {
-        switch (v) {
-            case NOT_APPLICABLE:
-                return AuditRecord.RESULT_NOT_APPLICABLE;
-            case PROTECTED:
-                return AuditRecord.RESULT_PROTECTED;
-            case RATE_LIMITED:
-                return AuditRecord.RESULT_RATE_LIMITED;
-            case DRY_RUN:
-                return AuditRecord.RESULT_DRY_RUN;
-            default:
-                return AuditRecord.RESULT_EXECUTED;
-        }
+        return switch (v) {
+            case NOT_APPLICABLE -> AuditRecord.RESULT_NOT_APPLICABLE;
+            case PROTECTED -> AuditRecord.RESULT_PROTECTED;
+            case RATE_LIMITED -> AuditRecord.RESULT_RATE_LIMITED;
+            case DRY_RUN -> AuditRecord.RESULT_DRY_RUN;
+            default -> AuditRecord.RESULT_EXECUTED;
+        };
     }
 
     /** Executes an approved request with retries; never throws for the action's own failures. */

@@ -360,7 +360,7 @@ public final class AsffMapper implements Serializable {
                             (k, v) ->
                                     m.put(
                                             "details/" + k,
-                                            v instanceof String ? (String) v : Json.write(v)));
+                                            v instanceof String string ? string : Json.write(v)));
         }
         ObjectNode fields = NODES.objectNode();
         for (Map.Entry<String, String> e : m.entrySet()) {
@@ -535,6 +535,7 @@ public final class AsffMapper implements Serializable {
         return List.copyOf(out.values());
     }
 
+    @SuppressWarnings("StringSplitter") // empty tags after the last comma are dropped
     private static List<String> tags(JsonNode node) {
         Set<String> out = new LinkedHashSet<>();
         if (node.isArray()) {

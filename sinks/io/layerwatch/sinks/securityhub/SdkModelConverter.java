@@ -54,48 +54,53 @@ public final class SdkModelConverter {
             return null;
         }
         switch (field.marshallingType().getKnownType()) {
-            case STRING:
+            case STRING -> {
                 return expect(v, v.isTextual(), path).asText();
-            case INTEGER:
+            }
+            case INTEGER -> {
                 return expect(v, v.canConvertToInt(), path).intValue();
-            case LONG:
+            }
+            case LONG -> {
                 return expect(v, v.canConvertToLong(), path).longValue();
-            case DOUBLE:
+            }
+            case DOUBLE -> {
                 return expect(v, v.isNumber(), path).doubleValue();
-            case FLOAT:
+            }
+            case FLOAT -> {
                 return expect(v, v.isNumber(), path).floatValue();
-            case BOOLEAN:
+            }
+            case BOOLEAN -> {
                 return expect(v, v.isBoolean(), path).booleanValue();
-            case SDK_POJO:
+            }
+            case SDK_POJO -> {
                 return pojo(field.constructor().get(), v, path + ".");
-            case LIST:
-                {
-                    SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
-                    List<Object> out = new ArrayList<>();
-                    for (JsonNode item : expect(v, v.isArray(), path)) {
-                        out.add(value(member, item, path + "[" + out.size() + "]"));
-                    }
-                    return out;
+            }
+            case LIST -> {
+                SdkField<?> member = field.getTrait(ListTrait.class).memberFieldInfo();
+                List<Object> out = new ArrayList<>();
+                for (JsonNode item : expect(v, v.isArray(), path)) {
+                    out.add(value(member, item, path + "[" + out.size() + "]"));
                 }
-            case MAP:
-                {
-                    SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    expect(v, v.isObject(), path)
-                            .fields()
-                            .forEachRemaining(
-                                    e ->
-                                            out.put(
-                                                    e.getKey(),
-                                                    value(
-                                                            member,
-                                                            e.getValue(),
-                                                            path + "." + e.getKey())));
-                    return out;
-                }
-            default:
-                throw new IllegalArgumentException(
-                        path + ": unsupported type " + field.marshallingType());
+                return out;
+            }
+            case MAP -> {
+                SdkField<?> member = field.getTrait(MapTrait.class).valueFieldInfo();
+                Map<String, Object> out = new LinkedHashMap<>();
+                expect(v, v.isObject(), path)
+                        .fields()
+                        .forEachRemaining(
+                                e ->
+                                        out.put(
+                                                e.getKey(),
+                                                value(
+                                                        member,
+                                                        e.getValue(),
+                                                        path + "." + e.getKey())));
+                return out;
+            }
+            default ->
+                    throw new IllegalArgumentException(
+                            path + ": unsupported type " + field.marshallingType());
         }
     }
 

@@ -73,6 +73,8 @@ public final class SecurityHubTarget implements FindingTarget {
     public static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
     /**
+     * Where and how findings are imported.
+     *
      * @param aws client settings (region, endpoint, timeouts)
      * @param hubAccountId the account findings are imported into (AwsAccountId and ProductArn),
      *     which must be the caller's own; null: the caller's account, asked from STS

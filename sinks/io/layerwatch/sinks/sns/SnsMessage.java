@@ -94,6 +94,7 @@ final class SnsMessage implements Serializable {
     }
 
     /** Trimming steps for oversize findings, cumulative, in order. */
+    @SuppressWarnings("ImmutableEnumChecker") // the steps are stateless functions
     enum Trim {
         NONE("", UnaryOperator.identity()),
         EVIDENCE("evidence records dropped", f -> with(f, f.description(), f.details(), List.of())),

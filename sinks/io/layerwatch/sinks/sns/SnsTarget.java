@@ -51,6 +51,8 @@ public final class SnsTarget implements FindingTarget {
     }
 
     /**
+     * Where and how findings are published.
+     *
      * @param topicArn the topic; ".fifo" topics get MessageGroupId and MessageDeduplicationId
      * @param aws client settings; without a region the topic ARN's region is used
      * @param format message format (default TEXT_AND_JSON)
@@ -93,7 +95,7 @@ public final class SnsTarget implements FindingTarget {
         }
 
         String topicRegion() {
-            return topicArn.split(":")[3];
+            return topicArn.split(":", -1)[3];
         }
     }
 

@@ -48,6 +48,8 @@ public final class WebhookTarget implements FindingTarget {
     }
 
     /**
+     * Where and how findings are posted.
+     *
      * @param url the endpoint (or null with secretArn)
      * @param secretArn a Secrets Manager secret holding url / routingKey / headers (optional)
      * @param routingKey PagerDuty integration key (or in the secret)
@@ -86,19 +88,17 @@ public final class WebhookTarget implements FindingTarget {
 
     @Override
     public String encode(Finding f) {
-        switch (settings.format()) {
-            case SLACK:
-                return Json.write(slack(f));
-            case PAGERDUTY:
-                return Json.write(
-                        pagerDuty(
-                                f,
-                                settings.routingKey() == null
-                                        ? "{{routingKey}}"
-                                        : settings.routingKey()));
-            default:
-                return settings.template() == null ? Json.write(f) : fill(settings.template(), f);
-        }
+        return switch (settings.format()) {
+            case SLACK -> Json.write(slack(f));
+            case PAGERDUTY ->
+                    Json.write(
+                            pagerDuty(
+                                    f,
+                                    settings.routingKey() == null
+                                            ? "{{routingKey}}"
+                                            : settings.routingKey()));
+            default -> settings.template() == null ? Json.write(f) : fill(settings.template(), f);
+        };
     }
 
     /**
@@ -120,37 +120,32 @@ public final class WebhookTarget implements FindingTarget {
                 .putObject("text")
                 .put("type", "plain_text")
                 .put("text", slackText(headline, 150));
-        StringBuilder fields =
-                new StringBuilder()
-                        .append("*Rule:* ")
-                        .append(f.ruleId())
-                        .append(
-                                f.attack().isEmpty()
-                                        ? ""
-                                        : "\n*ATT&CK:* "
-                                                + String.join(
-                                                        ", ",
-                                                        f.attack().stream()
-                                                                .map(AttackTechnique::label)
-                                                                .toList()))
-                        .append("\n*Principal:* ")
-                        .append(SafeText.escape(f.principal().arn()))
-                        .append(
-                                f.repository() == null
-                                        ? ""
-                                        : "\n*Repository:* "
-                                                + SafeText.escape(f.repository().name()))
-                        .append(
-                                f.sourceIp() == null
-                                        ? ""
-                                        : "\n*Source IP:* " + SafeText.escape(f.sourceIp()))
-                        .append("\n*When:* ")
-                        .append(f.firstEventTime())
-                        .append(" - ")
-                        .append(f.lastEventTime())
-                        .append(" (")
-                        .append(f.eventCount())
-                        .append(" events)");
+        String fields =
+                "*Rule:* "
+                        + f.ruleId()
+                        + (f.attack().isEmpty()
+                                ? ""
+                                : "\n*ATT&CK:* "
+                                        + String.join(
+                                                ", ",
+                                                f.attack().stream()
+                                                        .map(AttackTechnique::label)
+                                                        .toList()))
+                        + "\n*Principal:* "
+                        + SafeText.escape(f.principal().arn())
+                        + (f.repository() == null
+                                ? ""
+                                : "\n*Repository:* " + SafeText.escape(f.repository().name()))
+                        + (f.sourceIp() == null
+                                ? ""
+                                : "\n*Source IP:* " + SafeText.escape(f.sourceIp()))
+                        + "\n*When:* "
+                        + f.firstEventTime()
+                        + " - "
+                        + f.lastEventTime()
+                        + " ("
+                        + f.eventCount()
+                        + " events)";
         blocks.addObject()
                 .put("type", "section")
                 .putObject("text")
@@ -324,16 +319,12 @@ public final class WebhookTarget implements FindingTarget {
     }
 
     static String pagerDutySeverity(Severity s) {
-        switch (s) {
-            case CRITICAL:
-                return "critical";
-            case HIGH:
-                return "error";
-            case MEDIUM:
-                return "warning";
-            default:
-                return "info";
-        }
+        return switch (s) {
+            case CRITICAL -> "critical";
+            case HIGH -> "error";
+            case MEDIUM -> "warning";
+            default -> "info";
+        };
     }
 
     static String fill(String template, Finding f) {
