@@ -168,8 +168,7 @@ public final class ThroughputBench {
         log.println("machine: " + machine);
         Map<Dataset, Rates> rates = new LinkedHashMap<>();
         // One local cluster for every run: its start-up (and the JIT work that start-up sets off)
-        // is behind
-        // the warm-up runs, not inside a measured run.
+        // is behind the warm-up runs, not inside a measured run.
         try (MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()

@@ -36,8 +36,8 @@ final class BoundedLatenessWatermarks extends AdvancingWatermarks<EcrEvent> {
         if (time > maxTimestamp) {
             maxTimestamp = time;
             // whole seconds (CloudTrail's precision): at most one watermark per second of event
-            // time, and a
-            // function of the newest event alone, so a decoder that saw fewer events is never ahead
+            // time, and a function of the newest event alone, so a decoder that saw fewer events is
+            // never ahead
             advance(Math.floorDiv(maxTimestamp - boundMillis, STEP_MILLIS) * STEP_MILLIS - 1);
         }
     }

@@ -117,8 +117,8 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
                         element.hasTimestamp(),
                         element.getTimestamp()));
         // The decoder stays IN_FLIGHT payloads ahead: the oldest goes out when one more comes in;
-        // and
-        // while what it holds is over the budget, the results it is done with go out to make room.
+        // and while what it holds is over the budget, the results it is done with go out to make
+        // room.
         if (++payloads > IN_FLIGHT) {
             emit(1);
         }

@@ -341,8 +341,8 @@ public final class PreventivePolicies {
         statement.put("Resource", "*");
         ObjectNode when = condition("ArnNotLike", "aws:PrincipalArn", strings(allowedPrincipals));
         // A service calling with the principal's credentials (forward access sessions) is not a
-        // pull by it.
-        // SCPs never restrict service principals, so aws:PrincipalIsAWSService is not needed here.
+        // pull by it. SCPs never restrict service principals, so aws:PrincipalIsAWSService is not
+        // needed here.
         when.set("BoolIfExists", NODES.objectNode().put("aws:ViaAWSService", "false"));
         statement.set("Condition", when);
         return document(statement);
@@ -391,8 +391,7 @@ public final class PreventivePolicies {
         ObjectNode when = NODES.objectNode();
         // Absent keys satisfy negated operators: a call through no endpoint (no aws:SourceVpce, no
         // aws:VpcSourceIp), or through an endpoint (no public aws:SourceIp), is outside unless
-        // another key
-        // says otherwise. Private addresses are only ever seen through an endpoint, as
+        // another key says otherwise. Private addresses are only ever seen through an endpoint, as
         // aws:VpcSourceIp.
         if (!endpoints.isEmpty()) {
             when.set(

@@ -126,8 +126,7 @@ public final class ClusterReplay {
         CloseableIterator<DeadLetter> deadLetters =
                 out.deadLetters().union(Replay.customActionsNotRun(out)).collectAsync();
         // Each result stream is fetched on a thread of its own: a collect sink whose results nobody
-        // fetches
-        // stops, and with it the job.
+        // fetches stops, and with it the job.
         ExecutorService writers =
                 Executors.newFixedThreadPool(
                         2,

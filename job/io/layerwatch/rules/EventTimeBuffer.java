@@ -29,8 +29,7 @@ public final class EventTimeBuffer<I> {
         MapStateDescriptor<Long, List<I>> d =
                 new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type));
         // No background cleanup: on the heap backend it deep-copies a key's whole buffer on every
-        // access
-        // (quadratic for busy keys).
+        // access (quadratic for busy keys).
         d.enableTimeToLive(
                 StateTtlConfig.newBuilder(retention)
                         .cleanupFullSnapshot()

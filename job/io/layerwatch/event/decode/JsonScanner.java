@@ -225,9 +225,8 @@ abstract class JsonScanner {
             long quote = w ^ (ONES * '"');
             long backslash = w ^ (ONES * '\\');
             // A byte is flagged when it is zero after the xor (quote, backslash), below 0x20, or >=
-            // 0x80;
-            // borrows can flag bytes after a flagged one, never before it, so the lowest flag is
-            // exact.
+            // 0x80; borrows can flag bytes after a flagged one, never before it, so the lowest flag
+            // is exact.
             long flags =
                     (((quote - ONES) & ~quote)
                                     | ((backslash - ONES) & ~backslash)

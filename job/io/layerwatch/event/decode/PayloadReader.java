@@ -144,9 +144,8 @@ public final class PayloadReader {
                 return;
             }
             // From the first value it cannot vouch for, Jackson as before: from the start, so that
-            // error
-            // locations (lines, columns) in dead letters are the same, passing over the values
-            // decoded.
+            // error locations (lines, columns) in dead letters are the same, passing over the
+            // values decoded.
             values = decoded;
             pos = start;
         }

@@ -191,8 +191,7 @@ public final class RemediationStream {
                             .build());
             done = getRuntimeContext().getMapState(d);
             // The actions of the last hour (rate limits); rewritten on every decision, so a TTL of
-            // two hours
-            // only drops what no longer counts.
+            // two hours only drops what no longer counts.
             ListStateDescriptor<String> r =
                     new ListStateDescriptor<>("remediation-rate", Types.STRING);
             r.enableTimeToLive(
