@@ -92,35 +92,90 @@ class RemediateCommandIT {
         return file;
     }
 
-    @Test
-    void planApplyDryRunExecuteAgainAndUndo() throws Exception {
-        Path rules =
-                rules(
-                        """
-                rules:
-                  vulnerable-image-scan: {actions: [quarantine-repository]}
-                  repository-exposed: {actions: [remove-exposing-statements]}
-                actions:
-                  quarantine-repository: {dryRun: false}
-                """);
-        Finding vulnerable = Fixtures.vulnerable("payments-api", "cli-1");
-        Path findings =
-                findings(
-                        vulnerable,
-                        Fixtures.exposed("cli-2"),
-                        Fixtures.download("111122223333", "dev", "cli-3"));
-        Path audit = dir.resolve("audit.jsonl");
-        Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+    /**
+     * Two findings of one repository mapped to an executable quarantine and a dry-run
+     * remove-exposing-statements, and a third no rule maps; the repository has {@link
+     * Fixtures#EXISTING_POLICY}.
+     */
+    final class Mapped {
+        final Path rules;
+        final Finding vulnerable = Fixtures.vulnerable("payments-api", "cli-1");
+        final Path findings;
+        final Path audit = dir.resolve("audit.jsonl");
 
-        Run plan =
-                run(
-                        "plan",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString());
+        Mapped() throws Exception {
+            rules =
+                    rules(
+                            """
+                    rules:
+                      vulnerable-image-scan: {actions: [quarantine-repository]}
+                      repository-exposed: {actions: [remove-exposing-statements]}
+                    actions:
+                      quarantine-repository: {dryRun: false}
+                    """);
+            findings =
+                    findings(
+                            vulnerable,
+                            Fixtures.exposed("cli-2"),
+                            Fixtures.download("111122223333", "dev", "cli-3"));
+            Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
+        }
+
+        Run plan() {
+            return run(
+                    "plan",
+                    "--rules",
+                    rules.toString(),
+                    "--findings",
+                    findings.toString(),
+                    "--audit",
+                    audit.toString());
+        }
+
+        Run apply(String... more) {
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "apply",
+                                    "--rules",
+                                    rules.toString(),
+                                    "--findings",
+                                    findings.toString(),
+                                    "--audit",
+                                    audit.toString()));
+            args.addAll(List.of(more));
+            return run(args.toArray(String[]::new));
+        }
+
+        /** Serves the policy {@code executed} left behind, from a fresh request journal. */
+        void servePolicyLeftBy(Run executed) {
+            String after = executed.lines().get(0).path("after").path("policyText").asText();
+            AWS.server().resetAll();
+            Fixtures.repositoryPolicy(AWS.server(), after);
+        }
+
+        Run undo(String... more) {
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "undo",
+                                    "--rules",
+                                    rules.toString(),
+                                    "--audit",
+                                    audit.toString(),
+                                    "--id",
+                                    vulnerable.id()));
+            args.addAll(List.of(more));
+            return run(args.toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void planListsEachActionWithItsModeAndWritesNoAudit() throws Exception {
+        Mapped m = new Mapped();
+
+        Run plan = m.plan();
+
         assertThat(plan.code()).as(plan.err()).isZero();
         assertThat(plan.lines())
                 .extracting(
@@ -135,75 +190,48 @@ class RemediateCommandIT {
                         "remove-exposing-statements dry-run planned");
         assertThat(plan.lines().get(0).path("change").path("mergeStatement").path("Sid").asText())
                 .isEqualTo("LayerWatchQuarantine");
-        assertThat(Files.exists(audit)).isFalse();
+        assertThat(Files.exists(m.audit)).isFalse();
+    }
 
-        Run dry =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString());
+    @Test
+    void applyWithoutExecuteOnlyDryRunsAndCallsNothing() throws Exception {
+        Mapped m = new Mapped();
+
+        Run dry = m.apply();
+
         assertThat(dry.code()).isZero();
         assertThat(dry.results()).containsExactly("dry-run", "dry-run");
         assertThat(AWS.server().getAllServeEvents()).isEmpty();
-        assertThat(Files.readAllLines(audit)).hasSize(2);
+        assertThat(Files.readAllLines(m.audit)).hasSize(2);
+    }
 
-        Run exec =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--execute");
+    @Test
+    void anExecutedActionIsAlreadyDoneOnTheNextRun() throws Exception {
+        Mapped m = new Mapped();
+
+        Run exec = m.apply("--execute");
         assertThat(exec.code()).as(exec.err()).isZero();
         assertThat(exec.results()).containsExactly("executed", "dry-run");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
 
-        Run again =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--execute");
+        Run again = m.apply("--execute");
         assertThat(again.results()).containsExactly("already-done", "dry-run");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
+    }
 
-        String after = exec.lines().get(0).path("after").path("policyText").asText();
-        AWS.server().resetAll();
-        Fixtures.repositoryPolicy(AWS.server(), after);
-        Run preview =
-                run(
-                        "undo",
-                        "--rules",
-                        rules.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--id",
-                        vulnerable.id(),
-                        "--dry-run");
+    @Test
+    void undoPreviewsThenRestoresTheExactPriorPolicy() throws Exception {
+        Mapped m = new Mapped();
+        Run exec = m.apply("--execute");
+        m.servePolicyLeftBy(exec);
+
+        Run preview = m.undo("--dry-run");
         assertThat(preview.results()).containsExactly("dry-run");
         assertThat(preview.lines().get(0).path("after").path("policyText").asText())
                 .isEqualTo(EXISTING_POLICY);
         assertThat(AWS.server().getAllServeEvents()).isEmpty();
-        Run undo =
-                run(
-                        "undo",
-                        "--rules",
-                        rules.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--id",
-                        vulnerable.id());
+
+        Run undo = m.undo();
         assertThat(undo.code()).as(undo.err()).isZero();
         assertThat(undo.results()).containsExactly("undone");
         assertThat(undo.lines().get(0).path("undoes").asText())
@@ -213,28 +241,26 @@ class RemediateCommandIT {
                                 .path("policyText")
                                 .asText())
                 .isEqualTo(EXISTING_POLICY);
+    }
 
-        // An undone action is not redone by a later run; the other findings (same repository) are
-        // new requests,
-        // and find the quarantine still in place (WireMock still serves the quarantined policy).
-        Run later =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--execute",
-                        "--action",
-                        "quarantine-repository");
+    @Test
+    void anUndoneActionIsNotRedoneByALaterRun() throws Exception {
+        Mapped m = new Mapped();
+        m.servePolicyLeftBy(m.apply("--execute"));
+        assertThat(m.undo().results()).containsExactly("undone");
+
+        // The other findings (same repository) are new requests, and find the quarantine still in
+        // place (WireMock still serves the quarantined policy).
+        Run later = m.apply("--execute", "--action", "quarantine-repository");
         assertThat(later.results()).containsExactly("already-done", "no-change", "no-change");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy")).hasSize(1);
     }
 
-    @Test
-    void anExplicitActionAppliesToEveryFindingAndAFailureExitsThree() throws Exception {
+    /**
+     * {@code apply --action Quarantine-Repository --execute} on one finding no rule maps, while
+     * SetRepositoryPolicy fails with a 503.
+     */
+    Run applyAnExplicitActionThatFails() throws Exception {
         Path rules = rules("actions:\n  quarantine-repository: {dryRun: false}\n");
         Path findings = findings(Fixtures.vulnerable("payments-api", "f-1"));
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
@@ -245,28 +271,39 @@ class RemediateCommandIT {
                                         json(
                                                 503,
                                                 "{\"__type\":\"ServerException\",\"message\":\"unavailable\"}")));
-        Path failed = dir.resolve("failed.jsonl");
+        return run(
+                "apply",
+                "--rules",
+                rules.toString(),
+                "--findings",
+                findings.toString(),
+                "--audit",
+                dir.resolve("a.jsonl").toString(),
+                "--action",
+                "Quarantine-Repository",
+                "--execute",
+                "--failed-findings",
+                dir.resolve("failed.jsonl").toString());
+    }
 
-        Run run =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        dir.resolve("a.jsonl").toString(),
-                        "--action",
-                        "Quarantine-Repository",
-                        "--execute",
-                        "--failed-findings",
-                        failed.toString());
+    @Test
+    void anExplicitActionInAnyCaseAppliesToAFindingNoRuleMaps() throws Exception {
+        Run run = applyAnExplicitActionThatFails();
 
-        assertThat(run.code()).isEqualTo(RemediateCommand.FAILED);
         assertThat(run.results()).containsExactly("failed");
         assertThat(run.err())
                 .startsWith("error: Remediation failed: quarantine-repository on arn:aws:ecr:");
-        assertThat(Json.tree(Files.readAllLines(failed).get(0)).path("ruleId").asText())
+    }
+
+    @Test
+    void aFailedActionExitsThreeWithAFailureFindingAndADeadLetter() throws Exception {
+        Run run = applyAnExplicitActionThatFails();
+
+        assertThat(run.code()).isEqualTo(RemediateCommand.FAILED);
+        assertThat(
+                        Json.tree(Files.readAllLines(dir.resolve("failed.jsonl")).get(0))
+                                .path("ruleId")
+                                .asText())
                 .isEqualTo("remediation-failed");
         assertThat(Files.readAllLines(dir.resolve("dead.jsonl"))).hasSize(1);
     }

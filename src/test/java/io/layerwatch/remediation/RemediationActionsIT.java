@@ -215,25 +215,36 @@ class RemediationActionsIT {
         assertThat(wm().getAllServeEvents()).isEmpty();
     }
 
+    RemediationSettings removeExposingStatementsExecutes() {
+        return settings("actions:\n  remove-exposing-statements: {dryRun: false}\n");
+    }
+
     @Test
-    void removeExposingStatementsOfTheRegistryPolicyAndOfEndgame() throws Exception {
-        RemediationSettings s =
-                settings("actions:\n  remove-exposing-statements: {dryRun: false}\n");
+    void removeExposingStatementsRewritesTheRegistryPolicy() throws Exception {
         Fixtures.registryPolicy(wm(), EXISTING_POLICY);
-        AuditRecord rec = apply(s, "remove-exposing-statements", Fixtures.registryExposed()).get(0);
+        AuditRecord rec =
+                apply(
+                                removeExposingStatementsExecutes(),
+                                "remove-exposing-statements",
+                                Fixtures.registryExposed())
+                        .get(0);
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.target()).isEqualTo(ACCOUNT + ".dkr.ecr.us-east-1.amazonaws.com");
         assertThat(ecrCalls(wm(), "SetRepositoryPolicy")).isEmpty();
         JsonNode sent = policySent(ecrCalls(wm(), "PutRegistryPolicy").get(0));
         assertThat(sent.path("Statement")).hasSize(1);
         assertThat(sent.path("Statement").get(0)).isEqualTo(Json.tree(CI_PULL));
+    }
 
-        wm().resetAll();
+    @Test
+    void removeExposingStatementsLeavesOnlyTheCiPullOfTheEndgamePolicy() throws Exception {
         Finding endgame = Fixtures.endgame();
         Fixtures.repositoryPolicy(
                 wm(),
                 endgame.evidence().get(0).path("requestParameters").path("policyText").asText());
-        AuditRecord eg = apply(s, "remove-exposing-statements", endgame).get(0);
+        AuditRecord eg =
+                apply(removeExposingStatementsExecutes(), "remove-exposing-statements", endgame)
+                        .get(0);
         assertThat(eg.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         JsonNode kept = policySent(ecrCalls(wm(), "SetRepositoryPolicy").get(0));
         assertThat(kept.path("Statement")).hasSize(1);

@@ -65,23 +65,26 @@ class RemediationGuardrailsIT {
         }
     }
 
-    @Test
-    void dryRunIsTheDefaultAndSendsNothing() throws Exception {
-        // Mapped, asked to execute, but the action's dryRun is left at its default (true).
-        RemediationSettings s =
-                Fixtures.settings(
-                        AWS,
-                        dir,
-                        """
+    /** Every action mapped, execution asked for, each action's dryRun left at its default. */
+    RemediationSettings mappedWithDefaultDryRun() {
+        return Fixtures.settings(
+                AWS,
+                dir,
+                """
                 rateLimit: {perAccountPerHour: 10}
                 rules:
                   repository-exposed: {actions: [remove-exposing-statements, quarantine-repository]}
                   layer-download: {actions: [deny-layer-download, revoke-sessions]}
                   registry-not-assessed: {actions: [register-registry]}
                 """);
+    }
+
+    @Test
+    void anActionLeftAtItsDefaultOnlyDryRuns() throws Exception {
+        // Mapped, asked to execute, but the action's dryRun is left at its default (true).
         Run run =
                 apply(
-                        s,
+                        mappedWithDefaultDryRun(),
                         null,
                         true,
                         Fixtures.exposed("e-1"),
@@ -96,8 +99,11 @@ class RemediationGuardrailsIT {
                         });
         assertThat(wm().getAllServeEvents()).as("no request at all, not even reads").isEmpty();
         assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).hasSize(4);
+    }
 
-        // Enabled for execution but run without --execute: still a dry run.
+    @Test
+    void anEnabledActionRunWithoutExecuteIsADryRun() throws Exception {
+        RemediationSettings s = mappedWithDefaultDryRun();
         RemediationSettings enabled =
                 s.withConfig(s.config().withDryRun("quarantine-repository", false));
         Run notAsked =

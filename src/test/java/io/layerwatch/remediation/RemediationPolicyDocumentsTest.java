@@ -69,13 +69,16 @@ class RemediationPolicyDocumentsTest {
     }
 
     @Test
-    void noPolicyGetsANewOneAndASingleStatementObjectIsKept() {
+    void mergingIntoNoPolicyCreatesOne() {
         Rewrite created =
                 PolicyDocuments.mergeStatement(
                         null, PolicyDocuments.quarantineStatement(List.of()));
         assertThat(tree(created.text()).path("Version").asText()).isEqualTo("2012-10-17");
         assertThat(tree(created.text()).path("Statement")).hasSize(1);
+    }
 
+    @Test
+    void mergingKeepsAStatementGivenAsASingleObject() {
         String single = "{\"Version\":\"2012-10-17\",\"Statement\":" + CI_PULL + "}";
         Rewrite merged =
                 PolicyDocuments.mergeStatement(
@@ -85,7 +88,7 @@ class RemediationPolicyDocumentsTest {
     }
 
     @Test
-    void removeSidRemovesOnlyThatSidAndDeletesAnEmptyPolicy() {
+    void removeSidRemovesOnlyThatSid() {
         Rewrite merged =
                 PolicyDocuments.mergeStatement(
                         EXISTING_POLICY, PolicyDocuments.quarantineStatement(List.of()));
@@ -95,7 +98,10 @@ class RemediationPolicyDocumentsTest {
                         PolicyDocuments.removeSid(EXISTING_POLICY, PolicyDocuments.QUARANTINE_SID)
                                 .changed())
                 .isFalse();
+    }
 
+    @Test
+    void removingTheOnlyStatementDeletesThePolicy() {
         Rewrite only =
                 PolicyDocuments.removeSid(
                         PolicyDocuments.mergeStatement(
@@ -145,13 +151,16 @@ class RemediationPolicyDocumentsTest {
     }
 
     @Test
-    void identityPoliciesDenyLayerDownloadsAndOlderSessions() {
+    void theDenyPolicyDeniesLayerDownloadsEverywhere() {
         JsonNode deny = tree(PolicyDocuments.denyLayerDownloadPolicy()).path("Statement").get(0);
         assertThat(deny.path("Effect").asText()).isEqualTo("Deny");
         assertThat(deny.path("Action").toString())
                 .contains("ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage");
         assertThat(deny.path("Resource").asText()).isEqualTo("*");
+    }
 
+    @Test
+    void theRevokePolicyDeniesSessionsIssuedBeforeTheCutOffSecond() {
         JsonNode revoke =
                 tree(PolicyDocuments.revokeSessionsPolicy(
                                 Instant.parse("2026-03-02T10:00:00.123Z")))

@@ -165,8 +165,8 @@ class RemediationRegisterRegistryIT {
         return out;
     }
 
-    @Test
-    void enrollsTheMissingRegistryWithTheConnectionRoleAndUndoDeletesIt() throws Exception {
+    /** Enrolls the missing registry (listing has only another account's registry); its record. */
+    AuditRecord enroll() throws Exception {
         secretAndToken();
         wm().stubFor(
                         get(urlPathEqualTo(REGISTRIES))
@@ -184,8 +184,12 @@ class RemediationRegisterRegistryIT {
                                                 .withHeader("Content-Type", "application/json")
                                                 .withBody(
                                                         "{\"resources\":[{\"id\":\"conn-new\"}]}")));
+        return apply(notAssessed()).get(0);
+    }
 
-        AuditRecord rec = apply(notAssessed()).get(0);
+    @Test
+    void enrollsTheMissingRegistryWithTheConnectionRole() throws Exception {
+        AuditRecord rec = enroll();
 
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.target()).isEqualTo(ACCOUNT + ".dkr.ecr.us-east-1.amazonaws.com");
@@ -215,8 +219,13 @@ class RemediationRegisterRegistryIT {
         assertThat(Files.readString(dir.resolve("audit.jsonl")))
                 .doesNotContain("s3cr3t")
                 .doesNotContain("tok-1");
+    }
 
-        // Undo deletes the connection it created (listed with another spelling of the URL).
+    @Test
+    void undoDeletesTheConnectionItCreated() throws Exception {
+        AuditRecord rec = enroll();
+
+        // Listed with another spelling of the URL.
         wm().resetAll();
         secretAndToken();
         wm().stubFor(
@@ -287,20 +296,52 @@ class RemediationRegisterRegistryIT {
         assertThat(wm().findAll(postRequestedFor(urlEqualTo(REGISTRIES)))).isEmpty();
     }
 
+    /** A client of the WireMock assessment service whose secret reads count in {@code reads}. */
+    static AssessmentApi api(AtomicInteger reads) {
+        return api(AWS.endpoint(), Duration.ofSeconds(5), reads);
+    }
+
+    static AssessmentApi api(String baseUrl, Duration timeout, AtomicInteger reads) {
+        return new AssessmentApi(
+                () -> {
+                    reads.incrementAndGet();
+                    return new AssessmentApi.Credentials("id", "secret", baseUrl);
+                },
+                null,
+                null,
+                timeout,
+                Clock.systemUTC());
+    }
+
     @Test
-    void aConflictOnCreateMeansItExistsAndAnExpiredTokenIsRenewedOnce() throws Exception {
+    void aConflictOnCreateMeansTheConnectionExists() throws Exception {
+        AssessmentApi api = api(new AtomicInteger());
+        wm().stubFor(
+                        post(urlEqualTo("/oauth2/token"))
+                                .willReturn(
+                                        okJson("{\"access_token\":\"old\",\"expires_in\":3600}")));
+        wm().stubFor(get(urlPathEqualTo(REGISTRIES)).willReturn(okJson(page(1, 0, URL))));
+        wm().stubFor(post(urlEqualTo(REGISTRIES)).willReturn(aResponse().withStatus(409)));
+
+        AssessmentApi.Connection c =
+                api.create(ACCOUNT, "us-east-1", "arn:aws:iam::" + ACCOUNT + ":role/R", null);
+
+        assertThat(c.id()).isEqualTo("conn-0");
+        assertThat(
+                        Json.tree(
+                                        wm().findAll(postRequestedFor(urlEqualTo(REGISTRIES)))
+                                                .get(0)
+                                                .getBodyAsString())
+                                .path("credential")
+                                .path("details")
+                                .has("aws_external_id"))
+                .isFalse();
+    }
+
+    @Test
+    void anExpiredTokenIsRenewedOnceWithoutRereadingTheSecret() throws Exception {
         AtomicInteger secretReads = new AtomicInteger();
-        String base = AWS.endpoint();
-        AssessmentApi api =
-                new AssessmentApi(
-                        () -> {
-                            secretReads.incrementAndGet();
-                            return new AssessmentApi.Credentials("id", "secret", base);
-                        },
-                        null,
-                        null,
-                        Duration.ofSeconds(5),
-                        Clock.systemUTC());
+        AssessmentApi api = api(secretReads);
         wm().stubFor(
                         post(urlEqualTo("/oauth2/token"))
                                 .inScenario("token")
@@ -322,22 +363,10 @@ class RemediationRegisterRegistryIT {
                         get(urlPathEqualTo(REGISTRIES))
                                 .withHeader("Authorization", equalTo("Bearer new"))
                                 .willReturn(okJson(page(1, 0, URL))));
-        wm().stubFor(post(urlEqualTo(REGISTRIES)).willReturn(aResponse().withStatus(409)));
 
-        AssessmentApi.Connection c =
-                api.create(ACCOUNT, "us-east-1", "arn:aws:iam::" + ACCOUNT + ":role/R", null);
+        assertThat(api.find(URL)).map(AssessmentApi.Connection::id).contains("conn-0");
 
-        assertThat(c.id()).isEqualTo("conn-0");
         assertThat(wm().findAll(postRequestedFor(urlEqualTo("/oauth2/token")))).hasSize(2);
-        assertThat(
-                        Json.tree(
-                                        wm().findAll(postRequestedFor(urlEqualTo(REGISTRIES)))
-                                                .get(0)
-                                                .getBodyAsString())
-                                .path("credential")
-                                .path("details")
-                                .has("aws_external_id"))
-                .isFalse();
         assertThat(secretReads.get()).isEqualTo(1);
     }
 
@@ -365,14 +394,8 @@ class RemediationRegisterRegistryIT {
     }
 
     @Test
-    void statusesAreClassifiedAndPlainHttpIsRefusedExceptLocally() {
-        AssessmentApi api =
-                new AssessmentApi(
-                        () -> new AssessmentApi.Credentials("id", "secret", AWS.endpoint()),
-                        null,
-                        null,
-                        Duration.ofSeconds(5),
-                        Clock.systemUTC());
+    void statusesAreClassifiedAsRetryableOrRejected() {
+        AssessmentApi api = api(new AtomicInteger());
         wm().stubFor(
                         post(urlEqualTo("/oauth2/token"))
                                 .willReturn(okJson("{\"access_token\":\"t\"}")));
@@ -389,21 +412,25 @@ class RemediationRegisterRegistryIT {
         assertThatThrownBy(() -> api.find(URL))
                 .isInstanceOf(ActionRejectedException.class)
                 .hasMessageContaining("HTTP 403");
+    }
 
+    @Test
+    void plainHttpIsRefusedForARemoteService() {
         AssessmentApi remote =
-                new AssessmentApi(
-                        () ->
-                                new AssessmentApi.Credentials(
-                                        "id", "secret", "http://assessment.example.com"),
-                        null,
-                        null,
-                        Duration.ofSeconds(1),
-                        Clock.systemUTC());
+                api("http://assessment.example.com", Duration.ofSeconds(1), new AtomicInteger());
         assertThatThrownBy(() -> remote.find(URL))
                 .isInstanceOf(ActionRejectedException.class)
                 .hasMessageContaining("must be https");
+    }
+
+    @Test
+    void credentialsHideTheSecretWhenPrinted() {
         assertThat(new AssessmentApi.Credentials("id", "secret", "https://x").toString())
                 .doesNotContain("secret");
+    }
+
+    @Test
+    void theSecretNeedsClientIdClientSecretAndBaseUrlInEitherSpelling() {
         assertThatThrownBy(() -> AssessmentApi.parseSecret("{\"clientId\":\"a\"}"))
                 .hasMessageContaining("needs clientId, clientSecret and baseUrl");
         assertThat(

@@ -23,11 +23,8 @@ import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.EntryResult.Status;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.JavaSerialization;
 import io.layerwatch.util.Json;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -245,16 +242,8 @@ class FirehoseTargetIT {
     }
 
     @Test
-    void targetIsSerializableAndConnectsOnTheTaskManager() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(target());
-        }
-        FirehoseTarget copy;
-        try (ObjectInputStream in =
-                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            copy = (FirehoseTarget) in.readObject();
-        }
+    void aSerializedTargetConnectsAndDeliversOnTheTaskManager() throws Exception {
+        FirehoseTarget copy = JavaSerialization.roundTrip(target());
         replyEntries(ok(0));
         Finding f = finding(0);
         try (DeliveryClient client = copy.connect()) {
@@ -267,6 +256,10 @@ class FirehoseTargetIT {
                                                     Json.write(f)))))
                     .containsExactly(EntryResult.DELIVERED);
         }
+    }
+
+    @Test
+    void aBlankDeliveryStreamNameIsRefused() {
         assertThatThrownBy(() -> new FirehoseTarget(" ", AwsClientSettings.DEFAULTS))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -106,7 +106,7 @@ class OcsfRemediationTest {
     }
 
     @Test
-    void tacticsStatusesAndUndo() {
+    void anExecutedRevokeIsAnEvict() {
         assertThat(
                         ocsf(record(
                                         "revoke-sessions",
@@ -116,12 +116,20 @@ class OcsfRemediationTest {
                                 .path("activity_name")
                                 .asText())
                 .isEqualTo("Evict");
+    }
+
+    @Test
+    void aFailedActionIsAHighSeverityFailureWithItsError() {
         JsonNode failed =
                 ocsf(record("remove-exposing-statements", "r", AuditRecord.RESULT_FAILED, null));
         assertThat(failed.path("activity_name").asText()).isEqualTo("Harden");
         assertThat(failed.path("status").asText()).isEqualTo("Failure");
         assertThat(failed.path("status_detail").asText()).isEqualTo("ServerException: boom");
         assertThat(failed.path("severity_id").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void aDryRunHasAStatusOfItsOwn() {
         JsonNode dryRun =
                 ocsf(
                         record(
@@ -131,6 +139,10 @@ class OcsfRemediationTest {
                                 null));
         assertThat(dryRun.path("status_id").asInt()).isEqualTo(99);
         assertThat(dryRun.path("status").asText()).isEqualTo("dry-run");
+    }
+
+    @Test
+    void anUndoIsASuccessfulRestore() {
         JsonNode undo = ocsf(record("quarantine-repository", "r", AuditRecord.RESULT_UNDONE, "a0"));
         assertThat(undo.path("activity_name").asText()).isEqualTo("Restore");
         assertThat(undo.path("status").asText()).isEqualTo("Success");

@@ -14,11 +14,8 @@ import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
 import io.layerwatch.replay.Replay;
 import io.layerwatch.testing.CloudTrailRecords;
+import io.layerwatch.testing.JavaSerialization;
 import io.layerwatch.util.Json;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -609,9 +606,14 @@ class AsffMapperIT {
     }
 
     @Test
-    void reimportIsIdempotentAndFoldedUpdatesMoveUpdatedAtOnly() throws Exception {
+    void reimportingAFindingSendsTheSameAsff() throws Exception {
         Finding burst = demoFinding(RuleCatalog.LAYER_DOWNLOAD_BURST);
         assertThat(MAPPER.toJson(burst)).isEqualTo(MAPPER.toJson(burst));
+    }
+
+    @Test
+    void aFoldedUpdateMovesUpdatedAtButKeepsIdAndCreatedAt() throws Exception {
+        Finding burst = demoFinding(RuleCatalog.LAYER_DOWNLOAD_BURST);
         Finding later =
                 burst.withUpdate(
                         burst.eventCount() + 5,
@@ -697,26 +699,39 @@ class AsffMapperIT {
     }
 
     @Test
-    void complianceMappingIsReplaceableAndCapped() {
+    void theDefaultComplianceMappingCoversEveryRuleWithoutDuplicates() {
         assertThat(AsffMapper.defaultCompliance().keySet())
                 .containsExactlyElementsOf(RuleCatalog.ids());
         assertThat(AsffMapper.defaultCompliance().get(RuleCatalog.LAYER_DOWNLOAD))
                 .contains("NIST.800-53.r5 AC-3", "NIST.800-53.r5 AU-6", "PCI DSS v4.0.1/7.2.1");
         assertNoDuplicates(AsffMapper.defaultCompliance());
-        Finding f =
-                built(
-                        RuleCatalog.POLICY_DELETED,
-                        record("DeleteRepositoryPolicy").repositoryName("app"));
+    }
+
+    static Finding policyDeleted() {
+        return built(
+                RuleCatalog.POLICY_DELETED, record("DeleteRepositoryPolicy").repositoryName("app"));
+    }
+
+    @Test
+    void aReplacedComplianceMappingIsCappedAt32Requirements() {
         List<String> many = IntStream.range(0, 40).mapToObj(i -> "CUSTOM-" + i).toList();
         JsonNode custom =
                 Json.tree(
                         new AsffMapper(null, null, Map.of(RuleCatalog.POLICY_DELETED, many))
-                                .toJson(f));
+                                .toJson(policyDeleted()));
         assertThat(custom.path("Compliance").path("RelatedRequirements")).hasSize(32);
         assertThat(custom.path("Compliance").path("RelatedRequirements").get(0).asText())
                 .isEqualTo("CUSTOM-0");
-        JsonNode none = Json.tree(new AsffMapper(null, null, Map.of()).toJson(f));
+    }
+
+    @Test
+    void aRuleTheMappingLeavesOutHasNoCompliance() {
+        JsonNode none = Json.tree(new AsffMapper(null, null, Map.of()).toJson(policyDeleted()));
         assertThat(none.has("Compliance")).isFalse();
+    }
+
+    @Test
+    void aFailedCheckKeepsItsComplianceStatusWithoutRequirements() {
         Finding scan =
                 built(
                         RuleCatalog.REPOSITORY_EXPOSED,
@@ -738,15 +753,7 @@ class AsffMapperIT {
     @Test
     void mapperTravelsInTheJobGraph() throws Exception {
         AsffMapper m = new AsffMapper("777788889999", "eu-west-1", Map.of("x", List.of("y")));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(m);
-        }
-        AsffMapper copy;
-        try (ObjectInputStream in =
-                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            copy = (AsffMapper) in.readObject();
-        }
+        AsffMapper copy = JavaSerialization.roundTrip(m);
         Finding f =
                 built(
                         RuleCatalog.POLICY_DELETED,

@@ -26,11 +26,8 @@ import io.layerwatch.sinks.delivery.EntryResult;
 import io.layerwatch.sinks.delivery.EntryResult.Status;
 import io.layerwatch.sinks.delivery.ErrorClassifier;
 import io.layerwatch.testing.FakeAws;
+import io.layerwatch.testing.JavaSerialization;
 import io.layerwatch.util.Json;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,20 +128,29 @@ class SecurityHubTargetIT {
     }
 
     @Test
-    void nameLimitsAndDefaults() {
+    void defaultSettingsUseTheClientsHubAtTenRequestsPerSecond() {
         SecurityHubTarget.Settings d = SecurityHubTarget.Settings.defaults();
         assertThat(d.aws()).isEqualTo(AwsClientSettings.DEFAULTS);
         assertThat(d.hubAccountId()).isNull();
         assertThat(d.hubRegion()).isNull();
         assertThat(d.compliance()).isNull();
         assertThat(d.requestsPerSecond()).isEqualTo(10.0);
-        SecurityHubTarget t = new SecurityHubTarget(d);
+    }
+
+    @Test
+    void theTargetIsNamedSecurityhubWithTheBatchImportLimits() {
+        SecurityHubTarget t = new SecurityHubTarget(SecurityHubTarget.Settings.defaults());
         assertThat(t.name()).isEqualTo("securityhub");
         DeliveryTarget.Limits limits = t.limits();
         assertThat(limits.maxBatchEntries()).isEqualTo(100);
         assertThat(limits.maxEntryBytes()).isEqualTo(240_000);
         assertThat(limits.maxBatchBytes()).isLessThan(6_000_000).isGreaterThan(5_900_000);
         assertThat(limits.requestsPerSecond()).isEqualTo(10.0);
+    }
+
+    @Test
+    void aMalformedHubAccountOrANegativeRateIsRefused() {
+        SecurityHubTarget.Settings d = SecurityHubTarget.Settings.defaults();
         assertThatThrownBy(() -> d.withHub("12345", null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withRequestsPerSecond(-1))
@@ -329,7 +335,7 @@ class SecurityHubTargetIT {
     }
 
     @Test
-    void theHubRegionAndAccountDriveClientAndProductArn() throws Exception {
+    void aHubRegionAndAccountSignTheCallAndMakeTheProductArn() throws Exception {
         AwsClientSettings noRegion =
                 new AwsClientSettings(
                         null, AWS.endpoint(), Duration.ofSeconds(5), Duration.ofSeconds(2));
@@ -351,7 +357,10 @@ class SecurityHubTargetIT {
         assertThat(sent.path("AwsAccountId").asText()).isEqualTo("777788889999");
         assertThat(sent.path("Resources").get(0).path("Id").asText())
                 .contains(":ecr:us-east-1:111122223333:");
+    }
 
+    @Test
+    void withoutAHubTheProductArnIsTheClientsRegionNotTheFindings() {
         SecurityHubTarget clientRegion = target();
         assertThat(
                         Json.tree(
@@ -394,15 +403,7 @@ class SecurityHubTargetIT {
                                 .withAws(AWS.settings(Duration.ofSeconds(2)))
                                 .withHub("777788889999", "eu-west-1")
                                 .withCompliance(Map.of("x", List.of("y"))));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(target);
-        }
-        SecurityHubTarget copy;
-        try (ObjectInputStream in =
-                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            copy = (SecurityHubTarget) in.readObject();
-        }
+        SecurityHubTarget copy = JavaSerialization.roundTrip(target);
         assertThat(copy.settings()).isEqualTo(target.settings());
         Finding f = synthetic(1).get(0);
         assertThat(copy.encode(f)).isEqualTo(target.encode(f));

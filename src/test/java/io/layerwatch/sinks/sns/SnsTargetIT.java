@@ -35,11 +35,8 @@ import io.layerwatch.sinks.sns.SnsTarget.Settings;
 import io.layerwatch.testing.CloudTrailRecords;
 import io.layerwatch.testing.FakeAws;
 import io.layerwatch.testing.IncidentFindings;
+import io.layerwatch.testing.JavaSerialization;
 import io.layerwatch.util.Json;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -539,26 +536,30 @@ class SnsTargetIT {
     }
 
     @Test
-    void settingsDefaultsAndSerialization() throws Exception {
+    void defaultSettingsSendTextAndJsonToAStandardTopic() {
         Settings s = Settings.defaults(TOPIC);
         assertThat(s.format()).isEqualTo(MessageFormat.TEXT_AND_JSON);
         assertThat(s.aws()).isEqualTo(AwsClientSettings.DEFAULTS);
         assertThat(s.reportBaseUrl()).isNull();
         assertThat(s.fifo()).isFalse();
+    }
+
+    @Test
+    void aFifoTopicArnMakesTheSettingsFifo() {
         assertThat(new Settings(FIFO_TOPIC, null, null, " ").fifo()).isTrue();
+    }
+
+    @Test
+    void aTopicNameThatIsNoArnIsRefused() {
         assertThatThrownBy(() -> Settings.defaults("layerwatch-findings"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(target());
-        }
-        try (ObjectInputStream in =
-                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            SnsTarget copy = (SnsTarget) in.readObject();
-            assertThat(copy.settings()).isEqualTo(target().settings());
-            assertThat(copy.name()).isEqualTo("sns");
-        }
+    @Test
+    void theTargetTravelsInTheJobGraph() throws Exception {
+        SnsTarget copy = JavaSerialization.roundTrip(target());
+        assertThat(copy.settings()).isEqualTo(target().settings());
+        assertThat(copy.name()).isEqualTo("sns");
     }
 
     // ---- incidents ----
