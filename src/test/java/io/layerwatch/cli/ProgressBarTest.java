@@ -56,11 +56,15 @@ class ProgressBarTest {
     }
 
     @Test
-    void compactNumbersAndDurations() {
+    void countsAreCompactWithAUnitPrefix() {
         assertThat(ProgressBar.compact(999)).isEqualTo("999");
         assertThat(ProgressBar.compact(1_000)).isEqualTo("1.0k");
         assertThat(ProgressBar.compact(999_960)).isEqualTo("1.0M");
         assertThat(ProgressBar.compact(12_345_678_901L)).isEqualTo("12.3G");
+    }
+
+    @Test
+    void durationsShowTheirTwoLargestUnits() {
         assertThat(ProgressBar.duration(44_600)).isEqualTo("45s");
         assertThat(ProgressBar.duration(185_000)).isEqualTo("3m05s");
         assertThat(ProgressBar.duration(7_620_000)).isEqualTo("2h07m");

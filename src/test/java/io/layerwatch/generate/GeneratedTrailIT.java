@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,34 +68,59 @@ class GeneratedTrailIT {
                 && !last.isAfter(l.end());
     }
 
-    @Test
-    void everyLabelIsFoundAndBenignPrincipalsStayQuiet(@TempDir Path dir) throws Exception {
+    /** A labelled trail (every scenario injected twice), generated once for the tests below. */
+    static Generator.Report labelled;
+
+    /** The summary and findings of one replay of {@link #labelled} under its rules file. */
+    static Replay.Summary labelledSummary;
+
+    static List<JsonNode> labelledFindings;
+
+    @BeforeAll
+    static void replayALabelledTrail(@TempDir Path dir) throws Exception {
         Path trail = dir.resolve("trail");
-        Generator.Report report =
+        labelled =
                 Generator.write(
                         trail, GeneratorOptions.of(30_000, 11).withInjections(2).withEcrShare(0.2));
-        assertThat(report.labels()).extracting(Label::ruleId).containsAll(RuleCatalog.ids());
-
         Replay.Summary[] summary = new Replay.Summary[1];
-        List<JsonNode> findings =
+        labelledFindings =
                 replay(trail, trail.resolve(Generator.RULES), dir.resolve("out"), summary);
+        labelledSummary = summary[0];
+    }
 
-        assertThat(summary[0].deadLettered())
+    @Test
+    void everyRuleHasALabelInTheTrail() {
+        assertThat(labelled.labels()).extracting(Label::ruleId).containsAll(RuleCatalog.ids());
+    }
+
+    @Test
+    void theReplayReadsEveryRecordWithNothingDeadLetteredOrLate() {
+        assertThat(labelledSummary.deadLettered())
                 .as("nothing undecodable, labels and rules not read")
                 .isZero();
-        assertThat(summary[0].late())
+        assertThat(labelledSummary.late())
                 .as("records out of order only within the lateness bound")
                 .isZero();
-        assertThat(summary[0].eventsRead()).isEqualTo(report.records());
-        for (Label label : report.labels()) {
-            assertThat(findings).as("a finding for %s", label).anyMatch(f -> matches(f, label));
+        assertThat(labelledSummary.eventsRead()).isEqualTo(labelled.records());
+    }
+
+    @Test
+    void everyLabelIsFound() {
+        for (Label label : labelled.labels()) {
+            assertThat(labelledFindings)
+                    .as("a finding for %s", label)
+                    .anyMatch(f -> matches(f, label));
         }
-        assertIncidentPerMultiStepScenario(report.labels(), findings);
+        assertIncidentPerMultiStepScenario(labelled.labels(), labelledFindings);
+    }
+
+    @Test
+    void benignPrincipalsStayQuiet() {
         Set<String> principals =
-                report.labels().stream().map(Label::principal).collect(Collectors.toSet());
+                labelled.labels().stream().map(Label::principal).collect(Collectors.toSet());
         Set<String> repositories = new HashSet<>();
-        report.labels().stream().map(Label::repository).forEach(repositories::add);
-        for (JsonNode f : findings) {
+        labelled.labels().stream().map(Label::repository).forEach(repositories::add);
+        for (JsonNode f : labelledFindings) {
             String principal = f.path("principal").path("arn").asText();
             assertThat(principals)
                     .as("principal of %s", f.path("title").asText())

@@ -250,32 +250,31 @@ class CentralTemplateTest {
                 .isEqualTo("breaching");
     }
 
+    /** The EventBridge rule each failed-invocations alarm watches. */
+    private static final Map<String, String> RULE_OF_ALARM =
+            Map.of(
+                    "LocalApiCallsFailedInvocationsAlarm",
+                    "LocalEcrEventsRule",
+                    "LocalScanEventsFailedInvocationsAlarm",
+                    "LocalScanEventsRule",
+                    "ForwardedApiCallsFailedInvocationsAlarm",
+                    "ForwardedEcrEventsRule",
+                    "ForwardedScanEventsFailedInvocationsAlarm",
+                    "ForwardedScanEventsRule",
+                    "SecurityHubActionFailedInvocationsAlarm",
+                    "SecurityHubActionRule");
+
     @Test
-    void eachRuleAlarmNamesItsRuleAndExistsExactlyWhenTheRuleDoes() {
-        Map<String, String> ruleOf =
-                Map.of(
-                        "LocalApiCallsFailedInvocationsAlarm",
-                        "LocalEcrEventsRule",
-                        "LocalScanEventsFailedInvocationsAlarm",
-                        "LocalScanEventsRule",
-                        "ForwardedApiCallsFailedInvocationsAlarm",
-                        "ForwardedEcrEventsRule",
-                        "ForwardedScanEventsFailedInvocationsAlarm",
-                        "ForwardedScanEventsRule",
-                        "SecurityHubActionFailedInvocationsAlarm",
-                        "SecurityHubActionRule");
-        assertThat(ruleOf.values())
+    void eachRuleAlarmWatchesTheMetricOfItsRule() {
+        assertThat(RULE_OF_ALARM.values())
                 .containsExactlyInAnyOrderElementsOf(
                         resourcesOfType(t, "AWS::Events::Rule").stream()
                                 .map(Map.Entry::getKey)
                                 .toList());
-        ruleOf.forEach(
+        RULE_OF_ALARM.forEach(
                 (alarmId, ruleId) -> {
                     JsonNode alarm = resource(alarmId);
                     JsonNode rule = resource(ruleId);
-                    assertThat(alarm.path("Condition").asText())
-                            .as(alarmId)
-                            .isEqualTo(rule.path("Condition").asText());
                     Map<String, String> dims = dimensions(metric(alarm.get("Properties")));
                     boolean defaultBus =
                             "default".equals(rule.at("/Properties/EventBusName").asText());
@@ -296,6 +295,15 @@ class CentralTemplateTest {
                                                 rule.at("/Properties/Name").toString()));
                     }
                 });
+    }
+
+    @Test
+    void eachAlarmExistsExactlyWhenWhatItWatchesDoes() {
+        RULE_OF_ALARM.forEach(
+                (alarmId, ruleId) ->
+                        assertThat(resource(alarmId).path("Condition").asText())
+                                .as(alarmId)
+                                .isEqualTo(resource(ruleId).path("Condition").asText()));
         assertThat(resource("TrailSubscriptionDeliveryErrorsAlarm").path("Condition").asText())
                 .isEqualTo(resource("LocalTrailSubscription").path("Condition").asText());
         assertThat(resource("SinkDeadLetterQueueAlarm").path("Condition").asText())
@@ -303,17 +311,25 @@ class CentralTemplateTest {
     }
 
     @Test
-    void theOpsTopicIsEncryptedAndAcceptsThisAccountsAlarms() {
+    void theOpsTopicIsEncryptedWithAKeyCloudWatchMayUse() {
         JsonNode topic = resource("OpsTopic").get("Properties");
         assertThat(topic.get("KmsMasterKeyId").toString()).isEqualTo(ref("Key"));
+        // CloudWatch must be able to use the key of the encrypted topic.
+        assertThat(resource("Key").at("/Properties/KeyPolicy").toString())
+                .contains("cloudwatch.amazonaws.com");
+    }
+
+    @Test
+    void theOpsTopicAcceptsOnlyThisAccountsAlarms() {
         String policy = resource("OpsTopicPolicy").at("/Properties/PolicyDocument").toString();
         assertThat(policy)
                 .contains("cloudwatch.amazonaws.com")
                 .contains("aws:SourceAccount")
                 .contains(":alarm:*");
-        // CloudWatch must be able to use the key of the encrypted topic.
-        assertThat(resource("Key").at("/Properties/KeyPolicy").toString())
-                .contains("cloudwatch.amazonaws.com");
+    }
+
+    @Test
+    void theOpsEmailIsSubscribedOnlyWhenGiven() {
         JsonNode email = resource("OpsEmailSubscription");
         assertThat(email.get("Condition").asText()).isEqualTo("HasOpsEmail");
         assertThat(email.at("/Properties/Endpoint").toString()).isEqualTo(ref("OpsEmail"));

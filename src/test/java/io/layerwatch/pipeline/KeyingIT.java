@@ -81,7 +81,7 @@ class KeyingIT {
     }
 
     @Test
-    void inPlaceNeedsParallelismOneAndTheStartupRules() {
+    void inPlaceKeyingRefusesAParallelismAboveOne() {
         StreamExecutionEnvironment env = PipelineHarness.environment(2);
         assertThatThrownBy(
                         () ->

@@ -8,6 +8,7 @@ import static io.layerwatch.remediation.Fixtures.ecrCalls;
 import static io.layerwatch.remediation.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.layerwatch.config.RemediationConfig;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,11 +41,25 @@ class RemediationStreamIT {
 
     @RegisterExtension static final FakeAws AWS = new FakeAws();
 
-    @TempDir Path dir;
+    /** The audit records of the one job run for all the tests below. */
+    static List<AuditRecord> audit = new ArrayList<>();
 
-    @Test
-    void findingsAndAnalystClicksBecomeGuardedActionsAuditRecordsAndFailureFindings()
-            throws Exception {
+    /** Its remediation-failed findings. */
+    static List<Finding> failures = new ArrayList<>();
+
+    /** The SetRepositoryPolicy calls it made (WireMock's journal is reset before each test). */
+    static List<LoggedRequest> setPolicyCalls;
+
+    static List<String> deadLetters;
+
+    static final Finding PAYMENTS = Fixtures.vulnerable("payments-api", "s-1");
+
+    /**
+     * Runs the responder once: payments-api's finding three times, an exposed repository, a
+     * broken-api whose SetRepositoryPolicy always fails, and the analyst's clicks.
+     */
+    @BeforeAll
+    static void runTheResponder(@TempDir Path dir) throws Exception {
         RemediationSettings settings =
                 Fixtures.settings(
                         AWS,
@@ -69,17 +85,16 @@ class RemediationStreamIT {
                                                 500,
                                                 "{\"__type\":\"ServerException\",\"message\":\"boom\"}")));
 
-        Finding payments = Fixtures.vulnerable("payments-api", "s-1");
         List<Finding> findings =
                 List.of(
-                        payments,
+                        PAYMENTS,
                         Fixtures.exposed("s-2"),
-                        payments,
+                        PAYMENTS,
                         Fixtures.vulnerable("broken-api", "s-3"),
-                        payments);
+                        PAYMENTS);
         List<EcrEvent> clicks;
         try (InputStream in =
-                getClass()
+                RemediationStreamIT.class
                         .getClassLoader()
                         .getResourceAsStream("remediation/securityhub-custom-action.json")) {
             clicks =
@@ -92,15 +107,24 @@ class RemediationStreamIT {
         env.setParallelism(2);
         RemediationStream.Outputs out =
                 RemediationStream.attach(env.fromData(findings), env.fromData(clicks), settings);
-        List<AuditRecord> audit = new ArrayList<>();
-        List<Finding> failures = new ArrayList<>();
         try (CloseableIterator<AuditRecord> a = out.audit().collectAsync();
                 CloseableIterator<Finding> f = out.failures().collectAsync()) {
             env.execute("remediation-test");
             a.forEachRemaining(audit::add);
             f.forEachRemaining(failures::add);
         }
+        setPolicyCalls = ecrCalls(AWS.server(), "SetRepositoryPolicy");
+        deadLetters = Files.readAllLines(dir.resolve("dead-letter.jsonl"));
+    }
 
+    static long setPolicyCallsFor(String repository) {
+        return setPolicyCalls.stream()
+                .filter(r -> body(r).path("repositoryName").asText().equals(repository))
+                .count();
+    }
+
+    @Test
+    void eachRequestedActionIsAuditedWithItsResult() {
         Map<String, List<String>> byTarget =
                 audit.stream()
                         .collect(
@@ -133,19 +157,19 @@ class RemediationStreamIT {
                         Map.entry(
                                 "quarantine-repository -",
                                 List.of(AuditRecord.RESULT_NOT_APPLICABLE)));
+    }
+
+    @Test
+    void aRepeatedFindingActsOnceWhileAClickIsARequestOfItsOwn() {
         // payments-api: the rule's finding (three times in the stream) acts once; the analyst's
-        // click on
-        // another finding of that repository is a request of its own (WireMock's policy never
-        // changes).
-        assertThat(audit.stream().filter(r -> r.findingId().equals(payments.id()))).hasSize(1);
-        assertThat(
-                        ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
-                                .filter(
-                                        r ->
-                                                body(r).path("repositoryName")
-                                                        .asText()
-                                                        .equals("payments-api")))
-                .hasSize(2);
+        // click on another finding of that repository is a request of its own (WireMock's policy
+        // never changes).
+        assertThat(audit.stream().filter(r -> r.findingId().equals(PAYMENTS.id()))).hasSize(1);
+        assertThat(setPolicyCallsFor("payments-api")).isEqualTo(2);
+    }
+
+    @Test
+    void aClickOnAFindingOfNoEcrResourceIsNotApplicable() {
         assertThat(
                         audit.stream()
                                 .filter(
@@ -154,15 +178,11 @@ class RemediationStreamIT {
                                                         && r.target() == null))
                 .singleElement()
                 .satisfies(r -> assertThat(r.error()).isEqualTo("not a LayerWatch or ECR finding"));
-        assertThat(
-                        ecrCalls(AWS.server(), "SetRepositoryPolicy").stream()
-                                .filter(
-                                        r ->
-                                                body(r).path("repositoryName")
-                                                        .asText()
-                                                        .equals("broken-api")))
-                .hasSize(3);
+    }
 
+    @Test
+    void aFailingActionIsRetriedThenDeadLetteredWithAFailureFinding() {
+        assertThat(setPolicyCallsFor("broken-api")).isEqualTo(3);
         assertThat(failures)
                 .singleElement()
                 .satisfies(
@@ -170,7 +190,7 @@ class RemediationStreamIT {
                             assertThat(f.ruleId()).isEqualTo(RemediationConfig.FAILED_RULE_ID);
                             assertThat(f.repository().name()).isEqualTo("broken-api");
                         });
-        assertThat(Files.readAllLines(dir.resolve("dead-letter.jsonl")))
+        assertThat(deadLetters)
                 .singleElement()
                 .satisfies(
                         l ->
