@@ -36,7 +36,11 @@ class RemediationConfigTest {
         assertThat(c.failureSeverity()).isEqualTo(Severity.HIGH);
         assertThat(c.action(RemediationConfig.REGISTER_REGISTRY).option("registriesPath"))
                 .isEqualTo("/container-security/entities/registries/v1");
-        // Root, service-linked and SSO roles are protected whatever the config says.
+    }
+
+    @Test
+    void rootServiceLinkedAndSsoRolesAreProtectedWhateverTheConfigSays() {
+        RemediationConfig c = RulesConfigLoader.builtIn().remediation();
         assertThat(c.protectedPrincipal("arn:aws:iam::111122223333:root")).isTrue();
         assertThat(
                         c.protectedPrincipal(
@@ -200,7 +204,10 @@ class RemediationConfigTest {
         // Without assumeRole every call uses the default credentials, revoke-sessions' too.
         assertThat(RulesConfigLoader.builtIn().remediation().revokeSessionsRoleFor("777788889999"))
                 .isNull();
+    }
 
+    @Test
+    void actionOptionsNameTheirOwnDenyPolicyAndRevokeRole() {
         RemediationConfig own =
                 yaml("""
                 remediation:

@@ -66,17 +66,19 @@ class WebhookIncidentIT {
                 .toList();
     }
 
-    @Test
-    void pagerDutyPagesAnIncidentUnderItsIdAndMembersThatJoinedMergeIntoIt() throws Exception {
-        Finding before = MEMBERS.get(0); // paged before the incident existed
+    /**
+     * The PagerDuty events of a member paged before the incident existed, the incident, and a
+     * member that joined it.
+     */
+    List<JsonNode> pagerDutyEvents() throws Exception {
+        Finding before = MEMBERS.get(0);
         Finding joined = MEMBERS.get(2).inIncident(INCIDENT.id());
-        List<JsonNode> bodies =
-                hook(WebhookTarget.Format.PAGERDUTY, null, before, INCIDENT, joined);
+        return hook(WebhookTarget.Format.PAGERDUTY, null, before, INCIDENT, joined);
+    }
 
-        assertThat(bodies)
-                .extracting(b -> b.path("dedup_key").asText())
-                .containsExactly(before.id(), INCIDENT.id(), INCIDENT.id());
-        JsonNode incident = bodies.get(1);
+    @Test
+    void pagerDutyPagesAnIncidentUnderItsIdWithItsStory() throws Exception {
+        JsonNode incident = pagerDutyEvents().get(1);
         assertThat(incident.path("routing_key").asText()).isEqualTo("R0UTINGKEY");
         JsonNode payload = incident.path("payload");
         assertThat(payload.path("summary").asText())
@@ -100,7 +102,14 @@ class WebhookIncidentIT {
         assertThat(details.has("details"))
                 .as("the raw details are replaced by the steps")
                 .isFalse();
+    }
 
+    @Test
+    void aMemberThatJoinedAnIncidentMergesIntoItsPage() throws Exception {
+        List<JsonNode> bodies = pagerDutyEvents();
+        assertThat(bodies)
+                .extracting(b -> b.path("dedup_key").asText())
+                .containsExactly(MEMBERS.get(0).id(), INCIDENT.id(), INCIDENT.id());
         JsonNode member = bodies.get(2).path("payload").path("custom_details");
         assertThat(member.path("findingId").asText()).isEqualTo("f-replicate");
         assertThat(member.path("incidentId").asText()).isEqualTo(INCIDENT.id());
