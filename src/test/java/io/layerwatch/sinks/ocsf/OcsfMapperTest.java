@@ -383,7 +383,7 @@ class OcsfMapperTest {
     }
 
     @Test
-    void episodeFindingsSpanTheirEventsAndKeepTheRuleDetails() throws IOException {
+    void episodeFindingsSpanTheirEvents() throws IOException {
         Finding f = burst(7);
         JsonNode e = ocsf(f);
         assertThat(e.path("start_time").asLong()).isEqualTo(CloudTrailRecords.TIME.toEpochMilli());
@@ -392,9 +392,14 @@ class OcsfMapperTest {
         assertThat(e.path("count").asInt()).isEqualTo(7);
         assertThat(e.path("evidences")).hasSize(FindingBuilder.MAX_EVIDENCE);
         assertThat(e.path("unmapped").path("eventIds")).hasSize(7);
+    }
 
+    @Test
+    void anUpdatedEpisodeKeepsItsFindingUidUnderANewMetadataUid() throws IOException {
         // The same id re-emitted with more events is a new version: same finding uid, new metadata
         // uid.
+        Finding f = burst(7);
+        JsonNode e = ocsf(f);
         Finding later =
                 f.withUpdate(
                         9,
@@ -409,7 +414,10 @@ class OcsfMapperTest {
                 .isNotEqualTo(e.path("metadata").path("uid"));
         assertThat(update.path("finding_info").path("created_time"))
                 .isEqualTo(e.path("finding_info").path("created_time"));
+    }
 
+    @Test
+    void theRuleDetailsAndTheUserAgentAreKeptUnmapped() throws IOException {
         JsonNode details =
                 ocsf(fire(new LayerDownload(), DEFAULTS, download("sha256:abc").event()))
                         .path("unmapped");
