@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,39 @@ class RemediateCommandIT {
                 });
         int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The command of {@code args} followed by {@code more}. */
+    static Run run(List<String> args, String... more) {
+        return run(Stream.concat(args.stream(), Stream.of(more)).toArray(String[]::new));
+    }
+
+    /** {@code remediate apply --rules R --findings F --audit A} followed by {@code more}. */
+    static Run apply(Path rules, Path findings, Path audit, String... more) {
+        return run(
+                List.of(
+                        "apply",
+                        "--rules",
+                        rules.toString(),
+                        "--findings",
+                        findings.toString(),
+                        "--audit",
+                        audit.toString()),
+                more);
+    }
+
+    /** {@code remediate undo --rules R --audit A --id ID} followed by {@code more}. */
+    static Run undo(Path rules, Path audit, String id, String... more) {
+        return run(
+                List.of(
+                        "undo",
+                        "--rules",
+                        rules.toString(),
+                        "--audit",
+                        audit.toString(),
+                        "--id",
+                        id),
+                more);
     }
 
     Path rules(String remediation) throws Exception {
@@ -121,30 +155,18 @@ class RemediateCommandIT {
             Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
         }
 
-        Run plan() {
+        /** {@code remediate <name> --rules R --audit A} followed by {@code more}. */
+        Run command(String name, String... more) {
             return run(
-                    "plan",
-                    "--rules",
-                    rules.toString(),
-                    "--findings",
-                    findings.toString(),
-                    "--audit",
-                    audit.toString());
+                    List.of(name, "--rules", rules.toString(), "--audit", audit.toString()), more);
+        }
+
+        Run plan() {
+            return command("plan", "--findings", findings.toString());
         }
 
         Run apply(String... more) {
-            List<String> args =
-                    new ArrayList<>(
-                            List.of(
-                                    "apply",
-                                    "--rules",
-                                    rules.toString(),
-                                    "--findings",
-                                    findings.toString(),
-                                    "--audit",
-                                    audit.toString()));
-            args.addAll(List.of(more));
-            return run(args.toArray(String[]::new));
+            return RemediateCommandIT.apply(rules, findings, audit, more);
         }
 
         /** Serves the policy {@code executed} left behind, from a fresh request journal. */
@@ -155,18 +177,7 @@ class RemediateCommandIT {
         }
 
         Run undo(String... more) {
-            List<String> args =
-                    new ArrayList<>(
-                            List.of(
-                                    "undo",
-                                    "--rules",
-                                    rules.toString(),
-                                    "--audit",
-                                    audit.toString(),
-                                    "--id",
-                                    vulnerable.id()));
-            args.addAll(List.of(more));
-            return run(args.toArray(String[]::new));
+            return RemediateCommandIT.undo(rules, audit, vulnerable.id(), more);
         }
     }
 
@@ -271,14 +282,10 @@ class RemediateCommandIT {
                                         json(
                                                 503,
                                                 "{\"__type\":\"ServerException\",\"message\":\"unavailable\"}")));
-        return run(
-                "apply",
-                "--rules",
-                rules.toString(),
-                "--findings",
-                findings.toString(),
-                "--audit",
-                dir.resolve("a.jsonl").toString(),
+        return apply(
+                rules,
+                findings,
+                dir.resolve("a.jsonl"),
                 "--action",
                 "Quarantine-Repository",
                 "--execute",
@@ -340,16 +347,7 @@ class RemediateCommandIT {
         assertThat(plan.lines().get(0).path("trigger").asText())
                 .isEqualTo("custom-action:LWQuarantine");
 
-        Run apply =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        input.toString(),
-                        "--audit",
-                        dir.resolve("a.jsonl").toString(),
-                        "--execute");
+        Run apply = apply(rules, input, dir.resolve("a.jsonl"), "--execute");
         assertThat(apply.code()).as(apply.err()).isZero();
         assertThat(apply.results()).containsExactly("executed", "executed", "not-applicable");
         assertThat(ecrCalls(AWS.server(), "SetRepositoryPolicy"))
@@ -445,32 +443,12 @@ class RemediateCommandIT {
         Path audit = dir.resolve("audit.jsonl");
         Fixtures.repositoryPolicy(AWS.server(), EXISTING_POLICY);
 
-        Run exec =
-                run(
-                        "apply",
-                        "--rules",
-                        rules.toString(),
-                        "--findings",
-                        findings.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--action",
-                        "quarantine-repository",
-                        "--execute");
+        Run exec = apply(rules, findings, audit, "--action", "quarantine-repository", "--execute");
         assertThat(exec.results()).containsExactly("executed");
         assertTerminalSafe(exec, 1);
         assertThat(exec.out())
                 .contains("\\u001B]8;;https://evil.example\\u0007"); // the name, as JSON escapes
-        Run undo =
-                run(
-                        "undo",
-                        "--rules",
-                        rules.toString(),
-                        "--audit",
-                        audit.toString(),
-                        "--id",
-                        exec.lines().get(0).path("id").asText(),
-                        "--dry-run");
+        Run undo = undo(rules, audit, exec.lines().get(0).path("id").asText(), "--dry-run");
         assertThat(undo.results()).containsExactly("dry-run");
         assertTerminalSafe(undo, 1);
 
@@ -487,14 +465,10 @@ class RemediateCommandIT {
         Path again = findings(Fixtures.vulnerable(repo.substring(1, repo.length() - 1), "h-2"));
         try (LogCapture logs = LogCapture.of(Responder.class)) {
             Run failed =
-                    run(
-                            "apply",
-                            "--rules",
-                            rules.toString(),
-                            "--findings",
-                            again.toString(),
-                            "--audit",
-                            dir.resolve("other.jsonl").toString(),
+                    apply(
+                            rules,
+                            again,
+                            dir.resolve("other.jsonl"),
                             "--action",
                             "quarantine-repository",
                             "--execute");
