@@ -116,8 +116,11 @@ class SecurityHubIncidentIT {
         assertThat(byId.get("f-pull").has("RelatedFindings")).isFalse();
     }
 
-    @Test
-    void overTenMembersTheMostSevereAreRelatedInTimeOrderAndTheStoryIsCut() throws Exception {
+    /**
+     * The imported ASFF of an incident of twelve members (every fourth critical) and a story far
+     * over the description cap.
+     */
+    JsonNode importedBigIncident() throws Exception {
         List<Finding> members =
                 new ArrayList<>(
                         IntStream.range(0, 12)
@@ -138,14 +141,23 @@ class SecurityHubIncidentIT {
                         members,
                         "pulled from payments-api, then ".repeat(60));
 
-        JsonNode asff = imported(List.of(incident)).get(0);
+        return imported(List.of(incident)).get(0);
+    }
+
+    @Test
+    void overTenMembersTheMostSevereAreRelatedInTimeOrder() throws Exception {
+        JsonNode asff = importedBigIncident();
         assertThat(asff.path("RelatedFindings").findValuesAsText("Id"))
                 .containsExactly(
                         "f-a", "f-b", "f-c", "f-d", "f-e", "f-f", "f-g", "f-h", "f-i", "f-l");
-        assertThat(asff.path("Description").asText())
-                .hasSize(AsffMapper.MAX_DESCRIPTION)
-                .endsWith("\u2026");
         assertThat(SdkModelConverter.toSecurityFinding(asff.toString()).relatedFindings())
                 .hasSize(10);
+    }
+
+    @Test
+    void aStoryOverTheDescriptionCapIsCut() throws Exception {
+        assertThat(importedBigIncident().path("Description").asText())
+                .hasSize(AsffMapper.MAX_DESCRIPTION)
+                .endsWith("\u2026");
     }
 }

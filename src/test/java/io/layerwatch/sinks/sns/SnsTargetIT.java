@@ -566,16 +566,8 @@ class SnsTargetIT {
 
     @Test
     void anIncidentIsOneMessageWithTheStoryAndItsStepsInOrder() throws Exception {
-        allSucceed(2);
-        List<Finding> members = IncidentFindings.members();
-        Finding incident = IncidentFindings.incident(members);
-        Finding member = members.get(2).inIncident(incident.id());
-
-        assertThat(send(target(), incident, member))
-                .containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
-
-        List<WireEntry> sent = sentEntries();
-        WireEntry e = sent.get(0);
+        Finding incident = IncidentFindings.incident(IncidentFindings.members());
+        WireEntry e = sendWithAJoinedMember(incident).get(0);
         assertThat(e.get("Subject"))
                 .isEqualTo("[CRITICAL] Incident: developer (mallory), 3 findings of 3 rules");
         assertThat(e.attributes())
@@ -606,8 +598,21 @@ class SnsTargetIT {
         assertThat(text).doesNotContain("Key details", "memberIds");
         Finding received = Json.read(message.path("sqs").asText(), Finding.class);
         assertThat(Incident.of(received)).isPresent().isEqualTo(Incident.of(incident));
+    }
 
-        WireEntry m = sent.get(1);
+    /** Sends {@code incident} and then its third member, which joined it; the wire entries. */
+    List<WireEntry> sendWithAJoinedMember(Finding incident) throws Exception {
+        allSucceed(2);
+        Finding member = IncidentFindings.members().get(2).inIncident(incident.id());
+        assertThat(send(target(), incident, member))
+                .containsExactly(EntryResult.DELIVERED, EntryResult.DELIVERED);
+        return sentEntries();
+    }
+
+    @Test
+    void aMemberThatJoinedAnIncidentNamesIt() throws Exception {
+        Finding incident = IncidentFindings.incident(IncidentFindings.members());
+        WireEntry m = sendWithAJoinedMember(incident).get(1);
         assertThat(m.attributes()).containsEntry("incidentId", List.of("String", incident.id()));
         assertThat(m.messageJson().path("default").asText())
                 .contains("  Incident:       " + incident.id())
