@@ -63,6 +63,9 @@ class RemediationActionsIT {
         return out;
     }
 
+    /** An executed action: the settings it ran under and its audit record. */
+    record Executed(RemediationSettings settings, AuditRecord record) {}
+
     List<AuditRecord> undo(RemediationSettings s, String id) throws Exception {
         List<AuditRecord> out = new ArrayList<>();
         try (RemediationBatch b =
@@ -73,9 +76,8 @@ class RemediationActionsIT {
         return out;
     }
 
-    @Test
-    void quarantineMergesTheDenyKeepsEveryStatementAndUndoRestoresTheExactPriorPolicy()
-            throws Exception {
+    /** Quarantines payments-api, whose policy is {@link Fixtures#EXISTING_POLICY}. */
+    Executed quarantineOfTheExistingPolicy() throws Exception {
         RemediationSettings s =
                 settings(
                         """
@@ -86,9 +88,14 @@ class RemediationActionsIT {
                   quarantine-repository: {dryRun: false}
                 """);
         Fixtures.repositoryPolicy(wm(), EXISTING_POLICY);
-        Finding vulnerable = Fixtures.vulnerable("payments-api", "scan-1");
+        return new Executed(
+                s, apply(s, null, Fixtures.vulnerable("payments-api", "scan-1")).get(0));
+    }
 
-        AuditRecord rec = apply(s, null, vulnerable).get(0);
+    @Test
+    void quarantineMergesTheDenyKeepingEveryStatement() throws Exception {
+        AuditRecord rec = quarantineOfTheExistingPolicy().record();
+        Finding vulnerable = Fixtures.vulnerable("payments-api", "scan-1");
 
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.mode()).isEqualTo(AuditRecord.EXECUTE);
@@ -125,8 +132,14 @@ class RemediationActionsIT {
                 .isEqualTo("arn:aws:iam::111122223333:role/BreakGlass");
         assertThat(rec.after().path("policyText").asText())
                 .isEqualTo(body(set.get(0)).path("policyText").asText());
+    }
 
-        // Undo: ECR still holds what the action left, so the prior text is restored byte for byte.
+    @Test
+    void undoOfAQuarantineRestoresTheExactPriorPolicy() throws Exception {
+        Executed done = quarantineOfTheExistingPolicy();
+        RemediationSettings s = done.settings();
+        AuditRecord rec = done.record();
+        // ECR still holds what the action left, so the prior text is restored byte for byte.
         wm().resetAll();
         Fixtures.repositoryPolicy(wm(), rec.after().path("policyText").asText());
         AuditRecord undone = undo(s, rec.id()).get(0);
@@ -136,20 +149,32 @@ class RemediationActionsIT {
                 .isEqualTo(EXISTING_POLICY);
     }
 
-    @Test
-    void quarantineWithoutAPolicyCreatesOneAndUndoDeletesIt() throws Exception {
+    /** Quarantines payments-api, which has no repository policy. */
+    Executed quarantineWithoutAPolicy() throws Exception {
         RemediationSettings s = settings("actions:\n  quarantine-repository: {dryRun: false}\n");
         Fixtures.repositoryPolicy(wm(), null);
-        AuditRecord rec =
+        return new Executed(
+                s,
                 apply(s, "quarantine-repository", Fixtures.vulnerable("payments-api", "scan-2"))
-                        .get(0);
+                        .get(0));
+    }
+
+    @Test
+    void quarantineWithoutAPolicyCreatesOne() throws Exception {
+        AuditRecord rec = quarantineWithoutAPolicy().record();
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.before().path("policyText").isNull()).isTrue();
         JsonNode sent = policySent(ecrCalls(wm(), "SetRepositoryPolicy").get(0));
         assertThat(sent.path("Version").asText()).isEqualTo("2012-10-17");
         assertThat(sent.path("Statement")).hasSize(1);
         assertThat(sent.path("Statement").get(0).has("Condition")).isFalse();
+    }
 
+    @Test
+    void undoOfAQuarantineThatCreatedThePolicyDeletesIt() throws Exception {
+        Executed done = quarantineWithoutAPolicy();
+        RemediationSettings s = done.settings();
+        AuditRecord rec = done.record();
         wm().resetAll();
         Fixtures.repositoryPolicy(wm(), rec.after().path("policyText").asText());
         assertThat(undo(s, rec.findingId()).get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
@@ -172,8 +197,8 @@ class RemediationActionsIT {
         assertThat(ecrCalls(wm(), "SetRepositoryPolicy")).isEmpty();
     }
 
-    @Test
-    void removeExposingStatementsKeepsTheRestRecordsWhatWentAndUndoPutsItBack() throws Exception {
+    /** Removes the public pull from {@link Fixtures#EXISTING_POLICY}. */
+    Executed removalOfThePublicPull() throws Exception {
         RemediationSettings s =
                 settings(
                         """
@@ -183,8 +208,12 @@ class RemediationActionsIT {
                   remove-exposing-statements: {dryRun: false}
                 """);
         Fixtures.repositoryPolicy(wm(), EXISTING_POLICY);
-        Finding exposed = Fixtures.exposed("exp-1");
-        AuditRecord rec = apply(s, null, exposed).get(0);
+        return new Executed(s, apply(s, null, Fixtures.exposed("exp-1")).get(0));
+    }
+
+    @Test
+    void removeExposingStatementsKeepsTheRestAndRecordsWhatWent() throws Exception {
+        AuditRecord rec = removalOfThePublicPull().record();
 
         assertThat(rec.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         JsonNode sent = policySent(ecrCalls(wm(), "SetRepositoryPolicy").get(0));
@@ -194,7 +223,13 @@ class RemediationActionsIT {
         assertThat(rec.after().path("removedStatements").get(0)).isEqualTo(Json.tree(PUBLIC_PULL));
         assertThat(rec.before().path("policyText").asText()).isEqualTo(EXISTING_POLICY);
         assertThat(rec.change().path("scope").asText()).isEqualTo("repository");
+    }
 
+    @Test
+    void undoPutsTheRemovedStatementBackOnceKeepingLaterOnes() throws Exception {
+        Executed done = removalOfThePublicPull();
+        RemediationSettings s = done.settings();
+        AuditRecord rec = done.record();
         // Someone added a statement since: undo adds the removed statement back and keeps theirs.
         wm().resetAll();
         String later =
@@ -251,13 +286,19 @@ class RemediationActionsIT {
         assertThat(kept.path("Statement").get(0).path("Sid").asText()).isEqualTo("AllowCiPull");
     }
 
-    @Test
-    void denyLayerDownloadAttachesThePreCreatedDenyPolicyAndUndoDetachesIt() throws Exception {
+    /** Denies the role developer layer downloads (it has ReadOnlyAccess attached). */
+    Executed denialToTheDeveloperRole() throws Exception {
         RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
         Fixtures.attachedPolicies(wm(), "arn:aws:iam::aws:policy/ReadOnlyAccess");
-        AuditRecord rec =
+        return new Executed(
+                s,
                 apply(s, "deny-layer-download", Fixtures.download(ACCOUNT, "developer", "dl-1"))
-                        .get(0);
+                        .get(0));
+    }
+
+    @Test
+    void denyLayerDownloadAttachesThePreCreatedDenyPolicyToARole() throws Exception {
+        AuditRecord rec = denialToTheDeveloperRole().record();
         assertThat(rec.result()).as(rec.error()).isEqualTo(AuditRecord.RESULT_EXECUTED);
         assertThat(rec.target()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/developer");
         assertThat(form(queryCalls(wm(), "AttachRolePolicy").get(0)))
@@ -268,8 +309,11 @@ class RemediationActionsIT {
         assertThat(rec.before().path("attached").asBoolean()).isFalse();
         assertThat(rec.after().path("attached").asBoolean()).isTrue();
         assertThat(rec.after().path("policyArn").asText()).isEqualTo(DENY_POLICY_ARN);
+    }
 
-        wm().resetAll();
+    @Test
+    void denyLayerDownloadAttachesThePreCreatedDenyPolicyToAUser() throws Exception {
+        RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
         Fixtures.attachedPolicies(wm());
         AuditRecord user = apply(s, "deny-layer-download", Fixtures.downloadByUser("bob")).get(0);
         assertThat(user.result()).isEqualTo(AuditRecord.RESULT_EXECUTED);
@@ -277,8 +321,14 @@ class RemediationActionsIT {
                 .containsEntry("UserName", "bob")
                 .containsEntry("PolicyArn", DENY_POLICY_ARN);
         assertThat(queryCalls(wm(), "PutUserPolicy")).isEmpty();
+    }
 
-        // Undo: the policy is attached (as the action left it): it is detached again.
+    @Test
+    void undoOfADenialDetachesTheDenyPolicy() throws Exception {
+        Executed done = denialToTheDeveloperRole();
+        RemediationSettings s = done.settings();
+        AuditRecord rec = done.record();
+        // The policy is attached (as the action left it): it is detached again.
         wm().resetAll();
         Fixtures.attachedPolicies(wm(), DENY_POLICY_ARN);
         assertThat(undo(s, rec.id()).get(0).result()).isEqualTo(AuditRecord.RESULT_UNDONE);
@@ -340,8 +390,7 @@ class RemediationActionsIT {
     }
 
     @Test
-    void denyLayerDownloadAlreadyAttachedOnAnyPageIsNoChangeAndItsUndoLeavesItAttached()
-            throws Exception {
+    void denyLayerDownloadAlreadyAttachedOnAnyPageIsNoChange() throws Exception {
         RemediationSettings s = settings("actions:\n  deny-layer-download: {dryRun: false}\n");
         Fixtures.attachedPolicies(
                 wm(),
