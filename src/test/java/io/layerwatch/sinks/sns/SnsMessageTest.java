@@ -78,11 +78,23 @@ class SnsMessageTest {
     }
 
     @Test
-    void subjectStaysShortPrintableAsciiAndNamesWhoAndWhere() {
+    void subjectNamesWhoAndWhere() {
         Finding plain = example();
         assertThat(SnsMessage.subject(plain))
                 .isEqualTo("[HIGH] untrusted-network: developer on payments-api");
 
+        Finding noRepository =
+                finding(
+                                RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
+                                record("PutReplicationConfiguration").iamUser(ACCOUNT, "ops-admin"))
+                        .build();
+        assertThat(SnsMessage.subject(noRepository))
+                .isEqualTo(
+                        "[HIGH] replication-to-foreign-account: ops-admin in account " + ACCOUNT);
+    }
+
+    @Test
+    void subjectStaysShortPrintableAscii() {
         String longRole = "build-" + "x".repeat(60) + "\u00e9\u202e\n";
         Finding long1 =
                 finding(
@@ -99,15 +111,6 @@ class SnsMessageTest {
                 .contains("... on team/yyy")
                 .endsWith("...")
                 .matches("[\\x20-\\x7e]+");
-
-        Finding noRepository =
-                finding(
-                                RuleCatalog.REPLICATION_TO_FOREIGN_ACCOUNT,
-                                record("PutReplicationConfiguration").iamUser(ACCOUNT, "ops-admin"))
-                        .build();
-        assertThat(SnsMessage.subject(noRepository))
-                .isEqualTo(
-                        "[HIGH] replication-to-foreign-account: ops-admin in account " + ACCOUNT);
     }
 
     @Test
