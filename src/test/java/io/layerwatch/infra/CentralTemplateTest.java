@@ -177,11 +177,55 @@ class CentralTemplateTest {
         return out;
     }
 
-    @Test
-    void everyAlarmWatchesItsMetricAndNotifiesTheOpsTopic() {
+    /** The template's alarms by logical id. */
+    private Map<String, JsonNode> alarmResources() {
         Map<String, JsonNode> alarms = new LinkedHashMap<>();
         resourcesOfType(t, "AWS::CloudWatch::Alarm")
                 .forEach(e -> alarms.put(e.getKey(), e.getValue()));
+        return alarms;
+    }
+
+    @Test
+    void everyAlarmNotifiesTheOpsTopic() {
+        alarmResources()
+                .forEach(
+                        (id, alarm) ->
+                                assertThat(alarm.at("/Properties/AlarmActions").toString())
+                                        .as(id)
+                                        .isEqualTo("[" + ref("OpsTopic") + "]"));
+    }
+
+    @Test
+    void everyAlarmFiresOnARiseOfItsMetricOrAMissingDowntime() {
+        Map<String, JsonNode> alarms = alarmResources();
+        alarms.forEach(
+                (id, alarm) ->
+                        assertThat(alarm.at("/Properties/ComparisonOperator").asText())
+                                .as(id)
+                                .isEqualTo("GreaterThanThreshold"));
+        // Counters are totals since the job started: their alarms fire on an increase.
+        for (String id :
+                List.of(
+                        "CheckpointFailuresAlarm",
+                        "RestartsAlarm",
+                        "InputDeadLetteredAlarm",
+                        "SinkDeadLetteredAlarm",
+                        "RulesRejectedAlarm")) {
+            assertThat(alarms.get(id).at("/Properties/Metrics").toString())
+                    .as(id)
+                    .contains("RATE(");
+        }
+        // A stopped application publishes nothing: that is downtime too.
+        assertThat(
+                        alarms.get("ApplicationDowntimeAlarm")
+                                .at("/Properties/TreatMissingData")
+                                .asText())
+                .isEqualTo("breaching");
+    }
+
+    @Test
+    void everyAlarmWatchesItsMetric() {
+        Map<String, JsonNode> alarms = alarmResources();
         assertThat(alarms.keySet()).containsExactlyInAnyOrderElementsOf(ALARMS.keySet());
         alarms.forEach(
                 (id, alarm) -> {
@@ -190,12 +234,6 @@ class CentralTemplateTest {
                     assertThat(List.of(m.get("Namespace").asText(), m.get("MetricName").asText()))
                             .as(id)
                             .isEqualTo(ALARMS.get(id));
-                    assertThat(p.get("AlarmActions").toString())
-                            .as(id)
-                            .isEqualTo("[" + ref("OpsTopic") + "]");
-                    assertThat(p.get("ComparisonOperator").asText())
-                            .as(id)
-                            .isEqualTo("GreaterThanThreshold");
                     Map<String, String> dims = dimensions(m);
                     switch (m.get("Namespace").asText()) {
                         // MSF's dimension is the application name; LayerWatch's metrics carry no
@@ -230,24 +268,6 @@ class CentralTemplateTest {
                                         id + ": unexpected namespace " + m.get("Namespace"));
                     }
                 });
-        // Counters are totals since the job started: their alarms fire on an increase.
-        for (String id :
-                List.of(
-                        "CheckpointFailuresAlarm",
-                        "RestartsAlarm",
-                        "InputDeadLetteredAlarm",
-                        "SinkDeadLetteredAlarm",
-                        "RulesRejectedAlarm")) {
-            assertThat(alarms.get(id).at("/Properties/Metrics").toString())
-                    .as(id)
-                    .contains("RATE(");
-        }
-        // A stopped application publishes nothing: that is downtime too.
-        assertThat(
-                        alarms.get("ApplicationDowntimeAlarm")
-                                .at("/Properties/TreatMissingData")
-                                .asText())
-                .isEqualTo("breaching");
     }
 
     /** The EventBridge rule each failed-invocations alarm watches. */
