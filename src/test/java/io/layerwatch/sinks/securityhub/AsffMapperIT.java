@@ -351,8 +351,10 @@ class AsffMapperIT {
         assertThat(hop.path("FindingProviderFields").path("Types").toString())
                 .contains(
                         "TTPs/Credential Access/T1552.005 Unsecured Credentials: Cloud Instance Metadata API");
+    }
 
-        // The types follow the finding's own techniques; a finding of an unknown rule has none.
+    @Test
+    void theTypesFollowTheFindingsOwnTechniques() {
         Finding denied =
                 built(
                         RuleCatalog.ACCESS_DENIED_BURST,
