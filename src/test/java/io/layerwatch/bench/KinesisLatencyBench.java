@@ -97,9 +97,8 @@ class KinesisLatencyBench {
             JobClient job = env.executeAsync("latency-bench");
             Thread.sleep(5000); // let the consumer find the shards
             // Each Kinesis record is one CloudTrail event, or with bench.eventsPerRecord > 1 a gzip
-            // CloudWatch Logs
-            // subscription payload of that many (how CloudTrail reaches Kinesis through a
-            // subscription).
+            // CloudWatch Logs subscription payload of that many (how CloudTrail reaches Kinesis
+            // through a subscription).
             int perTick = Math.max(1, rate / 10);
             int recordsPerTick = Math.max(1, perTick / eventsPerRecord);
             long sent = 0;

@@ -155,8 +155,7 @@ class CliReplayIT {
         }
         assertThat(rules).containsExactlyInAnyOrderElementsOf(RuleCatalog.ids());
         // The file keeps the latest version of folded repeats: the 35 pulls from outside in 4
-        // findings, marked
-        // with their incidents.
+        // findings, marked with their incidents.
         assertThat(outside)
                 .hasSize(4)
                 .allSatisfy(

@@ -227,8 +227,8 @@ class GeneratedTrailIT {
 
         assertThat(summary[0].deadLettered()).isZero();
         // layer-download reports every download by design, repository-enumeration the container
-        // scanner's sweeps:
-        // the generated rules.yaml names the expected downloaders and the scanner.
+        // scanner's sweeps: the generated rules.yaml names the expected downloaders and the
+        // scanner.
         String scanner = "arn:aws:iam::" + Organization.SHARED + ":role/" + Organization.SCANNER;
         assertThat(findings)
                 .isNotEmpty()

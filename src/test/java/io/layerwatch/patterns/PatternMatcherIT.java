@@ -96,10 +96,9 @@ class PatternMatcherIT {
                             .as("%s judged on arrival, in order", rule)
                             .isEqualTo(findings);
                     // Out of order, each of CEP's matches is reported once; besides them, matches
-                    // reported before an
-                    // event that precedes them in event time arrived (the same events split
-                    // otherwise: each holds the
-                    // pattern within its window, and the episode folder folds them).
+                    // reported before an event that precedes them in event time arrived (the same
+                    // events split otherwise: each holds the pattern within its window, and the
+                    // episode folder folds them).
                     assertThat(found.get("arrival").get(rule))
                             .as("%s judged on arrival, out of order", rule)
                             .containsAll(findings)
@@ -212,8 +211,8 @@ class PatternMatcherIT {
                             .time(TIME.plusSeconds(second))
                             .sourceIp(ip)
                             // a few shared ids, each in an account of its own (the same id in one
-                            // account is one
-                            // event): ties the comparator cannot break keep their order
+                            // account is one event): ties the comparator cannot break keep their
+                            // order
                             .eventId(
                                     shared
                                             ? "shared-id"

@@ -156,8 +156,7 @@ class EventTimeOrderTest {
                 new OneInputStreamOperatorTestHarness<>(new EventTimeOrder(LATENESS))) {
             h.open();
             // "a" arrives three times (copies carry another source IP here, to tell which one
-            // passed),
-            // once in another account: that one is another event
+            // passed), once in another account: that one is another event
             for (EcrEvent e :
                     List.of(
                             event(2, "a", "1", "111"),

@@ -103,8 +103,7 @@ class PipelineIT {
 
         assertThat(r.of(RuleCatalog.ENDGAME_IOC).get(0).severity()).isEqualTo(Severity.CRITICAL);
         // the builder's push is expected; the leaked key's, from outside without a registry login,
-        // is not, and
-        // neither is mallory's push right after turning scan-on-push off
+        // is not, and neither is mallory's push right after turning scan-on-push off
         assertThat(r.of(RuleCatalog.UNEXPECTED_IMAGE_PUSH))
                 .extracting(f -> f.principal().arn())
                 .containsExactlyInAnyOrder(
@@ -140,9 +139,8 @@ class PipelineIT {
                         "arn:aws:iam::111122223333:role/developer",
                         "arn:aws:iam::999988887777:user/evil");
         // One attack, one incident: mallory's findings of many rules, repeats folded (a few
-        // untrusted-network
-        // findings, one per repository and address, not one per call); the foreign user's pulls are
-        // another.
+        // untrusted-network findings, one per repository and address, not one per call); the
+        // foreign user's pulls are another.
         assertThat(r.of(RuleCatalog.UNTRUSTED_NETWORK)).hasSizeBetween(1, 5);
         assertThat(r.of(RuleCatalog.UNTRUSTED_NETWORK))
                 .filteredOn(f -> "mallory".equals(f.principal().sessionName()))
@@ -342,12 +340,10 @@ class PipelineIT {
     @Test
     void keyedPatternsFollowEventTimeDuringTheReplayAsInStreaming() throws Exception {
         // A hop (trusted, then untrusted 20 minutes later) whose second call arrives after two
-        // hours of other
-        // calls: the watermark has passed it, so it is late. The keyed pattern operators follow the
-        // watermark
-        // as the replay goes (their buffers drain, they are not held until the end of the input)
-        // and drop it,
-        // as CEP does in streaming; the single-event rules still judge it.
+        // hours of other calls: the watermark has passed it, so it is late. The keyed pattern
+        // operators follow the watermark as the replay goes (their buffers drain, they are not held
+        // until the end of the input) and drop it, as CEP does in streaming; the single-event rules
+        // still judge it.
         Instant t = CloudTrailRecords.TIME;
         String trusted =
                 CloudTrailRecords.record("BatchGetImage")
@@ -364,12 +360,9 @@ class PipelineIT {
                         .repositoryName("app")
                         .json();
         // One call per payload. Many before the late one: the rule operators have long had the
-        // static rules
-        // input's idle status (sent when its operator opens) when it comes. Many after it: more
-        // than the
-        // network buffers hold, so the payload source has not finished (which would end that
-        // input's event
-        // time without the idle status) when it comes either.
+        // static rules input's idle status (sent when its operator opens) when it comes. Many after
+        // it: more than the network buffers hold, so the payload source has not finished (which
+        // would end that input's event time without the idle status) when it comes either.
         List<Payload> late = new ArrayList<>();
         late.add(Payload.ofBytes("trusted", trusted.getBytes(StandardCharsets.UTF_8)));
         for (int i = 1;

@@ -51,8 +51,8 @@ class PrefilterEquivalenceIT {
         assertThat(on.late()).isEqualTo(off.late());
         assertThat(counters(on)).isEqualTo(counters(off));
         // Not vacuous: the benign trail's records of other services were skipped, and still counted
-        // as read
-        // (but for the first sighting of each session key, about 150, decoded as the key's origin).
+        // as read (but for the first sighting of each session key, about 150, decoded as the key's
+        // origin).
         long prefiltered = on.job().<Long>getAccumulatorResult(Counters.PREFILTERED);
         assertThat(prefiltered).isGreaterThanOrEqualTo(2700L);
         assertThat(off.job().<Long>getAccumulatorResult(Counters.PREFILTERED)).isIn(null, 0L);

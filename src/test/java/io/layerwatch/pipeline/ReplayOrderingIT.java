@@ -205,10 +205,8 @@ class ReplayOrderingIT {
         Path layout = dir.resolve("trail");
         writeShuffled(layout, records, 11);
         // One more file, delivered at T0+90m: a download from T0+60m (30 minutes late, beyond the
-        // 15 minute
-        // bound) and one from T0+80m (within it). The newest ECR event before it is from T0+45m, so
-        // only the
-        // file's delivery stamp tells that the first one is late.
+        // 15 minute bound) and one from T0+80m (within it). The newest ECR event before it is from
+        // T0+45m, so only the file's delivery stamp tells that the first one is late.
         Rec beyond = download(T0.plus(Duration.ofMinutes(60)), "s3", "sha256:late", 1000);
         Rec within = download(T0.plus(Duration.ofMinutes(80)), "s3", "sha256:fine", 1001);
         TrailFiles.write(

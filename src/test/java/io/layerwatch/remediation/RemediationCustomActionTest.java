@@ -147,10 +147,8 @@ class RemediationCustomActionTest {
     @Test
     void aMemberAccountsForgedLayerWatchFindingSteersNothingOutsideItsAccount() {
         // A real LayerWatch finding about ACCOUNT's repository, role and statements, copied by a
-        // member
-        // account into its own product (it cannot import into the hub's): GeneratorId
-        // layerwatch/...,
-        // ProductFields and Resources all name ACCOUNT.
+        // member account into its own product (it cannot import into the hub's): GeneratorId
+        // layerwatch/..., ProductFields and Resources all name ACCOUNT.
         Finding victim = Fixtures.exposed("forged-1");
         ObjectNode forged = new AsffMapper(HUB, "us-east-1", null).toAsff(victim);
         forged.put(

@@ -144,8 +144,7 @@ class RemediationTriggerIT {
     @Test
     void deniedPullsNamingAVictimsRepositoryNeverQuarantineIt() throws Exception {
         // An outsider's ten denied pulls of the victim's repository raise access-denied-burst,
-        // mapped here to
-        // quarantine-repository and revoke-sessions: neither acts.
+        // mapped here to quarantine-repository and revoke-sessions: neither acts.
         RemediationSettings s =
                 Fixtures.settings(
                         AWS,

@@ -104,8 +104,7 @@ class RepositoryExposedTest {
     @Test
     void panthersDataLakeRecordOfAPublicPolicyIsCritical() throws IOException {
         // Panther's own test case (samples/SOURCES.md): eventTime "2020-11-20 06:19:05.000" and p_*
-        // fields,
-        // as data-lake exports write records.
+        // fields, as data-lake exports write records.
         JsonNode peerCase;
         try (InputStream in = getClass().getResourceAsStream("/samples/peers/panther.json")) {
             peerCase =

@@ -415,8 +415,7 @@ class KinesisStreamingIT {
                 assertThat(Incident.of(incident).orElseThrow().rules())
                         .containsExactly("policy-deleted", "repository-exposed");
                 // The member that came first as it came (the two records are decoded in parallel,
-                // so either), then
-                // both marked with the incident, then the incident.
+                // so either), then both marked with the incident, then the incident.
                 assertThat(seen).hasSize(4);
                 assertThat(seen.get(0).incidentId()).isNull();
                 assertThat(seen.subList(1, 3))

@@ -290,8 +290,7 @@ public class PayloadDecoderTest {
                 .containsExactly(tuple("e-1", "app", "sha256:1"), tuple("e-2", null, null));
         assertThat(events.get(0).userAgent()).isEqualTo("caf\u00e9 \uD83D\uDE80");
         // The record's own text without the whitespace between tokens: escapes and strings as
-        // written
-        // (Jackson would write the tree with the rocket escaped and the e-acute unescaped).
+        // written (Jackson would write the tree with the rocket escaped and the e-acute unescaped).
         assertThat(events.get(0).raw())
                 .isEqualTo(
                         "{\"eventVersion\":\"1.08\",\"eventID\":\"e-1\","
@@ -317,8 +316,7 @@ public class PayloadDecoderTest {
                         .events();
 
         // A repeated field: the last one, as in the tree; a number: its text; no eventID: the name
-        // UUID
-        // of the record as Jackson writes it, the same whichever way the record came in.
+        // UUID of the record as Jackson writes it, the same whichever way the record came in.
         assertThat(events).extracting(EcrEvent::eventName).containsExactly("Last", "42", "NoId");
         String noId = record + "\"eventName\":\"NoId\"}";
         assertThat(events.get(2).eventId())
@@ -1174,10 +1172,8 @@ public class PayloadDecoderTest {
     })
     void dataLakeEventTimeIsReadOnEveryPath(String time, String instant) {
         // An ECR record among other services' records: read from the bytes, the tokens and the tree
-        // (decode
-        // holds them to each other), the others prefiltered as with CloudTrail's own times (but the
-        // first
-        // sighting of a session key, parsed for its origin).
+        // (decode holds them to each other), the others prefiltered as with CloudTrail's own times
+        // (but the first sighting of a session key, parsed for its origin).
         ObjectNode logFile = Samples.json(Samples.INVICTUS_STRATUS);
         ((ArrayNode) logFile.get("Records")).add(Samples.json(Samples.PULL));
         logFile.get("Records").forEach(r -> ((ObjectNode) r).put("eventTime", time));
