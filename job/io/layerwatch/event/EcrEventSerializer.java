@@ -1,11 +1,10 @@
 package io.layerwatch.event;
 
+import io.layerwatch.util.OwnSerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -249,69 +248,21 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
     }
 
     /** Type information with this serializer. */
-    public static final class Info extends TypeInformation<EcrEvent> {
+    public static final class Info extends OwnSerializerTypeInfo<EcrEvent> {
         private static final long serialVersionUID = 1L;
 
-        @Override
-        public boolean isBasicType() {
-            return false;
+        public Info() {
+            super(EcrEvent.class);
         }
 
         @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<EcrEvent> getTypeClass() {
-            return EcrEvent.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<EcrEvent> createSerializer(SerializerConfig config) {
-            return new EcrEventSerializer();
-        }
-
-        @Override
-        @Deprecated
-        @SuppressWarnings("InlineMeSuggester") // Flink's deprecated method, overridden
-        public TypeSerializer<EcrEvent> createSerializer(ExecutionConfig config) {
+        protected TypeSerializer<EcrEvent> serializer() {
             return new EcrEventSerializer();
         }
 
         @Override
         public String toString() {
             return "EcrEvent";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
         }
     }
 }

@@ -3,8 +3,6 @@ package io.layerwatch.util;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -34,73 +32,21 @@ public abstract class JsonTypeInfoFactory<T> extends TypeInfoFactory<T> {
     }
 
     /** Type information serialising values as JSON text. */
-    public static final class JsonTypeInformation<T> extends TypeInformation<T> {
+    public static final class JsonTypeInformation<T> extends OwnSerializerTypeInfo<T> {
         private static final long serialVersionUID = 1L;
-        private final Class<T> type;
 
         public JsonTypeInformation(Class<T> type) {
-            this.type = type;
+            super(type);
         }
 
         @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<T> getTypeClass() {
-            return type;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<T> createSerializer(SerializerConfig config) {
-            return new JsonSerializer<>(type);
-        }
-
-        @Override
-        @Deprecated
-        public TypeSerializer<T> createSerializer(ExecutionConfig config) {
-            return new JsonSerializer<>(type);
+        protected TypeSerializer<T> serializer() {
+            return new JsonSerializer<>(getTypeClass());
         }
 
         @Override
         public String toString() {
-            return "Json<" + type.getSimpleName() + ">";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof JsonTypeInformation && ((JsonTypeInformation<?>) o).type == type;
-        }
-
-        @Override
-        public int hashCode() {
-            return type.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof JsonTypeInformation;
+            return "Json<" + getTypeClass().getSimpleName() + ">";
         }
     }
 
