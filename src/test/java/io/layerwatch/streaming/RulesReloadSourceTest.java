@@ -39,6 +39,9 @@ class RulesReloadSourceTest {
     private static final String HIGH = "rules:\n  layer-download: {severity: HIGH}\n";
     private static final Duration INTERVAL = Duration.ofSeconds(30);
 
+    /** What the test doubles' methods the rules-reload source never calls say if it starts to. */
+    private static final String UNUSED = "not called by the rules-reload source";
+
     @TempDir Path dir;
 
     final ManuallyTriggeredScheduledExecutorService timer =
@@ -288,12 +291,12 @@ class RulesReloadSourceTest {
 
         @Override
         public SourceOutput<RulesUpdate> createOutputForSplit(String splitId) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
 
         @Override
         public void releaseOutputForSplit(String splitId) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
     }
 
@@ -309,7 +312,7 @@ class RulesReloadSourceTest {
 
         @Override
         public void sendEventToSourceReader(int subtaskId, SourceEvent event) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
 
         @Override
@@ -329,12 +332,12 @@ class RulesReloadSourceTest {
 
         @Override
         public void signalNoMoreSplits(int subtask) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
 
         @Override
         public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
 
         @Override
@@ -343,12 +346,12 @@ class RulesReloadSourceTest {
                 BiConsumer<T, Throwable> handler,
                 long initialDelay,
                 long period) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
 
         @Override
         public void runInCoordinatorThread(Runnable runnable) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException(UNUSED);
         }
     }
 }
