@@ -114,9 +114,7 @@ final class OtherServices {
                             true,
                             Caller.WORKLOAD,
                             (g, c) -> {
-                                g.writeStringField("bucketName", bucket(c));
-                                g.writeStringField(
-                                        "Host", bucket(c) + ".s3." + c.region() + ".amazonaws.com");
+                                bucketParams(g, c);
                                 g.writeStringField("key", objectKey(c));
                             }),
                     new Template(
@@ -126,9 +124,7 @@ final class OtherServices {
                             true,
                             Caller.WORKLOAD,
                             (g, c) -> {
-                                g.writeStringField("bucketName", bucket(c));
-                                g.writeStringField(
-                                        "Host", bucket(c) + ".s3." + c.region() + ".amazonaws.com");
+                                bucketParams(g, c);
                                 g.writeStringField("key", objectKey(c));
                                 g.writeStringField("x-amz-server-side-encryption", "aws:kms");
                             }),
@@ -139,9 +135,7 @@ final class OtherServices {
                             true,
                             Caller.AUTOMATION,
                             (g, c) -> {
-                                g.writeStringField("bucketName", bucket(c));
-                                g.writeStringField(
-                                        "Host", bucket(c) + ".s3." + c.region() + ".amazonaws.com");
+                                bucketParams(g, c);
                                 g.writeStringField("list-type", "2");
                                 g.writeStringField("prefix", "events/");
                             }),
@@ -448,6 +442,12 @@ final class OtherServices {
             }
         }
         return TEMPLATES.get(0);
+    }
+
+    /** An S3 data event's bucket and its virtual-hosted endpoint. */
+    private static void bucketParams(JsonGenerator g, Context c) throws IOException {
+        g.writeStringField("bucketName", bucket(c));
+        g.writeStringField("Host", bucket(c) + ".s3." + c.region() + ".amazonaws.com");
     }
 
     private static String bucket(Context c) {
