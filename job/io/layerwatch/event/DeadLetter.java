@@ -37,6 +37,11 @@ public record DeadLetter(
                 source, stage, reason, Base64.getEncoder().encodeToString(slice), "base64", length);
     }
 
+    /** With an event's record as the payload. */
+    public static DeadLetter ofRecord(String source, String stage, String reason, RawJson raw) {
+        return of(source, stage, reason, raw.bytes(), raw.offset(), raw.length());
+    }
+
     public static DeadLetter of(String source, String stage, String reason, String text) {
         byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
         return of(source, stage, reason, bytes, 0, bytes.length);

@@ -1,8 +1,6 @@
 package io.layerwatch.event;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -12,11 +10,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  *
  * <p>Fields the rules use on the hot path are extracted once at decode time; {@code rawJson} keeps
  * the original record (compact JSON, UTF-8) as evidence and for the rare rules that need more of
- * it: bytes, which Flink copies between operators as one block (a String is encoded character by
- * character).
+ * it: bytes ({@link RawJson}, often a range of an array shared with other records), which Flink
+ * serializes as one block (a String is encoded character by character).
  */
 @TypeInfo(EcrEventSerializer.Factory.class)
-@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare rawJson by content
 public record EcrEvent(
         String eventId,
         long eventTime,
@@ -39,13 +36,13 @@ public record EcrEvent(
         int criticalCount,
         int highCount,
         String policyText,
-        byte[] rawJson) {
+        RawJson rawJson) {
 
     public static final String ECR_SOURCE = "ecr.amazonaws.com";
 
     /** The original record as JSON text. */
     public String raw() {
-        return new String(rawJson, StandardCharsets.UTF_8);
+        return rawJson.text();
     }
 
     @Override
@@ -72,13 +69,13 @@ public record EcrEvent(
                 && Objects.equals(imageTags, e.imageTags)
                 && Objects.equals(scanStatus, e.scanStatus)
                 && Objects.equals(policyText, e.policyText)
-                && Arrays.equals(rawJson, e.rawJson);
+                && Objects.equals(rawJson, e.rawJson);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(eventId, eventTime, eventName, principal) * 31
-                + Arrays.hashCode(rawJson);
+                + Objects.hashCode(rawJson);
     }
 
     @Override
@@ -116,10 +113,24 @@ public record EcrEvent(
 
     /** This record as a {@link EventKind#SESSION_ORIGIN}. */
     public EcrEvent asSessionOrigin() {
+        return with(EventKind.SESSION_ORIGIN, rawJson);
+    }
+
+    /**
+     * This event with its raw JSON in an array of its own: for state that keeps it long, so that it
+     * does not keep the decoder's shared array (a few thousand records) alive.
+     */
+    @SuppressWarnings("ReferenceEquality") // whether detached() made a copy
+    public EcrEvent detached() {
+        RawJson own = rawJson == null ? null : rawJson.detached();
+        return own == rawJson ? this : with(kind, own);
+    }
+
+    private EcrEvent with(EventKind k, RawJson raw) {
         return new EcrEvent(
                 eventId,
                 eventTime,
-                EventKind.SESSION_ORIGIN,
+                k,
                 eventSource,
                 eventName,
                 region,
@@ -138,7 +149,7 @@ public record EcrEvent(
                 criticalCount,
                 highCount,
                 policyText,
-                rawJson);
+                raw);
     }
 
     public boolean failed() {

@@ -138,21 +138,21 @@ public final class EcrEventSerializer extends TypeSerializer<EcrEvent> {
         return new String(buffer, 0, n, StandardCharsets.UTF_8);
     }
 
-    private static void writeBytes(DataOutputView out, byte[] b) throws IOException {
-        writeLength(out, b == null ? 0 : b.length + 1);
+    private static void writeBytes(DataOutputView out, RawJson b) throws IOException {
+        writeLength(out, b == null ? 0 : b.length() + 1);
         if (b != null) {
-            out.write(b);
+            b.writeTo(out);
         }
     }
 
-    private static byte[] readBytes(DataInputView in) throws IOException {
+    private static RawJson readBytes(DataInputView in) throws IOException {
         int n = readLength(in) - 1;
         if (n < 0) {
             return null;
         }
         byte[] b = new byte[n];
         in.readFully(b);
-        return b;
+        return RawJson.of(b);
     }
 
     /** Unsigned LEB128 varint: one byte below 128. */

@@ -43,7 +43,7 @@ public final class EventMapper {
      *     eventID)
      */
     public static EcrEvent cloudTrail(
-            CloudTrailFields record, byte[] raw, String fallbackRegion, String fallbackAccount)
+            CloudTrailFields record, RawJson raw, String fallbackRegion, String fallbackAccount)
             throws InvalidRecord {
         if (record.eventSource() == null || record.eventName() == null) {
             throw new InvalidRecord("CloudTrail record without eventSource/eventName");
@@ -102,7 +102,7 @@ public final class EventMapper {
             }
         }
         JsonNode counts = detail.path("finding-severity-counts");
-        byte[] raw = json(envelope);
+        RawJson raw = json(envelope);
         return new EcrEvent(
                 envelopeId(envelope, raw),
                 parseTime(text(envelope, "time"), "time"),
@@ -133,7 +133,7 @@ public final class EventMapper {
             throws InvalidRecord {
         String account = text(envelope, "account");
         String source = text(envelope, "source");
-        byte[] raw = json(envelope);
+        RawJson raw = json(envelope);
         return new EcrEvent(
                 envelopeId(envelope, raw),
                 parseTime(text(envelope, "time"), "time"),
@@ -417,7 +417,7 @@ public final class EventMapper {
         return value;
     }
 
-    private static String envelopeId(JsonNode envelope, byte[] raw) {
+    private static String envelopeId(JsonNode envelope, RawJson raw) {
         String id = text(envelope, "id");
         return id != null ? id : nameUuid(raw);
     }
@@ -426,14 +426,14 @@ public final class EventMapper {
      * A stable id for records that carry none (hand-made test records): from the record's compact
      * JSON.
      */
-    private static String nameUuid(byte[] raw) {
-        return UUID.nameUUIDFromBytes(raw).toString();
+    private static String nameUuid(RawJson raw) {
+        return UUID.nameUUIDFromBytes(raw.toBytes()).toString();
     }
 
     /** The compact JSON of a record, as JsonNode.toString() writes it, in UTF-8. */
-    static byte[] json(JsonNode node) {
+    static RawJson json(JsonNode node) {
         try {
-            return JSON.writeValueAsBytes(node);
+            return RawJson.of(JSON.writeValueAsBytes(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a parsed JSON tree", e);
         }

@@ -264,7 +264,7 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
         @Override
         public void event(EcrEvent event) {
             out.add(event);
-            bytes += EVENT_BYTES + event.rawJson().length;
+            bytes += EVENT_BYTES + event.rawJson().length();
         }
 
         @Override

@@ -242,9 +242,8 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                     output.event(event);
                     return;
                 }
-                byte[] raw = event.rawJson();
                 output.deadLetter(
-                        DeadLetter.of(
+                        DeadLetter.ofRecord(
                                 payload.source(),
                                 PayloadDecoder.STAGE,
                                 "implausible eventTime "
@@ -253,9 +252,7 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
                                         + TIME_HORIZON.toHours()
                                         + "h after its delivery at "
                                         + Instant.ofEpochMilli(delivered),
-                                raw,
-                                0,
-                                raw.length));
+                                event.rawJson()));
             }
 
             @Override

@@ -525,13 +525,8 @@ public final class Replay {
         public DeadLetter map(EcrEvent e) {
             deadLettered.add(1);
             notRun.add(1);
-            return DeadLetter.of(
-                    "custom-action " + e.eventId(),
-                    "replay",
-                    CUSTOM_ACTION_NOT_RUN,
-                    e.rawJson(),
-                    0,
-                    e.rawJson().length);
+            return DeadLetter.ofRecord(
+                    "custom-action " + e.eventId(), "replay", CUSTOM_ACTION_NOT_RUN, e.rawJson());
         }
     }
 

@@ -12,7 +12,12 @@ record PushedImage(String tag, String digest) {
 
     static PushedImage of(EcrEvent e) {
         String digest =
-                Json.text(e.rawJson(), "responseElements", "image", "imageId", "imageDigest");
+                Json.text(
+                        e.rawJson().toBytes(),
+                        "responseElements",
+                        "image",
+                        "imageId",
+                        "imageDigest");
         return new PushedImage(
                 e.imageTags(), digest != null && !digest.isEmpty() ? digest : e.imageDigest());
     }

@@ -11,7 +11,6 @@ import io.layerwatch.event.EventKind;
 import io.layerwatch.event.SessionKeys;
 import io.layerwatch.finding.Finding;
 import io.layerwatch.finding.FindingBuilder;
-import io.layerwatch.util.Bytes;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -208,7 +207,7 @@ public final class WorkloadCredentialsOutside
     static boolean instanceCredentials(EcrEvent e) {
         String session = e.principal().sessionName();
         return (session != null && INSTANCE_SESSION.matcher(session).matches())
-                || Bytes.contains(e.rawJson(), EC2_ROLE_DELIVERY);
+                || (e.rawJson() != null && e.rawJson().contains(EC2_ROLE_DELIVERY));
     }
 
     /** The client family of a user agent, for the finding. */
@@ -402,7 +401,7 @@ public final class WorkloadCredentialsOutside
                 known = null;
             }
             if (known == null || FindingBuilder.EVENT_ORDER.compare(e, known) < 0) {
-                origin.update(e);
+                origin.update(e.detached()); // kept up to SESSION_TTL
                 String runtime = workload(e);
                 originWorkload.update(runtime == null ? "" : runtime);
                 timers.registerEventTimeTimer(e.eventTime() + SESSION_TTL.toMillis());
@@ -419,7 +418,7 @@ public final class WorkloadCredentialsOutside
             }
             List<EcrEvent> calls = new ArrayList<>(RECENT + 1);
             recent.get().forEach(calls::add);
-            calls.add(e);
+            calls.add(e.detached());
             if (calls.size() > RECENT) {
                 calls.remove(0);
             }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layerwatch.event.CloudTrailFields;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.RawJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -250,10 +251,10 @@ final class LogFiles {
     private Decoded decoded(
             CloudTrailFields fields, byte[] bytes, int start, int end, boolean spaced) {
         if (fields != null) {
-            byte[] raw =
+            RawJson raw =
                     spaced
-                            ? JsonBytes.compact(bytes, start, end)
-                            : Arrays.copyOfRange(bytes, start, end);
+                            ? RawJson.of(JsonBytes.compact(bytes, start, end))
+                            : keep(bytes, start, end);
             EcrEvent event = shapes.event(fields, raw);
             if (event != null) {
                 return new Decoded.Event(event);
@@ -261,6 +262,31 @@ final class LogFiles {
             // the tree decoder dead-letters it, with the record as it gives it
         }
         return new Decoded.Slice(bytes, start, end);
+    }
+
+    /**
+     * How much record JSON one slab holds: a few thousand records. Above half a G1 region (2 MiB
+     * with the default heap on an 8-32 GB machine, 512 KiB under -Xmx1g) it is a humongous object,
+     * which young collections never copy.
+     */
+    static final int SLAB_BYTES = 3 << 20;
+
+    /** Where the records' raw JSON goes, one after the other; a full slab is left to its events. */
+    private byte[] slab = new byte[0];
+
+    private int slabUsed;
+
+    /** [start, end) of {@code bytes} copied into the slab. */
+    private RawJson keep(byte[] bytes, int start, int end) {
+        int n = end - start;
+        if (slab.length - slabUsed < n) {
+            slab = new byte[Math.max(SLAB_BYTES, n)];
+            slabUsed = 0;
+        }
+        System.arraycopy(bytes, start, slab, slabUsed, n);
+        RawJson raw = RawJson.slice(slab, slabUsed, n);
+        slabUsed += n;
+        return raw;
     }
 
     void emit(Decoded decoded, String source, DecodeOutput out) {

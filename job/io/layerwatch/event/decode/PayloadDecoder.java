@@ -11,6 +11,7 @@ import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
 import io.layerwatch.event.EventMapper;
+import io.layerwatch.event.RawJson;
 import io.layerwatch.event.SessionKeys;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -453,7 +454,7 @@ public final class PayloadDecoder {
         }
 
         @Override
-        public EcrEvent event(CloudTrailFields fields, byte[] raw) {
+        public EcrEvent event(CloudTrailFields fields, RawJson raw) {
             try {
                 return EventMapper.cloudTrail(fields, raw, null, null);
             } catch (EventMapper.InvalidRecord e) {

@@ -3,6 +3,7 @@ package io.layerwatch.event.decode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layerwatch.event.CloudTrailFields;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.RawJson;
 
 /**
  * What each accepted input shape becomes: {@link PayloadReader} frames the payload into JSON values
@@ -22,5 +23,5 @@ public interface Shapes {
      * The event of a record read from its bytes; null when it is invalid (the tree decoder then
      * dead-letters it).
      */
-    EcrEvent event(CloudTrailFields fields, byte[] raw);
+    EcrEvent event(CloudTrailFields fields, RawJson raw);
 }

@@ -76,7 +76,7 @@ class EcrEventSerializerTest {
                         3,
                         4,
                         LONG,
-                        LONG.getBytes(StandardCharsets.UTF_8)));
+                        RawJson.of(LONG.getBytes(StandardCharsets.UTF_8))));
         events.add(any);
         return events;
     }

@@ -5,6 +5,7 @@ import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.event.EventKind;
+import io.layerwatch.event.RawJson;
 import io.layerwatch.event.decode.DecodeOutput;
 import io.layerwatch.event.decode.PayloadDecoder;
 import java.io.IOException;
@@ -100,7 +101,7 @@ public final class CollectingOutput implements DecodeOutput {
                                         e.criticalCount(),
                                         e.highCount(),
                                         e.policyText(),
-                                        rewrite(e.rawJson())))
+                                        RawJson.of(rewrite(e.rawJson().toBytes()))))
                 .toList();
     }
 
