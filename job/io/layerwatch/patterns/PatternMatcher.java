@@ -72,6 +72,10 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
     private final MatchLogic logic;
     private final Comparator<EcrEvent> order;
     private final Mode mode;
+
+    /** Put before every state name: "" alone in its operator, else unique among the matchers. */
+    private final String statePrefix;
+
     private transient MapState<Long, List<EcrEvent>> pending;
 
     /** {@link Mode#ARRIVAL}: the logic fed with every event that arrived, in order. */
@@ -102,11 +106,32 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
             MatchLogic logic,
             Comparator<EcrEvent> order,
             Mode mode) {
+        this(rule, settings, logic, order, mode, "");
+    }
+
+    private PatternMatcher(
+            CepRule rule,
+            RuleSettings settings,
+            MatchLogic logic,
+            Comparator<EcrEvent> order,
+            Mode mode,
+            String statePrefix) {
         this.rule = rule;
         this.settings = settings;
         this.logic = logic;
         this.order = order;
         this.mode = mode;
+        this.statePrefix = statePrefix;
+    }
+
+    /**
+     * A matcher on sorted input that shares its operator with others ({@link
+     * PatternMatchersInPlace}): its state names start with the rule id, and the operator calls
+     * {@link #sorted} and {@link #fired}.
+     */
+    static PatternMatcher sharing(
+            CepRule rule, RuleSettings settings, MatchLogic logic, Comparator<EcrEvent> order) {
+        return new PatternMatcher(rule, settings, logic, order, Mode.SORTED, rule.id() + "/");
     }
 
     @Override
@@ -115,7 +140,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "pending",
+                                        statePrefix + "pending",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(EcrEvent.class))));
         emit = match -> out.collect(rule.toFinding(match, settings));
@@ -137,27 +162,20 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
                                             EARLY + "reported", Types.STRING, Types.LONG));
             emitOnce = this::reportOnce;
         }
-        logic.open(getRuntimeContext(), mode == Mode.SORTED, "");
+        logic.open(getRuntimeContext(), mode == Mode.SORTED, statePrefix);
     }
 
     @Override
     public void processElement(EcrEvent e, Context ctx, Collector<Finding> out) throws Exception {
         long time = ctx.timestamp();
+        if (mode == Mode.SORTED) {
+            sorted(e, time, ctx.timerService(), out);
+            return;
+        }
         if (time <= ctx.timerService().currentWatermark()) {
             return; // late: CEP drops it as well (the pipeline has counted it already)
         }
         this.out = out;
-        if (mode == Mode.SORTED) {
-            logic.begin();
-            try {
-                logic.advance(time);
-                logic.accept(e, emit);
-                scheduleTimeout(ctx.timerService(), time);
-            } finally {
-                logic.end();
-            }
-            return;
-        }
         List<EcrEvent> events = pending.get(time);
         if (events == null) {
             events = new ArrayList<>();
@@ -170,8 +188,30 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
         }
     }
 
+    /** {@link Mode#SORTED}: judges {@code e}, at {@code time}, under the current key. */
+    void sorted(EcrEvent e, long time, TimerService timers, Collector<Finding> out)
+            throws Exception {
+        if (time <= timers.currentWatermark()) {
+            return; // late: CEP drops it as well (the pipeline has counted it already)
+        }
+        this.out = out;
+        logic.begin();
+        try {
+            logic.advance(time);
+            logic.accept(e, emit);
+            scheduleTimeout(timers, time);
+        } finally {
+            logic.end();
+        }
+    }
+
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Finding> out) throws Exception {
+        fired(time, ctx.timerService(), out);
+    }
+
+    /** The current key's timer at {@code time} fired. */
+    void fired(long time, TimerService timers, Collector<Finding> out) throws Exception {
         this.out = out;
         List<EcrEvent> events;
         // Sorted, a timeout timer may fire after later events advanced the logic further: a no-op
@@ -184,7 +224,7 @@ public final class PatternMatcher extends KeyedProcessFunction<String, EcrEvent,
                 acceptInOrder(logic, events, mode == Mode.ARRIVAL ? emitOnce : emit);
                 pending.remove(time);
             }
-            scheduleTimeout(ctx.timerService(), time);
+            scheduleTimeout(timers, time);
         } finally {
             logic.end();
         }

@@ -65,12 +65,17 @@ public final class LayerWatchPipeline {
 
         List<CepRule> cepRules = RuleSet.cepRules().stream().filter(r -> r.active(config)).toList();
         SingleOutputStreamOperator<Finding> singles =
-                wiring.underRulesChained(events, new SingleEventEvaluation(cepRules), FINDING)
+                wiring.underRulesChained(
+                                events,
+                                new SingleEventEvaluation(
+                                        PatternRules.fedBySideOutputs(cepRules, wiring)),
+                                FINDING)
                         .uid("rules-single-event")
                         .name("Single-event rules, pattern inputs");
         DataStream<Finding> findings =
                 PatternRules.with(
                         foldRepeats(singles.union(KeyedRules.of(events, wiring)), wiring),
+                        events,
                         singles,
                         cepRules,
                         wiring);

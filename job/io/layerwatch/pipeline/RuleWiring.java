@@ -88,6 +88,14 @@ abstract sealed class RuleWiring {
     /** When the pattern matchers judge events and report matches. */
     abstract PatternMatcher.Mode patternMode();
 
+    /**
+     * Whether the pattern matchers share one operator ({@link
+     * io.layerwatch.patterns.PatternMatchersInPlace}).
+     */
+    boolean matchersInPlace() {
+        return this instanceof InPlace;
+    }
+
     /** Parallelism 1, startup rules: see {@link Keying#IN_PLACE}. */
     private static final class InPlace extends RuleWiring {
         InPlace(RulesConfig config, JobShape shape) {

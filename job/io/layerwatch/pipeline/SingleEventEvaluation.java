@@ -17,9 +17,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Runs every enabled single-event rule whose allowlist does not cover the event. A rule that fails
  * on an event dead-letters that event (stage "rule:ID") instead of stopping the job. Also sends
- * each pattern rule, to its side output ({@link #patternInput}), the events it may match: relevant
- * and not allowlisted. (One operator, so each event crosses one network edge to the pattern rules
- * instead of one per rule.)
+ * each pattern rule it is given, to its side output ({@link #patternInput}), the events it may
+ * match: relevant and not allowlisted. (One operator, so each event crosses one network edge to the
+ * pattern rules instead of one per rule.)
  */
 final class SingleEventEvaluation implements RulesStep<EcrEvent, Finding> {
     private static final long serialVersionUID = 1L;

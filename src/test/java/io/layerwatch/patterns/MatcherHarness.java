@@ -3,9 +3,13 @@ package io.layerwatch.patterns;
 import io.layerwatch.config.RulesConfig;
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.finding.Finding;
+import io.layerwatch.util.Json;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -52,5 +56,45 @@ final class MatcherHarness {
         } catch (Exception failure) {
             throw new IllegalStateException(failure);
         }
+    }
+
+    /** Restores an operator in a new harness from a snapshot. */
+    interface Restore {
+        KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> from(
+                OperatorSubtaskState snapshot) throws Exception;
+    }
+
+    /**
+     * Findings as JSON, sorted, of {@code events} fed in order, the watermark {@code lag} behind
+     * each; before event {@code cut} (-1: none) the harness is snapshotted, closed and restored.
+     */
+    static List<String> feed(
+            KeyedOneInputStreamOperatorTestHarness<String, EcrEvent, Finding> h,
+            List<EcrEvent> events,
+            long lag,
+            int cut,
+            Restore restore)
+            throws Exception {
+        List<String> findings = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        for (int i = 0; i < events.size(); i++) {
+            EcrEvent e = events.get(i);
+            if (i == cut) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
+                h.close();
+                h = restore.from(snapshot);
+            }
+            if (e.eventTime() - lag > watermark) {
+                watermark = e.eventTime() - lag;
+                h.processWatermark(new Watermark(watermark));
+            }
+            h.processElement(new StreamRecord<>(e, e.eventTime()));
+        }
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
+        h.close();
+        findings.sort(null);
+        return findings;
     }
 }

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.layerwatch.event.EcrEvent;
 import io.layerwatch.pipeline.RuleSet;
-import io.layerwatch.util.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -59,33 +55,17 @@ class PatternMatcherRestoreTest {
     private static List<String> run(
             CepRule rule, PatternMatcher.Mode mode, List<EcrEvent> events, int cut)
             throws Exception {
-        List<String> findings = new ArrayList<>();
-        var h = MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode);
-        long watermark = Long.MIN_VALUE;
-        for (int i = 0; i < events.size(); i++) {
-            EcrEvent e = events.get(i);
-            if (i == cut) {
-                OperatorSubtaskState snapshot = h.snapshot(1, 1);
-                h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
-                h.close();
-                h = MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode, snapshot);
-            }
-            // sorted: what EventTimeOrder lets through before the event; else the lateness bound
-            // behind it
-            long lag =
-                    mode == PatternMatcher.Mode.SORTED
-                            ? 1
-                            : PatternMatcherIT.CONFIG.maxOutOfOrderness().toMillis();
-            if (e.eventTime() - lag > watermark) {
-                watermark = e.eventTime() - lag;
-                h.processWatermark(new Watermark(watermark));
-            }
-            h.processElement(new StreamRecord<>(e, e.eventTime()));
-        }
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
-        h.extractOutputValues().forEach(f -> findings.add(Json.write(f)));
-        h.close();
-        findings.sort(null);
-        return findings;
+        // sorted: what EventTimeOrder lets through before the event; else the lateness bound behind
+        // it
+        long lag =
+                mode == PatternMatcher.Mode.SORTED
+                        ? 1
+                        : PatternMatcherIT.CONFIG.maxOutOfOrderness().toMillis();
+        return MatcherHarness.feed(
+                MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode),
+                events,
+                lag,
+                cut,
+                snapshot -> MatcherHarness.matcher(rule, PatternMatcherIT.CONFIG, mode, snapshot));
     }
 }
