@@ -265,9 +265,9 @@ final class LogFiles {
     }
 
     /**
-     * How much record JSON one slab holds: a few thousand records. Above half a G1 region (2 MiB
-     * with the default heap on an 8-32 GB machine, 512 KiB under -Xmx1g) it is a humongous object,
-     * which young collections never copy.
+     * How much record JSON one slab holds: a few thousand records. Above half a G1 region (512 KiB
+     * to 2 MiB for maximum heaps of 1 to 8 GB) it is a humongous object, which young collections
+     * never copy; with larger regions it is one ordinary array.
      */
     static final int SLAB_BYTES = 3 << 20;
 
