@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * An event's original record as compact UTF-8 JSON: a range of an array that may hold the records
- * of a whole log file (the decoder copies a file's records into one array, so the garbage collector
- * moves one large block instead of one array per event). Immutable; equal by content.
+ * An event's original record as compact UTF-8 JSON: a range of an array that may hold a few
+ * thousand records (the decoder copies the records it reads into shared arrays, so the garbage
+ * collector handles one large block instead of one array per event). Immutable; equal by content.
  */
 public final class RawJson {
     private final byte[] bytes;
