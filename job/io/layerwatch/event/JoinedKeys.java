@@ -4,10 +4,10 @@ import java.util.Objects;
 
 /**
  * Keys joined from parts (a principal ARN and its access key, a registry and a repository): the
- * same String for the same part instances joined again. The decoder's string cache makes the parts
- * the same instances, so a keyed operator's key is then hashed once, and found in keyed state by
- * identity rather than compared character by character. Direct-mapped; thread-safe (a slot holds an
- * immutable entry).
+ * same String for equal parts joined again (while no other parts displaced them). So a keyed
+ * operator's key is hashed once, and found in keyed state by identity rather than compared
+ * character by character. Parts are compared by identity first: the decoder's string cache makes
+ * them the same instances. Direct-mapped; thread-safe (a slot holds an immutable entry).
  */
 public final class JoinedKeys {
     private static final int SLOTS = 1 << 16;
@@ -18,16 +18,20 @@ public final class JoinedKeys {
     private JoinedKeys() {}
 
     /** {@code a + separator + b}, as string concatenation makes it (null parts as "null"). */
-    @SuppressWarnings("ReferenceEquality") // parts by identity (see the class comment)
     public static String join(String a, String separator, String b) {
         int h = Objects.hashCode(a) * 31 + Objects.hashCode(b);
         int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
         Entry e = ENTRIES[slot];
-        if (e != null && e.a == a && e.b == b && e.separator == separator) {
+        if (e != null && same(e.a, a) && same(e.b, b) && same(e.separator, separator)) {
             return e.joined;
         }
         String joined = a + separator + b;
         ENTRIES[slot] = new Entry(a, separator, b, joined);
         return joined;
+    }
+
+    @SuppressWarnings("ReferenceEquality") // identity first: the common case, and the cheap one
+    private static boolean same(String x, String y) {
+        return x == y || (x != null && x.equals(y));
     }
 }

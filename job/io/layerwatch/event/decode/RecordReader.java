@@ -167,27 +167,32 @@ final class RecordReader extends JsonScanner {
     }
 
     /**
-     * A string the mapping reads: its text, null when empty; the cached instance if {@code
-     * repeats}.
+     * A string the mapping reads: its text, null when empty; the cached instance if {@code repeats}
+     * (keyed by its bytes, escapes and all). Its escapes are the two-character ones: non-ASCII
+     * bytes and backslash-u escapes make the record dirty, which the reader declines at its end, so
+     * such a text is not cached.
      */
     private String text(boolean repeats) {
+        int dirt = dirty;
         string(MAX_STRING);
-        return strEnd == strStart
-                ? null
-                : !repeats || strEscaped ? stringText() : cache.get(b, strStart, strEnd);
+        if (strEnd == strStart) {
+            return null;
+        }
+        return repeats && dirty == dirt
+                ? cache.get(b, strStart, strEnd, strEscaped)
+                : unescaped(b, strStart, strEnd, strEscaped);
     }
 
     /**
-     * The text of the string just scanned. Its escapes are the two-character ones (a backslash-u
-     * escape makes the record dirty, which the reader declines at its end, whatever this returned).
+     * The text of string content at [start, end), with two-character escapes if {@code escaped}.
      */
-    private String stringText() {
-        if (!strEscaped) {
-            return latin1(strStart, strEnd);
+    static String unescaped(byte[] b, int start, int end, boolean escaped) {
+        if (!escaped) {
+            return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
         }
-        byte[] text = new byte[strEnd - strStart];
+        byte[] text = new byte[end - start];
         int n = 0;
-        for (int i = strStart; i < strEnd; i++) {
+        for (int i = start; i < end; i++) {
             byte c = b[i];
             if (c == '\\') {
                 c =
@@ -233,13 +238,7 @@ final class RecordReader extends JsonScanner {
             }
             node.forget(i);
             if (c == '"') {
-                string(MAX_STRING);
-                node.texts[i] =
-                        strEnd == strStart
-                                ? null
-                                : strEscaped || !REPEATS[i]
-                                        ? stringText()
-                                        : cache.get(b, strStart, strEnd);
+                node.texts[i] = text(REPEATS[i]);
             } else if (c == '{' && i == IMAGE_IDS) {
                 throw UNPROVABLE;
             } else if (c == '{' && WALKED.contains(CloudTrailFields.READ.get(i))) {
@@ -338,10 +337,6 @@ final class RecordReader extends JsonScanner {
         } catch (IOException e) {
             throw UNPROVABLE;
         }
-    }
-
-    private String latin1(int start, int end) {
-        return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /** Member names, looked up among those of the same length. */

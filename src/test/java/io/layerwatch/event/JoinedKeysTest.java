@@ -9,7 +9,7 @@ class JoinedKeysTest {
 
     @Test
     void joinsAsConcatenationDoesEvenWhenPartsShareASlot() {
-        // "Aa" and "BB" have the same hash code: the same slot, told apart by identity
+        // "Aa" and "BB" have the same hash code: the same slot, told apart by content
         String aa = new String("Aa");
         String bb = new String("BB");
         assertThat(JoinedKeys.join(aa, "|", "x")).isEqualTo("Aa|x");
@@ -31,14 +31,16 @@ class JoinedKeysTest {
     }
 
     @Test
-    void theSamePartInstancesGiveTheSameInstance() {
+    void equalPartsGiveTheSameInstance() {
         String arn = new String("arn:aws:sts::123456789012:assumed-role/ci/s1");
         String key = new String("ASIAEXAMPLE");
         String first = JoinedKeys.join(arn, "|", key);
         assertThat(JoinedKeys.join(arn, "|", key)).isSameAs(first);
-        assertThat(JoinedKeys.join(new String(arn), "|", key))
-                .as("equal, not the same part")
-                .isEqualTo(first)
-                .isNotSameAs(first);
+        assertThat(JoinedKeys.join(new String(arn), "|", new String(key)))
+                .as("equal, not the same parts")
+                .isSameAs(first);
+        assertThat(JoinedKeys.join(arn, ":", key))
+                .as("another separator")
+                .isEqualTo(arn + ":" + key);
     }
 }

@@ -37,7 +37,7 @@ class StringCacheTest {
     @Test
     void textsInTheSameSlotDifferingInAnyOneByteAreToldApart() {
         StringCache oneSlot =
-                new StringCache(1); // every text in the same slot: every lookup compares
+                new StringCache(1); // every text in the same set: every lookup compares
         for (int n = 1; n <= StringCache.IN_WORDS + 12; n++) {
             StringBuilder base = new StringBuilder();
             for (int i = 0; i < n; i++) {
@@ -61,6 +61,37 @@ class StringCacheTest {
             assertThat(oneSlot.get(longer, 0, n)).as("a prefix").isEqualTo(base.toString());
             assertThat(oneSlot.get(longer, 0, n + 1)).isEqualTo(base + "a");
         }
+    }
+
+    @Test
+    void aTextReadOnEveryRecordOutlivesOneOffTextsInItsSet() {
+        StringCache oneSet = new StringCache(1);
+        byte[] name = bytes("GetDownloadUrlForLayer");
+        String cached = oneSet.get(name, 0, name.length);
+        for (int i = 0; i < 1_000; i++) {
+            byte[] address = bytes("10.0." + i / 256 + "." + i % 256);
+            assertThat(oneSet.get(address, 0, address.length))
+                    .isEqualTo(new String(address, StandardCharsets.US_ASCII));
+            assertThat(oneSet.get(name.clone(), 0, name.length)).as("after %d", i).isSameAs(cached);
+        }
+    }
+
+    @Test
+    void escapedTextsAreKeptByTheirBytes() {
+        byte[] agent =
+                bytes("docker/24.0.7 UpstreamClient(Docker-Client/24.0.7 \\(linux\\)) \\\" \\n");
+        String text = cache.get(agent, 0, agent.length, true);
+        assertThat(text)
+                .isEqualTo("docker/24.0.7 UpstreamClient(Docker-Client/24.0.7 (linux)) \" \n");
+        assertThat(cache.get(agent.clone(), 0, agent.length, true)).isSameAs(text);
+    }
+
+    @Test
+    void userAgentsUpToMaxLengthAreKept() {
+        byte[] agent = bytes("aws-cli/2.15.0 ".repeat(StringCache.MAX_LENGTH / 15));
+        assertThat(agent.length).isGreaterThan(128).isLessThanOrEqualTo(StringCache.MAX_LENGTH);
+        assertThat(cache.get(agent.clone(), 0, agent.length))
+                .isSameAs(cache.get(agent, 0, agent.length));
     }
 
     private static byte[] bytes(String s) {
