@@ -9,7 +9,6 @@ import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.SimpleTimerService;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -68,11 +67,12 @@ public final class PatternMatchersInPlace extends AbstractStreamOperator<Finding
             FunctionUtils.setFunctionRuntimeContext(matcher, getRuntimeContext());
             FunctionUtils.openFunction(matcher, DefaultOpenContext.INSTANCE);
             timers[i] =
-                    new SimpleTimerService(
+                    new RegisteredTimers(
                             getInternalTimerService(
                                     "timers-" + rules.get(i).id(),
                                     VoidNamespaceSerializer.INSTANCE,
-                                    new Fired(i)));
+                                    new Fired(i)),
+                            this);
         }
     }
 
