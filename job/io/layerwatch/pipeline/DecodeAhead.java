@@ -19,14 +19,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The decoder on a thread of its own, a few payloads ahead of the task's thread, which runs what is
- * chained behind it (in place, every rule): decoding and the rules then use two cores. How far
- * ahead is bounded in payloads ({@link #IN_FLIGHT}) and in bytes of decoded results ({@link
- * #AHEAD_BYTES}). What the decoder makes of each payload is recorded there and replayed here, in
- * input order, through {@link DecodeFunction}'s output (its counters, the events, the dead
- * letters); each watermark goes out after the payloads before it. Nothing stays in flight across a
- * checkpoint barrier (drained before it) or the end of the input, so the operator has no state and
- * emits exactly what the function would.
+ * Decoders on threads of their own ({@link #DECODERS} when the job runs at parallelism 1, one per
+ * subtask above it; payloads dealt to them in turn, each with its own decoder and file reader), a
+ * few payloads ahead of the task's thread, which runs what is chained behind them (in place, every
+ * rule): decoding and the rules then use every core of a small machine. How far ahead is bounded in
+ * payloads ({@link #IN_FLIGHT}) and in bytes of decoded results ({@link #AHEAD_BYTES}). What a
+ * decoder makes of each payload is recorded there and replayed here, in input order, through {@link
+ * DecodeFunction}'s output (its counters, the events, the dead letters); each watermark goes out
+ * after the payloads before it. Nothing stays in flight across a checkpoint barrier (drained before
+ * it) or the end of the input, so the operator has no state and emits what the function would; only
+ * the split of records between read and prefiltered differs, as between parallel decoders (each
+ * notes the session keys it has seen, see {@code SessionKeys}).
  */
 final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFunction>
         implements OneInputStreamOperator<Payload, EcrEvent>, BoundedOneInput {
@@ -39,15 +42,27 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     static final int IN_FLIGHT = 8;
 
     /**
+     * Decoder threads at parallelism 1. Two: a trail of mostly other services keeps a decoder busy
+     * while the rules idle; on ECR calls the rules take about as much CPU as one decoder. Above
+     * parallelism 1 each subtask has one, so that N subtasks add decoders to those of parallelism 1
+     * rather than to the cores' load alone.
+     */
+    static final int DECODERS = 2;
+
+    /**
      * About how many bytes of decoded results (events, dead letters) may wait for the task's
-     * thread: past it the decoder waits before its next payload. So what is held ahead is this plus
-     * one payload's results.
+     * thread: past it a decoder waits before its next payload. So what is held ahead is this plus
+     * one payload's results per decoder.
      */
     static final long AHEAD_BYTES = 64L << 20;
 
     private final long aheadBytes;
     private transient Budget budget;
-    private transient ExecutorService worker;
+    private transient ExecutorService[] workers;
+    private transient DecodeFunction.Decoding[] decodings;
+
+    /** Payloads taken so far: the next one's sequence number. */
+    private transient long submitted;
 
     /** {@link Pending} payloads and the watermarks between them, in input order. */
     private transient ArrayDeque<Object> queue;
@@ -78,14 +93,21 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     @Override
     public void open() throws Exception {
         super.open();
-        String name = getOperatorName() + " (decoder thread)";
-        worker =
-                Executors.newSingleThreadExecutor(
-                        task -> {
-                            Thread t = new Thread(task, name);
-                            t.setDaemon(true);
-                            return t;
-                        });
+        int decoders =
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() == 1 ? DECODERS : 1;
+        workers = new ExecutorService[decoders];
+        decodings = new DecodeFunction.Decoding[decoders];
+        for (int i = 0; i < decoders; i++) {
+            String name = getOperatorName() + " (decoder thread " + (i + 1) + ")";
+            workers[i] =
+                    Executors.newSingleThreadExecutor(
+                            task -> {
+                                Thread t = new Thread(task, name);
+                                t.setDaemon(true);
+                                return t;
+                            });
+            decodings[i] = userFunction.decoding();
+        }
         queue = new ArrayDeque<>();
         budget = new Budget(aheadBytes);
         collector = new TimestampedCollector<>(output);
@@ -104,13 +126,16 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     @Override
     public void processElement(StreamRecord<Payload> element) throws Exception {
         Payload payload = element.getValue();
+        long seq = submitted++;
+        int decoder = (int) (seq % workers.length);
+        DecodeFunction.Decoding decoding = decodings[decoder];
         queue.add(
                 new Pending(
-                        worker.submit(
+                        workers[decoder].submit(
                                 () -> {
-                                    budget.awaitRoom();
+                                    budget.awaitRoom(seq);
                                     Recorded r = new Recorded();
-                                    userFunction.decode(payload, r);
+                                    decoding.decode(payload, r);
                                     budget.take(r.bytes());
                                     return r;
                                 }),
@@ -133,20 +158,24 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
     }
 
     /**
-     * Bytes of decoded results not yet emitted; the decoder waits for room while they are over the
-     * limit.
+     * Bytes of decoded results not yet emitted; a decoder waits for room while they are over the
+     * limit, unless its payload is the next to be emitted (the task's thread may be waiting for it,
+     * while a later payload's results fill the budget).
      */
     private static final class Budget {
         private final long limit;
         private long held;
         private long peak;
 
+        /** Payloads emitted: the sequence number of the next one to go out. */
+        private long emitted;
+
         Budget(long limit) {
             this.limit = limit;
         }
 
-        synchronized void awaitRoom() throws InterruptedException {
-            while (held > limit) {
+        synchronized void awaitRoom(long payload) throws InterruptedException {
+            while (held > limit && payload != emitted) {
                 wait();
             }
         }
@@ -156,8 +185,10 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
             peak = Math.max(peak, held);
         }
 
+        /** The next payload went out, with its {@code bytes}. */
         synchronized void give(long bytes) {
             held -= bytes;
+            emitted++;
             notifyAll();
         }
 
@@ -198,8 +229,12 @@ final class DecodeAhead extends AbstractUdfStreamOperator<EcrEvent, DecodeFuncti
 
     @Override
     public void close() throws Exception {
-        if (worker != null) {
-            worker.shutdownNow();
+        if (workers != null) {
+            for (ExecutorService worker : workers) {
+                if (worker != null) {
+                    worker.shutdownNow();
+                }
+            }
         }
         super.close();
     }

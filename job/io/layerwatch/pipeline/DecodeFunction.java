@@ -37,8 +37,7 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     private final boolean prefilter;
     private final CloudWatchLogsSenders senders;
     private final long maxInflatedBytes;
-    private transient PayloadDecoder decoder;
-    private transient FileReader files;
+    private transient Decoding decoding;
     private transient RecordsRead read;
     private transient LongCounter deadLettered;
     private transient LongCounter skipped;
@@ -126,8 +125,13 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
      * InputEvents).
      */
     public void openDecoder() {
-        decoder = new PayloadDecoder(prefilter, senders, maxInflatedBytes);
-        files = new FileReader(remote);
+        decoding = decoding();
+    }
+
+    /** A decoder and a file reader of its own, for a thread of its own ({@link DecodeAhead}). */
+    Decoding decoding() {
+        return new Decoding(
+                new PayloadDecoder(prefilter, senders, maxInflatedBytes), new FileReader(remote));
     }
 
     /**
@@ -195,33 +199,48 @@ public final class DecodeFunction extends ProcessFunction<Payload, EcrEvent> {
     }
 
     /**
-     * Reads (a file payload) and decodes one payload into {@code output}. Touches only the decoder
-     * and the file reader, so it may run on a thread of its own ({@link DecodeAhead}), one payload
-     * at a time.
+     * Reads (a file payload) and decodes one payload into {@code output}, with the decoder and file
+     * reader {@link #openDecoder} made: one payload at a time.
      */
     public void decode(Payload payload, Output to) {
-        Output output = plausibleTimes(payload, to);
-        byte[] bytes = payload.bytes();
-        if (bytes == null) {
-            try {
-                files.read(payload.path(), maxInflatedBytes);
-            } catch (PayloadDecoder.TooLarge e) {
-                output.deadLetter(DeadLetter.of(payload.source(), "read", e.getMessage(), ""));
-                output.fileDone(0);
-                return;
-            } catch (IOException | RuntimeException e) {
-                // our own IOExceptions say it all; the JDK's name the problem in their class
-                String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
-                output.deadLetter(
-                        DeadLetter.of(payload.source(), "read", "cannot read file: " + why, ""));
-                output.fileDone(0);
+        decoding.decode(payload, to);
+    }
+
+    /** What {@link #decode} needs: one thread's decoder and file reader (neither thread-safe). */
+    final class Decoding {
+        private final PayloadDecoder decoder;
+        private final FileReader files;
+
+        private Decoding(PayloadDecoder decoder, FileReader files) {
+            this.decoder = decoder;
+            this.files = files;
+        }
+
+        void decode(Payload payload, Output to) {
+            Output output = plausibleTimes(payload, to);
+            byte[] bytes = payload.bytes();
+            if (bytes == null) {
+                try {
+                    files.read(payload.path(), maxInflatedBytes);
+                } catch (PayloadDecoder.TooLarge e) {
+                    output.deadLetter(DeadLetter.of(payload.source(), "read", e.getMessage(), ""));
+                    output.fileDone(0);
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    // our own IOExceptions say it all; the JDK's name the problem in their class
+                    String why = e.getClass() == IOException.class ? e.getMessage() : e.toString();
+                    output.deadLetter(
+                            DeadLetter.of(
+                                    payload.source(), "read", "cannot read file: " + why, ""));
+                    output.fileDone(0);
+                    return;
+                }
+                decoder.decode(files.bytes(), files.length(), payload.source(), output);
+                output.fileDone(files.length());
                 return;
             }
-            decoder.decode(files.bytes(), files.length(), payload.source(), output);
-            output.fileDone(files.length());
-            return;
+            decoder.decode(bytes, payload.source(), output);
         }
-        decoder.decode(bytes, payload.source(), output);
     }
 
     /**

@@ -2,14 +2,21 @@ package io.layerwatch.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.layerwatch.config.CloudWatchLogsSenders;
 import io.layerwatch.event.DeadLetter;
 import io.layerwatch.event.EcrEvent;
+import io.layerwatch.event.decode.PayloadDecoder;
 import io.layerwatch.testing.CloudTrailRecords;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
@@ -156,9 +163,77 @@ class DecodeAheadTest {
             largest = Math.max(largest, one.bytes());
         }
         assertThat(tight.peakHeld())
-                .as("one payload's results at most, not IN_FLIGHT payloads'")
+                .as("one payload's results per decoder at most, not IN_FLIGHT payloads'")
                 .isPositive()
-                .isLessThanOrEqualTo(largest);
+                .isLessThanOrEqualTo(DecodeAhead.DECODERS * largest);
+    }
+
+    /** A file that cannot be read until {@link #RELEASE} opens: it keeps a decoder busy. */
+    private static final class HeldFile implements FileReader.Remote {
+        private static final long serialVersionUID = 1L;
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        @Override
+        public boolean holds(String location) {
+            return location.startsWith("held://");
+        }
+
+        @Override
+        public byte[] read(String location, long maxBytes) throws IOException {
+            try {
+                RELEASE.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            return logFile(0);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void aDecoderWhosePayloadIsNextToGoOutDoesNotWaitForRoom() throws Exception {
+        // Payload 0 holds the first decoder (a file it cannot read yet); the second decodes
+        // payload 1 (no records) and payload 3, which fills the budget. Payload 2, the first
+        // decoder's next, is then the next to go out once 0 and 1 are: waiting for room, which
+        // only emitting 3 makes, it would wait for ever, and the task's thread for it.
+        DecodeAhead ahead =
+                new DecodeAhead(
+                        new DecodeFunction(
+                                new HeldFile(),
+                                ReadProgress.Locator.NONE,
+                                true,
+                                CloudWatchLogsSenders.ANY,
+                                PayloadDecoder.DEFAULT_MAX_INFLATED_BYTES),
+                        1);
+        var h = harness(ahead);
+        h.processElement(new StreamRecord<>(Payload.ofFile("held://0")));
+        h.processElement(new StreamRecord<>(bytes(0)));
+        h.processElement(new StreamRecord<>(bytes(2)));
+        h.processElement(new StreamRecord<>(bytes(3)));
+        while (ahead.peakHeld() == 0) {
+            Thread.sleep(10); // payload 3 decoded
+        }
+        HeldFile.RELEASE.countDown();
+        // On a thread of its own, so that a deadlock fails the test instead of hanging it.
+        ExecutorService ending =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r);
+                            t.setDaemon(true);
+                            return t;
+                        });
+        ending.submit(
+                        () -> {
+                            h.endInput();
+                            return null;
+                        })
+                .get(60, TimeUnit.SECONDS);
+        ending.shutdown();
+        assertThat(out(h).main().stream().filter(EcrEvent.class::isInstance)).hasSize(2 + 3);
+        h.close();
     }
 
     @Test
