@@ -22,16 +22,14 @@ public final class JoinedKeys {
         int h = Objects.hashCode(a) * 31 + Objects.hashCode(b);
         int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
         Entry e = ENTRIES[slot];
-        if (e != null && same(e.a, a) && same(e.b, b) && same(e.separator, separator)) {
+        if (e != null
+                && Objects.equals(e.a, a)
+                && Objects.equals(e.b, b)
+                && Objects.equals(e.separator, separator)) {
             return e.joined;
         }
         String joined = a + separator + b;
         ENTRIES[slot] = new Entry(a, separator, b, joined);
         return joined;
-    }
-
-    @SuppressWarnings("ReferenceEquality") // identity first: the common case, and the cheap one
-    private static boolean same(String x, String y) {
-        return x == y || (x != null && x.equals(y));
     }
 }
